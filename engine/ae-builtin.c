@@ -1,0 +1,1 @@
+/* ae-builtin.c: not written yet. */

@@ -1,0 +1,1 @@
+/* ae-config.c: not written yet. */

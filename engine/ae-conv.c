@@ -1,0 +1,1 @@
+/* ae-conv.c: not written yet. */

@@ -1,0 +1,1 @@
+/* ae-csv.c: not written yet. */

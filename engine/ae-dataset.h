@@ -1,0 +1,79 @@
+/* ae-dataset.h: samples in memory, their labels and a fixed split.
+ *
+ * A dataset holds n samples of shape (channels, height, width) for images or
+ * (steps, features) for sequences, as float32 in [0, 1] for images. The split is a
+ * permutation `order`: the first n_train entries are training samples, then n_val
+ * validation samples, then n_test test samples.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "ae-status.h"
+
+typedef enum {
+  AE_DATA_IMAGES,    /* channels, height, width */
+  AE_DATA_SEQUENCES, /* height = steps, width = features, channels = 1 */
+  AE_DATA_VECTORS,   /* channels = height = 1, width = features (CSV rows) */
+} AeDataKind;
+
+#define AE_CLASS_NAME_MAX 32
+
+typedef struct {
+  char name[64];     /* "digits", "fashion", "sines", "ecg", or the file's base name */
+  char source[1024]; /* the path it was read from, or "embedded" / "built-in" */
+  AeDataKind kind;
+  long n;
+  int channels, height, width;
+  int dim;                               /* channels * height * width */
+  float *x;                              /* (n, dim) */
+  int *labels;                           /* (n), or NULL when unlabelled */
+  int n_classes;                         /* 0 when unlabelled */
+  char (*class_names)[AE_CLASS_NAME_MAX]; /* (n_classes), or NULL */
+  uint8_t *step_anomaly;                 /* (n, height) 1 where a step is anomalous, or NULL */
+  uint32_t *order;                       /* (n) train, then validation, then test */
+  long n_train, n_val, n_test;
+} AeDataset;
+
+/* Allocates a dataset of n zeroed samples, with labels when n_classes > 0.
+ * Checks n and the shape against the limits in ae-status.h before allocating. */
+AeStatus ae_dataset_new (AeDataset **out, long n, int channels, int height, int width,
+                         int n_classes, AeError *err);
+void     ae_dataset_free (AeDataset *ds);
+
+/* Loads a dataset by name or path:
+ *   "digits"  the embedded 10,000 MNIST digits (first 8,000 train, last 2,000 test)
+ *   "fashion" Debian's dataset-fashion-mnist (/usr/share/datasets/fashion-mnist/)
+ *   "sines", "ecg"  built-in synthetic time series (see ae-series.h)
+ *   a path to an IDX file (.gz or raw; labels from a sibling labels file when present),
+ *   a folder of PNG files (sub-folders are classes), one PNG image (cut into patches),
+ *   or a CSV file.
+ * The split is fixed by `seed` where the data has no split of its own. */
+AeStatus ae_dataset_load (AeDataset **out, const char *spec, uint64_t seed, AeError *err);
+
+/* Split helpers. Fixed: the last n_test samples are the test set and validation is carved
+ * from the end of the rest. Random: a seeded permutation, then the same proportions. */
+void ae_dataset_split_fixed (AeDataset *ds, long n_test, double val_fraction);
+void ae_dataset_split_random (AeDataset *ds, uint64_t seed, double val_fraction,
+                              double test_fraction);
+
+/* Index ranges of the split, as pointers into ds->order. */
+static inline const uint32_t *ae_dataset_train (const AeDataset *ds) { return ds->order; }
+static inline const uint32_t *ae_dataset_val (const AeDataset *ds) { return ds->order + ds->n_train; }
+static inline const uint32_t *ae_dataset_test (const AeDataset *ds)
+{
+  return ds->order + ds->n_train + ds->n_val;
+}
+
+static inline const float *ae_dataset_sample (const AeDataset *ds, long i)
+{
+  return ds->x + (size_t) i * (size_t) ds->dim;
+}
+
+/* Copies the samples idx[0..count) into dst (count, dim). */
+void ae_dataset_gather (const AeDataset *ds, float *dst, const uint32_t *idx, long count);
+
+/* A new dataset holding copies of the samples idx[0..count), with their labels; its split
+ * is fixed with every sample in training (callers re-split as they need). */
+AeStatus ae_dataset_subset (AeDataset **out, const AeDataset *ds, const uint32_t *idx,
+                            long count, AeError *err);

@@ -1,0 +1,1 @@
+/* ae-filters.c: not written yet. */

@@ -1,0 +1,1 @@
+/* ae-idx.c: not written yet. */

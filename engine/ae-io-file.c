@@ -1,0 +1,1 @@
+/* ae-io-file.c: not written yet. */

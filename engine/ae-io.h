@@ -1,0 +1,86 @@
+/* ae-io.h: file formats. Every reader validates sizes against the file and the limits
+ * in ae-status.h before it allocates, and names the file in its messages. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ae-dataset.h"
+#include "ae-status.h"
+
+/* Reads a whole file into memory, inflating it when it is gzip-compressed (by magic,
+ * not by name). max_bytes bounds the inflated size. *out is malloc'ed. */
+AeStatus ae_file_read_all (const char *path, size_t max_bytes, uint8_t **out, size_t *len,
+                           AeError *err);
+/* Inflates a gzip buffer held in memory (the embedded digits). */
+AeStatus ae_gunzip_memory (const uint8_t *in, size_t in_len, size_t max_bytes, uint8_t **out,
+                           size_t *out_len, const char *name, AeError *err);
+
+/* Writes len bytes atomically: a temporary file beside path, fsync, then rename, so that
+ * a crash leaves either the old file or the new one, never a mix. */
+AeStatus ae_file_write_atomic (const char *path, const void *data, size_t len, AeError *err);
+
+/* IDX (the MNIST format). Images (magic 0x803, ubyte) become floats in [0, 1]. */
+AeStatus ae_idx_load_images (AeDataset **out, const char *path, AeError *err);
+/* Labels (magic 0x801, ubyte) into an existing dataset; the count must match. */
+AeStatus ae_idx_load_labels (AeDataset *ds, const char *path, AeError *err);
+/* The same, from bytes in memory; name is used in messages. */
+AeStatus ae_idx_parse_images (AeDataset **out, const uint8_t *buf, size_t len, const char *name,
+                              AeError *err);
+AeStatus ae_idx_parse_labels (AeDataset *ds, const uint8_t *buf, size_t len, const char *name,
+                              AeError *err);
+
+/* PNG through libpng, with its user limits set before anything is allocated. Any colour
+ * type, bit depth or interlacing is read; the result is grey (luma) in [0, 1]. */
+AeStatus ae_png_read_gray (const char *path, float **pixels, int *width, int *height,
+                           AeError *err);
+AeStatus ae_png_read_gray_memory (const uint8_t *buf, size_t len, const char *name,
+                                  float **pixels, int *width, int *height, AeError *err);
+/* Writes grey pixels in [0, 1] (clamped) as an 8-bit greyscale PNG, atomically. */
+AeStatus ae_png_write_gray (const char *path, const float *pixels, int width, int height,
+                            AeError *err);
+/* Writes 8-bit RGB(A) pixels, row-major, atomically (channels 3 or 4). */
+AeStatus ae_png_write_rgb (const char *path, const uint8_t *pixels, int width, int height,
+                           int channels, AeError *err);
+
+/* A folder of PNG files, all of one size; sub-folders are classes named after them. */
+AeStatus ae_png_folder_load (AeDataset **out, const char *dir, AeError *err);
+/* One PNG image cut into side x side patches with the given stride (for denoising). */
+AeStatus ae_png_patches_load (AeDataset **out, const char *path, int side, int stride,
+                              AeError *err);
+
+/* CSV: each row a sample of numbers; an optional header row; an optional label column
+ * (named "label" or "class" in the header). Values are min-max scaled to [0, 1] per file
+ * and the scale is kept so that results can be reported in the file's units. */
+AeStatus ae_csv_load (AeDataset **out, const char *path, AeError *err);
+
+/* Named float32 tensors, for model files and safetensors export. */
+#define AE_TENSOR_NAME_MAX 64
+#define AE_TENSOR_RANK_MAX 4
+typedef struct {
+  char name[AE_TENSOR_NAME_MAX];
+  int rank;
+  int shape[AE_TENSOR_RANK_MAX];
+  float *data; /* owned by whoever filled the struct */
+} AeTensor;
+
+size_t ae_tensor_numel (const AeTensor *t);
+
+/* Latent Lab model files: a magic line and version, the configuration as text, then named
+ * tensors with shapes, then a CRC-32 of everything before it. Written atomically. */
+AeStatus ae_modelfile_write (const char *path, const char *config_text, const AeTensor *tensors,
+                             int n_tensors, AeError *err);
+/* On success *config_text and every tensors[i].data are malloc'ed; free with
+ * ae_modelfile_free_tensors. */
+AeStatus ae_modelfile_read (const char *path, char **config_text, AeTensor **tensors,
+                            int *n_tensors, AeError *err);
+AeStatus ae_modelfile_parse (const uint8_t *buf, size_t len, const char *name, char **config_text,
+                             AeTensor **tensors, int *n_tensors, AeError *err);
+void     ae_modelfile_free_tensors (AeTensor *tensors, int n_tensors);
+
+/* safetensors (header length, JSON header, raw little-endian F32 data), loadable by
+ * PyTorch's safetensors; metadata carries the configuration text. */
+AeStatus ae_safetensors_write (const char *path, const char *config_text, const AeTensor *tensors,
+                               int n_tensors, AeError *err);
+AeStatus ae_safetensors_parse (const uint8_t *buf, size_t len, const char *name,
+                               AeTensor **tensors, int *n_tensors, AeError *err);

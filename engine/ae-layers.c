@@ -1,0 +1,1 @@
+/* ae-layers.c: not written yet. */

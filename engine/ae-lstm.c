@@ -1,0 +1,1 @@
+/* ae-lstm.c: not written yet. */

@@ -1,0 +1,55 @@
+/* ae-math.h: PCA (through LAPACK), metrics, and the classical filters that the
+ * autoencoders are compared with. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ae-status.h"
+
+/* --- PCA -------------------------------------------------------------------------------- */
+
+typedef struct {
+  int dim;           /* input features */
+  int k;             /* components kept */
+  float *mean;       /* (dim) */
+  float *components; /* (k, dim) orthonormal rows, by decreasing variance */
+  float *variance;   /* (k) eigenvalues of the covariance */
+  double total_variance;
+} AePca;
+
+/* Fits k components on n rows of x (n, dim). */
+AeStatus ae_pca_fit (AePca **out, const float *x, long n, int dim, int k, AeError *err);
+void     ae_pca_free (AePca *pca);
+/* codes (n, k) = (x - mean) components^T; uses the first k' <= pca->k components. */
+void     ae_pca_project (const AePca *pca, float *codes, const float *x, long n, int k);
+/* out (n, dim) = codes components + mean. */
+void     ae_pca_reconstruct (const AePca *pca, float *out, const float *codes, long n, int k);
+
+/* --- metrics ---------------------------------------------------------------------------- */
+
+/* Peak signal-to-noise ratio for values in [0, 1], in dB (capped at 99 for identical). */
+double ae_psnr (const float *a, const float *b, long n);
+/* Structural similarity of two w x h grey images in [0, 1] (Gaussian window 11, sigma 1.5,
+ * as Wang et al. 2004; windows clipped at the border). */
+double ae_ssim (const float *a, const float *b, int w, int h);
+/* Area under the ROC curve for scores where higher means "anomalous" (label 1); ties count
+ * one half. Returns NaN when either class is empty. */
+double ae_auroc (const float *scores, const uint8_t *labels, long n);
+/* ROC points: fills fpr and tpr (n + 1 each, from (0,0) to (1,1)); returns the count. */
+long   ae_roc_curve (const float *scores, const uint8_t *labels, long n, float *fpr, float *tpr);
+/* k-NN accuracy: each query point (nq, dim) classified by the majority label of its k
+ * nearest reference points (nr, dim). Leave-one-out when query == reference. */
+double ae_knn_accuracy (const float *query, const int *query_labels, long nq,
+                        const float *ref, const int *ref_labels, long nr, int dim, int k);
+/* Principal angles, in degrees, between the column spaces of a (dim, ka) and b (dim, kb),
+ * both row-major; fills angles (min(ka, kb)) ascending and returns the largest. */
+double ae_principal_angles (const float *a, int ka, const float *b, int kb, int dim,
+                            double *angles);
+
+/* --- classical filters ------------------------------------------------------------------ */
+
+/* 3x3 median filter with the border replicated. */
+void ae_median3x3 (float *out, const float *in, int w, int h);
+/* Gaussian blur with the given sigma (separable, border replicated). */
+void ae_gaussian_blur (float *out, const float *in, int w, int h, float sigma);

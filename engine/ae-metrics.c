@@ -1,0 +1,1 @@
+/* ae-metrics.c: not written yet. */

@@ -1,0 +1,1 @@
+/* ae-model.c: not written yet. */

@@ -1,0 +1,1 @@
+/* ae-modelfile.c: not written yet. */

@@ -1,0 +1,1 @@
+/* ae-pca.c: not written yet. */

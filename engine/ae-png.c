@@ -1,0 +1,1 @@
+/* ae-png.c: not written yet. */

@@ -1,0 +1,1 @@
+/* ae-safetensors.c: not written yet. */

@@ -1,0 +1,1 @@
+/* ae-series.c: not written yet. */

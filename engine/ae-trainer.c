@@ -1,0 +1,1 @@
+/* ae-trainer.c: not written yet. */
