@@ -1,1 +1,278 @@
-/* ae-io-file.c: not written yet. */
+/* ae-io-file.c: whole-file reads (with transparent gzip) and atomic writes. */
+#include "ae-io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+/* zlib counts in uInt; feed it at most this much at a time. */
+#define ZLIB_CHUNK ((size_t) 1 << 30)
+
+AeStatus
+ae_gunzip_memory (const uint8_t *in, size_t in_len, size_t max_bytes, uint8_t **out,
+                  size_t *out_len, const char *name, AeError *err)
+{
+  *out = NULL;
+  *out_len = 0;
+  if (in_len < 18 || in[0] != 0x1f || in[1] != 0x8b)
+    return ae_error_set (err, AE_ERR_FORMAT,
+                         "%s: not gzip data (%zu bytes, expected the magic 1f 8b and at least 18 bytes)",
+                         name, in_len);
+
+  /* The trailer holds the inflated size modulo 2^32: a good first guess, never trusted. */
+  uint32_t hint = (uint32_t) in[in_len - 4] | (uint32_t) in[in_len - 3] << 8
+                  | (uint32_t) in[in_len - 2] << 16 | (uint32_t) in[in_len - 1] << 24;
+  size_t cap = hint > 0 && hint <= max_bytes ? (size_t) hint + 1 : 1 << 16;
+  if (cap > max_bytes + 1)
+    cap = max_bytes + 1;
+  uint8_t *buf = malloc (cap);
+  if (buf == NULL)
+    return ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory for %zu inflated bytes", name, cap);
+
+  z_stream zs;
+  memset (&zs, 0, sizeof zs);
+  if (inflateInit2 (&zs, 16 + MAX_WBITS) != Z_OK)
+    {
+      free (buf);
+      return ae_error_set (err, AE_ERR_NOMEM, "%s: cannot start the gzip decoder", name);
+    }
+
+  size_t consumed = 0, produced = 0;
+  AeStatus status = AE_OK;
+  for (;;)
+    {
+      if (produced == cap)
+        {
+          if (cap > max_bytes)
+            {
+              status = ae_error_set (err, AE_ERR_LIMIT,
+                                     "%s: inflates to more than %zu bytes, the limit for this file",
+                                     name, max_bytes);
+              break;
+            }
+          size_t grown_cap = cap > max_bytes / 2 ? max_bytes + 1 : cap * 2;
+          uint8_t *grown = realloc (buf, grown_cap);
+          if (grown == NULL)
+            {
+              status = ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory for %zu inflated bytes",
+                                     name, grown_cap);
+              break;
+            }
+          buf = grown;
+          cap = grown_cap;
+        }
+      size_t in_chunk = in_len - consumed < ZLIB_CHUNK ? in_len - consumed : ZLIB_CHUNK;
+      size_t out_chunk = cap - produced < ZLIB_CHUNK ? cap - produced : ZLIB_CHUNK;
+      zs.next_in = (Bytef *) (in + consumed);
+      zs.avail_in = (uInt) in_chunk;
+      zs.next_out = buf + produced;
+      zs.avail_out = (uInt) out_chunk;
+      int rc = inflate (&zs, Z_NO_FLUSH);
+      consumed += in_chunk - zs.avail_in;
+      produced += out_chunk - zs.avail_out;
+      if (rc == Z_STREAM_END)
+        {
+          /* Concatenated gzip members (as `cat a.gz b.gz` makes) form one stream. */
+          if (consumed + 2 <= in_len && in[consumed] == 0x1f && in[consumed + 1] == 0x8b)
+            {
+              inflateReset (&zs);
+              continue;
+            }
+          break;
+        }
+      if (rc == Z_OK)
+        continue;
+      if (rc == Z_BUF_ERROR && zs.avail_out == 0)
+        continue; /* output full: grow and go on */
+      if (rc == Z_BUF_ERROR && consumed == in_len)
+        status = ae_error_set (err, AE_ERR_FORMAT,
+                               "%s: gzip data truncated after %zu compressed bytes (%zu inflated)",
+                               name, in_len, produced);
+      else if (rc == Z_MEM_ERROR)
+        status = ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory in the gzip decoder", name);
+      else
+        status = ae_error_set (err, AE_ERR_FORMAT, "%s: corrupt gzip data near compressed byte %zu: %s",
+                               name, consumed, zs.msg ? zs.msg : "invalid stream");
+      break;
+    }
+  inflateEnd (&zs);
+  /* The buffer holds one byte more than the bound, so that reaching it is seen. */
+  if (status == AE_OK && produced > max_bytes)
+    status = ae_error_set (err, AE_ERR_LIMIT,
+                           "%s: inflates to more than %zu bytes, the limit for this file", name,
+                           max_bytes);
+  if (status != AE_OK)
+    {
+      free (buf);
+      return status;
+    }
+  *out = buf;
+  *out_len = produced;
+  return AE_OK;
+}
+
+AeStatus
+ae_file_read_all (const char *path, size_t max_bytes, uint8_t **out, size_t *len, AeError *err)
+{
+  *out = NULL;
+  *len = 0;
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return ae_error_set (err, AE_ERR_IO, "%s: cannot open: %s", path, strerror (errno));
+  struct stat st;
+  if (fstat (fd, &st) != 0)
+    {
+      int saved = errno;
+      close (fd);
+      return ae_error_set (err, AE_ERR_IO, "%s: cannot stat: %s", path, strerror (saved));
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      close (fd);
+      return ae_error_set (err, AE_ERR_IO, "%s: not a regular file", path);
+    }
+  /* A compressed file is smaller than its content, so the same bound applies to both. */
+  if ((uint64_t) st.st_size > (uint64_t) max_bytes)
+    {
+      close (fd);
+      return ae_error_set (err, AE_ERR_LIMIT, "%s: %lld bytes, more than the %zu accepted", path,
+                           (long long) st.st_size, max_bytes);
+    }
+  size_t size = (size_t) st.st_size;
+  uint8_t *raw = malloc (size > 0 ? size : 1);
+  if (raw == NULL)
+    {
+      close (fd);
+      return ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory for %zu bytes", path, size);
+    }
+  size_t got = 0;
+  while (got < size)
+    {
+      ssize_t n = read (fd, raw + got, size - got);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+          close (fd);
+          free (raw);
+          return ae_error_set (err, AE_ERR_IO, "%s: read failed at byte %zu: %s", path, got,
+                               strerror (saved));
+        }
+      if (n == 0)
+        break; /* the file shrank while we read it: keep what is there */
+      got += (size_t) n;
+    }
+  close (fd);
+
+  if (got >= 2 && raw[0] == 0x1f && raw[1] == 0x8b)
+    {
+      uint8_t *inflated;
+      size_t inflated_len;
+      AeStatus status = ae_gunzip_memory (raw, got, max_bytes, &inflated, &inflated_len, path, err);
+      free (raw);
+      if (status != AE_OK)
+        return status;
+      *out = inflated;
+      *len = inflated_len;
+      return AE_OK;
+    }
+  *out = raw;
+  *len = got;
+  return AE_OK;
+}
+
+static int
+write_all (int fd, const uint8_t *data, size_t len)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (fd, data, len > ((size_t) 1 << 30) ? (size_t) 1 << 30 : len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return -1;
+      data += n;
+      len -= (size_t) n;
+    }
+  return 0;
+}
+
+/* fsync of the folder makes the rename itself durable. Some file systems refuse it
+ * (EINVAL); the data is safe anyway then. */
+static void
+sync_parent_dir (const char *path)
+{
+  const char *slash = strrchr (path, '/');
+  char *dir = slash == NULL ? strdup (".") : strndup (path, slash == path ? 1 : (size_t) (slash - path));
+  if (dir == NULL)
+    return;
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0)
+    {
+      fsync (fd);
+      close (fd);
+    }
+  free (dir);
+}
+
+AeStatus
+ae_file_write_atomic (const char *path, const void *data, size_t len, AeError *err)
+{
+  static atomic_uint counter;
+  size_t tmp_size = strlen (path) + 64;
+  char *tmp = malloc (tmp_size);
+  if (tmp == NULL)
+    return ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory", path);
+
+  /* O_EXCL with 0666 lets the umask decide the mode, as for any new file. */
+  int fd = -1;
+  for (int attempt = 0; attempt < 100 && fd < 0; attempt++)
+    {
+      snprintf (tmp, tmp_size, "%s.tmp-%ld-%u", path, (long) getpid (), atomic_fetch_add (&counter, 1));
+      fd = open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+      if (fd < 0 && errno != EEXIST)
+        break;
+    }
+  if (fd < 0)
+    {
+      int saved = errno;
+      free (tmp);
+      return ae_error_set (err, AE_ERR_IO, "%s: cannot create a temporary file beside it: %s", path,
+                           strerror (saved));
+    }
+
+  const char *step = NULL;
+  if (write_all (fd, data, len) != 0)
+    step = "write";
+  else if (fsync (fd) != 0)
+    step = "fsync";
+  int saved = errno;
+  if (close (fd) != 0 && step == NULL)
+    {
+      step = "close";
+      saved = errno;
+    }
+  if (step == NULL && rename (tmp, path) != 0)
+    {
+      step = "rename";
+      saved = errno;
+    }
+  if (step != NULL)
+    {
+      unlink (tmp);
+      free (tmp);
+      return ae_error_set (err, AE_ERR_IO, "%s: %s failed: %s (the old file, if any, is unchanged)",
+                           path, step, strerror (saved));
+    }
+  free (tmp);
+  sync_parent_dir (path);
+  return AE_OK;
+}

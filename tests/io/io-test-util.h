@@ -1,0 +1,99 @@
+/* io-test-util.h: temporary folders and small files for the io tests. */
+#pragma once
+
+#include <dirent.h>
+#include <ftw.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ae-test.h"
+
+/* A fresh folder under $TMPDIR (or /tmp); remove it with io_test_rmdir. */
+static inline char *
+io_test_mkdtemp (void)
+{
+  const char *base = getenv ("TMPDIR");
+  char templ[1024];
+  snprintf (templ, sizeof templ, "%s/latentlab-io-XXXXXX", base && *base ? base : "/tmp");
+  char *dir = mkdtemp (templ);
+  if (dir == NULL)
+    {
+      perror ("mkdtemp");
+      exit (1);
+    }
+  return strdup (dir);
+}
+
+static inline int
+io_test_rm_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+  (void) st, (void) flag, (void) ftw;
+  return remove (path);
+}
+
+static inline void
+io_test_rmdir (char *dir)
+{
+  nftw (dir, io_test_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+  free (dir);
+}
+
+static inline char *
+io_test_path (const char *dir, const char *name)
+{
+  size_t n = strlen (dir) + strlen (name) + 2;
+  char *p = malloc (n);
+  snprintf (p, n, "%s/%s", dir, name);
+  return p;
+}
+
+static inline void
+io_test_write (const char *path, const void *data, size_t len)
+{
+  FILE *f = fopen (path, "wb");
+  if (f == NULL || fwrite (data, 1, len, f) != len || fclose (f) != 0)
+    {
+      perror (path);
+      exit (1);
+    }
+}
+
+static inline uint8_t *
+io_test_read (const char *path, size_t *len)
+{
+  FILE *f = fopen (path, "rb");
+  *len = 0;
+  if (f == NULL)
+    return NULL;
+  fseek (f, 0, SEEK_END);
+  long n = ftell (f);
+  fseek (f, 0, SEEK_SET);
+  uint8_t *buf = malloc (n > 0 ? (size_t) n : 1);
+  *len = fread (buf, 1, (size_t) n, f);
+  fclose (f);
+  return buf;
+}
+
+/* The number of entries in a folder (to see that no temporary file was left behind). */
+static inline int
+io_test_count_entries (const char *dir)
+{
+  DIR *d = opendir (dir);
+  int n = 0;
+  if (d == NULL)
+    return -1;
+  for (struct dirent *e; (e = readdir (d)) != NULL;)
+    if (strcmp (e->d_name, ".") != 0 && strcmp (e->d_name, "..") != 0)
+      n++;
+  closedir (d);
+  return n;
+}
+
+/* Messages must name the file they are about. */
+#define CHECK_NAMES(err, name)                                                             \
+  CHECK (strstr ((err).message, (name)) != NULL, "message does not name %s: %s", (name),   \
+         (err).message)
