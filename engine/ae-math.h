@@ -9,6 +9,10 @@
 
 /* --- PCA -------------------------------------------------------------------------------- */
 
+/* The covariance is dim x dim doubles: 4096 features take 128 MiB, the most a lesson needs
+ * (digits have 784, latent codes a few dozen). */
+#define AE_PCA_MAX_DIM 4096
+
 typedef struct {
   int dim;           /* input features */
   int k;             /* components kept */
@@ -18,17 +22,21 @@ typedef struct {
   double total_variance;
 } AePca;
 
-/* Fits k components on n rows of x (n, dim). */
+/* Fits k components (1 <= k <= dim) on n >= 2 rows of x (n, dim): the covariance is
+ * accumulated in double and diagonalised by LAPACK (dsyevr). Each component's sign is fixed
+ * so that its largest-magnitude entry is positive, so a fit is reproducible. Non-finite
+ * input is refused with the row and column named. */
 AeStatus ae_pca_fit (AePca **out, const float *x, long n, int dim, int k, AeError *err);
 void     ae_pca_free (AePca *pca);
-/* codes (n, k) = (x - mean) components^T; uses the first k' <= pca->k components. */
+/* codes (n, k) = (x - mean) components^T; uses the first k <= pca->k components. */
 void     ae_pca_project (const AePca *pca, float *codes, const float *x, long n, int k);
 /* out (n, dim) = codes components + mean. */
 void     ae_pca_reconstruct (const AePca *pca, float *out, const float *codes, long n, int k);
 
 /* --- metrics ---------------------------------------------------------------------------- */
 
-/* Peak signal-to-noise ratio for values in [0, 1], in dB (capped at 99 for identical). */
+/* Peak signal-to-noise ratio for values in [0, 1], in dB (capped at 99 for identical).
+ * The metrics return NaN for empty or unusable input rather than failing. */
 double ae_psnr (const float *a, const float *b, long n);
 /* Structural similarity of two w x h grey images in [0, 1] (Gaussian window 11, sigma 1.5,
  * as Wang et al. 2004; windows clipped at the border). */
@@ -36,20 +44,30 @@ double ae_ssim (const float *a, const float *b, int w, int h);
 /* Area under the ROC curve for scores where higher means "anomalous" (label 1); ties count
  * one half. Returns NaN when either class is empty. */
 double ae_auroc (const float *scores, const uint8_t *labels, long n);
-/* ROC points: fills fpr and tpr (n + 1 each, from (0,0) to (1,1)); returns the count. */
+/* ROC points: fills fpr and tpr (room for n + 1 each) from (0,0) to (1,1), one point per
+ * distinct score, descending; returns the count, or 0 when either class is empty. */
 long   ae_roc_curve (const float *scores, const uint8_t *labels, long n, float *fpr, float *tpr);
 /* k-NN accuracy: each query point (nq, dim) classified by the majority label of its k
- * nearest reference points (nr, dim). Leave-one-out when query == reference. */
+ * nearest reference points (nr, dim), Euclidean; a tied vote goes to the tied label with the
+ * nearest neighbour. Leave-one-out when query == ref (then nq must equal nr). k is cut to the
+ * number of candidates; NaN when there are none. */
 double ae_knn_accuracy (const float *query, const int *query_labels, long nq,
                         const float *ref, const int *ref_labels, long nr, int dim, int k);
 /* Principal angles, in degrees, between the column spaces of a (dim, ka) and b (dim, kb),
- * both row-major; fills angles (min(ka, kb)) ascending and returns the largest. */
+ * both row-major; fills angles (min(ka, kb)) ascending and returns the largest. The bases
+ * need not be orthonormal, but must have full column rank: otherwise (or when ka or kb is
+ * out of 1..dim) the angles are NaN. */
 double ae_principal_angles (const float *a, int ka, const float *b, int kb, int dim,
                             double *angles);
 
 /* --- classical filters ------------------------------------------------------------------ */
 
+/* The filters allocate nothing; out and in must not overlap. */
+
 /* 3x3 median filter with the border replicated. */
 void ae_median3x3 (float *out, const float *in, int w, int h);
-/* Gaussian blur with the given sigma (separable, border replicated). */
+
+/* The blur's window reaches 3 sigma, cut at this radius (sigma about 21). */
+#define AE_BLUR_MAX_RADIUS 64
+/* Gaussian blur with the given sigma (separable, border replicated); sigma <= 0 copies. */
 void ae_gaussian_blur (float *out, const float *in, int w, int h, float sigma);
