@@ -1,0 +1,29 @@
+/* lab-session-private.h: engine-facing helpers shared by the files of LabSession. */
+#pragma once
+
+#include "ae-model.h"
+#include "ae-status.h"
+
+#include "lab-session.h"
+#include "lab-snapshot.h"
+#include "lab-weights.h"
+
+G_BEGIN_DECLS
+
+/* Moves an engine error into a GError in LAB_SESSION_ERROR (code: the AeStatus). */
+void         _lab_set_error_from_ae (GError **error, const AeError *err);
+/* Takes ownership of model. */
+LabWeights  *_lab_weights_new_take (AeModel *model);
+LabSnapshot *_lab_snapshot_new (void);
+/* Owned storage of a snapshot under construction: the session fills the public fields
+ * through these so that unref frees what was given. */
+void         _lab_snapshot_take_strings (LabSnapshot *self, char *message, char *dataset,
+                                         char *preset, char **class_names);
+void         _lab_snapshot_set_series (LabSnapshot *self, LabLossTerm term, gboolean val,
+                                       const double *x, const double *y, guint n);
+void         _lab_snapshot_set_preview (LabSnapshot *self, GBytes *clean, GBytes *input,
+                                        GBytes *output);
+void         _lab_snapshot_set_codes (LabSnapshot *self, GBytes *codes, GBytes *logvar,
+                                      GBytes *labels, GBytes *indices);
+
+G_END_DECLS

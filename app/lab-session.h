@@ -1,0 +1,99 @@
+/* lab-session.h: the bridge between the training engine and the window.
+ *
+ * A LabSession owns a dataset and a trainer (on its own thread). Commands return at once;
+ * the trainer's reports come back as immutable LabSnapshots through the "snapshot" signal,
+ * at most one per main-loop pass, on the main context the session was created in. After a
+ * reset, a new dataset or a new architecture the generation grows and anything still in
+ * flight from before is dropped.
+ *
+ * Options are named as on the command line (see CLI.md): "latent", "hidden", "epochs",
+ * "batch", "lr", "seed", "l1", "rho", "beta", "contractive", "noise" ("gaussian:0.3"),
+ * "kl-beta", "warmup", "activation".
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lab-snapshot.h"
+#include "lab-weights.h"
+
+G_BEGIN_DECLS
+
+#define LAB_SESSION_ERROR (lab_session_error_quark ())
+GQuark lab_session_error_quark (void);
+
+typedef enum {
+  LAB_SPLIT_TRAIN,
+  LAB_SPLIT_VAL,
+  LAB_SPLIT_TEST,
+} LabSplit;
+
+#define LAB_TYPE_SESSION (lab_session_get_type ())
+
+G_DECLARE_FINAL_TYPE (LabSession, lab_session, LAB, SESSION, GObject)
+
+LabSession  *lab_session_new (void);
+
+/* Loading: a dataset spec as on the command line ("digits", "fashion", a path) and a
+ * preset name; NULL keeps the current one. Makes a new trainer, paused. */
+gboolean     lab_session_load (LabSession *self, const char *dataset, const char *preset,
+                               GError **error);
+void         lab_session_load_async (LabSession *self, const char *dataset, const char *preset,
+                                     GCancellable *cancellable, GAsyncReadyCallback callback,
+                                     gpointer user_data);
+gboolean     lab_session_load_finish (LabSession *self, GAsyncResult *result, GError **error);
+gboolean     lab_session_get_loading (LabSession *self);
+
+/* Training commands; each returns at once. */
+void         lab_session_run (LabSession *self);
+void         lab_session_pause (LabSession *self);
+void         lab_session_toggle_run (LabSession *self);
+void         lab_session_step_batch (LabSession *self);
+void         lab_session_step_epoch (LabSession *self);
+void         lab_session_reset (LabSession *self);
+
+/* Options. is_live: whether value can change while training (FALSE also for an invalid
+ * value); set_option applies a live change from the next batch, or else rebuilds the
+ * model (the caller asked the user first). */
+char        *lab_session_dup_option (LabSession *self, const char *key);
+gboolean     lab_session_option_is_live (LabSession *self, const char *key, const char *value);
+gboolean     lab_session_set_option (LabSession *self, const char *key, const char *value,
+                                     GError **error);
+/* A new preset always rebuilds the model; a dataset that cannot hold it (sequences for an
+ * image preset or the reverse) is replaced by the preset's own (digits or sines). */
+gboolean     lab_session_set_preset (LabSession *self, const char *preset, GError **error);
+
+/* Choices for the option pickers, NULL-terminated, static. */
+const char *const *lab_session_list_presets (void);
+const char *const *lab_session_list_activations (void);
+const char *const *lab_session_list_noise_kinds (void);
+
+LabSnapshot *lab_session_get_snapshot (LabSession *self);
+LabWeights  *lab_session_get_weights (LabSession *self);
+/* Decodes codes (n, latent) into images (n, dim) with the newest weights copy, on the
+ * calling thread. FALSE when there are no weights yet. */
+gboolean     lab_session_decode (LabSession *self, float *out, const float *codes, long n);
+gboolean     lab_session_save_model (LabSession *self, const char *path, GError **error);
+/* Loads a model file: its configuration becomes the session's and its weights the ones
+ * views decode with; training restarts from the preset's initialisation. */
+gboolean     lab_session_open_model (LabSession *self, const char *path, GError **error);
+
+/* A sample of the dataset (dim floats) from one split, for views that need inputs of their
+ * own; NULL when index is out of range. label is -1 for unlabelled data. */
+const float *lab_session_get_sample (LabSession *self, LabSplit split, long index, int *label);
+long         lab_session_get_split_size (LabSession *self, LabSplit split);
+/* Shape of one sample; FALSE before a dataset is loaded. */
+gboolean     lab_session_get_sample_shape (LabSession *self, int *channels, int *height,
+                                           int *width);
+
+gboolean     lab_session_get_running (LabSession *self);
+guint        lab_session_get_generation (LabSession *self);
+const char  *lab_session_get_dataset_name (LabSession *self);
+const char  *lab_session_get_dataset_spec (LabSession *self);
+const char  *lab_session_get_preset (LabSession *self);
+/* e.g. "784 → 400 → 20" */
+char        *lab_session_dup_architecture (LabSession *self);
+/* e.g. "8,000 train · 2,000 validation · 2,000 test" */
+char        *lab_session_dup_split_text (LabSession *self);
+
+G_END_DECLS

@@ -1,0 +1,128 @@
+/* lab-weights.c: a locked, reference-counted wrapper around a cloned AeModel. */
+#include "lab-session-private.h"
+
+struct _LabWeights {
+  GMutex lock; /* the engine's inference uses scratch memory inside the model */
+  AeModel *model;
+};
+
+G_DEFINE_BOXED_TYPE (LabWeights, lab_weights, lab_weights_ref, lab_weights_unref)
+
+static void
+lab_weights_clear (gpointer data)
+{
+  LabWeights *self = data;
+
+  ae_model_free (self->model);
+  g_mutex_clear (&self->lock);
+}
+
+LabWeights *
+_lab_weights_new_take (AeModel *model)
+{
+  LabWeights *self;
+
+  g_return_val_if_fail (model != NULL, NULL);
+
+  self = g_atomic_rc_box_new0 (LabWeights);
+  g_mutex_init (&self->lock);
+  self->model = model;
+  return self;
+}
+
+LabWeights *
+lab_weights_ref (LabWeights *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return g_atomic_rc_box_acquire (self);
+}
+
+void
+lab_weights_unref (LabWeights *self)
+{
+  g_return_if_fail (self != NULL);
+  g_atomic_rc_box_release_full (self, lab_weights_clear);
+}
+
+int
+lab_weights_get_input_dim (LabWeights *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return ae_model_input_dim (self->model);
+}
+
+int
+lab_weights_get_latent_dim (LabWeights *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return ae_model_latent_dim (self->model);
+}
+
+gboolean
+lab_weights_is_variational (LabWeights *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return ae_model_config (self->model)->variational != 0;
+}
+
+void
+lab_weights_decode (LabWeights *self, float *out, const float *codes, long n)
+{
+  g_return_if_fail (self != NULL && out != NULL && codes != NULL && n >= 0);
+
+  g_mutex_lock (&self->lock);
+  ae_model_decode (self->model, out, codes, n);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+lab_weights_encode (LabWeights *self, float *codes, float *logvar, const float *x, long n)
+{
+  g_return_if_fail (self != NULL && codes != NULL && x != NULL && n >= 0);
+
+  g_mutex_lock (&self->lock);
+  ae_model_encode (self->model, codes, logvar, x, n);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+lab_weights_reconstruct (LabWeights *self, float *out, const float *x, long n)
+{
+  g_return_if_fail (self != NULL && out != NULL && x != NULL && n >= 0);
+
+  g_mutex_lock (&self->lock);
+  ae_model_reconstruct (self->model, out, x, n);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+lab_weights_sample_errors (LabWeights *self, float *errors, const float *input,
+                           const float *target, long n)
+{
+  g_return_if_fail (self != NULL && errors != NULL && input != NULL && target != NULL);
+
+  g_mutex_lock (&self->lock);
+  ae_model_sample_errors (self->model, errors, input, target, n);
+  g_mutex_unlock (&self->lock);
+}
+
+gboolean
+lab_weights_save (LabWeights *self, const char *path, GError **error)
+{
+  AeError err = { 0 };
+  AeStatus status;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  status = ae_model_save (self->model, path, &err);
+  g_mutex_unlock (&self->lock);
+
+  if (status != AE_OK)
+    {
+      _lab_set_error_from_ae (error, &err);
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -1,0 +1,37 @@
+/* lab-weights.h: a read-only copy of a model's weights, for decoding on any thread.
+ *
+ * The trainer hands out a fresh copy from time to time; LabSession wraps it here so that
+ * views can encode and decode (a slider, a click in the latent plane) without seeing the
+ * engine and without touching memory that is being trained. Calls are serialised by a
+ * lock inside, so a GTask worker and the main thread may share one LabWeights.
+ */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+typedef struct _LabWeights LabWeights;
+
+#define LAB_TYPE_WEIGHTS (lab_weights_get_type ())
+
+GType       lab_weights_get_type (void) G_GNUC_CONST;
+LabWeights *lab_weights_ref (LabWeights *self);
+void        lab_weights_unref (LabWeights *self);
+
+int      lab_weights_get_input_dim (LabWeights *self);
+int      lab_weights_get_latent_dim (LabWeights *self);
+gboolean lab_weights_is_variational (LabWeights *self);
+/* codes (n, latent) -> out (n, input_dim), after the output activation. */
+void     lab_weights_decode (LabWeights *self, float *out, const float *codes, long n);
+/* x (n, input_dim) -> codes (n, latent) (mu for a VAE); logvar may be NULL. */
+void     lab_weights_encode (LabWeights *self, float *codes, float *logvar, const float *x, long n);
+void     lab_weights_reconstruct (LabWeights *self, float *out, const float *x, long n);
+/* Per-sample reconstruction error of input against target (the model's own loss). */
+void     lab_weights_sample_errors (LabWeights *self, float *errors, const float *input,
+                                    const float *target, long n);
+gboolean lab_weights_save (LabWeights *self, const char *path, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabWeights, lab_weights_unref)
+
+G_END_DECLS
