@@ -1,1 +1,391 @@
-/* ae-layers.c: not written yet. */
+#include "ae-layers.h"
+
+#include <assert.h>
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+/* --- dense ----------------------------------------------------------------------------- */
+
+/* Bias and activation over one (B, OC) block in one pass; the switch sits outside the
+ * loops so that each loop vectorises. */
+static void
+bias_activation (float *out, const float *b, int B, int OC, AeActivation act)
+{
+  for (int r = 0; r < B; r++)
+    {
+      float *o = out + (size_t) r * OC;
+      if (b != NULL)
+        for (int j = 0; j < OC; j++)
+          o[j] += b[j];
+      switch (act)
+        {
+        case AE_ACT_IDENTITY:
+          break;
+        case AE_ACT_RELU:
+          for (int j = 0; j < OC; j++)
+            o[j] = o[j] > 0.0f ? o[j] : 0.0f;
+          break;
+        case AE_ACT_LEAKY_RELU:
+          for (int j = 0; j < OC; j++)
+            o[j] = o[j] > 0.0f ? o[j] : 0.01f * o[j];
+          break;
+        case AE_ACT_TANH:
+          for (int j = 0; j < OC; j++)
+            o[j] = tanhf (o[j]);
+          break;
+        case AE_ACT_SIGMOID:
+          for (int j = 0; j < OC; j++)
+            o[j] = 1.0f / (1.0f + expf (-o[j]));
+          break;
+        }
+    }
+}
+
+void
+ae_dense_forward (float *out, const float *inp, const float *w, const float *b, int B, int C,
+                  int OC, AeActivation act)
+{
+  assert (B > 0 && C > 0 && OC > 0);
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, B, OC, C, 1.0f, inp, C, w, C, 0.0f,
+               out, OC);
+  bias_activation (out, b, B, OC, act);
+}
+
+void
+ae_dense_backward (float *dinp, float *dw, float *db, const float *dout, const float *inp,
+                   const float *w, int B, int C, int OC)
+{
+  assert (B > 0 && C > 0 && OC > 0);
+  if (dinp != NULL)
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, B, C, OC, 1.0f, dout, OC, w, C,
+                 1.0f, dinp, C);
+  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, OC, C, B, 1.0f, dout, OC, inp, C, 1.0f,
+               dw, C);
+  if (db != NULL)
+    for (int r = 0; r < B; r++)
+      {
+        const float *d = dout + (size_t) r * OC;
+        for (int j = 0; j < OC; j++)
+          db[j] += d[j];
+      }
+}
+
+/* --- activations ----------------------------------------------------------------------- */
+
+void
+ae_activation_forward (float *x, long n, AeActivation act)
+{
+  /* One row of n values: the same loops as after a GEMM. */
+  long done = 0;
+  while (done < n)
+    {
+      int chunk = n - done > (1L << 30) ? (1 << 30) : (int) (n - done);
+      bias_activation (x + done, NULL, 1, chunk, act);
+      done += chunk;
+    }
+}
+
+void
+ae_activation_backward (float *dy, const float *y, long n, AeActivation act)
+{
+  switch (act)
+    {
+    case AE_ACT_IDENTITY:
+      break;
+    case AE_ACT_RELU:
+      for (long i = 0; i < n; i++)
+        dy[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+      break;
+    case AE_ACT_LEAKY_RELU:
+      for (long i = 0; i < n; i++)
+        dy[i] = y[i] > 0.0f ? dy[i] : 0.01f * dy[i];
+      break;
+    case AE_ACT_TANH:
+      for (long i = 0; i < n; i++)
+        dy[i] *= 1.0f - y[i] * y[i];
+      break;
+    case AE_ACT_SIGMOID:
+      for (long i = 0; i < n; i++)
+        dy[i] *= y[i] * (1.0f - y[i]);
+      break;
+    }
+}
+
+/* --- reconstruction losses ------------------------------------------------------------ */
+
+static inline float
+activate (float z, AeActivation act)
+{
+  switch (act)
+    {
+    case AE_ACT_RELU: return z > 0.0f ? z : 0.0f;
+    case AE_ACT_LEAKY_RELU: return z > 0.0f ? z : 0.01f * z;
+    case AE_ACT_TANH: return tanhf (z);
+    case AE_ACT_SIGMOID: return 1.0f / (1.0f + expf (-z));
+    case AE_ACT_IDENTITY: break;
+    }
+  return z;
+}
+
+double
+ae_recon_loss (float *dlogits, float *errors, const float *logits, const float *target, int B,
+               int D, AeLoss loss, AeActivation out_act, float scale)
+{
+  assert (loss != AE_LOSS_BCE || out_act == AE_ACT_SIGMOID);
+  double total = 0.0;
+  for (int r = 0; r < B; r++)
+    {
+      const float *z = logits + (size_t) r * D;
+      const float *x = target + (size_t) r * D;
+      float *dz = dlogits != NULL ? dlogits + (size_t) r * D : NULL;
+      double sum = 0.0;
+      switch (loss)
+        {
+        case AE_LOSS_BCE:
+          /* max(z, 0) - z x + log(1 + exp(-|z|)): no overflow for any z, and its gradient
+           * sigmoid(z) - x needs no log of a saturated probability. */
+          for (int j = 0; j < D; j++)
+            {
+              float e = expf (-fabsf (z[j]));
+              sum += (double) (fmaxf (z[j], 0.0f) - z[j] * x[j] + log1pf (e));
+              if (dz != NULL)
+                {
+                  float p = z[j] >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
+                  dz[j] = scale * (p - x[j]);
+                }
+            }
+          break;
+        case AE_LOSS_MSE:
+          for (int j = 0; j < D; j++)
+            {
+              float y = activate (z[j], out_act);
+              float diff = y - x[j];
+              sum += (double) diff * diff;
+              if (dz != NULL)
+                dz[j] = scale * 2.0f * diff * ae_activation_slope (y, out_act);
+            }
+          break;
+        case AE_LOSS_L1:
+          for (int j = 0; j < D; j++)
+            {
+              float y = activate (z[j], out_act);
+              float diff = y - x[j];
+              sum += fabs ((double) diff);
+              if (dz != NULL)
+                {
+                  float sign = diff > 0.0f ? 1.0f : (diff < 0.0f ? -1.0f : 0.0f);
+                  dz[j] = scale * sign * ae_activation_slope (y, out_act);
+                }
+            }
+          break;
+        }
+      if (errors != NULL)
+        errors[r] = (float) sum;
+      total += sum;
+    }
+  return total;
+}
+
+/* --- penalties ------------------------------------------------------------------------- */
+
+double
+ae_l1_penalty (float *dh, const float *h, int B, int L, float lambda, float scale)
+{
+  double sum = 0.0;
+  for (long i = 0; i < (long) B * L; i++)
+    {
+      sum += fabsf (h[i]);
+      if (dh != NULL)
+        dh[i] += scale * lambda * (h[i] > 0.0f ? 1.0f : (h[i] < 0.0f ? -1.0f : 0.0f));
+    }
+  return lambda * sum;
+}
+
+double
+ae_kl_sparsity_penalty (float *dh, float *rho_hat, const float *h, int B, int L, float rho,
+                        float beta)
+{
+  for (int j = 0; j < L; j++)
+    rho_hat[j] = 0.0f;
+  for (int r = 0; r < B; r++)
+    for (int j = 0; j < L; j++)
+      rho_hat[j] += h[(size_t) r * L + j];
+  double sum = 0.0;
+  /* A sigmoid code never reaches 0 or 1 exactly, but float rounding can: keep the logs
+   * finite. */
+  const float tiny = 1e-6f;
+  for (int j = 0; j < L; j++)
+    {
+      float q = rho_hat[j] / (float) B;
+      q = fminf (fmaxf (q, tiny), 1.0f - tiny);
+      sum += rho * log ((double) rho / q) + (1.0 - rho) * log ((1.0 - rho) / (1.0 - q));
+      /* Reused as the per-unit gradient d/dh_bj, the same for every sample. */
+      rho_hat[j] = beta * (-rho / q + (1.0f - rho) / (1.0f - q)) / (float) B;
+    }
+  if (dh != NULL)
+    for (int r = 0; r < B; r++)
+      for (int j = 0; j < L; j++)
+        dh[(size_t) r * L + j] += rho_hat[j];
+  return beta * sum;
+}
+
+double
+ae_vae_kl (float *dmu, float *dlogvar, const float *mu, const float *logvar, int B, int L,
+           int stride, float weight, float scale)
+{
+  double sum = 0.0;
+  for (int r = 0; r < B; r++)
+    {
+      const float *m = mu + (size_t) r * stride;
+      const float *lv = logvar + (size_t) r * stride;
+      for (int j = 0; j < L; j++)
+        {
+          float e = expf (lv[j]);
+          sum += -0.5 * (1.0 + lv[j] - (double) m[j] * m[j] - e);
+          if (dmu != NULL)
+            dmu[(size_t) r * stride + j] += scale * weight * m[j];
+          if (dlogvar != NULL)
+            dlogvar[(size_t) r * stride + j] += scale * weight * 0.5f * (e - 1.0f);
+        }
+    }
+  return weight * sum;
+}
+
+void
+ae_reparameterize_forward (float *z, const float *mu, const float *logvar, const float *eps,
+                           int B, int L, int stride)
+{
+  for (int r = 0; r < B; r++)
+    for (int j = 0; j < L; j++)
+      z[(size_t) r * L + j] = mu[(size_t) r * stride + j]
+                              + expf (0.5f * logvar[(size_t) r * stride + j]) * eps[(size_t) r * L + j];
+}
+
+void
+ae_reparameterize_backward (float *dmu, float *dlogvar, const float *dz, const float *eps,
+                            const float *logvar, int B, int L, int stride)
+{
+  for (int r = 0; r < B; r++)
+    for (int j = 0; j < L; j++)
+      {
+        float g = dz[(size_t) r * L + j];
+        dmu[(size_t) r * stride + j] += g;
+        dlogvar[(size_t) r * stride + j]
+          += g * eps[(size_t) r * L + j] * 0.5f * expf (0.5f * logvar[(size_t) r * stride + j]);
+      }
+}
+
+/* d(h'(a)^2)/da from y = h(a): 2 h' h''. */
+static inline float
+slope_squared_derivative (float y, AeActivation act)
+{
+  float s = ae_activation_slope (y, act);
+  switch (act)
+    {
+    case AE_ACT_SIGMOID: return 2.0f * s * s * (1.0f - 2.0f * y); /* h'' = h'(1 - 2y) */
+    case AE_ACT_TANH: return -4.0f * y * s * s;                   /* h'' = -2y h' */
+    default: return 0.0f; /* piecewise linear: h'' = 0 away from the kink */
+    }
+}
+
+double
+ae_contractive_closed (float *da, float *dw, float *row_norms, const float *h, const float *w,
+                       int B, int L, int C, int stride, AeActivation act, float lambda,
+                       float scale)
+{
+  for (int j = 0; j < L; j++)
+    row_norms[j] = (float) ae_sum_squares (w + (size_t) j * C, (size_t) C);
+  double sum = 0.0;
+  for (int j = 0; j < L; j++)
+    {
+      double slope2_sum = 0.0;
+      for (int r = 0; r < B; r++)
+        {
+          float y = h[(size_t) r * stride + j];
+          float s = ae_activation_slope (y, act);
+          slope2_sum += (double) s * s;
+          if (da != NULL)
+            da[(size_t) r * stride + j]
+              += scale * lambda * row_norms[j] * slope_squared_derivative (y, act);
+        }
+      sum += slope2_sum * row_norms[j];
+      if (dw != NULL)
+        {
+          float k = (float) (2.0 * scale * lambda * slope2_sum);
+          float *dwj = dw + (size_t) j * C;
+          const float *wj = w + (size_t) j * C;
+          for (int c = 0; c < C; c++)
+            dwj[c] += k * wj[c];
+        }
+    }
+  return lambda * sum;
+}
+
+double
+ae_contractive_estimate (float *dh0, float *dh1, const float *h0, const float *h1, int B, int L,
+                         int stride, float s, float lambda, float scale)
+{
+  double sum = 0.0;
+  float k = lambda / (s * s);
+  for (int r = 0; r < B; r++)
+    for (int j = 0; j < L; j++)
+      {
+        size_t i = (size_t) r * stride + j;
+        float d = h1[i] - h0[i];
+        sum += (double) d * d;
+        if (dh0 != NULL)
+          dh0[i] -= scale * k * 2.0f * d;
+        if (dh1 != NULL)
+          dh1[i] += scale * k * 2.0f * d;
+      }
+  return k * sum;
+}
+
+/* --- optimisers ------------------------------------------------------------------------ */
+
+double
+ae_sum_squares (const float *x, size_t n)
+{
+  /* Blocks summed in float (vectorised) and gathered in double. */
+  double total = 0.0;
+  size_t i = 0;
+  while (i < n)
+    {
+      size_t end = n - i > 4096 ? i + 4096 : n;
+      float block = 0.0f;
+      for (; i < end; i++)
+        block += x[i] * x[i];
+      total += block;
+    }
+  return total;
+}
+
+void
+ae_adam_update (float *p, float *m, float *v, const float *g, size_t n, float lr, float beta1,
+                float beta2, float eps, float weight_decay, float grad_scale, long t)
+{
+  float c1 = 1.0f / (1.0f - powf (beta1, (float) t));
+  float c2 = 1.0f / (1.0f - powf (beta2, (float) t));
+  for (size_t i = 0; i < n; i++)
+    {
+      float gi = g[i] * grad_scale;
+      float mi = beta1 * m[i] + (1.0f - beta1) * gi;
+      float vi = beta2 * v[i] + (1.0f - beta2) * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      p[i] -= lr * (mi * c1 / (sqrtf (vi * c2) + eps) + weight_decay * p[i]);
+    }
+}
+
+void
+ae_sgd_update (float *p, float *v, const float *g, size_t n, float lr, float momentum,
+               float weight_decay, float grad_scale)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      float vi = momentum * v[i] + g[i] * grad_scale + weight_decay * p[i];
+      v[i] = vi;
+      p[i] -= lr * vi;
+    }
+}

@@ -1,1 +1,882 @@
-/* ae-model.c: not written yet. */
+/* ae-model.c: the model, its arenas, the objective of every family, and the optimisers. */
+#include "ae-model.h"
+
+#include <assert.h>
+#include <cblas.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ae-layers.h"
+#include "ae-model-private.h"
+
+#define ADAM_BETA1 0.9f
+#define ADAM_BETA2 0.999f
+#define ADAM_EPS 1e-8f
+
+/* --- layers: the one place that knows each kind ---------------------------------------- */
+
+static size_t
+layer_param_count (const AeLayer *layer)
+{
+  switch (layer->kind)
+    {
+    case AE_LAYER_DENSE: return (size_t) layer->out_dim * layer->in_dim + (size_t) layer->out_dim;
+    }
+  return 0;
+}
+
+/* Points the layer's weights into an arena (base = params or grads). */
+static void
+layer_bind (AeLayer *layer, float *params, float *grads)
+{
+  switch (layer->kind)
+    {
+    case AE_LAYER_DENSE:
+      layer->w = params + layer->offset;
+      layer->b = layer->w + (size_t) layer->out_dim * layer->in_dim;
+      layer->dw = grads != NULL ? grads + layer->offset : NULL;
+      layer->db = grads != NULL ? layer->dw + (size_t) layer->out_dim * layer->in_dim : NULL;
+      break;
+    }
+}
+
+static void
+layer_init (AeLayer *layer, AeRng *rng)
+{
+  switch (layer->kind)
+    {
+    case AE_LAYER_DENSE:
+      {
+        size_t n = (size_t) layer->out_dim * layer->in_dim;
+        if (layer->act == AE_ACT_RELU || layer->act == AE_ACT_LEAKY_RELU)
+          {
+            /* He: keeps the variance of a rectified signal through the layer. */
+            float sd = sqrtf (2.0f / (float) layer->in_dim);
+            for (size_t i = 0; i < n; i++)
+              layer->w[i] = sd * ae_rng_normal (rng);
+          }
+        else
+          {
+            /* Xavier/Glorot uniform, for symmetric and saturating activations. */
+            float a = sqrtf (6.0f / (float) (layer->in_dim + layer->out_dim));
+            for (size_t i = 0; i < n; i++)
+              layer->w[i] = a * (2.0f * ae_rng_uniform (rng) - 1.0f);
+          }
+        memset (layer->b, 0, (size_t) layer->out_dim * sizeof (float));
+      }
+      break;
+    }
+}
+
+static void
+ae_layer_forward (const AeLayer *layer, float *out, const float *inp, int B)
+{
+  switch (layer->kind)
+    {
+    case AE_LAYER_DENSE:
+      ae_dense_forward (out, inp, layer->w, layer->b, B, layer->in_dim, layer->out_dim, layer->act);
+      break;
+    }
+}
+
+/* dpre is the gradient with respect to the layer's output before its activation. */
+static void
+ae_layer_backward (const AeLayer *layer, float *dinp, const float *dpre, const float *inp, int B)
+{
+  switch (layer->kind)
+    {
+    case AE_LAYER_DENSE:
+      ae_dense_backward (dinp, layer->dw, layer->db, dpre, inp, layer->w, B, layer->in_dim,
+                         layer->out_dim);
+      break;
+    }
+}
+
+/* --- building ------------------------------------------------------------------------------ */
+
+static void
+add_dense (AeModel *m, const char *name, int in_dim, int out_dim, AeActivation act)
+{
+  assert (m->n_layers < AE_MAX_LAYERS);
+  AeLayer *layer = &m->layers[m->n_layers++];
+  memset (layer, 0, sizeof *layer);
+  layer->kind = AE_LAYER_DENSE;
+  snprintf (layer->name, sizeof layer->name, "%s", name);
+  layer->in_dim = in_dim;
+  layer->out_dim = out_dim;
+  layer->act = act;
+  layer->offset = m->n_params;
+  layer->n_params = layer_param_count (layer);
+  m->n_params += layer->n_params;
+}
+
+static AeStatus
+build_dense (AeModel *m)
+{
+  const AeConfig *c = &m->cfg;
+  char name[AE_TENSOR_NAME_MAX];
+  int prev = m->dim;
+  for (int i = 0; i < c->n_hidden; i++)
+    {
+      snprintf (name, sizeof name, "encoder.%d", i);
+      add_dense (m, name, prev, c->hidden[i], c->activation);
+      prev = c->hidden[i];
+    }
+  if (c->variational)
+    add_dense (m, "head", prev, 2 * c->latent, AE_ACT_IDENTITY); /* rows: mu, then logvar */
+  else
+    {
+      snprintf (name, sizeof name, "encoder.%d", c->n_hidden);
+      add_dense (m, name, prev, c->latent, c->code_activation);
+    }
+  m->n_enc = m->n_layers;
+  prev = c->latent;
+  for (int i = c->n_hidden - 1; i >= 0; i--)
+    {
+      snprintf (name, sizeof name, "decoder.%d", c->n_hidden - 1 - i);
+      add_dense (m, name, prev, c->hidden[i], c->activation);
+      prev = c->hidden[i];
+    }
+  /* Logits: the output activation is applied with the loss (BCE needs the logits). */
+  snprintf (name, sizeof name, "decoder.%d", c->n_hidden);
+  add_dense (m, name, prev, m->dim, AE_ACT_IDENTITY);
+  return AE_OK;
+}
+
+/* Carves every activation buffer out of one allocation. */
+static AeStatus
+alloc_buffers (AeModel *m, int with_grads, AeError *err)
+{
+  size_t cap = (size_t) m->cap, total = 0;
+  size_t widths = 0, enc_widths = 0;
+  for (int l = 0; l < m->n_layers; l++)
+    {
+      widths += (size_t) m->layers[l].out_dim;
+      if (l < m->n_enc)
+        enc_widths += (size_t) m->layers[l].out_dim;
+    }
+  int passes = with_grads ? 2 : 1;
+  total += cap * widths * (size_t) passes;     /* main pass */
+  total += cap * enc_widths * (size_t) passes; /* perturbed encoder pass */
+  total += 2 * cap * (size_t) m->dim;          /* input, pert_input */
+  total += 3 * cap * (size_t) m->latent;       /* z, dz, eps */
+  total += 2 * (size_t) m->latent + cap;       /* scratch, errors */
+  m->buffers = malloc (total * sizeof (float));
+  if (m->buffers == NULL)
+    return ae_error_set (err, AE_ERR_NOMEM, "out of memory for %zu activation values (batch %d)",
+                         total, m->cap);
+  float *p = m->buffers;
+  for (int l = 0; l < m->n_layers; l++)
+    {
+      size_t n = cap * (size_t) m->layers[l].out_dim;
+      m->main.out[l] = p, p += n;
+      m->main.dout[l] = with_grads ? p : NULL, p += with_grads ? n : 0;
+      if (l < m->n_enc)
+        {
+          m->perturbed.out[l] = p, p += n;
+          m->perturbed.dout[l] = with_grads ? p : NULL, p += with_grads ? n : 0;
+        }
+    }
+  m->input = p, p += cap * (size_t) m->dim;
+  m->pert_input = p, p += cap * (size_t) m->dim;
+  m->z = p, p += cap * (size_t) m->latent;
+  m->dz = p, p += cap * (size_t) m->latent;
+  m->eps = p, p += cap * (size_t) m->latent;
+  m->scratch = p, p += 2 * (size_t) m->latent;
+  m->errors = p, p += cap;
+  assert ((size_t) (p - m->buffers) == total);
+  return AE_OK;
+}
+
+static void
+init_weights (AeModel *m, uint64_t seed)
+{
+  AeRng rng;
+  ae_rng_seed (&rng, seed);
+  for (int l = 0; l < m->n_layers; l++)
+    layer_init (&m->layers[l], &rng);
+  /* A separate stream for corruption and sampling when callers pass no generator. */
+  ae_rng_seed (&m->rng, seed ^ 0x9e3779b97f4a7c15ULL);
+}
+
+static AeStatus
+model_create (AeModel **out, const AeConfig *cfg, int with_grads, AeError *err)
+{
+  *out = NULL;
+  AeStatus st = ae_config_validate (cfg, err);
+  if (st != AE_OK)
+    return st;
+  if (cfg->channels <= 0 || cfg->height <= 0 || cfg->width <= 0)
+    return ae_error_set (err, AE_ERR_INVALID,
+                         "the input shape is not set: fit the configuration to a dataset first");
+  if (cfg->arch != AE_ARCH_DENSE)
+    return ae_error_set (err, AE_ERR_UNSUPPORTED,
+                         "the %s architecture is not available in this build yet; use a dense "
+                         "preset (undercomplete, sparse, contractive, denoising, vae, linear)",
+                         cfg->arch == AE_ARCH_CONV ? "conv" : "sequence");
+  AeModel *m = calloc (1, sizeof *m);
+  if (m == NULL)
+    return ae_error_set (err, AE_ERR_NOMEM, "out of memory for a model");
+  m->cfg = *cfg;
+  m->dim = cfg->channels * cfg->height * cfg->width;
+  m->latent = cfg->latent;
+  /* Inference runs in chunks of cap rows: keep chunks large enough for efficient GEMMs. */
+  m->cap = cfg->batch < 64 ? 64 : cfg->batch;
+  build_dense (m);
+  if (m->n_params > (size_t) AE_MAX_PARAMS)
+    {
+      size_t n = m->n_params;
+      free (m);
+      return ae_error_set (err, AE_ERR_LIMIT, "%zu parameters: at most %ld are accepted", n,
+                           AE_MAX_PARAMS);
+    }
+  m->params = malloc (m->n_params * sizeof (float));
+  if (with_grads)
+    {
+      m->grads = calloc (m->n_params, sizeof (float));
+      m->adam_m = calloc (m->n_params, sizeof (float));
+      m->adam_v = calloc (m->n_params, sizeof (float));
+    }
+  if (m->params == NULL || (with_grads && (m->grads == NULL || m->adam_m == NULL || m->adam_v == NULL)))
+    {
+      ae_model_free (m);
+      return ae_error_set (err, AE_ERR_NOMEM, "out of memory for %zu parameters", m->n_params);
+    }
+  for (int l = 0; l < m->n_layers; l++)
+    layer_bind (&m->layers[l], m->params, m->grads);
+  if ((st = alloc_buffers (m, with_grads, err)) != AE_OK)
+    {
+      ae_model_free (m);
+      return st;
+    }
+  *out = m;
+  return AE_OK;
+}
+
+AeStatus
+ae_model_new (AeModel **out, const AeConfig *cfg, AeError *err)
+{
+  AeStatus st = model_create (out, cfg, 1, err);
+  if (st == AE_OK)
+    init_weights (*out, cfg->seed);
+  return st;
+}
+
+void
+ae_model_free (AeModel *model)
+{
+  if (model == NULL)
+    return;
+  free (model->params);
+  free (model->grads);
+  free (model->adam_m);
+  free (model->adam_v);
+  free (model->buffers);
+  free (model);
+}
+
+AeModel *
+ae_model_clone (const AeModel *model)
+{
+  AeModel *copy = NULL;
+  if (model_create (&copy, &model->cfg, 0, NULL) != AE_OK)
+    return NULL;
+  memcpy (copy->params, model->params, model->n_params * sizeof (float));
+  copy->rng = model->rng;
+  copy->step = model->step;
+  return copy;
+}
+
+void
+ae_model_copy_params (AeModel *dst, const AeModel *src)
+{
+  assert (dst->n_params == src->n_params);
+  memcpy (dst->params, src->params, src->n_params * sizeof (float));
+  if (dst->adam_m != NULL && src->adam_m != NULL)
+    {
+      memcpy (dst->adam_m, src->adam_m, src->n_params * sizeof (float));
+      memcpy (dst->adam_v, src->adam_v, src->n_params * sizeof (float));
+      dst->step = src->step;
+    }
+}
+
+void
+ae_model_reset (AeModel *model, uint64_t seed)
+{
+  init_weights (model, seed);
+  if (model->grads != NULL)
+    {
+      memset (model->grads, 0, model->n_params * sizeof (float));
+      memset (model->adam_m, 0, model->n_params * sizeof (float));
+      memset (model->adam_v, 0, model->n_params * sizeof (float));
+    }
+  model->step = 0;
+}
+
+const AeConfig *ae_model_config (const AeModel *model) { return &model->cfg; }
+int ae_model_input_dim (const AeModel *model) { return model->dim; }
+int ae_model_latent_dim (const AeModel *model) { return model->latent; }
+size_t ae_model_n_params (const AeModel *model) { return model->n_params; }
+
+AeStatus
+ae_model_set_config (AeModel *model, const AeConfig *cfg, AeError *err)
+{
+  AeStatus st = ae_config_validate (cfg, err);
+  if (st != AE_OK)
+    return st;
+  if (!ae_config_is_live_change (&model->cfg, cfg))
+    return ae_error_set (err, AE_ERR_INVALID,
+                         "this change alters the architecture, batch, seed or optimiser; only the "
+                         "learning rate, penalty weights, noise, KL weight and warm-up, clipping, "
+                         "weight decay and momentum can change during training");
+  model->cfg = *cfg;
+  return AE_OK;
+}
+
+/* --- corruption --------------------------------------------------------------------------- */
+
+void
+ae_corrupt (float *x, long n, AeNoise kind, float level, AeRng *rng)
+{
+  switch (kind)
+    {
+    case AE_NOISE_NONE:
+      break;
+    case AE_NOISE_GAUSSIAN:
+      for (long i = 0; i < n; i++)
+        x[i] = fminf (fmaxf (x[i] + level * ae_rng_normal (rng), 0.0f), 1.0f);
+      break;
+    case AE_NOISE_SALT_PEPPER:
+      for (long i = 0; i < n; i++)
+        {
+          float u = ae_rng_uniform (rng);
+          if (u < level)
+            x[i] = u < 0.5f * level ? 0.0f : 1.0f; /* half salt, half pepper */
+        }
+      break;
+    case AE_NOISE_MASKING:
+      for (long i = 0; i < n; i++)
+        if (ae_rng_uniform (rng) < level)
+          x[i] = 0.0f;
+      break;
+    }
+}
+
+/* --- passes ---------------------------------------------------------------------------------- */
+
+static const float *
+layer_input (const AeModel *m, const AePass *pass, int l, const float *enc_input, const float *dec_input)
+{
+  if (l == 0)
+    return enc_input;
+  if (l == m->n_enc)
+    return dec_input;
+  return pass->out[l - 1];
+}
+
+static void
+encoder_forward (AeModel *m, AePass *pass, const float *input, int B)
+{
+  for (int l = 0; l < m->n_enc; l++)
+    ae_layer_forward (&m->layers[l], pass->out[l], layer_input (m, pass, l, input, NULL), B);
+}
+
+static void
+decoder_forward (AeModel *m, const float *codes, int B)
+{
+  for (int l = m->n_enc; l < m->n_layers; l++)
+    ae_layer_forward (&m->layers[l], m->main.out[l], layer_input (m, &m->main, l, NULL, codes), B);
+}
+
+/* Backward from the gradient in dout[l] (with respect to the output after the activation)
+ * down to layer `first`; writes the gradient of the input of `first` into dinp (cleared
+ * here) unless it is NULL. The contractive closed form joins at the code layer. */
+static void
+layers_backward (AeModel *m, AePass *pass, int first, int last, const float *enc_input,
+                 const float *dec_input, float *dinp, int B, float contractive_scale)
+{
+  for (int l = last; l >= first; l--)
+    {
+      const AeLayer *layer = &m->layers[l];
+      float *dpre = pass->dout[l];
+      ae_activation_backward (dpre, pass->out[l], (long) B * layer->out_dim, layer->act);
+      if (l == m->n_enc - 1 && contractive_scale != 0.0f)
+        ae_contractive_closed (dpre, layer->dw, m->scratch, pass->out[l], layer->w, B, m->latent,
+                               layer->in_dim, layer->out_dim, layer->act, m->cfg.contractive,
+                               contractive_scale);
+      float *d = l > first ? pass->dout[l - 1] : dinp;
+      size_t n_in = (size_t) B * layer->in_dim;
+      if (d != NULL)
+        memset (d, 0, n_in * sizeof (float));
+      ae_layer_backward (layer, d, dpre, layer_input (m, pass, l, enc_input, dec_input), B);
+    }
+}
+
+static float
+kl_weight (const AeConfig *c, float epoch)
+{
+  if (c->kl_warmup <= 0)
+    return c->kl_beta;
+  return c->kl_beta * fminf (1.0f, fmaxf (epoch, 0.0f) / (float) c->kl_warmup);
+}
+
+/* The objective on one batch of at most cap rows. With grads, clears the gradient arena
+ * and fills it. rng NULL: no corruption and z = mu (evaluation). */
+static void
+run_batch (AeModel *m, AeLossTerms *terms, const float *x, int B, float kl_w, AeRng *rng,
+           int with_grads)
+{
+  const AeConfig *c = &m->cfg;
+  const int L = m->latent;
+  const AeLayer *code_layer = &m->layers[m->n_enc - 1];
+  const int code_stride = code_layer->out_dim; /* L, or 2L for mu|logvar */
+  const float scale = 1.0f / (float) B;
+  memset (terms, 0, sizeof *terms);
+
+  /* Corrupt a copy; the loss compares with the clean x. */
+  const float *input = x;
+  if (c->noise != AE_NOISE_NONE && c->noise_level > 0.0f && rng != NULL)
+    {
+      memcpy (m->input, x, (size_t) B * m->dim * sizeof (float));
+      ae_corrupt (m->input, (long) B * m->dim, c->noise, c->noise_level, rng);
+      input = m->input;
+    }
+
+  encoder_forward (m, &m->main, input, B);
+  float *code = m->main.out[m->n_enc - 1]; /* (B, code_stride): h, or mu|logvar */
+  const float *dec_input = code;
+  if (c->variational)
+    {
+      if (rng != NULL)
+        for (long i = 0; i < (long) B * L; i++)
+          m->eps[i] = ae_rng_normal (rng);
+      else
+        memset (m->eps, 0, (size_t) B * L * sizeof (float));
+      ae_reparameterize_forward (m->z, code, code + L, m->eps, B, L, code_stride);
+      dec_input = m->z;
+    }
+  decoder_forward (m, dec_input, B);
+
+  /* Reconstruction: sets the gradient of the logits. */
+  float *logits = m->main.out[m->n_layers - 1];
+  float *dlogits = with_grads ? m->main.dout[m->n_layers - 1] : NULL;
+  double recon = ae_recon_loss (dlogits, NULL, logits, x, B, m->dim, c->loss, c->output_activation,
+                                scale);
+  terms->reconstruction = recon / B;
+
+  float *dcode = with_grads ? m->main.dout[m->n_enc - 1] : NULL;
+  if (with_grads)
+    layers_backward (m, &m->main, m->n_enc, m->n_layers - 1, NULL, dec_input,
+                     c->variational ? m->dz : dcode, B, 0.0f);
+
+  /* Penalties on the code add into dcode. */
+  double sparsity = 0.0;
+  if (c->l1_code > 0.0f)
+    sparsity += ae_l1_penalty (dcode, code, B, L, c->l1_code, scale) / B;
+  if (c->kl_sparsity > 0.0f)
+    sparsity += ae_kl_sparsity_penalty (dcode, m->scratch, code, B, L, c->rho, c->kl_sparsity);
+  terms->sparsity = sparsity;
+
+  if (c->variational)
+    {
+      if (with_grads)
+        {
+          memset (dcode, 0, (size_t) B * code_stride * sizeof (float));
+          ae_reparameterize_backward (dcode, dcode + L, m->dz, m->eps, code + L, B, L, code_stride);
+        }
+      double kl = ae_vae_kl (dcode, dcode != NULL ? dcode + L : NULL, code, code + L, B, L,
+                             code_stride, 1.0f, kl_w * scale);
+      terms->kl = kl / B;
+    }
+
+  float closed_scale = 0.0f;
+  if (c->contractive > 0.0f)
+    {
+      if (c->n_hidden == 0)
+        {
+          /* The gradient joins in layers_backward, after the code's activation. */
+          terms->contractive = ae_contractive_closed (NULL, NULL, m->scratch, code, code_layer->w,
+                                                      B, L, code_layer->in_dim, code_stride,
+                                                      code_layer->act, c->contractive, scale) / B;
+          closed_scale = scale;
+        }
+      else
+        {
+          AeRng fixed;
+          AeRng *noise_rng = rng;
+          if (noise_rng == NULL)
+            {
+              ae_rng_seed (&fixed, 0x5eedc0de);
+              noise_rng = &fixed;
+            }
+          const float s = AE_CONTRACTIVE_STEP;
+          for (long i = 0; i < (long) B * m->dim; i++)
+            m->pert_input[i] = input[i] + s * ae_rng_normal (noise_rng);
+          encoder_forward (m, &m->perturbed, m->pert_input, B);
+          float *code1 = m->perturbed.out[m->n_enc - 1];
+          float *dcode1 = with_grads ? m->perturbed.dout[m->n_enc - 1] : NULL;
+          if (dcode1 != NULL)
+            memset (dcode1, 0, (size_t) B * code_stride * sizeof (float));
+          terms->contractive = ae_contractive_estimate (dcode, dcode1, code, code1, B, L,
+                                                        code_stride, s, c->contractive, scale) / B;
+          if (with_grads)
+            layers_backward (m, &m->perturbed, 0, m->n_enc - 1, m->pert_input, NULL, NULL, B, 0.0f);
+        }
+    }
+
+  terms->total = terms->reconstruction + terms->sparsity + terms->contractive + kl_w * terms->kl;
+
+  if (with_grads)
+    layers_backward (m, &m->main, 0, m->n_enc - 1, input, NULL, NULL, B, closed_scale);
+}
+
+AeStatus
+ae_model_loss_and_grad (AeModel *model, AeLossTerms *terms, const float *x, int B, float epoch,
+                        AeRng *rng, AeError *err)
+{
+  if (model->grads == NULL)
+    return ae_error_set (err, AE_ERR_INVALID, "this model is a read-only copy: it cannot train");
+  if (B < 1 || B > model->cap)
+    return ae_error_set (err, AE_ERR_INVALID, "batch of %d samples: this model takes 1 to %d", B,
+                         model->cap);
+  memset (model->grads, 0, model->n_params * sizeof (float));
+  run_batch (model, terms, x, B, kl_weight (&model->cfg, epoch), rng != NULL ? rng : &model->rng, 1);
+  return AE_OK;
+}
+
+/* One optimiser step; grad_sq is the squared global gradient norm. */
+static void
+apply_grad (AeModel *m, double grad_sq)
+{
+  const AeConfig *c = &m->cfg;
+  float grad_scale = 1.0f;
+  if (c->clip_norm > 0.0f)
+    {
+      double norm = sqrt (grad_sq);
+      if (norm > c->clip_norm)
+        grad_scale = (float) (c->clip_norm / norm);
+    }
+  m->step++;
+  if (c->optimizer == AE_OPT_ADAM)
+    ae_adam_update (m->params, m->adam_m, m->adam_v, m->grads, m->n_params, c->lr, ADAM_BETA1,
+                    ADAM_BETA2, ADAM_EPS, c->weight_decay, grad_scale, m->step);
+  else
+    ae_sgd_update (m->params, m->adam_v, m->grads, m->n_params, c->lr, c->momentum,
+                   c->weight_decay, grad_scale);
+}
+
+void
+ae_model_apply_grad (AeModel *model)
+{
+  assert (model->grads != NULL);
+  double grad_sq = model->cfg.clip_norm > 0.0f ? ae_sum_squares (model->grads, model->n_params) : 0.0;
+  apply_grad (model, grad_sq);
+}
+
+AeStatus
+ae_model_train_step (AeModel *model, AeLossTerms *terms, const float *x, int B, float epoch,
+                     AeRng *rng, AeError *err)
+{
+  AeStatus st = ae_model_loss_and_grad (model, terms, x, B, epoch, rng, err);
+  if (st != AE_OK)
+    return st;
+  if (!isfinite (terms->total))
+    return ae_error_set (err, AE_ERR_DIVERGED,
+                         "the loss became %g at step %ld: lower the learning rate (--lr %g) or "
+                         "enable gradient clipping (--clip)",
+                         terms->total, model->step + 1, (double) model->cfg.lr);
+  double grad_sq = ae_sum_squares (model->grads, model->n_params);
+  if (!isfinite (grad_sq))
+    return ae_error_set (err, AE_ERR_DIVERGED,
+                         "a gradient became non-finite at step %ld: lower the learning rate "
+                         "(--lr %g) or enable gradient clipping (--clip)",
+                         model->step + 1, (double) model->cfg.lr);
+  apply_grad (model, grad_sq);
+  return AE_OK;
+}
+
+static void
+add_terms (AeLossTerms *sum, const AeLossTerms *t, double weight)
+{
+  sum->total += weight * t->total;
+  sum->reconstruction += weight * t->reconstruction;
+  sum->sparsity += weight * t->sparsity;
+  sum->contractive += weight * t->contractive;
+  sum->kl += weight * t->kl;
+}
+
+void
+ae_model_evaluate (AeModel *model, AeLossTerms *terms, const float *x, int B, AeRng *rng)
+{
+  memset (terms, 0, sizeof *terms);
+  for (int start = 0; start < B; start += model->cap)
+    {
+      int n = B - start < model->cap ? B - start : model->cap;
+      AeLossTerms part;
+      run_batch (model, &part, x + (size_t) start * model->dim, n, model->cfg.kl_beta, rng, 0);
+      add_terms (terms, &part, (double) n / B);
+    }
+}
+
+/* --- inference ------------------------------------------------------------------------------ */
+
+void
+ae_model_encode (AeModel *model, float *codes, float *logvar, const float *x, long B)
+{
+  const int L = model->latent;
+  const int stride = model->layers[model->n_enc - 1].out_dim;
+  for (long start = 0; start < B; start += model->cap)
+    {
+      int n = (int) (B - start < model->cap ? B - start : model->cap);
+      encoder_forward (model, &model->main, x + (size_t) start * model->dim, n);
+      const float *code = model->main.out[model->n_enc - 1];
+      for (int r = 0; r < n; r++)
+        {
+          memcpy (codes + (size_t) (start + r) * L, code + (size_t) r * stride, (size_t) L * sizeof (float));
+          if (logvar != NULL)
+            {
+              float *lv = logvar + (size_t) (start + r) * L;
+              if (model->cfg.variational)
+                memcpy (lv, code + (size_t) r * stride + L, (size_t) L * sizeof (float));
+              else
+                memset (lv, 0, (size_t) L * sizeof (float));
+            }
+        }
+    }
+}
+
+/* The decoder's output for n rows of codes, after the output activation, into out. */
+static void
+decode_chunk (AeModel *m, float *out, const float *codes, int n)
+{
+  decoder_forward (m, codes, n);
+  memcpy (out, m->main.out[m->n_layers - 1], (size_t) n * m->dim * sizeof (float));
+  ae_activation_forward (out, (long) n * m->dim, m->cfg.output_activation);
+}
+
+void
+ae_model_decode (AeModel *model, float *out, const float *codes, long B)
+{
+  for (long start = 0; start < B; start += model->cap)
+    {
+      int n = (int) (B - start < model->cap ? B - start : model->cap);
+      decode_chunk (model, out + (size_t) start * model->dim, codes + (size_t) start * model->latent, n);
+    }
+}
+
+/* Encodes n rows and leaves the decoder's logits in the last layer's buffer. */
+static void
+reconstruct_chunk (AeModel *m, const float *x, int n)
+{
+  encoder_forward (m, &m->main, x, n);
+  const float *code = m->main.out[m->n_enc - 1];
+  if (m->cfg.variational)
+    {
+      /* z = mu: copy it out of the interleaved mu|logvar rows. */
+      const int L = m->latent;
+      for (int r = 0; r < n; r++)
+        memcpy (m->z + (size_t) r * L, code + (size_t) r * 2 * L, (size_t) L * sizeof (float));
+      code = m->z;
+    }
+  decoder_forward (m, code, n);
+}
+
+void
+ae_model_reconstruct (AeModel *model, float *out, const float *x, long B)
+{
+  for (long start = 0; start < B; start += model->cap)
+    {
+      int n = (int) (B - start < model->cap ? B - start : model->cap);
+      reconstruct_chunk (model, x + (size_t) start * model->dim, n);
+      float *o = out + (size_t) start * model->dim;
+      memcpy (o, model->main.out[model->n_layers - 1], (size_t) n * model->dim * sizeof (float));
+      ae_activation_forward (o, (long) n * model->dim, model->cfg.output_activation);
+    }
+}
+
+void
+ae_model_sample_errors (AeModel *model, float *errors, const float *input, const float *target,
+                        long B)
+{
+  for (long start = 0; start < B; start += model->cap)
+    {
+      int n = (int) (B - start < model->cap ? B - start : model->cap);
+      reconstruct_chunk (model, input + (size_t) start * model->dim, n);
+      ae_recon_loss (NULL, errors + start, model->main.out[model->n_layers - 1],
+                     target + (size_t) start * model->dim, n, model->dim, model->cfg.loss,
+                     model->cfg.output_activation, 1.0f);
+    }
+}
+
+/* --- views ------------------------------------------------------------------------------------- */
+
+float *
+ae_model_params (AeModel *model, size_t *n)
+{
+  if (n != NULL)
+    *n = model->n_params;
+  return model->params;
+}
+
+float *
+ae_model_grads (AeModel *model, size_t *n)
+{
+  if (n != NULL)
+    *n = model->grads != NULL ? model->n_params : 0;
+  return model->grads;
+}
+
+static void
+add_tensor (AeTensor *tensors, int max, int *count, const char *name, const char *suffix,
+            float *data, int rank, int d0, int d1)
+{
+  if (*count < max)
+    {
+      AeTensor *t = &tensors[*count];
+      memset (t, 0, sizeof *t);
+      snprintf (t->name, sizeof t->name, "%s.%s", name, suffix);
+      t->rank = rank;
+      t->shape[0] = d0;
+      t->shape[1] = d1;
+      t->data = data;
+    }
+  (*count)++;
+}
+
+int
+ae_model_tensors (const AeModel *model, AeTensor *tensors, int max)
+{
+  int count = 0;
+  for (int l = 0; l < model->n_layers; l++)
+    {
+      const AeLayer *layer = &model->layers[l];
+      switch (layer->kind)
+        {
+        case AE_LAYER_DENSE:
+          if (model->cfg.variational && l == model->n_enc - 1)
+            {
+              /* The head's rows are mu then logvar, and so are its biases. */
+              int L = model->latent, C = layer->in_dim;
+              add_tensor (tensors, max, &count, "mu", "weight", layer->w, 2, L, C);
+              add_tensor (tensors, max, &count, "mu", "bias", layer->b, 1, L, 0);
+              add_tensor (tensors, max, &count, "logvar", "weight", layer->w + (size_t) L * C, 2, L, C);
+              add_tensor (tensors, max, &count, "logvar", "bias", layer->b + L, 1, L, 0);
+            }
+          else
+            {
+              add_tensor (tensors, max, &count, layer->name, "weight", layer->w, 2, layer->out_dim,
+                          layer->in_dim);
+              add_tensor (tensors, max, &count, layer->name, "bias", layer->b, 1, layer->out_dim, 0);
+            }
+          break;
+        }
+    }
+  return count < max ? count : max;
+}
+
+const float *
+ae_model_first_layer (const AeModel *model, int *units, int *inputs)
+{
+  const AeLayer *layer = &model->layers[0];
+  /* A VAE without hidden layers: the first layer is the head; show the mu rows. */
+  *units = model->cfg.variational && model->n_enc == 1 ? model->latent : layer->out_dim;
+  *inputs = layer->in_dim;
+  return layer->w;
+}
+
+/* --- files ---------------------------------------------------------------------------------------- */
+
+#define MAX_TENSORS (4 * AE_MAX_LAYERS)
+
+AeStatus
+ae_model_save (const AeModel *model, const char *path, AeError *err)
+{
+  AeTensor tensors[MAX_TENSORS];
+  int n = ae_model_tensors (model, tensors, MAX_TENSORS);
+  char *text = ae_config_to_text (&model->cfg);
+  if (text == NULL)
+    return ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory for the configuration", path);
+  AeStatus st = ae_modelfile_write (path, text, tensors, n, err);
+  free (text);
+  return st;
+}
+
+AeStatus
+ae_model_load (AeModel **out, const char *path, AeError *err)
+{
+  *out = NULL;
+  char *text = NULL;
+  AeTensor *stored = NULL;
+  int n_stored = 0;
+  AeStatus st = ae_modelfile_read (path, &text, &stored, &n_stored, err);
+  if (st != AE_OK)
+    return st;
+  AeConfig cfg;
+  AeModel *m = NULL;
+  if ((st = ae_config_from_text (&cfg, text, err)) != AE_OK)
+    ae_error_prefix (err, "%s", path);
+  else if ((st = ae_model_new (&m, &cfg, err)) != AE_OK)
+    ae_error_prefix (err, "%s", path);
+  if (st == AE_OK)
+    {
+      AeTensor expect[MAX_TENSORS];
+      int n = ae_model_tensors (m, expect, MAX_TENSORS);
+      if (n != n_stored)
+        st = ae_error_set (err, AE_ERR_FORMAT, "%s: %d tensors, but its configuration needs %d",
+                           path, n_stored, n);
+      for (int i = 0; i < n && st == AE_OK; i++)
+        {
+          const AeTensor *t = NULL;
+          for (int k = 0; k < n_stored; k++)
+            if (strcmp (stored[k].name, expect[i].name) == 0)
+              t = &stored[k];
+          if (t == NULL)
+            st = ae_error_set (err, AE_ERR_FORMAT, "%s: tensor '%s' is missing", path, expect[i].name);
+          else if (t->rank != expect[i].rank || ae_tensor_numel (t) != ae_tensor_numel (&expect[i])
+                   || t->shape[0] != expect[i].shape[0]
+                   || (t->rank > 1 && t->shape[1] != expect[i].shape[1]))
+            st = ae_error_set (err, AE_ERR_FORMAT,
+                               "%s: tensor '%s' has the wrong shape for its configuration", path,
+                               expect[i].name);
+          else
+            {
+              size_t numel = ae_tensor_numel (t);
+              for (size_t k = 0; k < numel; k++)
+                if (!isfinite (t->data[k]))
+                  {
+                    st = ae_error_set (err, AE_ERR_FORMAT, "%s: tensor '%s' holds a non-finite value at index %zu",
+                                       path, t->name, k);
+                    break;
+                  }
+              if (st == AE_OK)
+                memcpy (expect[i].data, t->data, numel * sizeof (float));
+            }
+        }
+    }
+  free (text);
+  ae_modelfile_free_tensors (stored, n_stored);
+  if (st != AE_OK)
+    {
+      ae_model_free (m);
+      return st;
+    }
+  *out = m;
+  return AE_OK;
+}
+
+AeStatus
+ae_model_export_safetensors (const AeModel *model, const char *path, AeError *err)
+{
+  /* Waits for the safetensors writer (engine/ae-safetensors.c). */
+  return ae_error_set (err, AE_ERR_UNSUPPORTED, "%s: safetensors export is not available yet", path);
+}
+
+void
+ae_set_threads (int threads)
+{
+  /* One BLAS thread holds 90-100 % of peak on the training shapes measured here, while
+   * two are bimodal; automatic therefore means one. */
+  openblas_set_num_threads (threads > 0 ? threads : 1);
+}

@@ -1,0 +1,59 @@
+/* ae-model-private.h: the inside of AeModel, shared with the files that add layer kinds
+ * (convolutions, LSTM). Everything the model does to a layer goes through
+ * ae_layer_forward / ae_layer_backward in ae-model.c: a new kind adds a case there, its
+ * parameter count in layer_param_count, and its tensors in ae_model_tensors.
+ */
+#pragma once
+
+#include "ae-model.h"
+
+typedef enum {
+  AE_LAYER_DENSE, /* out = act(inp @ w^T + b) */
+} AeLayerKind;
+
+#define AE_MAX_LAYERS (2 * AE_MAX_HIDDEN + 2)
+
+typedef struct {
+  AeLayerKind kind;
+  char name[AE_TENSOR_NAME_MAX]; /* "encoder.0", "decoder.2", "code", "head" (VAE mu|logvar) */
+  int in_dim, out_dim;           /* floats per sample in and out */
+  AeActivation act;              /* applied to the output */
+  size_t offset, n_params;       /* where its parameters sit in the arenas */
+  float *w;                      /* dense: (out_dim, in_dim) */
+  float *b;                      /* (out_dim) */
+  float *dw, *db;                /* the same shapes in the gradient arena, or NULL */
+} AeLayer;
+
+/* One set of activation buffers for a forward (and backward) pass through the layers. */
+typedef struct {
+  float *out[AE_MAX_LAYERS];  /* (cap, layer out_dim), after the activation */
+  float *dout[AE_MAX_LAYERS]; /* (cap, layer out_dim), gradients; NULL without gradients */
+} AePass;
+
+struct AeModel {
+  AeConfig cfg;
+  int dim;    /* input floats per sample */
+  int latent; /* code size */
+  int n_layers, n_enc;      /* encoder = layers[0, n_enc), its last one gives the code; decoder = the rest */
+  AeLayer layers[AE_MAX_LAYERS];
+
+  size_t n_params;
+  float *params;           /* (n_params) every weight and bias */
+  float *grads;            /* (n_params), NULL in a clone */
+  float *adam_m, *adam_v;  /* (n_params) optimiser state (v doubles as SGD velocity), NULL in a clone */
+  long step;               /* optimiser steps taken */
+  AeRng rng;               /* used when a caller passes no generator */
+
+  int cap;         /* rows every buffer holds: the batch */
+  float *buffers;  /* one allocation behind every pointer below */
+  AePass main;     /* the pass on the (corrupted) input */
+  AePass perturbed; /* the encoder on input + s * eps, for the contractive estimate */
+  float *input;        /* (cap, dim) corrupted copy of the batch */
+  float *pert_input;   /* (cap, dim) */
+  float *z, *dz, *eps; /* (cap, latent) VAE sample, its gradient and its noise */
+  float *scratch;      /* (latent) per-unit sums */
+  float *errors;       /* (cap) per-sample losses */
+};
+
+/* The step of the finite-difference contractive estimate, in input units. */
+#define AE_CONTRACTIVE_STEP 0.05f
