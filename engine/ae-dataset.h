@@ -33,6 +33,9 @@ typedef struct {
   uint8_t *step_anomaly;                 /* (n, height) 1 where a step is anomalous, or NULL */
   uint32_t *order;                       /* (n) train, then validation, then test */
   long n_train, n_val, n_test;
+  /* The file's units, for data rescaled into [0, 1] on loading (CSV): a value x stands for
+   * value_min + x * (value_max - value_min). Both 0 when the values were not rescaled. */
+  double value_min, value_max;
 } AeDataset;
 
 /* Allocates a dataset of n zeroed samples, with labels when n_classes > 0.

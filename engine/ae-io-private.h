@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ae-dataset.h"
+#include "ae-status.h"
+
 /* A growable output buffer; `failed` latches the first allocation failure so that writers
  * can append freely and check once at the end. */
 typedef struct {
@@ -104,3 +107,16 @@ ae_path_basename (const char *path)
   const char *slash = strrchr (path, '/');
   return slash ? slash + 1 : path;
 }
+
+/* IDX pieces for loaders that assemble one dataset from several files (Fashion-MNIST's
+ * train and test parts). The checks validate the header, the limits and the length. */
+AeStatus ae_idx_check_images (const uint8_t *buf, size_t len, const char *name, long *n, int *rows,
+                              int *cols, AeError *err);
+/* Converts count pixels after the 16-byte header to floats in [0, 1]. */
+void     ae_idx_fill_images (float *dst, const uint8_t *buf, size_t count);
+AeStatus ae_idx_check_labels (const uint8_t *buf, size_t len, const char *name, long *n,
+                              AeError *err);
+/* Stores labels[0..count) at ds->labels[first..], allocating labels and the class names
+ * "0".."n_classes-1" when ds has none or another class count. */
+AeStatus ae_idx_set_labels (AeDataset *ds, long first, const uint8_t *labels, long count,
+                            int n_classes, AeError *err);

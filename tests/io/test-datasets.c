@@ -1,0 +1,149 @@
+/* ae_dataset_load by name: the embedded digits, Fashion-MNIST, and the messages for
+ * names that are not datasets. */
+#include "io-test-util.h"
+
+#include "ae-dataset.h"
+
+static void
+check_range (const AeDataset *ds)
+{
+  size_t bad = 0;
+  for (size_t i = 0; i < (size_t) ds->n * ds->dim; i++)
+    bad += !(ds->x[i] >= 0.0f && ds->x[i] <= 1.0f);
+  CHECK (bad == 0, "%zu values outside [0, 1]", bad);
+}
+
+static void
+test_digits (void)
+{
+  static const long counts[10] = { 1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978 };
+  AeDataset *ds = NULL;
+  AeError err = { 0 };
+  CHECK (ae_dataset_load (&ds, "digits", 7, &err) == AE_OK, "%s", err.message);
+  if (ds == NULL)
+    return;
+  CHECK (ds->n == 10000 && ds->channels == 1 && ds->height == 28 && ds->width == 28, "%ld images", ds->n);
+  CHECK (ds->kind == AE_DATA_IMAGES, "kind");
+  CHECK (ds->n_classes == 10 && ds->labels != NULL, "%d classes", ds->n_classes);
+  long seen[10] = { 0 };
+  for (long i = 0; i < ds->n; i++)
+    if (ds->labels[i] >= 0 && ds->labels[i] < 10)
+      seen[ds->labels[i]]++;
+  for (int c = 0; c < 10; c++)
+    {
+      CHECK (seen[c] == counts[c], "class %d: %ld images, expected %ld", c, seen[c], counts[c]);
+      char name[4];
+      snprintf (name, sizeof name, "%d", c);
+      CHECK (strcmp (ds->class_names[c], name) == 0, "class name %s", ds->class_names[c]);
+    }
+  CHECK (ds->n_train == 7200 && ds->n_val == 800 && ds->n_test == 2000, "split %ld/%ld/%ld",
+         ds->n_train, ds->n_val, ds->n_test);
+  /* The split is fixed: the test set is the last 2,000 images, validation ends the first 8,000. */
+  CHECK (ae_dataset_test (ds)[0] == 8000 && ae_dataset_val (ds)[0] == 7200, "split order");
+  CHECK (strcmp (ds->name, "digits") == 0 && strcmp (ds->source, "embedded") == 0, "%s %s",
+         ds->name, ds->source);
+  check_range (ds);
+  /* Real digits: mostly black background with some bright strokes. */
+  double mean = 0;
+  for (long i = 0; i < ds->n * ds->dim; i++)
+    mean += ds->x[i];
+  mean /= (double) ds->n * ds->dim;
+  CHECK (mean > 0.08 && mean < 0.2, "mean pixel %g", mean);
+  ae_dataset_free (ds);
+}
+
+#define FASHION_DIR "/usr/share/datasets/fashion-mnist"
+
+static void
+test_fashion (void)
+{
+  AeDataset *ds = NULL;
+  AeError err = { 0 };
+  AeStatus st = ae_dataset_load (&ds, "fashion", 1, &err);
+  if (access (FASHION_DIR "/train-images-idx3-ubyte.gz", R_OK) == 0)
+    {
+      CHECK (st == AE_OK, "%s", err.message);
+      if (ds == NULL)
+        return;
+      CHECK (ds->n == 70000 && ds->dim == 784 && ds->n_classes == 10, "%ld images", ds->n);
+      CHECK (ds->n_test == 10000 && ds->n_train + ds->n_val == 60000, "split %ld/%ld/%ld",
+             ds->n_train, ds->n_val, ds->n_test);
+      CHECK (strcmp (ds->class_names[0], "T-shirt/top") == 0 && strcmp (ds->class_names[9], "Ankle boot") == 0,
+             "class names %s, %s", ds->class_names[0], ds->class_names[9]);
+      long seen[10] = { 0 };
+      for (long i = 0; i < ds->n; i++)
+        seen[ds->labels[i]]++;
+      for (int c = 0; c < 10; c++)
+        CHECK (seen[c] == 7000, "class %d: %ld images", c, seen[c]);
+      check_range (ds);
+      ae_dataset_free (ds);
+    }
+  else
+    {
+      CHECK (st == AE_ERR_IO && ds == NULL, "status %d without the package", st);
+      CHECK (strstr (err.message, "sudo apt install dataset-fashion-mnist") != NULL, "%s", err.message);
+    }
+
+  /* Where the files are missing, the message says how to install them. */
+  setenv ("LATENTLAB_FASHION_MNIST_DIR", "/nonexistent/fashion", 1);
+  st = ae_dataset_load (&ds, "fashion", 1, &err);
+  unsetenv ("LATENTLAB_FASHION_MNIST_DIR");
+  CHECK (st == AE_ERR_IO && ds == NULL, "status %d", st);
+  CHECK (strstr (err.message, "Fashion-MNIST is not installed") != NULL
+         && strstr (err.message, "sudo apt install dataset-fashion-mnist") != NULL,
+         "%s", err.message);
+  CHECK_NAMES (err, "/nonexistent/fashion/");
+}
+
+static void
+test_unknown_names (void)
+{
+  AeDataset *ds = NULL;
+  AeError err = { 0 };
+  CHECK (ae_dataset_load (&ds, "digts", 1, &err) == AE_ERR_INVALID && ds == NULL, "typo accepted");
+  CHECK (strstr (err.message, "digts") && strstr (err.message, "digits") && strstr (err.message, "fashion")
+         && strstr (err.message, "sines") && strstr (err.message, "ecg"), "%s", err.message);
+  CHECK (ae_dataset_load (&ds, "", 1, &err) == AE_ERR_INVALID, "empty name");
+  CHECK (ae_dataset_load (&ds, "/nonexistent/data.csv", 1, &err) == AE_ERR_IO, "missing path");
+  CHECK_NAMES (err, "/nonexistent/data.csv");
+  /* A file of no known kind is reported with what was found. */
+  char *dir = io_test_mkdtemp ();
+  char *path = io_test_path (dir, "notes.txt");
+  io_test_write (path, "hello, world\n", 13);
+  CHECK (ae_dataset_load (&ds, path, 1, &err) == AE_ERR_FORMAT && ds == NULL, "text file accepted");
+  CHECK_NAMES (err, path);
+  CHECK (strstr (err.message, "magic") != NULL, "%s", err.message);
+  free (path);
+  io_test_rmdir (dir);
+}
+
+static void
+test_series_by_name (void)
+{
+  const char *names[2] = { "sines", "ecg" };
+  for (int k = 0; k < 2; k++)
+    {
+      AeDataset *ds = NULL;
+      AeError err = { 0 };
+      CHECK (ae_dataset_load (&ds, names[k], 3, &err) == AE_OK, "%s", err.message);
+      if (ds == NULL)
+        continue;
+      CHECK (ds->kind == AE_DATA_SEQUENCES && ds->width == 1 && ds->channels == 1, "%s shape", names[k]);
+      CHECK (strcmp (ds->name, names[k]) == 0 && strcmp (ds->source, "built-in") == 0, "%s", ds->name);
+      CHECK (ds->n_train > 0 && ds->n_val > 0 && ds->n_test > 0, "split");
+      check_range (ds);
+      ae_dataset_free (ds);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  static const AeTestCase cases[] = {
+    { "/datasets/digits", test_digits },
+    { "/datasets/fashion", test_fashion },
+    { "/datasets/unknown-names", test_unknown_names },
+    { "/datasets/series-by-name", test_series_by_name },
+  };
+  return ae_test_main (argc, argv, cases, AE_N_CASES (cases));
+}
