@@ -12,12 +12,14 @@
 #include "ae-status.h"
 
 typedef enum {
-  AE_REPORT_PROGRESS, /* within an epoch, at most report_hz per second */
+  AE_REPORT_PROGRESS, /* within an epoch, at most report_hz per second; also the answer to
+                         ae_trainer_request_report */
   AE_REPORT_EPOCH,    /* an epoch ended; val holds the validation loss */
   AE_REPORT_PAUSED,   /* training paused (by request, after a step, or at the end) */
-  AE_REPORT_FINISHED, /* the configured number of epochs is done */
+  AE_REPORT_FINISHED, /* the configured number of epochs is done; training pauses, and a
+                         later run trains another round of `epochs` epochs (0 = no end) */
   AE_REPORT_DIVERGED, /* a loss or gradient became non-finite; last finite weights restored */
-  AE_REPORT_RESET,    /* weights re-initialised */
+  AE_REPORT_RESET,    /* weights re-initialised; the trainer is paused */
 } AeReportKind;
 
 typedef struct {
@@ -28,7 +30,7 @@ typedef struct {
   long batches_per_epoch;
   long steps;           /* batches done since the last reset */
   double elapsed_s;     /* training time since the last reset (not counting pauses) */
-  double samples_per_s; /* recent training speed */
+  double samples_per_s; /* recent training speed; in an EPOCH report, over that epoch */
   AeLossTerms train;    /* mean over the epoch so far */
   AeLossTerms val;      /* the last validation evaluation */
   int has_val;
@@ -63,6 +65,9 @@ typedef struct {
   AeConfig config;       /* fitted to data */
   int n_preview;         /* default 12 */
   int n_codes;           /* default 2000 (test split, or all when smaller) */
+  /* Rates of the periodic reports and contents; <= 0 means never periodically. State
+   * changes (paused, finished, diverged, reset) and requested reports always carry the
+   * preview, the codes and a weights copy. */
   double report_hz;      /* default 30 */
   double codes_hz;       /* default 4 */
   double weights_hz;     /* default 4 */
@@ -89,6 +94,19 @@ void ae_trainer_reset (AeTrainer *trainer);
 AeStatus ae_trainer_set_config (AeTrainer *trainer, const AeConfig *cfg, AeError *err);
 /* Asks for a report with codes and weights at the next opportunity (also when paused). */
 void ae_trainer_request_report (AeTrainer *trainer);
-/* Waits until the thread is idle (paused or finished); for the command line and tests. */
+/* Waits until the thread is idle (paused or finished); for the command line and tests.
+ * Never call it (nor ae_trainer_stop, ae_trainer_clone_weights or ae_trainer_free) from the
+ * report callback: the thread would wait for itself. */
 void ae_trainer_wait_idle (AeTrainer *trainer);
 int  ae_trainer_is_running (AeTrainer *trainer);
+
+/* Stops the thread within one batch and joins it; the trainer then ignores commands but
+ * its getters still answer. ae_trainer_free does this first. */
+void     ae_trainer_stop (AeTrainer *trainer);
+/* A copy of the weights as they are between two batches (waits for the batch in flight),
+ * with the configuration; the caller owns it. NULL when out of memory. */
+AeModel *ae_trainer_clone_weights (AeTrainer *trainer);
+/* Batches done since the last reset. */
+long     ae_trainer_steps (AeTrainer *trainer);
+/* The configuration in force (or accepted by ae_trainer_set_config and about to be). */
+void     ae_trainer_get_config (AeTrainer *trainer, AeConfig *cfg);
