@@ -34,6 +34,7 @@
 typedef struct {
   const char *name;
   char message[256];
+  char warning[128]; /* the last warning: libpng explains a refused IHDR in one */
   /* Reading from memory. */
   const uint8_t *buf;
   size_t len, pos;
@@ -51,7 +52,9 @@ on_png_error (png_structp png, png_const_charp message)
 {
   PngContext *ctx = png_get_error_ptr (png);
   /* Keep the first message: libpng may add a generic one on the way out. */
-  if (ctx->message[0] == '\0')
+  if (ctx->message[0] == '\0' && ctx->warning[0] != '\0')
+    snprintf (ctx->message, sizeof ctx->message, "%s (%s)", message, ctx->warning);
+  else if (ctx->message[0] == '\0')
     snprintf (ctx->message, sizeof ctx->message, "%s", message);
   png_longjmp (png, 1);
 }
@@ -59,8 +62,10 @@ on_png_error (png_structp png, png_const_charp message)
 static void
 on_png_warning (png_structp png, png_const_charp message)
 {
-  /* Warnings (an unknown chunk, a bad sRGB profile) do not stop the image from being read. */
-  (void) png, (void) message;
+  /* Warnings (an unknown chunk, a bad sRGB profile) do not stop the image from being read;
+   * the last one is kept to explain an error that follows it. */
+  PngContext *ctx = png_get_error_ptr (png);
+  snprintf (ctx->warning, sizeof ctx->warning, "%s", message);
 }
 
 static void
@@ -128,7 +133,7 @@ decode_gray (PngContext *ctx, int *width, int *height)
   if (color == PNG_COLOR_TYPE_GRAY && depth < 8)
     png_set_expand_gray_1_2_4_to_8 (ctx->png);
   /* Alpha is ignored: grey is the luma of the colour, whatever its opacity. */
-  if (color & PNG_COLOR_MASK_ALPHA)
+  if ((color & PNG_COLOR_MASK_ALPHA) || png_get_valid (ctx->png, ctx->info, PNG_INFO_tRNS))
     png_set_strip_alpha (ctx->png);
   png_set_interlace_handling (ctx->png);
   png_read_update_info (ctx->png, ctx->info);
