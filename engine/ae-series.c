@@ -139,7 +139,7 @@ add_beat (float *s, int steps, float c, const EcgBeat *b, int has_p, int has_t, 
       if (has_p)
         v += b->p_amp * gaussian (ft, c - 0.18f * L, 2.0f);
       v += -0.10f * gaussian (ft, c - 0.035f * L, 0.8f); /* Q */
-      v += 1.00f * gaussian (ft, c, 1.0f);               /* R */
+      v += 1.00f * gaussian (ft, c, 1.2f);               /* R */
       v += -0.20f * gaussian (ft, c + 0.035f * L, 1.0f); /* S */
       if (has_t)
         v += b->t_amp * gaussian (ft, c + 0.32f * L, 3.5f);
@@ -199,8 +199,8 @@ ecg_window (float *x, int steps, EcgKind kind, AeRng *rng, int *mark_lo, int *ma
   for (int t = 0; t < steps; t++)
     {
       float wander = 0.05f * sinf ((float) TWO_PI * (float) t / wander_period + wander_phase);
-      /* Signals span about [-0.6, 1.5]: one fixed map keeps amplitudes comparable. */
-      x[t] = clamp01 ((s[t] + wander + noise * ae_rng_normal (rng) + 0.6f) / 2.1f);
+      /* Signals span about [-0.55, 1.3]: one fixed map keeps amplitudes comparable. */
+      x[t] = clamp01 ((s[t] + wander + noise * ae_rng_normal (rng) + 0.6f) / 2.0f);
     }
   float lo = fminf (centres[target], original) - 0.30f * b.rr;
   float hi = original + 0.60f * b.rr;
