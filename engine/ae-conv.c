@@ -1,1 +1,440 @@
-/* ae-conv.c: not written yet. */
+/* ae-conv.c: convolution and transposed convolution through im2col + one sgemm per batch.
+ *
+ * The whole batch goes through a single sgemm: im2col lays the patches of all B samples
+ * side by side, col (rows, B * grid), so the gemm is (OC, rows) x (rows, B * grid) and
+ * OpenBLAS sees one wide matrix instead of B thin ones. The price is a permutation between
+ * NCHW (B, C, P) and channel-major (C, B * P), a copy of contiguous rows of P floats.
+ */
+#include "ae-conv.h"
+
+#include <assert.h>
+#include <cblas.h>
+#include <string.h>
+
+/* The im2col view of a layer: an image (channels, height, width) read or written through
+ * a grid of kernel positions (grid_h, grid_w). conv2d: image = input, grid = output;
+ * conv_transpose2d: image = output, grid = input. */
+typedef struct {
+  int channels, height, width;
+  int grid_h, grid_w;
+  int kernel_h, kernel_w;
+  int stride_h, stride_w;
+  int pad_h, pad_w;
+} ColGeometry;
+
+static ColGeometry
+col_geometry (const AeConvShape *s)
+{
+  ColGeometry g = {
+    .kernel_h = s->kernel_h, .kernel_w = s->kernel_w,
+    .stride_h = s->stride_h, .stride_w = s->stride_w,
+    .pad_h = s->pad_h, .pad_w = s->pad_w,
+  };
+  if (s->transposed)
+    {
+      g.channels = s->out_channels, g.height = s->out_height, g.width = s->out_width;
+      g.grid_h = s->in_height, g.grid_w = s->in_width;
+    }
+  else
+    {
+      g.channels = s->in_channels, g.height = s->in_height, g.width = s->in_width;
+      g.grid_h = s->out_height, g.grid_w = s->out_width;
+    }
+  return g;
+}
+
+/* Grid columns [*lo, *hi) whose image column x * stride - pad + k falls inside [0, size). */
+static void
+valid_range (int *lo, int *hi, int grid, int size, int stride, int pad, int k)
+{
+  int first = pad - k; /* smallest x * stride allowed */
+  *lo = first <= 0 ? 0 : (first + stride - 1) / stride;
+  int last = size - 1 + pad - k; /* largest x * stride allowed */
+  *hi = last < 0 ? 0 : last / stride + 1;
+  if (*hi > grid)
+    *hi = grid;
+  if (*lo > *hi)
+    *lo = *hi;
+}
+
+/* col (channels * KH * KW, B * grid_h * grid_w) from img (B, channels, height, width);
+ * zero where the kernel reads padding. Inner loops run along one grid row, contiguous
+ * writes and (for stride 1) contiguous reads. */
+static void
+im2col (float *col, const float *img, int B, const ColGeometry *g)
+{
+  const long grid = (long) g->grid_h * g->grid_w;
+  const long n = B * grid;
+  const long image = (long) g->height * g->width;
+  for (int c = 0; c < g->channels; c++)
+    for (int ki = 0; ki < g->kernel_h; ki++)
+      for (int kj = 0; kj < g->kernel_w; kj++)
+        {
+          float *row = col + (((long) c * g->kernel_h + ki) * g->kernel_w + kj) * n;
+          int xlo, xhi;
+          valid_range (&xlo, &xhi, g->grid_w, g->width, g->stride_w, g->pad_w, kj);
+          const int offset = kj - g->pad_w;
+          for (int b = 0; b < B; b++)
+            {
+              const float *src = img + ((long) b * g->channels + c) * image;
+              for (int gy = 0; gy < g->grid_h; gy++)
+                {
+                  float *dst = row + b * grid + (long) gy * g->grid_w;
+                  const int iy = gy * g->stride_h - g->pad_h + ki;
+                  if (iy < 0 || iy >= g->height)
+                    {
+                      memset (dst, 0, sizeof (float) * g->grid_w);
+                      continue;
+                    }
+                  const float *line = src + (long) iy * g->width + offset;
+                  for (int x = 0; x < xlo; x++)
+                    dst[x] = 0.0f;
+                  if (g->stride_w == 1)
+                    memcpy (dst + xlo, line + xlo, sizeof (float) * (xhi - xlo));
+                  else
+                    for (int x = xlo; x < xhi; x++)
+                      dst[x] = line[x * g->stride_w];
+                  for (int x = xhi; x < g->grid_w; x++)
+                    dst[x] = 0.0f;
+                }
+            }
+        }
+}
+
+/* The adjoint of im2col: img (B, channels, height, width) += col2im (col). */
+static void
+col2im_add (float *img, const float *col, int B, const ColGeometry *g)
+{
+  const long grid = (long) g->grid_h * g->grid_w;
+  const long n = B * grid;
+  const long image = (long) g->height * g->width;
+  for (int c = 0; c < g->channels; c++)
+    for (int ki = 0; ki < g->kernel_h; ki++)
+      for (int kj = 0; kj < g->kernel_w; kj++)
+        {
+          const float *row = col + (((long) c * g->kernel_h + ki) * g->kernel_w + kj) * n;
+          int xlo, xhi;
+          valid_range (&xlo, &xhi, g->grid_w, g->width, g->stride_w, g->pad_w, kj);
+          const int offset = kj - g->pad_w;
+          for (int b = 0; b < B; b++)
+            {
+              float *dst = img + ((long) b * g->channels + c) * image;
+              for (int gy = 0; gy < g->grid_h; gy++)
+                {
+                  const int iy = gy * g->stride_h - g->pad_h + ki;
+                  if (iy < 0 || iy >= g->height)
+                    continue;
+                  const float *src = row + b * grid + (long) gy * g->grid_w;
+                  float *line = dst + (long) iy * g->width + offset;
+                  if (g->stride_w == 1)
+                    for (int x = xlo; x < xhi; x++)
+                      line[x] += src[x];
+                  else
+                    for (int x = xlo; x < xhi; x++)
+                      line[x * g->stride_w] += src[x];
+                }
+            }
+        }
+}
+
+/* dst (C, B * P) = src (B, C, P). */
+static void
+to_channel_major (float *dst, const float *src, int B, int C, long P)
+{
+  for (int b = 0; b < B; b++)
+    for (int c = 0; c < C; c++)
+      memcpy (dst + ((long) c * B + b) * P, src + ((long) b * C + c) * P, sizeof (float) * P);
+}
+
+/* dst (B, C, P) = src (C, B * P) + bias (C) (bias may be NULL). */
+static void
+from_channel_major (float *dst, const float *src, const float *bias, int B, int C, long P)
+{
+  for (int b = 0; b < B; b++)
+    for (int c = 0; c < C; c++)
+      {
+        float *d = dst + ((long) b * C + c) * P;
+        const float *s = src + ((long) c * B + b) * P;
+        const float add = bias ? bias[c] : 0.0f;
+        for (long p = 0; p < P; p++)
+          d[p] = s[p] + add;
+      }
+}
+
+/* dst (B, C, P) += src (C, B * P). */
+static void
+from_channel_major_add (float *dst, const float *src, int B, int C, long P)
+{
+  for (int b = 0; b < B; b++)
+    for (int c = 0; c < C; c++)
+      {
+        float *d = dst + ((long) b * C + c) * P;
+        const float *s = src + ((long) c * B + b) * P;
+        for (long p = 0; p < P; p++)
+          d[p] += s[p];
+      }
+}
+
+/* dbias (C) += sum over b and p of x (B, C, P). Summed in double: P * B terms. */
+static void
+bias_grad_add (float *dbias, const float *x, int B, int C, long P)
+{
+  for (int c = 0; c < C; c++)
+    {
+      double sum = 0.0;
+      for (int b = 0; b < B; b++)
+        {
+          const float *s = x + ((long) b * C + c) * P;
+          float part = 0.0f;
+          for (long p = 0; p < P; p++)
+            part += s[p];
+          sum += part;
+        }
+      dbias[c] += (float) sum;
+    }
+}
+
+/* --- shapes ------------------------------------------------------------------------- */
+
+static AeStatus
+check_common (int C, int H, int W, int OC, int K, int stride, int padding, AeError *err)
+{
+  if (C < 1 || OC < 1 || C > AE_MAX_LAYER_UNITS || OC > AE_MAX_LAYER_UNITS)
+    return ae_error_set (err, AE_ERR_INVALID,
+                         "convolution channels %d -> %d: expected 1 to %d", C, OC,
+                         AE_MAX_LAYER_UNITS);
+  if (H < 1 || W < 1 || H > AE_MAX_IMAGE_SIDE || W > AE_MAX_IMAGE_SIDE)
+    return ae_error_set (err, AE_ERR_INVALID,
+                         "convolution input %dx%d: expected sides from 1 to %d", H, W,
+                         AE_MAX_IMAGE_SIDE);
+  if (K < 1 || K > 64)
+    return ae_error_set (err, AE_ERR_INVALID, "convolution kernel %d: expected 1 to 64", K);
+  if (stride < 1 || stride > 64)
+    return ae_error_set (err, AE_ERR_INVALID, "convolution stride %d: expected 1 to 64",
+                         stride);
+  if (padding < 0 || padding >= K)
+    return ae_error_set (err, AE_ERR_INVALID,
+                         "convolution padding %d: expected 0 to kernel - 1 = %d", padding,
+                         K - 1);
+  return AE_OK;
+}
+
+static AeStatus
+check_sizes (const AeConvShape *s, AeError *err)
+{
+  if (s->out_height < 1 || s->out_width < 1 || s->out_height > AE_MAX_IMAGE_SIDE
+      || s->out_width > AE_MAX_IMAGE_SIDE)
+    return ae_error_set (err, AE_ERR_INVALID,
+                         "convolution of %dx%d with kernel %dx%d, stride %d, padding %d gives "
+                         "%dx%d: expected sides from 1 to %d",
+                         s->in_height, s->in_width, s->kernel_h, s->kernel_w, s->stride_w,
+                         s->pad_w, s->out_height, s->out_width, AE_MAX_IMAGE_SIDE);
+  if (ae_conv_in_size (s) > (size_t) AE_MAX_FEATURES
+      || ae_conv_out_size (s) > (size_t) AE_MAX_FEATURES)
+    return ae_error_set (err, AE_ERR_LIMIT,
+                         "convolution (%d, %d, %d) -> (%d, %d, %d): more than %ld floats per "
+                         "sample",
+                         s->in_channels, s->in_height, s->in_width, s->out_channels,
+                         s->out_height, s->out_width, AE_MAX_FEATURES);
+  if (ae_conv_weight_size (s) > (size_t) AE_MAX_PARAMS)
+    return ae_error_set (err, AE_ERR_LIMIT, "convolution weight: more than %ld parameters",
+                         AE_MAX_PARAMS);
+  return AE_OK;
+}
+
+AeStatus
+ae_conv2d_shape (AeConvShape *shape, int C, int H, int W, int OC, int K, int stride,
+                 int padding, AeError *err)
+{
+  AeStatus st = check_common (C, H, W, OC, K, stride, padding, err);
+  if (st != AE_OK)
+    return st;
+  if (H + 2 * padding < K || W + 2 * padding < K)
+    return ae_error_set (err, AE_ERR_INVALID,
+                         "convolution kernel %d is larger than the padded input %dx%d", K,
+                         H + 2 * padding, W + 2 * padding);
+  *shape = (AeConvShape) {
+    .in_channels = C, .in_height = H, .in_width = W,
+    .out_channels = OC,
+    .out_height = (H + 2 * padding - K) / stride + 1,
+    .out_width = (W + 2 * padding - K) / stride + 1,
+    .kernel_h = K, .kernel_w = K, .stride_h = stride, .stride_w = stride,
+    .pad_h = padding, .pad_w = padding, .transposed = 0,
+  };
+  return check_sizes (shape, err);
+}
+
+AeStatus
+ae_conv1d_shape (AeConvShape *shape, int C, int T, int OC, int K, int stride, int padding,
+                 AeError *err)
+{
+  AeStatus st = check_common (C, 1, T, OC, K, stride, padding, err);
+  if (st != AE_OK)
+    return st;
+  if (T + 2 * padding < K)
+    return ae_error_set (err, AE_ERR_INVALID,
+                         "1-D convolution kernel %d is longer than the padded sequence %d", K,
+                         T + 2 * padding);
+  *shape = (AeConvShape) {
+    .in_channels = C, .in_height = 1, .in_width = T,
+    .out_channels = OC, .out_height = 1, .out_width = (T + 2 * padding - K) / stride + 1,
+    .kernel_h = 1, .kernel_w = K, .stride_h = 1, .stride_w = stride,
+    .pad_h = 0, .pad_w = padding, .transposed = 0,
+  };
+  return check_sizes (shape, err);
+}
+
+AeStatus
+ae_conv_transpose2d_shape (AeConvShape *shape, int C, int H, int W, int OC, int K, int stride,
+                           int padding, int output_padding, AeError *err)
+{
+  AeStatus st = check_common (C, H, W, OC, K, stride, padding, err);
+  if (st != AE_OK)
+    return st;
+  if (output_padding < 0 || output_padding >= stride)
+    return ae_error_set (err, AE_ERR_INVALID,
+                         "transposed convolution output padding %d: expected 0 to stride - 1 "
+                         "= %d",
+                         output_padding, stride - 1);
+  *shape = (AeConvShape) {
+    .in_channels = C, .in_height = H, .in_width = W,
+    .out_channels = OC,
+    .out_height = (H - 1) * stride - 2 * padding + K + output_padding,
+    .out_width = (W - 1) * stride - 2 * padding + K + output_padding,
+    .kernel_h = K, .kernel_w = K, .stride_h = stride, .stride_w = stride,
+    .pad_h = padding, .pad_w = padding, .transposed = 1,
+  };
+  return check_sizes (shape, err);
+}
+
+int
+ae_conv_output_padding (int in, int out, int K, int stride, int padding)
+{
+  int output_padding = out - ((in - 1) * stride - 2 * padding + K);
+  return output_padding >= 0 && output_padding < stride ? output_padding : -1;
+}
+
+size_t
+ae_conv_workspace_size (const AeConvShape *s, int B)
+{
+  const size_t kernel = (size_t) s->kernel_h * s->kernel_w;
+  if (s->transposed) /* col (OC * KK, B * H * W) + input channel-major (C, B * H * W) */
+    return (s->out_channels * kernel + s->in_channels) * B * s->in_height * s->in_width;
+  /* col (C * KK, B * OH * OW) + output channel-major (OC, B * OH * OW) */
+  return (s->in_channels * kernel + s->out_channels) * B * s->out_height * s->out_width;
+}
+
+/* --- conv2d ------------------------------------------------------------------------- */
+
+void
+ae_conv2d_forward (float *out, const float *inp, const float *weight, const float *bias,
+                   const AeConvShape *shape, int B, float *workspace)
+{
+  assert (!shape->transposed && B >= 1);
+  const ColGeometry g = col_geometry (shape);
+  const int OC = shape->out_channels;
+  const int rows = shape->in_channels * shape->kernel_h * shape->kernel_w; /* C * KK */
+  const long P = (long) shape->out_height * shape->out_width;
+  const long N = B * P;
+  float *col = workspace;        /* (C * KK, B * P) */
+  float *result = col + rows * N; /* (OC, B * P) */
+
+  im2col (col, inp, B, &g);
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, OC, (int) N, rows, 1.0f, weight,
+               rows, col, (int) N, 0.0f, result, (int) N);
+  from_channel_major (out, result, bias, B, OC, P);
+}
+
+void
+ae_conv2d_backward (float *dinp, float *dweight, float *dbias, const float *dout,
+                    const float *inp, const float *weight, const AeConvShape *shape, int B,
+                    float *workspace)
+{
+  assert (!shape->transposed && B >= 1);
+  const ColGeometry g = col_geometry (shape);
+  const int OC = shape->out_channels;
+  const int rows = shape->in_channels * shape->kernel_h * shape->kernel_w;
+  const long P = (long) shape->out_height * shape->out_width;
+  const long N = B * P;
+  float *col = workspace;      /* (C * KK, B * P) */
+  float *dres = col + rows * N; /* (OC, B * P) */
+
+  if (dbias)
+    bias_grad_add (dbias, dout, B, OC, P);
+  to_channel_major (dres, dout, B, OC, P);
+  /* The patches are rebuilt rather than kept from forward: the workspace is shared by
+   * layers, and im2col costs little next to the gemms. */
+  im2col (col, inp, B, &g);
+  /* dweight (OC, C * KK) += dres (OC, N) @ col^T (N, C * KK) */
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, OC, rows, (int) N, 1.0f, dres,
+               (int) N, col, (int) N, 1.0f, dweight, rows);
+  if (dinp)
+    {
+      /* dcol (C * KK, N) = weight^T (C * KK, OC) @ dres (OC, N), into col's place */
+      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, rows, (int) N, OC, 1.0f, weight,
+                   rows, dres, (int) N, 0.0f, col, (int) N);
+      col2im_add (dinp, col, B, &g);
+    }
+}
+
+/* --- transposed conv2d -------------------------------------------------------------- */
+
+void
+ae_conv_transpose2d_forward (float *out, const float *inp, const float *weight,
+                             const float *bias, const AeConvShape *shape, int B,
+                             float *workspace)
+{
+  assert (shape->transposed && B >= 1);
+  const ColGeometry g = col_geometry (shape);
+  const int C = shape->in_channels, OC = shape->out_channels;
+  const int rows = OC * shape->kernel_h * shape->kernel_w; /* OC * KK */
+  const long P = (long) shape->in_height * shape->in_width;
+  const long N = B * P;
+  const long out_plane = (long) shape->out_height * shape->out_width;
+  float *col = workspace;         /* (OC * KK, B * P) */
+  float *inp_cm = col + rows * N; /* (C, B * P) */
+
+  to_channel_major (inp_cm, inp, B, C, P);
+  /* col (OC * KK, N) = weight^T (OC * KK, C) @ inp_cm (C, N) */
+  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, rows, (int) N, C, 1.0f, weight, rows,
+               inp_cm, (int) N, 0.0f, col, (int) N);
+  for (int b = 0; b < B; b++)
+    for (int oc = 0; oc < OC; oc++)
+      {
+        float *plane = out + ((long) b * OC + oc) * out_plane;
+        const float value = bias ? bias[oc] : 0.0f;
+        for (long p = 0; p < out_plane; p++)
+          plane[p] = value;
+      }
+  col2im_add (out, col, B, &g);
+}
+
+void
+ae_conv_transpose2d_backward (float *dinp, float *dweight, float *dbias, const float *dout,
+                              const float *inp, const float *weight, const AeConvShape *shape,
+                              int B, float *workspace)
+{
+  assert (shape->transposed && B >= 1);
+  const ColGeometry g = col_geometry (shape);
+  const int C = shape->in_channels, OC = shape->out_channels;
+  const int rows = OC * shape->kernel_h * shape->kernel_w;
+  const long P = (long) shape->in_height * shape->in_width;
+  const long N = B * P;
+  float *col = workspace;         /* (OC * KK, B * P) */
+  float *inp_cm = col + rows * N; /* (C, B * P) */
+
+  if (dbias)
+    bias_grad_add (dbias, dout, B, OC, (long) shape->out_height * shape->out_width);
+  im2col (col, dout, B, &g);
+  to_channel_major (inp_cm, inp, B, C, P);
+  /* dweight (C, OC * KK) += inp_cm (C, N) @ col^T (N, OC * KK) */
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, C, rows, (int) N, 1.0f, inp_cm,
+               (int) N, col, (int) N, 1.0f, dweight, rows);
+  if (dinp)
+    {
+      /* dinp_cm (C, N) = weight (C, OC * KK) @ col (OC * KK, N), into inp_cm's place */
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, C, (int) N, rows, 1.0f, weight,
+                   rows, col, (int) N, 0.0f, inp_cm, (int) N);
+      from_channel_major_add (dinp, inp_cm, B, C, P);
+    }
+}

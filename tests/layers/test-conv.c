@@ -1,0 +1,511 @@
+/* test-conv.c: conv2d, conv1d and transposed conv2d against direct definitions, by central
+ * differences, as adjoints of each other, and in the 28 -> 14 -> 7 -> 14 -> 28 chain of the
+ * conv preset. */
+#include <stdlib.h>
+
+#include "ae-conv.h"
+#include "layers-test-util.h"
+
+typedef struct {
+  int C, H, W, OC, K, stride, pad;
+} ConvCase;
+
+/* Odd and even kernels, strides 1 to 3, paddings 0 to 2, non-square inputs, 1x1 kernels,
+ * and sizes the stride does not divide (the trailing row is never read). */
+static const ConvCase conv_cases[] = {
+  { 2, 5, 5, 3, 3, 1, 0 }, { 2, 7, 5, 3, 3, 2, 1 }, { 1, 8, 8, 4, 4, 2, 1 },
+  { 3, 6, 7, 2, 5, 1, 2 }, { 2, 9, 9, 2, 3, 3, 2 }, { 1, 4, 5, 2, 1, 1, 0 },
+  { 2, 6, 6, 3, 2, 2, 0 }, { 2, 8, 8, 2, 3, 2, 0 }, { 3, 5, 4, 2, 4, 1, 1 },
+};
+#define N_CONV_CASES AE_N_CASES (conv_cases)
+
+static AeConvShape
+conv_case_shape (const ConvCase *c)
+{
+  AeConvShape s;
+  AeError err = { 0 };
+  AeStatus st = ae_conv2d_shape (&s, c->C, c->H, c->W, c->OC, c->K, c->stride, c->pad, &err);
+  CHECK (st == AE_OK, "conv2d shape: %s", err.message);
+  return s;
+}
+
+/* The transposed conv that mirrors conv case c: (OC, OH, OW) -> (C, H, W). */
+static AeConvShape
+mirror_shape (const AeConvShape *conv, const ConvCase *c)
+{
+  AeConvShape s;
+  AeError err = { 0 };
+  int op = ae_conv_output_padding (conv->out_height, c->H, c->K, c->stride, c->pad);
+  CHECK (op >= 0 && op == ae_conv_output_padding (conv->out_width, c->W, c->K, c->stride, c->pad),
+         "no common output padding for %dx%d", c->H, c->W);
+  AeStatus st = ae_conv_transpose2d_shape (&s, c->OC, conv->out_height, conv->out_width, c->C,
+                                           c->K, c->stride, c->pad, op, &err);
+  CHECK (st == AE_OK, "transposed shape: %s", err.message);
+  CHECK (s.out_channels == c->C && s.out_height == c->H && s.out_width == c->W,
+         "mirror gives (%d, %d, %d), expected (%d, %d, %d)", s.out_channels, s.out_height,
+         s.out_width, c->C, c->H, c->W);
+  return s;
+}
+
+/* --- direct definitions, in double ------------------------------------------------------ */
+
+/* out[b, oc, y, x] = bias[oc] + sum weight[oc, c, i, j] inp[b, c, y * s - p + i, x * s - p + j];
+ * mag receives sum |terms| per output, the scale of its rounding error. */
+static void
+naive_conv2d (double *out, double *mag, const float *inp, const float *weight,
+              const float *bias, const AeConvShape *s, int B)
+{
+  for (int b = 0; b < B; b++)
+    for (int oc = 0; oc < s->out_channels; oc++)
+      for (int y = 0; y < s->out_height; y++)
+        for (int x = 0; x < s->out_width; x++)
+          {
+            double sum = bias ? bias[oc] : 0.0, m = bias ? fabs (bias[oc]) : 0.0;
+            for (int c = 0; c < s->in_channels; c++)
+              for (int i = 0; i < s->kernel_h; i++)
+                for (int j = 0; j < s->kernel_w; j++)
+                  {
+                    int iy = y * s->stride_h - s->pad_h + i, ix = x * s->stride_w - s->pad_w + j;
+                    if (iy < 0 || iy >= s->in_height || ix < 0 || ix >= s->in_width)
+                      continue;
+                    double term = (double) weight[((oc * s->in_channels + c) * s->kernel_h + i)
+                                                  * s->kernel_w + j]
+                                  * inp[((b * s->in_channels + c) * s->in_height + iy)
+                                        * s->in_width + ix];
+                    sum += term, m += fabs (term);
+                  }
+            long o = ((long) (b * s->out_channels + oc) * s->out_height + y) * s->out_width + x;
+            out[o] = sum, mag[o] = m;
+          }
+}
+
+/* Scatter form: every input pixel adds weight[c, oc] times itself to the output window
+ * at (y * s - p, x * s - p). */
+static void
+naive_conv_transpose2d (double *out, double *mag, const float *inp, const float *weight,
+                        const float *bias, const AeConvShape *s, int B)
+{
+  long plane = (long) s->out_height * s->out_width;
+  for (int b = 0; b < B; b++)
+    for (int oc = 0; oc < s->out_channels; oc++)
+      for (long p = 0; p < plane; p++)
+        {
+          out[(b * s->out_channels + oc) * plane + p] = bias ? bias[oc] : 0.0;
+          mag[(b * s->out_channels + oc) * plane + p] = bias ? fabs (bias[oc]) : 0.0;
+        }
+  for (int b = 0; b < B; b++)
+    for (int c = 0; c < s->in_channels; c++)
+      for (int y = 0; y < s->in_height; y++)
+        for (int x = 0; x < s->in_width; x++)
+          for (int oc = 0; oc < s->out_channels; oc++)
+            for (int i = 0; i < s->kernel_h; i++)
+              for (int j = 0; j < s->kernel_w; j++)
+                {
+                  int oy = y * s->stride_h - s->pad_h + i, ox = x * s->stride_w - s->pad_w + j;
+                  if (oy < 0 || oy >= s->out_height || ox < 0 || ox >= s->out_width)
+                    continue;
+                  double term = (double) inp[((b * s->in_channels + c) * s->in_height + y)
+                                             * s->in_width + x]
+                                * weight[((c * s->out_channels + oc) * s->kernel_h + i)
+                                         * s->kernel_w + j];
+                  long o = (b * s->out_channels + oc) * plane + (long) oy * s->out_width + ox;
+                  out[o] += term, mag[o] += fabs (term);
+                }
+}
+
+/* float32 sgemm sums n terms with an error below n * 2^-24 * sum |terms| (the standard
+ * bound); 4 * 2^-24 * n leaves room for the order OpenBLAS picks, and no more. */
+static void
+check_against_naive (const char *what, const float *out, const double *ref, const double *mag,
+                     long n, int terms)
+{
+  double worst = 0.0;
+  for (long i = 0; i < n; i++)
+    {
+      double bound = 4.0 * terms * ldexp (1.0, -24) * mag[i] + 1e-30;
+      double ratio = fabs (out[i] - ref[i]) / bound;
+      if (ratio > worst)
+        worst = ratio;
+      if (ratio > 1.0)
+        {
+          CHECK (ratio <= 1.0, "%s: output %ld is %.9g, direct sum %.9g", what, i, out[i],
+                 ref[i]);
+          return;
+        }
+    }
+  printf ("# %s: worst error %.2f of the rounding bound\n", what, worst);
+}
+
+/* --- the loss used by gradient checks ------------------------------------------------- */
+
+typedef struct {
+  const AeConvShape *shape;
+  int B;
+  float *inp, *weight, *bias, *out, *R, *workspace;
+} ConvCtx;
+
+static double
+conv_loss (void *p)
+{
+  ConvCtx *c = p;
+  if (c->shape->transposed)
+    ae_conv_transpose2d_forward (c->out, c->inp, c->weight, c->bias, c->shape, c->B,
+                                 c->workspace);
+  else
+    ae_conv2d_forward (c->out, c->inp, c->weight, c->bias, c->shape, c->B, c->workspace);
+  return dot_double (c->out, c->R, (long) c->B * ae_conv_out_size (c->shape));
+}
+
+/* Forward against the direct definition, backward against central differences, the
+ * workspace bound, and that backward adds rather than overwrites. */
+static void
+check_layer (const char *what, const AeConvShape *s, int B, AeRng *rng)
+{
+  long n_in = (long) B * ae_conv_in_size (s), n_out = (long) B * ae_conv_out_size (s);
+  long n_w = ae_conv_weight_size (s);
+  size_t n_ws = ae_conv_workspace_size (s, B);
+  ConvCtx c = {
+    .shape = s, .B = B,
+    .inp = alloc_normal (rng, n_in, 1.0f),
+    .weight = alloc_normal (rng, n_w, 0.5f),
+    .bias = alloc_normal (rng, s->out_channels, 0.5f),
+    .out = alloc_normal (rng, n_out, 1.0f), /* garbage that forward must overwrite */
+    .R = alloc_normal (rng, n_out, 1.0f),
+    .workspace = alloc_guarded (n_ws),
+  };
+  double *ref = malloc (sizeof (double) * n_out), *mag = malloc (sizeof (double) * n_out);
+  conv_loss (&c);
+  if (s->transposed)
+    naive_conv_transpose2d (ref, mag, c.inp, c.weight, c.bias, s, B);
+  else
+    naive_conv2d (ref, mag, c.inp, c.weight, c.bias, s, B);
+  /* Terms per output: C * KK for conv; at most C * KK for transposed (fewer with stride). */
+  int terms = s->in_channels * s->kernel_h * s->kernel_w + 1;
+  check_against_naive (what, c.out, ref, mag, n_out, terms);
+
+  /* The gradients start from non-zero values: backward must add to them. */
+  float *dinp = alloc_normal (rng, n_in, 1.0f), *dweight = alloc_normal (rng, n_w, 1.0f);
+  float *dbias = alloc_normal (rng, s->out_channels, 1.0f);
+  float *start_in = malloc (sizeof (float) * n_in), *start_w = malloc (sizeof (float) * n_w);
+  float *start_b = malloc (sizeof (float) * s->out_channels);
+  memcpy (start_in, dinp, sizeof (float) * n_in);
+  memcpy (start_w, dweight, sizeof (float) * n_w);
+  memcpy (start_b, dbias, sizeof (float) * s->out_channels);
+  if (s->transposed)
+    ae_conv_transpose2d_backward (dinp, dweight, dbias, c.R, c.inp, c.weight, s, B,
+                                  c.workspace);
+  else
+    ae_conv2d_backward (dinp, dweight, dbias, c.R, c.inp, c.weight, s, B, c.workspace);
+  CHECK (guard_intact (c.workspace, n_ws), "%s wrote past its workspace of %zu floats", what,
+         n_ws);
+  /* What was added is the gradient to check. */
+  for (long i = 0; i < n_in; i++)
+    dinp[i] -= start_in[i];
+  for (long i = 0; i < n_w; i++)
+    dweight[i] -= start_w[i];
+  for (int i = 0; i < s->out_channels; i++)
+    dbias[i] -= start_b[i];
+
+  /* Without dinp and dbias the weight gradient is the same. */
+  float *dweight2 = calloc ((size_t) n_w, sizeof (float));
+  if (s->transposed)
+    ae_conv_transpose2d_backward (NULL, dweight2, NULL, c.R, c.inp, c.weight, s, B,
+                                  c.workspace);
+  else
+    ae_conv2d_backward (NULL, dweight2, NULL, c.R, c.inp, c.weight, s, B, c.workspace);
+  double wdiff = 0.0;
+  for (long i = 0; i < n_w; i++)
+    wdiff = fmax (wdiff, fabs (dweight2[i] - dweight[i]) / fmax (1.0, fabs (dweight[i])));
+  CHECK (wdiff < 1e-5, "%s: weight gradient without dinp differs by %g", what, wdiff);
+
+  /* The loss is linear in each coordinate (conv is bilinear in input and weight), so a
+   * central difference has no truncation error for any step: eps = 0.5 leaves only the
+   * float rounding of L, divided by 2 eps = 1. Measured errors are below 2e-4; 1e-3 leaves
+   * room for other BLAS summation orders, while a wrong index or a missed pixel gives
+   * errors of order 1. */
+  GradTensor tensors[] = {
+    { "input", c.inp, dinp, n_in },
+    { "weight", c.weight, dweight, n_w },
+    { "bias", c.bias, dbias, s->out_channels },
+  };
+  grad_check (what, tensors, 3, conv_loss, &c, 0.5f, 0, 1e-3, 400, rng);
+
+  free (c.inp), free (c.weight), free (c.bias), free (c.out), free (c.R), free (c.workspace);
+  free (ref), free (mag), free (dinp), free (dweight), free (dbias), free (dweight2);
+  free (start_in), free (start_w), free (start_b);
+}
+
+/* --- cases -------------------------------------------------------------------------- */
+
+static void
+test_shapes (void)
+{
+  AeConvShape s;
+  AeError err = { 0 };
+  CHECK (ae_conv2d_shape (&s, 1, 28, 28, 16, 3, 2, 1, &err) == AE_OK, "%s", err.message);
+  CHECK (s.out_channels == 16 && s.out_height == 14 && s.out_width == 14, "28 -> %dx%d",
+         s.out_height, s.out_width);
+  CHECK (ae_conv2d_shape (&s, 3, 10, 7, 4, 3, 1, 0, &err) == AE_OK, "%s", err.message);
+  CHECK (s.out_height == 8 && s.out_width == 5, "10x7 -> %dx%d", s.out_height, s.out_width);
+  CHECK (ae_conv_transpose2d_shape (&s, 32, 7, 7, 16, 4, 2, 1, 0, &err) == AE_OK, "%s",
+         err.message);
+  CHECK (s.out_height == 14 && s.out_width == 14 && s.transposed, "7 -> %d", s.out_height);
+  CHECK (ae_conv_output_padding (7, 14, 3, 2, 1) == 1, "7 -> 14 with K 3");
+  CHECK (ae_conv_output_padding (7, 14, 4, 2, 1) == 0, "7 -> 14 with K 4");
+  CHECK (ae_conv_output_padding (7, 16, 3, 2, 1) == -1, "7 -> 16 is not a mirror");
+  CHECK (ae_conv1d_shape (&s, 2, 50, 8, 5, 2, 2, &err) == AE_OK, "%s", err.message);
+  CHECK (s.in_height == 1 && s.out_height == 1 && s.out_width == 25 && s.kernel_h == 1,
+         "1-D 50 -> %d", s.out_width);
+
+  /* Bad geometry is refused with a message naming the value. */
+  CHECK (ae_conv2d_shape (&s, 1, 4, 4, 2, 7, 1, 1, &err) == AE_ERR_INVALID, "kernel 7 on 4x4");
+  CHECK (strstr (err.message, "kernel 7") != NULL, "message: %s", err.message);
+  CHECK (ae_conv2d_shape (&s, 1, 8, 8, 2, 3, 1, 3, &err) == AE_ERR_INVALID, "padding 3, K 3");
+  CHECK (strstr (err.message, "padding 3") != NULL, "message: %s", err.message);
+  CHECK (ae_conv2d_shape (&s, 0, 8, 8, 2, 3, 1, 1, &err) == AE_ERR_INVALID, "0 channels");
+  CHECK (ae_conv2d_shape (&s, 1, 8, 8, 2, 3, 0, 1, &err) == AE_ERR_INVALID, "stride 0");
+  CHECK (ae_conv2d_shape (&s, 1, -3, 8, 2, 3, 1, 1, &err) == AE_ERR_INVALID, "height -3");
+  CHECK (ae_conv_transpose2d_shape (&s, 4, 7, 7, 2, 3, 2, 1, 2, &err) == AE_ERR_INVALID,
+         "output padding 2 with stride 2");
+  CHECK (strstr (err.message, "output padding 2") != NULL, "message: %s", err.message);
+  CHECK (ae_conv_transpose2d_shape (&s, 4, 1, 1, 2, 3, 1, 2, 0, &err) == AE_ERR_INVALID,
+         "transposed 1x1 with K 3, padding 2 has no output");
+  CHECK (ae_conv2d_shape (&s, 4096, 4096, 4096, 1, 3, 1, 1, &err) == AE_ERR_LIMIT,
+         "a 64 Gi-float input is beyond the limit");
+}
+
+static void
+test_conv2d (void)
+{
+  AeRng rng;
+  ae_rng_seed (&rng, 11);
+  for (int i = 0; i < N_CONV_CASES; i++)
+    {
+      const ConvCase *k = &conv_cases[i];
+      AeConvShape s = conv_case_shape (k);
+      char what[96];
+      snprintf (what, sizeof what, "conv2d C%d %dx%d OC%d K%d s%d p%d", k->C, k->H, k->W,
+                k->OC, k->K, k->stride, k->pad);
+      check_layer (what, &s, 1 + i % 3, &rng);
+    }
+}
+
+static void
+test_conv_transpose2d (void)
+{
+  AeRng rng;
+  ae_rng_seed (&rng, 12);
+  for (int i = 0; i < N_CONV_CASES; i++)
+    {
+      const ConvCase *k = &conv_cases[i];
+      AeConvShape conv = conv_case_shape (k);
+      AeConvShape s = mirror_shape (&conv, k);
+      char what[96];
+      snprintf (what, sizeof what, "conv_transpose2d C%d %dx%d OC%d K%d s%d p%d",
+                s.in_channels, s.in_height, s.in_width, s.out_channels, k->K, k->stride,
+                k->pad);
+      check_layer (what, &s, 1 + i % 3, &rng);
+    }
+}
+
+/* A 1-D conv over (B, C, T) written out directly, so that the H = 1 mapping is checked. */
+static void
+test_conv1d (void)
+{
+  AeRng rng;
+  ae_rng_seed (&rng, 13);
+  static const int cases[][5] = { /* C, T, OC, K, stride (padding K / 2) */
+    { 3, 20, 4, 5, 1 }, { 2, 17, 3, 3, 2 }, { 1, 9, 2, 4, 3 },
+  };
+  for (int n = 0; n < AE_N_CASES (cases); n++)
+    {
+      int C = cases[n][0], T = cases[n][1], OC = cases[n][2], K = cases[n][3];
+      int stride = cases[n][4], pad = K / 2, B = 2;
+      AeConvShape s;
+      AeError err = { 0 };
+      CHECK (ae_conv1d_shape (&s, C, T, OC, K, stride, pad, &err) == AE_OK, "%s", err.message);
+      int OT = (T + 2 * pad - K) / stride + 1;
+      CHECK (s.out_width == OT, "1-D output %d, expected %d", s.out_width, OT);
+      float *inp = alloc_normal (&rng, (long) B * C * T, 1.0f);
+      float *w = alloc_normal (&rng, (long) OC * C * K, 1.0f);
+      float *bias = alloc_normal (&rng, OC, 1.0f);
+      float *out = malloc (sizeof (float) * B * OC * OT);
+      float *ws = alloc_guarded (ae_conv_workspace_size (&s, B));
+      ae_conv2d_forward (out, inp, w, bias, &s, B, ws);
+      CHECK (guard_intact (ws, ae_conv_workspace_size (&s, B)), "1-D forward overran");
+      double worst = 0.0;
+      for (int b = 0; b < B; b++)
+        for (int o = 0; o < OC; o++)
+          for (int t = 0; t < OT; t++)
+            {
+              double sum = bias[o], mag = fabs (bias[o]);
+              for (int c = 0; c < C; c++)
+                for (int k = 0; k < K; k++)
+                  {
+                    int it = t * stride - pad + k;
+                    if (it >= 0 && it < T)
+                      {
+                        double term = (double) w[(o * C + c) * K + k] * inp[(b * C + c) * T + it];
+                        sum += term, mag += fabs (term);
+                      }
+                  }
+              double e = fabs (out[(b * OC + o) * OT + t] - sum)
+                         / (4.0 * (C * K + 1) * ldexp (1.0, -24) * mag + 1e-30);
+              worst = fmax (worst, e);
+            }
+      CHECK (worst <= 1.0, "1-D conv case %d: %.2f of the rounding bound", n, worst);
+      char what[64];
+      snprintf (what, sizeof what, "conv1d C%d T%d OC%d K%d s%d", C, T, OC, K, stride);
+      check_layer (what, &s, B, &rng);
+      free (inp), free (w), free (bias), free (out), free (ws);
+    }
+}
+
+/* <conv (x), y> == <x, conv_transpose (y)> for the same weight array, without bias. */
+static void
+test_adjoint (void)
+{
+  AeRng rng;
+  ae_rng_seed (&rng, 14);
+  for (int i = 0; i < N_CONV_CASES; i++)
+    {
+      const ConvCase *k = &conv_cases[i];
+      AeConvShape conv = conv_case_shape (k);
+      AeConvShape tr = mirror_shape (&conv, k);
+      int B = 2;
+      long n_x = (long) B * ae_conv_in_size (&conv), n_y = (long) B * ae_conv_out_size (&conv);
+      CHECK (ae_conv_weight_size (&conv) == ae_conv_weight_size (&tr), "weight sizes differ");
+      float *x = alloc_normal (&rng, n_x, 1.0f), *y = alloc_normal (&rng, n_y, 1.0f);
+      float *w = alloc_normal (&rng, ae_conv_weight_size (&conv), 1.0f);
+      float *cx = malloc (sizeof (float) * n_y), *ty = malloc (sizeof (float) * n_x);
+      size_t n_ws = ae_conv_workspace_size (&conv, B);
+      if (ae_conv_workspace_size (&tr, B) > n_ws)
+        n_ws = ae_conv_workspace_size (&tr, B);
+      float *ws = malloc (sizeof (float) * n_ws);
+      ae_conv2d_forward (cx, x, w, NULL, &conv, B, ws);
+      ae_conv_transpose2d_forward (ty, y, w, NULL, &tr, B, ws);
+      double left = dot_double (cx, y, n_y), right = dot_double (x, ty, n_x);
+      /* |<a, b>| <= |a| |b|: the rounding of either side is ~1e-7 of that scale. */
+      double scale = sqrt (dot_double (cx, cx, n_y) * dot_double (y, y, n_y));
+      CHECK (fabs (left - right) <= 1e-5 * scale, "case %d: <conv x, y> = %.9g, <x, convT y> "
+             "= %.9g (scale %.3g)", i, left, right, scale);
+      free (x), free (y), free (w), free (cx), free (ty), free (ws);
+    }
+}
+
+/* The conv preset's chain: (1, 28, 28) -> (16, 14, 14) -> (32, 7, 7) -> (16, 14, 14) ->
+ * (1, 28, 28), for kernel 3 (padding 1, output padding 1) and 4 (padding 1, none), with
+ * one shared workspace; gradients of the composition by central differences. */
+typedef struct {
+  AeConvShape shape[4];
+  float *w[4], *b[4], *act[5], *R, *ws;
+  int B;
+} Chain;
+
+static double
+chain_loss (void *p)
+{
+  Chain *c = p;
+  for (int l = 0; l < 4; l++)
+    if (l < 2)
+      ae_conv2d_forward (c->act[l + 1], c->act[l], c->w[l], c->b[l], &c->shape[l], c->B, c->ws);
+    else
+      ae_conv_transpose2d_forward (c->act[l + 1], c->act[l], c->w[l], c->b[l], &c->shape[l],
+                                   c->B, c->ws);
+  return dot_double (c->act[4], c->R, (long) c->B * 28 * 28);
+}
+
+static void
+test_chain (void)
+{
+  AeRng rng;
+  ae_rng_seed (&rng, 15);
+  for (int K = 3; K <= 4; K++)
+    {
+      Chain c = { .B = 2 };
+      AeError err = { 0 };
+      int ok = ae_conv2d_shape (&c.shape[0], 1, 28, 28, 16, K, 2, 1, &err) == AE_OK
+               && ae_conv2d_shape (&c.shape[1], 16, 14, 14, 32, K, 2, 1, &err) == AE_OK;
+      CHECK (ok, "%s", err.message);
+      CHECK (c.shape[0].out_height == 14 && c.shape[1].out_height == 7
+             && c.shape[1].out_width == 7, "K %d: 28 -> %d -> %d", K, c.shape[0].out_height,
+             c.shape[1].out_height);
+      int op1 = ae_conv_output_padding (7, 14, K, 2, 1), op2 = ae_conv_output_padding (14, 28, K, 2, 1);
+      CHECK (op1 == (K == 3 ? 1 : 0) && op2 == op1, "K %d: output paddings %d, %d", K, op1, op2);
+      ok = ae_conv_transpose2d_shape (&c.shape[2], 32, 7, 7, 16, K, 2, 1, op1, &err) == AE_OK
+           && ae_conv_transpose2d_shape (&c.shape[3], 16, 14, 14, 1, K, 2, 1, op2, &err) == AE_OK;
+      CHECK (ok, "%s", err.message);
+      CHECK (c.shape[2].out_height == 14 && c.shape[3].out_height == 28
+             && c.shape[3].out_width == 28 && c.shape[3].out_channels == 1,
+             "K %d: 7 -> %d -> %d", K, c.shape[2].out_height, c.shape[3].out_height);
+
+      size_t n_ws = 0;
+      for (int l = 0; l < 4; l++)
+        if (ae_conv_workspace_size (&c.shape[l], c.B) > n_ws)
+          n_ws = ae_conv_workspace_size (&c.shape[l], c.B);
+      c.ws = alloc_guarded (n_ws);
+      c.act[0] = alloc_normal (&rng, c.B * 28 * 28, 1.0f);
+      float *dw[4], *db[4], *dact[5];
+      dact[0] = calloc (c.B * 28 * 28, sizeof (float));
+      for (int l = 0; l < 4; l++)
+        {
+          /* Scaled like a fan-in initialisation so activations stay of order one. */
+          int fan_in = (l < 2 ? c.shape[l].in_channels : c.shape[l].in_channels / 4) * K * K;
+          long n_w = ae_conv_weight_size (&c.shape[l]);
+          c.w[l] = alloc_normal (&rng, n_w, 1.0f / sqrtf ((float) fan_in));
+          c.b[l] = alloc_normal (&rng, c.shape[l].out_channels, 0.1f);
+          c.act[l + 1] = malloc (sizeof (float) * c.B * ae_conv_out_size (&c.shape[l]));
+          dact[l + 1] = calloc (c.B * ae_conv_out_size (&c.shape[l]), sizeof (float));
+          dw[l] = calloc (n_w, sizeof (float));
+          db[l] = calloc (c.shape[l].out_channels, sizeof (float));
+        }
+      c.R = alloc_normal (&rng, c.B * 28 * 28, 1.0f);
+      chain_loss (&c);
+      memcpy (dact[4], c.R, sizeof (float) * c.B * 28 * 28);
+      for (int l = 3; l >= 0; l--)
+        if (l < 2)
+          ae_conv2d_backward (dact[l], dw[l], db[l], dact[l + 1], c.act[l], c.w[l],
+                              &c.shape[l], c.B, c.ws);
+        else
+          ae_conv_transpose2d_backward (dact[l], dw[l], db[l], dact[l + 1], c.act[l], c.w[l],
+                                        &c.shape[l], c.B, c.ws);
+      CHECK (guard_intact (c.ws, n_ws), "the chain wrote past its shared workspace");
+      /* Each coordinate enters the chain once, so L is linear in it and the central
+       * difference is exact but for rounding, as for a single layer: eps = 0.5. The
+       * rounding of four layers of float outputs of 1568 values is what remains; measured
+       * below 5e-4, tolerance 2e-3. */
+      GradTensor t[] = {
+        { "input", c.act[0], dact[0], c.B * 28 * 28 },
+        { "conv1.weight", c.w[0], dw[0], ae_conv_weight_size (&c.shape[0]) },
+        { "conv1.bias", c.b[0], db[0], c.shape[0].out_channels },
+        { "conv2.weight", c.w[1], dw[1], ae_conv_weight_size (&c.shape[1]) },
+        { "conv2.bias", c.b[1], db[1], c.shape[1].out_channels },
+        { "deconv1.weight", c.w[2], dw[2], ae_conv_weight_size (&c.shape[2]) },
+        { "deconv1.bias", c.b[2], db[2], c.shape[2].out_channels },
+        { "deconv2.weight", c.w[3], dw[3], ae_conv_weight_size (&c.shape[3]) },
+        { "deconv2.bias", c.b[3], db[3], c.shape[3].out_channels },
+      };
+      char what[32];
+      snprintf (what, sizeof what, "chain K%d", K);
+      grad_check (what, t, AE_N_CASES (t), chain_loss, &c, 0.5f, 0, 2e-3, 60, &rng);
+      for (int l = 0; l < 4; l++)
+        free (c.w[l]), free (c.b[l]), free (dw[l]), free (db[l]);
+      for (int l = 0; l < 5; l++)
+        free (c.act[l]), free (dact[l]);
+      free (c.R), free (c.ws);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  static const AeTestCase cases[] = {
+    { "/conv/shapes", test_shapes },
+    { "/conv/conv2d", test_conv2d },
+    { "/conv/conv-transpose2d", test_conv_transpose2d },
+    { "/conv/conv1d", test_conv1d },
+    { "/conv/adjoint", test_adjoint },
+    { "/conv/chain-28-14-7-14-28", test_chain },
+  };
+  return ae_test_main (argc, argv, cases, AE_N_CASES (cases));
+}
