@@ -241,8 +241,9 @@ model_create (AeModel **out, const AeConfig *cfg, int with_grads, AeError *err)
     }
   if (m->params == NULL || (with_grads && (m->grads == NULL || m->adam_m == NULL || m->adam_v == NULL)))
     {
+      size_t n = m->n_params;
       ae_model_free (m);
-      return ae_error_set (err, AE_ERR_NOMEM, "out of memory for %zu parameters", m->n_params);
+      return ae_error_set (err, AE_ERR_NOMEM, "out of memory for %zu parameters", n);
     }
   for (int l = 0; l < m->n_layers; l++)
     layer_bind (&m->layers[l], m->params, m->grads);
