@@ -1,10 +1,21 @@
+/* main.c: `latentlab COMMAND ...` runs headless; anything else opens the window. */
 #include <stdio.h>
+
+#include "lab-cli.h"
+#ifdef LAB_HAVE_GUI
+#include "lab-gui.h"
+#endif
 
 int
 main (int argc, char **argv)
 {
-  (void) argc;
-  (void) argv;
-  fprintf (stderr, "latentlab: not built yet\n");
-  return 1;
+  if (argc > 1 && lab_cli_is_command (argv[1]))
+    return lab_cli_main (argc, argv);
+#ifdef LAB_HAVE_GUI
+  return lab_gui_main (argc, argv);
+#else
+  fprintf (stderr, "latentlab: this build has no window (built without GTK); "
+                   "see latentlab --help for the commands\n");
+  return LAB_EXIT_USAGE;
+#endif
 }

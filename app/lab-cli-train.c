@@ -1,0 +1,250 @@
+/* lab-cli-train.c: `latentlab train`, and the training loop that `anomaly` shares. Both go
+ * through AeTrainer, the engine the window uses, so what the window shows can be
+ * reproduced from a script. */
+#include "lab-cli.h"
+
+#include <libgen.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ae-trainer.h"
+
+typedef struct {
+  const LabArgs *args;
+  int json, quiet, tty;
+  AeConfig cfg;
+  int epochs_done;
+  int diverged;
+  char message[AE_ERROR_MESSAGE_MAX];
+  int progress_shown;
+  AeLossTerms train, val;
+  int has_val;
+} TrainView;
+
+static double
+wall_s (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
+}
+
+static void
+clear_progress (TrainView *v)
+{
+  if (v->progress_shown)
+    {
+      fputs ("\r\033[K", stderr);
+      fflush (stderr);
+      v->progress_shown = 0;
+    }
+}
+
+static void
+print_epoch_json (const TrainView *v, const AeReport *r)
+{
+  LabJson j;
+  lab_json_begin (&j, stdout);
+  lab_json_int (&j, "epoch", r->epoch + 1);
+  lab_json_number (&j, "train_loss", r->train.total);
+  lab_json_number (&j, "val_loss", r->has_val ? r->val.total : NAN);
+  lab_json_object_begin (&j, "terms");
+  lab_json_number (&j, "reconstruction", r->train.reconstruction);
+  lab_json_number (&j, "sparsity", r->train.sparsity);
+  lab_json_number (&j, "contractive", r->train.contractive);
+  lab_json_number (&j, "kl", r->train.kl);
+  lab_json_object_end (&j);
+  lab_json_number (&j, "samples_per_s", r->samples_per_s);
+  (void) v;
+  lab_json_end (&j);
+}
+
+static void
+print_epoch_text (const TrainView *v, const AeReport *r)
+{
+  const AeConfig *c = &v->cfg;
+  printf ("epoch %3d/%d  loss %9.4f  (reconstruction %.4f", r->epoch + 1, c->epochs, r->train.total,
+          r->train.reconstruction);
+  if (c->l1_code > 0 || c->kl_sparsity > 0)
+    printf (", sparsity %.4f", r->train.sparsity);
+  if (c->contractive > 0)
+    printf (", contractive %.4f", r->train.contractive);
+  if (c->variational)
+    printf (", kl %.4f", r->train.kl);
+  printf (")");
+  if (r->has_val)
+    printf ("  val %9.4f", r->val.total);
+  printf ("  %8.0f samples/s\n", r->samples_per_s);
+  fflush (stdout);
+}
+
+static void
+on_report (AeReport *r, void *data)
+{
+  TrainView *v = data;
+  switch (r->kind)
+    {
+    case AE_REPORT_PROGRESS:
+      if (v->tty && r->batches_per_epoch > 0)
+        {
+          fprintf (stderr, "\r\033[Kepoch %d/%d  batch %ld/%ld  loss %.4f  %.0f samples/s",
+                   r->epoch + 1, v->cfg.epochs, r->batch, r->batches_per_epoch, r->train.total,
+                   r->samples_per_s);
+          fflush (stderr);
+          v->progress_shown = 1;
+        }
+      break;
+    case AE_REPORT_EPOCH:
+      clear_progress (v);
+      v->epochs_done++;
+      v->train = r->train;
+      v->val = r->val;
+      v->has_val = r->has_val;
+      if (!v->quiet)
+        {
+          if (v->json)
+            print_epoch_json (v, r);
+          else
+            print_epoch_text (v, r);
+        }
+      break;
+    case AE_REPORT_DIVERGED:
+      clear_progress (v);
+      v->diverged = 1;
+      snprintf (v->message, sizeof v->message, "%s", r->message);
+      break;
+    default:
+      break;
+    }
+  ae_report_free (r);
+}
+
+int
+lab_train_model (const LabArgs *args, const AeDataset *ds, const AeConfig *cfg, int json, int quiet,
+                 AeModel **out, LabTrainResult *result)
+{
+  *out = NULL;
+  memset (result, 0, sizeof *result);
+  TrainView view = { 0 };
+  view.args = args;
+  view.json = json;
+  view.quiet = quiet;
+  view.tty = isatty (STDERR_FILENO);
+  view.cfg = *cfg;
+
+  AeTrainerOptions opts;
+  ae_trainer_options_init (&opts);
+  opts.data = ds;
+  opts.config = *cfg;
+  /* The command line needs no preview, codes or periodic weights: they would cost time. */
+  opts.n_preview = 0;
+  opts.n_codes = 0;
+  opts.weights_hz = 0;
+  opts.codes_hz = 0;
+  opts.report_hz = view.tty ? 4 : 0;
+  opts.report = on_report;
+  opts.user_data = &view;
+  AeTrainer *trainer = NULL;
+  AeError err = { 0 };
+  if (ae_trainer_new (&trainer, &opts, &err) != AE_OK)
+    return lab_fail (args, err.status == AE_ERR_INVALID ? LAB_EXIT_USAGE : LAB_EXIT_FAILURE, "%s",
+                     err.message);
+  double t0 = wall_s ();
+  ae_trainer_run (trainer);
+  ae_trainer_wait_idle (trainer);
+  result->seconds = wall_s () - t0;
+  result->epochs = view.epochs_done;
+  result->train = view.train;
+  result->val = view.val;
+  result->has_val = view.has_val;
+  clear_progress (&view);
+  if (view.diverged)
+    {
+      ae_trainer_free (trainer);
+      return lab_fail (args, LAB_EXIT_FAILURE, "%s", view.message);
+    }
+  *out = ae_trainer_clone_weights (trainer);
+  ae_trainer_free (trainer);
+  if (*out == NULL)
+    return lab_fail (args, LAB_EXIT_FAILURE, "out of memory for a copy of the weights");
+  return LAB_EXIT_OK;
+}
+
+/* Refuses before training what would fail after it: a folder that does not exist. */
+static int
+check_writable (const LabArgs *args, const char *path)
+{
+  char *copy = strdup (path);
+  if (copy == NULL)
+    return lab_fail (args, LAB_EXIT_FAILURE, "out of memory");
+  const char *dir = dirname (copy);
+  int ok = access (dir, W_OK) == 0;
+  int status = ok ? LAB_EXIT_OK
+                  : lab_fail (args, LAB_EXIT_FAILURE, "--save %s: cannot write into the folder %s",
+                              path, dir);
+  free (copy);
+  return status;
+}
+
+int
+lab_cli_train (LabArgs *args)
+{
+  AeConfig cfg;
+  int status = lab_config_from_args (args, "undercomplete", &cfg);
+  if (status != LAB_EXIT_OK)
+    return status;
+  int json = lab_args_flag (args, "json");
+  const char *save = lab_args_get (args, "save");
+  if (save != NULL && (status = check_writable (args, save)) != LAB_EXIT_OK)
+    return status;
+  const char *spec = lab_args_get (args, "data");
+  if (spec == NULL)
+    spec = cfg.arch == AE_ARCH_SEQUENCE ? "sines" : "digits";
+  AeDataset *ds = NULL;
+  if ((status = lab_load_data (args, spec, cfg.seed, &ds)) != LAB_EXIT_OK)
+    return status;
+  if ((status = lab_config_fit (args, &cfg, ds)) != LAB_EXIT_OK)
+    {
+      ae_dataset_free (ds);
+      return status;
+    }
+  lab_apply_threads (args, cfg.threads);
+  if (!json)
+    printf ("training %s on %s: %ld training, %ld validation samples of %d values; %d epochs\n",
+            cfg.preset, ds->name, ds->n_train, ds->n_val, ds->dim, cfg.epochs);
+
+  AeModel *model = NULL;
+  LabTrainResult res;
+  status = lab_train_model (args, ds, &cfg, json, 0, &model, &res);
+  ae_dataset_free (ds);
+  if (status != LAB_EXIT_OK)
+    return status;
+  AeError err = { 0 };
+  if (save != NULL && ae_model_save (model, save, &err) != AE_OK)
+    {
+      ae_model_free (model);
+      return lab_fail (args, LAB_EXIT_FAILURE, "%s", err.message);
+    }
+  if (json)
+    {
+      LabJson j;
+      lab_json_begin (&j, stdout);
+      lab_json_bool (&j, "done", 1);
+      lab_json_number (&j, "seconds", res.seconds);
+      lab_json_int (&j, "epochs", res.epochs);
+      lab_json_number (&j, "train_loss", res.train.total);
+      lab_json_number (&j, "val_loss", res.has_val ? res.val.total : NAN);
+      lab_json_int (&j, "parameters", (long) ae_model_n_params (model));
+      if (save != NULL)
+        lab_json_string (&j, "saved", save);
+      lab_json_end (&j);
+    }
+  else
+    printf ("done: %d epochs in %.1f s, %zu parameters%s%s\n", res.epochs, res.seconds,
+            ae_model_n_params (model), save ? "; saved " : "", save ? save : "");
+  ae_model_free (model);
+  return LAB_EXIT_OK;
+}

@@ -1,0 +1,630 @@
+/* lab-cli.c: subcommand dispatch, option parsing, help, and the helpers the subcommands
+ * share (configuration from options, loading, JSON lines, image grids). */
+#include "lab-cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ae-io.h"
+#include "lab-cli-config.h"
+
+typedef struct {
+  const char *name; /* without the dashes */
+  const char *arg;  /* the value's placeholder, or NULL for a flag */
+  const char *help;
+} LabOption;
+
+/* The model options of CLI.md; all but preset and data go to ae_config_set by name. */
+static const LabOption model_options[] = {
+  { "preset", "P", "undercomplete, sparse, contractive, denoising, vae, linear, conv, sequence" },
+  { "data", "D", "digits, fashion, sines, ecg, or a path (IDX, PNG folder, PNG, CSV)" },
+  { "latent", "K", "code size" },
+  { "hidden", "W,W", "hidden layer widths (channels for conv, units for sequence), e.g. 512,128" },
+  { "epochs", "N", "passes over the training split" },
+  { "batch", "B", "samples per batch" },
+  { "lr", "X", "learning rate" },
+  { "seed", "S", "seed of the weights, the split and the shuffling" },
+  { "threads", "T", "OpenBLAS threads (0: the engine's choice)" },
+  { "l1", "X", "sparse: L1 weight on the code" },
+  { "rho", "X", "sparse: target mean activation of the code" },
+  { "beta", "X", "sparse: weight of the KL sparsity penalty" },
+  { "contractive", "X", "contractive: weight of ||J_f(x)||_F^2" },
+  { "noise", "KIND:LEVEL", "denoising: gaussian, salt-pepper or masking, e.g. gaussian:0.3" },
+  { "kl-beta", "X", "vae: weight of the KL term" },
+  { "warmup", "N", "vae: epochs of linear KL warm-up" },
+  { "activation", "A", "hidden activation: identity, relu, leaky-relu, tanh, sigmoid" },
+  { "loss", "L", "reconstruction loss: mse, bce, l1" },
+  { "optimizer", "O", "adam or sgd" },
+  { "weight-decay", "X", "weight decay" },
+  { "clip", "X", "gradient norm clipping (0: off)" },
+  { "momentum", "X", "sgd momentum" },
+  { NULL, NULL, NULL },
+};
+
+typedef struct {
+  const char *name;
+  int (*run) (LabArgs *args);
+  const char *positional; /* "FILE", or NULL when none is taken */
+  const char *usage;
+  const char *summary;
+  int takes_model_options;
+  LabOption options[8];
+} LabCommand;
+
+static const LabCommand commands[] = {
+  { "train", lab_cli_train, NULL,
+    "latentlab train --preset P --data D [options] [--save FILE] [--json]",
+    "Trains an autoencoder and prints one line per epoch: each loss term, the validation\n"
+    "loss and the speed. On a terminal, progress within the epoch goes to stderr.",
+    1,
+    { { "save", "FILE", "write the trained model here (atomically)" },
+      { "json", NULL, "one JSON object per epoch, then {\"done\":true,...}" },
+      { NULL, NULL, NULL } } },
+  { "eval", lab_cli_eval, "FILE",
+    "latentlab eval FILE --data D [--denoise KIND:LEVEL] [--json]",
+    "Measures a saved model on the test split beside PCA with the same code size (fitted\n"
+    "on the training split): SSE per image, MSE per pixel, the negative ELBO of a VAE (nats\n"
+    "per image, the ELBO's expectation estimated with 16 samples of z per image), the largest\n"
+    "principal angle to PCA's subspace for a linear model. With --denoise, PSNR of the noisy\n"
+    "input, the model, a 3x3 median filter and the best Gaussian blur.",
+    0,
+    { { "data", "D", "the dataset the model was trained on (its split comes from the model's seed)" },
+      { "denoise", "KIND:LEVEL", "corrupt the test images (fixed noise seed) and compare denoisers" },
+      { "threads", "T", "OpenBLAS threads" },
+      { "json", NULL, "one JSON object" },
+      { NULL, NULL, NULL } } },
+  { "denoise", lab_cli_denoise, "FILE",
+    "latentlab denoise FILE --in IMAGE.png --out OUT.png [--noise KIND:LEVEL]",
+    "Denoises a grey PNG with a model; an image larger than the model's input is denoised in\n"
+    "overlapping tiles. With --noise, the image is corrupted first (seeded) and the PSNR of\n"
+    "the noisy and the denoised image against it are printed.",
+    0,
+    { { "in", "IMAGE.png", "the image to denoise" },
+      { "out", "OUT.png", "where to write the result" },
+      { "noise", "KIND:LEVEL", "corrupt the input first: gaussian, salt-pepper or masking" },
+      { "noisy-out", "FILE.png", "also write the corrupted input" },
+      { "seed", "S", "seed of the noise (default 1)" },
+      { "json", NULL, "print the PSNR figures as one JSON object" },
+      { NULL, NULL, NULL } } },
+  { "generate", lab_cli_generate, "FILE",
+    "latentlab generate FILE --n N --out GRID.png [--data D] [--seed S]",
+    "Decodes N codes drawn from the prior of a VAE into a grid of images. For a plain\n"
+    "autoencoder, give --data: codes are then drawn from a Gaussian fitted to the codes of\n"
+    "the training split.",
+    0,
+    { { "n", "N", "how many images (default 64)" },
+      { "out", "GRID.png", "where to write the grid" },
+      { "data", "D", "fit the code distribution of a non-variational model on this dataset" },
+      { "seed", "S", "seed of the draws (default 1)" },
+      { NULL, NULL, NULL } } },
+  { "interpolate", lab_cli_interpolate, "FILE",
+    "latentlab interpolate FILE --data D --from I --to J --steps S --out STRIP.png",
+    "Encodes samples I and J of the dataset, walks the straight line between their codes in\n"
+    "S steps (both ends included) and writes the decoded images as one strip.",
+    0,
+    { { "data", "D", "the dataset" },
+      { "from", "I", "index of the first sample" },
+      { "to", "J", "index of the last sample" },
+      { "steps", "S", "images in the strip (default 10)" },
+      { "out", "STRIP.png", "where to write the strip" },
+      { NULL, NULL, NULL } } },
+  { "export-latent", lab_cli_export_latent, "FILE",
+    "latentlab export-latent FILE --data D --out DIR [--split test|train|all]",
+    "Writes the codes of a split for TensorBoard's Embedding Projector: vectors.tsv,\n"
+    "metadata.tsv, sprite.png and projector_config.pbtxt in DIR (created if missing).",
+    0,
+    { { "data", "D", "the dataset" },
+      { "out", "DIR", "the folder to write into" },
+      { "split", "S", "test (default), train or all" },
+      { NULL, NULL, NULL } } },
+  { "export", lab_cli_export, "FILE",
+    "latentlab export FILE --format safetensors --out OUT.safetensors",
+    "Exports the weights so that PyTorch can load them (safetensors, float32, with the\n"
+    "configuration as metadata).",
+    0,
+    { { "format", "F", "safetensors" },
+      { "out", "OUT", "where to write" },
+      { NULL, NULL, NULL } } },
+  { "anomaly", lab_cli_anomaly, NULL,
+    "latentlab anomaly --data D [--normal C|all] [--preset P] [options] [--json]",
+    "Trains on the normal class of the training split only and scores the test split by\n"
+    "reconstruction error; prints the AUROC of the model and of PCA with the same code size.\n"
+    "With --normal all, each class in turn, then the means. Datasets with labelled anomalies\n"
+    "of their own (ecg) use those.",
+    1,
+    { { "normal", "C|all", "the normal class, by index or name, or all (default 0)" },
+      { "json", NULL, "one JSON object per class (and one with the means)" },
+      { NULL, NULL, NULL } } },
+};
+
+#define N_COMMANDS ((int) (sizeof commands / sizeof commands[0]))
+
+static const LabCommand *
+find_command (const char *name)
+{
+  for (int i = 0; i < N_COMMANDS; i++)
+    if (strcmp (commands[i].name, name) == 0)
+      return &commands[i];
+  return NULL;
+}
+
+int
+lab_cli_is_command (const char *name)
+{
+  return find_command (name) != NULL || strcmp (name, "help") == 0 || strcmp (name, "--help") == 0
+         || strcmp (name, "-h") == 0 || strcmp (name, "--version") == 0;
+}
+
+/* --- help -------------------------------------------------------------------------------- */
+
+static void
+print_options (FILE *out, const LabOption *options, const LabCommand *skip_from)
+{
+  for (const LabOption *o = options; o->name != NULL; o++)
+    {
+      /* A command option that repeats a model option is listed once. */
+      int repeated = 0;
+      if (skip_from != NULL)
+        for (const LabOption *c = skip_from->options; c->name != NULL; c++)
+          repeated |= strcmp (c->name, o->name) == 0;
+      if (repeated)
+        continue;
+      char left[64];
+      snprintf (left, sizeof left, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+      fprintf (out, "  %-24s %s\n", left, o->help);
+    }
+}
+
+static void
+print_command_help (FILE *out, const LabCommand *cmd)
+{
+  fprintf (out, "Usage: %s\n\n%s\n\nOptions:\n", cmd->usage, cmd->summary);
+  print_options (out, cmd->options, NULL);
+  fprintf (out, "  %-24s %s\n", "--help", "show this help");
+  if (cmd->takes_model_options)
+    {
+      fprintf (out, "\nModel options (each preset's defaults work on digits; these override them):\n");
+      print_options (out, model_options, cmd);
+    }
+}
+
+static void
+print_main_help (FILE *out)
+{
+  fprintf (out,
+           "Usage: latentlab [--data D] [--preset P] [--run] [--view V]   (opens the window)\n"
+           "       latentlab COMMAND [options]                            (headless)\n\n"
+           "Commands:\n");
+  for (int i = 0; i < N_COMMANDS; i++)
+    {
+      const char *nl = strchr (commands[i].summary, '\n');
+      int len = nl ? (int) (nl - commands[i].summary) : (int) strlen (commands[i].summary);
+      fprintf (out, "  %-14s %.*s\n", commands[i].name, len, commands[i].summary);
+    }
+  fprintf (out, "  %-14s %s\n", "help COMMAND", "the options of a command (also COMMAND --help)");
+  fprintf (out,
+           "\nExit status: 0 success, 1 runtime failure (bad file, divergence, I/O), 2 usage error.\n"
+           "See `latentlab COMMAND --help` for each command's options.\n");
+}
+
+/* --- parsing ------------------------------------------------------------------------------ */
+
+const char *
+lab_args_get (const LabArgs *args, const char *name)
+{
+  for (int i = args->n_set - 1; i >= 0; i--)
+    if (strcmp (args->names[i], name) == 0)
+      return args->values[i];
+  return NULL;
+}
+
+int
+lab_args_flag (const LabArgs *args, const char *name)
+{
+  for (int i = 0; i < args->n_set; i++)
+    if (strcmp (args->names[i], name) == 0)
+      return 1;
+  return 0;
+}
+
+int
+lab_fail (const LabArgs *args, int status, const char *fmt, ...)
+{
+  va_list ap;
+  fflush (stdout);
+  fprintf (stderr, "latentlab%s%s: ", args && args->command ? " " : "",
+           args && args->command ? args->command : "");
+  va_start (ap, fmt);
+  vfprintf (stderr, fmt, ap);
+  va_end (ap);
+  fputc ('\n', stderr);
+  return status;
+}
+
+int
+lab_args_int (const LabArgs *args, const char *name, long fallback, long min, long max, long *out)
+{
+  const char *value = lab_args_get (args, name);
+  if (value == NULL)
+    {
+      *out = fallback;
+      return 1;
+    }
+  char *end = NULL;
+  errno = 0;
+  long v = strtol (value, &end, 10);
+  if (end == value || *end != '\0' || errno == ERANGE || v < min || v > max)
+    {
+      lab_fail (args, LAB_EXIT_USAGE, "--%s '%s': expected a whole number from %ld to %ld", name,
+                value, min, max);
+      return 0;
+    }
+  *out = v;
+  return 1;
+}
+
+static const LabOption *
+find_option (const LabCommand *cmd, const char *name)
+{
+  for (const LabOption *o = cmd->options; o->name != NULL; o++)
+    if (strcmp (o->name, name) == 0)
+      return o;
+  if (cmd->takes_model_options)
+    for (const LabOption *o = model_options; o->name != NULL; o++)
+      if (strcmp (o->name, name) == 0)
+        return o;
+  return NULL;
+}
+
+/* Fills args from argv[2..]; returns -1 to go on, else an exit status (help printed, or a
+ * usage error). */
+static int
+parse_args (const LabCommand *cmd, int argc, char **argv, LabArgs *args)
+{
+  memset (args, 0, sizeof *args);
+  args->command = cmd->name;
+  int only_positional = 0;
+  for (int i = 2; i < argc; i++)
+    {
+      const char *a = argv[i];
+      if (only_positional || a[0] != '-' || a[1] == '\0')
+        {
+          int max = cmd->positional != NULL ? 1 : 0;
+          if (args->n_positional >= max)
+            return lab_fail (args, LAB_EXIT_USAGE, "unexpected argument '%s' (see latentlab %s --help)",
+                             a, cmd->name);
+          args->positional[args->n_positional++] = a;
+          continue;
+        }
+      if (strcmp (a, "--") == 0)
+        {
+          only_positional = 1;
+          continue;
+        }
+      if (strcmp (a, "--help") == 0 || strcmp (a, "-h") == 0)
+        {
+          print_command_help (stdout, cmd);
+          return LAB_EXIT_OK;
+        }
+      if (a[1] != '-')
+        return lab_fail (args, LAB_EXIT_USAGE, "unknown option '%s' (see latentlab %s --help)", a,
+                         cmd->name);
+      const char *name = a + 2;
+      const char *eq = strchr (name, '=');
+      char key[64];
+      size_t len = eq ? (size_t) (eq - name) : strlen (name);
+      if (len >= sizeof key)
+        return lab_fail (args, LAB_EXIT_USAGE, "unknown option '%s' (see latentlab %s --help)", a,
+                         cmd->name);
+      memcpy (key, name, len);
+      key[len] = '\0';
+      const LabOption *opt = find_option (cmd, key);
+      if (opt == NULL)
+        return lab_fail (args, LAB_EXIT_USAGE, "unknown option '--%s' (see latentlab %s --help)", key,
+                         cmd->name);
+      const char *value = NULL;
+      if (opt->arg == NULL)
+        {
+          if (eq != NULL)
+            return lab_fail (args, LAB_EXIT_USAGE, "--%s takes no value ('%s')", key, a);
+        }
+      else if (eq != NULL)
+        value = eq + 1;
+      else if (i + 1 < argc)
+        value = argv[++i];
+      else
+        return lab_fail (args, LAB_EXIT_USAGE, "--%s needs a value (%s)", key, opt->arg);
+      if (args->n_set == LAB_MAX_SETTINGS)
+        return lab_fail (args, LAB_EXIT_USAGE, "too many options");
+      args->names[args->n_set] = opt->name;
+      args->values[args->n_set] = value;
+      args->n_set++;
+    }
+  if (cmd->positional != NULL && args->n_positional == 0)
+    return lab_fail (args, LAB_EXIT_USAGE, "missing %s (usage: %s)", cmd->positional, cmd->usage);
+  return -1;
+}
+
+int
+lab_cli_main (int argc, char **argv)
+{
+  const char *name = argv[1];
+  if (strcmp (name, "--version") == 0)
+    {
+      printf ("latentlab %s\n", LAB_VERSION);
+      return LAB_EXIT_OK;
+    }
+  if (strcmp (name, "--help") == 0 || strcmp (name, "-h") == 0)
+    {
+      print_main_help (stdout);
+      return LAB_EXIT_OK;
+    }
+  if (strcmp (name, "help") == 0)
+    {
+      if (argc < 3)
+        {
+          print_main_help (stdout);
+          return LAB_EXIT_OK;
+        }
+      const LabCommand *cmd = find_command (argv[2]);
+      if (cmd == NULL)
+        {
+          fprintf (stderr, "latentlab help: unknown command '%s' (see latentlab --help)\n", argv[2]);
+          return LAB_EXIT_USAGE;
+        }
+      print_command_help (stdout, cmd);
+      return LAB_EXIT_OK;
+    }
+  const LabCommand *cmd = find_command (name);
+  if (cmd == NULL)
+    {
+      fprintf (stderr, "latentlab: unknown command '%s' (see latentlab --help)\n", name);
+      return LAB_EXIT_USAGE;
+    }
+  LabArgs args;
+  int status = parse_args (cmd, argc, argv, &args);
+  if (status >= 0)
+    return status;
+  return cmd->run (&args);
+}
+
+/* --- configuration, data and models -------------------------------------------------------- */
+
+int
+lab_config_from_args (const LabArgs *args, const char *preset_fallback, AeConfig *cfg)
+{
+  AeError err = { 0 };
+  const char *preset = lab_args_get (args, "preset");
+  if (preset == NULL)
+    preset = preset_fallback;
+  if (ae_config_preset (cfg, preset, &err) != AE_OK)
+    return lab_fail (args, LAB_EXIT_USAGE, "%s", err.message);
+  for (int i = 0; i < args->n_set; i++)
+    {
+      const char *name = args->names[i];
+      int is_model_option = 0;
+      for (const LabOption *o = model_options; o->name != NULL; o++)
+        is_model_option |= strcmp (o->name, name) == 0;
+      if (!is_model_option || strcmp (name, "preset") == 0 || strcmp (name, "data") == 0)
+        continue;
+      if (ae_config_set (cfg, name, args->values[i], &err) != AE_OK)
+        {
+          if (strncmp (err.message, "--", 2) == 0)
+            return lab_fail (args, LAB_EXIT_USAGE, "%s", err.message);
+          return lab_fail (args, LAB_EXIT_USAGE, "--%s '%s': %s", name, args->values[i], err.message);
+        }
+    }
+  return LAB_EXIT_OK;
+}
+
+int
+lab_config_fit (const LabArgs *args, AeConfig *cfg, const AeDataset *ds)
+{
+  AeError err = { 0 };
+  if (ae_config_fit_data (cfg, ds, &err) != AE_OK || ae_config_validate (cfg, &err) != AE_OK)
+    return lab_fail (args, LAB_EXIT_USAGE, "%s", err.message);
+  return LAB_EXIT_OK;
+}
+
+int
+lab_load_data (const LabArgs *args, const char *spec, uint64_t seed, AeDataset **out)
+{
+  AeError err = { 0 };
+  if (ae_dataset_load (out, spec, seed, &err) == AE_OK)
+    return LAB_EXIT_OK;
+  /* The loaders name the file; a name such as "fashion" may need saying. */
+  if (strstr (err.message, spec) == NULL)
+    return lab_fail (args, LAB_EXIT_FAILURE, "--data %s: %s", spec, err.message);
+  return lab_fail (args, LAB_EXIT_FAILURE, "%s", err.message);
+}
+
+int
+lab_load_model (const LabArgs *args, const char *path, AeModel **out)
+{
+  AeError err = { 0 };
+  if (ae_model_load (out, path, &err) == AE_OK)
+    return LAB_EXIT_OK;
+  if (strstr (err.message, path) == NULL)
+    return lab_fail (args, LAB_EXIT_FAILURE, "%s: %s", path, err.message);
+  return lab_fail (args, LAB_EXIT_FAILURE, "%s", err.message);
+}
+
+int
+lab_check_model_data (const LabArgs *args, const AeModel *model, const AeDataset *ds)
+{
+  const AeConfig *c = ae_model_config (model);
+  if (c->channels != ds->channels || c->height != ds->height || c->width != ds->width)
+    return lab_fail (args, LAB_EXIT_FAILURE,
+                     "%s holds samples of %d x %d x %d, and the model expects %d x %d x %d",
+                     ds->source[0] ? ds->source : ds->name, ds->channels, ds->height, ds->width,
+                     c->channels, c->height, c->width);
+  return LAB_EXIT_OK;
+}
+
+void
+lab_apply_threads (const LabArgs *args, int config_threads)
+{
+  long threads = config_threads;
+  const char *value = lab_args_get (args, "threads");
+  if (value != NULL)
+    threads = strtol (value, NULL, 10);
+  ae_set_threads ((int) threads);
+}
+
+const float *
+lab_split_samples (const AeDataset *ds, const uint32_t *idx, long count, float **owned)
+{
+  *owned = NULL;
+  long i = 1;
+  while (i < count && idx[i] == idx[0] + (uint32_t) i)
+    i++;
+  if (count > 0 && i == count)
+    return ae_dataset_sample (ds, idx[0]);
+  *owned = malloc ((size_t) (count > 0 ? count : 1) * (size_t) ds->dim * sizeof (float));
+  if (*owned != NULL)
+    ae_dataset_gather (ds, *owned, idx, count);
+  return *owned;
+}
+
+/* --- pictures ------------------------------------------------------------------------------ */
+
+AeStatus
+lab_write_grid (const char *path, const float *images, long n, int cols, int channels, int h,
+                int w, AeError *err)
+{
+  if (n <= 0 || cols <= 0)
+    return ae_error_set (err, AE_ERR_INVALID, "%s: no images to write", path);
+  long rows = (n + cols - 1) / cols;
+  const int gap = 1;
+  long width = cols * (long) (w + gap) - gap, height = rows * (h + gap) - gap;
+  if (width > AE_MAX_IMAGE_SIDE || height > AE_MAX_IMAGE_SIDE)
+    return ae_error_set (err, AE_ERR_LIMIT, "%s: a grid of %ld x %ld pixels is too large", path,
+                         width, height);
+  int rgb = channels == 3;
+  int out_channels = rgb ? 3 : 1;
+  float *canvas = malloc ((size_t) width * (size_t) height * (size_t) out_channels * sizeof (float));
+  if (canvas == NULL)
+    return ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory for the picture", path);
+  /* Mid grey between the tiles reads on dark digits and light photos alike. */
+  for (long i = 0; i < width * height * out_channels; i++)
+    canvas[i] = 0.5f;
+  size_t plane = (size_t) h * (size_t) w;
+  for (long k = 0; k < n; k++)
+    {
+      const float *img = images + (size_t) k * plane * (size_t) channels;
+      long x0 = (k % cols) * (w + gap), y0 = (k / cols) * (h + gap);
+      for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+          for (int c = 0; c < out_channels; c++)
+            canvas[((size_t) (y0 + y) * (size_t) width + (size_t) (x0 + x)) * (size_t) out_channels + (size_t) c]
+              = img[(size_t) c * plane + (size_t) y * (size_t) w + (size_t) x];
+    }
+  AeStatus st;
+  if (!rgb)
+    st = ae_png_write_gray (path, canvas, (int) width, (int) height, err);
+  else
+    {
+      size_t count = (size_t) width * (size_t) height * 3;
+      uint8_t *bytes = malloc (count);
+      if (bytes == NULL)
+        st = ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory for the picture", path);
+      else
+        {
+          for (size_t i = 0; i < count; i++)
+            {
+              float v = canvas[i] < 0 ? 0 : canvas[i] > 1 ? 1 : canvas[i];
+              bytes[i] = (uint8_t) lrintf (v * 255.0f);
+            }
+          st = ae_png_write_rgb (path, bytes, (int) width, (int) height, 3, err);
+          free (bytes);
+        }
+    }
+  free (canvas);
+  return st;
+}
+
+/* --- JSON lines ------------------------------------------------------------------------------ */
+
+static void
+json_key (LabJson *j, const char *key)
+{
+  if (j->need_comma)
+    fputc (',', j->out);
+  j->need_comma = 1;
+  if (key != NULL)
+    fprintf (j->out, "\"%s\":", key);
+}
+
+void
+lab_json_begin (LabJson *j, FILE *out)
+{
+  j->out = out;
+  j->need_comma = 0;
+  fputc ('{', out);
+}
+
+void
+lab_json_number (LabJson *j, const char *key, double value)
+{
+  json_key (j, key);
+  if (isfinite (value))
+    fprintf (j->out, "%.9g", value);
+  else
+    fputs ("null", j->out);
+}
+
+void
+lab_json_int (LabJson *j, const char *key, long value)
+{
+  json_key (j, key);
+  fprintf (j->out, "%ld", value);
+}
+
+void
+lab_json_bool (LabJson *j, const char *key, int value)
+{
+  json_key (j, key);
+  fputs (value ? "true" : "false", j->out);
+}
+
+void
+lab_json_string (LabJson *j, const char *key, const char *value)
+{
+  json_key (j, key);
+  fputc ('"', j->out);
+  for (const unsigned char *p = (const unsigned char *) value; *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        fprintf (j->out, "\\%c", *p);
+      else if (*p < 0x20)
+        fprintf (j->out, "\\u%04x", *p);
+      else
+        fputc (*p, j->out);
+    }
+  fputc ('"', j->out);
+}
+
+void
+lab_json_object_begin (LabJson *j, const char *key)
+{
+  json_key (j, key);
+  fputc ('{', j->out);
+  j->need_comma = 0;
+}
+
+void
+lab_json_object_end (LabJson *j)
+{
+  fputc ('}', j->out);
+  j->need_comma = 1;
+}
+
+void
+lab_json_end (LabJson *j)
+{
+  fputs ("}\n", j->out);
+  fflush (j->out);
+}

@@ -1,0 +1,109 @@
+/* lab-cli.h: the headless command line (`latentlab train|eval|...`), as ../shared/CLI.md
+ * specifies it. lab-cli.c parses options and holds the helpers that every subcommand
+ * shares; each lab-cli-*.c file implements a few subcommands. */
+#pragma once
+
+#include <stdio.h>
+
+#include "ae-dataset.h"
+#include "ae-model.h"
+#include "ae-status.h"
+
+/* Exit statuses of CLI.md. */
+enum {
+  LAB_EXIT_OK = 0,
+  LAB_EXIT_FAILURE = 1, /* bad file, divergence, I/O */
+  LAB_EXIT_USAGE = 2,   /* a bad option or value */
+};
+
+/* True when name is a subcommand (or help, --help, --version). */
+int lab_cli_is_command (const char *name);
+/* Runs argv[1] as a subcommand; returns the exit status. */
+int lab_cli_main (int argc, char **argv);
+
+/* --- for the subcommands ---------------------------------------------------------------- */
+
+#define LAB_MAX_POSITIONAL 4
+#define LAB_MAX_SETTINGS 64
+
+typedef struct {
+  const char *command;      /* "train" */
+  const char *positional[LAB_MAX_POSITIONAL];
+  int n_positional;
+  /* Options in the order given; a flag's value is NULL. */
+  const char *names[LAB_MAX_SETTINGS];
+  const char *values[LAB_MAX_SETTINGS];
+  int n_set;
+} LabArgs;
+
+/* The last value given for an option (without dashes), or NULL. */
+const char *lab_args_get (const LabArgs *args, const char *name);
+int         lab_args_flag (const LabArgs *args, const char *name);
+
+/* One line on stderr: "latentlab COMMAND: message". Returns status, for `return lab_fail ()`. */
+int lab_fail (const LabArgs *args, int status, const char *fmt, ...)
+  __attribute__ ((format (printf, 3, 4)));
+
+/* Integer options: a missing option gives fallback; a malformed or out-of-range one is a
+ * usage error (printed) and returns 0. */
+int lab_args_int (const LabArgs *args, const char *name, long fallback, long min, long max, long *out);
+
+/* The preset and the model options (--latent, --lr, ...) in the order given, fitted to the
+ * data and validated. Returns an exit status (the error already printed). */
+int lab_config_from_args (const LabArgs *args, const char *preset_fallback, AeConfig *cfg);
+int lab_config_fit (const LabArgs *args, AeConfig *cfg, const AeDataset *ds);
+/* Loads a dataset; a failure is printed with the file named and returns LAB_EXIT_FAILURE. */
+int lab_load_data (const LabArgs *args, const char *spec, uint64_t seed, AeDataset **out);
+int lab_load_model (const LabArgs *args, const char *path, AeModel **out);
+/* Checks that a model fits the samples of a dataset. */
+int lab_check_model_data (const LabArgs *args, const AeModel *model, const AeDataset *ds);
+/* Sets the BLAS threads from --threads (or the model's setting). */
+void lab_apply_threads (const LabArgs *args, int config_threads);
+
+typedef struct {
+  double seconds; /* wall time of the training */
+  int epochs;
+  AeLossTerms train, val; /* of the last epoch */
+  int has_val;
+} LabTrainResult;
+
+/* Trains a model through AeTrainer (the window's engine), printing one line per epoch
+ * (JSON with json set) and, on a terminal, progress within the epoch on stderr. quiet
+ * prints only the progress. On success *out is the trained model. */
+int lab_train_model (const LabArgs *args, const AeDataset *ds, const AeConfig *cfg, int json,
+                     int quiet, AeModel **out, LabTrainResult *result);
+
+/* The samples idx[0..count) as one (count, dim) array: a pointer into the dataset when they
+ * are consecutive (the fixed splits), else a gathered copy left in *owned (free it). NULL
+ * when out of memory. */
+const float *lab_split_samples (const AeDataset *ds, const uint32_t *idx, long count, float **owned);
+
+/* Images (n, channels * h * w) in a grid of cols columns with a one-pixel gap, as PNG
+ * (grey for one channel, RGB for three, the first channel otherwise). */
+AeStatus lab_write_grid (const char *path, const float *images, long n, int cols, int channels,
+                         int h, int w, AeError *err);
+
+/* A tiny JSON line writer: lab_json_begin, then keys, then lab_json_end writes "}\n". */
+typedef struct {
+  FILE *out;
+  int need_comma;
+} LabJson;
+
+void lab_json_begin (LabJson *j, FILE *out);
+void lab_json_number (LabJson *j, const char *key, double value); /* null when not finite */
+void lab_json_int (LabJson *j, const char *key, long value);
+void lab_json_bool (LabJson *j, const char *key, int value);
+void lab_json_string (LabJson *j, const char *key, const char *value);
+void lab_json_object_begin (LabJson *j, const char *key);
+void lab_json_object_end (LabJson *j);
+void lab_json_end (LabJson *j);
+
+/* The subcommands. */
+int lab_cli_train (LabArgs *args);
+int lab_cli_eval (LabArgs *args);
+int lab_cli_denoise (LabArgs *args);
+int lab_cli_generate (LabArgs *args);
+int lab_cli_interpolate (LabArgs *args);
+int lab_cli_export_latent (LabArgs *args);
+int lab_cli_export (LabArgs *args);
+int lab_cli_anomaly (LabArgs *args);
