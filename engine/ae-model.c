@@ -870,8 +870,14 @@ ae_model_load (AeModel **out, const char *path, AeError *err)
 AeStatus
 ae_model_export_safetensors (const AeModel *model, const char *path, AeError *err)
 {
-  /* Waits for the safetensors writer (engine/ae-safetensors.c). */
-  return ae_error_set (err, AE_ERR_UNSUPPORTED, "%s: safetensors export is not available yet", path);
+  AeTensor tensors[MAX_TENSORS];
+  int n = ae_model_tensors (model, tensors, MAX_TENSORS);
+  char *text = ae_config_to_text (&model->cfg);
+  if (text == NULL)
+    return ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory for the configuration", path);
+  AeStatus st = ae_safetensors_write (path, text, tensors, n, err);
+  free (text);
+  return st;
 }
 
 void
