@@ -5,6 +5,10 @@
 #include <math.h>
 #include <string.h>
 
+#ifdef __SSE__
+#include <xmmintrin.h>
+#endif
+
 /* --- dense ----------------------------------------------------------------------------- */
 
 /* Bias and activation over one (B, OC) block in one pass; the switch sits outside the
@@ -148,7 +152,9 @@ ae_recon_loss (float *dlogits, float *errors, const float *logits, const float *
           for (int j = 0; j < D; j++)
             {
               float e = expf (-fabsf (z[j]));
-              sum += (double) (fmaxf (z[j], 0.0f) - z[j] * x[j] + log1pf (e));
+              /* logf (1 + e) rather than log1pf (e): twice as fast, and wrong only by
+               * e < 6e-8 per value where 1 + e rounds to 1. */
+              sum += (double) (fmaxf (z[j], 0.0f) - z[j] * x[j] + logf (1.0f + e));
               if (dz != NULL)
                 {
                   float p = z[j] >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
@@ -347,27 +353,54 @@ ae_contractive_estimate (float *dh0, float *dh1, const float *h0, const float *h
 double
 ae_sum_squares (const float *x, size_t n)
 {
-  /* Blocks summed in float (vectorised) and gathered in double. */
+  /* Eight independent float partial sums (which the compiler vectorises, as it may not
+   * reorder one sum), gathered in double every block. */
   double total = 0.0;
   size_t i = 0;
   while (i < n)
     {
       size_t end = n - i > 4096 ? i + 4096 : n;
-      float block = 0.0f;
+      float acc[8] = { 0 };
+      for (; i + 8 <= end; i += 8)
+        for (int k = 0; k < 8; k++)
+          acc[k] += x[i + k] * x[i + k];
       for (; i < end; i++)
-        block += x[i] * x[i];
-      total += block;
+        acc[0] += x[i] * x[i];
+      for (int k = 0; k < 8; k++)
+        total += acc[k];
     }
   return total;
 }
 
 void
-ae_adam_update (float *p, float *m, float *v, const float *g, size_t n, float lr, float beta1,
-                float beta2, float eps, float weight_decay, float grad_scale, long t)
+ae_adam_update (float *restrict p, float *restrict m, float *restrict v, const float *restrict g,
+                size_t n, float lr, float beta1, float beta2, float eps, float weight_decay,
+                float grad_scale, long t)
 {
   float c1 = 1.0f / (1.0f - powf (beta1, (float) t));
   float c2 = 1.0f / (1.0f - powf (beta2, (float) t));
-  for (size_t i = 0; i < n; i++)
+  size_t i = 0;
+#ifdef __SSE__
+  /* The compiler will not vectorise sqrtf while it may set errno, so the loop is spelled
+   * out in SSE (part of every x86-64), in the same operation order as the scalar tail. */
+  const __m128 b1 = _mm_set1_ps (beta1), b1c = _mm_set1_ps (1.0f - beta1);
+  const __m128 b2 = _mm_set1_ps (beta2), b2c = _mm_set1_ps (1.0f - beta2);
+  const __m128 vc1 = _mm_set1_ps (c1), vc2 = _mm_set1_ps (c2), veps = _mm_set1_ps (eps);
+  const __m128 vlr = _mm_set1_ps (lr), vwd = _mm_set1_ps (weight_decay);
+  const __m128 vscale = _mm_set1_ps (grad_scale);
+  for (; i + 4 <= n; i += 4)
+    {
+      __m128 gi = _mm_mul_ps (_mm_loadu_ps (g + i), vscale);
+      __m128 mi = _mm_add_ps (_mm_mul_ps (b1, _mm_loadu_ps (m + i)), _mm_mul_ps (b1c, gi));
+      __m128 vi = _mm_add_ps (_mm_mul_ps (b2, _mm_loadu_ps (v + i)), _mm_mul_ps (_mm_mul_ps (b2c, gi), gi));
+      _mm_storeu_ps (m + i, mi);
+      _mm_storeu_ps (v + i, vi);
+      __m128 pi = _mm_loadu_ps (p + i);
+      __m128 step = _mm_div_ps (_mm_mul_ps (mi, vc1), _mm_add_ps (_mm_sqrt_ps (_mm_mul_ps (vi, vc2)), veps));
+      _mm_storeu_ps (p + i, _mm_sub_ps (pi, _mm_mul_ps (vlr, _mm_add_ps (step, _mm_mul_ps (vwd, pi)))));
+    }
+#endif
+  for (; i < n; i++)
     {
       float gi = g[i] * grad_scale;
       float mi = beta1 * m[i] + (1.0f - beta1) * gi;
@@ -379,7 +412,7 @@ ae_adam_update (float *p, float *m, float *v, const float *g, size_t n, float lr
 }
 
 void
-ae_sgd_update (float *p, float *v, const float *g, size_t n, float lr, float momentum,
+ae_sgd_update (float *restrict p, float *restrict v, const float *restrict g, size_t n, float lr, float momentum,
                float weight_decay, float grad_scale)
 {
   for (size_t i = 0; i < n; i++)
