@@ -1,0 +1,971 @@
+/* test-plots.c: every pure-Cairo plot rendered with realistic data to an image surface,
+ * checked for ink in the right places, NaN tolerance, empty states, ticks, hit-tests and
+ * export. The pictures are also written to the build folder (light and dark) for a look:
+ *   ./test-plots --output DIR   (default: the current folder)
+ */
+#include "ae-test.h"
+#include "lab-plot.h"
+#include "test-plots-util.h"
+
+#include <stdlib.h>
+
+#define W 720
+#define H 420
+
+static const char *output_dir = ".";
+
+/* Renders with both styles, writes both PNGs, and returns the light surface (caller frees). */
+static cairo_surface_t *
+render (const char *name, LabPlotDrawFunc draw, const void *data, int w, int h)
+{
+  cairo_surface_t *light = NULL;
+  for (int dark = 0; dark < 2; dark++)
+    {
+      LabPlotStyle style;
+      if (dark)
+        lab_plot_style_init_dark (&style);
+      else
+        lab_plot_style_init_light (&style);
+      cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+      cairo_t *cr = cairo_create (surface);
+      draw (cr, w, h, data, &style);
+      CHECK (cairo_status (cr) == CAIRO_STATUS_SUCCESS, "%s: cairo status %s", name,
+             cairo_status_to_string (cairo_status (cr)));
+      cairo_destroy (cr);
+      char path[1024];
+      snprintf (path, sizeof path, "%s/plot-%s-%s.png", output_dir, name, dark ? "dark" : "light");
+      CHECK (cairo_surface_write_to_png (surface, path) == CAIRO_STATUS_SUCCESS, "%s", path);
+      if (dark)
+        {
+          CHECK (w * h < 10000 || test_distinct_colors (surface) > 8, "%s dark: %d colours", name,
+                 test_distinct_colors (surface));
+          cairo_surface_destroy (surface);
+        }
+      else
+        light = surface;
+    }
+  return light;
+}
+
+/* Mean row of the pixels close to `color` in columns [x0, x1); -1 when there are none. */
+static double
+mean_row_of_color (cairo_surface_t *surface, LabRgba color, int x0, int x1, int *count)
+{
+  int h = cairo_image_surface_get_height (surface);
+  double sum = 0.0;
+  int n = 0;
+  for (int y = 0; y < h; y++)
+    for (int x = x0; x < x1; x++)
+      if (test_color_near (test_pixel (surface, x, y), color.r, color.g, color.b, 12))
+        {
+          sum += y;
+          n++;
+        }
+  if (count)
+    *count = n;
+  return n ? sum / n : -1.0;
+}
+
+static int
+count_color (cairo_surface_t *surface, LabRgba color, int tolerance)
+{
+  int w = cairo_image_surface_get_width (surface), h = cairo_image_surface_get_height (surface);
+  int n = 0;
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      n += test_color_near (test_pixel (surface, x, y), color.r, color.g, color.b, tolerance);
+  return n;
+}
+
+static LabRgba
+light_color (int index)
+{
+  LabPlotStyle style;
+  lab_plot_style_init_light (&style);
+  return lab_plot_style_color (&style, index);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+static void
+test_linear_ticks (void)
+{
+  static const double ranges[][2] = { { 0, 10 }, { -3.7, 12.2 }, { 0.0013, 0.0071 },
+                                      { 1e6, 3.5e6 }, { -1, 1 }, { 5, 5 } };
+  for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++)
+    {
+      LabPlotTick ticks[64];
+      double step;
+      int n = lab_plot_linear_ticks (ranges[r][0], ranges[r][1], 6, ticks, 64, &step);
+      CHECK (n >= (ranges[r][1] > ranges[r][0] ? 2 : 1) && n <= 13, "range %g..%g: %d ticks", ranges[r][0], ranges[r][1], n);
+      double mantissa = step / pow (10.0, floor (log10 (step)));
+      CHECK (fabs (mantissa - 1) < 1e-9 || fabs (mantissa - 2) < 1e-9 || fabs (mantissa - 5) < 1e-9,
+             "step %g is not 1, 2 or 5 times a power of ten", step);
+      for (int i = 0; i < n; i++)
+        {
+          double lo = fmin (ranges[r][0], ranges[r][1]), hi = fmax (ranges[r][0], ranges[r][1]);
+          if (hi > lo)
+            CHECK (ticks[i].value >= lo - 1e-9 * step && ticks[i].value <= hi + 1e-9 * step,
+                   "tick %g outside %g..%g", ticks[i].value, lo, hi);
+          CHECK_CLOSE (ticks[i].value / step, round (ticks[i].value / step), 1e-9);
+          if (i > 0)
+            CHECK_CLOSE (ticks[i].value - ticks[i - 1].value, step, 1e-9);
+        }
+    }
+  LabPlotTick ticks[16];
+  double step;
+  int n = lab_plot_linear_ticks (0, 10, 5, ticks, 16, &step);
+  CHECK (n == 6 && step == 2.0 && ticks[0].value == 0.0 && ticks[5].value == 10.0,
+         "0..10: n=%d step=%g", n, step);
+}
+
+static void
+test_log_ticks (void)
+{
+  LabPlotTick ticks[96];
+  int n = lab_plot_log_ticks (0.003, 250, ticks, 96);
+  int majors = 0;
+  for (int i = 0; i < n; i++)
+    {
+      CHECK (ticks[i].value >= 0.003 * (1 - 1e-9) && ticks[i].value <= 250 * (1 + 1e-9),
+             "tick %g outside the range", ticks[i].value);
+      if (i > 0)
+        CHECK (ticks[i].value > ticks[i - 1].value, "ticks not increasing at %d", i);
+      double exponent = log10 (ticks[i].value);
+      bool decade = fabs (exponent - round (exponent)) < 1e-9;
+      CHECK (ticks[i].major == decade, "tick %g major=%d", ticks[i].value, ticks[i].major);
+      majors += ticks[i].major;
+      /* Every tick is m x 10^k with m in 1..9. */
+      double m = ticks[i].value / pow (10.0, floor (exponent + 1e-9));
+      CHECK (fabs (m - round (m)) < 1e-6 && round (m) >= 1 && round (m) <= 9, "mantissa %g", m);
+    }
+  CHECK (majors == 5, "decades 0.01 .. 100 expected, %d majors", majors);
+  /* 0.003..0.009 (7), 5 decades x 9 minus the part above 250 (300..900: 7) */
+  CHECK (n == 7 + 5 * 9 - 7, "%d ticks", n);
+
+  /* Less than a decade: 2x and 5x become labelled. */
+  n = lab_plot_log_ticks (1.5, 9, ticks, 96);
+  int labelled = 0;
+  for (int i = 0; i < n; i++)
+    labelled += ticks[i].major;
+  CHECK (labelled >= 2, "a narrow log axis needs labels, got %d", labelled);
+  CHECK (lab_plot_log_ticks (-1, 10, ticks, 96) == 0, "a log axis needs lo > 0");
+  CHECK (lab_plot_log_ticks (NAN, 10, ticks, 96) == 0, "NaN range");
+}
+
+static void
+test_format_tick (void)
+{
+  char buf[32];
+  lab_plot_format_tick (0.05, 0.05, buf, sizeof buf);
+  CHECK (strcmp (buf, "0.05") == 0, "%s", buf);
+  lab_plot_format_tick (0.75, 0.25, buf, sizeof buf);
+  CHECK (strcmp (buf, "0.75") == 0, "%s", buf);
+  lab_plot_format_tick (1e-5, 0, buf, sizeof buf);
+  CHECK (strcmp (buf, "1e-5") == 0, "%s", buf);
+  lab_plot_format_tick (200, 50, buf, sizeof buf);
+  CHECK (strcmp (buf, "200") == 0, "%s", buf);
+  lab_plot_format_tick (0.001, 0, buf, sizeof buf);
+  CHECK (strcmp (buf, "0.001") == 0, "%s", buf);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+#define EPOCHS 40
+
+typedef struct {
+  double x[EPOCHS], train[EPOCHS], valid[EPOCHS], kl[EPOCHS], kl_valid[EPOCHS];
+  LabSeries series[4];
+  LabLossData data;
+} LossFixture;
+
+static void
+loss_fixture (LossFixture *f, bool log_y)
+{
+  for (int i = 0; i < EPOCHS; i++)
+    {
+      f->x[i] = i + 1;
+      f->train[i] = 30.0 * exp (-i / 6.0) + 2.0;
+      f->valid[i] = 30.0 * exp (-i / 7.0) + 2.6;
+      f->kl[i] = 6.0 - 4.0 * exp (-i / 5.0);
+      f->kl_valid[i] = 6.2 - 4.0 * exp (-i / 5.0);
+    }
+  f->series[0] = (LabSeries){ "reconstruction (train)", f->x, f->train, EPOCHS, 0, false, false };
+  f->series[1] = (LabSeries){ "reconstruction (validation)", f->x, f->valid, EPOCHS, 0, true,
+                              false };
+  f->series[2] = (LabSeries){ "KL (train)", f->x, f->kl, EPOCHS, 1, false, false };
+  f->series[3] = (LabSeries){ "KL (validation)", f->x, f->kl_valid, EPOCHS, 1, true, false };
+  memset (&f->data, 0, sizeof f->data);
+  f->data.series = f->series;
+  f->data.n_series = 4;
+  f->data.title = "Loss per term";
+  f->data.x_label = "epoch";
+  f->data.y_label = "loss";
+  f->data.log_y = log_y;
+}
+
+static void
+test_loss_falling (void)
+{
+  LossFixture f;
+  loss_fixture (&f, true);
+  f.data.n_series = 1;
+  cairo_surface_t *s = render ("loss-single", lab_plot_loss_draw_func, &f.data, W, H);
+  int nl, nr;
+  double left = mean_row_of_color (s, light_color (0), W / 8, W / 3, &nl);
+  double right = mean_row_of_color (s, light_color (0), 2 * W / 3, W - W / 8, &nr);
+  CHECK (nl > 50 && nr > 50, "curve pixels left %d right %d", nl, nr);
+  CHECK (left < right - 40, "a falling curve is higher on the left: rows %.1f vs %.1f", left,
+         right);
+  cairo_surface_destroy (s);
+
+  loss_fixture (&f, true);
+  s = render ("loss-log", lab_plot_loss_draw_func, &f.data, W, H);
+  CHECK (test_distinct_colors (s) > 20, "%d colours", test_distinct_colors (s));
+  CHECK (count_color (s, light_color (1), 10) > 300, "KL curves present");
+  cairo_surface_destroy (s);
+
+  loss_fixture (&f, false);
+  f.data.show_hover = true;
+  f.data.hover_x = 12.5;
+  s = render ("loss-hover", lab_plot_loss_draw_func, &f.data, W, H);
+  cairo_surface_destroy (s);
+
+  /* The mockup's size: one wide plot. */
+  loss_fixture (&f, true);
+  s = render ("loss-wide", lab_plot_loss_draw_func, &f.data, 1040, 420);
+  cairo_surface_destroy (s);
+}
+
+static void
+test_loss_nan (void)
+{
+  LossFixture f;
+  loss_fixture (&f, true);
+  f.train[5] = NAN;
+  f.train[6] = INFINITY;
+  f.valid[10] = -INFINITY;
+  f.valid[11] = 0.0; /* not drawable on a log axis */
+  f.kl[0] = NAN;
+  f.x[20] = NAN;
+  cairo_surface_t *s = render ("loss-nan", lab_plot_loss_draw_func, &f.data, W, H);
+  int n;
+  mean_row_of_color (s, light_color (0), 0, W, &n);
+  CHECK (n > 300, "the curve survives its NaN points: %d pixels", n);
+  cairo_surface_destroy (s);
+
+  /* Every value NaN: the empty state, no crash. */
+  for (int i = 0; i < EPOCHS; i++)
+    f.train[i] = f.valid[i] = f.kl[i] = f.kl_valid[i] = NAN;
+  s = render ("loss-all-nan", lab_plot_loss_draw_func, &f.data, W, H);
+  CHECK (test_ink_pixels (s) > 100, "the empty message is drawn");
+  cairo_surface_destroy (s);
+}
+
+static void
+test_loss_empty (void)
+{
+  LabLossData empty = { 0 };
+  empty.title = "Loss per term";
+  cairo_surface_t *s = render ("loss-empty", lab_plot_loss_draw_func, &empty, W, H);
+  int ink = test_ink_pixels (s);
+  CHECK (ink > 100 && ink < W * H / 20, "an empty plot shows a short message: %d pixels", ink);
+  cairo_surface_destroy (s);
+  s = render ("loss-null", lab_plot_loss_draw_func, NULL, 200, 100);
+  CHECK (test_ink_pixels (s) > 50, "NULL data draws the empty state");
+  cairo_surface_destroy (s);
+  /* Tiny sizes must not crash. */
+  s = render ("loss-tiny", lab_plot_loss_draw_func, &empty, 3, 2);
+  cairo_surface_destroy (s);
+}
+
+static void
+test_loss_mapping (void)
+{
+  LossFixture f;
+  loss_fixture (&f, false);
+  LabPlotStyle style;
+  lab_plot_style_init_light (&style);
+  double prev = -HUGE_VAL;
+  int inside = 0;
+  for (int px = 0; px < W; px += 7)
+    {
+      double x;
+      if (!lab_plot_loss_x_at (W, H, &f.data, &style, px, &x))
+        continue;
+      inside++;
+      CHECK (x > prev, "x grows with px");
+      CHECK (x >= 1 - 1e-9 && x <= EPOCHS + 1e-9, "x %g outside the data", x);
+      prev = x;
+    }
+  CHECK (inside > W / 7 / 2, "most of the width is plot area: %d", inside);
+  double x;
+  CHECK (!lab_plot_loss_x_at (W, H, &f.data, &style, 1, &x), "the margin is outside");
+
+  char summary[256];
+  lab_plot_loss_summary (&f.data, summary, sizeof summary);
+  char expected[64];
+  snprintf (expected, sizeof expected, "reconstruction (train) %.4g", f.train[EPOCHS - 1]);
+  CHECK (strstr (summary, expected) != NULL, "summary: %s", summary);
+  CHECK (strstr (summary, "at epoch 40") != NULL, "summary: %s", summary);
+  lab_plot_loss_summary (NULL, summary, sizeof summary);
+  CHECK (strcmp (summary, "no data") == 0, "%s", summary);
+}
+
+static void
+test_curves_vs_x (void)
+{
+  double sizes[] = { 2, 4, 8, 16, 32, 64 };
+  double pca[6], ae[6];
+  for (int i = 0; i < 6; i++)
+    {
+      pca[i] = 0.06 * exp (-sizes[i] / 20.0) + 0.004;
+      ae[i] = 0.05 * exp (-sizes[i] / 14.0) + 0.003;
+    }
+  LabSeries series[2] = {
+    { "PCA", sizes, pca, 6, 7, true, true },
+    { "autoencoder", sizes, ae, 6, 0, false, true },
+  };
+  LabLossData data = { 0 };
+  data.series = series;
+  data.n_series = 2;
+  data.title = "Reconstruction error against code size";
+  data.x_label = "code size";
+  data.y_label = "MSE";
+  cairo_surface_t *s = render ("curves-code-size", lab_plot_loss_draw_func, &data, W, H);
+  int left_n, right_n;
+  double left = mean_row_of_color (s, light_color (0), 0, W / 3, &left_n);
+  double right = mean_row_of_color (s, light_color (0), 2 * W / 3, W, &right_n);
+  CHECK (left_n > 20 && right_n > 20 && left < right, "error falls with code size");
+  cairo_surface_destroy (s);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+#define IW 28
+#define IH 28
+#define NI 12
+
+static void
+digit_like (float *img, int k, float blur)
+{
+  double cx = 14 + 3 * sin (k), cy = 14 + 2 * cos (k * 1.3), r = 6 + (k % 4);
+  for (int y = 0; y < IH; y++)
+    for (int x = 0; x < IW; x++)
+      {
+        double d = fabs (hypot (x - cx, (y - cy) * 1.3) - r);
+        double v = 1.0 - d / (1.6 + blur);
+        if (k % 3 == 0 && fabs (x - cx - (y - cy) * 0.3) < 1.5 + blur && y > cy)
+          v = fmax (v, 0.9);
+        img[y * IW + x] = (float) (v < 0 ? 0 : v > 1 ? 1 : v);
+      }
+}
+
+typedef struct {
+  float input[NI * IW * IH], recon[NI * IW * IH], error[NI * IW * IH];
+  LabImageRow rows[3];
+  LabImageGridData data;
+} GridFixture;
+
+static void
+grid_fixture (GridFixture *f)
+{
+  for (int k = 0; k < NI; k++)
+    {
+      digit_like (f->input + k * IW * IH, k, 0.0f);
+      digit_like (f->recon + k * IW * IH, k, 1.2f);
+    }
+  for (int i = 0; i < NI * IW * IH; i++)
+    f->error[i] = fabsf (f->input[i] - f->recon[i]);
+  f->rows[0] = (LabImageRow){ "input", f->input, NI, LAB_IMAGE_GREY, 0, NULL };
+  f->rows[1] = (LabImageRow){ "reconstruction", f->recon, NI, LAB_IMAGE_GREY, 0, NULL };
+  f->rows[2] = (LabImageRow){ "|error|", f->error, NI, LAB_IMAGE_HEAT, 0, NULL };
+  memset (&f->data, 0, sizeof f->data);
+  f->data.image_width = IW;
+  f->data.image_height = IH;
+  f->data.rows = f->rows;
+  f->data.n_rows = 3;
+  f->data.title = "Reconstructions of a fixed preview batch";
+  f->data.highlight_row = -1;
+  f->data.highlight_index = -1;
+}
+
+static void
+test_image_grid (void)
+{
+  static GridFixture f;
+  grid_fixture (&f);
+  cairo_surface_t *s = render ("images-preview", lab_plot_image_grid_draw_func, &f.data, 1040, 330);
+  LabPlotStyle style;
+  lab_plot_style_init_light (&style);
+  double vmax = 0.0;
+  for (int i = 0; i < NI * IW * IH; i++)
+    vmax = fmax (vmax, f.error[i]);
+
+  /* Wherever locate says "row r, image i, pixel (ix, iy)", the picture shows that pixel. */
+  int checked = 0, matched = 0, rows_seen[3] = { 0 };
+  for (int py = 0; py < 330; py += 3)
+    for (int px = 0; px < 1040; px += 3)
+      {
+        int row, index;
+        double ix, iy;
+        if (!lab_plot_image_grid_locate (1040, 330, &f.data, &style, px + 0.5, py + 0.5, &row,
+                                         &index, &ix, &iy))
+          continue;
+        if (ix < 2 || iy < 2 || ix > IW - 2 || iy > IH - 2)
+          continue; /* rounded corners and borders */
+        checked++;
+        rows_seen[row]++;
+        uint32_t p = test_pixel (s, px, py);
+        bool ok = false;
+        for (int dy = -1; dy <= 1 && !ok; dy++)
+          for (int dx = -1; dx <= 1 && !ok; dx++)
+            {
+              int sx = (int) ix + dx, sy = (int) iy + dy;
+              float v = f.rows[row].pixels[index * IW * IH + sy * IW + sx];
+              if (row == 2)
+                {
+                  LabRgba c = lab_plot_colormap_inferno (v / vmax);
+                  ok = test_color_near (p, c.r, c.g, c.b, 2);
+                }
+              else
+                ok = test_color_near (p, v, v, v, 2);
+            }
+        matched += ok;
+      }
+  CHECK (checked > 3000, "%d points inside images", checked);
+  CHECK (rows_seen[0] > 500 && rows_seen[1] > 500 && rows_seen[2] > 500, "every row located");
+  CHECK (matched == checked, "%d of %d located pixels show the image's value", matched, checked);
+  int row = 7;
+  CHECK (!lab_plot_image_grid_locate (1040, 330, &f.data, &style, 2, 2, &row, NULL, NULL, NULL)
+           && row == 7,
+         "the corner is no image");
+  cairo_surface_destroy (s);
+
+  /* NaN pixels and a highlight. */
+  f.input[5] = NAN;
+  f.error[100] = INFINITY;
+  f.data.highlight_row = 0;
+  f.data.highlight_index = 3;
+  s = render ("images-nan", lab_plot_image_grid_draw_func, &f.data, 1040, 330);
+  CHECK (test_distinct_colors (s) > 50, "still drawn");
+  cairo_surface_destroy (s);
+
+  LabImageGridData empty = { 0 };
+  empty.title = "Reconstructions";
+  s = render ("images-empty", lab_plot_image_grid_draw_func, &empty, 600, 300);
+  CHECK (test_ink_pixels (s) > 100, "empty state drawn");
+  cairo_surface_destroy (s);
+}
+
+static void
+test_image_layouts (void)
+{
+  static GridFixture f;
+  grid_fixture (&f);
+  /* One big image. */
+  LabImageRow big = { NULL, f.input + 2 * IW * IH, 1, LAB_IMAGE_GREY, 0, NULL };
+  LabImageGridData single = { IW, IH, &big, 1, 0, "Input", NULL, -1, -1, NULL };
+  cairo_surface_t *s = render ("images-single", lab_plot_image_grid_draw_func, &single, 300, 320);
+  CHECK (test_ink_pixels (s) > 20000, "a big image fills the space");
+  cairo_surface_destroy (s);
+
+  /* An interpolation strip with captions. */
+  static float strip[10 * IW * IH];
+  static char caption_text[10][16];
+  const char *captions[10];
+  for (int k = 0; k < 10; k++)
+    {
+      for (int i = 0; i < IW * IH; i++)
+        strip[k * IW * IH + i] = (float) ((1 - k / 9.0) * f.input[i] + k / 9.0 * f.input[4 * IW * IH + i]);
+      snprintf (caption_text[k], sizeof caption_text[k], "t=%.2f", k / 9.0);
+      captions[k] = caption_text[k];
+    }
+  LabImageRow strip_row = { "interpolation", strip, 10, LAB_IMAGE_GREY, 0, captions };
+  LabImageGridData strip_data = { IW, IH, &strip_row, 1, 0, "VAE", NULL, -1, -1, NULL };
+  s = render ("images-strip", lab_plot_image_grid_draw_func, &strip_data, 900, 160);
+  CHECK (test_distinct_colors (s) > 10, "strip drawn");
+  cairo_surface_destroy (s);
+
+  /* A 6 x 8 grid of samples. */
+  static float samples[48 * IW * IH];
+  for (int k = 0; k < 48; k++)
+    digit_like (samples + k * IW * IH, k, (float) (k % 5) * 0.3f);
+  LabImageRow sample_row = { NULL, samples, 48, LAB_IMAGE_GREY, 0, NULL };
+  LabImageGridData grid = { IW, IH, &sample_row, 1, 8, "Samples from the prior", NULL, -1, -1,
+                            NULL };
+  s = render ("images-samples", lab_plot_image_grid_draw_func, &grid, 520, 440);
+  LabPlotStyle style;
+  lab_plot_style_init_light (&style);
+  int last_index = -1;
+  for (int py = 0; py < 440; py += 2)
+    for (int px = 0; px < 520; px += 2)
+      {
+        int index;
+        if (lab_plot_image_grid_locate (520, 440, &grid, &style, px, py, NULL, &index, NULL, NULL))
+          last_index = index > last_index ? index : last_index;
+      }
+  CHECK (last_index == 47, "every sample of the grid is on screen (last %d)", last_index);
+  cairo_surface_destroy (s);
+
+  /* Denoise columns with captions. */
+  static float denoise[4 * IW * IH];
+  for (int i = 0; i < IW * IH; i++)
+    {
+      denoise[i] = f.input[i];
+      denoise[IW * IH + i] = fminf (1.0f, fmaxf (0.0f, f.input[i] + 0.3f * (float) sin (i * 12.9898) ));
+      denoise[2 * IW * IH + i] = f.recon[i];
+      denoise[3 * IW * IH + i] = f.recon[IW * IH * 2 + i];
+    }
+  const char *columns[] = { "clean", "noisy", "denoised", "median filter" };
+  const char *psnr[] = { "", "PSNR 14.2 dB", "PSNR 21.7 dB", "PSNR 18.3 dB" };
+  LabImageRow denoise_row = { NULL, denoise, 4, LAB_IMAGE_GREY, 0, psnr };
+  LabImageGridData denoise_data = { IW, IH, &denoise_row, 1, 4, "Denoise", columns, -1, -1, NULL };
+  s = render ("images-denoise", lab_plot_image_grid_draw_func, &denoise_data, 760, 280);
+  cairo_surface_destroy (s);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+#define NP 600
+
+typedef struct {
+  float points[NP * 2], sigmas[NP * 2], path[2 * 8];
+  int labels[NP];
+  const char *names[10];
+  LabScatterData data;
+} ScatterFixture;
+
+static void
+scatter_fixture (ScatterFixture *f)
+{
+  static const char *digits[10] = { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9" };
+  uint32_t state = 12345;
+  for (int i = 0; i < NP; i++)
+    {
+      int c = i % 10;
+      double u1, u2;
+      state = state * 1664525u + 1013904223u;
+      u1 = (state >> 8) / 16777216.0 + 1e-9;
+      state = state * 1664525u + 1013904223u;
+      u2 = (state >> 8) / 16777216.0;
+      double g1 = sqrt (-2 * log (u1)) * cos (2 * M_PI * u2);
+      double g2 = sqrt (-2 * log (u1)) * sin (2 * M_PI * u2);
+      f->points[2 * i] = (float) (2.2 * cos (c * 0.628) + 0.45 * g1);
+      f->points[2 * i + 1] = (float) (2.2 * sin (c * 0.628) + 0.45 * g2);
+      f->sigmas[2 * i] = 0.15f + 0.05f * (float) (c % 3);
+      f->sigmas[2 * i + 1] = 0.12f + 0.04f * (float) (c % 2);
+      f->labels[i] = c;
+    }
+  for (int c = 0; c < 10; c++)
+    f->names[c] = digits[c];
+  for (int k = 0; k < 8; k++)
+    {
+      f->path[2 * k] = (float) (-2.0 + 4.0 * k / 7.0);
+      f->path[2 * k + 1] = (float) (0.5 * sin (k * 0.8));
+    }
+  memset (&f->data, 0, sizeof f->data);
+  f->data.points = f->points;
+  f->data.n_points = NP;
+  f->data.labels = f->labels;
+  f->data.class_names = f->names;
+  f->data.n_classes = 10;
+  f->data.highlight = -1;
+  f->data.title = "Latent space";
+  f->data.x_label = "z1";
+  f->data.y_label = "z2";
+}
+
+static void
+test_scatter_draw (void)
+{
+  static ScatterFixture f;
+  scatter_fixture (&f);
+  cairo_surface_t *s = render ("scatter", lab_plot_scatter_draw_func, &f.data, W, 480);
+  int classes_visible = 0;
+  for (int c = 0; c < 10; c++)
+    classes_visible += count_color (s, light_color (c), 30) > 40;
+  CHECK (classes_visible >= 9, "%d of 10 class colours visible", classes_visible);
+  cairo_surface_destroy (s);
+
+  f.data.sigmas = f.sigmas;
+  f.data.highlight = 17;
+  f.data.path = f.path;
+  f.data.n_path = 8;
+  f.data.show_marker = true;
+  f.data.marker_x = 0.3;
+  f.data.marker_y = -0.4;
+  f.points[2 * 3] = NAN;
+  f.points[2 * 5 + 1] = INFINITY;
+  s = render ("scatter-vae", lab_plot_scatter_draw_func, &f.data, W, 480);
+  CHECK (count_color (s, (LabRgba){ 53 / 255.0, 132 / 255.0, 228 / 255.0, 1 }, 8) > 100,
+         "the accent path is drawn");
+  cairo_surface_destroy (s);
+
+  f.data.has_view = true;
+  f.data.view = (LabPlotRect){ 0.5, 0.5, 3.0, 2.5 };
+  s = render ("scatter-zoomed", lab_plot_scatter_draw_func, &f.data, W, 480);
+  cairo_surface_destroy (s);
+
+  LabScatterData empty = { 0 };
+  empty.title = "Latent space";
+  empty.highlight = -1;
+  s = render ("scatter-empty", lab_plot_scatter_draw_func, &empty, W, 480);
+  CHECK (test_ink_pixels (s) > 100, "empty state drawn");
+  cairo_surface_destroy (s);
+}
+
+static void
+test_scatter_mapping (void)
+{
+  static ScatterFixture f;
+  scatter_fixture (&f);
+  LabPlotStyle style;
+  lab_plot_style_init_light (&style);
+  for (int i = 0; i < NP; i += 37)
+    {
+      double px, py, x, y;
+      CHECK (lab_plot_scatter_to_widget (W, 480, &f.data, &style, f.points[2 * i],
+                                         f.points[2 * i + 1], &px, &py), "mapping");
+      CHECK (px > 0 && px < W && py > 0 && py < 480, "point %d inside the widget", i);
+      CHECK (lab_plot_scatter_to_data (W, 480, &f.data, &style, px, py, &x, &y), "mapping back");
+      CHECK_CLOSE (x, f.points[2 * i], 1e-9);
+      CHECK_CLOSE (y, f.points[2 * i + 1], 1e-9);
+    }
+  /* The nearest point against a brute-force search in widget coordinates. */
+  double wx[NP], wy[NP];
+  for (int i = 0; i < NP; i++)
+    lab_plot_scatter_to_widget (W, 480, &f.data, &style, f.points[2 * i], f.points[2 * i + 1],
+                                &wx[i], &wy[i]);
+  for (int py = 20; py < 480; py += 41)
+    for (int px = 30; px < W; px += 53)
+      {
+        int best = -1;
+        double best_d = 15.0;
+        for (int i = 0; i < NP; i++)
+          {
+            double d = hypot (wx[i] - px, wy[i] - py);
+            if (d <= best_d)
+              {
+                best_d = d;
+                best = i;
+              }
+          }
+        int found = lab_plot_scatter_nearest (W, 480, &f.data, &style, px, py, 15.0);
+        CHECK (found == best || (found >= 0 && best >= 0
+                                 && fabs (hypot (wx[found] - px, wy[found] - py) - best_d) < 1e-9),
+               "at (%d, %d): nearest %d, expected %d", px, py, found, best);
+      }
+  int k = 123;
+  CHECK (lab_plot_scatter_nearest (W, 480, &f.data, &style, wx[k] + 0.3, wy[k] - 0.2, 2.0) == k
+           || hypot (wx[lab_plot_scatter_nearest (W, 480, &f.data, &style, wx[k] + 0.3,
+                                                  wy[k] - 0.2, 2.0)] - wx[k],
+                     0) < 0.6,
+         "the point under the pointer");
+  CHECK (lab_plot_scatter_nearest (W, 480, &f.data, &style, -100, -100, 10.0) == -1,
+         "nothing near a point outside");
+
+  /* Zooming about a data point keeps it under the same pixel. */
+  f.data.has_view = true;
+  f.data.view = lab_plot_scatter_visible_rect (&f.data);
+  LabPlotRect rect_before = f.data.view;
+  double px0, py0, px1, py1;
+  lab_plot_scatter_to_widget (W, 480, &f.data, &style, 1.0, -0.5, &px0, &py0);
+  lab_plot_rect_zoom (&f.data.view, 1.0, -0.5, 0.5);
+  lab_plot_scatter_to_widget (W, 480, &f.data, &style, 1.0, -0.5, &px1, &py1);
+  /* The labels may change width with the zoom; the margin moves in whole steps only. */
+  CHECK (fabs (px0 - px1) <= 20 && fabs (py0 - py1) < 1e-6, "zoom moved the fixed point: %g, %g",
+         px1 - px0, py1 - py0);
+  LabPlotRect v = f.data.view;
+  CHECK_CLOSE ((1.0 - v.x0) / (v.x1 - v.x0), (1.0 - rect_before.x0) / (rect_before.x1 - rect_before.x0), 1e-12);
+  double w0 = f.data.view.x1 - f.data.view.x0;
+  lab_plot_rect_pan (&f.data.view, 0.25, 0);
+  CHECK_CLOSE (f.data.view.x1 - f.data.view.x0, w0, 1e-12);
+
+  char summary[200];
+  lab_plot_scatter_summary (&f.data, summary, sizeof summary);
+  CHECK (strstr (summary, "600 codes in 10 classes") != NULL, "%s", summary);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+static void
+test_histogram (void)
+{
+  static float normal[2000], anomalous[200];
+  uint32_t state = 99;
+  for (int i = 0; i < 2000; i++)
+    {
+      state = state * 1664525u + 1013904223u;
+      double u = (state >> 8) / 16777216.0;
+      normal[i] = (float) (0.02 + 0.012 * -log (1 - u * 0.999));
+    }
+  for (int i = 0; i < 200; i++)
+    {
+      state = state * 1664525u + 1013904223u;
+      double u = (state >> 8) / 16777216.0;
+      anomalous[i] = (float) (0.06 + 0.03 * u + 0.01 * sin (i));
+    }
+  normal[7] = NAN;
+  anomalous[3] = INFINITY;
+  LabHistogramData data = { normal, 2000, anomalous, 200, "digits 0-8", "digit 9", 40, true,
+                            0.055, "Reconstruction error", "reconstruction error (MSE)", NULL };
+  cairo_surface_t *s = render ("histogram", lab_plot_histogram_draw_func, &data, W, H);
+  int blue_n, red_n;
+  double blue_x = 0, red_x = 0;
+  LabRgba blue = light_color (0), red = light_color (3);
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W * 3 / 4; x++)
+      {
+        uint32_t p = test_pixel (s, x, y);
+        blue_x += test_color_near (p, blue.r, blue.g, blue.b, 10) ? x : 0;
+        red_x += test_color_near (p, red.r, red.g, red.b, 10) ? x : 0;
+      }
+  blue_n = count_color (s, blue, 10);
+  red_n = count_color (s, red, 10);
+  CHECK (blue_n > 200 && red_n > 100, "outlines of both: %d, %d", blue_n, red_n);
+  CHECK (blue_x / blue_n < red_x / red_n, "normal errors lie left of anomalous ones");
+  cairo_surface_destroy (s);
+
+  LabPlotStyle style;
+  lab_plot_style_init_light (&style);
+  double a, b;
+  CHECK (lab_plot_histogram_value_at (W, H, &data, &style, W * 0.3, &a)
+           && lab_plot_histogram_value_at (W, H, &data, &style, W * 0.6, &b) && a < b,
+         "value grows to the right");
+
+  LabHistogramData empty = { 0 };
+  s = render ("histogram-empty", lab_plot_histogram_draw_func, &empty, W, H);
+  CHECK (test_ink_pixels (s) > 100, "empty state");
+  cairo_surface_destroy (s);
+}
+
+static void
+test_roc (void)
+{
+  double fpr[101], tpr[101], fpr2[101], tpr2[101];
+  for (int i = 0; i <= 100; i++)
+    {
+      fpr[i] = fpr2[i] = i / 100.0;
+      tpr[i] = pow (i / 100.0, 0.15);
+      tpr2[i] = pow (i / 100.0, 0.4);
+    }
+  tpr2[50] = NAN;
+  LabRocCurve curves[2] = {
+    { "autoencoder", fpr, tpr, 101, 0.97, 0, false },
+    { "PCA", fpr2, tpr2, 101, 0.71, 7, true },
+  };
+  LabRocData data = { curves, 2, "ROC", true, 0.1, pow (0.1, 0.15), NULL };
+  cairo_surface_t *s = render ("roc", lab_plot_roc_draw_func, &data, 480, 420);
+  /* A good curve lies above the diagonal (only its legend swatch lies below). */
+  int above = 0, below = 0;
+  LabRgba blue = light_color (0);
+  for (int y = 0; y < 420; y++)
+    for (int x = 0; x < 480; x++)
+      if (test_color_near (test_pixel (s, x, y), blue.r, blue.g, blue.b, 12))
+        {
+          if (y < 420.0 * (1.0 - x / 480.0))
+            above++;
+          else
+            below++;
+        }
+  CHECK (above > 400 && above > 5 * below, "an AUROC 0.97 curve is above the diagonal: %d vs %d",
+         above, below);
+  cairo_surface_destroy (s);
+  char summary[128];
+  lab_plot_roc_summary (&data, summary, sizeof summary);
+  CHECK (strcmp (summary, "autoencoder AUROC 0.970, PCA AUROC 0.710") == 0, "%s", summary);
+}
+
+static void
+test_sequence (void)
+{
+  enum { STEPS = 160, FEATURES = 2 };
+  static float input[STEPS * FEATURES], recon[STEPS * FEATURES], error[STEPS];
+  static unsigned char anomalous[STEPS];
+  for (int t = 0; t < STEPS; t++)
+    {
+      double spike = t >= 100 && t < 112 ? 0.6 : 0.0;
+      input[t * 2] = (float) (0.5 + 0.3 * sin (t * 0.15) + spike);
+      input[t * 2 + 1] = (float) (0.4 + 0.2 * cos (t * 0.09));
+      recon[t * 2] = (float) (0.5 + 0.28 * sin (t * 0.15 - 0.05));
+      recon[t * 2 + 1] = (float) (0.4 + 0.19 * cos (t * 0.09 - 0.04));
+      error[t] = (float) (pow (input[t * 2] - recon[t * 2], 2) + pow (input[t * 2 + 1] - recon[t * 2 + 1], 2));
+      anomalous[t] = error[t] > 0.1f;
+    }
+  input[40] = NAN;
+  const char *names[] = { "sensor a", "sensor b" };
+  LabSequenceData data = { input, recon, STEPS, FEATURES, names, error, anomalous,
+                           "Sequence and reconstruction", "step", NULL };
+  cairo_surface_t *s = render ("sequence", lab_plot_sequence_draw_func, &data, W, H);
+  CHECK (count_color (s, light_color (0), 40) > 300, "first feature drawn");
+  /* Anomalous steps: shaded in the plot and coloured in the error strip beneath it. */
+  int strip_ink = 0;
+  LabRgba red = light_color (3);
+  for (int y = H * 3 / 4; y < H; y++)
+    for (int x = 0; x < W; x++)
+      strip_ink += test_color_near (test_pixel (s, x, y), red.r, red.g, red.b, 6);
+  CHECK (strip_ink > 100, "anomalous steps in the error strip: %d pixels", strip_ink);
+  cairo_surface_destroy (s);
+
+  LabSequenceData plain = { input, NULL, STEPS, 1, NULL, NULL, NULL, "Series", "step", NULL };
+  s = render ("sequence-plain", lab_plot_sequence_draw_func, &plain, W, 260);
+  CHECK (test_distinct_colors (s) > 10, "drawn");
+  cairo_surface_destroy (s);
+}
+
+static void
+test_bars (void)
+{
+  enum { N = 64 };
+  static float values[N];
+  static unsigned char dead[N];
+  for (int i = 0; i < N; i++)
+    {
+      values[i] = (float) (0.05 + 0.04 * sin (i * 1.7) * sin (i * 0.3));
+      dead[i] = i % 13 == 5;
+      if (dead[i])
+        values[i] = 0.0f;
+    }
+  values[9] = NAN;
+  LabBarsData data = { values, N, dead, "dead units", 2, true, 0.05, "ρ = 0.05",
+                       "Mean activation per hidden unit", "hidden unit", "mean activation", NULL };
+  cairo_surface_t *s = render ("bars", lab_plot_bars_draw_func, &data, W, H);
+  CHECK (count_color (s, light_color (2), 4) > 1000, "green bars");
+  cairo_surface_destroy (s);
+
+  LabPlotStyle style;
+  lab_plot_style_init_light (&style);
+  int seen = 0, last = -1;
+  bool ordered = true;
+  for (int px = 0; px < W; px++)
+    {
+      int i = lab_plot_bars_index_at (W, H, &data, &style, px);
+      if (i < 0 || i == last)
+        continue;
+      ordered = ordered && i == last + 1;
+      last = i;
+      seen++;
+    }
+  CHECK (ordered && seen == N, "every bar reachable in order (%d)", seen);
+
+  float kl[12] = { 2.1f, 0.02f, 1.4f, 0.9f, 0.01f, 3.2f, 0.4f, 0.0f, 1.1f, 2.6f, 0.05f, 0.7f };
+  LabBarsData kl_data = { kl, 12, NULL, NULL, 0, false, 0, NULL, "KL per latent dimension",
+                          "latent dimension", "KL (nats)", NULL };
+  s = render ("bars-kl", lab_plot_bars_draw_func, &kl_data, 480, 300);
+  cairo_surface_destroy (s);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+static bool
+file_starts_with (const char *path, const char *magic)
+{
+  FILE *fp = fopen (path, "rb");
+  if (fp == NULL)
+    return false;
+  char buf[16] = { 0 };
+  size_t n = fread (buf, 1, strlen (magic), fp);
+  fclose (fp);
+  return n == strlen (magic) && memcmp (buf, magic, n) == 0;
+}
+
+static void
+test_export (void)
+{
+  LossFixture f;
+  loss_fixture (&f, true);
+  LabPlotStyle style;
+  lab_plot_style_init_light (&style);
+  style.fill_background = false;
+  char path[1024];
+
+  snprintf (path, sizeof path, "%s/export-loss.png", output_dir);
+  CHECK (lab_plot_export (path, 640, 360, lab_plot_loss_draw_func, &f.data, &style)
+           == CAIRO_STATUS_SUCCESS, "png");
+  cairo_surface_t *png = cairo_image_surface_create_from_png (path);
+  CHECK (cairo_surface_status (png) == CAIRO_STATUS_SUCCESS, "read back %s", path);
+  CHECK (cairo_image_surface_get_width (png) == 640 && cairo_image_surface_get_height (png) == 360,
+         "size %dx%d", cairo_image_surface_get_width (png), cairo_image_surface_get_height (png));
+  /* Export paints its own background even when the style leaves it to the widget. */
+  CHECK (cairo_surface_status (png) == CAIRO_STATUS_SUCCESS
+           && ((const uint32_t *) (const void *) cairo_image_surface_get_data (png))[0] >> 24 == 0xff,
+         "opaque background");
+  CHECK (test_distinct_colors (png) > 20, "exported picture is not blank");
+  cairo_surface_destroy (png);
+
+  snprintf (path, sizeof path, "%s/export-loss.svg", output_dir);
+  CHECK (lab_plot_export (path, 640, 360, lab_plot_loss_draw_func, &f.data, &style)
+           == CAIRO_STATUS_SUCCESS, "svg");
+  CHECK (file_starts_with (path, "<?xml") || file_starts_with (path, "<svg"), "%s is SVG", path);
+
+  snprintf (path, sizeof path, "%s/export-loss.PDF", output_dir);
+  CHECK (lab_plot_export (path, 640, 360, lab_plot_loss_draw_func, &f.data, &style)
+           == CAIRO_STATUS_SUCCESS, "pdf");
+  CHECK (file_starts_with (path, "%PDF-"), "%s is PDF", path);
+
+  snprintf (path, sizeof path, "%s/export-loss.bmp", output_dir);
+  CHECK (lab_plot_export (path, 640, 360, lab_plot_loss_draw_func, &f.data, &style)
+           == CAIRO_STATUS_INVALID_FORMAT, "unknown extension refused");
+  CHECK (lab_plot_export ("/nonexistent-folder/x.png", 64, 64, lab_plot_loss_draw_func, &f.data,
+                          &style) != CAIRO_STATUS_SUCCESS, "unwritable path reported");
+  CHECK (lab_plot_export ("/nonexistent-folder/x.svg", 64, 64, lab_plot_loss_draw_func, &f.data,
+                          &style) != CAIRO_STATUS_SUCCESS, "unwritable SVG reported");
+  snprintf (path, sizeof path, "%s/export-zero.png", output_dir);
+  CHECK (lab_plot_export (path, 0, 10, lab_plot_loss_draw_func, &f.data, &style)
+           == CAIRO_STATUS_INVALID_SIZE, "zero size refused");
+}
+
+static void
+test_presentation_scale (void)
+{
+  LossFixture f;
+  loss_fixture (&f, true);
+  LabPlotStyle style;
+  lab_plot_style_init_light (&style);
+  double x_normal, x_big;
+  lab_plot_loss_x_at (W, H, &f.data, &style, W / 2.0, &x_normal);
+  style.font_scale = style.line_scale = 1.8;
+  lab_plot_loss_x_at (W, H, &f.data, &style, W / 2.0, &x_big);
+  CHECK (x_normal != x_big, "bigger labels take margin from the plot area");
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_RGB24, W, H);
+  cairo_t *cr = cairo_create (s);
+  lab_plot_loss_draw (cr, W, H, &f.data, &style);
+  cairo_destroy (cr);
+  char path[1024];
+  snprintf (path, sizeof path, "%s/plot-loss-presentation.png", output_dir);
+  cairo_surface_write_to_png (s, path);
+  int n;
+  mean_row_of_color (s, light_color (0), 0, W, &n);
+  CHECK (n > 1000, "thick curves: %d pixels", n);
+  cairo_surface_destroy (s);
+}
+
+int
+main (int argc, char **argv)
+{
+  for (int i = 1; i + 1 < argc; i++)
+    if (strcmp (argv[i], "--output") == 0)
+      output_dir = argv[i + 1];
+  static const AeTestCase cases[] = {
+    { "/ticks/linear", test_linear_ticks },
+    { "/ticks/log", test_log_ticks },
+    { "/ticks/format", test_format_tick },
+    { "/loss/falling", test_loss_falling },
+    { "/loss/nan", test_loss_nan },
+    { "/loss/empty", test_loss_empty },
+    { "/loss/mapping", test_loss_mapping },
+    { "/loss/presentation", test_presentation_scale },
+    { "/curves/code-size", test_curves_vs_x },
+    { "/images/grid", test_image_grid },
+    { "/images/layouts", test_image_layouts },
+    { "/scatter/draw", test_scatter_draw },
+    { "/scatter/mapping", test_scatter_mapping },
+    { "/histogram", test_histogram },
+    { "/roc", test_roc },
+    { "/sequence", test_sequence },
+    { "/bars", test_bars },
+    { "/export", test_export },
+  };
+  return ae_test_main (argc, argv, cases, AE_N_CASES (cases));
+}

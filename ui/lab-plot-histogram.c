@@ -1,0 +1,193 @@
+/* lab-plot-histogram.c: two overlaid distributions of scores (normal, anomalous) and the
+ * threshold that separates them. */
+#include "lab-plot-private.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_BINS 40
+#define MAX_BINS 512
+
+static bool
+histogram_range (const LabHistogramData *data, double *lo, double *hi)
+{
+  *lo = HUGE_VAL;
+  *hi = -HUGE_VAL;
+  const float *sets[2] = { data->normal, data->anomalous };
+  int counts[2] = { data->n_normal, data->n_anomalous };
+  for (int s = 0; s < 2; s++)
+    for (int i = 0; sets[s] && i < counts[s]; i++)
+      if (_lab_plot_finite (sets[s][i]))
+        {
+          *lo = fmin (*lo, sets[s][i]);
+          *hi = fmax (*hi, sets[s][i]);
+        }
+  if (*lo > *hi)
+    return false;
+  if (data->show_threshold && _lab_plot_finite (data->threshold))
+    {
+      *lo = fmin (*lo, data->threshold);
+      *hi = fmax (*hi, data->threshold);
+    }
+  if (*hi - *lo <= 0.0)
+    _lab_plot_pad_range (lo, hi, 0.0, false);
+  return true;
+}
+
+static int
+bin_count (const LabHistogramData *data)
+{
+  int n = data->n_bins > 0 ? data->n_bins : DEFAULT_BINS;
+  return n > MAX_BINS ? MAX_BINS : n;
+}
+
+/* Fractions per bin, so that a small anomalous set is as visible as a large normal one. */
+static int
+fill_bins (const float *values, int n, double lo, double hi, int bins, double *out)
+{
+  memset (out, 0, sizeof (double) * bins);
+  int used = 0;
+  for (int i = 0; values && i < n; i++)
+    {
+      if (!_lab_plot_finite (values[i]))
+        continue;
+      int b = (int) ((values[i] - lo) / (hi - lo) * bins);
+      b = b < 0 ? 0 : b >= bins ? bins - 1 : b;
+      out[b] += 1.0;
+      used++;
+    }
+  for (int b = 0; used && b < bins; b++)
+    out[b] /= used;
+  return used;
+}
+
+static bool
+histogram_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int height,
+                  const LabHistogramData *data, const LabPlotStyle *style, double *bins_normal,
+                  double *bins_anomalous)
+{
+  double lo, hi;
+  if (data == NULL || !histogram_range (data, &lo, &hi))
+    return false;
+  int bins = bin_count (data);
+  fill_bins (data->normal, data->n_normal, lo, hi, bins, bins_normal);
+  fill_bins (data->anomalous, data->n_anomalous, lo, hi, bins, bins_anomalous);
+  double top = 0.0;
+  for (int b = 0; b < bins; b++)
+    top = fmax (top, fmax (bins_normal[b], bins_anomalous[b]));
+  memset (spec, 0, sizeof *spec);
+  spec->title = data->title;
+  spec->x_label = data->x_label;
+  spec->y_label = "fraction";
+  double pad = (hi - lo) * 0.02;
+  return _lab_plot_frame_layout (frame, width, height, style, spec, lo - pad, hi + pad, 0.0,
+                                 top > 0 ? top * 1.08 : 1.0);
+}
+
+static void
+draw_bins (cairo_t *cr, const LabPlotFrame *frame, const double *fractions, int bins, double lo,
+           double hi, LabRgba color, const LabPlotStyle *style)
+{
+  double base = _lab_plot_frame_py (frame, 0.0);
+  cairo_move_to (cr, _lab_plot_frame_px (frame, lo), base);
+  for (int b = 0; b < bins; b++)
+    {
+      double y = _lab_plot_frame_py (frame, fractions[b]);
+      cairo_line_to (cr, _lab_plot_frame_px (frame, lo + (hi - lo) * b / bins), y);
+      cairo_line_to (cr, _lab_plot_frame_px (frame, lo + (hi - lo) * (b + 1) / bins), y);
+    }
+  cairo_line_to (cr, _lab_plot_frame_px (frame, hi), base);
+  LabRgba fill = color;
+  fill.a = 0.30;
+  _lab_plot_set_color (cr, fill);
+  cairo_fill_preserve (cr);
+  _lab_plot_set_color (cr, color);
+  cairo_set_line_width (cr, _lab_plot_line (style, 1.5));
+  cairo_stroke (cr);
+}
+
+void
+lab_plot_histogram_draw (cairo_t *cr, int width, int height, const LabHistogramData *data,
+                         const LabPlotStyle *style)
+{
+  cairo_save (cr);
+  _lab_plot_begin (cr, width, height, style);
+  double normal[MAX_BINS], anomalous[MAX_BINS];
+  LabPlotFrame frame;
+  LabPlotFrameSpec spec;
+  if (!histogram_layout (&frame, &spec, width, height, data, style, normal, anomalous))
+    {
+      _lab_plot_empty (cr, width, height, style, data ? data->title : NULL,
+                       data ? data->empty_text : NULL);
+      cairo_restore (cr);
+      return;
+    }
+  _lab_plot_frame_draw (cr, &frame, style, &spec);
+  double lo, hi;
+  histogram_range (data, &lo, &hi);
+  int bins = bin_count (data);
+  LabRgba normal_color = lab_plot_style_color (style, 0);
+  LabRgba anomalous_color = lab_plot_style_color (style, 3);
+
+  cairo_save (cr);
+  _lab_plot_frame_clip (cr, &frame);
+  if (data->n_normal > 0)
+    draw_bins (cr, &frame, normal, bins, lo, hi, normal_color, style);
+  if (data->n_anomalous > 0)
+    draw_bins (cr, &frame, anomalous, bins, lo, hi, anomalous_color, style);
+  cairo_restore (cr);
+
+  if (data->show_threshold && _lab_plot_finite (data->threshold))
+    {
+      double x = _lab_plot_snap (_lab_plot_frame_px (&frame, data->threshold));
+      _lab_plot_set_color (cr, style->foreground);
+      cairo_set_line_width (cr, _lab_plot_line (style, 1.5));
+      _lab_plot_dash (cr, style, true);
+      cairo_move_to (cr, x, frame.y0);
+      cairo_line_to (cr, x, frame.y1);
+      cairo_stroke (cr);
+      _lab_plot_dash (cr, style, false);
+      char label[48];
+      snprintf (label, sizeof label, "threshold %.3g", data->threshold);
+      _lab_plot_set_font (cr, style, LAB_PLOT_TEXT_SMALL, false);
+      bool left = x > (frame.x0 + frame.x1) / 2;
+      _lab_plot_text (cr, x + (left ? -5 : 5), frame.y0 + 2, label, left ? 1.0 : 0.0, 0.0);
+    }
+
+  char normal_text[64], anomalous_text[64];
+  snprintf (normal_text, sizeof normal_text, "%s (%d)",
+            data->normal_name ? data->normal_name : "normal", data->n_normal);
+  snprintf (anomalous_text, sizeof anomalous_text, "%s (%d)",
+            data->anomalous_name ? data->anomalous_name : "anomalous", data->n_anomalous);
+  LabLegendEntry entries[2] = {
+    { normal_text, normal_color, LAB_LEGEND_BOX },
+    { anomalous_text, anomalous_color, LAB_LEGEND_BOX },
+  };
+  _lab_plot_legend (cr, &frame, style, LAB_PLOT_LEGEND_TOP_RIGHT, entries, 2);
+  cairo_restore (cr);
+}
+
+void
+lab_plot_histogram_draw_func (cairo_t *cr, int width, int height, const void *data,
+                              const LabPlotStyle *style)
+{
+  lab_plot_histogram_draw (cr, width, height, data, style);
+}
+
+bool
+lab_plot_histogram_value_at (int width, int height, const LabHistogramData *data,
+                             const LabPlotStyle *style, double px, double *value)
+{
+  double normal[MAX_BINS], anomalous[MAX_BINS];
+  LabPlotFrame frame;
+  LabPlotFrameSpec spec;
+  if (!histogram_layout (&frame, &spec, width, height, data, style, normal, anomalous))
+    return false;
+  if (px < frame.x0 || px > frame.x1)
+    return false;
+  if (value)
+    *value = _lab_plot_frame_x (&frame, px);
+  return true;
+}

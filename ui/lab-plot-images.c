@@ -1,0 +1,304 @@
+/* lab-plot-images.c: grids of small grey images and error maps: the preview rows (input,
+ * reconstruction, |error|), one big image, an interpolation strip, a grid of samples. */
+#include "lab-plot-private.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define MAX_IMAGE_SIDE 4096
+
+typedef struct {
+  double label_x;        /* left of the row labels */
+  double x0, y0;         /* top left of the first image */
+  double cell_w, cell_h; /* one image on screen */
+  double gap;            /* between images of a line */
+  double line_h;         /* from one line of images to the next (with its caption) */
+  double caption_h;
+  double row_gap;        /* extra space between rows */
+  int columns;
+} GridLayout;
+
+static int
+row_lines (const LabImageRow *row, int columns)
+{
+  int n = row->n_images > 0 ? row->n_images : 1;
+  return (n + columns - 1) / columns;
+}
+
+static bool
+grid_has_images (const LabImageGridData *data)
+{
+  if (data == NULL || data->rows == NULL || data->n_rows <= 0 || data->image_width <= 0
+      || data->image_height <= 0 || data->image_width > MAX_IMAGE_SIDE
+      || data->image_height > MAX_IMAGE_SIDE)
+    return false;
+  for (int r = 0; r < data->n_rows; r++)
+    if (data->rows[r].pixels && data->rows[r].n_images > 0)
+      return true;
+  return false;
+}
+
+static bool
+grid_layout (GridLayout *layout, int width, int height, const LabImageGridData *data,
+             const LabPlotStyle *style)
+{
+  memset (layout, 0, sizeof *layout);
+  if (!grid_has_images (data))
+    return false;
+  double pad = round (_lab_plot_font_px (style, 1.0) * 0.9);
+  double font = _lab_plot_font_px (style, LAB_PLOT_TEXT_NORMAL);
+  double small = _lab_plot_font_px (style, LAB_PLOT_TEXT_SMALL);
+
+  int columns = data->columns;
+  if (columns <= 0)
+    for (int r = 0; r < data->n_rows; r++)
+      columns = data->rows[r].n_images > columns ? data->rows[r].n_images : columns;
+  if (columns <= 0)
+    columns = 1;
+  layout->columns = columns;
+
+  int lines = 0;
+  bool captions = false;
+  for (int r = 0; r < data->n_rows; r++)
+    {
+      lines += row_lines (&data->rows[r], columns);
+      captions = captions || data->rows[r].captions != NULL;
+    }
+
+  cairo_t *measure = _lab_plot_measure_new ();
+  _lab_plot_set_font (measure, style, LAB_PLOT_TEXT_NORMAL, false);
+  double label_w = 0.0;
+  for (int r = 0; r < data->n_rows; r++)
+    if (data->rows[r].label && data->rows[r].label[0])
+      label_w = fmax (label_w, _lab_plot_text_width (measure, data->rows[r].label));
+  cairo_destroy (measure);
+
+  double top = pad + _lab_plot_title_height (style, data->title);
+  if (data->column_labels)
+    top += round (font * 1.6);
+  layout->label_x = pad;
+  double left = pad + (label_w > 0 ? label_w + font * 1.2 : 0.0);
+  layout->caption_h = captions ? round (small * 1.5) : 0.0;
+
+  double avail_w = width - pad - left;
+  double avail_h = height - pad - top;
+  double aspect = (double) data->image_width / data->image_height;
+  /* Gaps scale with the images but stay within a few pixels: dense, yet separate. */
+  double gap = 6.0;
+  double row_gap = data->n_rows > 1 && columns < data->rows[0].n_images ? gap * 1.5 : 0.0;
+  double h_by_width = (avail_w - (columns - 1) * gap) / (columns * aspect);
+  double h_by_height = (avail_h - (lines - 1) * gap - lines * layout->caption_h
+                        - (data->n_rows - 1) * row_gap) / lines;
+  double cell_h = fmin (h_by_width, h_by_height);
+  if (cell_h < 2.0)
+    return false;
+  /* Whole screen pixels per image pixel keep nearest-neighbour blocks even, when that
+   * costs at most a quarter of the size. */
+  double k = cell_h / data->image_height;
+  if (k >= 1.0 && floor (k) >= 0.75 * k)
+    cell_h = floor (k) * data->image_height;
+  cell_h = floor (cell_h);
+  layout->cell_h = cell_h;
+  layout->cell_w = floor (cell_h * aspect);
+  layout->gap = gap;
+  layout->row_gap = row_gap;
+  layout->line_h = cell_h + layout->caption_h + gap;
+  layout->x0 = round (left);
+  layout->y0 = round (top);
+  return true;
+}
+
+static double
+line_top (const GridLayout *layout, int line, int row)
+{
+  return layout->y0 + line * layout->line_h + row * layout->row_gap;
+}
+
+/* One image as an RGB surface at its own resolution; NaN pixels become the low end. */
+static cairo_surface_t *
+image_surface (const float *pixels, int w, int h, LabImageColormap colormap, double vmax)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+  if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
+    return surface;
+  cairo_surface_flush (surface);
+  unsigned char *bytes = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  for (int y = 0; y < h; y++)
+    {
+      uint32_t *out = (uint32_t *) (void *) (bytes + (size_t) y * stride);
+      for (int x = 0; x < w; x++)
+        {
+          double v = pixels[(size_t) y * w + x];
+          if (!_lab_plot_finite (v))
+            v = 0.0;
+          unsigned r, g, b;
+          if (colormap == LAB_IMAGE_HEAT)
+            {
+              LabRgba c = lab_plot_colormap_inferno (fabs (v) / vmax);
+              r = (unsigned) lround (c.r * 255);
+              g = (unsigned) lround (c.g * 255);
+              b = (unsigned) lround (c.b * 255);
+            }
+          else
+            {
+              v = v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v;
+              r = g = b = (unsigned) lround (v * 255);
+            }
+          out[x] = 0xff000000u | (r << 16) | (g << 8) | b;
+        }
+    }
+  cairo_surface_mark_dirty (surface);
+  return surface;
+}
+
+static double
+row_vmax (const LabImageRow *row, size_t n_pixels)
+{
+  if (row->vmax > 0.0f)
+    return row->vmax;
+  double vmax = 0.0;
+  for (size_t i = 0; i < n_pixels; i++)
+    if (_lab_plot_finite (row->pixels[i]))
+      vmax = fmax (vmax, fabs (row->pixels[i]));
+  return vmax > 0.0 ? vmax : 1.0;
+}
+
+static void
+draw_image (cairo_t *cr, const LabImageGridData *data, const LabImageRow *row, int index,
+            double vmax, double x, double y, double w, double h, double radius,
+            const LabPlotStyle *style)
+{
+  size_t size = (size_t) data->image_width * data->image_height;
+  cairo_surface_t *surface = image_surface (row->pixels + size * index, data->image_width,
+                                            data->image_height, row->colormap, vmax);
+  cairo_save (cr);
+  _lab_plot_rounded_rect (cr, x, y, w, h, radius);
+  cairo_clip (cr);
+  cairo_translate (cr, x, y);
+  cairo_scale (cr, w / data->image_width, h / data->image_height);
+  cairo_set_source_surface (cr, surface, 0, 0);
+  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
+  cairo_paint (cr);
+  cairo_restore (cr);
+  cairo_surface_destroy (surface);
+
+  LabRgba border = style->dark ? style->muted : style->grid;
+  border.a = style->dark ? 0.35 : 1.0;
+  _lab_plot_rounded_rect (cr, x + 0.5, y + 0.5, w - 1, h - 1, radius);
+  _lab_plot_set_color (cr, border);
+  cairo_set_line_width (cr, 1.0);
+  cairo_stroke (cr);
+}
+
+void
+lab_plot_image_grid_draw (cairo_t *cr, int width, int height, const LabImageGridData *data,
+                          const LabPlotStyle *style)
+{
+  cairo_save (cr);
+  _lab_plot_begin (cr, width, height, style);
+  GridLayout layout;
+  if (!grid_layout (&layout, width, height, data, style))
+    {
+      _lab_plot_empty (cr, width, height, style, data ? data->title : NULL,
+                       data ? data->empty_text : NULL);
+      cairo_restore (cr);
+      return;
+    }
+  double pad = round (_lab_plot_font_px (style, 1.0) * 0.9);
+  _lab_plot_title (cr, style, pad, pad, data->title);
+  double radius = fmin (6.0, fmax (2.0, layout.cell_h * 0.06));
+
+  if (data->column_labels)
+    {
+      _lab_plot_set_font (cr, style, LAB_PLOT_TEXT_NORMAL, false);
+      _lab_plot_set_color (cr, style->foreground);
+      for (int c = 0; c < layout.columns; c++)
+        _lab_plot_text (cr, layout.x0 + c * (layout.cell_w + layout.gap) + layout.cell_w / 2,
+                        layout.y0 - 4, data->column_labels[c], 0.5, 1.0);
+    }
+
+  int line = 0;
+  for (int r = 0; r < data->n_rows; r++)
+    {
+      const LabImageRow *row = &data->rows[r];
+      double top = line_top (&layout, line, r);
+      if (row->label && row->label[0])
+        {
+          _lab_plot_set_font (cr, style, LAB_PLOT_TEXT_NORMAL, false);
+          _lab_plot_set_color (cr, style->muted);
+          _lab_plot_text (cr, layout.label_x, top + layout.cell_h / 2, row->label, 0.0, 0.5);
+        }
+      if (row->pixels == NULL || row->n_images <= 0)
+        {
+          line += row_lines (row, layout.columns);
+          continue;
+        }
+      size_t n_pixels = (size_t) data->image_width * data->image_height * row->n_images;
+      double vmax = row->colormap == LAB_IMAGE_HEAT ? row_vmax (row, n_pixels) : 1.0;
+      for (int i = 0; i < row->n_images; i++)
+        {
+          double x = layout.x0 + (i % layout.columns) * (layout.cell_w + layout.gap);
+          double y = line_top (&layout, line + i / layout.columns, r);
+          draw_image (cr, data, row, i, vmax, x, y, layout.cell_w, layout.cell_h, radius, style);
+          if (r == data->highlight_row && i == data->highlight_index)
+            {
+              _lab_plot_rounded_rect (cr, x - 1.5, y - 1.5, layout.cell_w + 3,
+                                      layout.cell_h + 3, radius + 1);
+              _lab_plot_set_color (cr, style->accent);
+              cairo_set_line_width (cr, 2.0 * style->line_scale);
+              cairo_stroke (cr);
+            }
+          if (row->captions && row->captions[i])
+            {
+              _lab_plot_set_font (cr, style, LAB_PLOT_TEXT_SMALL, false);
+              _lab_plot_set_color (cr, style->muted);
+              _lab_plot_text (cr, x + layout.cell_w / 2, y + layout.cell_h + 3, row->captions[i],
+                              0.5, 0.0);
+            }
+        }
+      line += row_lines (row, layout.columns);
+    }
+  cairo_restore (cr);
+}
+
+void
+lab_plot_image_grid_draw_func (cairo_t *cr, int width, int height, const void *data,
+                               const LabPlotStyle *style)
+{
+  lab_plot_image_grid_draw (cr, width, height, data, style);
+}
+
+bool
+lab_plot_image_grid_locate (int width, int height, const LabImageGridData *data,
+                            const LabPlotStyle *style, double px, double py, int *row,
+                            int *index, double *image_x, double *image_y)
+{
+  GridLayout layout;
+  if (!grid_layout (&layout, width, height, data, style))
+    return false;
+  int line = 0;
+  for (int r = 0; r < data->n_rows; r++)
+    {
+      const LabImageRow *image_row = &data->rows[r];
+      for (int i = 0; i < image_row->n_images; i++)
+        {
+          double x = layout.x0 + (i % layout.columns) * (layout.cell_w + layout.gap);
+          double y = line_top (&layout, line + i / layout.columns, r);
+          if (px < x || px >= x + layout.cell_w || py < y || py >= y + layout.cell_h)
+            continue;
+          if (row)
+            *row = r;
+          if (index)
+            *index = i;
+          if (image_x)
+            *image_x = (px - x) / layout.cell_w * data->image_width;
+          if (image_y)
+            *image_y = (py - y) / layout.cell_h * data->image_height;
+          return true;
+        }
+      line += row_lines (image_row, layout.columns);
+    }
+  return false;
+}

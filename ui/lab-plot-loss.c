@@ -1,0 +1,289 @@
+/* lab-plot-loss.c: curves of y against x: loss per epoch (log or linear), and any other
+ * "value against a setting" picture (error against code size, PSNR against noise). */
+#include "lab-plot-private.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static bool
+point_usable (const LabLossData *data, double x, double y)
+{
+  return _lab_plot_finite (x) && _lab_plot_finite (y) && (!data->log_y || y > 0.0);
+}
+
+/* Data ranges of every usable point; false when there is none. */
+static bool
+loss_ranges (const LabLossData *data, double *xmin, double *xmax, double *ymin, double *ymax)
+{
+  bool any = false;
+  *xmin = *ymin = HUGE_VAL;
+  *xmax = *ymax = -HUGE_VAL;
+  for (int s = 0; s < data->n_series; s++)
+    {
+      const LabSeries *series = &data->series[s];
+      if (series->x == NULL || series->y == NULL)
+        continue;
+      for (int i = 0; i < series->n; i++)
+        {
+          double x = series->x[i], y = series->y[i];
+          if (!point_usable (data, x, y))
+            continue;
+          any = true;
+          *xmin = fmin (*xmin, x);
+          *xmax = fmax (*xmax, x);
+          *ymin = fmin (*ymin, y);
+          *ymax = fmax (*ymax, y);
+        }
+    }
+  return any;
+}
+
+static bool
+loss_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int height,
+             const LabLossData *data, const LabPlotStyle *style)
+{
+  double xmin, xmax, ymin, ymax;
+  if (data == NULL || !loss_ranges (data, &xmin, &xmax, &ymin, &ymax))
+    return false;
+  memset (spec, 0, sizeof *spec);
+  spec->title = data->title;
+  spec->x_label = data->x_label;
+  spec->y_label = data->y_label;
+  spec->ylog = data->log_y;
+  spec->x_integer_ticks = fabs (xmin - round (xmin)) < 1e-9 && fabs (xmax - round (xmax)) < 1e-9;
+  bool markers = false;
+  for (int s = 0; s < data->n_series; s++)
+    markers = markers || data->series[s].markers;
+  if (xmax - xmin <= 0.0)
+    _lab_plot_pad_range (&xmin, &xmax, 0.0, false);
+  else if (markers)
+    _lab_plot_pad_range (&xmin, &xmax, 0.025, false); /* whole dots at the ends */
+  bool non_negative = ymin >= 0.0;
+  _lab_plot_pad_range (&ymin, &ymax, 0.06, data->log_y);
+  if (non_negative && ymin < 0.0)
+    ymin = 0.0; /* losses and errors: a negative axis would suggest negative values */
+  return _lab_plot_frame_layout (frame, width, height, style, spec, xmin, xmax, ymin, ymax);
+}
+
+/* Linear interpolation of a series at x; false outside its finite span. */
+static bool
+series_value_at (const LabLossData *data, const LabSeries *series, double x, double *y)
+{
+  int before = -1, after = -1;
+  for (int i = 0; i < series->n; i++)
+    {
+      if (!point_usable (data, series->x[i], series->y[i]))
+        continue;
+      if (series->x[i] <= x)
+        before = i;
+      if (series->x[i] >= x)
+        {
+          after = i;
+          break;
+        }
+    }
+  if (before < 0 || after < 0)
+    return false;
+  double x0 = series->x[before], x1 = series->x[after];
+  double y0 = series->y[before], y1 = series->y[after];
+  if (x1 - x0 <= 0.0)
+    *y = y0;
+  else if (data->log_y)
+    *y = exp (log (y0) + (x - x0) / (x1 - x0) * (log (y1) - log (y0)));
+  else
+    *y = y0 + (x - x0) / (x1 - x0) * (y1 - y0);
+  return true;
+}
+
+static void
+draw_series (cairo_t *cr, const LabPlotFrame *frame, const LabLossData *data,
+             const LabSeries *series, const LabPlotStyle *style)
+{
+  if (series->x == NULL || series->y == NULL || series->n <= 0)
+    return;
+  LabRgba color = lab_plot_style_color (style, series->color_index);
+  _lab_plot_set_color (cr, color);
+  cairo_set_line_width (cr, _lab_plot_line (style, LAB_PLOT_LINE_CURVE));
+  _lab_plot_dash (cr, style, series->dashed);
+  bool pen_down = false;
+  int usable = 0;
+  for (int i = 0; i < series->n; i++)
+    {
+      double x = series->x[i], y = series->y[i];
+      if (!point_usable (data, x, y))
+        {
+          pen_down = false; /* a gap, not a line through the bad value */
+          continue;
+        }
+      usable++;
+      double px = _lab_plot_frame_px (frame, x), py = _lab_plot_frame_py (frame, y);
+      if (pen_down)
+        cairo_line_to (cr, px, py);
+      else
+        cairo_move_to (cr, px, py);
+      pen_down = true;
+    }
+  cairo_stroke (cr);
+  _lab_plot_dash (cr, style, false);
+
+  if (!series->markers && usable > 1)
+    return;
+  double radius = 3.2 * style->line_scale;
+  for (int i = 0; i < series->n; i++)
+    {
+      if (!point_usable (data, series->x[i], series->y[i]))
+        continue;
+      cairo_arc (cr, _lab_plot_frame_px (frame, series->x[i]),
+                 _lab_plot_frame_py (frame, series->y[i]), radius, 0, 2 * M_PI);
+      _lab_plot_set_color (cr, color);
+      cairo_fill_preserve (cr);
+      _lab_plot_set_color (cr, style->background);
+      cairo_set_line_width (cr, 1.0);
+      cairo_stroke (cr);
+    }
+}
+
+static void
+draw_hover (cairo_t *cr, const LabPlotFrame *frame, const LabLossData *data,
+            const LabPlotStyle *style)
+{
+  double x = data->hover_x;
+  if (!_lab_plot_finite (x) || x < frame->xmin || x > frame->xmax)
+    return;
+  double px = _lab_plot_frame_px (frame, x);
+  LabRgba line = style->accent;
+  line.a = 0.7;
+  _lab_plot_set_color (cr, line);
+  cairo_set_line_width (cr, 1.0);
+  cairo_move_to (cr, _lab_plot_snap (px), frame->y0);
+  cairo_line_to (cr, _lab_plot_snap (px), frame->y1);
+  cairo_stroke (cr);
+
+  enum { MAX_LINES = 17 };
+  char texts[MAX_LINES][96];
+  const char *lines[MAX_LINES];
+  LabRgba colors[MAX_LINES];
+  int n = 0;
+  snprintf (texts[n], sizeof texts[n], "%s %.4g", data->x_label ? data->x_label : "x", x);
+  colors[n] = (LabRgba){ 0, 0, 0, 0 };
+  n++;
+  double y_sum = 0.0;
+  int y_count = 0;
+  for (int s = 0; s < data->n_series && n < MAX_LINES; s++)
+    {
+      const LabSeries *series = &data->series[s];
+      double y;
+      if (series->x == NULL || series->y == NULL || !series_value_at (data, series, x, &y))
+        continue;
+      double py = _lab_plot_frame_py (frame, y);
+      colors[n] = lab_plot_style_color (style, series->color_index);
+      cairo_arc (cr, px, py, 4.0 * style->line_scale, 0, 2 * M_PI);
+      _lab_plot_set_color (cr, colors[n]);
+      cairo_fill_preserve (cr);
+      _lab_plot_set_color (cr, style->background);
+      cairo_set_line_width (cr, 1.5);
+      cairo_stroke (cr);
+      snprintf (texts[n], sizeof texts[n], "%s  %.4g", series->name ? series->name : "", y);
+      y_sum += py;
+      y_count++;
+      n++;
+    }
+  for (int i = 0; i < n; i++)
+    lines[i] = texts[i];
+  double anchor_y = y_count ? y_sum / y_count : (frame->y0 + frame->y1) / 2;
+  _lab_plot_readout (cr, frame, style, px, anchor_y, lines, colors, n);
+}
+
+void
+lab_plot_loss_draw (cairo_t *cr, int width, int height, const LabLossData *data,
+                    const LabPlotStyle *style)
+{
+  cairo_save (cr);
+  _lab_plot_begin (cr, width, height, style);
+  LabPlotFrame frame;
+  LabPlotFrameSpec spec;
+  if (!loss_layout (&frame, &spec, width, height, data, style))
+    {
+      _lab_plot_empty (cr, width, height, style, data ? data->title : NULL,
+                       data ? data->empty_text : NULL);
+      cairo_restore (cr);
+      return;
+    }
+  _lab_plot_frame_draw (cr, &frame, style, &spec);
+
+  cairo_save (cr);
+  _lab_plot_frame_clip (cr, &frame);
+  for (int s = 0; s < data->n_series; s++)
+    draw_series (cr, &frame, data, &data->series[s], style);
+  cairo_restore (cr);
+
+  enum { MAX_ENTRIES = 16 };
+  LabLegendEntry entries[MAX_ENTRIES];
+  int n = 0;
+  for (int s = 0; s < data->n_series && n < MAX_ENTRIES; s++)
+    if (data->series[s].name && data->series[s].name[0])
+      entries[n++] = (LabLegendEntry){
+        data->series[s].name, lab_plot_style_color (style, data->series[s].color_index),
+        data->series[s].dashed ? LAB_LEGEND_DASHED : LAB_LEGEND_LINE,
+      };
+  _lab_plot_legend (cr, &frame, style, data->legend, entries, n);
+
+  if (data->show_hover)
+    draw_hover (cr, &frame, data, style);
+  cairo_restore (cr);
+}
+
+void
+lab_plot_loss_draw_func (cairo_t *cr, int width, int height, const void *data,
+                         const LabPlotStyle *style)
+{
+  lab_plot_loss_draw (cr, width, height, data, style);
+}
+
+bool
+lab_plot_loss_x_at (int width, int height, const LabLossData *data, const LabPlotStyle *style,
+                    double px, double *x)
+{
+  LabPlotFrame frame;
+  LabPlotFrameSpec spec;
+  if (!loss_layout (&frame, &spec, width, height, data, style))
+    return false;
+  if (px < frame.x0 || px > frame.x1)
+    return false;
+  if (x)
+    *x = _lab_plot_frame_x (&frame, px);
+  return true;
+}
+
+void
+lab_plot_loss_summary (const LabLossData *data, char *buf, size_t size)
+{
+  if (size == 0)
+    return;
+  buf[0] = '\0';
+  size_t used = 0;
+  double last_x = NAN;
+  for (int s = 0; data && s < data->n_series; s++)
+    {
+      const LabSeries *series = &data->series[s];
+      for (int i = series->n - 1; series->x && series->y && i >= 0; i--)
+        if (point_usable (data, series->x[i], series->y[i]))
+          {
+            if (used < size)
+              used += snprintf (buf + used, size - used, "%s%s %.4g", used ? ", " : "",
+                                series->name ? series->name : "series", series->y[i]);
+            if (!(last_x >= series->x[i]))
+              last_x = series->x[i];
+            break;
+          }
+    }
+  if (used == 0)
+    {
+      snprintf (buf, size, "no data");
+      return;
+    }
+  if (used < size)
+    snprintf (buf + used, size - used, " at %s %.4g", data->x_label ? data->x_label : "x",
+              last_x);
+}

@@ -1,0 +1,109 @@
+/* lab-plot-private.h: pieces shared by the plot families (text, frames, axes, legends).
+ * Not for the views: they use lab-plot.h. */
+#pragma once
+
+#include "lab-plot.h"
+
+#define LAB_PLOT_MAX_TICKS 96
+
+/* Line widths in pixels before style->line_scale. */
+#define LAB_PLOT_LINE_THIN  1.0
+#define LAB_PLOT_LINE_CURVE 2.0
+
+/* Relative text sizes. */
+#define LAB_PLOT_TEXT_TITLE  1.1
+#define LAB_PLOT_TEXT_NORMAL 1.0
+#define LAB_PLOT_TEXT_SMALL  0.9
+
+double _lab_plot_font_px   (const LabPlotStyle *style, double relative);
+void   _lab_plot_set_font  (cairo_t *cr, const LabPlotStyle *style, double relative, bool bold);
+void   _lab_plot_set_color (cairo_t *cr, LabRgba color);
+double _lab_plot_line      (const LabPlotStyle *style, double width);
+/* Centre of the pixel row/column nearest to v, so that odd-width lines stay crisp. */
+double _lab_plot_snap      (double v);
+
+/* A 1x1 context with the same font options as a drawing context: layout is measured on it,
+ * so that drawing and hit-testing agree whatever surface the picture is drawn on. */
+cairo_t *_lab_plot_measure_new (void);
+double   _lab_plot_text_width  (cairo_t *cr, const char *text);
+
+/* Paints the background (when the style asks for it) and sets font options. */
+void _lab_plot_begin (cairo_t *cr, int width, int height, const LabPlotStyle *style);
+/* Draws `text` with its box placed by halign/valign (0 = left/top, 0.5 centre, 1 right/bottom)
+ * relative to (x, y), using the font's ascent and descent so that baselines line up. */
+void _lab_plot_text  (cairo_t *cr, double x, double y, const char *text, double halign,
+                      double valign);
+/* Title at the top left; returns the height it used (0 without a title). */
+double _lab_plot_title (cairo_t *cr, const LabPlotStyle *style, double x, double y,
+                        const char *title);
+double _lab_plot_title_height (const LabPlotStyle *style, const char *title);
+/* The readable empty state: title (if any) and a centred muted message. */
+void _lab_plot_empty (cairo_t *cr, int width, int height, const LabPlotStyle *style,
+                      const char *title, const char *text);
+
+static inline bool
+_lab_plot_finite (double v)
+{
+  return v == v && v - v == 0.0; /* false for NaN and +-Inf, without <math.h> macros */
+}
+
+/* An x/y plot area in pixels with its data ranges and ticks. */
+typedef struct {
+  double x0, y0, x1, y1;          /* plot area, y0 at the top */
+  double xmin, xmax, ymin, ymax;  /* data range shown */
+  bool xlog, ylog;
+  LabPlotTick xticks[LAB_PLOT_MAX_TICKS], yticks[LAB_PLOT_MAX_TICKS];
+  int n_xticks, n_yticks;
+  double xstep, ystep;            /* 0 on a log axis */
+  double title_y;                 /* baseline region top of the title */
+} LabPlotFrame;
+
+typedef struct {
+  const char *title, *x_label, *y_label;
+  bool xlog, ylog;
+  bool x_integer_ticks;           /* epochs, code sizes: no 0.5 ticks */
+  double extra_right;             /* room kept free right of the plot area */
+  double extra_bottom;            /* room kept free under the x axis labels */
+  double min_label_width;         /* room kept for labels left of the axis (e.g. "error") */
+} LabPlotFrameSpec;
+
+/* Lays out a plot area for the given data ranges (already padded by the caller). Returns
+ * false when the widget is too small for a plot area. */
+bool _lab_plot_frame_layout (LabPlotFrame *frame, int width, int height,
+                             const LabPlotStyle *style, const LabPlotFrameSpec *spec,
+                             double xmin, double xmax, double ymin, double ymax);
+/* Grid lines, axes, tick labels, axis labels and title. */
+void _lab_plot_frame_draw (cairo_t *cr, const LabPlotFrame *frame, const LabPlotStyle *style,
+                           const LabPlotFrameSpec *spec);
+double _lab_plot_frame_px (const LabPlotFrame *frame, double x);
+double _lab_plot_frame_py (const LabPlotFrame *frame, double y);
+double _lab_plot_frame_x  (const LabPlotFrame *frame, double px);
+double _lab_plot_frame_y  (const LabPlotFrame *frame, double py);
+void   _lab_plot_frame_clip (cairo_t *cr, const LabPlotFrame *frame);
+
+/* Pads a data range: a share of its span on each side (in log space for log axes); a
+ * degenerate range becomes a small interval around its value. */
+void _lab_plot_pad_range (double *lo, double *hi, double share, bool log_axis);
+
+typedef enum {
+  LAB_LEGEND_LINE,
+  LAB_LEGEND_DASHED,
+  LAB_LEGEND_BOX,
+  LAB_LEGEND_DOT,
+} LabLegendKind;
+
+typedef struct {
+  const char *text;
+  LabRgba color;
+  LabLegendKind kind;
+} LabLegendEntry;
+
+/* A legend box in a corner of the plot area. */
+void _lab_plot_legend (cairo_t *cr, const LabPlotFrame *frame, const LabPlotStyle *style,
+                       LabPlotLegend corner, const LabLegendEntry *entries, int n);
+/* A readout box near (x, y) with lines of text, kept inside the plot area. */
+void _lab_plot_readout (cairo_t *cr, const LabPlotFrame *frame, const LabPlotStyle *style,
+                        double x, double y, const char *const *lines, const LabRgba *colors,
+                        int n);
+void _lab_plot_rounded_rect (cairo_t *cr, double x, double y, double w, double h, double r);
+void _lab_plot_dash (cairo_t *cr, const LabPlotStyle *style, bool dashed);

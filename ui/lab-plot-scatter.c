@@ -1,0 +1,393 @@
+/* lab-plot-scatter.c: the 2-D latent space: codes coloured by class, VAE sigma ellipses,
+ * a highlighted point, an interpolation path and a decoded-point marker. */
+#include "lab-plot-private.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_LEGEND 32
+
+static bool
+point_finite (const float *p)
+{
+  return _lab_plot_finite (p[0]) && _lab_plot_finite (p[1]);
+}
+
+LabPlotRect
+lab_plot_scatter_visible_rect (const LabScatterData *data)
+{
+  if (data && data->has_view && data->view.x1 > data->view.x0 && data->view.y1 > data->view.y0
+      && _lab_plot_finite (data->view.x0) && _lab_plot_finite (data->view.x1)
+      && _lab_plot_finite (data->view.y0) && _lab_plot_finite (data->view.y1))
+    return data->view;
+  LabPlotRect rect = { HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL };
+  const float *points = data ? data->points : NULL;
+  int n = data ? data->n_points : 0;
+  if (points == NULL || n <= 0)
+    {
+      points = data ? data->path : NULL;
+      n = data ? data->n_path : 0;
+    }
+  for (int i = 0; points && i < n; i++)
+    if (point_finite (points + 2 * i))
+      {
+        rect.x0 = fmin (rect.x0, points[2 * i]);
+        rect.x1 = fmax (rect.x1, points[2 * i]);
+        rect.y0 = fmin (rect.y0, points[2 * i + 1]);
+        rect.y1 = fmax (rect.y1, points[2 * i + 1]);
+      }
+  if (rect.x0 > rect.x1)
+    return (LabPlotRect){ -1.0, -1.0, 1.0, 1.0 };
+  _lab_plot_pad_range (&rect.x0, &rect.x1, 0.05, false);
+  _lab_plot_pad_range (&rect.y0, &rect.y1, 0.05, false);
+  return rect;
+}
+
+static bool
+scatter_has_data (const LabScatterData *data)
+{
+  return data && ((data->points && data->n_points > 0) || (data->path && data->n_path > 0));
+}
+
+static int
+legend_entries (const LabScatterData *data, const LabPlotStyle *style, LabLegendEntry *entries)
+{
+  int n = 0;
+  if (data->class_names == NULL || data->legend == LAB_PLOT_LEGEND_NONE)
+    return 0;
+  for (int c = 0; c < data->n_classes && n < MAX_LEGEND; c++)
+    entries[n++] = (LabLegendEntry){ data->class_names[c] ? data->class_names[c] : "",
+                                     lab_plot_style_color (style, c), LAB_LEGEND_DOT };
+  return n;
+}
+
+/* The legend stands right of the plot area so that it never hides codes. */
+static double
+legend_width (const LabLegendEntry *entries, int n, const LabPlotStyle *style)
+{
+  if (n == 0)
+    return 0.0;
+  cairo_t *measure = _lab_plot_measure_new ();
+  _lab_plot_set_font (measure, style, LAB_PLOT_TEXT_SMALL, false);
+  double w = 0.0;
+  for (int i = 0; i < n; i++)
+    w = fmax (w, _lab_plot_text_width (measure, entries[i].text));
+  cairo_destroy (measure);
+  double font = _lab_plot_font_px (style, LAB_PLOT_TEXT_SMALL);
+  return round (w + font * 4.2);
+}
+
+static bool
+scatter_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int height,
+                const LabScatterData *data, const LabPlotStyle *style)
+{
+  if (!scatter_has_data (data))
+    return false;
+  LabLegendEntry entries[MAX_LEGEND];
+  int n = legend_entries (data, style, entries);
+  memset (spec, 0, sizeof *spec);
+  spec->title = data->title;
+  spec->x_label = data->x_label;
+  spec->y_label = data->y_label;
+  spec->extra_right = legend_width (entries, n, style);
+  LabPlotRect rect = lab_plot_scatter_visible_rect (data);
+  return _lab_plot_frame_layout (frame, width, height, style, spec, rect.x0, rect.x1, rect.y0,
+                                 rect.y1);
+}
+
+static double
+default_radius (const LabScatterData *data, const LabPlotStyle *style)
+{
+  double r = data->point_radius;
+  if (r <= 0.0)
+    r = data->n_points < 300 ? 4.0 : data->n_points < 3000 ? 3.0 : 2.2;
+  return r * style->line_scale;
+}
+
+static void
+draw_ellipses (cairo_t *cr, const LabPlotFrame *frame, const LabScatterData *data,
+               const LabPlotStyle *style)
+{
+  double sx = (frame->x1 - frame->x0) / (frame->xmax - frame->xmin);
+  double sy = (frame->y1 - frame->y0) / (frame->ymax - frame->ymin);
+  cairo_set_line_width (cr, 1.0);
+  for (int i = 0; i < data->n_points; i++)
+    {
+      const float *p = data->points + 2 * i, *s = data->sigmas + 2 * i;
+      if (!point_finite (p) || !point_finite (s) || !(s[0] > 0.0f) || !(s[1] > 0.0f))
+        continue;
+      double rx = s[0] * sx, ry = s[1] * sy;
+      if (rx < 0.5 || ry < 0.5 || rx > 1e5 || ry > 1e5)
+        continue;
+      LabRgba c = lab_plot_style_color (style, data->labels ? data->labels[i] : 0);
+      cairo_save (cr);
+      cairo_translate (cr, _lab_plot_frame_px (frame, p[0]), _lab_plot_frame_py (frame, p[1]));
+      cairo_scale (cr, rx, ry);
+      cairo_arc (cr, 0, 0, 1.0, 0, 2 * M_PI);
+      cairo_restore (cr);
+      c.a = 0.06;
+      _lab_plot_set_color (cr, c);
+      cairo_fill_preserve (cr);
+      c.a = 0.22;
+      _lab_plot_set_color (cr, c);
+      cairo_stroke (cr);
+    }
+}
+
+static void
+draw_points (cairo_t *cr, const LabPlotFrame *frame, const LabScatterData *data,
+             const LabPlotStyle *style)
+{
+  double r = default_radius (data, style);
+  /* Classes one after the other: one source change per class, and each class a layer. */
+  int n_colors = data->labels ? LAB_PLOT_PALETTE_SIZE + 1 : 1;
+  for (int color = 0; color < n_colors; color++)
+    {
+      int index = color == LAB_PLOT_PALETTE_SIZE ? -1 : color;
+      for (int i = 0; i < data->n_points; i++)
+        {
+          const float *p = data->points + 2 * i;
+          if (!point_finite (p))
+            continue;
+          if (data->labels)
+            {
+              int label = data->labels[i];
+              int wanted = label < 0 ? -1 : label % LAB_PLOT_PALETTE_SIZE;
+              if (wanted != index)
+                continue;
+            }
+          double px = _lab_plot_frame_px (frame, p[0]), py = _lab_plot_frame_py (frame, p[1]);
+          if (px < frame->x0 - r || px > frame->x1 + r || py < frame->y0 - r
+              || py > frame->y1 + r)
+            continue;
+          cairo_new_sub_path (cr);
+          cairo_arc (cr, px, py, r, 0, 2 * M_PI);
+        }
+      LabRgba c = lab_plot_style_color (style, index);
+      c.a = data->n_points > 3000 ? 0.7 : 0.85;
+      _lab_plot_set_color (cr, c);
+      cairo_fill (cr);
+    }
+}
+
+static void
+draw_path (cairo_t *cr, const LabPlotFrame *frame, const LabScatterData *data,
+           const LabPlotStyle *style)
+{
+  bool pen_down = false;
+  for (int i = 0; i < data->n_path; i++)
+    {
+      const float *p = data->path + 2 * i;
+      if (!point_finite (p))
+        {
+          pen_down = false;
+          continue;
+        }
+      double px = _lab_plot_frame_px (frame, p[0]), py = _lab_plot_frame_py (frame, p[1]);
+      if (pen_down)
+        cairo_line_to (cr, px, py);
+      else
+        cairo_move_to (cr, px, py);
+      pen_down = true;
+    }
+  /* A halo in the background colour keeps the line visible over dense points. */
+  _lab_plot_set_color (cr, style->background);
+  cairo_set_line_width (cr, 5.0 * style->line_scale);
+  cairo_stroke_preserve (cr);
+  _lab_plot_set_color (cr, style->accent);
+  cairo_set_line_width (cr, 2.0 * style->line_scale);
+  cairo_stroke (cr);
+  for (int i = 0; i < data->n_path; i++)
+    {
+      const float *p = data->path + 2 * i;
+      if (!point_finite (p))
+        continue;
+      bool end = i == 0 || i == data->n_path - 1;
+      cairo_arc (cr, _lab_plot_frame_px (frame, p[0]), _lab_plot_frame_py (frame, p[1]),
+                 (end ? 4.5 : 2.5) * style->line_scale, 0, 2 * M_PI);
+      _lab_plot_set_color (cr, style->accent);
+      cairo_fill_preserve (cr);
+      _lab_plot_set_color (cr, style->background);
+      cairo_set_line_width (cr, 1.5);
+      cairo_stroke (cr);
+    }
+}
+
+static void
+draw_highlight (cairo_t *cr, const LabPlotFrame *frame, const LabScatterData *data,
+                const LabPlotStyle *style)
+{
+  const float *p = data->points + 2 * data->highlight;
+  if (!point_finite (p))
+    return;
+  double px = _lab_plot_frame_px (frame, p[0]), py = _lab_plot_frame_py (frame, p[1]);
+  double r = default_radius (data, style) + 3.0 * style->line_scale;
+  LabRgba c = lab_plot_style_color (style, data->labels ? data->labels[data->highlight] : 0);
+  cairo_arc (cr, px, py, r, 0, 2 * M_PI);
+  _lab_plot_set_color (cr, c);
+  cairo_fill_preserve (cr);
+  _lab_plot_set_color (cr, style->background);
+  cairo_set_line_width (cr, 2.0 * style->line_scale);
+  cairo_stroke (cr);
+  cairo_arc (cr, px, py, r + 2.0 * style->line_scale, 0, 2 * M_PI);
+  _lab_plot_set_color (cr, style->foreground);
+  cairo_set_line_width (cr, 1.5 * style->line_scale);
+  cairo_stroke (cr);
+}
+
+static void
+draw_marker (cairo_t *cr, const LabPlotFrame *frame, const LabScatterData *data,
+             const LabPlotStyle *style)
+{
+  if (!_lab_plot_finite (data->marker_x) || !_lab_plot_finite (data->marker_y))
+    return;
+  double px = _lab_plot_frame_px (frame, data->marker_x);
+  double py = _lab_plot_frame_py (frame, data->marker_y);
+  double r = 7.0 * style->line_scale;
+  for (int pass = 0; pass < 2; pass++)
+    {
+      _lab_plot_set_color (cr, pass == 0 ? style->background : style->foreground);
+      cairo_set_line_width (cr, (pass == 0 ? 4.5 : 2.0) * style->line_scale);
+      cairo_move_to (cr, px - r, py);
+      cairo_line_to (cr, px - r / 3, py);
+      cairo_move_to (cr, px + r / 3, py);
+      cairo_line_to (cr, px + r, py);
+      cairo_move_to (cr, px, py - r);
+      cairo_line_to (cr, px, py - r / 3);
+      cairo_move_to (cr, px, py + r / 3);
+      cairo_line_to (cr, px, py + r);
+      cairo_stroke (cr);
+    }
+}
+
+void
+lab_plot_scatter_draw (cairo_t *cr, int width, int height, const LabScatterData *data,
+                       const LabPlotStyle *style)
+{
+  cairo_save (cr);
+  _lab_plot_begin (cr, width, height, style);
+  LabPlotFrame frame;
+  LabPlotFrameSpec spec;
+  if (!scatter_layout (&frame, &spec, width, height, data, style))
+    {
+      _lab_plot_empty (cr, width, height, style, data ? data->title : NULL,
+                       data ? data->empty_text : NULL);
+      cairo_restore (cr);
+      return;
+    }
+  _lab_plot_frame_draw (cr, &frame, style, &spec);
+
+  cairo_save (cr);
+  _lab_plot_frame_clip (cr, &frame);
+  if (data->points && data->n_points > 0)
+    {
+      if (data->sigmas)
+        draw_ellipses (cr, &frame, data, style);
+      draw_points (cr, &frame, data, style);
+    }
+  if (data->path && data->n_path > 0)
+    draw_path (cr, &frame, data, style);
+  if (data->points && data->highlight >= 0 && data->highlight < data->n_points)
+    draw_highlight (cr, &frame, data, style);
+  if (data->show_marker)
+    draw_marker (cr, &frame, data, style);
+  cairo_restore (cr);
+
+  LabLegendEntry entries[MAX_LEGEND];
+  int n = legend_entries (data, style, entries);
+  if (n > 0)
+    {
+      /* Reuse the corner legend on the free strip right of the plot. */
+      LabPlotFrame strip = frame;
+      double margin = round (_lab_plot_font_px (style, LAB_PLOT_TEXT_SMALL) * 0.8);
+      strip.x0 = frame.x1 + round (_lab_plot_font_px (style, LAB_PLOT_TEXT_SMALL) * 0.6) - margin;
+      strip.y0 = frame.y0 - margin;
+      _lab_plot_legend (cr, &strip, style, LAB_PLOT_LEGEND_TOP_LEFT, entries, n);
+    }
+  cairo_restore (cr);
+}
+
+void
+lab_plot_scatter_draw_func (cairo_t *cr, int width, int height, const void *data,
+                            const LabPlotStyle *style)
+{
+  lab_plot_scatter_draw (cr, width, height, data, style);
+}
+
+bool
+lab_plot_scatter_to_data (int width, int height, const LabScatterData *data,
+                          const LabPlotStyle *style, double px, double py, double *x, double *y)
+{
+  LabPlotFrame frame;
+  LabPlotFrameSpec spec;
+  if (!scatter_layout (&frame, &spec, width, height, data, style))
+    return false;
+  if (x)
+    *x = _lab_plot_frame_x (&frame, px);
+  if (y)
+    *y = _lab_plot_frame_y (&frame, py);
+  return true;
+}
+
+bool
+lab_plot_scatter_to_widget (int width, int height, const LabScatterData *data,
+                            const LabPlotStyle *style, double x, double y, double *px,
+                            double *py)
+{
+  LabPlotFrame frame;
+  LabPlotFrameSpec spec;
+  if (!scatter_layout (&frame, &spec, width, height, data, style))
+    return false;
+  if (px)
+    *px = _lab_plot_frame_px (&frame, x);
+  if (py)
+    *py = _lab_plot_frame_py (&frame, y);
+  return true;
+}
+
+int
+lab_plot_scatter_nearest (int width, int height, const LabScatterData *data,
+                          const LabPlotStyle *style, double px, double py, double max_distance)
+{
+  LabPlotFrame frame;
+  LabPlotFrameSpec spec;
+  if (data == NULL || data->points == NULL
+      || !scatter_layout (&frame, &spec, width, height, data, style))
+    return -1;
+  int best = -1;
+  double best_d2 = max_distance * max_distance;
+  for (int i = 0; i < data->n_points; i++)
+    {
+      const float *p = data->points + 2 * i;
+      if (!point_finite (p))
+        continue;
+      double dx = _lab_plot_frame_px (&frame, p[0]) - px;
+      double dy = _lab_plot_frame_py (&frame, p[1]) - py;
+      double d2 = dx * dx + dy * dy;
+      if (d2 <= best_d2)
+        {
+          best_d2 = d2;
+          best = i;
+        }
+    }
+  return best;
+}
+
+void
+lab_plot_scatter_summary (const LabScatterData *data, char *buf, size_t size)
+{
+  if (size == 0)
+    return;
+  if (!scatter_has_data (data) || data->points == NULL)
+    {
+      snprintf (buf, size, "no codes yet");
+      return;
+    }
+  int finite = 0;
+  for (int i = 0; i < data->n_points; i++)
+    finite += point_finite (data->points + 2 * i);
+  LabPlotRect r = lab_plot_scatter_visible_rect (data);
+  snprintf (buf, size, "%d codes in %d classes, x from %.3g to %.3g, y from %.3g to %.3g",
+            finite, data->labels ? data->n_classes : 1, r.x0, r.x1, r.y0, r.y1);
+}

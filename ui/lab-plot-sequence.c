@@ -1,0 +1,237 @@
+/* lab-plot-sequence.c: a sequence (steps x features) with its reconstruction overlaid, an
+ * optional strip of the per-step error beneath, and shaded anomalous steps. */
+#include "lab-plot-private.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_FEATURES 10
+
+typedef struct {
+  LabPlotFrame frame;
+  LabPlotFrameSpec spec;
+  double strip_y, strip_h;     /* the error strip, under the tick labels */
+  double x_label_y;
+} SequenceLayout;
+
+static bool
+sequence_has_data (const LabSequenceData *data)
+{
+  return data && data->input && data->n_steps > 0 && data->n_features > 0;
+}
+
+static bool
+sequence_layout (SequenceLayout *layout, int width, int height, const LabSequenceData *data,
+                 const LabPlotStyle *style)
+{
+  memset (layout, 0, sizeof *layout);
+  if (!sequence_has_data (data))
+    return false;
+  double ymin = HUGE_VAL, ymax = -HUGE_VAL;
+  size_t n = (size_t) data->n_steps * data->n_features;
+  for (size_t i = 0; i < n; i++)
+    {
+      if (_lab_plot_finite (data->input[i]))
+        {
+          ymin = fmin (ymin, data->input[i]);
+          ymax = fmax (ymax, data->input[i]);
+        }
+      if (data->reconstruction && _lab_plot_finite (data->reconstruction[i]))
+        {
+          ymin = fmin (ymin, data->reconstruction[i]);
+          ymax = fmax (ymax, data->reconstruction[i]);
+        }
+    }
+  if (ymin > ymax)
+    return false;
+  _lab_plot_pad_range (&ymin, &ymax, 0.06, false);
+  double font = _lab_plot_font_px (style, LAB_PLOT_TEXT_NORMAL);
+  layout->spec.title = data->title;
+  layout->spec.x_integer_ticks = true;
+  if (data->step_error)
+    {
+      /* The strip sits between the tick labels and the axis label. */
+      layout->strip_h = round (font * 2.4);
+      cairo_t *measure = _lab_plot_measure_new ();
+      _lab_plot_set_font (measure, style, LAB_PLOT_TEXT_SMALL, false);
+      layout->spec.min_label_width = _lab_plot_text_width (measure, "error");
+      cairo_destroy (measure);
+      layout->spec.extra_bottom = layout->strip_h + font * 0.8
+                                  + (data->x_label ? font * 1.6 : 0.0);
+    }
+  else
+    layout->spec.x_label = data->x_label;
+  double xmax = data->n_steps > 1 ? data->n_steps - 1 : 1;
+  if (!_lab_plot_frame_layout (&layout->frame, width, height, style, &layout->spec, 0.0, xmax,
+                               ymin, ymax))
+    return false;
+  double small = _lab_plot_font_px (style, LAB_PLOT_TEXT_SMALL);
+  layout->strip_y = round (layout->frame.y1 + 4 * style->line_scale + 2 + small * 1.5);
+  layout->x_label_y = layout->strip_y + layout->strip_h + font * 0.5;
+  return true;
+}
+
+static void
+draw_line (cairo_t *cr, const LabPlotFrame *frame, const float *values, int steps, int features,
+           int f)
+{
+  bool pen_down = false;
+  for (int t = 0; t < steps; t++)
+    {
+      double v = values[(size_t) t * features + f];
+      if (!_lab_plot_finite (v))
+        {
+          pen_down = false;
+          continue;
+        }
+      double px = _lab_plot_frame_px (frame, t), py = _lab_plot_frame_py (frame, v);
+      if (pen_down)
+        cairo_line_to (cr, px, py);
+      else
+        cairo_move_to (cr, px, py);
+      pen_down = true;
+    }
+}
+
+/* Half a step either side of step t, so that a lone anomalous step still shows. */
+static void
+step_span (const LabPlotFrame *frame, int t, double *x0, double *x1)
+{
+  *x0 = fmax (frame->x0, _lab_plot_frame_px (frame, t - 0.5));
+  *x1 = fmin (frame->x1, _lab_plot_frame_px (frame, t + 0.5));
+}
+
+void
+lab_plot_sequence_draw (cairo_t *cr, int width, int height, const LabSequenceData *data,
+                        const LabPlotStyle *style)
+{
+  cairo_save (cr);
+  _lab_plot_begin (cr, width, height, style);
+  SequenceLayout layout;
+  if (!sequence_layout (&layout, width, height, data, style))
+    {
+      _lab_plot_empty (cr, width, height, style, data ? data->title : NULL,
+                       data ? data->empty_text : NULL);
+      cairo_restore (cr);
+      return;
+    }
+  const LabPlotFrame *frame = &layout.frame;
+  LabRgba anomaly = lab_plot_style_color (style, 3);
+  if (data->anomalous)
+    {
+      LabRgba shade = anomaly;
+      shade.a = style->dark ? 0.22 : 0.13;
+      _lab_plot_set_color (cr, shade);
+      for (int t = 0; t < data->n_steps; t++)
+        if (data->anomalous[t])
+          {
+            double x0, x1;
+            step_span (frame, t, &x0, &x1);
+            cairo_rectangle (cr, x0, frame->y0, x1 - x0, frame->y1 - frame->y0);
+          }
+      cairo_fill (cr);
+    }
+  _lab_plot_frame_draw (cr, frame, style, &layout.spec);
+
+  cairo_save (cr);
+  _lab_plot_frame_clip (cr, frame);
+  int features = data->n_features < MAX_FEATURES ? data->n_features : MAX_FEATURES;
+  for (int f = 0; f < features; f++)
+    {
+      /* The input wide and pale, its reconstruction dashed on top in the full colour. */
+      LabRgba color = lab_plot_style_color (style, f);
+      LabRgba pale = color;
+      pale.a = data->reconstruction ? 0.45 : 1.0;
+      draw_line (cr, frame, data->input, data->n_steps, data->n_features, f);
+      _lab_plot_set_color (cr, pale);
+      cairo_set_line_width (cr, _lab_plot_line (style, data->reconstruction ? 3.5 : 2.0));
+      cairo_stroke (cr);
+      if (data->reconstruction)
+        {
+          draw_line (cr, frame, data->reconstruction, data->n_steps, data->n_features, f);
+          _lab_plot_set_color (cr, color);
+          cairo_set_line_width (cr, _lab_plot_line (style, LAB_PLOT_LINE_CURVE));
+          _lab_plot_dash (cr, style, true);
+          cairo_stroke (cr);
+          _lab_plot_dash (cr, style, false);
+        }
+    }
+  cairo_restore (cr);
+
+  if (data->step_error)
+    {
+      double vmax = 0.0;
+      for (int t = 0; t < data->n_steps; t++)
+        if (_lab_plot_finite (data->step_error[t]))
+          vmax = fmax (vmax, fabs (data->step_error[t]));
+      if (vmax <= 0.0)
+        vmax = 1.0;
+      /* The error per step as a small area chart; anomalous steps in the anomaly colour. */
+      double base = layout.strip_y + layout.strip_h;
+      for (int pass = 0; pass < 2; pass++)
+        {
+          for (int t = 0; t < data->n_steps; t++)
+            {
+              double e = data->step_error[t];
+              bool flagged = data->anomalous && data->anomalous[t];
+              if (!_lab_plot_finite (e) || flagged != (pass == 1))
+                continue;
+              double x0, x1;
+              step_span (frame, t, &x0, &x1);
+              double h = fmax (1.0, fabs (e) / vmax * (layout.strip_h - 1));
+              cairo_rectangle (cr, x0, base - h, x1 - x0, h);
+            }
+          LabRgba fill = pass == 1 ? anomaly : style->muted;
+          fill.a = pass == 1 ? 1.0 : 0.45;
+          _lab_plot_set_color (cr, fill);
+          cairo_fill (cr);
+        }
+      _lab_plot_set_color (cr, style->grid);
+      cairo_set_line_width (cr, 1.0);
+      cairo_move_to (cr, frame->x0, _lab_plot_snap (base));
+      cairo_line_to (cr, frame->x1, _lab_plot_snap (base));
+      cairo_stroke (cr);
+      _lab_plot_set_font (cr, style, LAB_PLOT_TEXT_SMALL, false);
+      _lab_plot_set_color (cr, style->muted);
+      _lab_plot_text (cr, frame->x0 - 6, layout.strip_y + layout.strip_h / 2, "error", 1.0, 0.5);
+      if (data->x_label)
+        {
+          _lab_plot_set_font (cr, style, LAB_PLOT_TEXT_NORMAL, false);
+          _lab_plot_set_color (cr, style->foreground);
+          _lab_plot_text (cr, (frame->x0 + frame->x1) / 2, layout.x_label_y, data->x_label, 0.5,
+                          0.0);
+        }
+    }
+
+  char texts[MAX_FEATURES + 2][64];
+  LabLegendEntry entries[MAX_FEATURES + 2];
+  int n = 0;
+  if (features == 1 || data->feature_names == NULL)
+    {
+      entries[n++] = (LabLegendEntry){ "input", lab_plot_style_color (style, 0), LAB_LEGEND_LINE };
+    }
+  else
+    for (int f = 0; f < features; f++)
+      {
+        snprintf (texts[n], sizeof texts[n], "%s", data->feature_names[f] ? data->feature_names[f]
+                                                                          : "");
+        entries[n] = (LabLegendEntry){ texts[n], lab_plot_style_color (style, f), LAB_LEGEND_LINE };
+        n++;
+      }
+  if (data->reconstruction)
+    entries[n++] = (LabLegendEntry){ "reconstruction",
+                                     features == 1 ? lab_plot_style_color (style, 0) : style->muted,
+                                     LAB_LEGEND_DASHED };
+  if (data->anomalous)
+    entries[n++] = (LabLegendEntry){ "anomalous steps", anomaly, LAB_LEGEND_BOX };
+  _lab_plot_legend (cr, frame, style, LAB_PLOT_LEGEND_TOP_RIGHT, entries, n);
+  cairo_restore (cr);
+}
+
+void
+lab_plot_sequence_draw_func (cairo_t *cr, int width, int height, const void *data,
+                             const LabPlotStyle *style)
+{
+  lab_plot_sequence_draw (cr, width, height, data, style);
+}
