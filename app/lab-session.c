@@ -25,6 +25,15 @@ typedef struct {
   AeLossTerms terms;
 } LabPoint;
 
+/* Train curve points are means over the batches between two points, recovered from the
+ * trainer's running epoch means (mean * batches is the sum so far), so the curve shows the
+ * loss now rather than an average that lags behind. */
+typedef struct {
+  int epoch;
+  long batch;          /* batches summed at the last point */
+  AeLossTerms sum;     /* loss sums over those batches */
+} LabTrainCursor;
+
 /* What the trainer thread has reported since the last delivery. */
 typedef struct {
   gboolean has_report;
@@ -79,6 +88,7 @@ struct _LabSession {
   guint pending_generation;
   gboolean awaiting_reset; /* drop reports until the trainer confirms a reset */
   LabPending pending;
+  LabTrainCursor cursor;
 };
 
 G_DEFINE_FINAL_TYPE (LabSession, lab_session, G_TYPE_OBJECT)
@@ -103,6 +113,7 @@ enum {
 
 enum {
   SNAPSHOT,
+  OPTIONS_CHANGED,
   N_SIGNALS
 };
 
@@ -181,7 +192,52 @@ lab_pending_add_point (LabPending *pending, gboolean val, double x, const AeLoss
 
 /* Copies what the window needs out of a report; the report itself is freed at once. */
 static void
-lab_pending_merge (LabPending *pending, AeReport *report)
+terms_scale (AeLossTerms *out, const AeLossTerms *a, double scale)
+{
+  out->total = a->total * scale;
+  out->reconstruction = a->reconstruction * scale;
+  out->sparsity = a->sparsity * scale;
+  out->contractive = a->contractive * scale;
+  out->kl = a->kl * scale;
+}
+
+/* Adds a train point for the batches since the cursor when there are enough of them (about
+ * twenty points an epoch) or the epoch ended. */
+static void
+lab_pending_add_train (LabPending *pending, LabTrainCursor *cursor, const AeReport *report,
+                       gboolean epoch_end)
+{
+  long bpe = report->batches_per_epoch;
+  long batch = epoch_end ? MAX (report->batch, bpe) : report->batch;
+  long min_batches = MAX (1, bpe / 20);
+  AeLossTerms sum, mean;
+  long n;
+
+  if (bpe <= 0 || batch <= 0)
+    return;
+  if (report->epoch != cursor->epoch || batch < cursor->batch)
+    {
+      memset (cursor, 0, sizeof *cursor);
+      cursor->epoch = report->epoch;
+    }
+  n = batch - cursor->batch;
+  if (n <= 0 || (n < min_batches && !epoch_end))
+    return;
+
+  terms_scale (&sum, &report->train, (double) batch);
+  mean.total = (sum.total - cursor->sum.total) / n;
+  mean.reconstruction = (sum.reconstruction - cursor->sum.reconstruction) / n;
+  mean.sparsity = (sum.sparsity - cursor->sum.sparsity) / n;
+  mean.contractive = (sum.contractive - cursor->sum.contractive) / n;
+  mean.kl = (sum.kl - cursor->sum.kl) / n;
+  lab_pending_add_point (pending, FALSE, report->epoch + (double) batch / bpe, &mean);
+
+  cursor->batch = batch;
+  cursor->sum = sum;
+}
+
+static void
+lab_pending_merge (LabPending *pending, LabTrainCursor *cursor, AeReport *report)
 {
   size_t preview_size = (size_t) report->n_preview * (size_t) report->dim * sizeof (float);
   size_t codes_size = (size_t) report->n_codes * (size_t) report->latent * sizeof (float);
@@ -190,13 +246,10 @@ lab_pending_merge (LabPending *pending, AeReport *report)
   switch (report->kind)
     {
     case AE_REPORT_PROGRESS:
-      if (report->batches_per_epoch > 0)
-        lab_pending_add_point (pending, FALSE,
-                               report->epoch + (double) report->batch / report->batches_per_epoch,
-                               &report->train);
+      lab_pending_add_train (pending, cursor, report, FALSE);
       break;
     case AE_REPORT_EPOCH:
-      lab_pending_add_point (pending, FALSE, report->epoch + 1, &report->train);
+      lab_pending_add_train (pending, cursor, report, TRUE);
       if (report->has_val)
         lab_pending_add_point (pending, TRUE, report->epoch + 1, &report->val);
       break;
@@ -270,11 +323,12 @@ lab_session_on_report (AeReport *report, void *user_data)
     {
       self->awaiting_reset = FALSE;
       lab_pending_clear (&self->pending);
+      memset (&self->cursor, 0, sizeof self->cursor);
     }
 
   if (!self->awaiting_reset)
     {
-      lab_pending_merge (&self->pending, report);
+      lab_pending_merge (&self->pending, &self->cursor, report);
 
       if (self->idle == NULL)
         {
@@ -594,6 +648,7 @@ lab_session_new_generation (LabSession *self, gboolean awaiting_reset)
   self->pending_generation = self->generation;
   self->awaiting_reset = awaiting_reset;
   lab_pending_clear (&self->pending);
+  memset (&self->cursor, 0, sizeof self->cursor);
   g_mutex_unlock (&self->lock);
 
   lab_session_history_clear (self);
@@ -732,6 +787,8 @@ lab_load_job_run (LabLoadJob *job, GError **error)
 static gboolean
 lab_session_install (LabSession *self, LabLoadJob *job, GError **error)
 {
+  gboolean ok;
+
   lab_session_stop_trainer (self);
 
   if (job->dataset != NULL)
@@ -751,7 +808,9 @@ lab_session_install (LabSession *self, LabLoadJob *job, GError **error)
     self->config = job->config;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EPOCHS]);
 
-  return lab_session_start_trainer (self, error);
+  ok = lab_session_start_trainer (self, error);
+  g_signal_emit (self, signals[OPTIONS_CHANGED], 0);
+  return ok;
 }
 
 static LabLoadJob *
@@ -1013,6 +1072,7 @@ lab_session_set_option (LabSession *self, const char *key, const char *value, GE
 {
   AeConfig config;
   AeError err = { 0 };
+  gboolean ok;
 
   g_return_val_if_fail (LAB_IS_SESSION (self), FALSE);
   g_return_val_if_fail (key != NULL && value != NULL, FALSE);
@@ -1031,16 +1091,20 @@ lab_session_set_option (LabSession *self, const char *key, const char *value, GE
           return FALSE;
         }
       self->config = config;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EPOCHS]);
+      g_signal_emit (self, signals[OPTIONS_CHANGED], 0);
       return TRUE;
     }
 
   self->config = config;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EPOCHS]);
-  if (self->dataset == NULL)
-    return TRUE;
-  lab_session_stop_trainer (self);
-  return lab_session_start_trainer (self, error);
+  ok = TRUE;
+  if (self->dataset != NULL)
+    {
+      lab_session_stop_trainer (self);
+      ok = lab_session_start_trainer (self, error);
+    }
+  g_signal_emit (self, signals[OPTIONS_CHANGED], 0);
+  return ok;
 }
 
 gboolean
@@ -1346,7 +1410,7 @@ lab_session_dup_split_text (LabSession *self)
   append_count (s, self->dataset->n_train);
   g_string_append (s, " train · ");
   append_count (s, self->dataset->n_val);
-  g_string_append (s, " validation · ");
+  g_string_append (s, " val · ");
   append_count (s, self->dataset->n_test);
   g_string_append (s, " test");
   return g_string_free (s, FALSE);
@@ -1433,6 +1497,10 @@ lab_session_class_init (LabSessionClass *klass)
 
   object_class->dispose = lab_session_dispose;
   object_class->finalize = lab_session_finalize;
+
+  /* Once per process, before any trainer: the engine's own choice of BLAS threads (one),
+   * which also leaves a core to the window. */
+  ae_set_threads (0);
   object_class->get_property = lab_session_get_property;
 
   properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE, flags);
@@ -1461,6 +1529,15 @@ lab_session_class_init (LabSessionClass *klass)
   signals[SNAPSHOT] = g_signal_new ("snapshot", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1,
                                     LAB_TYPE_SNAPSHOT | G_SIGNAL_TYPE_STATIC_SCOPE);
+
+  /**
+   * LabSession::options-changed:
+   *
+   * The configuration changed: a live change, a new preset, dataset or architecture.
+   */
+  signals[OPTIONS_CHANGED] = g_signal_new ("options-changed", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 0);
 }
 
 static void

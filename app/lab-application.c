@@ -1,0 +1,240 @@
+/* lab-application.c: app-wide actions, accelerators and the window options. */
+#include <locale.h>
+#include <string.h>
+
+#include "lab-application.h"
+#include "lab-gui.h"
+#include "lab-session.h"
+#include "lab-window.h"
+
+struct _LabApplication {
+  GtkApplication parent_instance;
+
+  /* window options of CLI.md, applied to the first window */
+  char *data;
+  char *preset;
+  char *view;
+  gboolean run;
+};
+
+G_DEFINE_FINAL_TYPE (LabApplication, lab_application, GTK_TYPE_APPLICATION)
+
+const char *const lab_view_names[] = {
+  "training", "latent", "generate", "denoise", "anomaly", "inside", "pca", "sequence", NULL,
+};
+
+static const GOptionEntry lab_application_options[] = {
+  { "data", 0, 0, G_OPTION_ARG_STRING, NULL,
+    "Dataset: digits, fashion, sines, ecg or a path", "D" },
+  { "preset", 0, 0, G_OPTION_ARG_STRING, NULL,
+    "Model preset: undercomplete, sparse, contractive, denoising, vae, linear, conv, sequence", "P" },
+  { "run", 0, 0, G_OPTION_ARG_NONE, NULL, "Start training at once", NULL },
+  { "view", 0, 0, G_OPTION_ARG_STRING, NULL,
+    "View to show: training, latent, generate, denoise, anomaly, inside, pca, sequence", "V" },
+  { NULL }
+};
+
+static gboolean
+name_in (const char *name, const char *const *names)
+{
+  return name != NULL && g_strv_contains (names, name);
+}
+
+static int
+lab_application_handle_local_options (GApplication *app, GVariantDict *options)
+{
+  LabApplication *self = LAB_APPLICATION (app);
+  const char *data = NULL, *preset = NULL, *view = NULL;
+
+  g_variant_dict_lookup (options, "data", "&s", &data);
+  g_variant_dict_lookup (options, "preset", "&s", &preset);
+  g_variant_dict_lookup (options, "view", "&s", &view);
+  self->run = g_variant_dict_contains (options, "run");
+
+  /* usage errors exit with 2, one line naming the argument (CLI.md) */
+  if (preset != NULL && !name_in (preset, lab_session_list_presets ()))
+    {
+      g_printerr ("latentlab: --preset %s: unknown preset (undercomplete, sparse, contractive, "
+                  "denoising, vae, linear, conv, sequence)\n", preset);
+      return 2;
+    }
+  if (view != NULL && !name_in (view, lab_view_names))
+    {
+      g_printerr ("latentlab: --view %s: unknown view (training, latent, generate, denoise, "
+                  "anomaly, inside, pca, sequence)\n", view);
+      return 2;
+    }
+
+  self->data = g_strdup (data);
+  self->preset = g_strdup (preset);
+  self->view = g_strdup (view);
+  return -1;
+}
+
+static void
+lab_application_activate (GApplication *app)
+{
+  LabApplication *self = LAB_APPLICATION (app);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    {
+      LabWindow *lab_window = lab_window_new (GTK_APPLICATION (app));
+
+      lab_window_start (lab_window, self->data ? self->data : "digits", self->preset, self->run,
+                        self->view ? self->view : "training");
+      window = GTK_WINDOW (lab_window);
+    }
+  gtk_window_present (window);
+}
+
+static void
+lab_application_quit (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  GApplication *app = user_data;
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+
+  /* Destroying the windows frees their sessions, which stop their trainers. */
+  while (windows != NULL)
+    {
+      GtkWindow *window = windows->data;
+
+      windows = windows->next;
+      gtk_window_destroy (window);
+    }
+  g_application_quit (app);
+}
+
+static void
+lab_application_about (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  GtkApplication *app = user_data;
+  static const char *authors[] = { "The Latent Lab authors", NULL };
+
+  gtk_show_about_dialog (gtk_application_get_active_window (app),
+                         "program-name", "Latent Lab",
+                         "logo-icon-name", LAB_APPLICATION_ID,
+                         "version", PACKAGE_VERSION,
+                         "comments", "Watch an autoencoder learn: live loss curves, "
+                                     "reconstructions and latent spaces for the classroom.",
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "authors", authors,
+                         "website", "https://github.com/latentlab/latentlab",
+                         NULL);
+}
+
+static void
+lab_application_shortcuts (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  if (window != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+}
+
+static const GActionEntry lab_application_actions[] = {
+  { "quit", lab_application_quit },
+  { "about", lab_application_about },
+  { "shortcuts", lab_application_shortcuts },
+};
+
+static const struct {
+  const char *action;
+  const char *accels[3];
+} lab_application_accels[] = {
+  { "app.quit", { "<Control>q", NULL } },
+  { "app.shortcuts", { "<Control>question", NULL } },
+  { "window.close", { "<Control>w", NULL } },
+  { "win.toggle-run", { "<Control>r", "F5", NULL } },
+  { "win.step", { "<Control>t", "F6", NULL } },
+  { "win.step-epoch", { "<Control><Shift>t", "<Shift>F6", NULL } },
+  { "win.reset", { "<Control><Shift>r", NULL } },
+  { "win.open-dataset", { "<Control>o", NULL } },
+  { "win.open-model", { "<Control><Shift>o", NULL } },
+  { "win.save-model", { "<Control>s", NULL } },
+  { "win.export-picture", { "<Control>e", NULL } },
+  { "win.lower-lr", { "<Control>minus", NULL } },
+};
+
+static void
+lab_application_startup (GApplication *app)
+{
+  g_autoptr(GtkCssProvider) provider = NULL;
+
+  G_APPLICATION_CLASS (lab_application_parent_class)->startup (app);
+
+  /* The engine and the option strings read and write numbers with a dot, whatever the
+   * desktop's language; shown numbers follow the same rule. */
+  setlocale (LC_NUMERIC, "C");
+
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (provider, "/io/github/latentlab/LatentLab/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), lab_application_actions,
+                                   G_N_ELEMENTS (lab_application_actions), app);
+  for (guint i = 0; i < G_N_ELEMENTS (lab_application_accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (app), lab_application_accels[i].action,
+                                           lab_application_accels[i].accels);
+  for (guint v = 0; lab_view_names[v] != NULL; v++)
+    {
+      g_autofree char *detailed = g_strdup_printf ("win.view::%s", lab_view_names[v]);
+      g_autofree char *accel = g_strdup_printf ("<Alt>%u", v + 1);
+      const char *accels[] = { accel, NULL };
+
+      gtk_application_set_accels_for_action (GTK_APPLICATION (app), detailed, accels);
+    }
+}
+
+static void
+lab_application_finalize (GObject *object)
+{
+  LabApplication *self = LAB_APPLICATION (object);
+
+  g_free (self->data);
+  g_free (self->preset);
+  g_free (self->view);
+
+  G_OBJECT_CLASS (lab_application_parent_class)->finalize (object);
+}
+
+static void
+lab_application_class_init (LabApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = lab_application_finalize;
+  app_class->handle_local_options = lab_application_handle_local_options;
+  app_class->startup = lab_application_startup;
+  app_class->activate = lab_application_activate;
+}
+
+static void
+lab_application_init (LabApplication *self)
+{
+  g_application_add_main_option_entries (G_APPLICATION (self), lab_application_options);
+}
+
+LabApplication *
+lab_application_new (void)
+{
+  /* Non-unique: each launch is its own lesson, with its own options and trainer. */
+  return g_object_new (LAB_TYPE_APPLICATION,
+                       "application-id", LAB_APPLICATION_ID,
+                       "flags", G_APPLICATION_NON_UNIQUE,
+                       "resource-base-path", "/io/github/latentlab/LatentLab",
+                       NULL);
+}
+
+int
+lab_gui_main (int argc, char **argv)
+{
+  g_autoptr(LabApplication) app = NULL;
+
+  g_set_application_name ("Latent Lab");
+  app = lab_application_new ();
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}

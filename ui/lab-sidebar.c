@@ -1,0 +1,709 @@
+/* lab-sidebar.c: the controls of the session, each with a one-sentence tooltip.
+ *
+ * Controls show the session's options and send changes back by their command-line names.
+ * A live change (learning rate, penalty weights, noise, β) applies from the next batch; a
+ * change that needs a new network asks first when there is training to lose.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "lab-sidebar.h"
+
+struct _LabSidebar {
+  GtkWidget parent_instance;
+
+  /* template widgets */
+  GtkWidget *scroller;
+  GtkDropDown *dataset_dropdown;
+  GtkLabel *split_label;
+  GtkDropDown *preset_dropdown;
+  GtkEntry *hidden_entry;
+  GtkSpinButton *latent_spin;
+  GtkDropDown *activation_dropdown;
+  GtkLabel *arch_label;
+  GtkScale *lr_scale;
+  GtkLabel *lr_label;
+  GtkDropDown *batch_dropdown;
+  GtkSpinButton *epochs_spin;
+  GtkSpinButton *seed_spin;
+  GtkWidget *sparse_section;
+  GtkSpinButton *l1_spin;
+  GtkSpinButton *rho_spin;
+  GtkSpinButton *beta_spin;
+  GtkWidget *contractive_section;
+  GtkSpinButton *contractive_spin;
+  GtkWidget *denoising_section;
+  GtkDropDown *noise_dropdown;
+  GtkScale *noise_scale;
+  GtkLabel *noise_label;
+  GtkWidget *vae_section;
+  GtkScale *kl_beta_scale;
+  GtkLabel *kl_beta_label;
+  GtkSpinButton *warmup_spin;
+  GtkLabel *concept_title;
+  GtkLabel *concept_body;
+
+  /* owned */
+  LabSession *session;
+  GtkStringList *datasets;  /* display names; the last item is "Open file…" */
+  GPtrArray *dataset_specs;
+  guint syncing;          /* > 0 while controls are set from the session */
+};
+
+G_DEFINE_FINAL_TYPE (LabSidebar, lab_sidebar, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const struct {
+  const char *name, *title, *concept_title, *concept;
+} presets[] = {
+  { "undercomplete", "Undercomplete", "What an undercomplete autoencoder does",
+    "The code is smaller than the input, so the network has to keep only what matters most "
+    "to rebuild each example." },
+  { "sparse", "Sparse", "What a sparse autoencoder does",
+    "A penalty keeps most code units near zero for each input, so every unit learns to answer "
+    "to one particular pattern." },
+  { "contractive", "Contractive", "What a contractive autoencoder does",
+    "A penalty on the encoder's Jacobian makes the code change little when the input changes a "
+    "little, so it ignores noise and follows the shape of the data." },
+  { "denoising", "Denoising", "What a denoising autoencoder does",
+    "The input is corrupted before encoding, but the output is compared with the clean "
+    "example, so the network learns to remove the noise." },
+  { "vae", "Variational", "What a VAE does",
+    "The encoder gives a mean and a spread for each code; the KL term pulls codes towards "
+    "N(0, I), so the latent space has no holes and any point decodes to a plausible digit." },
+  { "linear", "Linear (PCA)", "What a linear autoencoder does",
+    "Without non-linearities and with a squared error, the best it can learn is the subspace "
+    "PCA finds: watch it get there by gradient descent." },
+  { "conv", "Convolutional", "What a convolutional autoencoder does",
+    "Convolutions share their weights across the image, so the encoder looks for the same "
+    "small strokes everywhere, with far fewer parameters." },
+  { "sequence", "Sequence (LSTM)", "What a sequence autoencoder does",
+    "An LSTM reads a window of the series step by step into one code, and another LSTM "
+    "writes the window back from it." },
+};
+
+static const struct {
+  const char *name, *title;
+} choice_titles[] = {
+  { "identity", "Identity" }, { "relu", "ReLU" }, { "leaky-relu", "Leaky ReLU" },
+  { "leaky_relu", "Leaky ReLU" }, { "tanh", "tanh" }, { "sigmoid", "Sigmoid" },
+  { "none", "None" }, { "gaussian", "Gaussian" }, { "salt-pepper", "Salt and pepper" },
+  { "salt_pepper", "Salt and pepper" }, { "masking", "Masking" },
+};
+
+static const char *const batch_sizes[] = { "16", "32", "64", "128", "256", "512", NULL };
+
+const char *
+lab_sidebar_preset_title (const char *preset)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
+    if (g_strcmp0 (presets[i].name, preset) == 0)
+      return presets[i].title;
+  return preset;
+}
+
+static const char *
+choice_title (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (choice_titles); i++)
+    if (strcmp (choice_titles[i].name, name) == 0)
+      return choice_titles[i].title;
+  return name;
+}
+
+static guint
+strv_index (const char *const *names, const char *name)
+{
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_strcmp0 (names[i], name) == 0)
+      return i;
+  return GTK_INVALID_LIST_POSITION;
+}
+
+static GListModel *
+titles_model (const char *const *names, const char *(*title) (const char *))
+{
+  GtkStringList *list = gtk_string_list_new (NULL);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    gtk_string_list_append (list, title (names[i]));
+  return G_LIST_MODEL (list);
+}
+
+static double
+option_double (LabSidebar *self, const char *key)
+{
+  g_autofree char *value = lab_session_dup_option (self->session, key);
+
+  return value != NULL ? g_ascii_strtod (value, NULL) : 0;
+}
+
+/* "0.001", "0.25", "3": short enough for a label, exact enough for a lesson. */
+static char *
+format_value (double value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.2g", value));
+}
+
+/* --- session -> controls ---------------------------------------------------------------- */
+
+static void
+lab_sidebar_sync_datasets (LabSidebar *self)
+{
+  const char *spec = lab_session_get_dataset_spec (self->session);
+  guint n = self->dataset_specs->len;
+  guint position = GTK_INVALID_LIST_POSITION;
+
+  if (spec == NULL)
+    return;
+  for (guint i = 0; i < n; i++)
+    if (g_strcmp0 (g_ptr_array_index (self->dataset_specs, i), spec) == 0)
+      position = i;
+
+  if (position == GTK_INVALID_LIST_POSITION)
+    {
+      /* a file opened from the menu joins the list, before "Open file…" */
+      g_autofree char *base = g_path_get_basename (spec);
+      const char *add[] = { base, NULL };
+
+      gtk_string_list_splice (self->datasets, n, 0, add);
+      g_ptr_array_add (self->dataset_specs, g_strdup (spec));
+      position = n;
+    }
+  gtk_drop_down_set_selected (self->dataset_dropdown, position);
+}
+
+static double lr_from_scale (LabSidebar *self);
+
+/* The numbers beside the sliders (a slider set to its current value emits nothing). */
+static void
+lab_sidebar_update_value_labels (LabSidebar *self)
+{
+  g_autofree char *lr = format_value (lr_from_scale (self));
+  g_autofree char *noise = format_value (gtk_range_get_value (GTK_RANGE (self->noise_scale)));
+  g_autofree char *kl_beta = format_value (gtk_range_get_value (GTK_RANGE (self->kl_beta_scale)));
+
+  gtk_label_set_label (self->lr_label, lr);
+  gtk_label_set_label (self->noise_label, noise);
+  gtk_label_set_label (self->kl_beta_label, kl_beta);
+}
+
+static void
+lab_sidebar_sync (LabSidebar *self)
+{
+  const char *preset;
+  g_autofree char *hidden = NULL;
+  g_autofree char *activation = NULL;
+  g_autofree char *batch = NULL;
+  g_autofree char *noise = NULL;
+  g_autofree char *arch = NULL;
+  g_autofree char *split = NULL;
+  char **noise_parts;
+  guint preset_index = GTK_INVALID_LIST_POSITION;
+
+  if (self->session == NULL || lab_session_get_dataset_spec (self->session) == NULL)
+    return;
+
+  self->syncing++;
+
+  lab_sidebar_sync_datasets (self);
+  split = lab_session_dup_split_text (self->session);
+  gtk_label_set_label (self->split_label, split);
+
+  preset = lab_session_get_preset (self->session);
+  gtk_drop_down_set_selected (self->preset_dropdown,
+                              strv_index (lab_session_list_presets (), preset));
+  for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
+    if (strcmp (presets[i].name, preset) == 0)
+      preset_index = i;
+  if (preset_index != GTK_INVALID_LIST_POSITION)
+    {
+      gtk_label_set_label (self->concept_title, presets[preset_index].concept_title);
+      gtk_label_set_label (self->concept_body, presets[preset_index].concept);
+    }
+
+  hidden = lab_session_dup_option (self->session, "hidden");
+  gtk_editable_set_text (GTK_EDITABLE (self->hidden_entry), hidden);
+  gtk_spin_button_set_value (self->latent_spin, option_double (self, "latent"));
+  activation = lab_session_dup_option (self->session, "activation");
+  gtk_drop_down_set_selected (self->activation_dropdown,
+                              strv_index (lab_session_list_activations (), activation));
+  arch = lab_session_dup_architecture (self->session);
+  gtk_label_set_label (self->arch_label, arch);
+
+  if (fabs (lr_from_scale (self) - option_double (self, "lr")) > 1e-12)
+    gtk_range_set_value (GTK_RANGE (self->lr_scale), log10 (MAX (option_double (self, "lr"), 1e-5)));
+  batch = lab_session_dup_option (self->session, "batch");
+  gtk_drop_down_set_selected (self->batch_dropdown, strv_index (batch_sizes, batch));
+  gtk_spin_button_set_value (self->epochs_spin, option_double (self, "epochs"));
+  gtk_spin_button_set_value (self->seed_spin, option_double (self, "seed"));
+
+  gtk_spin_button_set_value (self->l1_spin, option_double (self, "l1"));
+  gtk_spin_button_set_value (self->rho_spin, option_double (self, "rho"));
+  gtk_spin_button_set_value (self->beta_spin, option_double (self, "beta"));
+  gtk_spin_button_set_value (self->contractive_spin, option_double (self, "contractive"));
+
+  noise = lab_session_dup_option (self->session, "noise");
+  noise_parts = g_strsplit (noise, ":", 2);
+  gtk_drop_down_set_selected (self->noise_dropdown,
+                              strv_index (lab_session_list_noise_kinds (), noise_parts[0]));
+  gtk_range_set_value (GTK_RANGE (self->noise_scale),
+                       noise_parts[1] != NULL ? g_ascii_strtod (noise_parts[1], NULL) : 0);
+  g_strfreev (noise_parts);
+
+  gtk_range_set_value (GTK_RANGE (self->kl_beta_scale), option_double (self, "kl-beta"));
+  gtk_spin_button_set_value (self->warmup_spin, option_double (self, "warmup"));
+
+  lab_sidebar_update_value_labels (self);
+
+  /* A family's knobs show for its preset, and for any preset that has them switched on
+   * (the families compose). */
+  gtk_widget_set_visible (self->sparse_section,
+                          strcmp (preset, "sparse") == 0 || option_double (self, "l1") > 0
+                          || option_double (self, "beta") > 0);
+  gtk_widget_set_visible (self->contractive_section,
+                          strcmp (preset, "contractive") == 0
+                          || option_double (self, "contractive") > 0);
+  gtk_widget_set_visible (self->denoising_section,
+                          strcmp (preset, "denoising") == 0 || strcmp (noise, "none") != 0);
+  gtk_widget_set_visible (self->vae_section, strcmp (preset, "vae") == 0);
+
+  self->syncing--;
+}
+
+/* --- controls -> session ---------------------------------------------------------------- */
+
+static void
+lab_sidebar_show_error (LabSidebar *self, const char *what, const GError *error)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog;
+
+  dialog = gtk_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                   GTK_MESSAGE_ERROR, GTK_BUTTONS_CLOSE, "%s", what);
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s", error->message);
+  g_signal_connect (dialog, "response", G_CALLBACK (gtk_window_destroy), NULL);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+typedef struct {
+  LabSidebar *self;
+  char *key;   /* an option, or "preset" */
+  char *value;
+} LabChange;
+
+static void
+lab_change_free (LabChange *change)
+{
+  g_object_unref (change->self);
+  g_free (change->key);
+  g_free (change->value);
+  g_free (change);
+}
+
+static void
+lab_sidebar_commit (LabSidebar *self, const char *key, const char *value)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (strcmp (key, "preset") == 0)
+    ok = lab_session_set_preset (self->session, value, &error);
+  else
+    ok = lab_session_set_option (self->session, key, value, &error);
+
+  if (!ok)
+    lab_sidebar_show_error (self, "This setting cannot be used", error);
+  /* shows the value in force (the old one after an error) and any knob that appeared */
+  lab_sidebar_sync (self);
+}
+
+static void
+lab_sidebar_confirm_response (GtkDialog *dialog, int response, gpointer user_data)
+{
+  LabChange *change = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    lab_sidebar_commit (change->self, change->key, change->value);
+  else
+    lab_sidebar_sync (change->self);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  lab_change_free (change);
+}
+
+static void
+lab_sidebar_change (LabSidebar *self, const char *key, const char *value)
+{
+  LabSnapshot *snapshot;
+  GtkRoot *root;
+  GtkWidget *dialog;
+  LabChange *change;
+
+  if (self->syncing > 0 || self->session == NULL)
+    return;
+
+  snapshot = lab_session_get_snapshot (self->session);
+  if (strcmp (key, "preset") != 0 && lab_session_option_is_live (self->session, key, value))
+    {
+      lab_sidebar_commit (self, key, value);
+      return;
+    }
+  /* nothing trained yet: nothing to lose by rebuilding */
+  if (snapshot == NULL || snapshot->steps == 0)
+    {
+      lab_sidebar_commit (self, key, value);
+      return;
+    }
+
+  change = g_new0 (LabChange, 1);
+  change->self = g_object_ref (self);
+  change->key = g_strdup (key);
+  change->value = g_strdup (value);
+
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  dialog = gtk_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                   GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
+                                   "Start a new model?");
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog),
+                                            "This change needs a new network, so the %ld "
+                                            "batches trained so far will be lost.",
+                                            snapshot->steps);
+  gtk_dialog_add_buttons (GTK_DIALOG (dialog), "_Cancel", GTK_RESPONSE_CANCEL,
+                          "_Start New Model", GTK_RESPONSE_ACCEPT, NULL);
+  gtk_widget_add_css_class (gtk_dialog_get_widget_for_response (GTK_DIALOG (dialog),
+                                                                GTK_RESPONSE_ACCEPT),
+                            "destructive-action");
+  gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  g_signal_connect (dialog, "response", G_CALLBACK (lab_sidebar_confirm_response), change);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+lab_sidebar_change_double (LabSidebar *self, const char *key, double value)
+{
+  g_autofree char *text = format_value (value);
+
+  lab_sidebar_change (self, key, text);
+}
+
+static void
+on_dataset_selected (LabSidebar *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->dataset_dropdown);
+  const char *spec;
+
+  if (self->syncing > 0 || self->session == NULL || selected == GTK_INVALID_LIST_POSITION)
+    return;
+
+  if (selected >= self->dataset_specs->len)
+    {
+      /* "Open file…": back to the current dataset until a file is chosen */
+      lab_sidebar_sync (self);
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.open-dataset", NULL);
+      return;
+    }
+  spec = g_ptr_array_index (self->dataset_specs, selected);
+  if (g_strcmp0 (spec, lab_session_get_dataset_spec (self->session)) != 0)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.load-dataset", "s", spec);
+}
+
+static void
+on_preset_selected (LabSidebar *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->preset_dropdown);
+
+  if (selected != GTK_INVALID_LIST_POSITION)
+    lab_sidebar_change (self, "preset", lab_session_list_presets ()[selected]);
+}
+
+static void
+on_hidden_activate (LabSidebar *self)
+{
+  lab_sidebar_change (self, "hidden", gtk_editable_get_text (GTK_EDITABLE (self->hidden_entry)));
+}
+
+static void
+on_latent_changed (LabSidebar *self)
+{
+  lab_sidebar_change_double (self, "latent", gtk_spin_button_get_value (self->latent_spin));
+}
+
+static void
+on_activation_selected (LabSidebar *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->activation_dropdown);
+
+  if (selected != GTK_INVALID_LIST_POSITION)
+    lab_sidebar_change (self, "activation", lab_session_list_activations ()[selected]);
+}
+
+static double
+lr_from_scale (LabSidebar *self)
+{
+  /* the scale is log10 of the rate; two significant digits are all a lesson needs */
+  double lr = pow (10, gtk_range_get_value (GTK_RANGE (self->lr_scale)));
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  return g_ascii_strtod (g_ascii_formatd (buf, sizeof buf, "%.1g", lr), NULL);
+}
+
+static void
+on_lr_changed (LabSidebar *self)
+{
+  g_autofree char *text = format_value (lr_from_scale (self));
+
+  gtk_label_set_label (self->lr_label, text);
+  lab_sidebar_change (self, "lr", text);
+}
+
+static void
+on_batch_selected (LabSidebar *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->batch_dropdown);
+
+  if (selected != GTK_INVALID_LIST_POSITION)
+    lab_sidebar_change (self, "batch", batch_sizes[selected]);
+}
+
+static void
+on_epochs_changed (LabSidebar *self)
+{
+  lab_sidebar_change_double (self, "epochs", gtk_spin_button_get_value (self->epochs_spin));
+}
+
+static void
+on_seed_changed (LabSidebar *self)
+{
+  g_autofree char *text = g_strdup_printf ("%.0f", gtk_spin_button_get_value (self->seed_spin));
+
+  lab_sidebar_change (self, "seed", text);
+}
+
+static void
+on_spin_option_changed (GtkSpinButton *spin, LabSidebar *self)
+{
+  const char *key = g_object_get_data (G_OBJECT (spin), "lab-option");
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  /* the spin's own digits are the precision the user sees */
+  lab_sidebar_change (self, key, g_ascii_formatd (buf, sizeof buf, "%.6g",
+                                                  gtk_spin_button_get_value (spin)));
+}
+
+static void
+on_noise_changed (LabSidebar *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->noise_dropdown);
+  double level = gtk_range_get_value (GTK_RANGE (self->noise_scale));
+  g_autofree char *level_text = format_value (level);
+  g_autofree char *value = NULL;
+  const char *kind;
+
+  gtk_label_set_label (self->noise_label, level_text);
+  if (selected == GTK_INVALID_LIST_POSITION)
+    return;
+  kind = lab_session_list_noise_kinds ()[selected];
+  value = strcmp (kind, "none") == 0 ? g_strdup ("none") : g_strdup_printf ("%s:%s", kind, level_text);
+  lab_sidebar_change (self, "noise", value);
+}
+
+static void
+on_kl_beta_changed (LabSidebar *self)
+{
+  g_autofree char *text = format_value (gtk_range_get_value (GTK_RANGE (self->kl_beta_scale)));
+
+  gtk_label_set_label (self->kl_beta_label, text);
+  lab_sidebar_change (self, "kl-beta", text);
+}
+
+static void
+on_session_changed (LabSidebar *self)
+{
+  lab_sidebar_sync (self);
+}
+
+/* --- GObject ---------------------------------------------------------------------------- */
+
+LabSession *
+lab_sidebar_get_session (LabSidebar *self)
+{
+  g_return_val_if_fail (LAB_IS_SIDEBAR (self), NULL);
+  return self->session;
+}
+
+void
+lab_sidebar_set_session (LabSidebar *self, LabSession *session)
+{
+  g_return_if_fail (LAB_IS_SIDEBAR (self));
+  g_return_if_fail (session == NULL || LAB_IS_SESSION (session));
+
+  if (self->session == session)
+    return;
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    {
+      g_signal_connect_swapped (session, "options-changed", G_CALLBACK (on_session_changed), self);
+      lab_sidebar_sync (self);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+static void
+lab_sidebar_dispose (GObject *object)
+{
+  LabSidebar *self = LAB_SIDEBAR (object);
+
+  lab_sidebar_set_session (self, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_SIDEBAR);
+  g_clear_object (&self->datasets);
+  g_clear_pointer (&self->dataset_specs, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (lab_sidebar_parent_class)->dispose (object);
+}
+
+static void
+lab_sidebar_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  LabSidebar *self = LAB_SIDEBAR (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION: g_value_set_object (value, self->session); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lab_sidebar_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  LabSidebar *self = LAB_SIDEBAR (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION: lab_sidebar_set_session (self, g_value_get_object (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lab_sidebar_class_init (LabSidebarClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lab_sidebar_dispose;
+  object_class->get_property = lab_sidebar_get_property;
+  object_class->set_property = lab_sidebar_set_property;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, LAB_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/latentlab/LatentLab/ui/lab-sidebar.ui");
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "labsidebar");
+
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, scroller);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, dataset_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, split_label);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, preset_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, hidden_entry);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, latent_spin);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, activation_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, arch_label);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, lr_scale);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, lr_label);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, batch_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, epochs_spin);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, seed_spin);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, sparse_section);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, l1_spin);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, rho_spin);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, beta_spin);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, contractive_section);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, contractive_spin);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, denoising_section);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, noise_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, noise_scale);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, noise_label);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, vae_section);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, kl_beta_scale);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, kl_beta_label);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, warmup_spin);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, concept_title);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, concept_body);
+}
+
+static void
+lab_sidebar_init (LabSidebar *self)
+{
+  static const char *const builtin_titles[] = {
+    "MNIST digits (embedded)", "Fashion-MNIST", "Sine waves", "ECG (with anomalies)",
+  };
+  static const char *const builtin_specs[] = { "digits", "fashion", "sines", "ecg" };
+  g_autoptr(GListModel) preset_model = NULL;
+  g_autoptr(GListModel) activation_model = NULL;
+  g_autoptr(GListModel) noise_model = NULL;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->datasets = gtk_string_list_new (NULL);
+  self->dataset_specs = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < G_N_ELEMENTS (builtin_specs); i++)
+    {
+      /* Fashion-MNIST only when Debian's dataset-fashion-mnist is installed */
+      if (strcmp (builtin_specs[i], "fashion") == 0
+          && !g_file_test ("/usr/share/datasets/fashion-mnist", G_FILE_TEST_IS_DIR))
+        continue;
+      gtk_string_list_append (self->datasets, builtin_titles[i]);
+      g_ptr_array_add (self->dataset_specs, g_strdup (builtin_specs[i]));
+    }
+  gtk_string_list_append (self->datasets, "Open file…");
+  gtk_drop_down_set_model (self->dataset_dropdown, G_LIST_MODEL (self->datasets));
+
+  preset_model = titles_model (lab_session_list_presets (), lab_sidebar_preset_title);
+  gtk_drop_down_set_model (self->preset_dropdown, preset_model);
+  activation_model = titles_model (lab_session_list_activations (), choice_title);
+  gtk_drop_down_set_model (self->activation_dropdown, activation_model);
+  noise_model = titles_model (lab_session_list_noise_kinds (), choice_title);
+  gtk_drop_down_set_model (self->noise_dropdown, noise_model);
+
+  g_object_set_data (G_OBJECT (self->l1_spin), "lab-option", (gpointer) "l1");
+  g_object_set_data (G_OBJECT (self->rho_spin), "lab-option", (gpointer) "rho");
+  g_object_set_data (G_OBJECT (self->beta_spin), "lab-option", (gpointer) "beta");
+  g_object_set_data (G_OBJECT (self->contractive_spin), "lab-option", (gpointer) "contractive");
+  g_object_set_data (G_OBJECT (self->warmup_spin), "lab-option", (gpointer) "warmup");
+
+  g_signal_connect_swapped (self->dataset_dropdown, "notify::selected", G_CALLBACK (on_dataset_selected), self);
+  g_signal_connect_swapped (self->preset_dropdown, "notify::selected", G_CALLBACK (on_preset_selected), self);
+  g_signal_connect_swapped (self->hidden_entry, "activate", G_CALLBACK (on_hidden_activate), self);
+  g_signal_connect_swapped (self->latent_spin, "value-changed", G_CALLBACK (on_latent_changed), self);
+  g_signal_connect_swapped (self->activation_dropdown, "notify::selected", G_CALLBACK (on_activation_selected), self);
+  g_signal_connect_swapped (self->lr_scale, "value-changed", G_CALLBACK (on_lr_changed), self);
+  g_signal_connect_swapped (self->batch_dropdown, "notify::selected", G_CALLBACK (on_batch_selected), self);
+  g_signal_connect_swapped (self->epochs_spin, "value-changed", G_CALLBACK (on_epochs_changed), self);
+  g_signal_connect_swapped (self->seed_spin, "value-changed", G_CALLBACK (on_seed_changed), self);
+  g_signal_connect (self->l1_spin, "value-changed", G_CALLBACK (on_spin_option_changed), self);
+  g_signal_connect (self->rho_spin, "value-changed", G_CALLBACK (on_spin_option_changed), self);
+  g_signal_connect (self->beta_spin, "value-changed", G_CALLBACK (on_spin_option_changed), self);
+  g_signal_connect (self->contractive_spin, "value-changed", G_CALLBACK (on_spin_option_changed), self);
+  g_signal_connect (self->warmup_spin, "value-changed", G_CALLBACK (on_spin_option_changed), self);
+  g_signal_connect_swapped (self->noise_dropdown, "notify::selected", G_CALLBACK (on_noise_changed), self);
+  g_signal_connect_swapped (self->noise_scale, "value-changed", G_CALLBACK (on_noise_changed), self);
+  g_signal_connect_swapped (self->kl_beta_scale, "value-changed", G_CALLBACK (on_kl_beta_changed), self);
+}

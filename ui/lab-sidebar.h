@@ -1,0 +1,19 @@
+/* lab-sidebar.h: dataset, preset, architecture and hyperparameters of the session. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lab-session.h"
+
+G_BEGIN_DECLS
+
+#define LAB_TYPE_SIDEBAR (lab_sidebar_get_type ())
+
+G_DECLARE_FINAL_TYPE (LabSidebar, lab_sidebar, LAB, SIDEBAR, GtkWidget)
+
+LabSession *lab_sidebar_get_session (LabSidebar *self);
+void        lab_sidebar_set_session (LabSidebar *self, LabSession *session);
+/* Display name of a preset ("vae" -> "Variational"). */
+const char *lab_sidebar_preset_title (const char *preset);
+
+G_END_DECLS

@@ -1,0 +1,401 @@
+/* lab-training-view.c: the Training view.
+ *
+ * Each delivered snapshot is turned into the plots' data (series pointing into the
+ * snapshot, which this view keeps alive) and the charts are queued for drawing; drawing
+ * itself is the pure-Cairo functions of lab-plot.h, the same ones export uses.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "lab-chart.h"
+#include "lab-plot.h"
+#include "lab-training-view.h"
+
+#define LAB_MAX_CURVES (2 * LAB_N_LOSS_TERMS)
+#define LAB_PREVIEW_ROWS 4
+
+struct _LabTrainingView {
+  GtkWidget parent_instance;
+
+  /* template widgets */
+  GtkWidget *loss_card;
+  GtkWidget *preview_card;
+  GtkToggleButton *log_toggle;
+  LabChart *loss_chart;
+  GtkLabel *hover_label;
+  GtkLabel *preview_title;
+  LabChart *preview_chart;
+
+  /* owned */
+  LabSession *session;
+  LabSnapshot *snapshot;
+
+  LabSeries curves[LAB_MAX_CURVES];
+  char *curve_names[LAB_MAX_CURVES];
+  LabLossData loss;
+
+  LabImageRow rows[LAB_PREVIEW_ROWS];
+  float *row_pixels[LAB_PREVIEW_ROWS]; /* grey images made from the snapshot */
+  gsize row_capacity;
+  LabImageGridData grid;
+  LabSequenceData sequence;
+  gboolean show_sequence;
+};
+
+G_DEFINE_FINAL_TYPE (LabTrainingView, lab_training_view, GTK_TYPE_WIDGET)
+
+/* Palette slots per loss term, so a term keeps its colour whatever else is shown. */
+static const int term_colors[LAB_N_LOSS_TERMS] = {
+  [LAB_LOSS_TOTAL] = 7,
+  [LAB_LOSS_RECONSTRUCTION] = 0,
+  [LAB_LOSS_SPARSITY] = 2,
+  [LAB_LOSS_CONTRACTIVE] = 3,
+  [LAB_LOSS_KL] = 1,
+};
+
+/* --- data from the snapshot ------------------------------------------------------------- */
+
+static void
+lab_training_view_build_loss (LabTrainingView *self)
+{
+  const LabSnapshot *snapshot = self->snapshot;
+  int n = 0;
+
+  for (guint i = 0; i < LAB_MAX_CURVES; i++)
+    g_clear_pointer (&self->curve_names[i], g_free);
+
+  for (guint t = 0; t < LAB_N_LOSS_TERMS && snapshot != NULL; t++)
+    {
+      if (!(snapshot->terms & (1u << t)))
+        continue;
+      for (guint val = 0; val < 2; val++)
+        {
+          const LabCurve *curve = val ? &snapshot->val[t] : &snapshot->train[t];
+          LabSeries *series = &self->curves[n];
+
+          self->curve_names[n] = g_strdup_printf ("%s (%s)", lab_loss_term_name (t),
+                                                  val ? "validation" : "train");
+          memset (series, 0, sizeof *series);
+          series->name = self->curve_names[n];
+          series->x = curve->x;
+          series->y = curve->y;
+          series->n = (int) curve->n;
+          series->color_index = term_colors[t];
+          series->dashed = val;
+          /* validation comes once an epoch: dots make the first few readable */
+          series->markers = val && curve->n < 30;
+          n++;
+        }
+    }
+
+  self->loss.series = self->curves;
+  self->loss.n_series = n;
+  self->loss.x_label = "epoch";
+  self->loss.y_label = "loss per example";
+  self->loss.log_y = gtk_toggle_button_get_active (self->log_toggle);
+  self->loss.legend = LAB_PLOT_LEGEND_TOP_RIGHT;
+  self->loss.empty_text = "Press Run to start training";
+}
+
+static void
+lab_training_view_update_hover_label (LabTrainingView *self)
+{
+  char text[512];
+
+  if (self->snapshot == NULL || !lab_snapshot_has_history (self->snapshot))
+    {
+      gtk_label_set_label (self->hover_label, "Hover over the curves to read their values.");
+      return;
+    }
+  lab_plot_loss_summary (&self->loss, text, sizeof text);
+  gtk_label_set_label (self->hover_label, text);
+  lab_chart_set_description (self->loss_chart, text);
+}
+
+/* Grey images (n, height, width) from samples (n, channels, height, width): the mean over
+ * channels, or |a - b| of that when b is given. */
+static void
+grey_images (float *out, const float *a, const float *b, int n, int channels, int pixels)
+{
+  for (int i = 0; i < n; i++)
+    for (int p = 0; p < pixels; p++)
+      {
+        float sum = 0;
+
+        for (int c = 0; c < channels; c++)
+          {
+            size_t at = ((size_t) i * channels + c) * pixels + p;
+
+            sum += b != NULL ? fabsf (a[at] - b[at]) : a[at];
+          }
+        out[(size_t) i * pixels + p] = sum / channels;
+      }
+}
+
+static void
+lab_training_view_build_preview (LabTrainingView *self)
+{
+  const LabSnapshot *s = self->snapshot;
+  gboolean noisy;
+  int pixels, n, row = 0;
+  gsize needed;
+
+  memset (&self->grid, 0, sizeof self->grid);
+  memset (&self->sequence, 0, sizeof self->sequence);
+  self->grid.highlight_row = self->grid.highlight_index = -1;
+  self->grid.empty_text = "The reconstructions appear with the first report";
+  self->sequence.empty_text = self->grid.empty_text;
+  self->show_sequence = s != NULL && !s->is_image && s->dim > 0;
+
+  if (self->show_sequence)
+    lab_chart_set_draw_func (self->preview_chart, lab_plot_sequence_draw_func, &self->sequence, NULL);
+  else
+    lab_chart_set_draw_func (self->preview_chart, lab_plot_image_grid_draw_func, &self->grid, NULL);
+
+  if (s == NULL || s->preview_output == NULL || s->n_preview <= 0)
+    return;
+
+  if (self->show_sequence)
+    {
+      /* one window of the series: steps are rows, features columns */
+      self->sequence.input = s->preview_clean;
+      self->sequence.reconstruction = s->preview_output;
+      self->sequence.n_steps = s->height;
+      self->sequence.n_features = s->width;
+      self->sequence.x_label = "step";
+      return;
+    }
+
+  pixels = s->height * s->width;
+  n = s->n_preview;
+  needed = (gsize) n * pixels;
+  if (needed > self->row_capacity)
+    {
+      for (guint i = 0; i < LAB_PREVIEW_ROWS; i++)
+        self->row_pixels[i] = g_renew (float, self->row_pixels[i], needed);
+      self->row_capacity = needed;
+    }
+
+  /* when denoising, the input differs from the target: show both */
+  noisy = s->preview_input != NULL && s->preview_clean != NULL
+          && memcmp (s->preview_input, s->preview_clean, needed * s->channels * sizeof (float)) != 0;
+
+  if (noisy)
+    {
+      grey_images (self->row_pixels[row], s->preview_clean, NULL, n, s->channels, pixels);
+      self->rows[row++] = (LabImageRow) { .label = "clean", .pixels = self->row_pixels[0],
+                                          .n_images = n, .colormap = LAB_IMAGE_GREY };
+    }
+  grey_images (self->row_pixels[row], s->preview_input, NULL, n, s->channels, pixels);
+  self->rows[row] = (LabImageRow) { .label = noisy ? "noisy input" : "input",
+                                    .pixels = self->row_pixels[row], .n_images = n,
+                                    .colormap = LAB_IMAGE_GREY };
+  row++;
+  grey_images (self->row_pixels[row], s->preview_output, NULL, n, s->channels, pixels);
+  self->rows[row] = (LabImageRow) { .label = "reconstruction", .pixels = self->row_pixels[row],
+                                    .n_images = n, .colormap = LAB_IMAGE_GREY };
+  row++;
+  grey_images (self->row_pixels[row], s->preview_output, s->preview_clean, n, s->channels, pixels);
+  /* a fixed scale, so that errors visibly shrink as training goes on */
+  self->rows[row] = (LabImageRow) { .label = "|error|", .pixels = self->row_pixels[row],
+                                    .n_images = n, .colormap = LAB_IMAGE_HEAT, .vmax = 1.0f };
+  row++;
+
+  self->grid.image_width = s->width;
+  self->grid.image_height = s->height;
+  self->grid.rows = self->rows;
+  self->grid.n_rows = row;
+}
+
+static void
+lab_training_view_on_snapshot (LabTrainingView *self, LabSnapshot *snapshot)
+{
+  g_clear_pointer (&self->snapshot, lab_snapshot_unref);
+  self->snapshot = lab_snapshot_ref (snapshot);
+
+  lab_training_view_build_loss (self);
+  lab_training_view_build_preview (self);
+  if (!self->loss.show_hover)
+    lab_training_view_update_hover_label (self);
+  lab_chart_redraw (self->loss_chart);
+  lab_chart_redraw (self->preview_chart);
+}
+
+/* --- interaction ----------------------------------------------------------------------- */
+
+static void
+on_log_toggled (LabTrainingView *self)
+{
+  self->loss.log_y = gtk_toggle_button_get_active (self->log_toggle);
+  lab_chart_redraw (self->loss_chart);
+}
+
+static void
+on_loss_motion (LabTrainingView *self, double x, double y)
+{
+  GtkWidget *chart = GTK_WIDGET (self->loss_chart);
+  double epoch = 0;
+
+  self->loss.show_hover = lab_plot_loss_x_at (gtk_widget_get_width (chart),
+                                              gtk_widget_get_height (chart), &self->loss,
+                                              lab_chart_get_style (self->loss_chart), x, &epoch);
+  self->loss.hover_x = epoch;
+  lab_training_view_update_hover_label (self);
+  lab_chart_redraw (self->loss_chart);
+}
+
+static void
+on_loss_leave (LabTrainingView *self)
+{
+  self->loss.show_hover = FALSE;
+  lab_training_view_update_hover_label (self);
+  lab_chart_redraw (self->loss_chart);
+}
+
+/* --- public ----------------------------------------------------------------------------- */
+
+void
+lab_training_view_set_session (LabTrainingView *self, LabSession *session)
+{
+  g_return_if_fail (LAB_IS_TRAINING_VIEW (self));
+  g_return_if_fail (session == NULL || LAB_IS_SESSION (session));
+
+  if (self->session == session)
+    return;
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    {
+      g_signal_connect_swapped (session, "snapshot", G_CALLBACK (lab_training_view_on_snapshot), self);
+      if (lab_session_get_snapshot (session) != NULL)
+        lab_training_view_on_snapshot (self, lab_session_get_snapshot (session));
+    }
+}
+
+LabSnapshot *
+lab_training_view_get_snapshot (LabTrainingView *self)
+{
+  g_return_val_if_fail (LAB_IS_TRAINING_VIEW (self), NULL);
+  return self->snapshot;
+}
+
+guint
+lab_training_view_get_n_points (LabTrainingView *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (LAB_IS_TRAINING_VIEW (self), 0);
+
+  for (int i = 0; i < self->loss.n_series; i++)
+    n += (guint) self->loss.series[i].n;
+  return n;
+}
+
+GtkWidget *
+lab_training_view_get_chart (LabTrainingView *self, LabTrainingPicture picture)
+{
+  g_return_val_if_fail (LAB_IS_TRAINING_VIEW (self), NULL);
+  return GTK_WIDGET (picture == LAB_TRAINING_PICTURE_PREVIEW ? self->preview_chart : self->loss_chart);
+}
+
+gboolean
+lab_training_view_get_log_scale (LabTrainingView *self)
+{
+  g_return_val_if_fail (LAB_IS_TRAINING_VIEW (self), FALSE);
+  return gtk_toggle_button_get_active (self->log_toggle);
+}
+
+void
+lab_training_view_set_log_scale (LabTrainingView *self, gboolean log_scale)
+{
+  g_return_if_fail (LAB_IS_TRAINING_VIEW (self));
+  gtk_toggle_button_set_active (self->log_toggle, log_scale);
+}
+
+gboolean
+lab_training_view_export (LabTrainingView *self, LabTrainingPicture picture, const char *path,
+                          GError **error)
+{
+  gboolean hover = self->loss.show_hover;
+  gboolean ok;
+
+  g_return_val_if_fail (LAB_IS_TRAINING_VIEW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  /* the picture is what the class saw, without the pointer's readout */
+  self->loss.show_hover = FALSE;
+  ok = lab_chart_export (LAB_CHART (lab_training_view_get_chart (self, picture)), path, error);
+  self->loss.show_hover = hover;
+  return ok;
+}
+
+/* --- GObject ---------------------------------------------------------------------------- */
+
+static void
+lab_training_view_dispose (GObject *object)
+{
+  LabTrainingView *self = LAB_TRAINING_VIEW (object);
+
+  lab_training_view_set_session (self, NULL);
+  if (self->loss_chart != NULL)
+    lab_chart_set_draw_func (self->loss_chart, NULL, NULL, NULL);
+  if (self->preview_chart != NULL)
+    lab_chart_set_draw_func (self->preview_chart, NULL, NULL, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_TRAINING_VIEW);
+  g_clear_pointer (&self->snapshot, lab_snapshot_unref);
+  for (guint i = 0; i < LAB_MAX_CURVES; i++)
+    g_clear_pointer (&self->curve_names[i], g_free);
+  for (guint i = 0; i < LAB_PREVIEW_ROWS; i++)
+    g_clear_pointer (&self->row_pixels[i], g_free);
+  self->row_capacity = 0;
+  memset (&self->loss, 0, sizeof self->loss);
+  memset (&self->grid, 0, sizeof self->grid);
+
+  G_OBJECT_CLASS (lab_training_view_parent_class)->dispose (object);
+}
+
+static void
+lab_training_view_class_init (LabTrainingViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lab_training_view_dispose;
+
+  g_type_ensure (LAB_TYPE_CHART);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/latentlab/LatentLab/ui/lab-training-view.ui");
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "labtrainingview");
+  gtk_widget_class_bind_template_child (widget_class, LabTrainingView, loss_card);
+  gtk_widget_class_bind_template_child (widget_class, LabTrainingView, preview_card);
+  gtk_widget_class_bind_template_child (widget_class, LabTrainingView, log_toggle);
+  gtk_widget_class_bind_template_child (widget_class, LabTrainingView, loss_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabTrainingView, hover_label);
+  gtk_widget_class_bind_template_child (widget_class, LabTrainingView, preview_title);
+  gtk_widget_class_bind_template_child (widget_class, LabTrainingView, preview_chart);
+}
+
+static void
+lab_training_view_init (LabTrainingView *self)
+{
+  GtkLayoutManager *layout;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_VERTICAL);
+  gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
+
+  /* the charts draw from data that lives in this view and points into self->snapshot */
+  lab_chart_set_draw_func (self->loss_chart, lab_plot_loss_draw_func, &self->loss, NULL);
+  lab_training_view_build_loss (self);
+  lab_training_view_build_preview (self);
+  lab_training_view_update_hover_label (self);
+
+  g_signal_connect_swapped (self->log_toggle, "toggled", G_CALLBACK (on_log_toggled), self);
+  g_signal_connect_swapped (self->loss_chart, "motion", G_CALLBACK (on_loss_motion), self);
+  g_signal_connect_swapped (self->loss_chart, "leave", G_CALLBACK (on_loss_leave), self);
+}

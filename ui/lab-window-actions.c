@@ -1,0 +1,279 @@
+/* lab-window-actions.c: the win.* actions: training commands, files and views. */
+#include <string.h>
+
+#include "lab-window-private.h"
+
+static void
+lab_window_toggle_run (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  lab_session_toggle_run (LAB_WINDOW (widget)->session);
+}
+
+static void
+lab_window_run (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  lab_session_run (LAB_WINDOW (widget)->session);
+}
+
+static void
+lab_window_pause (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  lab_session_pause (LAB_WINDOW (widget)->session);
+}
+
+/* Shift held while pressing Step means a whole epoch (the button's tooltip says so). */
+static gboolean
+shift_is_down (GtkWidget *widget)
+{
+  GdkDisplay *display = gtk_widget_get_display (widget);
+  GdkSeat *seat = display != NULL ? gdk_display_get_default_seat (display) : NULL;
+  GdkDevice *keyboard = seat != NULL ? gdk_seat_get_keyboard (seat) : NULL;
+
+  return keyboard != NULL && (gdk_device_get_modifier_state (keyboard) & GDK_SHIFT_MASK) != 0;
+}
+
+static void
+lab_window_step (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  LabWindow *self = LAB_WINDOW (widget);
+
+  if (shift_is_down (widget))
+    lab_session_step_epoch (self->session);
+  else
+    lab_session_step_batch (self->session);
+}
+
+static void
+lab_window_step_epoch (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  lab_session_step_epoch (LAB_WINDOW (widget)->session);
+}
+
+static void
+lab_window_reset (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  lab_session_reset (LAB_WINDOW (widget)->session);
+}
+
+static void
+lab_window_lower_lr (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  LabWindow *self = LAB_WINDOW (widget);
+  g_autofree char *lr = lab_session_dup_option (self->session, "lr");
+  g_autoptr(GError) error = NULL;
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (lr == NULL)
+    return;
+  g_ascii_formatd (buf, sizeof buf, "%.2g", g_ascii_strtod (lr, NULL) / 10);
+  if (!lab_session_set_option (self->session, "lr", buf, &error))
+    _lab_window_show_error (self, "The learning rate could not be lowered", error->message);
+  gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
+}
+
+static void
+lab_window_view (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  lab_window_set_view (LAB_WINDOW (widget), g_variant_get_string (param, NULL));
+}
+
+static void
+lab_window_load_dataset (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  _lab_window_load (LAB_WINDOW (widget), g_variant_get_string (param, NULL), NULL, FALSE);
+}
+
+/* --- files ------------------------------------------------------------------------------ */
+
+typedef void (*LabFileFunc) (LabWindow *self, GtkFileChooser *chooser, const char *path);
+
+static void
+lab_window_file_response (GtkNativeDialog *native, int response, gpointer user_data)
+{
+  LabWindow *self = user_data;
+  LabFileFunc func = (LabFileFunc) g_object_get_data (G_OBJECT (native), "lab-func");
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        func (self, GTK_FILE_CHOOSER (native), path);
+    }
+  gtk_native_dialog_destroy (native);
+  g_object_unref (native);
+  g_object_unref (self);
+}
+
+static GtkFileFilter *
+file_filter (const char *name, const char *const *patterns)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, name);
+  for (guint i = 0; patterns[i] != NULL; i++)
+    gtk_file_filter_add_pattern (filter, patterns[i]);
+  return filter;
+}
+
+static GtkFileChooser *
+lab_window_file_chooser (LabWindow *self, const char *title, GtkFileChooserAction action,
+                         const char *accept, LabFileFunc func)
+{
+  GtkFileChooserNative *native =
+    gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, accept, "_Cancel");
+
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  g_object_set_data (G_OBJECT (native), "lab-func", (gpointer) func);
+  g_signal_connect (native, "response", G_CALLBACK (lab_window_file_response), g_object_ref (self));
+  return GTK_FILE_CHOOSER (native);
+}
+
+static void
+lab_window_show_chooser (GtkFileChooser *chooser)
+{
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+open_dataset_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
+{
+  _lab_window_load (self, path, NULL, FALSE);
+}
+
+static void
+lab_window_open_dataset (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  static const char *const data_patterns[] = { "*.gz", "*-ubyte", "*.idx*", "*.csv", "*.png", NULL };
+  static const char *const all_patterns[] = { "*", NULL };
+  GtkFileChooser *chooser =
+    lab_window_file_chooser (LAB_WINDOW (widget), "Open Dataset", GTK_FILE_CHOOSER_ACTION_OPEN,
+                             "_Open", open_dataset_chosen);
+  g_autoptr(GtkFileFilter) data = file_filter ("IDX, CSV or PNG files", data_patterns);
+  g_autoptr(GtkFileFilter) all = file_filter ("All files", all_patterns);
+
+  gtk_file_chooser_add_filter (chooser, data);
+  gtk_file_chooser_add_filter (chooser, all);
+  lab_window_show_chooser (chooser);
+}
+
+static void
+lab_window_open_folder (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  lab_window_show_chooser (lab_window_file_chooser (LAB_WINDOW (widget),
+                                                    "Open a Folder of PNG Images",
+                                                    GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                                    "_Open", open_dataset_chosen));
+}
+
+static void
+open_model_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!lab_session_open_model (self->session, path, &error))
+    _lab_window_show_error (self, "The model could not be opened", error->message);
+}
+
+static void
+lab_window_open_model (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  lab_window_show_chooser (lab_window_file_chooser (LAB_WINDOW (widget), "Open Model",
+                                                    GTK_FILE_CHOOSER_ACTION_OPEN, "_Open",
+                                                    open_model_chosen));
+}
+
+static void
+save_model_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!lab_session_save_model (self->session, path, &error))
+    _lab_window_show_error (self, "The model could not be saved", error->message);
+}
+
+static void
+lab_window_save_model (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  LabWindow *self = LAB_WINDOW (widget);
+  GtkFileChooser *chooser = lab_window_file_chooser (self, "Save Model",
+                                                     GTK_FILE_CHOOSER_ACTION_SAVE, "_Save",
+                                                     save_model_chosen);
+  g_autofree char *name = g_strdup_printf ("%s.latentlab", lab_session_get_preset (self->session));
+
+  gtk_file_chooser_set_current_name (chooser, name);
+  lab_window_show_chooser (chooser);
+}
+
+static void
+export_picture_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
+{
+  const char *picture = gtk_file_chooser_get_choice (chooser, "picture");
+  LabTrainingPicture which = g_strcmp0 (picture, "preview") == 0 ? LAB_TRAINING_PICTURE_PREVIEW
+                                                                 : LAB_TRAINING_PICTURE_LOSS;
+  g_autoptr(GError) error = NULL;
+
+  if (!lab_training_view_export (self->training_view, which, path, &error))
+    _lab_window_show_error (self, "The picture could not be saved", error->message);
+}
+
+static void
+lab_window_export_picture (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  /* gtk_file_chooser_add_choice takes non-const arrays that it only reads */
+  static const char *ids[] = { "loss", "preview", NULL };
+  static const char *labels[] = { "Loss curves", "Reconstructions", NULL };
+  static const char *const patterns[] = { "*.png", "*.svg", "*.pdf", NULL };
+  LabWindow *self = LAB_WINDOW (widget);
+  GtkFileChooser *chooser = lab_window_file_chooser (self, "Export Picture",
+                                                     GTK_FILE_CHOOSER_ACTION_SAVE, "_Export",
+                                                     export_picture_chosen);
+  g_autoptr(GtkFileFilter) filter = file_filter ("PNG, SVG or PDF (by the extension)", patterns);
+
+  gtk_file_chooser_add_filter (chooser, filter);
+  gtk_file_chooser_add_choice (chooser, "picture", "Picture", ids, labels);
+  gtk_file_chooser_set_choice (chooser, "picture", "loss");
+  gtk_file_chooser_set_current_name (chooser, "loss.png");
+  lab_window_show_chooser (chooser);
+}
+
+/* --- state ------------------------------------------------------------------------------ */
+
+void
+_lab_window_update_actions (LabWindow *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  gboolean ready = self->session != NULL && !lab_session_get_loading (self->session)
+                   && lab_session_get_dataset_spec (self->session) != NULL;
+  gboolean running = ready && lab_session_get_running (self->session);
+  gboolean on_training = g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "training") == 0;
+
+  gtk_widget_action_set_enabled (widget, "win.toggle-run", ready);
+  gtk_widget_action_set_enabled (widget, "win.run", ready && !running);
+  gtk_widget_action_set_enabled (widget, "win.pause", running);
+  gtk_widget_action_set_enabled (widget, "win.step", ready);
+  gtk_widget_action_set_enabled (widget, "win.step-epoch", ready);
+  gtk_widget_action_set_enabled (widget, "win.reset", ready);
+  gtk_widget_action_set_enabled (widget, "win.save-model", ready);
+  gtk_widget_action_set_enabled (widget, "win.export-picture", ready && on_training);
+}
+
+void
+_lab_window_class_init_actions (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.toggle-run", NULL, lab_window_toggle_run);
+  gtk_widget_class_install_action (widget_class, "win.run", NULL, lab_window_run);
+  gtk_widget_class_install_action (widget_class, "win.pause", NULL, lab_window_pause);
+  gtk_widget_class_install_action (widget_class, "win.step", NULL, lab_window_step);
+  gtk_widget_class_install_action (widget_class, "win.step-epoch", NULL, lab_window_step_epoch);
+  gtk_widget_class_install_action (widget_class, "win.reset", NULL, lab_window_reset);
+  gtk_widget_class_install_action (widget_class, "win.lower-lr", NULL, lab_window_lower_lr);
+  gtk_widget_class_install_action (widget_class, "win.view", "s", lab_window_view);
+  gtk_widget_class_install_action (widget_class, "win.load-dataset", "s", lab_window_load_dataset);
+  gtk_widget_class_install_action (widget_class, "win.open-dataset", NULL, lab_window_open_dataset);
+  gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, lab_window_open_folder);
+  gtk_widget_class_install_action (widget_class, "win.open-model", NULL, lab_window_open_model);
+  gtk_widget_class_install_action (widget_class, "win.save-model", NULL, lab_window_save_model);
+  gtk_widget_class_install_action (widget_class, "win.export-picture", NULL, lab_window_export_picture);
+}

@@ -1,0 +1,48 @@
+/* lab-window-private.h: the window's struct, shared by its construction and its actions. */
+#pragma once
+
+#include "lab-sidebar.h"
+#include "lab-training-view.h"
+#include "lab-window.h"
+
+G_BEGIN_DECLS
+
+struct _LabWindow {
+  GtkApplicationWindow parent_instance;
+
+  /* template widgets */
+  GtkHeaderBar *header_bar;
+  GtkWidget *run_button;
+  GtkImage *run_icon;
+  GtkLabel *run_label;
+  GtkWidget *step_button;
+  GtkWidget *step_menu_button;
+  GtkWidget *reset_button;
+  GtkLabel *title_label;
+  GtkLabel *subtitle_label;
+  GtkLabel *progress_label;
+  GtkWidget *primary_menu_button;
+  GtkProgressBar *progress_bar;
+  LabSidebar *sidebar;
+  GtkStack *stack;
+  GtkStackSwitcher *switcher;
+  LabTrainingView *training_view;
+  GtkRevealer *banner_revealer;
+  GtkLabel *banner_label;
+
+  /* owned */
+  LabSession *session;
+  GCancellable *cancellable; /* cancelled when the window goes */
+};
+
+void             _lab_window_class_init_actions (GtkWidgetClass *widget_class);
+/* Enables what makes sense now (no Step while loading, no export off the training view). */
+void             _lab_window_update_actions (LabWindow *self);
+/* Loads without blocking; run starts training once loaded. */
+void             _lab_window_load (LabWindow *self, const char *data, const char *preset,
+                                   gboolean run);
+void             _lab_window_show_error (LabWindow *self, const char *primary,
+                                         const char *secondary);
+LabTrainingView *_lab_window_get_training_view (LabWindow *self);
+
+G_END_DECLS

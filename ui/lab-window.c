@@ -1,0 +1,372 @@
+/* lab-window.c: the window's construction and what it shows of the session. */
+#include <math.h>
+
+#include "lab-window-private.h"
+
+G_DEFINE_FINAL_TYPE (LabWindow, lab_window, GTK_TYPE_APPLICATION_WINDOW)
+
+/* The views of DESIGN.md; all but Training come in later work and show what they will do. */
+static const struct {
+  const char *name, *title, *icon, *description;
+} lab_views[] = {
+  { "training", "Training", NULL, NULL },
+  { "latent", "Latent space", "find-location-symbolic",
+    "A scatter of the codes coloured by digit, with hover to see the input, click to decode "
+    "any point and drag to interpolate between two." },
+  { "generate", "Generate", "applications-graphics-symbolic",
+    "Sliders for each latent dimension, samples from the prior and the decoded 2-D manifold "
+    "of a variational autoencoder." },
+  { "denoise", "Denoise", "image-x-generic-symbolic",
+    "Clean, noisy and denoised side by side with a classical filter, and the PSNR of each." },
+  { "anomaly", "Anomaly", "dialog-warning-symbolic",
+    "Reconstruction errors as a histogram with a threshold, the ROC curve and the worst "
+    "reconstructions." },
+  { "inside", "Inside", "system-search-symbolic",
+    "First-layer weights as images, the mean activation of every hidden unit and the dead "
+    "units." },
+  { "pca", "vs PCA", "view-continuous-symbolic",
+    "Reconstruction error against code size for the autoencoder and for PCA, and the angle "
+    "between their subspaces." },
+  { "sequence", "Sequences", "media-playlist-repeat-symbolic",
+    "Time series and their reconstructions, with the steps the model finds unusual." },
+};
+
+static GtkWidget *
+lab_window_coming_page (const char *title, const char *icon, const char *description)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *image = gtk_image_new_from_icon_name (icon);
+  GtkWidget *heading = gtk_label_new (title);
+  GtkWidget *text = gtk_label_new (description);
+  GtkWidget *coming = gtk_label_new ("This view is coming in a later version of Latent Lab.");
+
+  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  gtk_widget_set_halign (box, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (box, "coming-page");
+  gtk_image_set_pixel_size (GTK_IMAGE (image), 96);
+  gtk_widget_add_css_class (image, "dim-label");
+  gtk_widget_add_css_class (heading, "title-1");
+  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (text), 60);
+  gtk_label_set_justify (GTK_LABEL (text), GTK_JUSTIFY_CENTER);
+  gtk_widget_add_css_class (coming, "dim-label");
+  gtk_box_append (GTK_BOX (box), image);
+  gtk_box_append (GTK_BOX (box), heading);
+  gtk_box_append (GTK_BOX (box), text);
+  gtk_box_append (GTK_BOX (box), coming);
+  return box;
+}
+
+/* "0:14", "12:03", "1:02:03" */
+static char *
+format_elapsed (double seconds)
+{
+  long s = (long) MAX (seconds, 0);
+
+  if (s >= 3600)
+    return g_strdup_printf ("%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+  return g_strdup_printf ("%ld:%02ld", s / 60, s % 60);
+}
+
+/* 31234.5 -> "31,200": three significant digits are all that can be read while it moves. */
+static char *
+format_speed (double samples_per_s)
+{
+  double rounded;
+  long value;
+  GString *s = g_string_new (NULL);
+  char digits[32];
+  int len;
+
+  if (!(samples_per_s > 0))
+    return g_string_free (s, FALSE);
+  rounded = samples_per_s >= 1000 ? round (samples_per_s / pow (10, floor (log10 (samples_per_s)) - 2))
+                                      * pow (10, floor (log10 (samples_per_s)) - 2)
+                                  : round (samples_per_s);
+  value = (long) rounded;
+  len = g_snprintf (digits, sizeof digits, "%ld", value);
+  for (int i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append_c (s, ',');
+      g_string_append_c (s, digits[i]);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static void
+lab_window_update_progress (LabWindow *self)
+{
+  LabSession *session = self->session;
+  int epoch, epochs;
+  long batch, batches;
+  double speed, elapsed;
+  g_autofree char *speed_text = NULL;
+  g_autofree char *elapsed_text = NULL;
+  g_autofree char *text = NULL;
+  double fraction = 0;
+
+  g_object_get (session, "epoch", &epoch, "epochs", &epochs, "batch", &batch,
+                "batches-per-epoch", &batches, "samples-per-s", &speed, "elapsed", &elapsed,
+                NULL);
+  speed_text = format_speed (speed);
+  elapsed_text = format_elapsed (elapsed);
+
+  /* Run again after the last epoch trains further: past the count, just the epoch. */
+  if (epoch < epochs)
+    text = g_strdup_printf ("epoch %d / %d · batch %ld / %ld%s%s%s · %s", epoch + 1, epochs,
+                            batch, batches, speed_text[0] != '\0' ? " · " : "", speed_text,
+                            speed_text[0] != '\0' ? " samples/s" : "", elapsed_text);
+  else
+    text = g_strdup_printf ("epoch %d%s%s%s · %s", epoch, speed_text[0] != '\0' ? " · " : "",
+                            speed_text, speed_text[0] != '\0' ? " samples/s" : "", elapsed_text);
+  gtk_label_set_label (self->progress_label, text);
+
+  if (epochs > 0 && batches > 0)
+    fraction = epoch < epochs ? ((double) epoch + (double) batch / batches) / epochs : 1.0;
+  gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0, 1));
+}
+
+static void
+lab_window_update_running (LabWindow *self)
+{
+  gboolean running = lab_session_get_running (self->session);
+
+  gtk_image_set_from_icon_name (self->run_icon, running ? "media-playback-pause-symbolic"
+                                                        : "media-playback-start-symbolic");
+  gtk_label_set_label (self->run_label, running ? "_Pause" : "_Run");
+  gtk_widget_set_tooltip_text (self->run_button,
+                               running ? "Pause training after the current batch (Ctrl+R)"
+                                       : "Train continuously until paused or the epochs are done (Ctrl+R)");
+  /* a running button turns neutral so that the eye finds the curves, not the button */
+  if (running)
+    gtk_widget_remove_css_class (self->run_button, "suggested-action");
+  else
+    gtk_widget_add_css_class (self->run_button, "suggested-action");
+  _lab_window_update_actions (self);
+}
+
+static void
+lab_window_update_title (LabWindow *self)
+{
+  const char *preset = lab_session_get_preset (self->session);
+  const char *dataset = lab_session_get_dataset_name (self->session);
+  g_autofree char *subtitle = NULL;
+
+  if (lab_session_get_loading (self->session))
+    subtitle = g_strdup ("Loading the dataset…");
+  else if (dataset[0] == '\0')
+    subtitle = g_strdup ("");
+  else
+    subtitle = g_strdup_printf ("%s autoencoder · %s", lab_sidebar_preset_title (preset), dataset);
+  gtk_label_set_label (self->subtitle_label, subtitle);
+  _lab_window_update_actions (self);
+}
+
+static void
+lab_window_on_snapshot (LabWindow *self, LabSnapshot *snapshot)
+{
+  gboolean diverged = snapshot->state == LAB_TRAINING_DIVERGED;
+
+  if (diverged)
+    {
+      g_autofree char *lr = lab_session_dup_option (self->session, "lr");
+      g_autofree char *detail = g_markup_escape_text (snapshot->message, -1);
+      g_autofree char *text =
+        g_strdup_printf ("<b>Training stopped: the loss became infinite or not a number.</b> "
+                         "The weights are back to the last good step. Learning rate %s is too "
+                         "large for this model: try one ten times smaller, then press Run."
+                         "%s<small>%s</small>",
+                         lr, detail[0] != '\0' ? "\n" : "", detail);
+
+      gtk_label_set_markup (self->banner_label, text);
+    }
+  gtk_revealer_set_reveal_child (self->banner_revealer, diverged);
+}
+
+typedef struct {
+  LabWindow *self;
+  gboolean run;
+} LabLoad;
+
+static void
+lab_window_load_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  LabLoad *load = user_data;
+  LabSession *session = LAB_SESSION (source);
+  g_autoptr(GError) error = NULL;
+
+  if (!lab_session_load_finish (session, result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        _lab_window_show_error (load->self, "The dataset could not be opened", error->message);
+    }
+  else if (load->run)
+    lab_session_run (session);
+
+  g_object_unref (load->self);
+  g_free (load);
+}
+
+void
+_lab_window_load (LabWindow *self, const char *data, const char *preset, gboolean run)
+{
+  LabLoad *load;
+
+  g_return_if_fail (LAB_IS_WINDOW (self));
+  g_return_if_fail (data != NULL);
+
+  load = g_new0 (LabLoad, 1);
+  load->self = g_object_ref (self);
+  load->run = run;
+  lab_session_load_async (self->session, data, preset, self->cancellable, lab_window_load_done,
+                          load);
+}
+
+void
+_lab_window_show_error (LabWindow *self, const char *primary, const char *secondary)
+{
+  GtkWidget *dialog = gtk_message_dialog_new (GTK_WINDOW (self),
+                                              GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                              GTK_MESSAGE_ERROR, GTK_BUTTONS_CLOSE, "%s", primary);
+
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s", secondary);
+  g_signal_connect (dialog, "response", G_CALLBACK (gtk_window_destroy), NULL);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+LabTrainingView *
+_lab_window_get_training_view (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+  return self->training_view;
+}
+
+void
+lab_window_start (LabWindow *self, const char *data, const char *preset, gboolean run,
+                  const char *view)
+{
+  g_return_if_fail (LAB_IS_WINDOW (self));
+  g_return_if_fail (data != NULL);
+
+  if (view != NULL)
+    lab_window_set_view (self, view);
+  _lab_window_load (self, data, preset, run);
+}
+
+void
+lab_window_set_view (LabWindow *self, const char *view)
+{
+  g_return_if_fail (LAB_IS_WINDOW (self));
+  g_return_if_fail (view != NULL);
+
+  if (gtk_stack_get_child_by_name (self->stack, view) != NULL)
+    gtk_stack_set_visible_child_name (self->stack, view);
+}
+
+const char *
+lab_window_get_view (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+LabSession *
+lab_window_get_session (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+  return self->session;
+}
+
+static void
+lab_window_dispose (GObject *object)
+{
+  LabWindow *self = LAB_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_WINDOW);
+  /* the last reference: the session stops and joins its trainer thread */
+  g_clear_object (&self->session);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (lab_window_parent_class)->dispose (object);
+}
+
+static void
+lab_window_class_init (LabWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lab_window_dispose;
+
+  g_type_ensure (LAB_TYPE_SIDEBAR);
+  g_type_ensure (LAB_TYPE_TRAINING_VIEW);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/latentlab/LatentLab/ui/lab-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, run_button);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, run_icon);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, run_label);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, step_button);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, step_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, reset_button);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, title_label);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, subtitle_label);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, progress_label);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, primary_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, switcher);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, training_view);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, banner_revealer);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, banner_label);
+
+  _lab_window_class_init_actions (widget_class);
+}
+
+static void
+lab_window_init (LabWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->session = lab_session_new ();
+
+  for (guint i = 1; i < G_N_ELEMENTS (lab_views); i++)
+    gtk_stack_add_titled (self->stack,
+                          lab_window_coming_page (lab_views[i].title, lab_views[i].icon,
+                                                  lab_views[i].description),
+                          lab_views[i].name, lab_views[i].title);
+
+  lab_sidebar_set_session (self->sidebar, self->session);
+  lab_training_view_set_session (self->training_view, self->session);
+
+  g_signal_connect_swapped (self->session, "notify::running", G_CALLBACK (lab_window_update_running), self);
+  g_signal_connect_swapped (self->session, "notify::epoch", G_CALLBACK (lab_window_update_progress), self);
+  g_signal_connect_swapped (self->session, "notify::batch", G_CALLBACK (lab_window_update_progress), self);
+  g_signal_connect_swapped (self->session, "notify::elapsed", G_CALLBACK (lab_window_update_progress), self);
+  g_signal_connect_swapped (self->session, "notify::epochs", G_CALLBACK (lab_window_update_progress), self);
+  g_signal_connect_swapped (self->session, "notify::generation", G_CALLBACK (lab_window_update_progress), self);
+  g_signal_connect_swapped (self->session, "notify::preset", G_CALLBACK (lab_window_update_title), self);
+  g_signal_connect_swapped (self->session, "notify::dataset-name", G_CALLBACK (lab_window_update_title), self);
+  g_signal_connect_swapped (self->session, "notify::loading", G_CALLBACK (lab_window_update_title), self);
+  g_signal_connect_swapped (self->session, "snapshot", G_CALLBACK (lab_window_on_snapshot), self);
+  g_signal_connect_swapped (self->stack, "notify::visible-child", G_CALLBACK (_lab_window_update_actions), self);
+
+  lab_window_update_running (self);
+  lab_window_update_progress (self);
+  lab_window_update_title (self);
+}
+
+LabWindow *
+lab_window_new (GtkApplication *app)
+{
+  g_return_val_if_fail (app == NULL || GTK_IS_APPLICATION (app), NULL);
+
+  return g_object_new (LAB_TYPE_WINDOW, "application", app, NULL);
+}

@@ -1,0 +1,23 @@
+/* lab-window.h: the main window: header bar, sidebar and a stack of views. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lab-session.h"
+
+G_BEGIN_DECLS
+
+#define LAB_TYPE_WINDOW (lab_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (LabWindow, lab_window, LAB, WINDOW, GtkApplicationWindow)
+
+LabWindow  *lab_window_new (GtkApplication *app);
+/* Loads the dataset and preset (NULL: the dataset's default) without blocking, shows
+ * view, and starts training once loaded when run is TRUE. */
+void        lab_window_start (LabWindow *self, const char *data, const char *preset,
+                              gboolean run, const char *view);
+void        lab_window_set_view (LabWindow *self, const char *view);
+const char *lab_window_get_view (LabWindow *self);
+LabSession *lab_window_get_session (LabWindow *self);
+
+G_END_DECLS
