@@ -223,7 +223,8 @@ static void
 test_pca_bad_input (void)
 {
   float x[4 * 3] = { 0 };
-  AePca *pca = (AePca *) &x; /* must be reset to NULL on failure */
+  static AePca sentinel;
+  AePca *pca = &sentinel; /* must be reset to NULL on failure */
   AeError err = { 0 };
   CHECK (ae_pca_fit (&pca, x, 1, 3, 1, &err) == AE_ERR_INVALID && pca == NULL, "n = 1");
   CHECK (strstr (err.message, "at least 2 samples, got 1") != NULL, "%s", err.message);
