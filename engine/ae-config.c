@@ -666,7 +666,8 @@ ae_config_from_text (AeConfig *cfg, const char *text, AeError *err)
   return AE_OK;
 }
 
-/* Everything that shapes the model or its buffers; the rest may change while training. */
+/* Everything that shapes the model; the rest may change while training (a larger batch
+ * reallocates the model's buffers once). */
 int
 ae_config_is_live_change (const AeConfig *a, const AeConfig *b)
 {
@@ -675,7 +676,7 @@ ae_config_is_live_change (const AeConfig *a, const AeConfig *b)
       || a->activation != b->activation || a->code_activation != b->code_activation
       || a->output_activation != b->output_activation || a->loss != b->loss
       || a->variational != b->variational || a->optimizer != b->optimizer
-      || a->batch != b->batch || a->seed != b->seed || a->threads != b->threads)
+      || a->seed != b->seed || a->threads != b->threads)
     return 0;
   for (int i = 0; i < a->n_hidden; i++)
     if (a->hidden[i] != b->hidden[i])

@@ -145,28 +145,30 @@ build_dense (AeModel *m)
   return AE_OK;
 }
 
-/* Carves every activation buffer out of one allocation. */
-static AeStatus
-alloc_buffers (AeModel *m, int with_grads, AeError *err)
+/* Floats needed by every activation buffer of a model with cap rows. */
+static size_t
+buffer_floats (const AeModel *m, int with_grads)
 {
-  size_t cap = (size_t) m->cap, total = 0;
-  size_t widths = 0, enc_widths = 0;
+  size_t cap = (size_t) m->cap, widths = 0, enc_widths = 0;
   for (int l = 0; l < m->n_layers; l++)
     {
       widths += (size_t) m->layers[l].out_dim;
       if (l < m->n_enc)
         enc_widths += (size_t) m->layers[l].out_dim;
     }
-  int passes = with_grads ? 2 : 1;
-  total += cap * widths * (size_t) passes;     /* main pass */
-  total += cap * enc_widths * (size_t) passes; /* perturbed encoder pass */
-  total += 2 * cap * (size_t) m->dim;          /* input, pert_input */
-  total += 3 * cap * (size_t) m->latent;       /* z, dz, eps */
-  total += 2 * (size_t) m->latent + cap;       /* scratch, errors */
-  m->buffers = malloc (total * sizeof (float));
-  if (m->buffers == NULL)
-    return ae_error_set (err, AE_ERR_NOMEM, "out of memory for %zu activation values (batch %d)",
-                         total, m->cap);
+  size_t passes = with_grads ? 2 : 1;
+  return cap * widths * passes          /* main pass */
+         + cap * enc_widths * passes    /* perturbed encoder pass */
+         + 2 * cap * (size_t) m->dim    /* input, pert_input */
+         + 3 * cap * (size_t) m->latent /* z, dz, eps */
+         + 2 * (size_t) m->latent + cap; /* scratch, errors */
+}
+
+/* Points every buffer into m->buffers. */
+static void
+alloc_buffers_bind (AeModel *m, int with_grads)
+{
+  size_t cap = (size_t) m->cap;
   float *p = m->buffers;
   for (int l = 0; l < m->n_layers; l++)
     {
@@ -186,7 +188,19 @@ alloc_buffers (AeModel *m, int with_grads, AeError *err)
   m->eps = p, p += cap * (size_t) m->latent;
   m->scratch = p, p += 2 * (size_t) m->latent;
   m->errors = p, p += cap;
-  assert ((size_t) (p - m->buffers) == total);
+  assert ((size_t) (p - m->buffers) == buffer_floats (m, with_grads));
+}
+
+/* Carves every activation buffer out of one allocation. */
+static AeStatus
+alloc_buffers (AeModel *m, int with_grads, AeError *err)
+{
+  size_t total = buffer_floats (m, with_grads);
+  m->buffers = malloc (total * sizeof (float));
+  if (m->buffers == NULL)
+    return ae_error_set (err, AE_ERR_NOMEM, "out of memory for %zu activation values (batch %d)",
+                         total, m->cap);
+  alloc_buffers_bind (m, with_grads);
   return AE_OK;
 }
 
@@ -329,9 +343,24 @@ ae_model_set_config (AeModel *model, const AeConfig *cfg, AeError *err)
     return st;
   if (!ae_config_is_live_change (&model->cfg, cfg))
     return ae_error_set (err, AE_ERR_INVALID,
-                         "this change alters the architecture, batch, seed or optimiser; only the "
-                         "learning rate, penalty weights, noise, KL weight and warm-up, clipping, "
-                         "weight decay and momentum can change during training");
+                         "this change alters the architecture, seed or optimiser; only the "
+                         "learning rate, batch size, penalty weights, noise, KL weight and warm-up, "
+                         "clipping, weight decay and momentum can change during training");
+  if (cfg->batch > model->cap)
+    {
+      /* Larger batches need larger buffers: allocated here, once, not per batch. */
+      float *old = model->buffers;
+      int old_cap = model->cap;
+      model->cap = cfg->batch;
+      if ((st = alloc_buffers (model, model->grads != NULL, err)) != AE_OK)
+        {
+          model->buffers = old;
+          model->cap = old_cap;
+          alloc_buffers_bind (model, model->grads != NULL);
+          return st;
+        }
+      free (old);
+    }
   model->cfg = *cfg;
   return AE_OK;
 }

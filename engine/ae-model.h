@@ -89,7 +89,10 @@ typedef struct {
   int threads; /* OpenBLAS threads; 0 = automatic */
 } AeConfig;
 
-/* Loss terms, each per sample averaged over a batch (nats for BCE/KL). */
+/* Loss terms, each per sample averaged over a batch (nats for BCE/KL). reconstruction,
+ * sparsity and contractive are the weighted terms added into total; kl is the KL
+ * divergence itself (unweighted), and total adds it times the current KL weight, so that
+ * reconstruction + kl is the negative ELBO whatever kl_beta is. */
 typedef struct {
   double total;
   double reconstruction;
@@ -119,7 +122,8 @@ AeStatus ae_config_validate (const AeConfig *cfg, AeError *err);
 char    *ae_config_to_text (const AeConfig *cfg);
 AeStatus ae_config_from_text (AeConfig *cfg, const char *text, AeError *err);
 /* True when b differs from a only in options that can change during training (learning
- * rate, penalty weights, noise, KL beta, warm-up, clipping, weight decay, momentum). */
+ * rate, penalty weights, noise, KL beta, warm-up, clipping, weight decay, momentum, and
+ * the batch size and epochs). */
 int      ae_config_is_live_change (const AeConfig *a, const AeConfig *b);
 
 const char *ae_activation_name (AeActivation a);

@@ -794,6 +794,15 @@ test_config_live_change (void)
   next = cfg;
   next.hidden[1] = 3;
   CHECK (!ae_config_is_live_change (&cfg, &next), "hidden widths are not live");
+  /* A larger batch is live: the buffers grow once. */
+  next = cfg;
+  next.batch = 100;
+  CHECK (ae_model_set_config (model, &next, &err) == AE_OK, "%s", err.message);
+  float *big = make_blobs (100, 4, 6);
+  AeLossTerms big_terms;
+  CHECK (ae_model_train_step (model, &big_terms, big, 100, 0.0f, NULL, &err) == AE_OK, "batch 100: %s",
+         err.message);
+  free (big);
   /* A live change that enables the stochastic contractive pass works at once. */
   AeConfig deep = small_config ("undercomplete");
   AeModel *m2 = new_model (&deep);
