@@ -161,15 +161,8 @@ lab_plot_log_ticks (double lo, double hi, LabPlotTick *ticks, int capacity)
     }
   int first_decade = (int) floor (log10 (lo) + 1e-9);
   int last_decade = (int) floor (log10 (hi) + 1e-9);
-  /* Fewer than two decade labels would leave the axis nearly unlabelled. */
-  int decades_inside = 0;
-  for (int d = first_decade; d <= last_decade; d++)
-    {
-      double v = pow (10.0, d);
-      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9))
-        decades_inside++;
-    }
-  bool promote = decades_inside < 2;
+  /* Over less than two decades, decade labels alone would leave the axis nearly bare. */
+  bool promote = log10 (hi / lo) < 2.0;
   /* Over many decades the minor ticks would crowd into a grey band: keep decades only. */
   bool minors = last_decade - first_decade <= 8;
   int n = 0;

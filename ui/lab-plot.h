@@ -66,8 +66,8 @@ typedef struct {
 int  lab_plot_linear_ticks (double lo, double hi, int target, LabPlotTick *ticks, int capacity,
                             double *step);
 /* Log-scale ticks for lo > 0: majors at decades, minors at 2..9 times a decade. When the
- * range spans less than about one decade, 2x and 5x are promoted to majors so that the axis
- * still carries labels. Returns how many were written (at most `capacity`). */
+ * range spans less than two decades, 2x and 5x are promoted to majors so that the axis still
+ * carries enough labels. Returns how many were written (at most `capacity`). */
 int  lab_plot_log_ticks    (double lo, double hi, LabPlotTick *ticks, int capacity);
 /* A short label for a tick value: "0.05", "1200", "1e-05"; `step` is the tick spacing (0 for
  * log axes). */

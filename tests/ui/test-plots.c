@@ -143,12 +143,21 @@ test_log_ticks (void)
   /* 0.003..0.009 (7), 5 decades x 9 minus the part above 250 (300..900: 7) */
   CHECK (n == 7 + 5 * 9 - 7, "%d ticks", n);
 
-  /* Less than a decade: 2x and 5x become labelled. */
-  n = lab_plot_log_ticks (1.5, 9, ticks, 96);
-  int labelled = 0;
-  for (int i = 0; i < n; i++)
-    labelled += ticks[i].major;
-  CHECK (labelled >= 2, "a narrow log axis needs labels, got %d", labelled);
+  /* Less than two decades: 2x and 5x become labelled too. */
+  static const double narrow[][2] = { { 1.5, 9 }, { 0.9, 21 } };
+  for (int r = 0; r < 2; r++)
+    {
+      n = lab_plot_log_ticks (narrow[r][0], narrow[r][1], ticks, 96);
+      int labelled = 0;
+      for (int i = 0; i < n; i++)
+        {
+          double m = ticks[i].value / pow (10.0, floor (log10 (ticks[i].value) + 1e-9));
+          bool expected = fabs (m - 1) < 1e-9 || fabs (m - 2) < 1e-9 || fabs (m - 5) < 1e-9;
+          CHECK (ticks[i].major == expected, "tick %g major=%d", ticks[i].value, ticks[i].major);
+          labelled += ticks[i].major;
+        }
+      CHECK (labelled >= 2, "a narrow log axis needs labels, got %d", labelled);
+    }
   CHECK (lab_plot_log_ticks (-1, 10, ticks, 96) == 0, "a log axis needs lo > 0");
   CHECK (lab_plot_log_ticks (NAN, 10, ticks, 96) == 0, "NaN range");
 }

@@ -1,0 +1,48 @@
+/* lab-chart.h: a widget that draws one pure-Cairo plot (lab-plot.h) with theme colours,
+ * and reports pointer activity in widget coordinates so that views can hover, click and
+ * drag on what it shows. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lab-plot.h"
+
+G_BEGIN_DECLS
+
+#define LAB_TYPE_CHART (lab_chart_get_type ())
+G_DECLARE_FINAL_TYPE (LabChart, lab_chart, LAB, CHART, GtkWidget)
+
+GtkWidget          *lab_chart_new             (void);
+/* The chart draws `draw (cr, width, height, data, style)`; it owns `data` when `destroy` is
+ * given and frees it when replaced or finalised. Setting queues a redraw. A NULL draw
+ * function draws nothing. */
+void                lab_chart_set_draw_func   (LabChart        *self,
+                                               LabPlotDrawFunc  draw,
+                                               gpointer         data,
+                                               GDestroyNotify   destroy);
+gpointer            lab_chart_get_data        (LabChart        *self);
+/* After changing the data in place. */
+void                lab_chart_redraw          (LabChart        *self);
+/* The style the chart draws with (theme colours and scale): pass it to the lab_plot_*
+ * mapping functions so that hit-tests agree with the picture. */
+const LabPlotStyle *lab_chart_get_style       (LabChart        *self);
+/* Text and line scale for presentation mode (1.0 normal). */
+void                lab_chart_set_scale       (LabChart        *self,
+                                               double           scale);
+double              lab_chart_get_scale       (LabChart        *self);
+/* What the chart shows, for screen readers (e.g. from lab_plot_loss_summary). */
+void                lab_chart_set_description (LabChart        *self,
+                                               const char      *description);
+const char         *lab_chart_get_description (LabChart        *self);
+/* Writes what the chart shows to PNG, SVG or PDF (by extension) at the chart's size (or
+ * 960 x 600 before it has one). */
+gboolean            lab_chart_export          (LabChart        *self,
+                                               const char      *path,
+                                               GError         **error);
+gboolean            lab_chart_export_sized    (LabChart        *self,
+                                               const char      *path,
+                                               int              width,
+                                               int              height,
+                                               GError         **error);
+
+G_END_DECLS
