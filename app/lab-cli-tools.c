@@ -236,7 +236,7 @@ lab_cli_generate (LabArgs *args)
           goto out;
         }
       if ((status = lab_load_data (args, spec, c->seed, &ds)) != LAB_EXIT_OK
-          || (status = lab_check_model_data (args, model, ds)) != LAB_EXIT_OK)
+          || (status = lab_check_model_data (args, model, ds, spec)) != LAB_EXIT_OK)
         goto out;
       status = LAB_EXIT_FAILURE;
       if (!fit_code_gaussian (model, ds, mean, sd))
@@ -251,7 +251,7 @@ lab_cli_generate (LabArgs *args)
     codes[i] = mean[i % L] + sd[i % L] * ae_rng_normal (&rng);
   ae_model_decode (model, images, codes, n);
   int cols = (int) ceil (sqrt ((double) n));
-  if (lab_write_grid (out, images, n, cols, c->channels, c->height, c->width, &err) != AE_OK)
+  if (lab_write_grid (out, images, n, cols, 1, c->channels, c->height, c->width, &err) != AE_OK)
     {
       lab_fail (args, LAB_EXIT_FAILURE, "%s", err.message);
       goto out;
@@ -292,7 +292,7 @@ lab_cli_interpolate (LabArgs *args)
   float *ends = NULL, *codes = NULL, *images = NULL;
   AeError err = { 0 };
   if ((status = lab_load_data (args, spec, c->seed, &ds)) != LAB_EXIT_OK
-      || (status = lab_check_model_data (args, model, ds)) != LAB_EXIT_OK)
+      || (status = lab_check_model_data (args, model, ds, spec)) != LAB_EXIT_OK)
     goto out;
   status = LAB_EXIT_FAILURE;
   if (from >= ds->n || to >= ds->n)
@@ -327,7 +327,7 @@ lab_cli_interpolate (LabArgs *args)
         codes[(size_t) s * L + j] = (1 - t) * ends[j] + t * ends[L + j];
     }
   ae_model_decode (model, images, codes, steps);
-  if (lab_write_grid (out, images, steps, (int) steps, c->channels, c->height, c->width, &err) != AE_OK)
+  if (lab_write_grid (out, images, steps, (int) steps, 1, c->channels, c->height, c->width, &err) != AE_OK)
     {
       lab_fail (args, LAB_EXIT_FAILURE, "%s", err.message);
       goto out;
@@ -431,7 +431,7 @@ lab_cli_export_latent (LabArgs *args)
   TextBuf vectors = { 0 }, meta = { 0 }, config = { 0 };
   AeError err = { 0 };
   if ((status = lab_load_data (args, spec, c->seed, &ds)) != LAB_EXIT_OK
-      || (status = lab_check_model_data (args, model, ds)) != LAB_EXIT_OK)
+      || (status = lab_check_model_data (args, model, ds, spec)) != LAB_EXIT_OK)
     goto out;
   status = LAB_EXIT_FAILURE;
   const uint32_t *idx;
@@ -463,7 +463,7 @@ lab_cli_export_latent (LabArgs *args)
   int images = ds->kind == AE_DATA_IMAGES;
   int per_row = (int) ceil (sqrt ((double) n));
   int side = ds->height > ds->width ? ds->height : ds->width;
-  if (images && (long) per_row * (side + 1) > SPRITE_MAX_SIDE)
+  if (images && (long) per_row * side > SPRITE_MAX_SIDE)
     {
       status = lab_fail (args, LAB_EXIT_USAGE, "%ld images do not fit in one %d-pixel sprite; choose "
                          "a smaller --split", n, SPRITE_MAX_SIDE);
@@ -512,7 +512,7 @@ lab_cli_export_latent (LabArgs *args)
   if (text_write (&vectors, dir, "vectors.tsv", &err) != AE_OK
       || text_write (&meta, dir, "metadata.tsv", &err) != AE_OK
       || text_write (&config, dir, "projector_config.pbtxt", &err) != AE_OK
-      || (images && lab_write_grid (sprite, x, n, per_row, ds->channels, ds->height, ds->width, &err) != AE_OK))
+      || (images && lab_write_grid (sprite, x, n, per_row, 0, ds->channels, ds->height, ds->width, &err) != AE_OK))
     {
       lab_fail (args, LAB_EXIT_FAILURE, "%s", err.message);
       goto out;

@@ -213,8 +213,8 @@ lab_cli_train (LabArgs *args)
     }
   lab_apply_threads (args, cfg.threads);
   if (!json)
-    printf ("training %s on %s: %ld training, %ld validation samples of %d values; %d epochs\n",
-            cfg.preset, ds->name, ds->n_train, ds->n_val, ds->dim, cfg.epochs);
+    printf ("training %s on %s: %ld training, %ld validation samples of %d values; %d epoch%s\n",
+            cfg.preset, ds->name, ds->n_train, ds->n_val, ds->dim, cfg.epochs, cfg.epochs == 1 ? "" : "s");
 
   AeModel *model = NULL;
   LabTrainResult res;

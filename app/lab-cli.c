@@ -49,6 +49,7 @@ typedef struct {
   int (*run) (LabArgs *args);
   const char *positional; /* "FILE", or NULL when none is taken */
   const char *usage;
+  const char *brief; /* for the list of commands */
   const char *summary;
   int takes_model_options;
   LabOption options[8];
@@ -57,6 +58,7 @@ typedef struct {
 static const LabCommand commands[] = {
   { "train", lab_cli_train, NULL,
     "latentlab train --preset P --data D [options] [--save FILE] [--json]",
+    "train a model, one line per epoch",
     "Trains an autoencoder and prints one line per epoch: each loss term, the validation\n"
     "loss and the speed. On a terminal, progress within the epoch goes to stderr.",
     1,
@@ -65,6 +67,7 @@ static const LabCommand commands[] = {
       { NULL, NULL, NULL } } },
   { "eval", lab_cli_eval, "FILE",
     "latentlab eval FILE --data D [--denoise KIND:LEVEL] [--json]",
+    "measure a saved model beside PCA",
     "Measures a saved model on the test split beside PCA with the same code size (fitted\n"
     "on the training split): SSE per image, MSE per pixel, the negative ELBO of a VAE (nats\n"
     "per image, the ELBO's expectation estimated with 16 samples of z per image), the largest\n"
@@ -78,6 +81,7 @@ static const LabCommand commands[] = {
       { NULL, NULL, NULL } } },
   { "denoise", lab_cli_denoise, "FILE",
     "latentlab denoise FILE --in IMAGE.png --out OUT.png [--noise KIND:LEVEL]",
+    "denoise a PNG image with a model",
     "Denoises a grey PNG with a model; an image larger than the model's input is denoised in\n"
     "overlapping tiles. With --noise, the image is corrupted first (seeded) and the PSNR of\n"
     "the noisy and the denoised image against it are printed.",
@@ -91,6 +95,7 @@ static const LabCommand commands[] = {
       { NULL, NULL, NULL } } },
   { "generate", lab_cli_generate, "FILE",
     "latentlab generate FILE --n N --out GRID.png [--data D] [--seed S]",
+    "draw new images from a model",
     "Decodes N codes drawn from the prior of a VAE into a grid of images. For a plain\n"
     "autoencoder, give --data: codes are then drawn from a Gaussian fitted to the codes of\n"
     "the training split.",
@@ -102,6 +107,7 @@ static const LabCommand commands[] = {
       { NULL, NULL, NULL } } },
   { "interpolate", lab_cli_interpolate, "FILE",
     "latentlab interpolate FILE --data D --from I --to J --steps S --out STRIP.png",
+    "walk the code space between two samples",
     "Encodes samples I and J of the dataset, walks the straight line between their codes in\n"
     "S steps (both ends included) and writes the decoded images as one strip.",
     0,
@@ -113,6 +119,7 @@ static const LabCommand commands[] = {
       { NULL, NULL, NULL } } },
   { "export-latent", lab_cli_export_latent, "FILE",
     "latentlab export-latent FILE --data D --out DIR [--split test|train|all]",
+    "codes for TensorBoard's Embedding Projector",
     "Writes the codes of a split for TensorBoard's Embedding Projector: vectors.tsv,\n"
     "metadata.tsv, sprite.png and projector_config.pbtxt in DIR (created if missing).",
     0,
@@ -122,6 +129,7 @@ static const LabCommand commands[] = {
       { NULL, NULL, NULL } } },
   { "export", lab_cli_export, "FILE",
     "latentlab export FILE --format safetensors --out OUT.safetensors",
+    "the weights as safetensors for PyTorch",
     "Exports the weights so that PyTorch can load them (safetensors, float32, with the\n"
     "configuration as metadata).",
     0,
@@ -130,6 +138,7 @@ static const LabCommand commands[] = {
       { NULL, NULL, NULL } } },
   { "anomaly", lab_cli_anomaly, NULL,
     "latentlab anomaly --data D [--normal C|all] [--preset P] [options] [--json]",
+    "anomaly detection by reconstruction error",
     "Trains on the normal class of the training split only and scores the test split by\n"
     "reconstruction error; prints the AUROC of the model and of PCA with the same code size.\n"
     "With --normal all, each class in turn, then the means. Datasets with labelled anomalies\n"
@@ -199,11 +208,7 @@ print_main_help (FILE *out)
            "       latentlab COMMAND [options]                            (headless)\n\n"
            "Commands:\n");
   for (int i = 0; i < N_COMMANDS; i++)
-    {
-      const char *nl = strchr (commands[i].summary, '\n');
-      int len = nl ? (int) (nl - commands[i].summary) : (int) strlen (commands[i].summary);
-      fprintf (out, "  %-14s %.*s\n", commands[i].name, len, commands[i].summary);
-    }
+    fprintf (out, "  %-14s %s\n", commands[i].name, commands[i].brief);
   fprintf (out, "  %-14s %s\n", "help COMMAND", "the options of a command (also COMMAND --help)");
   fprintf (out,
            "\nExit status: 0 success, 1 runtime failure (bad file, divergence, I/O), 2 usage error.\n"
@@ -453,14 +458,13 @@ lab_load_model (const LabArgs *args, const char *path, AeModel **out)
 }
 
 int
-lab_check_model_data (const LabArgs *args, const AeModel *model, const AeDataset *ds)
+lab_check_model_data (const LabArgs *args, const AeModel *model, const AeDataset *ds, const char *spec)
 {
   const AeConfig *c = ae_model_config (model);
   if (c->channels != ds->channels || c->height != ds->height || c->width != ds->width)
     return lab_fail (args, LAB_EXIT_FAILURE,
-                     "%s holds samples of %d x %d x %d, and the model expects %d x %d x %d",
-                     ds->source[0] ? ds->source : ds->name, ds->channels, ds->height, ds->width,
-                     c->channels, c->height, c->width);
+                     "--data %s holds samples of %d x %d x %d, and the model expects %d x %d x %d",
+                     spec, ds->channels, ds->height, ds->width, c->channels, c->height, c->width);
   return LAB_EXIT_OK;
 }
 
@@ -492,13 +496,12 @@ lab_split_samples (const AeDataset *ds, const uint32_t *idx, long count, float *
 /* --- pictures ------------------------------------------------------------------------------ */
 
 AeStatus
-lab_write_grid (const char *path, const float *images, long n, int cols, int channels, int h,
-                int w, AeError *err)
+lab_write_grid (const char *path, const float *images, long n, int cols, int gap, int channels,
+                int h, int w, AeError *err)
 {
   if (n <= 0 || cols <= 0)
     return ae_error_set (err, AE_ERR_INVALID, "%s: no images to write", path);
   long rows = (n + cols - 1) / cols;
-  const int gap = 1;
   long width = cols * (long) (w + gap) - gap, height = rows * (h + gap) - gap;
   if (width > AE_MAX_IMAGE_SIDE || height > AE_MAX_IMAGE_SIDE)
     return ae_error_set (err, AE_ERR_LIMIT, "%s: a grid of %ld x %ld pixels is too large", path,

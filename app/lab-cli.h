@@ -56,7 +56,8 @@ int lab_config_fit (const LabArgs *args, AeConfig *cfg, const AeDataset *ds);
 int lab_load_data (const LabArgs *args, const char *spec, uint64_t seed, AeDataset **out);
 int lab_load_model (const LabArgs *args, const char *path, AeModel **out);
 /* Checks that a model fits the samples of a dataset. */
-int lab_check_model_data (const LabArgs *args, const AeModel *model, const AeDataset *ds);
+int lab_check_model_data (const LabArgs *args, const AeModel *model, const AeDataset *ds,
+                          const char *spec);
 /* Sets the BLAS threads from --threads (or the model's setting). */
 void lab_apply_threads (const LabArgs *args, int config_threads);
 
@@ -78,10 +79,10 @@ int lab_train_model (const LabArgs *args, const AeDataset *ds, const AeConfig *c
  * when out of memory. */
 const float *lab_split_samples (const AeDataset *ds, const uint32_t *idx, long count, float **owned);
 
-/* Images (n, channels * h * w) in a grid of cols columns with a one-pixel gap, as PNG
- * (grey for one channel, RGB for three, the first channel otherwise). */
-AeStatus lab_write_grid (const char *path, const float *images, long n, int cols, int channels,
-                         int h, int w, AeError *err);
+/* Images (n, channels * h * w) in a grid of cols columns, gap pixels apart (mid grey), as
+ * PNG (grey for one channel, RGB for three, the first channel otherwise). */
+AeStatus lab_write_grid (const char *path, const float *images, long n, int cols, int gap,
+                         int channels, int h, int w, AeError *err);
 
 /* A tiny JSON line writer: lab_json_begin, then keys, then lab_json_end writes "}\n". */
 typedef struct {

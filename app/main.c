@@ -9,7 +9,9 @@
 int
 main (int argc, char **argv)
 {
-  if (argc > 1 && lab_cli_is_command (argv[1]))
+  /* The window's options all start with dashes; any other word is meant as a command, and
+   * the command line says so when it is not one. */
+  if (argc > 1 && (lab_cli_is_command (argv[1]) || argv[1][0] != '-'))
     return lab_cli_main (argc, argv);
 #ifdef LAB_HAVE_GUI
   return lab_gui_main (argc, argv);

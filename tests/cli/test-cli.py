@@ -1,0 +1,280 @@
+#!/usr/bin/python3
+"""The `latentlab` command line as ../../shared/CLI.md specifies it: help, exit codes, one-line
+errors that name the file or option, the JSON keys of train and eval, and the subcommands that
+use a saved model. Prints TAP. Usage: test-cli.py PATH/TO/latentlab"""
+
+import gzip
+import json
+import math
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+LATENTLAB = sys.argv[1] if len(sys.argv) > 1 else "latentlab"
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append(bool(ok))
+    line = f"{'ok' if ok else 'not ok'} {len(results)} - {name}"
+    print(line)
+    if not ok and detail:
+        for d in str(detail).splitlines()[:20]:
+            print(f"# {d}")
+    sys.stdout.flush()
+
+
+def run(*args, timeout=120):
+    p = subprocess.run([LATENTLAB, *args], capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def one_line_error(err, *needles):
+    """An error is one line on stderr that names what is wrong."""
+    lines = [l for l in err.splitlines() if l.strip()]
+    return len(lines) == 1 and all(n in lines[0] for n in needles)
+
+
+def json_lines(out):
+    return [json.loads(l) for l in out.splitlines() if l.strip()]
+
+
+def finite(v):
+    return isinstance(v, (int, float)) and math.isfinite(v)
+
+
+COMMANDS = ["train", "eval", "denoise", "generate", "interpolate", "export-latent", "export", "anomaly"]
+# Small and short, so that the suite stays well under a minute.
+SMALL = ["--data", "digits", "--epochs", "1", "--hidden", "64", "--latent", "8"]
+
+
+def test_help():
+    for cmd in COMMANDS:
+        code, out, err = run(cmd, "--help")
+        check(f"{cmd} --help exits 0 with a usage", code == 0 and out.startswith("Usage: latentlab " + cmd),
+              f"exit {code}\n{out}{err}")
+        code, out2, err = run("help", cmd)
+        check(f"help {cmd} prints the same", code == 0 and out2 == out, f"exit {code}")
+    code, out, err = run("--help")
+    check("--help lists every command", code == 0 and all(c in out for c in COMMANDS), out)
+    code, out, err = run("--version")
+    check("--version", code == 0 and out.startswith("latentlab "), out + err)
+    code, out, err = run("train", "--help")
+    check("train --help lists the model options",
+          all(f"--{o}" in out for o in ["preset", "data", "latent", "hidden", "epochs", "batch", "lr", "seed",
+                                        "threads", "l1", "rho", "beta", "contractive", "noise", "kl-beta",
+                                        "warmup", "json", "save"]), out)
+
+
+def test_usage_errors():
+    cases = [
+        (["train", "--bogus"], ["--bogus"]),
+        (["train", "--lr", "abc"], ["--lr", "abc"]),
+        (["train", "--epochs", "0"], ["--epochs", "0"]),
+        (["train", "--latent", "-3"], ["--latent", "-3"]),
+        (["train", "--hidden", "12,x"], ["--hidden", "12,x"]),
+        (["train", "--noise", "purple:0.3"], ["purple"]),
+        (["train", "--preset", "huge"], ["huge"]),
+        (["train", "--lr"], ["--lr"]),
+        (["train", "--json=yes"], ["--json"]),
+        (["eval"], ["FILE"]),
+        (["eval", "/nonexistent.model"], ["--data"]),
+        (["eval", "x.model", "--data", "digits", "--denoise", "loud:1"], ["loud"]),
+        (["generate", "x.model", "--n", "many", "--out", "g.png"], ["--n", "many"]),
+        (["export", "x.model", "--format", "onnx", "--out", "x.onnx"], ["--format", "onnx"]),
+        (["frobnicate"], ["frobnicate"]),
+    ]
+    for argv, needles in cases:
+        code, out, err = run(*argv)
+        check(f"{' '.join(argv)}: exit 2 naming {needles[0]}", code == 2 and one_line_error(err, *needles),
+              f"exit {code}\nstderr: {err}")
+
+
+def write_idx_images(path, n, rows, cols, magic=0x803, compress=False):
+    header = struct.pack(">IIII", magic, n, rows, cols)
+    data = header + bytes((i * 37) % 256 for i in range(n * rows * cols))
+    if compress:
+        data = gzip.compress(data)
+    with open(path, "wb") as f:
+        f.write(data)
+    return data
+
+
+def test_bad_data(tmp):
+    trunc = os.path.join(tmp, "truncated-images-idx3-ubyte.gz")
+    data = write_idx_images(trunc, 50, 28, 28, compress=True)
+    with open(trunc, "wb") as f:
+        f.write(data[: len(data) // 2])
+    code, out, err = run("train", "--data", trunc, "--epochs", "1")
+    check("a truncated .gz: exit 1 naming the file", code == 1 and one_line_error(err, trunc),
+          f"exit {code}\nstderr: {err}")
+
+    magic = os.path.join(tmp, "wrong-magic-idx3-ubyte")
+    write_idx_images(magic, 10, 28, 28, magic=0x1234)
+    code, out, err = run("train", "--data", magic, "--epochs", "1")
+    check("a wrong magic number: exit 1 naming the file", code == 1 and one_line_error(err, magic),
+          f"exit {code}\nstderr: {err}")
+
+    absurd = os.path.join(tmp, "absurd-idx3-ubyte")
+    with open(absurd, "wb") as f:
+        f.write(struct.pack(">IIII", 0x803, 0x7FFFFFFF, 60000, 60000))
+    code, out, err = run("train", "--data", absurd, "--epochs", "1")
+    check("absurd dimensions: exit 1 naming the file", code == 1 and one_line_error(err, absurd),
+          f"exit {code}\nstderr: {err}")
+
+    missing = os.path.join(tmp, "no-such-file.idx")
+    code, out, err = run("train", "--data", missing, "--epochs", "1")
+    check("a missing file: exit 1 naming it", code == 1 and one_line_error(err, missing),
+          f"exit {code}\nstderr: {err}")
+
+
+def test_train_eval(tmp):
+    model = os.path.join(tmp, "small.model")
+    code, out, err = run("train", *SMALL, "--seed", "3", "--json", "--save", model)
+    check("train --json exits 0", code == 0, f"exit {code}\n{err}")
+    try:
+        lines = json_lines(out)
+    except json.JSONDecodeError as e:
+        check("train --json prints JSON lines", False, f"{e}\n{out}")
+        return None
+    check("one line per epoch, then the last", len(lines) == 2, out)
+    epoch = lines[0]
+    keys_ok = (set(["epoch", "train_loss", "val_loss", "terms", "samples_per_s"]) <= set(epoch)
+               and set(["reconstruction", "sparsity", "contractive", "kl"]) <= set(epoch.get("terms", {})))
+    check("the epoch line has the keys of CLI.md", keys_ok, json.dumps(epoch))
+    check("its values are finite numbers", keys_ok and epoch["epoch"] == 1 and finite(epoch["train_loss"])
+          and finite(epoch["val_loss"]) and epoch["samples_per_s"] > 0
+          and all(finite(v) for v in epoch["terms"].values()), json.dumps(epoch))
+    last = lines[-1]
+    check("the last line is {\"done\":true,\"seconds\":T,...}",
+          last.get("done") is True and finite(last.get("seconds")) and last["seconds"] > 0, json.dumps(last))
+    check("--save wrote the model", os.path.getsize(model) > 1000)
+
+    code, out, err = run("eval", model, "--data", "digits", "--json")
+    try:
+        ev = json_lines(out)
+    except json.JSONDecodeError as e:
+        ev = []
+    check("eval --json gives one object", code == 0 and len(ev) == 1, f"exit {code}\n{out}{err}")
+    if ev:
+        e = ev[0]
+        check("eval keys", all(finite(e.get(k)) and e[k] > 0 for k in
+                               ["test_sse_per_image", "test_mse_per_pixel", "pca_sse_per_image"]), json.dumps(e))
+        check("MSE per pixel is SSE over 784",
+              abs(e["test_mse_per_pixel"] * 784 - e["test_sse_per_image"]) < 1e-4 * e["test_sse_per_image"],
+              json.dumps(e))
+        check("a dense non-linear model has no neg_elbo or angle",
+              "neg_elbo" not in e and "pca_principal_angle_deg" not in e, json.dumps(e))
+    code, out2, err = run("eval", model, "--data", "digits", "--json")
+    check("eval is deterministic", code == 0 and out2 == out, out + out2)
+
+    code, out, err = run("eval", model, "--data", "digits", "--denoise", "gaussian:0.3", "--json")
+    e = json_lines(out)[0] if code == 0 else {}
+    check("eval --denoise gives the PSNR keys",
+          all(finite(e.get(k)) for k in ["psnr_noisy", "psnr_model", "psnr_median", "psnr_gaussian"])
+          and e["psnr_median"] > e["psnr_noisy"], f"exit {code}\n{out}{err}")
+
+    code, out, err = run("eval", model, "--data", "sines")
+    check("a dataset of another shape: exit 1 naming it", code == 1 and one_line_error(err, "sines"),
+          f"exit {code}\n{err}")
+    return model
+
+
+def test_damaged_model(tmp, model):
+    with open(model, "rb") as f:
+        blob = f.read()
+    flipped = os.path.join(tmp, "flipped.model")
+    with open(flipped, "wb") as f:
+        f.write(blob[: len(blob) // 2] + bytes([blob[len(blob) // 2] ^ 0x40]) + blob[len(blob) // 2 + 1:])
+    truncated = os.path.join(tmp, "truncated.model")
+    with open(truncated, "wb") as f:
+        f.write(blob[: len(blob) * 2 // 3])
+    for path in [flipped, truncated, os.path.join(tmp, "missing.model")]:
+        code, out, err = run("eval", path, "--data", "digits")
+        check(f"eval of {os.path.basename(path)}: exit 1 naming it", code == 1 and one_line_error(err, path),
+              f"exit {code}\n{err}")
+
+
+def test_model_tools(tmp, model):
+    grid = os.path.join(tmp, "grid.png")
+    code, out, err = run("generate", model, "--n", "9", "--data", "digits", "--out", grid)
+    check("generate writes a PNG", code == 0 and open(grid, "rb").read(8) == b"\x89PNG\r\n\x1a\n", err)
+    code, out, err = run("generate", model, "--n", "9", "--out", grid)
+    check("generate from a plain model without --data: exit 2", code == 2 and one_line_error(err, "--data"), err)
+
+    strip = os.path.join(tmp, "strip.png")
+    code, out, err = run("interpolate", model, "--data", "digits", "--from", "0", "--to", "9000", "--steps", "5",
+                         "--out", strip)
+    check("interpolate writes a strip", code == 0 and os.path.getsize(strip) > 0, err)
+    code, out, err = run("interpolate", model, "--data", "digits", "--from", "0", "--to", "10000", "--out", strip)
+    check("interpolate past the end: exit 2 naming --to", code == 2 and one_line_error(err, "--to"), err)
+
+    out_dir = os.path.join(tmp, "projector")
+    code, out, err = run("export-latent", model, "--data", "digits", "--out", out_dir)
+    ok = code == 0
+    if ok:
+        vectors = open(os.path.join(out_dir, "vectors.tsv")).read().splitlines()
+        meta = open(os.path.join(out_dir, "metadata.tsv")).read().splitlines()
+        ok = (len(vectors) == 2000 and all(len(v.split("\t")) == 8 for v in vectors)
+              and len(meta) == 2001 and meta[0].split("\t")[:2] == ["index", "label"]
+              and open(os.path.join(out_dir, "sprite.png"), "rb").read(4) == b"\x89PNG")
+    check("export-latent writes vectors.tsv, metadata.tsv and sprite.png", ok, f"exit {code}\n{err}")
+
+    noisy_in = os.path.join(tmp, "digit-grid.png")
+    run("generate", model, "--n", "4", "--data", "digits", "--out", noisy_in)
+    den = os.path.join(tmp, "denoised.png")
+    code, out, err = run("denoise", model, "--in", noisy_in, "--out", den, "--noise", "salt-pepper:0.1", "--json")
+    d = json_lines(out)[0] if code == 0 else {}
+    check("denoise writes the image and its PSNR", code == 0 and os.path.getsize(den) > 0
+          and finite(d.get("psnr_noisy")) and finite(d.get("psnr_model")), f"exit {code}\n{out}{err}")
+    code, out, err = run("denoise", model, "--in", os.path.join(tmp, "nope.png"), "--out", den)
+    check("denoise of a missing PNG: exit 1 naming it", code == 1 and one_line_error(err, "nope.png"), err)
+
+
+def test_families(tmp):
+    vae = os.path.join(tmp, "vae.model")
+    code, out, err = run("train", "--preset", "vae", *SMALL, "--save", vae)
+    code, out, err = run("eval", vae, "--data", "digits", "--json") if code == 0 else (code, "", err)
+    e = json_lines(out)[0] if code == 0 else {}
+    check("eval of a VAE reports neg_elbo", finite(e.get("neg_elbo")) and e["neg_elbo"] > 0, f"{out}{err}")
+
+    linear = os.path.join(tmp, "linear.model")
+    code, out, err = run("train", "--preset", "linear", "--data", "digits", "--epochs", "1", "--latent", "4",
+                         "--save", linear)
+    code, out, err = run("eval", linear, "--data", "digits", "--json") if code == 0 else (code, "", err)
+    e = json_lines(out)[0] if code == 0 else {}
+    angle = e.get("pca_principal_angle_deg")
+    check("eval of a linear model reports pca_principal_angle_deg", finite(angle) and 0 <= angle <= 90,
+          f"{out}{err}")
+
+    code, out, err = run("train", *SMALL, "--optimizer", "sgd", "--lr", "100")
+    check("divergence: exit 1 with what happened and what to try",
+          code == 1 and one_line_error(err, "learning rate 100", "smaller"), f"exit {code}\n{err}")
+
+    code, out, err = run("anomaly", *SMALL, "--normal", "1", "--json")
+    a = json_lines(out)[0] if code == 0 else {}
+    check("anomaly --json gives auroc_model and auroc_pca",
+          finite(a.get("auroc_model")) and finite(a.get("auroc_pca")) and 0.5 < a["auroc_model"] <= 1,
+          f"exit {code}\n{out}{err}")
+    code, out, err = run("anomaly", *SMALL, "--normal", "eleven")
+    check("anomaly with an unknown class: exit 2 naming it", code == 2 and one_line_error(err, "eleven"), err)
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="latentlab-cli-") as tmp:
+        test_help()
+        test_usage_errors()
+        test_bad_data(tmp)
+        model = test_train_eval(tmp)
+        if model:
+            test_damaged_model(tmp, model)
+            test_model_tools(tmp, model)
+        test_families(tmp)
+    print(f"1..{len(results)}")
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
