@@ -147,3 +147,32 @@ lab_plot_bars_index_at (int width, int height, const LabBarsData *data,
   int i = (int) lround (_lab_plot_frame_x (&frame, px));
   return i >= 0 && i < data->n ? i : -1;
 }
+
+void
+lab_plot_bars_summary (const LabBarsData *data, char *buf, size_t size)
+{
+  if (size == 0)
+    return;
+  double lo = HUGE_VAL, hi = -HUGE_VAL, sum = 0.0;
+  int n = 0, flagged = 0;
+  for (int i = 0; data && data->values && i < data->n; i++)
+    {
+      if (data->flagged && data->flagged[i])
+        flagged++;
+      if (!_lab_plot_finite (data->values[i]))
+        continue;
+      lo = fmin (lo, data->values[i]);
+      hi = fmax (hi, data->values[i]);
+      sum += data->values[i];
+      n++;
+    }
+  if (n == 0)
+    {
+      snprintf (buf, size, "no values yet");
+      return;
+    }
+  int used = snprintf (buf, size, "%d bars from %.3g to %.3g, mean %.3g", n, lo, hi, sum / n);
+  if (flagged > 0 && used >= 0 && (size_t) used < size)
+    snprintf (buf + used, size - used, "; %d %s", flagged,
+              data->flagged_name ? data->flagged_name : "flagged");
+}

@@ -191,3 +191,47 @@ lab_plot_histogram_value_at (int width, int height, const LabHistogramData *data
     *value = _lab_plot_frame_x (&frame, px);
   return true;
 }
+
+static double
+share_above (const float *values, int n, double threshold, int *finite)
+{
+  int above = 0;
+  *finite = 0;
+  for (int i = 0; values && i < n; i++)
+    if (_lab_plot_finite (values[i]))
+      {
+        (*finite)++;
+        above += values[i] > threshold;
+      }
+  return *finite ? 100.0 * above / *finite : 0.0;
+}
+
+void
+lab_plot_histogram_summary (const LabHistogramData *data, char *buf, size_t size)
+{
+  if (size == 0)
+    return;
+  double lo, hi;
+  if (data == NULL || !histogram_range (data, &lo, &hi))
+    {
+      snprintf (buf, size, "no scores yet");
+      return;
+    }
+  const char *normal = data->normal_name ? data->normal_name : "normal";
+  const char *anomalous = data->anomalous_name ? data->anomalous_name : "anomalous";
+  int n_normal, n_anomalous;
+  if (!data->show_threshold || !_lab_plot_finite (data->threshold))
+    {
+      share_above (data->normal, data->n_normal, lo, &n_normal);
+      share_above (data->anomalous, data->n_anomalous, lo, &n_anomalous);
+      snprintf (buf, size, "%d %s and %d %s scores from %.3g to %.3g", n_normal, normal,
+                n_anomalous, anomalous, lo, hi);
+      return;
+    }
+  double normal_above = share_above (data->normal, data->n_normal, data->threshold, &n_normal);
+  double anomalous_above = share_above (data->anomalous, data->n_anomalous, data->threshold,
+                                        &n_anomalous);
+  snprintf (buf, size, "threshold %.3g: %.1f%% of %s (%d) and %.1f%% of %s (%d) above it",
+            data->threshold, normal_above, normal, n_normal, anomalous_above, anomalous,
+            n_anomalous);
+}

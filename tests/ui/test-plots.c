@@ -743,6 +743,18 @@ test_histogram (void)
            && lab_plot_histogram_value_at (W, H, &data, &style, W * 0.6, &b) && a < b,
          "value grows to the right");
 
+  /* The summary counts against the threshold itself. */
+  int normal_above = 0, anomalous_above = 0;
+  for (int i = 0; i < 2000; i++)
+    normal_above += isfinite (normal[i]) && normal[i] > 0.055;
+  for (int i = 0; i < 200; i++)
+    anomalous_above += isfinite (anomalous[i]) && anomalous[i] > 0.055;
+  char summary[256], expected[128];
+  lab_plot_histogram_summary (&data, summary, sizeof summary);
+  snprintf (expected, sizeof expected, "%.1f%% of digits 0-8 (1999) and %.1f%% of digit 9 (199)",
+            100.0 * normal_above / 1999, 100.0 * anomalous_above / 199);
+  CHECK (strstr (summary, expected) != NULL, "%s, expected %s", summary, expected);
+
   LabHistogramData empty = { 0 };
   s = render ("histogram-empty", lab_plot_histogram_draw_func, &empty, W, H);
   CHECK (test_ink_pixels (s) > 100, "empty state");
@@ -857,6 +869,10 @@ test_bars (void)
       seen++;
     }
   CHECK (ordered && seen == N, "every bar reachable in order (%d)", seen);
+  char summary[128];
+  lab_plot_bars_summary (&data, summary, sizeof summary);
+  CHECK (strstr (summary, "63 bars from 0 to") != NULL && strstr (summary, "; 5 dead units"),
+         "%s", summary);
 
   float kl[12] = { 2.1f, 0.02f, 1.4f, 0.9f, 0.01f, 3.2f, 0.4f, 0.0f, 1.1f, 2.6f, 0.05f, 0.7f };
   LabBarsData kl_data = { kl, 12, NULL, NULL, 0, false, 0, NULL, "KL per latent dimension",
@@ -976,5 +992,8 @@ main (int argc, char **argv)
     { "/bars", test_bars },
     { "/export", test_export },
   };
-  return ae_test_main (argc, argv, cases, AE_N_CASES (cases));
+  int status = ae_test_main (argc, argv, cases, AE_N_CASES (cases));
+  /* Cairo's font caches, so that a leak checker sees only our own allocations. */
+  cairo_debug_reset_static_data ();
+  return status;
 }
