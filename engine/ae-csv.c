@@ -204,7 +204,9 @@ ae_csv_load (AeDataset **out, const char *path, AeError *err)
         {
           if (max_cells >= AE_MAX_FEATURES + 1)
             break;
-          max_cells *= 4;
+          /* No further than the limit (a value column per feature and a label): growing
+           * past it let rows of 4 million cells through to the allocation below. */
+          max_cells = max_cells * 4 < AE_MAX_FEATURES + 1 ? max_cells * 4 : AE_MAX_FEATURES + 1;
           Cell *grown = realloc (cells, (size_t) max_cells * sizeof *cells);
           if (grown == NULL)
             break;
@@ -258,6 +260,12 @@ ae_csv_load (AeDataset **out, const char *path, AeError *err)
       if (rows.rows == rows.cap_rows)
         {
           size_t cap = rows.cap_rows ? rows.cap_rows * 2 : 256;
+          /* Each row still to come takes at least two bytes per cell, so never reserve
+           * room for more rows than the rest of the file can hold: 256 rows of a million
+           * columns was a 1 GB allocation for a 2 KB gzip file (found by fuzzing). */
+          size_t rows_possible = rows.rows + (len - pos) / (2 * (size_t) n_cells) + 1;
+          if (cap > rows_possible)
+            cap = rows_possible;
           if (rows.rows * (size_t) features >= (size_t) AE_MAX_DATASET_FLOATS)
             {
               status = ae_error_set (err, AE_ERR_LIMIT, "%s:%ld: more than %ld values in all", path,
