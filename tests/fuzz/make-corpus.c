@@ -136,6 +136,9 @@ make_idx (void)
   put_file ("idx", "bad-gzip-truncated.gz", gz, gz_len - 6);
   gz[gz_len - 8] ^= 0xff; /* the CRC-32 of the trailer */
   put_file ("idx", "bad-gzip-crc.gz", gz, gz_len);
+  gz[gz_len - 8] ^= 0xff;
+  set_u32le (gz + gz_len - 4, 0x80000000u); /* a lying inflated size of 2 GiB */
+  put_file ("idx", "bad-gzip-isize-lie.gz", gz, gz_len);
   free (gz);
   gz = gzip_of (labels, labels_len, &gz_len);
   put_file ("idx", "labels-3-idx1-ubyte.gz", gz, gz_len);
@@ -325,9 +328,31 @@ make_png (void)
 
 /* --- CSV ---------------------------------------------------------------------------- */
 
+/* One row of columns zeros, gzip'd (the loader inflates by magic): megabytes of cells
+ * in a few kilobytes. */
+static void
+put_wide_csv (const char *name, size_t columns)
+{
+  size_t len = 2 * columns;
+  uint8_t *text = malloc (len);
+  if (text == NULL)
+    die (name, "out of memory");
+  for (size_t i = 0; i < columns; i++)
+    text[2 * i] = '0', text[2 * i + 1] = ',';
+  text[len - 1] = '\n';
+  size_t gz_len;
+  uint8_t *gz = gzip_of (text, len, &gz_len);
+  put_file ("csv", name, gz, gz_len);
+  free (gz);
+  free (text);
+}
+
 static void
 make_csv (void)
 {
+  /* At the column limit, and far beyond it. */
+  put_wide_csv ("wide-1m-columns.csv.gz", AE_MAX_FEATURES);
+  put_wide_csv ("bad-4m-columns.csv.gz", 4 * AE_MAX_FEATURES);
   put_text ("csv", "header-label.csv",
             "sepal_length,sepal_width,petal_length,petal_width,label\n"
             "5.1,3.5,1.4,0.2,0\n4.9,3.0,1.4,0.2,0\n7.0,3.2,4.7,1.4,1\n6.3,3.3,6.0,2.5,2\n");
