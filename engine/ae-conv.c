@@ -89,8 +89,13 @@ im2col (float *col, const float *img, int B, const ColGeometry *g)
                   const float *line = src + (long) iy * g->width + offset;
                   for (int x = 0; x < xlo; x++)
                     dst[x] = 0.0f;
+                  /* The strides a model uses get their own loops with a constant step,
+                   * which the compiler turns into shuffles instead of scalar loads. */
                   if (g->stride_w == 1)
                     memcpy (dst + xlo, line + xlo, sizeof (float) * (xhi - xlo));
+                  else if (g->stride_w == 2)
+                    for (int x = xlo; x < xhi; x++)
+                      dst[x] = line[2 * x];
                   else
                     for (int x = xlo; x < xhi; x++)
                       dst[x] = line[x * g->stride_w];
@@ -129,6 +134,9 @@ col2im_add (float *img, const float *col, int B, const ColGeometry *g)
                   if (g->stride_w == 1)
                     for (int x = xlo; x < xhi; x++)
                       line[x] += src[x];
+                  else if (g->stride_w == 2)
+                    for (int x = xlo; x < xhi; x++)
+                      line[2 * x] += src[x];
                   else
                     for (int x = xlo; x < xhi; x++)
                       line[x * g->stride_w] += src[x];
