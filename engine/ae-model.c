@@ -375,8 +375,18 @@ ae_corrupt (float *x, long n, AeNoise kind, float level, AeRng *rng)
     case AE_NOISE_NONE:
       break;
     case AE_NOISE_GAUSSIAN:
-      for (long i = 0; i < n; i++)
-        x[i] = fminf (fmaxf (x[i] + level * ae_rng_normal (rng), 0.0f), 1.0f);
+      /* Box-Muller in float, both values of each pair: noise for a whole batch costs a
+       * fraction of its GEMMs instead of a third of them. */
+      for (long i = 0; i < n; i += 2)
+        {
+          float u1 = ((float) (ae_rng_next (rng) >> 40) + 1.0f) * (1.0f / 16777216.0f); /* (0, 1] */
+          float u2 = (float) (ae_rng_next (rng) >> 40) * (1.0f / 16777216.0f);
+          float r = level * sqrtf (-2.0f * logf (u1));
+          float angle = 6.28318530718f * u2;
+          x[i] = fminf (fmaxf (x[i] + r * cosf (angle), 0.0f), 1.0f);
+          if (i + 1 < n)
+            x[i + 1] = fminf (fmaxf (x[i + 1] + r * sinf (angle), 0.0f), 1.0f);
+        }
       break;
     case AE_NOISE_SALT_PEPPER:
       for (long i = 0; i < n; i++)
