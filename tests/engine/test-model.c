@@ -760,6 +760,46 @@ test_digits_presets_learn (void)
   ae_dataset_free (ds);
 }
 
+static void
+test_clipping (void)
+{
+  /* SGD without momentum: the step is lr times the gradient scaled down to norm clip. */
+  AeConfig cfg = small_config ("undercomplete");
+  cfg.optimizer = AE_OPT_SGD;
+  cfg.momentum = 0.0f;
+  cfg.lr = 0.5f;
+  cfg.clip_norm = 1e-3f;
+  AeModel *model = new_model (&cfg);
+  float *x = make_blobs (cfg.batch, 4, 21);
+  AeLossTerms terms;
+  AeError err = { 0 };
+  CHECK (ae_model_loss_and_grad (model, &terms, x, cfg.batch, 0.0f, NULL, &err) == AE_OK, "%s", err.message);
+  size_t n = 0;
+  float *params = ae_model_params (model, &n);
+  const float *grads = ae_model_grads (model, NULL);
+  double grad_norm = 0.0;
+  for (size_t i = 0; i < n; i++)
+    grad_norm += (double) grads[i] * grads[i];
+  grad_norm = sqrt (grad_norm);
+  CHECK (grad_norm > 10 * cfg.clip_norm, "gradient norm %g too small for the test", grad_norm);
+  float *before = malloc (n * sizeof (float));
+  memcpy (before, params, n * sizeof (float));
+  ae_model_apply_grad (model);
+  double step = 0.0, cosine = 0.0;
+  for (size_t i = 0; i < n; i++)
+    {
+      double d = (double) params[i] - before[i];
+      step += d * d;
+      cosine += -d * grads[i];
+    }
+  step = sqrt (step);
+  CHECK_CLOSE (step, cfg.lr * cfg.clip_norm, 1e-3);
+  CHECK_CLOSE (cosine / (step * grad_norm), 1.0, 1e-4);
+  free (before);
+  free (x);
+  ae_model_free (model);
+}
+
 /* --- configuration ---------------------------------------------------------------------------------- */
 
 static void
@@ -921,6 +961,7 @@ main (int argc, char **argv)
     { "/model/tensors", test_tensors },
     { "/model/save-load", test_save_load },
     { "/model/corrupt", test_corrupt },
+    { "/model/clipping", test_clipping },
     { "/model/export-safetensors", test_export_safetensors },
     { "/model/digits-presets-learn", test_digits_presets_learn },
     { "/config/round-trip", test_config_round_trip },
