@@ -249,6 +249,14 @@ def test_families(tmp):
     check("eval of a linear model reports pca_principal_angle_deg", finite(angle) and 0 <= angle <= 90,
           f"{out}{err}")
 
+    seq = os.path.join(tmp, "sines.model")
+    code, out, err = run("train", "--data", "sines", "--epochs", "1", "--hidden", "32", "--latent", "4",
+                         "--save", seq)
+    code, out, err = run("eval", seq, "--data", "sines", "--json") if code == 0 else (code, "", err)
+    e = json_lines(out)[0] if code == 0 else {}
+    check("eval on sequence data reports test_mse and pca_mse",
+          finite(e.get("test_mse")) and finite(e.get("pca_mse")), f"{out}{err}")
+
     code, out, err = run("train", *SMALL, "--optimizer", "sgd", "--lr", "100")
     check("divergence: exit 1 with what happened and what to try",
           code == 1 and one_line_error(err, "learning rate 100", "smaller"), f"exit {code}\n{err}")
