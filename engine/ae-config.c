@@ -223,8 +223,8 @@ ae_config_preset (AeConfig *cfg, const char *preset, AeError *err)
       break;
     case 1: /* sparse: a wider sigmoid code held to a low mean activation */
       {
-        static const int h[] = { 256 };
-        set_hidden (&c, 1, h);
+        set_hidden (&c, 1, wide);
+        c.lr = 2e-3f;
         c.latent = 64;
         c.code_activation = AE_ACT_SIGMOID;
         c.kl_sparsity = 0.5f;
