@@ -545,7 +545,7 @@ thread_main (void *data)
       else if (became_paused || pause_now)
         emit_kind (t, AE_REPORT_PAUSED, 1, message[0] != '\0' ? message : NULL);
       else if (report)
-        emit_kind (t, AE_REPORT_PROGRESS, 1, NULL);
+        emit_kind (t, mode == MODE_PAUSED ? AE_REPORT_PAUSED : AE_REPORT_PROGRESS, 1, NULL);
       if (pause_now)
         t->active = 0; /* already said */
       if (new_round && t->cfg.epochs > 0 && t->epoch >= t->round_start + t->cfg.epochs)

@@ -13,9 +13,10 @@
 
 typedef enum {
   AE_REPORT_PROGRESS, /* within an epoch, at most report_hz per second; also the answer to
-                         ae_trainer_request_report */
+                         ae_trainer_request_report while training */
   AE_REPORT_EPOCH,    /* an epoch ended; val holds the validation loss */
-  AE_REPORT_PAUSED,   /* training paused (by request, after a step, or at the end) */
+  AE_REPORT_PAUSED,   /* training paused (by request, after a step, or at the end); also the
+                         answer to ae_trainer_request_report while paused */
   AE_REPORT_FINISHED, /* the configured number of epochs is done; training pauses, and a
                          later run trains another round of `epochs` epochs (0 = no end) */
   AE_REPORT_DIVERGED, /* a loss or gradient became non-finite; last finite weights restored */

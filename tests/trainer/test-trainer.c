@@ -402,8 +402,10 @@ test_pause_reset_config (void)
   ae_trainer_wait_idle (t);
   Seen *s;
   long n = collector_snapshot (&c, &s);
-  CHECK (n >= 1 && s[n - 1].lr == 0.002f && s[n - 1].has_weights, "the requested report has the "
-         "new learning rate and weights");
+  CHECK (n >= 1 && s[n - 1].lr == 0.002f && s[n - 1].has_weights && s[n - 1].n_codes == 20,
+         "the requested report has the new learning rate, weights and codes");
+  CHECK (n >= 1 && s[n - 1].kind == AE_REPORT_PAUSED, "and, asked for while paused, says paused "
+         "(kind %d)", n ? (int) s[n - 1].kind : -1);
   free (s);
 
   /* After a reset, an epoch gives the same losses as the first epoch of a fresh trainer. */
