@@ -257,7 +257,10 @@ lab_cli_eval (LabArgs *args)
       lab_json_number (&j, "test_mse_per_pixel", model_sse / dim);
       lab_json_number (&j, "pca_sse_per_image", pca_sse);
       if (cfg->variational)
-        lab_json_number (&j, "neg_elbo", elbo);
+        {
+          lab_json_number (&j, "neg_elbo", elbo);
+          lab_json_int (&j, "neg_elbo_samples", ELBO_SAMPLES);
+        }
       if (isfinite (angle))
         lab_json_number (&j, "pca_principal_angle_deg", angle);
       if (sequences)

@@ -345,7 +345,17 @@ do_reset (AeTrainer *t)
   take_backup (t);
 }
 
-/* Mean loss terms on the validation split, without corruption or sampling. */
+static int
+stop_requested (AeTrainer *t)
+{
+  pthread_mutex_lock (&t->lock);
+  int stop = t->stop;
+  pthread_mutex_unlock (&t->lock);
+  return stop;
+}
+
+/* Mean loss terms on the validation split, without corruption or sampling. A large split
+ * takes many batches' time, so a stop request is looked at between chunks too. */
 static void
 evaluate_val (AeTrainer *t)
 {
@@ -357,6 +367,8 @@ evaluate_val (AeTrainer *t)
     return;
   for (long i = 0; i < ds->n_val; i += EVAL_CHUNK)
     {
+      if (stop_requested (t))
+        return;
       long b = ds->n_val - i < EVAL_CHUNK ? ds->n_val - i : EVAL_CHUNK;
       AeLossTerms terms;
       ae_dataset_gather (ds, t->eval_x, idx + i, b);
