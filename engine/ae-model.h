@@ -173,7 +173,8 @@ AeStatus ae_model_train_step (AeModel *model, AeLossTerms *terms, const float *x
 void ae_model_evaluate (AeModel *model, AeLossTerms *terms, const float *x, int B, AeRng *rng);
 
 /* Inference, any B (processed in chunks). codes (B, latent) are mu for a VAE; logvar
- * (B, latent) may be NULL. Outputs are after the output activation. */
+ * (B, latent) may be NULL (and is filled with zeros for a model that is not variational).
+ * Outputs are after the output activation. */
 void ae_model_encode (AeModel *model, float *codes, float *logvar, const float *x, long B);
 void ae_model_decode (AeModel *model, float *out, const float *codes, long B);
 void ae_model_reconstruct (AeModel *model, float *out, const float *x, long B);
