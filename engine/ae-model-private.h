@@ -1,7 +1,9 @@
 /* ae-model-private.h: the inside of AeModel, shared with the files that add layer kinds
- * (convolutions, LSTM). Everything the model does to a layer goes through
- * ae_layer_forward / ae_layer_backward in ae-model.c: a new kind adds a case there, its
- * parameter count in layer_param_count, and its tensors in ae_model_tensors.
+ * (convolutions, LSTM). Everything the model does to a layer goes through a switch on its
+ * kind in ae-model.c: a new kind adds a case to layer_param_count, layer_bind, layer_init,
+ * ae_layer_forward, ae_layer_backward and ae_model_tensors, and a new architecture a
+ * build function beside build_dense. Activations, their gradients and each layer's cache
+ * are allocated by the model from out_dim and cache_floats.
  */
 #pragma once
 
@@ -17,7 +19,9 @@ typedef struct {
   AeLayerKind kind;
   char name[AE_TENSOR_NAME_MAX]; /* "encoder.0", "decoder.2", "code", "head" (VAE mu|logvar) */
   int in_dim, out_dim;           /* floats per sample in and out */
-  AeActivation act;              /* applied to the output */
+  AeActivation act;              /* applied to the output (the model backpropagates it) */
+  size_t cache_floats;           /* per sample, kept from forward for backward (im2col
+                                    columns, LSTM gates); 0 for dense */
   size_t offset, n_params;       /* where its parameters sit in the arenas */
   float *w;                      /* dense: (out_dim, in_dim) */
   float *b;                      /* (out_dim) */
@@ -28,6 +32,7 @@ typedef struct {
 typedef struct {
   float *out[AE_MAX_LAYERS];  /* (cap, layer out_dim), after the activation */
   float *dout[AE_MAX_LAYERS]; /* (cap, layer out_dim), gradients; NULL without gradients */
+  float *cache[AE_MAX_LAYERS]; /* (cap, layer cache_floats), or NULL */
 } AePass;
 
 struct AeModel {

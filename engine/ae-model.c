@@ -70,8 +70,9 @@ layer_init (AeLayer *layer, AeRng *rng)
     }
 }
 
+/* cache holds layer->cache_floats per sample that forward may keep for backward. */
 static void
-ae_layer_forward (const AeLayer *layer, float *out, const float *inp, int B)
+ae_layer_forward (const AeLayer *layer, float *out, float *cache, const float *inp, int B)
 {
   switch (layer->kind)
     {
@@ -83,7 +84,8 @@ ae_layer_forward (const AeLayer *layer, float *out, const float *inp, int B)
 
 /* dpre is the gradient with respect to the layer's output before its activation. */
 static void
-ae_layer_backward (const AeLayer *layer, float *dinp, const float *dpre, const float *inp, int B)
+ae_layer_backward (const AeLayer *layer, float *dinp, const float *dpre, const float *cache,
+                   const float *inp, int B)
 {
   switch (layer->kind)
     {
@@ -149,16 +151,20 @@ build_dense (AeModel *m)
 static size_t
 buffer_floats (const AeModel *m, int with_grads)
 {
-  size_t cap = (size_t) m->cap, widths = 0, enc_widths = 0;
+  size_t cap = (size_t) m->cap, widths = 0, enc_widths = 0, caches = 0, enc_caches = 0;
   for (int l = 0; l < m->n_layers; l++)
     {
       widths += (size_t) m->layers[l].out_dim;
+      caches += m->layers[l].cache_floats;
       if (l < m->n_enc)
-        enc_widths += (size_t) m->layers[l].out_dim;
+        {
+          enc_widths += (size_t) m->layers[l].out_dim;
+          enc_caches += m->layers[l].cache_floats;
+        }
     }
   size_t passes = with_grads ? 2 : 1;
-  return cap * widths * passes          /* main pass */
-         + cap * enc_widths * passes    /* perturbed encoder pass */
+  return cap * (widths * passes + caches)             /* main pass */
+         + cap * (enc_widths * passes + enc_caches)   /* perturbed encoder pass */
          + 2 * cap * (size_t) m->dim    /* input, pert_input */
          + 3 * cap * (size_t) m->latent /* z, dz, eps */
          + 2 * (size_t) m->latent + cap; /* scratch, errors */
@@ -173,12 +179,15 @@ alloc_buffers_bind (AeModel *m, int with_grads)
   for (int l = 0; l < m->n_layers; l++)
     {
       size_t n = cap * (size_t) m->layers[l].out_dim;
+      size_t c = cap * m->layers[l].cache_floats;
       m->main.out[l] = p, p += n;
       m->main.dout[l] = with_grads ? p : NULL, p += with_grads ? n : 0;
+      m->main.cache[l] = c > 0 ? p : NULL, p += c;
       if (l < m->n_enc)
         {
           m->perturbed.out[l] = p, p += n;
           m->perturbed.dout[l] = with_grads ? p : NULL, p += with_grads ? n : 0;
+          m->perturbed.cache[l] = c > 0 ? p : NULL, p += c;
         }
     }
   m->input = p, p += cap * (size_t) m->dim;
@@ -238,7 +247,15 @@ model_create (AeModel **out, const AeConfig *cfg, int with_grads, AeError *err)
   m->latent = cfg->latent;
   /* Inference runs in chunks of cap rows: keep chunks large enough for efficient GEMMs. */
   m->cap = cfg->batch < 64 ? 64 : cfg->batch;
-  build_dense (m);
+  switch (cfg->arch)
+    {
+    case AE_ARCH_DENSE:
+      build_dense (m);
+      break;
+    case AE_ARCH_CONV:
+    case AE_ARCH_SEQUENCE:
+      break; /* refused above until their layers exist */
+    }
   if (m->n_params > (size_t) AE_MAX_PARAMS)
     {
       size_t n = m->n_params;
@@ -420,14 +437,16 @@ static void
 encoder_forward (AeModel *m, AePass *pass, const float *input, int B)
 {
   for (int l = 0; l < m->n_enc; l++)
-    ae_layer_forward (&m->layers[l], pass->out[l], layer_input (m, pass, l, input, NULL), B);
+    ae_layer_forward (&m->layers[l], pass->out[l], pass->cache[l], layer_input (m, pass, l, input, NULL),
+                      B);
 }
 
 static void
 decoder_forward (AeModel *m, const float *codes, int B)
 {
   for (int l = m->n_enc; l < m->n_layers; l++)
-    ae_layer_forward (&m->layers[l], m->main.out[l], layer_input (m, &m->main, l, NULL, codes), B);
+    ae_layer_forward (&m->layers[l], m->main.out[l], m->main.cache[l],
+                      layer_input (m, &m->main, l, NULL, codes), B);
 }
 
 /* Backward from the gradient in dout[l] (with respect to the output after the activation)
@@ -450,7 +469,8 @@ layers_backward (AeModel *m, AePass *pass, int first, int last, const float *enc
       size_t n_in = (size_t) B * layer->in_dim;
       if (d != NULL)
         memset (d, 0, n_in * sizeof (float));
-      ae_layer_backward (layer, d, dpre, layer_input (m, pass, l, enc_input, dec_input), B);
+      ae_layer_backward (layer, d, dpre, pass->cache[l], layer_input (m, pass, l, enc_input, dec_input),
+                         B);
     }
 }
 
