@@ -28,6 +28,14 @@ typedef struct {
 /* Train curve points are means over the batches between two points, recovered from the
  * trainer's running epoch means (mean * batches is the sum so far), so the curve shows the
  * loss now rather than an average that lags behind. */
+typedef enum {
+  LAB_COMMAND_NONE,
+  LAB_COMMAND_RUN,
+  LAB_COMMAND_PAUSE,
+  LAB_COMMAND_STEP_BATCH,
+  LAB_COMMAND_STEP_EPOCH,
+} LabCommand;
+
 typedef struct {
   int epoch;
   long batch;          /* batches summed at the last point */
@@ -89,6 +97,7 @@ struct _LabSession {
   gboolean awaiting_reset; /* drop reports until the trainer confirms a reset */
   LabPending pending;
   LabTrainCursor cursor;
+  LabCommand deferred;     /* given while awaiting_reset: sent again after it */
 };
 
 G_DEFINE_FINAL_TYPE (LabSession, lab_session, G_TYPE_OBJECT)
@@ -310,6 +319,7 @@ lab_pending_merge (LabPending *pending, LabTrainCursor *cursor, AeReport *report
 }
 
 static gboolean lab_session_deliver (gpointer data);
+static void     lab_session_issue (LabSession *self, LabCommand command);
 
 /* Trainer thread. */
 static void
@@ -558,6 +568,7 @@ lab_session_deliver (gpointer data)
 {
   LabSession *self = data;
   LabPending pending;
+  LabCommand deferred = LAB_COMMAND_NONE;
   guint generation;
 
   g_mutex_lock (&self->lock);
@@ -565,7 +576,15 @@ lab_session_deliver (gpointer data)
   memset (&self->pending, 0, sizeof self->pending);
   generation = self->pending_generation;
   g_clear_pointer (&self->idle, g_source_unref);
+  if (!self->awaiting_reset)
+    {
+      deferred = self->deferred;
+      self->deferred = LAB_COMMAND_NONE;
+    }
   g_mutex_unlock (&self->lock);
+
+  if (deferred != LAB_COMMAND_NONE && self->trainer != NULL)
+    lab_session_issue (self, deferred);
 
   if (generation != self->generation || !pending.has_report)
     {
@@ -647,6 +666,7 @@ lab_session_new_generation (LabSession *self, gboolean awaiting_reset)
   self->generation++;
   self->pending_generation = self->generation;
   self->awaiting_reset = awaiting_reset;
+  self->deferred = LAB_COMMAND_NONE;
   lab_pending_clear (&self->pending);
   memset (&self->cursor, 0, sizeof self->cursor);
   g_mutex_unlock (&self->lock);
@@ -909,26 +929,51 @@ lab_session_get_loading (LabSession *self)
 
 /* --- commands --------------------------------------------------------------------------- */
 
+/* The trainer takes commands between batches and a reset wins over what arrives with it,
+ * so a command given while a reset is still on its way is sent again once the trainer has
+ * confirmed the reset. */
+static void
+lab_session_issue (LabSession *self, LabCommand command)
+{
+  switch (command)
+    {
+    case LAB_COMMAND_RUN: ae_trainer_run (self->trainer); break;
+    case LAB_COMMAND_PAUSE: ae_trainer_pause (self->trainer); break;
+    case LAB_COMMAND_STEP_BATCH: ae_trainer_step_batch (self->trainer); break;
+    case LAB_COMMAND_STEP_EPOCH: ae_trainer_step_epoch (self->trainer); break;
+    case LAB_COMMAND_NONE:
+    default:
+      break;
+    }
+}
+
+static void
+lab_session_send (LabSession *self, LabCommand command)
+{
+  if (self->trainer == NULL)
+    return;
+
+  g_mutex_lock (&self->lock);
+  if (self->awaiting_reset)
+    self->deferred = command;
+  g_mutex_unlock (&self->lock);
+
+  lab_session_issue (self, command);
+  lab_session_set_running (self, command == LAB_COMMAND_RUN);
+}
+
 void
 lab_session_run (LabSession *self)
 {
   g_return_if_fail (LAB_IS_SESSION (self));
-
-  if (self->trainer == NULL)
-    return;
-  ae_trainer_run (self->trainer);
-  lab_session_set_running (self, TRUE);
+  lab_session_send (self, LAB_COMMAND_RUN);
 }
 
 void
 lab_session_pause (LabSession *self)
 {
   g_return_if_fail (LAB_IS_SESSION (self));
-
-  if (self->trainer == NULL)
-    return;
-  ae_trainer_pause (self->trainer);
-  lab_session_set_running (self, FALSE);
+  lab_session_send (self, LAB_COMMAND_PAUSE);
 }
 
 void
@@ -946,22 +991,14 @@ void
 lab_session_step_batch (LabSession *self)
 {
   g_return_if_fail (LAB_IS_SESSION (self));
-
-  if (self->trainer == NULL)
-    return;
-  ae_trainer_step_batch (self->trainer);
-  lab_session_set_running (self, FALSE);
+  lab_session_send (self, LAB_COMMAND_STEP_BATCH);
 }
 
 void
 lab_session_step_epoch (LabSession *self)
 {
   g_return_if_fail (LAB_IS_SESSION (self));
-
-  if (self->trainer == NULL)
-    return;
-  ae_trainer_step_epoch (self->trainer);
-  lab_session_set_running (self, FALSE);
+  lab_session_send (self, LAB_COMMAND_STEP_EPOCH);
 }
 
 void
@@ -1021,6 +1058,8 @@ config_dup_option (const AeConfig *c, const char *key)
     return g_strdup_printf ("%d", c->kl_warmup);
   if (strcmp (key, "activation") == 0)
     return g_strdup (ae_activation_name (c->activation));
+  if (strcmp (key, "optimizer") == 0)
+    return g_strdup (c->optimizer == AE_OPT_SGD ? "sgd" : "adam");
   if (strcmp (key, "noise") == 0)
     {
       g_autofree char *level = format_float (c->noise_level);

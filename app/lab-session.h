@@ -8,7 +8,7 @@
  *
  * Options are named as on the command line (see CLI.md): "latent", "hidden", "epochs",
  * "batch", "lr", "seed", "l1", "rho", "beta", "contractive", "noise" ("gaussian:0.3"),
- * "kl-beta", "warmup", "activation".
+ * "kl-beta", "warmup", "activation", "optimizer" ("adam" or "sgd").
  */
 #pragma once
 
