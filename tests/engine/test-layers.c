@@ -319,6 +319,34 @@ test_bce_extreme_logits (void)
   CHECK (fabsf (dz[2]) < 1e-6f && fabsf (dz[3]) < 1e-6f, "dz %g %g", (double) dz[2], (double) dz[3]);
 }
 
+static void
+test_bce_wide_range (void)
+{
+  /* Many logits across the range where exp and log matter, in rows whose length is not a
+   * multiple of the vector width, against double precision. */
+  enum { R = 5, D = 103 };
+  static float z[R * D], x[R * D], dz[R * D];
+  float errors[R];
+  fill_uniform (z, R * D, -25, 25);
+  fill_uniform (x, R * D, 0, 1);
+  for (int i = 0; i < R * D; i += 7)
+    x[i] = (float) (i % 2); /* binary targets too */
+  ae_recon_loss (dz, errors, z, x, R, D, AE_LOSS_BCE, AE_ACT_SIGMOID, 1.0f);
+  for (int r = 0; r < R; r++)
+    {
+      double row = 0.0;
+      for (int j = 0; j < D; j++)
+        {
+          double zz = z[r * D + j], xx = x[r * D + j];
+          row += fmax (zz, 0.0) - zz * xx + log1p (exp (-fabs (zz)));
+          double p = 1.0 / (1.0 + exp (-zz));
+          CHECK (fabs (dz[r * D + j] - (p - xx)) < 2e-7, "dz at z=%g: %.9g vs %.9g", zz,
+                 (double) dz[r * D + j], p - xx);
+        }
+      CHECK_CLOSE (errors[r], row, 2e-6);
+    }
+}
+
 /* --- penalties ------------------------------------------------------------------------- */
 
 enum { PB = 4, PL = 5 };
@@ -621,6 +649,7 @@ main (int argc, char **argv)
     { "/layers/activations", test_activations },
     { "/layers/loss/reconstruction", test_recon_losses },
     { "/layers/loss/bce-extreme", test_bce_extreme_logits },
+    { "/layers/loss/bce-wide-range", test_bce_wide_range },
     { "/layers/penalty/l1", test_l1_penalty },
     { "/layers/penalty/kl-sparsity", test_kl_sparsity },
     { "/layers/penalty/vae-kl", test_vae_kl },
