@@ -112,7 +112,9 @@ AeStatus ae_config_preset (AeConfig *cfg, const char *preset, AeError *err);
 /* Sets one option by its command-line name without the dashes: "latent", "hidden"
  * ("512,128"), "epochs", "batch", "lr", "seed", "threads", "l1", "rho", "beta" (KL
  * sparsity weight), "contractive", "noise" ("gaussian:0.5"), "kl-beta", "warmup",
- * "activation", "loss", "optimizer", "weight-decay", "clip", "momentum". */
+ * "activation", "loss", "optimizer", "weight-decay", "clip", "momentum"; and, as written
+ * by ae_config_to_text, "arch", "code-activation", "output-activation", "variational",
+ * "channels", "height", "width", "preset". Errors name the option and the value. */
 AeStatus ae_config_set (AeConfig *cfg, const char *key, const char *value, AeError *err);
 /* Sets the input shape and architecture-dependent details from a dataset. */
 AeStatus ae_config_fit_data (AeConfig *cfg, const AeDataset *ds, AeError *err);
