@@ -56,8 +56,8 @@ struct AeModel {
   float *input;        /* (cap, dim) corrupted copy of the batch */
   float *pert_input;   /* (cap, dim) */
   float *z, *dz, *eps; /* (cap, latent) VAE sample, its gradient and its noise */
-  float *scratch;      /* (latent) per-unit sums */
-  float *errors;       /* (cap) per-sample losses */
+  float *scratch;      /* (latent) per-unit values: KL sparsity's mean activations, the
+                          contractive closed form's squared row norms */
 };
 
 /* The step of the finite-difference contractive estimate, in input units. */

@@ -167,7 +167,7 @@ buffer_floats (const AeModel *m, int with_grads)
          + cap * (enc_widths * passes + enc_caches)   /* perturbed encoder pass */
          + 2 * cap * (size_t) m->dim    /* input, pert_input */
          + 3 * cap * (size_t) m->latent /* z, dz, eps */
-         + 2 * (size_t) m->latent + cap; /* scratch, errors */
+         + (size_t) m->latent;              /* scratch */
 }
 
 /* Points every buffer into m->buffers. */
@@ -195,8 +195,7 @@ alloc_buffers_bind (AeModel *m, int with_grads)
   m->z = p, p += cap * (size_t) m->latent;
   m->dz = p, p += cap * (size_t) m->latent;
   m->eps = p, p += cap * (size_t) m->latent;
-  m->scratch = p, p += 2 * (size_t) m->latent;
-  m->errors = p, p += cap;
+  m->scratch = p, p += (size_t) m->latent;
   assert ((size_t) (p - m->buffers) == buffer_floats (m, with_grads));
 }
 
@@ -384,6 +383,23 @@ ae_model_set_config (AeModel *model, const AeConfig *cfg, AeError *err)
 
 /* --- corruption --------------------------------------------------------------------------- */
 
+/* out = base + sigma * N(0, 1), n values. Box-Muller in float, both values of each pair:
+ * noise for a whole batch then costs a fraction of its GEMMs instead of a third of them. */
+static void
+add_normal_noise (float *out, const float *base, long n, float sigma, AeRng *rng)
+{
+  for (long i = 0; i < n; i += 2)
+    {
+      float u1 = ((float) (ae_rng_next (rng) >> 40) + 1.0f) * (1.0f / 16777216.0f); /* (0, 1] */
+      float u2 = (float) (ae_rng_next (rng) >> 40) * (1.0f / 16777216.0f);
+      float r = sigma * sqrtf (-2.0f * logf (u1));
+      float angle = 6.28318530718f * u2;
+      out[i] = base[i] + r * cosf (angle);
+      if (i + 1 < n)
+        out[i + 1] = base[i + 1] + r * sinf (angle);
+    }
+}
+
 void
 ae_corrupt (float *x, long n, AeNoise kind, float level, AeRng *rng)
 {
@@ -392,18 +408,9 @@ ae_corrupt (float *x, long n, AeNoise kind, float level, AeRng *rng)
     case AE_NOISE_NONE:
       break;
     case AE_NOISE_GAUSSIAN:
-      /* Box-Muller in float, both values of each pair: noise for a whole batch costs a
-       * fraction of its GEMMs instead of a third of them. */
-      for (long i = 0; i < n; i += 2)
-        {
-          float u1 = ((float) (ae_rng_next (rng) >> 40) + 1.0f) * (1.0f / 16777216.0f); /* (0, 1] */
-          float u2 = (float) (ae_rng_next (rng) >> 40) * (1.0f / 16777216.0f);
-          float r = level * sqrtf (-2.0f * logf (u1));
-          float angle = 6.28318530718f * u2;
-          x[i] = fminf (fmaxf (x[i] + r * cosf (angle), 0.0f), 1.0f);
-          if (i + 1 < n)
-            x[i + 1] = fminf (fmaxf (x[i + 1] + r * sinf (angle), 0.0f), 1.0f);
-        }
+      add_normal_noise (x, x, n, level, rng);
+      for (long i = 0; i < n; i++)
+        x[i] = fminf (fmaxf (x[i], 0.0f), 1.0f);
       break;
     case AE_NOISE_SALT_PEPPER:
       for (long i = 0; i < n; i++)
@@ -572,8 +579,7 @@ run_batch (AeModel *m, AeLossTerms *terms, const float *x, int B, float kl_w, Ae
               noise_rng = &fixed;
             }
           const float s = AE_CONTRACTIVE_STEP;
-          for (long i = 0; i < (long) B * m->dim; i++)
-            m->pert_input[i] = input[i] + s * ae_rng_normal (noise_rng);
+          add_normal_noise (m->pert_input, input, (long) B * m->dim, s, noise_rng);
           encoder_forward (m, &m->perturbed, m->pert_input, B);
           float *code1 = m->perturbed.out[m->n_enc - 1];
           float *dcode1 = with_grads ? m->perturbed.dout[m->n_enc - 1] : NULL;
