@@ -16,6 +16,21 @@ typedef struct {
   int epochs;
 } AnomalyResult;
 
+static void
+squared_errors (const float *x, const float *out, long n, int dim, float *scores)
+{
+  for (long i = 0; i < n; i++)
+    {
+      double s = 0;
+      for (int j = 0; j < dim; j++)
+        {
+          double d = (double) x[(size_t) i * dim + j] - (double) out[(size_t) i * dim + j];
+          s += d * d;
+        }
+      scores[i] = (float) s;
+    }
+}
+
 /* Per-sample squared error of PCA's reconstruction with k components. */
 static int
 pca_scores (const AePca *pca, int k, const float *x, long n, int dim, float *scores)
@@ -30,16 +45,7 @@ pca_scores (const AePca *pca, int k, const float *x, long n, int dim, float *sco
     }
   ae_pca_project (pca, codes, x, n, k);
   ae_pca_reconstruct (pca, out, codes, n, k);
-  for (long i = 0; i < n; i++)
-    {
-      double s = 0;
-      for (int j = 0; j < dim; j++)
-        {
-          double d = (double) x[(size_t) i * dim + j] - (double) out[(size_t) i * dim + j];
-          s += d * d;
-        }
-      scores[i] = (float) s;
-    }
+  squared_errors (x, out, n, dim, scores);
   free (codes);
   free (out);
   return 1;
@@ -55,7 +61,7 @@ run_one (const LabArgs *args, const AeDataset *ds, const AeConfig *cfg, const ui
   AeDataset *sub = NULL;
   AeModel *model = NULL;
   AePca *pca = NULL;
-  float *owned = NULL, *scores = NULL;
+  float *owned = NULL, *scores = NULL, *recon = NULL;
   int status = LAB_EXIT_FAILURE;
   memset (res, 0, sizeof *res);
   if (n_normal < 10)
@@ -82,7 +88,16 @@ run_one (const LabArgs *args, const AeDataset *ds, const AeConfig *cfg, const ui
       lab_fail (args, LAB_EXIT_FAILURE, "out of memory for %ld test samples", n);
       goto out;
     }
-  ae_model_sample_errors (model, scores, x, x, n);
+  /* Both are scored by squared error, so that the comparison is about the subspace (or
+   * manifold) they learnt, not about the loss each was trained with. */
+  recon = malloc ((size_t) n * (size_t) ds->dim * sizeof (float));
+  if (recon == NULL)
+    {
+      lab_fail (args, LAB_EXIT_FAILURE, "out of memory for %ld test samples", n);
+      goto out;
+    }
+  ae_model_reconstruct (model, recon, x, n);
+  squared_errors (x, recon, n, ds->dim, scores);
   res->auroc_model = ae_auroc (scores, test_anomalous, n);
   if (ae_pca_fit (&pca, sub->x, sub->n_train, sub->dim, k, &err) != AE_OK)
     {
@@ -106,6 +121,7 @@ out:
   ae_pca_free (pca);
   free (owned);
   free (scores);
+  free (recon);
   ae_model_free (model);
   ae_dataset_free (sub);
   return status;
