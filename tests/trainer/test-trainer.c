@@ -97,6 +97,8 @@ typedef struct {
   int has_val;
   int has_weights, weights_finite;
   int n_preview, n_codes;
+  double preview_input_sum, preview_clean_sum; /* fingerprints of the preview images */
+  int code_labels_ok;
   float lr;
   char message[AE_ERROR_MESSAGE_MAX];
 } Seen;
@@ -141,6 +143,14 @@ collect (AeReport *r, void *data)
   s.weights_finite = r->weights != NULL && model_finite (r->weights);
   s.n_preview = r->preview_output != NULL ? r->n_preview : 0;
   s.n_codes = r->codes != NULL ? r->n_codes : 0;
+  for (int i = 0; s.n_preview > 0 && i < r->n_preview * r->dim; i++)
+    {
+      s.preview_input_sum += (i % 7 + 1) * (double) r->preview_input[i];
+      s.preview_clean_sum += (i % 7 + 1) * (double) r->preview_clean[i];
+    }
+  s.code_labels_ok = r->codes != NULL && r->code_labels != NULL && r->code_indices != NULL;
+  for (int i = 0; s.code_labels_ok && i < r->n_codes; i++)
+    s.code_labels_ok = r->code_labels[i] == (int) (r->code_indices[i] % 2);
   s.lr = r->config.lr;
   memcpy (s.message, r->message, sizeof s.message);
   ae_report_free (r);
@@ -676,6 +686,68 @@ test_determinism (void)
 }
 
 static void
+test_preview_and_rates (void)
+{
+  AeDataset *ds = make_dataset (200, 4, 40);
+  AeConfig cfg;
+  Collector c;
+  collector_init (&c);
+  if (ds == NULL || !make_config (&cfg, ds, "noise", "gaussian:0.3", "epochs", "1000000", NULL))
+    {
+      CHECK (0, "fixture");
+      goto out;
+    }
+  AeTrainer *t = start (&c, ds, &cfg, 20);
+  if (t == NULL)
+    {
+      CHECK (0, "trainer");
+      goto out;
+    }
+  ae_trainer_step_batch (t);
+  ae_trainer_wait_idle (t);
+  ae_trainer_step_batch (t);
+  ae_trainer_wait_idle (t);
+  Seen *s;
+  long n = collector_snapshot (&c, &s);
+  const Seen *paused[2];
+  int n_paused = 0;
+  for (long i = 0; i < n; i++)
+    if (s[i].kind == AE_REPORT_PAUSED && n_paused < 2)
+      paused[n_paused++] = &s[i];
+  CHECK (n_paused == 2 && count_kind (s, n, AE_REPORT_PAUSED) == 2, "one paused report per step");
+  if (n_paused == 2)
+    {
+      /* The corrupted preview is the same every time, so that the window does not flicker. */
+      CHECK (paused[0]->preview_input_sum == paused[1]->preview_input_sum, "the noisy preview is fixed");
+      CHECK (paused[0]->preview_input_sum != paused[0]->preview_clean_sum, "and it is noisy");
+      CHECK (paused[0]->code_labels_ok && paused[0]->n_codes == 20,
+             "codes come with their labels and indices");
+    }
+  free (s);
+
+  /* Progress reports at most report_hz per second, whatever the speed of the batches. */
+  collector_clear (&c);
+  struct timespec a, b;
+  clock_gettime (CLOCK_MONOTONIC, &a);
+  ae_trainer_run (t);
+  sleep_us (500000);
+  ae_trainer_pause (t);
+  ae_trainer_wait_idle (t);
+  clock_gettime (CLOCK_MONOTONIC, &b);
+  double seconds = (double) (b.tv_sec - a.tv_sec) + 1e-9 * (double) (b.tv_nsec - a.tv_nsec);
+  n = collector_snapshot (&c, &s);
+  long progress = count_kind (s, n, AE_REPORT_PROGRESS);
+  CHECK (progress <= 20 * seconds + 1, "%ld progress reports in %.2f s at 20 per second", progress, seconds);
+  /* Epochs of this tiny set last a few milliseconds: each ends with its own report. */
+  CHECK (count_kind (s, n, AE_REPORT_EPOCH) >= 1, "epoch reports while running");
+  free (s);
+  ae_trainer_free (t);
+out:
+  collector_free (&c);
+  ae_dataset_free (ds);
+}
+
+static void
 test_divergence (void)
 {
   AeDataset *ds = make_dataset (200, 4, 40);
@@ -733,6 +805,7 @@ main (int argc, char **argv)
     { "/trainer/random-commands", test_random_commands },
     { "/trainer/stop-within-one-batch", test_stop_within_one_batch },
     { "/trainer/determinism", test_determinism },
+    { "/trainer/preview-and-rates", test_preview_and_rates },
     { "/trainer/divergence", test_divergence },
   };
   return ae_test_main (argc, argv, cases, AE_N_CASES (cases));
