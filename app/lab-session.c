@@ -211,10 +211,10 @@ terms_scale (AeLossTerms *out, const AeLossTerms *a, double scale)
 }
 
 /* Adds a train point for the batches since the cursor when there are enough of them (about
- * twenty points an epoch) or the epoch ended. */
+ * twenty points an epoch), the epoch ended, or training paused (a single Step shows). */
 static void
 lab_pending_add_train (LabPending *pending, LabTrainCursor *cursor, const AeReport *report,
-                       gboolean epoch_end)
+                       gboolean epoch_end, gboolean force)
 {
   long bpe = report->batches_per_epoch;
   long batch = epoch_end ? MAX (report->batch, bpe) : report->batch;
@@ -230,7 +230,7 @@ lab_pending_add_train (LabPending *pending, LabTrainCursor *cursor, const AeRepo
       cursor->epoch = report->epoch;
     }
   n = batch - cursor->batch;
-  if (n <= 0 || (n < min_batches && !epoch_end))
+  if (n <= 0 || (n < min_batches && !epoch_end && !force))
     return;
 
   terms_scale (&sum, &report->train, (double) batch);
@@ -255,10 +255,13 @@ lab_pending_merge (LabPending *pending, LabTrainCursor *cursor, AeReport *report
   switch (report->kind)
     {
     case AE_REPORT_PROGRESS:
-      lab_pending_add_train (pending, cursor, report, FALSE);
+      lab_pending_add_train (pending, cursor, report, FALSE, FALSE);
+      break;
+    case AE_REPORT_PAUSED:
+      lab_pending_add_train (pending, cursor, report, FALSE, TRUE);
       break;
     case AE_REPORT_EPOCH:
-      lab_pending_add_train (pending, cursor, report, TRUE);
+      lab_pending_add_train (pending, cursor, report, TRUE, FALSE);
       if (report->has_val)
         lab_pending_add_point (pending, TRUE, report->epoch + 1, &report->val);
       break;
@@ -266,7 +269,6 @@ lab_pending_merge (LabPending *pending, LabTrainCursor *cursor, AeReport *report
       if (report->has_val)
         lab_pending_add_point (pending, TRUE, 0, &report->val);
       break;
-    case AE_REPORT_PAUSED:
     case AE_REPORT_FINISHED:
     case AE_REPORT_DIVERGED:
     default:
@@ -804,33 +806,54 @@ lab_load_job_run (LabLoadJob *job, GError **error)
   return TRUE;
 }
 
+/* Puts a loaded dataset and a configuration in force with a new trainer. When the trainer
+ * cannot be made (an architecture the engine lacks), the previous dataset and configuration
+ * come back with a trainer of their own, so the window always has a model to train. */
 static gboolean
 lab_session_install (LabSession *self, LabLoadJob *job, GError **error)
 {
-  gboolean ok;
+  AeConfig old_config = self->config;
+  AeDataset *old_dataset = NULL;
+  char *old_spec = NULL;
+  gboolean new_data = job->dataset != NULL;
+  gboolean new_preset;
 
   lab_session_stop_trainer (self);
 
-  if (job->dataset != NULL)
+  if (new_data)
     {
-      g_clear_pointer (&self->dataset, ae_dataset_free);
+      old_dataset = self->dataset;
+      old_spec = self->dataset_spec;
       self->dataset = g_steal_pointer (&job->dataset);
-      g_free (self->dataset_spec);
       self->dataset_spec = g_strdup (job->spec);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATASET_NAME]);
     }
-  if (strcmp (self->config.preset, job->config.preset) != 0)
-    {
-      self->config = job->config;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRESET]);
-    }
-  else
-    self->config = job->config;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EPOCHS]);
+  self->config = job->config;
 
-  ok = lab_session_start_trainer (self, error);
+  if (!lab_session_start_trainer (self, error))
+    {
+      if (new_data)
+        {
+          job->dataset = self->dataset;
+          g_free (self->dataset_spec);
+          self->dataset = old_dataset;
+          self->dataset_spec = old_spec;
+        }
+      self->config = old_config;
+      if (self->dataset != NULL)
+        lab_session_start_trainer (self, NULL);
+      return FALSE;
+    }
+
+  g_clear_pointer (&old_dataset, ae_dataset_free);
+  g_free (old_spec);
+  new_preset = strcmp (old_config.preset, self->config.preset) != 0;
+  if (new_data)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATASET_NAME]);
+  if (new_preset)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRESET]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EPOCHS]);
   g_signal_emit (self, signals[OPTIONS_CHANGED], 0);
-  return ok;
+  return TRUE;
 }
 
 static LabLoadJob *
@@ -1111,7 +1134,7 @@ lab_session_set_option (LabSession *self, const char *key, const char *value, GE
 {
   AeConfig config;
   AeError err = { 0 };
-  gboolean ok;
+  LabLoadJob job = { 0 };
 
   g_return_val_if_fail (LAB_IS_SESSION (self), FALSE);
   g_return_val_if_fail (key != NULL && value != NULL, FALSE);
@@ -1134,16 +1157,14 @@ lab_session_set_option (LabSession *self, const char *key, const char *value, GE
       return TRUE;
     }
 
-  self->config = config;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EPOCHS]);
-  ok = TRUE;
-  if (self->dataset != NULL)
+  if (self->dataset == NULL)
     {
-      lab_session_stop_trainer (self);
-      ok = lab_session_start_trainer (self, error);
+      self->config = config;
+      g_signal_emit (self, signals[OPTIONS_CHANGED], 0);
+      return TRUE;
     }
-  g_signal_emit (self, signals[OPTIONS_CHANGED], 0);
-  return ok;
+  job.config = config;
+  return lab_session_install (self, &job, error);
 }
 
 gboolean

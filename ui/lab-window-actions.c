@@ -68,7 +68,7 @@ lab_window_lower_lr (GtkWidget *widget, const char *action_name, GVariant *param
   g_ascii_formatd (buf, sizeof buf, "%.2g", g_ascii_strtod (lr, NULL) / 10);
   if (!lab_session_set_option (self->session, "lr", buf, &error))
     _lab_window_show_error (self, "The learning rate could not be lowered", error->message);
-  gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
+  gtk_widget_set_visible (self->banner, FALSE);
 }
 
 static void

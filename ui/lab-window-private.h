@@ -27,7 +27,7 @@ struct _LabWindow {
   GtkStack *stack;
   GtkStackSwitcher *switcher;
   LabTrainingView *training_view;
-  GtkRevealer *banner_revealer;
+  GtkWidget *banner; /* shown while training is diverged */
   GtkLabel *banner_label;
 
   /* owned */

@@ -171,17 +171,17 @@ lab_window_on_snapshot (LabWindow *self, LabSnapshot *snapshot)
   if (diverged)
     {
       g_autofree char *lr = lab_session_dup_option (self->session, "lr");
-      g_autofree char *detail = g_markup_escape_text (snapshot->message, -1);
       g_autofree char *text =
         g_strdup_printf ("<b>Training stopped: the loss became infinite or not a number.</b> "
                          "The weights are back to the last good step. Learning rate %s is too "
-                         "large for this model: try one ten times smaller, then press Run."
-                         "%s<small>%s</small>",
-                         lr, detail[0] != '\0' ? "\n" : "", detail);
+                         "large for this model: try one ten times smaller, then press Run.", lr);
 
+      /* the engine's own account (epoch, batch) for whoever wants it; one font size in the
+       * banner keeps its height the same at every width */
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->banner_label), snapshot->message);
       gtk_label_set_markup (self->banner_label, text);
     }
-  gtk_revealer_set_reveal_child (self->banner_revealer, diverged);
+  gtk_widget_set_visible (self->banner, diverged);
 }
 
 typedef struct {
@@ -286,7 +286,7 @@ lab_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
-  gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_WINDOW);
+  /* no gtk_widget_dispose_template: GtkWindow unparents its child and titlebar itself */
   /* the last reference: the session stops and joins its trainer thread */
   g_clear_object (&self->session);
   g_clear_object (&self->cancellable);
@@ -323,7 +323,7 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, switcher);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, training_view);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, banner_revealer);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, banner);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, banner_label);
 
   _lab_window_class_init_actions (widget_class);

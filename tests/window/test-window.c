@@ -1,0 +1,444 @@
+/* test-window.c: the window under Xvfb: open it, train, pause, step, reset, diverge,
+ * try every preset, export pictures and render the widgets to PNG.
+ *
+ * Run as `xvfb-run -a -s "-screen 0 1440x900x24" test-window --tap` with GSK_RENDERER=cairo;
+ * `--output DIR` keeps the rendered PNGs there.
+ */
+#include <math.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "ae-status.h"
+
+#include "lab-window-private.h"
+
+static char *output_dir;
+
+typedef gboolean (*Condition) (LabWindow *window, gpointer data);
+
+static gboolean
+wait_for (LabWindow *window, Condition cond, gpointer data, double timeout_s)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);
+
+  while (!cond (window, data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  return TRUE;
+}
+
+static void
+spin_for (double seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+}
+
+static LabSnapshot *
+shown (LabWindow *window)
+{
+  return lab_training_view_get_snapshot (_lab_window_get_training_view (window));
+}
+
+static gboolean
+is_loaded (LabWindow *window, gpointer data)
+{
+  LabSession *session = lab_window_get_session (window);
+
+  return !lab_session_get_loading (session) && lab_session_get_dataset_spec (session) != NULL
+         && lab_session_get_weights (session) != NULL && shown (window) != NULL
+         && shown (window)->preview_output != NULL;
+}
+
+static gboolean
+steps_at_least (LabWindow *window, gpointer data)
+{
+  LabSnapshot *s = shown (window);
+
+  return s != NULL && s->steps >= GPOINTER_TO_INT (data)
+         && s->generation == lab_session_get_generation (lab_window_get_session (window));
+}
+
+static gboolean
+steps_exactly (LabWindow *window, gpointer data)
+{
+  LabSnapshot *s = shown (window);
+
+  return s != NULL && s->steps == GPOINTER_TO_INT (data)
+         && s->generation == lab_session_get_generation (lab_window_get_session (window));
+}
+
+static gboolean
+is_paused (LabWindow *window, gpointer data)
+{
+  return !lab_session_get_running (lab_window_get_session (window)) && shown (window) != NULL
+         && shown (window)->state != LAB_TRAINING_RUNNING;
+}
+
+static gboolean
+banner_shown (LabWindow *window, gpointer data)
+{
+  return gtk_widget_get_visible (window->banner);
+}
+
+static LabWindow *
+open_window (void)
+{
+  LabWindow *window = lab_window_new (NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
+  lab_window_start (window, "digits", NULL, FALSE, "training");
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wait_for (window, is_loaded, NULL, 30));
+  g_assert_cmpstr (lab_window_get_view (window), ==, "training");
+  return window;
+}
+
+/* Renders a widget as it is on screen into a texture. */
+static GdkTexture *
+render_widget (GtkWidget *widget)
+{
+  GdkPaintable *paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  GskRenderNode *node;
+  GdkTexture *texture;
+
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  /* a widget waiting for a new size (an animation is running) paints nothing: let the
+   * frame clock lay it out first */
+  for (int tries = 0; node == NULL && tries < 100; tries++)
+    {
+      spin_for (0.02);
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gsk_render_node_unref (node);
+  g_object_unref (paintable);
+  return texture;
+}
+
+/* How many of a coarse 4-bit-per-channel palette the picture uses: a blank or flat widget
+ * uses one or two. */
+static guint
+count_colours (GdkTexture *texture)
+{
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  gsize stride = (gsize) width * 4;
+  guchar *pixels = g_malloc (stride * height);
+  guint8 seen[4096] = { 0 };
+  guint colours = 0;
+
+  gdk_texture_download (texture, pixels, stride);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        const guchar *p = pixels + y * stride + x * 4;
+        guint key = (p[0] >> 4) << 8 | (p[1] >> 4) << 4 | (p[2] >> 4);
+
+        if (!seen[key])
+          {
+            seen[key] = 1;
+            colours++;
+          }
+      }
+  g_free (pixels);
+  return colours;
+}
+
+static void
+check_not_blank (GtkWidget *widget, const char *name, guint min_colours)
+{
+  GdkTexture *texture = render_widget (widget);
+  guint colours = count_colours (texture);
+
+  g_test_message ("%s: %d x %d, %u colours", name, gdk_texture_get_width (texture),
+                  gdk_texture_get_height (texture), colours);
+  if (output_dir != NULL)
+    {
+      g_autofree char *file = g_strdup_printf ("%s.png", name);
+      g_autofree char *path = g_build_filename (output_dir, file, NULL);
+
+      g_assert_true (gdk_texture_save_to_png (texture, path));
+    }
+  g_assert_cmpuint (colours, >=, min_colours);
+  g_object_unref (texture);
+}
+
+static void
+test_train_pause_step_reset (void)
+{
+  LabWindow *window = open_window ();
+  LabSession *session = lab_window_get_session (window);
+  LabTrainingView *view = _lab_window_get_training_view (window);
+  LabSnapshot *before = lab_snapshot_ref (shown (window));
+  gsize preview_size = (gsize) before->n_preview * before->dim * sizeof (float);
+  long steps;
+
+  g_assert_cmpuint (lab_training_view_get_n_points (view), ==, 0);
+  g_assert_cmpstr (gtk_label_get_label (window->run_label), ==, "_Run");
+
+  /* Run, through the header bar's action */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-run", NULL);
+  g_assert_true (lab_session_get_running (session));
+  g_assert_cmpstr (gtk_label_get_label (window->run_label), ==, "_Pause");
+  spin_for (2.0);
+  g_assert_true (wait_for (window, steps_at_least, GINT_TO_POINTER (20), 30));
+
+  /* the loss plot has points and the reconstructions changed */
+  g_assert_cmpuint (lab_training_view_get_n_points (view), >, 0);
+  g_assert_nonnull (shown (window)->preview_output);
+  g_assert_true (memcmp (before->preview_output, shown (window)->preview_output, preview_size) != 0);
+  g_assert_cmpstr (gtk_label_get_label (window->progress_label), !=, "");
+  g_assert_cmpfloat (gtk_progress_bar_get_fraction (window->progress_bar), >, 0);
+  lab_snapshot_unref (before);
+
+  check_not_blank (lab_training_view_get_chart (view, LAB_TRAINING_PICTURE_LOSS), "loss-chart", 4);
+  check_not_blank (lab_training_view_get_chart (view, LAB_TRAINING_PICTURE_PREVIEW), "preview-chart", 8);
+  check_not_blank (GTK_WIDGET (window->sidebar), "sidebar", 4);
+  check_not_blank (GTK_WIDGET (window), "window", 8);
+
+  /* Pause */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-run", NULL);
+  g_assert_true (wait_for (window, is_paused, NULL, 10));
+  g_assert_cmpstr (gtk_label_get_label (window->run_label), ==, "_Run");
+  spin_for (0.2);
+  steps = shown (window)->steps;
+  spin_for (0.3);
+  g_assert_cmpint (shown (window)->steps, ==, steps);
+
+  /* Step: one batch */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.step", NULL);
+  g_assert_true (wait_for (window, steps_exactly, GINT_TO_POINTER (steps + 1), 10));
+  spin_for (0.2);
+  g_assert_cmpint (shown (window)->steps, ==, steps + 1);
+
+  /* Reset: the curves empty at once and stay empty */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.reset", NULL);
+  g_assert_cmpuint (lab_training_view_get_n_points (view), ==, 0);
+  spin_for (0.5);
+  g_assert_cmpuint (lab_training_view_get_n_points (view), ==, 0);
+  g_assert_cmpint (shown (window)->steps, ==, 0);
+  check_not_blank (lab_training_view_get_chart (view, LAB_TRAINING_PICTURE_LOSS), "loss-chart-empty", 2);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_export (void)
+{
+  LabWindow *window = open_window ();
+  LabTrainingView *view = _lab_window_get_training_view (window);
+  g_autofree char *dir = g_dir_make_tmp ("latentlab-export-XXXXXX", NULL);
+  static const char *const names[] = { "loss.png", "loss.svg", "loss.pdf", "preview.png" };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bad = g_build_filename (dir, "loss.bmp", NULL);
+
+  g_assert_nonnull (dir);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.step-epoch", NULL);
+  g_assert_true (wait_for (window, steps_at_least, GINT_TO_POINTER (10), 30));
+  g_assert_true (wait_for (window, is_paused, NULL, 30));
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+      LabTrainingPicture picture = g_str_has_prefix (names[i], "preview")
+                                   ? LAB_TRAINING_PICTURE_PREVIEW : LAB_TRAINING_PICTURE_LOSS;
+
+      g_assert_true (lab_training_view_export (view, picture, path, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+      g_assert_cmpuint (length, >, 1000);
+      if (g_str_has_suffix (path, ".png"))
+        g_assert_true (memcmp (contents, "\x89PNG", 4) == 0);
+      else if (g_str_has_suffix (path, ".pdf"))
+        g_assert_true (memcmp (contents, "%PDF", 4) == 0);
+      else
+        g_assert_nonnull (strstr (contents, "<svg"));
+      g_unlink (path);
+    }
+
+  /* an unknown extension is refused with the file's name */
+  g_assert_false (lab_training_view_export (view, LAB_TRAINING_PICTURE_LOSS, bad, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "loss.bmp"));
+  g_rmdir (dir);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Plain SGD at learning rate 100 diverges; the window says so once and offers the fix. */
+static void
+test_divergence (void)
+{
+  LabWindow *window = open_window ();
+  LabSession *session = lab_window_get_session (window);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *lr = NULL;
+  LabSnapshot *s;
+
+  g_assert_false (gtk_widget_get_visible (window->banner));
+  g_assert_true (lab_session_set_option (session, "optimizer", "sgd", &error));
+  g_assert_true (lab_session_set_option (session, "lr", "100", &error));
+  g_assert_no_error (error);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (wait_for (window, banner_shown, NULL, 60));
+  g_assert_true (wait_for (window, is_paused, NULL, 10));
+  g_assert_nonnull (strstr (gtk_label_get_label (window->banner_label), "Learning rate 100 "));
+
+  /* the curves hold no NaN, and the picture is still drawn */
+  s = shown (window);
+  for (guint t = 0; t < LAB_N_LOSS_TERMS; t++)
+    for (guint i = 0; i < s->train[t].n; i++)
+      g_assert_true (isfinite (s->train[t].y[i]));
+  check_not_blank (lab_training_view_get_chart (_lab_window_get_training_view (window),
+                                                LAB_TRAINING_PICTURE_PREVIEW),
+                   "preview-after-divergence", 4);
+
+  /* the banner's button divides the rate by ten and goes away */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.lower-lr", NULL);
+  lr = lab_session_dup_option (session, "lr");
+  g_assert_cmpfloat_with_epsilon (g_ascii_strtod (lr, NULL), 10, 1e-9);
+  g_assert_false (gtk_widget_get_visible (window->banner));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Every preset can be chosen and trained from the window. */
+static void
+test_every_preset (void)
+{
+  LabWindow *window = open_window ();
+  LabSession *session = lab_window_get_session (window);
+  const char *const *presets = lab_session_list_presets ();
+  const char *last_ok = NULL;
+
+  for (guint i = 0; presets[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("preset %s", presets[i]);
+      if (!lab_session_set_preset (session, presets[i], &error))
+        {
+          /* an architecture the engine does not have yet is refused, and the model in use
+           * stays usable */
+          g_assert_error (error, LAB_SESSION_ERROR, AE_ERR_UNSUPPORTED);
+          g_test_message ("preset %s: %s", presets[i], error->message);
+          g_assert_cmpstr (lab_session_get_preset (session), ==, last_ok);
+          g_assert_cmpstr (lab_session_get_dataset_name (session), ==, "MNIST digits");
+          gtk_widget_activate_action (GTK_WIDGET (window), "win.step", NULL);
+          g_assert_true (wait_for (window, steps_exactly, GINT_TO_POINTER (1), 60));
+          continue;
+        }
+      last_ok = presets[i];
+      g_assert_cmpstr (lab_session_get_preset (session), ==, presets[i]);
+      g_assert_nonnull (strstr (gtk_label_get_label (window->subtitle_label),
+                                lab_sidebar_preset_title (presets[i])));
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.step", NULL);
+      g_assert_true (wait_for (window, steps_exactly, GINT_TO_POINTER (1), 60));
+      g_assert_true (wait_for (window, is_paused, NULL, 30));
+      g_assert_cmpuint (shown (window)->train[LAB_LOSS_RECONSTRUCTION].n
+                        + shown (window)->val[LAB_LOSS_RECONSTRUCTION].n, >, 0);
+      spin_for (0.05);
+      {
+        g_autofree char *name = g_strdup_printf ("preview-%s", presets[i]);
+
+        check_not_blank (lab_training_view_get_chart (_lab_window_get_training_view (window),
+                                                      LAB_TRAINING_PICTURE_PREVIEW), name, 4);
+      }
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Views: every switcher page exists and --view names select them. */
+static void
+test_views (void)
+{
+  static const char *const views[] = {
+    "training", "latent", "generate", "denoise", "anomaly", "inside", "pca", "sequence",
+  };
+  LabWindow *window = open_window ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.view", "s", views[i]);
+      g_assert_cmpstr (lab_window_get_view (window), ==, views[i]);
+    }
+  /* an unknown name leaves the view as it is */
+  lab_window_set_view (window, "nowhere");
+  g_assert_cmpstr (lab_window_get_view (window), ==, "sequence");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Closing the window while training stops the thread. */
+static void
+test_close_while_running (void)
+{
+  LabWindow *window = open_window ();
+  LabSession *session = g_object_ref (lab_window_get_session (window));
+  gint64 start;
+  double seconds;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (wait_for (window, steps_at_least, GINT_TO_POINTER (5), 30));
+  g_object_unref (session); /* the window holds the last reference */
+
+  start = g_get_monotonic_time ();
+  gtk_window_destroy (GTK_WINDOW (window));
+  seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  g_test_message ("closed in %.3f s", seconds);
+  g_assert_cmpfloat (seconds, <, 1.0);
+  spin_for (0.1);
+}
+
+int
+main (int argc, char **argv)
+{
+  for (int i = 1; i + 1 < argc; i++)
+    if (strcmp (argv[i], "--output") == 0)
+      {
+        output_dir = g_strdup (argv[i + 1]);
+        /* GTest must not see it */
+        for (int j = i; j + 2 <= argc; j++)
+          argv[j] = argv[j + 2];
+        argc -= 2;
+        break;
+      }
+
+  /* Xvfb has no session bus for the accessibility bridge, and GTest makes its warning fatal */
+  g_setenv ("GTK_A11Y", "none", FALSE);
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+
+  g_test_add_func ("/window/train-pause-step-reset", test_train_pause_step_reset);
+  g_test_add_func ("/window/export", test_export);
+  g_test_add_func ("/window/divergence", test_divergence);
+  g_test_add_func ("/window/every-preset", test_every_preset);
+  g_test_add_func ("/window/views", test_views);
+  g_test_add_func ("/window/close-while-running", test_close_while_running);
+
+  return g_test_run ();
+}
