@@ -39,7 +39,8 @@ typedef enum {
 typedef struct {
   int epoch;
   long batch;          /* batches summed at the last point */
-  AeLossTerms sum;     /* loss sums over those batches */
+  double samples;      /* samples in those batches */
+  AeLossTerms sum;     /* loss sums over those samples */
 } LabTrainCursor;
 
 /* What the trainer thread has reported since the last delivery. */
@@ -97,6 +98,8 @@ struct _LabSession {
   gboolean awaiting_reset; /* drop reports until the trainer confirms a reset */
   LabPending pending;
   LabTrainCursor cursor;
+  int train_batch_size;    /* the trainer's batch size and training split, for the cursor */
+  long n_train;
   LabCommand deferred;     /* given while awaiting_reset: sent again after it */
 };
 
@@ -214,11 +217,15 @@ terms_scale (AeLossTerms *out, const AeLossTerms *a, double scale)
  * twenty points an epoch), the epoch ended, or training paused (a single Step shows). */
 static void
 lab_pending_add_train (LabPending *pending, LabTrainCursor *cursor, const AeReport *report,
-                       gboolean epoch_end, gboolean force)
+                       gboolean epoch_end, gboolean force, int batch_size, long n_train)
 {
   long bpe = report->batches_per_epoch;
   long batch = epoch_end ? MAX (report->batch, bpe) : report->batch;
   long min_batches = MAX (1, bpe / 20);
+  /* the trainer's means are per sample and the last batch of an epoch may be short */
+  double samples = epoch_end || batch >= bpe ? (double) n_train
+                                             : MIN ((double) batch * batch_size, (double) n_train);
+  double m;
   AeLossTerms sum, mean;
   long n;
 
@@ -233,20 +240,25 @@ lab_pending_add_train (LabPending *pending, LabTrainCursor *cursor, const AeRepo
   if (n <= 0 || (n < min_batches && !epoch_end && !force))
     return;
 
-  terms_scale (&sum, &report->train, (double) batch);
-  mean.total = (sum.total - cursor->sum.total) / n;
-  mean.reconstruction = (sum.reconstruction - cursor->sum.reconstruction) / n;
-  mean.sparsity = (sum.sparsity - cursor->sum.sparsity) / n;
-  mean.contractive = (sum.contractive - cursor->sum.contractive) / n;
-  mean.kl = (sum.kl - cursor->sum.kl) / n;
+  m = samples - cursor->samples;
+  if (!(m > 0))
+    return;
+  terms_scale (&sum, &report->train, samples);
+  mean.total = (sum.total - cursor->sum.total) / m;
+  mean.reconstruction = (sum.reconstruction - cursor->sum.reconstruction) / m;
+  mean.sparsity = (sum.sparsity - cursor->sum.sparsity) / m;
+  mean.contractive = (sum.contractive - cursor->sum.contractive) / m;
+  mean.kl = (sum.kl - cursor->sum.kl) / m;
   lab_pending_add_point (pending, FALSE, report->epoch + (double) batch / bpe, &mean);
 
   cursor->batch = batch;
+  cursor->samples = samples;
   cursor->sum = sum;
 }
 
 static void
-lab_pending_merge (LabPending *pending, LabTrainCursor *cursor, AeReport *report)
+lab_pending_merge (LabPending *pending, LabTrainCursor *cursor, int batch_size, long n_train,
+                   AeReport *report)
 {
   size_t preview_size = (size_t) report->n_preview * (size_t) report->dim * sizeof (float);
   size_t codes_size = (size_t) report->n_codes * (size_t) report->latent * sizeof (float);
@@ -255,13 +267,13 @@ lab_pending_merge (LabPending *pending, LabTrainCursor *cursor, AeReport *report
   switch (report->kind)
     {
     case AE_REPORT_PROGRESS:
-      lab_pending_add_train (pending, cursor, report, FALSE, FALSE);
+      lab_pending_add_train (pending, cursor, report, FALSE, FALSE, batch_size, n_train);
       break;
     case AE_REPORT_PAUSED:
-      lab_pending_add_train (pending, cursor, report, FALSE, TRUE);
+      lab_pending_add_train (pending, cursor, report, FALSE, TRUE, batch_size, n_train);
       break;
     case AE_REPORT_EPOCH:
-      lab_pending_add_train (pending, cursor, report, TRUE, FALSE);
+      lab_pending_add_train (pending, cursor, report, TRUE, FALSE, batch_size, n_train);
       if (report->has_val)
         lab_pending_add_point (pending, TRUE, report->epoch + 1, &report->val);
       break;
@@ -340,7 +352,8 @@ lab_session_on_report (AeReport *report, void *user_data)
 
   if (!self->awaiting_reset)
     {
-      lab_pending_merge (&self->pending, &self->cursor, report);
+      lab_pending_merge (&self->pending, &self->cursor, self->train_batch_size, self->n_train,
+                         report);
 
       if (self->idle == NULL)
         {
@@ -715,6 +728,10 @@ lab_session_start_trainer (LabSession *self, GError **error)
   opts.user_data = self;
 
   self->batches_per_epoch = self->config.batch > 0 ? self->dataset->n_train / self->config.batch : 0;
+  g_mutex_lock (&self->lock);
+  self->train_batch_size = self->config.batch;
+  self->n_train = self->dataset->n_train;
+  g_mutex_unlock (&self->lock);
   lab_session_new_generation (self, FALSE);
 
   if (ae_trainer_new (&self->trainer, &opts, &err) != AE_OK)
@@ -1153,6 +1170,14 @@ lab_session_set_option (LabSession *self, const char *key, const char *value, GE
           return FALSE;
         }
       self->config = config;
+      g_mutex_lock (&self->lock);
+      if (self->train_batch_size != config.batch)
+        {
+          /* the sums so far were of the old batches: the next point starts afresh */
+          self->train_batch_size = config.batch;
+          self->cursor.epoch = -1;
+        }
+      g_mutex_unlock (&self->lock);
       g_signal_emit (self, signals[OPTIONS_CHANGED], 0);
       return TRUE;
     }
