@@ -33,6 +33,13 @@ struct _LabWindow {
   /* owned */
   LabSession *session;
   GCancellable *cancellable; /* cancelled when the window goes */
+
+  /* LATENTLAB_FRAME_STATS=1: frame durations and intervals, printed when the window goes */
+  GArray *frame_durations;   /* double, ms: layout and paint of one frame */
+  GArray *frame_intervals;   /* double, ms: between the starts of two frames */
+  GArray *speeds;            /* double, samples/s of each delivery while running */
+  gint64 frame_start;
+  gint64 last_frame_start;
 };
 
 void             _lab_window_class_init_actions (GtkWidgetClass *widget_class);

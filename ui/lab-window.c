@@ -278,10 +278,118 @@ lab_window_get_session (LabWindow *self)
   return self->session;
 }
 
+/* --- frame statistics (a benchmark mode, not a test) ------------------------------------
+ *
+ * LATENTLAB_FRAME_STATS=SECONDS latentlab --run trains for that long, closes the window and
+ * prints the duration of each frame (update to after-paint on the frame clock), the interval
+ * between frames, and the median training speed. */
+
+static void
+on_frame_update (GdkFrameClock *clock, LabWindow *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->last_frame_start != 0)
+    {
+      double interval = (now - self->last_frame_start) / 1000.0;
+
+      g_array_append_val (self->frame_intervals, interval);
+    }
+  self->frame_start = self->last_frame_start = now;
+}
+
+static void
+on_frame_after_paint (GdkFrameClock *clock, LabWindow *self)
+{
+  double duration;
+
+  if (self->frame_start == 0)
+    return;
+  duration = (g_get_monotonic_time () - self->frame_start) / 1000.0;
+  g_array_append_val (self->frame_durations, duration);
+  self->frame_start = 0;
+}
+
+static void
+on_speed_for_stats (LabWindow *self, LabSnapshot *snapshot)
+{
+  if (snapshot->state == LAB_TRAINING_RUNNING && snapshot->samples_per_s > 0)
+    g_array_append_val (self->speeds, snapshot->samples_per_s);
+}
+
+static int
+compare_doubles (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+static double
+percentile (GArray *values, double p)
+{
+  guint index;
+
+  if (values->len == 0)
+    return 0;
+  g_array_sort (values, compare_doubles);
+  index = (guint) MIN (values->len - 1, floor (p * (values->len - 1) + 0.5));
+  return g_array_index (values, double, index);
+}
+
+static void
+lab_window_print_frame_stats (LabWindow *self)
+{
+  guint over = 0;
+
+  for (guint i = 0; i < self->frame_intervals->len; i++)
+    if (g_array_index (self->frame_intervals, double, i) > 33.4)
+      over++;
+  g_printerr ("frames %u: duration p50 %.1f ms, p99 %.1f ms, max %.1f ms; interval p50 %.1f ms, "
+              "p99 %.1f ms, max %.1f ms, %.2f %% over 33 ms; training %.0f samples/s (median "
+              "while running)\n",
+              self->frame_durations->len, percentile (self->frame_durations, 0.5),
+              percentile (self->frame_durations, 0.99), percentile (self->frame_durations, 1.0),
+              percentile (self->frame_intervals, 0.5), percentile (self->frame_intervals, 0.99),
+              percentile (self->frame_intervals, 1.0),
+              self->frame_intervals->len > 0 ? 100.0 * over / self->frame_intervals->len : 0.0,
+              percentile (self->speeds, 0.5));
+}
+
+static gboolean
+close_window (gpointer data)
+{
+  gtk_window_close (GTK_WINDOW (data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+lab_window_realize (GtkWidget *widget)
+{
+  LabWindow *self = LAB_WINDOW (widget);
+  GdkFrameClock *clock;
+
+  GTK_WIDGET_CLASS (lab_window_parent_class)->realize (widget);
+
+  if (self->frame_durations == NULL)
+    return;
+  clock = gtk_widget_get_frame_clock (widget);
+  g_signal_connect_object (clock, "update", G_CALLBACK (on_frame_update), self, 0);
+  g_signal_connect_object (clock, "after-paint", G_CALLBACK (on_frame_after_paint), self, 0);
+}
+
 static void
 lab_window_dispose (GObject *object)
 {
   LabWindow *self = LAB_WINDOW (object);
+
+  if (self->frame_durations != NULL)
+    {
+      lab_window_print_frame_stats (self);
+      g_clear_pointer (&self->frame_durations, g_array_unref);
+      g_clear_pointer (&self->frame_intervals, g_array_unref);
+      g_clear_pointer (&self->speeds, g_array_unref);
+    }
 
   g_cancellable_cancel (self->cancellable);
   if (self->session != NULL)
@@ -301,6 +409,7 @@ lab_window_class_init (LabWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lab_window_dispose;
+  widget_class->realize = lab_window_realize;
 
   g_type_ensure (LAB_TYPE_SIDEBAR);
   g_type_ensure (LAB_TYPE_TRAINING_VIEW);
@@ -357,6 +466,20 @@ lab_window_init (LabWindow *self)
   g_signal_connect_swapped (self->session, "notify::loading", G_CALLBACK (lab_window_update_title), self);
   g_signal_connect_swapped (self->session, "snapshot", G_CALLBACK (lab_window_on_snapshot), self);
   g_signal_connect_swapped (self->stack, "notify::visible-child", G_CALLBACK (_lab_window_update_actions), self);
+
+  if (g_getenv ("LATENTLAB_FRAME_STATS") != NULL)
+    {
+      /* a number of seconds closes the window after that long, so a script can measure */
+      guint64 seconds = g_ascii_strtoull (g_getenv ("LATENTLAB_FRAME_STATS"), NULL, 10);
+
+      if (seconds > 0)
+        g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, (guint) seconds, close_window,
+                                    g_object_ref (self), g_object_unref);
+      self->frame_durations = g_array_new (FALSE, FALSE, sizeof (double));
+      self->frame_intervals = g_array_new (FALSE, FALSE, sizeof (double));
+      self->speeds = g_array_new (FALSE, FALSE, sizeof (double));
+      g_signal_connect_swapped (self->session, "snapshot", G_CALLBACK (on_speed_for_stats), self);
+    }
 
   lab_window_update_running (self);
   lab_window_update_progress (self);
