@@ -8,6 +8,7 @@
  * architecture bumps the generation and anything older is dropped.
  */
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "ae-dataset.h"
@@ -91,8 +92,10 @@ struct _LabSession {
   LabWeights *weights;
   LabSnapshot *snapshot;
 
-  /* Shared with the trainer thread. */
-  GMutex lock;
+  /* Shared with the trainer thread. A pthread mutex, like the engine's, rather than a
+   * GMutex: ThreadSanitizer cannot see GLib's futex-based locks and would report every
+   * hand-over below as a race. */
+  pthread_mutex_t lock;
   GSource *idle;
   guint pending_generation;
   gboolean awaiting_reset; /* drop reports until the trainer confirms a reset */
@@ -341,7 +344,7 @@ lab_session_on_report (AeReport *report, void *user_data)
 {
   LabSession *self = user_data;
 
-  g_mutex_lock (&self->lock);
+  pthread_mutex_lock (&self->lock);
 
   if (report->kind == AE_REPORT_RESET)
     {
@@ -365,7 +368,7 @@ lab_session_on_report (AeReport *report, void *user_data)
         }
     }
 
-  g_mutex_unlock (&self->lock);
+  pthread_mutex_unlock (&self->lock);
 
   ae_report_free (report);
 }
@@ -586,7 +589,7 @@ lab_session_deliver (gpointer data)
   LabCommand deferred = LAB_COMMAND_NONE;
   guint generation;
 
-  g_mutex_lock (&self->lock);
+  pthread_mutex_lock (&self->lock);
   pending = self->pending;
   memset (&self->pending, 0, sizeof self->pending);
   generation = self->pending_generation;
@@ -596,7 +599,7 @@ lab_session_deliver (gpointer data)
       deferred = self->deferred;
       self->deferred = LAB_COMMAND_NONE;
     }
-  g_mutex_unlock (&self->lock);
+  pthread_mutex_unlock (&self->lock);
 
   if (deferred != LAB_COMMAND_NONE && self->trainer != NULL)
     lab_session_issue (self, deferred);
@@ -677,14 +680,14 @@ lab_session_deliver (gpointer data)
 static void
 lab_session_new_generation (LabSession *self, gboolean awaiting_reset)
 {
-  g_mutex_lock (&self->lock);
+  pthread_mutex_lock (&self->lock);
   self->generation++;
   self->pending_generation = self->generation;
   self->awaiting_reset = awaiting_reset;
   self->deferred = LAB_COMMAND_NONE;
   lab_pending_clear (&self->pending);
   memset (&self->cursor, 0, sizeof self->cursor);
-  g_mutex_unlock (&self->lock);
+  pthread_mutex_unlock (&self->lock);
 
   lab_session_history_clear (self);
   for (guint i = 0; i < G_N_ELEMENTS (self->preview); i++)
@@ -728,10 +731,10 @@ lab_session_start_trainer (LabSession *self, GError **error)
   opts.user_data = self;
 
   self->batches_per_epoch = self->config.batch > 0 ? self->dataset->n_train / self->config.batch : 0;
-  g_mutex_lock (&self->lock);
+  pthread_mutex_lock (&self->lock);
   self->train_batch_size = self->config.batch;
   self->n_train = self->dataset->n_train;
-  g_mutex_unlock (&self->lock);
+  pthread_mutex_unlock (&self->lock);
   lab_session_new_generation (self, FALSE);
 
   if (ae_trainer_new (&self->trainer, &opts, &err) != AE_OK)
@@ -993,10 +996,10 @@ lab_session_send (LabSession *self, LabCommand command)
   if (self->trainer == NULL)
     return;
 
-  g_mutex_lock (&self->lock);
+  pthread_mutex_lock (&self->lock);
   if (self->awaiting_reset)
     self->deferred = command;
-  g_mutex_unlock (&self->lock);
+  pthread_mutex_unlock (&self->lock);
 
   lab_session_issue (self, command);
   lab_session_set_running (self, command == LAB_COMMAND_RUN);
@@ -1170,14 +1173,14 @@ lab_session_set_option (LabSession *self, const char *key, const char *value, GE
           return FALSE;
         }
       self->config = config;
-      g_mutex_lock (&self->lock);
+      pthread_mutex_lock (&self->lock);
       if (self->train_batch_size != config.batch)
         {
           /* the sums so far were of the old batches: the next point starts afresh */
           self->train_batch_size = config.batch;
           self->cursor.epoch = -1;
         }
-      g_mutex_unlock (&self->lock);
+      pthread_mutex_unlock (&self->lock);
       g_signal_emit (self, signals[OPTIONS_CHANGED], 0);
       return TRUE;
     }
@@ -1511,14 +1514,14 @@ lab_session_dispose (GObject *object)
   /* No report can arrive after this: the thread is joined. */
   lab_session_stop_trainer (self);
 
-  g_mutex_lock (&self->lock);
+  pthread_mutex_lock (&self->lock);
   if (self->idle != NULL)
     {
       g_source_destroy (self->idle);
       g_clear_pointer (&self->idle, g_source_unref);
     }
   lab_pending_clear (&self->pending);
-  g_mutex_unlock (&self->lock);
+  pthread_mutex_unlock (&self->lock);
 
   g_clear_pointer (&self->snapshot, lab_snapshot_unref);
   g_clear_pointer (&self->weights, lab_weights_unref);
@@ -1544,7 +1547,7 @@ lab_session_finalize (GObject *object)
         g_array_unref (self->history_x[s][t]);
         g_array_unref (self->history_y[s][t]);
       }
-  g_mutex_clear (&self->lock);
+  pthread_mutex_destroy (&self->lock);
   g_main_context_unref (self->context);
 
   G_OBJECT_CLASS (lab_session_parent_class)->finalize (object);
@@ -1628,7 +1631,7 @@ lab_session_class_init (LabSessionClass *klass)
 static void
 lab_session_init (LabSession *self)
 {
-  g_mutex_init (&self->lock);
+  pthread_mutex_init (&self->lock, NULL);
   self->context = g_main_context_ref_thread_default ();
   self->message = g_strdup ("");
   for (guint s = 0; s < 2; s++)

@@ -1,8 +1,12 @@
 /* lab-weights.c: a locked, reference-counted wrapper around a cloned AeModel. */
+#include <pthread.h>
+
 #include "lab-session-private.h"
 
 struct _LabWeights {
-  GMutex lock; /* the engine's inference uses scratch memory inside the model */
+  /* the engine's inference uses scratch memory inside the model; pthread rather than GMutex
+   * so that ThreadSanitizer sees it */
+  pthread_mutex_t lock;
   AeModel *model;
 };
 
@@ -14,7 +18,7 @@ lab_weights_clear (gpointer data)
   LabWeights *self = data;
 
   ae_model_free (self->model);
-  g_mutex_clear (&self->lock);
+  pthread_mutex_destroy (&self->lock);
 }
 
 LabWeights *
@@ -25,7 +29,7 @@ _lab_weights_new_take (AeModel *model)
   g_return_val_if_fail (model != NULL, NULL);
 
   self = g_atomic_rc_box_new0 (LabWeights);
-  g_mutex_init (&self->lock);
+  pthread_mutex_init (&self->lock, NULL);
   self->model = model;
   return self;
 }
@@ -70,9 +74,9 @@ lab_weights_decode (LabWeights *self, float *out, const float *codes, long n)
 {
   g_return_if_fail (self != NULL && out != NULL && codes != NULL && n >= 0);
 
-  g_mutex_lock (&self->lock);
+  pthread_mutex_lock (&self->lock);
   ae_model_decode (self->model, out, codes, n);
-  g_mutex_unlock (&self->lock);
+  pthread_mutex_unlock (&self->lock);
 }
 
 void
@@ -80,9 +84,9 @@ lab_weights_encode (LabWeights *self, float *codes, float *logvar, const float *
 {
   g_return_if_fail (self != NULL && codes != NULL && x != NULL && n >= 0);
 
-  g_mutex_lock (&self->lock);
+  pthread_mutex_lock (&self->lock);
   ae_model_encode (self->model, codes, logvar, x, n);
-  g_mutex_unlock (&self->lock);
+  pthread_mutex_unlock (&self->lock);
 }
 
 void
@@ -90,9 +94,9 @@ lab_weights_reconstruct (LabWeights *self, float *out, const float *x, long n)
 {
   g_return_if_fail (self != NULL && out != NULL && x != NULL && n >= 0);
 
-  g_mutex_lock (&self->lock);
+  pthread_mutex_lock (&self->lock);
   ae_model_reconstruct (self->model, out, x, n);
-  g_mutex_unlock (&self->lock);
+  pthread_mutex_unlock (&self->lock);
 }
 
 void
@@ -101,9 +105,9 @@ lab_weights_sample_errors (LabWeights *self, float *errors, const float *input,
 {
   g_return_if_fail (self != NULL && errors != NULL && input != NULL && target != NULL);
 
-  g_mutex_lock (&self->lock);
+  pthread_mutex_lock (&self->lock);
   ae_model_sample_errors (self->model, errors, input, target, n);
-  g_mutex_unlock (&self->lock);
+  pthread_mutex_unlock (&self->lock);
 }
 
 gboolean
@@ -115,9 +119,9 @@ lab_weights_save (LabWeights *self, const char *path, GError **error)
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  g_mutex_lock (&self->lock);
+  pthread_mutex_lock (&self->lock);
   status = ae_model_save (self->model, path, &err);
-  g_mutex_unlock (&self->lock);
+  pthread_mutex_unlock (&self->lock);
 
   if (status != AE_OK)
     {
