@@ -373,6 +373,136 @@ test_every_preset (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static GtkWidget *
+sidebar_child (LabWindow *window, const char *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (window->sidebar), LAB_TYPE_SIDEBAR,
+                                                  name);
+
+  g_assert_nonnull (child);
+  return GTK_WIDGET (child);
+}
+
+static GtkWidget *
+find_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels (); /* owned by GTK */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_MESSAGE_DIALOG (item) && gtk_widget_get_visible (GTK_WIDGET (item)))
+        return GTK_WIDGET (item);
+    }
+  return NULL;
+}
+
+static gboolean
+dialog_shown (LabWindow *window, gpointer data)
+{
+  return find_dialog () != NULL;
+}
+
+/* The sidebar's controls: a live change applies at once, a new preset shows its knobs and
+ * concept, an architectural change after training asks first. */
+static void
+test_sidebar (void)
+{
+  LabWindow *window = open_window ();
+  LabSession *session = lab_window_get_session (window);
+  guint generation = lab_session_get_generation (session);
+  const char *const *presets = lab_session_list_presets ();
+  g_autofree char *lr = NULL;
+  g_autofree char *latent = NULL;
+  GtkWidget *dialog;
+
+  /* learning rate: live, same model */
+  gtk_range_set_value (GTK_RANGE (sidebar_child (window, "lr_scale")), -2);
+  lr = lab_session_dup_option (session, "lr");
+  g_assert_cmpfloat_with_epsilon (g_ascii_strtod (lr, NULL), 0.01, 1e-9);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (sidebar_child (window, "lr_label"))), ==, "0.01");
+  g_assert_cmpuint (lab_session_get_generation (session), ==, generation);
+
+  /* preset: nothing trained yet, so no question; the VAE knobs and concept appear */
+  g_assert_false (gtk_widget_get_visible (sidebar_child (window, "vae_section")));
+  for (guint i = 0; presets[i] != NULL; i++)
+    if (strcmp (presets[i], "vae") == 0)
+      gtk_drop_down_set_selected (GTK_DROP_DOWN (sidebar_child (window, "preset_dropdown")), i);
+  g_assert_cmpstr (lab_session_get_preset (session), ==, "vae");
+  g_assert_true (gtk_widget_get_visible (sidebar_child (window, "vae_section")));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (sidebar_child (window, "concept_title"))), ==,
+                   "What a VAE does");
+  g_assert_null (find_dialog ());
+
+  /* after a step, the code size asks; Cancel keeps the model, accepting rebuilds it */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.step", NULL);
+  g_assert_true (wait_for (window, steps_exactly, GINT_TO_POINTER (1), 30));
+  generation = lab_session_get_generation (session);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (sidebar_child (window, "latent_spin")), 2);
+  g_assert_true (wait_for (window, dialog_shown, NULL, 5));
+  gtk_dialog_response (GTK_DIALOG (find_dialog ()), GTK_RESPONSE_CANCEL);
+  latent = lab_session_dup_option (session, "latent");
+  g_assert_cmpstr (latent, !=, "2");
+  g_assert_cmpuint (lab_session_get_generation (session), ==, generation);
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (sidebar_child (window, "latent_spin"))),
+                     ==, g_ascii_strtod (latent, NULL));
+  spin_for (0.1);
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (sidebar_child (window, "latent_spin")), 2);
+  g_assert_true (wait_for (window, dialog_shown, NULL, 5));
+  dialog = find_dialog ();
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  g_clear_pointer (&latent, g_free);
+  latent = lab_session_dup_option (session, "latent");
+  g_assert_cmpstr (latent, ==, "2");
+  g_assert_cmpuint (lab_session_get_generation (session), >, generation);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (sidebar_child (window, "arch_label"))), ==,
+                   "784 → 400 → 2");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+dataset_is (LabWindow *window, gpointer data)
+{
+  LabSession *session = lab_window_get_session (window);
+
+  return !lab_session_get_loading (session)
+         && g_strcmp0 (lab_session_get_dataset_spec (session), data) == 0;
+}
+
+/* A dataset file opened from the menu loads without blocking and joins the dropdown. */
+static void
+test_open_dataset (void)
+{
+  LabWindow *window = open_window ();
+  const char *root = g_getenv ("LATENTLAB_SOURCE_ROOT");
+  g_autofree char *path = g_build_filename (root != NULL ? root : ".", "resources", "data",
+                                            "images-idx3-ubyte.gz", NULL);
+  GtkDropDown *datasets = GTK_DROP_DOWN (sidebar_child (window, "dataset_dropdown"));
+  GListModel *model = gtk_drop_down_get_model (datasets);
+  guint n_before = g_list_model_get_n_items (model);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.load-dataset", "s", path);
+  g_assert_true (wait_for (window, dataset_is, path, 30));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n_before + 1);
+  g_assert_cmpuint (gtk_drop_down_get_selected (datasets), ==, n_before - 1);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (model), n_before - 1), ==,
+                   "images-idx3-ubyte.gz");
+  g_assert_nonnull (strstr (gtk_label_get_label (window->subtitle_label), "images-idx3-ubyte"));
+
+  /* it trains like the built-in digits */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.step", NULL);
+  g_assert_true (wait_for (window, steps_exactly, GINT_TO_POINTER (1), 30));
+
+  /* and back to the embedded digits from the dropdown */
+  gtk_drop_down_set_selected (datasets, 0);
+  g_assert_true (wait_for (window, dataset_is, "digits", 30));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Views: every switcher page exists and --view names select them. */
 static void
 test_views (void)
@@ -437,6 +567,8 @@ main (int argc, char **argv)
   g_test_add_func ("/window/export", test_export);
   g_test_add_func ("/window/divergence", test_divergence);
   g_test_add_func ("/window/every-preset", test_every_preset);
+  g_test_add_func ("/window/sidebar", test_sidebar);
+  g_test_add_func ("/window/open-dataset", test_open_dataset);
   g_test_add_func ("/window/views", test_views);
   g_test_add_func ("/window/close-while-running", test_close_while_running);
 
