@@ -730,7 +730,10 @@ lab_session_start_trainer (LabSession *self, GError **error)
   opts.report = lab_session_on_report;
   opts.user_data = self;
 
-  self->batches_per_epoch = self->config.batch > 0 ? self->dataset->n_train / self->config.batch : 0;
+  /* as the trainer counts them: the last batch may be short */
+  self->batches_per_epoch = self->config.batch > 0
+                            ? (self->dataset->n_train + self->config.batch - 1) / self->config.batch
+                            : 0;
   pthread_mutex_lock (&self->lock);
   self->train_batch_size = self->config.batch;
   self->n_train = self->dataset->n_train;

@@ -74,8 +74,10 @@ LabWeights  *lab_session_get_weights (LabSession *self);
  * calling thread. FALSE when there are no weights yet. */
 gboolean     lab_session_decode (LabSession *self, float *out, const float *codes, long n);
 gboolean     lab_session_save_model (LabSession *self, const char *path, GError **error);
-/* Loads a model file: its configuration becomes the session's and its weights the ones
- * views decode with; training restarts from the preset's initialisation. */
+/* Loads a model file: its configuration (architecture, family, hyperparameters) becomes the
+ * session's, with a new trainer. The trainer starts from fresh weights: the engine has no
+ * way yet to hand a trainer the file's weights, so they are only checked and shown until
+ * the first report of the new trainer replaces them. */
 gboolean     lab_session_open_model (LabSession *self, const char *path, GError **error);
 
 /* A sample of the dataset (dim floats) from one split, for views that need inputs of their
