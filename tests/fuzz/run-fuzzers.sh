@@ -45,7 +45,7 @@ max_len_of () {
   esac
 }
 
-export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1:strict_string_checks=1
+export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 status=0
 for format in "${formats[@]}"; do
