@@ -45,9 +45,14 @@ io_test_rmdir (char *dir)
 static inline char *
 io_test_path (const char *dir, const char *name)
 {
-  size_t n = strlen (dir) + strlen (name) + 2;
-  char *p = malloc (n);
-  snprintf (p, n, "%s/%s", dir, name);
+  /* Joined by hand: GCC's format checks cannot see that dir is never NULL here. */
+  size_t ld = strlen (dir), ln = strlen (name);
+  char *p = malloc (ld + ln + 2);
+  if (p == NULL)
+    abort ();
+  memcpy (p, dir, ld);
+  p[ld] = '/';
+  memcpy (p + ld + 1, name, ln + 1);
   return p;
 }
 
