@@ -7,10 +7,17 @@
  */
 #pragma once
 
+#include "ae-conv.h"
 #include "ae-model.h"
 
 typedef enum {
-  AE_LAYER_DENSE, /* out = act(inp @ w^T + b) */
+  AE_LAYER_DENSE,      /* out = act(inp @ w^T + b) */
+  AE_LAYER_CONV,       /* out = act(conv2d (inp, w) + b), NCHW */
+  AE_LAYER_CONV_T,     /* out = act(conv_transpose2d (inp, w) + b), NCHW */
+  AE_LAYER_LSTM,       /* (T, F) -> (T, units) hidden states; w = w_ih, w2 = w_hh, b = bias */
+  AE_LAYER_SEQ_LAST,   /* (T, D) -> (D): the last step, no parameters */
+  AE_LAYER_SEQ_REPEAT, /* (D) -> (T, D): the same row at every step, no parameters */
+  AE_LAYER_STEP_DENSE, /* (T, F) -> (T, units): one dense layer applied at every step */
 } AeLayerKind;
 
 #define AE_MAX_LAYERS (2 * AE_MAX_HIDDEN + 2)
@@ -23,9 +30,14 @@ typedef struct {
   size_t cache_floats;           /* per sample, kept from forward for backward (im2col
                                     columns, LSTM gates); 0 for dense */
   size_t offset, n_params;       /* where its parameters sit in the arenas */
-  float *w;                      /* dense: (out_dim, in_dim) */
-  float *b;                      /* (out_dim) */
-  float *dw, *db;                /* the same shapes in the gradient arena, or NULL */
+  AeConvShape conv;              /* conv, conv_t: the geometry */
+  int steps, features, units;    /* sequence kinds: T, features in, features out per step */
+  float *w;                      /* dense: (out_dim, in_dim); conv: (OC, C, K, K); conv_t:
+                                    (C, OC, K, K); lstm: w_ih (4 units, features);
+                                    step dense: (units, features) */
+  float *w2;                     /* lstm: w_hh (4 units, units); NULL otherwise */
+  float *b;                      /* (out channels or units; lstm 4 units) */
+  float *dw, *dw2, *db;          /* the same shapes in the gradient arena, or NULL */
 } AeLayer;
 
 /* One set of activation buffers for a forward (and backward) pass through the layers. */
@@ -56,6 +68,7 @@ struct AeModel {
   float *input;        /* (cap, dim) corrupted copy of the batch */
   float *pert_input;   /* (cap, dim) */
   float *z, *dz, *eps; /* (cap, latent) VAE sample, its gradient and its noise */
+  float *workspace;    /* (workspace floats) scratch shared by the conv and LSTM layers */
   float *scratch;      /* (latent) per-unit values: KL sparsity's mean activations, the
                           contractive closed form's squared row norms */
 };

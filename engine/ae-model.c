@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ae-layers.h"
+#include "ae-lstm.h"
 #include "ae-model-private.h"
 
 #define ADAM_BETA1 0.9f
@@ -23,6 +24,32 @@ layer_param_count (const AeLayer *layer)
   switch (layer->kind)
     {
     case AE_LAYER_DENSE: return (size_t) layer->out_dim * layer->in_dim + (size_t) layer->out_dim;
+    case AE_LAYER_CONV:
+    case AE_LAYER_CONV_T:
+      return ae_conv_weight_size (&layer->conv) + (size_t) layer->conv.out_channels;
+    case AE_LAYER_LSTM:
+      return (size_t) 4 * layer->units * (layer->features + layer->units + 1);
+    case AE_LAYER_STEP_DENSE: return (size_t) layer->units * (layer->features + 1);
+    case AE_LAYER_SEQ_LAST:
+    case AE_LAYER_SEQ_REPEAT: return 0;
+    }
+  return 0;
+}
+
+/* Floats of the weight matrix (w) of a layer; its bias follows it, except in an LSTM
+ * where w_hh sits between them. */
+static size_t
+layer_weight_count (const AeLayer *layer)
+{
+  switch (layer->kind)
+    {
+    case AE_LAYER_DENSE: return (size_t) layer->out_dim * layer->in_dim;
+    case AE_LAYER_CONV:
+    case AE_LAYER_CONV_T: return ae_conv_weight_size (&layer->conv);
+    case AE_LAYER_LSTM: return (size_t) 4 * layer->units * layer->features;
+    case AE_LAYER_STEP_DENSE: return (size_t) layer->units * layer->features;
+    case AE_LAYER_SEQ_LAST:
+    case AE_LAYER_SEQ_REPEAT: return 0;
     }
   return 0;
 }
@@ -31,61 +58,128 @@ layer_param_count (const AeLayer *layer)
 static void
 layer_bind (AeLayer *layer, float *params, float *grads)
 {
-  switch (layer->kind)
-    {
-    case AE_LAYER_DENSE:
-      layer->w = params + layer->offset;
-      layer->b = layer->w + (size_t) layer->out_dim * layer->in_dim;
-      layer->dw = grads != NULL ? grads + layer->offset : NULL;
-      layer->db = grads != NULL ? layer->dw + (size_t) layer->out_dim * layer->in_dim : NULL;
-      break;
-    }
+  if (layer->n_params == 0)
+    return;
+  size_t nw = layer_weight_count (layer);
+  size_t nw2 = layer->kind == AE_LAYER_LSTM ? (size_t) 4 * layer->units * layer->units : 0;
+  layer->w = params + layer->offset;
+  layer->w2 = nw2 > 0 ? layer->w + nw : NULL;
+  layer->b = layer->w + nw + nw2;
+  layer->dw = grads != NULL ? grads + layer->offset : NULL;
+  layer->dw2 = grads != NULL && nw2 > 0 ? layer->dw + nw : NULL;
+  layer->db = grads != NULL ? layer->dw + nw + nw2 : NULL;
 }
 
 static void
 layer_init (AeLayer *layer, AeRng *rng)
 {
+  if (layer->n_params == 0)
+    return;
+  /* fan_in and fan_out of one output unit, whatever the kind. */
+  int fan_in = layer->in_dim, fan_out = layer->out_dim;
+  size_t n = layer_weight_count (layer), n_bias = (size_t) layer->out_dim;
   switch (layer->kind)
     {
-    case AE_LAYER_DENSE:
-      {
-        size_t n = (size_t) layer->out_dim * layer->in_dim;
-        if (layer->act == AE_ACT_RELU || layer->act == AE_ACT_LEAKY_RELU)
-          {
-            /* He: keeps the variance of a rectified signal through the layer. */
-            float sd = sqrtf (2.0f / (float) layer->in_dim);
-            for (size_t i = 0; i < n; i++)
-              layer->w[i] = sd * ae_rng_normal (rng);
-          }
-        else
-          {
-            /* Xavier/Glorot uniform, for symmetric and saturating activations. */
-            float a = sqrtf (6.0f / (float) (layer->in_dim + layer->out_dim));
-            for (size_t i = 0; i < n; i++)
-              layer->w[i] = a * (2.0f * ae_rng_uniform (rng) - 1.0f);
-          }
-        memset (layer->b, 0, (size_t) layer->out_dim * sizeof (float));
-      }
+    case AE_LAYER_DENSE: break;
+    case AE_LAYER_CONV:
+      fan_in = layer->conv.in_channels * layer->conv.kernel_h * layer->conv.kernel_w;
+      fan_out = layer->conv.out_channels * layer->conv.kernel_h * layer->conv.kernel_w;
+      n_bias = (size_t) layer->conv.out_channels;
       break;
+    case AE_LAYER_CONV_T:
+      /* Each output sees about C * K * K / stride^2 inputs. */
+      fan_in = layer->conv.in_channels * layer->conv.kernel_h * layer->conv.kernel_w
+               / (layer->conv.stride_h * layer->conv.stride_w);
+      fan_out = layer->conv.out_channels * layer->conv.kernel_h * layer->conv.kernel_w;
+      n_bias = (size_t) layer->conv.out_channels;
+      break;
+    case AE_LAYER_STEP_DENSE:
+      fan_in = layer->features, fan_out = layer->units, n_bias = (size_t) layer->units;
+      break;
+    case AE_LAYER_LSTM:
+      {
+        /* PyTorch's U(-1/sqrt(units), 1/sqrt(units)) on every weight, and a forget bias of
+         * one so that the cell keeps its memory at the start of training. */
+        float a = 1.0f / sqrtf ((float) layer->units);
+        size_t total = layer->n_params - (size_t) 4 * layer->units;
+        for (size_t i = 0; i < total; i++)
+          layer->w[i] = a * (2.0f * ae_rng_uniform (rng) - 1.0f);
+        memset (layer->b, 0, (size_t) 4 * layer->units * sizeof (float));
+        for (int j = 0; j < layer->units; j++)
+          layer->b[layer->units + j] = 1.0f;
+      }
+      return;
+    case AE_LAYER_SEQ_LAST:
+    case AE_LAYER_SEQ_REPEAT: return;
+    }
+  if (layer->act == AE_ACT_RELU || layer->act == AE_ACT_LEAKY_RELU)
+    {
+      /* He: keeps the variance of a rectified signal through the layer. */
+      float sd = sqrtf (2.0f / (float) fan_in);
+      for (size_t i = 0; i < n; i++)
+        layer->w[i] = sd * ae_rng_normal (rng);
+    }
+  else
+    {
+      /* Xavier/Glorot uniform, for symmetric and saturating activations. */
+      float a = sqrtf (6.0f / (float) (fan_in + fan_out));
+      for (size_t i = 0; i < n; i++)
+        layer->w[i] = a * (2.0f * ae_rng_uniform (rng) - 1.0f);
+    }
+  memset (layer->b, 0, n_bias * sizeof (float));
+}
+
+/* Scratch floats a layer needs for a batch of B (shared by all layers). */
+static size_t
+layer_workspace (const AeLayer *layer, int B)
+{
+  switch (layer->kind)
+    {
+    case AE_LAYER_CONV:
+    case AE_LAYER_CONV_T: return ae_conv_workspace_size (&layer->conv, B);
+    case AE_LAYER_LSTM: return ae_lstm_workspace_size (B, layer->steps, layer->units);
+    default: return 0;
     }
 }
 
 /* cache holds layer->cache_floats per sample that forward may keep for backward. */
 static void
-ae_layer_forward (const AeLayer *layer, float *out, float *cache, const float *inp, int B)
+ae_layer_forward (const AeLayer *layer, float *out, float *cache, const float *inp, int B,
+                  float *workspace)
 {
   switch (layer->kind)
     {
     case AE_LAYER_DENSE:
       ae_dense_forward (out, inp, layer->w, layer->b, B, layer->in_dim, layer->out_dim, layer->act);
+      return;
+    case AE_LAYER_CONV:
+      ae_conv2d_forward (out, inp, layer->w, layer->b, &layer->conv, B, workspace);
       break;
+    case AE_LAYER_CONV_T:
+      ae_conv_transpose2d_forward (out, inp, layer->w, layer->b, &layer->conv, B, workspace);
+      break;
+    case AE_LAYER_LSTM:
+      ae_lstm_forward (out, NULL, cache, inp, layer->w, layer->w2, layer->b, NULL, NULL, B,
+                       layer->steps, layer->features, layer->units);
+      break;
+    case AE_LAYER_SEQ_LAST:
+      ae_seq_last_forward (out, inp, B, layer->steps, layer->units);
+      break;
+    case AE_LAYER_SEQ_REPEAT:
+      ae_seq_repeat_forward (out, inp, B, layer->steps, layer->units);
+      break;
+    case AE_LAYER_STEP_DENSE:
+      ae_dense_forward (out, inp, layer->w, layer->b, B * layer->steps, layer->features,
+                        layer->units, layer->act);
+      return;
     }
+  ae_activation_forward (out, (long) B * layer->out_dim, layer->act);
 }
 
 /* dpre is the gradient with respect to the layer's output before its activation. */
 static void
 ae_layer_backward (const AeLayer *layer, float *dinp, const float *dpre, const float *cache,
-                   const float *inp, int B)
+                   const float *inp, int B, float *workspace)
 {
   switch (layer->kind)
     {
@@ -93,25 +187,96 @@ ae_layer_backward (const AeLayer *layer, float *dinp, const float *dpre, const f
       ae_dense_backward (dinp, layer->dw, layer->db, dpre, inp, layer->w, B, layer->in_dim,
                          layer->out_dim);
       break;
+    case AE_LAYER_CONV:
+      ae_conv2d_backward (dinp, layer->dw, layer->db, dpre, inp, layer->w, &layer->conv, B,
+                          workspace);
+      break;
+    case AE_LAYER_CONV_T:
+      ae_conv_transpose2d_backward (dinp, layer->dw, layer->db, dpre, inp, layer->w, &layer->conv,
+                                    B, workspace);
+      break;
+    case AE_LAYER_LSTM:
+      ae_lstm_backward (dinp, layer->dw, layer->dw2, layer->db, NULL, NULL, dpre, cache, inp,
+                        layer->w, layer->w2, NULL, NULL, B, layer->steps, layer->features,
+                        layer->units, workspace);
+      break;
+    case AE_LAYER_SEQ_LAST:
+      if (dinp != NULL)
+        ae_seq_last_backward (dinp, dpre, B, layer->steps, layer->units);
+      break;
+    case AE_LAYER_SEQ_REPEAT:
+      if (dinp != NULL)
+        ae_seq_repeat_backward (dinp, dpre, B, layer->steps, layer->units);
+      break;
+    case AE_LAYER_STEP_DENSE:
+      ae_dense_backward (dinp, layer->dw, layer->db, dpre, inp, layer->w, B * layer->steps,
+                         layer->features, layer->units);
+      break;
     }
 }
 
 /* --- building ------------------------------------------------------------------------------ */
 
-static void
-add_dense (AeModel *m, const char *name, int in_dim, int out_dim, AeActivation act)
+/* Appends a layer whose kind and geometry the caller filled in proto. */
+static AeLayer *
+add_layer (AeModel *m, const AeLayer *proto, const char *name)
 {
   assert (m->n_layers < AE_MAX_LAYERS);
   AeLayer *layer = &m->layers[m->n_layers++];
-  memset (layer, 0, sizeof *layer);
-  layer->kind = AE_LAYER_DENSE;
+  *layer = *proto;
   snprintf (layer->name, sizeof layer->name, "%s", name);
-  layer->in_dim = in_dim;
-  layer->out_dim = out_dim;
-  layer->act = act;
   layer->offset = m->n_params;
   layer->n_params = layer_param_count (layer);
   m->n_params += layer->n_params;
+  return layer;
+}
+
+static void
+add_dense (AeModel *m, const char *name, int in_dim, int out_dim, AeActivation act)
+{
+  AeLayer proto = { .kind = AE_LAYER_DENSE, .in_dim = in_dim, .out_dim = out_dim, .act = act };
+  add_layer (m, &proto, name);
+}
+
+static void
+add_conv (AeModel *m, const char *name, const AeConvShape *shape, AeActivation act)
+{
+  AeLayer proto = { .kind = shape->transposed ? AE_LAYER_CONV_T : AE_LAYER_CONV,
+                    .conv = *shape,
+                    .in_dim = (int) ae_conv_in_size (shape),
+                    .out_dim = (int) ae_conv_out_size (shape),
+                    .act = act };
+  add_layer (m, &proto, name);
+}
+
+/* A sequence layer over T steps from `features` to `units` per step (for last and repeat,
+ * features = units = D). */
+static void
+add_seq (AeModel *m, const char *name, AeLayerKind kind, int T, int features, int units,
+         AeActivation act)
+{
+  AeLayer proto = { .kind = kind, .steps = T, .features = features, .units = units, .act = act };
+  proto.in_dim = kind == AE_LAYER_SEQ_REPEAT ? features : T * features;
+  proto.out_dim = kind == AE_LAYER_SEQ_LAST ? units : T * units;
+  if (kind == AE_LAYER_LSTM)
+    proto.cache_floats = ae_lstm_cache_size (1, T, units);
+  add_layer (m, &proto, name);
+}
+
+/* The code layer: mu|logvar head for a VAE, else encoder.<index>. */
+static void
+add_code_layer (AeModel *m, int index, int prev)
+{
+  const AeConfig *c = &m->cfg;
+  char name[AE_TENSOR_NAME_MAX];
+  if (c->variational)
+    add_dense (m, "head", prev, 2 * c->latent, AE_ACT_IDENTITY); /* rows: mu, then logvar */
+  else
+    {
+      snprintf (name, sizeof name, "encoder.%d", index);
+      add_dense (m, name, prev, c->latent, c->code_activation);
+    }
+  m->n_enc = m->n_layers;
 }
 
 static AeStatus
@@ -126,14 +291,7 @@ build_dense (AeModel *m)
       add_dense (m, name, prev, c->hidden[i], c->activation);
       prev = c->hidden[i];
     }
-  if (c->variational)
-    add_dense (m, "head", prev, 2 * c->latent, AE_ACT_IDENTITY); /* rows: mu, then logvar */
-  else
-    {
-      snprintf (name, sizeof name, "encoder.%d", c->n_hidden);
-      add_dense (m, name, prev, c->latent, c->code_activation);
-    }
-  m->n_enc = m->n_layers;
+  add_code_layer (m, c->n_hidden, prev);
   prev = c->latent;
   for (int i = c->n_hidden - 1; i >= 0; i--)
     {
@@ -145,6 +303,84 @@ build_dense (AeModel *m)
   snprintf (name, sizeof name, "decoder.%d", c->n_hidden);
   add_dense (m, name, prev, m->dim, AE_ACT_IDENTITY);
   return AE_OK;
+}
+
+#define CONV_KERNEL 3
+#define CONV_PADDING 1
+#define CONV_STRIDE 2
+
+/* encoder.i: conv2d stride 2 to hidden[i] channels; encoder.n: dense to the code (or the
+ * head); decoder.0: dense back to the last conv's (C, H, W); decoder.1..n: transposed
+ * convs mirroring the encoder, the last one giving the input's shape as logits. */
+static AeStatus
+build_conv (AeModel *m, AeError *err)
+{
+  const AeConfig *c = &m->cfg;
+  char name[AE_TENSOR_NAME_MAX];
+  AeConvShape enc[AE_MAX_HIDDEN];
+  int C = c->channels, H = c->height, W = c->width;
+  for (int i = 0; i < c->n_hidden; i++)
+    {
+      if (ae_conv2d_shape (&enc[i], C, H, W, c->hidden[i], CONV_KERNEL, CONV_STRIDE, CONV_PADDING,
+                           err) != AE_OK)
+        return ae_error_prefix (err, "conv layer %d on %d x %d x %d", i, C, H, W);
+      snprintf (name, sizeof name, "encoder.%d", i);
+      add_conv (m, name, &enc[i], c->activation);
+      C = enc[i].out_channels, H = enc[i].out_height, W = enc[i].out_width;
+    }
+  add_code_layer (m, c->n_hidden, C * H * W);
+  add_dense (m, "decoder.0", c->latent, C * H * W, c->activation);
+  for (int i = c->n_hidden - 1; i >= 0; i--)
+    {
+      const AeConvShape *e = &enc[i];
+      int op_h = ae_conv_output_padding (e->out_height, e->in_height, CONV_KERNEL, CONV_STRIDE,
+                                         CONV_PADDING);
+      int op_w = ae_conv_output_padding (e->out_width, e->in_width, CONV_KERNEL, CONV_STRIDE,
+                                         CONV_PADDING);
+      if (op_h < 0 || op_w < 0 || op_h != op_w)
+        return ae_error_set (err, AE_ERR_UNSUPPORTED,
+                             "conv layer %d: no transposed convolution maps %d x %d back to %d x %d",
+                             i, e->out_height, e->out_width, e->in_height, e->in_width);
+      AeConvShape d;
+      if (ae_conv_transpose2d_shape (&d, e->out_channels, e->out_height, e->out_width,
+                                     e->in_channels, CONV_KERNEL, CONV_STRIDE, CONV_PADDING, op_h,
+                                     err) != AE_OK)
+        return ae_error_prefix (err, "transposed conv layer %d", c->n_hidden - i);
+      snprintf (name, sizeof name, "decoder.%d", c->n_hidden - i);
+      /* Logits last: the output activation is applied with the loss. */
+      add_conv (m, name, &d, i == 0 ? AE_ACT_IDENTITY : c->activation);
+    }
+  return AE_OK;
+}
+
+/* Input (T = height, F = width). encoder.0: LSTM F -> hidden[0]; encoder.1: its last
+ * state; encoder.2: dense to the code (or the head). decoder.0: the code repeated over T
+ * steps; decoder.1: LSTM latent -> hidden[0]; decoder.2: dense per step to F logits. */
+static AeStatus
+build_sequence (AeModel *m)
+{
+  const AeConfig *c = &m->cfg;
+  const int T = c->height, F = c->channels * c->width, Hd = c->hidden[0];
+  add_seq (m, "encoder.0", AE_LAYER_LSTM, T, F, Hd, AE_ACT_IDENTITY);
+  add_seq (m, "encoder.1", AE_LAYER_SEQ_LAST, T, Hd, Hd, AE_ACT_IDENTITY);
+  add_code_layer (m, 2, Hd);
+  add_seq (m, "decoder.0", AE_LAYER_SEQ_REPEAT, T, c->latent, c->latent, AE_ACT_IDENTITY);
+  add_seq (m, "decoder.1", AE_LAYER_LSTM, T, c->latent, Hd, AE_ACT_IDENTITY);
+  add_seq (m, "decoder.2", AE_LAYER_STEP_DENSE, T, Hd, F, AE_ACT_IDENTITY);
+  return AE_OK;
+}
+
+/* The shared scratch of the conv and LSTM layers: the largest any layer needs. */
+static size_t
+workspace_floats (const AeModel *m)
+{
+  size_t most = 0;
+  for (int l = 0; l < m->n_layers; l++)
+    {
+      size_t n = layer_workspace (&m->layers[l], m->cap);
+      most = n > most ? n : most;
+    }
+  return most;
 }
 
 /* Floats needed by every activation buffer of a model with cap rows. */
@@ -167,7 +403,8 @@ buffer_floats (const AeModel *m, int with_grads)
          + cap * (enc_widths * passes + enc_caches)   /* perturbed encoder pass */
          + 2 * cap * (size_t) m->dim    /* input, pert_input */
          + 3 * cap * (size_t) m->latent /* z, dz, eps */
-         + (size_t) m->latent;              /* scratch */
+         + (size_t) m->latent               /* scratch */
+         + workspace_floats (m);
 }
 
 /* Points every buffer into m->buffers. */
@@ -196,6 +433,7 @@ alloc_buffers_bind (AeModel *m, int with_grads)
   m->dz = p, p += cap * (size_t) m->latent;
   m->eps = p, p += cap * (size_t) m->latent;
   m->scratch = p, p += (size_t) m->latent;
+  m->workspace = p, p += workspace_floats (m);
   assert ((size_t) (p - m->buffers) == buffer_floats (m, with_grads));
 }
 
@@ -233,11 +471,6 @@ model_create (AeModel **out, const AeConfig *cfg, int with_grads, AeError *err)
   if (cfg->channels <= 0 || cfg->height <= 0 || cfg->width <= 0)
     return ae_error_set (err, AE_ERR_INVALID,
                          "the input shape is not set: fit the configuration to a dataset first");
-  if (cfg->arch != AE_ARCH_DENSE)
-    return ae_error_set (err, AE_ERR_UNSUPPORTED,
-                         "the %s architecture is not available in this build yet; use a dense "
-                         "preset (undercomplete, sparse, contractive, denoising, vae, linear)",
-                         cfg->arch == AE_ARCH_CONV ? "conv" : "sequence");
   AeModel *m = calloc (1, sizeof *m);
   if (m == NULL)
     return ae_error_set (err, AE_ERR_NOMEM, "out of memory for a model");
@@ -248,12 +481,14 @@ model_create (AeModel **out, const AeConfig *cfg, int with_grads, AeError *err)
   m->cap = cfg->batch < 64 ? 64 : cfg->batch;
   switch (cfg->arch)
     {
-    case AE_ARCH_DENSE:
-      build_dense (m);
-      break;
-    case AE_ARCH_CONV:
-    case AE_ARCH_SEQUENCE:
-      break; /* refused above until their layers exist */
+    case AE_ARCH_DENSE: st = build_dense (m); break;
+    case AE_ARCH_CONV: st = build_conv (m, err); break;
+    case AE_ARCH_SEQUENCE: st = build_sequence (m); break;
+    }
+  if (st != AE_OK)
+    {
+      free (m);
+      return st;
     }
   if (m->n_params > (size_t) AE_MAX_PARAMS)
     {
@@ -445,7 +680,7 @@ encoder_forward (AeModel *m, AePass *pass, const float *input, int B)
 {
   for (int l = 0; l < m->n_enc; l++)
     ae_layer_forward (&m->layers[l], pass->out[l], pass->cache[l], layer_input (m, pass, l, input, NULL),
-                      B);
+                      B, m->workspace);
 }
 
 static void
@@ -453,7 +688,7 @@ decoder_forward (AeModel *m, const float *codes, int B)
 {
   for (int l = m->n_enc; l < m->n_layers; l++)
     ae_layer_forward (&m->layers[l], m->main.out[l], m->main.cache[l],
-                      layer_input (m, &m->main, l, NULL, codes), B);
+                      layer_input (m, &m->main, l, NULL, codes), B, m->workspace);
 }
 
 /* Backward from the gradient in dout[l] (with respect to the output after the activation)
@@ -477,7 +712,7 @@ layers_backward (AeModel *m, AePass *pass, int first, int last, const float *enc
       if (d != NULL)
         memset (d, 0, n_in * sizeof (float));
       ae_layer_backward (layer, d, dpre, pass->cache[l], layer_input (m, pass, l, enc_input, dec_input),
-                         B);
+                         B, m->workspace);
     }
 }
 
@@ -795,8 +1030,8 @@ ae_model_grads (AeModel *model, size_t *n)
 }
 
 static void
-add_tensor (AeTensor *tensors, int max, int *count, const char *name, const char *suffix,
-            float *data, int rank, int d0, int d1)
+add_tensor4 (AeTensor *tensors, int max, int *count, const char *name, const char *suffix,
+             float *data, int rank, const int *shape)
 {
   if (*count < max)
     {
@@ -804,11 +1039,17 @@ add_tensor (AeTensor *tensors, int max, int *count, const char *name, const char
       memset (t, 0, sizeof *t);
       snprintf (t->name, sizeof t->name, "%s.%s", name, suffix);
       t->rank = rank;
-      t->shape[0] = d0;
-      t->shape[1] = d1;
+      memcpy (t->shape, shape, (size_t) rank * sizeof (int));
       t->data = data;
     }
   (*count)++;
+}
+
+static void
+add_tensor (AeTensor *tensors, int max, int *count, const char *name, const char *suffix,
+            float *data, int rank, int d0, int d1)
+{
+  add_tensor4 (tensors, max, count, name, suffix, data, rank, (int[]) { d0, d1, 0, 0 });
 }
 
 int
@@ -837,6 +1078,34 @@ ae_model_tensors (const AeModel *model, AeTensor *tensors, int max)
               add_tensor (tensors, max, &count, layer->name, "bias", layer->b, 1, layer->out_dim, 0);
             }
           break;
+        case AE_LAYER_CONV:
+        case AE_LAYER_CONV_T:
+          {
+            /* PyTorch's Conv2d (OC, C, K, K) and ConvTranspose2d (C, OC, K, K) layouts. */
+            const AeConvShape *s = &layer->conv;
+            int first = layer->kind == AE_LAYER_CONV ? s->out_channels : s->in_channels;
+            int second = layer->kind == AE_LAYER_CONV ? s->in_channels : s->out_channels;
+            add_tensor4 (tensors, max, &count, layer->name, "weight", layer->w, 4,
+                         (int[]) { first, second, s->kernel_h, s->kernel_w });
+            add_tensor (tensors, max, &count, layer->name, "bias", layer->b, 1, s->out_channels, 0);
+          }
+          break;
+        case AE_LAYER_LSTM:
+          /* nn.LSTM's names; its bias_hh_l0 would be zeros, so it is not stored. */
+          add_tensor (tensors, max, &count, layer->name, "weight_ih_l0", layer->w, 2,
+                      4 * layer->units, layer->features);
+          add_tensor (tensors, max, &count, layer->name, "weight_hh_l0", layer->w2, 2,
+                      4 * layer->units, layer->units);
+          add_tensor (tensors, max, &count, layer->name, "bias_ih_l0", layer->b, 1, 4 * layer->units, 0);
+          break;
+        case AE_LAYER_STEP_DENSE:
+          add_tensor (tensors, max, &count, layer->name, "weight", layer->w, 2, layer->units,
+                      layer->features);
+          add_tensor (tensors, max, &count, layer->name, "bias", layer->b, 1, layer->units, 0);
+          break;
+        case AE_LAYER_SEQ_LAST:
+        case AE_LAYER_SEQ_REPEAT:
+          break;
         }
     }
   return count < max ? count : max;
@@ -849,6 +1118,17 @@ ae_model_first_layer (const AeModel *model, int *units, int *inputs)
   /* A VAE without hidden layers: the first layer is the head; show the mu rows. */
   *units = model->cfg.variational && model->n_enc == 1 ? model->latent : layer->out_dim;
   *inputs = layer->in_dim;
+  if (layer->kind == AE_LAYER_CONV)
+    {
+      /* One row per filter: (OC, C * K * K). */
+      *units = layer->conv.out_channels;
+      *inputs = layer->conv.in_channels * layer->conv.kernel_h * layer->conv.kernel_w;
+    }
+  else if (layer->kind == AE_LAYER_LSTM)
+    {
+      *units = 4 * layer->units;
+      *inputs = layer->features;
+    }
   return layer->w;
 }
 
