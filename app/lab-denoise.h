@@ -1,0 +1,51 @@
+/* lab-denoise.h: what the Denoise view needs from the engine, in GLib terms.
+ *
+ * Noise, the classical filters, the quality measures, patch-wise denoising of an image of
+ * any size with a model, and PNG files. ui/ uses this instead of engine headers.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "lab-weights.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  LAB_NOISE_GAUSSIAN,    /* level = sigma */
+  LAB_NOISE_SALT_PEPPER, /* level = probability of 0 or 1 */
+  LAB_NOISE_MASKING,     /* level = probability of 0 */
+  LAB_N_NOISE_KINDS
+} LabNoiseKind;
+
+typedef enum {
+  LAB_FILTER_MEDIAN,     /* 3x3 median */
+  LAB_FILTER_GAUSSIAN,   /* Gaussian blur, sigma LAB_DENOISE_BLUR_SIGMA */
+  LAB_N_FILTERS
+} LabFilter;
+
+#define LAB_DENOISE_BLUR_SIGMA 1.0f
+
+const char *lab_noise_kind_name (LabNoiseKind kind);
+const char *lab_filter_name (LabFilter filter);
+
+/* Corrupts x (n values in [0, 1]) in place; the same seed gives the same noise. */
+void     lab_denoise_corrupt (float *x, long n, LabNoiseKind kind, float level, guint64 seed);
+/* A classical filter over one w x h grey image. */
+void     lab_denoise_filter (float *out, const float *in, int w, int h, LabFilter filter);
+double   lab_denoise_psnr (const float *a, const float *b, long n);
+double   lab_denoise_ssim (const float *a, const float *b, int w, int h);
+
+/* Denoises a w x h grey image with a model whose input is side x side: patches every
+ * `stride` pixels (the last row and column of patches flush with the border), each pixel
+ * the mean of the patches that cover it. Images smaller than a patch are padded by
+ * repeating the border. FALSE when the model's input is not side * side. */
+gboolean lab_denoise_patchwise (LabWeights *weights, float *out, const float *in, int w, int h,
+                                int side, int stride);
+
+/* PNG through libpng: any colour type, as grey in [0, 1]; errors name the file. */
+gboolean lab_denoise_png_read (const char *path, float **pixels, int *w, int *h, GError **error);
+gboolean lab_denoise_png_write (const char *path, const float *pixels, int w, int h,
+                                GError **error);
+
+G_END_DECLS

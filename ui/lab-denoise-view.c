@@ -1,0 +1,916 @@
+/* lab-denoise-view.c: the Denoise view.
+ *
+ * One clean image (a test sample or an opened PNG) is corrupted with a fixed seed, then
+ * cleaned by the session's newest weights and by a classical filter; the four stand side
+ * by side with their PSNR and SSIM. Painting changes the noisy image only, so the model
+ * and the filter are rerun but the noise is not redrawn. The PSNR-against-level curves
+ * average over test samples and are recomputed at most every LAB_CURVES_INTERVAL_US while
+ * training delivers new weights: a few hundred small images, cheap on the main thread.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "lab-chart.h"
+#include "lab-denoise.h"
+#include "lab-denoise-view.h"
+#include "lab-plot.h"
+
+#define LAB_NOISE_SEED 20260
+#define LAB_CURVE_LEVELS 8
+#define LAB_CURVE_SAMPLES 100
+#define LAB_CURVES_INTERVAL_US (2 * G_USEC_PER_SEC)
+#define LAB_BRUSH_RADIUS 1.5
+
+enum { CURVE_MODEL, CURVE_MEDIAN, CURVE_BLUR, N_CURVES };
+
+/* Per noise kind: the slider's range, its starting value and the curves' top level. */
+static const struct {
+  double max, initial, curve_max;
+  const char *level_name;
+} noise_levels[LAB_N_NOISE_KINDS] = {
+  [LAB_NOISE_GAUSSIAN] = { 1.0, 0.5, 0.8, "noise σ" },
+  [LAB_NOISE_SALT_PEPPER] = { 0.6, 0.2, 0.4, "fraction of pixels set to 0 or 1" },
+  [LAB_NOISE_MASKING] = { 0.9, 0.3, 0.8, "fraction of pixels set to 0" },
+};
+
+struct _LabDenoiseView {
+  GtkWidget parent_instance;
+
+  GtkDropDown *noise_dropdown;
+  GtkScale *level_scale;
+  GtkDropDown *filter_dropdown;
+  GtkSpinButton *sample_spin;
+  GtkWidget *sample_box;
+  GtkToggleButton *erase_toggle;
+  GtkWidget *save_button;
+  GtkLabel *hint_label;
+  GtkLabel *message_label;
+  LabChart *images_chart;
+  LabChart *curves_chart;
+  GtkLabel *curves_label;
+
+  LabSession *session;
+  LabWeights *weights;
+  int side;            /* the model's patch side, 0 when the data is not square grey images */
+  gboolean updating;   /* controls set from code: no feedback */
+
+  LabNoiseKind kind;
+  double level;
+  LabFilter filter;
+  long sample;
+
+  char *image_name;    /* opened PNG's basename, NULL for test samples */
+  float *image;        /* its clean pixels */
+  int width, height;   /* of the panels */
+  float *panels;       /* LAB_N_DENOISE_PANELS x height x width */
+  double psnr[LAB_N_DENOISE_PANELS], ssim[LAB_N_DENOISE_PANELS];
+  char *captions[LAB_N_DENOISE_PANELS];
+  const char *column_labels[LAB_N_DENOISE_PANELS];
+  LabImageRow row;
+  LabImageGridData grid;
+
+  double curve_x[LAB_CURVE_LEVELS];
+  double curve_y[N_CURVES][LAB_CURVE_LEVELS];
+  LabSeries curves[N_CURVES];
+  LabLossData curve_data;
+  int n_curves;
+  gint64 curves_time;
+  guint curves_timeout;
+};
+
+G_DEFINE_FINAL_TYPE (LabDenoiseView, lab_denoise_view, GTK_TYPE_WIDGET)
+
+static float *
+panel (LabDenoiseView *self, LabDenoisePanel which)
+{
+  return self->panels + (gsize) which * self->width * self->height;
+}
+
+/* --- the four panels ---------------------------------------------------------------- */
+
+static void
+lab_denoise_view_redraw_images (LabDenoiseView *self)
+{
+  for (int i = 0; i < LAB_N_DENOISE_PANELS; i++)
+    {
+      g_clear_pointer (&self->captions[i], g_free);
+      if (i == LAB_DENOISE_PANEL_CLEAN)
+        self->captions[i] = g_strdup (self->image_name != NULL ? self->image_name : "reference");
+      else if (isnan (self->psnr[i]))
+        self->captions[i] = g_strdup ("no model yet");
+      else
+        self->captions[i] = g_strdup_printf ("PSNR %.1f dB · SSIM %.2f", self->psnr[i],
+                                             self->ssim[i]);
+    }
+  self->column_labels[LAB_DENOISE_PANEL_CLEAN] = "clean";
+  self->column_labels[LAB_DENOISE_PANEL_NOISY] = "noisy (drag to paint)";
+  self->column_labels[LAB_DENOISE_PANEL_MODEL] = "denoised by the model";
+  self->column_labels[LAB_DENOISE_PANEL_FILTER] = lab_filter_name (self->filter);
+
+  memset (&self->grid, 0, sizeof self->grid);
+  self->grid.highlight_row = self->grid.highlight_index = -1;
+  self->grid.empty_text = "The Denoise view needs a dataset of grey square images";
+  if (self->panels != NULL)
+    {
+      self->row.pixels = self->panels;
+      self->row.n_images = LAB_N_DENOISE_PANELS;
+      self->row.colormap = LAB_IMAGE_GREY;
+      self->row.captions = (const char *const *) self->captions;
+      self->grid.image_width = self->width;
+      self->grid.image_height = self->height;
+      self->grid.rows = &self->row;
+      self->grid.n_rows = 1;
+      self->grid.columns = LAB_N_DENOISE_PANELS;
+      self->grid.column_labels = self->column_labels;
+    }
+  lab_chart_redraw (self->images_chart);
+  gtk_widget_set_sensitive (self->save_button, self->panels != NULL && self->weights != NULL);
+}
+
+/* Model and filter from the noisy panel, and every panel's measures. */
+static void
+lab_denoise_view_run_denoisers (LabDenoiseView *self)
+{
+  int w = self->width, h = self->height;
+  long n = (long) w * h;
+  const float *clean = panel (self, LAB_DENOISE_PANEL_CLEAN);
+  const float *noisy = panel (self, LAB_DENOISE_PANEL_NOISY);
+  gboolean have_model;
+
+  if (self->panels == NULL)
+    return;
+  lab_denoise_filter (panel (self, LAB_DENOISE_PANEL_FILTER), noisy, w, h, self->filter);
+  have_model = self->weights != NULL
+               && lab_denoise_patchwise (self->weights, panel (self, LAB_DENOISE_PANEL_MODEL),
+                                         noisy, w, h, self->side, MAX (self->side / 2, 1));
+  if (!have_model)
+    memset (panel (self, LAB_DENOISE_PANEL_MODEL), 0, sizeof (float) * n);
+
+  self->psnr[LAB_DENOISE_PANEL_CLEAN] = self->ssim[LAB_DENOISE_PANEL_CLEAN] = NAN;
+  for (int i = LAB_DENOISE_PANEL_NOISY; i < LAB_N_DENOISE_PANELS; i++)
+    {
+      if (i == LAB_DENOISE_PANEL_MODEL && !have_model)
+        {
+          self->psnr[i] = self->ssim[i] = NAN;
+          continue;
+        }
+      self->psnr[i] = lab_denoise_psnr (clean, panel (self, i), n);
+      self->ssim[i] = lab_denoise_ssim (clean, panel (self, i), w, h);
+    }
+  lab_denoise_view_redraw_images (self);
+}
+
+/* The clean panel from the opened image or the chosen sample, then fresh noise. */
+static void
+lab_denoise_view_reload (LabDenoiseView *self)
+{
+  const float *clean = NULL;
+  int channels = 0, height = 0, width = 0;
+
+  self->side = 0;
+  if (self->session != NULL && lab_session_get_sample_shape (self->session, &channels, &height, &width)
+      && channels == 1 && height == width)
+    self->side = width;
+
+  if (self->image != NULL)
+    clean = self->image;
+  else if (self->side > 0)
+    {
+      clean = lab_session_get_sample (self->session, LAB_SPLIT_TEST, self->sample, NULL);
+      self->width = self->height = self->side;
+    }
+  if (self->side == 0 || clean == NULL)
+    {
+      g_clear_pointer (&self->panels, g_free);
+      lab_denoise_view_redraw_images (self);
+      return;
+    }
+
+  g_free (self->panels);
+  self->panels = g_new (float, (gsize) LAB_N_DENOISE_PANELS * self->width * self->height);
+  memcpy (panel (self, LAB_DENOISE_PANEL_CLEAN), clean, sizeof (float) * self->width * self->height);
+  memcpy (panel (self, LAB_DENOISE_PANEL_NOISY), clean, sizeof (float) * self->width * self->height);
+  lab_denoise_corrupt (panel (self, LAB_DENOISE_PANEL_NOISY), (long) self->width * self->height,
+                       self->kind, (float) self->level, LAB_NOISE_SEED);
+  lab_denoise_view_run_denoisers (self);
+}
+
+/* --- PSNR against noise level ------------------------------------------------------------ */
+
+static double
+level_at (LabNoiseKind kind, int i)
+{
+  return noise_levels[kind].curve_max * (i + 1) / LAB_CURVE_LEVELS;
+}
+
+void
+lab_denoise_view_update_curves (LabDenoiseView *self)
+{
+  static const char *const names[N_CURVES] = { "model", "3×3 median", "Gaussian blur" };
+  static const int colors[N_CURVES] = { 0, 1, 2 };
+  long n_test, n;
+  int dim, side = self->side;
+
+  g_clear_handle_id (&self->curves_timeout, g_source_remove);
+  self->curves_time = g_get_monotonic_time ();
+  self->n_curves = 0;
+  n_test = self->session != NULL ? lab_session_get_split_size (self->session, LAB_SPLIT_TEST) : 0;
+  n = MIN (LAB_CURVE_SAMPLES, n_test);
+  dim = side * side;
+
+  if (self->weights != NULL && side > 0 && n > 0 && lab_weights_get_input_dim (self->weights) == dim)
+    {
+      g_autofree float *clean = g_new (float, (gsize) n * dim);
+      g_autofree float *noisy = g_new (float, (gsize) n * dim);
+      g_autofree float *out = g_new (float, (gsize) n * dim);
+
+      for (long i = 0; i < n; i++)
+        memcpy (clean + i * dim, lab_session_get_sample (self->session, LAB_SPLIT_TEST, i, NULL),
+                sizeof (float) * dim);
+      for (int l = 0; l < LAB_CURVE_LEVELS; l++)
+        {
+          double sum[N_CURVES] = { 0 };
+
+          self->curve_x[l] = level_at (self->kind, l);
+          memcpy (noisy, clean, sizeof (float) * n * dim);
+          lab_denoise_corrupt (noisy, n * dim, self->kind, (float) self->curve_x[l],
+                               LAB_NOISE_SEED + l);
+          lab_weights_reconstruct (self->weights, out, noisy, n);
+          for (long i = 0; i < n; i++)
+            sum[CURVE_MODEL] += lab_denoise_psnr (clean + i * dim, out + i * dim, dim);
+          for (int f = 0; f < LAB_N_FILTERS; f++)
+            for (long i = 0; i < n; i++)
+              {
+                lab_denoise_filter (out + i * dim, noisy + i * dim, side, side, f);
+                sum[CURVE_MEDIAN + f] += lab_denoise_psnr (clean + i * dim, out + i * dim, dim);
+              }
+          for (int c = 0; c < N_CURVES; c++)
+            self->curve_y[c][l] = sum[c] / n;
+        }
+      for (int c = 0; c < N_CURVES; c++)
+        self->curves[c] = (LabSeries) { .name = names[c], .x = self->curve_x, .y = self->curve_y[c],
+                                        .n = LAB_CURVE_LEVELS, .color_index = colors[c],
+                                        .dashed = c != CURVE_MODEL, .markers = true };
+      self->n_curves = N_CURVES;
+    }
+
+  self->curve_data = (LabLossData) {
+    .series = self->curves, .n_series = self->n_curves,
+    .x_label = noise_levels[self->kind].level_name, .y_label = "PSNR (dB), higher is cleaner",
+    .log_y = false, .legend = LAB_PLOT_LEGEND_TOP_RIGHT,
+    .empty_text = "The curves appear once the model has weights",
+  };
+  lab_chart_redraw (self->curves_chart);
+  if (self->n_curves > 0)
+    {
+      char text[512];
+
+      g_snprintf (text, sizeof text,
+                  "Mean PSNR over %ld test samples, %s noise. At level %.2f: model %.1f dB, "
+                  "median %.1f dB, blur %.1f dB.", n, lab_noise_kind_name (self->kind),
+                  self->curve_x[LAB_CURVE_LEVELS / 2 - 1], self->curve_y[CURVE_MODEL][LAB_CURVE_LEVELS / 2 - 1],
+                  self->curve_y[CURVE_MEDIAN][LAB_CURVE_LEVELS / 2 - 1],
+                  self->curve_y[CURVE_BLUR][LAB_CURVE_LEVELS / 2 - 1]);
+      gtk_label_set_label (self->curves_label, text);
+      lab_chart_set_description (self->curves_chart, text);
+    }
+  else
+    gtk_label_set_label (self->curves_label, "");
+}
+
+static gboolean
+curves_timeout_cb (gpointer data)
+{
+  LabDenoiseView *self = data;
+
+  self->curves_timeout = 0;
+  lab_denoise_view_update_curves (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* New weights come many times a second while training: redraw the curves at most every
+ * LAB_CURVES_INTERVAL_US, and once more after the last change. */
+static void
+lab_denoise_view_queue_curves (LabDenoiseView *self)
+{
+  gint64 wait = self->curves_time + LAB_CURVES_INTERVAL_US - g_get_monotonic_time ();
+
+  if (self->curves_timeout != 0)
+    return;
+  if (wait <= 0)
+    lab_denoise_view_update_curves (self);
+  else
+    self->curves_timeout = g_timeout_add ((guint) (wait / 1000) + 1, curves_timeout_cb, self);
+}
+
+/* --- the session ------------------------------------------------------------------------- */
+
+static void
+lab_denoise_view_update_hint (LabDenoiseView *self)
+{
+  const char *preset = self->session != NULL ? lab_session_get_preset (self->session) : NULL;
+  g_autofree char *text = NULL;
+
+  if (self->side == 0)
+    text = g_strdup ("Load an image dataset (digits, fashion or a folder of PNGs) to denoise.");
+  else if (self->weights == NULL)
+    text = g_strdup ("Press Run to train: the model's panel fills in with the first report.");
+  else if (preset == NULL || !g_str_equal (preset, "denoising"))
+    text = g_strdup_printf ("The “%s” preset was not trained on noisy inputs: choose the "
+                            "“denoising” preset in the sidebar for a real denoiser.",
+                            preset != NULL ? preset : "current");
+  gtk_label_set_label (self->hint_label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->hint_label), text != NULL);
+}
+
+static void
+lab_denoise_view_sync_sample_range (LabDenoiseView *self)
+{
+  long n = self->session != NULL ? lab_session_get_split_size (self->session, LAB_SPLIT_TEST) : 0;
+
+  self->updating = TRUE;
+  gtk_spin_button_set_range (self->sample_spin, 0, MAX (n - 1, 0));
+  self->updating = FALSE;
+  if (self->sample >= n)
+    self->sample = MAX (n - 1, 0);
+}
+
+static void
+lab_denoise_view_on_snapshot (LabDenoiseView *self, LabSnapshot *snapshot)
+{
+  LabWeights *weights = snapshot != NULL ? snapshot->weights : NULL;
+  int old_side = self->side;
+
+  if (weights == self->weights)
+    return;
+  g_clear_pointer (&self->weights, lab_weights_unref);
+  if (weights != NULL)
+    self->weights = lab_weights_ref (weights);
+  lab_denoise_view_sync_sample_range (self);
+  lab_denoise_view_reload (self);
+  lab_denoise_view_update_hint (self);
+  if (self->side != old_side)
+    lab_denoise_view_update_curves (self);
+  else
+    lab_denoise_view_queue_curves (self);
+}
+
+static void
+lab_denoise_view_on_dataset (LabDenoiseView *self)
+{
+  lab_denoise_view_sync_sample_range (self);
+  lab_denoise_view_reload (self);
+  lab_denoise_view_update_hint (self);
+  lab_denoise_view_update_curves (self);
+}
+
+void
+lab_denoise_view_set_session (LabDenoiseView *self, LabSession *session)
+{
+  g_return_if_fail (LAB_IS_DENOISE_VIEW (self));
+
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    {
+      g_signal_connect_swapped (session, "snapshot", G_CALLBACK (lab_denoise_view_on_snapshot), self);
+      g_signal_connect_swapped (session, "notify::generation", G_CALLBACK (lab_denoise_view_on_dataset), self);
+    }
+  g_clear_pointer (&self->weights, lab_weights_unref);
+  lab_denoise_view_on_dataset (self);
+  if (session != NULL)
+    lab_denoise_view_on_snapshot (self, lab_session_get_snapshot (session));
+}
+
+/* --- controls ---------------------------------------------------------------------------- */
+
+void
+lab_denoise_view_set_noise (LabDenoiseView *self, int kind, double level)
+{
+  g_return_if_fail (LAB_IS_DENOISE_VIEW (self) && kind >= 0 && kind < LAB_N_NOISE_KINDS);
+
+  gboolean new_kind = (LabNoiseKind) kind != self->kind;
+
+  self->kind = kind;
+  self->level = CLAMP (level, 0, noise_levels[kind].max);
+  self->updating = TRUE;
+  gtk_drop_down_set_selected (self->noise_dropdown, kind);
+  gtk_range_set_range (GTK_RANGE (self->level_scale), 0, noise_levels[kind].max);
+  gtk_range_set_value (GTK_RANGE (self->level_scale), self->level);
+  self->updating = FALSE;
+  lab_denoise_view_reload (self);
+  if (new_kind)
+    lab_denoise_view_update_curves (self);
+}
+
+void
+lab_denoise_view_set_sample (LabDenoiseView *self, long index)
+{
+  g_return_if_fail (LAB_IS_DENOISE_VIEW (self));
+
+  self->sample = MAX (index, 0);
+  lab_denoise_view_sync_sample_range (self);
+  self->updating = TRUE;
+  gtk_spin_button_set_value (self->sample_spin, self->sample);
+  self->updating = FALSE;
+  if (self->image == NULL)
+    lab_denoise_view_reload (self);
+}
+
+void
+lab_denoise_view_set_filter (LabDenoiseView *self, int filter)
+{
+  g_return_if_fail (LAB_IS_DENOISE_VIEW (self) && filter >= 0 && filter < LAB_N_FILTERS);
+
+  self->filter = filter;
+  self->updating = TRUE;
+  gtk_drop_down_set_selected (self->filter_dropdown, filter);
+  self->updating = FALSE;
+  lab_denoise_view_run_denoisers (self);
+}
+
+static void
+on_noise_selected (LabDenoiseView *self)
+{
+  int kind = (int) gtk_drop_down_get_selected (self->noise_dropdown);
+
+  if (!self->updating && kind >= 0 && kind < LAB_N_NOISE_KINDS)
+    lab_denoise_view_set_noise (self, kind, noise_levels[kind].initial);
+}
+
+static void
+on_level_changed (LabDenoiseView *self)
+{
+  if (!self->updating)
+    lab_denoise_view_set_noise (self, self->kind, gtk_range_get_value (GTK_RANGE (self->level_scale)));
+}
+
+static void
+on_filter_selected (LabDenoiseView *self)
+{
+  int filter = (int) gtk_drop_down_get_selected (self->filter_dropdown);
+
+  if (!self->updating && filter >= 0 && filter < LAB_N_FILTERS)
+    lab_denoise_view_set_filter (self, filter);
+}
+
+static void
+on_sample_changed (LabDenoiseView *self)
+{
+  if (!self->updating)
+    lab_denoise_view_set_sample (self, gtk_spin_button_get_value_as_int (self->sample_spin));
+}
+
+static void
+on_previous (LabDenoiseView *self)
+{
+  gtk_spin_button_spin (self->sample_spin, GTK_SPIN_STEP_BACKWARD, 1);
+}
+
+static void
+on_next (LabDenoiseView *self)
+{
+  gtk_spin_button_spin (self->sample_spin, GTK_SPIN_STEP_FORWARD, 1);
+}
+
+/* --- painting ---------------------------------------------------------------------------- */
+
+void
+lab_denoise_view_paint (LabDenoiseView *self, double x, double y, float value)
+{
+  g_return_if_fail (LAB_IS_DENOISE_VIEW (self));
+
+  float *noisy;
+  int r = (int) ceil (LAB_BRUSH_RADIUS);
+
+  if (self->panels == NULL)
+    return;
+  noisy = panel (self, LAB_DENOISE_PANEL_NOISY);
+  /* a disc around the pointer, pixel centres at +0.5 */
+  for (int py = (int) floor (y) - r; py <= (int) floor (y) + r; py++)
+    for (int px = (int) floor (x) - r; px <= (int) floor (x) + r; px++)
+      if (px >= 0 && py >= 0 && px < self->width && py < self->height
+          && hypot (px + 0.5 - x, py + 0.5 - y) <= LAB_BRUSH_RADIUS)
+        noisy[(gsize) py * self->width + px] = value;
+  lab_denoise_view_run_denoisers (self);
+}
+
+static void
+paint_at (LabDenoiseView *self, double x, double y)
+{
+  LabChart *chart = self->images_chart;
+  GtkWidget *widget = GTK_WIDGET (chart);
+  int row, index;
+  double ix, iy;
+
+  if (self->panels == NULL
+      || !lab_plot_image_grid_locate (gtk_widget_get_width (widget), gtk_widget_get_height (widget),
+                                      &self->grid, lab_chart_get_style (chart), x, y, &row, &index,
+                                      &ix, &iy)
+      || index != LAB_DENOISE_PANEL_NOISY)
+    return;
+  lab_denoise_view_paint (self, ix, iy, gtk_toggle_button_get_active (self->erase_toggle) ? 0.0f : 1.0f);
+}
+
+static void
+on_images_pressed (LabDenoiseView *self, int n_press, double x, double y)
+{
+  paint_at (self, x, y);
+}
+
+/* --- files ------------------------------------------------------------------------------- */
+
+gboolean
+lab_denoise_view_open_image (LabDenoiseView *self, const char *path, GError **error)
+{
+  float *pixels = NULL;
+  int w, h;
+
+  g_return_val_if_fail (LAB_IS_DENOISE_VIEW (self), FALSE);
+
+  if (path != NULL && !lab_denoise_png_read (path, &pixels, &w, &h, error))
+    return FALSE;
+  g_clear_pointer (&self->image, g_free);
+  g_clear_pointer (&self->image_name, g_free);
+  if (path != NULL)
+    {
+      self->image = pixels;
+      self->image_name = g_path_get_basename (path);
+      self->width = w;
+      self->height = h;
+    }
+  gtk_widget_set_sensitive (self->sample_box, path == NULL);
+  lab_denoise_view_reload (self);
+  return TRUE;
+}
+
+gboolean
+lab_denoise_view_save_result (LabDenoiseView *self, const char *path, GError **error)
+{
+  g_return_val_if_fail (LAB_IS_DENOISE_VIEW (self), FALSE);
+
+  if (self->panels == NULL || self->weights == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                   "%s: there is no denoised image yet (train the model first)", path);
+      return FALSE;
+    }
+  return lab_denoise_png_write (path, panel (self, LAB_DENOISE_PANEL_MODEL), self->width,
+                                self->height, error);
+}
+
+static void
+lab_denoise_view_show_message (LabDenoiseView *self, const char *text, gboolean is_error)
+{
+  gtk_label_set_label (self->message_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label), text != NULL && text[0] != '\0');
+  if (is_error)
+    gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "error");
+}
+
+static GtkFileFilter *
+png_filter (void)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, "PNG images");
+  gtk_file_filter_add_mime_type (filter, "image/png");
+  gtk_file_filter_add_suffix (filter, "png");
+  return filter;
+}
+
+static void
+on_open_response (GtkNativeDialog *dialog, int response, LabDenoiseView *self)
+{
+  g_autoptr (GFile) file = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT
+      && (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL
+      && (path = g_file_get_path (file)) != NULL)
+    {
+      if (lab_denoise_view_open_image (self, path, &error))
+        {
+          g_autofree char *text = g_strdup_printf ("%s, %d × %d pixels, denoised in overlapping "
+                                                   "%d × %d patches. Back to the test samples "
+                                                   "with “Test samples”.", self->image_name,
+                                                   self->width, self->height, self->side, self->side);
+          lab_denoise_view_show_message (self, text, FALSE);
+        }
+      else
+        {
+          g_autofree char *text = g_strdup_printf ("Could not open %s: %s", path, error->message);
+          lab_denoise_view_show_message (self, text, TRUE);
+        }
+    }
+  g_object_unref (dialog);
+}
+
+static void
+on_open_clicked (LabDenoiseView *self)
+{
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+  GtkFileChooserNative *dialog =
+    gtk_file_chooser_native_new ("Open an Image to Denoise", GTK_IS_WINDOW (native) ? GTK_WINDOW (native) : NULL,
+                                 GTK_FILE_CHOOSER_ACTION_OPEN, "_Open", "_Cancel");
+  GtkFileFilter *filter = png_filter ();
+
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  g_object_unref (filter);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_open_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+on_samples_clicked (LabDenoiseView *self)
+{
+  lab_denoise_view_open_image (self, NULL, NULL);
+  lab_denoise_view_show_message (self, "", FALSE);
+}
+
+static void
+on_save_response (GtkNativeDialog *dialog, int response, LabDenoiseView *self)
+{
+  g_autoptr (GFile) file = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT
+      && (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL
+      && (path = g_file_get_path (file)) != NULL)
+    {
+      g_autofree char *text = NULL;
+
+      if (lab_denoise_view_save_result (self, path, &error))
+        text = g_strdup_printf ("Saved the denoised image as %s.", path);
+      else
+        text = g_strdup_printf ("Could not save %s: %s", path, error->message);
+      lab_denoise_view_show_message (self, text, error != NULL);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+on_save_clicked (LabDenoiseView *self)
+{
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+  GtkFileChooserNative *dialog =
+    gtk_file_chooser_native_new ("Save the Denoised Image", GTK_IS_WINDOW (native) ? GTK_WINDOW (native) : NULL,
+                                 GTK_FILE_CHOOSER_ACTION_SAVE, "_Save", "_Cancel");
+  g_autofree char *name = g_strdup_printf ("%s-denoised.png",
+                                           self->image_name != NULL ? self->image_name : "sample");
+  GtkFileFilter *filter = png_filter ();
+
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  g_object_unref (filter);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_save_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+/* --- accessors --------------------------------------------------------------------------- */
+
+const float *
+lab_denoise_view_get_panel (LabDenoiseView *self, LabDenoisePanel which, int *width, int *height,
+                            double *psnr, double *ssim)
+{
+  g_return_val_if_fail (LAB_IS_DENOISE_VIEW (self) && which < LAB_N_DENOISE_PANELS, NULL);
+
+  if (width != NULL)
+    *width = self->panels != NULL ? self->width : 0;
+  if (height != NULL)
+    *height = self->panels != NULL ? self->height : 0;
+  if (psnr != NULL)
+    *psnr = self->panels != NULL ? self->psnr[which] : NAN;
+  if (ssim != NULL)
+    *ssim = self->panels != NULL ? self->ssim[which] : NAN;
+  return self->panels != NULL ? panel (self, which) : NULL;
+}
+
+int
+lab_denoise_view_get_n_curves (LabDenoiseView *self)
+{
+  g_return_val_if_fail (LAB_IS_DENOISE_VIEW (self), 0);
+  return self->n_curves;
+}
+
+GtkWidget *
+lab_denoise_view_get_images_chart (LabDenoiseView *self)
+{
+  g_return_val_if_fail (LAB_IS_DENOISE_VIEW (self), NULL);
+  return GTK_WIDGET (self->images_chart);
+}
+
+/* --- construction ------------------------------------------------------------------------ */
+
+static GtkWidget *
+labelled (const char *text, GtkWidget *control)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *label = gtk_label_new_with_mnemonic (text);
+
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), control);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), control);
+  return box;
+}
+
+static GtkWidget *
+card (GtkWidget *child)
+{
+  GtkWidget *frame = gtk_frame_new (NULL);
+
+  gtk_frame_set_child (GTK_FRAME (frame), child);
+  gtk_widget_add_css_class (frame, "view");
+  return frame;
+}
+
+static void
+lab_denoise_view_build (LabDenoiseView *self)
+{
+  static const char *const kinds[] = { "Gaussian", "Salt and pepper", "Masking", NULL };
+  static const char *const filters[] = { "3×3 median", "Gaussian blur", NULL };
+  GtkWidget *root = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *controls = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 18);
+  GtkWidget *files = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *paint = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *paint_toggle = gtk_toggle_button_new_with_mnemonic ("_Paint");
+  GtkWidget *button, *spacer, *curves_box;
+
+  gtk_widget_set_parent (root, GTK_WIDGET (self));
+  gtk_widget_set_margin_start (root, 12);
+  gtk_widget_set_margin_end (root, 12);
+  gtk_widget_set_margin_top (root, 12);
+  gtk_widget_set_margin_bottom (root, 12);
+  gtk_widget_set_hexpand (root, TRUE);
+
+  self->noise_dropdown = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (kinds));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->noise_dropdown), "The kind of noise added to the clean image");
+  gtk_box_append (GTK_BOX (controls), labelled ("_Noise", GTK_WIDGET (self->noise_dropdown)));
+
+  self->level_scale = GTK_SCALE (gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, 1, 0.01));
+  gtk_scale_set_draw_value (self->level_scale, TRUE);
+  gtk_scale_set_digits (self->level_scale, 2);
+  gtk_scale_set_value_pos (self->level_scale, GTK_POS_RIGHT);
+  gtk_widget_set_size_request (GTK_WIDGET (self->level_scale), 180, -1);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->level_scale),
+                               "σ for Gaussian noise, the fraction of pixels hit otherwise; the noise pattern is fixed");
+  gtk_box_append (GTK_BOX (controls), labelled ("_Level", GTK_WIDGET (self->level_scale)));
+
+  self->filter_dropdown = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (filters));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->filter_dropdown), "The classical filter to compare with");
+  gtk_box_append (GTK_BOX (controls), labelled ("_Filter", GTK_WIDGET (self->filter_dropdown)));
+
+  self->sample_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  gtk_widget_add_css_class (self->sample_box, "linked");
+  button = gtk_button_new_from_icon_name ("go-previous-symbolic");
+  gtk_widget_set_tooltip_text (button, "Previous test sample");
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_previous), self);
+  gtk_box_append (GTK_BOX (self->sample_box), button);
+  self->sample_spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 0, 1));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->sample_spin), "Which test sample is the clean image");
+  gtk_box_append (GTK_BOX (self->sample_box), GTK_WIDGET (self->sample_spin));
+  button = gtk_button_new_from_icon_name ("go-next-symbolic");
+  gtk_widget_set_tooltip_text (button, "Next test sample");
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_next), self);
+  gtk_box_append (GTK_BOX (self->sample_box), button);
+  gtk_box_append (GTK_BOX (controls), labelled ("_Sample", self->sample_box));
+
+  spacer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  gtk_widget_set_hexpand (spacer, TRUE);
+  gtk_box_append (GTK_BOX (controls), spacer);
+
+  gtk_widget_add_css_class (paint, "linked");
+  self->erase_toggle = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_mnemonic ("_Erase"));
+  gtk_toggle_button_set_group (self->erase_toggle, GTK_TOGGLE_BUTTON (paint_toggle));
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (paint_toggle), TRUE);
+  gtk_widget_set_tooltip_text (paint_toggle, "Dragging on the noisy image paints white");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->erase_toggle), "Dragging on the noisy image paints black");
+  gtk_box_append (GTK_BOX (paint), paint_toggle);
+  gtk_box_append (GTK_BOX (paint), GTK_WIDGET (self->erase_toggle));
+  gtk_box_append (GTK_BOX (controls), paint);
+
+  button = gtk_button_new_with_mnemonic ("_Test samples");
+  gtk_widget_set_tooltip_text (button, "Go back from an opened image to the test samples");
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_samples_clicked), self);
+  gtk_box_append (GTK_BOX (files), button);
+  button = gtk_button_new_with_mnemonic ("_Open Image…");
+  gtk_widget_set_tooltip_text (button, "Denoise a PNG of any size, patch by patch");
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_open_clicked), self);
+  gtk_box_append (GTK_BOX (files), button);
+  self->save_button = gtk_button_new_with_mnemonic ("Sa_ve Result…");
+  gtk_widget_set_tooltip_text (self->save_button, "Save the model's denoised image as PNG");
+  g_signal_connect_swapped (self->save_button, "clicked", G_CALLBACK (on_save_clicked), self);
+  gtk_box_append (GTK_BOX (files), self->save_button);
+  gtk_box_append (GTK_BOX (controls), files);
+  gtk_box_append (GTK_BOX (root), controls);
+
+  self->hint_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->hint_label, 0);
+  gtk_label_set_wrap (self->hint_label, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->hint_label), "warning");
+  gtk_box_append (GTK_BOX (root), GTK_WIDGET (self->hint_label));
+
+  self->message_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->message_label, 0);
+  gtk_label_set_wrap (self->message_label, TRUE);
+  gtk_label_set_selectable (self->message_label, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label), FALSE);
+  gtk_box_append (GTK_BOX (root), GTK_WIDGET (self->message_label));
+
+  self->images_chart = LAB_CHART (lab_chart_new ());
+  gtk_widget_set_vexpand (GTK_WIDGET (self->images_chart), TRUE);
+  gtk_widget_set_size_request (GTK_WIDGET (self->images_chart), -1, 280);
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self->images_chart), "crosshair");
+  lab_chart_set_draw_func (self->images_chart, lab_plot_image_grid_draw_func, &self->grid, NULL);
+  lab_chart_set_description (self->images_chart,
+                             "Clean, noisy, denoised by the model and by a classical filter");
+  g_signal_connect_swapped (self->images_chart, "pressed", G_CALLBACK (on_images_pressed), self);
+  g_signal_connect_swapped (self->images_chart, "drag-update", G_CALLBACK (paint_at), self);
+  gtk_box_append (GTK_BOX (root), card (GTK_WIDGET (self->images_chart)));
+
+  curves_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  self->curves_chart = LAB_CHART (lab_chart_new ());
+  gtk_widget_set_size_request (GTK_WIDGET (self->curves_chart), -1, 240);
+  lab_chart_set_draw_func (self->curves_chart, lab_plot_loss_draw_func, &self->curve_data, NULL);
+  gtk_box_append (GTK_BOX (curves_box), card (GTK_WIDGET (self->curves_chart)));
+  self->curves_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->curves_label, 0);
+  gtk_label_set_wrap (self->curves_label, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->curves_label), "dim-label");
+  gtk_box_append (GTK_BOX (curves_box), GTK_WIDGET (self->curves_label));
+  gtk_box_append (GTK_BOX (root), curves_box);
+
+  g_signal_connect_swapped (self->noise_dropdown, "notify::selected", G_CALLBACK (on_noise_selected), self);
+  g_signal_connect_swapped (self->level_scale, "value-changed", G_CALLBACK (on_level_changed), self);
+  g_signal_connect_swapped (self->filter_dropdown, "notify::selected", G_CALLBACK (on_filter_selected), self);
+  g_signal_connect_swapped (self->sample_spin, "value-changed", G_CALLBACK (on_sample_changed), self);
+}
+
+static void
+lab_denoise_view_dispose (GObject *object)
+{
+  LabDenoiseView *self = LAB_DENOISE_VIEW (object);
+  GtkWidget *child;
+
+  g_clear_handle_id (&self->curves_timeout, g_source_remove);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->weights, lab_weights_unref);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  G_OBJECT_CLASS (lab_denoise_view_parent_class)->dispose (object);
+}
+
+static void
+lab_denoise_view_finalize (GObject *object)
+{
+  LabDenoiseView *self = LAB_DENOISE_VIEW (object);
+
+  g_free (self->panels);
+  g_free (self->image);
+  g_free (self->image_name);
+  for (int i = 0; i < LAB_N_DENOISE_PANELS; i++)
+    g_free (self->captions[i]);
+  G_OBJECT_CLASS (lab_denoise_view_parent_class)->finalize (object);
+}
+
+static void
+lab_denoise_view_class_init (LabDenoiseViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lab_denoise_view_dispose;
+  object_class->finalize = lab_denoise_view_finalize;
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "labdenoiseview");
+}
+
+static void
+lab_denoise_view_init (LabDenoiseView *self)
+{
+  self->kind = LAB_NOISE_GAUSSIAN;
+  self->level = noise_levels[LAB_NOISE_GAUSSIAN].initial;
+  self->filter = LAB_FILTER_MEDIAN;
+  for (int i = 0; i < LAB_N_DENOISE_PANELS; i++)
+    self->psnr[i] = self->ssim[i] = NAN;
+  lab_denoise_view_build (self);
+  self->updating = TRUE;
+  gtk_range_set_range (GTK_RANGE (self->level_scale), 0, noise_levels[self->kind].max);
+  gtk_range_set_value (GTK_RANGE (self->level_scale), self->level);
+  self->updating = FALSE;
+  lab_denoise_view_redraw_images (self);
+  lab_denoise_view_update_curves (self);
+}
+
+GtkWidget *
+lab_denoise_view_new (void)
+{
+  return g_object_new (LAB_TYPE_DENOISE_VIEW, NULL);
+}

@@ -1,0 +1,45 @@
+/* lab-denoise-view.h: clean, noisy, denoised and filtered side by side, with PSNR. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lab-session.h"
+
+G_BEGIN_DECLS
+
+#define LAB_TYPE_DENOISE_VIEW (lab_denoise_view_get_type ())
+
+G_DECLARE_FINAL_TYPE (LabDenoiseView, lab_denoise_view, LAB, DENOISE_VIEW, GtkWidget)
+
+typedef enum {
+  LAB_DENOISE_PANEL_CLEAN,
+  LAB_DENOISE_PANEL_NOISY,
+  LAB_DENOISE_PANEL_MODEL,
+  LAB_DENOISE_PANEL_FILTER,
+  LAB_N_DENOISE_PANELS
+} LabDenoisePanel;
+
+GtkWidget   *lab_denoise_view_new (void);
+void         lab_denoise_view_set_session (LabDenoiseView *self, LabSession *session);
+/* Noise: kind as LabNoiseKind of lab-denoise.h (0 Gaussian, 1 salt and pepper, 2 masking). */
+void         lab_denoise_view_set_noise (LabDenoiseView *self, int kind, double level);
+void         lab_denoise_view_set_sample (LabDenoiseView *self, long index);
+/* Filter: 0 median 3x3, 1 Gaussian blur. */
+void         lab_denoise_view_set_filter (LabDenoiseView *self, int filter);
+/* What a panel shows now: its pixels (width x height) and PSNR / SSIM against the clean
+ * image (NAN for the clean panel and while there is no model). */
+const float *lab_denoise_view_get_panel (LabDenoiseView *self, LabDenoisePanel panel,
+                                         int *width, int *height, double *psnr, double *ssim);
+/* Paints (value 1) or erases (value 0) a disc on the noisy panel, in image pixels. */
+void         lab_denoise_view_paint (LabDenoiseView *self, double x, double y, float value);
+/* Opens a PNG as the clean image (denoised patch-wise), or goes back to the test samples
+ * with NULL. */
+gboolean     lab_denoise_view_open_image (LabDenoiseView *self, const char *path, GError **error);
+gboolean     lab_denoise_view_save_result (LabDenoiseView *self, const char *path, GError **error);
+/* PSNR-against-level curves: how many series the plot holds (0 before a model). */
+int          lab_denoise_view_get_n_curves (LabDenoiseView *self);
+/* Recomputes the curves now instead of waiting for the throttle. */
+void         lab_denoise_view_update_curves (LabDenoiseView *self);
+GtkWidget   *lab_denoise_view_get_images_chart (LabDenoiseView *self);
+
+G_END_DECLS
