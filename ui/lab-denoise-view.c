@@ -736,6 +736,7 @@ lab_denoise_view_build (LabDenoiseView *self)
   static const char *const filters[] = { "3×3 median", "Gaussian blur", NULL };
   GtkWidget *root = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   GtkWidget *controls = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 18);
+  GtkWidget *actions = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *files = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *paint = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
   GtkWidget *paint_toggle = gtk_toggle_button_new_with_mnemonic ("_Paint");
@@ -780,10 +781,6 @@ lab_denoise_view_build (LabDenoiseView *self)
   gtk_box_append (GTK_BOX (self->sample_box), button);
   gtk_box_append (GTK_BOX (controls), labelled ("_Sample", self->sample_box));
 
-  spacer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  gtk_widget_set_hexpand (spacer, TRUE);
-  gtk_box_append (GTK_BOX (controls), spacer);
-
   gtk_widget_add_css_class (paint, "linked");
   self->erase_toggle = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_mnemonic ("_Erase"));
   gtk_toggle_button_set_group (self->erase_toggle, GTK_TOGGLE_BUTTON (paint_toggle));
@@ -792,7 +789,10 @@ lab_denoise_view_build (LabDenoiseView *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->erase_toggle), "Dragging on the noisy image paints black");
   gtk_box_append (GTK_BOX (paint), paint_toggle);
   gtk_box_append (GTK_BOX (paint), GTK_WIDGET (self->erase_toggle));
-  gtk_box_append (GTK_BOX (controls), paint);
+  gtk_box_append (GTK_BOX (actions), labelled ("Brush", paint));
+  spacer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  gtk_widget_set_hexpand (spacer, TRUE);
+  gtk_box_append (GTK_BOX (actions), spacer);
 
   button = gtk_button_new_with_mnemonic ("_Test samples");
   gtk_widget_set_tooltip_text (button, "Go back from an opened image to the test samples");
@@ -806,8 +806,9 @@ lab_denoise_view_build (LabDenoiseView *self)
   gtk_widget_set_tooltip_text (self->save_button, "Save the model's denoised image as PNG");
   g_signal_connect_swapped (self->save_button, "clicked", G_CALLBACK (on_save_clicked), self);
   gtk_box_append (GTK_BOX (files), self->save_button);
-  gtk_box_append (GTK_BOX (controls), files);
+  gtk_box_append (GTK_BOX (actions), files);
   gtk_box_append (GTK_BOX (root), controls);
+  gtk_box_append (GTK_BOX (root), actions);
 
   self->hint_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (self->hint_label, 0);
