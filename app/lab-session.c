@@ -1387,6 +1387,20 @@ lab_session_get_sample (LabSession *self, LabSplit split, long index, int *label
   return ae_dataset_sample (self->dataset, idx[index]);
 }
 
+const float *
+lab_session_get_dataset_sample (LabSession *self, long index, int *label)
+{
+  g_return_val_if_fail (LAB_IS_SESSION (self), NULL);
+
+  if (label != NULL)
+    *label = -1;
+  if (self->dataset == NULL || index < 0 || index >= self->dataset->n)
+    return NULL;
+  if (label != NULL && self->dataset->labels != NULL)
+    *label = self->dataset->labels[index];
+  return ae_dataset_sample (self->dataset, index);
+}
+
 gboolean
 lab_session_get_sample_shape (LabSession *self, int *channels, int *height, int *width)
 {

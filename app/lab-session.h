@@ -84,6 +84,9 @@ gboolean     lab_session_open_model (LabSession *self, const char *path, GError 
  * own; NULL when index is out of range. label is -1 for unlabelled data. */
 const float *lab_session_get_sample (LabSession *self, LabSplit split, long index, int *label);
 long         lab_session_get_split_size (LabSession *self, LabSplit split);
+/* A sample by its index in the whole dataset (as LabSnapshot's code_indices); NULL when
+ * out of range. */
+const float *lab_session_get_dataset_sample (LabSession *self, long index, int *label);
 /* Shape of one sample; FALSE before a dataset is loaded. */
 gboolean     lab_session_get_sample_shape (LabSession *self, int *channels, int *height,
                                            int *width);

@@ -2,6 +2,7 @@
 #include <math.h>
 
 #include "lab-window-private.h"
+#include "lab-latent-view.h"
 
 G_DEFINE_FINAL_TYPE (LabWindow, lab_window, GTK_TYPE_APPLICATION_WINDOW)
 
@@ -438,6 +439,20 @@ lab_window_class_init (LabWindowClass *klass)
   _lab_window_class_init_actions (widget_class);
 }
 
+/* The page of view i: the view itself once it exists, else what it will show. */
+static GtkWidget *
+lab_window_make_page (LabWindow *self, guint i)
+{
+  if (g_str_equal (lab_views[i].name, "latent"))
+    {
+      GtkWidget *view = g_object_new (LAB_TYPE_LATENT_VIEW, NULL);
+
+      lab_latent_view_set_session (LAB_LATENT_VIEW (view), self->session);
+      return view;
+    }
+  return lab_window_coming_page (lab_views[i].title, lab_views[i].icon, lab_views[i].description);
+}
+
 static void
 lab_window_init (LabWindow *self)
 {
@@ -447,10 +462,8 @@ lab_window_init (LabWindow *self)
   self->session = lab_session_new ();
 
   for (guint i = 1; i < G_N_ELEMENTS (lab_views); i++)
-    gtk_stack_add_titled (self->stack,
-                          lab_window_coming_page (lab_views[i].title, lab_views[i].icon,
-                                                  lab_views[i].description),
-                          lab_views[i].name, lab_views[i].title);
+    gtk_stack_add_titled (self->stack, lab_window_make_page (self, i), lab_views[i].name,
+                          lab_views[i].title);
 
   lab_sidebar_set_session (self->sidebar, self->session);
   lab_training_view_set_session (self->training_view, self->session);

@@ -1,0 +1,676 @@
+/* lab-latent-view.c: the Latent space view.
+ *
+ * Each snapshot's codes are placed in a plane (two chosen dimensions, or their own 2-D PCA)
+ * and drawn by lab_plot_scatter; a click decodes the code behind a plane point with the
+ * newest weights on this thread (dense decoders take well under a millisecond), a drag
+ * between two points decodes ten steps of the straight path between them.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "lab-chart.h"
+#include "lab-plot.h"
+#include "lab-projection.h"
+#include "lab-latent-view.h"
+
+#define LAB_STRIP_STEPS 10
+#define LAB_KNN_K 5
+#define LAB_PICK_DISTANCE 12.0
+
+enum { PROJECT_PCA, PROJECT_DIMENSIONS };
+
+struct _LabLatentView {
+  GtkWidget parent_instance;
+
+  GtkWidget *toolbar;
+  GtkDropDown *projection;
+  GtkSpinButton *dim_x, *dim_y;
+  GtkToggleButton *sigma_toggle;
+  GtkLabel *knn_label, *hover_label;
+  LabChart *scatter_chart, *baseline_chart, *hover_chart, *decoded_chart, *strip_chart;
+
+  LabSession *session;
+  LabSnapshot *snapshot;
+
+  int latent, dim, pixels;
+  float *points, *sigmas, *baseline_points;
+  int capacity;
+  float *mean_code, *components; /* (latent), (2, latent) of the current plane */
+  gboolean baseline_ready;
+  guint baseline_generation;
+  double knn_accuracy;
+  gint64 knn_time;
+
+  LabScatterData scatter, baseline;
+
+  float *hover_pixels, *decoded, *decoded_grey, *strip_grey;
+  LabImageRow hover_row, decoded_row, strip_row;
+  LabImageGridData hover_grid, decoded_grid, strip_grid;
+  float path[2 * LAB_STRIP_STEPS];
+
+  int drag_from;          /* index of the point a drag started on, -1 for a pan */
+  double drag_x, drag_y;  /* last widget position while panning */
+};
+
+G_DEFINE_FINAL_TYPE (LabLatentView, lab_latent_view, GTK_TYPE_WIDGET)
+
+/* The mean over channels: (channels, pixels) -> (pixels). */
+static void
+to_grey (float *out, const float *in, int channels, int pixels)
+{
+  for (int p = 0; p < pixels; p++)
+    {
+      float sum = 0;
+
+      for (int c = 0; c < channels; c++)
+        sum += in[(size_t) c * pixels + p];
+      out[p] = sum / channels;
+    }
+}
+
+static gboolean
+lab_latent_view_uses_pca (LabLatentView *self)
+{
+  return self->latent > 2 && gtk_drop_down_get_selected (self->projection) == PROJECT_PCA;
+}
+
+/* Fills mean_code and components with the plane that the points lie in. */
+static void
+lab_latent_view_build_points (LabLatentView *self)
+{
+  const LabSnapshot *s = self->snapshot;
+  int n = s->n_codes, latent = s->latent;
+  gboolean pca_ok = FALSE;
+
+  if (n > self->capacity)
+    {
+      self->points = g_renew (float, self->points, 2 * (gsize) n);
+      self->sigmas = g_renew (float, self->sigmas, 2 * (gsize) n);
+      self->baseline_points = g_renew (float, self->baseline_points, 2 * (gsize) n);
+      self->capacity = n;
+    }
+  if (latent != self->latent)
+    {
+      self->latent = latent;
+      self->mean_code = g_renew (float, self->mean_code, latent);
+      self->components = g_renew (float, self->components, 2 * (gsize) latent);
+      gtk_spin_button_set_range (self->dim_x, 0, MAX (latent - 1, 0));
+      gtk_spin_button_set_range (self->dim_y, 0, MAX (latent - 1, 0));
+      gtk_spin_button_set_value (self->dim_y, MIN (1, latent - 1));
+      gtk_widget_set_visible (self->toolbar, latent > 2);
+      self->scatter.has_view = FALSE;
+    }
+
+  if (lab_latent_view_uses_pca (self))
+    pca_ok = lab_projection_pca2 (self->points, self->mean_code, self->components, s->codes, n,
+                                  latent);
+  if (!pca_ok)
+    {
+      int dx = gtk_spin_button_get_value_as_int (self->dim_x);
+      int dy = gtk_spin_button_get_value_as_int (self->dim_y);
+
+      /* the plane through the mean code along two axes */
+      memset (self->mean_code, 0, sizeof (float) * latent);
+      for (int i = 0; i < n; i++)
+        for (int d = 0; d < latent; d++)
+          self->mean_code[d] += s->codes[(size_t) i * latent + d] / n;
+      memset (self->components, 0, sizeof (float) * 2 * latent);
+      self->components[dx] = 1;
+      self->components[latent + dy] = 1;
+      self->mean_code[dx] = self->mean_code[dy] = 0;
+      for (int i = 0; i < n; i++)
+        {
+          self->points[2 * i] = s->codes[(size_t) i * latent + dx];
+          self->points[2 * i + 1] = s->codes[(size_t) i * latent + dy];
+        }
+    }
+
+  if (s->code_logvar != NULL)
+    for (int i = 0; i < n; i++)
+      for (int axis = 0; axis < 2; axis++)
+        {
+          /* variance along a unit direction of a diagonal Gaussian */
+          double var = 0;
+
+          for (int d = 0; d < latent; d++)
+            {
+              double c = self->components[axis * latent + d];
+
+              var += c * c * exp (s->code_logvar[(size_t) i * latent + d]);
+            }
+          self->sigmas[2 * i + axis] = (float) sqrt (var);
+        }
+}
+
+static void
+lab_latent_view_build_baseline (LabLatentView *self)
+{
+  const LabSnapshot *s = self->snapshot;
+  float *raw;
+  gboolean ok;
+
+  if (self->baseline_ready && self->baseline_generation == s->generation)
+    return;
+  if (self->session == NULL || s->code_indices == NULL)
+    return;
+  raw = g_new (float, (gsize) s->n_codes * s->dim);
+  for (int i = 0; i < s->n_codes; i++)
+    {
+      const float *sample = lab_session_get_dataset_sample (self->session, s->code_indices[i],
+                                                            NULL);
+
+      if (sample == NULL)
+        {
+          g_free (raw);
+          return;
+        }
+      memcpy (raw + (gsize) i * s->dim, sample, sizeof (float) * s->dim);
+    }
+  ok = lab_projection_pca2 (self->baseline_points, NULL, NULL, raw, s->n_codes, s->dim);
+  g_free (raw);
+  self->baseline_ready = ok;
+  self->baseline_generation = s->generation;
+}
+
+static void
+lab_latent_view_update_knn (LabLatentView *self)
+{
+  const LabSnapshot *s = self->snapshot;
+  gint64 now = g_get_monotonic_time ();
+  char *text;
+
+  /* an O(n^2) count: once a second is enough to follow training */
+  if (s->code_labels == NULL || now - self->knn_time < G_USEC_PER_SEC)
+    return;
+  self->knn_time = now;
+  self->knn_accuracy = lab_projection_knn_accuracy (s->codes, s->code_labels, s->n_codes,
+                                                    s->latent, LAB_KNN_K);
+  text = g_strdup_printf ("5-NN accuracy in latent space: %.1f%% (%d test samples)",
+                          100 * self->knn_accuracy, s->n_codes);
+  gtk_label_set_label (self->knn_label, text);
+  g_free (text);
+}
+
+static void
+lab_latent_view_refresh (LabLatentView *self)
+{
+  const LabSnapshot *s = self->snapshot;
+  gboolean pca;
+
+  if (s == NULL || s->codes == NULL || s->n_codes <= 0 || s->latent <= 0)
+    return;
+  lab_latent_view_build_points (self);
+  pca = lab_latent_view_uses_pca (self);
+
+  self->scatter.points = self->points;
+  self->scatter.n_points = s->n_codes;
+  self->scatter.labels = s->code_labels;
+  self->scatter.class_names = s->class_names;
+  self->scatter.n_classes = s->n_classes;
+  self->scatter.sigmas = s->code_logvar != NULL && gtk_toggle_button_get_active (self->sigma_toggle)
+                         ? self->sigmas : NULL;
+  self->scatter.title = pca ? "Codes (PCA of the latent space)" : "Codes";
+  self->scatter.x_label = pca ? "principal component 1" : "latent dimension x";
+  self->scatter.y_label = pca ? "principal component 2" : "latent dimension y";
+  lab_chart_redraw (self->scatter_chart);
+
+  lab_latent_view_build_baseline (self);
+  if (self->baseline_ready)
+    {
+      self->baseline.points = self->baseline_points;
+      self->baseline.n_points = s->n_codes;
+      self->baseline.labels = s->code_labels;
+      self->baseline.class_names = s->class_names;
+      self->baseline.n_classes = s->n_classes;
+      lab_chart_redraw (self->baseline_chart);
+    }
+  lab_latent_view_update_knn (self);
+}
+
+static void
+lab_latent_view_on_snapshot (LabLatentView *self, LabSnapshot *snapshot)
+{
+  if (snapshot->codes == NULL)
+    return;
+  g_clear_pointer (&self->snapshot, lab_snapshot_unref);
+  self->snapshot = lab_snapshot_ref (snapshot);
+  if (snapshot->dim != self->dim)
+    {
+      self->dim = snapshot->dim;
+      self->pixels = snapshot->height * snapshot->width;
+      self->hover_pixels = g_renew (float, self->hover_pixels, self->pixels);
+      self->decoded = g_renew (float, self->decoded, (gsize) LAB_STRIP_STEPS * self->dim);
+      self->decoded_grey = g_renew (float, self->decoded_grey, self->pixels);
+      self->strip_grey = g_renew (float, self->strip_grey, (gsize) LAB_STRIP_STEPS * self->pixels);
+      self->decoded_grid.n_rows = self->strip_grid.n_rows = self->hover_grid.n_rows = 0;
+    }
+  self->hover_grid.image_width = self->decoded_grid.image_width = self->strip_grid.image_width
+    = snapshot->width;
+  self->hover_grid.image_height = self->decoded_grid.image_height = self->strip_grid.image_height
+    = snapshot->height;
+  lab_latent_view_refresh (self);
+}
+
+/* --- interaction ----------------------------------------------------------------------- */
+
+static gboolean
+widget_to_plane (LabLatentView *self, double px, double py, double *x, double *y)
+{
+  GtkWidget *chart = GTK_WIDGET (self->scatter_chart);
+
+  return lab_plot_scatter_to_data (gtk_widget_get_width (chart), gtk_widget_get_height (chart),
+                                   &self->scatter, lab_chart_get_style (self->scatter_chart),
+                                   px, py, x, y);
+}
+
+static int
+nearest_point (LabLatentView *self, double px, double py)
+{
+  GtkWidget *chart = GTK_WIDGET (self->scatter_chart);
+
+  if (self->snapshot == NULL)
+    return -1;
+  return lab_plot_scatter_nearest (gtk_widget_get_width (chart), gtk_widget_get_height (chart),
+                                   &self->scatter, lab_chart_get_style (self->scatter_chart),
+                                   px, py, LAB_PICK_DISTANCE);
+}
+
+static void
+on_scatter_motion (LabLatentView *self, double px, double py)
+{
+  const LabSnapshot *s = self->snapshot;
+  int index = nearest_point (self, px, py);
+  const float *sample;
+  int label = -1;
+  char *text;
+
+  if (index == self->scatter.highlight)
+    return;
+  self->scatter.highlight = index;
+  lab_chart_redraw (self->scatter_chart);
+  if (index < 0 || s->code_indices == NULL)
+    return;
+  sample = lab_session_get_dataset_sample (self->session, s->code_indices[index], &label);
+  if (sample == NULL)
+    return;
+  to_grey (self->hover_pixels, sample, s->channels, self->pixels);
+  self->hover_row = (LabImageRow) { .label = NULL, .pixels = self->hover_pixels, .n_images = 1 };
+  self->hover_grid.rows = &self->hover_row;
+  self->hover_grid.n_rows = 1;
+  lab_chart_redraw (self->hover_chart);
+  text = g_strdup_printf ("Sample %u: %s", s->code_indices[index],
+                          label >= 0 && label < s->n_classes && s->class_names != NULL
+                          ? s->class_names[label] : "unlabelled");
+  gtk_label_set_label (self->hover_label, text);
+  g_free (text);
+}
+
+static void
+on_scatter_leave (LabLatentView *self)
+{
+  self->scatter.highlight = -1;
+  lab_chart_redraw (self->scatter_chart);
+}
+
+static void
+on_scatter_clicked (LabLatentView *self, double px, double py)
+{
+  double x, y;
+
+  if (widget_to_plane (self, px, py, &x, &y))
+    lab_latent_view_decode_at (self, x, y);
+}
+
+static void
+on_scatter_drag_begin (LabLatentView *self, double px, double py)
+{
+  self->drag_from = nearest_point (self, px, py);
+  self->drag_x = px;
+  self->drag_y = py;
+}
+
+/* Decodes LAB_STRIP_STEPS codes on the straight line between two plane points. */
+static void
+lab_latent_view_interpolate (LabLatentView *self, double x0, double y0, double x1, double y1)
+{
+  int latent = self->latent;
+  float *codes = g_new (float, (gsize) LAB_STRIP_STEPS * latent);
+
+  for (int i = 0; i < LAB_STRIP_STEPS; i++)
+    {
+      double t = i / (double) (LAB_STRIP_STEPS - 1);
+
+      self->path[2 * i] = (float) (x0 + t * (x1 - x0));
+      self->path[2 * i + 1] = (float) (y0 + t * (y1 - y0));
+      lab_latent_view_code_at (self, self->path[2 * i], self->path[2 * i + 1],
+                               codes + (gsize) i * latent);
+    }
+  self->scatter.path = self->path;
+  self->scatter.n_path = LAB_STRIP_STEPS;
+  if (lab_session_decode (self->session, self->decoded, codes, LAB_STRIP_STEPS))
+    {
+      for (int i = 0; i < LAB_STRIP_STEPS; i++)
+        to_grey (self->strip_grey + (gsize) i * self->pixels, self->decoded + (gsize) i * self->dim,
+                 self->snapshot->channels, self->pixels);
+      self->strip_row = (LabImageRow) { .label = NULL, .pixels = self->strip_grey,
+                                        .n_images = LAB_STRIP_STEPS };
+      self->strip_grid.rows = &self->strip_row;
+      self->strip_grid.n_rows = 1;
+      lab_chart_redraw (self->strip_chart);
+    }
+  g_free (codes);
+  lab_chart_redraw (self->scatter_chart);
+}
+
+static void
+on_scatter_drag_update (LabLatentView *self, double px, double py)
+{
+  double x0, y0, x1, y1;
+
+  if (self->snapshot == NULL)
+    return;
+  if (self->drag_from < 0)
+    {
+      /* pan: the data under the pointer follows it */
+      if (widget_to_plane (self, self->drag_x, self->drag_y, &x0, &y0)
+          && widget_to_plane (self, px, py, &x1, &y1))
+        {
+          self->scatter.view = lab_plot_scatter_visible_rect (&self->scatter);
+          self->scatter.has_view = TRUE;
+          lab_plot_rect_pan (&self->scatter.view, x0 - x1, y0 - y1);
+          lab_chart_redraw (self->scatter_chart);
+        }
+      self->drag_x = px;
+      self->drag_y = py;
+      return;
+    }
+  x0 = self->points[2 * self->drag_from];
+  y0 = self->points[2 * self->drag_from + 1];
+  if (widget_to_plane (self, px, py, &x1, &y1))
+    {
+      int to = nearest_point (self, px, py);
+
+      if (to >= 0)
+        {
+          x1 = self->points[2 * to];
+          y1 = self->points[2 * to + 1];
+        }
+      lab_latent_view_interpolate (self, x0, y0, x1, y1);
+    }
+}
+
+static void
+on_scatter_scroll (LabLatentView *self, double px, double py, double dy)
+{
+  double x, y;
+
+  if (self->snapshot == NULL || !widget_to_plane (self, px, py, &x, &y))
+    return;
+  self->scatter.view = lab_plot_scatter_visible_rect (&self->scatter);
+  self->scatter.has_view = TRUE;
+  lab_plot_rect_zoom (&self->scatter.view, x, y, dy > 0 ? 1.2 : 1 / 1.2);
+  lab_chart_redraw (self->scatter_chart);
+}
+
+static void
+on_reset_view (LabLatentView *self)
+{
+  self->scatter.has_view = FALSE;
+  lab_chart_redraw (self->scatter_chart);
+}
+
+static void
+on_projection_changed (LabLatentView *self)
+{
+  gboolean dims = gtk_drop_down_get_selected (self->projection) == PROJECT_DIMENSIONS;
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->dim_x), dims);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->dim_y), dims);
+  self->scatter.has_view = FALSE;
+  self->scatter.n_path = 0;
+  self->scatter.show_marker = FALSE;
+  lab_latent_view_refresh (self);
+}
+
+/* --- public ----------------------------------------------------------------------------- */
+
+void
+lab_latent_view_set_session (LabLatentView *self, LabSession *session)
+{
+  g_return_if_fail (LAB_IS_LATENT_VIEW (self));
+
+  if (self->session == session)
+    return;
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    {
+      g_signal_connect_swapped (session, "snapshot", G_CALLBACK (lab_latent_view_on_snapshot), self);
+      if (lab_session_get_snapshot (session) != NULL)
+        lab_latent_view_on_snapshot (self, lab_session_get_snapshot (session));
+    }
+}
+
+LabSnapshot *
+lab_latent_view_get_snapshot (LabLatentView *self)
+{
+  g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), NULL);
+  return self->snapshot;
+}
+
+gboolean
+lab_latent_view_code_at (LabLatentView *self, double x, double y, float *code)
+{
+  g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), FALSE);
+
+  if (self->snapshot == NULL || self->latent <= 0)
+    return FALSE;
+  for (int d = 0; d < self->latent; d++)
+    code[d] = (float) (self->mean_code[d] + x * self->components[d]
+                       + y * self->components[self->latent + d]);
+  return TRUE;
+}
+
+gboolean
+lab_latent_view_decode_at (LabLatentView *self, double x, double y)
+{
+  float *code;
+  gboolean ok;
+
+  g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), FALSE);
+
+  if (self->snapshot == NULL || self->session == NULL)
+    return FALSE;
+  code = g_new (float, self->latent);
+  ok = lab_latent_view_code_at (self, x, y, code)
+       && lab_session_decode (self->session, self->decoded, code, 1);
+  g_free (code);
+  if (!ok)
+    return FALSE;
+  to_grey (self->decoded_grey, self->decoded, self->snapshot->channels, self->pixels);
+  self->decoded_row = (LabImageRow) { .label = NULL, .pixels = self->decoded_grey, .n_images = 1 };
+  self->decoded_grid.rows = &self->decoded_row;
+  self->decoded_grid.n_rows = 1;
+  self->scatter.show_marker = TRUE;
+  self->scatter.marker_x = x;
+  self->scatter.marker_y = y;
+  lab_chart_redraw (self->decoded_chart);
+  lab_chart_redraw (self->scatter_chart);
+  return TRUE;
+}
+
+const float *
+lab_latent_view_get_decoded (LabLatentView *self)
+{
+  g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), NULL);
+  return self->decoded_grid.n_rows > 0 ? self->decoded : NULL;
+}
+
+double
+lab_latent_view_get_knn_accuracy (LabLatentView *self)
+{
+  g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), NAN);
+  return self->knn_accuracy;
+}
+
+GtkWidget *
+lab_latent_view_get_scatter (LabLatentView *self)
+{
+  g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), NULL);
+  return GTK_WIDGET (self->scatter_chart);
+}
+
+/* --- GObject ---------------------------------------------------------------------------- */
+
+static void
+lab_latent_view_dispose (GObject *object)
+{
+  LabLatentView *self = LAB_LATENT_VIEW (object);
+  GtkWidget *child;
+
+  lab_latent_view_set_session (self, NULL);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  g_clear_pointer (&self->snapshot, lab_snapshot_unref);
+  g_clear_pointer (&self->points, g_free);
+  g_clear_pointer (&self->sigmas, g_free);
+  g_clear_pointer (&self->baseline_points, g_free);
+  g_clear_pointer (&self->mean_code, g_free);
+  g_clear_pointer (&self->components, g_free);
+  g_clear_pointer (&self->hover_pixels, g_free);
+  g_clear_pointer (&self->decoded, g_free);
+  g_clear_pointer (&self->decoded_grey, g_free);
+  g_clear_pointer (&self->strip_grey, g_free);
+
+  G_OBJECT_CLASS (lab_latent_view_parent_class)->dispose (object);
+}
+
+static void
+lab_latent_view_class_init (LabLatentViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lab_latent_view_dispose;
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "lablatentview");
+}
+
+static LabChart *
+new_chart (GtkWidget *box, LabPlotDrawFunc draw, gpointer data, int width, int height)
+{
+  GtkWidget *chart = lab_chart_new ();
+
+  lab_chart_set_draw_func (LAB_CHART (chart), draw, data, NULL);
+  gtk_widget_set_size_request (chart, width, height);
+  gtk_box_append (GTK_BOX (box), chart);
+  return LAB_CHART (chart);
+}
+
+static GtkWidget *
+heading (GtkWidget *box, const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_widget_add_css_class (label, "heading");
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_box_append (GTK_BOX (box), label);
+  return label;
+}
+
+static void
+lab_latent_view_init (LabLatentView *self)
+{
+  static const char *const projections[] = { "PCA projection", "Two dimensions", NULL };
+  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
+  GtkWidget *main_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *reset = gtk_button_new_with_label ("Reset zoom");
+  GtkWidget *hint = gtk_label_new ("Hover a point to see its input; click to decode; drag from a "
+                                   "point to another to interpolate, elsewhere to pan; scroll "
+                                   "to zoom.");
+
+  gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
+  gtk_widget_set_parent (main_box, GTK_WIDGET (self));
+  gtk_widget_set_parent (side, GTK_WIDGET (self));
+  gtk_widget_set_hexpand (main_box, TRUE);
+  gtk_widget_set_size_request (side, 300, -1);
+
+  self->toolbar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  self->projection = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (projections));
+  self->dim_x = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 1, 1));
+  self->dim_y = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 1, 1));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->dim_x), "Latent dimension on the x axis");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->dim_y), "Latent dimension on the y axis");
+  gtk_widget_set_sensitive (GTK_WIDGET (self->dim_x), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->dim_y), FALSE);
+  gtk_box_append (GTK_BOX (self->toolbar), GTK_WIDGET (self->projection));
+  gtk_box_append (GTK_BOX (self->toolbar), gtk_label_new ("x"));
+  gtk_box_append (GTK_BOX (self->toolbar), GTK_WIDGET (self->dim_x));
+  gtk_box_append (GTK_BOX (self->toolbar), gtk_label_new ("y"));
+  gtk_box_append (GTK_BOX (self->toolbar), GTK_WIDGET (self->dim_y));
+  gtk_widget_set_visible (self->toolbar, FALSE);
+
+  {
+    GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+
+    gtk_box_append (GTK_BOX (bar), self->toolbar);
+    self->sigma_toggle = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_label ("σ ellipses (VAE)"));
+    gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->sigma_toggle));
+    gtk_box_append (GTK_BOX (bar), reset);
+    gtk_box_append (GTK_BOX (main_box), bar);
+    self->knn_label = GTK_LABEL (gtk_label_new ("5-NN accuracy appears with the first codes"));
+    gtk_label_set_xalign (self->knn_label, 0);
+    gtk_label_set_wrap (self->knn_label, TRUE);
+    gtk_box_append (GTK_BOX (main_box), GTK_WIDGET (self->knn_label));
+  }
+
+  self->scatter.highlight = -1;
+  self->scatter.legend = LAB_PLOT_LEGEND_TOP_RIGHT;
+  self->scatter.empty_text = "The codes appear with the first report: press Run";
+  self->scatter_chart = new_chart (main_box, lab_plot_scatter_draw_func, &self->scatter, 480, 420);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->scatter_chart), TRUE);
+  gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (hint), 0);
+  gtk_widget_add_css_class (hint, "dim-label");
+  gtk_box_append (GTK_BOX (main_box), hint);
+
+  heading (side, "Hovered input");
+  self->hover_label = GTK_LABEL (heading (side, "—"));
+  gtk_widget_remove_css_class (GTK_WIDGET (self->hover_label), "heading");
+  self->hover_grid.highlight_row = self->hover_grid.highlight_index = -1;
+  self->hover_grid.empty_text = "Hover a point";
+  self->hover_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->hover_grid, 300, 90);
+  heading (side, "Decoded at the clicked point");
+  self->decoded_grid.highlight_row = self->decoded_grid.highlight_index = -1;
+  self->decoded_grid.empty_text = "Click in the plane";
+  self->decoded_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->decoded_grid, 300, 90);
+  heading (side, "Interpolation (10 steps)");
+  self->strip_grid.highlight_row = self->strip_grid.highlight_index = -1;
+  self->strip_grid.empty_text = "Drag from one point to another";
+  self->strip_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->strip_grid, 300, 60);
+  heading (side, "Baseline: PCA of the raw pixels");
+  self->baseline.highlight = -1;
+  self->baseline.legend = LAB_PLOT_LEGEND_NONE;
+  self->baseline.x_label = "principal component 1";
+  self->baseline.y_label = "principal component 2";
+  self->baseline.empty_text = "Computed with the first codes";
+  self->baseline_chart = new_chart (side, lab_plot_scatter_draw_func, &self->baseline, 300, 260);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->baseline_chart), TRUE);
+
+  self->knn_accuracy = NAN;
+  self->drag_from = -1;
+
+  g_signal_connect_swapped (self->projection, "notify::selected", G_CALLBACK (on_projection_changed), self);
+  g_signal_connect_swapped (self->dim_x, "value-changed", G_CALLBACK (on_projection_changed), self);
+  g_signal_connect_swapped (self->dim_y, "value-changed", G_CALLBACK (on_projection_changed), self);
+  g_signal_connect_swapped (self->sigma_toggle, "toggled", G_CALLBACK (lab_latent_view_refresh), self);
+  g_signal_connect_swapped (reset, "clicked", G_CALLBACK (on_reset_view), self);
+  g_signal_connect_swapped (self->scatter_chart, "motion", G_CALLBACK (on_scatter_motion), self);
+  g_signal_connect_swapped (self->scatter_chart, "leave", G_CALLBACK (on_scatter_leave), self);
+  g_signal_connect_swapped (self->scatter_chart, "clicked", G_CALLBACK (on_scatter_clicked), self);
+  g_signal_connect_swapped (self->scatter_chart, "drag-begin", G_CALLBACK (on_scatter_drag_begin), self);
+  g_signal_connect_swapped (self->scatter_chart, "drag-update", G_CALLBACK (on_scatter_drag_update), self);
+  g_signal_connect_swapped (self->scatter_chart, "scroll", G_CALLBACK (on_scatter_scroll), self);
+}

@@ -1,0 +1,27 @@
+/* lab-latent-view.h: the codes of a fixed test subset as a scatter, with decoding on click,
+ * interpolation by drag and the PCA of the raw pixels beside it as the baseline. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lab-session.h"
+
+G_BEGIN_DECLS
+
+#define LAB_TYPE_LATENT_VIEW (lab_latent_view_get_type ())
+
+G_DECLARE_FINAL_TYPE (LabLatentView, lab_latent_view, LAB, LATENT_VIEW, GtkWidget)
+
+void         lab_latent_view_set_session (LabLatentView *self, LabSession *session);
+LabSnapshot *lab_latent_view_get_snapshot (LabLatentView *self);
+/* The code (latent floats) that the plane point (x, y), in plot coordinates, stands for. */
+gboolean     lab_latent_view_code_at (LabLatentView *self, double x, double y, float *code);
+/* What a click at plot coordinates (x, y) does: decode there and show it in the panel. */
+gboolean     lab_latent_view_decode_at (LabLatentView *self, double x, double y);
+/* The image shown in the side panel (dim floats), or NULL before a click. */
+const float *lab_latent_view_get_decoded (LabLatentView *self);
+/* Leave-one-out 5-NN accuracy of the codes; NaN before the first codes. */
+double       lab_latent_view_get_knn_accuracy (LabLatentView *self);
+GtkWidget   *lab_latent_view_get_scatter (LabLatentView *self);
+
+G_END_DECLS
