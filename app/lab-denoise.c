@@ -1,13 +1,12 @@
 /* lab-denoise.c: the engine's noise, filters, metrics and PNG files for the Denoise view. */
 #include <string.h>
 
-#include <gio/gio.h>
-
 #include "ae-io.h"
 #include "ae-math.h"
 #include "ae-model.h"
 #include "ae-rng.h"
 #include "lab-denoise.h"
+#include "lab-session-private.h"
 
 /* Patches handed to the model at once: bounds the scratch memory for large images. */
 #define LAB_PATCH_BATCH 256
@@ -152,7 +151,7 @@ lab_denoise_png_read (const char *path, float **pixels, int *w, int *h, GError *
 
   if (ae_png_read_gray (path, pixels, w, h, &err) != AE_OK)
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, err.message);
+      _lab_set_error_from_ae (error, &err);
       return FALSE;
     }
   return TRUE;
@@ -165,7 +164,7 @@ lab_denoise_png_write (const char *path, const float *pixels, int w, int h, GErr
 
   if (ae_png_write_gray (path, pixels, w, h, &err) != AE_OK)
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, err.message);
+      _lab_set_error_from_ae (error, &err);
       return FALSE;
     }
   return TRUE;

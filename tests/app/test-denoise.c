@@ -1,0 +1,233 @@
+/* test-denoise.c: the Denoise view's helpers: noise statistics, filters, PSNR, patch-wise
+ * denoising against a brute-force average, and PNG files with errors naming the file. */
+#include <math.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "lab-denoise.h"
+#include "lab-session-private.h"
+
+#define SIDE 6
+
+static void
+test_noise_statistics (void)
+{
+  enum { N = 40000 };
+  g_autofree float *x = g_new (float, N);
+  g_autofree float *y = g_new (float, N);
+  double sum = 0, sum2 = 0;
+  long extremes = 0, zeros = 0;
+
+  /* Gaussian sigma 0.1 around 0.5: clamping to [0, 1] is 5 sigma away, so mean and spread
+   * are those of the noise itself. */
+  for (int i = 0; i < N; i++)
+    x[i] = 0.5f;
+  lab_denoise_corrupt (x, N, LAB_NOISE_GAUSSIAN, 0.1f, 7);
+  for (int i = 0; i < N; i++)
+    {
+      sum += x[i] - 0.5;
+      sum2 += (x[i] - 0.5) * (x[i] - 0.5);
+    }
+  g_assert_cmpfloat (fabs (sum / N), <, 4 * 0.1 / sqrt (N));
+  g_assert_cmpfloat (fabs (sqrt (sum2 / N) - 0.1), <, 0.005);
+
+  /* The same seed gives the same noise, another seed other noise. */
+  for (int i = 0; i < N; i++)
+    y[i] = 0.5f;
+  lab_denoise_corrupt (y, N, LAB_NOISE_GAUSSIAN, 0.1f, 7);
+  g_assert_cmpmem (x, sizeof (float) * N, y, sizeof (float) * N);
+  for (int i = 0; i < N; i++)
+    y[i] = 0.5f;
+  lab_denoise_corrupt (y, N, LAB_NOISE_GAUSSIAN, 0.1f, 8);
+  g_assert_true (memcmp (x, y, sizeof (float) * N) != 0);
+
+  /* Salt and pepper 20 %: that fraction becomes 0 or 1, the rest is untouched. */
+  for (int i = 0; i < N; i++)
+    x[i] = 0.5f;
+  lab_denoise_corrupt (x, N, LAB_NOISE_SALT_PEPPER, 0.2f, 3);
+  for (int i = 0; i < N; i++)
+    {
+      g_assert_true (x[i] == 0.0f || x[i] == 1.0f || x[i] == 0.5f);
+      extremes += x[i] != 0.5f;
+    }
+  /* binomial: sd = sqrt (N p (1 - p)) = 80 */
+  g_assert_cmpint (labs (extremes - N / 5), <, 4 * 80);
+
+  /* Masking 30 %: that fraction becomes 0. */
+  for (int i = 0; i < N; i++)
+    x[i] = 1.0f;
+  lab_denoise_corrupt (x, N, LAB_NOISE_MASKING, 0.3f, 5);
+  for (int i = 0; i < N; i++)
+    {
+      g_assert_true (x[i] == 0.0f || x[i] == 1.0f);
+      zeros += x[i] == 0.0f;
+    }
+  g_assert_cmpint (labs (zeros - 3 * N / 10), <, 4 * 92);
+}
+
+static void
+test_filters_and_measures (void)
+{
+  float clean[25], noisy[25], out[25];
+
+  for (int i = 0; i < 25; i++)
+    clean[i] = noisy[i] = 0.25f;
+  noisy[12] = 1.0f; /* one impulse in the middle */
+
+  lab_denoise_filter (out, noisy, 5, 5, LAB_FILTER_MEDIAN);
+  for (int i = 0; i < 25; i++)
+    g_assert_cmpfloat (fabsf (out[i] - 0.25f), <, 1e-6f);
+
+  /* A blur keeps the total of an interior impulse and spreads it. */
+  lab_denoise_filter (out, noisy, 5, 5, LAB_FILTER_GAUSSIAN);
+  g_assert_cmpfloat (out[12], <, 1.0f);
+  g_assert_cmpfloat (out[12], >, out[11]);
+  g_assert_cmpfloat (out[11], >, 0.25f);
+
+  /* One pixel off by 0.75 in 25: MSE 0.5625 / 25, PSNR = 10 log10 (1 / MSE). */
+  g_assert_cmpfloat (fabs (lab_denoise_psnr (clean, noisy, 25) - 10 * log10 (25 / 0.5625)), <, 1e-4);
+  g_assert_cmpfloat (fabs (lab_denoise_ssim (clean, clean, 5, 5) - 1), <, 1e-6);
+  g_assert_cmpfloat (lab_denoise_ssim (clean, noisy, 5, 5), <, 1);
+}
+
+/* A small dense model with SIDE x SIDE inputs and random weights. */
+static LabWeights *
+small_weights (void)
+{
+  AeConfig cfg;
+  AeError err = { 0 };
+  AeModel *model = NULL;
+
+  g_assert_cmpint (ae_config_preset (&cfg, "undercomplete", &err), ==, AE_OK);
+  g_assert_cmpint (ae_config_set (&cfg, "channels", "1", &err), ==, AE_OK);
+  g_assert_cmpint (ae_config_set (&cfg, "height", G_STRINGIFY (SIDE), &err), ==, AE_OK);
+  g_assert_cmpint (ae_config_set (&cfg, "width", G_STRINGIFY (SIDE), &err), ==, AE_OK);
+  g_assert_cmpint (ae_config_set (&cfg, "hidden", "10", &err), ==, AE_OK);
+  g_assert_cmpint (ae_config_set (&cfg, "latent", "4", &err), ==, AE_OK);
+  g_assert_cmpint (ae_model_new (&model, &cfg, &err), ==, AE_OK);
+  return _lab_weights_new_take (model);
+}
+
+/* Each pixel against the mean of the model's output over every patch that covers it, the
+ * patches enumerated independently of the code under test. */
+static void
+check_patchwise (LabWeights *weights, int w, int h, int stride)
+{
+  g_autofree float *image = g_new (float, (gsize) w * h);
+  g_autofree float *out = g_new (float, (gsize) w * h);
+  float patch[SIDE * SIDE], rec[SIDE * SIDE];
+  GArray *xs = g_array_new (FALSE, FALSE, sizeof (int));
+  GArray *ys = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autofree double *sum = g_new0 (double, (gsize) w * h);
+  g_autofree int *count = g_new0 (int, (gsize) w * h);
+
+  for (int i = 0; i < w * h; i++)
+    image[i] = (float) ((i * 37) % 101) / 100.0f;
+  g_assert_true (lab_denoise_patchwise (weights, out, image, w, h, SIDE, stride));
+
+  for (GArray *a = xs; a != NULL; a = a == xs ? ys : NULL)
+    {
+      int size = a == xs ? w : h, last = MAX (size - SIDE, 0);
+
+      for (int at = 0; at < last; at += stride)
+        g_array_append_val (a, at);
+      g_array_append_val (a, last);
+    }
+  for (guint j = 0; j < ys->len; j++)
+    for (guint i = 0; i < xs->len; i++)
+      {
+        int ox = g_array_index (xs, int, i), oy = g_array_index (ys, int, j);
+
+        for (int y = 0; y < SIDE; y++)
+          for (int x = 0; x < SIDE; x++)
+            patch[y * SIDE + x] = image[MIN (oy + y, h - 1) * w + MIN (ox + x, w - 1)];
+        lab_weights_reconstruct (weights, rec, patch, 1);
+        for (int y = 0; y < SIDE && oy + y < h; y++)
+          for (int x = 0; x < SIDE && ox + x < w; x++)
+            {
+              sum[(oy + y) * w + ox + x] += rec[y * SIDE + x];
+              count[(oy + y) * w + ox + x]++;
+            }
+      }
+  for (int i = 0; i < w * h; i++)
+    {
+      g_assert_cmpint (count[i], >, 0);
+      g_assert_cmpfloat (fabs (out[i] - sum[i] / count[i]), <, 1e-5);
+    }
+  g_array_unref (xs);
+  g_array_unref (ys);
+}
+
+static void
+test_patchwise (void)
+{
+  g_autoptr (LabWeights) weights = small_weights ();
+  float in[SIDE * SIDE], out[SIDE * SIDE], direct[SIDE * SIDE];
+  float wrong[7 * 7];
+
+  /* One patch: exactly the model's reconstruction. */
+  for (int i = 0; i < SIDE * SIDE; i++)
+    in[i] = (float) i / (SIDE * SIDE);
+  g_assert_true (lab_denoise_patchwise (weights, out, in, SIDE, SIDE, SIDE, SIDE / 2));
+  lab_weights_reconstruct (weights, direct, in, 1);
+  for (int i = 0; i < SIDE * SIDE; i++)
+    g_assert_cmpfloat (fabsf (out[i] - direct[i]), <, 1e-6f);
+
+  check_patchwise (weights, 17, 11, SIDE / 2); /* sizes that strides do not divide */
+  check_patchwise (weights, 40, 30, 1);        /* many patches: more than one batch */
+  check_patchwise (weights, 4, 3, SIDE / 2);   /* smaller than a patch: padded */
+
+  /* A model of another input size is refused. */
+  memset (wrong, 0, sizeof wrong);
+  g_assert_false (lab_denoise_patchwise (weights, wrong, wrong, 7, 7, 7, 3));
+}
+
+static void
+test_png (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("test-denoise-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "image.png", NULL);
+  g_autofree char *bad = g_build_filename (dir, "bad.png", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing", "out.png", NULL);
+  float pixels[3 * 5];
+  g_autofree float *back = NULL;
+  g_autoptr (GError) error = NULL;
+  int w = 0, h = 0;
+
+  for (int i = 0; i < 15; i++)
+    pixels[i] = (float) i / 14;
+  g_assert_true (lab_denoise_png_write (path, pixels, 5, 3, &error));
+  g_assert_no_error (error);
+  g_assert_true (lab_denoise_png_read (path, &back, &w, &h, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (w, ==, 5);
+  g_assert_cmpint (h, ==, 3);
+  for (int i = 0; i < 15; i++)
+    g_assert_cmpfloat (fabsf (back[i] - pixels[i]), <=, 0.5f / 255 + 1e-6f);
+
+  /* A garbled file and an unwritable path: errors that name the file. */
+  g_assert_true (g_file_set_contents (bad, "\x89PNG\r\n\x1a\nnot a png at all", -1, NULL));
+  g_assert_false (lab_denoise_png_read (bad, &back, &w, &h, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "bad.png"));
+  g_clear_error (&error);
+  g_assert_false (lab_denoise_png_write (missing, pixels, 5, 3, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "out.png"));
+
+  g_unlink (path);
+  g_unlink (bad);
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/denoise/noise-statistics", test_noise_statistics);
+  g_test_add_func ("/denoise/filters-and-measures", test_filters_and_measures);
+  g_test_add_func ("/denoise/patchwise", test_patchwise);
+  g_test_add_func ("/denoise/png", test_png);
+  return g_test_run ();
+}
