@@ -378,6 +378,200 @@ new_model (const AeConfig *cfg)
   return model;
 }
 
+/* A conv model on 8x8 images (8 -> 4 -> 2), tanh so that no difference step crosses a
+ * kink. */
+static AeConfig
+small_conv_config (void)
+{
+  AeConfig cfg;
+  AeError err = { 0 };
+  CHECK (ae_config_preset (&cfg, "conv", &err) == AE_OK, "%s", err.message);
+  fit_shape (&cfg, 8);
+  cfg.hidden[0] = 2;
+  cfg.hidden[1] = 3;
+  cfg.latent = 3;
+  cfg.batch = 3;
+  cfg.activation = AE_ACT_TANH;
+  return cfg;
+}
+
+static void
+test_gradients_conv (void)
+{
+  AeConfig cfg = small_conv_config ();
+  check_model_gradients ("conv (tanh, bce)", &cfg, 0.0f);
+  cfg.noise = AE_NOISE_GAUSSIAN;
+  cfg.noise_level = 0.3f;
+  check_model_gradients ("denoising conv", &cfg, 0.0f);
+  cfg.noise = AE_NOISE_NONE;
+  cfg.variational = 1;
+  cfg.kl_beta = 1.0f;
+  check_model_gradients ("conv vae", &cfg, 0.0f);
+  cfg.variational = 0;
+  cfg.contractive = 0.3f;
+  check_model_gradients ("contractive conv (estimate)", &cfg, 0.0f);
+  cfg.contractive = 0.0f;
+  cfg.code_activation = AE_ACT_SIGMOID;
+  cfg.kl_sparsity = 0.5f;
+  cfg.rho = 0.1f;
+  check_model_gradients ("sparse conv", &cfg, 0.0f);
+}
+
+/* A sequence model over 5 steps of 2 features. */
+static AeConfig
+small_sequence_config (void)
+{
+  AeConfig cfg;
+  AeError err = { 0 };
+  CHECK (ae_config_preset (&cfg, "sequence", &err) == AE_OK, "%s", err.message);
+  cfg.channels = 1;
+  cfg.height = 5;
+  cfg.width = 2;
+  cfg.hidden[0] = 4;
+  cfg.latent = 3;
+  cfg.batch = 3;
+  return cfg;
+}
+
+static void
+test_gradients_sequence (void)
+{
+  AeConfig cfg = small_sequence_config ();
+  check_model_gradients ("sequence (lstm, mse)", &cfg, 0.0f);
+  cfg.variational = 1;
+  cfg.kl_beta = 1.0f;
+  check_model_gradients ("sequence vae", &cfg, 0.0f);
+}
+
+/* Named tensors, save and load, clone and chunked inference of conv and sequence models. */
+static void
+test_conv_sequence_files (void)
+{
+  AeConfig cfgs[3] = { small_conv_config (), small_sequence_config (), small_conv_config () };
+  cfgs[2].variational = 1;
+  for (int k = 0; k < 3; k++)
+    {
+      AeConfig *cfg = &cfgs[k];
+      AeModel *model = new_model (cfg);
+      if (model == NULL)
+        continue;
+      const int dim = ae_model_input_dim (model), B = 150; /* more than one chunk of 64 */
+      AeRng rng;
+      ae_rng_seed (&rng, 5);
+      float *x = malloc ((size_t) B * dim * sizeof (float));
+      float *a = malloc ((size_t) B * dim * sizeof (float));
+      float *b = malloc ((size_t) B * dim * sizeof (float));
+      for (int i = 0; i < B * dim; i++)
+        x[i] = ae_rng_uniform (&rng);
+      AeTensor tensors[64];
+      int n = ae_model_tensors (model, tensors, 64);
+      size_t total = 0;
+      for (int i = 0; i < n; i++)
+        total += ae_tensor_numel (&tensors[i]);
+      CHECK (total == ae_model_n_params (model), "tensors hold %zu of %zu parameters", total,
+             ae_model_n_params (model));
+      if (k != 1)
+        CHECK (tensors[0].rank == 4 && tensors[0].shape[0] == cfg->hidden[0] && tensors[0].shape[1] == 1
+               && tensors[0].shape[2] == 3, "conv weight shape %d x %d x %d", tensors[0].shape[0],
+               tensors[0].shape[1], tensors[0].shape[2]);
+      else
+        CHECK (strcmp (tensors[0].name, "encoder.0.weight_ih_l0") == 0 && tensors[0].shape[0] == 16,
+               "lstm tensor %s", tensors[0].name);
+      /* Chunked reconstruction equals row-by-row. */
+      ae_model_reconstruct (model, a, x, B);
+      for (int r = 0; r < B; r += 37)
+        {
+          ae_model_reconstruct (model, b, x + (size_t) r * dim, 1);
+          for (int j = 0; j < dim; j++)
+            CHECK_CLOSE (b[j], a[(size_t) r * dim + j], 1e-5);
+        }
+      AeModel *copy = ae_model_clone (model);
+      ae_model_reconstruct (copy, b, x, B);
+      CHECK (memcmp (a, b, (size_t) B * dim * sizeof (float)) == 0, "clone differs");
+      ae_model_free (copy);
+      char path[] = "/tmp/ae-test-arch-XXXXXX";
+      int fd = mkstemp (path);
+      close (fd);
+      AeError err = { 0 };
+      AeModel *loaded = NULL;
+      CHECK (ae_model_save (model, path, &err) == AE_OK, "%s", err.message);
+      CHECK (ae_model_load (&loaded, path, &err) == AE_OK, "%s", err.message);
+      if (loaded != NULL)
+        {
+          ae_model_reconstruct (loaded, b, x, B);
+          CHECK (memcmp (a, b, (size_t) B * dim * sizeof (float)) == 0, "loaded model differs");
+        }
+      ae_model_free (loaded);
+      unlink (path);
+      free (x), free (a), free (b);
+      ae_model_free (model);
+    }
+}
+
+/* Mixtures of two sines over T steps, in [0, 1]. */
+static float *
+make_sines (int n, int T, uint64_t seed)
+{
+  AeRng rng;
+  ae_rng_seed (&rng, seed);
+  float *x = malloc ((size_t) n * T * sizeof (float));
+  for (int i = 0; i < n; i++)
+    {
+      float f = 0.1f + 0.3f * ae_rng_uniform (&rng), phase = 6.28f * ae_rng_uniform (&rng);
+      float amp = 0.2f + 0.25f * ae_rng_uniform (&rng);
+      for (int t = 0; t < T; t++)
+        x[(size_t) i * T + t] = 0.5f + amp * sinf (f * t + phase);
+    }
+  return x;
+}
+
+/* Short trainings of the conv model on blobs and the sequence model on sines: the loss
+ * falls. */
+static void
+test_conv_sequence_learn (void)
+{
+  for (int k = 0; k < 2; k++)
+    {
+      const int n = 256, T = 16;
+      AeConfig cfg;
+      ae_config_preset (&cfg, k == 0 ? "conv" : "sequence", NULL);
+      float *x;
+      if (k == 0)
+        {
+          fit_shape (&cfg, 12);
+          x = make_blobs (n, 12, 3);
+        }
+      else
+        {
+          cfg.channels = 1, cfg.height = T, cfg.width = 1;
+          x = make_sines (n, T, 3);
+        }
+      cfg.batch = 32;
+      AeModel *model = new_model (&cfg);
+      const int dim = ae_model_input_dim (model);
+      double first = 0.0, last = 0.0;
+      AeError err = { 0 };
+      for (int epoch = 0; epoch < 6; epoch++)
+        {
+          double sum = 0.0;
+          for (int s = 0; s + cfg.batch <= n; s += cfg.batch)
+            {
+              AeLossTerms terms;
+              CHECK (ae_model_train_step (model, &terms, x + (size_t) s * dim, cfg.batch,
+                                          (float) epoch, NULL, &err) == AE_OK, "%s", err.message);
+              sum += terms.total;
+            }
+          if (epoch == 0)
+            first = sum;
+          last = sum;
+        }
+      printf ("# %s: loss %.4f -> %.4f\n", k == 0 ? "conv" : "sequence", first, last);
+      CHECK (last < 0.7 * first, "%s: loss %g -> %g", k == 0 ? "conv" : "sequence", first, last);
+      free (x);
+      ae_model_free (model);
+    }
+}
+
 static void
 test_same_seed_same_run (void)
 {
@@ -891,12 +1085,22 @@ test_config_errors (void)
   ae_config_set (&cfg, "hidden", "65536,65536,65536", NULL);
   CHECK (ae_config_validate (&cfg, &err) == AE_ERR_LIMIT && strstr (err.message, "parameters"),
          "huge model: %s", err.message);
-  /* Conv and sequence presets validate but are not built here yet. */
-  ae_config_preset (&cfg, "conv", NULL);
-  fit_shape (&cfg, 28);
+  /* The conv preset maps 28 -> 14 -> 7 and its transposed convs mirror it back to 28. */
+  AeConfig conv;
+  CHECK (ae_config_preset (&conv, "conv", &err) == AE_OK, "%s", err.message);
+  fit_shape (&conv, 28);
   AeModel *model = NULL;
-  CHECK (ae_model_new (&model, &cfg, &err) == AE_ERR_UNSUPPORTED && model == NULL, "conv model: %s",
-         err.message);
+  CHECK (ae_model_new (&model, &conv, &err) == AE_OK, "%s", err.message);
+  if (model != NULL)
+    {
+      const AeLayer *last = &model->layers[model->n_layers - 1];
+      CHECK (model->layers[0].conv.out_height == 14 && model->layers[1].conv.out_height == 7
+             && model->layers[1].conv.out_channels == 32, "encoder shapes");
+      CHECK (last->kind == AE_LAYER_CONV_T && last->conv.out_height == 28 && last->conv.out_width == 28
+             && last->conv.out_channels == 1, "decoder output %d x %d", last->conv.out_height,
+             last->conv.out_width);
+    }
+  ae_model_free (model);
 }
 
 static void
@@ -955,6 +1159,10 @@ main (int argc, char **argv)
     { "/model/gradients/denoising", test_gradients_denoising },
     { "/model/gradients/vae", test_gradients_vae },
     { "/model/gradients/linear", test_gradients_linear },
+    { "/model/gradients/conv", test_gradients_conv },
+    { "/model/gradients/sequence", test_gradients_sequence },
+    { "/model/conv-sequence-files", test_conv_sequence_files },
+    { "/model/conv-sequence-learn", test_conv_sequence_learn },
     { "/model/same-seed-same-run", test_same_seed_same_run },
     { "/model/divergence", test_divergence },
     { "/model/clone-and-chunks", test_clone_and_chunks },
