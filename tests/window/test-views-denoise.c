@@ -1,0 +1,203 @@
+/* test-views-denoise.c: the Denoise view under Xvfb, driven through its API: the four
+ * panels and their PSNR, live noise, painting, the curves, and opening and saving PNGs.
+ *
+ * Run as `xvfb-run -a -s "-screen 0 1440x900x24" test-views-denoise --tap` with
+ * GSK_RENDERER=cairo; `--output DIR` keeps the rendered view there.
+ */
+#include <math.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "lab-chart.h"
+#include "lab-denoise.h"
+#include "lab-denoise-view.h"
+
+static char *output_dir;
+
+static void
+spin_until_weights (LabSession *session, double timeout_s)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);
+
+  while (lab_session_get_snapshot (session) == NULL || lab_session_get_snapshot (session)->weights == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+}
+
+static void
+spin_for (double seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+}
+
+static void
+test_denoise_view (void)
+{
+  g_autoptr (LabSession) session = lab_session_new ();
+  g_autoptr (GError) error = NULL;
+  GtkWidget *window = gtk_window_new ();
+  LabDenoiseView *view = LAB_DENOISE_VIEW (lab_denoise_view_new ());
+  g_autofree char *dir = g_dir_make_tmp ("test-views-denoise-XXXXXX", NULL);
+  g_autofree char *photo = g_build_filename (dir, "photo.png", NULL);
+  g_autofree char *result = g_build_filename (dir, "result.png", NULL);
+  g_autofree char *garbled = g_build_filename (dir, "garbled.png", NULL);
+  g_autofree float *big = NULL;
+  g_autofree float *back = NULL;
+  g_autofree float *before = NULL;
+  const float *clean, *noisy, *model, *filter;
+  double psnr[LAB_N_DENOISE_PANELS], ssim;
+  int w, h, changed = 0;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 760);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
+  gtk_window_present (GTK_WINDOW (window));
+
+  /* Before a dataset: nothing to show, nothing to save. */
+  g_assert_null (lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_CLEAN, &w, &h, NULL, NULL));
+  g_assert_false (lab_denoise_view_save_result (view, result, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  g_assert_true (lab_session_load (session, "digits", "denoising", &error));
+  g_assert_no_error (error);
+  lab_denoise_view_set_session (view, session);
+  clean = lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_CLEAN, &w, &h, NULL, NULL);
+  g_assert_nonnull (clean);
+  g_assert_cmpint (w, ==, 28);
+  g_assert_cmpint (h, ==, 28);
+  g_assert_cmpmem (clean, sizeof (float) * 28 * 28,
+                   lab_session_get_sample (session, LAB_SPLIT_TEST, 0, NULL), sizeof (float) * 28 * 28);
+
+  /* Train a little: the model panel and the curves fill in. */
+  lab_session_run (session);
+  spin_until_weights (session, 60);
+  spin_for (3);
+  lab_session_pause (session);
+  spin_for (0.5);
+  lab_denoise_view_update_curves (view);
+  g_assert_cmpint (lab_denoise_view_get_n_curves (view), ==, 3);
+
+  for (int p = LAB_DENOISE_PANEL_NOISY; p < LAB_N_DENOISE_PANELS; p++)
+    {
+      g_assert_nonnull (lab_denoise_view_get_panel (view, p, NULL, NULL, &psnr[p], &ssim));
+      g_assert_true (isfinite (psnr[p]) && isfinite (ssim));
+    }
+  /* σ 0.5 is heavy noise: the denoisers must both improve on the noisy input. */
+  g_assert_cmpfloat (psnr[LAB_DENOISE_PANEL_MODEL], >, psnr[LAB_DENOISE_PANEL_NOISY]);
+  g_assert_cmpfloat (psnr[LAB_DENOISE_PANEL_FILTER], >, psnr[LAB_DENOISE_PANEL_NOISY]);
+
+  /* The filter panel is the chosen filter applied to the noisy panel. */
+  noisy = lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_NOISY, NULL, NULL, NULL, NULL);
+  filter = lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_FILTER, NULL, NULL, NULL, NULL);
+  {
+    float expected[28 * 28];
+
+    lab_denoise_filter (expected, noisy, 28, 28, LAB_FILTER_MEDIAN);
+    g_assert_cmpmem (filter, sizeof expected, expected, sizeof expected);
+    lab_denoise_view_set_filter (view, LAB_FILTER_GAUSSIAN);
+    filter = lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_FILTER, NULL, NULL, NULL, NULL);
+    lab_denoise_filter (expected, noisy, 28, 28, LAB_FILTER_GAUSSIAN);
+    g_assert_cmpmem (filter, sizeof expected, expected, sizeof expected);
+  }
+
+  /* Less noise: a noisy panel closer to the clean one. */
+  lab_denoise_view_set_noise (view, 0 /* Gaussian */, 0.1);
+  g_assert_nonnull (lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_NOISY, NULL, NULL, &psnr[0], NULL));
+  g_assert_cmpfloat (psnr[0], >, psnr[LAB_DENOISE_PANEL_NOISY] + 5);
+
+  /* Painting changes the noisy panel where painted, and the model's output follows. */
+  model = lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_MODEL, NULL, NULL, NULL, NULL);
+  before = g_memdup2 (model, sizeof (float) * 28 * 28);
+  lab_denoise_view_paint (view, 5.5, 20.5, 1.0f);
+  noisy = lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_NOISY, NULL, NULL, NULL, NULL);
+  g_assert_cmpfloat (noisy[20 * 28 + 5], ==, 1.0f);
+  g_assert_cmpfloat (noisy[20 * 28 + 6], ==, 1.0f);
+  model = lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_MODEL, NULL, NULL, NULL, NULL);
+  for (int i = 0; i < 28 * 28; i++)
+    changed += model[i] != before[i];
+  g_assert_cmpint (changed, >, 0);
+  lab_denoise_view_paint (view, 5.5, 20.5, 0.0f);
+  g_assert_cmpfloat (noisy[20 * 28 + 5], ==, 0.0f);
+
+  /* Another sample. */
+  lab_denoise_view_set_sample (view, 3);
+  clean = lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_CLEAN, NULL, NULL, NULL, NULL);
+  g_assert_cmpmem (clean, sizeof (float) * 28 * 28,
+                   lab_session_get_sample (session, LAB_SPLIT_TEST, 3, NULL), sizeof (float) * 28 * 28);
+
+  if (output_dir != NULL)
+    {
+      g_autofree char *shot = g_build_filename (output_dir, "denoise-images.png", NULL);
+
+      spin_for (0.5);
+      g_assert_true (lab_chart_export (LAB_CHART (lab_denoise_view_get_images_chart (view)), shot, &error));
+      g_assert_no_error (error);
+    }
+
+  /* A larger PNG: denoised patch-wise at its own size, and saved. */
+  big = g_new (float, 90 * 61);
+  for (int i = 0; i < 90 * 61; i++)
+    big[i] = (float) ((i % 90) / 10 % 2);
+  g_assert_true (lab_denoise_png_write (photo, big, 90, 61, &error));
+  g_assert_no_error (error);
+  g_assert_true (lab_denoise_view_open_image (view, photo, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_MODEL, &w, &h, &psnr[0], NULL));
+  g_assert_cmpint (w, ==, 90);
+  g_assert_cmpint (h, ==, 61);
+  g_assert_true (isfinite (psnr[0]));
+  g_assert_true (lab_denoise_view_save_result (view, result, &error));
+  g_assert_no_error (error);
+  g_assert_true (lab_denoise_png_read (result, &back, &w, &h, &error));
+  g_assert_cmpint (w, ==, 90);
+  g_assert_cmpint (h, ==, 61);
+
+  /* A garbled file is refused with its name; the view keeps what it showed. */
+  g_assert_true (g_file_set_contents (garbled, "\x89PNG\r\n\x1a\ngarbage", -1, NULL));
+  g_assert_false (lab_denoise_view_open_image (view, garbled, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "garbled.png"));
+  g_assert_nonnull (lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_MODEL, &w, NULL, NULL, NULL));
+  g_assert_cmpint (w, ==, 90);
+
+  /* Back to the samples. */
+  g_assert_true (lab_denoise_view_open_image (view, NULL, NULL));
+  g_assert_nonnull (lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_CLEAN, &w, NULL, NULL, NULL));
+  g_assert_cmpint (w, ==, 28);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_for (0.2);
+  g_unlink (photo);
+  g_unlink (result);
+  g_unlink (garbled);
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  GOptionEntry entries[] = {
+    { "output", 0, 0, G_OPTION_ARG_FILENAME, &output_dir, "keep the rendered view here", "DIR" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new (NULL);
+
+  g_setenv ("GSK_RENDERER", "cairo", TRUE);
+  /* no accessibility bus under Xvfb: its warning would be fatal in a test */
+  g_setenv ("GTK_A11Y", "none", FALSE);
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_ignore_unknown_options (context, TRUE);
+  g_option_context_parse (context, &argc, &argv, NULL);
+  g_test_add_func ("/views/denoise", test_denoise_view);
+  return g_test_run ();
+}
