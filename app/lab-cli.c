@@ -147,6 +147,18 @@ static const LabCommand commands[] = {
     { { "normal", "C|all", "the normal class, by index or name, or all (default 0)" },
       { "json", NULL, "one JSON object per class (and one with the means)" },
       { NULL, NULL, NULL } } },
+  { "bench", lab_cli_bench, NULL,
+    "latentlab bench [--json] [--quick] [--threads T]",
+    "measure training speed against this machine's sgemm",
+    "Measures, in one run: sgemm GFLOP/s on the GEMM shapes of the reference models, training\n"
+    "samples/s of those models (dense 784-512-128-32 mirrored, VAE 784-400-20, the conv preset;\n"
+    "batch 128, Adam, embedded digits), the GEMM-only ceiling of each and the fraction reached,\n"
+    "slider decode latency (p50, p99) and peak memory.",
+    0,
+    { { "json", NULL, "one JSON object" },
+      { "quick", NULL, "short timings (a smoke run, not a measurement)" },
+      { "threads", "T", "OpenBLAS threads (0: the engine's choice)" },
+      { NULL, NULL, NULL } } },
 };
 
 #define N_COMMANDS ((int) (sizeof commands / sizeof commands[0]))

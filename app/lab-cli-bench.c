@@ -1,0 +1,369 @@
+/* lab-cli-bench.c: `latentlab bench`, the machine's own yardstick for the engine.
+ *
+ * In one run: the sgemm rate on the exact GEMM shapes of the reference models, training
+ * samples/s of those models (batch 128, Adam, embedded digits), the GEMM-only ceiling of
+ * each (its GEMMs per step timed alone), slider decode latency and peak memory. Ratios
+ * measured in one run are what matter: absolute figures drift on a shared machine. */
+#include "lab-cli.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#define BENCH_BATCH 128
+#define BENCH_MAX_GEMMS 48
+
+/* One row-major C (M, N) = op(A) op(B) with inner size K. */
+typedef struct {
+  int M, N, K;
+  int trans_a, trans_b;
+} BenchGemm;
+
+typedef struct {
+  const char *name;   /* "dense", "vae", "conv" */
+  const char *preset; /* the preset it starts from */
+  const char *hidden; /* --hidden override, or NULL */
+  const char *latent; /* --latent override, or NULL */
+  BenchGemm gemms[BENCH_MAX_GEMMS];
+  int n_gemms;
+  /* results */
+  double gemm_seconds_per_step; /* the GEMMs of one step, each timed alone */
+  double gemm_flops_per_step;
+  double samples_per_s; /* NAN when unavailable */
+  char unavailable[sizeof ((AeError *) 0)->message];
+} BenchModel;
+
+static double
+now_seconds (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
+}
+
+static void
+add_gemm (BenchModel *m, int M, int N, int K, int trans_a, int trans_b)
+{
+  if (m->n_gemms >= BENCH_MAX_GEMMS)
+    return;
+  m->gemms[m->n_gemms++] = (BenchGemm) { M, N, K, trans_a, trans_b };
+}
+
+/* A dense layer W (out, in) on a batch: forward Y = X W^T, dW = dY^T X, and dX = dY W
+ * unless the layer reads the data itself (no gradient wanted there). */
+static void
+add_dense_gemms (BenchModel *m, int in, int out, int needs_dinput)
+{
+  add_gemm (m, BENCH_BATCH, out, in, 0, 1);
+  add_gemm (m, out, in, BENCH_BATCH, 1, 0);
+  if (needs_dinput)
+    add_gemm (m, BENCH_BATCH, in, out, 0, 0);
+}
+
+/* A 3x3 convolution C -> OC with `positions` output positions per sample, as im2col GEMMs
+ * over the batch: forward (OC, C*9) x (C*9, B*P), dW and dX alike. A transposed
+ * convolution is its adjoint: the same three GEMMs with forward and dX swapped. */
+static void
+add_conv_gemms (BenchModel *m, int C, int OC, int positions, int needs_dinput)
+{
+  int cols = BENCH_BATCH * positions;
+  add_gemm (m, OC, cols, C * 9, 0, 0);
+  add_gemm (m, OC, C * 9, cols, 0, 1);
+  if (needs_dinput)
+    add_gemm (m, C * 9, cols, OC, 1, 0);
+}
+
+static void
+describe_models (BenchModel models[3])
+{
+  memset (models, 0, 3 * sizeof models[0]);
+  /* dense 784-512-128-32 mirrored */
+  models[0] = (BenchModel) { .name = "dense", .preset = "undercomplete", .hidden = "512,128",
+                             .latent = "32" };
+  static const int dense_sizes[] = { 784, 512, 128, 32, 128, 512, 784 };
+  for (int i = 0; i + 1 < 7; i++)
+    add_dense_gemms (&models[0], dense_sizes[i], dense_sizes[i + 1], i > 0);
+  /* VAE 784-400-(20 mu | 20 logvar), decoder 20-400-784 */
+  models[1] = (BenchModel) { .name = "vae", .preset = "vae" };
+  add_dense_gemms (&models[1], 784, 400, 0);
+  add_dense_gemms (&models[1], 400, 40, 1);
+  add_dense_gemms (&models[1], 20, 400, 1);
+  add_dense_gemms (&models[1], 400, 784, 1);
+  /* conv preset: 1x28x28 -> 16x14x14 -> 32x7x7 -> code 32, mirrored by transposed
+   * convolutions (3x3, stride 2, padding 1 as in ae-model.c). */
+  models[2] = (BenchModel) { .name = "conv", .preset = "conv" };
+  add_conv_gemms (&models[2], 1, 16, 14 * 14, 0);
+  add_conv_gemms (&models[2], 16, 32, 7 * 7, 1);
+  add_dense_gemms (&models[2], 32 * 7 * 7, 32, 1);
+  add_dense_gemms (&models[2], 32, 32 * 7 * 7, 1);
+  add_conv_gemms (&models[2], 16, 32, 7 * 7, 1); /* transposed 32x7x7 -> 16x14x14 */
+  add_conv_gemms (&models[2], 1, 16, 14 * 14, 1); /* transposed 16x14x14 -> 1x28x28 */
+  for (int i = 0; i < 3; i++)
+    models[i].samples_per_s = NAN;
+}
+
+/* Seconds per call of one GEMM shape, after a warm-up, over about `budget` seconds. */
+static double
+time_gemm (const BenchGemm *g, double budget)
+{
+  size_t a_size = (size_t) g->M * g->K, b_size = (size_t) g->K * g->N;
+  float *a = malloc (a_size * sizeof *a);
+  float *b = malloc (b_size * sizeof *b);
+  float *c = malloc ((size_t) g->M * g->N * sizeof *c);
+  if (a == NULL || b == NULL || c == NULL)
+    {
+      free (a), free (b), free (c);
+      return NAN;
+    }
+  for (size_t i = 0; i < a_size; i++)
+    a[i] = (float) ((i * 7919) % 1000) * 1e-3f - 0.5f;
+  for (size_t i = 0; i < b_size; i++)
+    b[i] = (float) ((i * 104729) % 1000) * 1e-3f - 0.5f;
+  int lda = g->trans_a ? g->M : g->K;
+  int ldb = g->trans_b ? g->K : g->N;
+  enum CBLAS_TRANSPOSE ta = g->trans_a ? CblasTrans : CblasNoTrans;
+  enum CBLAS_TRANSPOSE tb = g->trans_b ? CblasTrans : CblasNoTrans;
+  for (int i = 0; i < 3; i++)
+    cblas_sgemm (CblasRowMajor, ta, tb, g->M, g->N, g->K, 1.0f, a, lda, b, ldb, 0.0f, c, g->N);
+  long calls = 0;
+  double start = now_seconds (), elapsed;
+  do
+    {
+      cblas_sgemm (CblasRowMajor, ta, tb, g->M, g->N, g->K, 1.0f, a, lda, b, ldb, 1.0f, c, g->N);
+      calls++;
+      elapsed = now_seconds () - start;
+    }
+  while (elapsed < budget || calls < 3);
+  free (a), free (b), free (c);
+  return elapsed / (double) calls;
+}
+
+static void
+time_model_gemms (BenchModel *m, double budget_per_shape)
+{
+  m->gemm_seconds_per_step = 0;
+  m->gemm_flops_per_step = 0;
+  for (int i = 0; i < m->n_gemms; i++)
+    {
+      const BenchGemm *g = &m->gemms[i];
+      m->gemm_seconds_per_step += time_gemm (g, budget_per_shape);
+      m->gemm_flops_per_step += 2.0 * g->M * g->N * g->K;
+    }
+}
+
+static AeStatus
+model_config (const BenchModel *m, const AeDataset *ds, AeConfig *cfg, AeError *err)
+{
+  AeStatus s = ae_config_preset (cfg, m->preset, err);
+  if (s == AE_OK && m->hidden != NULL)
+    s = ae_config_set (cfg, "hidden", m->hidden, err);
+  if (s == AE_OK && m->latent != NULL)
+    s = ae_config_set (cfg, "latent", m->latent, err);
+  if (s == AE_OK)
+    s = ae_config_set (cfg, "batch", "128", err);
+  if (s == AE_OK)
+    s = ae_config_set (cfg, "optimizer", "adam", err);
+  if (s == AE_OK)
+    s = ae_config_fit_data (cfg, ds, err);
+  if (s == AE_OK)
+    s = ae_config_validate (cfg, err);
+  return s;
+}
+
+/* Trains for about `budget` seconds after a warm-up; batches walk the training split in
+ * place (no gather), as consecutive rows. Returns the model for the decode test, or NULL
+ * with m->unavailable set. */
+static AeModel *
+time_training (BenchModel *m, const AeDataset *ds, const float *train, long n_train, double budget)
+{
+  AeError err = { 0 };
+  AeConfig cfg;
+  AeModel *model = NULL;
+  if (model_config (m, ds, &cfg, &err) != AE_OK || ae_model_new (&model, &cfg, &err) != AE_OK)
+    {
+      snprintf (m->unavailable, sizeof m->unavailable, "%s", err.message);
+      return NULL;
+    }
+  AeRng rng;
+  ae_rng_seed (&rng, 1);
+  long n_batches = n_train / BENCH_BATCH;
+  long step = 0;
+  AeLossTerms terms;
+  double start = 0, elapsed = 0;
+  int warmup = 5;
+  for (;;)
+    {
+      const float *x = train + (size_t) (step % n_batches) * BENCH_BATCH * ds->dim;
+      float epoch = (float) step / (float) n_batches;
+      if (ae_model_train_step (model, &terms, x, BENCH_BATCH, epoch, &rng, &err) != AE_OK)
+        {
+          snprintf (m->unavailable, sizeof m->unavailable, "%s", err.message);
+          ae_model_free (model);
+          return NULL;
+        }
+      step++;
+      if (step == warmup)
+        start = now_seconds ();
+      if (step > warmup)
+        {
+          elapsed = now_seconds () - start;
+          if (elapsed >= budget)
+            break;
+        }
+    }
+  m->samples_per_s = (double) (step - warmup) * BENCH_BATCH / elapsed;
+  return model;
+}
+
+static int
+compare_doubles (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+/* Latency of decoding one code on a clone, as the window's sliders do. */
+static void
+time_decode (const AeModel *trained, int n, double *p50_ms, double *p99_ms)
+{
+  AeModel *clone = ae_model_clone (trained);
+  int latent = ae_model_latent_dim (clone);
+  float *code = calloc ((size_t) latent, sizeof *code);
+  float *out = malloc ((size_t) ae_model_input_dim (clone) * sizeof *out);
+  double *ms = malloc ((size_t) n * sizeof *ms);
+  *p50_ms = *p99_ms = NAN;
+  if (clone == NULL || code == NULL || out == NULL || ms == NULL)
+    goto out;
+  for (int i = -50; i < n; i++)
+    {
+      /* A slider moves one value at a time. */
+      code[(i + 50) % latent] = (float) sin (0.37 * i);
+      double t = now_seconds ();
+      ae_model_decode (clone, out, code, 1);
+      if (i >= 0)
+        ms[i] = 1e3 * (now_seconds () - t);
+    }
+  qsort (ms, (size_t) n, sizeof *ms, compare_doubles);
+  *p50_ms = ms[n / 2];
+  *p99_ms = ms[(int) ((long) n * 99 / 100)];
+out:
+  free (ms), free (out), free (code);
+  if (clone != NULL)
+    ae_model_free (clone);
+}
+
+static double
+peak_rss_mb (void)
+{
+  struct rusage usage;
+  getrusage (RUSAGE_SELF, &usage);
+  return (double) usage.ru_maxrss / 1024.0; /* kilobytes on Linux */
+}
+
+int
+lab_cli_bench (LabArgs *args)
+{
+  int json = lab_args_flag (args, "json");
+  int quick = lab_args_flag (args, "quick");
+  long threads;
+  if (!lab_args_int (args, "threads", 0, 0, 64, &threads))
+    return LAB_EXIT_USAGE;
+  lab_apply_threads (args, 0);
+  double train_budget = quick ? 0.3 : 3.0;
+  double gemm_budget = quick ? 0.01 : 0.1;
+  int n_decodes = quick ? 200 : 2000;
+
+  AeDataset *ds = NULL;
+  int status = lab_load_data (args, "digits", 1, &ds);
+  if (status != LAB_EXIT_OK)
+    return status;
+  float *owned = NULL;
+  const float *train = lab_split_samples (ds, ae_dataset_train (ds), ds->n_train, &owned);
+  if (train == NULL)
+    {
+      ae_dataset_free (ds);
+      return lab_fail (args, LAB_EXIT_FAILURE, "out of memory gathering the training split");
+    }
+
+  BenchModel models[3];
+  describe_models (models);
+  double all_flops = 0, all_seconds = 0;
+  double decode_p50 = NAN, decode_p99 = NAN;
+  for (int i = 0; i < 3; i++)
+    {
+      BenchModel *m = &models[i];
+      if (!json)
+        fprintf (stderr, "bench: %s...\n", m->name);
+      time_model_gemms (m, gemm_budget);
+      all_flops += m->gemm_flops_per_step;
+      all_seconds += m->gemm_seconds_per_step;
+      AeModel *model = time_training (m, ds, train, ds->n_train, train_budget);
+      if (model != NULL && i == 0)
+        time_decode (model, n_decodes, &decode_p50, &decode_p99);
+      if (model != NULL)
+        ae_model_free (model);
+    }
+  double gflops = all_flops / all_seconds * 1e-9;
+  double rss = peak_rss_mb ();
+
+  if (json)
+    {
+      LabJson j;
+      lab_json_begin (&j, stdout);
+      fputs ("\"models\":[", stdout);
+      for (int i = 0; i < 3; i++)
+        {
+          const BenchModel *m = &models[i];
+          double ceiling = BENCH_BATCH / m->gemm_seconds_per_step;
+          LabJson o;
+          if (i > 0)
+            fputc (',', stdout);
+          lab_json_begin (&o, stdout);
+          lab_json_string (&o, "name", m->name);
+          lab_json_number (&o, "samples_per_s", m->samples_per_s);
+          lab_json_number (&o, "gemm_ceiling_samples_per_s", ceiling);
+          lab_json_number (&o, "fraction_of_ceiling", m->samples_per_s / ceiling);
+          lab_json_number (&o, "gemm_gflop_per_sample",
+                           m->gemm_flops_per_step / BENCH_BATCH * 1e-9);
+          if (m->unavailable[0] != '\0')
+            lab_json_string (&o, "unavailable", m->unavailable);
+          lab_json_object_end (&o);
+        }
+      fputc (']', stdout);
+      j.need_comma = 1;
+      lab_json_number (&j, "sgemm_gflops", gflops);
+      lab_json_number (&j, "decode_p50_ms", decode_p50);
+      lab_json_number (&j, "decode_p99_ms", decode_p99);
+      lab_json_number (&j, "peak_rss_mb", rss);
+      lab_json_int (&j, "threads", threads);
+      lab_json_int (&j, "batch", BENCH_BATCH);
+      lab_json_bool (&j, "quick", quick);
+      lab_json_end (&j);
+    }
+  else
+    {
+      printf ("sgemm on the models' GEMM shapes: %.1f GFLOP/s (threads: %s)\n", gflops,
+              threads > 0 ? lab_args_get (args, "threads") : "engine's choice");
+      printf ("training, batch %d, Adam, embedded digits:\n", BENCH_BATCH);
+      printf ("  %-6s %12s %16s %10s\n", "model", "samples/s", "GEMM ceiling/s", "fraction");
+      for (int i = 0; i < 3; i++)
+        {
+          const BenchModel *m = &models[i];
+          double ceiling = BENCH_BATCH / m->gemm_seconds_per_step;
+          if (m->unavailable[0] != '\0')
+            printf ("  %-6s %12s %16.0f %10s  (%s)\n", m->name, "unavailable", ceiling, "-",
+                    m->unavailable);
+          else
+            printf ("  %-6s %12.0f %16.0f %9.0f%%\n", m->name, m->samples_per_s, ceiling,
+                    100.0 * m->samples_per_s / ceiling);
+        }
+      printf ("slider decode (dense, one code): p50 %.3f ms, p99 %.3f ms\n", decode_p50, decode_p99);
+      printf ("peak memory: %.1f MB\n", rss);
+    }
+  free (owned);
+  ae_dataset_free (ds);
+  return LAB_EXIT_OK;
+}
