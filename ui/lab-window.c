@@ -3,6 +3,7 @@
 
 #include "lab-window-private.h"
 #include "lab-latent-view.h"
+#include "lab-generate-view.h"
 #include "lab-denoise-view.h"
 
 G_DEFINE_FINAL_TYPE (LabWindow, lab_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -449,6 +450,13 @@ lab_window_make_page (LabWindow *self, guint i)
       GtkWidget *view = g_object_new (LAB_TYPE_LATENT_VIEW, NULL);
 
       lab_latent_view_set_session (LAB_LATENT_VIEW (view), self->session);
+      return view;
+    }
+  if (g_str_equal (lab_views[i].name, "generate"))
+    {
+      GtkWidget *view = g_object_new (LAB_TYPE_GENERATE_VIEW, NULL);
+
+      lab_generate_view_set_session (LAB_GENERATE_VIEW (view), self->session);
       return view;
     }
   if (g_str_equal (lab_views[i].name, "denoise"))

@@ -1,0 +1,593 @@
+/* lab-generate-view.c: the Generate view.
+ *
+ * Everything here is a decode of some code with the newest weights, on this thread: the
+ * interpolation between two encoded test samples, a traversal of the most used latent
+ * dimensions, samples from the prior N(0, I) and, for a 2-D code, the decoded manifold.
+ * Each snapshot redoes them all (a few dozen dense decodes), so they follow training.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "lab-chart.h"
+#include "lab-plot.h"
+#include "lab-generate-view.h"
+
+#define LAB_STRIP_STEPS 10
+#define LAB_MAX_TRAVERSAL 8
+#define LAB_PRIOR_SAMPLES 24
+#define LAB_MANIFOLD_SIDE 12
+#define LAB_TRAVERSAL_SIGMAS 3.0
+
+typedef struct {
+  LabChart *chart;
+  float *pixels;          /* grey (n, height * width) */
+  LabImageRow row;
+  LabImageGridData grid;
+} ImagePanel;
+
+struct _LabGenerateView {
+  GtkWidget parent_instance;
+
+  GtkSpinButton *first_spin, *second_spin;
+  GtkRange *mix_scale;
+  GtkLabel *mix_label, *traversal_label;
+  GtkWidget *dim_rows[LAB_MAX_TRAVERSAL];
+  GtkLabel *dim_labels[LAB_MAX_TRAVERSAL];
+  GtkRange *dim_scales[LAB_MAX_TRAVERSAL];
+  GtkWidget *kl_heading, *manifold_heading;
+  LabChart *kl_chart;
+  ImagePanel first_thumb, second_thumb, mix_image, strip, traversal_image, prior, manifold;
+
+  LabSession *session;
+  LabSnapshot *snapshot;
+  GRand *rand;
+
+  int latent, dim, channels, pixels;
+  float *first_code, *second_code;  /* (latent) */
+  float *spread;                    /* (latent) standard deviation of the codes per dimension */
+  float *center;                    /* (latent) their mean (0 for a VAE: the prior's) */
+  float *kl;                        /* (latent) mean KL per dimension (VAE) */
+  int traversal_dims[LAB_MAX_TRAVERSAL];
+  int n_traversal;
+  float *prior_codes;               /* (LAB_PRIOR_SAMPLES, latent) */
+  float *decoded;                   /* scratch (n, dim) */
+  float *mix_decoded;               /* (dim) the image at the slider */
+  gboolean has_mix;
+  LabBarsData kl_bars;
+};
+
+G_DEFINE_FINAL_TYPE (LabGenerateView, lab_generate_view, GTK_TYPE_WIDGET)
+
+/* --- image panels ----------------------------------------------------------------------- */
+
+static void
+panel_show (LabGenerateView *self, ImagePanel *panel, const float *images, int n, int columns)
+{
+  const LabSnapshot *s = self->snapshot;
+
+  panel->pixels = g_renew (float, panel->pixels, (gsize) n * self->pixels);
+  for (int i = 0; i < n; i++)
+    for (int p = 0; p < self->pixels; p++)
+      {
+        float sum = 0;
+
+        for (int c = 0; c < self->channels; c++)
+          sum += images[((gsize) i * self->channels + c) * self->pixels + p];
+        panel->pixels[(gsize) i * self->pixels + p] = sum / self->channels;
+      }
+  panel->row = (LabImageRow) { .pixels = panel->pixels, .n_images = n };
+  panel->grid.rows = &panel->row;
+  panel->grid.n_rows = 1;
+  panel->grid.columns = columns;
+  panel->grid.image_width = s->width;
+  panel->grid.image_height = s->height;
+  lab_chart_redraw (panel->chart);
+}
+
+static void
+panel_init (ImagePanel *panel, GtkWidget *box, const char *empty_text, int width, int height)
+{
+  GtkWidget *chart = lab_chart_new ();
+
+  panel->grid.highlight_row = panel->grid.highlight_index = -1;
+  panel->grid.empty_text = empty_text;
+  lab_chart_set_draw_func (LAB_CHART (chart), lab_plot_image_grid_draw_func, &panel->grid, NULL);
+  gtk_widget_set_size_request (chart, width, height);
+  /* small pictures keep their size; a box around them must not stretch them */
+  gtk_widget_set_hexpand (chart, FALSE);
+  gtk_widget_set_valign (chart, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (box), chart);
+  panel->chart = LAB_CHART (chart);
+}
+
+/* Decodes n codes into self->decoded; FALSE without weights. */
+static gboolean
+decode (LabGenerateView *self, const float *codes, int n)
+{
+  self->decoded = g_renew (float, self->decoded, (gsize) n * self->dim);
+  return lab_session_decode (self->session, self->decoded, codes, n);
+}
+
+/* --- the pictures ------------------------------------------------------------------------ */
+
+static gboolean
+encode_sample (LabGenerateView *self, GtkSpinButton *spin, float *code, ImagePanel *thumb)
+{
+  LabWeights *weights = lab_session_get_weights (self->session);
+  const float *sample = lab_session_get_sample (self->session, LAB_SPLIT_TEST,
+                                                gtk_spin_button_get_value_as_int (spin), NULL);
+
+  if (sample == NULL || weights == NULL || lab_weights_get_latent_dim (weights) != self->latent)
+    return FALSE;
+  lab_weights_encode (weights, code, NULL, sample, 1);
+  panel_show (self, thumb, sample, 1, 0);
+  return TRUE;
+}
+
+/* The code a fraction t of the way from a to b: along the great circle for a VAE, whose
+ * codes live on a shell of the Gaussian rather than inside it; straight otherwise. */
+static void
+mix_codes (LabGenerateView *self, float *out, double t)
+{
+  const float *a = self->first_code, *b = self->second_code;
+  double na = 0, nb = 0, dot = 0, omega;
+
+  for (int d = 0; d < self->latent; d++)
+    {
+      na += (double) a[d] * a[d];
+      nb += (double) b[d] * b[d];
+      dot += (double) a[d] * b[d];
+    }
+  omega = na > 0 && nb > 0 ? acos (CLAMP (dot / sqrt (na * nb), -1.0, 1.0)) : 0;
+  if (self->snapshot->variational && omega > 1e-4 && t > 0 && t < 1)
+    {
+      double wa = sin ((1 - t) * omega) / sin (omega), wb = sin (t * omega) / sin (omega);
+
+      for (int d = 0; d < self->latent; d++)
+        out[d] = (float) (wa * a[d] + wb * b[d]);
+      return;
+    }
+  /* the end points exactly, so that they are the samples' own decodes */
+  for (int d = 0; d < self->latent; d++)
+    out[d] = t <= 0 ? a[d] : t >= 1 ? b[d] : (float) ((1 - t) * a[d] + t * b[d]);
+}
+
+static void
+update_mix (LabGenerateView *self)
+{
+  float *code;
+  double t = gtk_range_get_value (self->mix_scale);
+  char *text;
+
+  if (self->snapshot == NULL || !self->has_mix)
+    return;
+  code = g_new (float, self->latent);
+  mix_codes (self, code, t);
+  if (decode (self, code, 1))
+    {
+      memcpy (self->mix_decoded, self->decoded, sizeof (float) * self->dim);
+      panel_show (self, &self->mix_image, self->decoded, 1, 0);
+    }
+  g_free (code);
+  text = g_strdup_printf ("%.0f%% of the way (%s)", 100 * t,
+                          self->snapshot->variational ? "spherical" : "linear");
+  gtk_label_set_label (self->mix_label, text);
+  g_free (text);
+}
+
+static void
+update_pair (LabGenerateView *self)
+{
+  float *codes;
+
+  if (self->snapshot == NULL || self->session == NULL)
+    return;
+  self->has_mix = encode_sample (self, self->first_spin, self->first_code, &self->first_thumb)
+                  && encode_sample (self, self->second_spin, self->second_code, &self->second_thumb);
+  if (!self->has_mix)
+    return;
+  codes = g_new (float, (gsize) LAB_STRIP_STEPS * self->latent);
+  for (int i = 0; i < LAB_STRIP_STEPS; i++)
+    mix_codes (self, codes + (gsize) i * self->latent, i / (double) (LAB_STRIP_STEPS - 1));
+  if (decode (self, codes, LAB_STRIP_STEPS))
+    panel_show (self, &self->strip, self->decoded, LAB_STRIP_STEPS, 0);
+  g_free (codes);
+  update_mix (self);
+}
+
+static void
+update_traversal (LabGenerateView *self)
+{
+  float *code;
+
+  if (self->snapshot == NULL || !self->has_mix)
+    return;
+  /* from the first sample's code, each slider moving its dimension by so many sigmas */
+  code = g_memdup2 (self->first_code, sizeof (float) * self->latent);
+  for (int i = 0; i < self->n_traversal; i++)
+    {
+      int d = self->traversal_dims[i];
+
+      code[d] += (float) (gtk_range_get_value (self->dim_scales[i]) * self->spread[d]);
+    }
+  if (decode (self, code, 1))
+    panel_show (self, &self->traversal_image, self->decoded, 1, 0);
+  g_free (code);
+}
+
+static void
+update_prior (LabGenerateView *self)
+{
+  if (self->snapshot == NULL)
+    return;
+  if (decode (self, self->prior_codes, LAB_PRIOR_SAMPLES))
+    panel_show (self, &self->prior, self->decoded, LAB_PRIOR_SAMPLES, 8);
+}
+
+static void
+update_manifold (LabGenerateView *self)
+{
+  int side = LAB_MANIFOLD_SIDE;
+  float *codes;
+
+  gtk_widget_set_visible (self->manifold_heading, self->latent == 2);
+  gtk_widget_set_visible (GTK_WIDGET (self->manifold.chart), self->latent == 2);
+  if (self->latent != 2)
+    return;
+  codes = g_new (float, 2 * side * side);
+  /* rows go down in z2 so that the grid reads like the scatter, up is positive */
+  for (int r = 0; r < side; r++)
+    for (int c = 0; c < side; c++)
+      {
+        double u = -2.5 + 5.0 * c / (side - 1), v = 2.5 - 5.0 * r / (side - 1);
+        codes[2 * (r * side + c)] = (float) (self->center[0] + u * self->spread[0]);
+        codes[2 * (r * side + c) + 1] = (float) (self->center[1] + v * self->spread[1]);
+      }
+  if (decode (self, codes, side * side))
+    panel_show (self, &self->manifold, self->decoded, side * side, side);
+  g_free (codes);
+}
+
+static void
+new_prior_samples (LabGenerateView *self)
+{
+  for (int i = 0; i < LAB_PRIOR_SAMPLES * self->latent; i++)
+    {
+      /* Box-Muller: GRand has no normal deviates */
+      double u1 = g_rand_double_range (self->rand, 1e-12, 1), u2 = g_rand_double (self->rand);
+
+      self->prior_codes[i] = (float) (sqrt (-2 * log (u1)) * cos (2 * G_PI * u2));
+    }
+  update_prior (self);
+}
+
+/* Spread and KL per dimension from the snapshot's codes, and which dimensions get sliders. */
+static void
+update_statistics (LabGenerateView *self)
+{
+  const LabSnapshot *s = self->snapshot;
+  int latent = self->latent, n = s->n_codes;
+  gboolean *used = g_new0 (gboolean, latent);
+  char *text;
+
+  for (int d = 0; d < latent; d++)
+    {
+      double sum = 0, sum2 = 0, kl = 0;
+
+      for (int i = 0; i < n; i++)
+        {
+          double mu = s->codes[(gsize) i * latent + d];
+
+          sum += mu;
+          sum2 += mu * mu;
+          if (s->code_logvar != NULL)
+            {
+              double lv = s->code_logvar[(gsize) i * latent + d];
+
+              kl += 0.5 * (mu * mu + exp (lv) - lv - 1);
+            }
+        }
+      /* a VAE's prior has unit spread; a plain AE's codes have their own scale */
+      self->center[d] = s->variational ? 0.0f : (float) (sum / MAX (n, 1));
+      self->spread[d] = s->variational ? 1.0f
+                        : (float) sqrt (MAX (sum2 / MAX (n, 1) - (sum / MAX (n, 1)) * (sum / MAX (n, 1)), 1e-12));
+      self->kl[d] = (float) (n > 0 ? kl / n : 0);
+    }
+
+  /* sliders for the dimensions that carry the most: largest KL for a VAE, spread else */
+  self->n_traversal = MIN (latent, LAB_MAX_TRAVERSAL);
+  for (int i = 0; i < self->n_traversal; i++)
+    {
+      int best = -1;
+
+      for (int d = 0; d < latent; d++)
+        if (!used[d] && (best < 0 || (s->variational ? self->kl[d] > self->kl[best]
+                                                      : self->spread[d] > self->spread[best])))
+          best = d;
+      used[best] = TRUE;
+      if (self->traversal_dims[i] != best)
+        {
+          char *name = g_strdup_printf ("z%d", best + 1);
+
+          self->traversal_dims[i] = best;
+          gtk_label_set_label (self->dim_labels[i], name);
+          g_free (name);
+        }
+    }
+  g_free (used);
+  for (int i = 0; i < LAB_MAX_TRAVERSAL; i++)
+    gtk_widget_set_visible (self->dim_rows[i], i < self->n_traversal);
+  text = g_strdup_printf ("Each slider moves one dimension of the first sample's code by up to "
+                          "±3 σ; %s of %d dimensions shown.",
+                          s->variational ? "the most informative (largest KL)"
+                                         : "the most spread", latent);
+  gtk_label_set_label (self->traversal_label, text);
+  g_free (text);
+
+  gtk_widget_set_visible (self->kl_heading, s->variational);
+  gtk_widget_set_visible (GTK_WIDGET (self->kl_chart), s->variational);
+  self->kl_bars.values = self->kl;
+  self->kl_bars.n = latent;
+  self->kl_bars.color_index = 1;
+  self->kl_bars.x_label = "latent dimension";
+  self->kl_bars.y_label = "KL (nats)";
+  self->kl_bars.title = "KL per dimension: near 0 means unused";
+  lab_chart_redraw (self->kl_chart);
+}
+
+static void
+lab_generate_view_on_snapshot (LabGenerateView *self, LabSnapshot *snapshot)
+{
+  if (snapshot->codes == NULL || snapshot->latent <= 0)
+    return;
+  g_clear_pointer (&self->snapshot, lab_snapshot_unref);
+  self->snapshot = lab_snapshot_ref (snapshot);
+  self->dim = snapshot->dim;
+  self->channels = MAX (snapshot->channels, 1);
+  self->pixels = snapshot->height * snapshot->width;
+  self->mix_decoded = g_renew (float, self->mix_decoded, self->dim);
+  if (snapshot->latent != self->latent)
+    {
+      self->latent = snapshot->latent;
+      self->first_code = g_renew (float, self->first_code, self->latent);
+      self->second_code = g_renew (float, self->second_code, self->latent);
+      self->spread = g_renew (float, self->spread, self->latent);
+      self->center = g_renew (float, self->center, self->latent);
+      self->kl = g_renew (float, self->kl, self->latent);
+      self->prior_codes = g_renew (float, self->prior_codes, (gsize) LAB_PRIOR_SAMPLES * self->latent);
+      for (int i = 0; i < LAB_MAX_TRAVERSAL; i++)
+        self->traversal_dims[i] = -1;
+      for (int i = 0; i < LAB_PRIOR_SAMPLES * self->latent; i++)
+        self->prior_codes[i] = 0;
+      new_prior_samples (self);
+    }
+  if (self->session != NULL)
+    {
+      double last = MAX (lab_session_get_split_size (self->session, LAB_SPLIT_TEST) - 1, 0);
+
+      gtk_spin_button_set_range (self->first_spin, 0, last);
+      gtk_spin_button_set_range (self->second_spin, 0, last);
+    }
+  update_statistics (self);
+  update_pair (self);
+  update_traversal (self);
+  update_prior (self);
+  update_manifold (self);
+}
+
+/* --- public ----------------------------------------------------------------------------- */
+
+void
+lab_generate_view_set_session (LabGenerateView *self, LabSession *session)
+{
+  g_return_if_fail (LAB_IS_GENERATE_VIEW (self));
+
+  if (self->session == session)
+    return;
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    {
+      g_signal_connect_swapped (session, "snapshot", G_CALLBACK (lab_generate_view_on_snapshot), self);
+      if (lab_session_get_snapshot (session) != NULL)
+        lab_generate_view_on_snapshot (self, lab_session_get_snapshot (session));
+    }
+}
+
+void
+lab_generate_view_set_pair (LabGenerateView *self, long first, long second)
+{
+  g_return_if_fail (LAB_IS_GENERATE_VIEW (self));
+  gtk_spin_button_set_value (self->first_spin, first);
+  gtk_spin_button_set_value (self->second_spin, second);
+  update_pair (self);
+}
+
+void
+lab_generate_view_set_mix (LabGenerateView *self, double t)
+{
+  g_return_if_fail (LAB_IS_GENERATE_VIEW (self));
+  gtk_range_set_value (self->mix_scale, t);
+  update_mix (self);
+}
+
+const float *
+lab_generate_view_get_decoded (LabGenerateView *self)
+{
+  g_return_val_if_fail (LAB_IS_GENERATE_VIEW (self), NULL);
+  return self->has_mix && self->mix_image.grid.n_rows > 0 ? self->mix_decoded : NULL;
+}
+
+GtkWidget *
+lab_generate_view_get_strip (LabGenerateView *self)
+{
+  g_return_val_if_fail (LAB_IS_GENERATE_VIEW (self), NULL);
+  return GTK_WIDGET (self->strip.chart);
+}
+
+/* --- GObject ---------------------------------------------------------------------------- */
+
+static void
+lab_generate_view_dispose (GObject *object)
+{
+  LabGenerateView *self = LAB_GENERATE_VIEW (object);
+  ImagePanel *panels[] = { &self->first_thumb, &self->second_thumb, &self->mix_image, &self->strip,
+                           &self->traversal_image, &self->prior, &self->manifold };
+  GtkWidget *child;
+
+  lab_generate_view_set_session (self, NULL);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  for (guint i = 0; i < G_N_ELEMENTS (panels); i++)
+    g_clear_pointer (&panels[i]->pixels, g_free);
+  g_clear_pointer (&self->snapshot, lab_snapshot_unref);
+  g_clear_pointer (&self->rand, g_rand_free);
+  g_clear_pointer (&self->first_code, g_free);
+  g_clear_pointer (&self->second_code, g_free);
+  g_clear_pointer (&self->spread, g_free);
+  g_clear_pointer (&self->center, g_free);
+  g_clear_pointer (&self->kl, g_free);
+  g_clear_pointer (&self->prior_codes, g_free);
+  g_clear_pointer (&self->decoded, g_free);
+  g_clear_pointer (&self->mix_decoded, g_free);
+
+  G_OBJECT_CLASS (lab_generate_view_parent_class)->dispose (object);
+}
+
+static void
+lab_generate_view_class_init (LabGenerateViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lab_generate_view_dispose;
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "labgenerateview");
+}
+
+static GtkWidget *
+section (GtkWidget *box, const char *title)
+{
+  GtkWidget *label = gtk_label_new (title);
+  GtkWidget *inner = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+
+  gtk_widget_add_css_class (label, "title-4");
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), inner);
+  return inner;
+}
+
+static GtkWidget *
+heading (GtkWidget *box, const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_widget_add_css_class (label, "heading");
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_box_append (GTK_BOX (box), label);
+  return label;
+}
+
+static void
+lab_generate_view_init (LabGenerateView *self)
+{
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *columns = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 24);
+  GtkWidget *left = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *box, *row, *button;
+
+  gtk_widget_set_parent (scroller, GTK_WIDGET (self));
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), columns);
+  gtk_widget_set_hexpand (left, TRUE);
+  gtk_widget_set_hexpand (right, TRUE);
+  gtk_box_append (GTK_BOX (columns), left);
+  gtk_box_append (GTK_BOX (columns), right);
+  self->rand = g_rand_new_with_seed (1);
+
+  /* interpolation */
+  box = section (left, "Interpolate between two test samples");
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_append (GTK_BOX (row), gtk_label_new ("From"));
+  self->first_spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 1999, 1));
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->first_spin));
+  panel_init (&self->first_thumb, row, "", 64, 64);
+  gtk_widget_set_valign (GTK_WIDGET (self->first_spin), GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (row), gtk_label_new ("to"));
+  self->second_spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 1999, 1));
+  gtk_spin_button_set_value (self->second_spin, 1);
+  gtk_widget_set_valign (GTK_WIDGET (self->second_spin), GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->second_spin));
+  panel_init (&self->second_thumb, row, "", 64, 64);
+  gtk_box_append (GTK_BOX (box), row);
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  self->mix_scale = GTK_RANGE (gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, 1, 0.01));
+  gtk_scale_set_draw_value (GTK_SCALE (self->mix_scale), FALSE);
+  gtk_range_set_value (self->mix_scale, 0.5);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->mix_scale), TRUE);
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->mix_scale));
+  panel_init (&self->mix_image, row, "", 96, 96);
+  gtk_box_append (GTK_BOX (box), row);
+  self->mix_label = GTK_LABEL (gtk_label_new ("The pictures appear with the first report: press Run"));
+  gtk_label_set_xalign (self->mix_label, 0);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->mix_label));
+  heading (box, "Ten steps");
+  panel_init (&self->strip, box, "Waiting for the first model", 400, 64);
+
+  /* traversal */
+  box = section (left, "Traverse the latent dimensions");
+  self->traversal_label = GTK_LABEL (gtk_label_new (""));
+  gtk_label_set_wrap (self->traversal_label, TRUE);
+  gtk_label_set_xalign (self->traversal_label, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->traversal_label), "dim-label");
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->traversal_label));
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  {
+    GtkWidget *sliders = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+    gtk_widget_set_hexpand (sliders, TRUE);
+    for (int i = 0; i < LAB_MAX_TRAVERSAL; i++)
+      {
+        self->dim_rows[i] = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+        self->dim_labels[i] = GTK_LABEL (gtk_label_new (""));
+        gtk_label_set_width_chars (self->dim_labels[i], 4);
+        self->dim_scales[i] = GTK_RANGE (gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL,
+                                                                   -LAB_TRAVERSAL_SIGMAS,
+                                                                   LAB_TRAVERSAL_SIGMAS, 0.1));
+        gtk_scale_add_mark (GTK_SCALE (self->dim_scales[i]), 0, GTK_POS_BOTTOM, NULL);
+        gtk_scale_set_draw_value (GTK_SCALE (self->dim_scales[i]), FALSE);
+        gtk_range_set_value (self->dim_scales[i], 0);
+        gtk_widget_set_hexpand (GTK_WIDGET (self->dim_scales[i]), TRUE);
+        gtk_box_append (GTK_BOX (self->dim_rows[i]), GTK_WIDGET (self->dim_labels[i]));
+        gtk_box_append (GTK_BOX (self->dim_rows[i]), GTK_WIDGET (self->dim_scales[i]));
+        gtk_box_append (GTK_BOX (sliders), self->dim_rows[i]);
+        g_signal_connect_swapped (self->dim_scales[i], "value-changed", G_CALLBACK (update_traversal), self);
+      }
+    gtk_box_append (GTK_BOX (row), sliders);
+  }
+  panel_init (&self->traversal_image, row, "", 128, 128);
+  gtk_box_append (GTK_BOX (box), row);
+  self->kl_heading = heading (box, "KL divergence per dimension");
+  self->kl_bars.empty_text = "Only a variational autoencoder has a KL term";
+  self->kl_chart = LAB_CHART (lab_chart_new ());
+  lab_chart_set_draw_func (self->kl_chart, lab_plot_bars_draw_func, &self->kl_bars, NULL);
+  gtk_widget_set_size_request (GTK_WIDGET (self->kl_chart), 400, 180);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->kl_chart));
+
+  /* the prior and the manifold */
+  box = section (right, "Samples from the prior N(0, I)");
+  button = gtk_button_new_with_label ("New samples");
+  gtk_widget_set_halign (button, GTK_ALIGN_START);
+  gtk_box_append (GTK_BOX (box), button);
+  panel_init (&self->prior, box, "Waiting for the first model", 400, 160);
+  self->manifold_heading = heading (right, "The decoded 2-D manifold (±2.5 σ on each axis)");
+  panel_init (&self->manifold, right, "", 400, 400);
+
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (new_prior_samples), self);
+  g_signal_connect_swapped (self->first_spin, "value-changed", G_CALLBACK (update_pair), self);
+  g_signal_connect_swapped (self->second_spin, "value-changed", G_CALLBACK (update_pair), self);
+  g_signal_connect_swapped (self->mix_scale, "value-changed", G_CALLBACK (update_mix), self);
+}
