@@ -25,6 +25,11 @@ typedef enum {
 /* Copies of the last finite weights are taken this often (and at each epoch end): a copy
  * costs one memcpy of the parameters, a small fraction of one batch. */
 #define BACKUP_EVERY_BATCHES 25
+/* A batch loss this many times the lowest seen since the reset (or the last settings
+ * change) is a divergence even while finite: healthy runs move by less than 10x (batch
+ * noise, KL warm-up), while a blow-up (Adam at learning rate 100) grows by 1e6 or more
+ * within two batches, so 1e3 leaves a wide margin on both sides. */
+#define RUNAWAY_FACTOR 1e3
 #define EVAL_CHUNK 256
 #define SPEED_WINDOW 32
 /* Salts keep the trainer's streams apart from the model's initialisation, which also
@@ -60,6 +65,7 @@ struct AeTrainer {
   AeModel *model;
   AeModel *backup;  /* the last finite weights */
   long backup_epoch, backup_batch;
+  double lowest_loss; /* lowest batch loss since the reset or settings change; 0: none yet */
   AeConfig cfg;     /* the thread's copy of the configuration in force */
   AeRng shuffle_rng, noise_rng;
   uint32_t *perm;   /* (n_train) this epoch's order */
@@ -327,6 +333,7 @@ clear_progress (AeTrainer *t)
   t->steps = 0;
   t->round_start = 0;
   t->elapsed = 0;
+  t->lowest_loss = 0;
   memset (&t->epoch_sum, 0, sizeof t->epoch_sum);
   t->epoch_samples = 0;
   t->epoch_train_s = 0;
@@ -394,6 +401,8 @@ apply_config (AeTrainer *t, const AeConfig *cfg, AeError *err)
   if (st != AE_OK)
     return st;
   t->cfg = *ae_model_config (t->model);
+  /* New penalty weights or noise change the loss's scale: the runaway reference restarts. */
+  t->lowest_loss = 0;
   /* Options outside the model's (epochs) live in the trainer's copy. */
   t->cfg.epochs = cfg->epochs;
   return AE_OK;
@@ -427,12 +436,22 @@ train_batch (AeTrainer *t, char *message, size_t message_len)
   AeStatus st = ae_model_train_step (t->model, &terms, t->batch_x, (int) b, epoch_f,
                                      &t->noise_rng, &err);
   double dt = now_s () - t0;
+  char runaway[96] = "";
+  if (st == AE_OK && t->lowest_loss > 0 && terms.total > RUNAWAY_FACTOR * t->lowest_loss)
+    {
+      snprintf (runaway, sizeof runaway, "the loss grew from %.4g to %.4g", t->lowest_loss,
+                (double) terms.total);
+      st = AE_ERR_DIVERGED;
+    }
   if (st != AE_OK)
     {
       if (st == AE_ERR_DIVERGED)
         {
+          /* The backup holds the optimiser state of its time too (momentum, Adam moments):
+           * the state of the blow-up would throw the weights out again at any rate. */
           ae_model_copy_params (t->model, t->backup);
-          const char *what = isnan (terms.total) ? "the loss became NaN"
+          const char *what = runaway[0] != '\0'   ? runaway
+                             : isnan (terms.total) ? "the loss became NaN"
                              : isinf (terms.total) ? "the loss became infinite"
                                                    : "a gradient became NaN or infinite";
           char when[64];
@@ -457,6 +476,8 @@ train_batch (AeTrainer *t, char *message, size_t message_len)
       return BATCH_FAILED;
     }
 
+  if (t->lowest_loss <= 0 || terms.total < t->lowest_loss)
+    t->lowest_loss = terms.total;
   t->pos += b;
   t->batch++;
   t->steps++;
@@ -690,7 +711,10 @@ ae_trainer_new (AeTrainer **out, const AeTrainerOptions *opts, AeError *err)
   t->cfg = *ae_model_config (t->model);
   t->cfg.epochs = opts->config.epochs;
   t->config = t->cfg;
-  t->backup = ae_model_clone (t->model);
+  /* A full model, not a clone: the backup keeps the optimiser state with the weights. */
+  AeConfig backup_cfg = *ae_model_config (t->model);
+  if (ae_model_new (&t->backup, &backup_cfg, err) != AE_OK)
+    t->backup = NULL;
   t->batch_cap = t->cfg.batch;
   t->batch_x = malloc ((size_t) t->batch_cap * (size_t) ds->dim * sizeof (float));
   t->eval_x = malloc ((size_t) EVAL_CHUNK * (size_t) ds->dim * sizeof (float));
