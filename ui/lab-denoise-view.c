@@ -203,6 +203,15 @@ level_at (LabNoiseKind kind, int i)
   return noise_levels[kind].curve_max * (i + 1) / LAB_CURVE_LEVELS;
 }
 
+/* The slider's level as a marker on the curves, with every curve's value there. */
+static void
+lab_denoise_view_mark_level (LabDenoiseView *self)
+{
+  self->curve_data.show_hover = self->n_curves > 0;
+  self->curve_data.hover_x = CLAMP (self->level, self->curve_x[0], self->curve_x[LAB_CURVE_LEVELS - 1]);
+  lab_chart_redraw (self->curves_chart);
+}
+
 void
 lab_denoise_view_update_curves (LabDenoiseView *self)
 {
@@ -260,14 +269,16 @@ lab_denoise_view_update_curves (LabDenoiseView *self)
     .log_y = false, .legend = LAB_PLOT_LEGEND_TOP_RIGHT,
     .empty_text = "The curves appear once the model has weights",
   };
+  lab_denoise_view_mark_level (self);
   lab_chart_redraw (self->curves_chart);
   if (self->n_curves > 0)
     {
       char text[512];
 
       g_snprintf (text, sizeof text,
-                  "Mean PSNR over %ld test samples, %s noise. At level %.2f: model %.1f dB, "
-                  "median %.1f dB, blur %.1f dB.", n, lab_noise_kind_name (self->kind),
+                  "Mean PSNR over %ld test samples with %s noise (the line marks the slider's "
+                  "level). At %.2f: model %.1f dB, median %.1f dB, blur %.1f dB.", n,
+                  lab_noise_kind_name (self->kind),
                   self->curve_x[LAB_CURVE_LEVELS / 2 - 1], self->curve_y[CURVE_MODEL][LAB_CURVE_LEVELS / 2 - 1],
                   self->curve_y[CURVE_MEDIAN][LAB_CURVE_LEVELS / 2 - 1],
                   self->curve_y[CURVE_BLUR][LAB_CURVE_LEVELS / 2 - 1]);
@@ -402,6 +413,8 @@ lab_denoise_view_set_noise (LabDenoiseView *self, int kind, double level)
   lab_denoise_view_reload (self);
   if (new_kind)
     lab_denoise_view_update_curves (self);
+  else
+    lab_denoise_view_mark_level (self);
 }
 
 void
