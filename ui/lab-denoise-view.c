@@ -295,6 +295,9 @@ curves_timeout_cb (gpointer data)
   LabDenoiseView *self = data;
 
   self->curves_timeout = 0;
+  /* an opened image may be large: it follows new weights at the curves' pace */
+  if (self->image != NULL)
+    lab_denoise_view_run_denoisers (self);
   lab_denoise_view_update_curves (self);
   return G_SOURCE_REMOVE;
 }
@@ -309,7 +312,7 @@ lab_denoise_view_queue_curves (LabDenoiseView *self)
   if (self->curves_timeout != 0)
     return;
   if (wait <= 0)
-    lab_denoise_view_update_curves (self);
+    curves_timeout_cb (self);
   else
     self->curves_timeout = g_timeout_add ((guint) (wait / 1000) + 1, curves_timeout_cb, self);
 }
@@ -358,7 +361,8 @@ lab_denoise_view_on_snapshot (LabDenoiseView *self, LabSnapshot *snapshot)
   if (weights != NULL)
     self->weights = lab_weights_ref (weights);
   lab_denoise_view_sync_sample_range (self);
-  lab_denoise_view_reload (self);
+  if (self->image == NULL || self->panels == NULL)
+    lab_denoise_view_reload (self);
   lab_denoise_view_update_hint (self);
   if (self->side != old_side)
     lab_denoise_view_update_curves (self);
