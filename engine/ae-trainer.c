@@ -27,9 +27,10 @@ typedef enum {
 #define BACKUP_EVERY_BATCHES 25
 /* A batch loss this many times the lowest seen since the reset (or the last settings
  * change) is a divergence even while finite: healthy runs move by less than 10x (batch
- * noise, KL warm-up), while a blow-up (Adam at learning rate 100) grows by 1e6 or more
- * within two batches, so 1e3 leaves a wide margin on both sides. */
-#define RUNAWAY_FACTOR 1e3
+ * noise, KL warm-up), while a blow-up grows by 1e6 or more within two batches (Adam at
+ * learning rate 100), or, with saturating units (contractive), stalls some 200x above its
+ * start; 1e2 catches both and leaves a 10x margin above healthy runs. */
+#define RUNAWAY_FACTOR 1e2
 #define EVAL_CHUNK 256
 #define SPEED_WINDOW 32
 /* Salts keep the trainer's streams apart from the model's initialisation, which also
