@@ -92,11 +92,12 @@ panel_init (ImagePanel *panel, GtkWidget *box, const char *empty_text, int width
   panel->grid.highlight_row = panel->grid.highlight_index = -1;
   panel->grid.empty_text = empty_text;
   lab_chart_set_draw_func (LAB_CHART (chart), lab_plot_image_grid_draw_func, &panel->grid, NULL);
+  GtkWidget *frame = gtk_aspect_frame_new (0.5, 0.5, (float) width / height, FALSE);
+
   gtk_widget_set_size_request (chart, width, height);
-  /* small pictures keep their size; a box around them must not stretch them */
-  gtk_widget_set_hexpand (chart, FALSE);
-  gtk_widget_set_valign (chart, GTK_ALIGN_CENTER);
-  gtk_box_append (GTK_BOX (box), chart);
+  /* the box around may be larger: the images keep their proportions */
+  gtk_aspect_frame_set_child (GTK_ASPECT_FRAME (frame), chart);
+  gtk_box_append (GTK_BOX (box), frame);
   panel->chart = LAB_CHART (chart);
 }
 
@@ -231,7 +232,8 @@ update_manifold (LabGenerateView *self)
   float *codes;
 
   gtk_widget_set_visible (self->manifold_heading, self->latent == 2);
-  gtk_widget_set_visible (GTK_WIDGET (self->manifold.chart), self->latent == 2);
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->manifold.chart)),
+                          self->latent == 2);
   if (self->latent != 2)
     return;
   codes = g_new (float, 2 * side * side);
