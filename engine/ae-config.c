@@ -274,10 +274,15 @@ ae_config_preset (AeConfig *cfg, const char *preset, AeError *err)
       break;
     case 7: /* sequence: an LSTM over the built-in sines */
       {
-        static const int h[] = { 64 };
+        /* 32 units and a code of 4 (PCA's test MSE on sines: 0.025 with 4 components,
+         * 0.004 with 16): the LSTM's steps are sequential, so a small model and a larger
+         * learning rate keep training within a minute. */
+        static const int h[] = { 32 };
         set_hidden (&c, 1, h);
         c.arch = AE_ARCH_SEQUENCE;
-        c.latent = 16;
+        c.latent = 4;
+        c.lr = 5e-3f;
+        c.epochs = 16;
         c.activation = AE_ACT_TANH;
         c.loss = AE_LOSS_MSE;
       }
