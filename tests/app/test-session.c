@@ -457,9 +457,10 @@ test_stop_within_batch (void)
   g_clear_pointer (&rec.last, lab_snapshot_unref);
 
   g_test_message ("batch %.4f s, epoch %.3f s, stop %.4f s", batch_s, epoch_s, stop_s);
-  /* two batches: the one in progress and scheduling on a shared machine */
-  g_assert_cmpfloat (stop_s, <, 2 * batch_s + 0.05);
-  g_assert_cmpfloat (stop_s, <, epoch_s);
+  /* The engine's test counts the batches finished after a stop request (at most one);
+   * here the session must not add a wait of its own, such as the end of the epoch.
+   * A bound in batches would time the machine, not the code (sanitizers, shared cores). */
+  g_assert_cmpfloat (stop_s, <, epoch_s / 4);
 }
 
 /* A few hundred random command sequences; the contract holds throughout. */

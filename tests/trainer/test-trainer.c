@@ -210,7 +210,8 @@ collector_snapshot (Collector *c, Seen **out)
   pthread_mutex_lock (&c->lock);
   long n = c->n;
   *out = malloc ((size_t) (n > 0 ? n : 1) * sizeof **out);
-  memcpy (*out, c->seen, (size_t) n * sizeof **out);
+  if (n > 0)
+    memcpy (*out, c->seen, (size_t) n * sizeof **out);
   pthread_mutex_unlock (&c->lock);
   return n;
 }
