@@ -5,6 +5,10 @@
 #include "lab-latent-view.h"
 #include "lab-generate-view.h"
 #include "lab-denoise-view.h"
+#include "lab-anomaly-view.h"
+#include "lab-inside-view.h"
+#include "lab-pca-view.h"
+#include "lab-sequence-view.h"
 
 G_DEFINE_FINAL_TYPE (LabWindow, lab_window, GTK_TYPE_APPLICATION_WINDOW)
 
@@ -464,6 +468,34 @@ lab_window_make_page (LabWindow *self, guint i)
       GtkWidget *view = lab_denoise_view_new ();
 
       lab_denoise_view_set_session (LAB_DENOISE_VIEW (view), self->session);
+      return view;
+    }
+  if (g_str_equal (lab_views[i].name, "anomaly"))
+    {
+      GtkWidget *view = lab_anomaly_view_new ();
+
+      lab_anomaly_view_set_session (LAB_ANOMALY_VIEW (view), self->session);
+      return view;
+    }
+  if (g_str_equal (lab_views[i].name, "inside"))
+    {
+      GtkWidget *view = lab_inside_view_new ();
+
+      lab_inside_view_set_session (LAB_INSIDE_VIEW (view), self->session);
+      return view;
+    }
+  if (g_str_equal (lab_views[i].name, "pca"))
+    {
+      GtkWidget *view = lab_pca_view_new ();
+
+      lab_pca_view_set_session (LAB_PCA_VIEW (view), self->session);
+      return view;
+    }
+  if (g_str_equal (lab_views[i].name, "sequence"))
+    {
+      GtkWidget *view = lab_sequence_view_new ();
+
+      lab_sequence_view_set_session (LAB_SEQUENCE_VIEW (view), self->session);
       return view;
     }
   return lab_window_coming_page (lab_views[i].title, lab_views[i].icon, lab_views[i].description);

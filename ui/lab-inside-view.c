@@ -1,0 +1,52 @@
+/* lab-inside-view.c: the view's frame; its contents are being built. */
+#include "lab-inside-view.h"
+
+struct _LabInsideView {
+  GtkWidget parent_instance;
+
+  LabSession *session;
+};
+
+G_DEFINE_FINAL_TYPE (LabInsideView, lab_inside_view, GTK_TYPE_WIDGET)
+
+GtkWidget *
+lab_inside_view_new (void)
+{
+  return g_object_new (LAB_TYPE_INSIDE_VIEW, NULL);
+}
+
+void
+lab_inside_view_set_session (LabInsideView *self, LabSession *session)
+{
+  g_return_if_fail (LAB_IS_INSIDE_VIEW (self));
+  g_set_object (&self->session, session);
+}
+
+static void
+lab_inside_view_dispose (GObject *object)
+{
+  LabInsideView *self = LAB_INSIDE_VIEW (object);
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->session);
+  G_OBJECT_CLASS (lab_inside_view_parent_class)->dispose (object);
+}
+
+static void
+lab_inside_view_class_init (LabInsideViewClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = lab_inside_view_dispose;
+  gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "labinsideview");
+}
+
+static void
+lab_inside_view_init (LabInsideView *self)
+{
+  GtkWidget *label = gtk_label_new ("This view is being built.");
+
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_set_parent (label, GTK_WIDGET (self));
+}
