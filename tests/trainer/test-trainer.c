@@ -184,6 +184,9 @@ static void
 collector_init (Collector *c)
 {
   memset (c, 0, sizeof *c);
+  /* allocated from the start: copies of an empty list still have a source */
+  c->cap = 256;
+  c->seen = malloc ((size_t) c->cap * sizeof *c->seen);
   pthread_mutex_init (&c->lock, NULL);
   ae_rng_seed (&c->rng, 99);
 }
@@ -210,8 +213,7 @@ collector_snapshot (Collector *c, Seen **out)
   pthread_mutex_lock (&c->lock);
   long n = c->n;
   *out = malloc ((size_t) (n > 0 ? n : 1) * sizeof **out);
-  if (n > 0)
-    memcpy (*out, c->seen, (size_t) n * sizeof **out);
+  memcpy (*out, c->seen, (size_t) n * sizeof **out);
   pthread_mutex_unlock (&c->lock);
   return n;
 }
