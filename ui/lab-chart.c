@@ -20,6 +20,11 @@
 #define EXPORT_DEFAULT_WIDTH 960
 #define EXPORT_DEFAULT_HEIGHT 600
 
+/* Presentation mode (the CSS class "presentation" on the window) multiplies the chart's own
+ * scale: text to be read from the back of a room, lines to be seen on a washed-out projector. */
+#define PRESENTATION_FONT_SCALE 1.6
+#define PRESENTATION_LINE_SCALE 2.0
+
 struct _LabChart
 {
   GtkWidget parent_instance;
@@ -30,6 +35,7 @@ struct _LabChart
 
   LabPlotStyle style;
   double scale;
+  gboolean presenting;     /* the window has the "presentation" CSS class */
   char *description;
 
   double pointer_x, pointer_y;
@@ -103,6 +109,13 @@ lookup_color (GtkWidget *widget, const char *const *names, LabRgba *out)
 }
 
 static void
+lab_chart_apply_scale (LabChart *self)
+{
+  self->style.font_scale = self->scale * (self->presenting ? PRESENTATION_FONT_SCALE : 1.0);
+  self->style.line_scale = self->scale * (self->presenting ? PRESENTATION_LINE_SCALE : 1.0);
+}
+
+static void
 lab_chart_update_style (LabChart *self)
 {
   GtkWidget *widget = GTK_WIDGET (self);
@@ -143,8 +156,18 @@ lab_chart_update_style (LabChart *self)
     }
   /* The CSS of the chart's container paints behind it (cards have rounded corners). */
   self->style.fill_background = FALSE;
-  self->style.font_scale = self->scale;
-  self->style.line_scale = self->scale;
+
+  /* style.css gives charts a larger font under window.presentation, so this runs again
+   * whenever the window enters or leaves presentation mode. */
+  GtkRoot *root = gtk_widget_get_root (widget);
+  self->presenting = root != NULL && gtk_widget_has_css_class (GTK_WIDGET (root), "presentation");
+  if (self->presenting && have_foreground && have_background)
+    {
+      /* high contrast: secondary text nearly as dark as the main text, visible grid lines */
+      self->style.muted = rgba_mix (self->style.background, self->style.foreground, 0.9);
+      self->style.grid = rgba_mix (self->style.background, self->style.foreground, 0.25);
+    }
+  lab_chart_apply_scale (self);
 }
 
 static void
@@ -438,8 +461,7 @@ lab_chart_set_scale (LabChart *self, double scale)
   if (self->scale == scale)
     return;
   self->scale = scale;
-  self->style.font_scale = scale;
-  self->style.line_scale = scale;
+  lab_chart_apply_scale (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCALE]);
 }

@@ -26,7 +26,9 @@ void                lab_chart_redraw          (LabChart        *self);
 /* The style the chart draws with (theme colours and scale): pass it to the lab_plot_*
  * mapping functions so that hit-tests agree with the picture. */
 const LabPlotStyle *lab_chart_get_style       (LabChart        *self);
-/* Text and line scale for presentation mode (1.0 normal). */
+/* Text and line scale of this chart (1.0 normal). Presentation mode needs no call: a chart
+ * in a window with the CSS class "presentation" multiplies it (text 1.6x, lines 2x) and
+ * draws secondary text and grid lines with more contrast. */
 void                lab_chart_set_scale       (LabChart        *self,
                                                double           scale);
 double              lab_chart_get_scale       (LabChart        *self);
