@@ -15,6 +15,7 @@ struct _LabApplication {
   char *preset;
   char *view;
   gboolean run;
+  gboolean presentation;
 };
 
 G_DEFINE_FINAL_TYPE (LabApplication, lab_application, GTK_TYPE_APPLICATION)
@@ -29,6 +30,8 @@ static const GOptionEntry lab_application_options[] = {
   { "preset", 0, 0, G_OPTION_ARG_STRING, NULL,
     "Model preset: undercomplete, sparse, contractive, denoising, vae, linear, conv, sequence", "P" },
   { "run", 0, 0, G_OPTION_ARG_NONE, NULL, "Start training at once", NULL },
+  { "presentation", 0, 0, G_OPTION_ARG_NONE, NULL,
+    "Open in presentation mode: full screen, large text, thick lines", NULL },
   { "view", 0, 0, G_OPTION_ARG_STRING, NULL,
     "View to show: training, latent, generate, denoise, anomaly, inside, pca, sequence", "V" },
   { NULL }
@@ -50,6 +53,7 @@ lab_application_handle_local_options (GApplication *app, GVariantDict *options)
   g_variant_dict_lookup (options, "preset", "&s", &preset);
   g_variant_dict_lookup (options, "view", "&s", &view);
   self->run = g_variant_dict_contains (options, "run");
+  self->presentation = g_variant_dict_contains (options, "presentation");
 
   /* usage errors exit with 2, one line naming the argument (CLI.md) */
   if (preset != NULL && !name_in (preset, lab_session_list_presets ()))
@@ -83,6 +87,7 @@ lab_application_activate (GApplication *app)
 
       lab_window_start (lab_window, self->data ? self->data : "digits", self->preset, self->run,
                         self->view ? self->view : "training");
+      lab_window_set_presentation (lab_window, self->presentation);
       window = GTK_WINDOW (lab_window);
     }
   gtk_window_present (window);
@@ -154,6 +159,8 @@ static const struct {
   { "win.save-model", { "<Control>s", NULL } },
   { "win.export-picture", { "<Control>e", NULL } },
   { "win.lower-lr", { "<Control>minus", NULL } },
+  { "win.presentation", { "F11", NULL } },
+  { "win.toggle-sidebar", { "F9", NULL } },
 };
 
 static void
@@ -181,8 +188,9 @@ lab_application_startup (GApplication *app)
   for (guint v = 0; lab_view_names[v] != NULL; v++)
     {
       g_autofree char *detailed = g_strdup_printf ("win.view::%s", lab_view_names[v]);
-      g_autofree char *accel = g_strdup_printf ("<Alt>%u", v + 1);
-      const char *accels[] = { accel, NULL };
+      g_autofree char *alt = g_strdup_printf ("<Alt>%u", v + 1);
+      g_autofree char *control = g_strdup_printf ("<Control>%u", v + 1);
+      const char *accels[] = { control, alt, NULL };
 
       gtk_application_set_accels_for_action (GTK_APPLICATION (app), detailed, accels);
     }

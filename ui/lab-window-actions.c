@@ -238,6 +238,20 @@ lab_window_export_picture (GtkWidget *widget, const char *action_name, GVariant 
   lab_window_show_chooser (chooser);
 }
 
+static void
+lab_window_toggle_sidebar (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  GtkToggleButton *toggle = GTK_TOGGLE_BUTTON (LAB_WINDOW (widget)->sidebar_toggle);
+
+  gtk_toggle_button_set_active (toggle, !gtk_toggle_button_get_active (toggle));
+}
+
+static void
+lab_window_leave_presentation (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  lab_window_set_presentation (LAB_WINDOW (widget), FALSE);
+}
+
 /* --- state ------------------------------------------------------------------------------ */
 
 void
@@ -276,4 +290,11 @@ _lab_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.open-model", NULL, lab_window_open_model);
   gtk_widget_class_install_action (widget_class, "win.save-model", NULL, lab_window_save_model);
   gtk_widget_class_install_action (widget_class, "win.export-picture", NULL, lab_window_export_picture);
+  gtk_widget_class_install_property_action (widget_class, "win.presentation", "presentation");
+  gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, lab_window_toggle_sidebar);
+  gtk_widget_class_install_action (widget_class, "win.leave-presentation", NULL,
+                                   lab_window_leave_presentation);
+  /* Escape leaves presentation mode when no focused widget wanted the key first */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0,
+                                       "win.leave-presentation", NULL);
 }

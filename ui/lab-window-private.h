@@ -29,10 +29,16 @@ struct _LabWindow {
   LabTrainingView *training_view;
   GtkWidget *banner; /* shown while training is diverged */
   GtkLabel *banner_label;
+  GtkWidget *sidebar_separator;
+  GtkWidget *sidebar_toggle;     /* shows or hides the sidebar (F9) */
+  GtkWidget *presentation_bar;   /* the header bar's commands while full screen */
+  GtkWidget *presentation_run_button;
+  GtkLabel *presentation_progress_label;
 
   /* owned */
   LabSession *session;
   GCancellable *cancellable; /* cancelled when the window goes */
+  gboolean presenting;       /* presentation mode: full screen, large text, thick lines */
 
   /* LATENTLAB_FRAME_STATS=1: frame durations and intervals, printed when the window goes */
   GArray *frame_durations;   /* double, ms: layout and paint of one frame */

@@ -12,6 +12,14 @@
 
 G_DEFINE_FINAL_TYPE (LabWindow, lab_window, GTK_TYPE_APPLICATION_WINDOW)
 
+enum {
+  PROP_0,
+  PROP_PRESENTATION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 /* The views of DESIGN.md; all but Training come in later work and show what they will do. */
 static const struct {
   const char *name, *title, *icon, *description;
@@ -128,6 +136,7 @@ lab_window_update_progress (LabWindow *self)
     text = g_strdup_printf ("epoch %d%s%s%s · %s", epoch, speed_text[0] != '\0' ? " · " : "",
                             speed_text, speed_text[0] != '\0' ? " samples/s" : "", elapsed_text);
   gtk_label_set_label (self->progress_label, text);
+  gtk_label_set_label (self->presentation_progress_label, text);
 
   if (epochs > 0 && batches > 0)
     fraction = epoch < epochs ? ((double) epoch + (double) batch / batches) / epochs : 1.0;
@@ -142,15 +151,31 @@ lab_window_update_running (LabWindow *self)
   gtk_image_set_from_icon_name (self->run_icon, running ? "media-playback-pause-symbolic"
                                                         : "media-playback-start-symbolic");
   gtk_label_set_label (self->run_label, running ? "_Pause" : "_Run");
+  gtk_button_set_label (GTK_BUTTON (self->presentation_run_button), running ? "_Pause" : "_Run");
   gtk_widget_set_tooltip_text (self->run_button,
                                running ? "Pause training after the current batch (Ctrl+R)"
                                        : "Train continuously until paused or the epochs are done (Ctrl+R)");
   /* a running button turns neutral so that the eye finds the curves, not the button */
   if (running)
-    gtk_widget_remove_css_class (self->run_button, "suggested-action");
+    {
+      gtk_widget_remove_css_class (self->run_button, "suggested-action");
+      gtk_widget_remove_css_class (self->presentation_run_button, "suggested-action");
+    }
   else
-    gtk_widget_add_css_class (self->run_button, "suggested-action");
+    {
+      gtk_widget_add_css_class (self->run_button, "suggested-action");
+      gtk_widget_add_css_class (self->presentation_run_button, "suggested-action");
+    }
   _lab_window_update_actions (self);
+}
+
+static void
+lab_window_update_sidebar (LabWindow *self)
+{
+  gboolean shown = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->sidebar_toggle));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->sidebar), shown);
+  gtk_widget_set_visible (self->sidebar_separator, shown);
 }
 
 static void
@@ -410,12 +435,43 @@ lab_window_dispose (GObject *object)
 }
 
 static void
+lab_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  LabWindow *self = LAB_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_PRESENTATION: g_value_set_boolean (value, self->presenting); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lab_window_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  LabWindow *self = LAB_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_PRESENTATION: lab_window_set_presentation (self, g_value_get_boolean (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 lab_window_class_init (LabWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lab_window_dispose;
+  object_class->get_property = lab_window_get_property;
+  object_class->set_property = lab_window_set_property;
+
+  properties[PROP_PRESENTATION] =
+    g_param_spec_boolean ("presentation", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   widget_class->realize = lab_window_realize;
 
   g_type_ensure (LAB_TYPE_SIDEBAR);
@@ -441,6 +497,11 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, training_view);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, banner);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, banner_label);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, sidebar_separator);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, sidebar_toggle);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, presentation_bar);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, presentation_run_button);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, presentation_progress_label);
 
   _lab_window_class_init_actions (widget_class);
 }
@@ -527,6 +588,8 @@ lab_window_init (LabWindow *self)
   g_signal_connect_swapped (self->session, "notify::loading", G_CALLBACK (lab_window_update_title), self);
   g_signal_connect_swapped (self->session, "snapshot", G_CALLBACK (lab_window_on_snapshot), self);
   g_signal_connect_swapped (self->stack, "notify::visible-child", G_CALLBACK (_lab_window_update_actions), self);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->sidebar_toggle), TRUE);
+  g_signal_connect_swapped (self->sidebar_toggle, "toggled", G_CALLBACK (lab_window_update_sidebar), self);
 
   if (g_getenv ("LATENTLAB_FRAME_STATS") != NULL)
     {
@@ -553,4 +616,41 @@ lab_window_new (GtkApplication *app)
   g_return_val_if_fail (app == NULL || GTK_IS_APPLICATION (app), NULL);
 
   return g_object_new (LAB_TYPE_WINDOW, "application", app, NULL);
+}
+
+/* --- presentation mode ------------------------------------------------------------------ */
+
+void
+lab_window_set_presentation (LabWindow *self, gboolean presenting)
+{
+  g_return_if_fail (LAB_IS_WINDOW (self));
+
+  presenting = !!presenting;
+  if (self->presenting == presenting)
+    return;
+  self->presenting = presenting;
+
+  /* style.css enlarges the text under window.presentation and every LabChart scales its
+   * text and lines by the same class, so no view has to know about the mode */
+  if (presenting)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self), "presentation");
+      gtk_window_fullscreen (GTK_WINDOW (self));
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self), "presentation");
+      gtk_window_unfullscreen (GTK_WINDOW (self));
+    }
+  /* the plots get the width of the projector; Settings (F9) brings the sidebar back */
+  gtk_widget_set_visible (self->presentation_bar, presenting);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->sidebar_toggle), !presenting);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRESENTATION]);
+}
+
+gboolean
+lab_window_get_presentation (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), FALSE);
+  return self->presenting;
 }

@@ -19,5 +19,9 @@ void        lab_window_start (LabWindow *self, const char *data, const char *pre
 void        lab_window_set_view (LabWindow *self, const char *view);
 const char *lab_window_get_view (LabWindow *self);
 LabSession *lab_window_get_session (LabWindow *self);
+/* Presentation mode: full screen, larger text, thicker plot lines and more contrast, for a
+ * projector (the "presentation" property, the win.presentation action, F11). */
+void        lab_window_set_presentation (LabWindow *self, gboolean presenting);
+gboolean    lab_window_get_presentation (LabWindow *self);
 
 G_END_DECLS
