@@ -499,6 +499,16 @@ lab_chart_get_description (LabChart *self)
   return self->description;
 }
 
+void
+lab_chart_draw (LabChart *self, cairo_t *cr, int width, int height)
+{
+  g_return_if_fail (LAB_IS_CHART (self));
+  g_return_if_fail (cr != NULL);
+
+  if (self->draw != NULL && width > 0 && height > 0)
+    self->draw (cr, width, height, self->data, &self->style);
+}
+
 gboolean
 lab_chart_export_sized (LabChart *self, const char *path, int width, int height, GError **error)
 {

@@ -41,6 +41,12 @@ const char         *lab_chart_get_description (LabChart        *self);
 gboolean            lab_chart_export          (LabChart        *self,
                                                const char      *path,
                                                GError         **error);
+/* Draws what the chart shows into cr at width x height with the chart's style, as on
+ * screen (no background of its own): for pictures made of several charts. */
+void                lab_chart_draw            (LabChart        *self,
+                                               cairo_t         *cr,
+                                               int              width,
+                                               int              height);
 gboolean            lab_chart_export_sized    (LabChart        *self,
                                                const char      *path,
                                                int              width,
