@@ -1418,6 +1418,29 @@ lab_session_get_sample_shape (LabSession *self, int *channels, int *height, int 
 }
 
 gboolean
+lab_session_get_is_sequence (LabSession *self)
+{
+  g_return_val_if_fail (LAB_IS_SESSION (self), FALSE);
+  return self->dataset != NULL && self->dataset->kind == AE_DATA_SEQUENCES;
+}
+
+const guint8 *
+lab_session_get_step_anomaly (LabSession *self, LabSplit split, long index)
+{
+  const uint32_t *idx;
+  long count = 0;
+
+  g_return_val_if_fail (LAB_IS_SESSION (self), NULL);
+
+  if (self->dataset == NULL || self->dataset->step_anomaly == NULL)
+    return NULL;
+  idx = split_indices (self->dataset, split, &count);
+  if (idx == NULL || index < 0 || index >= count)
+    return NULL;
+  return self->dataset->step_anomaly + (size_t) idx[index] * self->dataset->height;
+}
+
+gboolean
 lab_session_get_running (LabSession *self)
 {
   g_return_val_if_fail (LAB_IS_SESSION (self), FALSE);

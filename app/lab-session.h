@@ -90,6 +90,11 @@ const float *lab_session_get_dataset_sample (LabSession *self, long index, int *
 /* Shape of one sample; FALSE before a dataset is loaded. */
 gboolean     lab_session_get_sample_shape (LabSession *self, int *channels, int *height,
                                            int *width);
+/* Whether the dataset holds time series (height steps of width features each). */
+gboolean     lab_session_get_is_sequence (LabSession *self);
+/* The anomaly flags of each step (height bytes) of a sample of one split, when the dataset
+ * labels anomalous steps (ecg); NULL otherwise or when index is out of range. */
+const guint8 *lab_session_get_step_anomaly (LabSession *self, LabSplit split, long index);
 
 gboolean     lab_session_get_running (LabSession *self);
 guint        lab_session_get_generation (LabSession *self);
