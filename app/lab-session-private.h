@@ -1,6 +1,7 @@
 /* lab-session-private.h: engine-facing helpers shared by the files of LabSession. */
 #pragma once
 
+#include "ae-dataset.h"
 #include "ae-model.h"
 #include "ae-status.h"
 
@@ -25,5 +26,11 @@ void         _lab_snapshot_set_preview (LabSnapshot *self, GBytes *clean, GBytes
                                         GBytes *output);
 void         _lab_snapshot_set_codes (LabSnapshot *self, GBytes *codes, GBytes *logvar,
                                       GBytes *labels, GBytes *indices);
+
+/* Puts a dataset made by app code (e.g. patches of opened images) in force with a new
+ * trainer of preset (NULL: the current configuration), as loading `spec` would. Takes
+ * dataset, also on failure. */
+gboolean     _lab_session_load_dataset (LabSession *self, AeDataset *dataset, const char *spec,
+                                        const char *preset, GError **error);
 
 G_END_DECLS

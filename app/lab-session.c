@@ -91,6 +91,9 @@ struct _LabSession {
   GBytes *codes[4];
   LabWeights *weights;
   LabSnapshot *snapshot;
+  /* The newest weights of a plain [FALSE] and of a variational [TRUE] model on this
+   * dataset, kept across preset changes so that the two can be compared. */
+  LabWeights *kept_weights[2];
 
   /* Shared with the trainer thread. A pthread mutex, like the engine's, rather than a
    * GMutex: ThreadSanitizer cannot see GLib's futex-based locks and would report every
@@ -581,6 +584,15 @@ lab_session_set_progress (LabSession *self, int epoch, long batch, long batches_
   g_object_thaw_notify (G_OBJECT (self));
 }
 
+static void
+lab_session_keep_weights (LabSession *self, LabWeights *weights)
+{
+  LabWeights **slot = &self->kept_weights[lab_weights_is_variational (weights) ? 1 : 0];
+
+  g_clear_pointer (slot, lab_weights_unref);
+  *slot = lab_weights_ref (weights);
+}
+
 static gboolean
 lab_session_deliver (gpointer data)
 {
@@ -643,6 +655,7 @@ lab_session_deliver (gpointer data)
     {
       g_clear_pointer (&self->weights, lab_weights_unref);
       self->weights = g_steal_pointer (&pending.weights);
+      lab_session_keep_weights (self, self->weights);
     }
 
   if (pending.has_state)
@@ -869,6 +882,9 @@ lab_session_install (LabSession *self, LabLoadJob *job, GError **error)
 
   g_clear_pointer (&old_dataset, ae_dataset_free);
   g_free (old_spec);
+  if (new_data)
+    for (guint i = 0; i < G_N_ELEMENTS (self->kept_weights); i++)
+      g_clear_pointer (&self->kept_weights[i], lab_weights_unref);
   new_preset = strcmp (old_config.preset, self->config.preset) != 0;
   if (new_data)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATASET_NAME]);
@@ -1688,4 +1704,34 @@ LabSession *
 lab_session_new (void)
 {
   return g_object_new (LAB_TYPE_SESSION, NULL);
+}
+
+LabWeights *
+lab_session_get_kept_weights (LabSession *self, gboolean variational)
+{
+  g_return_val_if_fail (LAB_IS_SESSION (self), NULL);
+  return self->kept_weights[variational ? 1 : 0];
+}
+
+gboolean
+_lab_session_load_dataset (LabSession *self, AeDataset *dataset, const char *spec,
+                           const char *preset, GError **error)
+{
+  LabLoadJob *job;
+  AeError err = { 0 };
+  gboolean ok;
+
+  g_return_val_if_fail (LAB_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (dataset != NULL && spec != NULL, FALSE);
+
+  job = lab_session_new_job (self, spec, preset);
+  job->dataset = dataset;
+  ok = config_for_data (&job->config, preset, &job->base, dataset, &err);
+  if (!ok)
+    _lab_set_error_from_ae (error, &err);
+  else
+    ok = lab_session_install (self, job, error);
+  /* frees the dataset unless the session took it */
+  lab_load_job_free (job);
+  return ok;
 }

@@ -73,6 +73,10 @@ LabWeights  *lab_session_get_weights (LabSession *self);
 /* Decodes codes (n, latent) into images (n, dim) with the newest weights copy, on the
  * calling thread. FALSE when there are no weights yet. */
 gboolean     lab_session_decode (LabSession *self, float *out, const float *codes, long n);
+/* The newest weights of a plain (variational FALSE) or a variational model trained on the
+ * current dataset, kept when the preset changes, so that both kinds can be compared; NULL
+ * when none was trained since the dataset was loaded. */
+LabWeights  *lab_session_get_kept_weights (LabSession *self, gboolean variational);
 gboolean     lab_session_save_model (LabSession *self, const char *path, GError **error);
 /* Loads a model file: its configuration (architecture, family, hyperparameters) becomes the
  * session's, with a new trainer. The trainer starts from fresh weights: the engine has no
