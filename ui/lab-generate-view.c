@@ -3,8 +3,14 @@
  * Everything here is a decode of some code with the newest weights, on this thread: the
  * interpolation between two encoded test samples, a traversal of the most used latent
  * dimensions, samples from the prior N(0, I) and, for a 2-D code, the decoded manifold.
- * Each snapshot redoes them all (a few dozen dense decodes), so they follow training.
+ * Each snapshot redoes them all (a few dozen dense decodes), so they follow training; a
+ * slider move decodes the one image it shows.
+ *
+ * The two samples are picked in a gallery of the test samples whose codes the Latent view
+ * shows, or from that view's side panel (win.use-sample). When the session has kept a plain
+ * and a variational model, the same pair is interpolated through each, side by side.
  */
+#include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
@@ -17,6 +23,10 @@
 #define LAB_PRIOR_SAMPLES 24
 #define LAB_MANIFOLD_SIDE 12
 #define LAB_TRAVERSAL_SIGMAS 3.0
+#define LAB_GALLERY_SIZE 16
+#define LAB_GALLERY_COLUMNS 8
+
+enum { KIND_PLAIN, KIND_VARIATIONAL, N_KINDS };
 
 typedef struct {
   LabChart *chart;
@@ -28,7 +38,10 @@ typedef struct {
 struct _LabGenerateView {
   GtkWidget parent_instance;
 
-  GtkSpinButton *first_spin, *second_spin;
+  GtkToggleButton *end_toggles[2]; /* which end a gallery click sets */
+  GtkLabel *end_labels[2];
+  GtkWidget *compare_box;
+  GtkLabel *compare_label;
   GtkRange *mix_scale;
   GtkLabel *mix_label, *traversal_label;
   GtkWidget *dim_rows[LAB_MAX_TRAVERSAL];
@@ -37,12 +50,16 @@ struct _LabGenerateView {
   GtkWidget *kl_heading, *manifold_heading;
   LabChart *kl_chart;
   ImagePanel first_thumb, second_thumb, mix_image, strip, traversal_image, prior, manifold;
+  ImagePanel gallery, compare[N_KINDS];
 
   LabSession *session;
   LabSnapshot *snapshot;
   GRand *rand;
 
   int latent, dim, channels, pixels;
+  long pair[2];                     /* dataset indices of the two samples, -1 before a choice */
+  guint32 gallery_indices[LAB_GALLERY_SIZE];
+  int n_gallery, gallery_offset;
   float *first_code, *second_code;  /* (latent) */
   float *spread;                    /* (latent) standard deviation of the codes per dimension */
   float *center;                    /* (latent) their mean (0 for a VAE: the prior's) */
@@ -111,46 +128,69 @@ decode (LabGenerateView *self, const float *codes, int n)
 
 /* --- the pictures ------------------------------------------------------------------------ */
 
+static void
+show_end_label (LabGenerateView *self, int end, long index, int label)
+{
+  const LabSnapshot *s = self->snapshot;
+  g_autofree char *text = NULL;
+
+  if (label >= 0 && label < s->n_classes && s->class_names != NULL)
+    text = g_strdup_printf (end == 0 ? _("From sample %ld (%s)") : _("to sample %ld (%s)"),
+                            index, s->class_names[label]);
+  else
+    text = g_strdup_printf (end == 0 ? _("From sample %ld") : _("to sample %ld"), index);
+  gtk_label_set_label (self->end_labels[end], text);
+}
+
+/* Encodes one end of the pair with the newest weights and shows its thumbnail. */
 static gboolean
-encode_sample (LabGenerateView *self, GtkSpinButton *spin, float *code, ImagePanel *thumb)
+encode_sample (LabGenerateView *self, int end, float *code, ImagePanel *thumb)
 {
   LabWeights *weights = lab_session_get_weights (self->session);
-  const float *sample = lab_session_get_sample (self->session, LAB_SPLIT_TEST,
-                                                gtk_spin_button_get_value_as_int (spin), NULL);
+  int label = -1;
+  const float *sample = lab_session_get_dataset_sample (self->session, self->pair[end], &label);
 
   if (sample == NULL || weights == NULL || lab_weights_get_latent_dim (weights) != self->latent)
     return FALSE;
   lab_weights_encode (weights, code, NULL, sample, 1);
   panel_show (self, thumb, sample, 1, 0);
+  show_end_label (self, end, self->pair[end], label);
   return TRUE;
 }
 
 /* The code a fraction t of the way from a to b: along the great circle for a VAE, whose
  * codes live on a shell of the Gaussian rather than inside it; straight otherwise. */
 static void
-mix_codes (LabGenerateView *self, float *out, double t)
+interpolate_codes (float *out, const float *a, const float *b, int latent, gboolean spherical,
+                   double t)
 {
-  const float *a = self->first_code, *b = self->second_code;
   double na = 0, nb = 0, dot = 0, omega;
 
-  for (int d = 0; d < self->latent; d++)
+  for (int d = 0; d < latent; d++)
     {
       na += (double) a[d] * a[d];
       nb += (double) b[d] * b[d];
       dot += (double) a[d] * b[d];
     }
   omega = na > 0 && nb > 0 ? acos (CLAMP (dot / sqrt (na * nb), -1.0, 1.0)) : 0;
-  if (self->snapshot->variational && omega > 1e-4 && t > 0 && t < 1)
+  if (spherical && omega > 1e-4 && t > 0 && t < 1)
     {
       double wa = sin ((1 - t) * omega) / sin (omega), wb = sin (t * omega) / sin (omega);
 
-      for (int d = 0; d < self->latent; d++)
+      for (int d = 0; d < latent; d++)
         out[d] = (float) (wa * a[d] + wb * b[d]);
       return;
     }
   /* the end points exactly, so that they are the samples' own decodes */
-  for (int d = 0; d < self->latent; d++)
+  for (int d = 0; d < latent; d++)
     out[d] = t <= 0 ? a[d] : t >= 1 ? b[d] : (float) ((1 - t) * a[d] + t * b[d]);
+}
+
+static void
+mix_codes (LabGenerateView *self, float *out, double t)
+{
+  interpolate_codes (out, self->first_code, self->second_code, self->latent,
+                     self->snapshot->variational, t);
 }
 
 static void
@@ -176,6 +216,47 @@ update_mix (LabGenerateView *self)
   g_free (text);
 }
 
+/* The pair through the kept plain and variational models, each along its own kind of
+ * path, when both were trained on this data. */
+static void
+update_comparison (LabGenerateView *self)
+{
+  LabWeights *models[N_KINDS] = { NULL, NULL };
+  gboolean both = self->session != NULL && self->has_mix;
+
+  for (int k = 0; k < N_KINDS && both; k++)
+    {
+      models[k] = lab_session_get_kept_weights (self->session, k == KIND_VARIATIONAL);
+      both = models[k] != NULL && lab_weights_get_input_dim (models[k]) == self->dim;
+    }
+  gtk_widget_set_visible (self->compare_box, both);
+  gtk_label_set_label (self->compare_label,
+                       both ? _("The same pair through the last plain autoencoder (straight path) "
+                                "and the last variational one (spherical path). The VAE's "
+                                "steps stay digits; the plain one's middle may not.")
+                            : _("Train a plain autoencoder (e.g. Undercomplete) and a "
+                                "variational one on this data, one after the other, to see this "
+                                "pair interpolated through each side by side."));
+  if (!both)
+    return;
+  for (int k = 0; k < N_KINDS; k++)
+    {
+      int latent = lab_weights_get_latent_dim (models[k]);
+      g_autofree float *ends = g_new (float, 2 * (gsize) latent);
+      g_autofree float *codes = g_new (float, (gsize) LAB_STRIP_STEPS * latent);
+      g_autofree float *images = g_new (float, (gsize) LAB_STRIP_STEPS * self->dim);
+
+      for (int end = 0; end < 2; end++)
+        lab_weights_encode (models[k], ends + (gsize) end * latent, NULL,
+                            lab_session_get_dataset_sample (self->session, self->pair[end], NULL), 1);
+      for (int i = 0; i < LAB_STRIP_STEPS; i++)
+        interpolate_codes (codes + (gsize) i * latent, ends, ends + latent, latent,
+                           k == KIND_VARIATIONAL, i / (double) (LAB_STRIP_STEPS - 1));
+      lab_weights_decode (models[k], images, codes, LAB_STRIP_STEPS);
+      panel_show (self, &self->compare[k], images, LAB_STRIP_STEPS, 0);
+    }
+}
+
 static void
 update_pair (LabGenerateView *self)
 {
@@ -183,8 +264,9 @@ update_pair (LabGenerateView *self)
 
   if (self->snapshot == NULL || self->session == NULL)
     return;
-  self->has_mix = encode_sample (self, self->first_spin, self->first_code, &self->first_thumb)
-                  && encode_sample (self, self->second_spin, self->second_code, &self->second_thumb);
+  self->has_mix = encode_sample (self, 0, self->first_code, &self->first_thumb)
+                  && encode_sample (self, 1, self->second_code, &self->second_thumb);
+  update_comparison (self);
   if (!self->has_mix)
     return;
   codes = g_new (float, (gsize) LAB_STRIP_STEPS * self->latent);
@@ -261,6 +343,62 @@ new_prior_samples (LabGenerateView *self)
       self->prior_codes[i] = (float) (sqrt (-2 * log (u1)) * cos (2 * G_PI * u2));
     }
   update_prior (self);
+}
+
+/* A page of the test samples whose codes the snapshot carries (the Latent view's). */
+static void
+update_gallery (LabGenerateView *self)
+{
+  const LabSnapshot *s = self->snapshot;
+  g_autofree float *images = NULL;
+
+  self->n_gallery = 0;
+  if (s->code_indices == NULL || s->n_codes <= 0)
+    return;
+  images = g_new (float, (gsize) LAB_GALLERY_SIZE * self->dim);
+  for (int i = 0; i < MIN (LAB_GALLERY_SIZE, s->n_codes); i++)
+    {
+      guint32 index = s->code_indices[(self->gallery_offset + i) % s->n_codes];
+      const float *sample = lab_session_get_dataset_sample (self->session, index, NULL);
+
+      if (sample == NULL)
+        break;
+      memcpy (images + (gsize) i * self->dim, sample, sizeof (float) * self->dim);
+      self->gallery_indices[self->n_gallery++] = index;
+    }
+  if (self->n_gallery > 0)
+    panel_show (self, &self->gallery, images, self->n_gallery, LAB_GALLERY_COLUMNS);
+}
+
+static void
+on_more_samples (LabGenerateView *self)
+{
+  if (self->snapshot == NULL || self->snapshot->n_codes <= 0)
+    return;
+  self->gallery_offset = (self->gallery_offset + LAB_GALLERY_SIZE) % self->snapshot->n_codes;
+  update_gallery (self);
+}
+
+static void
+on_gallery_clicked (LabGenerateView *self, double x, double y)
+{
+  GtkWidget *chart = GTK_WIDGET (self->gallery.chart);
+  int row, index;
+
+  if (self->n_gallery == 0
+      || !lab_plot_image_grid_locate (gtk_widget_get_width (chart), gtk_widget_get_height (chart),
+                                      &self->gallery.grid, lab_chart_get_style (self->gallery.chart),
+                                      x, y, &row, &index, NULL, NULL))
+    return;
+  index += row * LAB_GALLERY_COLUMNS;
+  if (index >= 0 && index < self->n_gallery)
+    {
+      int end = gtk_toggle_button_get_active (self->end_toggles[1]) ? 1 : 0;
+
+      lab_generate_view_use_sample (self, end == 1, self->gallery_indices[index]);
+      /* the next click sets the other end */
+      gtk_toggle_button_set_active (self->end_toggles[1 - end], TRUE);
+    }
 }
 
 /* Spread and KL per dimension from the snapshot's codes, and which dimensions get sliders. */
@@ -363,13 +501,17 @@ lab_generate_view_on_snapshot (LabGenerateView *self, LabSnapshot *snapshot)
         self->prior_codes[i] = 0;
       new_prior_samples (self);
     }
-  if (self->session != NULL)
+  /* the first two samples of the gallery until the user picks; a pick lasts while the
+   * dataset holds it (resets and new presets keep it) */
+  if (snapshot->code_indices != NULL && snapshot->n_codes >= 2 && self->session != NULL
+      && (lab_session_get_dataset_sample (self->session, self->pair[0], NULL) == NULL
+          || lab_session_get_dataset_sample (self->session, self->pair[1], NULL) == NULL))
     {
-      double last = MAX (lab_session_get_split_size (self->session, LAB_SPLIT_TEST) - 1, 0);
-
-      gtk_spin_button_set_range (self->first_spin, 0, last);
-      gtk_spin_button_set_range (self->second_spin, 0, last);
+      self->pair[0] = snapshot->code_indices[0];
+      self->pair[1] = snapshot->code_indices[1];
+      self->gallery_offset = 0;
     }
+  update_gallery (self);
   update_statistics (self);
   update_pair (self);
   update_traversal (self);
@@ -401,9 +543,44 @@ void
 lab_generate_view_set_pair (LabGenerateView *self, long first, long second)
 {
   g_return_if_fail (LAB_IS_GENERATE_VIEW (self));
-  gtk_spin_button_set_value (self->first_spin, first);
-  gtk_spin_button_set_value (self->second_spin, second);
+  self->pair[0] = first;
+  self->pair[1] = second;
   update_pair (self);
+}
+
+void
+lab_generate_view_use_sample (LabGenerateView *self, gboolean second, long index)
+{
+  g_return_if_fail (LAB_IS_GENERATE_VIEW (self));
+  self->pair[second ? 1 : 0] = index;
+  update_pair (self);
+}
+
+void
+lab_generate_view_get_pair (LabGenerateView *self, long *first, long *second)
+{
+  g_return_if_fail (LAB_IS_GENERATE_VIEW (self));
+  if (first != NULL)
+    *first = self->pair[0];
+  if (second != NULL)
+    *second = self->pair[1];
+}
+
+GtkWidget *
+lab_generate_view_get_gallery (LabGenerateView *self)
+{
+  g_return_val_if_fail (LAB_IS_GENERATE_VIEW (self), NULL);
+  return GTK_WIDGET (self->gallery.chart);
+}
+
+const float *
+lab_generate_view_get_comparison (LabGenerateView *self, gboolean variational)
+{
+  ImagePanel *panel;
+
+  g_return_val_if_fail (LAB_IS_GENERATE_VIEW (self), NULL);
+  panel = &self->compare[variational ? KIND_VARIATIONAL : KIND_PLAIN];
+  return gtk_widget_get_visible (self->compare_box) && panel->grid.n_rows > 0 ? panel->pixels : NULL;
 }
 
 void
@@ -435,7 +612,8 @@ lab_generate_view_dispose (GObject *object)
 {
   LabGenerateView *self = LAB_GENERATE_VIEW (object);
   ImagePanel *panels[] = { &self->first_thumb, &self->second_thumb, &self->mix_image, &self->strip,
-                           &self->traversal_image, &self->prior, &self->manifold };
+                           &self->traversal_image, &self->prior, &self->manifold, &self->gallery,
+                           &self->compare[KIND_PLAIN], &self->compare[KIND_VARIATIONAL] };
   GtkWidget *child;
 
   lab_generate_view_set_session (self, NULL);
@@ -509,21 +687,44 @@ lab_generate_view_init (LabGenerateView *self)
   gtk_box_append (GTK_BOX (columns), left);
   gtk_box_append (GTK_BOX (columns), right);
   self->rand = g_rand_new_with_seed (1);
+  self->pair[0] = self->pair[1] = -1;
 
   /* interpolation */
-  box = section (left, "Interpolate between two test samples");
+  box = section (left, _("Interpolate between two test samples"));
+  {
+    GtkWidget *pick = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+    GtkWidget *more = gtk_button_new_with_label (_("Other samples"));
+    GtkWidget *hint = gtk_label_new (_("Click a sample to make it the"));
+
+    gtk_widget_add_css_class (hint, "dim-label");
+    gtk_box_append (GTK_BOX (pick), hint);
+    for (int end = 0; end < 2; end++)
+      {
+        self->end_toggles[end] = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_label (end == 0 ? _("start")
+                                                                                              : _("end")));
+        if (end == 1)
+          gtk_toggle_button_set_group (self->end_toggles[1], self->end_toggles[0]);
+        gtk_box_append (GTK_BOX (pick), GTK_WIDGET (self->end_toggles[end]));
+      }
+    gtk_toggle_button_set_active (self->end_toggles[0], TRUE);
+    gtk_widget_set_tooltip_text (more, _("Show the next sixteen of the test samples in the Latent view"));
+    gtk_widget_set_hexpand (more, TRUE);
+    gtk_widget_set_halign (more, GTK_ALIGN_END);
+    gtk_box_append (GTK_BOX (pick), more);
+    gtk_box_append (GTK_BOX (box), pick);
+    g_signal_connect_swapped (more, "clicked", G_CALLBACK (on_more_samples), self);
+  }
+  panel_init (&self->gallery, box, _("The samples appear with the first report"), 400, 100);
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self->gallery.chart), "pointer");
+  lab_chart_set_description (self->gallery.chart, _("Test samples to interpolate between"));
+  g_signal_connect_swapped (self->gallery.chart, "clicked", G_CALLBACK (on_gallery_clicked), self);
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_box_append (GTK_BOX (row), gtk_label_new ("From"));
-  self->first_spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 1999, 1));
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->first_spin));
-  panel_init (&self->first_thumb, row, "", 64, 64);
-  gtk_widget_set_valign (GTK_WIDGET (self->first_spin), GTK_ALIGN_CENTER);
-  gtk_box_append (GTK_BOX (row), gtk_label_new ("to"));
-  self->second_spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 1999, 1));
-  gtk_spin_button_set_value (self->second_spin, 1);
-  gtk_widget_set_valign (GTK_WIDGET (self->second_spin), GTK_ALIGN_CENTER);
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->second_spin));
-  panel_init (&self->second_thumb, row, "", 64, 64);
+  for (int end = 0; end < 2; end++)
+    {
+      self->end_labels[end] = GTK_LABEL (gtk_label_new (""));
+      gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->end_labels[end]));
+      panel_init (end == 0 ? &self->first_thumb : &self->second_thumb, row, "", 64, 64);
+    }
   gtk_box_append (GTK_BOX (box), row);
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   self->mix_scale = GTK_RANGE (gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, 1, 0.01));
@@ -533,11 +734,26 @@ lab_generate_view_init (LabGenerateView *self)
   gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->mix_scale));
   panel_init (&self->mix_image, row, "", 96, 96);
   gtk_box_append (GTK_BOX (box), row);
-  self->mix_label = GTK_LABEL (gtk_label_new ("The pictures appear with the first report: press Run"));
+  self->mix_label = GTK_LABEL (gtk_label_new (_("The pictures appear with the first report: press Run")));
   gtk_label_set_xalign (self->mix_label, 0);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->mix_label));
-  heading (box, "Ten steps");
-  panel_init (&self->strip, box, "Waiting for the first model", 400, 64);
+  heading (box, _("Ten steps"));
+  panel_init (&self->strip, box, _("Waiting for the first model"), 400, 64);
+
+  /* the same pair through a plain and a variational model */
+  box = section (left, _("Plain autoencoder beside VAE"));
+  self->compare_label = GTK_LABEL (gtk_label_new (""));
+  gtk_label_set_wrap (self->compare_label, TRUE);
+  gtk_label_set_xalign (self->compare_label, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->compare_label), "dim-label");
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->compare_label));
+  self->compare_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  heading (self->compare_box, _("Plain autoencoder, straight path"));
+  panel_init (&self->compare[KIND_PLAIN], self->compare_box, "", 400, 64);
+  heading (self->compare_box, _("Variational autoencoder, spherical path"));
+  panel_init (&self->compare[KIND_VARIATIONAL], self->compare_box, "", 400, 64);
+  gtk_widget_set_visible (self->compare_box, FALSE);
+  gtk_box_append (GTK_BOX (box), self->compare_box);
 
   /* traversal */
   box = section (left, "Traverse the latent dimensions");
@@ -589,7 +805,5 @@ lab_generate_view_init (LabGenerateView *self)
   panel_init (&self->manifold, right, "", 400, 400);
 
   g_signal_connect_swapped (button, "clicked", G_CALLBACK (new_prior_samples), self);
-  g_signal_connect_swapped (self->first_spin, "value-changed", G_CALLBACK (update_pair), self);
-  g_signal_connect_swapped (self->second_spin, "value-changed", G_CALLBACK (update_pair), self);
   g_signal_connect_swapped (self->mix_scale, "value-changed", G_CALLBACK (update_mix), self);
 }

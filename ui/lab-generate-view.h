@@ -13,8 +13,17 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LabGenerateView, lab_generate_view, LAB, GENERATE_VIEW, GtkWidget)
 
 void         lab_generate_view_set_session (LabGenerateView *self, LabSession *session);
-/* The two test samples interpolated between. */
+/* The two samples interpolated between, by their index in the dataset (as LabSnapshot's
+ * code_indices); a click in the view's gallery or win.use-sample from the Latent view sets
+ * one end. */
 void         lab_generate_view_set_pair (LabGenerateView *self, long first, long second);
+void         lab_generate_view_use_sample (LabGenerateView *self, gboolean second, long index);
+void         lab_generate_view_get_pair (LabGenerateView *self, long *first, long *second);
+/* The gallery of test samples to pick from (a LabChart of an image grid). */
+GtkWidget   *lab_generate_view_get_gallery (LabGenerateView *self);
+/* The ten-step strip of the pair through the kept plain (FALSE) or variational model, grey
+ * (10, height * width), or NULL while the session has not kept one of each. */
+const float *lab_generate_view_get_comparison (LabGenerateView *self, gboolean variational);
 /* Position of the interpolation slider in [0, 1]. */
 void         lab_generate_view_set_mix (LabGenerateView *self, double t);
 /* The decoded image at the slider (dim floats), or NULL before there are weights. */

@@ -3,8 +3,10 @@
  * Each snapshot's codes are placed in a plane (two chosen dimensions, or their own 2-D PCA)
  * and drawn by lab_plot_scatter; a click decodes the code behind a plane point with the
  * newest weights on this thread (dense decoders take well under a millisecond), a drag
- * between two points decodes ten steps of the straight path between them.
+ * between two points decodes ten steps of the straight path between them. The hovered
+ * sample can be sent to the Generate view as one end of its interpolation (win.use-sample).
  */
+#include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
@@ -26,7 +28,8 @@ struct _LabLatentView {
   GtkDropDown *projection;
   GtkSpinButton *dim_x, *dim_y;
   GtkToggleButton *sigma_toggle;
-  GtkLabel *knn_label, *hover_label;
+  GtkLabel *knn_label, *hover_label, *use_label;
+  GtkWidget *use_buttons[2];
   LabChart *scatter_chart, *baseline_chart, *hover_chart, *decoded_chart, *strip_chart;
 
   LabSession *session;
@@ -48,6 +51,7 @@ struct _LabLatentView {
   LabImageGridData hover_grid, decoded_grid, strip_grid;
   float path[2 * LAB_STRIP_STEPS];
 
+  long hovered;           /* dataset index of the sample in the hover panel, -1 for none */
   int drag_from;          /* index of the point a drag started on, -1 for a pan */
   double drag_x, drag_y;  /* last widget position while panning */
 };
@@ -298,11 +302,20 @@ on_scatter_motion (LabLatentView *self, double px, double py)
   self->hover_grid.rows = &self->hover_row;
   self->hover_grid.n_rows = 1;
   lab_chart_redraw (self->hover_chart);
+  self->hovered = s->code_indices[index];
+  for (int end = 0; end < 2; end++)
+    gtk_widget_set_sensitive (self->use_buttons[end], TRUE);
   text = g_strdup_printf ("Sample %u: %s", s->code_indices[index],
                           label >= 0 && label < s->n_classes && s->class_names != NULL
                           ? s->class_names[label] : "unlabelled");
   gtk_label_set_label (self->hover_label, text);
   g_free (text);
+}
+
+static void
+on_use_clicked (GtkWidget *button, LabLatentView *self)
+{
+  lab_latent_view_use_hovered (self, button == self->use_buttons[1]);
 }
 
 static void
@@ -514,6 +527,24 @@ lab_latent_view_get_knn_accuracy (LabLatentView *self)
   return self->knn_accuracy;
 }
 
+gboolean
+lab_latent_view_use_hovered (LabLatentView *self, gboolean second)
+{
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), FALSE);
+
+  if (self->hovered < 0)
+    return FALSE;
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.use-sample", "(su)",
+                              second ? "second" : "first", (guint32) self->hovered);
+  text = g_strdup_printf (second ? _("Sample %ld is the end of the Generate view's interpolation.")
+                                 : _("Sample %ld is the start of the Generate view's interpolation."),
+                          self->hovered);
+  gtk_label_set_label (self->use_label, text);
+  return TRUE;
+}
+
 GtkWidget *
 lab_latent_view_get_scatter (LabLatentView *self)
 {
@@ -642,6 +673,30 @@ lab_latent_view_init (LabLatentView *self)
   self->hover_grid.highlight_row = self->hover_grid.highlight_index = -1;
   self->hover_grid.empty_text = "Hover a point";
   self->hover_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->hover_grid, 300, 90);
+  {
+    GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+    for (int end = 0; end < 2; end++)
+      {
+        self->use_buttons[end] = gtk_button_new_with_label (end == 0 ? _("Interpolate from it")
+                                                                    : _("Interpolate to it"));
+        gtk_widget_set_tooltip_text (self->use_buttons[end],
+                                     end == 0 ? _("Make the hovered sample the start of the "
+                                                  "interpolation in the Generate view")
+                                              : _("Make the hovered sample the end of the "
+                                                  "interpolation in the Generate view"));
+        gtk_widget_set_sensitive (self->use_buttons[end], FALSE);
+        gtk_widget_set_hexpand (self->use_buttons[end], TRUE);
+        g_signal_connect (self->use_buttons[end], "clicked", G_CALLBACK (on_use_clicked), self);
+        gtk_box_append (GTK_BOX (row), self->use_buttons[end]);
+      }
+    gtk_box_append (GTK_BOX (side), row);
+    self->use_label = GTK_LABEL (gtk_label_new (""));
+    gtk_label_set_wrap (self->use_label, TRUE);
+    gtk_label_set_xalign (self->use_label, 0);
+    gtk_widget_add_css_class (GTK_WIDGET (self->use_label), "dim-label");
+    gtk_box_append (GTK_BOX (side), GTK_WIDGET (self->use_label));
+  }
   heading (side, "Decoded at the clicked point");
   self->decoded_grid.highlight_row = self->decoded_grid.highlight_index = -1;
   self->decoded_grid.empty_text = "Click in the plane";
@@ -661,6 +716,7 @@ lab_latent_view_init (LabLatentView *self)
 
   self->knn_accuracy = NAN;
   self->drag_from = -1;
+  self->hovered = -1;
 
   g_signal_connect_swapped (self->projection, "notify::selected", G_CALLBACK (on_projection_changed), self);
   g_signal_connect_swapped (self->dim_x, "value-changed", G_CALLBACK (on_projection_changed), self);

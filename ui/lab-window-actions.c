@@ -1,6 +1,10 @@
 /* lab-window-actions.c: the win.* actions: training commands, files and views. */
 #include <string.h>
 
+#include <glib/gi18n.h>
+
+#include "lab-generate-view.h"
+#include "lab-view-export.h"
 #include "lab-window-private.h"
 
 static void
@@ -206,36 +210,55 @@ lab_window_save_model (GtkWidget *widget, const char *action_name, GVariant *par
   lab_window_show_chooser (chooser);
 }
 
+/* Every view exports alike: the LabCharts it shows (lab-view-export.h), so a new view
+ * needs no code here. */
 static void
 export_picture_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
 {
   const char *picture = gtk_file_chooser_get_choice (chooser, "picture");
-  LabTrainingPicture which = g_strcmp0 (picture, "preview") == 0 ? LAB_TRAINING_PICTURE_PREVIEW
-                                                                 : LAB_TRAINING_PICTURE_LOSS;
+  LabViewExportWhat what = g_strcmp0 (picture, "main") == 0 ? LAB_VIEW_EXPORT_MAIN
+                                                            : LAB_VIEW_EXPORT_ALL;
   g_autoptr(GError) error = NULL;
 
-  if (!lab_training_view_export (self->training_view, which, path, &error))
-    _lab_window_show_error (self, "The picture could not be saved", error->message);
+  if (!lab_view_export (gtk_stack_get_visible_child (self->stack), what, path, &error))
+    _lab_window_show_error (self, _("The picture could not be saved"), error->message);
 }
 
 static void
 lab_window_export_picture (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   /* gtk_file_chooser_add_choice takes non-const arrays that it only reads */
-  static const char *ids[] = { "loss", "preview", NULL };
-  static const char *labels[] = { "Loss curves", "Reconstructions", NULL };
+  static const char *ids[] = { "view", "main", NULL };
+  static const char *labels[] = { N_("Every chart of this view"), N_("The largest chart"), NULL };
   static const char *const patterns[] = { "*.png", "*.svg", "*.pdf", NULL };
+  const char *translated[G_N_ELEMENTS (labels)] = { _(labels[0]), _(labels[1]), NULL };
   LabWindow *self = LAB_WINDOW (widget);
-  GtkFileChooser *chooser = lab_window_file_chooser (self, "Export Picture",
-                                                     GTK_FILE_CHOOSER_ACTION_SAVE, "_Export",
+  GtkFileChooser *chooser = lab_window_file_chooser (self, _("Export Picture"),
+                                                     GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
                                                      export_picture_chosen);
-  g_autoptr(GtkFileFilter) filter = file_filter ("PNG, SVG or PDF (by the extension)", patterns);
+  g_autoptr(GtkFileFilter) filter = file_filter (_("PNG, SVG or PDF (by the extension)"), patterns);
+  g_autofree char *name = g_strdup_printf ("%s.png", gtk_stack_get_visible_child_name (self->stack));
 
   gtk_file_chooser_add_filter (chooser, filter);
-  gtk_file_chooser_add_choice (chooser, "picture", "Picture", ids, labels);
-  gtk_file_chooser_set_choice (chooser, "picture", "loss");
-  gtk_file_chooser_set_current_name (chooser, "loss.png");
+  gtk_file_chooser_add_choice (chooser, "picture", _("Picture"), ids, translated);
+  gtk_file_chooser_set_choice (chooser, "picture", "view");
+  gtk_file_chooser_set_current_name (chooser, name);
   lab_window_show_chooser (chooser);
+}
+
+/* From the Latent view's side panel: a sample (its index in the dataset) becomes the first
+ * or second end of the Generate view's interpolation. */
+static void
+lab_window_use_sample (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  LabWindow *self = LAB_WINDOW (widget);
+  GtkWidget *generate = gtk_stack_get_child_by_name (self->stack, "generate");
+  const char *end;
+  guint32 index;
+
+  g_variant_get (param, "(&su)", &end, &index);
+  if (LAB_IS_GENERATE_VIEW (generate))
+    lab_generate_view_use_sample (LAB_GENERATE_VIEW (generate), g_str_equal (end, "second"), index);
 }
 
 static void
@@ -261,7 +284,6 @@ _lab_window_update_actions (LabWindow *self)
   gboolean ready = self->session != NULL && !lab_session_get_loading (self->session)
                    && lab_session_get_dataset_spec (self->session) != NULL;
   gboolean running = ready && lab_session_get_running (self->session);
-  gboolean on_training = g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "training") == 0;
 
   gtk_widget_action_set_enabled (widget, "win.toggle-run", ready);
   gtk_widget_action_set_enabled (widget, "win.run", ready && !running);
@@ -270,7 +292,7 @@ _lab_window_update_actions (LabWindow *self)
   gtk_widget_action_set_enabled (widget, "win.step-epoch", ready);
   gtk_widget_action_set_enabled (widget, "win.reset", ready);
   gtk_widget_action_set_enabled (widget, "win.save-model", ready);
-  gtk_widget_action_set_enabled (widget, "win.export-picture", ready && on_training);
+  gtk_widget_action_set_enabled (widget, "win.export-picture", ready);
 }
 
 void
@@ -290,6 +312,7 @@ _lab_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.open-model", NULL, lab_window_open_model);
   gtk_widget_class_install_action (widget_class, "win.save-model", NULL, lab_window_save_model);
   gtk_widget_class_install_action (widget_class, "win.export-picture", NULL, lab_window_export_picture);
+  gtk_widget_class_install_action (widget_class, "win.use-sample", "(su)", lab_window_use_sample);
   gtk_widget_class_install_property_action (widget_class, "win.presentation", "presentation");
   gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, lab_window_toggle_sidebar);
   gtk_widget_class_install_action (widget_class, "win.leave-presentation", NULL,

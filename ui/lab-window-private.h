@@ -49,7 +49,7 @@ struct _LabWindow {
 };
 
 void             _lab_window_class_init_actions (GtkWidgetClass *widget_class);
-/* Enables what makes sense now (no Step while loading, no export off the training view). */
+/* Enables what makes sense now (no Step or export while loading). */
 void             _lab_window_update_actions (LabWindow *self);
 /* Loads without blocking; run starts training once loaded. */
 void             _lab_window_load (LabWindow *self, const char *data, const char *preset,
