@@ -7,6 +7,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gi18n.h>
+
 #include "lab-sidebar.h"
 
 struct _LabSidebar {
@@ -42,6 +44,8 @@ struct _LabSidebar {
   GtkSpinButton *warmup_spin;
   GtkLabel *concept_title;
   GtkLabel *concept_body;
+  GtkLabel *concept_loss;
+  GtkLabel *concept_watch;
 
   /* owned */
   LabSession *session;
@@ -60,42 +64,80 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* The concept panel of each preset: what the family does, what its loss adds up, and what
+ * to look for in the views while it trains. */
 static const struct {
-  const char *name, *title, *concept_title, *concept;
+  const char *name, *title, *concept_title, *concept, *loss, *watch;
 } presets[] = {
-  { "undercomplete", "Undercomplete", "What an undercomplete autoencoder does",
-    "The code is smaller than the input, so the network has to keep only what matters most "
-    "to rebuild each example." },
-  { "sparse", "Sparse", "What a sparse autoencoder does",
-    "A penalty keeps most code units near zero for each input, so every unit learns to answer "
-    "to one particular pattern." },
-  { "contractive", "Contractive", "What a contractive autoencoder does",
-    "A penalty on the encoder's Jacobian makes the code change little when the input changes a "
-    "little, so it ignores noise and follows the shape of the data." },
-  { "denoising", "Denoising", "What a denoising autoencoder does",
-    "The input is corrupted before encoding, but the output is compared with the clean "
-    "example, so the network learns to remove the noise." },
-  { "vae", "Variational", "What a VAE does",
-    "The encoder gives a mean and a spread for each code; the KL term pulls codes towards "
-    "N(0, I), so the latent space has no holes and any point decodes to a plausible digit." },
-  { "linear", "Linear (PCA)", "What a linear autoencoder does",
-    "Without non-linearities and with a squared error, the best it can learn is the subspace "
-    "PCA finds: watch it get there by gradient descent." },
-  { "conv", "Convolutional", "What a convolutional autoencoder does",
-    "Convolutions share their weights across the image, so the encoder looks for the same "
-    "small strokes everywhere, with far fewer parameters." },
-  { "sequence", "Sequence (LSTM)", "What a sequence autoencoder does",
-    "An LSTM reads a window of the series step by step into one code, and another LSTM "
-    "writes the window back from it." },
+  { "undercomplete", N_("Undercomplete"), N_("What an undercomplete autoencoder does"),
+    N_("The code is smaller than the input, so the network has to keep only what matters most "
+       "to rebuild each example."),
+    N_("Reconstruction only: the binary cross-entropy between every pixel and its rebuilt "
+       "value."),
+    N_("Training: grey blurs turn into digits within the first epoch. Latent space: the digits "
+       "gather in clusters although no label was ever shown. Anomaly: the worst "
+       "reconstructions are the oddly written digits.") },
+  { "sparse", N_("Sparse"), N_("What a sparse autoencoder does"),
+    N_("A penalty keeps most code units near zero for each input, so every unit learns to answer "
+       "to one particular pattern."),
+    N_("Reconstruction + β · Σⱼ KL(ρ ‖ ρ̂ⱼ), which pulls the average activation ρ̂ⱼ of every "
+       "code unit towards the target ρ; or λ · |code| (L1) instead."),
+    N_("Inside: the mean activation of the units settles near ρ and the first-layer weights "
+       "become strokes and spots. Training: the sparsity curve falls while the reconstruction "
+       "pays a little for it.") },
+  { "contractive", N_("Contractive"), N_("What a contractive autoencoder does"),
+    N_("A penalty on the encoder's Jacobian makes the code change little when the input changes a "
+       "little, so it ignores noise and follows the shape of the data."),
+    N_("Reconstruction + λ · ‖J‖², the squared size of the encoder's Jacobian: how far the code "
+       "moves when the pixels move."),
+    N_("Inside: the Jacobian norm falls as training goes on. Denoise: light noise hardly "
+       "changes the output. With too large a λ every input gets the same code and every "
+       "reconstruction becomes the average digit.") },
+  { "denoising", N_("Denoising"), N_("What a denoising autoencoder does"),
+    N_("The input is corrupted before encoding, but the output is compared with the clean "
+       "example, so the network learns to remove the noise."),
+    N_("Reconstruction of the clean example from its corrupted copy (Gaussian, salt and "
+       "pepper, or masking noise); no other term."),
+    N_("Training: a noisy input row above the reconstructions. Denoise: once trained, the "
+       "model's PSNR beats the classical filter's; raise the noise level and see where each "
+       "one breaks down.") },
+  { "vae", N_("Variational"), N_("What a VAE does"),
+    N_("The encoder gives a mean and a spread for each code; the KL term pulls codes towards "
+       "N(0, I), so the latent space has no holes and any point decodes to a plausible digit."),
+    N_("Reconstruction + β · KL(q(z|x) ‖ N(0, I)): together the negative ELBO. During the "
+       "warm-up β grows from zero."),
+    N_("Latent space: the KL term pulls the codes towards N(0, I); watch the scatter become a "
+       "round cloud without gaps. Generate: samples from the prior look like digits. A KL "
+       "curve near zero means the codes are ignored: lower β.") },
+  { "linear", N_("Linear (PCA)"), N_("What a linear autoencoder does"),
+    N_("Without non-linearities and with a squared error, the best it can learn is the subspace "
+       "PCA finds: watch it get there by gradient descent."),
+    N_("Mean squared error of the reconstruction, nothing else."),
+    N_("vs PCA: the angles between its subspace and PCA's shrink towards zero and the two "
+       "error curves meet. Its codes are PCA's codes turned and stretched, not the principal "
+       "components themselves.") },
+  { "conv", N_("Convolutional"), N_("What a convolutional autoencoder does"),
+    N_("Convolutions share their weights across the image, so the encoder looks for the same "
+       "small strokes everywhere, with far fewer parameters."),
+    N_("Reconstruction only: the binary cross-entropy of every pixel, as for the "
+       "undercomplete model."),
+    N_("Inside: the first-layer filters become small edge and stroke detectors. Training: "
+       "sharp reconstructions early on, from a fraction of a dense model's weights.") },
+  { "sequence", N_("Sequence (LSTM)"), N_("What a sequence autoencoder does"),
+    N_("An LSTM reads a window of the series step by step into one code, and another LSTM "
+       "writes the window back from it."),
+    N_("Mean squared error between every step of the window and its reconstruction."),
+    N_("Sequences: the reconstruction follows the waves, and on the ECG data the unusual "
+       "beats are rebuilt worst. Anomaly: their errors lie beyond the threshold.") },
 };
 
 static const struct {
   const char *name, *title;
 } choice_titles[] = {
-  { "identity", "Identity" }, { "relu", "ReLU" }, { "leaky-relu", "Leaky ReLU" },
-  { "leaky_relu", "Leaky ReLU" }, { "tanh", "tanh" }, { "sigmoid", "Sigmoid" },
-  { "none", "None" }, { "gaussian", "Gaussian" }, { "salt-pepper", "Salt and pepper" },
-  { "salt_pepper", "Salt and pepper" }, { "masking", "Masking" },
+  { "identity", N_("Identity") }, { "relu", N_("ReLU") }, { "leaky-relu", N_("Leaky ReLU") },
+  { "leaky_relu", N_("Leaky ReLU") }, { "tanh", N_("tanh") }, { "sigmoid", N_("Sigmoid") },
+  { "none", N_("None") }, { "gaussian", N_("Gaussian") }, { "salt-pepper", N_("Salt and pepper") },
+  { "salt_pepper", N_("Salt and pepper") }, { "masking", N_("Masking") },
 };
 
 static const char *const batch_sizes[] = { "16", "32", "64", "128", "256", "512", NULL };
@@ -105,7 +147,7 @@ lab_sidebar_preset_title (const char *preset)
 {
   for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
     if (g_strcmp0 (presets[i].name, preset) == 0)
-      return presets[i].title;
+      return _(presets[i].title);
   return preset;
 }
 
@@ -114,7 +156,7 @@ choice_title (const char *name)
 {
   for (guint i = 0; i < G_N_ELEMENTS (choice_titles); i++)
     if (strcmp (choice_titles[i].name, name) == 0)
-      return choice_titles[i].title;
+      return _(choice_titles[i].title);
   return name;
 }
 
@@ -227,8 +269,10 @@ lab_sidebar_sync (LabSidebar *self)
       preset_index = i;
   if (preset_index != GTK_INVALID_LIST_POSITION)
     {
-      gtk_label_set_label (self->concept_title, presets[preset_index].concept_title);
-      gtk_label_set_label (self->concept_body, presets[preset_index].concept);
+      gtk_label_set_label (self->concept_title, _(presets[preset_index].concept_title));
+      gtk_label_set_label (self->concept_body, _(presets[preset_index].concept));
+      gtk_label_set_label (self->concept_loss, _(presets[preset_index].loss));
+      gtk_label_set_label (self->concept_watch, _(presets[preset_index].watch));
     }
 
   hidden = lab_session_dup_option (self->session, "hidden");
@@ -323,7 +367,7 @@ lab_sidebar_commit (LabSidebar *self, const char *key, const char *value)
     ok = lab_session_set_option (self->session, key, value, &error);
 
   if (!ok)
-    lab_sidebar_show_error (self, "This setting cannot be used", error);
+    lab_sidebar_show_error (self, _("This setting cannot be used"), error);
   /* shows the value in force (the old one after an error) and any knob that appeared */
   lab_sidebar_sync (self);
 }
@@ -374,13 +418,13 @@ lab_sidebar_change (LabSidebar *self, const char *key, const char *value)
   dialog = gtk_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                    GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
                                    GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
-                                   "Start a new model?");
+                                   "%s", _("Start a new model?"));
   gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog),
-                                            "This change needs a new network, so the %ld "
-                                            "batches trained so far will be lost.",
+                                            _("This change needs a new network, so the %ld "
+                                              "batches trained so far will be lost."),
                                             snapshot->steps);
-  gtk_dialog_add_buttons (GTK_DIALOG (dialog), "_Cancel", GTK_RESPONSE_CANCEL,
-                          "_Start New Model", GTK_RESPONSE_ACCEPT, NULL);
+  gtk_dialog_add_buttons (GTK_DIALOG (dialog), _("_Cancel"), GTK_RESPONSE_CANCEL,
+                          _("_Start New Model"), GTK_RESPONSE_ACCEPT, NULL);
   gtk_widget_add_css_class (gtk_dialog_get_widget_for_response (GTK_DIALOG (dialog),
                                                                 GTK_RESPONSE_ACCEPT),
                             "destructive-action");
@@ -647,13 +691,54 @@ lab_sidebar_class_init (LabSidebarClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabSidebar, warmup_spin);
   gtk_widget_class_bind_template_child (widget_class, LabSidebar, concept_title);
   gtk_widget_class_bind_template_child (widget_class, LabSidebar, concept_body);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, concept_loss);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, concept_watch);
+}
+
+static void
+label_controls (GtkWidget *widget, GtkWidget *label)
+{
+  if (GTK_IS_RANGE (widget) || GTK_IS_SPIN_BUTTON (widget) || GTK_IS_DROP_DOWN (widget)
+      || GTK_IS_ENTRY (widget))
+    {
+      gtk_accessible_update_relation (GTK_ACCESSIBLE (widget),
+                                      GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL, -1);
+      return;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    label_controls (child, label);
+}
+
+/* Every grid row of the sidebar is "name | control": the name labels the control for
+ * screen readers, as it does for the eye. */
+static void
+label_grid_rows (GtkWidget *widget)
+{
+  if (GTK_IS_GRID (widget))
+    {
+      for (int row = 0;; row++)
+        {
+          GtkWidget *name = gtk_grid_get_child_at (GTK_GRID (widget), 0, row);
+          GtkWidget *value = gtk_grid_get_child_at (GTK_GRID (widget), 1, row);
+
+          if (name == NULL && value == NULL)
+            break;
+          if (GTK_IS_LABEL (name) && value != NULL)
+            label_controls (value, name);
+        }
+      return;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    label_grid_rows (child);
 }
 
 static void
 lab_sidebar_init (LabSidebar *self)
 {
   static const char *const builtin_titles[] = {
-    "MNIST digits (embedded)", "Fashion-MNIST", "Sine waves", "ECG (with anomalies)",
+    N_("MNIST digits (embedded)"), N_("Fashion-MNIST"), N_("Sine waves"), N_("ECG (with anomalies)"),
   };
   static const char *const builtin_specs[] = { "digits", "fashion", "sines", "ecg" };
   g_autoptr(GListModel) preset_model = NULL;
@@ -661,6 +746,7 @@ lab_sidebar_init (LabSidebar *self)
   g_autoptr(GListModel) noise_model = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  label_grid_rows (GTK_WIDGET (self));
 
   self->datasets = gtk_string_list_new (NULL);
   self->dataset_specs = g_ptr_array_new_with_free_func (g_free);
@@ -670,10 +756,10 @@ lab_sidebar_init (LabSidebar *self)
       if (strcmp (builtin_specs[i], "fashion") == 0
           && !g_file_test ("/usr/share/datasets/fashion-mnist", G_FILE_TEST_IS_DIR))
         continue;
-      gtk_string_list_append (self->datasets, builtin_titles[i]);
+      gtk_string_list_append (self->datasets, _(builtin_titles[i]));
       g_ptr_array_add (self->dataset_specs, g_strdup (builtin_specs[i]));
     }
-  gtk_string_list_append (self->datasets, "Open file…");
+  gtk_string_list_append (self->datasets, _("Open file…"));
   gtk_drop_down_set_model (self->dataset_dropdown, G_LIST_MODEL (self->datasets));
 
   preset_model = titles_model (lab_session_list_presets (), lab_sidebar_preset_title);

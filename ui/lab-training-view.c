@@ -7,6 +7,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gi18n.h>
+
 #include "lab-chart.h"
 #include "lab-plot.h"
 #include "lab-training-view.h"
@@ -73,8 +75,9 @@ lab_training_view_build_loss (LabTrainingView *self)
           const LabCurve *curve = val ? &snapshot->val[t] : &snapshot->train[t];
           LabSeries *series = &self->curves[n];
 
-          self->curve_names[n] = g_strdup_printf ("%s (%s)", lab_loss_term_name (t),
-                                                  val ? "validation" : "train");
+          /* TRANSLATORS: a loss term and the data it is measured on: "KL (validation)" */
+          self->curve_names[n] = g_strdup_printf (_("%s (%s)"), lab_loss_term_name (t),
+                                                  val ? _("validation") : _("train"));
           memset (series, 0, sizeof *series);
           series->name = self->curve_names[n];
           series->x = curve->x;
@@ -90,11 +93,11 @@ lab_training_view_build_loss (LabTrainingView *self)
 
   self->loss.series = self->curves;
   self->loss.n_series = n;
-  self->loss.x_label = "epoch";
-  self->loss.y_label = "loss per example";
+  self->loss.x_label = _("epoch");
+  self->loss.y_label = _("loss per example");
   self->loss.log_y = gtk_toggle_button_get_active (self->log_toggle);
   self->loss.legend = LAB_PLOT_LEGEND_TOP_RIGHT;
-  self->loss.empty_text = "Press Run to start training";
+  self->loss.empty_text = _("Press Run to start training");
 }
 
 static void
@@ -104,7 +107,8 @@ lab_training_view_update_hover_label (LabTrainingView *self)
 
   if (self->snapshot == NULL || !lab_snapshot_has_history (self->snapshot))
     {
-      gtk_label_set_label (self->hover_label, "Hover over the curves to read their values.");
+      gtk_label_set_label (self->hover_label, _("Hover over the curves to read their values."));
+      lab_chart_set_description (self->loss_chart, _("Loss curves: no training yet"));
       return;
     }
   lab_plot_loss_summary (&self->loss, text, sizeof text);
@@ -136,6 +140,7 @@ static void
 lab_training_view_build_preview (LabTrainingView *self)
 {
   const LabSnapshot *s = self->snapshot;
+  g_autofree char *description = NULL;
   gboolean noisy;
   int pixels, n, row = 0;
   gsize needed;
@@ -143,7 +148,7 @@ lab_training_view_build_preview (LabTrainingView *self)
   memset (&self->grid, 0, sizeof self->grid);
   memset (&self->sequence, 0, sizeof self->sequence);
   self->grid.highlight_row = self->grid.highlight_index = -1;
-  self->grid.empty_text = "The reconstructions appear with the first report";
+  self->grid.empty_text = _("The reconstructions appear with the first report");
   self->sequence.empty_text = self->grid.empty_text;
   self->show_sequence = s != NULL && !s->is_image && s->dim > 0;
 
@@ -153,7 +158,10 @@ lab_training_view_build_preview (LabTrainingView *self)
     lab_chart_set_draw_func (self->preview_chart, lab_plot_image_grid_draw_func, &self->grid, NULL);
 
   if (s == NULL || s->preview_output == NULL || s->n_preview <= 0)
-    return;
+    {
+      lab_chart_set_description (self->preview_chart, _("Reconstructions: none yet"));
+      return;
+    }
 
   if (self->show_sequence)
     {
@@ -162,7 +170,10 @@ lab_training_view_build_preview (LabTrainingView *self)
       self->sequence.reconstruction = s->preview_output;
       self->sequence.n_steps = s->height;
       self->sequence.n_features = s->width;
-      self->sequence.x_label = "step";
+      self->sequence.x_label = _("step");
+      description = g_strdup_printf (_("One window of %d steps with %d features: the input "
+                                       "and its reconstruction"), s->height, s->width);
+      lab_chart_set_description (self->preview_chart, description);
       return;
     }
 
@@ -183,21 +194,21 @@ lab_training_view_build_preview (LabTrainingView *self)
   if (noisy)
     {
       grey_images (self->row_pixels[row], s->preview_clean, NULL, n, s->channels, pixels);
-      self->rows[row++] = (LabImageRow) { .label = "clean", .pixels = self->row_pixels[0],
+      self->rows[row++] = (LabImageRow) { .label = _("clean"), .pixels = self->row_pixels[0],
                                           .n_images = n, .colormap = LAB_IMAGE_GREY };
     }
   grey_images (self->row_pixels[row], s->preview_input, NULL, n, s->channels, pixels);
-  self->rows[row] = (LabImageRow) { .label = noisy ? "noisy input" : "input",
+  self->rows[row] = (LabImageRow) { .label = noisy ? _("noisy input") : _("input"),
                                     .pixels = self->row_pixels[row], .n_images = n,
                                     .colormap = LAB_IMAGE_GREY };
   row++;
   grey_images (self->row_pixels[row], s->preview_output, NULL, n, s->channels, pixels);
-  self->rows[row] = (LabImageRow) { .label = "reconstruction", .pixels = self->row_pixels[row],
+  self->rows[row] = (LabImageRow) { .label = _("reconstruction"), .pixels = self->row_pixels[row],
                                     .n_images = n, .colormap = LAB_IMAGE_GREY };
   row++;
   grey_images (self->row_pixels[row], s->preview_output, s->preview_clean, n, s->channels, pixels);
   /* a fixed scale, so that errors visibly shrink as training goes on */
-  self->rows[row] = (LabImageRow) { .label = "|error|", .pixels = self->row_pixels[row],
+  self->rows[row] = (LabImageRow) { .label = _("|error|"), .pixels = self->row_pixels[row],
                                     .n_images = n, .colormap = LAB_IMAGE_HEAT, .vmax = 1.0f };
   row++;
 
@@ -205,6 +216,12 @@ lab_training_view_build_preview (LabTrainingView *self)
   self->grid.image_height = s->height;
   self->grid.rows = self->rows;
   self->grid.n_rows = row;
+
+  description = g_strdup_printf (noisy ? _("%d fixed examples: clean, noisy input, "
+                                           "reconstruction and error map of each")
+                                       : _("%d fixed examples: input, reconstruction and error "
+                                           "map of each"), n);
+  lab_chart_set_description (self->preview_chart, description);
 }
 
 static void
