@@ -1,17 +1,25 @@
 /* test-views-latent.c: the Latent space and Generate views under Xvfb, on a VAE trained for
  * a few dozen steps: a click decodes the code its point maps back to, the interpolation's
- * end points are the decodes of the two samples' codes, and both views draw something.
+ * end points are the decodes of the two samples' codes, the pair is picked from the scatter
+ * or the gallery, a plain AE and a VAE are compared on it, every view exports, and both
+ * views draw something.
  *
  * Run as `xvfb-run -a -s "-screen 0 1440x900x24" test-views-latent --tap` with
- * GSK_RENDERER=cairo.
+ * GSK_RENDERER=cairo; `--output DIR` keeps the exported pictures and window shots there.
  */
 #include <math.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+#include <png.h>
+
 #include "lab-chart.h"
 #include "lab-generate-view.h"
 #include "lab-latent-view.h"
+#include "lab-view-export.h"
 #include "lab-window-private.h"
+
+static char *output_dir;
 
 static void
 spin_for (double seconds)
@@ -32,7 +40,7 @@ latent_has_steps (LabLatentView *view, long steps, double timeout_s)
     {
       LabSnapshot *s = lab_latent_view_get_snapshot (view);
 
-      if (s != NULL && s->codes != NULL && s->steps >= steps)
+      if (s != NULL && s->codes != NULL && s->steps >= steps && s->weights != NULL)
         return TRUE;
       if (g_get_monotonic_time () > end)
         return FALSE;
@@ -175,12 +183,16 @@ test_generate_end_points (void)
   float *code = g_new (float, latent);
   float *expected = g_new (float, dim);
   float *middle = g_new (float, dim);
-  const long pair[2] = { 3, 7 };
+  const LabSnapshot *s = lab_session_get_snapshot (session);
+  long pair[2];
 
+  g_assert_nonnull (s->code_indices);
+  pair[0] = s->code_indices[3];
+  pair[1] = s->code_indices[7];
   lab_generate_view_set_pair (view, pair[0], pair[1]);
   for (int end = 0; end < 2; end++)
     {
-      const float *sample = lab_session_get_sample (session, LAB_SPLIT_TEST, pair[end], NULL);
+      const float *sample = lab_session_get_dataset_sample (session, pair[end], NULL);
 
       g_assert_nonnull (sample);
       lab_weights_encode (weights, code, NULL, sample, 1);
@@ -226,6 +238,332 @@ test_views_render (void)
   spin_for (0.1);
 }
 
+/* The hovered sample of the scatter and a click in the gallery set the Generate view's ends. */
+static void
+test_pick_pair (void)
+{
+  LabWindow *window = open_trained_window ("latent");
+  LabLatentView *latent = LAB_LATENT_VIEW (gtk_stack_get_child_by_name (window->stack, "latent"));
+  LabGenerateView *generate = LAB_GENERATE_VIEW (gtk_stack_get_child_by_name (window->stack, "generate"));
+  LabSnapshot *s = lab_latent_view_get_snapshot (latent);
+  GtkWidget *chart = lab_latent_view_get_scatter (latent);
+  const LabScatterData *data = lab_chart_get_data (LAB_CHART (chart));
+  const LabPlotStyle *style = lab_chart_get_style (LAB_CHART (chart));
+  GtkWidget *gallery;
+  const LabImageGridData *grid;
+  long first, second;
+  double px, py;
+  int row, index, target = 5;
+  gboolean clicked = FALSE;
+
+  /* nothing hovered yet: nothing to send */
+  g_assert_false (lab_latent_view_use_hovered (latent, TRUE));
+  /* hover the point of sample 9 as the pointer would, then send it as the end */
+  g_assert_true (lab_plot_scatter_to_widget (gtk_widget_get_width (chart), gtk_widget_get_height (chart),
+                                             data, style, data->points[18], data->points[19], &px, &py));
+  g_signal_emit_by_name (chart, "motion", px, py);
+  g_assert_cmpint (data->highlight, >=, 0);
+  g_assert_true (lab_latent_view_use_hovered (latent, TRUE));
+  lab_generate_view_get_pair (generate, NULL, &second);
+  g_assert_cmpint (second, ==, s->code_indices[data->highlight]);
+
+  /* a click on the sixth image of the gallery sets the start (the first toggle is active) */
+  gtk_stack_set_visible_child_name (window->stack, "generate");
+  spin_for (0.3);
+  gallery = lab_generate_view_get_gallery (generate);
+  grid = lab_chart_get_data (LAB_CHART (gallery));
+  g_assert_cmpint (grid->n_rows, ==, 1);
+  for (int y = 0; y < gtk_widget_get_height (gallery) && !clicked; y += 2)
+    for (int x = 0; x < gtk_widget_get_width (gallery) && !clicked; x += 2)
+      if (lab_plot_image_grid_locate (gtk_widget_get_width (gallery), gtk_widget_get_height (gallery),
+                                      grid, lab_chart_get_style (LAB_CHART (gallery)), x, y, &row,
+                                      &index, NULL, NULL)
+          && row == 0 && index == target)
+        {
+          g_signal_emit_by_name (gallery, "clicked", (double) x, (double) y);
+          clicked = TRUE;
+        }
+  g_assert_true (clicked);
+  lab_generate_view_get_pair (generate, &first, &second);
+  g_assert_cmpint (first, ==, s->code_indices[target]);
+  g_assert_cmpint (second, ==, s->code_indices[data->highlight]);
+  /* the thumbnails and the strip follow: the start of the strip is the first sample's decode */
+  lab_generate_view_set_mix (generate, 0);
+  {
+    LabWeights *weights = lab_session_get_weights (lab_window_get_session (window));
+    g_autofree float *code = g_new (float, s->latent);
+    g_autofree float *expected = g_new (float, s->dim);
+
+    lab_weights_encode (weights, code, NULL,
+                        lab_session_get_dataset_sample (lab_window_get_session (window), first, NULL), 1);
+    lab_weights_decode (weights, expected, code, 1);
+    assert_images_equal (lab_generate_view_get_decoded (generate), expected, s->dim);
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_for (0.1);
+}
+
+/* Slider to image: one decode per move; the time of a move is reported, not asserted (the
+ * machine is shared). */
+static int
+compare_doubles (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+static void
+test_slider_latency (void)
+{
+  LabWindow *window = open_trained_window ("generate");
+  LabGenerateView *view = LAB_GENERATE_VIEW (gtk_stack_get_child_by_name (window->stack, "generate"));
+  enum { MOVES = 400 };
+  double times[MOVES];
+
+  for (int i = 0; i < MOVES; i++)
+    {
+      gint64 start = g_get_monotonic_time ();
+
+      lab_generate_view_set_mix (view, (i % 100) / 99.0);
+      times[i] = (g_get_monotonic_time () - start) / 1000.0;
+      g_assert_nonnull (lab_generate_view_get_decoded (view));
+    }
+  qsort (times, MOVES, sizeof (double), compare_doubles);
+  g_test_message ("interpolation slider, %d moves: p50 %.3f ms, p99 %.3f ms, max %.3f ms",
+                  MOVES, times[MOVES / 2], times[MOVES * 99 / 100], times[MOVES - 1]);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_for (0.1);
+}
+
+static gboolean
+session_has_steps (LabSession *session, gboolean variational, long steps, double timeout_s)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);
+
+  for (;;)
+    {
+      LabSnapshot *s = lab_session_get_snapshot (session);
+
+      if (s != NULL && s->weights != NULL && s->steps >= steps
+          && lab_weights_is_variational (s->weights) == variational)
+        return TRUE;
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+}
+
+static void
+save_window_shot (LabWindow *window, const char *name)
+{
+  GdkTexture *texture;
+  g_autofree char *path = NULL;
+
+  if (output_dir == NULL)
+    return;
+  texture = render_widget (GTK_WIDGET (window));
+  path = g_build_filename (output_dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_object_unref (texture);
+}
+
+/* A plain AE, then a VAE on the same digits: the pair through each, side by side. */
+static void
+test_compare_plain_and_vae (void)
+{
+  LabWindow *window = lab_window_new (NULL);
+  LabSession *session = lab_window_get_session (window);
+  LabGenerateView *view = LAB_GENERATE_VIEW (gtk_stack_get_child_by_name (window->stack, "generate"));
+  g_autoptr(GError) error = NULL;
+  LabWeights *kept[2];
+  long pair[2];
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
+  lab_window_start (window, "digits", "undercomplete", TRUE, "generate");
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (session_has_steps (session, FALSE, 60, 60));
+  g_assert_null (lab_generate_view_get_comparison (view, FALSE));
+  g_assert_null (lab_session_get_kept_weights (session, TRUE));
+
+  g_assert_true (lab_session_set_preset (session, "vae", &error));
+  g_assert_no_error (error);
+  lab_session_run (session);
+  g_assert_true (session_has_steps (session, TRUE, 60, 60));
+  lab_session_pause (session);
+  spin_for (0.5);
+
+  kept[0] = lab_session_get_kept_weights (session, FALSE);
+  kept[1] = lab_session_get_kept_weights (session, TRUE);
+  g_assert_nonnull (kept[0]);
+  g_assert_true (kept[1] == lab_session_get_weights (session));
+  g_assert_false (lab_weights_is_variational (kept[0]));
+  lab_generate_view_get_pair (view, &pair[0], &pair[1]);
+  lab_generate_view_set_pair (view, pair[0], pair[1]);
+
+  /* each strip starts and ends at its own model's reconstruction of the two samples */
+  for (int k = 0; k < 2; k++)
+    {
+      const float *strip = lab_generate_view_get_comparison (view, k == 1);
+      int latent = lab_weights_get_latent_dim (kept[k]), dim = lab_weights_get_input_dim (kept[k]);
+      g_autofree float *code = g_new (float, latent);
+      g_autofree float *expected = g_new (float, dim);
+
+      g_assert_nonnull (strip);
+      for (int end = 0; end < 2; end++)
+        {
+          lab_weights_encode (kept[k], code, NULL, lab_session_get_dataset_sample (session, pair[end], NULL), 1);
+          lab_weights_decode (kept[k], expected, code, 1);
+          /* digits are one channel: the grey strip is the decode itself, up to the rounding
+           * of a batch of ten decodes against a single one (sgemm against sgemv) */
+          for (int i = 0; i < dim; i++)
+            g_assert_cmpfloat_with_epsilon (strip[(gsize) (end == 0 ? 0 : 9) * dim + i], expected[i], 1e-5);
+        }
+    }
+  /* two different models give two different strips */
+  g_assert_true (memcmp (lab_generate_view_get_comparison (view, FALSE) + 4 * 784,
+                         lab_generate_view_get_comparison (view, TRUE) + 4 * 784,
+                         sizeof (float) * 784) != 0);
+  spin_for (0.3);
+  save_window_shot (window, "generate-compare.png");
+
+  /* a new dataset forgets the kept models */
+  g_assert_true (lab_session_load (session, "digits", "vae", &error));
+  g_assert_null (lab_session_get_kept_weights (session, FALSE));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_for (0.1);
+}
+
+static void
+read_png_size (const char *path, guint32 *width, guint32 *height)
+{
+  FILE *file = g_fopen (path, "rb");
+  png_structp png;
+  png_infop info;
+  guchar magic[8];
+
+  g_assert_nonnull (file);
+  g_assert_cmpuint (fread (magic, 1, 8, file), ==, 8);
+  g_assert_cmpint (png_sig_cmp (magic, 0, 8), ==, 0);
+  png = png_create_read_struct (PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+  info = png_create_info_struct (png);
+  g_assert_nonnull (info);
+  if (setjmp (png_jmpbuf (png)))
+    g_error ("libpng could not read %s", path);
+  png_init_io (png, file);
+  png_set_sig_bytes (png, 8);
+  /* the whole image, so that a truncated file fails here */
+  png_read_png (png, info, PNG_TRANSFORM_IDENTITY, NULL);
+  *width = png_get_image_width (png, info);
+  *height = png_get_image_height (png, info);
+  png_destroy_read_struct (&png, &info, NULL);
+  fclose (file);
+}
+
+static void
+assert_starts_with (const char *path, const char *magic)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, 1000);
+  g_assert_true (g_str_has_prefix (contents, magic));
+}
+
+/* Every view with charts exports: the PNG has the size of the charts' bounding box (the
+ * whole view) or of the largest chart; SVG and PDF are what their names say. */
+static void
+test_export_views (void)
+{
+  static const char *const views[] = { "training", "latent", "generate", "denoise" };
+  LabWindow *window = open_trained_window ("latent");
+  g_autofree char *dir = output_dir != NULL ? g_strdup (output_dir) : g_dir_make_tmp ("latentlab-views-XXXXXX", NULL);
+
+  for (guint v = 0; v < G_N_ELEMENTS (views); v++)
+    {
+      GtkWidget *page;
+      g_autoptr(GPtrArray) charts = NULL;
+      g_autoptr(GError) error = NULL;
+      LabChart *main_chart;
+      double x0 = G_MAXDOUBLE, y0 = G_MAXDOUBLE, x1 = 0, y1 = 0;
+      guint32 width, height;
+      const char *formats[] = { "png", "svg", "pdf" };
+
+      gtk_stack_set_visible_child_name (window->stack, views[v]);
+      spin_for (0.5);
+      page = gtk_stack_get_visible_child (window->stack);
+      charts = lab_view_export_find_charts (page);
+      g_test_message ("%s: %u charts", views[v], charts->len);
+      g_assert_cmpuint (charts->len, >=, 2);
+      for (guint i = 0; i < charts->len; i++)
+        {
+          graphene_rect_t b;
+
+          g_assert_true (gtk_widget_compute_bounds (charts->pdata[i], page, &b));
+          x0 = MIN (x0, b.origin.x);
+          y0 = MIN (y0, b.origin.y);
+          x1 = MAX (x1, b.origin.x + b.size.width);
+          y1 = MAX (y1, b.origin.y + b.size.height);
+        }
+      for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
+        {
+          g_autofree char *name = g_strdup_printf ("export-%s.%s", views[v], formats[f]);
+          g_autofree char *path = g_build_filename (dir, name, NULL);
+
+          g_assert_true (lab_view_export (page, LAB_VIEW_EXPORT_ALL, path, &error));
+          g_assert_no_error (error);
+          if (f == 0)
+            {
+              read_png_size (path, &width, &height);
+              g_assert_cmpuint (width, ==, (guint32) ceil (x1 - x0) + 24);
+              g_assert_cmpuint (height, ==, (guint32) ceil (y1 - y0) + 24);
+            }
+          else
+            assert_starts_with (path, f == 1 ? "<?xml" : "%PDF-");
+          if (output_dir == NULL)
+            g_unlink (path);
+        }
+
+      /* the largest chart alone, at its size on screen */
+      main_chart = lab_view_export_main_chart (page);
+      g_assert_nonnull (main_chart);
+      {
+        g_autofree char *path = g_build_filename (dir, "main.png", NULL);
+
+        g_assert_true (lab_view_export (page, LAB_VIEW_EXPORT_MAIN, path, &error));
+        read_png_size (path, &width, &height);
+        g_assert_cmpuint (width, ==, gtk_widget_get_width (GTK_WIDGET (main_chart)));
+        g_assert_cmpuint (height, ==, gtk_widget_get_height (GTK_WIDGET (main_chart)));
+        g_unlink (path);
+      }
+      {
+        g_autofree char *shot = g_strdup_printf ("window-%s.png", views[v]);
+
+        save_window_shot (window, shot);
+      }
+    }
+
+  /* a name without a known extension is refused with its name in the message */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *bad = g_build_filename (dir, "picture.bmp", NULL);
+
+    g_assert_false (lab_view_export (gtk_stack_get_visible_child (window->stack), LAB_VIEW_EXPORT_ALL,
+                                     bad, &error));
+    g_assert_nonnull (error);
+    g_assert_nonnull (strstr (error->message, "picture.bmp"));
+  }
+  if (output_dir == NULL)
+    g_rmdir (dir);
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_for (0.1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -234,10 +572,25 @@ main (int argc, char **argv)
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
   g_test_init (&argc, &argv, NULL);
   gtk_init ();
+  {
+    GOptionEntry entries[] = {
+      { "output", 0, 0, G_OPTION_ARG_FILENAME, &output_dir, "keep pictures here", "DIR" },
+      { NULL },
+    };
+    g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+
+    g_option_context_add_main_entries (context, entries, NULL);
+    g_option_context_set_ignore_unknown_options (context, TRUE);
+    g_option_context_parse (context, &argc, &argv, NULL);
+  }
 
   g_test_add_func ("/views/latent/click-decodes-its-code", test_latent_click);
   g_test_add_func ("/views/generate/end-points", test_generate_end_points);
   g_test_add_func ("/views/render", test_views_render);
+  g_test_add_func ("/views/generate/pick-pair", test_pick_pair);
+  g_test_add_func ("/views/generate/slider-latency", test_slider_latency);
+  g_test_add_func ("/views/generate/plain-beside-vae", test_compare_plain_and_vae);
+  g_test_add_func ("/views/export", test_export_views);
 
   return g_test_run ();
 }
