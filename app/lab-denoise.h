@@ -7,6 +7,7 @@
 
 #include <glib.h>
 
+#include "lab-session.h"
 #include "lab-weights.h"
 
 G_BEGIN_DECLS
@@ -47,5 +48,12 @@ gboolean lab_denoise_patchwise (LabWeights *weights, float *out, const float *in
 gboolean lab_denoise_png_read (const char *path, float **pixels, int *w, int *h, GError **error);
 gboolean lab_denoise_png_write (const char *path, const float *pixels, int w, int h,
                                 GError **error);
+
+/* Makes the session train the denoising preset on `count` random side x side patches cut
+ * from the PNG at path, or from every PNG of the folder at path (images of any size; each
+ * patch position equally likely, so larger images give more patches), split 80/10/10 by
+ * seed. The trainer starts paused. Errors name the file. */
+gboolean lab_denoise_train_on_patches (LabSession *session, const char *path, int side,
+                                       long count, guint64 seed, GError **error);
 
 G_END_DECLS

@@ -6,7 +6,11 @@
  * and the filter are rerun but the noise is not redrawn. The PSNR-against-level curves
  * average over test samples and are recomputed at most every LAB_CURVES_INTERVAL_US while
  * training delivers new weights: a few hundred small images, cheap on the main thread.
+ *
+ * An opened image (or a folder of them) can become the training data: the session then
+ * trains the denoising preset on random patches of the model's input size cut from it.
  */
+#include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
@@ -20,6 +24,7 @@
 #define LAB_CURVE_SAMPLES 100
 #define LAB_CURVES_INTERVAL_US (2 * G_USEC_PER_SEC)
 #define LAB_BRUSH_RADIUS 1.5
+#define LAB_TRAINING_PATCHES 6000
 
 enum { CURVE_MODEL, CURVE_MEDIAN, CURVE_BLUR, N_CURVES };
 
@@ -43,6 +48,7 @@ struct _LabDenoiseView {
   GtkWidget *sample_box;
   GtkToggleButton *erase_toggle;
   GtkWidget *save_button;
+  GtkWidget *train_button;
   GtkLabel *hint_label;
   GtkLabel *message_label;
   LabChart *images_chart;
@@ -60,6 +66,7 @@ struct _LabDenoiseView {
   long sample;
 
   char *image_name;    /* opened PNG's basename, NULL for test samples */
+  char *image_path;    /* and its path */
   float *image;        /* its clean pixels */
   int width, height;   /* of the panels */
   float *panels;       /* LAB_N_DENOISE_PANELS x height x width */
@@ -538,6 +545,8 @@ on_images_pressed (LabDenoiseView *self, int n_press, double x, double y)
 
 /* --- files ------------------------------------------------------------------------------- */
 
+static void lab_denoise_view_show_message (LabDenoiseView *self, const char *text, gboolean is_error);
+
 gboolean
 lab_denoise_view_open_image (LabDenoiseView *self, const char *path, GError **error)
 {
@@ -550,16 +559,93 @@ lab_denoise_view_open_image (LabDenoiseView *self, const char *path, GError **er
     return FALSE;
   g_clear_pointer (&self->image, g_free);
   g_clear_pointer (&self->image_name, g_free);
+  g_clear_pointer (&self->image_path, g_free);
   if (path != NULL)
     {
       self->image = pixels;
       self->image_name = g_path_get_basename (path);
+      self->image_path = g_strdup (path);
       self->width = w;
       self->height = h;
     }
   gtk_widget_set_sensitive (self->sample_box, path == NULL);
+  gtk_widget_set_sensitive (self->train_button, path != NULL);
   lab_denoise_view_reload (self);
   return TRUE;
+}
+
+gboolean
+lab_denoise_view_train_on_patches (LabDenoiseView *self, const char *path, GError **error)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *text = NULL;
+  /* the model keeps its input size: patches as large as the digits it was made for */
+  int side = self->side > 0 ? self->side : 28;
+
+  g_return_val_if_fail (LAB_IS_DENOISE_VIEW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (self->session == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, _("%s: no session to train"), path);
+      return FALSE;
+    }
+  if (!lab_denoise_train_on_patches (self->session, path, side, LAB_TRAINING_PATCHES,
+                                     (guint64) g_get_real_time (), error))
+    return FALSE;
+  lab_session_run (self->session);
+  base = g_path_get_basename (path);
+  text = g_strdup_printf (_("Training the denoising preset on %d random %d × %d patches of %s. "
+                            "The panels and curves follow as it learns; the test samples are "
+                            "now patches too."), LAB_TRAINING_PATCHES, side, side, base);
+  lab_denoise_view_show_message (self, text, FALSE);
+  return TRUE;
+}
+
+static void
+lab_denoise_view_train_or_say (LabDenoiseView *self, const char *path)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!lab_denoise_view_train_on_patches (self, path, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not train on %s: %s"), path, error->message);
+
+      lab_denoise_view_show_message (self, text, TRUE);
+    }
+}
+
+static void
+on_train_clicked (LabDenoiseView *self)
+{
+  if (self->image_path != NULL)
+    lab_denoise_view_train_or_say (self, self->image_path);
+}
+
+static void
+on_folder_response (GtkNativeDialog *dialog, int response, LabDenoiseView *self)
+{
+  g_autoptr (GFile) file = NULL;
+  g_autofree char *path = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT
+      && (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL
+      && (path = g_file_get_path (file)) != NULL)
+    lab_denoise_view_train_or_say (self, path);
+  g_object_unref (dialog);
+}
+
+static void
+on_train_folder_clicked (LabDenoiseView *self)
+{
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+  GtkFileChooserNative *dialog =
+    gtk_file_chooser_native_new (_("Train a Denoiser on a Folder of PNG Images"),
+                                 GTK_IS_WINDOW (native) ? GTK_WINDOW (native) : NULL,
+                                 GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Train"), _("_Cancel"));
+
+  g_signal_connect (dialog, "response", G_CALLBACK (on_folder_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
 gboolean
@@ -819,6 +905,18 @@ lab_denoise_view_build (LabDenoiseView *self)
   gtk_widget_set_tooltip_text (button, "Denoise a PNG of any size, patch by patch");
   g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_open_clicked), self);
   gtk_box_append (GTK_BOX (files), button);
+  self->train_button = gtk_button_new_with_mnemonic (_("T_rain on Its Patches"));
+  gtk_widget_set_tooltip_text (self->train_button,
+                               _("Train the denoising preset on random patches of the opened image, "
+                                 "each as large as the model's input"));
+  gtk_widget_set_sensitive (self->train_button, FALSE);
+  g_signal_connect_swapped (self->train_button, "clicked", G_CALLBACK (on_train_clicked), self);
+  gtk_box_append (GTK_BOX (files), self->train_button);
+  button = gtk_button_new_with_mnemonic (_("Train on a _Folder…"));
+  gtk_widget_set_tooltip_text (button, _("Train the denoising preset on random patches of every PNG "
+                                         "image in a folder"));
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_train_folder_clicked), self);
+  gtk_box_append (GTK_BOX (files), button);
   self->save_button = gtk_button_new_with_mnemonic ("Sa_ve Result…");
   gtk_widget_set_tooltip_text (self->save_button, "Save the model's denoised image as PNG");
   g_signal_connect_swapped (self->save_button, "clicked", G_CALLBACK (on_save_clicked), self);
@@ -893,6 +991,7 @@ lab_denoise_view_finalize (GObject *object)
   g_free (self->panels);
   g_free (self->image);
   g_free (self->image_name);
+  g_free (self->image_path);
   for (int i = 0; i < LAB_N_DENOISE_PANELS; i++)
     g_free (self->captions[i]);
   G_OBJECT_CLASS (lab_denoise_view_parent_class)->finalize (object);

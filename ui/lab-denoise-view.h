@@ -36,6 +36,10 @@ void         lab_denoise_view_paint (LabDenoiseView *self, double x, double y, f
  * with NULL. */
 gboolean     lab_denoise_view_open_image (LabDenoiseView *self, const char *path, GError **error);
 gboolean     lab_denoise_view_save_result (LabDenoiseView *self, const char *path, GError **error);
+/* Makes the session train the denoising preset on random patches, of the model's input
+ * size, of the PNG at path or of every PNG in the folder at path, and starts it. */
+gboolean     lab_denoise_view_train_on_patches (LabDenoiseView *self, const char *path,
+                                                GError **error);
 /* PSNR-against-level curves: how many series the plot holds (0 before a model). */
 int          lab_denoise_view_get_n_curves (LabDenoiseView *self);
 /* Recomputes the curves now instead of waiting for the throttle. */

@@ -221,6 +221,124 @@ test_png (void)
   g_rmdir (dir);
 }
 
+/* Where a side x side patch lies in a w x h image (exactly, pixel for pixel), or FALSE. */
+static gboolean
+find_patch (const float *patch, int side, const float *image, int w, int h)
+{
+  for (int y = 0; y + side <= h; y++)
+    for (int x = 0; x + side <= w; x++)
+      {
+        gboolean same = TRUE;
+
+        for (int r = 0; r < side && same; r++)
+          same = memcmp (patch + r * side, image + (gsize) (y + r) * w + x, sizeof (float) * side) == 0;
+        if (same)
+          return TRUE;
+      }
+  return FALSE;
+}
+
+/* Training data cut from opened images: random patches of one PNG or of a folder of PNGs of
+ * different sizes, each patch found in its image; refusals that name the file. */
+static void
+test_train_on_patches (void)
+{
+  enum { PATCH_SIDE = 28, PATCHES = 300 };
+  g_autofree char *dir = g_dir_make_tmp ("test-patches-XXXXXX", NULL);
+  g_autofree char *big = g_build_filename (dir, "big.png", NULL);
+  g_autofree char *tall = g_build_filename (dir, "tall.png", NULL);
+  g_autofree char *tiny = g_build_filename (dir, "tiny.png", NULL);
+  g_autofree char *empty = g_build_filename (dir, "empty", NULL);
+  g_autofree char *garbled_dir = g_build_filename (dir, "garbled", NULL);
+  g_autofree char *garbled = g_build_filename (garbled_dir, "broken.png", NULL);
+  const int sizes[2][2] = { { 120, 90 }, { 40, 150 } };
+  float *images[2];
+  g_autofree float *read_back[2] = { NULL, NULL };
+  g_autoptr (LabSession) session = lab_session_new ();
+  g_autoptr (GError) error = NULL;
+  float tiny_pixels[10 * 10] = { 0 };
+  long found[2] = { 0, 0 };
+  int channels, height, width;
+
+  /* a smooth pattern with a different phase in each image, so a patch belongs to one place */
+  for (int k = 0; k < 2; k++)
+    {
+      int w = sizes[k][0], h = sizes[k][1];
+
+      images[k] = g_new (float, (gsize) w * h);
+      for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+          images[k][(gsize) y * w + x] = 0.5f + 0.5f * sinf (0.37f * x + 0.11f * y * y + k);
+      g_assert_true (lab_denoise_png_write (k == 0 ? big : tall, images[k], w, h, &error));
+      g_assert_no_error (error);
+      /* what the patches are cut from: the 8-bit image as read back */
+      g_assert_true (lab_denoise_png_read (k == 0 ? big : tall, &read_back[k], &w, &h, &error));
+    }
+  /* smaller than a patch: skipped in a folder */
+  g_assert_true (lab_denoise_png_write (tiny, tiny_pixels, 10, 10, &error));
+
+  /* one image */
+  g_assert_true (lab_denoise_train_on_patches (session, big, PATCH_SIDE, PATCHES, 7, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (lab_session_get_preset (session), ==, "denoising");
+  g_assert_true (lab_session_get_sample_shape (session, &channels, &height, &width));
+  g_assert_cmpint (channels, ==, 1);
+  g_assert_cmpint (height, ==, PATCH_SIDE);
+  g_assert_cmpint (width, ==, PATCH_SIDE);
+  g_assert_cmpint (lab_session_get_split_size (session, LAB_SPLIT_TRAIN)
+                   + lab_session_get_split_size (session, LAB_SPLIT_VAL)
+                   + lab_session_get_split_size (session, LAB_SPLIT_TEST), ==, PATCHES);
+  g_assert_cmpint (lab_session_get_split_size (session, LAB_SPLIT_TEST), >, 0);
+  for (long i = 0; i < PATCHES; i++)
+    g_assert_true (find_patch (lab_session_get_dataset_sample (session, i, NULL), PATCH_SIDE,
+                               read_back[0], sizes[0][0], sizes[0][1]));
+
+  /* a folder: both large images give patches, about in proportion to their positions
+   * (93 x 63 = 5859 against 13 x 123 = 1599), the tiny one none */
+  g_assert_true (lab_denoise_train_on_patches (session, dir, PATCH_SIDE, PATCHES, 8, &error));
+  g_assert_no_error (error);
+  for (long i = 0; i < PATCHES; i++)
+    {
+      const float *patch = lab_session_get_dataset_sample (session, i, NULL);
+      gboolean in_big = find_patch (patch, PATCH_SIDE, read_back[0], sizes[0][0], sizes[0][1]);
+      gboolean in_tall = find_patch (patch, PATCH_SIDE, read_back[1], sizes[1][0], sizes[1][1]);
+
+      g_assert_true (in_big != in_tall);
+      found[in_big ? 0 : 1]++;
+    }
+  g_test_message ("patches from big.png %ld, from tall.png %ld", found[0], found[1]);
+  g_assert_cmpint (found[1], >, PATCHES / 10);
+  g_assert_cmpint (found[0], >, 2 * found[1]);
+
+  /* refusals name what was wrong */
+  g_assert_cmpint (g_mkdir (empty, 0700), ==, 0);
+  g_assert_false (lab_denoise_train_on_patches (session, empty, PATCH_SIDE, PATCHES, 1, &error));
+  g_assert_nonnull (strstr (error->message, "empty"));
+  g_clear_error (&error);
+  g_assert_false (lab_denoise_train_on_patches (session, tiny, PATCH_SIDE, PATCHES, 1, &error));
+  g_assert_nonnull (strstr (error->message, "tiny.png"));
+  g_clear_error (&error);
+  g_assert_cmpint (g_mkdir (garbled_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (garbled, "\x89PNG\r\n\x1a\ntruncated", -1, NULL));
+  g_assert_false (lab_denoise_train_on_patches (session, garbled_dir, PATCH_SIDE, PATCHES, 1, &error));
+  g_assert_nonnull (strstr (error->message, "broken.png"));
+  g_clear_error (&error);
+  /* the session keeps the last good data */
+  g_assert_cmpint (lab_session_get_split_size (session, LAB_SPLIT_TRAIN)
+                   + lab_session_get_split_size (session, LAB_SPLIT_VAL)
+                   + lab_session_get_split_size (session, LAB_SPLIT_TEST), ==, PATCHES);
+
+  for (int k = 0; k < 2; k++)
+    g_free (images[k]);
+  g_unlink (garbled);
+  g_rmdir (garbled_dir);
+  g_rmdir (empty);
+  g_unlink (big);
+  g_unlink (tall);
+  g_unlink (tiny);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -229,5 +347,6 @@ main (int argc, char **argv)
   g_test_add_func ("/denoise/filters-and-measures", test_filters_and_measures);
   g_test_add_func ("/denoise/patchwise", test_patchwise);
   g_test_add_func ("/denoise/png", test_png);
+  g_test_add_func ("/denoise/train-on-patches", test_train_on_patches);
   return g_test_run ();
 }

@@ -12,6 +12,7 @@
 #include "lab-chart.h"
 #include "lab-denoise.h"
 #include "lab-denoise-view.h"
+#include "lab-view-export.h"
 
 static char *output_dir;
 
@@ -167,6 +168,41 @@ test_denoise_view (void)
   g_assert_nonnull (strstr (error->message, "garbled.png"));
   g_assert_nonnull (lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_MODEL, &w, NULL, NULL, NULL));
   g_assert_cmpint (w, ==, 90);
+
+  /* Train a denoiser on patches of the opened image: the session's data become 28 x 28
+   * patches of it, the image stays open at its size and is denoised by the new model. */
+  g_clear_error (&error);
+  g_assert_true (lab_denoise_view_train_on_patches (view, photo, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (lab_session_get_preset (session), ==, "denoising");
+  g_assert_cmpstr (lab_session_get_dataset_name (session), ==, "photo.png patches");
+  g_assert_true (lab_session_get_running (session));
+  {
+    const float *patch = lab_session_get_sample (session, LAB_SPLIT_TEST, 0, NULL);
+    int ones = 0;
+
+    /* the photo is stripes of 0 and 1 ten pixels wide: a patch holds both */
+    g_assert_nonnull (patch);
+    for (int i = 0; i < 28 * 28; i++)
+      ones += patch[i] > 0.5f;
+    g_assert_cmpint (ones, >, 0);
+    g_assert_cmpint (ones, <, 28 * 28);
+  }
+  spin_until_weights (session, 60);
+  spin_for (2);
+  lab_session_pause (session);
+  spin_for (0.5);
+  g_assert_nonnull (lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_MODEL, &w, &h, &psnr[0], NULL));
+  g_assert_cmpint (w, ==, 90);
+  g_assert_cmpint (h, ==, 61);
+  g_assert_true (isfinite (psnr[0]));
+  if (output_dir != NULL)
+    {
+      g_autofree char *shot = g_build_filename (output_dir, "denoise-view-patches.png", NULL);
+
+      g_assert_true (lab_view_export (GTK_WIDGET (view), LAB_VIEW_EXPORT_ALL, shot, &error));
+      g_assert_no_error (error);
+    }
 
   /* Back to the samples. */
   g_assert_true (lab_denoise_view_open_image (view, NULL, NULL));
