@@ -42,10 +42,6 @@ struct _LabSidebar {
   GtkScale *kl_beta_scale;
   GtkLabel *kl_beta_label;
   GtkSpinButton *warmup_spin;
-  GtkLabel *concept_title;
-  GtkLabel *concept_body;
-  GtkLabel *concept_loss;
-  GtkLabel *concept_watch;
 
   /* owned */
   LabSession *session;
@@ -151,6 +147,22 @@ lab_sidebar_preset_title (const char *preset)
   return preset;
 }
 
+gboolean
+lab_sidebar_preset_concept (const char *preset, const char **title, const char **what,
+                            const char **loss, const char **watch)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
+    if (g_strcmp0 (presets[i].name, preset) == 0)
+      {
+        *title = _(presets[i].concept_title);
+        *what = _(presets[i].concept);
+        *loss = _(presets[i].loss);
+        *watch = _(presets[i].watch);
+        return TRUE;
+      }
+  return FALSE;
+}
+
 static const char *
 choice_title (const char *name)
 {
@@ -250,7 +262,6 @@ lab_sidebar_sync (LabSidebar *self)
   g_autofree char *arch = NULL;
   g_autofree char *split = NULL;
   char **noise_parts;
-  guint preset_index = GTK_INVALID_LIST_POSITION;
 
   if (self->session == NULL || lab_session_get_dataset_spec (self->session) == NULL)
     return;
@@ -264,16 +275,6 @@ lab_sidebar_sync (LabSidebar *self)
   preset = lab_session_get_preset (self->session);
   gtk_drop_down_set_selected (self->preset_dropdown,
                               strv_index (lab_session_list_presets (), preset));
-  for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
-    if (strcmp (presets[i].name, preset) == 0)
-      preset_index = i;
-  if (preset_index != GTK_INVALID_LIST_POSITION)
-    {
-      gtk_label_set_label (self->concept_title, _(presets[preset_index].concept_title));
-      gtk_label_set_label (self->concept_body, _(presets[preset_index].concept));
-      gtk_label_set_label (self->concept_loss, _(presets[preset_index].loss));
-      gtk_label_set_label (self->concept_watch, _(presets[preset_index].watch));
-    }
 
   hidden = lab_session_dup_option (self->session, "hidden");
   gtk_editable_set_text (GTK_EDITABLE (self->hidden_entry), hidden);
@@ -689,10 +690,6 @@ lab_sidebar_class_init (LabSidebarClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabSidebar, kl_beta_scale);
   gtk_widget_class_bind_template_child (widget_class, LabSidebar, kl_beta_label);
   gtk_widget_class_bind_template_child (widget_class, LabSidebar, warmup_spin);
-  gtk_widget_class_bind_template_child (widget_class, LabSidebar, concept_title);
-  gtk_widget_class_bind_template_child (widget_class, LabSidebar, concept_body);
-  gtk_widget_class_bind_template_child (widget_class, LabSidebar, concept_loss);
-  gtk_widget_class_bind_template_child (widget_class, LabSidebar, concept_watch);
 }
 
 static void

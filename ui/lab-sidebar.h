@@ -15,5 +15,12 @@ LabSession *lab_sidebar_get_session (LabSidebar *self);
 void        lab_sidebar_set_session (LabSidebar *self, LabSession *session);
 /* Display name of a preset ("vae" -> "Variational"). */
 const char *lab_sidebar_preset_title (const char *preset);
+/* The concept panel of a preset, translated: what the family does, its loss terms and what
+ * to watch for in the views. FALSE for an unknown preset. */
+gboolean    lab_sidebar_preset_concept (const char  *preset,
+                                        const char **title,
+                                        const char **what,
+                                        const char **loss,
+                                        const char **watch);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 
 #include "lab-chart.h"
 #include "lab-plot.h"
+#include "lab-sidebar.h"
 #include "lab-training-view.h"
 
 #define LAB_MAX_CURVES (2 * LAB_N_LOSS_TERMS)
@@ -27,6 +28,10 @@ struct _LabTrainingView {
   GtkLabel *hover_label;
   GtkLabel *preview_title;
   LabChart *preview_chart;
+  GtkLabel *concept_title;
+  GtkLabel *concept_what;
+  GtkLabel *concept_loss;
+  GtkLabel *concept_watch;
 
   /* owned */
   LabSession *session;
@@ -238,6 +243,21 @@ lab_training_view_on_snapshot (LabTrainingView *self, LabSnapshot *snapshot)
   lab_chart_redraw (self->preview_chart);
 }
 
+static void
+lab_training_view_update_concept (LabTrainingView *self)
+{
+  const char *title, *what, *loss, *watch;
+
+  if (self->session == NULL
+      || !lab_sidebar_preset_concept (lab_session_get_preset (self->session), &title, &what,
+                                      &loss, &watch))
+    return;
+  gtk_label_set_label (self->concept_title, title);
+  gtk_label_set_label (self->concept_what, what);
+  gtk_label_set_label (self->concept_loss, loss);
+  gtk_label_set_label (self->concept_watch, watch);
+}
+
 /* --- interaction ----------------------------------------------------------------------- */
 
 static void
@@ -285,6 +305,8 @@ lab_training_view_set_session (LabTrainingView *self, LabSession *session)
   if (session != NULL)
     {
       g_signal_connect_swapped (session, "snapshot", G_CALLBACK (lab_training_view_on_snapshot), self);
+      g_signal_connect_swapped (session, "notify::preset", G_CALLBACK (lab_training_view_update_concept), self);
+      lab_training_view_update_concept (self);
       if (lab_session_get_snapshot (session) != NULL)
         lab_training_view_on_snapshot (self, lab_session_get_snapshot (session));
     }
@@ -393,6 +415,10 @@ lab_training_view_class_init (LabTrainingViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabTrainingView, hover_label);
   gtk_widget_class_bind_template_child (widget_class, LabTrainingView, preview_title);
   gtk_widget_class_bind_template_child (widget_class, LabTrainingView, preview_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabTrainingView, concept_title);
+  gtk_widget_class_bind_template_child (widget_class, LabTrainingView, concept_what);
+  gtk_widget_class_bind_template_child (widget_class, LabTrainingView, concept_loss);
+  gtk_widget_class_bind_template_child (widget_class, LabTrainingView, concept_watch);
 }
 
 static void
