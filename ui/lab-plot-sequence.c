@@ -209,7 +209,8 @@ lab_plot_sequence_draw (cairo_t *cr, int width, int height, const LabSequenceDat
   int n = 0;
   if (features == 1 || data->feature_names == NULL)
     {
-      entries[n++] = (LabLegendEntry){ "input", lab_plot_style_color (style, 0), LAB_LEGEND_LINE };
+      entries[n++] = (LabLegendEntry){ data->input_name ? data->input_name : "input",
+                                       lab_plot_style_color (style, 0), LAB_LEGEND_LINE };
     }
   else
     for (int f = 0; f < features; f++)
@@ -225,7 +226,8 @@ lab_plot_sequence_draw (cairo_t *cr, int width, int height, const LabSequenceDat
                                      LAB_LEGEND_DASHED };
   if (data->anomalous)
     entries[n++] = (LabLegendEntry){ "anomalous steps", anomaly, LAB_LEGEND_BOX };
-  _lab_plot_legend (cr, frame, style, LAB_PLOT_LEGEND_TOP_RIGHT, entries, n);
+  if (!data->hide_legend)
+    _lab_plot_legend (cr, frame, style, LAB_PLOT_LEGEND_TOP_RIGHT, entries, n);
   cairo_restore (cr);
 }
 

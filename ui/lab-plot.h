@@ -275,6 +275,8 @@ typedef struct {
   const unsigned char *anomalous; /* n_steps flags, shaded; or NULL */
   const char *title, *x_label;
   const char *empty_text;
+  const char *input_name;         /* legend text of the input line; NULL for "input" */
+  bool hide_legend;               /* e.g. small generated sequences, captioned by the title */
 } LabSequenceData;
 
 void lab_plot_sequence_draw      (cairo_t *cr, int width, int height,
