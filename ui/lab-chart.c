@@ -22,7 +22,7 @@
 
 /* Presentation mode (the CSS class "presentation" on the window) multiplies the chart's own
  * scale: text to be read from the back of a room, lines to be seen on a washed-out projector. */
-#define PRESENTATION_FONT_SCALE 1.6
+#define PRESENTATION_FONT_SCALE 1.4
 #define PRESENTATION_LINE_SCALE 2.0
 
 struct _LabChart

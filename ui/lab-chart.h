@@ -27,7 +27,7 @@ void                lab_chart_redraw          (LabChart        *self);
  * mapping functions so that hit-tests agree with the picture. */
 const LabPlotStyle *lab_chart_get_style       (LabChart        *self);
 /* Text and line scale of this chart (1.0 normal). Presentation mode needs no call: a chart
- * in a window with the CSS class "presentation" multiplies it (text 1.6x, lines 2x) and
+ * in a window with the CSS class "presentation" multiplies it (text 1.4x, lines 2x) and
  * draws secondary text and grid lines with more contrast. */
 void                lab_chart_set_scale       (LabChart        *self,
                                                double           scale);
