@@ -1,0 +1,414 @@
+/* test-views-sequence.c: the Sequences view under Xvfb, on the sequence preset trained for a
+ * few dozen batches: the reconstructions drawn are the weights' reconstructions of the
+ * sequences shown, the error strip is (x - x_hat)^2 per step, the interpolation's end points
+ * are the decodes of the two sequences' codes, the ecg's anomalous steps are the dataset's,
+ * a sequence VAE generates from N(0, I), images get a notice instead of plots, and the view
+ * draws something.
+ *
+ * Run as `xvfb-run -a -s "-screen 0 1440x900x24" test-views-sequence --tap` with
+ * GSK_RENDERER=cairo; `--output DIR` keeps window shots there.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "lab-chart.h"
+#include "lab-sequence-view.h"
+#include "lab-window-private.h"
+
+static char *output_dir;
+
+static void
+spin_for (double seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+}
+
+static gboolean
+session_has_steps (LabSession *session, gboolean variational, long steps, double timeout_s)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);
+
+  for (;;)
+    {
+      LabSnapshot *s = lab_session_get_snapshot (session);
+
+      if (s != NULL && s->weights != NULL && s->steps >= steps
+          && lab_weights_is_variational (s->weights) == variational)
+        return TRUE;
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+}
+
+static LabSequenceView *
+sequence_view (LabWindow *window)
+{
+  return LAB_SEQUENCE_VIEW (gtk_stack_get_child_by_name (window->stack, "sequence"));
+}
+
+/* Until the dataset has loaded and the view shows sequences. */
+static void
+wait_for_sequences (LabWindow *window)
+{
+  gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (!lab_sequence_view_get_shows_sequences (sequence_view (window)))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+}
+
+/* The window on `data` with the sequence preset, trained for at least 30 batches with small
+ * settings (the machine is shared), then paused so that the weights stay put. */
+static LabWindow *
+open_trained_window (const char *data, gboolean variational)
+{
+  LabWindow *window = lab_window_new (NULL);
+  LabSession *session = lab_window_get_session (window);
+  g_autoptr(GError) error = NULL;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
+  lab_window_start (window, data, "sequence", FALSE, "sequence");
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for_sequences (window);
+  g_assert_true (lab_session_set_option (session, "hidden", "16", &error));
+  g_assert_no_error (error);
+  if (variational)
+    {
+      g_assert_true (lab_session_set_option (session, "variational", "1", &error));
+      g_assert_no_error (error);
+    }
+  lab_session_run (session);
+  g_assert_true (session_has_steps (session, variational, 30, 120));
+  lab_session_pause (session);
+  /* let the last report in flight arrive, so view and session agree on the weights */
+  spin_for (0.5);
+  return window;
+}
+
+static void
+close_window (LabWindow *window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_for (0.1);
+}
+
+static GdkTexture *
+render_widget (GtkWidget *widget)
+{
+  GdkPaintable *paintable = gtk_widget_paintable_new (widget);
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  GskRenderNode *node = NULL;
+  GdkTexture *texture;
+  int width = 0, height = 0;
+
+  for (int tries = 0; node == NULL && tries < 100; tries++)
+    {
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+      spin_for (0.02);
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gsk_render_node_unref (node);
+  g_object_unref (paintable);
+  return texture;
+}
+
+/* Distinct colours at 4 bits per channel: a blank widget has one or two. */
+static guint
+count_colours (GtkWidget *widget)
+{
+  GdkTexture *texture = render_widget (widget);
+  int width = gdk_texture_get_width (texture), height = gdk_texture_get_height (texture);
+  gsize stride = (gsize) width * 4;
+  guchar *pixels = g_malloc (stride * height);
+  guint8 seen[4096] = { 0 };
+  guint colours = 0;
+
+  gdk_texture_download (texture, pixels, stride);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        const guchar *p = pixels + y * stride + x * 4;
+        guint key = (p[0] >> 4) << 8 | (p[1] >> 4) << 4 | (p[2] >> 4);
+
+        colours += !seen[key];
+        seen[key] = 1;
+      }
+  g_free (pixels);
+  g_object_unref (texture);
+  return colours;
+}
+
+static void
+save_window_shot (LabWindow *window, const char *name)
+{
+  GdkTexture *texture;
+  g_autofree char *path = NULL;
+
+  if (output_dir == NULL)
+    return;
+  texture = render_widget (GTK_WIDGET (window));
+  path = g_build_filename (output_dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_object_unref (texture);
+}
+
+static void
+assert_equal (const float *a, const float *b, int n)
+{
+  for (int i = 0; i < n; i++)
+    g_assert_cmpfloat (a[i], ==, b[i]);
+}
+
+static void
+test_reconstructions_and_errors (void)
+{
+  LabWindow *window = open_trained_window ("sines", FALSE);
+  LabSession *session = lab_window_get_session (window);
+  LabSequenceView *view = sequence_view (window);
+  LabWeights *weights = lab_session_get_weights (session);
+  int dim = lab_weights_get_input_dim (weights), steps = 0, features = 0;
+  g_autofree float *expected = g_new (float, dim);
+
+  g_assert_true (lab_session_get_sample_shape (session, NULL, &steps, &features));
+  g_assert_cmpint (steps * features, ==, dim);
+  g_assert_true (lab_sequence_view_get_weights (view) == weights);
+  lab_sequence_view_show_from (view, 17);
+  for (int i = 0; i < 3; i++)
+    {
+      long index = -1;
+      const LabSequenceData *d = lab_sequence_view_get_shown (view, i, &index);
+      const float *x = lab_session_get_sample (session, LAB_SPLIT_TEST, 17 + i, NULL);
+      double sum = 0;
+
+      g_assert_cmpint (index, ==, 17 + i);
+      g_assert_cmpint (d->n_steps, ==, steps);
+      g_assert_cmpint (d->n_features, ==, features);
+      assert_equal (d->input, x, dim);
+      /* the dashed line is this sequence's reconstruction by the newest weights */
+      lab_weights_reconstruct (weights, expected, x, 1);
+      g_assert_nonnull (d->reconstruction);
+      assert_equal (d->reconstruction, expected, dim);
+      /* and the strip under it the squared error of each step */
+      g_assert_nonnull (d->step_error);
+      for (int t = 0; t < steps; t++)
+        {
+          double e = 0;
+
+          for (int f = 0; f < features; f++)
+            {
+              double diff = (double) x[t * features + f] - expected[t * features + f];
+
+              e += diff * diff / features;
+            }
+          g_assert_cmpfloat_with_epsilon (d->step_error[t], e, 1e-6 * e + 1e-12);
+          sum += e;
+        }
+      /* a trained model's error is not zero, and sines carry no anomaly labels */
+      g_assert_cmpfloat (sum, >, 0);
+      g_assert_null (d->anomalous);
+    }
+  /* the last page is cut short at the end of the split */
+  lab_sequence_view_show_from (view, lab_session_get_split_size (session, LAB_SPLIT_TEST) - 1);
+  {
+    long index = 0;
+
+    g_assert_nonnull (lab_sequence_view_get_shown (view, 0, &index)->input);
+    g_assert_cmpint (index, ==, lab_session_get_split_size (session, LAB_SPLIT_TEST) - 1);
+    g_assert_null (lab_sequence_view_get_shown (view, 1, &index)->input);
+    g_assert_cmpint (index, ==, -1);
+  }
+  close_window (window);
+}
+
+static void
+test_interpolation_end_points (void)
+{
+  LabWindow *window = open_trained_window ("sines", FALSE);
+  LabSession *session = lab_window_get_session (window);
+  LabSequenceView *view = sequence_view (window);
+  LabWeights *weights = lab_session_get_weights (session);
+  int dim = lab_weights_get_input_dim (weights), latent = lab_weights_get_latent_dim (weights);
+  g_autofree float *code = g_new (float, latent);
+  g_autofree float *expected = g_new (float, dim);
+  g_autofree float *middle = g_new (float, dim);
+  const long pair[2] = { 4, 31 };
+
+  lab_sequence_view_set_pair (view, pair[0], pair[1]);
+  for (int end = 0; end < 2; end++)
+    {
+      lab_weights_encode (weights, code, NULL,
+                          lab_session_get_sample (session, LAB_SPLIT_TEST, pair[end], NULL), 1);
+      lab_weights_decode (weights, expected, code, 1);
+      lab_sequence_view_set_mix (view, end);
+      g_assert_nonnull (lab_sequence_view_get_mixed (view));
+      assert_equal (lab_sequence_view_get_mixed (view), expected, dim);
+    }
+  /* half way is neither end */
+  lab_sequence_view_set_mix (view, 0.5);
+  memcpy (middle, lab_sequence_view_get_mixed (view), sizeof (float) * dim);
+  g_assert_true (memcmp (middle, expected, sizeof (float) * dim) != 0);
+  close_window (window);
+}
+
+/* --preset sequence composes with the variational objective: prior samples are decodes of
+ * codes from N(0, I). */
+static void
+test_sequence_vae_generates (void)
+{
+  LabWindow *window = open_trained_window ("sines", TRUE);
+  LabSession *session = lab_window_get_session (window);
+  LabSequenceView *view = sequence_view (window);
+  LabWeights *weights = lab_session_get_weights (session);
+  int dim = lab_weights_get_input_dim (weights), latent = lab_weights_get_latent_dim (weights);
+  const float *codes = NULL, *generated;
+  int n = 0;
+  double sum = 0, sum2 = 0;
+
+  g_assert_true (lab_weights_is_variational (weights));
+  generated = lab_sequence_view_get_generated (view, &codes, &n);
+  g_assert_nonnull (generated);
+  g_assert_cmpint (n, >, 0);
+  {
+    g_autofree float *expected = g_new (float, (gsize) n * dim);
+
+    lab_weights_decode (weights, expected, codes, n);
+    assert_equal (generated, expected, n * dim);
+  }
+  /* standard normal codes: mean near 0, spread near 1 (loose bounds, n * latent values) */
+  for (int i = 0; i < n * latent; i++)
+    {
+      sum += codes[i];
+      sum2 += (double) codes[i] * codes[i];
+    }
+  g_assert_cmpfloat (fabs (sum / (n * latent)), <, 1.5);
+  g_assert_cmpfloat (sum2 / (n * latent), >, 0.1);
+  g_assert_cmpfloat (sum2 / (n * latent), <, 4.0);
+  close_window (window);
+}
+
+/* On ecg the shaded steps are the dataset's labels, and normal beats have none. */
+static void
+test_ecg_anomalous_steps (void)
+{
+  LabWindow *window = lab_window_new (NULL);
+  LabSession *session = lab_window_get_session (window);
+  LabSequenceView *view = sequence_view (window);
+  long n_test, anomalous = -1, normal = -1;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
+  lab_window_start (window, "ecg", "sequence", FALSE, "sequence");
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for_sequences (window);
+  n_test = lab_session_get_split_size (session, LAB_SPLIT_TEST);
+  for (long i = 0; i < n_test && (anomalous < 0 || normal < 0); i++)
+    {
+      const guint8 *flags = lab_session_get_step_anomaly (session, LAB_SPLIT_TEST, i);
+      int any = 0;
+
+      g_assert_nonnull (flags);
+      for (int t = 0; t < 128; t++)
+        any |= flags[t];
+      if (any && anomalous < 0)
+        anomalous = i;
+      if (!any && normal < 0)
+        normal = i;
+    }
+  g_assert_cmpint (anomalous, >=, 0);
+  g_assert_cmpint (normal, >=, 0);
+
+  lab_sequence_view_show_from (view, anomalous);
+  {
+    const LabSequenceData *d = lab_sequence_view_get_shown (view, 0, NULL);
+    const guint8 *flags = lab_session_get_step_anomaly (session, LAB_SPLIT_TEST, anomalous);
+
+    g_assert_nonnull (d->anomalous);
+    g_assert_cmpmem (d->anomalous, d->n_steps, flags, 128);
+  }
+  lab_sequence_view_show_from (view, normal);
+  g_assert_null (lab_sequence_view_get_shown (view, 0, NULL)->anomalous);
+  save_window_shot (window, "sequence-view-ecg.png");
+  close_window (window);
+}
+
+static void
+test_images_get_a_notice (void)
+{
+  LabWindow *window = lab_window_new (NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
+  lab_window_start (window, "digits", "undercomplete", FALSE, "sequence");
+  gtk_window_present (GTK_WINDOW (window));
+  {
+    gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+    while (lab_session_get_loading (lab_window_get_session (window))
+           || lab_session_get_split_size (lab_window_get_session (window), LAB_SPLIT_TEST) == 0)
+      {
+        g_assert_cmpint (g_get_monotonic_time (), <, end);
+        if (!g_main_context_iteration (NULL, FALSE))
+          g_usleep (1000);
+      }
+  }
+  spin_for (0.2);
+  g_assert_false (lab_sequence_view_get_shows_sequences (sequence_view (window)));
+  close_window (window);
+}
+
+static void
+test_view_renders (void)
+{
+  LabWindow *window = open_trained_window ("sines", FALSE);
+  guint colours;
+
+  /* input, its reconstruction, the error strip, axes and text */
+  colours = count_colours (lab_sequence_view_get_chart (sequence_view (window), 0));
+  g_test_message ("sequence chart: %u colours", colours);
+  g_assert_cmpuint (colours, >=, 8);
+  save_window_shot (window, "sequence-view-sines.png");
+  close_window (window);
+}
+
+int
+main (int argc, char **argv)
+{
+  /* Xvfb has no session bus for the accessibility bridge, and GTest makes its warning fatal */
+  g_setenv ("GTK_A11Y", "none", FALSE);
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  {
+    GOptionEntry entries[] = {
+      { "output", 0, 0, G_OPTION_ARG_FILENAME, &output_dir, "keep pictures here", "DIR" },
+      { NULL },
+    };
+    g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+
+    g_option_context_add_main_entries (context, entries, NULL);
+    g_option_context_set_ignore_unknown_options (context, TRUE);
+    g_option_context_parse (context, &argc, &argv, NULL);
+  }
+
+  g_test_add_func ("/views/sequence/reconstructions-and-errors", test_reconstructions_and_errors);
+  g_test_add_func ("/views/sequence/interpolation-end-points", test_interpolation_end_points);
+  g_test_add_func ("/views/sequence/vae-generates", test_sequence_vae_generates);
+  g_test_add_func ("/views/sequence/ecg-anomalous-steps", test_ecg_anomalous_steps);
+  g_test_add_func ("/views/sequence/images-get-a-notice", test_images_get_a_notice);
+  g_test_add_func ("/views/sequence/renders", test_view_renders);
+
+  return g_test_run ();
+}
