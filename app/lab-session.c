@@ -1118,6 +1118,8 @@ config_dup_option (const AeConfig *c, const char *key)
     return format_float (c->kl_beta);
   if (strcmp (key, "warmup") == 0)
     return g_strdup_printf ("%d", c->kl_warmup);
+  if (strcmp (key, "variational") == 0)
+    return g_strdup_printf ("%d", c->variational);
   if (strcmp (key, "activation") == 0)
     return g_strdup (ae_activation_name (c->activation));
   if (strcmp (key, "optimizer") == 0)

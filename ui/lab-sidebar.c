@@ -320,7 +320,8 @@ lab_sidebar_sync (LabSidebar *self)
                           || option_double (self, "contractive") > 0);
   gtk_widget_set_visible (self->denoising_section,
                           strcmp (preset, "denoising") == 0 || strcmp (noise, "none") != 0);
-  gtk_widget_set_visible (self->vae_section, strcmp (preset, "vae") == 0);
+  gtk_widget_set_visible (self->vae_section,
+                          strcmp (preset, "vae") == 0 || option_double (self, "variational") > 0);
 
   self->syncing--;
 }
