@@ -184,6 +184,10 @@ lab_cli_anomaly (LabArgs *args)
   AeDataset *ds = NULL;
   if ((status = lab_load_data (args, spec, cfg.seed, &ds)) != LAB_EXIT_OK)
     return status;
+  /* Time series get the sequence model unless a preset is named, as in the window. */
+  if (lab_args_get (args, "preset") == NULL && ds->kind == AE_DATA_SEQUENCES
+      && (status = lab_config_from_args (args, "sequence", &cfg)) != LAB_EXIT_OK)
+    goto out;
   if ((status = lab_config_fit (args, &cfg, ds)) != LAB_EXIT_OK)
     goto out;
   lab_apply_threads (args, cfg.threads);
