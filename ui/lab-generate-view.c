@@ -50,7 +50,8 @@ struct _LabGenerateView {
   GtkWidget *kl_heading, *manifold_heading;
   LabChart *kl_chart;
   ImagePanel first_thumb, second_thumb, mix_image, strip, traversal_image, prior, manifold;
-  ImagePanel gallery, compare[N_KINDS];
+  ImagePanel gallery, compare;      /* compare: a row per kind of model */
+  LabImageRow compare_rows[N_KINDS];
 
   LabSession *session;
   LabSnapshot *snapshot;
@@ -222,6 +223,7 @@ static void
 update_comparison (LabGenerateView *self)
 {
   LabWeights *models[N_KINDS] = { NULL, NULL };
+  g_autofree float *images = NULL;
   gboolean both = self->session != NULL && self->has_mix;
 
   for (int k = 0; k < N_KINDS && both; k++)
@@ -239,12 +241,12 @@ update_comparison (LabGenerateView *self)
                                 "pair interpolated through each side by side."));
   if (!both)
     return;
+  images = g_new (float, (gsize) N_KINDS * LAB_STRIP_STEPS * self->dim);
   for (int k = 0; k < N_KINDS; k++)
     {
       int latent = lab_weights_get_latent_dim (models[k]);
       g_autofree float *ends = g_new (float, 2 * (gsize) latent);
       g_autofree float *codes = g_new (float, (gsize) LAB_STRIP_STEPS * latent);
-      g_autofree float *images = g_new (float, (gsize) LAB_STRIP_STEPS * self->dim);
 
       for (int end = 0; end < 2; end++)
         lab_weights_encode (models[k], ends + (gsize) end * latent, NULL,
@@ -252,9 +254,20 @@ update_comparison (LabGenerateView *self)
       for (int i = 0; i < LAB_STRIP_STEPS; i++)
         interpolate_codes (codes + (gsize) i * latent, ends, ends + latent, latent,
                            k == KIND_VARIATIONAL, i / (double) (LAB_STRIP_STEPS - 1));
-      lab_weights_decode (models[k], images, codes, LAB_STRIP_STEPS);
-      panel_show (self, &self->compare[k], images, LAB_STRIP_STEPS, 0);
+      lab_weights_decode (models[k], images + (gsize) k * LAB_STRIP_STEPS * self->dim, codes,
+                          LAB_STRIP_STEPS);
     }
+  /* one grid, a row per model, so that the eye compares step by step */
+  panel_show (self, &self->compare, images, N_KINDS * LAB_STRIP_STEPS, LAB_STRIP_STEPS);
+  for (int k = 0; k < N_KINDS; k++)
+    self->compare_rows[k] = (LabImageRow) {
+      .label = k == KIND_PLAIN ? _("plain AE") : _("VAE"),
+      .pixels = self->compare.pixels + (gsize) k * LAB_STRIP_STEPS * self->pixels,
+      .n_images = LAB_STRIP_STEPS,
+    };
+  self->compare.grid.rows = self->compare_rows;
+  self->compare.grid.n_rows = N_KINDS;
+  lab_chart_redraw (self->compare.chart);
 }
 
 static void
@@ -576,11 +589,12 @@ lab_generate_view_get_gallery (LabGenerateView *self)
 const float *
 lab_generate_view_get_comparison (LabGenerateView *self, gboolean variational)
 {
-  ImagePanel *panel;
+  ImagePanel *panel = &self->compare;
 
   g_return_val_if_fail (LAB_IS_GENERATE_VIEW (self), NULL);
-  panel = &self->compare[variational ? KIND_VARIATIONAL : KIND_PLAIN];
-  return gtk_widget_get_visible (self->compare_box) && panel->grid.n_rows > 0 ? panel->pixels : NULL;
+  if (!gtk_widget_get_visible (self->compare_box) || panel->grid.n_rows != N_KINDS)
+    return NULL;
+  return self->compare_rows[variational ? KIND_VARIATIONAL : KIND_PLAIN].pixels;
 }
 
 void
@@ -613,7 +627,7 @@ lab_generate_view_dispose (GObject *object)
   LabGenerateView *self = LAB_GENERATE_VIEW (object);
   ImagePanel *panels[] = { &self->first_thumb, &self->second_thumb, &self->mix_image, &self->strip,
                            &self->traversal_image, &self->prior, &self->manifold, &self->gallery,
-                           &self->compare[KIND_PLAIN], &self->compare[KIND_VARIATIONAL] };
+                           &self->compare };
   GtkWidget *child;
 
   lab_generate_view_set_session (self, NULL);
@@ -724,6 +738,9 @@ lab_generate_view_init (LabGenerateView *self)
       self->end_labels[end] = GTK_LABEL (gtk_label_new (""));
       gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->end_labels[end]));
       panel_init (end == 0 ? &self->first_thumb : &self->second_thumb, row, "", 64, 64);
+      /* each thumbnail beside its caption, not centred in the room it is given */
+      gtk_aspect_frame_set_xalign (GTK_ASPECT_FRAME (gtk_widget_get_parent (GTK_WIDGET (
+        (end == 0 ? &self->first_thumb : &self->second_thumb)->chart))), 0);
     }
   gtk_box_append (GTK_BOX (box), row);
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -731,8 +748,10 @@ lab_generate_view_init (LabGenerateView *self)
   gtk_scale_set_draw_value (GTK_SCALE (self->mix_scale), FALSE);
   gtk_range_set_value (self->mix_scale, 0.5);
   gtk_widget_set_hexpand (GTK_WIDGET (self->mix_scale), TRUE);
+  gtk_widget_set_size_request (GTK_WIDGET (self->mix_scale), 280, -1);
   gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->mix_scale));
   panel_init (&self->mix_image, row, "", 96, 96);
+  gtk_aspect_frame_set_xalign (GTK_ASPECT_FRAME (gtk_widget_get_parent (GTK_WIDGET (self->mix_image.chart))), 0);
   gtk_box_append (GTK_BOX (box), row);
   self->mix_label = GTK_LABEL (gtk_label_new (_("The pictures appear with the first report: press Run")));
   gtk_label_set_xalign (self->mix_label, 0);
@@ -741,17 +760,17 @@ lab_generate_view_init (LabGenerateView *self)
   panel_init (&self->strip, box, _("Waiting for the first model"), 400, 64);
 
   /* the same pair through a plain and a variational model */
-  box = section (left, _("Plain autoencoder beside VAE"));
+  box = section (right, _("Plain autoencoder beside VAE"));
   self->compare_label = GTK_LABEL (gtk_label_new (""));
   gtk_label_set_wrap (self->compare_label, TRUE);
   gtk_label_set_xalign (self->compare_label, 0);
   gtk_widget_add_css_class (GTK_WIDGET (self->compare_label), "dim-label");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->compare_label));
   self->compare_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  heading (self->compare_box, _("Plain autoencoder, straight path"));
-  panel_init (&self->compare[KIND_PLAIN], self->compare_box, "", 400, 64);
-  heading (self->compare_box, _("Variational autoencoder, spherical path"));
-  panel_init (&self->compare[KIND_VARIATIONAL], self->compare_box, "", 400, 64);
+  panel_init (&self->compare, self->compare_box, "", 440, 120);
+  lab_chart_set_description (self->compare.chart,
+                             _("The pair interpolated through the last plain autoencoder and the "
+                               "last variational one, ten steps each"));
   gtk_widget_set_visible (self->compare_box, FALSE);
   gtk_box_append (GTK_BOX (box), self->compare_box);
 
@@ -767,6 +786,7 @@ lab_generate_view_init (LabGenerateView *self)
     GtkWidget *sliders = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
 
     gtk_widget_set_hexpand (sliders, TRUE);
+    gtk_widget_set_size_request (sliders, 280, -1);
     for (int i = 0; i < LAB_MAX_TRAVERSAL; i++)
       {
         self->dim_rows[i] = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -787,6 +807,7 @@ lab_generate_view_init (LabGenerateView *self)
     gtk_box_append (GTK_BOX (row), sliders);
   }
   panel_init (&self->traversal_image, row, "", 128, 128);
+  gtk_aspect_frame_set_xalign (GTK_ASPECT_FRAME (gtk_widget_get_parent (GTK_WIDGET (self->traversal_image.chart))), 0);
   gtk_box_append (GTK_BOX (box), row);
   self->kl_heading = heading (box, "KL divergence per dimension");
   self->kl_bars.empty_text = "Only a variational autoencoder has a KL term";

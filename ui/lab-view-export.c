@@ -1,4 +1,5 @@
-/* lab-view-export.c: a picture of a whole view from the LabCharts it shows. */
+/* lab-view-export.c: a picture of a whole view from the LabCharts it shows and the text
+ * around them (headings, captions, readouts); controls are left out. */
 #include "lab-view-export.h"
 
 #include <glib/gi18n.h>
@@ -12,25 +13,56 @@ typedef struct {
   graphene_rect_t bounds; /* in the view's coordinates */
 } PlacedChart;
 
+typedef struct {
+  GtkLabel *label;
+  graphene_rect_t bounds;
+} PlacedLabel;
+
+/* Widgets that a reader of a printed figure cannot use: their text stays out. */
+static gboolean
+is_control (GtkWidget *widget)
+{
+  return GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) || GTK_IS_DROP_DOWN (widget)
+         || GTK_IS_SPIN_BUTTON (widget) || GTK_IS_RANGE (widget) || GTK_IS_EDITABLE (widget)
+         || GTK_IS_SWITCH (widget) || GTK_IS_CHECK_BUTTON (widget)
+         || GTK_IS_STACK_SWITCHER (widget) || GTK_IS_POPOVER (widget);
+}
+
+static gboolean
+has_size (GtkWidget *widget)
+{
+  return gtk_widget_get_width (widget) > 0 && gtk_widget_get_height (widget) > 0;
+}
+
+/* labels may be NULL: charts only */
 static void
-collect_charts (GtkWidget *widget, GtkWidget *view, GArray *placed)
+collect (GtkWidget *widget, GtkWidget *view, GArray *charts, GArray *labels)
 {
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
       /* hidden pages of a stack and hidden panels are not part of the picture */
-      if (!gtk_widget_get_mapped (child))
+      if (!gtk_widget_get_mapped (child) || is_control (child))
         continue;
       if (LAB_IS_CHART (child))
         {
           PlacedChart p = { LAB_CHART (child), GRAPHENE_RECT_INIT (0, 0, 0, 0) };
 
-          if (gtk_widget_get_width (child) > 0 && gtk_widget_get_height (child) > 0
-              && gtk_widget_compute_bounds (child, view, &p.bounds))
-            g_array_append_val (placed, p);
+          if (has_size (child) && gtk_widget_compute_bounds (child, view, &p.bounds))
+            g_array_append_val (charts, p);
           continue;
         }
-      collect_charts (child, view, placed);
+      if (GTK_IS_LABEL (child))
+        {
+          PlacedLabel p = { GTK_LABEL (child), GRAPHENE_RECT_INIT (0, 0, 0, 0) };
+          const char *text = gtk_label_get_text (GTK_LABEL (child));
+
+          if (labels != NULL && text != NULL && text[0] != '\0' && has_size (child)
+              && gtk_widget_compute_bounds (child, view, &p.bounds))
+            g_array_append_val (labels, p);
+          continue;
+        }
+      collect (child, view, charts, labels);
     }
 }
 
@@ -51,7 +83,7 @@ placed_charts (GtkWidget *view)
   GArray *placed = g_array_new (FALSE, FALSE, sizeof (PlacedChart));
 
   if (gtk_widget_get_mapped (view))
-    collect_charts (view, view, placed);
+    collect (view, view, placed, NULL);
   g_array_sort (placed, compare_placed);
   return placed;
 }
@@ -98,8 +130,32 @@ lab_view_export_main_chart (GtkWidget *view)
 
 typedef struct {
   GArray *placed;
+  GArray *labels;
   double x0, y0; /* the view point drawn at the picture's (EXPORT_MARGIN, EXPORT_MARGIN) */
 } Composition;
+
+/* A label's text as the window sets it (its font, wrapping and alignment), in the plot's
+ * foreground colour, or the muted one for dimmed labels. */
+static void
+draw_label (cairo_t *cr, const PlacedLabel *p, const LabPlotStyle *style)
+{
+  GtkWidget *widget = GTK_WIDGET (p->label);
+  PangoLayout *layout = gtk_widget_create_pango_layout (widget, gtk_label_get_text (p->label));
+  LabRgba color = gtk_widget_has_css_class (widget, "dim-label") ? style->muted : style->foreground;
+  int text_width, text_height;
+
+  if (gtk_label_get_wrap (p->label))
+    {
+      pango_layout_set_width (layout, (int) (p->bounds.size.width * PANGO_SCALE));
+      pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+    }
+  pango_layout_get_pixel_size (layout, &text_width, &text_height);
+  cairo_set_source_rgba (cr, color.r, color.g, color.b, color.a);
+  cairo_move_to (cr, (p->bounds.size.width - text_width) * gtk_label_get_xalign (p->label),
+                 (p->bounds.size.height - text_height) / 2);
+  pango_cairo_show_layout (cr, layout);
+  g_object_unref (layout);
+}
 
 /* A LabPlotDrawFunc: the background once, then every chart at its place, clipped to it. */
 static void
@@ -126,6 +182,16 @@ draw_composition (cairo_t *cr, int width, int height, const void *data, const La
       lab_chart_draw (p->chart, cr, w, h);
       cairo_restore (cr);
     }
+  for (guint i = 0; c->labels != NULL && i < c->labels->len; i++)
+    {
+      const PlacedLabel *p = &g_array_index (c->labels, PlacedLabel, i);
+
+      cairo_save (cr);
+      cairo_translate (cr, round (p->bounds.origin.x - c->x0 + EXPORT_MARGIN),
+                       round (p->bounds.origin.y - c->y0 + EXPORT_MARGIN));
+      draw_label (cr, p, style);
+      cairo_restore (cr);
+    }
 }
 
 gboolean
@@ -136,8 +202,10 @@ lab_view_export (GtkWidget *view, LabViewExportWhat what, const char *path, GErr
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   g_autoptr(GArray) placed = placed_charts (view);
+  g_autoptr(GArray) labels = g_array_new (FALSE, FALSE, sizeof (PlacedLabel));
+  g_autoptr(GArray) unused = g_array_new (FALSE, FALSE, sizeof (PlacedChart));
   const PlacedChart *main_chart = largest (placed);
-  Composition composition = { placed, 0, 0 };
+  Composition composition = { placed, labels, 0, 0 };
   double x1 = 0, y1 = 0;
   cairo_status_t status;
 
@@ -150,10 +218,12 @@ lab_view_export (GtkWidget *view, LabViewExportWhat what, const char *path, GErr
   if (what == LAB_VIEW_EXPORT_MAIN)
     return lab_chart_export (main_chart->chart, path, error);
 
+  collect (view, view, unused, labels);
   composition.x0 = composition.y0 = G_MAXDOUBLE;
-  for (guint i = 0; i < placed->len; i++)
+  for (guint i = 0; i < placed->len + labels->len; i++)
     {
-      const graphene_rect_t *b = &g_array_index (placed, PlacedChart, i).bounds;
+      const graphene_rect_t *b = i < placed->len ? &g_array_index (placed, PlacedChart, i).bounds
+                                                 : &g_array_index (labels, PlacedLabel, i - placed->len).bounds;
 
       composition.x0 = MIN (composition.x0, b->origin.x);
       composition.y0 = MIN (composition.y0, b->origin.y);

@@ -2,8 +2,9 @@
  *
  * Any view whose plots are LabChart widgets can be exported without code of its own: the
  * charts are found by walking the view's widget tree, and each draws itself through its
- * pure-Cairo plot function at its place on screen, so PNG, SVG and PDF show what the
- * window shows (vector plots in SVG and PDF).
+ * pure-Cairo plot function at its place on screen, with the text of the labels around them
+ * (headings, captions; not that of buttons and other controls), so PNG, SVG and PDF show
+ * what the window shows (vectors and text in SVG and PDF).
  */
 #pragma once
 
@@ -14,7 +15,7 @@
 G_BEGIN_DECLS
 
 typedef enum {
-  LAB_VIEW_EXPORT_ALL,   /* every chart shown, laid out as on screen */
+  LAB_VIEW_EXPORT_ALL,   /* every chart and label shown, laid out as on screen */
   LAB_VIEW_EXPORT_MAIN,  /* the largest chart alone */
 } LabViewExportWhat;
 

@@ -333,6 +333,25 @@ test_slider_latency (void)
   qsort (times, MOVES, sizeof (double), compare_doubles);
   g_test_message ("interpolation slider, %d moves: p50 %.3f ms, p99 %.3f ms, max %.3f ms",
                   MOVES, times[MOVES / 2], times[MOVES * 99 / 100], times[MOVES - 1]);
+  {
+    /* the decode alone, for comparison: what a move costs beyond it is the view's */
+    LabSession *session = lab_window_get_session (window);
+    LabWeights *weights = lab_session_get_weights (session);
+    g_autofree float *code = g_new0 (float, lab_weights_get_latent_dim (weights));
+    g_autofree float *image = g_new (float, lab_weights_get_input_dim (weights));
+
+    for (int i = 0; i < MOVES; i++)
+      {
+        gint64 start = g_get_monotonic_time ();
+
+        code[0] = (float) i / MOVES;
+        g_assert_true (lab_session_decode (session, image, code, 1));
+        times[i] = (g_get_monotonic_time () - start) / 1000.0;
+      }
+    qsort (times, MOVES, sizeof (double), compare_doubles);
+    g_test_message ("one decode alone, %d times: p50 %.3f ms, p99 %.3f ms, max %.3f ms",
+                    MOVES, times[MOVES / 2], times[MOVES * 99 / 100], times[MOVES - 1]);
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
   spin_for (0.1);
@@ -475,6 +494,35 @@ assert_starts_with (const char *path, const char *magic)
   g_assert_true (g_str_has_prefix (contents, magic));
 }
 
+/* The union of the bounds of the charts and of the labels outside controls that page shows:
+ * what the whole-view picture must cover. */
+static void
+add_bounds (GtkWidget *widget, GtkWidget *page, double box[4], guint *n_labels)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      graphene_rect_t b;
+      gboolean label = GTK_IS_LABEL (child) && gtk_label_get_text (GTK_LABEL (child))[0] != '\0';
+
+      if (!gtk_widget_get_mapped (child) || GTK_IS_BUTTON (child) || GTK_IS_MENU_BUTTON (child)
+          || GTK_IS_DROP_DOWN (child) || GTK_IS_SPIN_BUTTON (child) || GTK_IS_RANGE (child))
+        continue;
+      if ((LAB_IS_CHART (child) || label) && gtk_widget_get_width (child) > 0
+          && gtk_widget_get_height (child) > 0)
+        {
+          g_assert_true (gtk_widget_compute_bounds (child, page, &b));
+          box[0] = MIN (box[0], b.origin.x);
+          box[1] = MIN (box[1], b.origin.y);
+          box[2] = MAX (box[2], b.origin.x + b.size.width);
+          box[3] = MAX (box[3], b.origin.y + b.size.height);
+          *n_labels += label;
+        }
+      else
+        add_bounds (child, page, box, n_labels);
+    }
+}
+
 /* Every view with charts exports: the PNG has the size of the charts' bounding box (the
  * whole view) or of the largest chart; SVG and PDF are what their names say. */
 static void
@@ -490,7 +538,8 @@ test_export_views (void)
       g_autoptr(GPtrArray) charts = NULL;
       g_autoptr(GError) error = NULL;
       LabChart *main_chart;
-      double x0 = G_MAXDOUBLE, y0 = G_MAXDOUBLE, x1 = 0, y1 = 0;
+      double box[4] = { G_MAXDOUBLE, G_MAXDOUBLE, 0, 0 };
+      guint n_labels = 0;
       guint32 width, height;
       const char *formats[] = { "png", "svg", "pdf" };
 
@@ -500,16 +549,8 @@ test_export_views (void)
       charts = lab_view_export_find_charts (page);
       g_test_message ("%s: %u charts", views[v], charts->len);
       g_assert_cmpuint (charts->len, >=, 2);
-      for (guint i = 0; i < charts->len; i++)
-        {
-          graphene_rect_t b;
-
-          g_assert_true (gtk_widget_compute_bounds (charts->pdata[i], page, &b));
-          x0 = MIN (x0, b.origin.x);
-          y0 = MIN (y0, b.origin.y);
-          x1 = MAX (x1, b.origin.x + b.size.width);
-          y1 = MAX (y1, b.origin.y + b.size.height);
-        }
+      add_bounds (page, page, box, &n_labels);
+      g_test_message ("%s: %u labels", views[v], n_labels);
       for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
         {
           g_autofree char *name = g_strdup_printf ("export-%s.%s", views[v], formats[f]);
@@ -520,8 +561,8 @@ test_export_views (void)
           if (f == 0)
             {
               read_png_size (path, &width, &height);
-              g_assert_cmpuint (width, ==, (guint32) ceil (x1 - x0) + 24);
-              g_assert_cmpuint (height, ==, (guint32) ceil (y1 - y0) + 24);
+              g_assert_cmpuint (width, ==, (guint32) ceil (box[2] - box[0]) + 24);
+              g_assert_cmpuint (height, ==, (guint32) ceil (box[3] - box[1]) + 24);
             }
           else
             assert_starts_with (path, f == 1 ? "<?xml" : "%PDF-");
