@@ -57,7 +57,15 @@ collect (GtkWidget *widget, GtkWidget *view, GArray *charts, GArray *labels)
           PlacedLabel p = { GTK_LABEL (child), GRAPHENE_RECT_INIT (0, 0, 0, 0) };
           const char *text = gtk_label_get_text (GTK_LABEL (child));
 
-          if (labels != NULL && text != NULL && text[0] != '\0' && has_size (child)
+          GtkWidget *prev = gtk_widget_get_prev_sibling (child);
+          GtkWidget *next = gtk_widget_get_next_sibling (child);
+          /* a label beside a control, or with a mnemonic for one, names the control, which the
+           * picture leaves out */
+          gboolean names_control = (prev != NULL && is_control (prev))
+                                   || (next != NULL && is_control (next))
+                                   || gtk_label_get_mnemonic_widget (GTK_LABEL (child)) != NULL;
+
+          if (labels != NULL && text != NULL && text[0] != '\0' && !names_control && has_size (child)
               && gtk_widget_compute_bounds (child, view, &p.bounds))
             g_array_append_val (labels, p);
           continue;

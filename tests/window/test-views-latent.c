@@ -494,8 +494,8 @@ assert_starts_with (const char *path, const char *magic)
   g_assert_true (g_str_has_prefix (contents, magic));
 }
 
-/* The union of the bounds of the charts and of the labels outside controls that page shows:
- * what the whole-view picture must cover. */
+/* The union of the bounds of the charts and of the labels outside and beside no control that
+ * page shows: what the whole-view picture must cover. */
 static void
 add_bounds (GtkWidget *widget, GtkWidget *page, double box[4], guint *n_labels)
 {
@@ -503,7 +503,13 @@ add_bounds (GtkWidget *widget, GtkWidget *page, double box[4], guint *n_labels)
        child = gtk_widget_get_next_sibling (child))
     {
       graphene_rect_t b;
-      gboolean label = GTK_IS_LABEL (child) && gtk_label_get_text (GTK_LABEL (child))[0] != '\0';
+      GtkWidget *prev = gtk_widget_get_prev_sibling (child), *next = gtk_widget_get_next_sibling (child);
+      gboolean beside_control = (prev != NULL && (GTK_IS_BUTTON (prev) || GTK_IS_SPIN_BUTTON (prev)
+                                                  || GTK_IS_RANGE (prev) || GTK_IS_DROP_DOWN (prev)))
+                                || (next != NULL && (GTK_IS_BUTTON (next) || GTK_IS_SPIN_BUTTON (next)
+                                                     || GTK_IS_RANGE (next) || GTK_IS_DROP_DOWN (next)));
+      gboolean label = GTK_IS_LABEL (child) && gtk_label_get_text (GTK_LABEL (child))[0] != '\0'
+                       && !beside_control && gtk_label_get_mnemonic_widget (GTK_LABEL (child)) == NULL;
 
       if (!gtk_widget_get_mapped (child) || GTK_IS_BUTTON (child) || GTK_IS_MENU_BUTTON (child)
           || GTK_IS_DROP_DOWN (child) || GTK_IS_SPIN_BUTTON (child) || GTK_IS_RANGE (child))
