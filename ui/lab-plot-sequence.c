@@ -45,6 +45,11 @@ sequence_layout (SequenceLayout *layout, int width, int height, const LabSequenc
     }
   if (ymin > ymax)
     return false;
+  if (data->has_y_range && data->y_min < data->y_max)
+    {
+      ymin = fmin (ymin, data->y_min);
+      ymax = fmax (ymax, data->y_max);
+    }
   _lab_plot_pad_range (&ymin, &ymax, 0.06, false);
   double font = _lab_plot_font_px (style, LAB_PLOT_TEXT_NORMAL);
   layout->spec.title = data->title;

@@ -277,6 +277,8 @@ typedef struct {
   const char *empty_text;
   const char *input_name;         /* legend text of the input line; NULL for "input" */
   bool hide_legend;               /* e.g. small generated sequences, captioned by the title */
+  bool has_y_range;               /* a fixed value axis [y_min, y_max] (widened to fit the */
+  double y_min, y_max;            /* data), so that several plots compare; else fitted */
 } LabSequenceData;
 
 void lab_plot_sequence_draw      (cairo_t *cr, int width, int height,

@@ -44,6 +44,7 @@ struct _LabSequenceView {
   int steps, features, dim, latent;
   gboolean variational, has_anomalies;
   long n_test;
+  double y_min, y_max; /* of the test sequences: one value axis for every plot */
 
   long shown_index[LAB_SHOWN]; /* test indices, -1 past the end */
   float *shown_input, *shown_output, *shown_error; /* (LAB_SHOWN, dim), (.., dim), (.., steps) */
@@ -65,6 +66,15 @@ struct _LabSequenceView {
 };
 
 G_DEFINE_FINAL_TYPE (LabSequenceView, lab_sequence_view, GTK_TYPE_WIDGET)
+
+/* Every plot on one value axis, so that a flat decode looks flat and plots compare. */
+static void
+use_common_range (LabSequenceView *self, LabSequenceData *d)
+{
+  d->has_y_range = self->y_min < self->y_max;
+  d->y_min = self->y_min;
+  d->y_max = self->y_max;
+}
 
 /* "normal", "square", ... or "" for unlabelled data. */
 static const char *
@@ -105,6 +115,7 @@ update_shown (LabSequenceView *self)
       d->n_features = self->features;
       d->x_label = _("step");
       d->empty_text = _("No test sequence here");
+      use_common_range (self, d);
       self->shown_index[i] = x != NULL ? index : -1;
       if (x == NULL)
         continue;
@@ -240,6 +251,7 @@ update_prior (LabSequenceView *self)
 
       d->input = self->prior_output + (gsize) i * self->dim;
       d->hide_legend = true;
+      use_common_range (self, d);
       d->n_steps = self->steps;
       d->n_features = self->features;
       g_snprintf (self->prior_title[i], sizeof self->prior_title[i], _("Sample %d"), i + 1);
@@ -302,6 +314,7 @@ update_mix (LabSequenceView *self)
   g_free (code);
   self->mix.input = self->mix_output;
   self->mix.input_name = _("decoded");
+  use_common_range (self, &self->mix);
   self->mix.n_steps = self->steps;
   self->mix.n_features = self->features;
   self->mix.x_label = _("step");
@@ -372,6 +385,19 @@ update_shape (LabSequenceView *self)
       self->shown_error = g_renew (float, self->shown_error, (gsize) LAB_SHOWN * self->steps);
       self->prior_output = g_renew (float, self->prior_output, (gsize) LAB_PRIOR * self->dim);
       self->mix_output = g_renew (float, self->mix_output, self->dim);
+    }
+  self->y_min = G_MAXDOUBLE;
+  self->y_max = -G_MAXDOUBLE;
+  for (long i = 0; i < MIN (self->n_test, LAB_SPREAD_CODES); i++)
+    {
+      const float *x = lab_session_get_sample (self->session, LAB_SPLIT_TEST, i, NULL);
+
+      for (int k = 0; k < self->dim; k++)
+        if (isfinite (x[k]))
+          {
+            self->y_min = MIN (self->y_min, x[k]);
+            self->y_max = MAX (self->y_max, x[k]);
+          }
     }
   self->has_anomalies = FALSE;
   for (long i = 0; i < self->n_test && !self->has_anomalies; i++)

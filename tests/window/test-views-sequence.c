@@ -298,6 +298,7 @@ test_sequence_vae_generates (void)
   g_assert_cmpfloat (fabs (sum / (n * latent)), <, 1.5);
   g_assert_cmpfloat (sum2 / (n * latent), >, 0.1);
   g_assert_cmpfloat (sum2 / (n * latent), <, 4.0);
+  save_window_shot (window, "sequence-view-vae.png");
   close_window (window);
 }
 
