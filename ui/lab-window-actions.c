@@ -71,7 +71,7 @@ lab_window_lower_lr (GtkWidget *widget, const char *action_name, GVariant *param
     return;
   g_ascii_formatd (buf, sizeof buf, "%.2g", g_ascii_strtod (lr, NULL) / 10);
   if (!lab_session_set_option (self->session, "lr", buf, &error))
-    _lab_window_show_error (self, "The learning rate could not be lowered", error->message);
+    _lab_window_show_error (self, _("The learning rate could not be lowered"), error->message);
   gtk_widget_set_visible (self->banner, FALSE);
 }
 
@@ -126,7 +126,7 @@ lab_window_file_chooser (LabWindow *self, const char *title, GtkFileChooserActio
                          const char *accept, LabFileFunc func)
 {
   GtkFileChooserNative *native =
-    gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, accept, "_Cancel");
+    gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, accept, _("_Cancel"));
 
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
   g_object_set_data (G_OBJECT (native), "lab-func", (gpointer) func);
@@ -152,10 +152,10 @@ lab_window_open_dataset (GtkWidget *widget, const char *action_name, GVariant *p
   static const char *const data_patterns[] = { "*.gz", "*-ubyte", "*.idx*", "*.csv", "*.png", NULL };
   static const char *const all_patterns[] = { "*", NULL };
   GtkFileChooser *chooser =
-    lab_window_file_chooser (LAB_WINDOW (widget), "Open Dataset", GTK_FILE_CHOOSER_ACTION_OPEN,
-                             "_Open", open_dataset_chosen);
-  g_autoptr(GtkFileFilter) data = file_filter ("IDX, CSV or PNG files", data_patterns);
-  g_autoptr(GtkFileFilter) all = file_filter ("All files", all_patterns);
+    lab_window_file_chooser (LAB_WINDOW (widget), _("Open Dataset"), GTK_FILE_CHOOSER_ACTION_OPEN,
+                             _("_Open"), open_dataset_chosen);
+  g_autoptr(GtkFileFilter) data = file_filter (_("IDX, CSV or PNG files"), data_patterns);
+  g_autoptr(GtkFileFilter) all = file_filter (_("All files"), all_patterns);
 
   gtk_file_chooser_add_filter (chooser, data);
   gtk_file_chooser_add_filter (chooser, all);
@@ -166,9 +166,9 @@ static void
 lab_window_open_folder (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   lab_window_show_chooser (lab_window_file_chooser (LAB_WINDOW (widget),
-                                                    "Open a Folder of PNG Images",
+                                                    _("Open a Folder of PNG Images"),
                                                     GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                                                    "_Open", open_dataset_chosen));
+                                                    _("_Open"), open_dataset_chosen));
 }
 
 static void
@@ -177,14 +177,14 @@ open_model_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
   g_autoptr(GError) error = NULL;
 
   if (!lab_session_open_model (self->session, path, &error))
-    _lab_window_show_error (self, "The model could not be opened", error->message);
+    _lab_window_show_error (self, _("The model could not be opened"), error->message);
 }
 
 static void
 lab_window_open_model (GtkWidget *widget, const char *action_name, GVariant *param)
 {
-  lab_window_show_chooser (lab_window_file_chooser (LAB_WINDOW (widget), "Open Model",
-                                                    GTK_FILE_CHOOSER_ACTION_OPEN, "_Open",
+  lab_window_show_chooser (lab_window_file_chooser (LAB_WINDOW (widget), _("Open Model"),
+                                                    GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
                                                     open_model_chosen));
 }
 
@@ -194,15 +194,15 @@ save_model_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
   g_autoptr(GError) error = NULL;
 
   if (!lab_session_save_model (self->session, path, &error))
-    _lab_window_show_error (self, "The model could not be saved", error->message);
+    _lab_window_show_error (self, _("The model could not be saved"), error->message);
 }
 
 static void
 lab_window_save_model (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   LabWindow *self = LAB_WINDOW (widget);
-  GtkFileChooser *chooser = lab_window_file_chooser (self, "Save Model",
-                                                     GTK_FILE_CHOOSER_ACTION_SAVE, "_Save",
+  GtkFileChooser *chooser = lab_window_file_chooser (self, _("Save Model"),
+                                                     GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"),
                                                      save_model_chosen);
   g_autofree char *name = g_strdup_printf ("%s.latentlab", lab_session_get_preset (self->session));
 

@@ -1,6 +1,8 @@
 /* lab-window.c: the window's construction and what it shows of the session. */
 #include <math.h>
 
+#include <glib/gi18n.h>
+
 #include "lab-window-private.h"
 #include "lab-latent-view.h"
 #include "lab-generate-view.h"
@@ -24,26 +26,26 @@ static GParamSpec *properties[N_PROPS];
 static const struct {
   const char *name, *title, *icon, *description;
 } lab_views[] = {
-  { "training", "Training", NULL, NULL },
-  { "latent", "Latent space", "find-location-symbolic",
-    "A scatter of the codes coloured by digit, with hover to see the input, click to decode "
-    "any point and drag to interpolate between two." },
-  { "generate", "Generate", "applications-graphics-symbolic",
-    "Sliders for each latent dimension, samples from the prior and the decoded 2-D manifold "
-    "of a variational autoencoder." },
-  { "denoise", "Denoise", "image-x-generic-symbolic",
-    "Clean, noisy and denoised side by side with a classical filter, and the PSNR of each." },
-  { "anomaly", "Anomaly", "dialog-warning-symbolic",
-    "Reconstruction errors as a histogram with a threshold, the ROC curve and the worst "
-    "reconstructions." },
-  { "inside", "Inside", "system-search-symbolic",
-    "First-layer weights as images, the mean activation of every hidden unit and the dead "
-    "units." },
-  { "pca", "vs PCA", "view-continuous-symbolic",
-    "Reconstruction error against code size for the autoencoder and for PCA, and the angle "
-    "between their subspaces." },
-  { "sequence", "Sequences", "media-playlist-repeat-symbolic",
-    "Time series and their reconstructions, with the steps the model finds unusual." },
+  { "training", N_("Training"), NULL, NULL },
+  { "latent", N_("Latent space"), "find-location-symbolic",
+    N_("A scatter of the codes coloured by digit, with hover to see the input, click to decode "
+       "any point and drag to interpolate between two.") },
+  { "generate", N_("Generate"), "applications-graphics-symbolic",
+    N_("Sliders for each latent dimension, samples from the prior and the decoded 2-D manifold "
+       "of a variational autoencoder.") },
+  { "denoise", N_("Denoise"), "image-x-generic-symbolic",
+    N_("Clean, noisy and denoised side by side with a classical filter, and the PSNR of each.") },
+  { "anomaly", N_("Anomaly"), "dialog-warning-symbolic",
+    N_("Reconstruction errors as a histogram with a threshold, the ROC curve and the worst "
+       "reconstructions.") },
+  { "inside", N_("Inside"), "system-search-symbolic",
+    N_("First-layer weights as images, the mean activation of every hidden unit and the dead "
+       "units.") },
+  { "pca", N_("vs PCA"), "view-continuous-symbolic",
+    N_("Reconstruction error against code size for the autoencoder and for PCA, and the angle "
+       "between their subspaces.") },
+  { "sequence", N_("Sequences"), "media-playlist-repeat-symbolic",
+    N_("Time series and their reconstructions, with the steps the model finds unusual.") },
 };
 
 static GtkWidget *
@@ -53,7 +55,7 @@ lab_window_coming_page (const char *title, const char *icon, const char *descrip
   GtkWidget *image = gtk_image_new_from_icon_name (icon);
   GtkWidget *heading = gtk_label_new (title);
   GtkWidget *text = gtk_label_new (description);
-  GtkWidget *coming = gtk_label_new ("This view is coming in a later version of Latent Lab.");
+  GtkWidget *coming = gtk_label_new (_("This view is coming in a later version of Latent Lab."));
 
   gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
   gtk_widget_set_halign (box, GTK_ALIGN_CENTER);
@@ -129,12 +131,12 @@ lab_window_update_progress (LabWindow *self)
 
   /* Run again after the last epoch trains further: past the count, just the epoch. */
   if (epoch < epochs)
-    text = g_strdup_printf ("epoch %d / %d · batch %ld / %ld%s%s%s · %s", epoch + 1, epochs,
+    text = g_strdup_printf (_("epoch %d / %d · batch %ld / %ld%s%s%s · %s"), epoch + 1, epochs,
                             batch, batches, speed_text[0] != '\0' ? " · " : "", speed_text,
-                            speed_text[0] != '\0' ? " samples/s" : "", elapsed_text);
+                            speed_text[0] != '\0' ? _(" samples/s") : "", elapsed_text);
   else
-    text = g_strdup_printf ("epoch %d%s%s%s · %s", epoch, speed_text[0] != '\0' ? " · " : "",
-                            speed_text, speed_text[0] != '\0' ? " samples/s" : "", elapsed_text);
+    text = g_strdup_printf (_("epoch %d%s%s%s · %s"), epoch, speed_text[0] != '\0' ? " · " : "",
+                            speed_text, speed_text[0] != '\0' ? _(" samples/s") : "", elapsed_text);
   gtk_label_set_label (self->progress_label, text);
   gtk_label_set_label (self->presentation_progress_label, text);
 
@@ -150,11 +152,11 @@ lab_window_update_running (LabWindow *self)
 
   gtk_image_set_from_icon_name (self->run_icon, running ? "media-playback-pause-symbolic"
                                                         : "media-playback-start-symbolic");
-  gtk_label_set_label (self->run_label, running ? "_Pause" : "_Run");
-  gtk_button_set_label (GTK_BUTTON (self->presentation_run_button), running ? "_Pause" : "_Run");
+  gtk_label_set_label (self->run_label, running ? _("_Pause") : _("_Run"));
+  gtk_button_set_label (GTK_BUTTON (self->presentation_run_button), running ? _("_Pause") : _("_Run"));
   gtk_widget_set_tooltip_text (self->run_button,
-                               running ? "Pause training after the current batch (Ctrl+R)"
-                                       : "Train continuously until paused or the epochs are done (Ctrl+R)");
+                               running ? _("Pause training after the current batch (Ctrl+R)")
+                                       : _("Train continuously until paused or the epochs are done (Ctrl+R)"));
   /* a running button turns neutral so that the eye finds the curves, not the button */
   if (running)
     {
@@ -186,11 +188,12 @@ lab_window_update_title (LabWindow *self)
   g_autofree char *subtitle = NULL;
 
   if (lab_session_get_loading (self->session))
-    subtitle = g_strdup ("Loading the dataset…");
+    subtitle = g_strdup (_("Loading the dataset…"));
   else if (dataset[0] == '\0')
     subtitle = g_strdup ("");
   else
-    subtitle = g_strdup_printf ("%s autoencoder · %s", lab_sidebar_preset_title (preset), dataset);
+    /* TRANSLATORS: the preset's name and the dataset, "Variational autoencoder · MNIST digits" */
+    subtitle = g_strdup_printf (_("%s autoencoder · %s"), lab_sidebar_preset_title (preset), dataset);
   gtk_label_set_label (self->subtitle_label, subtitle);
   _lab_window_update_actions (self);
 }
@@ -204,9 +207,9 @@ lab_window_on_snapshot (LabWindow *self, LabSnapshot *snapshot)
     {
       g_autofree char *lr = lab_session_dup_option (self->session, "lr");
       g_autofree char *text =
-        g_strdup_printf ("<b>Training stopped: the loss became infinite or not a number.</b> "
-                         "The weights are back to the last good step. Learning rate %s is too "
-                         "large for this model: try one ten times smaller, then press Run.", lr);
+        g_strdup_printf (_("<b>Training stopped: the loss became infinite or not a number.</b> "
+                           "The weights are back to the last good step. Learning rate %s is too "
+                           "large for this model: try one ten times smaller, then press Run."), lr);
 
       /* the engine's own account (epoch, batch) for whoever wants it; one font size in the
        * banner keeps its height the same at every width */
@@ -231,7 +234,7 @@ lab_window_load_done (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!lab_session_load_finish (session, result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        _lab_window_show_error (load->self, "The dataset could not be opened", error->message);
+        _lab_window_show_error (load->self, _("The dataset could not be opened"), error->message);
     }
   else if (load->run)
     lab_session_run (session);
@@ -559,7 +562,7 @@ lab_window_make_page (LabWindow *self, guint i)
       lab_sequence_view_set_session (LAB_SEQUENCE_VIEW (view), self->session);
       return view;
     }
-  return lab_window_coming_page (lab_views[i].title, lab_views[i].icon, lab_views[i].description);
+  return lab_window_coming_page (_(lab_views[i].title), lab_views[i].icon, _(lab_views[i].description));
 }
 
 static void
@@ -572,7 +575,7 @@ lab_window_init (LabWindow *self)
 
   for (guint i = 1; i < G_N_ELEMENTS (lab_views); i++)
     gtk_stack_add_titled (self->stack, lab_window_make_page (self, i), lab_views[i].name,
-                          lab_views[i].title);
+                          _(lab_views[i].title));
 
   lab_sidebar_set_session (self->sidebar, self->session);
   lab_training_view_set_session (self->training_view, self->session);
