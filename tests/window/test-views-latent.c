@@ -529,71 +529,81 @@ add_bounds (GtkWidget *widget, GtkWidget *page, double box[4], guint *n_labels)
     }
 }
 
-/* Every view with charts exports: the PNG has the size of the charts' bounding box (the
- * whole view) or of the largest chart; SVG and PDF are what their names say. */
+/* Exports the visible page of window in every format and checks the files: the PNG has the
+ * size of the charts' and labels' bounding box (the whole view) or of the largest chart; SVG
+ * and PDF are what their names say. */
+static void
+check_page_export (LabWindow *window, const char *view, guint min_charts, const char *dir)
+{
+  const char *formats[] = { "png", "svg", "pdf" };
+  GtkWidget *page;
+  g_autoptr(GPtrArray) charts = NULL;
+  g_autoptr(GError) error = NULL;
+  LabChart *main_chart;
+  double box[4] = { G_MAXDOUBLE, G_MAXDOUBLE, 0, 0 };
+  guint n_labels = 0;
+  guint32 width, height;
+
+  gtk_stack_set_visible_child_name (window->stack, view);
+  spin_for (0.5);
+  page = gtk_stack_get_visible_child (window->stack);
+  charts = lab_view_export_find_charts (page);
+  add_bounds (page, page, box, &n_labels);
+  g_test_message ("%s: %u charts, %u labels", view, charts->len, n_labels);
+  g_assert_cmpuint (charts->len, >=, min_charts);
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
+    {
+      g_autofree char *name = g_strdup_printf ("export-%s.%s", view, formats[f]);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_assert_true (lab_view_export (page, LAB_VIEW_EXPORT_ALL, path, &error));
+      g_assert_no_error (error);
+      if (f == 0)
+        {
+          read_png_size (path, &width, &height);
+          g_assert_cmpuint (width, ==, (guint32) ceil (box[2] - box[0]) + 24);
+          g_assert_cmpuint (height, ==, (guint32) ceil (box[3] - box[1]) + 24);
+        }
+      else
+        assert_starts_with (path, f == 1 ? "<?xml" : "%PDF-");
+      if (output_dir == NULL)
+        g_unlink (path);
+    }
+
+  /* the largest chart alone, at its size on screen */
+  main_chart = lab_view_export_main_chart (page);
+  g_assert_nonnull (main_chart);
+  {
+    g_autofree char *path = g_build_filename (dir, "main.png", NULL);
+
+    g_assert_true (lab_view_export (page, LAB_VIEW_EXPORT_MAIN, path, &error));
+    read_png_size (path, &width, &height);
+    g_assert_cmpuint (width, ==, gtk_widget_get_width (GTK_WIDGET (main_chart)));
+    g_assert_cmpuint (height, ==, gtk_widget_get_height (GTK_WIDGET (main_chart)));
+    g_unlink (path);
+  }
+  {
+    g_autofree char *shot = g_strdup_printf ("window-%s.png", view);
+
+    save_window_shot (window, shot);
+  }
+}
+
+static char *
+export_dir (void)
+{
+  return output_dir != NULL ? g_strdup (output_dir) : g_dir_make_tmp ("latentlab-views-XXXXXX", NULL);
+}
+
 static void
 test_export_views (void)
 {
   static const char *const views[] = { "training", "latent", "generate", "denoise" };
   LabWindow *window = open_trained_window ("latent");
-  g_autofree char *dir = output_dir != NULL ? g_strdup (output_dir) : g_dir_make_tmp ("latentlab-views-XXXXXX", NULL);
+  g_autofree char *dir = export_dir ();
 
   for (guint v = 0; v < G_N_ELEMENTS (views); v++)
-    {
-      GtkWidget *page;
-      g_autoptr(GPtrArray) charts = NULL;
-      g_autoptr(GError) error = NULL;
-      LabChart *main_chart;
-      double box[4] = { G_MAXDOUBLE, G_MAXDOUBLE, 0, 0 };
-      guint n_labels = 0;
-      guint32 width, height;
-      const char *formats[] = { "png", "svg", "pdf" };
-
-      gtk_stack_set_visible_child_name (window->stack, views[v]);
-      spin_for (0.5);
-      page = gtk_stack_get_visible_child (window->stack);
-      charts = lab_view_export_find_charts (page);
-      g_test_message ("%s: %u charts", views[v], charts->len);
-      g_assert_cmpuint (charts->len, >=, 2);
-      add_bounds (page, page, box, &n_labels);
-      g_test_message ("%s: %u labels", views[v], n_labels);
-      for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
-        {
-          g_autofree char *name = g_strdup_printf ("export-%s.%s", views[v], formats[f]);
-          g_autofree char *path = g_build_filename (dir, name, NULL);
-
-          g_assert_true (lab_view_export (page, LAB_VIEW_EXPORT_ALL, path, &error));
-          g_assert_no_error (error);
-          if (f == 0)
-            {
-              read_png_size (path, &width, &height);
-              g_assert_cmpuint (width, ==, (guint32) ceil (box[2] - box[0]) + 24);
-              g_assert_cmpuint (height, ==, (guint32) ceil (box[3] - box[1]) + 24);
-            }
-          else
-            assert_starts_with (path, f == 1 ? "<?xml" : "%PDF-");
-          if (output_dir == NULL)
-            g_unlink (path);
-        }
-
-      /* the largest chart alone, at its size on screen */
-      main_chart = lab_view_export_main_chart (page);
-      g_assert_nonnull (main_chart);
-      {
-        g_autofree char *path = g_build_filename (dir, "main.png", NULL);
-
-        g_assert_true (lab_view_export (page, LAB_VIEW_EXPORT_MAIN, path, &error));
-        read_png_size (path, &width, &height);
-        g_assert_cmpuint (width, ==, gtk_widget_get_width (GTK_WIDGET (main_chart)));
-        g_assert_cmpuint (height, ==, gtk_widget_get_height (GTK_WIDGET (main_chart)));
-        g_unlink (path);
-      }
-      {
-        g_autofree char *shot = g_strdup_printf ("window-%s.png", views[v]);
-
-        save_window_shot (window, shot);
-      }
-    }
+    check_page_export (window, views[v], 2, dir);
 
   /* a name without a known extension is refused with its name in the message */
   {
@@ -605,6 +615,29 @@ test_export_views (void)
     g_assert_nonnull (error);
     g_assert_nonnull (strstr (error->message, "picture.bmp"));
   }
+  if (output_dir == NULL)
+    g_rmdir (dir);
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_for (0.1);
+}
+
+/* A view whose code knows nothing of export exports all the same, from its LabCharts: the
+ * Sequences view on time series. */
+static void
+test_export_sequence_view (void)
+{
+  LabWindow *window = lab_window_new (NULL);
+  LabSession *session = lab_window_get_session (window);
+  g_autofree char *dir = export_dir ();
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
+  lab_window_start (window, "sines", "sequence", TRUE, "sequence");
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (session_has_steps (session, FALSE, 5, 60));
+  lab_session_pause (session);
+  spin_for (0.5);
+  check_page_export (window, "sequence", 1, dir);
+
   if (output_dir == NULL)
     g_rmdir (dir);
   gtk_window_destroy (GTK_WINDOW (window));
@@ -638,6 +671,7 @@ main (int argc, char **argv)
   g_test_add_func ("/views/generate/slider-latency", test_slider_latency);
   g_test_add_func ("/views/generate/plain-beside-vae", test_compare_plain_and_vae);
   g_test_add_func ("/views/export", test_export_views);
+  g_test_add_func ("/views/export/sequence", test_export_sequence_view);
 
   return g_test_run ();
 }
