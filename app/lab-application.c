@@ -167,7 +167,6 @@ static const struct {
   const char *accels[3];
 } lab_application_accels[] = {
   { "app.quit", { "<Control>q", NULL } },
-  { "app.shortcuts", { "<Control>question", NULL } },
   { "window.close", { "<Control>w", NULL } },
   { "win.toggle-run", { "<Control>r", "F5", NULL } },
   { "win.step", { "<Control>t", "F6", NULL } },

@@ -21,6 +21,7 @@ struct _LabTrainingView {
   GtkWidget parent_instance;
 
   /* template widgets */
+  GtkWidget *loss_row;       /* the loss card and the concept panel */
   GtkWidget *loss_card;
   GtkWidget *preview_card;
   GtkToggleButton *log_toggle;
@@ -408,6 +409,7 @@ lab_training_view_class_init (LabTrainingViewClass *klass)
                                                "/io/github/latentlab/LatentLab/ui/lab-training-view.ui");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "labtrainingview");
+  gtk_widget_class_bind_template_child (widget_class, LabTrainingView, loss_row);
   gtk_widget_class_bind_template_child (widget_class, LabTrainingView, loss_card);
   gtk_widget_class_bind_template_child (widget_class, LabTrainingView, preview_card);
   gtk_widget_class_bind_template_child (widget_class, LabTrainingView, log_toggle);

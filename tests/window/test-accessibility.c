@@ -8,11 +8,17 @@
  * speak). Every offender is listed before the test fails, with its type and its path of
  * CSS names, so that it can be found.
  *
+ * Also here: the keyboard shortcuts (each one listed in the shortcuts window, bound, and
+ * acting on an action that exists) and presentation mode (large text, thick lines, more
+ * contrast, and back).
+ *
  * Run as `xvfb-run -a -s "-screen 0 1440x900x24" test-accessibility --tap` with
  * GSK_RENDERER=cairo.
  */
+#include <math.h>
 #include <string.h>
 
+#include "lab-application.h"
 #include "lab-chart.h"
 #include "lab-window-private.h"
 
@@ -324,6 +330,182 @@ test_checks_detect (void)
   g_object_unref (label);
 }
 
+/* --- keyboard shortcuts ----------------------------------------------------------------- */
+
+/* The values of every `<property name="NAME">VALUE</property>` in the shortcuts window. */
+static GPtrArray *
+help_overlay_values (const char *name)
+{
+  g_autoptr(GBytes) bytes =
+    g_resources_lookup_data ("/io/github/latentlab/LatentLab/gtk/help-overlay.ui", 0, NULL);
+  g_autofree char *open = g_strdup_printf ("<property name=\"%s\">", name);
+  GPtrArray *values = g_ptr_array_new_with_free_func (g_free);
+  const char *text;
+
+  g_assert_nonnull (bytes);
+  text = g_bytes_get_data (bytes, NULL);
+  for (const char *at = strstr (text, open); at != NULL; at = strstr (at, open))
+    {
+      const char *end;
+
+      at += strlen (open);
+      end = strchr (at, '<');
+      g_assert_nonnull (end);
+      g_ptr_array_add (values, g_strndup (at, end - at));
+    }
+  return values;
+}
+
+static gboolean
+window_has_action (GtkWidget *window, const char *detailed)
+{
+  g_autofree char *name = NULL;
+  g_autoptr(GVariant) target = NULL;
+  const char *action, *property;
+  const GVariantType *parameter;
+  GType owner;
+
+  g_assert_true (g_action_parse_detailed_name (detailed, &name, &target, NULL));
+  /* actions of the GtkApplicationWindow itself (win.show-help-overlay) */
+  if (g_str_has_prefix (name, "win.")
+      && g_action_group_has_action (G_ACTION_GROUP (window), name + 4))
+    return TRUE;
+  /* actions installed on the widget classes (win.*, window.close) */
+  for (guint i = 0; gtk_widget_class_query_action (GTK_WIDGET_GET_CLASS (window), i, &owner,
+                                                   &action, &parameter, &property); i++)
+    if (strcmp (action, name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+ignore_bus_warning (const char *domain, GLogLevelFlags level, const char *message,
+                    gpointer data)
+{
+}
+
+static gboolean
+not_fatal_without_bus (const char *domain, GLogLevelFlags level, const char *message,
+                       gpointer data)
+{
+  /* Xvfb has no session bus: GtkApplication says so and goes on without it */
+  return strstr (message, "session bus") == NULL;
+}
+
+static void
+test_shortcuts (void)
+{
+  g_autoptr(LabApplication) app = lab_application_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) listed = help_overlay_values ("action-name");
+  g_autoptr(GPtrArray) accelerators = help_overlay_values ("accelerator");
+  g_auto(GStrv) bound = NULL;
+  GtkWidget *window;
+  guint handler;
+
+  g_test_log_set_fatal_handler (not_fatal_without_bus, NULL);
+  handler = g_log_set_handler ("Gtk", G_LOG_LEVEL_WARNING, ignore_bus_warning, NULL);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  window = GTK_WIDGET (lab_window_new (GTK_APPLICATION (app)));
+
+  /* every shortcut shown has a key and an action behind it */
+  g_assert_cmpuint (listed->len, >=, 12);
+  for (guint i = 0; i < listed->len; i++)
+    {
+      const char *action = g_ptr_array_index (listed, i);
+      g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), action);
+
+      g_test_message ("%s: %s", action, accels[0] != NULL ? accels[0] : "(none)");
+      g_assert_nonnull (accels[0]);
+      if (g_str_has_prefix (action, "app."))
+        g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), action + 4));
+      else
+        g_assert_true (window_has_action (window, action));
+    }
+
+  /* every key bound is shown: by its action, or in the views' range */
+  bound = gtk_application_list_action_descriptions (GTK_APPLICATION (app));
+  for (guint i = 0; bound[i] != NULL; i++)
+    {
+      gboolean shown = g_ptr_array_find_with_equal_func (listed, bound[i], g_str_equal, NULL);
+
+      if (g_str_has_prefix (bound[i], "win.view::"))
+        shown = g_ptr_array_find_with_equal_func (accelerators,
+                                                  "&lt;Control&gt;1...8 &lt;Alt&gt;1...8",
+                                                  g_str_equal, NULL)
+                || g_ptr_array_find_with_equal_func (accelerators,
+                                                     "<Control>1...8 <Alt>1...8",
+                                                     g_str_equal, NULL);
+      if (!shown)
+        g_test_message ("bound but not in the shortcuts window: %s", bound[i]);
+      g_assert_true (shown);
+      g_assert_true (g_str_has_prefix (bound[i], "app.") || window_has_action (window, bound[i]));
+    }
+
+  /* the views: Ctrl+N and Alt+N for the Nth */
+  for (guint v = 0; v < G_N_ELEMENTS (views); v++)
+    {
+      g_autofree char *detailed = g_strdup_printf ("win.view::%s", views[v]);
+      g_autofree char *control = g_strdup_printf ("<Control>%u", v + 1);
+      g_auto(GStrv) actions = gtk_application_get_actions_for_accel (GTK_APPLICATION (app), control);
+
+      g_assert_true (g_strv_contains ((const char *const *) actions, detailed));
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_log_remove_handler ("Gtk", handler);
+}
+
+/* --- presentation mode ------------------------------------------------------------------ */
+
+static double
+distance (LabRgba a, LabRgba b)
+{
+  return fabs (a.r - b.r) + fabs (a.g - b.g) + fabs (a.b - b.b);
+}
+
+static void
+test_presentation (void)
+{
+  LabWindow *window = open_trained_window ("digits", "undercomplete", 1);
+  LabChart *chart = LAB_CHART (lab_training_view_get_chart (_lab_window_get_training_view (window),
+                                                            LAB_TRAINING_PICTURE_LOSS));
+  LabPlotStyle normal = *lab_chart_get_style (chart);
+  const LabPlotStyle *style;
+
+  g_assert_false (lab_window_get_presentation (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.presentation", NULL);
+  spin_for (0.3);
+  style = lab_chart_get_style (chart);
+  g_assert_true (lab_window_get_presentation (window));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (window), "presentation"));
+  /* larger text, thicker lines, secondary text and grid closer to the foreground */
+  g_assert_cmpfloat (style->font_scale, >=, normal.font_scale * 1.3);
+  g_assert_cmpfloat (style->line_scale, >=, normal.line_scale * 1.9);
+  g_assert_cmpfloat (distance (style->muted, style->foreground), <,
+                     distance (normal.muted, normal.foreground));
+  g_assert_cmpfloat (distance (style->grid, style->background), >,
+                     distance (normal.grid, normal.background));
+  /* the commands come into the window, the sidebar makes room and comes back on F9's action */
+  g_assert_true (gtk_widget_get_visible (window->presentation_bar));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->sidebar)));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-sidebar", NULL);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->sidebar)));
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.leave-presentation", NULL);
+  spin_for (0.3);
+  style = lab_chart_get_style (chart);
+  g_assert_false (lab_window_get_presentation (window));
+  g_assert_cmpfloat_with_epsilon (style->font_scale, normal.font_scale, 1e-9);
+  g_assert_cmpfloat_with_epsilon (style->line_scale, normal.line_scale, 1e-9);
+  g_assert_false (gtk_widget_get_visible (window->presentation_bar));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->sidebar)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_for (0.1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -333,6 +515,8 @@ main (int argc, char **argv)
   gtk_init ();
 
   g_test_add_func ("/accessibility/checks-detect", test_checks_detect);
+  g_test_add_func ("/accessibility/shortcuts", test_shortcuts);
+  g_test_add_func ("/accessibility/presentation", test_presentation);
   g_test_add_func ("/accessibility/every-view", test_every_view);
 
   return g_test_run ();
