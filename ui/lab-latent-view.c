@@ -3,7 +3,7 @@
  * Each snapshot's codes are placed in a plane (two chosen dimensions, or their own 2-D PCA)
  * and drawn by lab_plot_scatter; a click decodes the code behind a plane point with the
  * newest weights on this thread (dense decoders take well under a millisecond), a drag
- * between two points decodes ten steps of the straight path between them. The hovered
+ * between two points decodes ten steps of the straight path between them. A clicked
  * sample can be sent to the Generate view as one end of its interpolation (win.use-sample).
  */
 #include <glib/gi18n.h>
@@ -51,7 +51,7 @@ struct _LabLatentView {
   LabImageGridData hover_grid, decoded_grid, strip_grid;
   float path[2 * LAB_STRIP_STEPS];
 
-  long hovered;           /* dataset index of the sample in the hover panel, -1 for none */
+  long picked;            /* dataset index of the clicked sample, -1 for none */
   int drag_from;          /* index of the point a drag started on, -1 for a pan */
   double drag_x, drag_y;  /* last widget position while panning */
 };
@@ -302,9 +302,6 @@ on_scatter_motion (LabLatentView *self, double px, double py)
   self->hover_grid.rows = &self->hover_row;
   self->hover_grid.n_rows = 1;
   lab_chart_redraw (self->hover_chart);
-  self->hovered = s->code_indices[index];
-  for (int end = 0; end < 2; end++)
-    gtk_widget_set_sensitive (self->use_buttons[end], TRUE);
   text = g_strdup_printf ("Sample %u: %s", s->code_indices[index],
                           label >= 0 && label < s->n_classes && s->class_names != NULL
                           ? s->class_names[label] : "unlabelled");
@@ -315,7 +312,33 @@ on_scatter_motion (LabLatentView *self, double px, double py)
 static void
 on_use_clicked (GtkWidget *button, LabLatentView *self)
 {
-  lab_latent_view_use_hovered (self, button == self->use_buttons[1]);
+  lab_latent_view_send_picked (self, button == self->use_buttons[1]);
+}
+
+/* A click on a sample's point picks it for the Generate view (the pointer crosses other
+ * points on its way to the buttons, so hovering cannot). */
+static void
+lab_latent_view_pick (LabLatentView *self, int index)
+{
+  const LabSnapshot *s = self->snapshot;
+  g_autofree char *text = NULL;
+  int label = -1;
+
+  self->picked = index >= 0 && s->code_indices != NULL ? (long) s->code_indices[index] : -1;
+  for (int end = 0; end < 2; end++)
+    gtk_widget_set_sensitive (self->use_buttons[end], self->picked >= 0);
+  if (self->picked >= 0)
+    {
+      lab_session_get_dataset_sample (self->session, self->picked, &label);
+      if (label >= 0 && label < s->n_classes && s->class_names != NULL)
+        text = g_strdup_printf (_("Clicked sample %ld (%s): use it in the Generate view"),
+                                self->picked, s->class_names[label]);
+      else
+        text = g_strdup_printf (_("Clicked sample %ld: use it in the Generate view"), self->picked);
+    }
+  gtk_label_set_label (self->use_label, text != NULL ? text
+                                                     : _("Click a sample's point to use it in the "
+                                                         "Generate view's interpolation"));
 }
 
 static void
@@ -332,6 +355,7 @@ on_scatter_clicked (LabLatentView *self, double px, double py)
 
   if (widget_to_plane (self, px, py, &x, &y))
     lab_latent_view_decode_at (self, x, y);
+  lab_latent_view_pick (self, nearest_point (self, px, py));
 }
 
 static void
@@ -528,19 +552,19 @@ lab_latent_view_get_knn_accuracy (LabLatentView *self)
 }
 
 gboolean
-lab_latent_view_use_hovered (LabLatentView *self, gboolean second)
+lab_latent_view_send_picked (LabLatentView *self, gboolean second)
 {
   g_autofree char *text = NULL;
 
   g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), FALSE);
 
-  if (self->hovered < 0)
+  if (self->picked < 0)
     return FALSE;
   gtk_widget_activate_action (GTK_WIDGET (self), "win.use-sample", "(su)",
-                              second ? "second" : "first", (guint32) self->hovered);
+                              second ? "second" : "first", (guint32) self->picked);
   text = g_strdup_printf (second ? _("Sample %ld is the end of the Generate view's interpolation.")
                                  : _("Sample %ld is the start of the Generate view's interpolation."),
-                          self->hovered);
+                          self->picked);
   gtk_label_set_label (self->use_label, text);
   return TRUE;
 }
@@ -618,9 +642,10 @@ lab_latent_view_init (LabLatentView *self)
   GtkWidget *main_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *reset = gtk_button_new_with_label ("Reset zoom");
-  GtkWidget *hint = gtk_label_new ("Hover a point to see its input; click to decode; drag from a "
-                                   "point to another to interpolate, elsewhere to pan; scroll "
-                                   "to zoom.");
+  GtkWidget *hint = gtk_label_new (_("Hover a point to see its input; click to decode (a click on a "
+                                     "sample also picks it for the Generate view); drag from a "
+                                     "point to another to interpolate, elsewhere to pan; scroll "
+                                     "to zoom."));
 
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
   gtk_widget_set_parent (main_box, GTK_WIDGET (self));
@@ -673,6 +698,10 @@ lab_latent_view_init (LabLatentView *self)
   self->hover_grid.highlight_row = self->hover_grid.highlight_index = -1;
   self->hover_grid.empty_text = "Hover a point";
   self->hover_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->hover_grid, 300, 90);
+  heading (side, "Decoded at the clicked point");
+  self->decoded_grid.highlight_row = self->decoded_grid.highlight_index = -1;
+  self->decoded_grid.empty_text = "Click in the plane";
+  self->decoded_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->decoded_grid, 300, 90);
   {
     GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
 
@@ -681,9 +710,9 @@ lab_latent_view_init (LabLatentView *self)
         self->use_buttons[end] = gtk_button_new_with_label (end == 0 ? _("Interpolate from it")
                                                                     : _("Interpolate to it"));
         gtk_widget_set_tooltip_text (self->use_buttons[end],
-                                     end == 0 ? _("Make the hovered sample the start of the "
+                                     end == 0 ? _("Make the clicked sample the start of the "
                                                   "interpolation in the Generate view")
-                                              : _("Make the hovered sample the end of the "
+                                              : _("Make the clicked sample the end of the "
                                                   "interpolation in the Generate view"));
         gtk_widget_set_sensitive (self->use_buttons[end], FALSE);
         gtk_widget_set_hexpand (self->use_buttons[end], TRUE);
@@ -691,16 +720,13 @@ lab_latent_view_init (LabLatentView *self)
         gtk_box_append (GTK_BOX (row), self->use_buttons[end]);
       }
     gtk_box_append (GTK_BOX (side), row);
-    self->use_label = GTK_LABEL (gtk_label_new (""));
+    self->use_label = GTK_LABEL (gtk_label_new (_("Click a sample's point to use it in the "
+                                                  "Generate view's interpolation")));
     gtk_label_set_wrap (self->use_label, TRUE);
     gtk_label_set_xalign (self->use_label, 0);
     gtk_widget_add_css_class (GTK_WIDGET (self->use_label), "dim-label");
     gtk_box_append (GTK_BOX (side), GTK_WIDGET (self->use_label));
   }
-  heading (side, "Decoded at the clicked point");
-  self->decoded_grid.highlight_row = self->decoded_grid.highlight_index = -1;
-  self->decoded_grid.empty_text = "Click in the plane";
-  self->decoded_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->decoded_grid, 300, 90);
   heading (side, "Interpolation (10 steps)");
   self->strip_grid.highlight_row = self->strip_grid.highlight_index = -1;
   self->strip_grid.empty_text = "Drag from one point to another";
@@ -716,7 +742,7 @@ lab_latent_view_init (LabLatentView *self)
 
   self->knn_accuracy = NAN;
   self->drag_from = -1;
-  self->hovered = -1;
+  self->picked = -1;
 
   g_signal_connect_swapped (self->projection, "notify::selected", G_CALLBACK (on_projection_changed), self);
   g_signal_connect_swapped (self->dim_x, "value-changed", G_CALLBACK (on_projection_changed), self);

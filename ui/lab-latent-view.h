@@ -23,9 +23,9 @@ const float *lab_latent_view_get_decoded (LabLatentView *self);
 /* Leave-one-out 5-NN accuracy of the codes; NaN before the first codes. */
 double       lab_latent_view_get_knn_accuracy (LabLatentView *self);
 GtkWidget   *lab_latent_view_get_scatter (LabLatentView *self);
-/* Sends the sample shown in the hover panel to the Generate view as the start (or, with
+/* Sends the sample whose point was clicked last to the Generate view as the start (or, with
  * second, the end) of its interpolation, through the window's win.use-sample action.
- * FALSE when no sample was hovered yet. */
-gboolean     lab_latent_view_use_hovered (LabLatentView *self, gboolean second);
+ * FALSE when the last click was on no sample. */
+gboolean     lab_latent_view_send_picked (LabLatentView *self, gboolean second);
 
 G_END_DECLS

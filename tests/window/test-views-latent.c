@@ -238,7 +238,21 @@ test_views_render (void)
   spin_for (0.1);
 }
 
-/* The hovered sample of the scatter and a click in the gallery set the Generate view's ends. */
+static void
+save_window_shot (LabWindow *window, const char *name)
+{
+  GdkTexture *texture;
+  g_autofree char *path = NULL;
+
+  if (output_dir == NULL)
+    return;
+  texture = render_widget (GTK_WIDGET (window));
+  path = g_build_filename (output_dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_object_unref (texture);
+}
+
+/* A clicked sample of the scatter and a click in the gallery set the Generate view's ends. */
 static void
 test_pick_pair (void)
 {
@@ -251,21 +265,26 @@ test_pick_pair (void)
   const LabPlotStyle *style = lab_chart_get_style (LAB_CHART (chart));
   GtkWidget *gallery;
   const LabImageGridData *grid;
-  long first, second;
+  long first, second, sent;
   double px, py;
   int row, index, target = 5;
   gboolean clicked = FALSE;
 
-  /* nothing hovered yet: nothing to send */
-  g_assert_false (lab_latent_view_use_hovered (latent, TRUE));
-  /* hover the point of sample 9 as the pointer would, then send it as the end */
+  /* nothing clicked yet: nothing to send */
+  g_assert_false (lab_latent_view_send_picked (latent, TRUE));
+  /* click the point of sample 9 as the pointer would, then send it as the end */
   g_assert_true (lab_plot_scatter_to_widget (gtk_widget_get_width (chart), gtk_widget_get_height (chart),
                                              data, style, data->points[18], data->points[19], &px, &py));
-  g_signal_emit_by_name (chart, "motion", px, py);
-  g_assert_cmpint (data->highlight, >=, 0);
-  g_assert_true (lab_latent_view_use_hovered (latent, TRUE));
+  g_signal_emit_by_name (chart, "clicked", px, py);
+  index = lab_plot_scatter_nearest (gtk_widget_get_width (chart), gtk_widget_get_height (chart), data,
+                                    style, px, py, 12);
+  g_assert_cmpint (index, >=, 0);
+  sent = s->code_indices[index];
+  g_assert_true (lab_latent_view_send_picked (latent, TRUE));
   lab_generate_view_get_pair (generate, NULL, &second);
-  g_assert_cmpint (second, ==, s->code_indices[data->highlight]);
+  g_assert_cmpint (second, ==, sent);
+  spin_for (0.3);
+  save_window_shot (window, "latent-clicked-and-sent.png");
 
   /* a click on the sixth image of the gallery sets the start (the first toggle is active) */
   gtk_stack_set_visible_child_name (window->stack, "generate");
@@ -286,7 +305,7 @@ test_pick_pair (void)
   g_assert_true (clicked);
   lab_generate_view_get_pair (generate, &first, &second);
   g_assert_cmpint (first, ==, s->code_indices[target]);
-  g_assert_cmpint (second, ==, s->code_indices[data->highlight]);
+  g_assert_cmpint (second, ==, sent);
   /* the thumbnails and the strip follow: the start of the strip is the first sample's decode */
   lab_generate_view_set_mix (generate, 0);
   {
@@ -374,20 +393,6 @@ session_has_steps (LabSession *session, gboolean variational, long steps, double
       if (!g_main_context_iteration (NULL, FALSE))
         g_usleep (1000);
     }
-}
-
-static void
-save_window_shot (LabWindow *window, const char *name)
-{
-  GdkTexture *texture;
-  g_autofree char *path = NULL;
-
-  if (output_dir == NULL)
-    return;
-  texture = render_widget (GTK_WIDGET (window));
-  path = g_build_filename (output_dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_object_unref (texture);
 }
 
 /* A plain AE, then a VAE on the same digits: the pair through each, side by side. */
