@@ -48,6 +48,7 @@ struct _LabSequenceView {
 
   long shown_index[LAB_SHOWN]; /* test indices, -1 past the end */
   float *shown_input, *shown_output, *shown_error; /* (LAB_SHOWN, dim), (.., dim), (.., steps) */
+  guint8 *shown_flags; /* (LAB_SHOWN, steps): copies, the dataset may go before a redraw */
   char shown_title[LAB_SHOWN][128];
   LabSequenceData shown[LAB_SHOWN];
 
@@ -127,7 +128,8 @@ update_shown (LabSequenceView *self)
           if (flags[t])
             {
               /* shaded only when the beat is anomalous: a row of zeros says nothing */
-              d->anomalous = flags;
+              memcpy (self->shown_flags + (gsize) i * self->steps, flags, self->steps);
+              d->anomalous = self->shown_flags + (gsize) i * self->steps;
               break;
             }
       if (self->weights != NULL)
@@ -383,6 +385,7 @@ update_shape (LabSequenceView *self)
       self->shown_input = g_renew (float, self->shown_input, (gsize) LAB_SHOWN * self->dim);
       self->shown_output = g_renew (float, self->shown_output, (gsize) LAB_SHOWN * self->dim);
       self->shown_error = g_renew (float, self->shown_error, (gsize) LAB_SHOWN * self->steps);
+      self->shown_flags = g_renew (guint8, self->shown_flags, (gsize) LAB_SHOWN * self->steps);
       self->prior_output = g_renew (float, self->prior_output, (gsize) LAB_PRIOR * self->dim);
       self->mix_output = g_renew (float, self->mix_output, self->dim);
     }
@@ -481,6 +484,7 @@ lab_sequence_view_set_session (LabSequenceView *self, LabSession *session)
       g_signal_connect_swapped (session, "snapshot", G_CALLBACK (on_snapshot), self);
       g_signal_connect_swapped (session, "notify::generation", G_CALLBACK (refresh), self);
       g_signal_connect_swapped (session, "notify::loading", G_CALLBACK (refresh), self);
+      g_signal_connect_swapped (session, "options-changed", G_CALLBACK (refresh), self);
     }
   refresh (self);
 }
@@ -579,6 +583,7 @@ lab_sequence_view_dispose (GObject *object)
   g_clear_pointer (&self->shown_input, g_free);
   g_clear_pointer (&self->shown_output, g_free);
   g_clear_pointer (&self->shown_error, g_free);
+  g_clear_pointer (&self->shown_flags, g_free);
   g_clear_pointer (&self->draw_normal, g_free);
   g_clear_pointer (&self->code_mean, g_free);
   g_clear_pointer (&self->code_sd, g_free);
