@@ -953,6 +953,8 @@ lab_denoise_view_build (LabDenoiseView *self)
   self->curves_chart = LAB_CHART (lab_chart_new ());
   gtk_widget_set_size_request (GTK_WIDGET (self->curves_chart), -1, 240);
   lab_chart_set_draw_func (self->curves_chart, lab_plot_loss_draw_func, &self->curve_data, NULL);
+  lab_chart_set_description (self->curves_chart,
+                             _("PSNR against noise level for the model and the classical filters"));
   gtk_box_append (GTK_BOX (curves_box), card (GTK_WIDGET (self->curves_chart)));
   self->curves_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (self->curves_label, 0);

@@ -103,10 +103,12 @@ panel_show (LabGenerateView *self, ImagePanel *panel, const float *images, int n
 }
 
 static void
-panel_init (ImagePanel *panel, GtkWidget *box, const char *empty_text, int width, int height)
+panel_init (ImagePanel *panel, GtkWidget *box, const char *empty_text, const char *description,
+            int width, int height)
 {
   GtkWidget *chart = lab_chart_new ();
 
+  lab_chart_set_description (LAB_CHART (chart), description);
   panel->grid.highlight_row = panel->grid.highlight_index = -1;
   panel->grid.empty_text = empty_text;
   lab_chart_set_draw_func (LAB_CHART (chart), lab_plot_image_grid_draw_func, &panel->grid, NULL);
@@ -485,6 +487,12 @@ update_statistics (LabGenerateView *self)
   self->kl_bars.x_label = "latent dimension";
   self->kl_bars.y_label = "KL (nats)";
   self->kl_bars.title = "KL per dimension: near 0 means unused";
+  {
+    char summary[256];
+
+    lab_plot_bars_summary (&self->kl_bars, summary, sizeof summary);
+    lab_chart_set_description (self->kl_chart, summary);
+  }
   lab_chart_redraw (self->kl_chart);
 }
 
@@ -728,16 +736,17 @@ lab_generate_view_init (LabGenerateView *self)
     gtk_box_append (GTK_BOX (box), pick);
     g_signal_connect_swapped (more, "clicked", G_CALLBACK (on_more_samples), self);
   }
-  panel_init (&self->gallery, box, _("The samples appear with the first report"), 400, 100);
+  panel_init (&self->gallery, box, _("The samples appear with the first report"),
+              _("Test samples to interpolate between"), 400, 100);
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self->gallery.chart), "pointer");
-  lab_chart_set_description (self->gallery.chart, _("Test samples to interpolate between"));
   g_signal_connect_swapped (self->gallery.chart, "clicked", G_CALLBACK (on_gallery_clicked), self);
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   for (int end = 0; end < 2; end++)
     {
       self->end_labels[end] = GTK_LABEL (gtk_label_new (""));
       gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->end_labels[end]));
-      panel_init (end == 0 ? &self->first_thumb : &self->second_thumb, row, "", 64, 64);
+      panel_init (end == 0 ? &self->first_thumb : &self->second_thumb, row, "",
+                  end == 0 ? _("The first sample") : _("The second sample"), 64, 64);
       /* each thumbnail beside its caption, not centred in the room it is given */
       gtk_aspect_frame_set_xalign (GTK_ASPECT_FRAME (gtk_widget_get_parent (GTK_WIDGET (
         (end == 0 ? &self->first_thumb : &self->second_thumb)->chart))), 0);
@@ -749,15 +758,18 @@ lab_generate_view_init (LabGenerateView *self)
   gtk_range_set_value (self->mix_scale, 0.5);
   gtk_widget_set_hexpand (GTK_WIDGET (self->mix_scale), TRUE);
   gtk_widget_set_size_request (GTK_WIDGET (self->mix_scale), 280, -1);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->mix_scale),
+                               _("How far from the first sample to the second the decoded code lies"));
   gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->mix_scale));
-  panel_init (&self->mix_image, row, "", 96, 96);
+  panel_init (&self->mix_image, row, "", _("The image decoded at the slider's position"), 96, 96);
   gtk_aspect_frame_set_xalign (GTK_ASPECT_FRAME (gtk_widget_get_parent (GTK_WIDGET (self->mix_image.chart))), 0);
   gtk_box_append (GTK_BOX (box), row);
   self->mix_label = GTK_LABEL (gtk_label_new (_("The pictures appear with the first report: press Run")));
   gtk_label_set_xalign (self->mix_label, 0);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->mix_label));
   heading (box, _("Ten steps"));
-  panel_init (&self->strip, box, _("Waiting for the first model"), 400, 64);
+  panel_init (&self->strip, box, _("Waiting for the first model"),
+              _("Ten images decoded on the way from the first sample to the second"), 400, 64);
 
   /* the same pair through a plain and a variational model */
   box = section (right, _("Plain autoencoder beside VAE"));
@@ -767,10 +779,9 @@ lab_generate_view_init (LabGenerateView *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->compare_label), "dim-label");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->compare_label));
   self->compare_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  panel_init (&self->compare, self->compare_box, "", 440, 120);
-  lab_chart_set_description (self->compare.chart,
-                             _("The pair interpolated through the last plain autoencoder and the "
-                               "last variational one, ten steps each"));
+  panel_init (&self->compare, self->compare_box, "",
+              _("The pair interpolated through the last plain autoencoder and the last "
+                "variational one, ten steps each"), 440, 120);
   gtk_widget_set_visible (self->compare_box, FALSE);
   gtk_box_append (GTK_BOX (box), self->compare_box);
 
@@ -799,6 +810,9 @@ lab_generate_view_init (LabGenerateView *self)
         gtk_scale_set_draw_value (GTK_SCALE (self->dim_scales[i]), FALSE);
         gtk_range_set_value (self->dim_scales[i], 0);
         gtk_widget_set_hexpand (GTK_WIDGET (self->dim_scales[i]), TRUE);
+        gtk_widget_set_tooltip_text (GTK_WIDGET (self->dim_scales[i]),
+                                     _("Moves this latent dimension of the first sample's code, "
+                                       "in standard deviations of the codes"));
         gtk_box_append (GTK_BOX (self->dim_rows[i]), GTK_WIDGET (self->dim_labels[i]));
         gtk_box_append (GTK_BOX (self->dim_rows[i]), GTK_WIDGET (self->dim_scales[i]));
         gtk_box_append (GTK_BOX (sliders), self->dim_rows[i]);
@@ -806,13 +820,15 @@ lab_generate_view_init (LabGenerateView *self)
       }
     gtk_box_append (GTK_BOX (row), sliders);
   }
-  panel_init (&self->traversal_image, row, "", 128, 128);
+  panel_init (&self->traversal_image, row, "",
+              _("The first sample's code decoded with the sliders' changes"), 128, 128);
   gtk_aspect_frame_set_xalign (GTK_ASPECT_FRAME (gtk_widget_get_parent (GTK_WIDGET (self->traversal_image.chart))), 0);
   gtk_box_append (GTK_BOX (box), row);
   self->kl_heading = heading (box, "KL divergence per dimension");
   self->kl_bars.empty_text = "Only a variational autoencoder has a KL term";
   self->kl_chart = LAB_CHART (lab_chart_new ());
   lab_chart_set_draw_func (self->kl_chart, lab_plot_bars_draw_func, &self->kl_bars, NULL);
+  lab_chart_set_description (self->kl_chart, _("The KL divergence of each latent dimension"));
   gtk_widget_set_size_request (GTK_WIDGET (self->kl_chart), 400, 180);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->kl_chart));
 
@@ -821,9 +837,11 @@ lab_generate_view_init (LabGenerateView *self)
   button = gtk_button_new_with_label ("New samples");
   gtk_widget_set_halign (button, GTK_ALIGN_START);
   gtk_box_append (GTK_BOX (box), button);
-  panel_init (&self->prior, box, "Waiting for the first model", 400, 160);
+  panel_init (&self->prior, box, _("Waiting for the first model"),
+              _("Twenty-four images decoded from codes drawn from the prior N(0, I)"), 400, 160);
   self->manifold_heading = heading (right, "The decoded 2-D manifold (±2.5 σ on each axis)");
-  panel_init (&self->manifold, right, "", 400, 400);
+  panel_init (&self->manifold, right, "",
+              _("A 12 × 12 grid of images decoded across the 2-D latent plane"), 400, 400);
 
   g_signal_connect_swapped (button, "clicked", G_CALLBACK (new_prior_samples), self);
   g_signal_connect_swapped (self->mix_scale, "value-changed", G_CALLBACK (update_mix), self);

@@ -216,6 +216,12 @@ lab_latent_view_refresh (LabLatentView *self)
   self->scatter.title = pca ? "Codes (PCA of the latent space)" : "Codes";
   self->scatter.x_label = pca ? "principal component 1" : "latent dimension x";
   self->scatter.y_label = pca ? "principal component 2" : "latent dimension y";
+  {
+    char summary[512];
+
+    lab_plot_scatter_summary (&self->scatter, summary, sizeof summary);
+    lab_chart_set_description (self->scatter_chart, summary);
+  }
   lab_chart_redraw (self->scatter_chart);
 
   lab_latent_view_build_baseline (self);
@@ -657,6 +663,9 @@ lab_latent_view_init (LabLatentView *self)
   self->projection = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (projections));
   self->dim_x = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 1, 1));
   self->dim_y = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 1, 1));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->projection),
+                               _("Place the codes by their own two principal components, or on two "
+                                 "chosen latent dimensions"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->dim_x), "Latent dimension on the x axis");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->dim_y), "Latent dimension on the y axis");
   gtk_widget_set_sensitive (GTK_WIDGET (self->dim_x), FALSE);
@@ -686,6 +695,7 @@ lab_latent_view_init (LabLatentView *self)
   self->scatter.legend = LAB_PLOT_LEGEND_TOP_RIGHT;
   self->scatter.empty_text = "The codes appear with the first report: press Run";
   self->scatter_chart = new_chart (main_box, lab_plot_scatter_draw_func, &self->scatter, 480, 420);
+  lab_chart_set_description (self->scatter_chart, _("The codes of the test samples, coloured by class"));
   gtk_widget_set_vexpand (GTK_WIDGET (self->scatter_chart), TRUE);
   gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
   gtk_label_set_xalign (GTK_LABEL (hint), 0);
@@ -698,10 +708,12 @@ lab_latent_view_init (LabLatentView *self)
   self->hover_grid.highlight_row = self->hover_grid.highlight_index = -1;
   self->hover_grid.empty_text = "Hover a point";
   self->hover_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->hover_grid, 300, 90);
+  lab_chart_set_description (self->hover_chart, _("The input of the sample under the pointer"));
   heading (side, "Decoded at the clicked point");
   self->decoded_grid.highlight_row = self->decoded_grid.highlight_index = -1;
   self->decoded_grid.empty_text = "Click in the plane";
   self->decoded_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->decoded_grid, 300, 90);
+  lab_chart_set_description (self->decoded_chart, _("The image decoded at the clicked point of the plane"));
   {
     GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
 
@@ -731,6 +743,7 @@ lab_latent_view_init (LabLatentView *self)
   self->strip_grid.highlight_row = self->strip_grid.highlight_index = -1;
   self->strip_grid.empty_text = "Drag from one point to another";
   self->strip_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->strip_grid, 300, 60);
+  lab_chart_set_description (self->strip_chart, _("Ten images decoded along the dragged path"));
   heading (side, "Baseline: PCA of the raw pixels");
   self->baseline.highlight = -1;
   self->baseline.legend = LAB_PLOT_LEGEND_NONE;
@@ -738,6 +751,8 @@ lab_latent_view_init (LabLatentView *self)
   self->baseline.y_label = "principal component 2";
   self->baseline.empty_text = "Computed with the first codes";
   self->baseline_chart = new_chart (side, lab_plot_scatter_draw_func, &self->baseline, 300, 260);
+  lab_chart_set_description (self->baseline_chart,
+                             _("The same samples placed by the PCA of their raw pixels, coloured by class"));
   gtk_widget_set_vexpand (GTK_WIDGET (self->baseline_chart), TRUE);
 
   self->knn_accuracy = NAN;
