@@ -94,6 +94,7 @@ struct _LabSession {
   /* The newest weights of a plain [FALSE] and of a variational [TRUE] model on this
    * dataset, kept across preset changes so that the two can be compared. */
   LabWeights *kept_weights[2];
+  guint64 n_decoded;       /* images decoded through lab_session_decode, for tests */
 
   /* Shared with the trainer thread. A pthread mutex, like the engine's, rather than a
    * GMutex: ThreadSanitizer cannot see GLib's futex-based locks and would report every
@@ -1307,6 +1308,7 @@ lab_session_decode (LabSession *self, float *out, const float *codes, long n)
   if (self->weights == NULL)
     return FALSE;
   lab_weights_decode (self->weights, out, codes, n);
+  self->n_decoded += (guint64) MAX (n, 0);
   return TRUE;
 }
 
@@ -1736,4 +1738,11 @@ _lab_session_load_dataset (LabSession *self, AeDataset *dataset, const char *spe
   /* frees the dataset unless the session took it */
   lab_load_job_free (job);
   return ok;
+}
+
+guint64
+lab_session_get_n_decoded (LabSession *self)
+{
+  g_return_val_if_fail (LAB_IS_SESSION (self), 0);
+  return self->n_decoded;
 }
