@@ -264,9 +264,19 @@ lab_window_use_sample (GtkWidget *widget, const char *action_name, GVariant *par
 static void
 lab_window_toggle_sidebar (GtkWidget *widget, const char *action_name, GVariant *param)
 {
-  GtkToggleButton *toggle = GTK_TOGGLE_BUTTON (LAB_WINDOW (widget)->sidebar_toggle);
+  LabWindow *self = LAB_WINDOW (widget);
+  GtkWidget *sidebar = GTK_WIDGET (self->sidebar);
 
-  gtk_toggle_button_set_active (toggle, !gtk_toggle_button_get_active (toggle));
+  if (lab_window_get_presentation (self))
+    {
+      if (gtk_widget_get_visible (GTK_WIDGET (self->settings_popover)))
+        gtk_popover_popdown (self->settings_popover);
+      else
+        gtk_menu_button_popup (GTK_MENU_BUTTON (self->settings_button));
+      return;
+    }
+  gtk_widget_set_visible (sidebar, !gtk_widget_get_visible (sidebar));
+  gtk_widget_set_visible (self->sidebar_separator, gtk_widget_get_visible (sidebar));
 }
 
 static void

@@ -30,7 +30,8 @@ struct _LabWindow {
   GtkWidget *banner; /* shown while training is diverged */
   GtkLabel *banner_label;
   GtkWidget *sidebar_separator;
-  GtkWidget *sidebar_toggle;     /* shows or hides the sidebar (F9) */
+  GtkWidget *settings_button;    /* presentation mode: opens the sidebar in a popover (F9) */
+  GtkPopover *settings_popover;
   GtkWidget *presentation_bar;   /* the header bar's commands while full screen */
   GtkWidget *presentation_run_button;
   GtkLabel *presentation_progress_label;

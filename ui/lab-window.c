@@ -171,13 +171,32 @@ lab_window_update_running (LabWindow *self)
   _lab_window_update_actions (self);
 }
 
+/* Presentation mode floats the sidebar over the plots in the Settings popover; the normal
+ * window has it at the side. */
 static void
-lab_window_update_sidebar (LabWindow *self)
+lab_window_move_sidebar (LabWindow *self, gboolean into_popover)
 {
-  gboolean shown = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->sidebar_toggle));
+  GtkWidget *sidebar = GTK_WIDGET (self->sidebar);
+  GtkWidget *box = gtk_widget_get_parent (self->sidebar_separator);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->sidebar), shown);
-  gtk_widget_set_visible (self->sidebar_separator, shown);
+  g_object_ref (sidebar);
+  if (into_popover && gtk_widget_get_parent (sidebar) == box)
+    {
+      gtk_box_remove (GTK_BOX (box), sidebar);
+      /* a popover asks its child's natural height, which a scrolled sidebar lacks; 640
+       * pixels fit under the button on a 768-line projector */
+      gtk_widget_set_size_request (sidebar, 400, 640);
+      gtk_popover_set_child (self->settings_popover, sidebar);
+    }
+  else if (!into_popover && gtk_widget_get_parent (sidebar) != box)
+    {
+      gtk_popover_set_child (self->settings_popover, NULL);
+      gtk_widget_set_size_request (sidebar, 320, -1);
+      gtk_box_prepend (GTK_BOX (box), sidebar);
+    }
+  gtk_widget_set_visible (sidebar, TRUE);
+  gtk_widget_set_visible (self->sidebar_separator, !into_popover);
+  g_object_unref (sidebar);
 }
 
 static void
@@ -501,7 +520,8 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, banner);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, banner_label);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, sidebar_separator);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, sidebar_toggle);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, settings_button);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, settings_popover);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, presentation_bar);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, presentation_run_button);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, presentation_progress_label);
@@ -591,8 +611,6 @@ lab_window_init (LabWindow *self)
   g_signal_connect_swapped (self->session, "notify::loading", G_CALLBACK (lab_window_update_title), self);
   g_signal_connect_swapped (self->session, "snapshot", G_CALLBACK (lab_window_on_snapshot), self);
   g_signal_connect_swapped (self->stack, "notify::visible-child", G_CALLBACK (_lab_window_update_actions), self);
-  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->sidebar_toggle), TRUE);
-  g_signal_connect_swapped (self->sidebar_toggle, "toggled", G_CALLBACK (lab_window_update_sidebar), self);
 
   if (g_getenv ("LATENTLAB_FRAME_STATS") != NULL)
     {
@@ -645,9 +663,11 @@ lab_window_set_presentation (LabWindow *self, gboolean presenting)
       gtk_widget_remove_css_class (GTK_WIDGET (self), "presentation");
       gtk_window_unfullscreen (GTK_WINDOW (self));
     }
-  /* the plots get the width of the projector; Settings (F9) brings the sidebar back */
+  /* the plots get the width of the projector; Settings (F9) opens the sidebar over them */
   gtk_widget_set_visible (self->presentation_bar, presenting);
-  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->sidebar_toggle), !presenting);
+  if (!presenting)
+    gtk_popover_popdown (self->settings_popover);
+  lab_window_move_sidebar (self, presenting);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRESENTATION]);
 }
 

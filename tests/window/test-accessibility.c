@@ -487,11 +487,15 @@ test_presentation (void)
                      distance (normal.muted, normal.foreground));
   g_assert_cmpfloat (distance (style->grid, style->background), >,
                      distance (normal.grid, normal.background));
-  /* the commands come into the window, the sidebar makes room and comes back on F9's action */
+  /* the commands come into the window; the sidebar leaves the plots' width and opens over
+   * them on F9's action */
   g_assert_true (gtk_widget_get_visible (window->presentation_bar));
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->sidebar)));
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (window->sidebar)));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-sidebar", NULL);
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->sidebar)));
+  spin_for (0.3);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window->sidebar)));
+  g_assert_true (gtk_widget_is_ancestor (GTK_WIDGET (window->sidebar),
+                                         GTK_WIDGET (window->settings_popover)));
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.leave-presentation", NULL);
   spin_for (0.3);
@@ -500,6 +504,13 @@ test_presentation (void)
   g_assert_cmpfloat_with_epsilon (style->font_scale, normal.font_scale, 1e-9);
   g_assert_cmpfloat_with_epsilon (style->line_scale, normal.line_scale, 1e-9);
   g_assert_false (gtk_widget_get_visible (window->presentation_bar));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window->sidebar)));
+  g_assert_false (gtk_widget_is_ancestor (GTK_WIDGET (window->sidebar),
+                                          GTK_WIDGET (window->settings_popover)));
+  /* and F9 hides and shows it at the side */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-sidebar", NULL);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->sidebar)));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-sidebar", NULL);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->sidebar)));
 
   gtk_window_destroy (GTK_WINDOW (window));
