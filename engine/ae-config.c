@@ -285,6 +285,11 @@ ae_config_preset (AeConfig *cfg, const char *preset, AeError *err)
         c.epochs = 16;
         c.activation = AE_ACT_TANH;
         c.loss = AE_LOSS_MSE;
+        /* Made variational, the squared error of values in [0, 1] is small beside the KL
+         * in nats: at kl-beta 1, 0.05 and 0.01 the posterior collapses on sines (SSE stays
+         * 2.78 per window, flat samples); at 1e-3 it learns (SSE 2.24 after 16 epochs,
+         * prior samples with a spread of 0.03-0.09). */
+        c.kl_beta = 1e-3f;
       }
       break;
     }
