@@ -665,7 +665,7 @@ lab_sequence_view_init (LabSequenceView *self)
   GtkWidget *new_samples = gtk_button_new_with_label (_("New samples"));
   GtkWidget *pair = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *notice = gtk_label_new (
-    _("This view shows time series, and the dataset holds images: choose Sine waves or ECG "
+    _("This view shows time series, and this dataset holds none: choose Sine waves or ECG "
       "(with anomalies) as the dataset in the sidebar, or start with latentlab --data sines."));
 
   self->rand = g_rand_new_with_seed (7);
@@ -676,6 +676,7 @@ lab_sequence_view_init (LabSequenceView *self)
   gtk_label_set_wrap (self->notice, TRUE);
   gtk_label_set_max_width_chars (self->notice, 60);
   gtk_label_set_justify (self->notice, GTK_JUSTIFY_CENTER);
+  gtk_widget_set_halign (notice, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (notice, "dim-label");
   gtk_stack_add_named (self->stack, notice, "notice");
   gtk_stack_add_named (self->stack, content, "content");
