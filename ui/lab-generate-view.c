@@ -609,8 +609,25 @@ void
 lab_generate_view_set_mix (LabGenerateView *self, double t)
 {
   g_return_if_fail (LAB_IS_GENERATE_VIEW (self));
-  gtk_range_set_value (self->mix_scale, t);
-  update_mix (self);
+  /* a new value decodes through value-changed; the same value is decoded here, once */
+  if (gtk_range_get_value (self->mix_scale) == CLAMP (t, 0.0, 1.0))
+    update_mix (self);
+  else
+    gtk_range_set_value (self->mix_scale, t);
+}
+
+GtkRange *
+lab_generate_view_get_mix_scale (LabGenerateView *self)
+{
+  g_return_val_if_fail (LAB_IS_GENERATE_VIEW (self), NULL);
+  return self->mix_scale;
+}
+
+GtkRange *
+lab_generate_view_get_traversal_scale (LabGenerateView *self, int i)
+{
+  g_return_val_if_fail (LAB_IS_GENERATE_VIEW (self), NULL);
+  return i >= 0 && i < self->n_traversal ? self->dim_scales[i] : NULL;
 }
 
 const float *

@@ -29,5 +29,8 @@ void         lab_generate_view_set_mix (LabGenerateView *self, double t);
 /* The decoded image at the slider (dim floats), or NULL before there are weights. */
 const float *lab_generate_view_get_decoded (LabGenerateView *self);
 GtkWidget   *lab_generate_view_get_strip (LabGenerateView *self);
+/* The interpolation slider, and the traversal slider i (NULL past the sliders shown). */
+GtkRange    *lab_generate_view_get_mix_scale (LabGenerateView *self);
+GtkRange    *lab_generate_view_get_traversal_scale (LabGenerateView *self, int i);
 
 G_END_DECLS

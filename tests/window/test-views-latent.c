@@ -323,8 +323,8 @@ test_pick_pair (void)
   spin_for (0.1);
 }
 
-/* Slider to image: one decode per move; the time of a move is reported, not asserted (the
- * machine is shared). */
+/* Slider to image: one decode per move, counted; the time of a move is reported, not
+ * asserted (the machine is shared). */
 static int
 compare_doubles (gconstpointer a, gconstpointer b)
 {
@@ -349,6 +349,30 @@ test_slider_latency (void)
       times[i] = (g_get_monotonic_time () - start) / 1000.0;
       g_assert_nonnull (lab_generate_view_get_decoded (view));
     }
+  /* a move of either kind of slider, as the user makes it, decodes exactly one image */
+  {
+    LabSession *session = lab_window_get_session (window);
+    GtkRange *ranges[2] = { lab_generate_view_get_mix_scale (view),
+                            lab_generate_view_get_traversal_scale (view, 0) };
+
+    g_assert_nonnull (ranges[1]);
+    for (int r = 0; r < 2; r++)
+      for (int i = 0; i < 20; i++)
+        {
+          guint64 before = lab_session_get_n_decoded (session);
+
+          gtk_range_set_value (ranges[r], r == 0 ? i / 19.0 : -3 + 6 * i / 19.0);
+          g_assert_cmpuint (lab_session_get_n_decoded (session) - before, ==, 1);
+        }
+    /* through the API, a new value and then the same one again */
+    for (int i = 0; i < 4; i++)
+      {
+        guint64 before = lab_session_get_n_decoded (session);
+
+        lab_generate_view_set_mix (view, i < 2 ? 0.25 * (i + 1) : 0.5);
+        g_assert_cmpuint (lab_session_get_n_decoded (session) - before, ==, 1);
+      }
+  }
   qsort (times, MOVES, sizeof (double), compare_doubles);
   g_test_message ("interpolation slider, %d moves: p50 %.3f ms, p99 %.3f ms, max %.3f ms",
                   MOVES, times[MOVES / 2], times[MOVES * 99 / 100], times[MOVES - 1]);
