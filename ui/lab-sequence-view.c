@@ -110,6 +110,7 @@ update_shown (LabSequenceView *self)
       float *err = self->shown_error + (gsize) i * self->steps;
       const guint8 *flags;
       double mse = 0;
+      char kind[64];
 
       memset (d, 0, sizeof *d);
       d->n_steps = self->steps;
@@ -143,14 +144,26 @@ update_shown (LabSequenceView *self)
           total += mse;
           counted++;
         }
+      if (d->anomalous != NULL)
+        {
+          int lo = 0, hi = self->steps - 1;
+
+          while (!d->anomalous[lo])
+            lo++;
+          while (!d->anomalous[hi])
+            hi--;
+          g_snprintf (kind, sizeof kind, _("anomalous beat, steps %d to %d"), lo, hi);
+        }
+      else
+        g_strlcpy (kind, class_name (self, label), sizeof kind);
       if (self->weights != NULL)
         g_snprintf (self->shown_title[i], sizeof self->shown_title[i],
-                    _("Test sequence %ld · %s · MSE %.4f"), index,
-                    d->anomalous != NULL ? _("anomalous beat") : class_name (self, label), mse);
+                    _("Test sequence %ld · %s · MSE %.4f"), index, kind, mse);
       else
         g_snprintf (self->shown_title[i], sizeof self->shown_title[i], _("Test sequence %ld · %s"),
-                    index, d->anomalous != NULL ? _("anomalous beat") : class_name (self, label));
+                    index, kind);
       d->title = self->shown_title[i];
+      lab_chart_set_description (self->charts[i], d->title);
     }
   if (self->n_test <= 0)
     text = g_strdup ("");
@@ -324,6 +337,7 @@ update_mix (LabSequenceView *self)
               100 * t, (long) gtk_spin_button_get_value_as_int (self->from_spin),
               (long) gtk_spin_button_get_value_as_int (self->to_spin));
   self->mix.title = self->mix_title;
+  lab_chart_set_description (self->mix_chart, self->mix_title);
   text = g_strdup_printf (self->variational ? _("Spherical path between the two codes (a VAE)")
                                             : _("Straight path between the two codes"));
   gtk_label_set_label (self->mix_label, text);
