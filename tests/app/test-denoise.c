@@ -208,6 +208,7 @@ test_png (void)
 
   /* A garbled file and an unwritable path: errors that name the file. */
   g_assert_true (g_file_set_contents (bad, "\x89PNG\r\n\x1a\nnot a png at all", -1, NULL));
+  g_clear_pointer (&back, g_free);
   g_assert_false (lab_denoise_png_read (bad, &back, &w, &h, &error));
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, "bad.png"));
@@ -253,7 +254,7 @@ test_train_on_patches (void)
   g_autofree char *garbled = g_build_filename (garbled_dir, "broken.png", NULL);
   const int sizes[2][2] = { { 120, 90 }, { 40, 150 } };
   float *images[2];
-  g_autofree float *read_back[2] = { NULL, NULL };
+  float *read_back[2] = { NULL, NULL };
   g_autoptr (LabSession) session = lab_session_new ();
   g_autoptr (GError) error = NULL;
   float tiny_pixels[10 * 10] = { 0 };
@@ -329,7 +330,10 @@ test_train_on_patches (void)
                    + lab_session_get_split_size (session, LAB_SPLIT_TEST), ==, PATCHES);
 
   for (int k = 0; k < 2; k++)
-    g_free (images[k]);
+    {
+      g_free (images[k]);
+      g_free (read_back[k]);
+    }
   g_unlink (garbled);
   g_rmdir (garbled_dir);
   g_rmdir (empty);
