@@ -579,6 +579,7 @@ lab_denoise_view_train_on_patches (LabDenoiseView *self, const char *path, GErro
 {
   g_autofree char *base = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *seed_text = NULL;
   /* the model keeps its input size: patches as large as the digits it was made for */
   int side = self->side > 0 ? self->side : 28;
 
@@ -590,8 +591,11 @@ lab_denoise_view_train_on_patches (LabDenoiseView *self, const char *path, GErro
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, _("%s: no session to train"), path);
       return FALSE;
     }
+  /* the session's seed: the same seed cuts the same patches */
+  seed_text = lab_session_dup_option (self->session, "seed");
   if (!lab_denoise_train_on_patches (self->session, path, side, LAB_TRAINING_PATCHES,
-                                     (guint64) g_get_real_time (), error))
+                                     seed_text != NULL ? g_ascii_strtoull (seed_text, NULL, 10) : 1,
+                                     error))
     return FALSE;
   lab_session_run (self->session);
   base = g_path_get_basename (path);
