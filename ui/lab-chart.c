@@ -16,6 +16,7 @@
 #include "lab-chart.h"
 
 #include <math.h>
+#include <string.h>
 
 #define EXPORT_DEFAULT_WIDTH 960
 #define EXPORT_DEFAULT_HEIGHT 600
@@ -36,7 +37,8 @@ struct _LabChart
   LabPlotStyle style;
   double scale;
   gboolean presenting;     /* the window has the "presentation" CSS class */
-  char *description;
+  char *description;       /* the view's own words, or NULL */
+  char *auto_description;  /* else what the plot's summary says, updated as it is drawn */
 
   double pointer_x, pointer_y;
   double drag_start_x, drag_start_y;
@@ -180,6 +182,133 @@ lab_chart_css_changed (GtkWidget *widget, GtkCssStyleChange *change)
   gtk_widget_queue_draw (widget);
 }
 
+/* A list of the picture's rows: "input, reconstruction and |error| (12 images each)". */
+static void
+describe_image_grid (const LabImageGridData *grid, GString *text)
+{
+  if (grid->n_rows <= 0)
+    {
+      g_string_append (text, grid->empty_text != NULL ? grid->empty_text : "no images yet");
+      return;
+    }
+  g_string_append_printf (text, "%d rows of %d x %d images:", grid->n_rows, grid->image_width,
+                          grid->image_height);
+  for (int r = 0; r < grid->n_rows; r++)
+    g_string_append_printf (text, "%s %s (%d)", r > 0 ? "," : "",
+                            grid->rows[r].label != NULL ? grid->rows[r].label : "images",
+                            grid->rows[r].n_images);
+}
+
+static void
+describe_sequence (const LabSequenceData *sequence, GString *text)
+{
+  int unusual = 0;
+
+  if (sequence->input == NULL || sequence->n_steps <= 0)
+    {
+      g_string_append (text, sequence->empty_text != NULL ? sequence->empty_text : "no data yet");
+      return;
+    }
+  for (int i = 0; sequence->anomalous != NULL && i < sequence->n_steps; i++)
+    unusual += sequence->anomalous[i] != 0;
+  g_string_append_printf (text, "a sequence of %d steps with %d feature%s%s", sequence->n_steps,
+                          sequence->n_features, sequence->n_features == 1 ? "" : "s",
+                          sequence->reconstruction != NULL ? ", and its reconstruction" : "");
+  if (sequence->anomalous != NULL)
+    g_string_append_printf (text, "; %d steps marked unusual", unusual);
+}
+
+/* In words, what the plot shows now, for screen readers, when the view gave no description
+ * of its own: the plot's summary (current losses, class counts, threshold, AUROC) or a list
+ * of what the picture holds. */
+static char *
+lab_chart_describe (LabChart *self)
+{
+  char summary[1024] = "";
+  const char *title = NULL;
+  GString *text;
+
+  if (self->draw == NULL || self->data == NULL)
+    return NULL;
+
+  text = g_string_new (NULL);
+  if (self->draw == lab_plot_loss_draw_func)
+    {
+      title = ((const LabLossData *) self->data)->title;
+      lab_plot_loss_summary (self->data, summary, sizeof summary);
+    }
+  else if (self->draw == lab_plot_scatter_draw_func)
+    {
+      title = ((const LabScatterData *) self->data)->title;
+      lab_plot_scatter_summary (self->data, summary, sizeof summary);
+    }
+  else if (self->draw == lab_plot_histogram_draw_func)
+    {
+      title = ((const LabHistogramData *) self->data)->title;
+      lab_plot_histogram_summary (self->data, summary, sizeof summary);
+    }
+  else if (self->draw == lab_plot_roc_draw_func)
+    {
+      title = ((const LabRocData *) self->data)->title;
+      lab_plot_roc_summary (self->data, summary, sizeof summary);
+    }
+  else if (self->draw == lab_plot_bars_draw_func)
+    {
+      title = ((const LabBarsData *) self->data)->title;
+      lab_plot_bars_summary (self->data, summary, sizeof summary);
+    }
+  else if (self->draw == lab_plot_image_grid_draw_func)
+    {
+      GString *rows = g_string_new (NULL);
+
+      title = ((const LabImageGridData *) self->data)->title;
+      describe_image_grid (self->data, rows);
+      g_strlcpy (summary, rows->str, sizeof summary);
+      g_string_free (rows, TRUE);
+    }
+  else if (self->draw == lab_plot_sequence_draw_func)
+    {
+      GString *steps = g_string_new (NULL);
+
+      title = ((const LabSequenceData *) self->data)->title;
+      describe_sequence (self->data, steps);
+      g_strlcpy (summary, steps->str, sizeof summary);
+      g_string_free (steps, TRUE);
+    }
+
+  if (title != NULL && title[0] != '\0')
+    g_string_append_printf (text, "%s: ", title);
+  g_string_append (text, summary);
+  if (summary[0] == '\0')
+    {
+      g_string_free (text, TRUE);
+      return NULL;
+    }
+  return g_string_free (text, FALSE);
+}
+
+static void
+lab_chart_update_auto_description (LabChart *self)
+{
+  char *text;
+
+  if (self->description != NULL)
+    return;
+  text = lab_chart_describe (self);
+  if (g_strcmp0 (text, self->auto_description) == 0)
+    {
+      g_free (text);
+      return;
+    }
+  g_free (self->auto_description);
+  self->auto_description = text;
+  if (text != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                    text, -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+}
+
 static void
 lab_chart_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
@@ -187,6 +316,8 @@ lab_chart_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
 
+  /* drawn data is current data: its summary follows it */
+  lab_chart_update_auto_description (self);
   if (self->draw == NULL || width <= 0 || height <= 0)
     return;
   cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
@@ -288,6 +419,7 @@ lab_chart_finalize (GObject *object)
   if (self->destroy != NULL && self->data != NULL)
     self->destroy (self->data);
   g_free (self->description);
+  g_free (self->auto_description);
 
   G_OBJECT_CLASS (lab_chart_parent_class)->finalize (object);
 }
@@ -483,6 +615,7 @@ lab_chart_set_description (LabChart *self, const char *description)
     return;
   g_free (self->description);
   self->description = g_strdup (description);
+  g_clear_pointer (&self->auto_description, g_free);
   if (description != NULL)
     gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                     description, -1);
@@ -496,7 +629,7 @@ lab_chart_get_description (LabChart *self)
 {
   g_return_val_if_fail (LAB_IS_CHART (self), NULL);
 
-  return self->description;
+  return self->description != NULL ? self->description : self->auto_description;
 }
 
 void

@@ -32,7 +32,10 @@ const LabPlotStyle *lab_chart_get_style       (LabChart        *self);
 void                lab_chart_set_scale       (LabChart        *self,
                                                double           scale);
 double              lab_chart_get_scale       (LabChart        *self);
-/* What the chart shows, for screen readers (e.g. from lab_plot_loss_summary). */
+/* What the chart shows, for screen readers (e.g. from lab_plot_loss_summary). Without one,
+ * the chart describes itself as it draws: the plot's own summary (loss, scatter, histogram,
+ * ROC, bars) or the rows of an image grid and the length of a sequence; the getter returns
+ * whichever is in use. */
 void                lab_chart_set_description (LabChart        *self,
                                                const char      *description);
 const char         *lab_chart_get_description (LabChart        *self);

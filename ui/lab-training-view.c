@@ -177,8 +177,11 @@ lab_training_view_build_preview (LabTrainingView *self)
       self->sequence.n_steps = s->height;
       self->sequence.n_features = s->width;
       self->sequence.x_label = _("step");
-      description = g_strdup_printf (_("One window of %d steps with %d features: the input "
-                                       "and its reconstruction"), s->height, s->width);
+      description = g_strdup_printf (ngettext ("One window of %d steps with %d feature: the "
+                                               "input and its reconstruction",
+                                               "One window of %d steps with %d features: the "
+                                               "input and its reconstruction", s->width),
+                                     s->height, s->width);
       lab_chart_set_description (self->preview_chart, description);
       return;
     }

@@ -196,6 +196,8 @@ walk_widget (Walk *walk, GtkWidget *widget)
                      == GTK_ACCESSIBLE_ROLE_IMG);
       if (description == NULL || description[0] == '\0')
         report (walk, walk->undescribed, widget, "has no text summary");
+      else
+        g_test_message ("%s view plot: %s", walk->view, description);
     }
   else if (is_control (widget) && !inside_composite (widget))
     {
