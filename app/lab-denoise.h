@@ -51,8 +51,9 @@ gboolean lab_denoise_png_write (const char *path, const float *pixels, int w, in
 
 /* Makes the session train the denoising preset on `count` random side x side patches cut
  * from the PNG at path, or from every PNG of the folder at path (images of any size; each
- * patch position equally likely, so larger images give more patches), split 80/10/10 by
- * seed. The trainer starts paused. Errors name the file. */
+ * patch position equally likely, so larger images give more patches); a tenth is the test
+ * split and a tenth of the rest validation, by seed. The trainer starts paused. Errors
+ * name the file. */
 gboolean lab_denoise_train_on_patches (LabSession *session, const char *path, int side,
                                        long count, guint64 seed, GError **error);
 
