@@ -221,15 +221,22 @@ on_next_anomaly (LabSequenceView *self)
 
 /* --- generation ------------------------------------------------------------------------------ */
 
-/* A plain autoencoder has no prior: new codes are drawn from the spread of its test codes. */
+/* A plain autoencoder has no prior: new codes are drawn from the spread of its test codes,
+ * those the snapshot carries (the trainer encodes them anyway), else encoded here. */
 static void
 update_code_spread (LabSequenceView *self)
 {
+  LabSnapshot *s = lab_session_get_snapshot (self->session);
   long n = MIN (self->n_test, LAB_SPREAD_CODES);
   float *x, *codes;
 
   if (self->weights == NULL || self->variational || n <= 0)
     return;
+  if (s != NULL && s->codes != NULL && s->n_codes > 1 && s->latent == self->latent)
+    {
+      lab_sequence_code_spread (self->code_mean, self->code_sd, s->codes, s->n_codes, s->latent);
+      return;
+    }
   x = g_new (float, (gsize) n * self->dim);
   codes = g_new (float, (gsize) n * self->latent);
   for (long i = 0; i < n; i++)
