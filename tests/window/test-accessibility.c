@@ -5,8 +5,9 @@
  * (gtk_test_accessible_has_property, _has_relation) reads what the widgets declared. A
  * control counts as named when it has a label property, a labelled-by relation, text of its
  * own (a button's label) or a tooltip (GTK makes it the description that screen readers
- * speak). Every offender is listed before the test fails, with its type and its path of
- * CSS names, so that it can be found.
+ * speak). A control is in reach of the keyboard when Tab, pressed round the window, gives
+ * it (or its part) the focus. Every offender is listed before the test fails, with its type
+ * and its path of CSS names, so that it can be found.
  *
  * Also here: the keyboard shortcuts (each one listed in the shortcuts window, bound, and
  * acting on an action that exists) and presentation mode (large text, thick lines, more
@@ -96,10 +97,12 @@ is_control (GtkWidget *widget)
 static gboolean
 inside_composite (GtkWidget *widget)
 {
-  /* a scrollbar's range too: the scrolled window it belongs to scrolls with the keys */
+  /* a scrollbar's range too: the scrolled window it belongs to scrolls with the keys; and
+   * the title bar's minimise, maximise and close, which GTK keeps out of the Tab chain on
+   * purpose (the desktop's keys and Ctrl+W do the same) */
   for (GtkWidget *w = gtk_widget_get_parent (widget); w != NULL; w = gtk_widget_get_parent (w))
     if (GTK_IS_DROP_DOWN (w) || GTK_IS_MENU_BUTTON (w) || GTK_IS_SPIN_BUTTON (w)
-        || GTK_IS_SCROLLBAR (w))
+        || GTK_IS_SCROLLBAR (w) || GTK_IS_WINDOW_CONTROLS (w))
       return TRUE;
   return FALSE;
 }
@@ -163,6 +166,7 @@ typedef struct {
   GPtrArray *unfocusable;
   GPtrArray *undescribed;
   GHashTable *seen;        /* widgets already reported */
+  GHashTable *tabbed;      /* the widgets that Tab gave the focus to, on this view */
   guint n_controls;
   guint n_charts;
 } Walk;
@@ -177,6 +181,40 @@ report (Walk *walk, GPtrArray *list, GtkWidget *widget, const char *what)
   path = widget_path (widget);
   g_ptr_array_add (list, g_strdup_printf ("%s view: %s %s (%s)", walk->view,
                                           G_OBJECT_TYPE_NAME (widget), what, path));
+}
+
+/* Presses Tab until the focus comes back round: the widgets that got it. */
+static GHashTable *
+tab_through (GtkWidget *window)
+{
+  GHashTable *reached = g_hash_table_new (NULL, NULL);
+
+  gtk_root_set_focus (GTK_ROOT (window), NULL);
+  for (guint i = 0; i < 5000; i++)
+    {
+      GtkWidget *focus;
+
+      if (!gtk_widget_child_focus (window, GTK_DIR_TAB_FORWARD))
+        break;
+      focus = gtk_root_get_focus (GTK_ROOT (window));
+      if (focus == NULL || !g_hash_table_add (reached, focus))
+        break;
+    }
+  return reached;
+}
+
+/* The control, or a part of it (a drop-down's button, a spin button's text), had the focus. */
+static gboolean
+tab_reaches (GHashTable *tabbed, GtkWidget *control)
+{
+  GHashTableIter iter;
+  gpointer focus;
+
+  g_hash_table_iter_init (&iter, tabbed);
+  while (g_hash_table_iter_next (&iter, &focus, NULL))
+    if (focus == control || gtk_widget_is_ancestor (focus, control))
+      return TRUE;
+  return FALSE;
 }
 
 /* Visits what a user can see now: mapped widgets only, so that a view's controls are
@@ -206,6 +244,8 @@ walk_widget (Walk *walk, GtkWidget *widget)
         report (walk, walk->unnamed, widget, "has no accessible name");
       if (!can_take_focus (widget))
         report (walk, walk->unfocusable, widget, "cannot take the keyboard focus");
+      else if (gtk_widget_is_sensitive (widget) && !tab_reaches (walk->tabbed, widget))
+        report (walk, walk->unfocusable, widget, "is never reached with Tab");
     }
 
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
@@ -261,7 +301,10 @@ check_every_view (const char *data, const char *preset)
       /* the crossfade and the view's first analysis of the weights */
       spin_for (1.5);
       walk.view = views[v];
+      walk.tabbed = tab_through (GTK_WIDGET (window));
+      g_test_message ("%s view: Tab reaches %u widgets", views[v], g_hash_table_size (walk.tabbed));
       walk_widget (&walk, GTK_WIDGET (window));
+      g_hash_table_unref (walk.tabbed);
     }
 
   g_test_message ("%s on %s: %u controls and %u plots checked", preset, data, walk.n_controls,
