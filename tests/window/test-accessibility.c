@@ -367,6 +367,30 @@ test_checks_detect (void)
   gtk_widget_set_focusable (icon_only, FALSE);
   g_assert_false (can_take_focus (icon_only));
 
+  /* Tab reaches a focusable button and a spin button's text, not a button kept out */
+  {
+    GtkWidget *window = gtk_window_new ();
+    GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+    GtkWidget *reached = gtk_button_new_with_label ("Reached");
+    GtkWidget *spin = gtk_spin_button_new_with_range (0, 1, 0.1);
+    GtkWidget *skipped = gtk_button_new_with_label ("Skipped");
+    GHashTable *tabbed;
+
+    gtk_widget_set_focusable (skipped, FALSE);
+    gtk_box_append (GTK_BOX (box), reached);
+    gtk_box_append (GTK_BOX (box), spin);
+    gtk_box_append (GTK_BOX (box), skipped);
+    gtk_window_set_child (GTK_WINDOW (window), box);
+    gtk_window_present (GTK_WINDOW (window));
+    spin_for (0.2);
+    tabbed = tab_through (window);
+    g_assert_true (tab_reaches (tabbed, reached));
+    g_assert_true (tab_reaches (tabbed, spin));
+    g_assert_false (tab_reaches (tabbed, skipped));
+    g_hash_table_unref (tabbed);
+    gtk_window_destroy (GTK_WINDOW (window));
+  }
+
   g_object_unref (bare);
   g_object_unref (labelled);
   g_object_unref (tipped);
