@@ -159,8 +159,7 @@ lab_chart_update_style (LabChart *self)
   /* The CSS of the chart's container paints behind it (cards have rounded corners). */
   self->style.fill_background = FALSE;
 
-  /* style.css gives charts a larger font under window.presentation, so this runs again
-   * whenever the window enters or leaves presentation mode. */
+  /* runs again whenever the window's CSS classes change (lab_chart_root) */
   GtkRoot *root = gtk_widget_get_root (widget);
   self->presenting = root != NULL && gtk_widget_has_css_class (GTK_WIDGET (root), "presentation");
   if (self->presenting && have_foreground && have_background)
@@ -307,6 +306,31 @@ lab_chart_update_auto_description (LabChart *self)
                                     text, -1);
   else
     gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+}
+
+/* Presentation mode is a CSS class on the window: the chart follows the window's classes
+ * itself, so that it needs no style sheet rule to notice. */
+static void
+on_root_css_classes (GObject *root, GParamSpec *pspec, LabChart *self)
+{
+  lab_chart_update_style (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+lab_chart_root (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (lab_chart_parent_class)->root (widget);
+  g_signal_connect_object (gtk_widget_get_root (widget), "notify::css-classes",
+                           G_CALLBACK (on_root_css_classes), widget, 0);
+  on_root_css_classes (NULL, NULL, LAB_CHART (widget));
+}
+
+static void
+lab_chart_unroot (GtkWidget *widget)
+{
+  g_signal_handlers_disconnect_by_func (gtk_widget_get_root (widget), on_root_css_classes, widget);
+  GTK_WIDGET_CLASS (lab_chart_parent_class)->unroot (widget);
 }
 
 static void
@@ -473,6 +497,8 @@ lab_chart_class_init (LabChartClass *klass)
   widget_class->snapshot = lab_chart_snapshot;
   widget_class->measure = lab_chart_measure;
   widget_class->css_changed = lab_chart_css_changed;
+  widget_class->root = lab_chart_root;
+  widget_class->unroot = lab_chart_unroot;
 
   properties[PROP_SCALE] =
     g_param_spec_double ("scale", NULL, NULL, 0.5, 4.0, 1.0,
