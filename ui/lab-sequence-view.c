@@ -667,6 +667,8 @@ labelled_spin (GtkWidget *box, const char *text, const char *tooltip)
 {
   GtkWidget *spin = gtk_spin_button_new_with_range (0, 0, 1);
 
+  /* test indices have four digits; the default width would crowd the right column */
+  gtk_editable_set_width_chars (GTK_EDITABLE (spin), 4);
   gtk_box_append (GTK_BOX (box), gtk_label_new (text));
   gtk_widget_set_tooltip_text (spin, tooltip);
   gtk_box_append (GTK_BOX (box), spin);
