@@ -582,6 +582,11 @@ test_presentation (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-sidebar", NULL);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->sidebar)));
 
+  /* a window closed while presenting takes its floating sidebar with it */
+  lab_window_set_presentation (window, TRUE);
+  spin_for (0.3);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-sidebar", NULL);
+  spin_for (0.2);
   gtk_window_destroy (GTK_WINDOW (window));
   spin_for (0.1);
 }
