@@ -7,6 +7,7 @@
 #include <string.h>
 
 #define MAX_FEATURES 10
+#define MAX_REFERENCES 4
 
 typedef struct {
   LabPlotFrame frame;
@@ -42,6 +43,12 @@ sequence_layout (SequenceLayout *layout, int width, int height, const LabSequenc
           ymin = fmin (ymin, data->reconstruction[i]);
           ymax = fmax (ymax, data->reconstruction[i]);
         }
+      for (int r = 0; r < data->n_references; r++)
+        if (data->references[r] && _lab_plot_finite (data->references[r][i]))
+          {
+            ymin = fmin (ymin, data->references[r][i]);
+            ymax = fmax (ymax, data->references[r][i]);
+          }
     }
   if (ymin > ymax)
     return false;
@@ -142,6 +149,20 @@ lab_plot_sequence_draw (cairo_t *cr, int width, int height, const LabSequenceDat
   cairo_save (cr);
   _lab_plot_frame_clip (cr, frame);
   int features = data->n_features < MAX_FEATURES ? data->n_features : MAX_FEATURES;
+  int references = data->n_references < MAX_REFERENCES ? data->n_references : MAX_REFERENCES;
+  for (int r = 0; r < references; r++)
+    {
+      /* references in the colours after the features', thin and pale, under everything */
+      LabRgba color = lab_plot_style_color (style, features + r);
+      if (!data->references[r])
+        continue;
+      color.a = 0.6;
+      for (int f = 0; f < features; f++)
+        draw_line (cr, frame, data->references[r], data->n_steps, data->n_features, f);
+      _lab_plot_set_color (cr, color);
+      cairo_set_line_width (cr, _lab_plot_line (style, 1.5));
+      cairo_stroke (cr);
+    }
   for (int f = 0; f < features; f++)
     {
       /* The input wide and pale, its reconstruction dashed on top in the full colour. */
@@ -210,7 +231,7 @@ lab_plot_sequence_draw (cairo_t *cr, int width, int height, const LabSequenceDat
     }
 
   char texts[MAX_FEATURES + 2][64];
-  LabLegendEntry entries[MAX_FEATURES + 2];
+  LabLegendEntry entries[MAX_FEATURES + 2 + MAX_REFERENCES];
   int n = 0;
   if (features == 1 || data->feature_names == NULL)
     {
@@ -229,6 +250,11 @@ lab_plot_sequence_draw (cairo_t *cr, int width, int height, const LabSequenceDat
     entries[n++] = (LabLegendEntry){ "reconstruction",
                                      features == 1 ? lab_plot_style_color (style, 0) : style->muted,
                                      LAB_LEGEND_DASHED };
+  for (int r = 0; r < references; r++)
+    if (data->references[r])
+      entries[n++] = (LabLegendEntry){ data->reference_names && data->reference_names[r]
+                                       ? data->reference_names[r] : "",
+                                       lab_plot_style_color (style, features + r), LAB_LEGEND_LINE };
   if (data->anomalous)
     entries[n++] = (LabLegendEntry){ "anomalous steps", anomaly, LAB_LEGEND_BOX };
   if (!data->hide_legend)

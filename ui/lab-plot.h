@@ -279,6 +279,9 @@ typedef struct {
   bool hide_legend;               /* e.g. small generated sequences, captioned by the title */
   bool has_y_range;               /* a fixed value axis [y_min, y_max] (widened to fit the */
   double y_min, y_max;            /* data), so that several plots compare; else fitted */
+  const float *const *references; /* n_references sequences of the same shape drawn thin and */
+  const char *const *reference_names; /* pale beneath the input (e.g. the two ends of an */
+  int n_references;               /* interpolation), each named in the legend; or none */
 } LabSequenceData;
 
 void lab_plot_sequence_draw      (cairo_t *cr, int width, int height,

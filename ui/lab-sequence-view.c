@@ -61,6 +61,10 @@ struct _LabSequenceView {
 
   float *end_codes; /* (2, latent): the codes of the two test sequences */
   float *mix_output; /* (dim) */
+  float *end_output; /* (2, dim): the decodes of the two codes, drawn pale under the mix */
+  const float *end_pointers[2];
+  char end_names[2][48];
+  const char *end_name_pointers[2];
   gboolean has_mix;
   char mix_title[128];
   LabSequenceData mix;
@@ -336,6 +340,9 @@ update_mix (LabSequenceView *self)
   g_free (code);
   self->mix.input = self->mix_output;
   self->mix.input_name = _("decoded");
+  self->mix.references = self->end_pointers;
+  self->mix.reference_names = self->end_name_pointers;
+  self->mix.n_references = 2;
   use_common_range (self, &self->mix);
   self->mix.n_steps = self->steps;
   self->mix.n_features = self->features;
@@ -370,6 +377,17 @@ update_pair (LabSequenceView *self)
             self->has_mix = FALSE;
           else
             lab_weights_encode (self->weights, self->end_codes + (gsize) e * self->latent, NULL, x, 1);
+        }
+    }
+  if (self->has_mix)
+    {
+      lab_weights_decode (self->weights, self->end_output, self->end_codes, 2);
+      for (int e = 0; e < 2; e++)
+        {
+          self->end_pointers[e] = self->end_output + (gsize) e * self->dim;
+          g_snprintf (self->end_names[e], sizeof self->end_names[e],
+                      e == 0 ? _("start: test %ld") : _("end: test %ld"), ends[e]);
+          self->end_name_pointers[e] = self->end_names[e];
         }
     }
   update_mix (self);
@@ -409,6 +427,7 @@ update_shape (LabSequenceView *self)
       self->shown_flags = g_renew (guint8, self->shown_flags, (gsize) LAB_SHOWN * self->steps);
       self->prior_output = g_renew (float, self->prior_output, (gsize) LAB_PRIOR * self->dim);
       self->mix_output = g_renew (float, self->mix_output, self->dim);
+      self->end_output = g_renew (float, self->end_output, 2 * (gsize) self->dim);
     }
   self->y_min = G_MAXDOUBLE;
   self->y_max = -G_MAXDOUBLE;
@@ -612,6 +631,7 @@ lab_sequence_view_dispose (GObject *object)
   g_clear_pointer (&self->prior_output, g_free);
   g_clear_pointer (&self->end_codes, g_free);
   g_clear_pointer (&self->mix_output, g_free);
+  g_clear_pointer (&self->end_output, g_free);
   G_OBJECT_CLASS (lab_sequence_view_parent_class)->dispose (object);
 }
 
