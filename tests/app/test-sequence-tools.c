@@ -1,9 +1,13 @@
 /* test-sequence-tools.c: the Sequences view's arithmetic: squared error per step over
  * several features, codes between two codes (exact ends, straight and spherical paths),
- * the spread of a set of codes, and codes drawn from a Gaussian. */
+ * the spread of a set of codes, and codes drawn from a Gaussian; and what LabSession tells
+ * the view about time series: which data are sequences, and the ecg's anomalous steps. */
 #include <math.h>
+#include <string.h>
 
+#include "ae-dataset.h"
 #include "lab-sequence-tools.h"
+#include "lab-session.h"
 
 static void
 test_step_errors (void)
@@ -91,6 +95,50 @@ test_spread_and_draws (void)
   g_rand_free (rand);
 }
 
+static void
+test_session_sequences (void)
+{
+  g_autoptr(LabSession) session = lab_session_new ();
+  g_autoptr(GError) error = NULL;
+  AeDataset *ds = NULL;
+  AeError err = { 0 };
+  const uint32_t *test;
+  long anomalous = 0;
+
+  g_assert_true (lab_session_load (session, "ecg", "sequence", &error));
+  g_assert_no_error (error);
+  g_assert_true (lab_session_get_is_sequence (session));
+  /* the session's test split, flag for flag, is the dataset's (same seed, 1) */
+  g_assert_cmpint (ae_dataset_load (&ds, "ecg", 1, &err), ==, AE_OK);
+  g_assert_cmpint (lab_session_get_split_size (session, LAB_SPLIT_TEST), ==, ds->n_test);
+  test = ae_dataset_test (ds);
+  for (long i = 0; i < ds->n_test; i++)
+    {
+      const guint8 *flags = lab_session_get_step_anomaly (session, LAB_SPLIT_TEST, i);
+      const uint8_t *expected = ds->step_anomaly + (size_t) test[i] * ds->height;
+
+      g_assert_nonnull (flags);
+      g_assert_cmpmem (flags, ds->height, expected, ds->height);
+      anomalous += memchr (flags, 1, ds->height) != NULL;
+    }
+  /* about a fifth of the test windows hold an anomalous beat */
+  g_assert_cmpint (anomalous, >, ds->n_test / 10);
+  g_assert_cmpint (anomalous, <, ds->n_test / 3);
+  g_assert_null (lab_session_get_step_anomaly (session, LAB_SPLIT_TEST, ds->n_test));
+  g_assert_null (lab_session_get_step_anomaly (session, LAB_SPLIT_TEST, -1));
+  ae_dataset_free (ds);
+
+  /* sines are sequences without anomaly labels; digits are not sequences */
+  g_assert_true (lab_session_load (session, "sines", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (lab_session_get_is_sequence (session));
+  g_assert_null (lab_session_get_step_anomaly (session, LAB_SPLIT_TEST, 0));
+  g_assert_true (lab_session_load (session, "digits", "undercomplete", &error));
+  g_assert_no_error (error);
+  g_assert_false (lab_session_get_is_sequence (session));
+  g_assert_null (lab_session_get_step_anomaly (session, LAB_SPLIT_TEST, 0));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -98,5 +146,6 @@ main (int argc, char **argv)
   g_test_add_func ("/sequence-tools/step-errors", test_step_errors);
   g_test_add_func ("/sequence-tools/mix-codes", test_mix_codes);
   g_test_add_func ("/sequence-tools/spread-and-draws", test_spread_and_draws);
+  g_test_add_func ("/sequence-tools/session-sequences", test_session_sequences);
   return g_test_run ();
 }
