@@ -280,10 +280,11 @@ open_trained_window (const char *data, const char *preset, long steps)
   return window;
 }
 
-/* Walks every view of a window trained on `data` with `preset`, lists every control without
- * a name or keyboard access and every plot without a summary, and returns how many. */
+/* Walks the first n_views views of a window trained on `data` with `preset`, lists every
+ * control without a name or keyboard access and every plot without a summary, and returns
+ * how many. */
 static guint
-check_every_view (const char *data, const char *preset)
+check_views (const char *data, const char *preset, guint n_views)
 {
   LabWindow *window = open_trained_window (data, preset, 3);
   guint problems;
@@ -294,7 +295,7 @@ check_every_view (const char *data, const char *preset)
     .seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
   };
 
-  for (guint v = 0; v < G_N_ELEMENTS (views); v++)
+  for (guint v = 0; v < n_views; v++)
     {
       gtk_widget_activate_action (GTK_WIDGET (window), "win.view", "s", views[v]);
       g_assert_cmpstr (lab_window_get_view (window), ==, views[v]);
@@ -314,7 +315,7 @@ check_every_view (const char *data, const char *preset)
   print_list ("plots without a text summary", walk.undescribed);
   /* the walk saw the window: the header bar's buttons, the sidebar and a chart per view */
   g_assert_cmpuint (walk.n_controls, >, 20);
-  g_assert_cmpuint (walk.n_charts, >=, G_N_ELEMENTS (views));
+  g_assert_cmpuint (walk.n_charts, >=, n_views);
   problems = walk.unnamed->len + walk.unfocusable->len + walk.undescribed->len;
 
   g_ptr_array_unref (walk.unnamed);
@@ -327,11 +328,17 @@ check_every_view (const char *data, const char *preset)
 }
 
 /* Images with a VAE (every image view has something to show), then a time series with the
- * sequence model (the Sequences view); every problem of both is listed before failing. */
+ * sequence model (the Sequences view), then the sidebar sections of the other families;
+ * every problem of all of them is listed before failing. */
 static void
 test_every_view (void)
 {
-  guint problems = check_every_view ("digits", "vae") + check_every_view ("sines", "sequence");
+  guint problems = check_views ("digits", "vae", G_N_ELEMENTS (views))
+                   + check_views ("sines", "sequence", G_N_ELEMENTS (views));
+
+  /* the sidebar's sections of the other families, shown with their presets */
+  problems += check_views ("digits", "sparse", 1) + check_views ("digits", "contractive", 1)
+              + check_views ("digits", "denoising", 1);
 
   g_assert_cmpuint (problems, ==, 0);
 }
