@@ -142,7 +142,8 @@ static const LabCommand commands[] = {
     "Trains on the normal class of the training split only and scores the test split by\n"
     "reconstruction error; prints the AUROC of the model and of PCA with the same code size.\n"
     "With --normal all, each class in turn, then the means. Datasets with labelled anomalies\n"
-    "of their own (ecg) use those.",
+    "of their own (ecg) use those. Without --preset, time series (sines, ecg) get the\n"
+    "sequence preset and other data the undercomplete one.",
     1,
     { { "normal", "C|all", "the normal class, by index or name, or all (default 0)" },
       { "json", NULL, "one JSON object per class (and one with the means)" },
