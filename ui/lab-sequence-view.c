@@ -324,7 +324,6 @@ update_mix (LabSequenceView *self)
 {
   double t = gtk_range_get_value (self->mix_scale);
   float *code;
-  char *text;
 
   memset (&self->mix, 0, sizeof self->mix);
   self->mix.empty_text = _("Appears with the first weights");
@@ -352,10 +351,9 @@ update_mix (LabSequenceView *self)
               (long) gtk_spin_button_get_value_as_int (self->to_spin));
   self->mix.title = self->mix_title;
   lab_chart_set_description (self->mix_chart, self->mix_title);
-  text = g_strdup_printf (self->variational ? _("Spherical path between the two codes (a VAE)")
-                                            : _("Straight path between the two codes"));
-  gtk_label_set_label (self->mix_label, text);
-  g_free (text);
+  gtk_label_set_label (self->mix_label,
+                       self->variational ? _("Spherical path between the two codes (a VAE)")
+                                         : _("Straight path between the two codes"));
   lab_chart_redraw (self->mix_chart);
 }
 
