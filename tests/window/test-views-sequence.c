@@ -280,6 +280,10 @@ test_sequence_vae_generates (void)
   double sum = 0, sum2 = 0;
 
   g_assert_true (lab_weights_is_variational (weights));
+  /* the sidebar shows the VAE's knobs for the sequence preset made variational */
+  g_assert_cmpstr (lab_session_get_preset (session), ==, "sequence");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (
+    GTK_WIDGET (window->sidebar), LAB_TYPE_SIDEBAR, "vae_section"))));
   generated = lab_sequence_view_get_generated (view, &codes, &n);
   g_assert_nonnull (generated);
   g_assert_cmpint (n, >, 0);
