@@ -288,8 +288,8 @@ out:
                        self->weights == NULL ? _("Decodes of random codes appear with the first weights.")
                        : self->variational ? _("Codes drawn from the prior N(0, I), decoded: new sequences.")
                        : _("This model is not variational, so it has no prior: these codes are "
-                           "drawn from a Gaussian fitted to its test codes. A VAE's samples "
-                           "look more like the data."));
+                           "drawn from a Gaussian fitted to its test codes. A VAE is trained so "
+                           "that codes from N(0, I) decode to plausible sequences."));
   gtk_widget_set_visible (self->vae_button, self->weights != NULL && !self->variational);
   for (int i = 0; i < LAB_PRIOR; i++)
     lab_chart_redraw (self->prior_charts[i]);
