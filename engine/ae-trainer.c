@@ -748,6 +748,31 @@ ae_trainer_new (AeTrainer **out, const AeTrainerOptions *opts, AeError *err)
 
   seed_streams (t);
   clear_progress (t);
+  if (opts->start_weights != NULL)
+    {
+      const AeConfig *from = ae_model_config (opts->start_weights);
+      if (ae_model_n_params (opts->start_weights) != ae_model_n_params (t->model)
+          || ae_model_input_dim (opts->start_weights) != ae_model_input_dim (t->model)
+          || from->latent != t->cfg.latent || from->arch != t->cfg.arch
+          || from->variational != t->cfg.variational)
+        {
+          ae_trainer_free (t);
+          return ae_error_set (err, AE_ERR_INVALID,
+                               "the weights to resume from (%zu parameters) do not fit the configured model",
+                               ae_model_n_params (opts->start_weights));
+        }
+      ae_model_copy_params (t->model, opts->start_weights);
+      /* The shuffles of the epochs before replayed, so that the resumed epoch sees the
+       * order an uninterrupted run would have. */
+      for (int e = 0; e < opts->start_epoch && e < 100000; e++)
+        {
+          memcpy (t->perm, ae_dataset_train (ds), (size_t) ds->n_train * sizeof (uint32_t));
+          ae_rng_shuffle (&t->shuffle_rng, t->perm, (uint32_t) ds->n_train);
+        }
+      t->epoch = opts->start_epoch > 0 ? opts->start_epoch : 0;
+      t->steps = opts->start_steps > 0 ? opts->start_steps : 0;
+      t->shared_steps = t->steps;
+    }
   take_backup (t);
   pthread_mutex_init (&t->lock, NULL);
   pthread_cond_init (&t->wake, NULL);
