@@ -762,16 +762,22 @@ ae_trainer_new (AeTrainer **out, const AeTrainerOptions *opts, AeError *err)
                                ae_model_n_params (opts->start_weights));
         }
       ae_model_copy_params (t->model, opts->start_weights);
-      /* The shuffles of the epochs before replayed, so that the resumed epoch sees the
-       * order an uninterrupted run would have. */
-      for (int e = 0; e < opts->start_epoch && e < 100000; e++)
+      long bpe = (ds->n_train + t->cfg.batch - 1) / t->cfg.batch;
+      long start_batch = opts->start_batch > 0 && opts->start_batch < bpe ? opts->start_batch : 0;
+      int start_epoch = opts->start_epoch > 0 ? opts->start_epoch : 0;
+      /* The shuffles of the epochs before (and of the one under way) replayed, so that the
+       * resumed epoch sees the order an uninterrupted run would have. */
+      for (int e = 0; e < start_epoch + (start_batch > 0) && e < 100000; e++)
         {
           memcpy (t->perm, ae_dataset_train (ds), (size_t) ds->n_train * sizeof (uint32_t));
           ae_rng_shuffle (&t->shuffle_rng, t->perm, (uint32_t) ds->n_train);
         }
-      t->epoch = opts->start_epoch > 0 ? opts->start_epoch : 0;
+      t->epoch = start_epoch;
+      t->batch = start_batch;
+      t->pos = start_batch * t->cfg.batch;
       t->steps = opts->start_steps > 0 ? opts->start_steps : 0;
       t->shared_steps = t->steps;
+      t->elapsed = opts->start_elapsed_s > 0 ? opts->start_elapsed_s : 0;
     }
   take_backup (t);
   pthread_mutex_init (&t->lock, NULL);

@@ -76,12 +76,13 @@ typedef struct {
   void *user_data;
   /* Resuming (a reopened session): parameters to start from instead of the seed's
    * initialisation (and their optimiser state when the model has one; a clone has none, so
-   * Adam's moments start again from zero), and the epoch and step counters they were saved
-   * at. Training goes on from the start of start_epoch; its shuffle is that epoch's. NULL
+   * Adam's moments start again from zero), and the counters they were saved at. Training
+   * goes on at batch start_batch of epoch start_epoch in that epoch's shuffled order. NULL
    * and 0 for a fresh start; a reset always starts afresh from the seed. Borrowed. */
   const AeModel *start_weights;
   int start_epoch;
-  long start_steps;
+  long start_batch, start_steps;
+  double start_elapsed_s;
 } AeTrainerOptions;
 
 typedef struct AeTrainer AeTrainer;
