@@ -33,4 +33,22 @@ void         _lab_snapshot_set_codes (LabSnapshot *self, GBytes *codes, GBytes *
 gboolean     _lab_session_load_dataset (LabSession *self, AeDataset *dataset, const char *spec,
                                         const char *preset, GError **error);
 
+/* Session files (lab-session-file.c). */
+const AeConfig *_lab_session_get_config (LabSession *self);
+/* The seed the current dataset was split with. */
+guint64      _lab_session_get_dataset_seed (LabSession *self);
+/* Counters and loss history of a saved state. */
+typedef struct {
+  int epoch;
+  long batch, steps;
+  double elapsed_s;
+  LabCurve train[LAB_N_LOSS_TERMS];
+  LabCurve val[LAB_N_LOSS_TERMS];
+} LabSavedProgress;
+/* Loads dataset spec (split with data_seed) with config, and a trainer that resumes from
+ * weights (borrowed) at the saved counters; the history and counters show as saved. */
+gboolean     _lab_session_restore (LabSession *self, const char *spec, guint64 data_seed,
+                                   const AeConfig *config, const AeModel *weights,
+                                   const LabSavedProgress *progress, GError **error);
+
 G_END_DECLS

@@ -108,6 +108,17 @@ struct _LabSession {
   int train_batch_size;    /* the trainer's batch size and training split, for the cursor */
   long n_train;
   LabCommand deferred;     /* given while awaiting_reset: sent again after it */
+
+  /* Session files (lab-session-file.c): the seed the dataset was split with, a saved state
+   * the next trainer resumes from (borrowed, used once), what the views chose and the
+   * view shown. */
+  guint64 dataset_seed;
+  const AeModel *resume_weights;
+  int resume_epoch;
+  long resume_batch, resume_steps;
+  double resume_elapsed_s;
+  GHashTable *chosen; /* name -> GArray of long */
+  char *view;
 };
 
 G_DEFINE_FINAL_TYPE (LabSession, lab_session, G_TYPE_OBJECT)
@@ -743,6 +754,11 @@ lab_session_start_trainer (LabSession *self, GError **error)
   opts.config = self->config;
   opts.report = lab_session_on_report;
   opts.user_data = self;
+  opts.start_weights = g_steal_pointer (&self->resume_weights);
+  opts.start_epoch = self->resume_epoch;
+  opts.start_batch = self->resume_batch;
+  opts.start_steps = self->resume_steps;
+  opts.start_elapsed_s = self->resume_elapsed_s;
 
   /* as the trainer counts them: the last batch may be short */
   self->batches_per_epoch = self->config.batch > 0
@@ -775,6 +791,8 @@ typedef struct {
   const AeDataset *current; /* the session's dataset (for preset-only jobs, sync only) */
   AeDataset *dataset;  /* result: loaded dataset (NULL when spec was NULL) */
   AeConfig config;     /* result: fitted configuration */
+  gboolean have_data_seed;
+  guint64 data_seed;   /* the split's seed: given (a session file), else the result */
 } LabLoadJob;
 
 static void
@@ -812,7 +830,9 @@ lab_load_job_run (LabLoadJob *job, GError **error)
 
   if (job->spec != NULL)
     {
-      uint64_t seed = job->have_base ? job->base.seed : 1;
+      uint64_t seed = job->have_data_seed ? job->data_seed : job->have_base ? job->base.seed : 1;
+
+      job->data_seed = seed;
 
       if (ae_dataset_load (&job->dataset, job->spec, seed, &err) != AE_OK)
         {
@@ -863,6 +883,7 @@ lab_session_install (LabSession *self, LabLoadJob *job, GError **error)
       old_spec = self->dataset_spec;
       self->dataset = g_steal_pointer (&job->dataset);
       self->dataset_spec = g_strdup (job->spec);
+      self->dataset_seed = job->data_seed;
     }
   self->config = job->config;
 
@@ -1601,6 +1622,8 @@ lab_session_finalize (GObject *object)
   g_clear_pointer (&self->dataset, ae_dataset_free);
   g_free (self->dataset_spec);
   g_free (self->message);
+  g_clear_pointer (&self->chosen, g_hash_table_unref);
+  g_free (self->view);
   for (guint s = 0; s < 2; s++)
     for (guint t = 0; t < LAB_N_LOSS_TERMS; t++)
       {
@@ -1745,4 +1768,153 @@ lab_session_get_n_decoded (LabSession *self)
 {
   g_return_val_if_fail (LAB_IS_SESSION (self), 0);
   return self->n_decoded;
+}
+
+/* --- session files ---------------------------------------------------------------------- */
+
+const AeConfig *
+_lab_session_get_config (LabSession *self)
+{
+  g_return_val_if_fail (LAB_IS_SESSION (self), NULL);
+  return &self->config;
+}
+
+guint64
+_lab_session_get_dataset_seed (LabSession *self)
+{
+  g_return_val_if_fail (LAB_IS_SESSION (self), 0);
+  return self->dataset_seed;
+}
+
+gboolean
+_lab_session_restore (LabSession *self, const char *spec, guint64 data_seed,
+                      const AeConfig *config, const AeModel *weights,
+                      const LabSavedProgress *progress, GError **error)
+{
+  LabLoadJob *job;
+  AeModel *shown;
+  gboolean ok;
+
+  g_return_val_if_fail (LAB_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (spec != NULL && config != NULL && weights != NULL && progress != NULL,
+                        FALSE);
+
+  job = lab_session_new_job (self, spec, NULL);
+  job->have_base = TRUE;
+  job->base = *config;
+  job->have_data_seed = TRUE;
+  job->data_seed = data_seed;
+  /* the trainer made by the install resumes from the saved weights and counters */
+  self->resume_weights = weights;
+  self->resume_epoch = progress->epoch;
+  self->resume_batch = progress->batch;
+  self->resume_steps = progress->steps;
+  self->resume_elapsed_s = progress->elapsed_s;
+  ok = lab_load_job_run (job, error) && lab_session_install (self, job, error);
+  self->resume_weights = NULL;
+  self->resume_epoch = 0;
+  self->resume_batch = self->resume_steps = 0;
+  self->resume_elapsed_s = 0;
+  lab_load_job_free (job);
+  if (!ok)
+    return FALSE;
+
+  /* What the saved snapshot showed, at once; the trainer's first report (requested by the
+   * install) brings the pictures and codes of the same weights. */
+  for (guint s = 0; s < 2; s++)
+    for (guint t = 0; t < LAB_N_LOSS_TERMS; t++)
+      {
+        const LabCurve *curve = s == 0 ? &progress->train[t] : &progress->val[t];
+
+        g_array_append_vals (self->history_x[s][t], curve->x, curve->n);
+        g_array_append_vals (self->history_y[s][t], curve->y, curve->n);
+      }
+  if ((shown = ae_model_clone (weights)) != NULL)
+    {
+      g_clear_pointer (&self->weights, lab_weights_unref);
+      self->weights = _lab_weights_new_take (shown);
+      lab_session_keep_weights (self, self->weights);
+    }
+  lab_session_set_progress (self, progress->epoch, progress->batch, self->batches_per_epoch,
+                            progress->steps, progress->elapsed_s, 0);
+  lab_session_publish (self);
+  return TRUE;
+}
+
+void
+lab_session_set_chosen (LabSession *self, const char *name, const long *indices, guint n)
+{
+  GArray *list;
+
+  g_return_if_fail (LAB_IS_SESSION (self));
+  g_return_if_fail (name != NULL && (indices != NULL || n == 0));
+
+  if (self->chosen == NULL)
+    self->chosen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify) g_array_unref);
+  list = g_array_sized_new (FALSE, FALSE, sizeof (long), n);
+  g_array_append_vals (list, indices, n);
+  g_hash_table_replace (self->chosen, g_strdup (name), list);
+}
+
+const long *
+lab_session_get_chosen (LabSession *self, const char *name, guint *n)
+{
+  GArray *list;
+
+  g_return_val_if_fail (LAB_IS_SESSION (self), NULL);
+  g_return_val_if_fail (name != NULL && n != NULL, NULL);
+
+  list = self->chosen != NULL ? g_hash_table_lookup (self->chosen, name) : NULL;
+  *n = list != NULL ? list->len : 0;
+  return list != NULL ? (const long *) list->data : NULL;
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+char **
+lab_session_list_chosen (LabSession *self)
+{
+  GPtrArray *names = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  g_return_val_if_fail (LAB_IS_SESSION (self), NULL);
+
+  if (self->chosen != NULL)
+    {
+      g_hash_table_iter_init (&iter, self->chosen);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        g_ptr_array_add (names, g_strdup (key));
+    }
+  /* sorted, so that a file is written the same way every time */
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (names, FALSE);
+}
+
+void
+lab_session_clear_chosen (LabSession *self)
+{
+  g_return_if_fail (LAB_IS_SESSION (self));
+  g_clear_pointer (&self->chosen, g_hash_table_unref);
+}
+
+void
+lab_session_set_view (LabSession *self, const char *view)
+{
+  g_return_if_fail (LAB_IS_SESSION (self));
+  g_free (self->view);
+  self->view = g_strdup (view);
+}
+
+const char *
+lab_session_get_view (LabSession *self)
+{
+  g_return_val_if_fail (LAB_IS_SESSION (self), NULL);
+  return self->view;
 }

@@ -112,4 +112,18 @@ char        *lab_session_dup_architecture (LabSession *self);
 /* e.g. "8,000 train · 2,000 validation · 2,000 test" */
 char        *lab_session_dup_split_text (LabSession *self);
 
+/* What the views chose, kept in session files: named lists of sample indices (e.g.
+ * "generate-pair", the Generate view's two ends as it numbers them) and
+ * the name of the view shown ("training", "latent", ...). A session file sets both when
+ * it is opened; the window reads them then. */
+void         lab_session_set_chosen (LabSession *self, const char *name, const long *indices,
+                                     guint n);
+/* NULL (and *n 0) when nothing was chosen under that name. */
+const long  *lab_session_get_chosen (LabSession *self, const char *name, guint *n);
+/* The names with a choice, sorted; free with g_strfreev. */
+char       **lab_session_list_chosen (LabSession *self);
+void         lab_session_clear_chosen (LabSession *self);
+void         lab_session_set_view (LabSession *self, const char *view);
+const char  *lab_session_get_view (LabSession *self);
+
 G_END_DECLS
