@@ -1150,15 +1150,11 @@ ae_model_save (const AeModel *model, const char *path, AeError *err)
 }
 
 AeStatus
-ae_model_load (AeModel **out, const char *path, AeError *err)
+ae_model_from_tensors (AeModel **out, const char *path, const char *text, const AeTensor *stored,
+                       int n_stored, AeError *err)
 {
   *out = NULL;
-  char *text = NULL;
-  AeTensor *stored = NULL;
-  int n_stored = 0;
-  AeStatus st = ae_modelfile_read (path, &text, &stored, &n_stored, err);
-  if (st != AE_OK)
-    return st;
+  AeStatus st;
   AeConfig cfg;
   AeModel *m = NULL;
   if ((st = ae_config_from_text (&cfg, text, err)) != AE_OK)
@@ -1201,8 +1197,6 @@ ae_model_load (AeModel **out, const char *path, AeError *err)
             }
         }
     }
-  free (text);
-  ae_modelfile_free_tensors (stored, n_stored);
   if (st != AE_OK)
     {
       ae_model_free (m);
@@ -1210,6 +1204,22 @@ ae_model_load (AeModel **out, const char *path, AeError *err)
     }
   *out = m;
   return AE_OK;
+}
+
+AeStatus
+ae_model_load (AeModel **out, const char *path, AeError *err)
+{
+  *out = NULL;
+  char *text = NULL;
+  AeTensor *stored = NULL;
+  int n_stored = 0;
+  AeStatus st = ae_modelfile_read (path, &text, &stored, &n_stored, err);
+  if (st != AE_OK)
+    return st;
+  st = ae_model_from_tensors (out, path, text, stored, n_stored, err);
+  free (text);
+  ae_modelfile_free_tensors (stored, n_stored);
+  return st;
 }
 
 AeStatus

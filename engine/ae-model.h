@@ -197,6 +197,10 @@ const float *ae_model_first_layer (const AeModel *model, int *units, int *inputs
 
 AeStatus ae_model_save (const AeModel *model, const char *path, AeError *err);
 AeStatus ae_model_load (AeModel **out, const char *path, AeError *err);
+/* A model from a configuration text and its tensors as a model file holds them (exactly
+ * the tensors its configuration needs, finite); path names the file in messages. */
+AeStatus ae_model_from_tensors (AeModel **out, const char *path, const char *config_text,
+                                const AeTensor *tensors, int n_tensors, AeError *err);
 AeStatus ae_model_export_safetensors (const AeModel *model, const char *path, AeError *err);
 
 /* Corrupts x (n values) in place as the model's noise option says (shared by training,
