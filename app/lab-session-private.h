@@ -34,6 +34,8 @@ gboolean     _lab_session_load_dataset (LabSession *self, AeDataset *dataset, co
                                         const char *preset, GError **error);
 
 /* Session files (lab-session-file.c). */
+/* A copy of the weights' model (no optimiser state), or NULL when out of memory. */
+AeModel     *_lab_weights_clone_model (LabWeights *self);
 const AeConfig *_lab_session_get_config (LabSession *self);
 /* The seed the current dataset was split with. */
 guint64      _lab_session_get_dataset_seed (LabSession *self);

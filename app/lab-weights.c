@@ -130,3 +130,16 @@ lab_weights_save (LabWeights *self, const char *path, GError **error)
     }
   return TRUE;
 }
+
+AeModel *
+_lab_weights_clone_model (LabWeights *self)
+{
+  AeModel *model;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  pthread_mutex_lock (&self->lock);
+  model = ae_model_clone (self->model);
+  pthread_mutex_unlock (&self->lock);
+  return model;
+}

@@ -1,0 +1,471 @@
+/* lab-session-file.c: session files.
+ *
+ * A session file is a Latent Lab model file (engine/ae-modelfile.c: magic line, text,
+ * named float32 tensors, CRC-32, written atomically through a temporary file and a rename)
+ * whose text begins with a session header:
+ *
+ *   latentlab-session 1              format version of what follows
+ *   dataset = digits                 the dataset spec as on the command line (name or path)
+ *   dataset-seed = 1                 the seed its split was made with
+ *   view = training                  the view shown (may be absent)
+ *   epoch = 3                        0-based epoch under way
+ *   batch = 12                       batches done in it
+ *   steps = 387                      batches since the last reset
+ *   elapsed = 41.5                   training seconds
+ *   chosen generate-pair = 12 345    a view's chosen samples: name, then indices
+ *   [model]
+ *   preset = vae ...                 the configuration as ae_config_to_text writes it
+ *
+ * The tensors are the model's (as in a model file) and the loss history, one tensor per
+ * curve with points: "history.train.<term>" and "history.val.<term>", shape (n, 2) of
+ * (epoch, loss) float32 pairs, absent when the curve is empty. Adam's moments are not kept:
+ * a reopened session trains on from the saved weights with fresh moments.
+ */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "ae-io.h"
+#include "ae-model.h"
+
+#include "lab-session-file.h"
+#include "lab-session-private.h"
+
+#define SESSION_HEADER "latentlab-session "
+#define SESSION_VERSION 1
+#define MODEL_SECTION "[model]"
+#define HISTORY_PREFIX "history."
+#define MAX_TENSORS 256
+#define CHOSEN_MAX 4096
+
+static gboolean
+fail_ae (GError **error, const AeError *err)
+{
+  _lab_set_error_from_ae (error, err);
+  return FALSE;
+}
+
+static const char *
+curve_name (char *buf, gsize size, gboolean val, LabLossTerm term)
+{
+  g_snprintf (buf, size, HISTORY_PREFIX "%s.%s", val ? "val" : "train", lab_loss_term_name (term));
+  return buf;
+}
+
+gboolean
+lab_session_save_file (LabSession *self, const char *path, GError **error)
+{
+  LabSnapshot *snapshot;
+  const char *spec;
+  AeTensor tensors[MAX_TENSORS];
+  int n = 0;
+  AeModel *model = NULL;
+  AeError err = { 0 };
+  GString *text;
+  char *config_text;
+  char num[G_ASCII_DTOSTR_BUF_SIZE];
+  char **names;
+  gboolean ok;
+
+  g_return_val_if_fail (LAB_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  snapshot = lab_session_get_snapshot (self);
+  spec = lab_session_get_dataset_spec (self);
+  if (spec == NULL || snapshot == NULL || snapshot->weights == NULL)
+    {
+      g_set_error (error, LAB_SESSION_ERROR, AE_ERR_INVALID,
+                   "%s: there is no model to save yet", path);
+      return FALSE;
+    }
+  model = _lab_weights_clone_model (snapshot->weights);
+  config_text = model != NULL ? ae_config_to_text (_lab_session_get_config (self)) : NULL;
+  if (model == NULL || config_text == NULL)
+    {
+      ae_model_free (model);
+      g_set_error (error, LAB_SESSION_ERROR, AE_ERR_NOMEM, "%s: out of memory", path);
+      return FALSE;
+    }
+
+  text = g_string_new (NULL);
+  g_string_append_printf (text, SESSION_HEADER "%d\n", SESSION_VERSION);
+  g_string_append_printf (text, "dataset = %s\n", spec);
+  g_string_append_printf (text, "dataset-seed = %" G_GUINT64_FORMAT "\n",
+                          _lab_session_get_dataset_seed (self));
+  if (lab_session_get_view (self) != NULL)
+    g_string_append_printf (text, "view = %s\n", lab_session_get_view (self));
+  g_string_append_printf (text, "epoch = %d\nbatch = %ld\nsteps = %ld\n", snapshot->epoch,
+                          snapshot->batch, snapshot->steps);
+  g_string_append_printf (text, "elapsed = %s\n",
+                          g_ascii_formatd (num, sizeof num, "%.17g", snapshot->elapsed_s));
+  names = lab_session_list_chosen (self);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      guint count;
+      const long *indices = lab_session_get_chosen (self, names[i], &count);
+
+      g_string_append_printf (text, "chosen %s =", names[i]);
+      for (guint k = 0; k < count; k++)
+        g_string_append_printf (text, " %ld", indices[k]);
+      g_string_append_c (text, '\n');
+    }
+  g_strfreev (names);
+  g_string_append (text, MODEL_SECTION "\n");
+  g_string_append (text, config_text);
+  free (config_text);
+
+  n = ae_model_tensors (model, tensors, MAX_TENSORS - 2 * LAB_N_LOSS_TERMS);
+  for (guint s = 0; s < 2; s++)
+    for (guint t = 0; t < LAB_N_LOSS_TERMS; t++)
+      {
+        const LabCurve *curve = s == 0 ? &snapshot->train[t] : &snapshot->val[t];
+        AeTensor *tensor;
+
+        if (curve->n == 0)
+          continue;
+        tensor = &tensors[n++];
+        memset (tensor, 0, sizeof *tensor);
+        curve_name (tensor->name, sizeof tensor->name, s == 1, t);
+        tensor->rank = 2;
+        tensor->shape[0] = (int) curve->n;
+        tensor->shape[1] = 2;
+        tensor->data = g_new (float, (gsize) curve->n * 2);
+        for (guint i = 0; i < curve->n; i++)
+          {
+            tensor->data[2 * i] = (float) curve->x[i];
+            tensor->data[2 * i + 1] = (float) curve->y[i];
+          }
+      }
+
+  ok = ae_modelfile_write (path, text->str, tensors, n, &err) == AE_OK;
+  for (int i = 0; i < n; i++)
+    if (g_str_has_prefix (tensors[i].name, HISTORY_PREFIX))
+      g_free (tensors[i].data);
+  g_string_free (text, TRUE);
+  ae_model_free (model);
+  return ok || fail_ae (error, &err);
+}
+
+/* --- reading ---------------------------------------------------------------------------- */
+
+typedef struct {
+  char *dataset;
+  guint64 dataset_seed;
+  char *view;
+  LabSavedProgress progress;
+  GPtrArray *chosen_names; /* char * */
+  GPtrArray *chosen;       /* GArray of long */
+  const char *config_text; /* points into the file's text */
+} LabSessionHeader;
+
+static void
+header_clear (LabSessionHeader *h)
+{
+  g_free (h->dataset);
+  g_free (h->view);
+  g_clear_pointer (&h->chosen_names, g_ptr_array_unref);
+  g_clear_pointer (&h->chosen, g_ptr_array_unref);
+  for (guint t = 0; t < LAB_N_LOSS_TERMS; t++)
+    {
+      g_free ((double *) h->progress.train[t].x);
+      g_free ((double *) h->progress.train[t].y);
+      g_free ((double *) h->progress.val[t].x);
+      g_free ((double *) h->progress.val[t].y);
+    }
+}
+
+static gboolean
+parse_integer (const char *path, int line_no, const char *key, const char *value, gint64 min,
+               gint64 max, gint64 *out, GError **error)
+{
+  char *end = NULL;
+  gint64 v;
+
+  errno = 0;
+  v = g_ascii_strtoll (value, &end, 10);
+  if (errno != 0 || end == value || *end != '\0' || v < min || v > max)
+    {
+      g_set_error (error, LAB_SESSION_ERROR, AE_ERR_FORMAT,
+                   "%s: line %d: %s = \"%s\": expected a whole number from %" G_GINT64_FORMAT
+                   " to %" G_GINT64_FORMAT, path, line_no, key, value, min, max);
+      return FALSE;
+    }
+  *out = v;
+  return TRUE;
+}
+
+static gboolean
+parse_chosen (LabSessionHeader *h, const char *path, int line_no, const char *name,
+              const char *value, GError **error)
+{
+  g_auto(GStrv) words = g_strsplit_set (value, " \t", -1);
+  GArray *list = g_array_new (FALSE, FALSE, sizeof (long));
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      gint64 v;
+
+      if (words[i][0] == '\0')
+        continue;
+      if (list->len >= CHOSEN_MAX
+          || !parse_integer (path, line_no, name, words[i], -1, G_MAXINT32, &v, error))
+        {
+          if (list->len >= CHOSEN_MAX)
+            g_set_error (error, LAB_SESSION_ERROR, AE_ERR_FORMAT,
+                         "%s: line %d: more than %d chosen samples", path, line_no, CHOSEN_MAX);
+          g_array_unref (list);
+          return FALSE;
+        }
+      g_array_append_vals (list, &(long) { (long) v }, 1);
+    }
+  g_ptr_array_add (h->chosen_names, g_strdup (name));
+  g_ptr_array_add (h->chosen, list);
+  return TRUE;
+}
+
+static gboolean
+parse_header (LabSessionHeader *h, const char *path, const char *text, GError **error)
+{
+  const char *line = text, *next;
+  int line_no = 1;
+  gint64 v;
+
+  if (!g_str_has_prefix (text, SESSION_HEADER))
+    {
+      g_set_error (error, LAB_SESSION_ERROR, AE_ERR_FORMAT,
+                   "%s: a model file, not a session file (open it with Open Model)", path);
+      return FALSE;
+    }
+  h->chosen_names = g_ptr_array_new_with_free_func (g_free);
+  h->chosen = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+
+  for (; *line != '\0'; line = next, line_no++)
+    {
+      g_autofree char *content = NULL;
+      char *eq, *key, *value;
+
+      next = strchr (line, '\n');
+      next = next != NULL ? next + 1 : line + strlen (line);
+      content = g_strndup (line, (gsize) (next - line));
+      g_strchomp (content);
+
+      if (line_no == 1)
+        {
+          if (!parse_integer (path, 1, "version", content + strlen (SESSION_HEADER), 0,
+                              G_MAXINT32, &v, error))
+            return FALSE;
+          if (v != SESSION_VERSION)
+            {
+              g_set_error (error, LAB_SESSION_ERROR, AE_ERR_UNSUPPORTED,
+                           "%s: session file version %" G_GINT64_FORMAT
+                           "; this build reads version %d", path, v, SESSION_VERSION);
+              return FALSE;
+            }
+          continue;
+        }
+      if (strcmp (content, MODEL_SECTION) == 0)
+        {
+          h->config_text = next;
+          break;
+        }
+      if (content[0] == '\0')
+        continue;
+      eq = strchr (content, '=');
+      if (eq == NULL)
+        {
+          g_set_error (error, LAB_SESSION_ERROR, AE_ERR_FORMAT,
+                       "%s: line %d: \"%s\": expected key = value", path, line_no, content);
+          return FALSE;
+        }
+      *eq = '\0';
+      key = g_strstrip (content);
+      value = g_strstrip (eq + 1);
+
+      if (strcmp (key, "dataset") == 0 && value[0] != '\0')
+        {
+          g_free (h->dataset);
+          h->dataset = g_strdup (value);
+        }
+      else if (strcmp (key, "dataset-seed") == 0)
+        {
+          char *end = NULL;
+
+          errno = 0;
+          h->dataset_seed = g_ascii_strtoull (value, &end, 10);
+          if (errno != 0 || end == value || *end != '\0')
+            {
+              g_set_error (error, LAB_SESSION_ERROR, AE_ERR_FORMAT,
+                           "%s: line %d: dataset-seed = \"%s\": expected a whole number",
+                           path, line_no, value);
+              return FALSE;
+            }
+        }
+      else if (strcmp (key, "view") == 0)
+        {
+          g_free (h->view);
+          h->view = g_strdup (value);
+        }
+      else if (strcmp (key, "epoch") == 0)
+        {
+          if (!parse_integer (path, line_no, key, value, 0, G_MAXINT32, &v, error))
+            return FALSE;
+          h->progress.epoch = (int) v;
+        }
+      else if (strcmp (key, "batch") == 0 || strcmp (key, "steps") == 0)
+        {
+          if (!parse_integer (path, line_no, key, value, 0, G_MAXINT64 / 2, &v, error))
+            return FALSE;
+          *(key[0] == 'b' ? &h->progress.batch : &h->progress.steps) = (long) v;
+        }
+      else if (strcmp (key, "elapsed") == 0)
+        {
+          char *end = NULL;
+          double d = g_ascii_strtod (value, &end);
+
+          if (end == value || *end != '\0' || !isfinite (d) || d < 0)
+            {
+              g_set_error (error, LAB_SESSION_ERROR, AE_ERR_FORMAT,
+                           "%s: line %d: elapsed = \"%s\": expected seconds", path, line_no,
+                           value);
+              return FALSE;
+            }
+          h->progress.elapsed_s = d;
+        }
+      else if (g_str_has_prefix (key, "chosen ") && key[strlen ("chosen ")] != '\0')
+        {
+          if (!parse_chosen (h, path, line_no, key + strlen ("chosen "), value, error))
+            return FALSE;
+        }
+      /* unknown keys are skipped: a later version 1 writer may add some */
+    }
+
+  if (h->dataset == NULL || h->config_text == NULL)
+    {
+      g_set_error (error, LAB_SESSION_ERROR, AE_ERR_FORMAT, "%s: the session has no %s", path,
+                   h->dataset == NULL ? "dataset line" : "[model] section");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Copies the history tensors into h and lists the others (the model's, borrowed) in
+ * model_tensors (n_tensors of them). */
+static gboolean
+take_history (LabSessionHeader *h, const char *path, const AeTensor *tensors, int n_tensors,
+              AeTensor *model_tensors, int *n_model, GError **error)
+{
+  *n_model = 0;
+  for (int i = 0; i < n_tensors; i++)
+    {
+      const AeTensor *tensor = &tensors[i];
+      gboolean found = FALSE;
+
+      if (!g_str_has_prefix (tensor->name, HISTORY_PREFIX))
+        {
+          model_tensors[(*n_model)++] = *tensor;
+          continue;
+        }
+      for (guint s = 0; s < 2 && !found; s++)
+        for (guint t = 0; t < LAB_N_LOSS_TERMS && !found; t++)
+          {
+            char name[AE_TENSOR_NAME_MAX];
+            LabCurve *curve = s == 0 ? &h->progress.train[t] : &h->progress.val[t];
+            double *x, *y;
+
+            if (strcmp (curve_name (name, sizeof name, s == 1, t), tensor->name) != 0)
+              continue;
+            found = TRUE;
+            if (tensor->rank != 2 || tensor->shape[1] != 2 || curve->n > 0)
+              {
+                g_set_error (error, LAB_SESSION_ERROR, AE_ERR_FORMAT,
+                             "%s: tensor '%s': expected a single (points, 2) table", path,
+                             tensor->name);
+                return FALSE;
+              }
+            x = g_new (double, tensor->shape[0]);
+            y = g_new (double, tensor->shape[0]);
+            for (int k = 0; k < tensor->shape[0]; k++)
+              {
+                x[k] = tensor->data[2 * k];
+                y[k] = tensor->data[2 * k + 1];
+              }
+            curve->x = x;
+            curve->y = y;
+            curve->n = (guint) tensor->shape[0];
+            for (int k = 0; k < tensor->shape[0]; k++)
+              if (!isfinite (x[k]) || !isfinite (y[k]))
+                {
+                  g_set_error (error, LAB_SESSION_ERROR, AE_ERR_FORMAT,
+                               "%s: tensor '%s': point %d is not finite", path, tensor->name, k);
+                  return FALSE;
+                }
+          }
+      if (!found)
+        {
+          g_set_error (error, LAB_SESSION_ERROR, AE_ERR_FORMAT,
+                       "%s: unknown history tensor '%s'", path, tensor->name);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+lab_session_open_file (LabSession *self, const char *path, GError **error)
+{
+  LabSessionHeader header = { 0 };
+  char *text = NULL;
+  AeTensor *tensors = NULL, *model_tensors = NULL;
+  int n_tensors = 0, n_model = 0;
+  AeModel *model = NULL;
+  AeError err = { 0 };
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (LAB_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (ae_modelfile_read (path, &text, &tensors, &n_tensors, &err) != AE_OK)
+    {
+      if (err.status == AE_ERR_FORMAT && strstr (err.message, "bad magic") != NULL)
+        g_set_error (error, LAB_SESSION_ERROR, AE_ERR_FORMAT,
+                     "%s: not a Latent Lab session file (it should begin with "
+                     "\"LATENTLAB-MODEL 1\")", path);
+      else
+        fail_ae (error, &err);
+      return FALSE;
+    }
+  model_tensors = g_new (AeTensor, MAX (n_tensors, 1));
+  if (!parse_header (&header, path, text, error)
+      || !take_history (&header, path, tensors, n_tensors, model_tensors, &n_model, error))
+    goto out;
+  if (ae_model_from_tensors (&model, path, header.config_text, model_tensors, n_model, &err)
+      != AE_OK)
+    {
+      fail_ae (error, &err);
+      goto out;
+    }
+  if (!_lab_session_restore (self, header.dataset, header.dataset_seed,
+                             ae_model_config (model), model, &header.progress, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      goto out;
+    }
+  lab_session_clear_chosen (self);
+  for (guint i = 0; i < header.chosen->len; i++)
+    {
+      GArray *list = g_ptr_array_index (header.chosen, i);
+
+      lab_session_set_chosen (self, g_ptr_array_index (header.chosen_names, i),
+                              (const long *) list->data, list->len);
+    }
+  lab_session_set_view (self, header.view);
+  ok = TRUE;
+
+out:
+  ae_model_free (model);
+  g_free (model_tensors);
+  ae_modelfile_free_tensors (tensors, n_tensors);
+  free (text);
+  header_clear (&header);
+  return ok;
+}

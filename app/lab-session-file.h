@@ -1,0 +1,21 @@
+/* lab-session-file.h: a lesson in one file (see lab-session-file.c for the format).
+ *
+ * A session file holds the dataset reference, the configuration (preset and every option),
+ * the weights, the loss history, the counters, the views' chosen samples and the view
+ * shown. Saving replaces the file atomically; opening puts it all in force in a session
+ * whose trainer resumes where the saved one stopped.
+ */
+#pragma once
+
+#include "lab-session.h"
+
+G_BEGIN_DECLS
+
+/* The file name pattern and MIME-free suffix the window offers. */
+#define LAB_SESSION_FILE_SUFFIX ".latentlab"
+
+gboolean lab_session_save_file (LabSession *self, const char *path, GError **error);
+/* On error (naming the file) the session is left as it was. */
+gboolean lab_session_open_file (LabSession *self, const char *path, GError **error);
+
+G_END_DECLS
