@@ -42,6 +42,8 @@ typedef struct {
   long batch;          /* batches summed at the last point */
   double samples;      /* samples in those batches */
   AeLossTerms sum;     /* loss sums over those samples */
+  double base;         /* samples of the epoch done before a resumed trainer started, which
+                          its means leave out */
 } LabTrainCursor;
 
 /* What the trainer thread has reported since the last delivery. */
@@ -261,7 +263,7 @@ lab_pending_add_train (LabPending *pending, LabTrainCursor *cursor, const AeRepo
   m = samples - cursor->samples;
   if (!(m > 0))
     return;
-  terms_scale (&sum, &report->train, samples);
+  terms_scale (&sum, &report->train, samples - cursor->base);
   mean.total = (sum.total - cursor->sum.total) / m;
   mean.reconstruction = (sum.reconstruction - cursor->sum.reconstruction) / m;
   mean.sparsity = (sum.sparsity - cursor->sum.sparsity) / m;
@@ -769,6 +771,15 @@ lab_session_start_trainer (LabSession *self, GError **error)
   self->n_train = self->dataset->n_train;
   pthread_mutex_unlock (&self->lock);
   lab_session_new_generation (self, FALSE);
+  if (opts.start_weights != NULL && opts.start_batch > 0 && opts.start_batch < self->batches_per_epoch)
+    {
+      /* resumed within an epoch: the trainer's means cover the batches from there on */
+      pthread_mutex_lock (&self->lock);
+      self->cursor.epoch = opts.start_epoch;
+      self->cursor.batch = opts.start_batch;
+      self->cursor.samples = self->cursor.base = (double) opts.start_batch * self->config.batch;
+      pthread_mutex_unlock (&self->lock);
+    }
 
   if (ae_trainer_new (&self->trainer, &opts, &err) != AE_OK)
     {
