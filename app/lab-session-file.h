@@ -11,8 +11,8 @@
 
 G_BEGIN_DECLS
 
-/* The file name pattern and MIME-free suffix the window offers. */
-#define LAB_SESSION_FILE_SUFFIX ".latentlab"
+/* The suffix the window gives session files (model files end in .latentlab). */
+#define LAB_SESSION_FILE_SUFFIX ".latentlab-session"
 
 gboolean lab_session_save_file (LabSession *self, const char *path, GError **error);
 /* On error (naming the file) the session is left as it was. */

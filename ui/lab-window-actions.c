@@ -3,7 +3,9 @@
 
 #include <glib/gi18n.h>
 
+#include "lab-compare-window.h"
 #include "lab-generate-view.h"
+#include "lab-session-file.h"
 #include "lab-view-export.h"
 #include "lab-window-private.h"
 
@@ -210,6 +212,253 @@ lab_window_save_model (GtkWidget *widget, const char *action_name, GVariant *par
   lab_window_show_chooser (chooser);
 }
 
+/* --- session files: everything a lesson needs in one file ------------------------------ */
+
+static void
+remember_session (const char *path)
+{
+  g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
+
+  if (uri != NULL)
+    gtk_recent_manager_add_item (gtk_recent_manager_get_default (), uri);
+}
+
+/* What the views chose goes into the session before it is saved ... */
+static void
+note_choices (LabWindow *self)
+{
+  GtkWidget *generate = gtk_stack_get_child_by_name (self->stack, "generate");
+  long pair[2] = { -1, -1 };
+
+  lab_session_set_view (self->session, lab_window_get_view (self));
+  if (LAB_IS_GENERATE_VIEW (generate))
+    lab_generate_view_get_pair (LAB_GENERATE_VIEW (generate), &pair[0], &pair[1]);
+  if (pair[0] >= 0 && pair[1] >= 0)
+    lab_session_set_chosen (self->session, "generate-pair", pair, 2);
+}
+
+/* ... and comes back to them when it is opened. */
+static void
+apply_choices (LabWindow *self)
+{
+  GtkWidget *generate = gtk_stack_get_child_by_name (self->stack, "generate");
+  const char *view = lab_session_get_view (self->session);
+  const long *pair;
+  guint n;
+
+  if (view != NULL)
+    lab_window_set_view (self, view);
+  pair = lab_session_get_chosen (self->session, "generate-pair", &n);
+  if (n == 2 && LAB_IS_GENERATE_VIEW (generate))
+    lab_generate_view_set_pair (LAB_GENERATE_VIEW (generate), pair[0], pair[1]);
+}
+
+void
+_lab_window_open_session (LabWindow *self, const char *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!lab_session_open_file (self->session, path, &error))
+    {
+      _lab_window_show_error (self, _("The session could not be opened"), error->message);
+      return;
+    }
+  remember_session (path);
+  apply_choices (self);
+}
+
+static void
+open_session_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
+{
+  _lab_window_open_session (self, path);
+}
+
+static GtkFileFilter *
+session_filter (void)
+{
+  static const char *const patterns[] = { "*" LAB_SESSION_FILE_SUFFIX, NULL };
+
+  return file_filter (_("Latent Lab sessions"), patterns);
+}
+
+static void
+lab_window_open_session (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  GtkFileChooser *chooser = lab_window_file_chooser (LAB_WINDOW (widget), _("Open Session"),
+                                                     GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
+                                                     open_session_chosen);
+  g_autoptr(GtkFileFilter) sessions = session_filter ();
+
+  gtk_file_chooser_add_filter (chooser, sessions);
+  lab_window_show_chooser (chooser);
+}
+
+static void
+save_session_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  note_choices (self);
+  if (!lab_session_save_file (self->session, path, &error))
+    _lab_window_show_error (self, _("The session could not be saved"), error->message);
+  else
+    remember_session (path);
+}
+
+static void
+lab_window_save_session (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  LabWindow *self = LAB_WINDOW (widget);
+  GtkFileChooser *chooser = lab_window_file_chooser (self, _("Save Session"),
+                                                     GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"),
+                                                     save_session_chosen);
+  g_autoptr(GtkFileFilter) sessions = session_filter ();
+  g_autofree char *name = g_strdup_printf ("%s" LAB_SESSION_FILE_SUFFIX,
+                                           lab_session_get_preset (self->session));
+
+  gtk_file_chooser_add_filter (chooser, sessions);
+  gtk_file_chooser_set_current_name (chooser, name);
+  lab_window_show_chooser (chooser);
+}
+
+static int
+compare_recent (gconstpointer a, gconstpointer b)
+{
+  GDateTime *ta = gtk_recent_info_get_modified ((GtkRecentInfo *) a);
+  GDateTime *tb = gtk_recent_info_get_modified ((GtkRecentInfo *) b);
+
+  return ta != NULL && tb != NULL ? g_date_time_compare (tb, ta) : 0;
+}
+
+static void
+recent_row_activated (GtkListBox *list, GtkListBoxRow *row, LabWindow *self)
+{
+  const char *path = g_object_get_data (G_OBJECT (row), "lab-path");
+  GtkWindow *dialog = GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (list)));
+
+  if (path != NULL)
+    {
+      g_autofree char *chosen = g_strdup (path);
+
+      gtk_window_destroy (dialog);
+      _lab_window_open_session (self, chosen);
+    }
+}
+
+/* The recently used session files that still exist, newest first, in a small dialog. */
+static void
+lab_window_open_recent (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  LabWindow *self = LAB_WINDOW (widget);
+  GList *items = gtk_recent_manager_get_items (gtk_recent_manager_get_default ());
+  GtkWidget *dialog = gtk_window_new ();
+  GtkWidget *list = gtk_list_box_new ();
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  guint shown = 0;
+
+  gtk_window_set_title (GTK_WINDOW (dialog), _("Open Recent Session"));
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 520, 360);
+  gtk_widget_add_css_class (list, "boxed-list");
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_list_box_set_activate_on_single_click (GTK_LIST_BOX (list), TRUE);
+  gtk_widget_set_margin_start (list, 12);
+  gtk_widget_set_margin_end (list, 12);
+  gtk_widget_set_margin_top (list, 12);
+  gtk_widget_set_margin_bottom (list, 12);
+
+  items = g_list_sort (items, (GCompareFunc) compare_recent);
+  for (GList *l = items; l != NULL && shown < 20; l = l->next)
+    {
+      GtkRecentInfo *info = l->data;
+      const char *uri = gtk_recent_info_get_uri (info);
+      g_autofree char *path = g_filename_from_uri (uri, NULL, NULL);
+      g_autofree char *base = NULL, *dir = NULL;
+      GtkWidget *row, *box, *name, *where;
+
+      if (path == NULL || !g_str_has_suffix (path, LAB_SESSION_FILE_SUFFIX)
+          || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        continue;
+      base = g_path_get_basename (path);
+      dir = g_path_get_dirname (path);
+      row = gtk_list_box_row_new ();
+      box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+      name = gtk_label_new (base);
+      where = gtk_label_new (dir);
+      gtk_label_set_xalign (GTK_LABEL (name), 0);
+      gtk_label_set_xalign (GTK_LABEL (where), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (where), PANGO_ELLIPSIZE_START);
+      gtk_widget_add_css_class (where, "dim-label");
+      gtk_widget_set_margin_start (box, 8);
+      gtk_widget_set_margin_end (box, 8);
+      gtk_widget_set_margin_top (box, 6);
+      gtk_widget_set_margin_bottom (box, 6);
+      gtk_box_append (GTK_BOX (box), name);
+      gtk_box_append (GTK_BOX (box), where);
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, base, -1);
+      g_object_set_data_full (G_OBJECT (row), "lab-path", g_strdup (path), g_free);
+      gtk_list_box_append (GTK_LIST_BOX (list), row);
+      shown++;
+    }
+  g_list_free_full (items, (GDestroyNotify) gtk_recent_info_unref);
+  if (shown == 0)
+    {
+      GtkWidget *empty = gtk_label_new (_("No session was saved or opened recently."));
+
+      gtk_widget_set_margin_top (empty, 24);
+      gtk_widget_set_margin_bottom (empty, 24);
+      gtk_list_box_set_placeholder (GTK_LIST_BOX (list), empty);
+    }
+  g_signal_connect (list, "row-activated", G_CALLBACK (recent_row_activated), self);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), list);
+  gtk_window_set_child (GTK_WINDOW (dialog), scroller);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Side-by-side compare: the current run beside a second one. */
+static void
+lab_window_compare_seed (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  LabWindow *self = LAB_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  GtkWidget *compare = lab_compare_window_new_with_seed (GTK_WINDOW (self), self->session, &error);
+
+  if (compare == NULL)
+    _lab_window_show_error (self, _("The second run could not be made"), error->message);
+  else
+    gtk_window_present (GTK_WINDOW (compare));
+}
+
+static void
+compare_file_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  GtkWidget *compare = lab_compare_window_new_with_file (GTK_WINDOW (self), self->session, path, &error);
+
+  if (compare == NULL)
+    _lab_window_show_error (self, _("The session could not be opened"), error->message);
+  else
+    {
+      remember_session (path);
+      gtk_window_present (GTK_WINDOW (compare));
+    }
+}
+
+static void
+lab_window_compare_file (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  GtkFileChooser *chooser = lab_window_file_chooser (LAB_WINDOW (widget),
+                                                     _("Compare with Session"),
+                                                     GTK_FILE_CHOOSER_ACTION_OPEN, _("_Compare"),
+                                                     compare_file_chosen);
+  g_autoptr(GtkFileFilter) sessions = session_filter ();
+
+  gtk_file_chooser_add_filter (chooser, sessions);
+  lab_window_show_chooser (chooser);
+}
+
 /* Every view exports alike: the LabCharts it shows (lab-view-export.h), so a new view
  * needs no code here. */
 static void
@@ -302,6 +551,8 @@ _lab_window_update_actions (LabWindow *self)
   gtk_widget_action_set_enabled (widget, "win.step-epoch", ready);
   gtk_widget_action_set_enabled (widget, "win.reset", ready);
   gtk_widget_action_set_enabled (widget, "win.save-model", ready);
+  gtk_widget_action_set_enabled (widget, "win.save-session", ready);
+  gtk_widget_action_set_enabled (widget, "win.compare-seed", ready);
   gtk_widget_action_set_enabled (widget, "win.export-picture", ready);
 }
 
@@ -321,6 +572,11 @@ _lab_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, lab_window_open_folder);
   gtk_widget_class_install_action (widget_class, "win.open-model", NULL, lab_window_open_model);
   gtk_widget_class_install_action (widget_class, "win.save-model", NULL, lab_window_save_model);
+  gtk_widget_class_install_action (widget_class, "win.open-session", NULL, lab_window_open_session);
+  gtk_widget_class_install_action (widget_class, "win.save-session", NULL, lab_window_save_session);
+  gtk_widget_class_install_action (widget_class, "win.open-recent", NULL, lab_window_open_recent);
+  gtk_widget_class_install_action (widget_class, "win.compare-seed", NULL, lab_window_compare_seed);
+  gtk_widget_class_install_action (widget_class, "win.compare-file", NULL, lab_window_compare_file);
   gtk_widget_class_install_action (widget_class, "win.export-picture", NULL, lab_window_export_picture);
   gtk_widget_class_install_action (widget_class, "win.use-sample", "(su)", lab_window_use_sample);
   gtk_widget_class_install_property_action (widget_class, "win.presentation", "presentation");
