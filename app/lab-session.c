@@ -121,6 +121,13 @@ struct _LabSession {
   double resume_elapsed_s;
   GHashTable *chosen; /* name -> GArray of long */
   char *view;
+
+  /* Anomaly detection: the classes trained on (option "normal"), NULL for all. While set,
+   * the dataset's order holds the normal training and validation samples in their splits
+   * and the held-out ones after the test split; full_order is the dataset's own. */
+  gboolean *normal;
+  uint32_t *full_order;
+  long full_n_train, full_n_val;
 };
 
 G_DEFINE_FINAL_TYPE (LabSession, lab_session, G_TYPE_OBJECT)
@@ -916,6 +923,12 @@ lab_session_install (LabSession *self, LabLoadJob *job, GError **error)
   g_clear_pointer (&old_dataset, ae_dataset_free);
   g_free (old_spec);
   if (new_data)
+    {
+      /* the filter belonged to the old dataset's classes */
+      g_clear_pointer (&self->normal, g_free);
+      g_clear_pointer (&self->full_order, g_free);
+    }
+  if (new_data)
     for (guint i = 0; i < G_N_ELEMENTS (self->kept_weights); i++)
       g_clear_pointer (&self->kept_weights[i], lab_weights_unref);
   new_preset = strcmp (old_config.preset, self->config.preset) != 0;
@@ -1168,12 +1181,137 @@ config_dup_option (const AeConfig *c, const char *key)
   return NULL;
 }
 
+/* "0,3,7": the normal classes, or "" when every class is trained on. */
+static char *
+lab_session_dup_normal (LabSession *self)
+{
+  GString *s = g_string_new (NULL);
+
+  for (int c = 0; self->normal != NULL && c < self->dataset->n_classes; c++)
+    if (self->normal[c])
+      g_string_append_printf (s, "%s%d", s->len > 0 ? "," : "", c);
+  return g_string_free (s, FALSE);
+}
+
+/* Moves the samples of order[0..count) whose class is normal to the front, keeping their
+ * order, and the others to held_out; returns how many are normal. */
+static long
+partition_normal (const AeDataset *ds, const gboolean *normal, uint32_t *order, long count,
+                  uint32_t *held_out, long *n_held_out)
+{
+  long kept = 0;
+
+  for (long i = 0; i < count; i++)
+    if (normal[ds->labels[order[i]]])
+      order[kept++] = order[i];
+    else
+      held_out[(*n_held_out)++] = order[i];
+  return kept;
+}
+
+/* Puts the dataset's own split back, then filters training and validation to the normal
+ * classes; the test split stays whole. The trainer must be stopped. */
+static void
+lab_session_apply_normal (LabSession *self)
+{
+  AeDataset *ds = self->dataset;
+  long n_test = ds->n_test, n_held_out = 0, n_train, n_val;
+  uint32_t *held_out;
+
+  if (self->full_order != NULL)
+    {
+      memcpy (ds->order, self->full_order, (size_t) ds->n * sizeof *ds->order);
+      ds->n_train = self->full_n_train;
+      ds->n_val = self->full_n_val;
+    }
+  if (self->normal == NULL)
+    return;
+  if (self->full_order == NULL)
+    {
+      self->full_order = g_memdup2 (ds->order, (size_t) ds->n * sizeof *ds->order);
+      self->full_n_train = ds->n_train;
+      self->full_n_val = ds->n_val;
+    }
+  held_out = g_new (uint32_t, ds->n_train + ds->n_val + 1);
+  n_train = partition_normal (ds, self->normal, ds->order, ds->n_train, held_out, &n_held_out);
+  n_val = partition_normal (ds, self->normal, ds->order + ds->n_train, ds->n_val, held_out,
+                            &n_held_out);
+  /* [normal train][normal val][test][held out]: the split pointers stay valid */
+  memmove (ds->order + n_train, ds->order + ds->n_train, (size_t) n_val * sizeof *ds->order);
+  memmove (ds->order + n_train + n_val, ds->order + ds->n_train + ds->n_val,
+           (size_t) n_test * sizeof *ds->order);
+  memcpy (ds->order + n_train + n_val + n_test, held_out, (size_t) n_held_out * sizeof *ds->order);
+  ds->n_train = n_train;
+  ds->n_val = n_val;
+  g_free (held_out);
+}
+
+/* value: class indices separated by commas, or "" / "all" for every class. Rebuilds the
+ * trainer (a reset): the model learns what the normal classes look like. */
+static gboolean
+lab_session_set_normal (LabSession *self, const char *value, GError **error)
+{
+  const AeDataset *ds = self->dataset;
+  g_autofree gboolean *normal = NULL;
+  g_auto (GStrv) parts = NULL;
+  LabLoadJob job = { 0 };
+  long n_train = 0;
+  const uint32_t *train;
+  long full_n_train;
+
+  if (ds == NULL || ds->labels == NULL || ds->n_classes < 2)
+    {
+      g_set_error (error, LAB_SESSION_ERROR, AE_ERR_INVALID,
+                   "normal classes: %s has no classes to choose from",
+                   ds != NULL ? ds->name : "no dataset");
+      return FALSE;
+    }
+  if (value[0] != '\0' && strcmp (value, "all") != 0)
+    {
+      normal = g_new0 (gboolean, ds->n_classes);
+      parts = g_strsplit (value, ",", -1);
+      for (guint i = 0; parts[i] != NULL; i++)
+        {
+          guint64 c;
+
+          if (!g_ascii_string_to_unsigned (g_strstrip (parts[i]), 10, 0, (guint64) ds->n_classes - 1,
+                                           &c, NULL))
+            {
+              g_set_error (error, LAB_SESSION_ERROR, AE_ERR_INVALID,
+                           "normal classes '%s': '%s' is not a class from 0 to %d of %s", value,
+                           parts[i], ds->n_classes - 1, ds->name);
+              return FALSE;
+            }
+          normal[c] = TRUE;
+        }
+      full_n_train = self->full_order != NULL ? self->full_n_train : ds->n_train;
+      train = self->full_order != NULL ? self->full_order : ae_dataset_train (ds);
+      for (long i = 0; i < full_n_train; i++)
+        n_train += normal[ds->labels[train[i]]];
+      if (n_train < 1)
+        {
+          g_set_error (error, LAB_SESSION_ERROR, AE_ERR_INVALID,
+                       "normal classes '%s': no training sample of %s is of those classes", value,
+                       ds->name);
+          return FALSE;
+        }
+    }
+  lab_session_stop_trainer (self);
+  g_free (self->normal);
+  self->normal = g_steal_pointer (&normal);
+  lab_session_apply_normal (self);
+  job.config = self->config;
+  return lab_session_install (self, &job, error);
+}
+
 char *
 lab_session_dup_option (LabSession *self, const char *key)
 {
   g_return_val_if_fail (LAB_IS_SESSION (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
 
+  if (strcmp (key, "normal") == 0)
+    return lab_session_dup_normal (self);
   return config_dup_option (&self->config, key);
 }
 
@@ -1213,6 +1351,8 @@ lab_session_set_option (LabSession *self, const char *key, const char *value, GE
   g_return_val_if_fail (LAB_IS_SESSION (self), FALSE);
   g_return_val_if_fail (key != NULL && value != NULL, FALSE);
 
+  if (strcmp (key, "normal") == 0)
+    return lab_session_set_normal (self, value, error);
   if (!lab_session_config_with (self, &config, key, value, &err))
     {
       _lab_set_error_from_ae (error, &err);
@@ -1635,6 +1775,8 @@ lab_session_finalize (GObject *object)
   g_free (self->message);
   g_clear_pointer (&self->chosen, g_hash_table_unref);
   g_free (self->view);
+  g_free (self->normal);
+  g_free (self->full_order);
   for (guint s = 0; s < 2; s++)
     for (guint t = 0; t < LAB_N_LOSS_TERMS; t++)
       {

@@ -9,6 +9,9 @@
  * Options are named as on the command line (see CLI.md): "latent", "hidden", "epochs",
  * "batch", "lr", "seed", "l1", "rho", "beta", "contractive", "noise" ("gaussian:0.3"),
  * "kl-beta", "warmup", "activation", "optimizer" ("adam" or "sgd").
+ * "normal" ("0,3,7", "" for all) is the session's own: training and validation keep only
+ * those classes (anomaly detection) while the test split stays whole; setting it rebuilds
+ * the trainer, and a new dataset clears it.
  */
 #pragma once
 
