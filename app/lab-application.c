@@ -18,6 +18,8 @@ struct _LabApplication {
   char *view;
   gboolean run;
   gboolean presentation;
+  char *session;     /* --session FILE */
+  gboolean compare;  /* --compare */
 };
 
 G_DEFINE_FINAL_TYPE (LabApplication, lab_application, GTK_TYPE_APPLICATION)
@@ -36,6 +38,10 @@ static const GOptionEntry lab_application_options[] = {
     N_("Open in presentation mode: full screen, large text, thick lines"), NULL },
   { "view", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("View to show: training, latent, generate, denoise, anomaly, inside, pca, sequence"), "V" },
+  { "session", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Open a saved session (its dataset, settings, weights and history)"), "FILE" },
+  { "compare", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Also open Compare Runs: the run beside a copy with the next seed"), NULL },
   { NULL }
 };
 
@@ -49,12 +55,14 @@ static int
 lab_application_handle_local_options (GApplication *app, GVariantDict *options)
 {
   LabApplication *self = LAB_APPLICATION (app);
-  const char *data = NULL, *preset = NULL, *view = NULL;
+  const char *data = NULL, *preset = NULL, *view = NULL, *session = NULL;
 
   g_variant_dict_lookup (options, "data", "&s", &data);
   g_variant_dict_lookup (options, "preset", "&s", &preset);
   g_variant_dict_lookup (options, "view", "&s", &view);
   self->run = g_variant_dict_contains (options, "run");
+  g_variant_dict_lookup (options, "session", "^&ay", &session);
+  self->compare = g_variant_dict_contains (options, "compare");
   self->presentation = g_variant_dict_contains (options, "presentation");
 
   /* usage errors exit with 2, one line naming the argument (CLI.md) */
@@ -74,7 +82,38 @@ lab_application_handle_local_options (GApplication *app, GVariantDict *options)
   self->data = g_strdup (data);
   self->preset = g_strdup (preset);
   self->view = g_strdup (view);
+  self->session = g_strdup (session);
   return -1;
+}
+
+static gboolean
+compare_now (gpointer window)
+{
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-seed", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+compare_once_loaded (LabSession *session, GParamSpec *pspec, LabWindow *window)
+{
+  if (lab_session_get_loading (session))
+    return;
+  g_signal_handlers_disconnect_by_func (session, compare_once_loaded, window);
+  /* after the window has seen the load through (its actions enabled, training started) */
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, compare_now, g_object_ref (window), g_object_unref);
+}
+
+/* --compare: the Compare Runs window once the window's run has its data. */
+static void
+lab_application_compare_when_loaded (LabWindow *window)
+{
+  LabSession *session = lab_window_get_session (window);
+
+  if (lab_session_get_loading (session))
+    g_signal_connect_object (session, "notify::loading", G_CALLBACK (compare_once_loaded),
+                             window, 0);
+  else
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-seed", NULL);
 }
 
 static void
@@ -87,9 +126,21 @@ lab_application_activate (GApplication *app)
     {
       LabWindow *lab_window = lab_window_new (GTK_APPLICATION (app));
 
-      lab_window_start (lab_window, self->data ? self->data : "digits", self->preset, self->run,
-                        self->view ? self->view : "training");
+      if (self->session != NULL)
+        {
+          lab_window_open_session (lab_window, self->session);
+          if (self->view != NULL)
+            lab_window_set_view (lab_window, self->view);
+          if (self->run)
+            lab_session_run (lab_window_get_session (lab_window));
+        }
+      /* also after a session that failed to open: the window always has a run */
+      if (self->session == NULL || lab_session_get_dataset_spec (lab_window_get_session (lab_window)) == NULL)
+        lab_window_start (lab_window, self->data ? self->data : "digits", self->preset, self->run,
+                          self->view ? self->view : "training");
       lab_window_set_presentation (lab_window, self->presentation);
+      if (self->compare)
+        lab_application_compare_when_loaded (lab_window);
       window = GTK_WINDOW (lab_window);
     }
   gtk_window_present (window);
@@ -222,6 +273,7 @@ lab_application_finalize (GObject *object)
   g_free (self->data);
   g_free (self->preset);
   g_free (self->view);
+  g_free (self->session);
 
   G_OBJECT_CLASS (lab_application_parent_class)->finalize (object);
 }

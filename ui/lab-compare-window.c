@@ -33,6 +33,7 @@ typedef struct {
   LabLossData data;
   LabSeries series[4];
   char names[4][64];
+  char title[96];
   LabSnapshot *snapshots[2];
 } LossPlot;
 
@@ -127,16 +128,18 @@ lab_compare_window_update (LabCompareWindow *self)
         series->x = curve->x;
         series->y = curve->y;
         series->n = (int) curve->n;
-        /* palette 0 and 5: blue and vermilion, apart for every kind of colour vision */
-        series->color_index = r == 0 ? 0 : 5;
+        /* palette 0 and 3: blue and vermilion, apart for every kind of colour vision */
+        series->color_index = r == 0 ? 0 : 3;
         series->dashed = val != 0;
         series->markers = val != 0 && curve->n < 30;
       }
   loss->data.series = loss->series;
   loss->data.n_series = 4;
-  loss->data.title = lab_loss_term_name (term);
+  /* TRANSLATORS: the loss term both runs are plotted with, e.g. "total" */
+  g_snprintf (loss->title, sizeof loss->title, _("Loss of both runs (%s)"), lab_loss_term_name (term));
+  loss->data.title = loss->title;
   loss->data.x_label = _("epoch");
-  loss->data.y_label = _("loss");
+  loss->data.y_label = _("loss per example");
   loss->data.log_y = TRUE;
   loss->data.legend = LAB_PLOT_LEGEND_TOP_RIGHT;
   loss->data.empty_text = _("Press Run Both to train the two runs");
@@ -300,6 +303,9 @@ lab_compare_window_new (GtkWindow *parent, LabSession *a, LabSession *b)
   self->b = b;
   g_signal_connect (a, "snapshot", G_CALLBACK (on_snapshot), self);
   g_signal_connect (b, "snapshot", G_CALLBACK (on_snapshot), self);
+  /* a run under way is joined by the second one, so that both move together */
+  if (lab_session_get_running (a))
+    lab_session_run (b);
   lab_compare_window_update (self);
   return GTK_WIDGET (self);
 }
@@ -319,6 +325,11 @@ lab_compare_window_new_with_seed (GtkWindow *parent, LabSession *a, GError **err
 
   g_return_val_if_fail (LAB_IS_SESSION (a), NULL);
 
+  if (lab_session_get_dataset_spec (a) == NULL)
+    {
+      g_set_error (error, LAB_SESSION_ERROR, 0, "%s", _("There is no run to copy yet"));
+      return NULL;
+    }
   b = lab_session_new ();
   if (!lab_session_load (b, lab_session_get_dataset_spec (a), lab_session_get_preset (a), error))
     {

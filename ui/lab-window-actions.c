@@ -254,7 +254,7 @@ apply_choices (LabWindow *self)
 }
 
 void
-_lab_window_open_session (LabWindow *self, const char *path)
+lab_window_open_session (LabWindow *self, const char *path)
 {
   g_autoptr(GError) error = NULL;
 
@@ -270,7 +270,7 @@ _lab_window_open_session (LabWindow *self, const char *path)
 static void
 open_session_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
 {
-  _lab_window_open_session (self, path);
+  lab_window_open_session (self, path);
 }
 
 static GtkFileFilter *
@@ -282,7 +282,7 @@ session_filter (void)
 }
 
 static void
-lab_window_open_session (GtkWidget *widget, const char *action_name, GVariant *param)
+lab_window_choose_session (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   GtkFileChooser *chooser = lab_window_file_chooser (LAB_WINDOW (widget), _("Open Session"),
                                                      GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
@@ -341,7 +341,7 @@ recent_row_activated (GtkListBox *list, GtkListBoxRow *row, LabWindow *self)
       g_autofree char *chosen = g_strdup (path);
 
       gtk_window_destroy (dialog);
-      _lab_window_open_session (self, chosen);
+      lab_window_open_session (self, chosen);
     }
 }
 
@@ -572,7 +572,7 @@ _lab_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, lab_window_open_folder);
   gtk_widget_class_install_action (widget_class, "win.open-model", NULL, lab_window_open_model);
   gtk_widget_class_install_action (widget_class, "win.save-model", NULL, lab_window_save_model);
-  gtk_widget_class_install_action (widget_class, "win.open-session", NULL, lab_window_open_session);
+  gtk_widget_class_install_action (widget_class, "win.open-session", NULL, lab_window_choose_session);
   gtk_widget_class_install_action (widget_class, "win.save-session", NULL, lab_window_save_session);
   gtk_widget_class_install_action (widget_class, "win.open-recent", NULL, lab_window_open_recent);
   gtk_widget_class_install_action (widget_class, "win.compare-seed", NULL, lab_window_compare_seed);

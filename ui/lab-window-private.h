@@ -58,7 +58,5 @@ void             _lab_window_load (LabWindow *self, const char *data, const char
 void             _lab_window_show_error (LabWindow *self, const char *primary,
                                          const char *secondary);
 LabTrainingView *_lab_window_get_training_view (LabWindow *self);
-/* Opens a session file (an error dialog names the file when it cannot be opened). */
-void             _lab_window_open_session (LabWindow *self, const char *path);
 
 G_END_DECLS

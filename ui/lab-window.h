@@ -19,6 +19,9 @@ void        lab_window_start (LabWindow *self, const char *data, const char *pre
 void        lab_window_set_view (LabWindow *self, const char *view);
 const char *lab_window_get_view (LabWindow *self);
 LabSession *lab_window_get_session (LabWindow *self);
+/* Opens a session file (lab-session-file.h) and shows its view and chosen samples; an error
+ * dialog names the file when it cannot be opened. Blocks while the dataset loads. */
+void        lab_window_open_session (LabWindow *self, const char *path);
 /* Presentation mode: full screen, larger text, thicker plot lines and more contrast, for a
  * projector (the "presentation" property, the win.presentation action, F11). */
 void        lab_window_set_presentation (LabWindow *self, gboolean presenting);
