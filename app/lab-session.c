@@ -1757,6 +1757,8 @@ lab_session_dispose (GObject *object)
 
   g_clear_pointer (&self->snapshot, lab_snapshot_unref);
   g_clear_pointer (&self->weights, lab_weights_unref);
+  for (guint i = 0; i < G_N_ELEMENTS (self->kept_weights); i++)
+    g_clear_pointer (&self->kept_weights[i], lab_weights_unref);
   for (guint i = 0; i < G_N_ELEMENTS (self->preview); i++)
     g_clear_pointer (&self->preview[i], g_bytes_unref);
   for (guint i = 0; i < G_N_ELEMENTS (self->codes); i++)
