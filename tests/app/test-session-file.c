@@ -217,7 +217,6 @@ test_round_trip (void)
   before = reconstruct (session, 8, &dim);
   after = reconstruct (reopened, 8, &dim);
   g_assert_true (memcmp (before, after, sizeof (float) * 8 * dim) == 0);
-  g_free (before);
   g_free (after);
 
   /* history and counters as saved, at once and after the resumed trainer's first report */
@@ -245,6 +244,14 @@ test_round_trip (void)
               }
           }
     }
+  /* the resumed trainer's own weights copy (replacing the one the file gave) is the same:
+   * it started from the saved weights, not from the seed */
+  g_assert_true (lab_session_get_weights (reopened) == rec2.last->weights);
+  after = reconstruct (reopened, 8, &dim);
+  g_assert_true (memcmp (before, after, sizeof (float) * 8 * dim) == 0);
+  g_free (before);
+  g_free (after);
+
   /* a VAE has total, reconstruction and KL curves, train and val */
   g_assert_cmpuint (saved->val[LAB_LOSS_KL].n, >=, 1);
   g_assert_cmpuint (compared, >, 20);
