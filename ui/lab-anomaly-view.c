@@ -1,25 +1,1012 @@
-/* lab-anomaly-view.c: the view's frame; its contents are being built. */
+/* lab-anomaly-view.c: the Anomaly view.
+ *
+ * A model trained on the normal classes only reconstructs them well and the others badly,
+ * so the squared reconstruction error ranks test samples by how anomalous they are. The
+ * view ticks the normal classes (and asks the session to train on those alone), scores an
+ * evenly spread part of the test split with every new weights copy in a GTask thread (one
+ * scoring at a time; the newest weights win), and shows the two error histograms with a
+ * threshold, precision, recall and F1 there, the ROC curve beside PCA's at the same code
+ * size (fitted once per choice of classes on the normal training samples), and the worst
+ * reconstructions with their error maps, or for time series the worst windows with the
+ * labelled anomalous steps shaded. A dataset file can be scored by the same model and
+ * shown against the normal test samples.
+ */
+#include <glib/gi18n.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lab-anomaly.h"
 #include "lab-anomaly-view.h"
+#include "lab-chart.h"
+#include "lab-plot.h"
+
+#define LAB_SCORE_SAMPLES 1000   /* test samples scored: a fraction of a second per scoring */
+#define LAB_PCA_SAMPLES 2000     /* normal training rows PCA is fitted on */
+#define LAB_FILE_SAMPLES 2000
+#define LAB_SCORE_INTERVAL_US (G_USEC_PER_SEC / 2)
+#define LAB_GALLERY_IMAGES 8
+#define LAB_GALLERY_SEQUENCES 4
+#define LAB_MAX_CLASSES 64       /* check buttons beyond this would not fit */
 
 struct _LabAnomalyView {
   GtkWidget parent_instance;
 
+  GtkWidget *classes_box;
+  GtkWidget *checks[LAB_MAX_CLASSES];
+  GtkDropDown *hold_out_dropdown;
+  GtkWidget *apply_button;
+  GtkLabel *training_label;
+  GtkScale *threshold_scale;
+  GtkLabel *metrics_label;
+  GtkLabel *message_label;
+  GtkWidget *file_button, *forget_button;
+  LabChart *histogram_chart, *roc_chart, *gallery_chart;
+  LabChart *sequence_charts[LAB_GALLERY_SEQUENCES];
+  GtkWidget *gallery_stack;
+
   LabSession *session;
+  LabWeights *weights;        /* newest seen */
+  gboolean updating;          /* controls set from code: no feedback */
+  int n_classes;
+  gboolean normal[LAB_MAX_CLASSES];
+  char *dataset_key;          /* name and shape of the dataset the controls were built for */
+
+  LabAnomalySet *test_set, *pca_train, *file_set;
+  LabAnomalyBaseline *baseline;
+  LabAnomalyResult *result, *file_result;
+  LabWeights *scored_weights;
+  GCancellable *cancellable;
+  gboolean scoring, rescore;
+  guint n_scored;
+  gint64 score_time;
+  guint score_timeout;
+  gboolean threshold_set;      /* by the user: otherwise it follows the normal errors */
+  double threshold;
+  LabAnomalyCounts counts;
+
+  /* plot data, kept alive for the charts */
+  float *hist_normal, *hist_other;
+  LabHistogramData hist;
+  LabRocCurve roc_curves[2];
+  char pca_name[64];
+  LabRocData roc;
+  float *gallery_pixels;
+  char *gallery_captions[LAB_GALLERY_IMAGES];
+  char *gallery_classes[LAB_GALLERY_IMAGES];
+  LabImageRow gallery_rows[3];
+  LabImageGridData gallery;
+  LabSequenceData sequences[LAB_GALLERY_SEQUENCES];
+  char *sequence_titles[LAB_GALLERY_SEQUENCES];
 };
 
 G_DEFINE_FINAL_TYPE (LabAnomalyView, lab_anomaly_view, GTK_TYPE_WIDGET)
 
-GtkWidget *
-lab_anomaly_view_new (void)
+static void lab_anomaly_view_queue_score (LabAnomalyView *self);
+
+/* --- what is shown -------------------------------------------------------------------- */
+
+static gboolean
+steps_labelled (LabAnomalyView *self)
 {
-  return g_object_new (LAB_TYPE_ANOMALY_VIEW, NULL);
+  return self->session != NULL && lab_session_get_step_anomaly (self->session, LAB_SPLIT_TEST, 0) != NULL;
+}
+
+/* "0.912", or "—" when undefined (nothing flagged, no anomalies). */
+#define format_measure(name, value) \
+  char name[16]; \
+  if (isnan (value)) \
+    g_strlcpy (name, "—", sizeof name); \
+  else \
+    g_snprintf (name, sizeof name, "%.3f", value)
+
+static void
+lab_anomaly_view_update_metrics (LabAnomalyView *self)
+{
+  LabAnomalyResult *r = self->result;
+  g_autofree char *text = NULL;
+
+  memset (&self->counts, 0, sizeof self->counts);
+  self->counts.precision = self->counts.recall = self->counts.f1 = self->counts.fpr = NAN;
+  if (r == NULL || self->test_set == NULL)
+    {
+      gtk_label_set_text (self->metrics_label, _("No scores yet: train a few batches."));
+      return;
+    }
+  lab_anomaly_count (&self->counts, r->errors, self->test_set->anomalous, r->n, self->threshold);
+  format_measure (precision, self->counts.precision);
+  format_measure (recall, self->counts.recall);
+  format_measure (f1, self->counts.f1);
+  text = g_strdup_printf (_("Flagged: %ld of %ld anomalous, %ld of %ld normal · precision %s · recall %s · F1 %s"),
+                          self->counts.tp, self->counts.tp + self->counts.fn, self->counts.fp,
+                          self->counts.fp + self->counts.tn, precision, recall, f1);
+  if (self->file_result != NULL)
+    {
+      long above = 0;
+
+      for (long i = 0; i < self->file_result->n; i++)
+        above += self->file_result->errors[i] > self->threshold;
+      g_autofree char *more = g_strdup_printf (_(" · %s: %ld of %ld flagged"), self->file_set->name,
+                                               above, self->file_result->n);
+      char *joined = g_strconcat (text, more, NULL);
+
+      g_free (text);
+      text = joined;
+    }
+  gtk_label_set_text (self->metrics_label, text);
+  self->roc.show_point = !isnan (self->counts.fpr) && !isnan (self->counts.recall);
+  self->roc.point_fpr = self->counts.fpr;
+  self->roc.point_tpr = self->counts.recall;
+  self->hist.show_threshold = TRUE;
+  self->hist.threshold = self->threshold;
+  lab_chart_redraw (self->histogram_chart);
+  lab_chart_redraw (self->roc_chart);
+}
+
+static void
+lab_anomaly_view_update_histogram (LabAnomalyView *self)
+{
+  LabAnomalyResult *r = self->result;
+  int n_normal = 0, n_other = 0;
+
+  g_clear_pointer (&self->hist_normal, g_free);
+  g_clear_pointer (&self->hist_other, g_free);
+  memset (&self->hist, 0, sizeof self->hist);
+  self->hist.x_label = _("squared reconstruction error");
+  self->hist.empty_text = _("Reconstruction errors appear after the first batches");
+  self->hist.title = _("Test samples by reconstruction error");
+  if (r == NULL)
+    {
+      lab_chart_redraw (self->histogram_chart);
+      return;
+    }
+  self->hist_normal = g_new (float, r->n);
+  self->hist_other = g_new (float, self->file_result != NULL ? MAX (self->file_result->n, 1) : r->n);
+  for (long i = 0; i < r->n; i++)
+    if (!self->test_set->anomalous[i])
+      self->hist_normal[n_normal++] = r->errors[i];
+    else if (self->file_result == NULL)
+      self->hist_other[n_other++] = r->errors[i];
+  if (self->file_result != NULL)
+    {
+      memcpy (self->hist_other, self->file_result->errors, (gsize) self->file_result->n * sizeof (float));
+      n_other = (int) self->file_result->n;
+      self->hist.anomalous_name = self->file_set->name;
+    }
+  else
+    self->hist.anomalous_name = steps_labelled (self) ? _("anomalous beats") : _("held-out classes");
+  self->hist.normal_name = _("normal");
+  self->hist.normal = self->hist_normal;
+  self->hist.n_normal = n_normal;
+  self->hist.anomalous = self->hist_other;
+  self->hist.n_anomalous = n_other;
+  lab_chart_redraw (self->histogram_chart);
+}
+
+static void
+lab_anomaly_view_update_roc (LabAnomalyView *self)
+{
+  LabAnomalyResult *r = self->result;
+  g_autofree char *pca_name = NULL;
+
+  memset (&self->roc, 0, sizeof self->roc);
+  self->roc.title = _("ROC on the test split");
+  self->roc.empty_text = steps_labelled (self) || self->n_classes < 2
+                         ? _("The ROC curve needs normal and anomalous test samples")
+                         : _("Untick a class: the ROC curve needs normal and held-out classes");
+  self->roc.curves = self->roc_curves;
+  memset (self->roc_curves, 0, sizeof self->roc_curves);
+  if (r == NULL || r->n_roc == 0)
+    {
+      lab_chart_redraw (self->roc_chart);
+      return;
+    }
+  self->roc_curves[0] = (LabRocCurve) { _("autoencoder"), r->fpr, r->tpr, (int) r->n_roc, r->auroc, 0, FALSE };
+  self->roc.n_curves = 1;
+  if (r->n_pca_roc > 0)
+    {
+      g_snprintf (self->pca_name, sizeof self->pca_name, _("PCA, %d components"),
+                  lab_anomaly_baseline_get_k (self->baseline));
+      self->roc_curves[1] = (LabRocCurve) { self->pca_name, r->pca_fpr, r->pca_tpr, (int) r->n_pca_roc,
+                                            r->pca_auroc, 1, TRUE };
+      self->roc.n_curves = 2;
+    }
+  lab_chart_redraw (self->roc_chart);
+}
+
+/* Indices of the k largest errors, largest first. */
+static int
+worst (const float *errors, long n, long *out, int k)
+{
+  int count = 0;
+
+  for (long i = 0; i < n; i++)
+    {
+      int at = count < k ? count++ : k;
+
+      if (at == k && errors[i] <= errors[out[k - 1]])
+        continue;
+      if (at == k)
+        at = k - 1;
+      while (at > 0 && errors[out[at - 1]] < errors[i])
+        {
+          out[at] = out[at - 1];
+          at--;
+        }
+      out[at] = i;
+    }
+  return count;
+}
+
+static void
+lab_anomaly_view_update_gallery (LabAnomalyView *self)
+{
+  LabAnomalyResult *r = self->file_result != NULL ? self->file_result : self->result;
+  LabAnomalySet *set = self->file_result != NULL ? self->file_set : self->test_set;
+  int channels = 1, height = 0, width = 0;
+  long chosen[LAB_GALLERY_IMAGES];
+  gboolean sequences = set != NULL && set->steps > 0;
+  int n;
+
+  gtk_stack_set_visible_child_name (GTK_STACK (self->gallery_stack), sequences ? "sequences" : "images");
+  for (int i = 0; i < LAB_GALLERY_IMAGES; i++)
+    {
+      g_clear_pointer (&self->gallery_captions[i], g_free);
+      g_clear_pointer (&self->gallery_classes[i], g_free);
+    }
+  g_clear_pointer (&self->gallery_pixels, g_free);
+  memset (&self->gallery, 0, sizeof self->gallery);
+  self->gallery.highlight_row = self->gallery.highlight_index = -1;
+  self->gallery.empty_text = _("The worst reconstructions appear after the first batches");
+  for (int i = 0; i < LAB_GALLERY_SEQUENCES; i++)
+    {
+      g_clear_pointer (&self->sequence_titles[i], g_free);
+      memset (&self->sequences[i], 0, sizeof self->sequences[i]);
+      self->sequences[i].empty_text = _("No sequence yet");
+    }
+  if (r != NULL && self->session != NULL)
+    lab_session_get_sample_shape (self->session, &channels, &height, &width);
+  if (r == NULL || set == NULL || set->dim != channels * height * width)
+    {
+      lab_chart_redraw (self->gallery_chart);
+      for (int i = 0; i < LAB_GALLERY_SEQUENCES; i++)
+        lab_chart_redraw (self->sequence_charts[i]);
+      return;
+    }
+  n = worst (r->errors, r->n, chosen, sequences ? LAB_GALLERY_SEQUENCES : LAB_GALLERY_IMAGES);
+  if (sequences)
+    {
+      int per_step = set->dim / set->steps;
+
+      for (int i = 0; i < n; i++)
+        {
+          LabSequenceData *d = &self->sequences[i];
+          long k = chosen[i];
+
+          d->input = set->x + (gsize) k * set->dim;
+          d->reconstruction = r->recon + (gsize) k * set->dim;
+          d->n_steps = set->steps;
+          d->n_features = per_step;
+          d->step_error = r->step_errors != NULL ? r->step_errors + (gsize) k * set->steps : NULL;
+          d->anomalous = set->step_anomaly != NULL ? set->step_anomaly + (gsize) k * set->steps : NULL;
+          self->sequence_titles[i] = g_strdup_printf (_("%s %ld: error %.3g%s"), set->name, set->index[k],
+                                                      r->errors[k],
+                                                      set->anomalous[k] ? _(" (labelled anomalous)") : "");
+          d->title = self->sequence_titles[i];
+          d->x_label = _("step");
+          d->hide_legend = i > 0;
+        }
+      for (int i = 0; i < LAB_GALLERY_SEQUENCES; i++)
+        lab_chart_redraw (self->sequence_charts[i]);
+      return;
+    }
+  /* images: the first channel of each (the error map is of what is shown) */
+  {
+    gsize plane = (gsize) height * width;
+    float *pixels = self->gallery_pixels = g_new (float, 3 * (gsize) n * plane);
+
+    for (int i = 0; i < n; i++)
+      {
+        const float *x = set->x + (gsize) chosen[i] * set->dim;
+        const float *y = r->recon + (gsize) chosen[i] * set->dim;
+        int label = set->labels[chosen[i]];
+
+        memcpy (pixels + i * plane, x, plane * sizeof (float));
+        memcpy (pixels + (n + i) * plane, y, plane * sizeof (float));
+        for (gsize p = 0; p < plane; p++)
+          pixels[(2 * n + i) * plane + p] = fabsf (x[p] - y[p]);
+        self->gallery_captions[i] = g_strdup_printf ("%.3g", r->errors[chosen[i]]);
+        self->gallery_classes[i] = label >= 0 ? g_strdup_printf (_("class %d"), label) : g_strdup ("");
+      }
+    self->gallery_rows[0] = (LabImageRow) { _("input"), pixels, n, LAB_IMAGE_GREY, 0,
+                                            (const char *const *) self->gallery_classes };
+    self->gallery_rows[1] = (LabImageRow) { _("reconstruction"), pixels + n * plane, n, LAB_IMAGE_GREY, 0, NULL };
+    self->gallery_rows[2] = (LabImageRow) { _("|error| (sum of squares)"), pixels + 2 * n * plane, n, LAB_IMAGE_HEAT, 1.0f,
+                                            (const char *const *) self->gallery_captions };
+    self->gallery.image_width = width;
+    self->gallery.image_height = height;
+    self->gallery.rows = self->gallery_rows;
+    self->gallery.n_rows = 3;
+    self->gallery.columns = n;
+    self->gallery.title = self->file_result != NULL ? self->file_set->name : _("Worst reconstructions of the test split");
+    lab_chart_redraw (self->gallery_chart);
+  }
+}
+
+static int
+compare_floats (const void *a, const void *b)
+{
+  float x = *(const float *) a, y = *(const float *) b;
+
+  return (x > y) - (x < y);
+}
+
+static void
+lab_anomaly_view_update_threshold_range (LabAnomalyView *self)
+{
+  LabAnomalyResult *r = self->result;
+  double top = 0;
+
+  if (r == NULL)
+    return;
+  for (long i = 0; i < r->n; i++)
+    top = MAX (top, r->errors[i]);
+  for (long i = 0; self->file_result != NULL && i < self->file_result->n; i++)
+    top = MAX (top, self->file_result->errors[i]);
+  if (!(top > 0))
+    top = 1;
+  if (!self->threshold_set)
+    {
+      /* where 95 % of the normal samples stay below, until the user moves it */
+      g_autofree float *normal = g_new (float, r->n);
+      long m = 0;
+
+      for (long i = 0; i < r->n; i++)
+        if (!self->test_set->anomalous[i])
+          normal[m++] = r->errors[i];
+      if (m > 0)
+        {
+          qsort (normal, (size_t) m, sizeof *normal, compare_floats);
+          self->threshold = normal[MIN (m - 1, (long) (0.95 * m))];
+        }
+      else
+        self->threshold = top / 2;
+    }
+  self->threshold = MIN (self->threshold, top);
+  self->updating = TRUE;
+  gtk_range_set_range (GTK_RANGE (self->threshold_scale), 0, top);
+  gtk_range_set_increments (GTK_RANGE (self->threshold_scale), top / 200, top / 20);
+  gtk_range_set_value (GTK_RANGE (self->threshold_scale), self->threshold);
+  self->updating = FALSE;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->threshold_scale), TRUE);
+}
+
+static void
+lab_anomaly_view_show_result (LabAnomalyView *self)
+{
+  lab_anomaly_view_update_threshold_range (self);
+  lab_anomaly_view_update_histogram (self);
+  lab_anomaly_view_update_roc (self);
+  lab_anomaly_view_update_gallery (self);
+  lab_anomaly_view_update_metrics (self);
+}
+
+/* --- scoring ---------------------------------------------------------------------------- */
+
+static void
+on_scored (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  LabAnomalyView *self = user_data;
+  LabAnomalyBaseline *fitted = NULL;
+  LabAnomalyResult *result = lab_anomaly_score_finish (res, &fitted, NULL);
+
+  (void) source;
+  if (g_task_had_error (G_TASK (res)))
+    {
+      /* cancelled (before self could go): the view has gone or the sets changed */
+      lab_anomaly_result_free (result);
+      g_clear_pointer (&fitted, lab_anomaly_baseline_unref);
+      return;
+    }
+  self->scoring = FALSE;
+  if (fitted != NULL && self->baseline == NULL)
+    self->baseline = fitted;
+  else
+    g_clear_pointer (&fitted, lab_anomaly_baseline_unref);
+  lab_anomaly_result_free (self->result);
+  self->result = result;
+  self->n_scored++;
+  self->score_time = g_get_monotonic_time ();
+  lab_anomaly_view_show_result (self);
+  if (self->rescore)
+    lab_anomaly_view_queue_score (self);
+}
+
+static void
+lab_anomaly_view_score_now (LabAnomalyView *self)
+{
+  if (self->scoring || self->weights == NULL || self->test_set == NULL
+      || lab_weights_get_input_dim (self->weights) != self->test_set->dim)
+    return;
+  self->rescore = FALSE;
+  self->scoring = TRUE;
+  g_clear_pointer (&self->scored_weights, lab_weights_unref);
+  self->scored_weights = lab_weights_ref (self->weights);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  lab_anomaly_score_async (self->weights, self->test_set, self->baseline,
+                           self->baseline == NULL ? self->pca_train : NULL,
+                           lab_weights_get_latent_dim (self->weights), self->cancellable, on_scored,
+                           self);
+}
+
+static gboolean
+on_score_timeout (gpointer data)
+{
+  LabAnomalyView *self = data;
+
+  self->score_timeout = 0;
+  lab_anomaly_view_score_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Scores with the newest weights, at most every LAB_SCORE_INTERVAL_US. */
+static void
+lab_anomaly_view_queue_score (LabAnomalyView *self)
+{
+  gint64 wait = self->score_time + LAB_SCORE_INTERVAL_US - g_get_monotonic_time ();
+
+  if (self->scoring)
+    {
+      self->rescore = TRUE;
+      return;
+    }
+  if (self->score_timeout != 0 || self->weights == self->scored_weights)
+    return;
+  if (wait <= 0)
+    lab_anomaly_view_score_now (self);
+  else
+    self->score_timeout = g_timeout_add ((guint) (wait / 1000) + 1, on_score_timeout, self);
+}
+
+/* A job in flight holds its own references; its result is dropped. */
+static void
+lab_anomaly_view_cancel (LabAnomalyView *self)
+{
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->scoring = FALSE;
+  g_clear_handle_id (&self->score_timeout, g_source_remove);
+  g_clear_pointer (&self->scored_weights, lab_weights_unref);
+}
+
+/* New sets after the classes or the data changed. */
+static void
+lab_anomaly_view_rebuild_sets (LabAnomalyView *self)
+{
+  lab_anomaly_view_cancel (self);
+  g_clear_pointer (&self->test_set, lab_anomaly_set_unref);
+  g_clear_pointer (&self->pca_train, lab_anomaly_set_unref);
+  g_clear_pointer (&self->baseline, lab_anomaly_baseline_unref);
+  g_clear_pointer (&self->result, lab_anomaly_result_free);
+  self->threshold_set = FALSE;
+  if (self->session != NULL)
+    {
+      self->test_set = lab_anomaly_set_from_session (self->session, LAB_SPLIT_TEST, self->normal,
+                                                     self->n_classes, LAB_SCORE_SAMPLES, FALSE);
+      self->pca_train = lab_anomaly_set_from_session (self->session, LAB_SPLIT_TRAIN, self->normal,
+                                                      self->n_classes, LAB_PCA_SAMPLES, TRUE);
+    }
+  if (self->pca_train != NULL && self->pca_train->n < 2)
+    g_clear_pointer (&self->pca_train, lab_anomaly_set_unref);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->threshold_scale), FALSE);
+  lab_anomaly_view_show_result (self);
+  lab_anomaly_view_queue_score (self);
+}
+
+/* --- classes ---------------------------------------------------------------------------- */
+
+static void
+lab_anomaly_view_update_training_label (LabAnomalyView *self)
+{
+  g_autofree char *trained = self->session != NULL ? lab_session_dup_option (self->session, "normal") : NULL;
+  g_autofree char *ticked = NULL;
+  GString *s = g_string_new (NULL);
+
+  for (int c = 0; c < self->n_classes; c++)
+    if (self->normal[c])
+      g_string_append_printf (s, "%s%d", s->len > 0 ? "," : "", c);
+  ticked = g_string_free (s, FALSE);
+  if (steps_labelled (self))
+    gtk_label_set_text (self->training_label,
+                        _("This dataset labels its anomalous beats, in the test split only: the model "
+                          "learns from normal beats."));
+  else if (self->n_classes < 2)
+    gtk_label_set_text (self->training_label,
+                        _("This dataset has no classes: score a file against its test samples."));
+  else if (trained == NULL || trained[0] == '\0')
+    gtk_label_set_text (self->training_label,
+                        _("The model trains on every class, so held-out classes are no surprise to it: "
+                          "train on the ticked classes only."));
+  else if (strcmp (trained, ticked) == 0)
+    gtk_label_set_text (self->training_label, _("The model trains on the ticked classes only."));
+  else
+    gtk_label_set_text (self->training_label,
+                        _("The model trains on other classes than those ticked: train on these."));
+  gtk_widget_set_sensitive (self->apply_button, self->n_classes >= 2 && !steps_labelled (self)
+                                                && (trained == NULL || strcmp (trained, ticked) != 0));
+}
+
+static void
+on_check_toggled (LabAnomalyView *self)
+{
+  if (self->updating)
+    return;
+  for (int c = 0; c < self->n_classes; c++)
+    self->normal[c] = gtk_check_button_get_active (GTK_CHECK_BUTTON (self->checks[c]));
+  self->updating = TRUE;
+  gtk_drop_down_set_selected (self->hold_out_dropdown, 0);
+  self->updating = FALSE;
+  lab_anomaly_view_update_training_label (self);
+  lab_anomaly_view_rebuild_sets (self);
+}
+
+void
+lab_anomaly_view_set_normal (LabAnomalyView *self, const gboolean *normal, int n)
+{
+  g_return_if_fail (LAB_IS_ANOMALY_VIEW (self));
+
+  self->updating = TRUE;
+  for (int c = 0; c < self->n_classes; c++)
+    {
+      self->normal[c] = c < n && normal[c];
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (self->checks[c]), self->normal[c]);
+    }
+  self->updating = FALSE;
+  on_check_toggled (self);
+}
+
+static void
+on_hold_out_selected (LabAnomalyView *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->hold_out_dropdown);
+  gboolean normal[LAB_MAX_CLASSES];
+
+  if (self->updating || selected == 0 || selected == GTK_INVALID_LIST_POSITION)
+    return;
+  for (int c = 0; c < self->n_classes; c++)
+    normal[c] = c != (int) selected - 1;
+  lab_anomaly_view_set_normal (self, normal, self->n_classes);
+  self->updating = TRUE;
+  gtk_drop_down_set_selected (self->hold_out_dropdown, selected);
+  self->updating = FALSE;
+}
+
+gboolean
+lab_anomaly_view_apply_normal (LabAnomalyView *self, GError **error)
+{
+  g_autofree char *value = NULL;
+  GString *s = g_string_new (NULL);
+
+  g_return_val_if_fail (LAB_IS_ANOMALY_VIEW (self) && self->session != NULL, FALSE);
+
+  for (int c = 0; c < self->n_classes; c++)
+    if (self->normal[c])
+      g_string_append_printf (s, "%s%d", s->len > 0 ? "," : "", c);
+  value = g_string_free (s, FALSE);
+  return lab_session_set_option (self->session, "normal", value, error);
+}
+
+static void
+on_apply_clicked (LabAnomalyView *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!lab_anomaly_view_apply_normal (self, &error))
+    {
+      gtk_label_set_text (self->message_label, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
+    }
+}
+
+/* The check buttons for the dataset's classes; a new dataset ticks every class but the
+ * last, or the session's own choice when it has one. */
+static void
+lab_anomaly_view_build_classes (LabAnomalyView *self)
+{
+  g_autofree char *trained = lab_session_dup_option (self->session, "normal");
+  const LabSnapshot *snapshot = lab_session_get_snapshot (self->session);
+  GtkStringList *names = gtk_string_list_new (NULL);
+  GtkWidget *child;
+  int n = 0;
+
+  while ((child = gtk_widget_get_first_child (self->classes_box)) != NULL)
+    gtk_box_remove (GTK_BOX (self->classes_box), child);
+  memset (self->checks, 0, sizeof self->checks);
+  if (snapshot != NULL && snapshot->class_names != NULL && !steps_labelled (self))
+    n = MIN (snapshot->n_classes, LAB_MAX_CLASSES);
+  self->n_classes = n;
+  gtk_string_list_append (names, _("—"));
+  for (int c = 0; c < n; c++)
+    self->normal[c] = c < n - 1;
+  if (trained != NULL && trained[0] != '\0')
+    {
+      g_auto (GStrv) parts = g_strsplit (trained, ",", -1);
+
+      memset (self->normal, 0, sizeof self->normal);
+      for (guint i = 0; parts[i] != NULL; i++)
+        {
+          int c = atoi (parts[i]);
+
+          if (c >= 0 && c < n)
+            self->normal[c] = TRUE;
+        }
+    }
+  self->updating = TRUE;
+  for (int c = 0; c < n; c++)
+    {
+      self->checks[c] = gtk_check_button_new_with_label (snapshot->class_names[c]);
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (self->checks[c]), self->normal[c]);
+      gtk_widget_set_tooltip_text (self->checks[c], _("Ticked classes are normal; the others are the anomalies to find"));
+      g_signal_connect_swapped (self->checks[c], "toggled", G_CALLBACK (on_check_toggled), self);
+      gtk_box_append (GTK_BOX (self->classes_box), self->checks[c]);
+      gtk_string_list_append (names, snapshot->class_names[c]);
+    }
+  gtk_drop_down_set_model (self->hold_out_dropdown, G_LIST_MODEL (names));
+  gtk_drop_down_set_selected (self->hold_out_dropdown, 0);
+  self->updating = FALSE;
+  g_object_unref (names);
+  gtk_widget_set_visible (gtk_widget_get_parent (self->classes_box), n >= 2);
+}
+
+/* --- session ---------------------------------------------------------------------------- */
+
+static char *
+dataset_key (LabSession *session)
+{
+  int c = 0, h = 0, w = 0;
+  const LabSnapshot *s = lab_session_get_snapshot (session);
+
+  lab_session_get_sample_shape (session, &c, &h, &w);
+  return g_strdup_printf ("%s %d %d %d %d %ld", lab_session_get_dataset_spec (session) ?: "", c, h, w,
+                          s != NULL ? s->n_classes : 0, lab_session_get_split_size (session, LAB_SPLIT_TEST));
+}
+
+static void
+lab_anomaly_view_on_generation (LabAnomalyView *self)
+{
+  g_autofree char *key = self->session != NULL ? dataset_key (self->session) : NULL;
+
+  if (self->session != NULL && g_strcmp0 (key, self->dataset_key) != 0)
+    {
+      g_free (self->dataset_key);
+      self->dataset_key = g_steal_pointer (&key);
+      lab_anomaly_view_build_classes (self);
+      g_clear_pointer (&self->file_set, lab_anomaly_set_unref);
+      g_clear_pointer (&self->file_result, lab_anomaly_result_free);
+      gtk_widget_set_visible (self->forget_button, FALSE);
+    }
+  g_clear_pointer (&self->weights, lab_weights_unref);
+  lab_anomaly_view_update_training_label (self);
+  lab_anomaly_view_rebuild_sets (self);
+}
+
+static void
+lab_anomaly_view_on_snapshot (LabAnomalyView *self, LabSnapshot *snapshot)
+{
+  LabWeights *weights = snapshot != NULL ? snapshot->weights : NULL;
+
+  if (snapshot != NULL && self->n_classes == 0 && snapshot->class_names != NULL
+      && !steps_labelled (self))
+    {
+      /* the class names come with the first snapshot */
+      g_clear_pointer (&self->dataset_key, g_free);
+      lab_anomaly_view_on_generation (self);
+    }
+  if (weights == NULL || weights == self->weights)
+    return;
+  g_clear_pointer (&self->weights, lab_weights_unref);
+  self->weights = lab_weights_ref (weights);
+  lab_anomaly_view_queue_score (self);
 }
 
 void
 lab_anomaly_view_set_session (LabAnomalyView *self, LabSession *session)
 {
   g_return_if_fail (LAB_IS_ANOMALY_VIEW (self));
+
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
   g_set_object (&self->session, session);
+  g_clear_pointer (&self->dataset_key, g_free);
+  if (session != NULL)
+    {
+      g_signal_connect_swapped (session, "snapshot", G_CALLBACK (lab_anomaly_view_on_snapshot), self);
+      g_signal_connect_swapped (session, "notify::generation", G_CALLBACK (lab_anomaly_view_on_generation), self);
+      g_signal_connect_swapped (session, "options-changed", G_CALLBACK (lab_anomaly_view_update_training_label), self);
+      lab_anomaly_view_on_generation (self);
+      lab_anomaly_view_on_snapshot (self, lab_session_get_snapshot (session));
+    }
+}
+
+/* --- a file of other data ---------------------------------------------------------------- */
+
+static void
+on_file_scored (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  LabAnomalyView *self = user_data;
+  g_autoptr (GError) error = NULL;
+  LabAnomalyResult *result = lab_anomaly_score_finish (res, NULL, &error);
+
+  (void) source;
+  /* a file scored for a model or data that have gone since is dropped */
+  if (result != NULL && self->session != NULL && self->file_set != NULL
+      && self->file_set->n == result->n)
+    {
+      lab_anomaly_result_free (self->file_result);
+      self->file_result = g_steal_pointer (&result);
+      gtk_widget_set_visible (self->forget_button, TRUE);
+      lab_anomaly_view_show_result (self);
+    }
+  lab_anomaly_result_free (result);
+  g_object_unref (self);
+}
+
+static void
+lab_anomaly_view_score_file (LabAnomalyView *self, const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  LabAnomalySet *set;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label), FALSE);
+  if (self->weights == NULL)
+    {
+      gtk_label_set_text (self->message_label, _("There is no model to score with yet: train a few batches first."));
+      gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
+      return;
+    }
+  set = lab_anomaly_set_load (path, lab_weights_get_input_dim (self->weights), LAB_FILE_SAMPLES, &error);
+  if (set == NULL)
+    {
+      gtk_label_set_text (self->message_label, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
+      return;
+    }
+  g_clear_pointer (&self->file_set, lab_anomaly_set_unref);
+  g_clear_pointer (&self->file_result, lab_anomaly_result_free);
+  self->file_set = set;
+  lab_anomaly_score_async (self->weights, set, NULL, NULL, 0, NULL, on_file_scored, g_object_ref (self));
+}
+
+static void
+on_file_response (GtkNativeDialog *dialog, int response, LabAnomalyView *self)
+{
+  g_autoptr (GFile) file = NULL;
+  g_autofree char *path = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT
+      && (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL
+      && (path = g_file_get_path (file)) != NULL)
+    lab_anomaly_view_score_file (self, path);
+  g_object_unref (dialog);
+}
+
+static void
+on_file_clicked (LabAnomalyView *self)
+{
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+  GtkFileChooserNative *dialog =
+    gtk_file_chooser_native_new (_("Score a Dataset File (IDX, CSV, or a PNG folder)"),
+                                 GTK_IS_WINDOW (native) ? GTK_WINDOW (native) : NULL,
+                                 GTK_FILE_CHOOSER_ACTION_OPEN, _("_Score"), _("_Cancel"));
+
+  g_signal_connect (dialog, "response", G_CALLBACK (on_file_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+on_forget_clicked (LabAnomalyView *self)
+{
+  g_clear_pointer (&self->file_set, lab_anomaly_set_unref);
+  g_clear_pointer (&self->file_result, lab_anomaly_result_free);
+  gtk_widget_set_visible (self->forget_button, FALSE);
+  lab_anomaly_view_show_result (self);
+}
+
+/* --- controls ---------------------------------------------------------------------------- */
+
+static void
+on_threshold_changed (LabAnomalyView *self)
+{
+  if (self->updating)
+    return;
+  self->threshold = gtk_range_get_value (GTK_RANGE (self->threshold_scale));
+  self->threshold_set = TRUE;
+  lab_anomaly_view_update_metrics (self);
+}
+
+void
+lab_anomaly_view_set_threshold (LabAnomalyView *self, double threshold)
+{
+  g_return_if_fail (LAB_IS_ANOMALY_VIEW (self));
+
+  self->threshold = threshold;
+  self->threshold_set = TRUE;
+  self->updating = TRUE;
+  gtk_range_set_value (GTK_RANGE (self->threshold_scale), threshold);
+  self->updating = FALSE;
+  lab_anomaly_view_update_metrics (self);
+}
+
+guint
+lab_anomaly_view_get_n_scored (LabAnomalyView *self)
+{
+  g_return_val_if_fail (LAB_IS_ANOMALY_VIEW (self), 0);
+  return self->n_scored;
+}
+
+const float *
+lab_anomaly_view_get_scores (LabAnomalyView *self, const guint8 **anomalous, long *n)
+{
+  g_return_val_if_fail (LAB_IS_ANOMALY_VIEW (self), NULL);
+
+  *n = self->result != NULL ? self->result->n : 0;
+  *anomalous = self->result != NULL ? self->test_set->anomalous : NULL;
+  return self->result != NULL ? self->result->errors : NULL;
+}
+
+double
+lab_anomaly_view_get_auroc (LabAnomalyView *self, double *pca_auroc)
+{
+  g_return_val_if_fail (LAB_IS_ANOMALY_VIEW (self), NAN);
+
+  if (pca_auroc != NULL)
+    *pca_auroc = self->result != NULL ? self->result->pca_auroc : NAN;
+  return self->result != NULL ? self->result->auroc : NAN;
+}
+
+void
+lab_anomaly_view_get_metrics (LabAnomalyView *self, double *precision, double *recall, double *f1)
+{
+  g_return_if_fail (LAB_IS_ANOMALY_VIEW (self));
+
+  *precision = self->counts.precision;
+  *recall = self->counts.recall;
+  *f1 = self->counts.f1;
+}
+
+static GtkWidget *
+card (GtkWidget *child)
+{
+  GtkWidget *frame = gtk_frame_new (NULL);
+
+  gtk_frame_set_child (GTK_FRAME (frame), child);
+  gtk_widget_add_css_class (frame, "view");
+  return frame;
+}
+
+static GtkWidget *
+labelled (const char *text, GtkWidget *control)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *label = gtk_label_new_with_mnemonic (text);
+
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), control);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), control);
+  return box;
+}
+
+static void
+lab_anomaly_view_build (LabAnomalyView *self)
+{
+  GtkWidget *root = gtk_box_new (GTK_ORIENTATION_VERTICAL, 10);
+  GtkWidget *classes_row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *threshold_row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *charts = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *sequences = gtk_grid_new ();
+  GtkWidget *label, *spacer;
+
+  gtk_widget_set_parent (root, GTK_WIDGET (self));
+  gtk_widget_set_margin_start (root, 12);
+  gtk_widget_set_margin_end (root, 12);
+  gtk_widget_set_margin_top (root, 12);
+  gtk_widget_set_margin_bottom (root, 12);
+
+  label = gtk_label_new (_("Normal classes"));
+  gtk_widget_add_css_class (label, "heading");
+  gtk_box_append (GTK_BOX (classes_row), label);
+  self->classes_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 2);
+  gtk_box_append (GTK_BOX (classes_row), self->classes_box);
+  self->hold_out_dropdown = GTK_DROP_DOWN (gtk_drop_down_new_from_strings ((const char *const[]) { "—", NULL }));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->hold_out_dropdown), _("Tick every class but this one"));
+  gtk_box_append (GTK_BOX (classes_row), labelled (_("All but _one:"), GTK_WIDGET (self->hold_out_dropdown)));
+  self->apply_button = gtk_button_new_with_mnemonic (_("_Train on These"));
+  gtk_widget_add_css_class (self->apply_button, "suggested-action");
+  gtk_widget_set_tooltip_text (self->apply_button,
+                               _("Restart training with the ticked classes only; the test split keeps every class"));
+  g_signal_connect_swapped (self->apply_button, "clicked", G_CALLBACK (on_apply_clicked), self);
+  gtk_box_append (GTK_BOX (classes_row), self->apply_button);
+  gtk_box_append (GTK_BOX (root), classes_row);
+
+  self->training_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->training_label, 0);
+  gtk_label_set_wrap (self->training_label, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->training_label), "dim-label");
+  gtk_box_append (GTK_BOX (root), GTK_WIDGET (self->training_label));
+
+  self->threshold_scale = GTK_SCALE (gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, 1, 0.01));
+  gtk_scale_set_draw_value (self->threshold_scale, TRUE);
+  gtk_scale_set_digits (self->threshold_scale, 2);
+  gtk_scale_set_value_pos (self->threshold_scale, GTK_POS_RIGHT);
+  gtk_widget_set_size_request (GTK_WIDGET (self->threshold_scale), 260, -1);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->threshold_scale),
+                               _("Samples whose reconstruction error is above this are flagged as anomalous"));
+  gtk_box_append (GTK_BOX (threshold_row), labelled (_("T_hreshold"), GTK_WIDGET (self->threshold_scale)));
+  self->metrics_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->metrics_label, 0);
+  gtk_label_set_wrap (self->metrics_label, TRUE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->metrics_label), TRUE);
+  gtk_box_append (GTK_BOX (threshold_row), GTK_WIDGET (self->metrics_label));
+  spacer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  gtk_box_append (GTK_BOX (threshold_row), spacer);
+  self->file_button = gtk_button_new_with_mnemonic (_("_Score a File…"));
+  gtk_widget_set_tooltip_text (self->file_button,
+                               _("Score other data (IDX, CSV or a folder of PNG images) with this model and "
+                                 "show it against the normal test samples"));
+  g_signal_connect_swapped (self->file_button, "clicked", G_CALLBACK (on_file_clicked), self);
+  gtk_box_append (GTK_BOX (threshold_row), self->file_button);
+  self->forget_button = gtk_button_new_with_mnemonic (_("_Back to the Test Split"));
+  gtk_widget_set_tooltip_text (self->forget_button, _("Show the held-out classes again instead of the file"));
+  gtk_widget_set_visible (self->forget_button, FALSE);
+  g_signal_connect_swapped (self->forget_button, "clicked", G_CALLBACK (on_forget_clicked), self);
+  gtk_box_append (GTK_BOX (threshold_row), self->forget_button);
+  gtk_box_append (GTK_BOX (root), threshold_row);
+
+  self->message_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->message_label, 0);
+  gtk_label_set_wrap (self->message_label, TRUE);
+  gtk_label_set_selectable (self->message_label, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "error");
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label), FALSE);
+  gtk_box_append (GTK_BOX (root), GTK_WIDGET (self->message_label));
+
+  self->histogram_chart = LAB_CHART (lab_chart_new ());
+  gtk_widget_set_hexpand (GTK_WIDGET (self->histogram_chart), TRUE);
+  gtk_widget_set_size_request (GTK_WIDGET (self->histogram_chart), -1, 260);
+  lab_chart_set_draw_func (self->histogram_chart, lab_plot_histogram_draw_func, &self->hist, NULL);
+  gtk_box_append (GTK_BOX (charts), card (GTK_WIDGET (self->histogram_chart)));
+  self->roc_chart = LAB_CHART (lab_chart_new ());
+  gtk_widget_set_size_request (GTK_WIDGET (self->roc_chart), 360, 260);
+  lab_chart_set_draw_func (self->roc_chart, lab_plot_roc_draw_func, &self->roc, NULL);
+  gtk_box_append (GTK_BOX (charts), card (GTK_WIDGET (self->roc_chart)));
+  gtk_widget_set_vexpand (charts, TRUE);
+  gtk_box_append (GTK_BOX (root), charts);
+
+  self->gallery_stack = gtk_stack_new ();
+  self->gallery_chart = LAB_CHART (lab_chart_new ());
+  gtk_widget_set_size_request (GTK_WIDGET (self->gallery_chart), -1, 250);
+  lab_chart_set_draw_func (self->gallery_chart, lab_plot_image_grid_draw_func, &self->gallery, NULL);
+  lab_chart_set_description (self->gallery_chart,
+                             _("The worst reconstructed test samples, their reconstructions and error maps"));
+  gtk_stack_add_named (GTK_STACK (self->gallery_stack), GTK_WIDGET (self->gallery_chart), "images");
+  gtk_grid_set_column_spacing (GTK_GRID (sequences), 6);
+  gtk_grid_set_row_spacing (GTK_GRID (sequences), 6);
+  gtk_grid_set_column_homogeneous (GTK_GRID (sequences), TRUE);
+  for (int i = 0; i < LAB_GALLERY_SEQUENCES; i++)
+    {
+      self->sequence_charts[i] = LAB_CHART (lab_chart_new ());
+      gtk_widget_set_size_request (GTK_WIDGET (self->sequence_charts[i]), -1, 130);
+      gtk_widget_set_hexpand (GTK_WIDGET (self->sequence_charts[i]), TRUE);
+      lab_chart_set_draw_func (self->sequence_charts[i], lab_plot_sequence_draw_func, &self->sequences[i], NULL);
+      gtk_grid_attach (GTK_GRID (sequences), GTK_WIDGET (self->sequence_charts[i]), i % 2, i / 2, 1, 1);
+    }
+  gtk_stack_add_named (GTK_STACK (self->gallery_stack), sequences, "sequences");
+  gtk_box_append (GTK_BOX (root), card (self->gallery_stack));
+
+  g_signal_connect_swapped (self->hold_out_dropdown, "notify::selected", G_CALLBACK (on_hold_out_selected), self);
+  g_signal_connect_swapped (self->threshold_scale, "value-changed", G_CALLBACK (on_threshold_changed), self);
 }
 
 static void
@@ -28,16 +1015,46 @@ lab_anomaly_view_dispose (GObject *object)
   LabAnomalyView *self = LAB_ANOMALY_VIEW (object);
   GtkWidget *child;
 
+  lab_anomaly_view_cancel (self);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->weights, lab_weights_unref);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
-  g_clear_object (&self->session);
   G_OBJECT_CLASS (lab_anomaly_view_parent_class)->dispose (object);
+}
+
+static void
+lab_anomaly_view_finalize (GObject *object)
+{
+  LabAnomalyView *self = LAB_ANOMALY_VIEW (object);
+
+  g_clear_pointer (&self->test_set, lab_anomaly_set_unref);
+  g_clear_pointer (&self->pca_train, lab_anomaly_set_unref);
+  g_clear_pointer (&self->file_set, lab_anomaly_set_unref);
+  g_clear_pointer (&self->baseline, lab_anomaly_baseline_unref);
+  lab_anomaly_result_free (self->result);
+  lab_anomaly_result_free (self->file_result);
+  g_free (self->hist_normal);
+  g_free (self->hist_other);
+  g_free (self->gallery_pixels);
+  for (int i = 0; i < LAB_GALLERY_IMAGES; i++)
+    {
+      g_free (self->gallery_captions[i]);
+      g_free (self->gallery_classes[i]);
+    }
+  for (int i = 0; i < LAB_GALLERY_SEQUENCES; i++)
+    g_free (self->sequence_titles[i]);
+  g_free (self->dataset_key);
+  G_OBJECT_CLASS (lab_anomaly_view_parent_class)->finalize (object);
 }
 
 static void
 lab_anomaly_view_class_init (LabAnomalyViewClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = lab_anomaly_view_dispose;
+  G_OBJECT_CLASS (klass)->finalize = lab_anomaly_view_finalize;
   gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "labanomalyview");
 }
@@ -45,8 +1062,13 @@ lab_anomaly_view_class_init (LabAnomalyViewClass *klass)
 static void
 lab_anomaly_view_init (LabAnomalyView *self)
 {
-  GtkWidget *label = gtk_label_new ("This view is being built.");
+  lab_anomaly_view_build (self);
+  lab_anomaly_view_show_result (self);
+  lab_anomaly_view_update_training_label (self);
+}
 
-  gtk_widget_add_css_class (label, "dim-label");
-  gtk_widget_set_parent (label, GTK_WIDGET (self));
+GtkWidget *
+lab_anomaly_view_new (void)
+{
+  return g_object_new (LAB_TYPE_ANOMALY_VIEW, NULL);
 }
