@@ -155,6 +155,33 @@ render (GtkWidget *widget, const char *name)
   return colours;
 }
 
+static GtkWindow *
+find_toplevel_titled (const char *title)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (g_strcmp0 (gtk_window_get_title (GTK_WINDOW (item)), title) == 0)
+        return GTK_WINDOW (item);
+    }
+  return NULL;
+}
+
+static gboolean
+find_label (GtkWidget *widget, const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (find_label (child, text))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 test_open_session (void)
 {
@@ -167,6 +194,7 @@ test_open_session (void)
   const long pair[2] = { 11, 42 };
   long first, second;
   long steps;
+  GtkWindow *recent;
 
   lab_session_step_batch (session);
   g_assert_true (wait_for (session, steps_exactly, 1, 30));
@@ -188,6 +216,16 @@ test_open_session (void)
   lab_generate_view_get_pair (LAB_GENERATE_VIEW (generate), &first, &second);
   g_assert_cmpint (first, ==, 11);
   g_assert_cmpint (second, ==, 42);
+
+  /* the file opened is the first of the recent sessions */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.open-recent", NULL);
+  recent = find_toplevel_titled ("Open Recent Session");
+  g_assert_nonnull (recent);
+  gtk_window_set_default_size (recent, 520, 360);
+  spin_for (0.3);
+  g_assert_cmpuint (render (GTK_WIDGET (recent), "open-recent"), >=, 3);
+  g_assert_true (find_label (GTK_WIDGET (recent), "lesson" LAB_SESSION_FILE_SUFFIX));
+  gtk_window_destroy (recent);
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_remove (path);
@@ -300,6 +338,9 @@ test_compare_file (void)
 int
 main (int argc, char **argv)
 {
+  char *data_home, *recent;
+  int status;
+
   for (int i = 1; i + 1 < argc; i++)
     if (strcmp (argv[i], "--output") == 0)
       {
@@ -312,6 +353,9 @@ main (int argc, char **argv)
 
   /* Xvfb has no session bus for the accessibility bridge, and GTest makes its warning fatal */
   g_setenv ("GTK_A11Y", "none", FALSE);
+  /* the recent files list of a scratch directory, not the user's */
+  data_home = g_dir_make_tmp ("compare-data-XXXXXX", NULL);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
   g_test_init (&argc, &argv, NULL);
   gtk_init ();
 
@@ -319,5 +363,11 @@ main (int argc, char **argv)
   g_test_add_func ("/compare/new-seed", test_compare_new_seed);
   g_test_add_func ("/compare/saved-session", test_compare_file);
 
-  return g_test_run ();
+  status = g_test_run ();
+  recent = g_build_filename (data_home, "recently-used.xbel", NULL);
+  g_remove (recent);
+  g_rmdir (data_home);
+  g_free (recent);
+  g_free (data_home);
+  return status;
 }
