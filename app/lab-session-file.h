@@ -14,6 +14,9 @@ G_BEGIN_DECLS
 /* The suffix the window gives session files (model files end in .latentlab). */
 #define LAB_SESSION_FILE_SUFFIX ".latentlab-session"
 
+/* Saves what the newest snapshot shows. While training runs, its weights copy may be a few
+ * batches older than its counters (copies are made a few times a second); pause first for
+ * an exact match. */
 gboolean lab_session_save_file (LabSession *self, const char *path, GError **error);
 /* On error (naming the file) the session is left as it was. */
 gboolean lab_session_open_file (LabSession *self, const char *path, GError **error);
