@@ -143,3 +143,18 @@ _lab_weights_clone_model (LabWeights *self)
   pthread_mutex_unlock (&self->lock);
   return model;
 }
+
+float *
+lab_weights_dup_first_layer (LabWeights *self, int *units, int *inputs)
+{
+  const float *w;
+  float *copy;
+
+  g_return_val_if_fail (self != NULL && units != NULL && inputs != NULL, NULL);
+
+  pthread_mutex_lock (&self->lock);
+  w = ae_model_first_layer (self->model, units, inputs);
+  copy = g_memdup2 (w, sizeof (float) * (gsize) *units * *inputs);
+  pthread_mutex_unlock (&self->lock);
+  return copy;
+}

@@ -32,6 +32,11 @@ void     lab_weights_sample_errors (LabWeights *self, float *errors, const float
                                     const float *target, long n);
 gboolean lab_weights_save (LabWeights *self, const char *path, GError **error);
 
+/* A copy of the first layer's weights, (units, inputs) row-major, to free with g_free: a
+ * dense layer's rows are images of the input; a conv layer gives one row per kernel,
+ * (in channels, kernel height, kernel width). */
+float   *lab_weights_dup_first_layer (LabWeights *self, int *units, int *inputs);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabWeights, lab_weights_unref)
 
 G_END_DECLS

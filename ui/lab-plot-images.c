@@ -141,6 +141,16 @@ image_surface (const float *pixels, int w, int h, LabImageColormap colormap, dou
               g = (unsigned) lround (c.g * 255);
               b = (unsigned) lround (c.b * 255);
             }
+          else if (colormap == LAB_IMAGE_DIVERGING)
+            {
+              /* ColorBrewer RdBu ends through white, so that a zero weight reads as nothing */
+              double t = fmax (-1.0, fmin (1.0, v / vmax));
+              double er = t < 0 ? 0.129 : 0.698, eg = t < 0 ? 0.400 : 0.094, eb = t < 0 ? 0.675 : 0.169;
+              double a = fabs (t);
+              r = (unsigned) lround ((1.0 + a * (er - 1.0)) * 255);
+              g = (unsigned) lround ((1.0 + a * (eg - 1.0)) * 255);
+              b = (unsigned) lround ((1.0 + a * (eb - 1.0)) * 255);
+            }
           else
             {
               v = v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v;
@@ -236,7 +246,7 @@ lab_plot_image_grid_draw (cairo_t *cr, int width, int height, const LabImageGrid
           continue;
         }
       size_t n_pixels = (size_t) data->image_width * data->image_height * row->n_images;
-      double vmax = row->colormap == LAB_IMAGE_HEAT ? row_vmax (row, n_pixels) : 1.0;
+      double vmax = row->colormap != LAB_IMAGE_GREY ? row_vmax (row, n_pixels) : 1.0;
       for (int i = 0; i < row->n_images; i++)
         {
           double x = layout.x0 + (i % layout.columns) * (layout.cell_w + layout.gap);

@@ -136,6 +136,7 @@ void lab_plot_loss_summary   (const LabLossData *data, char *buf, size_t size);
 typedef enum {
   LAB_IMAGE_GREY,          /* 0 black .. 1 white */
   LAB_IMAGE_HEAT,          /* inferno-like, 0 .. vmax (error maps) */
+  LAB_IMAGE_DIVERGING,     /* blue (-vmax) .. white (0) .. red (+vmax): signed weights */
 } LabImageColormap;
 
 typedef struct {
