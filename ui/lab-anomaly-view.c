@@ -846,6 +846,14 @@ lab_anomaly_view_get_n_scored (LabAnomalyView *self)
   return self->n_scored;
 }
 
+gboolean
+lab_anomaly_view_is_current (LabAnomalyView *self)
+{
+  g_return_val_if_fail (LAB_IS_ANOMALY_VIEW (self), FALSE);
+  return self->result != NULL && !self->scoring && self->score_timeout == 0
+         && self->weights != NULL && self->weights == self->scored_weights;
+}
+
 const float *
 lab_anomaly_view_get_scores (LabAnomalyView *self, const guint8 **anomalous, long *n)
 {

@@ -22,6 +22,8 @@ gboolean   lab_anomaly_view_apply_normal (LabAnomalyView *self, GError **error);
 void       lab_anomaly_view_set_threshold (LabAnomalyView *self, double threshold);
 /* How many scorings of the test split have come back (each with newer weights). */
 guint      lab_anomaly_view_get_n_scored (LabAnomalyView *self);
+/* Whether the scores shown are of the newest weights, with no scoring in flight. */
+gboolean   lab_anomaly_view_is_current (LabAnomalyView *self);
 /* The newest scores of the test split and their flags (1 anomalous); NULL before any. */
 const float *lab_anomaly_view_get_scores (LabAnomalyView *self, const guint8 **anomalous,
                                           long *n);
