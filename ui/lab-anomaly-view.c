@@ -381,9 +381,12 @@ lab_anomaly_view_update_threshold_range (LabAnomalyView *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->threshold_scale), TRUE);
 }
 
+static void lab_anomaly_view_update_training_label (LabAnomalyView *self);
+
 static void
 lab_anomaly_view_show_result (LabAnomalyView *self)
 {
+  lab_anomaly_view_update_training_label (self);
   lab_anomaly_view_update_threshold_range (self);
   lab_anomaly_view_update_histogram (self);
   lab_anomaly_view_update_roc (self);
@@ -529,6 +532,10 @@ lab_anomaly_view_update_training_label (LabAnomalyView *self)
     gtk_label_set_text (self->training_label,
                         _("The model trains on every class, so held-out classes are no surprise to it: "
                           "train on the ticked classes only."));
+  else if (strcmp (trained, ticked) == 0 && self->result != NULL && self->result->auroc < 0.5)
+    gtk_label_set_text (self->training_label,
+                        _("The model trains on the ticked classes only, yet reconstructs the held-out "
+                          "ones better (AUROC below 0.5): they are simpler shapes, such as a 1."));
   else if (strcmp (trained, ticked) == 0)
     gtk_label_set_text (self->training_label, _("The model trains on the ticked classes only."));
   else
