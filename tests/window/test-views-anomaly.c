@@ -274,6 +274,40 @@ assert_metrics_match_count (LabAnomalyView *view, double threshold)
     g_assert_true (isnan (precision));
 }
 
+/* Another dataset scored by the model: each score is the squared error of the weights'
+ * own reconstruction; data of the wrong size are refused with the file named. */
+static void
+assert_file_scores (LabWeights *weights)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LabAnomalySet) set = lab_anomaly_set_load ("digits", 784, 300, &error);
+  g_autoptr (LabAnomalyResult) result = NULL;
+  g_autofree float *recon = NULL;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (set);
+  g_assert_cmpint (set->n, ==, 300);
+  result = lab_anomaly_score (weights, set, NULL);
+  g_assert_cmpint (result->n, ==, 300);
+  g_assert_null (result->pca_errors);
+  recon = g_new (float, 784);
+  for (long i = 0; i < set->n; i += 37)
+    {
+      double expected = 0;
+
+      g_assert_cmpint (set->anomalous[i], ==, 0);
+      lab_weights_reconstruct (weights, recon, set->x + i * 784, 1);
+      for (int j = 0; j < 784; j++)
+        expected += (set->x[i * 784 + j] - recon[j]) * (double) (set->x[i * 784 + j] - recon[j]);
+      g_assert_cmpfloat_with_epsilon (result->errors[i], expected, 1e-4 * (1 + expected));
+    }
+
+  g_assert_null (lab_anomaly_set_load ("sines", 784, 300, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "sines"));
+  g_assert_nonnull (strstr (error->message, "784"));
+}
+
 static void
 test_view_on_digits (void)
 {
@@ -318,6 +352,7 @@ test_view_on_digits (void)
   g_assert_cmpint (n_anomalous, <, n / 5);
   assert_metrics_match_count (view, scores[0]);
   assert_metrics_match_count (view, scores[n / 2] * 0.5);
+  assert_file_scores (lab_session_get_snapshot (session)->weights);
   save_window_shot (window, "anomaly-view-digits.png");
   gtk_window_destroy (GTK_WINDOW (window));
   spin_for (0.2);
