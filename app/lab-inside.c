@@ -38,6 +38,7 @@ lab_inside_describe (LabWeights *weights, LabInsideInfo *info)
 
   model = _lab_weights_clone_model (weights);
   cfg = ae_model_config (model);
+  memset (info, 0, sizeof *info);
   info->has_rho = cfg->kl_sparsity > 0.0f;
   info->rho = cfg->rho;
   info->contractive = cfg->contractive;
@@ -50,6 +51,7 @@ lab_inside_describe (LabWeights *weights, LabInsideInfo *info)
     case AE_ACT_TANH:
     case AE_ACT_IDENTITY:
       info->active_above = LAB_SIGMOID_ACTIVE;
+      info->signed_codes = TRUE;
       break;
     default:
       info->active_above = 0.0f;

@@ -22,6 +22,8 @@ typedef struct {
   float active_above;  /* a unit counts as active on a sample when its code value is above
                           this (0 for ReLU-like codes, 0.01 for sigmoid; |h| for tanh and
                           identity) */
+  gboolean signed_codes; /* codes of either sign (tanh, identity, a VAE's mu): activity
+                            is |h| */
   gboolean exact_jacobian; /* the Jacobian norm is the closed form (a one-layer dense
                               encoder), not the finite-difference estimate */
 } LabInsideInfo;

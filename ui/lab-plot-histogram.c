@@ -165,7 +165,9 @@ lab_plot_histogram_draw (cairo_t *cr, int width, int height, const LabHistogramD
     { normal_text, normal_color, LAB_LEGEND_BOX },
     { anomalous_text, anomalous_color, LAB_LEGEND_BOX },
   };
-  _lab_plot_legend (cr, &frame, style, LAB_PLOT_LEGEND_TOP_RIGHT, entries, 2);
+  /* one distribution alone (no anomalous array) needs no second legend entry */
+  _lab_plot_legend (cr, &frame, style, LAB_PLOT_LEGEND_TOP_RIGHT, entries,
+                    data->anomalous != NULL ? 2 : 1);
   cairo_restore (cr);
 }
 

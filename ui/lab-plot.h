@@ -217,7 +217,7 @@ void lab_plot_scatter_summary   (const LabScatterData *data, char *buf, size_t s
 typedef struct {
   const float *normal;            /* scores of normal samples */
   int n_normal;
-  const float *anomalous;         /* scores of anomalous samples */
+  const float *anomalous;         /* scores of anomalous samples; NULL: one distribution */
   int n_anomalous;
   const char *normal_name, *anomalous_name; /* default "normal", "anomalous" */
   int n_bins;                     /* 0 = 40 */
