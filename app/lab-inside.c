@@ -78,8 +78,10 @@ lab_inside_unit_activity (float *mean, guint8 *dead, const float *codes, long n,
         {
           float h = codes[(size_t) r * units + j];
 
+          if (signed_codes)
+            h = fabsf (h);
           sum += h;
-          active |= (signed_codes ? fabsf (h) : h) > active_above;
+          active |= h > active_above;
         }
       mean[j] = n > 0 ? (float) (sum / n) : NAN;
       dead[j] = n > 0 && !active;

@@ -30,9 +30,9 @@ typedef struct {
 
 void   lab_inside_describe (LabWeights *weights, LabInsideInfo *info);
 
-/* Mean of each of `units` columns of codes (n, units) into mean, and flags in dead (units)
- * for the units never active (|value| <= active_above on every row, or value <= it when
- * `signed_codes` is FALSE). Returns the number of dead units. */
+/* Mean of each of `units` columns of codes (n, units) into mean (of |value| when
+ * `signed_codes`), and flags in dead (units) for the units never active (value, or |value|
+ * when `signed_codes`, <= active_above on every row). Returns the number of dead units. */
 int    lab_inside_unit_activity (float *mean, guint8 *dead, const float *codes, long n, int units,
                                  float active_above, gboolean signed_codes);
 

@@ -130,7 +130,8 @@ lab_inside_view_build_tiles (LabInsideView *self, LabWeights *weights)
   self->tiles_grid.image_height = tile_h;
   self->tiles_grid.rows = &self->tiles_row;
   self->tiles_grid.n_rows = 1;
-  self->tiles_grid.columns = (int) ceil (sqrt (self->n_tiles));
+  /* the panel is wider than tall: about 1.6 columns per line */
+  self->tiles_grid.columns = MIN (self->n_tiles, (int) ceil (sqrt (self->n_tiles * 1.6)));
   if (inputs == s->dim)
     text = g_strdup_printf (_("Each tile is the weight vector of one first-layer unit drawn as "
                               "an image (%d of %d units): red pixels excite the unit, blue "
@@ -162,6 +163,7 @@ lab_inside_view_build_activity (LabInsideView *self)
   self->bars.values = self->mean;
   self->bars.n = self->units;
   self->bars.flagged = self->dead;
+  self->bars.y_label = self->info.signed_codes ? _("mean |activation|") : _("mean activation");
   self->bars.show_reference = self->info.has_rho;
   self->bars.reference = self->info.rho;
   g_snprintf (self->rho_text, sizeof self->rho_text, "ρ = %g", (double) self->info.rho);
@@ -539,7 +541,7 @@ lab_inside_view_init (LabInsideView *self)
   self->codes_hist.title = NULL;
   self->codes_hist.x_label = _("activation");
   self->codes_hist.empty_text = _("The code values appear with the first report");
-  self->codes_chart = new_chart (left, lab_plot_histogram_draw_func, &self->codes_hist, 360, 200);
+  self->codes_chart = new_chart (left, lab_plot_histogram_draw_func, &self->codes_hist, 360, 180);
 
   heading (right, _("Mean activation per code unit"));
   self->bars.flagged_name = _("dead (never active)");

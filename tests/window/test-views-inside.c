@@ -205,6 +205,23 @@ test_dead_units (void)
     }
   ae_model_free (model);
   g_assert_cmpint (direct, ==, 2);
+
+  {
+    /* codes of either sign count by their size: unit 0 swings both ways, unit 1 is always
+     * 0, unit 2 stays within 0.01 of it */
+    const float mixed[] = { -0.5f, 0.0f, 0.005f, 0.5f, 0.0f, -0.002f };
+
+    g_assert_cmpint (lab_inside_unit_activity (mean, dead, mixed, 2, 3, 0.01f, TRUE), ==, 2);
+    g_assert_cmpfloat_with_epsilon (mean[0], 0.5, 1e-6);
+    g_assert_cmpfloat_with_epsilon (mean[2], 0.0035, 1e-6);
+    g_assert_cmpint (dead[0], ==, 0);
+    g_assert_cmpint (dead[1], ==, 1);
+    g_assert_cmpint (dead[2], ==, 1);
+    /* as ReLU-like codes (threshold 0, by value): only unit 1 never rises above 0 */
+    g_assert_cmpint (lab_inside_unit_activity (mean, dead, mixed, 2, 3, 0.0f, FALSE), ==, 1);
+    g_assert_cmpfloat_with_epsilon (mean[0], 0.0, 1e-6);
+    g_assert_cmpint (dead[1], ==, 1);
+  }
 }
 
 static LabInsideView *
