@@ -321,7 +321,7 @@ lab_anomaly_view_update_gallery (LabAnomalyView *self)
     self->gallery_rows[0] = (LabImageRow) { _("input"), pixels, n, LAB_IMAGE_GREY, 0,
                                             (const char *const *) self->gallery_classes };
     self->gallery_rows[1] = (LabImageRow) { _("reconstruction"), pixels + n * plane, n, LAB_IMAGE_GREY, 0, NULL };
-    self->gallery_rows[2] = (LabImageRow) { _("|error| (sum of squares)"), pixels + 2 * n * plane, n, LAB_IMAGE_HEAT, 1.0f,
+    self->gallery_rows[2] = (LabImageRow) { _("|error|, summed squares"), pixels + 2 * n * plane, n, LAB_IMAGE_HEAT, 1.0f,
                                             (const char *const *) self->gallery_captions };
     self->gallery.image_width = width;
     self->gallery.image_height = height;
