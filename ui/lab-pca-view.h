@@ -14,4 +14,16 @@ G_DECLARE_FINAL_TYPE (LabPcaView, lab_pca_view, LAB, PCA_VIEW, GtkWidget)
 GtkWidget *lab_pca_view_new (void);
 void       lab_pca_view_set_session (LabPcaView *self, LabSession *session);
 
+/* What the view shows, for tests: the PCA curve's value at code size k (NaN before PCA is
+ * fitted or beyond its range), the current model's error and largest principal angle (NaN
+ * until measured), and the angle plot's measurements. */
+/* Whether PCA is fitted and the session's newest weights are measured. */
+gboolean   lab_pca_view_is_current (LabPcaView *self);
+double     lab_pca_view_get_pca_error (LabPcaView *self, int k);
+double     lab_pca_view_get_model_error (LabPcaView *self);
+double     lab_pca_view_get_largest_angle (LabPcaView *self);
+guint      lab_pca_view_get_n_angle_points (LabPcaView *self);
+/* The largest angle of the i-th measurement on the angle plot, and its training step. */
+double     lab_pca_view_get_largest_angle_at (LabPcaView *self, guint i, double *step);
+
 G_END_DECLS
