@@ -19,10 +19,11 @@
 
 #define LAB_MAX_TILES 100
 #define LAB_JACOBIAN_SAMPLES 500
-/* The companion: a short run on part of the training split, enough to show the shape of an
- * unpenalised encoder's norms without holding a core for long. */
+/* The companion trains as many epochs as the model has (a comparison at the same stage), but
+ * on at most this much of the training split and for at most this many epochs, so that it
+ * never holds a core for long. */
 #define LAB_COMPANION_SAMPLES 20000
-#define LAB_COMPANION_EPOCHS 2
+#define LAB_COMPANION_MAX_EPOCHS 10
 /* Recomputing at most this often keeps the Jacobian off the training's back. */
 #define LAB_REFRESH_USEC (2 * G_USEC_PER_SEC)
 
@@ -61,6 +62,8 @@ struct _LabInsideView {
 
   GCancellable *companion_cancel;
   guint companion_generation;
+  long companion_samples;
+  int companion_epochs;
 };
 
 G_DEFINE_FINAL_TYPE (LabInsideView, lab_inside_view, GTK_TYPE_WIDGET)
@@ -232,12 +235,20 @@ lab_inside_view_update_jacobian_text (LabInsideView *self)
     text = g_strdup (_("The encoder's Jacobian norm ‖J_f(x)‖_F is measured for a contractive "
                        "encoder: choose the Contractive preset (or set a contractive weight)."));
   else if (self->n_companion > 0)
-    text = g_strdup_printf (_("Mean ‖J_f(x)‖_F over %d test samples: %.3g with the penalty, "
-                              "%.3g without (trained %d epochs on %d samples). The penalty makes "
-                              "the code change less when the input moves a little: the encoder is "
-                              "flat around the data."),
-                            self->n_norms, mean, companion_mean, LAB_COMPANION_EPOCHS,
-                            LAB_COMPANION_SAMPLES);
+    {
+      g_autofree char *epochs = g_strdup_printf (ngettext ("%d epoch", "%d epochs",
+                                                           self->companion_epochs),
+                                                 self->companion_epochs);
+
+      text = g_strdup_printf (_("Mean ‖J_f(x)‖_F over %d test samples: %.3g with the penalty, "
+                                "%.3g without (the same network trained %s on %d samples). %s"),
+                              self->n_norms, mean, companion_mean, epochs,
+                              (int) self->companion_samples,
+                              companion_mean > mean
+                                ? _("The penalty keeps the code from changing much when the "
+                                    "input moves a little: the encoder is flatter around the data.")
+                                : _("Here the penalty has not made the encoder flatter (yet)."));
+    }
   else
     text = g_strdup_printf (_("Mean ‖J_f(x)‖_F over %d test samples: %.3g (%s). Train the same "
                               "network without the penalty to compare."),
@@ -250,7 +261,9 @@ lab_inside_view_update_jacobian_text (LabInsideView *self)
 static void
 lab_inside_view_build_jacobian (LabInsideView *self, LabWeights *weights)
 {
-  gboolean wanted = self->info.contractive > 0 || self->companion_norms != NULL;
+  /* the closed form is cheap; the estimate costs several encoder passes per sample */
+  gboolean wanted = self->info.contractive > 0 || self->info.exact_jacobian
+                    || self->companion_norms != NULL;
 
   if (!wanted || !lab_inside_view_gather_test (self))
     {
@@ -381,8 +394,12 @@ lab_inside_view_train_companion (LabInsideView *self)
     }
   self->companion_cancel = g_cancellable_new ();
   self->companion_generation = self->snapshot->generation;
+  self->companion_samples = n_train;
+  self->companion_epochs = CLAMP ((int) ((self->snapshot->steps + MAX (self->snapshot->batches_per_epoch, 1) - 1)
+                                         / MAX (self->snapshot->batches_per_epoch, 1)),
+                                  1, LAB_COMPANION_MAX_EPOCHS);
   lab_inside_train_companion_async (self->snapshot->weights, train, n_train, self->test,
-                                    self->n_test, LAB_COMPANION_EPOCHS, self->companion_cancel,
+                                    self->n_test, self->companion_epochs, self->companion_cancel,
                                     on_companion_done, g_object_ref (self));
   g_free (train);
   gtk_widget_set_sensitive (self->companion_button, FALSE);
