@@ -178,6 +178,13 @@ lab_pca_view_update_recon (LabPcaView *self)
   long n, dim;
 
   self->recon_grid.n_rows = 0;
+  if (snapshot != NULL && !snapshot->is_image)
+    self->recon_grid.empty_text = _("This dataset holds sequences: the Sequences view shows "
+                                    "their reconstructions");
+  else if (snapshot != NULL && snapshot->channels != 1)
+    self->recon_grid.empty_text = _("Reconstructions are drawn here for grey images only");
+  else
+    self->recon_grid.empty_text = _("Reconstructions appear with the model's first weights");
   if (m == NULL || self->compare == NULL || snapshot == NULL || !snapshot->is_image
       || snapshot->channels != 1 || m->recon == NULL || m->pca_recon == NULL || m->n_recon == 0)
     {
@@ -422,7 +429,13 @@ lab_pca_view_on_generation (LabPcaView *self)
 
     request->view = g_object_ref (self);
     request->dataset = g_strdup (spec);
-    lab_pca_compare_new_async (self->session, LAB_PCA_K_MAX, self->cancellable, on_fitted, request);
+    int channels = 0, height = 0, width = 0, k_max;
+
+    /* up to half the input size: beyond, PCA's error falls to zero, flattening the log
+     * plot's interesting part for short inputs (64 values of a sequence) */
+    lab_session_get_sample_shape (self->session, &channels, &height, &width);
+    k_max = CLAMP (channels * height * width / 2, 1, LAB_PCA_K_MAX);
+    lab_pca_compare_new_async (self->session, k_max, self->cancellable, on_fitted, request);
   }
 }
 
