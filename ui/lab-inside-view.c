@@ -17,7 +17,7 @@
 #include "lab-inside-view.h"
 #include "lab-plot.h"
 
-#define LAB_MAX_TILES 100
+#define LAB_MAX_TILES 128
 #define LAB_JACOBIAN_SAMPLES 500
 /* The companion trains as many epochs as the model has (a comparison at the same stage), but
  * on at most this much of the training split and for at most this many epochs, so that it

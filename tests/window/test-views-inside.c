@@ -324,8 +324,8 @@ test_view_sparse (void)
   LabInsideView *view = inside_view (window);
   int n;
 
-  /* 512 first-layer units, the first hundred drawn */
-  g_assert_cmpint (lab_inside_view_get_n_tiles (view), ==, 100);
+  /* 512 first-layer units, the first 128 drawn */
+  g_assert_cmpint (lab_inside_view_get_n_tiles (view), ==, 128);
   assert_view_shows_codes (view, lab_window_get_session (window));
   /* no contractive penalty and a deep encoder: no Jacobian, nothing to compare */
   g_assert_null (lab_inside_view_get_jacobian_norms (view, FALSE, &n));
@@ -344,7 +344,8 @@ test_view_contractive (void)
   const float *norms, *companion;
   int n, n_companion;
 
-  g_assert_cmpint (lab_inside_view_get_n_tiles (view), ==, 100);
+  /* every one of the 128 code units */
+  g_assert_cmpint (lab_inside_view_get_n_tiles (view), ==, 128);
   assert_view_shows_codes (view, lab_window_get_session (window));
   norms = lab_inside_view_get_jacobian_norms (view, FALSE, &n);
   g_assert_nonnull (norms);
@@ -391,7 +392,7 @@ test_view_conv (void)
   /* one tile per kernel of the first convolution */
   g_assert_nonnull (w);
   g_assert_cmpint (inputs, <, s->dim);
-  g_assert_cmpint (lab_inside_view_get_n_tiles (view), ==, MIN (units, 100));
+  g_assert_cmpint (lab_inside_view_get_n_tiles (view), ==, MIN (units, 128));
   assert_view_shows_codes (view, lab_window_get_session (window));
   save_window_shot (window, "inside-view-conv.png");
   gtk_window_destroy (GTK_WINDOW (window));
