@@ -495,6 +495,20 @@ lab_pca_view_get_largest_angle (LabPcaView *self)
   return self->measure != NULL ? self->measure->largest : NAN;
 }
 
+double
+lab_pca_view_get_model_point (LabPcaView *self, const char *preset, int k)
+{
+  g_return_val_if_fail (LAB_IS_PCA_VIEW (self), NAN);
+  for (guint i = 0; i < self->points->len; i++)
+    {
+      const AePoint *p = &g_array_index (self->points, AePoint, i);
+
+      if (p->k == k && g_str_equal (p->preset, preset))
+        return p->sse;
+    }
+  return NAN;
+}
+
 guint
 lab_pca_view_get_n_angle_points (LabPcaView *self)
 {

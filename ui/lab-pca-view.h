@@ -22,6 +22,8 @@ gboolean   lab_pca_view_is_current (LabPcaView *self);
 double     lab_pca_view_get_pca_error (LabPcaView *self, int k);
 double     lab_pca_view_get_model_error (LabPcaView *self);
 double     lab_pca_view_get_largest_angle (LabPcaView *self);
+/* The kept error of a preset's model at code size k (the newest run's), NaN for none. */
+double     lab_pca_view_get_model_point (LabPcaView *self, const char *preset, int k);
 guint      lab_pca_view_get_n_angle_points (LabPcaView *self);
 /* The largest angle of the i-th measurement on the angle plot, and its training step. */
 double     lab_pca_view_get_largest_angle_at (LabPcaView *self, guint i, double *step);

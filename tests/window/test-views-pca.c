@@ -298,7 +298,33 @@ test_view_linear (void)
   g_assert_cmpfloat (last_angle, <, first_angle);
   g_assert_cmpfloat (last_angle, ==, lab_pca_view_get_largest_angle (view));
   g_assert_true (isfinite (lab_pca_view_get_model_error (view)));
+  g_assert_cmpfloat (lab_pca_view_get_model_point (view, "linear", 8), ==,
+                     lab_pca_view_get_model_error (view));
   save_window_shot (window, "pca-view-linear.png");
+
+  /* another code size: a new model whose angles start afresh, while the last run's point
+   * stays beside the new one */
+  g_assert_true (lab_session_set_option (session, "latent", "4", &error));
+  g_assert_no_error (error);
+  lab_session_run (session);
+  while (lab_session_get_snapshot (session)->steps < 200
+         || lab_session_get_snapshot (session)->latent != 4)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      spin_for (0.05);
+    }
+  lab_session_pause (session);
+  spin_for (0.3);
+  wait_until_current (view, end);
+  g_assert_cmpfloat (lab_pca_view_get_largest_angle_at (view, 0, &first_step), >, 0);
+  g_assert_cmpfloat (first_step, <, last_step);
+  g_assert_true (isfinite (lab_pca_view_get_model_point (view, "linear", 8)));
+  g_assert_cmpfloat (lab_pca_view_get_model_point (view, "linear", 4), ==,
+                     lab_pca_view_get_model_error (view));
+  /* a smaller code reconstructs worse, for PCA and for the autoencoder */
+  g_assert_cmpfloat (lab_pca_view_get_model_point (view, "linear", 4), >,
+                     lab_pca_view_get_model_point (view, "linear", 8));
+  save_window_shot (window, "pca-view-linear-two-sizes.png");
   gtk_window_destroy (GTK_WINDOW (window));
   spin_for (0.2);
 }
