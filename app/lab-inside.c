@@ -150,6 +150,69 @@ lab_inside_jacobian_norms (LabWeights *weights, float *norms, const float *x, lo
   ae_model_free (model);
 }
 
+typedef struct {
+  AeModel *model;
+  float *x;
+  long n;
+} JacobianJob;
+
+static void
+jacobian_job_free (gpointer data)
+{
+  JacobianJob *job = data;
+
+  ae_model_free (job->model);
+  g_free (job->x);
+  g_free (job);
+}
+
+static void
+jacobian_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  JacobianJob *job = data;
+  float *norms;
+
+  (void) source;
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  norms = g_new (float, job->n);
+  model_jacobian_norms (job->model, norms, job->x, job->n);
+  g_task_return_pointer (task, norms, g_free);
+}
+
+void
+lab_inside_jacobian_norms_async (LabWeights *weights, const float *x, long n,
+                                 GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  JacobianJob *job;
+
+  g_return_if_fail (weights != NULL && x != NULL && n > 0);
+
+  job = g_new0 (JacobianJob, 1);
+  job->model = _lab_weights_clone_model (weights);
+  job->x = g_memdup2 (x, sizeof (float) * (gsize) n * ae_model_input_dim (job->model));
+  job->n = n;
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lab_inside_jacobian_norms_async);
+  g_task_set_task_data (task, job, jacobian_job_free);
+  g_task_run_in_thread (task, jacobian_thread);
+}
+
+float *
+lab_inside_jacobian_norms_finish (GAsyncResult *result, long *n, GError **error)
+{
+  float *norms;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  norms = g_task_propagate_pointer (G_TASK (result), error);
+  if (n != NULL)
+    *n = norms != NULL ? ((JacobianJob *) g_task_get_task_data (G_TASK (result)))->n : 0;
+  return norms;
+}
+
 /* --- the companion without the penalty ------------------------------------------------- */
 
 typedef struct {

@@ -41,6 +41,14 @@ int    lab_inside_unit_activity (float *mean, guint8 *dead, const float *codes, 
  * engine's finite-difference estimate averaged over several random directions. */
 void   lab_inside_jacobian_norms (LabWeights *weights, float *norms, const float *x, long n);
 
+/* The same on a worker thread, on a copy of the weights and of x, for the many samples
+ * and random directions of a deep encoder that would hold up the main loop. */
+void   lab_inside_jacobian_norms_async (LabWeights *weights, const float *x, long n,
+                                        GCancellable *cancellable, GAsyncReadyCallback callback,
+                                        gpointer user_data);
+/* The norms (n floats, g_free them), or NULL with error set (cancelled). */
+float *lab_inside_jacobian_norms_finish (GAsyncResult *result, long *n, GError **error);
+
 /* Trains, on a worker thread, a model with the settings of `weights` but no contractive
  * penalty (a fresh initialisation from the same seed) for `epochs` passes over train
  * (n_train, input_dim), then gives the Jacobian norms of its encoder at test (n_test,

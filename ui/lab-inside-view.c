@@ -60,6 +60,8 @@ struct _LabInsideView {
   char model_name[64];
   LabHistogramData jacobian_hist;
 
+  GCancellable *jacobian_cancel; /* a measurement of the norms is running */
+  gboolean jacobian_pending;      /* and newer weights wait for it */
   GCancellable *companion_cancel;
   guint companion_generation;
   long companion_samples;
@@ -259,25 +261,10 @@ lab_inside_view_update_jacobian_text (LabInsideView *self)
 }
 
 static void
-lab_inside_view_build_jacobian (LabInsideView *self, LabWeights *weights)
+lab_inside_view_show_jacobian (LabInsideView *self)
 {
-  /* the closed form is cheap; the estimate costs several encoder passes per sample */
-  gboolean wanted = self->info.contractive > 0 || self->info.exact_jacobian
-                    || self->companion_norms != NULL;
-
-  if (!wanted || !lab_inside_view_gather_test (self))
-    {
-      self->n_norms = 0;
-      self->jacobian_hist.n_normal = 0;
-    }
-  else
-    {
-      self->norms = g_renew (float, self->norms, self->n_test);
-      lab_inside_jacobian_norms (weights, self->norms, self->test, self->n_test);
-      self->n_norms = self->n_test;
-      self->jacobian_hist.normal = self->norms;
-      self->jacobian_hist.n_normal = self->n_norms;
-    }
+  self->jacobian_hist.normal = self->norms;
+  self->jacobian_hist.n_normal = self->n_norms;
   g_snprintf (self->model_name, sizeof self->model_name, _("this model (λ = %g)"),
               (double) self->info.contractive);
   self->jacobian_hist.normal_name = self->model_name;
@@ -286,6 +273,68 @@ lab_inside_view_build_jacobian (LabInsideView *self, LabWeights *weights)
                             && self->info.contractive > 0);
   lab_inside_view_update_jacobian_text (self);
   lab_chart_redraw (self->jacobian_chart);
+}
+
+static void lab_inside_view_build_jacobian (LabInsideView *self);
+
+static void
+on_jacobian_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  LabInsideView *self = data;
+  g_autoptr (GError) error = NULL;
+  long n = 0;
+  float *norms = lab_inside_jacobian_norms_finish (result, &n, &error);
+
+  (void) source;
+  if (norms == NULL)
+    {
+      /* cancelled: the model changed or the view went away */
+      g_object_unref (self);
+      return;
+    }
+  g_clear_object (&self->jacobian_cancel);
+  g_free (self->norms);
+  self->norms = norms;
+  self->n_norms = (int) n;
+  lab_inside_view_show_jacobian (self);
+  if (self->jacobian_pending)
+    lab_inside_view_build_jacobian (self);
+  g_object_unref (self);
+}
+
+/* Measures the newest weights' Jacobian norms on a worker; while one measurement runs,
+ * newer weights wait for it to finish and only the newest of them is measured next. */
+static void
+lab_inside_view_build_jacobian (LabInsideView *self)
+{
+  /* the closed form is cheap; the estimate costs several encoder passes per sample */
+  gboolean wanted = self->info.contractive > 0 || self->info.exact_jacobian
+                    || self->companion_norms != NULL;
+
+  self->jacobian_pending = FALSE;
+  if (!wanted || !lab_inside_view_gather_test (self))
+    {
+      self->n_norms = 0;
+      lab_inside_view_show_jacobian (self);
+      return;
+    }
+  if (self->jacobian_cancel != NULL)
+    {
+      self->jacobian_pending = TRUE;
+      return;
+    }
+  self->jacobian_cancel = g_cancellable_new ();
+  lab_inside_jacobian_norms_async (self->snapshot->weights, self->test, self->n_test,
+                                   self->jacobian_cancel, on_jacobian_done, g_object_ref (self));
+}
+
+static void
+lab_inside_view_cancel_jacobian (LabInsideView *self)
+{
+  if (self->jacobian_cancel != NULL)
+    g_cancellable_cancel (self->jacobian_cancel);
+  g_clear_object (&self->jacobian_cancel);
+  self->jacobian_pending = FALSE;
 }
 
 static void
@@ -320,13 +369,18 @@ lab_inside_view_on_snapshot (LabInsideView *self, LabSnapshot *snapshot)
   self->snapshot = lab_snapshot_ref (snapshot);
   self->shown_weights = snapshot->weights;
   self->refresh_time = now;
+  if (new_model)
+    {
+      lab_inside_view_cancel_jacobian (self);
+      self->n_norms = 0;
+    }
   if (new_model && self->companion_generation != snapshot->generation)
     lab_inside_view_clear_companion (self);
 
   lab_inside_describe (snapshot->weights, &self->info);
   lab_inside_view_build_tiles (self, snapshot->weights);
   lab_inside_view_build_activity (self);
-  lab_inside_view_build_jacobian (self, snapshot->weights);
+  lab_inside_view_build_jacobian (self);
 }
 
 static void
@@ -464,6 +518,13 @@ lab_inside_view_get_training_companion (LabInsideView *self)
   return self->companion_cancel != NULL;
 }
 
+gboolean
+lab_inside_view_get_measuring (LabInsideView *self)
+{
+  g_return_val_if_fail (LAB_IS_INSIDE_VIEW (self), FALSE);
+  return self->jacobian_cancel != NULL || self->jacobian_pending;
+}
+
 /* --- GObject ---------------------------------------------------------------------------- */
 
 static void
@@ -473,6 +534,7 @@ lab_inside_view_dispose (GObject *object)
   GtkWidget *child;
 
   lab_inside_view_set_session (self, NULL);
+  lab_inside_view_cancel_jacobian (self);
   if (self->companion_cancel != NULL)
     g_cancellable_cancel (self->companion_cancel);
   g_clear_object (&self->companion_cancel);

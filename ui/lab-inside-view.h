@@ -24,5 +24,7 @@ const float *lab_inside_view_get_jacobian_norms (LabInsideView *self, gboolean c
 /* As the button: starts training the companion; FALSE when there is nothing to compare. */
 gboolean     lab_inside_view_train_companion (LabInsideView *self);
 gboolean     lab_inside_view_get_training_companion (LabInsideView *self);
+/* Whether the Jacobian norms of the newest weights are still being measured. */
+gboolean     lab_inside_view_get_measuring (LabInsideView *self);
 
 G_END_DECLS

@@ -299,6 +299,11 @@ train_preset (const char *preset, long steps)
     }
   lab_session_pause (session);
   spin_for (1.0);
+  while (lab_inside_view_get_measuring (inside_view (window)))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      spin_for (0.1);
+    }
   return window;
 }
 
@@ -352,6 +357,22 @@ test_view_contractive (void)
   g_assert_cmpint (n, >, 100);
   for (int i = 0; i < n; i++)
     g_assert_true (isfinite (norms[i]) && norms[i] > 0);
+  {
+    /* what the view shows is the measurement of the last weights on the codes' samples */
+    LabSession *session = lab_window_get_session (window);
+    LabSnapshot *s = lab_session_get_snapshot (session);
+    g_autofree float *x = g_new (float, (gsize) n * s->dim);
+    g_autofree float *direct = g_new (float, n);
+
+    g_assert_cmpint (n, <=, s->n_codes);
+    for (int i = 0; i < n; i++)
+      memcpy (x + (gsize) i * s->dim,
+              lab_session_get_dataset_sample (session, s->code_indices[i], NULL),
+              sizeof (float) * s->dim);
+    lab_inside_jacobian_norms (s->weights, direct, x, n);
+    for (int i = 0; i < n; i++)
+      g_assert_cmpfloat (norms[i], ==, direct[i]);
+  }
 
   g_assert_true (lab_inside_view_train_companion (view));
   g_assert_true (lab_inside_view_get_training_companion (view));
