@@ -23,7 +23,7 @@
  * on at most this much of the training split and for at most this many epochs, so that it
  * never holds a core for long. */
 #define LAB_COMPANION_SAMPLES 20000
-#define LAB_COMPANION_MAX_EPOCHS 10
+#define LAB_COMPANION_MAX_EPOCHS 20
 /* Recomputing at most this often keeps the Jacobian off the training's back. */
 #define LAB_REFRESH_USEC (2 * G_USEC_PER_SEC)
 
