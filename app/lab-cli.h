@@ -51,6 +51,10 @@ int lab_args_int (const LabArgs *args, const char *name, long fallback, long min
 /* The preset and the model options (--latent, --lr, ...) in the order given, fitted to the
  * data and validated. Returns an exit status (the error already printed). */
 int lab_config_from_args (const LabArgs *args, const char *preset_fallback, AeConfig *cfg);
+/* The same, where fallback_settings (NULL-terminated name, value pairs) tune the fallback
+ * preset; a preset named with --preset is taken as it is. */
+int lab_config_from_args_tuned (const LabArgs *args, const char *preset_fallback,
+                                const char *const *fallback_settings, AeConfig *cfg);
 int lab_config_fit (const LabArgs *args, AeConfig *cfg, const AeDataset *ds);
 /* Loads a dataset; a failure is printed with the file named and returns LAB_EXIT_FAILURE. */
 int lab_load_data (const LabArgs *args, const char *spec, uint64_t seed, AeDataset **out);

@@ -262,11 +262,18 @@ def test_families(tmp):
     check("divergence: exit 1 with what happened and what to try",
           code == 1 and one_line_error(err, "learning rate 100", "smaller"), f"exit {code}\n{err}")
 
-    code, out, err = run("anomaly", *SMALL, "--normal", "1", "--json")
+    code, out, err = run("anomaly", *SMALL, "--preset", "undercomplete", "--normal", "1", "--json")
     a = json_lines(out)[0] if code == 0 else {}
-    check("anomaly --json gives auroc_model and auroc_pca",
-          finite(a.get("auroc_model")) and finite(a.get("auroc_pca")) and 0.5 < a["auroc_model"] <= 1,
+    check("anomaly --json gives auroc_model and auroc_pca; a named preset is taken as it is",
+          finite(a.get("auroc_model")) and finite(a.get("auroc_pca")) and 0.5 < a["auroc_model"] <= 1
+          and a.get("latent") == 8,
           f"exit {code}\n{out}{err}")
+    # Without --preset, the tuned settings; options given still apply on top of them.
+    code, out, err = run("anomaly", "--data", "digits", "--epochs", "1", "--hidden", "64",
+                         "--normal", "1", "--json")
+    a = json_lines(out)[0] if code == 0 else {}
+    check("anomaly without --preset: a code of 3, the options given on top",
+          a.get("latent") == 3 and finite(a.get("auroc_model")), f"exit {code}\n{out}{err}")
     code, out, err = run("anomaly", *SMALL, "--normal", "eleven")
     check("anomaly with an unknown class: exit 2 naming it", code == 2 and one_line_error(err, "eleven"), err)
 
