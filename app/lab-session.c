@@ -1078,6 +1078,15 @@ lab_session_run (LabSession *self)
 }
 
 void
+lab_session_close (LabSession *self)
+{
+  g_return_if_fail (LAB_IS_SESSION (self));
+
+  lab_session_stop_trainer (self);
+  lab_session_set_running (self, FALSE);
+}
+
+void
 lab_session_pause (LabSession *self)
 {
   g_return_if_fail (LAB_IS_SESSION (self));

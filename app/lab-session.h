@@ -54,6 +54,10 @@ void         lab_session_toggle_run (LabSession *self);
 void         lab_session_step_batch (LabSession *self);
 void         lab_session_step_epoch (LabSession *self);
 void         lab_session_reset (LabSession *self);
+/* Stops training for good and joins the engine thread at once, whoever still holds a
+ * reference (a view's background job): a closing window calls it, so that no training
+ * outlives the window. Commands are ignored afterwards until the next load. */
+void         lab_session_close (LabSession *self);
 
 /* Options. is_live: whether value can change while training (FALSE also for an invalid
  * value); set_option applies a live change from the next batch, or else rebuilds the

@@ -227,6 +227,8 @@ lab_compare_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->b, self);
   if (self->a != NULL)
     g_signal_handlers_disconnect_by_data (self->a, self);
+  if (self->b != NULL)
+    lab_session_close (self->b);
   g_clear_object (&self->b);
   g_clear_object (&self->a);
   G_OBJECT_CLASS (lab_compare_window_parent_class)->dispose (object);

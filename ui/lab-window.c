@@ -449,7 +449,9 @@ lab_window_dispose (GObject *object)
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
   /* no gtk_widget_dispose_template: GtkWindow unparents its child and titlebar itself */
-  /* the last reference: the session stops and joins its trainer thread */
+  /* Views' background jobs may hold the session a little longer: training stops now. */
+  if (self->session != NULL)
+    lab_session_close (self->session);
   g_clear_object (&self->session);
   g_clear_object (&self->cancellable);
 
