@@ -1,5 +1,6 @@
 /* lab-anomaly.c: scoring for the Anomaly view: reconstruction errors, PCA's beside them,
  * AUROC, ROC points and counts at a threshold, through the engine. */
+#include "lab-background.h"
 #include "lab-anomaly.h"
 
 #include <math.h>
@@ -398,7 +399,7 @@ lab_anomaly_score_async (LabWeights *weights, LabAnomalySet *set, LabAnomalyBase
   job->pca_k = pca_k;
   g_task_set_source_tag (task, lab_anomaly_score_async);
   g_task_set_task_data (task, job, (GDestroyNotify) score_job_free);
-  g_task_run_in_thread (task, score_thread);
+  lab_background_run (task, score_thread);
   g_object_unref (task);
 }
 

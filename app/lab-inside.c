@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "lab-background.h"
 #include "ae-layers.h"
 #include "ae-model-private.h"
 #include "lab-inside.h"
@@ -197,7 +198,7 @@ lab_inside_jacobian_norms_async (LabWeights *weights, const float *x, long n,
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, lab_inside_jacobian_norms_async);
   g_task_set_task_data (task, job, jacobian_job_free);
-  g_task_run_in_thread (task, jacobian_thread);
+  lab_background_run (task, jacobian_thread);
 }
 
 float *
@@ -315,7 +316,7 @@ lab_inside_train_companion_async (LabWeights *weights, const float *train, long 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, lab_inside_train_companion_async);
   g_task_set_task_data (task, job, companion_job_free);
-  g_task_run_in_thread (task, companion_thread);
+  lab_background_run (task, companion_thread);
 }
 
 float *

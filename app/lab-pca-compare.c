@@ -1,5 +1,6 @@
 /* lab-pca-compare.c: PCA's error at every code size, a model's beside it, and the principal
  * angles between a decoder's column space and PCA's subspace, for the versus PCA view. */
+#include "lab-background.h"
 #include "lab-pca-compare.h"
 
 #include <math.h>
@@ -273,7 +274,7 @@ lab_pca_compare_measure_async (LabPcaCompare *self, LabWeights *weights, long n_
   job->n_recon = n_recon;
   g_task_set_source_tag (task, lab_pca_compare_measure_async);
   g_task_set_task_data (task, job, (GDestroyNotify) measure_job_free);
-  g_task_run_in_thread (task, measure_thread);
+  lab_background_run (task, measure_thread);
   g_object_unref (task);
 }
 
@@ -351,7 +352,7 @@ lab_pca_compare_new_async (LabSession *session, int k_max, GCancellable *cancell
   job->train = copy_split (session, LAB_SPLIT_TRAIN, job->dim, &job->n_train);
   job->test = copy_split (session, LAB_SPLIT_TEST, job->dim, &job->n_test);
   g_task_set_task_data (task, job, (GDestroyNotify) fit_job_free);
-  g_task_run_in_thread (task, fit_thread);
+  lab_background_run (task, fit_thread);
   g_object_unref (task);
 }
 

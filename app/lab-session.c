@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "lab-background.h"
 #include "ae-dataset.h"
 #include "ae-model.h"
 #include "ae-trainer.h"
@@ -1010,7 +1011,7 @@ lab_session_load_async (LabSession *self, const char *dataset, const char *prese
   g_task_set_task_data (task, lab_session_new_job (self, dataset, preset),
                         (GDestroyNotify) lab_load_job_free);
   lab_session_set_loading (self, TRUE);
-  g_task_run_in_thread (task, lab_session_load_thread);
+  lab_background_run (task, lab_session_load_thread);
 }
 
 gboolean
