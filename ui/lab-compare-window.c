@@ -141,7 +141,7 @@ lab_compare_window_update (LabCompareWindow *self)
   loss->data.x_label = _("epoch");
   loss->data.y_label = _("loss per example");
   loss->data.log_y = TRUE;
-  loss->data.legend = LAB_PLOT_LEGEND_TOP_RIGHT;
+  loss->data.legend = LAB_PLOT_LEGEND_BEST;
   loss->data.empty_text = _("Press Run Both to train the two runs");
   lab_plot_loss_summary (&loss->data, summary, sizeof summary);
   lab_chart_set_draw_func (self->loss_chart, lab_plot_loss_draw_func, loss, loss_plot_free);

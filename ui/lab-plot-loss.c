@@ -40,8 +40,8 @@ loss_ranges (const LabLossData *data, double *xmin, double *xmax, double *ymin, 
 }
 
 static bool
-loss_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int height,
-             const LabLossData *data, const LabPlotStyle *style)
+loss_frame_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int height,
+                   const LabLossData *data, const LabPlotStyle *style, double extra_right)
 {
   double xmin, xmax, ymin, ymax;
   if (data == NULL || !loss_ranges (data, &xmin, &xmax, &ymin, &ymax))
@@ -52,6 +52,7 @@ loss_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int height,
   spec->y_label = data->y_label;
   spec->ylog = data->log_y;
   spec->x_integer_ticks = fabs (xmin - round (xmin)) < 1e-9 && fabs (xmax - round (xmax)) < 1e-9;
+  spec->extra_right = extra_right;
   bool markers = false;
   for (int s = 0; s < data->n_series; s++)
     markers = markers || data->series[s].markers;
@@ -195,6 +196,117 @@ draw_hover (cairo_t *cr, const LabPlotFrame *frame, const LabLossData *data,
   _lab_plot_readout (cr, frame, style, px, anchor_y, lines, colors, n);
 }
 
+/* The named series as legend entries; returns their count. */
+static int
+legend_entries (const LabLossData *data, const LabPlotStyle *style, LabLegendEntry *entries,
+                int max_entries)
+{
+  int n = 0;
+  for (int s = 0; s < data->n_series && n < max_entries; s++)
+    if (data->series[s].name && data->series[s].name[0])
+      entries[n++] = (LabLegendEntry){
+        data->series[s].name, lab_plot_style_color (style, data->series[s].color_index),
+        data->series[s].dashed ? LAB_LEGEND_DASHED : LAB_LEGEND_LINE,
+      };
+  return n;
+}
+
+/* Points of the curves inside a box, with the segments between them sampled, so that a
+ * steep stretch through the box counts too. */
+static long
+points_in_box (const LabPlotFrame *frame, const LabLossData *data, const double box[4])
+{
+  long count = 0;
+  for (int s = 0; s < data->n_series; s++)
+    {
+      const LabSeries *series = &data->series[s];
+      double px0 = NAN, py0 = NAN;
+      for (int i = 0; series->x != NULL && series->y != NULL && i < series->n; i++)
+        {
+          if (!point_usable (data, series->x[i], series->y[i]))
+            continue;
+          double px = _lab_plot_frame_px (frame, series->x[i]);
+          double py = _lab_plot_frame_py (frame, series->y[i]);
+          int steps = isnan (px0) ? 1 : 4;
+          for (int k = 1; k <= steps; k++)
+            {
+              double t = (double) k / steps;
+              double qx = isnan (px0) ? px : px0 + t * (px - px0);
+              double qy = isnan (py0) ? py : py0 + t * (py - py0);
+              count += qx >= box[0] && qx <= box[0] + box[2] && qy >= box[1] && qy <= box[1] + box[3];
+            }
+          px0 = px;
+          py0 = py;
+        }
+    }
+  return count;
+}
+
+/* The plot area and where the legend goes: data->legend, or for LAB_PLOT_LEGEND_BEST the
+ * corner whose legend box covers the fewest points of the curves, and when every corner
+ * would cover some, beside the plot area on the right (room permitting). */
+static bool
+loss_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int height,
+             const LabLossData *data, const LabPlotStyle *style, LabPlotLegend *corner)
+{
+  enum { MAX_ENTRIES = 16 };
+  LabLegendEntry entries[MAX_ENTRIES];
+  if (!loss_frame_layout (frame, spec, width, height, data, style, 0.0))
+    return false;
+  *corner = data->legend;
+  if (data->legend != LAB_PLOT_LEGEND_BEST)
+    return true;
+  *corner = LAB_PLOT_LEGEND_TOP_RIGHT;
+  int n = legend_entries (data, style, entries, MAX_ENTRIES);
+  if (n == 0)
+    return true;
+  /* text widths need a cairo context; any will do */
+  cairo_surface_t *scratch = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+  cairo_t *cr = cairo_create (scratch);
+  /* in order of preference when several are equally free */
+  static const LabPlotLegend corners[] = { LAB_PLOT_LEGEND_TOP_RIGHT, LAB_PLOT_LEGEND_BOTTOM_LEFT,
+                                           LAB_PLOT_LEGEND_TOP_LEFT, LAB_PLOT_LEGEND_BOTTOM_RIGHT };
+  long fewest = -1;
+  double box[4] = { 0 };
+  for (size_t c = 0; c < sizeof corners / sizeof corners[0]; c++)
+    {
+      _lab_plot_legend_box (cr, frame, style, corners[c], entries, n, box);
+      long inside = points_in_box (frame, data, box);
+      if (fewest < 0 || inside < fewest)
+        {
+          fewest = inside;
+          *corner = corners[c];
+        }
+    }
+  cairo_destroy (cr);
+  cairo_surface_destroy (scratch);
+  double beside = box[2] + 2 * _lab_plot_font_px (style, LAB_PLOT_TEXT_SMALL);
+  if (fewest > 0 && (frame->x1 - frame->x0) > 2.5 * beside)
+    {
+      LabPlotFrame narrower;
+      LabPlotFrameSpec narrower_spec;
+      if (loss_frame_layout (&narrower, &narrower_spec, width, height, data, style, beside))
+        {
+          *frame = narrower;
+          *spec = narrower_spec;
+          *corner = LAB_PLOT_LEGEND_OUTSIDE_RIGHT;
+        }
+    }
+  return true;
+}
+
+LabPlotLegend
+lab_plot_loss_legend_corner (int width, int height, const LabLossData *data,
+                             const LabPlotStyle *style)
+{
+  LabPlotFrame frame;
+  LabPlotFrameSpec spec;
+  LabPlotLegend corner;
+  if (data == NULL || !loss_layout (&frame, &spec, width, height, data, style, &corner))
+    return LAB_PLOT_LEGEND_NONE;
+  return corner;
+}
+
 void
 lab_plot_loss_draw (cairo_t *cr, int width, int height, const LabLossData *data,
                     const LabPlotStyle *style)
@@ -203,7 +315,8 @@ lab_plot_loss_draw (cairo_t *cr, int width, int height, const LabLossData *data,
   _lab_plot_begin (cr, width, height, style);
   LabPlotFrame frame;
   LabPlotFrameSpec spec;
-  if (!loss_layout (&frame, &spec, width, height, data, style))
+  LabPlotLegend corner;
+  if (data == NULL || !loss_layout (&frame, &spec, width, height, data, style, &corner))
     {
       _lab_plot_empty (cr, width, height, style, data ? data->title : NULL,
                        data ? data->empty_text : NULL);
@@ -220,14 +333,8 @@ lab_plot_loss_draw (cairo_t *cr, int width, int height, const LabLossData *data,
 
   enum { MAX_ENTRIES = 16 };
   LabLegendEntry entries[MAX_ENTRIES];
-  int n = 0;
-  for (int s = 0; s < data->n_series && n < MAX_ENTRIES; s++)
-    if (data->series[s].name && data->series[s].name[0])
-      entries[n++] = (LabLegendEntry){
-        data->series[s].name, lab_plot_style_color (style, data->series[s].color_index),
-        data->series[s].dashed ? LAB_LEGEND_DASHED : LAB_LEGEND_LINE,
-      };
-  _lab_plot_legend (cr, &frame, style, data->legend, entries, n);
+  int n = legend_entries (data, style, entries, MAX_ENTRIES);
+  _lab_plot_legend (cr, &frame, style, corner, entries, n);
 
   if (data->show_hover)
     draw_hover (cr, &frame, data, style);
@@ -247,7 +354,8 @@ lab_plot_loss_x_at (int width, int height, const LabLossData *data, const LabPlo
 {
   LabPlotFrame frame;
   LabPlotFrameSpec spec;
-  if (!loss_layout (&frame, &spec, width, height, data, style))
+  LabPlotLegend corner;
+  if (data == NULL || !loss_layout (&frame, &spec, width, height, data, style, &corner))
     return false;
   if (px < frame.x0 || px > frame.x1)
     return false;

@@ -98,6 +98,10 @@ typedef struct {
   LabLegendKind kind;
 } LabLegendEntry;
 
+/* Where the legend box of these entries would sit in that corner: x, y, width, height. */
+void _lab_plot_legend_box (cairo_t *cr, const LabPlotFrame *frame, const LabPlotStyle *style,
+                           LabPlotLegend corner, const LabLegendEntry *entries, int n,
+                           double box[4]);
 /* A legend box in a corner of the plot area. */
 void _lab_plot_legend (cairo_t *cr, const LabPlotFrame *frame, const LabPlotStyle *style,
                        LabPlotLegend corner, const LabLegendEntry *entries, int n);

@@ -694,30 +694,60 @@ draw_box (cairo_t *cr, const LabPlotStyle *style, double x, double y, double w, 
   cairo_stroke (cr);
 }
 
+/* A legend's spacing, in pixels, from the style's small font. */
+typedef struct {
+  double font, row, swatch, gap, inner, margin;
+} LegendMetrics;
+
+static LegendMetrics
+legend_metrics (const LabPlotStyle *style)
+{
+  double font = _lab_plot_font_px (style, LAB_PLOT_TEXT_SMALL);
+  return (LegendMetrics){ font, round (font * 1.5), round (font * 1.8), round (font * 0.5),
+                          round (font * 0.6), round (font * 0.8) };
+}
+
+void
+_lab_plot_legend_box (cairo_t *cr, const LabPlotFrame *frame, const LabPlotStyle *style,
+                      LabPlotLegend corner, const LabLegendEntry *entries, int n, double box[4])
+{
+  LegendMetrics m = legend_metrics (style);
+  cairo_save (cr);
+  _lab_plot_set_font (cr, style, LAB_PLOT_TEXT_SMALL, false);
+  double text_w = 0.0;
+  for (int i = 0; i < n; i++)
+    text_w = fmax (text_w, _lab_plot_text_width (cr, entries[i].text));
+  cairo_restore (cr);
+  double font = m.font, row = m.row, inner = m.inner, margin = m.margin;
+  double w = round (inner * 2 + m.swatch + m.gap + text_w);
+  double h = round (inner * 2 + row * n - (row - font * 1.2));
+  bool right = corner != LAB_PLOT_LEGEND_TOP_LEFT && corner != LAB_PLOT_LEGEND_BOTTOM_LEFT;
+  bool top = corner != LAB_PLOT_LEGEND_BOTTOM_RIGHT && corner != LAB_PLOT_LEGEND_BOTTOM_LEFT;
+  box[0] = right ? frame->x1 - margin - w : frame->x0 + margin;
+  box[1] = top ? frame->y0 + margin : frame->y1 - margin - h;
+  if (corner == LAB_PLOT_LEGEND_OUTSIDE_RIGHT)
+    {
+      box[0] = frame->x1 + margin;
+      box[1] = frame->y0;
+    }
+  box[2] = w;
+  box[3] = h;
+}
+
 void
 _lab_plot_legend (cairo_t *cr, const LabPlotFrame *frame, const LabPlotStyle *style,
                   LabPlotLegend corner, const LabLegendEntry *entries, int n)
 {
   if (n <= 0 || corner == LAB_PLOT_LEGEND_NONE)
     return;
+  double box[4];
+  _lab_plot_legend_box (cr, frame, style, corner, entries, n, box);
+  LegendMetrics m = legend_metrics (style);
+  double font = m.font, row = m.row, swatch = m.swatch, gap = m.gap, inner = m.inner;
   cairo_save (cr);
   _lab_plot_set_font (cr, style, LAB_PLOT_TEXT_SMALL, false);
-  double font = _lab_plot_font_px (style, LAB_PLOT_TEXT_SMALL);
-  double row = round (font * 1.5);
-  double swatch = round (font * 1.8);
-  double gap = round (font * 0.5);
-  double inner = round (font * 0.6);
-  double text_w = 0.0;
-  for (int i = 0; i < n; i++)
-    text_w = fmax (text_w, _lab_plot_text_width (cr, entries[i].text));
-  double w = round (inner * 2 + swatch + gap + text_w);
-  double h = round (inner * 2 + row * n - (row - font * 1.2));
-  double margin = round (font * 0.8);
-  bool right = corner == LAB_PLOT_LEGEND_TOP_RIGHT || corner == LAB_PLOT_LEGEND_BOTTOM_RIGHT;
-  bool top = corner == LAB_PLOT_LEGEND_TOP_RIGHT || corner == LAB_PLOT_LEGEND_TOP_LEFT;
-  double x = right ? frame->x1 - margin - w : frame->x0 + margin;
-  double y = top ? frame->y0 + margin : frame->y1 - margin - h;
-  draw_box (cr, style, x, y, w, h);
+  double x = box[0], y = box[1];
+  draw_box (cr, style, x, y, box[2], box[3]);
 
   for (int i = 0; i < n; i++)
     {

@@ -105,6 +105,9 @@ typedef enum {
   LAB_PLOT_LEGEND_BOTTOM_RIGHT,
   LAB_PLOT_LEGEND_BOTTOM_LEFT,
   LAB_PLOT_LEGEND_NONE,
+  LAB_PLOT_LEGEND_BEST, /* the corner the data leaves freest, or beside the plot when none
+                           is free (plots that know their points; elsewhere top right) */
+  LAB_PLOT_LEGEND_OUTSIDE_RIGHT, /* right of the plot area, in room the layout kept */
 } LabPlotLegend;
 
 typedef struct {
@@ -129,6 +132,11 @@ bool lab_plot_loss_x_at      (int width, int height, const LabLossData *data,
                               const LabPlotStyle *style, double px, double *x);
 /* "reconstruction (train) 0.0123, KL (train) 3.1 at epoch 5"; empty data gives "no data". */
 void lab_plot_loss_summary   (const LabLossData *data, char *buf, size_t size);
+/* Where the legend goes: data->legend, or for LAB_PLOT_LEGEND_BEST the corner whose legend
+ * box covers the fewest points of the curves, or LAB_PLOT_LEGEND_OUTSIDE_RIGHT when each
+ * corner would cover some and the plot is wide enough to give it room. */
+LabPlotLegend lab_plot_loss_legend_corner (int width, int height, const LabLossData *data,
+                                           const LabPlotStyle *style);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Image grids: preview rows, single images, interpolation strips, sample grids               */

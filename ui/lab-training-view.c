@@ -102,7 +102,7 @@ lab_training_view_build_loss (LabTrainingView *self)
   self->loss.x_label = _("epoch");
   self->loss.y_label = _("loss per example");
   self->loss.log_y = gtk_toggle_button_get_active (self->log_toggle);
-  self->loss.legend = LAB_PLOT_LEGEND_TOP_RIGHT;
+  self->loss.legend = LAB_PLOT_LEGEND_BEST;
   self->loss.empty_text = _("Press Run to start training");
 }
 

@@ -246,6 +246,48 @@ test_loss_falling (void)
   cairo_surface_destroy (s);
 }
 
+/* LAB_PLOT_LEGEND_BEST puts the legend where the curves are not. */
+static void
+test_loss_legend_best (void)
+{
+  LossFixture f;
+  LabPlotStyle style;
+
+  lab_plot_style_init_light (&style);
+  loss_fixture (&f, false);
+  f.data.legend = LAB_PLOT_LEGEND_BEST;
+  /* falling curves leave the top right free */
+  CHECK (lab_plot_loss_legend_corner (W, H, &f.data, &style) == LAB_PLOT_LEGEND_TOP_RIGHT,
+         "falling curves: legend top right");
+  /* rising ones fill the top right and the bottom left */
+  for (int i = 0; i < EPOCHS; i++)
+    {
+      f.train[i] = 40.0 - f.train[i];
+      f.valid[i] = 40.0 - f.valid[i];
+    }
+  LabPlotLegend corner = lab_plot_loss_legend_corner (W, H, &f.data, &style);
+  CHECK (corner == LAB_PLOT_LEGEND_TOP_LEFT || corner == LAB_PLOT_LEGEND_OUTSIDE_RIGHT,
+         "rising curves: legend top left or beside, not %d", (int) corner);
+  /* flat curves along the top and the bottom leave no corner free: beside the plot */
+  for (int i = 0; i < EPOCHS; i++)
+    {
+      f.train[i] = f.valid[i] = 40.0;
+      f.kl[i] = f.kl_valid[i] = 6.0;
+    }
+  corner = lab_plot_loss_legend_corner (W, H, &f.data, &style);
+  CHECK (corner == LAB_PLOT_LEGEND_OUTSIDE_RIGHT, "no free corner: legend beside, not %d",
+         (int) corner);
+  cairo_surface_t *s = render ("loss-legend-beside", lab_plot_loss_draw_func, &f.data, W, H);
+  int n_right;
+  mean_row_of_color (s, light_color (0), W - W / 10, W - 1, &n_right);
+  CHECK (n_right == 0, "the curves stop left of the legend (%d curve pixels at the right)", n_right);
+  cairo_surface_destroy (s);
+  /* a corner asked for is kept */
+  f.data.legend = LAB_PLOT_LEGEND_BOTTOM_RIGHT;
+  CHECK (lab_plot_loss_legend_corner (W, H, &f.data, &style) == LAB_PLOT_LEGEND_BOTTOM_RIGHT,
+         "an explicit corner is kept");
+}
+
 static void
 test_loss_nan (void)
 {
@@ -977,6 +1019,7 @@ main (int argc, char **argv)
     { "/ticks/log", test_log_ticks },
     { "/ticks/format", test_format_tick },
     { "/loss/falling", test_loss_falling },
+    { "/loss/legend-best", test_loss_legend_best },
     { "/loss/nan", test_loss_nan },
     { "/loss/empty", test_loss_empty },
     { "/loss/mapping", test_loss_mapping },
