@@ -15,18 +15,7 @@
 #include "lab-pca-compare.h"
 #include "lab-pca-view.h"
 #include "lab-window-private.h"
-
-static char *output_dir;
-
-static void
-spin_for (double seconds)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-}
+#include "window-test-util.h"
 
 /* A whole split of a session, copied. */
 static float *
@@ -192,35 +181,6 @@ test_angles_are_the_engines (void)
 }
 
 static void
-save_window_shot (LabWindow *window, const char *name)
-{
-  GdkPaintable *paintable;
-  GtkSnapshot *snapshot;
-  GskRenderNode *node;
-  GdkTexture *texture;
-  int width, height;
-  g_autofree char *path = NULL;
-
-  if (output_dir == NULL)
-    return;
-  spin_for (0.3);
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  width = gtk_widget_get_width (GTK_WIDGET (window));
-  height = gtk_widget_get_height (GTK_WIDGET (window));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (output_dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_object_unref (texture);
-  gsk_render_node_unref (node);
-  g_object_unref (paintable);
-}
-
-static void
 wait_until_current (LabPcaView *view, gint64 end)
 {
   while (!lab_pca_view_is_current (view))
@@ -332,22 +292,7 @@ test_view_linear (void)
 int
 main (int argc, char **argv)
 {
-  /* Xvfb has no session bus for the accessibility bridge, and GTest makes its warning fatal */
-  g_setenv ("GTK_A11Y", "none", FALSE);
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  g_test_init (&argc, &argv, NULL);
-  gtk_init ();
-  {
-    GOptionEntry entries[] = {
-      { "output", 0, 0, G_OPTION_ARG_FILENAME, &output_dir, "keep pictures here", "DIR" },
-      { NULL },
-    };
-    g_autoptr (GOptionContext) context = g_option_context_new (NULL);
-
-    g_option_context_add_main_entries (context, entries, NULL);
-    g_option_context_set_ignore_unknown_options (context, TRUE);
-    g_option_context_parse (context, &argc, &argv, NULL);
-  }
+  window_test_init (&argc, &argv);
 
   g_test_add_func ("/views/pca/compare-on-known-data", test_compare_on_known_data);
   g_test_add_func ("/views/pca/angles-are-the-engines", test_angles_are_the_engines);

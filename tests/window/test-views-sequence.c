@@ -14,18 +14,7 @@
 #include "lab-chart.h"
 #include "lab-sequence-view.h"
 #include "lab-window-private.h"
-
-static char *output_dir;
-
-static void
-spin_for (double seconds)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-}
+#include "window-test-util.h"
 
 static gboolean
 session_has_steps (LabSession *session, gboolean variational, long steps, double timeout_s)
@@ -99,72 +88,6 @@ close_window (LabWindow *window)
 {
   gtk_window_destroy (GTK_WINDOW (window));
   spin_for (0.1);
-}
-
-static GdkTexture *
-render_widget (GtkWidget *widget)
-{
-  GdkPaintable *paintable = gtk_widget_paintable_new (widget);
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  GskRenderNode *node = NULL;
-  GdkTexture *texture;
-  int width = 0, height = 0;
-
-  for (int tries = 0; node == NULL && tries < 100; tries++)
-    {
-      GtkSnapshot *snapshot = gtk_snapshot_new ();
-
-      spin_for (0.02);
-      width = gtk_widget_get_width (widget);
-      height = gtk_widget_get_height (widget);
-      gdk_paintable_snapshot (paintable, snapshot, width, height);
-      node = gtk_snapshot_free_to_node (snapshot);
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gsk_render_node_unref (node);
-  g_object_unref (paintable);
-  return texture;
-}
-
-/* Distinct colours at 4 bits per channel: a blank widget has one or two. */
-static guint
-count_colours (GtkWidget *widget)
-{
-  GdkTexture *texture = render_widget (widget);
-  int width = gdk_texture_get_width (texture), height = gdk_texture_get_height (texture);
-  gsize stride = (gsize) width * 4;
-  guchar *pixels = g_malloc (stride * height);
-  guint8 seen[4096] = { 0 };
-  guint colours = 0;
-
-  gdk_texture_download (texture, pixels, stride);
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      {
-        const guchar *p = pixels + y * stride + x * 4;
-        guint key = (p[0] >> 4) << 8 | (p[1] >> 4) << 4 | (p[2] >> 4);
-
-        colours += !seen[key];
-        seen[key] = 1;
-      }
-  g_free (pixels);
-  g_object_unref (texture);
-  return colours;
-}
-
-static void
-save_window_shot (LabWindow *window, const char *name)
-{
-  GdkTexture *texture;
-  g_autofree char *path = NULL;
-
-  if (output_dir == NULL)
-    return;
-  texture = render_widget (GTK_WIDGET (window));
-  path = g_build_filename (output_dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_object_unref (texture);
 }
 
 static void
@@ -391,22 +314,7 @@ test_view_renders (void)
 int
 main (int argc, char **argv)
 {
-  /* Xvfb has no session bus for the accessibility bridge, and GTest makes its warning fatal */
-  g_setenv ("GTK_A11Y", "none", FALSE);
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  g_test_init (&argc, &argv, NULL);
-  gtk_init ();
-  {
-    GOptionEntry entries[] = {
-      { "output", 0, 0, G_OPTION_ARG_FILENAME, &output_dir, "keep pictures here", "DIR" },
-      { NULL },
-    };
-    g_autoptr(GOptionContext) context = g_option_context_new (NULL);
-
-    g_option_context_add_main_entries (context, entries, NULL);
-    g_option_context_set_ignore_unknown_options (context, TRUE);
-    g_option_context_parse (context, &argc, &argv, NULL);
-  }
+  window_test_init (&argc, &argv);
 
   g_test_add_func ("/views/sequence/reconstructions-and-errors", test_reconstructions_and_errors);
   g_test_add_func ("/views/sequence/interpolation-end-points", test_interpolation_end_points);
