@@ -18,6 +18,7 @@
 
 #include "lab-anomaly.h"
 #include "lab-anomaly-view.h"
+#include "lab-file-chooser.h"
 #include "lab-chart.h"
 #include "lab-plot.h"
 
@@ -787,29 +788,18 @@ lab_anomaly_view_score_file (LabAnomalyView *self, const char *path)
 }
 
 static void
-on_file_response (GtkNativeDialog *dialog, int response, LabAnomalyView *self)
+on_file_chosen (gpointer self, GtkFileChooser *chooser, const char *path)
 {
-  g_autoptr (GFile) file = NULL;
-  g_autofree char *path = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT
-      && (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL
-      && (path = g_file_get_path (file)) != NULL)
-    lab_anomaly_view_score_file (self, path);
-  g_object_unref (dialog);
+  lab_anomaly_view_score_file (self, path);
 }
 
 static void
 on_file_clicked (LabAnomalyView *self)
 {
-  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
-  GtkFileChooserNative *dialog =
-    gtk_file_chooser_native_new (_("Score a Dataset File (IDX, CSV, or a PNG folder)"),
-                                 GTK_IS_WINDOW (native) ? GTK_WINDOW (native) : NULL,
-                                 GTK_FILE_CHOOSER_ACTION_OPEN, _("_Score"), _("_Cancel"));
-
-  g_signal_connect (dialog, "response", G_CALLBACK (on_file_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+  lab_file_chooser_show (lab_file_chooser_new (GTK_WIDGET (self),
+                                               _("Score a Dataset File (IDX, CSV, or a PNG folder)"),
+                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Score"),
+                                               on_file_chosen));
 }
 
 static void

@@ -17,6 +17,7 @@
 #include "lab-chart.h"
 #include "lab-denoise.h"
 #include "lab-denoise-view.h"
+#include "lab-file-chooser.h"
 #include "lab-plot.h"
 
 #define LAB_NOISE_SEED 20260
@@ -627,29 +628,18 @@ on_train_clicked (LabDenoiseView *self)
 }
 
 static void
-on_folder_response (GtkNativeDialog *dialog, int response, LabDenoiseView *self)
+on_folder_chosen (gpointer self, GtkFileChooser *chooser, const char *path)
 {
-  g_autoptr (GFile) file = NULL;
-  g_autofree char *path = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT
-      && (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL
-      && (path = g_file_get_path (file)) != NULL)
-    lab_denoise_view_train_or_say (self, path);
-  g_object_unref (dialog);
+  lab_denoise_view_train_or_say (self, path);
 }
 
 static void
 on_train_folder_clicked (LabDenoiseView *self)
 {
-  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
-  GtkFileChooserNative *dialog =
-    gtk_file_chooser_native_new (_("Train a Denoiser on a Folder of PNG Images"),
-                                 GTK_IS_WINDOW (native) ? GTK_WINDOW (native) : NULL,
-                                 GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Train"), _("_Cancel"));
-
-  g_signal_connect (dialog, "response", G_CALLBACK (on_folder_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+  lab_file_chooser_show (lab_file_chooser_new (GTK_WIDGET (self),
+                                               _("Train a Denoiser on a Folder of PNG Images"),
+                                               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Train"),
+                                               on_folder_chosen));
 }
 
 gboolean
@@ -683,53 +673,43 @@ png_filter (void)
 {
   GtkFileFilter *filter = gtk_file_filter_new ();
 
-  gtk_file_filter_set_name (filter, "PNG images");
+  gtk_file_filter_set_name (filter, _("PNG images"));
   gtk_file_filter_add_mime_type (filter, "image/png");
   gtk_file_filter_add_suffix (filter, "png");
   return filter;
 }
 
 static void
-on_open_response (GtkNativeDialog *dialog, int response, LabDenoiseView *self)
+on_image_chosen (gpointer owner, GtkFileChooser *chooser, const char *path)
 {
-  g_autoptr (GFile) file = NULL;
-  g_autofree char *path = NULL;
+  LabDenoiseView *self = owner;
   g_autoptr (GError) error = NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT
-      && (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL
-      && (path = g_file_get_path (file)) != NULL)
+  if (lab_denoise_view_open_image (self, path, &error))
     {
-      if (lab_denoise_view_open_image (self, path, &error))
-        {
-          g_autofree char *text = g_strdup_printf ("%s, %d × %d pixels, denoised in overlapping "
-                                                   "%d × %d patches. Back to the test samples "
-                                                   "with “Test samples”.", self->image_name,
-                                                   self->width, self->height, self->side, self->side);
-          lab_denoise_view_show_message (self, text, FALSE);
-        }
-      else
-        {
-          g_autofree char *text = g_strdup_printf ("Could not open %s: %s", path, error->message);
-          lab_denoise_view_show_message (self, text, TRUE);
-        }
+      g_autofree char *text = g_strdup_printf (_("%s, %d × %d pixels, denoised in overlapping "
+                                                 "%d × %d patches. Back to the test samples "
+                                                 "with “Test samples”."), self->image_name,
+                                               self->width, self->height, self->side, self->side);
+      lab_denoise_view_show_message (self, text, FALSE);
     }
-  g_object_unref (dialog);
+  else
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not open %s: %s"), path, error->message);
+      lab_denoise_view_show_message (self, text, TRUE);
+    }
 }
 
 static void
 on_open_clicked (LabDenoiseView *self)
 {
-  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
-  GtkFileChooserNative *dialog =
-    gtk_file_chooser_native_new ("Open an Image to Denoise", GTK_IS_WINDOW (native) ? GTK_WINDOW (native) : NULL,
-                                 GTK_FILE_CHOOSER_ACTION_OPEN, "_Open", "_Cancel");
-  GtkFileFilter *filter = png_filter ();
+  GtkFileChooser *chooser = lab_file_chooser_new (GTK_WIDGET (self), _("Open an Image to Denoise"),
+                                                  GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
+                                                  on_image_chosen);
+  g_autoptr (GtkFileFilter) filter = png_filter ();
 
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
-  g_object_unref (filter);
-  g_signal_connect (dialog, "response", G_CALLBACK (on_open_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+  gtk_file_chooser_add_filter (chooser, filter);
+  lab_file_chooser_show (chooser);
 }
 
 static void
@@ -740,43 +720,32 @@ on_samples_clicked (LabDenoiseView *self)
 }
 
 static void
-on_save_response (GtkNativeDialog *dialog, int response, LabDenoiseView *self)
+on_save_chosen (gpointer owner, GtkFileChooser *chooser, const char *path)
 {
-  g_autoptr (GFile) file = NULL;
-  g_autofree char *path = NULL;
+  LabDenoiseView *self = owner;
   g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT
-      && (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL
-      && (path = g_file_get_path (file)) != NULL)
-    {
-      g_autofree char *text = NULL;
-
-      if (lab_denoise_view_save_result (self, path, &error))
-        text = g_strdup_printf ("Saved the denoised image as %s.", path);
-      else
-        text = g_strdup_printf ("Could not save %s: %s", path, error->message);
-      lab_denoise_view_show_message (self, text, error != NULL);
-    }
-  g_object_unref (dialog);
+  if (lab_denoise_view_save_result (self, path, &error))
+    text = g_strdup_printf (_("Saved the denoised image as %s."), path);
+  else
+    text = g_strdup_printf (_("Could not save %s: %s"), path, error->message);
+  lab_denoise_view_show_message (self, text, error != NULL);
 }
 
 static void
 on_save_clicked (LabDenoiseView *self)
 {
-  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
-  GtkFileChooserNative *dialog =
-    gtk_file_chooser_native_new ("Save the Denoised Image", GTK_IS_WINDOW (native) ? GTK_WINDOW (native) : NULL,
-                                 GTK_FILE_CHOOSER_ACTION_SAVE, "_Save", "_Cancel");
+  GtkFileChooser *chooser = lab_file_chooser_new (GTK_WIDGET (self), _("Save the Denoised Image"),
+                                                  GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"),
+                                                  on_save_chosen);
   g_autofree char *name = g_strdup_printf ("%s-denoised.png",
                                            self->image_name != NULL ? self->image_name : "sample");
-  GtkFileFilter *filter = png_filter ();
+  g_autoptr (GtkFileFilter) filter = png_filter ();
 
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
-  g_object_unref (filter);
-  g_signal_connect (dialog, "response", G_CALLBACK (on_save_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+  gtk_file_chooser_set_current_name (chooser, name);
+  gtk_file_chooser_add_filter (chooser, filter);
+  lab_file_chooser_show (chooser);
 }
 
 /* --- accessors --------------------------------------------------------------------------- */

@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "lab-compare-window.h"
+#include "lab-file-chooser.h"
 #include "lab-generate-view.h"
 #include "lab-session-file.h"
 #include "lab-view-export.h"
@@ -93,53 +94,11 @@ lab_window_load_dataset (GtkWidget *widget, const char *action_name, GVariant *p
 
 typedef void (*LabFileFunc) (LabWindow *self, GtkFileChooser *chooser, const char *path);
 
-static void
-lab_window_file_response (GtkNativeDialog *native, int response, gpointer user_data)
-{
-  LabWindow *self = user_data;
-  LabFileFunc func = (LabFileFunc) g_object_get_data (G_OBJECT (native), "lab-func");
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
-      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
-
-      if (path != NULL)
-        func (self, GTK_FILE_CHOOSER (native), path);
-    }
-  gtk_native_dialog_destroy (native);
-  g_object_unref (native);
-  g_object_unref (self);
-}
-
-static GtkFileFilter *
-file_filter (const char *name, const char *const *patterns)
-{
-  GtkFileFilter *filter = gtk_file_filter_new ();
-
-  gtk_file_filter_set_name (filter, name);
-  for (guint i = 0; patterns[i] != NULL; i++)
-    gtk_file_filter_add_pattern (filter, patterns[i]);
-  return filter;
-}
-
 static GtkFileChooser *
 lab_window_file_chooser (LabWindow *self, const char *title, GtkFileChooserAction action,
                          const char *accept, LabFileFunc func)
 {
-  GtkFileChooserNative *native =
-    gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, accept, _("_Cancel"));
-
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
-  g_object_set_data (G_OBJECT (native), "lab-func", (gpointer) func);
-  g_signal_connect (native, "response", G_CALLBACK (lab_window_file_response), g_object_ref (self));
-  return GTK_FILE_CHOOSER (native);
-}
-
-static void
-lab_window_show_chooser (GtkFileChooser *chooser)
-{
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  return lab_file_chooser_new (GTK_WIDGET (self), title, action, accept, (LabChosenFunc) func);
 }
 
 static void
@@ -156,18 +115,18 @@ lab_window_open_dataset (GtkWidget *widget, const char *action_name, GVariant *p
   GtkFileChooser *chooser =
     lab_window_file_chooser (LAB_WINDOW (widget), _("Open Dataset"), GTK_FILE_CHOOSER_ACTION_OPEN,
                              _("_Open"), open_dataset_chosen);
-  g_autoptr(GtkFileFilter) data = file_filter (_("IDX, CSV or PNG files"), data_patterns);
-  g_autoptr(GtkFileFilter) all = file_filter (_("All files"), all_patterns);
+  g_autoptr(GtkFileFilter) data = lab_file_filter_new (_("IDX, CSV or PNG files"), data_patterns);
+  g_autoptr(GtkFileFilter) all = lab_file_filter_new (_("All files"), all_patterns);
 
   gtk_file_chooser_add_filter (chooser, data);
   gtk_file_chooser_add_filter (chooser, all);
-  lab_window_show_chooser (chooser);
+  lab_file_chooser_show (chooser);
 }
 
 static void
 lab_window_open_folder (GtkWidget *widget, const char *action_name, GVariant *param)
 {
-  lab_window_show_chooser (lab_window_file_chooser (LAB_WINDOW (widget),
+  lab_file_chooser_show (lab_window_file_chooser (LAB_WINDOW (widget),
                                                     _("Open a Folder of PNG Images"),
                                                     GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
                                                     _("_Open"), open_dataset_chosen));
@@ -185,7 +144,7 @@ open_model_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
 static void
 lab_window_open_model (GtkWidget *widget, const char *action_name, GVariant *param)
 {
-  lab_window_show_chooser (lab_window_file_chooser (LAB_WINDOW (widget), _("Open Model"),
+  lab_file_chooser_show (lab_window_file_chooser (LAB_WINDOW (widget), _("Open Model"),
                                                     GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
                                                     open_model_chosen));
 }
@@ -209,7 +168,7 @@ lab_window_save_model (GtkWidget *widget, const char *action_name, GVariant *par
   g_autofree char *name = g_strdup_printf ("%s.latentlab", lab_session_get_preset (self->session));
 
   gtk_file_chooser_set_current_name (chooser, name);
-  lab_window_show_chooser (chooser);
+  lab_file_chooser_show (chooser);
 }
 
 /* --- session files: everything a lesson needs in one file ------------------------------ */
@@ -278,7 +237,7 @@ session_filter (void)
 {
   static const char *const patterns[] = { "*" LAB_SESSION_FILE_SUFFIX, NULL };
 
-  return file_filter (_("Latent Lab sessions"), patterns);
+  return lab_file_filter_new (_("Latent Lab sessions"), patterns);
 }
 
 static void
@@ -290,7 +249,7 @@ lab_window_choose_session (GtkWidget *widget, const char *action_name, GVariant 
   g_autoptr(GtkFileFilter) sessions = session_filter ();
 
   gtk_file_chooser_add_filter (chooser, sessions);
-  lab_window_show_chooser (chooser);
+  lab_file_chooser_show (chooser);
 }
 
 static void
@@ -318,7 +277,7 @@ lab_window_save_session (GtkWidget *widget, const char *action_name, GVariant *p
 
   gtk_file_chooser_add_filter (chooser, sessions);
   gtk_file_chooser_set_current_name (chooser, name);
-  lab_window_show_chooser (chooser);
+  lab_file_chooser_show (chooser);
 }
 
 static int
@@ -456,7 +415,7 @@ lab_window_compare_file (GtkWidget *widget, const char *action_name, GVariant *p
   g_autoptr(GtkFileFilter) sessions = session_filter ();
 
   gtk_file_chooser_add_filter (chooser, sessions);
-  lab_window_show_chooser (chooser);
+  lab_file_chooser_show (chooser);
 }
 
 /* Every view exports alike: the LabCharts it shows (lab-view-export.h), so a new view
@@ -485,14 +444,14 @@ lab_window_export_picture (GtkWidget *widget, const char *action_name, GVariant 
   GtkFileChooser *chooser = lab_window_file_chooser (self, _("Export Picture"),
                                                      GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
                                                      export_picture_chosen);
-  g_autoptr(GtkFileFilter) filter = file_filter (_("PNG, SVG or PDF (by the extension)"), patterns);
+  g_autoptr(GtkFileFilter) filter = lab_file_filter_new (_("PNG, SVG or PDF (by the extension)"), patterns);
   g_autofree char *name = g_strdup_printf ("%s.png", gtk_stack_get_visible_child_name (self->stack));
 
   gtk_file_chooser_add_filter (chooser, filter);
   gtk_file_chooser_add_choice (chooser, "picture", _("Picture"), ids, translated);
   gtk_file_chooser_set_choice (chooser, "picture", "view");
   gtk_file_chooser_set_current_name (chooser, name);
-  lab_window_show_chooser (chooser);
+  lab_file_chooser_show (chooser);
 }
 
 /* From the Latent view's side panel: a sample (its index in the dataset) becomes the first
