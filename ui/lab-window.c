@@ -587,6 +587,15 @@ lab_window_make_page (LabWindow *self, guint i)
   return lab_window_coming_page (_(lab_views[i].title), lab_views[i].icon, _(lab_views[i].description));
 }
 
+/* The desktop can take the window out of full screen (a keyboard shortcut, the window menu);
+ * a presentation that stayed on in a normal window would keep its projector-sized text. */
+static void
+lab_window_on_fullscreened (LabWindow *self)
+{
+  if (self->presenting && !gtk_window_is_fullscreen (GTK_WINDOW (self)))
+    lab_window_set_presentation (self, FALSE);
+}
+
 static void
 lab_window_init (LabWindow *self)
 {
@@ -613,6 +622,7 @@ lab_window_init (LabWindow *self)
   g_signal_connect_swapped (self->session, "notify::loading", G_CALLBACK (lab_window_update_title), self);
   g_signal_connect_swapped (self->session, "snapshot", G_CALLBACK (lab_window_on_snapshot), self);
   g_signal_connect_swapped (self->stack, "notify::visible-child", G_CALLBACK (_lab_window_update_actions), self);
+  g_signal_connect (self, "notify::fullscreened", G_CALLBACK (lab_window_on_fullscreened), NULL);
 
   if (g_getenv ("LATENTLAB_FRAME_STATS") != NULL)
     {

@@ -589,6 +589,15 @@ test_presentation (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-sidebar", NULL);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->sidebar)));
 
+  /* leaving full screen from the desktop (no window manager here: the notification stands
+   * for it, the window not being full screen) ends the presentation too */
+  lab_window_set_presentation (window, TRUE);
+  spin_for (0.3);
+  g_assert_false (gtk_window_is_fullscreen (GTK_WINDOW (window)));
+  g_object_notify (G_OBJECT (window), "fullscreened");
+  g_assert_false (lab_window_get_presentation (window));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (window), "presentation"));
+
   /* a window closed while presenting takes its floating sidebar with it */
   lab_window_set_presentation (window, TRUE);
   spin_for (0.3);
