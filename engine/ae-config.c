@@ -227,7 +227,7 @@ ae_config_preset (AeConfig *cfg, const char *preset, AeError *err)
         c.lr = 2e-3f;
         c.latent = 64;
         c.code_activation = AE_ACT_SIGMOID;
-        c.kl_sparsity = 0.5f;
+        c.kl_sparsity = 8.0f;
       }
       break;
     case 2: /* contractive: the classic one-layer sigmoid encoder, closed-form Jacobian */

@@ -250,6 +250,20 @@ def test_families(tmp):
     check("eval of a linear model reports pca_principal_angle_deg", finite(angle) and 0 <= angle <= 90,
           f"{out}{err}")
 
+    # The sparse preset's code is sparse: its units' mean activation settles near rho (0.05).
+    sparse = os.path.join(tmp, "sparse.model")
+    latent_dir = os.path.join(tmp, "sparse-latent")
+    code, out, err = run("train", "--preset", "sparse", "--data", "digits", "--epochs", "5", "--save", sparse)
+    code, out, err = (run("export-latent", sparse, "--data", "digits", "--out", latent_dir)
+                      if code == 0 else (code, "", err))
+    mean = float("nan")
+    if code == 0:
+        with open(os.path.join(latent_dir, "vectors.tsv")) as f:
+            values = [float(v) for line in f for v in line.split()]
+        mean = sum(values) / len(values)
+    check("sparse preset: the code's mean activation is within twice rho", 0 < mean < 0.1,
+          f"mean {mean}\n{err}")
+
     seq = os.path.join(tmp, "sines.model")
     code, out, err = run("train", "--data", "sines", "--epochs", "1", "--hidden", "32", "--latent", "4",
                          "--save", seq)
