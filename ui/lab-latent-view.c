@@ -214,8 +214,8 @@ lab_latent_view_refresh (LabLatentView *self)
   self->scatter.sigmas = s->code_logvar != NULL && gtk_toggle_button_get_active (self->sigma_toggle)
                          ? self->sigmas : NULL;
   self->scatter.title = pca ? "Codes (PCA of the latent space)" : "Codes";
-  self->scatter.x_label = pca ? "principal component 1" : "latent dimension x";
-  self->scatter.y_label = pca ? "principal component 2" : "latent dimension y";
+  self->scatter.x_label = pca ? _("principal component 1") : "latent dimension x";
+  self->scatter.y_label = pca ? _("principal component 2") : "latent dimension y";
   {
     char summary[512];
 
@@ -693,7 +693,7 @@ lab_latent_view_init (LabLatentView *self)
 
   self->scatter.highlight = -1;
   self->scatter.legend = LAB_PLOT_LEGEND_TOP_RIGHT;
-  self->scatter.empty_text = "The codes appear with the first report: press Run";
+  self->scatter.empty_text = _("The codes appear with the first report: press Run");
   self->scatter_chart = new_chart (main_box, lab_plot_scatter_draw_func, &self->scatter, 480, 420);
   lab_chart_set_description (self->scatter_chart, _("The codes of the test samples, coloured by class"));
   gtk_widget_set_vexpand (GTK_WIDGET (self->scatter_chart), TRUE);
@@ -702,16 +702,16 @@ lab_latent_view_init (LabLatentView *self)
   gtk_widget_add_css_class (hint, "dim-label");
   gtk_box_append (GTK_BOX (main_box), hint);
 
-  heading (side, "Hovered input");
+  heading (side, _("Hovered input"));
   self->hover_label = GTK_LABEL (heading (side, "—"));
   gtk_widget_remove_css_class (GTK_WIDGET (self->hover_label), "heading");
   self->hover_grid.highlight_row = self->hover_grid.highlight_index = -1;
-  self->hover_grid.empty_text = "Hover a point";
+  self->hover_grid.empty_text = _("Hover a point");
   self->hover_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->hover_grid, 300, 90);
   lab_chart_set_description (self->hover_chart, _("The input of the sample under the pointer"));
-  heading (side, "Decoded at the clicked point");
+  heading (side, _("Decoded at the clicked point"));
   self->decoded_grid.highlight_row = self->decoded_grid.highlight_index = -1;
-  self->decoded_grid.empty_text = "Click in the plane";
+  self->decoded_grid.empty_text = _("Click in the plane");
   self->decoded_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->decoded_grid, 300, 90);
   lab_chart_set_description (self->decoded_chart, _("The image decoded at the clicked point of the plane"));
   {
@@ -739,20 +739,20 @@ lab_latent_view_init (LabLatentView *self)
     gtk_widget_add_css_class (GTK_WIDGET (self->use_label), "dim-label");
     gtk_box_append (GTK_BOX (side), GTK_WIDGET (self->use_label));
   }
-  heading (side, "Interpolation (10 steps)");
+  heading (side, _("Interpolation (10 steps)"));
   self->strip_grid.highlight_row = self->strip_grid.highlight_index = -1;
-  self->strip_grid.empty_text = "Drag from one point to another";
+  self->strip_grid.empty_text = _("Drag from one point to another");
   self->strip_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->strip_grid, 300, 60);
   lab_chart_set_description (self->strip_chart, _("Ten images decoded along the dragged path"));
-  heading (side, "Baseline: PCA of the raw pixels");
+  heading (side, _("Baseline: PCA of the raw inputs"));
   self->baseline.highlight = -1;
   self->baseline.legend = LAB_PLOT_LEGEND_NONE;
-  self->baseline.x_label = "principal component 1";
-  self->baseline.y_label = "principal component 2";
-  self->baseline.empty_text = "Computed with the first codes";
+  self->baseline.x_label = _("principal component 1");
+  self->baseline.y_label = _("principal component 2");
+  self->baseline.empty_text = _("Computed with the first codes");
   self->baseline_chart = new_chart (side, lab_plot_scatter_draw_func, &self->baseline, 300, 260);
   lab_chart_set_description (self->baseline_chart,
-                             _("The same samples placed by the PCA of their raw pixels, coloured by class"));
+                             _("The same samples placed by the PCA of their raw inputs, coloured by class"));
   gtk_widget_set_vexpand (GTK_WIDGET (self->baseline_chart), TRUE);
 
   self->knn_accuracy = NAN;

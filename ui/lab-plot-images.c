@@ -1,5 +1,7 @@
 /* lab-plot-images.c: grids of small grey images and error maps: the preview rows (input,
- * reconstruction, |error|), one big image, an interpolation strip, a grid of samples. */
+ * reconstruction, |error|), one big image, an interpolation strip, a grid of samples.
+ * A one-column "image" is a time series (its rows are the steps): it is drawn as a small
+ * line plot, so every view that shows samples shows sequences too. */
 #include "lab-plot-private.h"
 
 #include <math.h>
@@ -7,6 +9,7 @@
 #include <string.h>
 
 #define MAX_IMAGE_SIDE 4096
+#define SERIES_ASPECT 2.0 /* width over height of a cell that shows a time series */
 
 typedef struct {
   double label_x;        /* left of the row labels */
@@ -24,6 +27,12 @@ row_lines (const LabImageRow *row, int columns)
 {
   int n = row->n_images > 0 ? row->n_images : 1;
   return (n + columns - 1) / columns;
+}
+
+static bool
+is_series (const LabImageGridData *data)
+{
+  return data->image_width == 1 && data->image_height > 1;
 }
 
 static bool
@@ -83,7 +92,7 @@ grid_layout (GridLayout *layout, int width, int height, const LabImageGridData *
 
   double avail_w = width - pad - left;
   double avail_h = height - pad - top;
-  double aspect = (double) data->image_width / data->image_height;
+  double aspect = is_series (data) ? SERIES_ASPECT : (double) data->image_width / data->image_height;
   /* Gaps scale with the images but stay within a few pixels: dense, yet separate. */
   double gap = 6.0;
   double row_gap = data->n_rows > 1 && columns < data->rows[0].n_images ? gap * 1.5 : 0.0;
@@ -96,7 +105,7 @@ grid_layout (GridLayout *layout, int width, int height, const LabImageGridData *
   /* Whole screen pixels per image pixel keep nearest-neighbour blocks even, when that
    * costs at most a quarter of the size. */
   double k = cell_h / data->image_height;
-  if (k >= 1.0 && floor (k) >= 0.75 * k)
+  if (!is_series (data) && k >= 1.0 && floor (k) >= 0.75 * k)
     cell_h = floor (k) * data->image_height;
   cell_h = floor (cell_h);
   layout->cell_h = cell_h;
@@ -175,24 +184,78 @@ row_vmax (const LabImageRow *row, size_t n_pixels)
   return vmax > 0.0 ? vmax : 1.0;
 }
 
+/* The values a row of time series spans, 0..1 at least for grey rows (values in [0, 1]
+ * compare between cells), 0..vmax for error maps and -vmax..vmax for signed ones. */
+static void
+series_range (const LabImageRow *row, size_t n_values, double vmax, double *lo, double *hi)
+{
+  if (row->colormap == LAB_IMAGE_HEAT || row->colormap == LAB_IMAGE_DIVERGING)
+    {
+      *lo = row->colormap == LAB_IMAGE_HEAT ? 0.0 : -vmax;
+      *hi = vmax;
+      return;
+    }
+  *lo = 0.0;
+  *hi = 1.0;
+  for (size_t i = 0; i < n_values; i++)
+    if (_lab_plot_finite (row->pixels[i]))
+      {
+        *lo = fmin (*lo, row->pixels[i]);
+        *hi = fmax (*hi, row->pixels[i]);
+      }
+}
+
+static void
+draw_series (cairo_t *cr, const float *values, int n, double lo, double hi, double x, double y,
+             double w, double h, const LabPlotStyle *style)
+{
+  double margin = fmax (2.0, h * 0.08);
+  double scale = (h - 2 * margin) / (hi - lo);
+  bool pen_down = false;
+
+  _lab_plot_set_color (cr, style->palette[0]);
+  cairo_set_line_width (cr, _lab_plot_line (style, 1.5));
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  for (int t = 0; t < n; t++)
+    {
+      if (!_lab_plot_finite (values[t]))
+        {
+          pen_down = false;
+          continue;
+        }
+      double px = x + margin + (w - 2 * margin) * t / (n - 1);
+      double py = y + h - margin - (values[t] - lo) * scale;
+      _lab_plot_trace_to (cr, px, py, &pen_down);
+    }
+  cairo_stroke (cr);
+}
+
+/* vmax: the colour scale's top; lo, hi: the value range of a time series' cell */
 static void
 draw_image (cairo_t *cr, const LabImageGridData *data, const LabImageRow *row, int index,
-            double vmax, double x, double y, double w, double h, double radius,
-            const LabPlotStyle *style)
+            double vmax, double lo, double hi, double x, double y, double w, double h,
+            double radius, const LabPlotStyle *style)
 {
   size_t size = (size_t) data->image_width * data->image_height;
-  cairo_surface_t *surface = image_surface (row->pixels + size * index, data->image_width,
-                                            data->image_height, row->colormap, vmax);
-  cairo_save (cr);
-  _lab_plot_rounded_rect (cr, x, y, w, h, radius);
-  cairo_clip (cr);
-  cairo_translate (cr, x, y);
-  cairo_scale (cr, w / data->image_width, h / data->image_height);
-  cairo_set_source_surface (cr, surface, 0, 0);
-  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
-  cairo_paint (cr);
-  cairo_restore (cr);
-  cairo_surface_destroy (surface);
+  if (is_series (data))
+    {
+      draw_series (cr, row->pixels + size * index, data->image_height, lo, hi, x, y, w, h, style);
+    }
+  else
+    {
+      cairo_surface_t *surface = image_surface (row->pixels + size * index, data->image_width,
+                                                data->image_height, row->colormap, vmax);
+      cairo_save (cr);
+      _lab_plot_rounded_rect (cr, x, y, w, h, radius);
+      cairo_clip (cr);
+      cairo_translate (cr, x, y);
+      cairo_scale (cr, w / data->image_width, h / data->image_height);
+      cairo_set_source_surface (cr, surface, 0, 0);
+      cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
+      cairo_paint (cr);
+      cairo_restore (cr);
+      cairo_surface_destroy (surface);
+    }
 
   LabRgba border = style->dark ? style->muted : style->grid;
   border.a = style->dark ? 0.35 : 1.0;
@@ -247,11 +310,15 @@ lab_plot_image_grid_draw (cairo_t *cr, int width, int height, const LabImageGrid
         }
       size_t n_pixels = (size_t) data->image_width * data->image_height * row->n_images;
       double vmax = row->colormap != LAB_IMAGE_GREY ? row_vmax (row, n_pixels) : 1.0;
+      double lo = 0.0, hi = 1.0;
+      if (is_series (data))
+        series_range (row, n_pixels, vmax, &lo, &hi);
       for (int i = 0; i < row->n_images; i++)
         {
           double x = layout.x0 + (i % layout.columns) * (layout.cell_w + layout.gap);
           double y = line_top (&layout, line + i / layout.columns, r);
-          draw_image (cr, data, row, i, vmax, x, y, layout.cell_w, layout.cell_h, radius, style);
+          draw_image (cr, data, row, i, vmax, lo, hi, x, y, layout.cell_w, layout.cell_h, radius,
+                      style);
           if (r == data->highlight_row && i == data->highlight_index)
             {
               _lab_plot_rounded_rect (cr, x - 1.5, y - 1.5, layout.cell_w + 3,

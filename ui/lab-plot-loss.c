@@ -119,11 +119,7 @@ draw_series (cairo_t *cr, const LabPlotFrame *frame, const LabLossData *data,
         }
       usable++;
       double px = _lab_plot_frame_px (frame, x), py = _lab_plot_frame_py (frame, y);
-      if (pen_down)
-        cairo_line_to (cr, px, py);
-      else
-        cairo_move_to (cr, px, py);
-      pen_down = true;
+      _lab_plot_trace_to (cr, px, py, &pen_down);
     }
   cairo_stroke (cr);
   _lab_plot_dash (cr, style, false);

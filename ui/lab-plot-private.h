@@ -47,6 +47,17 @@ _lab_plot_finite (double v)
   return v == v && v - v == 0.0; /* false for NaN and +-Inf, without <math.h> macros */
 }
 
+/* Extends a polyline to (px, py), or starts one there after a gap (pen up). */
+static inline void
+_lab_plot_trace_to (cairo_t *cr, double px, double py, bool *pen_down)
+{
+  if (*pen_down)
+    cairo_line_to (cr, px, py);
+  else
+    cairo_move_to (cr, px, py);
+  *pen_down = true;
+}
+
 /* An x/y plot area in pixels with its data ranges and ticks. */
 typedef struct {
   double x0, y0, x1, y1;          /* plot area, y0 at the top */

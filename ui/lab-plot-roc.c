@@ -66,11 +66,7 @@ lab_plot_roc_draw (cairo_t *cr, int width, int height, const LabRocData *data,
               continue;
             }
           double px = _lab_plot_frame_px (&frame, x), py = _lab_plot_frame_py (&frame, y);
-          if (pen_down)
-            cairo_line_to (cr, px, py);
-          else
-            cairo_move_to (cr, px, py);
-          pen_down = true;
+          _lab_plot_trace_to (cr, px, py, &pen_down);
         }
       _lab_plot_set_color (cr, lab_plot_style_color (style, curve->color_index));
       cairo_set_line_width (cr, _lab_plot_line (style, LAB_PLOT_LINE_CURVE));

@@ -185,11 +185,7 @@ draw_path (cairo_t *cr, const LabPlotFrame *frame, const LabScatterData *data,
           continue;
         }
       double px = _lab_plot_frame_px (frame, p[0]), py = _lab_plot_frame_py (frame, p[1]);
-      if (pen_down)
-        cairo_line_to (cr, px, py);
-      else
-        cairo_move_to (cr, px, py);
-      pen_down = true;
+      _lab_plot_trace_to (cr, px, py, &pen_down);
     }
   /* A halo in the background colour keeps the line visible over dense points. */
   _lab_plot_set_color (cr, style->background);

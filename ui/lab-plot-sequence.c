@@ -98,11 +98,7 @@ draw_line (cairo_t *cr, const LabPlotFrame *frame, const float *values, int step
           continue;
         }
       double px = _lab_plot_frame_px (frame, t), py = _lab_plot_frame_py (frame, v);
-      if (pen_down)
-        cairo_line_to (cr, px, py);
-      else
-        cairo_move_to (cr, px, py);
-      pen_down = true;
+      _lab_plot_trace_to (cr, px, py, &pen_down);
     }
 }
 

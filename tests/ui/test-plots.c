@@ -576,6 +576,49 @@ test_image_layouts (void)
   cairo_surface_destroy (s);
 }
 
+/* One-column images are time series (their rows are the steps): each cell is a line plot,
+ * twice as wide as tall, whose line rises where the values do. */
+static void
+test_image_series (void)
+{
+  enum { STEPS = 64, N = 3 };
+  static float series[N * STEPS];
+  for (int k = 0; k < N; k++)
+    for (int t = 0; t < STEPS; t++)
+      series[k * STEPS + t] = k == 0 ? (float) t / (STEPS - 1) : 0.5f + 0.4f * (float) sin (t * 0.3 * k);
+  LabImageRow row = { NULL, series, N, LAB_IMAGE_GREY, 0, NULL };
+  LabImageGridData data = { 1, STEPS, &row, 1, 0, NULL, NULL, -1, -1, NULL };
+  LabPlotStyle style;
+  lab_plot_style_init_light (&style);
+  cairo_surface_t *s = render ("images-series", lab_plot_image_grid_draw_func, &data, 660, 160);
+
+  /* the first cell's extent, found by locating points */
+  int x0 = -1, x1 = -1, y0 = -1, y1 = -1;
+  for (int py = 0; py < 160; py++)
+    for (int px = 0; px < 660; px++)
+      {
+        int index;
+        if (lab_plot_image_grid_locate (660, 160, &data, &style, px + 0.5, py + 0.5, NULL, &index,
+                                        NULL, NULL) && index == 0)
+          {
+            x0 = x0 < 0 ? px : x0;
+            y0 = y0 < 0 ? py : y0;
+            x1 = px > x1 ? px : x1;
+            y1 = py > y1 ? py : y1;
+          }
+      }
+  CHECK (x0 >= 0 && y0 >= 0, "the first cell is on screen");
+  double aspect = (double) (x1 - x0 + 1) / (y1 - y0 + 1);
+  CHECK (fabs (aspect - 2.0) < 0.1, "a series cell is twice as wide as tall (%.2f)", aspect);
+  /* the rising ramp: its line sits low at the left of the cell and high at the right */
+  int third = (x1 - x0) / 3;
+  double left = mean_row_of_color (s, style.palette[0], x0, x0 + third, NULL);
+  double right = mean_row_of_color (s, style.palette[0], x1 - third, x1, NULL);
+  CHECK (left > 0 && right > 0 && left > right + (y1 - y0) * 0.4,
+         "the ramp rises from left (row %.1f) to right (row %.1f)", left, right);
+  cairo_surface_destroy (s);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 
 #define NP 600
@@ -1026,6 +1069,7 @@ main (int argc, char **argv)
     { "/loss/presentation", test_presentation_scale },
     { "/curves/code-size", test_curves_vs_x },
     { "/images/grid", test_image_grid },
+    { "/images/series", test_image_series },
     { "/images/layouts", test_image_layouts },
     { "/scatter/draw", test_scatter_draw },
     { "/scatter/mapping", test_scatter_mapping },
