@@ -9,6 +9,7 @@
  * The two samples are picked in a gallery of the test samples whose codes the Latent view
  * shows, or from that view's side panel (win.use-sample). When the session has kept a plain
  * and a variational model, the same pair is interpolated through each, side by side.
+ * Time series are generated in the Sequences view, as line plots; this view points there.
  */
 #include <glib/gi18n.h>
 #include <math.h>
@@ -38,6 +39,8 @@ typedef struct {
 struct _LabGenerateView {
   GtkWidget parent_instance;
 
+  GtkStack *stack;                 /* "content", or "sequences" when the data are time series */
+  GtkWidget *sequences_button;
   GtkToggleButton *end_toggles[2]; /* which end a gallery click sets */
   GtkLabel *end_labels[2];
   GtkWidget *compare_box;
@@ -496,10 +499,26 @@ update_statistics (LabGenerateView *self)
   lab_chart_redraw (self->kl_chart);
 }
 
+/* Whether the data are time series, which this view leaves to the Sequences view */
+static gboolean
+update_page (LabGenerateView *self)
+{
+  gboolean sequences = self->session != NULL && lab_session_get_is_sequence (self->session);
+
+  gtk_stack_set_visible_child_name (self->stack, sequences ? "sequences" : "content");
+  return sequences;
+}
+
+static void
+on_data_changed (LabGenerateView *self)
+{
+  update_page (self);
+}
+
 static void
 lab_generate_view_on_snapshot (LabGenerateView *self, LabSnapshot *snapshot)
 {
-  if (snapshot->codes == NULL || snapshot->latent <= 0)
+  if (update_page (self) || snapshot->codes == NULL || snapshot->latent <= 0)
     return;
   g_clear_pointer (&self->snapshot, lab_snapshot_unref);
   self->snapshot = lab_snapshot_ref (snapshot);
@@ -555,6 +574,9 @@ lab_generate_view_set_session (LabGenerateView *self, LabSession *session)
   if (session != NULL)
     {
       g_signal_connect_swapped (session, "snapshot", G_CALLBACK (lab_generate_view_on_snapshot), self);
+      g_signal_connect_swapped (session, "notify::generation", G_CALLBACK (on_data_changed), self);
+      g_signal_connect_swapped (session, "notify::loading", G_CALLBACK (on_data_changed), self);
+      update_page (self);
       if (lab_session_get_snapshot (session) != NULL)
         lab_generate_view_on_snapshot (self, lab_session_get_snapshot (session));
     }
@@ -644,6 +666,14 @@ lab_generate_view_get_strip (LabGenerateView *self)
   return GTK_WIDGET (self->strip.chart);
 }
 
+GtkWidget *
+lab_generate_view_get_sequences_button (LabGenerateView *self)
+{
+  g_return_val_if_fail (LAB_IS_GENERATE_VIEW (self), NULL);
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "sequences") == 0
+         ? self->sequences_button : NULL;
+}
+
 /* --- GObject ---------------------------------------------------------------------------- */
 
 static void
@@ -718,7 +748,33 @@ lab_generate_view_init (LabGenerateView *self)
   GtkWidget *right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   GtkWidget *box, *row, *button;
 
-  gtk_widget_set_parent (scroller, GTK_WIDGET (self));
+  self->stack = GTK_STACK (gtk_stack_new ());
+  gtk_widget_set_parent (GTK_WIDGET (self->stack), GTK_WIDGET (self));
+  gtk_stack_add_named (self->stack, scroller, "content");
+  {
+    GtkWidget *page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+    GtkWidget *notice = gtk_label_new (_("These are time series: the Sequences view generates them as "
+                                         "line plots, from the prior or from the spread of the test "
+                                         "codes, with a slider between two test sequences."));
+    GtkWidget *open = gtk_button_new_with_mnemonic (_("_Open the Sequences View"));
+
+    self->sequences_button = open;
+
+    gtk_label_set_wrap (GTK_LABEL (notice), TRUE);
+    gtk_label_set_max_width_chars (GTK_LABEL (notice), 60);
+    gtk_label_set_justify (GTK_LABEL (notice), GTK_JUSTIFY_CENTER);
+    gtk_widget_add_css_class (notice, "dim-label");
+    gtk_widget_set_halign (open, GTK_ALIGN_CENTER);
+    gtk_widget_add_css_class (open, "suggested-action");
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (open), "win.view");
+    gtk_actionable_set_action_target (GTK_ACTIONABLE (open), "s", "sequence");
+    gtk_widget_set_valign (page, GTK_ALIGN_CENTER);
+    gtk_widget_set_halign (page, GTK_ALIGN_CENTER);
+    gtk_box_append (GTK_BOX (page), notice);
+    gtk_box_append (GTK_BOX (page), open);
+    gtk_stack_add_named (self->stack, page, "sequences");
+  }
+  gtk_stack_set_visible_child_name (self->stack, "content");
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), columns);
   gtk_widget_set_hexpand (left, TRUE);
@@ -803,7 +859,7 @@ lab_generate_view_init (LabGenerateView *self)
   gtk_box_append (GTK_BOX (box), self->compare_box);
 
   /* traversal */
-  box = section (left, "Traverse the latent dimensions");
+  box = section (left, _("Traverse the latent dimensions"));
   self->traversal_label = GTK_LABEL (gtk_label_new (""));
   gtk_label_set_wrap (self->traversal_label, TRUE);
   gtk_label_set_xalign (self->traversal_label, 0);
@@ -841,8 +897,8 @@ lab_generate_view_init (LabGenerateView *self)
               _("The first sample's code decoded with the sliders' changes"), 128, 128);
   gtk_aspect_frame_set_xalign (GTK_ASPECT_FRAME (gtk_widget_get_parent (GTK_WIDGET (self->traversal_image.chart))), 0);
   gtk_box_append (GTK_BOX (box), row);
-  self->kl_heading = heading (box, "KL divergence per dimension");
-  self->kl_bars.empty_text = "Only a variational autoencoder has a KL term";
+  self->kl_heading = heading (box, _("KL divergence per dimension"));
+  self->kl_bars.empty_text = _("Only a variational autoencoder has a KL term");
   self->kl_chart = LAB_CHART (lab_chart_new ());
   lab_chart_set_draw_func (self->kl_chart, lab_plot_bars_draw_func, &self->kl_bars, NULL);
   lab_chart_set_description (self->kl_chart, _("The KL divergence of each latent dimension"));
@@ -850,13 +906,13 @@ lab_generate_view_init (LabGenerateView *self)
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->kl_chart));
 
   /* the prior and the manifold */
-  box = section (right, "Samples from the prior N(0, I)");
-  button = gtk_button_new_with_label ("New samples");
+  box = section (right, _("Samples from the prior N(0, I)"));
+  button = gtk_button_new_with_label (_("New samples"));
   gtk_widget_set_halign (button, GTK_ALIGN_START);
   gtk_box_append (GTK_BOX (box), button);
   panel_init (&self->prior, box, _("Waiting for the first model"),
               _("Twenty-four images decoded from codes drawn from the prior N(0, I)"), 400, 160);
-  self->manifold_heading = heading (right, "The decoded 2-D manifold (±2.5 σ on each axis)");
+  self->manifold_heading = heading (right, _("The decoded 2-D manifold (±2.5 σ on each axis)"));
   panel_init (&self->manifold, right, "",
               _("A 12 × 12 grid of images decoded across the 2-D latent plane"), 400, 400);
 

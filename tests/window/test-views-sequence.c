@@ -2,8 +2,8 @@
  * few dozen batches: the reconstructions drawn are the weights' reconstructions of the
  * sequences shown, the error strip is (x - x_hat)^2 per step, the interpolation's end points
  * are the decodes of the two sequences' codes, the ecg's anomalous steps are the dataset's,
- * a sequence VAE generates from N(0, I), images get a notice instead of plots, and the view
- * draws something.
+ * a sequence VAE generates from N(0, I), images get a notice instead of plots, the Generate
+ * view sends time series here, and the view draws something.
  *
  * Run as `xvfb-run -a -s "-screen 0 1440x900x24" test-views-sequence --tap` with
  * GSK_RENDERER=cairo; `--output DIR` keeps window shots there.
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lab-chart.h"
+#include "lab-generate-view.h"
 #include "lab-sequence-view.h"
 #include "lab-window-private.h"
 #include "window-test-util.h"
@@ -39,6 +40,12 @@ static LabSequenceView *
 sequence_view (LabWindow *window)
 {
   return LAB_SEQUENCE_VIEW (gtk_stack_get_child_by_name (window->stack, "sequence"));
+}
+
+static LabGenerateView *
+generate_view (LabWindow *window)
+{
+  return LAB_GENERATE_VIEW (gtk_stack_get_child_by_name (window->stack, "generate"));
 }
 
 /* Until the dataset has loaded and the view shows sequences. */
@@ -294,6 +301,26 @@ test_images_get_a_notice (void)
   }
   spin_for (0.2);
   g_assert_false (lab_sequence_view_get_shows_sequences (sequence_view (window)));
+  g_assert_null (lab_generate_view_get_sequences_button (generate_view (window)));
+  close_window (window);
+}
+
+/* The Generate view decodes images; for time series it points to this view, which draws
+ * generated sequences as line plots, and its button goes there. */
+static void
+test_generate_view_points_here (void)
+{
+  LabWindow *window = open_trained_window ("sines", FALSE);
+  GtkWidget *button;
+
+  gtk_stack_set_visible_child_name (window->stack, "generate");
+  spin_for (0.2);
+  button = lab_generate_view_get_sequences_button (generate_view (window));
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_is_drawable (button));
+  g_signal_emit_by_name (button, "clicked");
+  spin_for (0.2);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->stack), ==, "sequence");
   close_window (window);
 }
 
@@ -321,6 +348,7 @@ main (int argc, char **argv)
   g_test_add_func ("/views/sequence/vae-generates", test_sequence_vae_generates);
   g_test_add_func ("/views/sequence/ecg-anomalous-steps", test_ecg_anomalous_steps);
   g_test_add_func ("/views/sequence/images-get-a-notice", test_images_get_a_notice);
+  g_test_add_func ("/views/sequence/generate-view-points-here", test_generate_view_points_here);
   g_test_add_func ("/views/sequence/renders", test_view_renders);
 
   return g_test_run ();
