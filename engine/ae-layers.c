@@ -3,10 +3,29 @@
 #include <assert.h>
 #include <cblas.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <string.h>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+/* AVX2 where the processor has it (chosen at run time; the build targets plain x86-64)
+ * for the element-wise passes, with plain loops as the fallback. The same operations in
+ * the same order per element, so results do not depend on it. */
+#define AE_AVX2 1
+#define AE_TARGET_AVX2 __attribute__ ((target ("avx2")))
+
+static int
+have_avx2 (void)
+{
+  static atomic_int known = -1; /* every thread finds the same value */
+  int value = atomic_load_explicit (&known, memory_order_relaxed);
+  if (value < 0)
+    {
+      value = __builtin_cpu_supports ("avx2") ? 1 : 0;
+      atomic_store_explicit (&known, value, memory_order_relaxed);
+    }
+  return value;
+}
 #endif
 
 /* --- dense ----------------------------------------------------------------------------- */
@@ -160,88 +179,83 @@ activate (float z, AeActivation act)
   return z;
 }
 
-#ifdef __SSE2__
-/* exp(x) for x in [-87, 0] and log(u) for u in [1, 2], four at a time: the Cephes
+#ifdef AE_AVX2
+/* exp(x) for x in [-87, 0] and log(u) for u in [1, 2], eight at a time: the Cephes
  * polynomials (about 1 ulp), because libm's scalar calls were a tenth of a training step. */
-static inline __m128
-exp_neg_sse (__m128 x)
+AE_TARGET_AVX2 static inline __m256
+exp_neg_avx2 (__m256 x)
 {
-  x = _mm_max_ps (x, _mm_set1_ps (-87.0f));
-  __m128i n = _mm_cvtps_epi32 (_mm_mul_ps (x, _mm_set1_ps (1.44269504089f))); /* round(x / ln 2) */
-  __m128 nf = _mm_cvtepi32_ps (n);
-  x = _mm_sub_ps (x, _mm_mul_ps (nf, _mm_set1_ps (0.693359375f)));
-  x = _mm_sub_ps (x, _mm_mul_ps (nf, _mm_set1_ps (-2.12194440e-4f)));
-  __m128 y = _mm_set1_ps (1.9875691500e-4f);
-  y = _mm_add_ps (_mm_mul_ps (y, x), _mm_set1_ps (1.3981999507e-3f));
-  y = _mm_add_ps (_mm_mul_ps (y, x), _mm_set1_ps (8.3334519073e-3f));
-  y = _mm_add_ps (_mm_mul_ps (y, x), _mm_set1_ps (4.1665795894e-2f));
-  y = _mm_add_ps (_mm_mul_ps (y, x), _mm_set1_ps (1.6666665459e-1f));
-  y = _mm_add_ps (_mm_mul_ps (y, x), _mm_set1_ps (5.0000001201e-1f));
-  y = _mm_add_ps (_mm_add_ps (_mm_mul_ps (_mm_mul_ps (y, x), x), x), _mm_set1_ps (1.0f));
-  __m128 scale = _mm_castsi128_ps (_mm_slli_epi32 (_mm_add_epi32 (n, _mm_set1_epi32 (127)), 23));
-  return _mm_mul_ps (y, scale);
+  x = _mm256_max_ps (x, _mm256_set1_ps (-87.0f));
+  __m256i n = _mm256_cvtps_epi32 (_mm256_mul_ps (x, _mm256_set1_ps (1.44269504089f)));
+  __m256 nf = _mm256_cvtepi32_ps (n);
+  x = _mm256_sub_ps (x, _mm256_mul_ps (nf, _mm256_set1_ps (0.693359375f)));
+  x = _mm256_sub_ps (x, _mm256_mul_ps (nf, _mm256_set1_ps (-2.12194440e-4f)));
+  __m256 y = _mm256_set1_ps (1.9875691500e-4f);
+  y = _mm256_add_ps (_mm256_mul_ps (y, x), _mm256_set1_ps (1.3981999507e-3f));
+  y = _mm256_add_ps (_mm256_mul_ps (y, x), _mm256_set1_ps (8.3334519073e-3f));
+  y = _mm256_add_ps (_mm256_mul_ps (y, x), _mm256_set1_ps (4.1665795894e-2f));
+  y = _mm256_add_ps (_mm256_mul_ps (y, x), _mm256_set1_ps (1.6666665459e-1f));
+  y = _mm256_add_ps (_mm256_mul_ps (y, x), _mm256_set1_ps (5.0000001201e-1f));
+  y = _mm256_add_ps (_mm256_add_ps (_mm256_mul_ps (_mm256_mul_ps (y, x), x), x), _mm256_set1_ps (1.0f));
+  __m256 scale = _mm256_castsi256_ps (_mm256_slli_epi32 (_mm256_add_epi32 (n, _mm256_set1_epi32 (127)), 23));
+  return _mm256_mul_ps (y, scale);
 }
 
-static inline __m128
-log_1_2_sse (__m128 u)
+AE_TARGET_AVX2 static inline __m256
+log_1_2_avx2 (__m256 u)
 {
   /* u = m 2^k with m in [sqrt(1/2), sqrt(2)): k is 0 or 1 here. */
-  __m128 big = _mm_cmpgt_ps (u, _mm_set1_ps (1.41421356237f));
-  __m128 k = _mm_and_ps (big, _mm_set1_ps (1.0f));
-  __m128 m = _mm_mul_ps (u, _mm_sub_ps (_mm_set1_ps (1.0f), _mm_mul_ps (k, _mm_set1_ps (0.5f))));
-  __m128 x = _mm_sub_ps (m, _mm_set1_ps (1.0f));
-  __m128 z = _mm_mul_ps (x, x);
-  __m128 y = _mm_set1_ps (7.0376836292e-2f);
-  y = _mm_add_ps (_mm_mul_ps (y, x), _mm_set1_ps (-1.1514610310e-1f));
-  y = _mm_add_ps (_mm_mul_ps (y, x), _mm_set1_ps (1.1676998740e-1f));
-  y = _mm_add_ps (_mm_mul_ps (y, x), _mm_set1_ps (-1.2420140846e-1f));
-  y = _mm_add_ps (_mm_mul_ps (y, x), _mm_set1_ps (1.4249322787e-1f));
-  y = _mm_add_ps (_mm_mul_ps (y, x), _mm_set1_ps (-1.6668057665e-1f));
-  y = _mm_add_ps (_mm_mul_ps (y, x), _mm_set1_ps (2.0000714765e-1f));
-  y = _mm_add_ps (_mm_mul_ps (y, x), _mm_set1_ps (-2.4999993993e-1f));
-  y = _mm_add_ps (_mm_mul_ps (y, x), _mm_set1_ps (3.3333331174e-1f));
-  y = _mm_mul_ps (_mm_mul_ps (y, x), z);
-  y = _mm_add_ps (y, _mm_mul_ps (k, _mm_set1_ps (-2.12194440e-4f)));
-  y = _mm_sub_ps (y, _mm_mul_ps (z, _mm_set1_ps (0.5f)));
-  return _mm_add_ps (_mm_add_ps (x, y), _mm_mul_ps (k, _mm_set1_ps (0.693359375f)));
+  __m256 big = _mm256_cmp_ps (u, _mm256_set1_ps (1.41421356237f), _CMP_GT_OQ);
+  __m256 k = _mm256_and_ps (big, _mm256_set1_ps (1.0f));
+  __m256 m = _mm256_mul_ps (u, _mm256_sub_ps (_mm256_set1_ps (1.0f), _mm256_mul_ps (k, _mm256_set1_ps (0.5f))));
+  __m256 x = _mm256_sub_ps (m, _mm256_set1_ps (1.0f));
+  __m256 z = _mm256_mul_ps (x, x);
+  __m256 y = _mm256_set1_ps (7.0376836292e-2f);
+  y = _mm256_add_ps (_mm256_mul_ps (y, x), _mm256_set1_ps (-1.1514610310e-1f));
+  y = _mm256_add_ps (_mm256_mul_ps (y, x), _mm256_set1_ps (1.1676998740e-1f));
+  y = _mm256_add_ps (_mm256_mul_ps (y, x), _mm256_set1_ps (-1.2420140846e-1f));
+  y = _mm256_add_ps (_mm256_mul_ps (y, x), _mm256_set1_ps (1.4249322787e-1f));
+  y = _mm256_add_ps (_mm256_mul_ps (y, x), _mm256_set1_ps (-1.6668057665e-1f));
+  y = _mm256_add_ps (_mm256_mul_ps (y, x), _mm256_set1_ps (2.0000714765e-1f));
+  y = _mm256_add_ps (_mm256_mul_ps (y, x), _mm256_set1_ps (-2.4999993993e-1f));
+  y = _mm256_add_ps (_mm256_mul_ps (y, x), _mm256_set1_ps (3.3333331174e-1f));
+  y = _mm256_mul_ps (_mm256_mul_ps (y, x), z);
+  y = _mm256_add_ps (y, _mm256_mul_ps (k, _mm256_set1_ps (-2.12194440e-4f)));
+  y = _mm256_sub_ps (y, _mm256_mul_ps (z, _mm256_set1_ps (0.5f)));
+  return _mm256_add_ps (_mm256_add_ps (x, y), _mm256_mul_ps (k, _mm256_set1_ps (0.693359375f)));
 }
 
-/* The BCE of one row, four values at a time; adds the loss into *sum (accumulated in
+/* The BCE of one row, eight values at a time; adds the loss into *sum (accumulated in
  * double, so that small changes of the loss survive for gradient checks) and returns how
- * many values it did (a multiple of four). */
-static int
-bce_row_sse (float *dz, double *sum, const float *z, const float *x, int D, float scale)
+ * many values it did (a multiple of eight). */
+AE_TARGET_AVX2 static int
+bce_row_avx2 (float *dz, double *sum, const float *z, const float *x, int D, float scale)
 {
-  const __m128 zero = _mm_setzero_ps (), one = _mm_set1_ps (1.0f), vscale = _mm_set1_ps (scale);
-  const __m128 abs_mask = _mm_castsi128_ps (_mm_set1_epi32 (0x7fffffff));
-  __m128d acc_lo = _mm_setzero_pd (), acc_hi = _mm_setzero_pd ();
+  const __m256 zero = _mm256_setzero_ps (), one = _mm256_set1_ps (1.0f), vscale = _mm256_set1_ps (scale);
+  const __m256 abs_mask = _mm256_castsi256_ps (_mm256_set1_epi32 (0x7fffffff));
+  __m256d acc_lo = _mm256_setzero_pd (), acc_hi = _mm256_setzero_pd ();
   int j = 0;
-  for (; j + 4 <= D; j += 4)
+  for (; j + 8 <= D; j += 8)
     {
-      __m128 zj = _mm_loadu_ps (z + j), xj = _mm_loadu_ps (x + j);
-      __m128 e = exp_neg_sse (_mm_sub_ps (zero, _mm_and_ps (zj, abs_mask)));
-      __m128 onep = _mm_add_ps (one, e);
-      __m128 loss = _mm_add_ps (_mm_sub_ps (_mm_max_ps (zj, zero), _mm_mul_ps (zj, xj)), log_1_2_sse (onep));
-      acc_lo = _mm_add_pd (acc_lo, _mm_cvtps_pd (loss));
-      acc_hi = _mm_add_pd (acc_hi, _mm_cvtps_pd (_mm_movehl_ps (loss, loss)));
+      __m256 zj = _mm256_loadu_ps (z + j), xj = _mm256_loadu_ps (x + j);
+      __m256 e = exp_neg_avx2 (_mm256_sub_ps (zero, _mm256_and_ps (zj, abs_mask)));
+      __m256 onep = _mm256_add_ps (one, e);
+      __m256 loss = _mm256_add_ps (_mm256_sub_ps (_mm256_max_ps (zj, zero), _mm256_mul_ps (zj, xj)),
+                                   log_1_2_avx2 (onep));
+      acc_lo = _mm256_add_pd (acc_lo, _mm256_cvtps_pd (_mm256_castps256_ps128 (loss)));
+      acc_hi = _mm256_add_pd (acc_hi, _mm256_cvtps_pd (_mm256_extractf128_ps (loss, 1)));
       if (dz != NULL)
         {
-          __m128 inv = _mm_div_ps (one, onep);
-          __m128 positive = _mm_cmpge_ps (zj, zero);
-          __m128 p = _mm_or_ps (_mm_and_ps (positive, inv), _mm_andnot_ps (positive, _mm_mul_ps (e, inv)));
-          _mm_storeu_ps (dz + j, _mm_mul_ps (vscale, _mm_sub_ps (p, xj)));
+          __m256 inv = _mm256_div_ps (one, onep);
+          __m256 positive = _mm256_cmp_ps (zj, zero, _CMP_GE_OQ);
+          __m256 p = _mm256_blendv_ps (_mm256_mul_ps (e, inv), inv, positive);
+          _mm256_storeu_ps (dz + j, _mm256_mul_ps (vscale, _mm256_sub_ps (p, xj)));
         }
     }
-  double parts[2];
-  _mm_storeu_pd (parts, _mm_add_pd (acc_lo, acc_hi));
-  *sum += parts[0] + parts[1];
+  double parts[4];
+  _mm256_storeu_pd (parts, _mm256_add_pd (acc_lo, acc_hi));
+  *sum += (parts[0] + parts[1]) + (parts[2] + parts[3]);
   return j;
-}
-#else
-static int
-bce_row_sse (float *dz, double *sum, const float *z, const float *x, int D, float scale)
-{
-  return 0;
 }
 #endif
 
@@ -263,7 +277,11 @@ ae_recon_loss (float *dlogits, float *errors, const float *logits, const float *
           /* max(z, 0) - z x + log(1 + exp(-|z|)): no overflow for any z, and its gradient
            * sigmoid(z) - x needs no log of a saturated probability. */
           {
-            int j = bce_row_sse (dz, &sum, z, x, D, scale);
+            int j = 0;
+#ifdef AE_AVX2
+            if (have_avx2 ())
+              j = bce_row_avx2 (dz, &sum, z, x, D, scale);
+#endif
             for (; j < D; j++)
             {
               float e = expf (-fabsf (z[j]));
@@ -466,27 +484,102 @@ ae_contractive_estimate (float *dh0, float *dh1, const float *h0, const float *h
 
 /* --- optimisers ------------------------------------------------------------------------ */
 
-double
-ae_sum_squares (const float *x, size_t n)
+/* Sum of squares of x, or with add: of x + add, stored back into x. Eight independent
+ * float partial sums (which the compiler vectorises, as it may not reorder one sum),
+ * gathered in double every block. x is only written when add is not NULL. */
+static inline double
+sum_squares (float *restrict x, const float *restrict add, size_t n)
 {
-  /* Eight independent float partial sums (which the compiler vectorises, as it may not
-   * reorder one sum), gathered in double every block. */
   double total = 0.0;
   size_t i = 0;
   while (i < n)
     {
       size_t end = n - i > 4096 ? i + 4096 : n;
       float acc[8] = { 0 };
-      for (; i + 8 <= end; i += 8)
-        for (int k = 0; k < 8; k++)
-          acc[k] += x[i + k] * x[i + k];
+      if (add != NULL)
+        for (; i + 8 <= end; i += 8)
+          for (int k = 0; k < 8; k++)
+            {
+              x[i + k] += add[i + k];
+              acc[k] += x[i + k] * x[i + k];
+            }
+      else
+        for (; i + 8 <= end; i += 8)
+          for (int k = 0; k < 8; k++)
+            acc[k] += x[i + k] * x[i + k];
       for (; i < end; i++)
-        acc[0] += x[i] * x[i];
+        {
+          if (add != NULL)
+            x[i] += add[i];
+          acc[0] += x[i] * x[i];
+        }
       for (int k = 0; k < 8; k++)
         total += acc[k];
     }
   return total;
 }
+
+#ifdef AE_AVX2
+AE_TARGET_AVX2 static double
+sum_squares_avx2 (float *restrict x, const float *restrict add, size_t n)
+{
+  return sum_squares (x, add, n);
+}
+#endif
+
+/* x is written only when add is not NULL. */
+static double
+sum_squares_dispatch (float *x, const float *add, size_t n)
+{
+#ifdef AE_AVX2
+  if (have_avx2 ())
+    return sum_squares_avx2 (x, add, n);
+#endif
+  return sum_squares (x, add, n);
+}
+
+double
+ae_sum_squares (const float *x, size_t n)
+{
+  return sum_squares_dispatch ((float *) x, NULL, n);
+}
+
+double
+ae_add_sum_squares (float *acc, const float *x, size_t n)
+{
+  return sum_squares_dispatch (acc, x, n);
+}
+
+#ifdef AE_AVX2
+/* The loop of ae_adam_update below, eight at a time, in the same operation order (the
+ * compiler will not vectorise sqrtf while it may set errno); returns how many it did. */
+AE_TARGET_AVX2 static size_t
+adam_avx2 (float *restrict p, float *restrict m, float *restrict v, const float *restrict g,
+           size_t n, float lr, float beta1, float beta2, float eps, float weight_decay,
+           float grad_scale, float c1, float c2)
+{
+  const __m256 b1 = _mm256_set1_ps (beta1), b1c = _mm256_set1_ps (1.0f - beta1);
+  const __m256 b2 = _mm256_set1_ps (beta2), b2c = _mm256_set1_ps (1.0f - beta2);
+  const __m256 vc1 = _mm256_set1_ps (c1), vc2 = _mm256_set1_ps (c2), veps = _mm256_set1_ps (eps);
+  const __m256 vlr = _mm256_set1_ps (lr), vwd = _mm256_set1_ps (weight_decay);
+  const __m256 vscale = _mm256_set1_ps (grad_scale);
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    {
+      __m256 gi = _mm256_mul_ps (_mm256_loadu_ps (g + i), vscale);
+      __m256 mi = _mm256_add_ps (_mm256_mul_ps (b1, _mm256_loadu_ps (m + i)), _mm256_mul_ps (b1c, gi));
+      __m256 vi = _mm256_add_ps (_mm256_mul_ps (b2, _mm256_loadu_ps (v + i)),
+                                 _mm256_mul_ps (_mm256_mul_ps (b2c, gi), gi));
+      _mm256_storeu_ps (m + i, mi);
+      _mm256_storeu_ps (v + i, vi);
+      __m256 pi = _mm256_loadu_ps (p + i);
+      __m256 step = _mm256_div_ps (_mm256_mul_ps (mi, vc1),
+                                   _mm256_add_ps (_mm256_sqrt_ps (_mm256_mul_ps (vi, vc2)), veps));
+      _mm256_storeu_ps (p + i, _mm256_sub_ps (pi, _mm256_mul_ps (vlr, _mm256_add_ps (step, _mm256_mul_ps (vwd, pi)))));
+    }
+  return i;
+}
+#endif
 
 void
 ae_adam_update (float *restrict p, float *restrict m, float *restrict v, const float *restrict g,
@@ -496,25 +589,9 @@ ae_adam_update (float *restrict p, float *restrict m, float *restrict v, const f
   float c1 = 1.0f / (1.0f - powf (beta1, (float) t));
   float c2 = 1.0f / (1.0f - powf (beta2, (float) t));
   size_t i = 0;
-#ifdef __SSE2__
-  /* The compiler will not vectorise sqrtf while it may set errno, so the loop is spelled
-   * out in SSE (part of every x86-64), in the same operation order as the scalar tail. */
-  const __m128 b1 = _mm_set1_ps (beta1), b1c = _mm_set1_ps (1.0f - beta1);
-  const __m128 b2 = _mm_set1_ps (beta2), b2c = _mm_set1_ps (1.0f - beta2);
-  const __m128 vc1 = _mm_set1_ps (c1), vc2 = _mm_set1_ps (c2), veps = _mm_set1_ps (eps);
-  const __m128 vlr = _mm_set1_ps (lr), vwd = _mm_set1_ps (weight_decay);
-  const __m128 vscale = _mm_set1_ps (grad_scale);
-  for (; i + 4 <= n; i += 4)
-    {
-      __m128 gi = _mm_mul_ps (_mm_loadu_ps (g + i), vscale);
-      __m128 mi = _mm_add_ps (_mm_mul_ps (b1, _mm_loadu_ps (m + i)), _mm_mul_ps (b1c, gi));
-      __m128 vi = _mm_add_ps (_mm_mul_ps (b2, _mm_loadu_ps (v + i)), _mm_mul_ps (_mm_mul_ps (b2c, gi), gi));
-      _mm_storeu_ps (m + i, mi);
-      _mm_storeu_ps (v + i, vi);
-      __m128 pi = _mm_loadu_ps (p + i);
-      __m128 step = _mm_div_ps (_mm_mul_ps (mi, vc1), _mm_add_ps (_mm_sqrt_ps (_mm_mul_ps (vi, vc2)), veps));
-      _mm_storeu_ps (p + i, _mm_sub_ps (pi, _mm_mul_ps (vlr, _mm_add_ps (step, _mm_mul_ps (vwd, pi)))));
-    }
+#ifdef AE_AVX2
+  if (have_avx2 ())
+    i = adam_avx2 (p, m, v, g, n, lr, beta1, beta2, eps, weight_decay, grad_scale, c1, c2);
 #endif
   for (; i < n; i++)
     {

@@ -92,6 +92,8 @@ double ae_contractive_estimate (float *dh0, float *dh1, const float *h0, const f
 
 /* Sum of squares of n values, in double. */
 double ae_sum_squares (const float *x, size_t n);
+/* acc += x over n values; returns the sum of squares of the new acc, in double. */
+double ae_add_sum_squares (float *acc, const float *x, size_t n);
 /* One AdamW step over flat arrays: g is multiplied by grad_scale (the clip factor) first;
  * t is the step count after this step (from 1), for the bias correction. */
 void ae_adam_update (float *p, float *m, float *v, const float *g, size_t n, float lr,
