@@ -27,7 +27,7 @@ static const LabOption model_options[] = {
   { "batch", "B", "samples per batch" },
   { "lr", "X", "learning rate" },
   { "seed", "S", "seed of the weights, the split and the shuffling" },
-  { "threads", "T", "OpenBLAS threads (0: the engine's choice)" },
+  { "threads", "T", "threads that share each training batch, one BLAS thread each (0: every core)" },
   { "l1", "X", "sparse: L1 weight on the code" },
   { "rho", "X", "sparse: target mean activation of the code" },
   { "beta", "X", "sparse: weight of the KL sparsity penalty" },
@@ -76,7 +76,7 @@ static const LabCommand commands[] = {
     0,
     { { "data", "D", "the dataset the model was trained on (its split comes from the model's seed)" },
       { "denoise", "KIND:LEVEL", "corrupt the test images (fixed noise seed) and compare denoisers" },
-      { "threads", "T", "OpenBLAS threads" },
+      { "threads", "T", "accepted for scripts; evaluation runs on one BLAS thread" },
       { "json", NULL, "one JSON object" },
       { NULL, NULL, NULL } } },
   { "denoise", lab_cli_denoise, "FILE",
@@ -160,7 +160,7 @@ static const LabCommand commands[] = {
     0,
     { { "json", NULL, "one JSON object" },
       { "quick", NULL, "short timings (a smoke run, not a measurement)" },
-      { "threads", "T", "OpenBLAS threads (0: the engine's choice)" },
+      { "threads", "T", "threads that share each training batch (0: every core)" },
       { NULL, NULL, NULL } } },
 };
 

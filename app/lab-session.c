@@ -1834,9 +1834,9 @@ lab_session_class_init (LabSessionClass *klass)
   object_class->dispose = lab_session_dispose;
   object_class->finalize = lab_session_finalize;
 
-  /* Once per process, before any trainer: the engine's own choice of BLAS threads (one),
-   * which also leaves a core to the window. */
-  ae_set_threads (0);
+  /* Once per process, before any trainer: training split over every core but one, which
+   * is left to the window (one thread on a two-core machine). */
+  ae_set_threads (ae_cpu_count () > 1 ? ae_cpu_count () - 1 : 1);
   object_class->get_property = lab_session_get_property;
 
   properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE, flags);

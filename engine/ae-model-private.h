@@ -9,6 +9,7 @@
 
 #include "ae-conv.h"
 #include "ae-model.h"
+#include "ae-team.h"
 
 typedef enum {
   AE_LAYER_DENSE,      /* out = act(inp @ w^T + b) */
@@ -71,6 +72,13 @@ struct AeModel {
   float *workspace;    /* (workspace floats) scratch shared by the conv and LSTM layers */
   float *scratch;      /* (latent) per-unit values: KL sparsity's mean activations, the
                           contractive closed form's squared row norms */
+
+  /* Training split over ae_set_threads threads: the batch in one share per thread, share
+   * i > 0 computed on replicas[i - 1], which reads these parameters and has gradients and
+   * buffers of its own. Made at the first split step. */
+  AeTeam *team;
+  AeModel *replicas[AE_TEAM_MAX - 1];
+  int is_replica;
 };
 
 /* The step of the finite-difference contractive estimate, in input units. */

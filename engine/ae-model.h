@@ -207,5 +207,13 @@ AeStatus ae_model_export_safetensors (const AeModel *model, const char *path, Ae
  * the denoise command and the window). Images are kept in [0, 1]. */
 void ae_corrupt (float *x, long n, AeNoise kind, float level, AeRng *rng);
 
-/* OpenBLAS threads: 0 = the engine's choice for this machine. Call once per process. */
+/* Threads that a training step is split over, each taking a share of the batch with one
+ * BLAS thread (at least 32 rows each; one for KL sparsity, whose target is a mean over
+ * the whole batch). 0 = every core. Before the first call: 1. A model takes a change at
+ * its next step. */
 void ae_set_threads (int threads);
+int  ae_get_threads (void);
+/* Threads that a training step of B rows on this model is split over. */
+int  ae_model_train_threads (const AeModel *model, int B);
+/* Cores online. */
+int  ae_cpu_count (void);

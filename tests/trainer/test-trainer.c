@@ -490,12 +490,16 @@ check_report_stream (const Seen *s, long n)
   CHECK (bad == 0, "%ld inconsistent reports among %ld", bad, n);
 }
 
+/* Random command sequences on `trainers` trainers; live changes draw the batch from
+ * 1 to 2 times `batch`. */
 static void
-test_random_commands (void)
+random_commands (int trainers, int batch, long n_samples)
 {
-  AeDataset *ds = make_dataset (120, 4, 24);
+  AeDataset *ds = make_dataset (n_samples, 4, 24);
   AeConfig cfg;
-  if (ds == NULL || !make_config (&cfg, ds, "epochs", "2", "batch", "8", NULL))
+  char batch_text[16];
+  snprintf (batch_text, sizeof batch_text, "%d", batch);
+  if (ds == NULL || !make_config (&cfg, ds, "epochs", "2", "batch", batch_text, NULL))
     {
       CHECK (0, "fixture");
       ae_dataset_free (ds);
@@ -503,7 +507,7 @@ test_random_commands (void)
     }
   AeRng rng;
   ae_rng_seed (&rng, 2024);
-  const int trainers = 10, sequences = 100; /* a thousand sequences in all */
+  const int sequences = 100;
   long mismatches = 0, stuck = 0;
   for (int tr = 0; tr < trainers; tr++)
     {
@@ -534,6 +538,7 @@ test_random_commands (void)
                     AeConfig live = cfg;
                     live.lr = 0.001f * (float) (1 + ae_rng_below (&rng, 20));
                     live.epochs = 1 + (int) ae_rng_below (&rng, 3);
+                    live.batch = batch + (int) ae_rng_below (&rng, (uint32_t) batch + 1);
                     AeError err = { 0 };
                     if (ae_trainer_set_config (t, &live, &err) != AE_OK)
                       {
@@ -585,6 +590,12 @@ test_random_commands (void)
   CHECK (mismatches == 0, "%ld sequences left the counters inconsistent", mismatches);
   CHECK (stuck == 0, "%ld sequences left it running after pause", stuck);
   ae_dataset_free (ds);
+}
+
+static void
+test_random_commands (void)
+{
+  random_commands (10, 8, 120); /* a thousand sequences in all */
 }
 
 static void
@@ -686,6 +697,32 @@ test_determinism (void)
   CHECK (nc == 3 && na == 3 && ta[2] != tc[2], "another seed gives another run (%.9g)", tc[2]);
   CHECK (na == 3 && ta[2] < ta[0], "the loss falls: %.6g -> %.6g", ta[0], ta[2]);
   ae_dataset_free (ds);
+}
+
+/* Batches split over two threads (ae_set_threads): commands, live batch changes (the
+ * replicas follow the model's new capacity) and determinism, also under ThreadSanitizer. */
+static void
+test_split_batches (void)
+{
+  ae_set_threads (2);
+  random_commands (3, 64, 400);
+  AeDataset *ds = make_dataset (400, 4, 40);
+  AeConfig cfg;
+  if (ds != NULL && make_config (&cfg, ds, "noise", "gaussian:0.2", "batch", "64", NULL))
+    {
+      double ta[3], va[3], tb[3], vb[3];
+      int na = epoch_losses (ds, &cfg, ta, va, 3);
+      int nb = epoch_losses (ds, &cfg, tb, vb, 3);
+      CHECK (na == 3 && nb == 3, "three epochs each (%d, %d)", na, nb);
+      for (int i = 0; i < na && i < nb; i++)
+        CHECK (ta[i] == tb[i] && va[i] == vb[i] && isfinite (ta[i]), "epoch %d: %.9g/%.9g vs %.9g/%.9g",
+               i, ta[i], va[i], tb[i], vb[i]);
+      CHECK (na == 3 && ta[2] < ta[0], "the loss falls: %.6g -> %.6g", ta[0], ta[2]);
+    }
+  else
+    CHECK (0, "fixture");
+  ae_dataset_free (ds);
+  ae_set_threads (1);
 }
 
 static void
@@ -808,6 +845,7 @@ main (int argc, char **argv)
     { "/trainer/random-commands", test_random_commands },
     { "/trainer/stop-within-one-batch", test_stop_within_one_batch },
     { "/trainer/determinism", test_determinism },
+    { "/trainer/split-batches", test_split_batches },
     { "/trainer/preview-and-rates", test_preview_and_rates },
     { "/trainer/divergence", test_divergence },
   };
