@@ -2,16 +2,23 @@
  *
  * In one run: the sgemm rate on the exact GEMM shapes of the reference models, training
  * samples/s of those models (batch 128, Adam, embedded digits), the GEMM-only ceiling of
- * each (its GEMMs per step timed alone), slider decode latency and peak memory. Ratios
- * measured in one run are what matter: absolute figures drift on a shared machine. */
+ * each, slider decode latency and peak memory. The ceiling is the fastest of three ways to
+ * do one step's GEMMs alone on the cores training uses: each shape timed alone on one
+ * BLAS thread, the same on as many BLAS threads as training has, and the whole step's
+ * GEMMs on each thread's share of the batch, all threads at once (as training splits
+ * it). Ratios measured in one run are what matter: absolute figures drift on a shared
+ * machine. */
 #include "lab-cli.h"
 
 #include <cblas.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+
+#include "ae-team.h"
 
 #define BENCH_BATCH 128
 #define BENCH_MAX_GEMMS 48
@@ -27,10 +34,16 @@ typedef struct {
   const char *preset; /* the preset it starts from */
   const char *hidden; /* --hidden override, or NULL */
   const char *latent; /* --latent override, or NULL */
-  BenchGemm gemms[BENCH_MAX_GEMMS];
+  BenchGemm gemms[BENCH_MAX_GEMMS];       /* one step on the whole batch */
   int n_gemms;
+  BenchGemm share_gemms[BENCH_MAX_GEMMS]; /* one step on a thread's share of it */
+  int n_share_gemms;
   /* results */
-  double gemm_seconds_per_step; /* the GEMMs of one step, each timed alone */
+  int threads;                  /* training's threads for this model */
+  double one_thread_seconds;    /* the GEMMs of one step, each timed alone, one BLAS thread */
+  double blas_threads_seconds;  /* the same on `threads` BLAS threads */
+  double split_seconds;         /* the shares' GEMMs on `threads` threads at once */
+  double gemm_seconds_per_step; /* the fastest of the three */
   double gemm_flops_per_step;
   double samples_per_s; /* NAN when unavailable */
   char unavailable[sizeof ((AeError *) 0)->message];
@@ -44,113 +57,238 @@ now_seconds (void)
   return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
 }
 
+/* A list of GEMMs for a batch of `batch` rows. */
+typedef struct {
+  BenchGemm *gemms;
+  int *n;
+  int batch;
+} GemmList;
+
 static void
-add_gemm (BenchModel *m, int M, int N, int K, int trans_a, int trans_b)
+add_gemm (GemmList *list, int M, int N, int K, int trans_a, int trans_b)
 {
-  if (m->n_gemms >= BENCH_MAX_GEMMS)
+  if (*list->n >= BENCH_MAX_GEMMS)
     return;
-  m->gemms[m->n_gemms++] = (BenchGemm) { M, N, K, trans_a, trans_b };
+  list->gemms[(*list->n)++] = (BenchGemm) { M, N, K, trans_a, trans_b };
 }
 
 /* A dense layer W (out, in) on a batch: forward Y = X W^T, dW = dY^T X, and dX = dY W
  * unless the layer reads the data itself (no gradient wanted there). */
 static void
-add_dense_gemms (BenchModel *m, int in, int out, int needs_dinput)
+add_dense_gemms (GemmList *list, int in, int out, int needs_dinput)
 {
-  add_gemm (m, BENCH_BATCH, out, in, 0, 1);
-  add_gemm (m, out, in, BENCH_BATCH, 1, 0);
+  add_gemm (list, list->batch, out, in, 0, 1);
+  add_gemm (list, out, in, list->batch, 1, 0);
   if (needs_dinput)
-    add_gemm (m, BENCH_BATCH, in, out, 0, 0);
+    add_gemm (list, list->batch, in, out, 0, 0);
 }
 
 /* A 3x3 convolution C -> OC with `positions` output positions per sample, as im2col GEMMs
  * over the batch: forward (OC, C*9) x (C*9, B*P), dW and dX alike. A transposed
  * convolution is its adjoint: the same three GEMMs with forward and dX swapped. */
 static void
-add_conv_gemms (BenchModel *m, int C, int OC, int positions, int needs_dinput)
+add_conv_gemms (GemmList *list, int C, int OC, int positions, int needs_dinput)
 {
-  int cols = BENCH_BATCH * positions;
-  add_gemm (m, OC, cols, C * 9, 0, 0);
-  add_gemm (m, OC, C * 9, cols, 0, 1);
+  int cols = list->batch * positions;
+  add_gemm (list, OC, cols, C * 9, 0, 0);
+  add_gemm (list, OC, C * 9, cols, 0, 1);
   if (needs_dinput)
-    add_gemm (m, C * 9, cols, OC, 1, 0);
+    add_gemm (list, C * 9, cols, OC, 1, 0);
+}
+
+/* The GEMMs of one training step of model `which` on `batch` rows. */
+static void
+list_gemms (GemmList *list, int which)
+{
+  switch (which)
+    {
+    case 0:
+      {
+        /* dense 784-512-128-32 mirrored */
+        static const int dense_sizes[] = { 784, 512, 128, 32, 128, 512, 784 };
+        for (int i = 0; i + 1 < 7; i++)
+          add_dense_gemms (list, dense_sizes[i], dense_sizes[i + 1], i > 0);
+      }
+      break;
+    case 1:
+      /* VAE 784-400-(20 mu | 20 logvar), decoder 20-400-784 */
+      add_dense_gemms (list, 784, 400, 0);
+      add_dense_gemms (list, 400, 40, 1);
+      add_dense_gemms (list, 20, 400, 1);
+      add_dense_gemms (list, 400, 784, 1);
+      break;
+    default:
+      /* conv preset: 1x28x28 -> 16x14x14 -> 32x7x7 -> code 32, mirrored by transposed
+       * convolutions (3x3, stride 2, padding 1 as in ae-model.c). */
+      add_conv_gemms (list, 1, 16, 14 * 14, 0);
+      add_conv_gemms (list, 16, 32, 7 * 7, 1);
+      add_dense_gemms (list, 32 * 7 * 7, 32, 1);
+      add_dense_gemms (list, 32, 32 * 7 * 7, 1);
+      add_conv_gemms (list, 16, 32, 7 * 7, 1); /* transposed 32x7x7 -> 16x14x14 */
+      add_conv_gemms (list, 1, 16, 14 * 14, 1); /* transposed 16x14x14 -> 1x28x28 */
+      break;
+    }
 }
 
 static void
 describe_models (BenchModel models[3])
 {
   memset (models, 0, 3 * sizeof models[0]);
-  /* dense 784-512-128-32 mirrored */
   models[0] = (BenchModel) { .name = "dense", .preset = "undercomplete", .hidden = "512,128",
                              .latent = "32" };
-  static const int dense_sizes[] = { 784, 512, 128, 32, 128, 512, 784 };
-  for (int i = 0; i + 1 < 7; i++)
-    add_dense_gemms (&models[0], dense_sizes[i], dense_sizes[i + 1], i > 0);
-  /* VAE 784-400-(20 mu | 20 logvar), decoder 20-400-784 */
   models[1] = (BenchModel) { .name = "vae", .preset = "vae" };
-  add_dense_gemms (&models[1], 784, 400, 0);
-  add_dense_gemms (&models[1], 400, 40, 1);
-  add_dense_gemms (&models[1], 20, 400, 1);
-  add_dense_gemms (&models[1], 400, 784, 1);
-  /* conv preset: 1x28x28 -> 16x14x14 -> 32x7x7 -> code 32, mirrored by transposed
-   * convolutions (3x3, stride 2, padding 1 as in ae-model.c). */
   models[2] = (BenchModel) { .name = "conv", .preset = "conv" };
-  add_conv_gemms (&models[2], 1, 16, 14 * 14, 0);
-  add_conv_gemms (&models[2], 16, 32, 7 * 7, 1);
-  add_dense_gemms (&models[2], 32 * 7 * 7, 32, 1);
-  add_dense_gemms (&models[2], 32, 32 * 7 * 7, 1);
-  add_conv_gemms (&models[2], 16, 32, 7 * 7, 1); /* transposed 32x7x7 -> 16x14x14 */
-  add_conv_gemms (&models[2], 1, 16, 14 * 14, 1); /* transposed 16x14x14 -> 1x28x28 */
   for (int i = 0; i < 3; i++)
-    models[i].samples_per_s = NAN;
+    {
+      GemmList whole = { models[i].gemms, &models[i].n_gemms, BENCH_BATCH };
+      list_gemms (&whole, i);
+      models[i].samples_per_s = NAN;
+    }
+}
+
+/* The GEMMs of a thread's share when training splits the batch over `threads`: the
+ * largest share, which the others wait for. */
+static void
+describe_shares (BenchModel *m, int which, int threads)
+{
+  m->threads = threads;
+  m->n_share_gemms = 0;
+  GemmList share = { m->share_gemms, &m->n_share_gemms, (BENCH_BATCH + threads - 1) / threads };
+  list_gemms (&share, which);
+}
+
+/* Operands for the largest of n GEMMs (A, B and C each), filled with small values. */
+static float *
+gemm_operands (const BenchGemm *gemms, int n, float **a, float **b, float **c)
+{
+  size_t most = 1;
+  for (int i = 0; i < n; i++)
+    {
+      const BenchGemm *g = &gemms[i];
+      size_t sizes[3] = { (size_t) g->M * g->K, (size_t) g->K * g->N, (size_t) g->M * g->N };
+      for (int k = 0; k < 3; k++)
+        most = sizes[k] > most ? sizes[k] : most;
+    }
+  float *all = malloc (3 * most * sizeof *all);
+  if (all == NULL)
+    return NULL;
+  for (size_t i = 0; i < 3 * most; i++)
+    all[i] = (float) ((i * 7919) % 1000) * 1e-3f - 0.5f;
+  *a = all, *b = all + most, *c = all + 2 * most;
+  return all;
+}
+
+static void
+run_gemm (const BenchGemm *g, const float *a, const float *b, float *c, float beta)
+{
+  int lda = g->trans_a ? g->M : g->K;
+  int ldb = g->trans_b ? g->K : g->N;
+  enum CBLAS_TRANSPOSE ta = g->trans_a ? CblasTrans : CblasNoTrans;
+  enum CBLAS_TRANSPOSE tb = g->trans_b ? CblasTrans : CblasNoTrans;
+  cblas_sgemm (CblasRowMajor, ta, tb, g->M, g->N, g->K, 1.0f, a, lda, b, ldb, beta, c, g->N);
 }
 
 /* Seconds per call of one GEMM shape, after a warm-up, over about `budget` seconds. */
 static double
 time_gemm (const BenchGemm *g, double budget)
 {
-  size_t a_size = (size_t) g->M * g->K, b_size = (size_t) g->K * g->N;
-  float *a = malloc (a_size * sizeof *a);
-  float *b = malloc (b_size * sizeof *b);
-  float *c = malloc ((size_t) g->M * g->N * sizeof *c);
-  if (a == NULL || b == NULL || c == NULL)
-    {
-      free (a), free (b), free (c);
-      return NAN;
-    }
-  for (size_t i = 0; i < a_size; i++)
-    a[i] = (float) ((i * 7919) % 1000) * 1e-3f - 0.5f;
-  for (size_t i = 0; i < b_size; i++)
-    b[i] = (float) ((i * 104729) % 1000) * 1e-3f - 0.5f;
-  int lda = g->trans_a ? g->M : g->K;
-  int ldb = g->trans_b ? g->K : g->N;
-  enum CBLAS_TRANSPOSE ta = g->trans_a ? CblasTrans : CblasNoTrans;
-  enum CBLAS_TRANSPOSE tb = g->trans_b ? CblasTrans : CblasNoTrans;
+  float *a, *b, *c;
+  float *all = gemm_operands (g, 1, &a, &b, &c);
+  if (all == NULL)
+    return NAN;
   for (int i = 0; i < 3; i++)
-    cblas_sgemm (CblasRowMajor, ta, tb, g->M, g->N, g->K, 1.0f, a, lda, b, ldb, 0.0f, c, g->N);
+    run_gemm (g, a, b, c, 0.0f);
   long calls = 0;
   double start = now_seconds (), elapsed;
   do
     {
-      cblas_sgemm (CblasRowMajor, ta, tb, g->M, g->N, g->K, 1.0f, a, lda, b, ldb, 1.0f, c, g->N);
+      run_gemm (g, a, b, c, 1.0f);
       calls++;
       elapsed = now_seconds () - start;
     }
   while (elapsed < budget || calls < 3);
-  free (a), free (b), free (c);
+  free (all);
   return elapsed / (double) calls;
+}
+
+/* Seconds of one step's GEMMs, each shape timed alone, on `threads` BLAS threads. */
+static double
+time_gemms_alone (const BenchModel *m, int threads, double budget_per_shape)
+{
+  openblas_set_num_threads (threads);
+  double seconds = 0;
+  for (int i = 0; i < m->n_gemms; i++)
+    seconds += time_gemm (&m->gemms[i], budget_per_shape);
+  openblas_set_num_threads (1);
+  return seconds;
+}
+
+/* Each thread runs its share's GEMMs for `steps` steps. */
+typedef struct {
+  const BenchModel *model;
+  long steps;
+  atomic_int failed;
+} SplitRun;
+
+static void
+run_share_steps (void *data, int share)
+{
+  SplitRun *run = data;
+  const BenchModel *m = run->model;
+  float *a, *b, *c;
+  float *all = gemm_operands (m->share_gemms, m->n_share_gemms, &a, &b, &c);
+  if (all == NULL)
+    {
+      atomic_store (&run->failed, 1);
+      return;
+    }
+  for (int i = 0; i < m->n_share_gemms; i++)
+    run_gemm (&m->share_gemms[i], a, b, c, 0.0f);
+  for (long step = 0; step < run->steps; step++)
+    for (int i = 0; i < m->n_share_gemms; i++)
+      run_gemm (&m->share_gemms[i], a, b, c, 1.0f);
+  free (all);
+}
+
+/* Seconds of one step's GEMMs split as training splits the batch, by the wall clock over
+ * about `budget` seconds: the threads run their shares at once, as in training. */
+static double
+time_gemms_split (const BenchModel *m, double budget)
+{
+  AeTeam *team = NULL;
+  if (ae_team_new (&team, m->threads, NULL) != AE_OK)
+    return NAN;
+  /* A share step takes about a thread's part of a whole step on one thread. */
+  long steps = (long) (budget * m->threads / m->one_thread_seconds);
+  SplitRun run = { .model = m, .steps = steps > 3 ? steps : 3 };
+  double start = now_seconds ();
+  ae_team_run (team, run_share_steps, &run, m->threads);
+  double seconds = (now_seconds () - start) / (double) run.steps;
+  ae_team_free (team);
+  return atomic_load (&run.failed) ? NAN : seconds;
 }
 
 static void
 time_model_gemms (BenchModel *m, double budget_per_shape)
 {
-  m->gemm_seconds_per_step = 0;
   m->gemm_flops_per_step = 0;
   for (int i = 0; i < m->n_gemms; i++)
     {
       const BenchGemm *g = &m->gemms[i];
-      m->gemm_seconds_per_step += time_gemm (g, budget_per_shape);
       m->gemm_flops_per_step += 2.0 * g->M * g->N * g->K;
+    }
+  m->one_thread_seconds = time_gemms_alone (m, 1, budget_per_shape);
+  m->blas_threads_seconds = m->split_seconds = NAN;
+  m->gemm_seconds_per_step = m->one_thread_seconds;
+  if (m->threads > 1)
+    {
+      m->blas_threads_seconds = time_gemms_alone (m, m->threads, budget_per_shape);
+      m->split_seconds = time_gemms_split (m, budget_per_shape * m->n_gemms);
+      /* The ceiling is the fastest way found: a NaN (failed) figure never wins. */
+      if (m->blas_threads_seconds < m->gemm_seconds_per_step)
+        m->gemm_seconds_per_step = m->blas_threads_seconds;
+      if (m->split_seconds < m->gemm_seconds_per_step)
+        m->gemm_seconds_per_step = m->split_seconds;
     }
 }
 
@@ -297,10 +435,11 @@ lab_cli_bench (LabArgs *args)
       BenchModel *m = &models[i];
       if (!json)
         fprintf (stderr, "bench: %s...\n", m->name);
+      AeModel *model = time_training (m, ds, train, ds->n_train, train_budget);
+      describe_shares (m, i, model != NULL ? ae_model_train_threads (model, BENCH_BATCH) : 1);
       time_model_gemms (m, gemm_budget);
       all_flops += m->gemm_flops_per_step;
       all_seconds += m->gemm_seconds_per_step;
-      AeModel *model = time_training (m, ds, train, ds->n_train, train_budget);
       if (model != NULL && i == 0)
         time_decode (model, n_decodes, &decode_p50, &decode_p99);
       if (model != NULL)
@@ -328,6 +467,10 @@ lab_cli_bench (LabArgs *args)
           lab_json_number (&o, "fraction_of_ceiling", m->samples_per_s / ceiling);
           lab_json_number (&o, "gemm_gflop_per_sample",
                            m->gemm_flops_per_step / BENCH_BATCH * 1e-9);
+          lab_json_int (&o, "threads", m->threads);
+          lab_json_number (&o, "ceiling_one_blas_thread", BENCH_BATCH / m->one_thread_seconds);
+          lab_json_number (&o, "ceiling_blas_threads", BENCH_BATCH / m->blas_threads_seconds);
+          lab_json_number (&o, "ceiling_split_batch", BENCH_BATCH / m->split_seconds);
           if (m->unavailable[0] != '\0')
             lab_json_string (&o, "unavailable", m->unavailable);
           lab_json_object_end (&o);
@@ -359,6 +502,11 @@ lab_cli_bench (LabArgs *args)
           else
             printf ("  %-6s %12.0f %16.0f %9.0f%%\n", m->name, m->samples_per_s, ceiling,
                     100.0 * m->samples_per_s / ceiling);
+          if (m->threads > 1)
+            printf ("  %-6s %d threads; ceiling on one BLAS thread %.0f/s, on %d BLAS threads "
+                    "%.0f/s, on split batches %.0f/s\n", "", m->threads,
+                    BENCH_BATCH / m->one_thread_seconds, m->threads,
+                    BENCH_BATCH / m->blas_threads_seconds, BENCH_BATCH / m->split_seconds);
         }
       printf ("slider decode (dense, one code): p50 %.3f ms, p99 %.3f ms\n", decode_p50, decode_p99);
       printf ("peak memory: %.1f MB\n", rss);
