@@ -111,15 +111,27 @@ ae_dense_backward (float *dinp, float *dw, float *db, const float *dout, const f
   if (dinp != NULL)
     cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, B, C, OC, 1.0f, dout, OC, w, C,
                  1.0f, dinp, C);
-  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, OC, C, B, 1.0f, dout, OC, inp, C, 1.0f,
-               dw, C);
-  if (db != NULL)
-    for (int r = 0; r < B; r++)
-      {
-        const float *d = dout + (size_t) r * OC;
-        for (int j = 0; j < OC; j++)
-          db[j] += d[j];
-      }
+  if (dw != NULL)
+    ae_dense_weight_grad_rows (dw, db, dout, inp, B, C, OC, 0, OC, 1);
+}
+
+void
+ae_dense_weight_grad_rows (float *dw, float *db, const float *dout, const float *inp, int B, int C,
+                           int OC, int first, int end, int add)
+{
+  assert (B > 0 && C > 0 && 0 <= first && first < end && end <= OC);
+  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, end - first, C, B, 1.0f, dout + first, OC,
+               inp, C, add ? 1.0f : 0.0f, dw + (size_t) first * C, C);
+  if (db == NULL)
+    return;
+  if (!add)
+    memset (db + first, 0, (size_t) (end - first) * sizeof (float));
+  for (int r = 0; r < B; r++)
+    {
+      const float *d = dout + (size_t) r * OC;
+      for (int j = first; j < end; j++)
+        db[j] += d[j];
+    }
 }
 
 /* --- activations ----------------------------------------------------------------------- */
@@ -484,9 +496,11 @@ ae_contractive_estimate (float *dh0, float *dh1, const float *h0, const float *h
 
 /* --- optimisers ------------------------------------------------------------------------ */
 
-/* Sum of squares of x, or with add: of x + add, stored back into x. Eight independent
- * float partial sums (which the compiler vectorises, as it may not reorder one sum),
- * gathered in double every block. x is only written when add is not NULL. */
+/* Sum of squares of x, or with add: of x + add, stored back into x. 32 independent float
+ * partial sums (which the compiler vectorises, as it may not reorder one sum; four vector
+ * registers, so that the additions do not wait for each other), gathered in double every
+ * block. x is only written when add is not NULL. */
+#define SUM_LANES 32
 static inline double
 sum_squares (float *restrict x, const float *restrict add, size_t n)
 {
@@ -495,17 +509,17 @@ sum_squares (float *restrict x, const float *restrict add, size_t n)
   while (i < n)
     {
       size_t end = n - i > 4096 ? i + 4096 : n;
-      float acc[8] = { 0 };
+      float acc[SUM_LANES] = { 0 };
       if (add != NULL)
-        for (; i + 8 <= end; i += 8)
-          for (int k = 0; k < 8; k++)
+        for (; i + SUM_LANES <= end; i += SUM_LANES)
+          for (int k = 0; k < SUM_LANES; k++)
             {
               x[i + k] += add[i + k];
               acc[k] += x[i + k] * x[i + k];
             }
       else
-        for (; i + 8 <= end; i += 8)
-          for (int k = 0; k < 8; k++)
+        for (; i + SUM_LANES <= end; i += SUM_LANES)
+          for (int k = 0; k < SUM_LANES; k++)
             acc[k] += x[i + k] * x[i + k];
       for (; i < end; i++)
         {
@@ -513,7 +527,7 @@ sum_squares (float *restrict x, const float *restrict add, size_t n)
             x[i] += add[i];
           acc[0] += x[i] * x[i];
         }
-      for (int k = 0; k < 8; k++)
+      for (int k = 0; k < SUM_LANES; k++)
         total += acc[k];
     }
   return total;

@@ -79,6 +79,8 @@ struct AeModel {
   AeTeam *team;
   AeModel *replicas[AE_TEAM_MAX - 1];
   int is_replica;
+  int later_weights;     /* dense layers' weight gradients left to the split step */
+  const float *enc_input, *dec_input; /* what the last pass fed the encoder and decoder */
 };
 
 /* The step of the finite-difference contractive estimate, in input units. */

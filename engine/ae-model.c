@@ -178,16 +178,18 @@ ae_layer_forward (const AeLayer *layer, float *out, float *cache, const float *i
   ae_activation_forward (out, (long) B * layer->out_dim, layer->act);
 }
 
-/* dpre is the gradient with respect to the layer's output before its activation. */
+/* dpre is the gradient with respect to the layer's output before its activation. A dense
+ * layer leaves its weights' gradients for later when `later_weights` (a split step). */
 static void
 ae_layer_backward (const AeLayer *layer, float *dinp, const float *dpre, const float *cache,
-                   const float *inp, int B, float *workspace)
+                   const float *inp, int B, float *workspace, int later_weights)
 {
+  assert (!later_weights || layer->kind == AE_LAYER_DENSE);
   switch (layer->kind)
     {
     case AE_LAYER_DENSE:
-      ae_dense_backward (dinp, layer->dw, layer->db, dpre, inp, layer->w, B, layer->in_dim,
-                         layer->out_dim);
+      ae_dense_backward (dinp, later_weights ? NULL : layer->dw, later_weights ? NULL : layer->db,
+                         dpre, inp, layer->w, B, layer->in_dim, layer->out_dim);
       break;
     case AE_LAYER_CONV:
       ae_conv2d_backward (dinp, layer->dw, layer->db, dpre, inp, layer->w, &layer->conv, B,
@@ -725,7 +727,7 @@ layers_backward (AeModel *m, AePass *pass, int first, int last, const float *enc
       if (d != NULL)
         memset (d, 0, n_in * sizeof (float));
       ae_layer_backward (layer, d, dpre, pass->cache[l], layer_input (m, pass, l, enc_input, dec_input),
-                         B, m->workspace);
+                         B, m->workspace, m->later_weights);
     }
 }
 
@@ -776,6 +778,8 @@ run_batch (AeModel *m, AeLossTerms *terms, const float *x, int B, int total, flo
       dec_input = m->z;
     }
   decoder_forward (m, dec_input, B);
+  m->enc_input = input;
+  m->dec_input = dec_input;
 
   /* Reconstruction: sets the gradient of the logits. */
   float *logits = m->main.out[m->n_layers - 1];
@@ -942,10 +946,18 @@ team_ready (AeModel *m, int n)
  * leaves them to the others; each starts on a 64-byte line, so that no two write one. */
 #define PARAM_PARTS_PER_THREAD 4
 #define PARAM_BLOCK 16
+/* Parts of the dense layers' weight gradients: rows of about this many floats. */
+#define WEIGHT_PART_FLOATS 65536
+#define MAX_WEIGHT_PARTS 128
+
+/* Rows [first, end) of layer's weights. */
+typedef struct {
+  int layer, first, end;
+} WeightPart;
 
 /* One training step split over a team: the batch in one share per thread (share i on
  * the model, or on replicas[i - 1], with a random stream of its own), then the gradients
- * summed and the optimiser applied in parts of the parameters. */
+ * of the whole batch and the optimiser step in parts of the parameters. */
 typedef struct {
   AeModel *model;
   int shares;
@@ -954,20 +966,85 @@ typedef struct {
   float kl_w;
   AeRng *rng[AE_TEAM_MAX];
   AeLossTerms terms[AE_TEAM_MAX];
-  double grad_sq[AE_TEAM_MAX * PARAM_PARTS_PER_THREAD];
+  WeightPart parts[MAX_WEIGHT_PARTS];
+  double grad_sq[MAX_WEIGHT_PARTS]; /* per part of the parameters */
   float grad_scale;
 } TeamStep;
+
+static AeModel *
+share_model (AeModel *m, int share)
+{
+  return share == 0 ? m : m->replicas[share - 1];
+}
 
 static void
 share_loss_and_grad (void *data, int share)
 {
   TeamStep *s = data;
-  AeModel *r = share == 0 ? s->model : s->model->replicas[share - 1];
+  AeModel *r = share_model (s->model, share);
   long begin, end;
   ae_team_share (s->B, share, s->shares, 1, &begin, &end);
-  memset (r->grads, 0, r->n_params * sizeof (float));
+  if (!r->later_weights)
+    memset (r->grads, 0, r->n_params * sizeof (float));
   run_batch (r, &s->terms[share], s->x + (size_t) begin * r->dim, (int) (end - begin), s->B,
              s->kl_w, s->rng[share], 1);
+}
+
+/* Whether every gradient of m comes from dense layers of the main pass: then a split step
+ * leaves their weights' gradients to parts of their rows over every share at once (no
+ * gradient arena per share to clear and sum, and GEMMs over the whole batch). */
+static int
+dense_only (const AeModel *m)
+{
+  if (m->cfg.contractive > 0.0f)
+    return 0;
+  for (int l = 0; l < m->n_layers; l++)
+    if (m->layers[l].kind != AE_LAYER_DENSE)
+      return 0;
+  return 1;
+}
+
+static int
+weight_parts (const AeModel *m, WeightPart *parts)
+{
+  int n = 0, most = MAX_WEIGHT_PARTS / m->n_layers;
+  for (int l = 0; l < m->n_layers; l++)
+    {
+      const AeLayer *layer = &m->layers[l];
+      long floats = (long) layer->out_dim * layer->in_dim;
+      int k = (int) ((floats + WEIGHT_PART_FLOATS - 1) / WEIGHT_PART_FLOATS);
+      k = k < layer->out_dim ? k : layer->out_dim;
+      k = k < most ? k : most;
+      for (int i = 0; i < k; i++)
+        {
+          long first, end;
+          ae_team_share (layer->out_dim, i, k, 1, &first, &end);
+          parts[n++] = (WeightPart) { l, (int) first, (int) end };
+        }
+    }
+  return n;
+}
+
+/* Rows of a dense layer's weight and bias gradients over every share, and their squared
+ * norm while they are in cache. */
+static void
+part_weight_grads (void *data, int part)
+{
+  TeamStep *s = data;
+  const WeightPart *p = &s->parts[part];
+  const AeLayer *layer = &s->model->layers[p->layer];
+  for (int i = 0; i < s->shares; i++)
+    {
+      AeModel *r = share_model (s->model, i);
+      long begin, end;
+      ae_team_share (s->B, i, s->shares, 1, &begin, &end);
+      const float *inp = layer_input (r, &r->main, p->layer, r->enc_input, r->dec_input);
+      ae_dense_weight_grad_rows (layer->dw, layer->db, r->main.dout[p->layer], inp, (int) (end - begin),
+                                 layer->in_dim, layer->out_dim, p->first, p->end, i > 0);
+    }
+  size_t C = (size_t) layer->in_dim;
+  s->grad_sq[part] = ae_sum_squares (layer->dw + p->first * C, (size_t) (p->end - p->first) * C)
+                     + ae_sum_squares (layer->db + p->first, (size_t) (p->end - p->first));
 }
 
 /* The replicas' gradients added into the model's, and their squared norm, in one pass. */
@@ -1033,13 +1110,19 @@ loss_and_grad (AeModel *m, AeLossTerms *terms, const float *x, int B, float epoc
       ae_rng_fork (&forks[i], rng);
       s.rng[i] = &forks[i];
     }
+  int later = dense_only (m);
+  for (int i = 0; i < n; i++)
+    share_model (m, i)->later_weights = later;
   ae_team_run (m->team, share_loss_and_grad, &s, n);
+  for (int i = 0; i < n; i++)
+    share_model (m, i)->later_weights = 0;
   memset (terms, 0, sizeof *terms);
   for (int i = 0; i < n; i++)
     add_terms (terms, &s.terms[i], 1.0);
-  ae_team_run (m->team, part_sum_grads, &s, n * PARAM_PARTS_PER_THREAD);
+  int parts = later ? weight_parts (m, s.parts) : n * PARAM_PARTS_PER_THREAD;
+  ae_team_run (m->team, later ? part_weight_grads : part_sum_grads, &s, parts);
   *grad_sq = 0.0;
-  for (int i = 0; i < n * PARAM_PARTS_PER_THREAD; i++)
+  for (int i = 0; i < parts; i++)
     *grad_sq += s.grad_sq[i];
 }
 
