@@ -357,13 +357,61 @@ build_conv (AeModel *m, AeError *err)
   return AE_OK;
 }
 
+#define SEQ_CONV_KERNEL 5
+#define SEQ_CONV_PADDING 2
+
+/* Input (T = height, F = channels * width) seen as one (T, F) channel. encoder.i: conv
+ * of stride 2 along the steps to hidden[i] channels (the first spans the F features);
+ * encoder.n: dense to the code (or the head); decoder.0: dense back to the last conv's
+ * (C, T'); decoder.1..n: transposed convs mirroring the encoder, the last one giving
+ * (T, F) logits. A kernel of 5 steps sees a whole QRS complex of ecg at the first layer. */
+static AeStatus
+build_sequence_conv (AeModel *m, AeError *err)
+{
+  const AeConfig *c = &m->cfg;
+  char name[AE_TENSOR_NAME_MAX];
+  AeConvShape enc[AE_MAX_HIDDEN];
+  int C = 1, T = c->height, W = c->channels * c->width;
+  for (int i = 0; i < c->n_hidden; i++)
+    {
+      if (ae_conv_steps_shape (&enc[i], C, T, W, c->hidden[i], SEQ_CONV_KERNEL, CONV_STRIDE,
+                               SEQ_CONV_PADDING, err) != AE_OK)
+        return ae_error_prefix (err, "sequence conv layer %d on %d channels of %d steps", i, C, T);
+      snprintf (name, sizeof name, "encoder.%d", i);
+      add_conv (m, name, &enc[i], c->activation);
+      C = enc[i].out_channels, T = enc[i].out_height, W = 1;
+    }
+  add_code_layer (m, c->n_hidden, C * T);
+  add_dense (m, "decoder.0", c->latent, C * T, c->activation);
+  for (int i = c->n_hidden - 1; i >= 0; i--)
+    {
+      const AeConvShape *e = &enc[i];
+      int op = ae_conv_output_padding (e->out_height, e->in_height, SEQ_CONV_KERNEL, CONV_STRIDE,
+                                       SEQ_CONV_PADDING);
+      AeConvShape d;
+      if (op < 0
+          || ae_conv_transpose_steps_shape (&d, e->out_channels, e->out_height, e->in_channels,
+                                            e->in_width, SEQ_CONV_KERNEL, CONV_STRIDE,
+                                            SEQ_CONV_PADDING, op, err) != AE_OK)
+        return ae_error_set (err, AE_ERR_UNSUPPORTED,
+                             "sequence conv layer %d: no transposed convolution maps %d steps "
+                             "back to %d", i, e->out_height, e->in_height);
+      snprintf (name, sizeof name, "decoder.%d", c->n_hidden - i);
+      /* Logits last: the output activation is applied with the loss. */
+      add_conv (m, name, &d, i == 0 ? AE_ACT_IDENTITY : c->activation);
+    }
+  return AE_OK;
+}
+
 /* Input (T = height, F = width). encoder.0: LSTM F -> hidden[0]; encoder.1: its last
  * state; encoder.2: dense to the code (or the head). decoder.0: the code repeated over T
  * steps; decoder.1: LSTM latent -> hidden[0]; decoder.2: dense per step to F logits. */
 static AeStatus
-build_sequence (AeModel *m)
+build_sequence (AeModel *m, AeError *err)
 {
   const AeConfig *c = &m->cfg;
+  if (c->sequence_layer == AE_SEQUENCE_CONV)
+    return build_sequence_conv (m, err);
   const int T = c->height, F = c->channels * c->width, Hd = c->hidden[0];
   add_seq (m, "encoder.0", AE_LAYER_LSTM, T, F, Hd, AE_ACT_IDENTITY);
   add_seq (m, "encoder.1", AE_LAYER_SEQ_LAST, T, Hd, Hd, AE_ACT_IDENTITY);
@@ -487,7 +535,7 @@ model_create (AeModel **out, const AeConfig *cfg, int with_grads, AeError *err)
     {
     case AE_ARCH_DENSE: st = build_dense (m); break;
     case AE_ARCH_CONV: st = build_conv (m, err); break;
-    case AE_ARCH_SEQUENCE: st = build_sequence (m); break;
+    case AE_ARCH_SEQUENCE: st = build_sequence (m, err); break;
     }
   if (st != AE_OK)
     {
@@ -991,8 +1039,8 @@ share_loss_and_grad (void *data, int share)
 }
 
 /* Whether every gradient of m comes from dense layers of the main pass: then a split step
- * leaves their weights' gradients to parts of their rows over every share at once (no
- * gradient arena per share to clear and sum, and GEMMs over the whole batch). */
+ * leaves their weights' gradients to parts of their rows over every share at once, and no
+ * gradient arena per share is cleared and summed. */
 static int
 dense_only (const AeModel *m)
 {
