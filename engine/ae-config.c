@@ -36,6 +36,9 @@ static const NamedValue noise_names[] = {
 static const NamedValue arch_names[] = {
   { "dense", AE_ARCH_DENSE }, { "conv", AE_ARCH_CONV }, { "sequence", AE_ARCH_SEQUENCE }, { NULL, 0 },
 };
+static const NamedValue sequence_layer_names[] = {
+  { "lstm", AE_SEQUENCE_LSTM }, { "conv", AE_SEQUENCE_CONV }, { NULL, 0 },
+};
 static const NamedValue optimizer_names[] = {
   { "adam", AE_OPT_ADAM }, { "sgd", AE_OPT_SGD }, { NULL, 0 },
 };
@@ -274,18 +277,21 @@ ae_config_preset (AeConfig *cfg, const char *preset, AeError *err)
         c.arch = AE_ARCH_CONV;
       }
       break;
-    case 7: /* sequence: an LSTM over the built-in sines */
+    case 7: /* sequence: 1-D convolutions over the built-in sines */
       {
-        /* 32 units and a code of 4 (PCA's test MSE on sines: 0.025 with 4 components,
-         * 0.004 with 16): the LSTM's steps are sequential, so a small model and a larger
-         * learning rate keep training within a minute. */
-        static const int h[] = { 32 };
-        set_hidden (&c, 1, h);
+        /* Convs of stride 2 along the steps (16, 32, 32 channels) and a code of 16: on
+         * sines, test MSE 0.0025 against PCA-16's 0.0038; on ecg, reconstructions that
+         * follow the beats (anomaly AUROC 0.95 after 40 epochs, about a minute). An LSTM
+         * decoder fed the same code at every step rebuilt ecg windows as their mean
+         * (AUROC 0.57); it stays available as --sequence-layer lstm. */
+        static const int h[] = { 16, 32, 32 };
+        set_hidden (&c, 3, h);
         c.arch = AE_ARCH_SEQUENCE;
-        c.latent = 4;
-        c.lr = 5e-3f;
-        c.epochs = 16;
-        c.activation = AE_ACT_TANH;
+        c.sequence_layer = AE_SEQUENCE_CONV;
+        c.latent = 16;
+        c.lr = 3e-3f;
+        c.epochs = 40;
+        c.activation = AE_ACT_RELU;
         c.loss = AE_LOSS_MSE;
         /* Made variational, the squared error of values in [0, 1] is small beside the KL
          * in nats: at kl-beta 1, 0.05 and 0.01 the posterior collapses on sines (SSE stays
@@ -424,6 +430,12 @@ ae_config_set (AeConfig *cfg, const char *key, const char *value, AeError *err)
         cfg->arch = (AeArch) v;
       return st;
     }
+  if (KEY ("sequence-layer"))
+    {
+      if ((st = parse_named (key, sequence_layer_names, value, &v, err)) == AE_OK)
+        cfg->sequence_layer = (AeSequenceLayer) v;
+      return st;
+    }
   /* The rest appear in model files rather than on the command line. */
   if (KEY ("variational"))
     return parse_int (key, value, 0, 1, &cfg->variational, err);
@@ -502,6 +514,9 @@ ae_config_validate (const AeConfig *cfg, AeError *err)
   if (cfg->arch < AE_ARCH_DENSE || cfg->arch > AE_ARCH_SEQUENCE)
     return ae_error_set (err, AE_ERR_INVALID, "architecture %d: expected dense, conv or sequence",
                          (int) cfg->arch);
+  if (cfg->sequence_layer < AE_SEQUENCE_LSTM || cfg->sequence_layer > AE_SEQUENCE_CONV)
+    return ae_error_set (err, AE_ERR_INVALID, "sequence layer %d: expected lstm or conv",
+                         (int) cfg->sequence_layer);
   if (cfg->n_hidden < 0 || cfg->n_hidden > AE_MAX_HIDDEN)
     return ae_error_set (err, AE_ERR_LIMIT, "--hidden: %d layers, expected 0 to %d", cfg->n_hidden,
                          AE_MAX_HIDDEN);
@@ -617,14 +632,15 @@ ae_config_to_text (const AeConfig *cfg)
     return NULL;
   /* %.9g round-trips every float exactly. */
   snprintf (text, size,
-            "preset = %s\n" "arch = %s\n" "channels = %d\n" "height = %d\n" "width = %d\n"
+            "preset = %s\n" "arch = %s\n" "sequence-layer = %s\n" "channels = %d\n" "height = %d\n" "width = %d\n"
             "hidden = %s\n" "latent = %d\n" "activation = %s\n" "code-activation = %s\n"
             "output-activation = %s\n" "loss = %s\n" "l1 = %.9g\n" "beta = %.9g\n" "rho = %.9g\n"
             "contractive = %.9g\n" "noise = %s\n" "variational = %d\n" "kl-beta = %.9g\n"
             "warmup = %d\n" "optimizer = %s\n" "lr = %.9g\n" "momentum = %.9g\n"
             "weight-decay = %.9g\n" "clip = %.9g\n" "batch = %d\n" "epochs = %d\n"
             "seed = %" PRIu64 "\n" "threads = %d\n",
-            cfg->preset, name_of (arch_names, (int) cfg->arch), cfg->channels, cfg->height,
+            cfg->preset, name_of (arch_names, (int) cfg->arch),
+            name_of (sequence_layer_names, (int) cfg->sequence_layer), cfg->channels, cfg->height,
             cfg->width, hidden, cfg->latent, ae_activation_name (cfg->activation),
             ae_activation_name (cfg->code_activation), ae_activation_name (cfg->output_activation),
             ae_loss_name (cfg->loss), (double) cfg->l1_code, (double) cfg->kl_sparsity,
@@ -692,7 +708,7 @@ ae_config_from_text (AeConfig *cfg, const char *text, AeError *err)
 int
 ae_config_is_live_change (const AeConfig *a, const AeConfig *b)
 {
-  if (a->arch != b->arch || a->channels != b->channels || a->height != b->height
+  if (a->arch != b->arch || a->sequence_layer != b->sequence_layer || a->channels != b->channels || a->height != b->height
       || a->width != b->width || a->n_hidden != b->n_hidden || a->latent != b->latent
       || a->activation != b->activation || a->code_activation != b->code_activation
       || a->output_activation != b->output_activation || a->loss != b->loss

@@ -238,6 +238,14 @@ check_common (int C, int H, int W, int OC, int K, int stride, int padding, AeErr
 }
 
 static AeStatus
+bad_output_padding (int output_padding, int stride, AeError *err)
+{
+  return ae_error_set (err, AE_ERR_INVALID,
+                       "transposed convolution output padding %d: expected 0 to stride - 1 = %d",
+                       output_padding, stride - 1);
+}
+
+static AeStatus
 check_sizes (const AeConvShape *s, AeError *err)
 {
   if (s->out_height < 1 || s->out_width < 1 || s->out_height > AE_MAX_IMAGE_SIDE
@@ -303,6 +311,45 @@ ae_conv1d_shape (AeConvShape *shape, int C, int T, int OC, int K, int stride, in
 }
 
 AeStatus
+ae_conv_steps_shape (AeConvShape *shape, int C, int T, int W, int OC, int K, int stride,
+                     int padding, AeError *err)
+{
+  AeStatus st = check_common (C, T, W, OC, K, stride, padding, err);
+  if (st != AE_OK)
+    return st;
+  if (T + 2 * padding < K)
+    return ae_error_set (err, AE_ERR_INVALID,
+                         "convolution kernel %d is longer than the padded sequence of %d steps",
+                         K, T + 2 * padding);
+  *shape = (AeConvShape) {
+    .in_channels = C, .in_height = T, .in_width = W,
+    .out_channels = OC, .out_height = (T + 2 * padding - K) / stride + 1, .out_width = 1,
+    .kernel_h = K, .kernel_w = W, .stride_h = stride, .stride_w = 1,
+    .pad_h = padding, .pad_w = 0, .transposed = 0,
+  };
+  return check_sizes (shape, err);
+}
+
+AeStatus
+ae_conv_transpose_steps_shape (AeConvShape *shape, int C, int T, int OC, int OW, int K,
+                               int stride, int padding, int output_padding, AeError *err)
+{
+  AeStatus st = check_common (C, T, OW, OC, K, stride, padding, err);
+  if (st != AE_OK)
+    return st;
+  if (output_padding < 0 || output_padding >= stride)
+    return bad_output_padding (output_padding, stride, err);
+  *shape = (AeConvShape) {
+    .in_channels = C, .in_height = T, .in_width = 1,
+    .out_channels = OC, .out_height = (T - 1) * stride - 2 * padding + K + output_padding,
+    .out_width = OW,
+    .kernel_h = K, .kernel_w = OW, .stride_h = stride, .stride_w = 1,
+    .pad_h = padding, .pad_w = 0, .transposed = 1,
+  };
+  return check_sizes (shape, err);
+}
+
+AeStatus
 ae_conv_transpose2d_shape (AeConvShape *shape, int C, int H, int W, int OC, int K, int stride,
                            int padding, int output_padding, AeError *err)
 {
@@ -310,10 +357,7 @@ ae_conv_transpose2d_shape (AeConvShape *shape, int C, int H, int W, int OC, int 
   if (st != AE_OK)
     return st;
   if (output_padding < 0 || output_padding >= stride)
-    return ae_error_set (err, AE_ERR_INVALID,
-                         "transposed convolution output padding %d: expected 0 to stride - 1 "
-                         "= %d",
-                         output_padding, stride - 1);
+    return bad_output_padding (output_padding, stride, err);
   *shape = (AeConvShape) {
     .in_channels = C, .in_height = H, .in_width = W,
     .out_channels = OC,

@@ -42,6 +42,19 @@ AeStatus ae_conv2d_shape (AeConvShape *shape, int C, int H, int W, int OC, int K
 AeStatus ae_conv1d_shape (AeConvShape *shape, int C, int T, int OC, int K, int stride,
                           int padding, AeError *err);
 
+/* Convolution along the steps of a sequence held as (C, T, W): a kernel of K steps that
+ * spans the whole width, so (C, T, W) -> (OC, OT, 1) with OT = (T + 2 * padding - K) /
+ * stride + 1. W is the features per step in a first layer and 1 after it; (OC, OT, 1) is
+ * laid out as the (OC, OT) of a 1-D convolution, and a sequence's (T, F) as (1, T, F). */
+AeStatus ae_conv_steps_shape (AeConvShape *shape, int C, int T, int W, int OC, int K,
+                              int stride, int padding, AeError *err);
+
+/* Its adjoint: (C, T, 1) -> (OC, OT, OW) with OT = (T - 1) * stride - 2 * padding + K +
+ * output_padding (see ae_conv_output_padding); OW = F gives back a sequence's features. */
+AeStatus ae_conv_transpose_steps_shape (AeConvShape *shape, int C, int T, int OC, int OW,
+                                        int K, int stride, int padding, int output_padding,
+                                        AeError *err);
+
 /* Transposed convolution (the adjoint of ae_conv2d_shape (OC, OH, OW, C, K, stride,
  * padding)): OH = (H - 1) * stride - 2 * padding + K + output_padding.
  * 0 <= output_padding < stride picks among the input sizes that a strided conv maps to

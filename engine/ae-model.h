@@ -45,8 +45,14 @@ typedef enum {
   AE_ARCH_DENSE,    /* fully connected, hidden[] are layer widths */
   AE_ARCH_CONV,     /* conv2d stride 2, hidden[] are channel counts; decoder mirrors with
                        transposed convolutions */
-  AE_ARCH_SEQUENCE, /* LSTM encoder and decoder over (steps, features), hidden[0] units */
+  AE_ARCH_SEQUENCE, /* over (steps, features): see AeSequenceLayer */
 } AeArch;
+
+typedef enum {
+  AE_SEQUENCE_LSTM, /* LSTM encoder and decoder, hidden[0] units */
+  AE_SEQUENCE_CONV, /* 1-D convs of stride 2 along the steps, hidden[] are channel counts;
+                       the decoder mirrors them with transposed convs */
+} AeSequenceLayer;
 
 typedef enum {
   AE_OPT_ADAM,
@@ -56,6 +62,7 @@ typedef enum {
 typedef struct {
   char preset[AE_PRESET_NAME_MAX]; /* the preset it started from, for display */
   AeArch arch;
+  AeSequenceLayer sequence_layer; /* the layers of AE_ARCH_SEQUENCE */
   int channels, height, width; /* input shape, set by ae_config_fit_data */
   int hidden[AE_MAX_HIDDEN];
   int n_hidden;

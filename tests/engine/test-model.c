@@ -417,17 +417,31 @@ test_gradients_conv (void)
   check_model_gradients ("sparse conv", &cfg, 0.0f);
 }
 
-/* A sequence model over 5 steps of 2 features. */
+/* A sequence model over 5 steps of 2 features: an LSTM of 4 units, or convs of 3 and 4
+ * channels along the steps (5 -> 3 -> 2 steps and back). */
 static AeConfig
-small_sequence_config (void)
+small_sequence_config (AeSequenceLayer layer)
 {
   AeConfig cfg;
   AeError err = { 0 };
   CHECK (ae_config_preset (&cfg, "sequence", &err) == AE_OK, "%s", err.message);
+  cfg.sequence_layer = layer;
   cfg.channels = 1;
   cfg.height = 5;
   cfg.width = 2;
-  cfg.hidden[0] = 4;
+  if (layer == AE_SEQUENCE_LSTM)
+    {
+      cfg.n_hidden = 1;
+      cfg.hidden[0] = 4;
+      cfg.activation = AE_ACT_TANH;
+    }
+  else
+    {
+      cfg.n_hidden = 2;
+      cfg.hidden[0] = 3;
+      cfg.hidden[1] = 4;
+      cfg.activation = AE_ACT_TANH; /* smooth, so central differences see no kinks */
+    }
   cfg.latent = 3;
   cfg.batch = 3;
   return cfg;
@@ -436,11 +450,19 @@ small_sequence_config (void)
 static void
 test_gradients_sequence (void)
 {
-  AeConfig cfg = small_sequence_config ();
+  AeConfig cfg = small_sequence_config (AE_SEQUENCE_LSTM);
   check_model_gradients ("sequence (lstm, mse)", &cfg, 0.0f);
   cfg.variational = 1;
   cfg.kl_beta = 1.0f;
   check_model_gradients ("sequence vae", &cfg, 0.0f);
+  cfg = small_sequence_config (AE_SEQUENCE_CONV);
+  check_model_gradients ("sequence (conv, mse)", &cfg, 0.0f);
+  cfg.variational = 1;
+  cfg.kl_beta = 1.0f;
+  check_model_gradients ("sequence conv vae", &cfg, 0.0f);
+  cfg.variational = 0;
+  cfg.activation = AE_ACT_RELU;
+  check_model_gradients ("sequence (conv, relu)", &cfg, 0.0f);
 }
 
 /* --- batches split over threads (ae_set_threads) -------------------------------------------- */
@@ -508,7 +530,8 @@ test_split_batch (void)
   check_split_matches_whole ("contractive (closed form)", small_config ("contractive"));
   check_split_matches_whole ("linear", small_config ("linear"));
   check_split_matches_whole ("conv", small_conv_config ());
-  check_split_matches_whole ("sequence", small_sequence_config ());
+  check_split_matches_whole ("sequence", small_sequence_config (AE_SEQUENCE_LSTM));
+  check_split_matches_whole ("sequence conv", small_sequence_config (AE_SEQUENCE_CONV));
 
   /* Random draws differ between a whole and a split batch: these families are checked
    * against central differences through the split instead (tanh: no kinks to skip). */
@@ -546,9 +569,11 @@ test_split_batch (void)
 static void
 test_conv_sequence_files (void)
 {
-  AeConfig cfgs[3] = { small_conv_config (), small_sequence_config (), small_conv_config () };
+  AeConfig cfgs[4] = { small_conv_config (), small_sequence_config (AE_SEQUENCE_LSTM),
+                       small_conv_config (), small_sequence_config (AE_SEQUENCE_CONV) };
   cfgs[2].variational = 1;
-  for (int k = 0; k < 3; k++)
+  cfgs[3].variational = 1;
+  for (int k = 0; k < 4; k++)
     {
       AeConfig *cfg = &cfgs[k];
       AeModel *model = new_model (cfg);
@@ -569,7 +594,12 @@ test_conv_sequence_files (void)
         total += ae_tensor_numel (&tensors[i]);
       CHECK (total == ae_model_n_params (model), "tensors hold %zu of %zu parameters", total,
              ae_model_n_params (model));
-      if (k != 1)
+      if (k == 3) /* 5 steps of 2 features: a kernel of 5 steps across both */
+        CHECK (tensors[0].rank == 4 && tensors[0].shape[0] == cfg->hidden[0] && tensors[0].shape[1] == 1
+               && tensors[0].shape[2] == 5 && tensors[0].shape[3] == 2,
+               "sequence conv weight shape %d x %d x %d x %d", tensors[0].shape[0],
+               tensors[0].shape[1], tensors[0].shape[2], tensors[0].shape[3]);
+      else if (k != 1)
         CHECK (tensors[0].rank == 4 && tensors[0].shape[0] == cfg->hidden[0] && tensors[0].shape[1] == 1
                && tensors[0].shape[2] == 3, "conv weight shape %d x %d x %d", tensors[0].shape[0],
                tensors[0].shape[1], tensors[0].shape[2]);
@@ -624,16 +654,26 @@ make_sines (int n, int T, uint64_t seed)
   return x;
 }
 
-/* Short trainings of the conv model on blobs and the sequence model on sines: the loss
- * falls. */
+/* Short trainings of the conv model on blobs and the sequence model (convs, then an
+ * LSTM) on sines: the loss falls. */
 static void
 test_conv_sequence_learn (void)
 {
-  for (int k = 0; k < 2; k++)
+  static const char *const names[] = { "conv", "sequence", "sequence lstm" };
+  for (int k = 0; k < 3; k++)
     {
       const int n = 256, T = 16;
       AeConfig cfg;
       ae_config_preset (&cfg, k == 0 ? "conv" : "sequence", NULL);
+      if (k == 2)
+        {
+          AeError err = { 0 };
+          CHECK (ae_config_set (&cfg, "sequence-layer", "lstm", &err) == AE_OK
+                 && ae_config_set (&cfg, "hidden", "32", &err) == AE_OK
+                 && ae_config_set (&cfg, "activation", "tanh", &err) == AE_OK, "%s", err.message);
+          cfg.latent = 4;
+          cfg.lr = 5e-3f;
+        }
       float *x;
       if (k == 0)
         {
@@ -664,8 +704,8 @@ test_conv_sequence_learn (void)
             first = sum;
           last = sum;
         }
-      printf ("# %s: loss %.4f -> %.4f\n", k == 0 ? "conv" : "sequence", first, last);
-      CHECK (last < 0.7 * first, "%s: loss %g -> %g", k == 0 ? "conv" : "sequence", first, last);
+      printf ("# %s: loss %.4f -> %.4f\n", names[k], first, last);
+      CHECK (last < 0.7 * first, "%s: loss %g -> %g", names[k], first, last);
       free (x);
       ae_model_free (model);
     }

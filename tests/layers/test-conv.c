@@ -363,6 +363,74 @@ test_conv1d (void)
 
 /* <conv (x), y> == <x, conv_transpose (y)> for the same weight array, without bias. */
 static void
+check_adjoint (const char *what, const AeConvShape *conv, const AeConvShape *tr, AeRng *rng)
+{
+  int B = 2;
+  long n_x = (long) B * ae_conv_in_size (conv), n_y = (long) B * ae_conv_out_size (conv);
+  CHECK (ae_conv_weight_size (conv) == ae_conv_weight_size (tr), "%s: weight sizes differ", what);
+  float *x = alloc_normal (rng, n_x, 1.0f), *y = alloc_normal (rng, n_y, 1.0f);
+  float *w = alloc_normal (rng, ae_conv_weight_size (conv), 1.0f);
+  float *cx = malloc (sizeof (float) * n_y), *ty = malloc (sizeof (float) * n_x);
+  size_t n_ws = ae_conv_workspace_size (conv, B);
+  if (ae_conv_workspace_size (tr, B) > n_ws)
+    n_ws = ae_conv_workspace_size (tr, B);
+  float *ws = malloc (sizeof (float) * n_ws);
+  ae_conv2d_forward (cx, x, w, NULL, conv, B, ws);
+  ae_conv_transpose2d_forward (ty, y, w, NULL, tr, B, ws);
+  double left = dot_double (cx, y, n_y), right = dot_double (x, ty, n_x);
+  /* |<a, b>| <= |a| |b|: the rounding of either side is ~1e-7 of that scale. */
+  double scale = sqrt (dot_double (cx, cx, n_y) * dot_double (y, y, n_y));
+  CHECK (fabs (left - right) <= 1e-5 * scale, "%s: <conv x, y> = %.9g, <x, convT y> = %.9g "
+         "(scale %.3g)", what, left, right, scale);
+  free (x), free (y), free (w), free (cx), free (ty), free (ws);
+}
+
+/* Convolutions along the steps of a (T, F) sequence, as the sequence model stacks them:
+ * the first spans the F features, the transposed one that mirrors it gives them back.
+ * Against the direct definition, central differences, and as adjoints of each other. */
+static void
+test_conv_steps (void)
+{
+  AeRng rng;
+  ae_rng_seed (&rng, 16);
+  static const int cases[][6] = { /* C, T, F, OC, K, stride (padding K / 2) */
+    { 1, 12, 1, 3, 5, 2 }, { 1, 9, 3, 2, 5, 2 }, { 2, 7, 1, 3, 3, 1 }, { 3, 10, 1, 2, 4, 3 },
+  };
+  for (int n = 0; n < AE_N_CASES (cases); n++)
+    {
+      int C = cases[n][0], T = cases[n][1], F = cases[n][2], OC = cases[n][3], K = cases[n][4];
+      int stride = cases[n][5], pad = K / 2, B = 2;
+      AeConvShape conv, tr;
+      AeError err = { 0 };
+      CHECK (ae_conv_steps_shape (&conv, C, T, F, OC, K, stride, pad, &err) == AE_OK, "%s",
+             err.message);
+      int OT = (T + 2 * pad - K) / stride + 1;
+      CHECK (conv.out_height == OT && conv.out_width == 1 && conv.kernel_w == F,
+             "steps %d x %d -> %d x %d, expected %d x 1", T, F, conv.out_height, conv.out_width,
+             OT);
+      int op = ae_conv_output_padding (OT, T, K, stride, pad);
+      CHECK (op >= 0, "no output padding maps %d steps back to %d", OT, T);
+      CHECK (ae_conv_transpose_steps_shape (&tr, OC, OT, C, F, K, stride, pad, op, &err) == AE_OK,
+             "%s", err.message);
+      CHECK (tr.out_channels == C && tr.out_height == T && tr.out_width == F,
+             "mirror gives (%d, %d, %d), expected (%d, %d, %d)", tr.out_channels, tr.out_height,
+             tr.out_width, C, T, F);
+      char what[80];
+      snprintf (what, sizeof what, "steps conv C%d T%d F%d OC%d K%d s%d", C, T, F, OC, K, stride);
+      check_layer (what, &conv, B, &rng);
+      snprintf (what, sizeof what, "steps conv_t C%d T%d F%d OC%d K%d s%d", OC, OT, F, C, K,
+                stride);
+      check_layer (what, &tr, B, &rng);
+      check_adjoint (what, &conv, &tr, &rng);
+    }
+  AeConvShape s;
+  AeError err = { 0 };
+  CHECK (ae_conv_steps_shape (&s, 1, 3, 1, 2, 9, 2, 2, &err) == AE_ERR_INVALID,
+         "kernel 9 on 3 steps");
+  CHECK (strstr (err.message, "kernel 9") != NULL, "message: %s", err.message);
+}
+
+static void
 test_adjoint (void)
 {
   AeRng rng;
@@ -372,24 +440,9 @@ test_adjoint (void)
       const ConvCase *k = &conv_cases[i];
       AeConvShape conv = conv_case_shape (k);
       AeConvShape tr = mirror_shape (&conv, k);
-      int B = 2;
-      long n_x = (long) B * ae_conv_in_size (&conv), n_y = (long) B * ae_conv_out_size (&conv);
-      CHECK (ae_conv_weight_size (&conv) == ae_conv_weight_size (&tr), "weight sizes differ");
-      float *x = alloc_normal (&rng, n_x, 1.0f), *y = alloc_normal (&rng, n_y, 1.0f);
-      float *w = alloc_normal (&rng, ae_conv_weight_size (&conv), 1.0f);
-      float *cx = malloc (sizeof (float) * n_y), *ty = malloc (sizeof (float) * n_x);
-      size_t n_ws = ae_conv_workspace_size (&conv, B);
-      if (ae_conv_workspace_size (&tr, B) > n_ws)
-        n_ws = ae_conv_workspace_size (&tr, B);
-      float *ws = malloc (sizeof (float) * n_ws);
-      ae_conv2d_forward (cx, x, w, NULL, &conv, B, ws);
-      ae_conv_transpose2d_forward (ty, y, w, NULL, &tr, B, ws);
-      double left = dot_double (cx, y, n_y), right = dot_double (x, ty, n_x);
-      /* |<a, b>| <= |a| |b|: the rounding of either side is ~1e-7 of that scale. */
-      double scale = sqrt (dot_double (cx, cx, n_y) * dot_double (y, y, n_y));
-      CHECK (fabs (left - right) <= 1e-5 * scale, "case %d: <conv x, y> = %.9g, <x, convT y> "
-             "= %.9g (scale %.3g)", i, left, right, scale);
-      free (x), free (y), free (w), free (cx), free (ty), free (ws);
+      char what[32];
+      snprintf (what, sizeof what, "case %d", i);
+      check_adjoint (what, &conv, &tr, &rng);
     }
 }
 
@@ -504,6 +557,7 @@ main (int argc, char **argv)
     { "/conv/conv2d", test_conv2d },
     { "/conv/conv-transpose2d", test_conv_transpose2d },
     { "/conv/conv1d", test_conv1d },
+    { "/conv/steps", test_conv_steps },
     { "/conv/adjoint", test_adjoint },
     { "/conv/chain-28-14-7-14-28", test_chain },
   };
