@@ -139,7 +139,7 @@ denoise_figures (AeModel *model, const AeDataset *ds, const float *clean, long n
   memcpy (noisy, clean, count * sizeof (float));
   AeRng rng;
   ae_rng_seed (&rng, EVAL_NOISE_SEED);
-  ae_corrupt (noisy, (long) count, kind, level, &rng);
+  ae_corrupt_samples (noisy, n, ds->dim, kind, level, &rng);
   f->noisy = mean_psnr (clean, noisy, n, ds->dim);
   ae_model_reconstruct (model, out, noisy, n);
   f->model = mean_psnr (clean, out, n, ds->dim);

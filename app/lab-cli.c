@@ -21,7 +21,7 @@ typedef struct {
 static const LabOption model_options[] = {
   { "preset", "P", "undercomplete, sparse, contractive, denoising, vae, linear, conv, sequence" },
   { "data", "D", "digits, fashion, sines, ecg, or a path (IDX, PNG folder, PNG, CSV)" },
-  { "latent", "K", "code size" },
+  { "latent", "K", "code size (conv: 0 makes the last feature maps the code, no dense layer)" },
   { "hidden", "W,W", "hidden layer widths (channels for conv and sequence, LSTM units), e.g. 512,128" },
   { "sequence-layer", "L", "sequence: conv (1-D convolutions, the default) or lstm" },
   { "epochs", "N", "passes over the training split" },
@@ -33,7 +33,8 @@ static const LabOption model_options[] = {
   { "rho", "X", "sparse: target mean activation of the code" },
   { "beta", "X", "sparse: weight of the KL sparsity penalty" },
   { "contractive", "X", "contractive: weight of ||J_f(x)||_F^2" },
-  { "noise", "KIND:LEVEL", "denoising: gaussian, salt-pepper or masking, e.g. gaussian:0.3" },
+  { "noise", "KIND:LEVEL", "denoising: gaussian, salt-pepper, masking or mixed (gaussian or salt-pepper "
+                           "per sample, level up to LEVEL), e.g. gaussian:0.3" },
   { "kl-beta", "X", "vae: weight of the KL term" },
   { "warmup", "N", "vae: epochs of linear KL warm-up" },
   { "activation", "A", "hidden activation: identity, relu, leaky-relu, tanh, sigmoid" },

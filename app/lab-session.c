@@ -1453,12 +1453,12 @@ lab_session_list_activations (void)
 const char *const *
 lab_session_list_noise_kinds (void)
 {
-  static const char *names[AE_NOISE_MASKING + 2];
+  static const char *names[AE_NOISE_MIXED + 2];
   static gsize initialised = 0;
 
   if (g_once_init_enter (&initialised))
     {
-      for (int n = AE_NOISE_NONE; n <= AE_NOISE_MASKING; n++)
+      for (int n = AE_NOISE_NONE; n <= AE_NOISE_MIXED; n++)
         names[n] = ae_noise_name (n);
       g_once_init_leave (&initialised, 1);
     }
@@ -1708,7 +1708,10 @@ lab_session_dup_architecture (LabSession *self)
         g_string_append_printf (s, " → %d", c->hidden[i]);
       break;
     }
-  g_string_append_printf (s, " → %d", c->latent);
+  if (c->latent > 0)
+    g_string_append_printf (s, " → %d", c->latent);
+  else
+    g_string_append (s, " (code)"); /* the last maps are the code */
   return g_string_free (s, FALSE);
 }
 

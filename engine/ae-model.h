@@ -39,12 +39,17 @@ typedef enum {
   AE_NOISE_GAUSSIAN,    /* level = sigma, result clamped to [0, 1] for images */
   AE_NOISE_SALT_PEPPER, /* level = probability that a value becomes 0 or 1 */
   AE_NOISE_MASKING,     /* level = probability that a value becomes 0 */
+  AE_NOISE_MIXED,       /* each sample: Gaussian or salt-and-pepper, at a level drawn
+                           uniformly from 0 to level (one model for either kind and any
+                           strength; masking is pepper without salt, so it is left out) */
 } AeNoise;
 
 typedef enum {
   AE_ARCH_DENSE,    /* fully connected, hidden[] are layer widths */
   AE_ARCH_CONV,     /* conv2d stride 2, hidden[] are channel counts; decoder mirrors with
-                       transposed convolutions */
+                       transposed convolutions. With latent 0, fully convolutional: the
+                       first convolution keeps the full resolution, the code is the last
+                       one's feature maps (no dense layer), see ae_model_latent_dim */
   AE_ARCH_SEQUENCE, /* over (steps, features): see AeSequenceLayer */
 } AeArch;
 
@@ -66,7 +71,7 @@ typedef struct {
   int channels, height, width; /* input shape, set by ae_config_fit_data */
   int hidden[AE_MAX_HIDDEN];
   int n_hidden;
-  int latent;
+  int latent; /* 0: the conv architecture without a dense code (see AE_ARCH_CONV) */
   AeActivation activation;        /* hidden layers */
   AeActivation code_activation;   /* the code itself (sigmoid for KL sparsity) */
   AeActivation output_activation; /* sigmoid for images in [0, 1]; BCE requires sigmoid */
@@ -138,7 +143,7 @@ int      ae_config_is_live_change (const AeConfig *a, const AeConfig *b);
 const char *ae_activation_name (AeActivation a);
 const char *ae_loss_name (AeLoss l);
 const char *ae_noise_name (AeNoise n);
-/* Parses "gaussian:0.5", "salt-pepper:0.2", "masking:0.3" or "none". */
+/* Parses "gaussian:0.5", "salt-pepper:0.2", "masking:0.3", "mixed:0.5" or "none". */
 AeStatus ae_noise_parse (const char *text, AeNoise *kind, float *level, AeError *err);
 
 /* --- the model ------------------------------------------------------------------------ */
@@ -211,8 +216,11 @@ AeStatus ae_model_from_tensors (AeModel **out, const char *path, const char *con
 AeStatus ae_model_export_safetensors (const AeModel *model, const char *path, AeError *err);
 
 /* Corrupts x (n values) in place as the model's noise option says (shared by training,
- * the denoise command and the window). Images are kept in [0, 1]. */
+ * the denoise command and the window). Images are kept in [0, 1]. Mixed noise draws one
+ * kind and level for all n values. */
 void ae_corrupt (float *x, long n, AeNoise kind, float level, AeRng *rng);
+/* The same for B samples of dim values: mixed noise draws a kind and level per sample. */
+void ae_corrupt_samples (float *x, long B, int dim, AeNoise kind, float level, AeRng *rng);
 
 /* Threads that a training step is split over, each taking a share of the batch with one
  * BLAS thread (at least 32 rows each; one for KL sparsity, whose target is a mean over

@@ -197,7 +197,7 @@ fill_preview (AeTrainer *t, AeReport *r)
       /* The same noise every time, so that the preview does not flicker. */
       AeRng rng;
       ae_rng_seed (&rng, t->cfg.seed ^ SALT_PREVIEW);
-      ae_corrupt (r->preview_input, (long) n * dim, t->cfg.noise, t->cfg.noise_level, &rng);
+      ae_corrupt_samples (r->preview_input, n, dim, t->cfg.noise, t->cfg.noise_level, &rng);
     }
   ae_model_reconstruct (t->model, r->preview_output, r->preview_input, n);
   r->n_preview = n;

@@ -134,6 +134,7 @@ static const struct {
   { "leaky_relu", N_("Leaky ReLU") }, { "tanh", N_("tanh") }, { "sigmoid", N_("Sigmoid") },
   { "none", N_("None") }, { "gaussian", N_("Gaussian") }, { "salt-pepper", N_("Salt and pepper") },
   { "salt_pepper", N_("Salt and pepper") }, { "masking", N_("Masking") },
+  { "mixed", N_("Mixed") },
 };
 
 static const char *const batch_sizes[] = { "16", "32", "64", "128", "256", "512", NULL };

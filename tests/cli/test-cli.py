@@ -395,6 +395,26 @@ def test_photo_denoise(tmp):
     print(f"# PSNR noisy {d['psnr_noisy']:.2f} dB, denoised {psnr:.2f} dB (read back)")
 
 
+def test_denoising_preset(tmp):
+    """The denoising preset against the 3x3 median filter on the test digits. Its defaults (40
+    epochs) beat it by 4.8 dB on salt and pepper 0.2 and 4.4 dB on Gaussian 0.5; the first 6
+    epochs, on two threads so that the run is the same on any machine, already by 2.7 and 4.0."""
+    model = os.path.join(tmp, "denoiser.model")
+    code, out, err = run("train", "--preset", "denoising", "--data", "digits", "--epochs", "6",
+                         "--threads", "2", "--save", model)
+    check("train the denoising preset for 6 epochs", code == 0, f"exit {code}\n{err}")
+    if code != 0:
+        return
+    for noise, margin in (("salt-pepper:0.2", 2.0), ("gaussian:0.5", 3.5)):
+        code, out, err = run("eval", model, "--data", "digits", "--denoise", noise, "--json")
+        e = json_lines(out)[0] if code == 0 else {}
+        gain = e.get("psnr_model", 0) - e.get("psnr_median", 0)
+        print(f"# denoising preset, 6 epochs, {noise}: model {e.get('psnr_model', 0):.2f} dB, "
+              f"3x3 median {e.get('psnr_median', 0):.2f} dB")
+        check(f"after 6 epochs the denoising preset beats the median filter by {margin} dB on {noise}",
+              code == 0 and gain >= margin, f"exit {code}\n{out}{err}")
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="latentlab-cli-") as tmp:
         test_help()
@@ -406,6 +426,7 @@ def main():
             test_model_tools(tmp, model)
         test_families(tmp)
         test_photo_denoise(tmp)
+        test_denoising_preset(tmp)
     print(f"1..{len(results)}")
     return 0 if all(results) else 1
 

@@ -332,10 +332,33 @@ test_gradients_contractive (void)
   check_model_gradients_step ("contractive (deep, stochastic estimate)", &cfg, 0.0f, 2e-2f);
 }
 
+/* The denoising preset shrunk to 8x8 inputs (8 -> 8 -> 4, the last maps the code), tanh
+ * so that no difference step crosses a kink. */
+static AeConfig
+small_map_config (void)
+{
+  AeConfig cfg;
+  AeError err = { 0 };
+  CHECK (ae_config_preset (&cfg, "denoising", &err) == AE_OK, "%s", err.message);
+  CHECK (cfg.arch == AE_ARCH_CONV && cfg.latent == 0 && cfg.noise == AE_NOISE_MIXED,
+         "the denoising preset is a fully convolutional model trained on mixed noise");
+  fit_shape (&cfg, 8);
+  cfg.n_hidden = 2;
+  cfg.hidden[0] = 2;
+  cfg.hidden[1] = 3;
+  cfg.batch = 3;
+  cfg.activation = AE_ACT_TANH;
+  cfg.code_activation = AE_ACT_TANH;
+  return cfg;
+}
+
 static void
 test_gradients_denoising (void)
 {
-  AeConfig cfg = small_config ("denoising");
+  /* The objective on the dense model that the preset used to be, for each kind. */
+  AeConfig cfg = small_config ("undercomplete");
+  cfg.noise = AE_NOISE_GAUSSIAN;
+  cfg.noise_level = 0.3f;
   check_model_gradients ("denoising (gaussian)", &cfg, 0.0f);
   cfg.noise = AE_NOISE_MASKING;
   cfg.noise_level = 0.3f;
@@ -343,6 +366,17 @@ test_gradients_denoising (void)
   cfg.noise = AE_NOISE_SALT_PEPPER;
   cfg.noise_level = 0.2f;
   check_model_gradients ("denoising (salt and pepper)", &cfg, 0.0f);
+  cfg.noise = AE_NOISE_MIXED;
+  cfg.noise_level = 0.5f;
+  check_model_gradients ("denoising (mixed)", &cfg, 0.0f);
+
+  cfg = small_map_config ();
+  check_model_gradients ("denoising preset (fully convolutional, mixed noise)", &cfg, 0.0f);
+  cfg.noise = AE_NOISE_NONE;
+  cfg.code_activation = AE_ACT_SIGMOID;
+  cfg.kl_sparsity = 0.5f;
+  cfg.rho = 0.1f;
+  check_model_gradients ("sparse fully convolutional (KL on the maps)", &cfg, 0.0f);
 }
 
 static void
@@ -530,6 +564,9 @@ test_split_batch (void)
   check_split_matches_whole ("contractive (closed form)", small_config ("contractive"));
   check_split_matches_whole ("linear", small_config ("linear"));
   check_split_matches_whole ("conv", small_conv_config ());
+  AeConfig map = small_map_config ();
+  map.noise = AE_NOISE_NONE;
+  check_split_matches_whole ("conv, the last maps the code", map);
   check_split_matches_whole ("sequence", small_sequence_config (AE_SEQUENCE_LSTM));
   check_split_matches_whole ("sequence conv", small_sequence_config (AE_SEQUENCE_CONV));
 
@@ -539,7 +576,12 @@ test_split_batch (void)
   static const char *const random_presets[] = { "denoising", "vae", "contractive" };
   for (int p = 0; p < 3; p++)
     {
-      cfg = small_config (random_presets[p]);
+      cfg = small_config (p == 0 ? "undercomplete" : random_presets[p]);
+      if (p == 0)
+        {
+          cfg.noise = AE_NOISE_GAUSSIAN; /* the dense model the preset used to be */
+          cfg.noise_level = 0.3f;
+        }
       cfg.batch = 64;
       cfg.activation = AE_ACT_TANH;
       if (p == 2)
@@ -562,6 +604,9 @@ test_split_batch (void)
   cfg.activation = AE_ACT_TANH;
   cfg.kl_sparsity = 0.8f;
   check_model_gradients ("sparse (KL), two threads asked", &cfg, 0.0f);
+  cfg = small_map_config ();
+  cfg.batch = 64;
+  check_model_gradients ("denoising preset, split over two threads", &cfg, 0.0f);
   ae_set_threads (1);
 }
 
@@ -569,11 +614,12 @@ test_split_batch (void)
 static void
 test_conv_sequence_files (void)
 {
-  AeConfig cfgs[4] = { small_conv_config (), small_sequence_config (AE_SEQUENCE_LSTM),
-                       small_conv_config (), small_sequence_config (AE_SEQUENCE_CONV) };
+  AeConfig cfgs[5] = { small_conv_config (), small_sequence_config (AE_SEQUENCE_LSTM),
+                       small_conv_config (), small_sequence_config (AE_SEQUENCE_CONV),
+                       small_map_config () };
   cfgs[2].variational = 1;
   cfgs[3].variational = 1;
-  for (int k = 0; k < 4; k++)
+  for (int k = 0; k < 5; k++)
     {
       AeConfig *cfg = &cfgs[k];
       AeModel *model = new_model (cfg);
@@ -1010,6 +1056,50 @@ test_corrupt (void)
   for (int i = 0; i < N; i++)
     masked += x[i] == 0.0f;
   CHECK (fabs (masked / (double) N - 0.3) < 0.015, "masked %d of %d", masked, N);
+
+  /* Mixed, per sample: half the rows salt and pepper, half Gaussian, each at a level drawn
+   * uniformly from 0 to 0.2 (sigma small enough that clamping hardly matters). A row is salt
+   * and pepper when every value is 0, 1 or untouched. */
+  enum { ROWS = 2000, D = 400 };
+  float *y = malloc ((size_t) ROWS * D * sizeof (float));
+  for (int i = 0; i < ROWS * D; i++)
+    y[i] = 0.5f;
+  ae_corrupt_samples (y, ROWS, D, AE_NOISE_MIXED, 0.2f, &rng);
+  int sp_rows = 0, sp_low = 0, g_rows = 0, g_low = 0;
+  double sp_mean = 0.0, sp_most = 0.0, g_mean = 0.0, g_most = 0.0;
+  for (int r = 0; r < ROWS; r++)
+    {
+      const float *row = y + (size_t) r * D;
+      int hit = 0, other = 0;
+      double sq = 0.0;
+      for (int j = 0; j < D; j++)
+        {
+          hit += row[j] == 0.0f || row[j] == 1.0f;
+          other += row[j] != 0.0f && row[j] != 1.0f && row[j] != 0.5f;
+          sq += (row[j] - 0.5) * (row[j] - 0.5);
+        }
+      if (other == 0)
+        {
+          double p = hit / (double) D;
+          sp_rows++, sp_mean += p, sp_most = fmax (sp_most, p), sp_low += p < 0.1;
+        }
+      else
+        {
+          double sd = sqrt (sq / D);
+          g_rows++, g_mean += sd, g_most = fmax (g_most, sd), g_low += sd < 0.1;
+        }
+    }
+  sp_mean /= sp_rows, g_mean /= g_rows;
+  printf ("# mixed:0.2 over %d rows: %d salt and pepper (mean fraction hit %.3f, largest %.3f), "
+          "%d Gaussian (mean sd %.3f, largest %.3f)\n", ROWS, sp_rows, sp_mean, sp_most, g_rows, g_mean,
+          g_most);
+  CHECK (abs (sp_rows - ROWS / 2) < ROWS / 20, "%d of %d rows salt and pepper", sp_rows, ROWS);
+  CHECK (fabs (sp_mean - 0.1) < 0.01 && sp_most < 0.2 + 0.09 && abs (sp_low - sp_rows / 2) < sp_rows / 10,
+         "salt and pepper rows: mean fraction %g, largest %g, %d of %d below 0.1", sp_mean, sp_most,
+         sp_low, sp_rows);
+  CHECK (fabs (g_mean - 0.1) < 0.01 && g_most < 0.2 * 1.2 && abs (g_low - g_rows / 2) < g_rows / 10,
+         "Gaussian rows: mean sd %g, largest %g, %d of %d below 0.1", g_mean, g_most, g_low, g_rows);
+  free (y);
 }
 
 static void
@@ -1202,6 +1292,8 @@ test_config_errors (void)
   expect_invalid ("undercomplete", "noise", "gaussian", NULL, NULL, "KIND:LEVEL");
   expect_invalid ("undercomplete", "noise", "salt-pepper:1.5", NULL, NULL, "outside 0 to 1");
   expect_invalid ("undercomplete", "noise", "speckle:0.1", NULL, NULL, "unknown kind 'speckle'");
+  expect_invalid ("undercomplete", "noise", "mixed:1.5", NULL, NULL, "outside 0 to 1");
+  expect_invalid ("conv", "latent", "0", "variational", "1", "--latent 0");
   expect_invalid ("undercomplete", "batch", "0", NULL, NULL, "--batch 0");
   expect_invalid ("undercomplete", "colour", "red", NULL, NULL, "unknown option 'colour'");
 
@@ -1215,6 +1307,8 @@ test_config_errors (void)
   CHECK (ae_noise_parse ("salt-pepper:0.2", &kind, &level, &err) == AE_OK && kind == AE_NOISE_SALT_PEPPER
          && level == 0.2f, "salt-pepper:0.2");
   CHECK (ae_noise_parse ("none", &kind, &level, &err) == AE_OK && kind == AE_NOISE_NONE, "none");
+  CHECK (ae_noise_parse ("mixed:0.5", &kind, &level, &err) == AE_OK && kind == AE_NOISE_MIXED
+         && level == 0.5f && strcmp (ae_noise_name (kind), "mixed") == 0, "mixed:0.5");
   CHECK (strcmp (ae_noise_name (AE_NOISE_MASKING), "masking") == 0, "noise name");
   CHECK (strcmp (ae_loss_name (AE_LOSS_BCE), "bce") == 0, "loss name");
   CHECK (strcmp (ae_activation_name (AE_ACT_LEAKY_RELU), "leaky-relu") == 0, "activation name");
@@ -1238,6 +1332,29 @@ test_config_errors (void)
       CHECK (last->kind == AE_LAYER_CONV_T && last->conv.out_height == 28 && last->conv.out_width == 28
              && last->conv.out_channels == 1, "decoder output %d x %d", last->conv.out_height,
              last->conv.out_width);
+    }
+  ae_model_free (model);
+  /* The denoising preset keeps 28 x 28 in its first layer, halves it twice, and its code is
+   * the last maps (32 x 7 x 7): no dense layer anywhere. */
+  CHECK (ae_config_preset (&conv, "denoising", &err) == AE_OK, "%s", err.message);
+  fit_shape (&conv, 28);
+  model = NULL;
+  CHECK (ae_model_new (&model, &conv, &err) == AE_OK, "%s", err.message);
+  if (model != NULL)
+    {
+      const AeLayer *last = &model->layers[model->n_layers - 1];
+      CHECK (model->n_layers == 6 && model->n_enc == 3 && ae_model_latent_dim (model) == 32 * 7 * 7,
+             "%d layers, %d in the encoder, code of %d", model->n_layers, model->n_enc,
+             ae_model_latent_dim (model));
+      CHECK (model->layers[0].conv.out_height == 28 && model->layers[1].conv.out_height == 14
+             && model->layers[2].conv.out_height == 7 && model->layers[2].act == AE_ACT_RELU,
+             "encoder shapes");
+      for (int l = 0; l < model->n_layers; l++)
+        CHECK (model->layers[l].kind != AE_LAYER_DENSE, "layer %d is dense", l);
+      CHECK (last->kind == AE_LAYER_CONV_T && last->conv.out_height == 28 && last->conv.out_channels == 1
+             && last->conv.stride_h == 1 && strcmp (last->name, "decoder.2") == 0,
+             "decoder output %s: %d x %d, stride %d", last->name, last->conv.out_height,
+             last->conv.out_width, last->conv.stride_h);
     }
   ae_model_free (model);
 }
