@@ -81,6 +81,12 @@ struct AeModel {
   int is_replica;
   int later_weights;     /* dense layers' weight gradients left to the split step */
   const float *enc_input, *dec_input; /* what the last pass fed the encoder and decoder */
+  /* Split steps run by the team, or by the calling thread alone when that measured
+   * faster (see split_mode in ae-model.c); results are the same either way. */
+  int alone, alone_now;  /* the way chosen, and the way of the step in progress */
+  long split_steps;
+  double split_seconds[2]; /* mean seconds of a split step: by the team, alone */
+  int split_fixed;       /* 0: measure; 1: always the team; 2: always alone (tests) */
 };
 
 /* The step of the finite-difference contractive estimate, in input units. */

@@ -552,9 +552,52 @@ check_split_matches_whole (const char *what, AeConfig cfg)
   ae_model_free (model);
 }
 
+/* A split step gives the same result whether the team or the calling thread alone runs
+ * its items. */
+static void
+check_alone_matches_team (const char *what, AeConfig cfg)
+{
+  cfg.batch = 64;
+  float *x = make_blobs (cfg.batch, cfg.height, 3);
+  AeModel *models[2];
+  ae_set_threads (2);
+  for (int way = 0; way < 2; way++)
+    {
+      models[way] = new_model (&cfg);
+      if (models[way] == NULL)
+        continue;
+      models[way]->split_fixed = way + 1; /* the team, then alone */
+      AeRng rng;
+      ae_rng_seed (&rng, 8);
+      for (int step = 0; step < 5; step++)
+        {
+          AeLossTerms terms;
+          AeError err = { 0 };
+          CHECK (ae_model_train_step (models[way], &terms, x, cfg.batch, 0.5f, &rng, &err) == AE_OK, "%s: %s",
+                 what, err.message);
+        }
+    }
+  ae_set_threads (1);
+  if (models[0] != NULL && models[1] != NULL)
+    {
+      size_t n = 0;
+      const float *a = ae_model_params (models[0], &n), *b = ae_model_params (models[1], NULL);
+      CHECK (models[0]->team != NULL && memcmp (a, b, n * sizeof (float)) == 0,
+             "%s: the team's weights differ from those of the thread alone", what);
+    }
+  ae_model_free (models[0]);
+  ae_model_free (models[1]);
+  free (x);
+}
+
 static void
 test_split_batch (void)
 {
+  check_alone_matches_team ("vae", small_config ("vae"));
+  AeConfig noisy_conv = small_conv_config ();
+  noisy_conv.noise = AE_NOISE_GAUSSIAN;
+  noisy_conv.noise_level = 0.2f;
+  check_alone_matches_team ("denoising conv", noisy_conv);
   check_split_matches_whole ("undercomplete", small_config ("undercomplete"));
   AeConfig cfg = small_config ("sparse");
   cfg.kl_sparsity = 0.0f;
