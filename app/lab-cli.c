@@ -145,9 +145,9 @@ static const LabCommand commands[] = {
     "reconstruction error; prints the AUROC of the model and of PCA with the same code size.\n"
     "With --normal all, each class in turn, then the means. Datasets with labelled anomalies\n"
     "of their own (ecg) use those. Without --preset, images get a denoising VAE with a code\n"
-    "of 3 (--preset vae --latent 3 --noise gaussian:0.2 --epochs 60) and time series a dense\n"
-    "autoencoder (--preset undercomplete --hidden 512,128 --latent 16 --epochs 300): a narrow\n"
-    "code is what makes unusual inputs reconstruct badly. Options given still apply on top.",
+    "of 3 (--preset vae --latent 3 --noise gaussian:0.2 --epochs 60) and time series the\n"
+    "sequence preset (1-D convolutions, a code of 16): a narrow code is what makes unusual\n"
+    "inputs reconstruct badly. Options given still apply on top.",
     1,
     { { "normal", "C|all", "the normal class, by index or name, or all (default 0)" },
       { "json", NULL, "one JSON object per class (and one with the means)" },

@@ -1698,8 +1698,15 @@ lab_session_dup_architecture (LabSession *self)
         g_string_append_printf (s, " → conv %d", c->hidden[i]);
       break;
     case AE_ARCH_SEQUENCE:
-      g_string_append_printf (s, "%d×%d → LSTM %d", c->height, c->width,
-                              c->n_hidden > 0 ? c->hidden[0] : 0);
+      if (c->sequence_layer == AE_SEQUENCE_CONV)
+        {
+          g_string_append_printf (s, "%d×%d", c->height, c->width);
+          for (int i = 0; i < c->n_hidden; i++)
+            g_string_append_printf (s, " → conv1d %d", c->hidden[i]);
+        }
+      else
+        g_string_append_printf (s, "%d×%d → LSTM %d", c->height, c->width,
+                                c->n_hidden > 0 ? c->hidden[0] : 0);
       break;
     case AE_ARCH_DENSE:
     default:

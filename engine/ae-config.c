@@ -295,9 +295,10 @@ ae_config_preset (AeConfig *cfg, const char *preset, AeError *err)
     case 7: /* sequence: 1-D convolutions over the built-in sines */
       {
         /* Convs of stride 2 along the steps (16, 32, 32 channels) and a code of 16: on
-         * sines, test MSE 0.0025 against PCA-16's 0.0038; on ecg, reconstructions that
-         * follow the beats (anomaly AUROC 0.95 after 40 epochs, about a minute). An LSTM
-         * decoder fed the same code at every step rebuilt ecg windows as their mean
+         * sines, test MSE 0.0012 against PCA-16's 0.0038; on ecg 0.00044 against 0.0048,
+         * reconstructions that follow the beats (anomaly AUROC 0.957; 0.937 with batch
+         * 128 and 30 epochs, 0.841 with a code of 4), within a minute on two cores. An
+         * LSTM decoder fed the same code at every step rebuilt ecg windows as their mean
          * (AUROC 0.57); it stays available as --sequence-layer lstm. */
         static const int h[] = { 16, 32, 32 };
         set_hidden (&c, 3, h);
@@ -305,6 +306,7 @@ ae_config_preset (AeConfig *cfg, const char *preset, AeError *err)
         c.sequence_layer = AE_SEQUENCE_CONV;
         c.latent = 16;
         c.lr = 3e-3f;
+        c.batch = 64;
         c.epochs = 40;
         c.activation = AE_ACT_RELU;
         c.loss = AE_LOSS_MSE;

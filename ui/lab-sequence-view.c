@@ -5,7 +5,7 @@
  * shaded. Right, generation: decodes of codes drawn from the prior (a VAE) or from a
  * Gaussian fitted to the test codes (a plain autoencoder), and a slider between the codes
  * of two test sequences. Everything is recomputed from the newest weights at each snapshot
- * that carries them (an LSTM over a few short sequences takes well under a millisecond);
+ * that carries them (the model over a few short sequences takes well under a millisecond);
  * a slider move decodes the one sequence it shows.
  */
 #include <glib/gi18n.h>

@@ -119,9 +119,10 @@ static const struct {
        "undercomplete model."),
     N_("Inside: the first-layer filters become small edge and stroke detectors. Training: "
        "sharp reconstructions early on, from a fraction of a dense model's weights.") },
-  { "sequence", N_("Sequence (LSTM)"), N_("What a sequence autoencoder does"),
-    N_("An LSTM reads a window of the series step by step into one code, and another LSTM "
-       "writes the window back from it."),
+  { "sequence", N_("Sequence"), N_("What a sequence autoencoder does"),
+    N_("1-D convolutions slide short filters along the window, halving its length at each "
+       "layer, into one code; transposed convolutions write the window back from it (or two "
+       "LSTMs, with --sequence-layer lstm)."),
     N_("Mean squared error between every step of the window and its reconstruction."),
     N_("Sequences: the reconstruction follows the waves, and on the ECG data the unusual "
        "beats are rebuilt worst. Anomaly: their errors lie beyond the threshold.") },
