@@ -1700,9 +1700,11 @@ lab_session_dup_architecture (LabSession *self)
     case AE_ARCH_SEQUENCE:
       if (c->sequence_layer == AE_SEQUENCE_CONV)
         {
-          g_string_append_printf (s, "%d×%d", c->height, c->width);
+          /* The widths after one word, without the input (the dataset row shows it),
+           * keep the line within the sidebar. */
+          g_string_append (s, "conv1d ");
           for (int i = 0; i < c->n_hidden; i++)
-            g_string_append_printf (s, " → conv1d %d", c->hidden[i]);
+            g_string_append_printf (s, "%s%d", i > 0 ? "," : "", c->hidden[i]);
         }
       else
         g_string_append_printf (s, "%d×%d → LSTM %d", c->height, c->width,
