@@ -294,8 +294,8 @@ lab_anomaly_view_update_gallery (LabAnomalyView *self)
                                                       r->errors[k],
                                                       set->anomalous[k] ? _(" (labelled anomalous)") : "");
           d->title = self->sequence_titles[i];
-          d->x_label = _("step");
-          d->hide_legend = i > 0;
+          d->x_label = NULL; /* the key over the gallery names the steps and the lines */
+          d->hide_legend = TRUE;
         }
       for (int i = 0; i < LAB_GALLERY_SEQUENCES; i++)
         lab_chart_redraw (self->sequence_charts[i]);
@@ -999,13 +999,26 @@ lab_anomaly_view_build (LabAnomalyView *self)
   gtk_grid_set_column_spacing (GTK_GRID (sequences), 6);
   gtk_grid_set_row_spacing (GTK_GRID (sequences), 6);
   gtk_grid_set_column_homogeneous (GTK_GRID (sequences), TRUE);
+  {
+    /* one key for the four plots, so that each keeps its height for the curves */
+    GtkWidget *key = gtk_label_new (_("The worst reconstructed: input wide and pale, reconstruction "
+                                      "dashed, labelled anomalous steps shaded, the squared error per "
+                                      "step beneath."));
+
+    gtk_label_set_wrap (GTK_LABEL (key), TRUE);
+    gtk_label_set_xalign (GTK_LABEL (key), 0);
+    gtk_widget_add_css_class (key, "dim-label");
+    gtk_widget_set_margin_start (key, 12);
+    gtk_widget_set_margin_top (key, 6);
+    gtk_grid_attach (GTK_GRID (sequences), key, 0, 0, 2, 1);
+  }
   for (int i = 0; i < LAB_GALLERY_SEQUENCES; i++)
     {
       self->sequence_charts[i] = LAB_CHART (lab_chart_new ());
       gtk_widget_set_size_request (GTK_WIDGET (self->sequence_charts[i]), -1, 130);
       gtk_widget_set_hexpand (GTK_WIDGET (self->sequence_charts[i]), TRUE);
       lab_chart_set_draw_func (self->sequence_charts[i], lab_plot_sequence_draw_func, &self->sequences[i], NULL);
-      gtk_grid_attach (GTK_GRID (sequences), GTK_WIDGET (self->sequence_charts[i]), i % 2, i / 2, 1, 1);
+      gtk_grid_attach (GTK_GRID (sequences), GTK_WIDGET (self->sequence_charts[i]), i % 2, 1 + i / 2, 1, 1);
     }
   gtk_stack_add_named (GTK_STACK (self->gallery_stack), sequences, "sequences");
   gtk_box_append (GTK_BOX (root), card (self->gallery_stack));

@@ -74,6 +74,7 @@ typedef struct {
   bool xlog, ylog;
   bool x_integer_ticks;           /* epochs, code sizes: no 0.5 ticks */
   double extra_right;             /* room kept free right of the plot area */
+  double extra_top;               /* room kept free above it, under the title */
   double extra_bottom;            /* room kept free under the x axis labels */
   double min_label_width;         /* room kept for labels left of the axis (e.g. "error") */
 } LabPlotFrameSpec;
@@ -113,7 +114,9 @@ typedef struct {
 void _lab_plot_legend_box (cairo_t *cr, const LabPlotFrame *frame, const LabPlotStyle *style,
                            LabPlotLegend corner, const LabLegendEntry *entries, int n,
                            double box[4]);
-/* A legend box in a corner of the plot area. */
+/* The room LAB_PLOT_LEGEND_ABOVE needs over the plot area (LabPlotFrameSpec.extra_top). */
+double _lab_plot_legend_row_height (const LabPlotStyle *style);
+/* A legend box in a corner of the plot area, or its entries in a row above it. */
 void _lab_plot_legend (cairo_t *cr, const LabPlotFrame *frame, const LabPlotStyle *style,
                        LabPlotLegend corner, const LabLegendEntry *entries, int n);
 /* A readout box near (x, y) with lines of text, kept inside the plot area. */

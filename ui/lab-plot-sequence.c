@@ -61,6 +61,10 @@ sequence_layout (SequenceLayout *layout, int width, int height, const LabSequenc
   double font = _lab_plot_font_px (style, LAB_PLOT_TEXT_NORMAL);
   layout->spec.title = data->title;
   layout->spec.x_integer_ticks = true;
+  /* The curves fill the plot's width, so any corner of it would hide some: the legend takes
+   * a row of its own above. */
+  if (!data->hide_legend)
+    layout->spec.extra_top = _lab_plot_legend_row_height (style);
   if (data->step_error)
     {
       /* The strip sits between the tick labels and the axis label. */
@@ -254,7 +258,14 @@ lab_plot_sequence_draw (cairo_t *cr, int width, int height, const LabSequenceDat
   if (data->anomalous)
     entries[n++] = (LabLegendEntry){ "anomalous steps", anomaly, LAB_LEGEND_BOX };
   if (!data->hide_legend)
-    _lab_plot_legend (cr, frame, style, LAB_PLOT_LEGEND_TOP_RIGHT, entries, n);
+    {
+      /* a row wider than the plot (many features) goes back inside, in the corner */
+      double box[4];
+      _lab_plot_legend_box (cr, frame, style, LAB_PLOT_LEGEND_ABOVE, entries, n, box);
+      _lab_plot_legend (cr, frame, style,
+                        box[2] <= frame->x1 - frame->x0 ? LAB_PLOT_LEGEND_ABOVE : LAB_PLOT_LEGEND_TOP_RIGHT,
+                        entries, n);
+    }
   cairo_restore (cr);
 }
 

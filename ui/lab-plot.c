@@ -488,7 +488,7 @@ _lab_plot_frame_layout (LabPlotFrame *frame, int width, int height, const LabPlo
   double title_h = _lab_plot_title_height (style, spec->title);
   frame->title_y = pad;
 
-  double top = pad + title_h + (title_h > 0 ? 0 : font * 0.6);
+  double top = pad + title_h + (title_h > 0 ? 0 : font * 0.6) + spec->extra_top;
   double bottom = height - pad - font * 1.6 - spec->extra_bottom;
   if (spec->x_label && spec->x_label[0])
     bottom -= _lab_plot_font_px (style, 1.0) * 1.6;
@@ -707,6 +707,20 @@ legend_metrics (const LabPlotStyle *style)
                           round (font * 0.6), round (font * 0.8) };
 }
 
+double
+_lab_plot_legend_row_height (const LabPlotStyle *style)
+{
+  LegendMetrics m = legend_metrics (style);
+  return m.row + m.inner;
+}
+
+/* Each entry of a row legend: its swatch, the gap, its text, then room before the next. */
+static double
+legend_row_entry_width (const LegendMetrics *m, double text_w)
+{
+  return m->swatch + m->gap + text_w + m->font * 1.2;
+}
+
 void
 _lab_plot_legend_box (cairo_t *cr, const LabPlotFrame *frame, const LabPlotStyle *style,
                       LabPlotLegend corner, const LabLegendEntry *entries, int n, double box[4])
@@ -714,10 +728,23 @@ _lab_plot_legend_box (cairo_t *cr, const LabPlotFrame *frame, const LabPlotStyle
   LegendMetrics m = legend_metrics (style);
   cairo_save (cr);
   _lab_plot_set_font (cr, style, LAB_PLOT_TEXT_SMALL, false);
-  double text_w = 0.0;
+  double text_w = 0.0, row_w = 0.0;
   for (int i = 0; i < n; i++)
-    text_w = fmax (text_w, _lab_plot_text_width (cr, entries[i].text));
+    {
+      double w = _lab_plot_text_width (cr, entries[i].text);
+      text_w = fmax (text_w, w);
+      row_w += legend_row_entry_width (&m, w);
+    }
   cairo_restore (cr);
+  if (corner == LAB_PLOT_LEGEND_ABOVE)
+    {
+      row_w = round (row_w - m.font * 1.2);
+      box[0] = fmax (frame->x0, frame->x1 - row_w);
+      box[1] = frame->y0 - _lab_plot_legend_row_height (style);
+      box[2] = row_w;
+      box[3] = m.row;
+      return;
+    }
   double font = m.font, row = m.row, inner = m.inner, margin = m.margin;
   double w = round (inner * 2 + m.swatch + m.gap + text_w);
   double h = round (inner * 2 + row * n - (row - font * 1.2));
@@ -744,15 +771,20 @@ _lab_plot_legend (cairo_t *cr, const LabPlotFrame *frame, const LabPlotStyle *st
   _lab_plot_legend_box (cr, frame, style, corner, entries, n, box);
   LegendMetrics m = legend_metrics (style);
   double font = m.font, row = m.row, swatch = m.swatch, gap = m.gap, inner = m.inner;
+  bool in_row = corner == LAB_PLOT_LEGEND_ABOVE;
   cairo_save (cr);
   _lab_plot_set_font (cr, style, LAB_PLOT_TEXT_SMALL, false);
   double x = box[0], y = box[1];
-  draw_box (cr, style, x, y, box[2], box[3]);
+  if (!in_row)
+    draw_box (cr, style, x, y, box[2], box[3]);
 
+  double row_x = x;
   for (int i = 0; i < n; i++)
     {
-      double cy = y + inner + i * row + font * 0.6;
-      double sx = x + inner;
+      double cy = in_row ? y + row / 2 : y + inner + i * row + font * 0.6;
+      double sx = in_row ? row_x : x + inner;
+      if (in_row)
+        row_x += legend_row_entry_width (&m, _lab_plot_text_width (cr, entries[i].text));
       _lab_plot_set_color (cr, entries[i].color);
       switch (entries[i].kind)
         {

@@ -108,6 +108,8 @@ typedef enum {
   LAB_PLOT_LEGEND_BEST, /* the corner the data leaves freest, or beside the plot when none
                            is free (plots that know their points; elsewhere top right) */
   LAB_PLOT_LEGEND_OUTSIDE_RIGHT, /* right of the plot area, in room the layout kept */
+  LAB_PLOT_LEGEND_ABOVE, /* one row over the plot area's right end, in room the layout kept
+                            (curves that fill the width, such as time series) */
 } LabPlotLegend;
 
 typedef struct {

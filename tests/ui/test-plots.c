@@ -914,6 +914,25 @@ test_sequence (void)
   CHECK (strip_ink > 100, "anomalous steps in the error strip: %d pixels", strip_ink);
   cairo_surface_destroy (s);
 
+  /* A series along the top of its range all the way across: the legend must not hide any of
+   * it (every column of the plot's width shows the line). */
+  static float high[STEPS];
+  for (int t = 0; t < STEPS; t++)
+    high[t] = t == 0 ? 0.0f : t == 1 ? 1.0f : 0.9f;
+  LabSequenceData top = { high, NULL, STEPS, 1, NULL, NULL, NULL, "High", "step", NULL };
+  s = render ("sequence-high", lab_plot_sequence_draw_func, &top, W, 200);
+  int bare_columns = 0;
+  for (int x = W / 8; x < W - W / 8; x++)
+    {
+      bool line = false;
+      for (int y = 0; y < 200 && !line; y++)
+        line = test_color_near (test_pixel (s, x, y), light_color (0).r, light_color (0).g,
+                                light_color (0).b, 40);
+      bare_columns += !line;
+    }
+  CHECK (bare_columns == 0, "the legend hides the line in %d columns", bare_columns);
+  cairo_surface_destroy (s);
+
   LabSequenceData plain = { input, NULL, STEPS, 1, NULL, NULL, NULL, "Series", "step", NULL };
   s = render ("sequence-plain", lab_plot_sequence_draw_func, &plain, W, 260);
   CHECK (test_distinct_colors (s) > 10, "drawn");
