@@ -1693,16 +1693,12 @@ lab_session_dup_architecture (LabSession *self)
   switch (c->arch)
     {
     case AE_ARCH_CONV:
-      g_string_append_printf (s, "%d×%d×%d", c->channels, c->height, c->width);
-      for (int i = 0; i < c->n_hidden; i++)
-        g_string_append_printf (s, " → conv %d", c->hidden[i]);
-      break;
     case AE_ARCH_SEQUENCE:
-      if (c->sequence_layer == AE_SEQUENCE_CONV)
+      if (c->arch == AE_ARCH_CONV || c->sequence_layer == AE_SEQUENCE_CONV)
         {
-          /* The widths after one word, without the input (the dataset row shows it),
-           * keep the line within the sidebar. */
-          g_string_append (s, "conv1d ");
+          /* The channel counts after one word, without the input (the dataset row shows
+           * it), keep the line within the sidebar. */
+          g_string_append (s, c->arch == AE_ARCH_CONV ? "conv " : "conv1d ");
           for (int i = 0; i < c->n_hidden; i++)
             g_string_append_printf (s, "%s%d", i > 0 ? "," : "", c->hidden[i]);
         }

@@ -200,6 +200,27 @@ test_load (void)
   free_session (session, &rec);
 }
 
+/* The sidebar's encoder line stays short for convolutions: the channel counts, then the code
+ * (or the last feature maps as the code, with a code size of 0). */
+static void
+test_architecture_line (void)
+{
+  Recorder rec;
+  LabSession *session = small_session (&rec, "conv");
+  char *arch = lab_session_dup_architecture (session);
+
+  g_assert_cmpstr (arch, ==, "conv 16,32 → 8");
+  g_free (arch);
+  free_session (session, &rec);
+
+  session = lab_session_new ();
+  g_assert_true (lab_session_load (session, "digits", "denoising", NULL));
+  arch = lab_session_dup_architecture (session);
+  g_assert_cmpstr (arch, ==, "conv 8,16,32 (code)");
+  g_free (arch);
+  g_object_unref (session);
+}
+
 static void
 test_bad_options (void)
 {
@@ -525,6 +546,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/session/load", test_load);
+  g_test_add_func ("/session/architecture-line", test_architecture_line);
   g_test_add_func ("/session/bad-options", test_bad_options);
   g_test_add_func ("/session/pause-resume", test_run_pause);
   g_test_add_func ("/session/step", test_step);
