@@ -213,9 +213,11 @@ lab_latent_view_refresh (LabLatentView *self)
   self->scatter.n_classes = s->n_classes;
   self->scatter.sigmas = s->code_logvar != NULL && gtk_toggle_button_get_active (self->sigma_toggle)
                          ? self->sigmas : NULL;
-  self->scatter.title = pca ? "Codes (PCA of the latent space)" : "Codes";
-  self->scatter.x_label = pca ? _("principal component 1") : "latent dimension x";
-  self->scatter.y_label = pca ? _("principal component 2") : "latent dimension y";
+  /* only a VAE's encoder gives each code a spread to draw */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sigma_toggle), s->code_logvar != NULL);
+  self->scatter.title = pca ? _("Codes (PCA of the latent space)") : _("Codes");
+  self->scatter.x_label = pca ? _("principal component 1") : _("latent dimension x");
+  self->scatter.y_label = pca ? _("principal component 2") : _("latent dimension y");
   {
     char summary[512];
 
@@ -582,6 +584,13 @@ lab_latent_view_get_scatter (LabLatentView *self)
   return GTK_WIDGET (self->scatter_chart);
 }
 
+GtkWidget *
+lab_latent_view_get_sigma_toggle (LabLatentView *self)
+{
+  g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), NULL);
+  return GTK_WIDGET (self->sigma_toggle);
+}
+
 /* --- GObject ---------------------------------------------------------------------------- */
 
 static void
@@ -681,11 +690,14 @@ lab_latent_view_init (LabLatentView *self)
     GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
 
     gtk_box_append (GTK_BOX (bar), self->toolbar);
-    self->sigma_toggle = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_label ("σ ellipses (VAE)"));
+    self->sigma_toggle = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_label (_("σ ellipses (VAE)")));
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->sigma_toggle),
+                                 _("A variational encoder gives each code a mean and a spread: draw "
+                                   "one standard deviation around each point"));
     gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->sigma_toggle));
     gtk_box_append (GTK_BOX (bar), reset);
     gtk_box_append (GTK_BOX (main_box), bar);
-    self->knn_label = GTK_LABEL (gtk_label_new ("5-NN accuracy appears with the first codes"));
+    self->knn_label = GTK_LABEL (gtk_label_new (_("5-NN accuracy appears with the first codes")));
     gtk_label_set_xalign (self->knn_label, 0);
     gtk_label_set_wrap (self->knn_label, TRUE);
     gtk_box_append (GTK_BOX (main_box), GTK_WIDGET (self->knn_label));

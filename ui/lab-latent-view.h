@@ -23,6 +23,8 @@ const float *lab_latent_view_get_decoded (LabLatentView *self);
 /* Leave-one-out 5-NN accuracy of the codes; NaN before the first codes. */
 double       lab_latent_view_get_knn_accuracy (LabLatentView *self);
 GtkWidget   *lab_latent_view_get_scatter (LabLatentView *self);
+/* The toggle for the VAE's sigma ellipses (sensitive only for a VAE) */
+GtkWidget   *lab_latent_view_get_sigma_toggle (LabLatentView *self);
 /* Sends the sample whose point was clicked last to the Generate view as the start (or, with
  * second, the end) of its interpolation, through the window's win.use-sample action.
  * FALSE when the last click was on no sample. */

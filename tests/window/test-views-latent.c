@@ -349,6 +349,7 @@ test_compare_plain_and_vae (void)
   LabWindow *window = lab_window_new (NULL);
   LabSession *session = lab_window_get_session (window);
   LabGenerateView *view = LAB_GENERATE_VIEW (gtk_stack_get_child_by_name (window->stack, "generate"));
+  LabLatentView *latent_view = LAB_LATENT_VIEW (gtk_stack_get_child_by_name (window->stack, "latent"));
   g_autoptr(GError) error = NULL;
   LabWeights *kept[2];
   long pair[2];
@@ -359,6 +360,8 @@ test_compare_plain_and_vae (void)
   g_assert_true (session_has_steps (session, FALSE, 60, 60));
   g_assert_null (lab_generate_view_get_comparison (view, FALSE));
   g_assert_null (lab_session_get_kept_weights (session, TRUE));
+  /* a plain model's codes have no spread to draw */
+  g_assert_false (gtk_widget_get_sensitive (lab_latent_view_get_sigma_toggle (latent_view)));
 
   g_assert_true (lab_session_set_preset (session, "vae", &error));
   g_assert_no_error (error);
@@ -366,6 +369,7 @@ test_compare_plain_and_vae (void)
   g_assert_true (session_has_steps (session, TRUE, 60, 60));
   lab_session_pause (session);
   spin_for (0.5);
+  g_assert_true (gtk_widget_get_sensitive (lab_latent_view_get_sigma_toggle (latent_view)));
 
   kept[0] = lab_session_get_kept_weights (session, FALSE);
   kept[1] = lab_session_get_kept_weights (session, TRUE);
