@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "ae-clock.h"
 #include "ae-team.h"
 
 #define BENCH_BATCH 128
@@ -48,14 +49,6 @@ typedef struct {
   double samples_per_s; /* NAN when unavailable */
   char unavailable[sizeof ((AeError *) 0)->message];
 } BenchModel;
-
-static double
-now_seconds (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
-}
 
 /* A list of GEMMs for a batch of `batch` rows. */
 typedef struct {
@@ -199,12 +192,12 @@ time_gemm (const BenchGemm *g, double budget)
   for (int i = 0; i < 3; i++)
     run_gemm (g, a, b, c, 0.0f);
   long calls = 0;
-  double start = now_seconds (), elapsed;
+  double start = ae_monotonic_seconds (), elapsed;
   do
     {
       run_gemm (g, a, b, c, 1.0f);
       calls++;
-      elapsed = now_seconds () - start;
+      elapsed = ae_monotonic_seconds () - start;
     }
   while (elapsed < budget || calls < 3);
   free (all);
@@ -261,9 +254,9 @@ time_gemms_split (const BenchModel *m, double budget)
   /* A share step takes about a thread's part of a whole step on one thread. */
   long steps = (long) (budget * m->threads / m->one_thread_seconds);
   SplitRun run = { .model = m, .steps = steps > 3 ? steps : 3 };
-  double start = now_seconds ();
+  double start = ae_monotonic_seconds ();
   ae_team_run (team, run_share_steps, &run, m->threads);
-  double seconds = (now_seconds () - start) / (double) run.steps;
+  double seconds = (ae_monotonic_seconds () - start) / (double) run.steps;
   ae_team_free (team);
   return atomic_load (&run.failed) ? NAN : seconds;
 }
@@ -344,10 +337,10 @@ time_training (BenchModel *m, const AeDataset *ds, const float *train, long n_tr
         }
       step++;
       if (step == warmup)
-        start = now_seconds ();
+        start = ae_monotonic_seconds ();
       if (step > warmup)
         {
-          elapsed = now_seconds () - start;
+          elapsed = ae_monotonic_seconds () - start;
           if (elapsed >= budget)
             break;
         }
@@ -379,10 +372,10 @@ time_decode (const AeModel *trained, int n, double *p50_ms, double *p99_ms)
     {
       /* A slider moves one value at a time. */
       code[(i + 50) % latent] = (float) sin (0.37 * i);
-      double t = now_seconds ();
+      double t = ae_monotonic_seconds ();
       ae_model_decode (clone, out, code, 1);
       if (i >= 0)
-        ms[i] = 1e3 * (now_seconds () - t);
+        ms[i] = 1e3 * (ae_monotonic_seconds () - t);
     }
   qsort (ms, (size_t) n, sizeof *ms, compare_doubles);
   *p50_ms = ms[n / 2];

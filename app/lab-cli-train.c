@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ae-clock.h"
 #include "ae-trainer.h"
 
 typedef struct {
@@ -23,14 +24,6 @@ typedef struct {
   AeLossTerms train, val;
   int has_val;
 } TrainView;
-
-static double
-wall_s (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
-}
 
 static void
 clear_progress (TrainView *v)
@@ -152,10 +145,10 @@ lab_train_model (const LabArgs *args, const AeDataset *ds, const AeConfig *cfg, 
   if (ae_trainer_new (&trainer, &opts, &err) != AE_OK)
     return lab_fail (args, err.status == AE_ERR_INVALID ? LAB_EXIT_USAGE : LAB_EXIT_FAILURE, "%s",
                      err.message);
-  double t0 = wall_s ();
+  double t0 = ae_monotonic_seconds ();
   ae_trainer_run (trainer);
   ae_trainer_wait_idle (trainer);
-  result->seconds = wall_s () - t0;
+  result->seconds = ae_monotonic_seconds () - t0;
   result->epochs = view.epochs_done;
   result->train = view.train;
   result->val = view.val;

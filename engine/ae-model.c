@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ae-clock.h"
 #include "ae-layers.h"
 #include "ae-lstm.h"
 #include "ae-model-private.h"
@@ -1177,14 +1178,6 @@ part_update (void *data, int part)
 #define PROBE_EVERY 128
 #define PROBE_STEPS 4
 
-static double
-seconds_now (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
-}
-
 /* Chooses the way of the step that starts. */
 static void
 split_mode (AeModel *m)
@@ -1247,7 +1240,7 @@ loss_and_grad (AeModel *m, AeLossTerms *terms, const float *x, int B, float epoc
   for (int i = 0; i < n; i++)
     share_model (m, i)->later_weights = later;
   split_mode (m);
-  double start = seconds_now ();
+  double start = ae_monotonic_seconds ();
   run_items (m, share_loss_and_grad, &s, n);
   for (int i = 0; i < n; i++)
     share_model (m, i)->later_weights = 0;
@@ -1256,7 +1249,7 @@ loss_and_grad (AeModel *m, AeLossTerms *terms, const float *x, int B, float epoc
     add_terms (terms, &s.terms[i], 1.0);
   int parts = later ? weight_parts (m, s.parts) : n * PARAM_PARTS_PER_THREAD;
   run_items (m, later ? part_weight_grads : part_sum_grads, &s, parts);
-  split_timed (m, seconds_now () - start);
+  split_timed (m, ae_monotonic_seconds () - start);
   *grad_sq = 0.0;
   for (int i = 0; i < parts; i++)
     *grad_sq += s.grad_sq[i];

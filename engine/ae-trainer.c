@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "ae-clock.h"
+
 typedef enum {
   MODE_PAUSED,
   MODE_RUN,
@@ -95,14 +97,6 @@ struct AeTrainer {
   uint32_t *code_idx;
   float *code_x;        /* (n_codes, dim) */
 };
-
-static double
-now_s (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
-}
 
 static int
 due (double last, double hz, double now)
@@ -240,7 +234,7 @@ report_new (AeTrainer *t, AeReportKind kind, int full)
   AeReport *r = calloc (1, sizeof *r);
   if (r == NULL)
     return NULL;
-  double now = now_s ();
+  double now = ae_monotonic_seconds ();
   r->kind = kind;
   r->epoch = t->epoch;
   r->batch = t->batch;
@@ -433,10 +427,10 @@ train_batch (AeTrainer *t, char *message, size_t message_len)
 
   AeLossTerms terms;
   AeError err = { 0 };
-  double t0 = now_s ();
+  double t0 = ae_monotonic_seconds ();
   AeStatus st = ae_model_train_step (t->model, &terms, t->batch_x, (int) b, epoch_f,
                                      &t->noise_rng, &err);
-  double dt = now_s () - t0;
+  double dt = ae_monotonic_seconds () - t0;
   char runaway[96] = "";
   if (st == AE_OK && t->lowest_loss > 0 && terms.total > RUNAWAY_FACTOR * t->lowest_loss)
     {
@@ -587,7 +581,7 @@ thread_main (void *data)
 
       if (mode != MODE_PAUSED && !pause_now)
         {
-          double t0 = now_s ();
+          double t0 = ae_monotonic_seconds ();
           BatchResult res = train_batch (t, message, sizeof message);
           if (res == BATCH_FAILED)
             {
@@ -597,7 +591,7 @@ thread_main (void *data)
           else
             {
               batch_done = 1;
-              double now = now_s ();
+              double now = ae_monotonic_seconds ();
               if (res == BATCH_EPOCH_END)
                 {
                   epoch_done = 1;
@@ -620,7 +614,7 @@ thread_main (void *data)
                       emit_kind (t, AE_REPORT_PROGRESS, 0, NULL);
                       t->last_progress = now;
                     }
-                  t->elapsed += now_s () - t0;
+                  t->elapsed += ae_monotonic_seconds () - t0;
                 }
             }
         }
