@@ -291,26 +291,6 @@ ae_conv2d_shape (AeConvShape *shape, int C, int H, int W, int OC, int K, int str
 }
 
 AeStatus
-ae_conv1d_shape (AeConvShape *shape, int C, int T, int OC, int K, int stride, int padding,
-                 AeError *err)
-{
-  AeStatus st = check_common (C, 1, T, OC, K, stride, padding, err);
-  if (st != AE_OK)
-    return st;
-  if (T + 2 * padding < K)
-    return ae_error_set (err, AE_ERR_INVALID,
-                         "1-D convolution kernel %d is longer than the padded sequence %d", K,
-                         T + 2 * padding);
-  *shape = (AeConvShape) {
-    .in_channels = C, .in_height = 1, .in_width = T,
-    .out_channels = OC, .out_height = 1, .out_width = (T + 2 * padding - K) / stride + 1,
-    .kernel_h = 1, .kernel_w = K, .stride_h = 1, .stride_w = stride,
-    .pad_h = 0, .pad_w = padding, .transposed = 0,
-  };
-  return check_sizes (shape, err);
-}
-
-AeStatus
 ae_conv_steps_shape (AeConvShape *shape, int C, int T, int W, int OC, int K, int stride,
                      int padding, AeError *err)
 {

@@ -11,8 +11,8 @@
  *
  * No allocation inside: the caller passes a workspace of ae_conv*_workspace() floats,
  * which may be shared between layers (its content is scratch, not kept across calls).
- * A 1-D convolution over sequences (B, C, T) is the same code with H = 1 and KH = 1:
- * describe it with ae_conv1d_shape and call the conv2d functions.
+ * A 1-D convolution over sequences (B, C, T) is the same code with the steps as H and
+ * W = 1: describe it with ae_conv_steps_shape and call the conv2d functions.
  */
 #pragma once
 
@@ -36,10 +36,6 @@ typedef struct {
  * positive, a kernel larger than the padded input, padding >= K, or results whose
  * per-sample size exceeds AE_MAX_FEATURES. */
 AeStatus ae_conv2d_shape (AeConvShape *shape, int C, int H, int W, int OC, int K, int stride,
-                          int padding, AeError *err);
-
-/* 1-D convolution over (C, T) sequences: shape of a conv2d with H = 1, KH = 1. */
-AeStatus ae_conv1d_shape (AeConvShape *shape, int C, int T, int OC, int K, int stride,
                           int padding, AeError *err);
 
 /* Convolution along the steps of a sequence held as (C, T, W): a kernel of K steps that

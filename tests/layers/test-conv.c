@@ -253,9 +253,9 @@ test_shapes (void)
   CHECK (ae_conv_output_padding (7, 14, 3, 2, 1) == 1, "7 -> 14 with K 3");
   CHECK (ae_conv_output_padding (7, 14, 4, 2, 1) == 0, "7 -> 14 with K 4");
   CHECK (ae_conv_output_padding (7, 16, 3, 2, 1) == -1, "7 -> 16 is not a mirror");
-  CHECK (ae_conv1d_shape (&s, 2, 50, 8, 5, 2, 2, &err) == AE_OK, "%s", err.message);
-  CHECK (s.in_height == 1 && s.out_height == 1 && s.out_width == 25 && s.kernel_h == 1,
-         "1-D 50 -> %d", s.out_width);
+  CHECK (ae_conv_steps_shape (&s, 2, 50, 1, 8, 5, 2, 2, &err) == AE_OK, "%s", err.message);
+  CHECK (s.in_width == 1 && s.out_width == 1 && s.out_height == 25 && s.kernel_w == 1,
+         "1-D 50 -> %d", s.out_height);
 
   /* Bad geometry is refused with a message naming the value. */
   CHECK (ae_conv2d_shape (&s, 1, 4, 4, 2, 7, 1, 1, &err) == AE_ERR_INVALID, "kernel 7 on 4x4");
@@ -323,9 +323,10 @@ test_conv1d (void)
       int stride = cases[n][4], pad = K / 2, B = 2;
       AeConvShape s;
       AeError err = { 0 };
-      CHECK (ae_conv1d_shape (&s, C, T, OC, K, stride, pad, &err) == AE_OK, "%s", err.message);
+      CHECK (ae_conv_steps_shape (&s, C, T, 1, OC, K, stride, pad, &err) == AE_OK, "%s",
+             err.message);
       int OT = (T + 2 * pad - K) / stride + 1;
-      CHECK (s.out_width == OT, "1-D output %d, expected %d", s.out_width, OT);
+      CHECK (s.out_height == OT, "1-D output %d, expected %d", s.out_height, OT);
       float *inp = alloc_normal (&rng, (long) B * C * T, 1.0f);
       float *w = alloc_normal (&rng, (long) OC * C * K, 1.0f);
       float *bias = alloc_normal (&rng, OC, 1.0f);
