@@ -121,12 +121,28 @@ ae_gunzip_memory (const uint8_t *in, size_t in_len, size_t max_bytes, uint8_t **
   return AE_OK;
 }
 
+static const char *
+file_type_name (mode_t mode)
+{
+  if (S_ISDIR (mode))
+    return "a folder";
+  if (S_ISFIFO (mode))
+    return "a FIFO (named pipe)";
+  if (S_ISSOCK (mode))
+    return "a socket";
+  if (S_ISCHR (mode) || S_ISBLK (mode))
+    return "a device";
+  return "a special file";
+}
+
 AeStatus
 ae_file_read_all (const char *path, size_t max_bytes, uint8_t **out, size_t *len, AeError *err)
 {
   *out = NULL;
   *len = 0;
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  /* O_NONBLOCK: a FIFO would otherwise block in open() until some writer came (a shared
+   * session naming one froze the window); for a regular file the flag changes nothing. */
+  int fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   if (fd < 0)
     return ae_error_set (err, AE_ERR_IO, "%s: cannot open: %s", path, strerror (errno));
   struct stat st;
@@ -139,7 +155,8 @@ ae_file_read_all (const char *path, size_t max_bytes, uint8_t **out, size_t *len
   if (!S_ISREG (st.st_mode))
     {
       close (fd);
-      return ae_error_set (err, AE_ERR_IO, "%s: not a regular file", path);
+      return ae_error_set (err, AE_ERR_IO, "%s: %s, not a regular file", path,
+                           file_type_name (st.st_mode));
     }
   /* A compressed file is smaller than its content, so the same bound applies to both. */
   if ((uint64_t) st.st_size > (uint64_t) max_bytes)

@@ -155,6 +155,28 @@ test_read_errors_name_the_path (void)
   io_test_rmdir (dir);
 }
 
+/* A FIFO blocks in open() until a writer comes: it is refused at once, by name. The alarm
+ * turns a hang into a failure. */
+static void
+test_fifo_refused_at_once (void)
+{
+  char *dir = io_test_mkdtemp ();
+  char *fifo = io_test_path (dir, "model.latentlab");
+  CHECK (mkfifo (fifo, 0600) == 0, "mkfifo %s", fifo);
+  uint8_t *buf = NULL;
+  size_t len;
+  AeError err = { 0 };
+  alarm (5);
+  AeStatus st = ae_file_read_all (fifo, 100, &buf, &len, &err);
+  alarm (0);
+  CHECK (st == AE_ERR_IO && buf == NULL, "status %d", st);
+  CHECK_NAMES (err, fifo);
+  CHECK (strstr (err.message, "FIFO") != NULL, "the message does not say what it is: %s",
+         err.message);
+  free (fifo);
+  io_test_rmdir (dir);
+}
+
 static void
 test_atomic_write_replaces (void)
 {
@@ -215,6 +237,7 @@ main (int argc, char **argv)
     { "/file/gzip-truncated-and-corrupt", test_gzip_truncated_and_corrupt },
     { "/file/gzip-bomb-bounded", test_gzip_bomb_bounded },
     { "/file/read-errors-name-the-path", test_read_errors_name_the_path },
+    { "/file/fifo-refused-at-once", test_fifo_refused_at_once },
     { "/file/atomic-write-replaces", test_atomic_write_replaces },
   };
   return ae_test_main (argc, argv, cases, AE_N_CASES (cases));
