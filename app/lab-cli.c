@@ -486,15 +486,38 @@ lab_load_model (const LabArgs *args, const char *path, AeModel **out)
   return lab_fail (args, LAB_EXIT_FAILURE, "%s", err.message);
 }
 
-int
-lab_check_model_data (const LabArgs *args, const AeModel *model, const AeDataset *ds, const char *spec)
+static int
+check_model_shape (const LabArgs *args, const AeModel *model, int channels, int height, int width,
+                   const char *spec)
 {
   const AeConfig *c = ae_model_config (model);
-  if (c->channels != ds->channels || c->height != ds->height || c->width != ds->width)
+  if (c->channels != channels || c->height != height || c->width != width)
     return lab_fail (args, LAB_EXIT_FAILURE,
                      "--data %s holds samples of %d x %d x %d, and the model expects %d x %d x %d",
-                     spec, ds->channels, ds->height, ds->width, c->channels, c->height, c->width);
+                     spec, channels, height, width, c->channels, c->height, c->width);
   return LAB_EXIT_OK;
+}
+
+int
+lab_load_data_for_model (const LabArgs *args, const char *spec, uint64_t seed,
+                         const AeModel *model, AeDataset **out)
+{
+  AeError err = { 0 };
+  int channels, height, width, status;
+  /* The header first: a small file declaring many samples of another shape is refused
+   * before it is inflated and decoded. */
+  if (ae_dataset_peek_shape (spec, &channels, &height, &width, &err) == AE_OK
+      && (status = check_model_shape (args, model, channels, height, width, spec)) != LAB_EXIT_OK)
+    return status;
+  if ((status = lab_load_data (args, spec, seed, out)) != LAB_EXIT_OK)
+    return status;
+  if ((status = check_model_shape (args, model, (*out)->channels, (*out)->height, (*out)->width,
+                                   spec)) != LAB_EXIT_OK)
+    {
+      ae_dataset_free (*out);
+      *out = NULL;
+    }
+  return status;
 }
 
 void

@@ -59,9 +59,10 @@ int lab_config_fit (const LabArgs *args, AeConfig *cfg, const AeDataset *ds);
 /* Loads a dataset; a failure is printed with the file named and returns LAB_EXIT_FAILURE. */
 int lab_load_data (const LabArgs *args, const char *spec, uint64_t seed, AeDataset **out);
 int lab_load_model (const LabArgs *args, const char *path, AeModel **out);
-/* Checks that a model fits the samples of a dataset. */
-int lab_check_model_data (const LabArgs *args, const AeModel *model, const AeDataset *ds,
-                          const char *spec);
+/* Loads a dataset for a model: its shape is compared with the model's first from what the
+ * file's header declares, then again once loaded. */
+int lab_load_data_for_model (const LabArgs *args, const char *spec, uint64_t seed,
+                             const AeModel *model, AeDataset **out);
 /* Sets the BLAS threads from --threads (or the model's setting). */
 void lab_apply_threads (const LabArgs *args, int config_threads);
 

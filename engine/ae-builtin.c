@@ -243,6 +243,27 @@ load_path (AeDataset **out, const char *path, AeError *err)
 }
 
 AeStatus
+ae_dataset_peek_shape (const char *spec, int *channels, int *height, int *width, AeError *err)
+{
+  struct stat st;
+  if (spec == NULL || (strchr (spec, '/') == NULL && strchr (spec, '.') == NULL))
+    return AE_ERR_UNSUPPORTED; /* a built-in: cheap to load, its shape is its loader's */
+  if (stat (spec, &st) != 0 || S_ISDIR (st.st_mode) || has_suffix (spec, ".csv"))
+    return AE_ERR_UNSUPPORTED;
+  if (has_suffix (spec, ".png"))
+    {
+      *channels = 1;
+      *height = *width = PATCH_SIDE;
+      return AE_OK;
+    }
+  long n;
+  AeStatus status = ae_idx_peek_images (spec, &n, height, width, err);
+  if (status == AE_OK)
+    *channels = 1;
+  return status;
+}
+
+AeStatus
 ae_dataset_load (AeDataset **out, const char *spec, uint64_t seed, AeError *err)
 {
   *out = NULL;

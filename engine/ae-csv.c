@@ -15,7 +15,6 @@
 
 #include "ae-io-private.h"
 
-#define CSV_FILE_MAX ((size_t) 1 << 31)
 #define CSV_CELL_MAX 256
 
 typedef struct {
@@ -168,7 +167,7 @@ ae_csv_load (AeDataset **out, const char *path, AeError *err)
   *out = NULL;
   uint8_t *buf;
   size_t len;
-  AeStatus status = ae_file_read_all (path, CSV_FILE_MAX, &buf, &len, err);
+  AeStatus status = ae_file_read_all (path, AE_MAX_CSV_BYTES, &buf, &len, err);
   if (status != AE_OK)
     return status;
 

@@ -54,6 +54,13 @@ void     ae_dataset_free (AeDataset *ds);
  * The split is fixed by `seed` where the data has no split of its own. */
 AeStatus ae_dataset_load (AeDataset **out, const char *spec, uint64_t seed, AeError *err);
 
+/* The sample shape a dataset would have, from what its file's header declares, without
+ * loading it: so that a model can refuse data of another shape before a large file is
+ * decoded. AE_ERR_UNSUPPORTED when the shape is not known without loading (built-ins,
+ * folders, CSV); another error (naming the file) when the header is bad. */
+AeStatus ae_dataset_peek_shape (const char *spec, int *channels, int *height, int *width,
+                                AeError *err);
+
 /* Split helpers. Fixed: the last n_test samples are the test set and validation is carved
  * from the end of the rest. Random: a seeded permutation, then the same proportions. */
 void ae_dataset_split_fixed (AeDataset *ds, long n_test, double val_fraction);

@@ -70,8 +70,9 @@ check_length (size_t len, size_t header, uint64_t count, const char *name, AeErr
   return AE_OK;
 }
 
-AeStatus
-ae_idx_check_images (const uint8_t *buf, size_t len, const char *name, long *n, int *rows,
+/* The header of an images file (its first 16 bytes): magic, then sizes within the limits. */
+static AeStatus
+check_images_header (const uint8_t *buf, size_t len, const char *name, long *n, int *rows,
                      int *cols, AeError *err)
 {
   AeStatus status = check_magic (buf, len, IDX_MAGIC_IMAGES, "images", name, err);
@@ -95,13 +96,20 @@ ae_idx_check_images (const uint8_t *buf, size_t len, const char *name, long *n, 
   if (dim * d[0] > (uint64_t) AE_MAX_DATASET_FLOATS)
     return ae_error_set (err, AE_ERR_LIMIT, "%s: %u images of %u x %u declared: more than %ld values",
                          name, d[0], d[1], d[2], AE_MAX_DATASET_FLOATS);
-  status = check_length (len, 16, dim * d[0], name, err);
-  if (status != AE_OK)
-    return status;
   *n = (long) d[0];
   *rows = (int) d[1];
   *cols = (int) d[2];
   return AE_OK;
+}
+
+AeStatus
+ae_idx_check_images (const uint8_t *buf, size_t len, const char *name, long *n, int *rows,
+                     int *cols, AeError *err)
+{
+  AeStatus status = check_images_header (buf, len, name, n, rows, cols, err);
+  if (status != AE_OK)
+    return status;
+  return check_length (len, 16, (uint64_t) *n * (uint64_t) *rows * (uint64_t) *cols, name, err);
 }
 
 void
@@ -112,8 +120,8 @@ ae_idx_fill_images (float *dst, const uint8_t *buf, size_t count)
     dst[i] = pixels[i] / 255.0f;
 }
 
-AeStatus
-ae_idx_check_labels (const uint8_t *buf, size_t len, const char *name, long *n, AeError *err)
+static AeStatus
+check_labels_header (const uint8_t *buf, size_t len, const char *name, long *n, AeError *err)
 {
   AeStatus status = check_magic (buf, len, IDX_MAGIC_LABELS, "labels", name, err);
   if (status != AE_OK)
@@ -127,11 +135,17 @@ ae_idx_check_labels (const uint8_t *buf, size_t len, const char *name, long *n, 
   if (count > (uint64_t) AE_MAX_SAMPLES)
     return ae_error_set (err, AE_ERR_LIMIT, "%s: %u labels declared: at most %ld are accepted", name,
                          count, AE_MAX_SAMPLES);
-  status = check_length (len, 8, count, name, err);
-  if (status != AE_OK)
-    return status;
   *n = (long) count;
   return AE_OK;
+}
+
+AeStatus
+ae_idx_check_labels (const uint8_t *buf, size_t len, const char *name, long *n, AeError *err)
+{
+  AeStatus status = check_labels_header (buf, len, name, n, err);
+  if (status != AE_OK)
+    return status;
+  return check_length (len, 8, (uint64_t) *n, name, err);
 }
 
 AeStatus
@@ -219,13 +233,36 @@ ae_idx_parse_labels (AeDataset *ds, const uint8_t *buf, size_t len, const char *
   return ae_idx_set_labels (ds, 0, buf + 8, n, max_label + 1, err);
 }
 
+/* Slack beyond the declared size, so that a few stray bytes at the end are reported as a
+ * length mismatch rather than as a limit. */
+#define IDX_TRAILING_SLACK 4096
+
+AeStatus
+ae_idx_peek_images (const char *path, long *n, int *rows, int *cols, AeError *err)
+{
+  uint8_t head[16];
+  size_t len;
+  AeStatus status = ae_file_read_head (path, head, sizeof head, &len, err);
+  if (status != AE_OK)
+    return status;
+  return check_images_header (head, len, path, n, rows, cols, err);
+}
+
 AeStatus
 ae_idx_load_images (AeDataset **out, const char *path, AeError *err)
 {
   uint8_t *buf;
   size_t len;
   *out = NULL;
-  AeStatus status = ae_file_read_all (path, IDX_FILE_MAX, &buf, &len, err);
+  /* What the header declares is checked first, and bounds what is inflated: a small gzip
+   * file declaring little cannot inflate to much. */
+  long n;
+  int rows, cols;
+  AeStatus status = ae_idx_peek_images (path, &n, &rows, &cols, err);
+  if (status != AE_OK)
+    return status;
+  status = ae_file_read_all (path, 16 + (size_t) n * (size_t) rows * (size_t) cols + IDX_TRAILING_SLACK,
+                             &buf, &len, err);
   if (status != AE_OK)
     return status;
   status = ae_idx_parse_images (out, buf, len, path, err);
@@ -236,9 +273,17 @@ ae_idx_load_images (AeDataset **out, const char *path, AeError *err)
 AeStatus
 ae_idx_load_labels (AeDataset *ds, const char *path, AeError *err)
 {
-  uint8_t *buf;
+  uint8_t head[8], *buf;
   size_t len;
-  AeStatus status = ae_file_read_all (path, IDX_FILE_MAX, &buf, &len, err);
+  long n = 0;
+  AeStatus status = ae_file_read_head (path, head, sizeof head, &len, err);
+  if (status == AE_OK)
+    status = check_labels_header (head, len, path, &n, err);
+  if (status == AE_OK && n != ds->n)
+    status = ae_error_set (err, AE_ERR_FORMAT, "%s: %ld labels for %ld samples", path, n, ds->n);
+  if (status != AE_OK)
+    return status;
+  status = ae_file_read_all (path, 8 + (size_t) n + IDX_TRAILING_SLACK, &buf, &len, err);
   if (status != AE_OK)
     return status;
   status = ae_idx_parse_labels (ds, buf, len, path, err);

@@ -14,6 +14,7 @@
 
 /* zlib counts in uInt; feed it at most this much at a time. */
 #define ZLIB_CHUNK ((size_t) 1 << 30)
+#define GZIP_TWICE "gzip inside gzip (compressed twice): decompress it once, e.g. with gunzip"
 
 AeStatus
 ae_gunzip_memory (const uint8_t *in, size_t in_len, size_t max_bytes, uint8_t **out,
@@ -80,6 +81,13 @@ ae_gunzip_memory (const uint8_t *in, size_t in_len, size_t max_bytes, uint8_t **
       int rc = inflate (&zs, Z_NO_FLUSH);
       consumed += in_chunk - zs.avail_in;
       produced += out_chunk - zs.avail_out;
+      if (produced >= 2 && buf[0] == 0x1f && buf[1] == 0x8b)
+        {
+          /* Each layer multiplies by up to a thousand: 3.5 KB of gzip inside gzip made
+           * 2 GB of IDX. No format read here is gzip data itself. */
+          status = ae_error_set (err, AE_ERR_FORMAT, "%s: " GZIP_TWICE, name);
+          break;
+        }
       if (rc == Z_STREAM_END)
         {
           /* Concatenated gzip members (as `cat a.gz b.gz` makes) form one stream. */
@@ -135,29 +143,41 @@ file_type_name (mode_t mode)
   return "a special file";
 }
 
-AeStatus
-ae_file_read_all (const char *path, size_t max_bytes, uint8_t **out, size_t *len, AeError *err)
+/* Opens path for reading when it is a regular file; fills *st. */
+static AeStatus
+open_regular (const char *path, int *fd_out, struct stat *st, AeError *err)
 {
-  *out = NULL;
-  *len = 0;
   /* O_NONBLOCK: a FIFO would otherwise block in open() until some writer came (a shared
    * session naming one froze the window); for a regular file the flag changes nothing. */
   int fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   if (fd < 0)
     return ae_error_set (err, AE_ERR_IO, "%s: cannot open: %s", path, strerror (errno));
-  struct stat st;
-  if (fstat (fd, &st) != 0)
+  if (fstat (fd, st) != 0)
     {
       int saved = errno;
       close (fd);
       return ae_error_set (err, AE_ERR_IO, "%s: cannot stat: %s", path, strerror (saved));
     }
-  if (!S_ISREG (st.st_mode))
+  if (!S_ISREG (st->st_mode))
     {
       close (fd);
       return ae_error_set (err, AE_ERR_IO, "%s: %s, not a regular file", path,
-                           file_type_name (st.st_mode));
+                           file_type_name (st->st_mode));
     }
+  *fd_out = fd;
+  return AE_OK;
+}
+
+AeStatus
+ae_file_read_all (const char *path, size_t max_bytes, uint8_t **out, size_t *len, AeError *err)
+{
+  *out = NULL;
+  *len = 0;
+  int fd;
+  struct stat st;
+  AeStatus opened = open_regular (path, &fd, &st, err);
+  if (opened != AE_OK)
+    return opened;
   /* A compressed file is smaller than its content, so the same bound applies to both. */
   if ((uint64_t) st.st_size > (uint64_t) max_bytes)
     {
@@ -206,6 +226,63 @@ ae_file_read_all (const char *path, size_t max_bytes, uint8_t **out, size_t *len
     }
   *out = raw;
   *len = got;
+  return AE_OK;
+}
+
+AeStatus
+ae_file_read_head (const char *path, uint8_t *out, size_t want, size_t *len, AeError *err)
+{
+  *len = 0;
+  int fd;
+  struct stat st;
+  AeStatus status = open_regular (path, &fd, &st, err);
+  if (status != AE_OK)
+    return status;
+  /* Deflate's headers and first blocks are small: this much compressed input gives far more
+   * than a header's worth of output. */
+  uint8_t raw[1 << 16];
+  size_t got = 0;
+  while (got < sizeof raw)
+    {
+      ssize_t n = read (fd, raw + got, sizeof raw - got);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+          close (fd);
+          return ae_error_set (err, AE_ERR_IO, "%s: read failed at byte %zu: %s", path, got,
+                               strerror (saved));
+        }
+      if (n == 0)
+        break;
+      got += (size_t) n;
+    }
+  close (fd);
+  if (!(got >= 2 && raw[0] == 0x1f && raw[1] == 0x8b))
+    {
+      *len = got < want ? got : want;
+      memcpy (out, raw, *len);
+      return AE_OK;
+    }
+  z_stream zs;
+  memset (&zs, 0, sizeof zs);
+  if (inflateInit2 (&zs, 16 + MAX_WBITS) != Z_OK)
+    return ae_error_set (err, AE_ERR_NOMEM, "%s: cannot start the gzip decoder", path);
+  zs.next_in = raw;
+  zs.avail_in = (uInt) got;
+  zs.next_out = out;
+  zs.avail_out = (uInt) want;
+  int rc;
+  do
+    rc = inflate (&zs, Z_NO_FLUSH);
+  while (rc == Z_OK && zs.avail_out > 0 && zs.avail_in > 0);
+  *len = want - zs.avail_out;
+  inflateEnd (&zs);
+  if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
+    return ae_error_set (err, AE_ERR_FORMAT, "%s: corrupt gzip data at its start", path);
+  if (*len >= 2 && out[0] == 0x1f && out[1] == 0x8b)
+    return ae_error_set (err, AE_ERR_FORMAT, "%s: " GZIP_TWICE, path);
   return AE_OK;
 }
 

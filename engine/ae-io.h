@@ -12,6 +12,11 @@
  * not by name). max_bytes bounds the inflated size. *out is malloc'ed. */
 AeStatus ae_file_read_all (const char *path, size_t max_bytes, uint8_t **out, size_t *len,
                            AeError *err);
+/* The first bytes of a file, inflated when it is gzip-compressed: up to want bytes into out
+ * (fewer when the file is shorter), without reading or inflating the rest. For checking
+ * what a header declares before the whole file is read. */
+AeStatus ae_file_read_head (const char *path, uint8_t *out, size_t want, size_t *len,
+                            AeError *err);
 /* Inflates a gzip buffer held in memory (the embedded digits). */
 AeStatus ae_gunzip_memory (const uint8_t *in, size_t in_len, size_t max_bytes, uint8_t **out,
                            size_t *out_len, const char *name, AeError *err);
@@ -22,6 +27,9 @@ AeStatus ae_file_write_atomic (const char *path, const void *data, size_t len, A
 
 /* IDX (the MNIST format). Images (magic 0x803, ubyte) become floats in [0, 1]. */
 AeStatus ae_idx_load_images (AeDataset **out, const char *path, AeError *err);
+/* The sizes an images file's header declares, checked against the limits, without
+ * reading (or inflating) the rest of the file. */
+AeStatus ae_idx_peek_images (const char *path, long *n, int *rows, int *cols, AeError *err);
 /* Labels (magic 0x801, ubyte) into an existing dataset; the count must match. */
 AeStatus ae_idx_load_labels (AeDataset *ds, const char *path, AeError *err);
 /* The same, from bytes in memory; name is used in messages. */

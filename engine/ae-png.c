@@ -126,6 +126,15 @@ decode_gray (PngContext *ctx, int *width, int *height)
   png_uint_32 w, h;
   int depth, color, interlace;
   png_get_IHDR (ctx->png, ctx->info, &w, &h, &depth, &color, &interlace, NULL, NULL);
+  /* The area too, before anything is decoded: a 32 KB 1-bit file of 16384 x 16384 made
+   * 4 GB of floats. */
+  if ((uint64_t) w * h > (uint64_t) AE_MAX_IMAGE_PIXELS)
+    {
+      snprintf (ctx->message, sizeof ctx->message,
+                "%u x %u pixels: more than the %ld megapixels accepted (the image size limit)", w, h,
+                AE_MAX_IMAGE_PIXELS >> 20);
+      return -1;
+    }
 
   /* Everything becomes 8- or 16-bit grey or RGB, with or without alpha. */
   if (color == PNG_COLOR_TYPE_PALETTE)

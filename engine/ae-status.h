@@ -40,10 +40,18 @@ void ae_error_clear (AeError *err);
 
 const char *ae_status_name (AeStatus status);
 
-/* Hard limits, checked before any allocation. */
+/* Hard limits, checked before any allocation, against what a file's header declares.
+ *
+ * The input budget: the largest real input this program serves is Fashion-MNIST, 70,000
+ * images of 28 x 28 (55 million values, 220 MB as float32), or a 24-megapixel photograph to
+ * denoise. A dataset may hold 2.4 times Fashion-MNIST (512 MiB of float32), an image 32
+ * megapixels, CSV text 128 MiB; anything larger is refused from its header before it is
+ * decoded, so that no small (compressed) file can make a command use more than about 1 GB. */
 #define AE_MAX_SAMPLES      10000000L  /* samples in one dataset */
 #define AE_MAX_FEATURES     (1L << 20) /* floats per sample */
-#define AE_MAX_DATASET_FLOATS (1L << 31) /* 8 GiB of float32 is more than any lesson needs */
+#define AE_MAX_DATASET_FLOATS (1L << 27) /* 512 MiB of float32 */
 #define AE_MAX_IMAGE_SIDE   16384      /* pixels, for PNG files */
+#define AE_MAX_IMAGE_PIXELS (1L << 25) /* width x height, for PNG files: 32 megapixels */
+#define AE_MAX_CSV_BYTES    ((size_t) 128 << 20) /* CSV text, inflated */
 #define AE_MAX_LAYER_UNITS  65536
 #define AE_MAX_PARAMS       (1L << 28)

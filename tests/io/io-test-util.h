@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ae-test.h"
@@ -102,3 +104,23 @@ io_test_count_entries (const char *dir)
 #define CHECK_NAMES(err, name)                                                             \
   CHECK (strstr ((err).message, (name)) != NULL, "message does not name %s: %s", (name),   \
          (err).message)
+
+/* Runs fn (arg) in a child process and returns the child's peak resident memory in MiB,
+ * with *result set to fn's return value (-1 when the child did not exit normally): to see
+ * that a refusal came before the memory was spent. */
+static inline long
+io_test_child_peak_mb (int (*fn) (void *), void *arg, int *result)
+{
+  fflush (stdout);
+  pid_t pid = fork ();
+  if (pid == 0)
+    _exit (fn (arg));
+  int status = 0;
+  struct rusage ru;
+  *result = -1;
+  if (pid < 0 || wait4 (pid, &status, 0, &ru) != pid)
+    return -1;
+  if (WIFEXITED (status))
+    *result = WEXITSTATUS (status);
+  return ru.ru_maxrss / 1024;
+}

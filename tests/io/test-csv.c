@@ -1,6 +1,8 @@
 /* CSV: good files, headers and labels, and every bad cell reported as file:line:column. */
 #include "io-test-util.h"
 
+#include <zlib.h>
+
 #include "ae-io.h"
 
 static char *dir;
@@ -145,6 +147,42 @@ test_dataset_load_split (void)
   free (path);
 }
 
+static int
+csv_status (void *path)
+{
+  AeDataset *ds = NULL;
+  AeError err = { 0 };
+  AeStatus st = ae_csv_load (&ds, path, &err);
+  ae_dataset_free (ds);
+  return (int) st;
+}
+
+/* 130 MiB of text in a file of a few hundred kilobytes: refused while inflating, before
+ * a value is parsed. */
+static void
+test_inflated_budget (void)
+{
+  char *path = io_test_path (dir, "long.csv.gz");
+  gzFile gz = gzopen (path, "wb1");
+  static char block[1 << 20];
+  for (size_t i = 0; i < sizeof block; i += 4)
+    memcpy (block + i, "0,1\n", 4);
+  for (int i = 0; i < 130; i++)
+    gzwrite (gz, block, sizeof block);
+  gzclose (gz);
+  AeDataset *ds = NULL;
+  AeError err = { 0 };
+  CHECK (ae_csv_load (&ds, path, &err) == AE_ERR_LIMIT && ds == NULL, "status %d: %s", err.status,
+         err.message);
+  CHECK_NAMES (err, path);
+  ae_dataset_free (ds);
+  int result;
+  long peak_mb = io_test_child_peak_mb (csv_status, path, &result);
+  CHECK (result == AE_ERR_LIMIT && peak_mb >= 0 && peak_mb < 200, "status %d, peak %ld MiB",
+         result, peak_mb);
+  free (path);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -153,6 +191,7 @@ main (int argc, char **argv)
     { "/csv/header-and-labels", test_header_and_labels },
     { "/csv/bad-files", test_bad_files },
     { "/csv/dataset-load-split", test_dataset_load_split },
+    { "/csv/inflated-budget", test_inflated_budget },
   };
   dir = io_test_mkdtemp ();
   int rc = ae_test_main (argc, argv, cases, AE_N_CASES (cases));

@@ -213,6 +213,87 @@ test_truncated_files (void)
   io_test_rmdir (dir);
 }
 
+static int
+load_images_status (void *path)
+{
+  AeDataset *ds = NULL;
+  AeError err = { 0 };
+  AeStatus st = ae_idx_load_images (&ds, path, &err);
+  ae_dataset_free (ds);
+  return (int) st;
+}
+
+/* Gzip inside gzip multiplies twice: refused, from a file and from memory. */
+static void
+test_gzip_inside_gzip (void)
+{
+  char *dir = io_test_mkdtemp ();
+  size_t len;
+  uint8_t *img = make_images (0x803, 5, 3, 4, 60, &len);
+  char *once = io_test_path (dir, "once-images-idx3-ubyte.gz");
+  char *twice = io_test_path (dir, "twice-images-idx3-ubyte.gz");
+  write_gzip (once, img, len);
+  size_t once_len;
+  uint8_t *once_bytes = io_test_read (once, &once_len);
+  write_gzip (twice, once_bytes, once_len);
+  AeDataset *ds = NULL;
+  AeError err = { 0 };
+  CHECK (ae_idx_load_images (&ds, once, &err) == AE_OK, "%s", err.message);
+  ae_dataset_free (ds);
+  ds = NULL;
+  CHECK (ae_idx_load_images (&ds, twice, &err) == AE_ERR_FORMAT && ds == NULL, "gzip in gzip read");
+  CHECK_NAMES (err, twice);
+  CHECK (strstr (err.message, "gzip inside gzip") != NULL, "%s", err.message);
+  size_t twice_len;
+  uint8_t *twice_bytes = io_test_read (twice, &twice_len);
+  CHECK (ae_idx_parse_images (&ds, twice_bytes, twice_len, "mem.gz", &err) == AE_ERR_FORMAT
+         && ds == NULL, "gzip in gzip parsed from memory");
+  CHECK (strstr (err.message, "gzip inside gzip") != NULL, "%s", err.message);
+  free (twice_bytes);
+  free (once_bytes);
+  free (img);
+  free (once);
+  free (twice);
+  io_test_rmdir (dir);
+}
+
+/* The header decides before anything is inflated: more than the budget is refused as a
+ * limit, and a header declaring little bounds what a long compressed stream may cost. */
+static void
+test_budget_from_header (void)
+{
+  char *dir = io_test_mkdtemp ();
+  size_t len;
+  /* 200,000 images of 28 x 28 is 157 million values: beyond the budget. */
+  uint8_t *img = make_images (0x803, 200000, 28, 28, 100, &len);
+  char *big = io_test_path (dir, "big-images-idx3-ubyte.gz");
+  write_gzip (big, img, len);
+  AeDataset *ds = NULL;
+  AeError err = { 0 };
+  CHECK (ae_idx_load_images (&ds, big, &err) == AE_ERR_LIMIT && ds == NULL, "status %d: %s",
+         err.status, err.message);
+  CHECK_NAMES (err, big);
+  free (img);
+
+  /* 10 images declared, then 128 MiB of zeros: refused after a few kilobytes. */
+  char *padded = io_test_path (dir, "padded-images-idx3-ubyte.gz");
+  img = make_images (0x803, 10, 28, 28, 7840, &len);
+  gzFile gz = gzopen (padded, "wb1");
+  gzwrite (gz, img, (unsigned) len);
+  static uint8_t zeros[1 << 20];
+  for (int i = 0; i < 128; i++)
+    gzwrite (gz, zeros, sizeof zeros);
+  gzclose (gz);
+  int result;
+  long peak_mb = io_test_child_peak_mb (load_images_status, padded, &result);
+  CHECK (result == AE_ERR_LIMIT || result == AE_ERR_FORMAT, "status %d", result);
+  CHECK (peak_mb >= 0 && peak_mb < 64, "peak %ld MiB for a file that declares 8 KB", peak_mb);
+  free (img);
+  free (big);
+  free (padded);
+  io_test_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -220,6 +301,8 @@ main (int argc, char **argv)
     { "/idx/round-trip", test_round_trip },
     { "/idx/bad-headers", test_bad_headers },
     { "/idx/truncated-files", test_truncated_files },
+    { "/idx/gzip-inside-gzip", test_gzip_inside_gzip },
+    { "/idx/budget-from-header", test_budget_from_header },
   };
   return ae_test_main (argc, argv, cases, AE_N_CASES (cases));
 }

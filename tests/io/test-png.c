@@ -252,10 +252,10 @@ test_damaged_files (void)
   put_u32be (buf + ihdr + 21, (uint32_t) crc32 (0, buf + ihdr + 4, 17));
   expect_refused (path, buf, len, AE_ERR_LIMIT, "limit", "100000 x 100000");
   /* Within the limits but far more pixels than the file can hold. */
-  put_u32be (buf + ihdr + 8, 16000);
-  put_u32be (buf + ihdr + 12, 16000);
+  put_u32be (buf + ihdr + 8, 5000);
+  put_u32be (buf + ihdr + 12, 5000);
   put_u32be (buf + ihdr + 21, (uint32_t) crc32 (0, buf + ihdr + 4, 17));
-  expect_refused (path, buf, len, AE_ERR_FORMAT, "16000 x 16000", "16000 x 16000");
+  expect_refused (path, buf, len, AE_ERR_FORMAT, "5000 x 5000", "5000 x 5000");
 
   /* The memory reader names what it was given. */
   float *px = NULL;
@@ -436,6 +436,60 @@ test_patches (void)
   io_test_rmdir (dir);
 }
 
+static int
+read_gray_status (void *path)
+{
+  float *pixels = NULL;
+  int w, h;
+  AeError err = { 0 };
+  AeStatus st = ae_png_read_gray (path, &pixels, &w, &h, &err);
+  free (pixels);
+  return (int) st;
+}
+
+/* A few kilobytes of 1-bit PNG can declare 67 megapixels, 268 MB as floats: refused from
+ * its header, before any row is decoded. */
+static void
+test_area_budget (void)
+{
+  char *dir = io_test_mkdtemp ();
+  char *path = io_test_path (dir, "wide.png");
+  const int w = 16384, h = 4096;
+  FILE *f = fopen (path, "wb");
+  png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+  png_infop info = png_create_info_struct (png);
+  if (f == NULL || setjmp (png_jmpbuf (png)))
+    {
+      CHECK (0, "libpng failed writing %s", path);
+      return;
+    }
+  png_init_io (png, f);
+  png_set_IHDR (png, info, w, h, 1, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_write_info (png, info);
+  static png_byte row[16384 / 8];
+  for (int y = 0; y < h; y++)
+    png_write_row (png, row);
+  png_write_end (png, NULL);
+  png_destroy_write_struct (&png, &info);
+  fclose (f);
+
+  float *pixels = NULL;
+  int rw, rh;
+  AeError err = { 0 };
+  CHECK (ae_png_read_gray (path, &pixels, &rw, &rh, &err) == AE_ERR_LIMIT && pixels == NULL,
+         "status %d: %s", err.status, err.message);
+  CHECK_NAMES (err, path);
+  CHECK (strstr (err.message, "16384 x 4096") != NULL, "the size is not said: %s", err.message);
+  free (pixels);
+  int result;
+  long peak_mb = io_test_child_peak_mb (read_gray_status, path, &result);
+  CHECK (result == AE_ERR_LIMIT && peak_mb >= 0 && peak_mb < 64, "status %d, peak %ld MiB",
+         result, peak_mb);
+  free (path);
+  io_test_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -445,6 +499,7 @@ main (int argc, char **argv)
     { "/png/write-round-trip", test_write_round_trip },
     { "/png/folder-loader", test_folder_loader },
     { "/png/patches", test_patches },
+    { "/png/area-budget", test_area_budget },
   };
   return ae_test_main (argc, argv, cases, AE_N_CASES (cases));
 }
