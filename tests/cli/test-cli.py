@@ -213,6 +213,47 @@ def test_damaged_model(tmp, model):
               f"exit {code}\n{err}")
 
 
+def run_peak_mb(*args, timeout=120):
+    """Runs latentlab; returns its exit code, stderr and peak resident memory in MiB."""
+    pid = os.fork()
+    if pid == 0:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        err_fd = os.open(os.path.join(tempfile.gettempdir(), f"latentlab-peak-{os.getpid()}"),
+                         os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(devnull, 1)
+        os.dup2(err_fd, 2)
+        os.execv(LATENTLAB, [LATENTLAB, *args])
+    _, status, usage = os.wait4(pid, 0)
+    err_path = os.path.join(tempfile.gettempdir(), f"latentlab-peak-{pid}")
+    with open(err_path) as f:
+        err = f.read()
+    os.unlink(err_path)
+    return os.waitstatus_to_exitcode(status), err, usage.ru_maxrss // 1024
+
+
+def test_hostile_data(tmp, model):
+    # A FIFO blocks in open() until a writer comes: refused at once, by name.
+    fifo = os.path.join(tmp, "pipe-images-idx3-ubyte")
+    os.mkfifo(fifo)
+    try:
+        code, out, err = run("eval", model, "--data", fifo, timeout=20)
+        check("a FIFO as --data: exit 1 at once, naming it",
+              code == 1 and one_line_error(err, fifo, "FIFO"), f"exit {code}\n{err}")
+    except subprocess.TimeoutExpired:
+        check("a FIFO as --data: exit 1 at once, naming it", False, "blocked for 20 s")
+    # 100,000 images of 32 x 32 in 100 KB of gzip: the model (28 x 28) refuses them from
+    # the header, before 100 MB are inflated and 400 MB of floats built.
+    bomb = os.path.join(tmp, "other-images-idx3-ubyte.gz")
+    with gzip.open(bomb, "wb", compresslevel=1) as f:
+        f.write(struct.pack(">IIII", 0x803, 100000, 32, 32))
+        for _ in range(100):
+            f.write(bytes(1000 * 32 * 32))
+    code, err, peak = run_peak_mb("eval", model, "--data", bomb)
+    check("another shape is refused from the header, in little memory",
+          code == 1 and one_line_error(err, bomb, "32 x 32", "28 x 28") and peak < 150,
+          f"exit {code}, peak {peak} MiB\n{err}")
+
+
 def test_model_tools(tmp, model):
     grid = os.path.join(tmp, "grid.png")
     code, out, err = run("generate", model, "--n", "9", "--data", "digits", "--out", grid)
@@ -439,6 +480,7 @@ def main():
         if model:
             test_damaged_model(tmp, model)
             test_model_tools(tmp, model)
+            test_hostile_data(tmp, model)
         test_families(tmp)
         if have_module("numpy"):
             test_photo_denoise(tmp)
