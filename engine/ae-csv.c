@@ -179,15 +179,20 @@ ae_csv_load (AeDataset **out, const char *path, AeError *err)
   int seen_first = 0;
   if (cells == NULL)
     status = ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory", path);
-  for (size_t pos = 0; pos < len && status == AE_OK;)
+  /* A UTF-8 byte-order mark (as Excel writes) is no part of the first cell: kept, it made a
+   * first row of numbers a "header" and hid a "label" column. */
+  size_t start = len >= 3 && memcmp (text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+  for (size_t pos = start; pos < len && status == AE_OK;)
     {
-      const char *nl = memchr (text + pos, '\n', len - pos);
-      size_t line_len = nl ? (size_t) (nl - (text + pos)) : len - pos;
+      /* Lines end in LF, CR LF, or CR alone (old Mac files). */
+      size_t line_len = 0;
+      while (pos + line_len < len && text[pos + line_len] != '\n' && text[pos + line_len] != '\r')
+        line_len++;
       const char *line = text + pos;
-      pos += line_len + (nl != NULL);
+      pos += line_len;
+      if (pos < len && text[pos++] == '\r' && pos < len && text[pos] == '\n')
+        pos++;
       line_no++;
-      if (line_len > 0 && line[line_len - 1] == '\r')
-        line_len--;
       size_t lead = 0;
       while (lead < line_len && isspace ((unsigned char) line[lead]))
         lead++;

@@ -183,6 +183,33 @@ test_inflated_budget (void)
   free (path);
 }
 
+/* What spreadsheets and old Macs write: a byte-order mark before a header (or before the
+ * first row of numbers), and CR alone between lines. */
+static void
+test_bom_and_line_endings (void)
+{
+  AeDataset *ds = NULL;
+  AeError err = { 0 };
+  CHECK (load_text ("bom-header.csv", "\xEF\xBB\xBF" "label,x,y\n1,0.5,2\n0,1,3\n", &ds, &err, NULL) == AE_OK,
+         "%s", err.message);
+  CHECK (ds != NULL && ds->dim == 2 && ds->n_classes == 2 && ds->labels != NULL,
+         "the label column behind a BOM was not recognised");
+  ae_dataset_free (ds);
+  ds = NULL;
+  CHECK (load_text ("bom-numbers.csv", "\xEF\xBB\xBF" "1,2\n3,4\n", &ds, &err, NULL) == AE_OK, "%s",
+         err.message);
+  CHECK (ds != NULL && ds->n == 2, "the first row behind a BOM was lost: %ld rows", ds ? ds->n : 0);
+  ae_dataset_free (ds);
+  ds = NULL;
+  CHECK (load_text ("mac.csv", "a,b\r1,2\r3,4\r\r5,6\r", &ds, &err, NULL) == AE_OK, "%s", err.message);
+  CHECK (ds != NULL && ds->n == 3 && ds->dim == 2, "CR-only lines: %ld rows", ds ? ds->n : 0);
+  ae_dataset_free (ds);
+  ds = NULL;
+  /* Line numbers in messages count CR LF and CR alone as one line end each. */
+  expect_error ("mac-bad.csv", "1,2\r3,x\r\n5,6\r", AE_ERR_FORMAT, ":2:3: 'x' is not a number");
+  expect_error ("mac-bad2.csv", "1,2\r\n\r3,4\r5,y\n", AE_ERR_FORMAT, ":4:3: 'y' is not a number");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -192,6 +219,7 @@ main (int argc, char **argv)
     { "/csv/bad-files", test_bad_files },
     { "/csv/dataset-load-split", test_dataset_load_split },
     { "/csv/inflated-budget", test_inflated_budget },
+    { "/csv/bom-and-line-endings", test_bom_and_line_endings },
   };
   dir = io_test_mkdtemp ();
   int rc = ae_test_main (argc, argv, cases, AE_N_CASES (cases));
