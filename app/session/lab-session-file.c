@@ -56,7 +56,8 @@ gboolean
 lab_session_save_file (LabSession *self, const char *path, GError **error)
 {
   LabSnapshot *snapshot;
-  const char *spec;
+  const char *spec, *saved_spec;
+  g_autofree char *absolute_spec = NULL;
   AeTensor tensors[MAX_TENSORS];
   int n = 0;
   AeModel *model = NULL;
@@ -78,6 +79,7 @@ lab_session_save_file (LabSession *self, const char *path, GError **error)
                    "%s: there is no model to save yet", path);
       return FALSE;
     }
+  saved_spec = spec;
   model = _lab_weights_clone_model (snapshot->weights);
   config_text = model != NULL ? ae_config_to_text (_lab_session_get_config (self)) : NULL;
   if (model == NULL || config_text == NULL)
@@ -87,9 +89,31 @@ lab_session_save_file (LabSession *self, const char *path, GError **error)
       return FALSE;
     }
 
+  /* A line break in the name would end the line and lose the dataset on reopening. */
+  if (strpbrk (spec, "\n\r") != NULL)
+    {
+      ae_model_free (model);
+      free (config_text);
+      g_set_error (error, LAB_SESSION_ERROR, AE_ERR_INVALID,
+                   "%s: the dataset's path holds a line break; rename its folder to save the session",
+                   path);
+      return FALSE;
+    }
+  /* A path is written relative to the session file's folder when the data lies inside it
+   * (so that the folder can be shared), absolute otherwise: opening reads it that way. */
+  if (strchr (spec, '/') != NULL || strchr (spec, '.') != NULL)
+    {
+      g_autofree char *session_path = g_canonicalize_filename (path, NULL);
+      g_autofree char *session_dir = g_path_get_dirname (session_path);
+      g_autofree char *prefix = g_strconcat (session_dir, "/", NULL);
+
+      absolute_spec = g_canonicalize_filename (spec, NULL);
+      saved_spec = g_str_has_prefix (absolute_spec, prefix) ? absolute_spec + strlen (prefix)
+                                                            : absolute_spec;
+    }
   text = g_string_new (NULL);
   g_string_append_printf (text, SESSION_HEADER "%d\n", SESSION_VERSION);
-  g_string_append_printf (text, "dataset = %s\n", spec);
+  g_string_append_printf (text, "dataset = %s\n", saved_spec);
   g_string_append_printf (text, "dataset-seed = %" G_GUINT64_FORMAT "\n",
                           _lab_session_get_dataset_seed (self));
   if (lab_session_get_view (self) != NULL)
@@ -292,7 +316,8 @@ parse_header (LabSessionHeader *h, const char *path, const char *text, GError **
 
           errno = 0;
           h->dataset_seed = g_ascii_strtoull (value, &end, 10);
-          if (errno != 0 || end == value || *end != '\0')
+          /* strtoull takes "-1" for 2^64 - 1: a sign is refused, not wrapped. */
+          if (errno != 0 || end == value || *end != '\0' || !g_ascii_isdigit (value[0]))
             {
               g_set_error (error, LAB_SESSION_ERROR, AE_ERR_FORMAT,
                            "%s: line %d: dataset-seed = \"%s\": expected a whole number",
@@ -443,6 +468,19 @@ lab_session_open_file (LabSession *self, const char *path, GError **error)
     {
       fail_ae (error, &err);
       goto out;
+    }
+  /* A relative dataset path is the session file's neighbour, wherever the program was
+   * started: a lesson shared in a folder brings its data along. Built-in names (no '/' and
+   * no '.') stay as they are. */
+  if ((strchr (header.dataset, '/') != NULL || strchr (header.dataset, '.') != NULL)
+      && !g_path_is_absolute (header.dataset))
+    {
+      g_autofree char *session_path = g_canonicalize_filename (path, NULL);
+      g_autofree char *session_dir = g_path_get_dirname (session_path);
+      char *resolved = g_canonicalize_filename (header.dataset, session_dir);
+
+      g_free (header.dataset);
+      header.dataset = resolved;
     }
   if (!_lab_session_restore (self, header.dataset, header.dataset_seed,
                              ae_model_config (model), model, &header.progress, error))

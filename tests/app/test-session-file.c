@@ -362,6 +362,9 @@ test_bad_files (void)
   text = "latentlab-session 1\ndataset = digits\nepoch = -3\n[model]\n";
   g_assert_cmpint (ae_modelfile_write (bad, text, &(AeTensor) { 0 }, 0, &err), ==, AE_OK);
   check_refused (session, bad, "line 3");
+  text = "latentlab-session 1\ndataset = digits\ndataset-seed = -1\n[model]\n";
+  g_assert_cmpint (ae_modelfile_write (bad, text, &(AeTensor) { 0 }, 0, &err), ==, AE_OK);
+  check_refused (session, bad, "dataset-seed");
   text = "latentlab-session 1\ndataset = digits\n";
   g_assert_cmpint (ae_modelfile_write (bad, text, &(AeTensor) { 0 }, 0, &err), ==, AE_OK);
   check_refused (session, bad, "[model]");
@@ -388,6 +391,42 @@ test_bad_files (void)
     g_string_free (edited, TRUE);
     ae_modelfile_free_tensors (tensors, n);
     check_refused (session, bad, "/nonexistent/data.csv");
+  }
+
+  /* a relative dataset path is found beside the session file, wherever the program runs */
+  {
+    g_autofree char *config = NULL;
+    g_autofree char *cwd = g_get_current_dir ();
+    g_autofree char *idx = g_build_filename (dir, "rel.idx", NULL);
+    g_autofree char *shared = g_build_filename (dir, "shared" LAB_SESSION_FILE_SUFFIX, NULL);
+    AeTensor *tensors = NULL;
+    int n = 0;
+    GString *edited;
+    guint8 *images = g_malloc0 (16 + 100 * 784);
+
+    images[3] = 0x03, images[2] = 0x08, images[7] = 100, images[11] = 28, images[15] = 28;
+    write_file (idx, (const char *) images, 16 + 100 * 784);
+    g_free (images);
+    g_assert_cmpint (ae_modelfile_read (good, &config, &tensors, &n, &err), ==, AE_OK);
+    edited = g_string_new (config);
+    g_string_replace (edited, "dataset = digits", "dataset = rel.idx", 1);
+    g_assert_cmpint (ae_modelfile_write (shared, edited->str, tensors, n, &err), ==, AE_OK);
+    g_string_free (edited, TRUE);
+    ae_modelfile_free_tensors (tensors, n);
+    g_assert_cmpint (chdir ("/"), ==, 0);
+    g_assert_true (lab_session_open_file (session, shared, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (chdir (cwd), ==, 0);
+    g_assert_cmpstr (lab_session_get_dataset_spec (session), ==, idx);
+    /* saved again, the path stays relative to the session's folder */
+    g_assert_true (lab_session_save_file (session, shared, &error));
+    g_assert_no_error (error);
+    g_free (config);
+    g_assert_cmpint (ae_modelfile_read (shared, &config, &tensors, &n, &err), ==, AE_OK);
+    g_assert_nonnull (strstr (config, "dataset = rel.idx\n"));
+    ae_modelfile_free_tensors (tensors, n);
+    g_remove (idx);
+    g_remove (shared);
   }
 
   /* a model file is not a session */
