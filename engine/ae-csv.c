@@ -176,6 +176,8 @@ ae_csv_load (AeDataset **out, const char *path, AeError *err)
   Cell *cells = malloc ((size_t) max_cells * sizeof *cells);
   CsvRows rows = { 0 };
   long line_no = 0, first_line = 0;
+  const char *comment = NULL;
+  size_t comment_len = 0;
   int seen_first = 0;
   if (cells == NULL)
     status = ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory", path);
@@ -196,6 +198,14 @@ ae_csv_load (AeDataset **out, const char *path, AeError *err)
       size_t lead = 0;
       while (lead < line_len && isspace ((unsigned char) line[lead]))
         lead++;
+      if (lead < line_len && line[lead] == '#' && !seen_first)
+        {
+          /* numpy's savetxt writes its header as a comment: kept in case it names a label
+           * column for the rows below. */
+          comment = line + lead + 1;
+          comment_len = line_len - lead - 1;
+          continue;
+        }
       if (lead == line_len || line[lead] == '#')
         continue;
       if (memchr (line, '\0', line_len) != NULL)
@@ -254,6 +264,27 @@ ae_csv_load (AeDataset **out, const char *path, AeError *err)
               continue;
             }
           features = count;
+          /* A commented header of as many names as the row has cells, one of them "label" or
+           * "class": that column holds labels, not a feature. */
+          Cell *names = comment != NULL ? malloc ((size_t) count * sizeof *names) : NULL;
+          long n_names = names != NULL ? split_line (comment, comment_len, names, count) : -1;
+          for (long c = 0; c < n_names && n_names == count; c++)
+            if (parse_number (&names[c], &v))
+              n_names = -1;
+          for (long c = 0; c < n_names && n_names == count && label_col < 0; c++)
+            if (cell_is (&names[c], "label") || cell_is (&names[c], "class"))
+              label_col = c;
+          free (names);
+          if (label_col >= 0)
+            {
+              features = count - 1;
+              if (features == 0 || (rows.labels = malloc (sizeof (char *))) == NULL)
+                {
+                  status = ae_error_set (err, features == 0 ? AE_ERR_FORMAT : AE_ERR_NOMEM,
+                                         "%s:%ld: no column of values beside the label", path, line_no);
+                  break;
+                }
+            }
         }
       if (count != n_cells)
         {

@@ -205,6 +205,19 @@ test_bom_and_line_endings (void)
   CHECK (ds != NULL && ds->n == 3 && ds->dim == 2, "CR-only lines: %ld rows", ds ? ds->n : 0);
   ae_dataset_free (ds);
   ds = NULL;
+  /* numpy.savetxt (..., header="x,y,label", delimiter=",") comments its header out. */
+  CHECK (load_text ("savetxt.csv", "# x,y,label\n1.0e+00,2.0e+00,1.0e+00\n3.0e+00,4.0e+00,0.0e+00\n", &ds,
+                    &err, NULL) == AE_OK, "%s", err.message);
+  CHECK (ds != NULL && ds->n == 2 && ds->dim == 2 && ds->labels != NULL,
+         "the commented label column was read as a feature");
+  ae_dataset_free (ds);
+  ds = NULL;
+  /* Any other comment is still a comment. */
+  CHECK (load_text ("comment.csv", "# made by hand\n1,2\n3,4\n", &ds, &err, NULL) == AE_OK, "%s",
+         err.message);
+  CHECK (ds != NULL && ds->n == 2 && ds->dim == 2 && ds->labels == NULL, "a comment changed the columns");
+  ae_dataset_free (ds);
+  ds = NULL;
   /* Line numbers in messages count CR LF and CR alone as one line end each. */
   expect_error ("mac-bad.csv", "1,2\r3,x\r\n5,6\r", AE_ERR_FORMAT, ":2:3: 'x' is not a number");
   expect_error ("mac-bad2.csv", "1,2\r\n\r3,4\r5,y\n", AE_ERR_FORMAT, ":4:3: 'y' is not a number");
