@@ -172,7 +172,7 @@ ae_csv_load (AeDataset **out, const char *path, AeError *err)
     return status;
 
   const char *text = (const char *) buf;
-  long max_cells = 1024, n_cells = -1, features = 0, label_col = -1;
+  long max_cells = 1024, n_cells = -1, features = 0, label_col = -1, index_col = -1;
   Cell *cells = malloc ((size_t) max_cells * sizeof *cells);
   CsvRows rows = { 0 };
   long line_no = 0, first_line = 0;
@@ -256,7 +256,11 @@ ae_csv_load (AeDataset **out, const char *path, AeError *err)
                       }
                     label_col = c;
                   }
-              features = count - (label_col >= 0);
+              /* pandas' to_csv writes its row index first, under an empty name: row numbers,
+               * not a feature (they skewed the scaling too). */
+              if (count > 1 && label_col != 0 && (cells[0].len == 0 || cell_is (&cells[0], "Unnamed: 0")))
+                index_col = 0;
+              features = count - (label_col >= 0) - (index_col >= 0);
               if (status == AE_OK && features == 0)
                 status = ae_error_set (err, AE_ERR_FORMAT, "%s:%ld: no column of values beside the label", path, line_no);
               if (status == AE_OK && label_col >= 0 && (rows.labels = malloc (sizeof (char *))) == NULL)
@@ -325,6 +329,8 @@ ae_csv_load (AeDataset **out, const char *path, AeError *err)
         rows.labels[rows.rows] = NULL;
       for (long c = 0; c < count && status == AE_OK; c++)
         {
+          if (c == index_col)
+            continue;
           if (c == label_col)
             {
               if (cells[c].len == 0)

@@ -212,6 +212,16 @@ test_bom_and_line_endings (void)
          "the commented label column was read as a feature");
   ae_dataset_free (ds);
   ds = NULL;
+  /* pandas' to_csv () writes its index first, under an empty name: not a feature. */
+  CHECK (load_text ("pandas.csv", ",a,b,label\n0,0.5,2,x\n1,1.5,4,y\n2,2.5,6,x\n", &ds, &err, NULL) == AE_OK,
+         "%s", err.message);
+  CHECK (ds != NULL && ds->n == 3 && ds->dim == 2 && ds->n_classes == 2, "pandas index: %d columns",
+         ds ? ds->dim : -1);
+  if (ds != NULL)
+    CHECK (ds->value_min == 0.5 && ds->value_max == 6.0, "the index entered the scale: %g..%g",
+           ds->value_min, ds->value_max);
+  ae_dataset_free (ds);
+  ds = NULL;
   /* Any other comment is still a comment. */
   CHECK (load_text ("comment.csv", "# made by hand\n1,2\n3,4\n", &ds, &err, NULL) == AE_OK, "%s",
          err.message);
