@@ -1,9 +1,12 @@
 /* ae-csv.c: CSV files of numbers, one sample per row.
  *
- * Cells are separated by commas; blank lines and lines starting with '#' are skipped. The
- * first row is a header when any of its cells is not a number; a header cell named "label"
- * or "class" marks the label column, whose values are class numbers or class names. Every
- * other cell must be a finite number. */
+ * Cells are separated by commas; lines end in LF, CR LF or CR; a UTF-8 byte-order mark is
+ * skipped; blank lines and lines starting with '#' are skipped. The first row is a header
+ * when none of its cells is a number (a row of names and numbers is refused as ambiguous);
+ * a header cell named "label" or "class" marks the label column, whose values are class
+ * numbers or class names; an empty first name (pandas' index) marks a column of row numbers,
+ * left out. numpy's commented header ("# x,y,label") marks a label column too. Every other
+ * cell must be a finite number. */
 #include "ae-io.h"
 
 #include <ctype.h>
@@ -239,11 +242,25 @@ ae_csv_load (AeDataset **out, const char *path, AeError *err)
           first_line = line_no;
           n_cells = count;
           double v;
-          int header = 0;
+          /* A header holds names only; a data row numbers (and empty or unreadable cells,
+           * reported below). Taking any row with one odd cell for a header lost it in silence. */
+          long numbers = 0, words = 0;
           for (long c = 0; c < count; c++)
-            if (!parse_number (&cells[c], &v))
-              header = 1;
-          if (header)
+            {
+              if (parse_number (&cells[c], &v))
+                numbers++;
+              else if (cells[c].len > 0)
+                words++;
+            }
+          if (numbers > 0 && words > 0)
+            {
+              status = ae_error_set (err, AE_ERR_FORMAT,
+                                     "%s:%ld: the first row mixes names and numbers: is it a header or "
+                                     "data? Give a header of names only (label column named 'label' or "
+                                     "'class'), or only numbers in every row", path, line_no);
+              break;
+            }
+          if (numbers == 0)
             {
               for (long c = 0; c < count; c++)
                 if (cell_is (&cells[c], "label") || cell_is (&cells[c], "class"))

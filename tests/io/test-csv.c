@@ -222,6 +222,10 @@ test_bom_and_line_endings (void)
            ds->value_min, ds->value_max);
   ae_dataset_free (ds);
   ds = NULL;
+  /* A first data row with an empty cell is data, reported, not dropped as a header; a first
+   * row of names and numbers is ambiguous and refused with a way out. */
+  expect_error ("gap-first.csv", "1,,3\n4,5,6\n", AE_ERR_FORMAT, ":1:3:");
+  expect_error ("mixed-first.csv", "1,2,abc\n4,5,6\n", AE_ERR_FORMAT, ":1: the first row mixes names");
   /* Any other comment is still a comment. */
   CHECK (load_text ("comment.csv", "# made by hand\n1,2\n3,4\n", &ds, &err, NULL) == AE_OK, "%s",
          err.message);
