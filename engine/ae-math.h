@@ -38,6 +38,9 @@ void     ae_pca_reconstruct (const AePca *pca, float *out, const float *codes, l
 /* Peak signal-to-noise ratio for values in [0, 1], in dB (capped at 99 for identical).
  * The metrics return NaN for empty or unusable input rather than failing. */
 double ae_psnr (const float *a, const float *b, long n);
+/* The squared error of (n, dim) rows summed over each row's values, averaged over the rows
+ * (`latentlab eval`'s reconstruction error). NaN for n <= 0. */
+double ae_sse_per_row (const float *a, const float *b, long n, int dim);
 /* Structural similarity of two w x h grey images in [0, 1] (Gaussian window 11, sigma 1.5,
  * as Wang et al. 2004; windows clipped at the border). */
 double ae_ssim (const float *a, const float *b, int w, int h);

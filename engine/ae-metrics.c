@@ -34,6 +34,20 @@ ae_psnr (const float *a, const float *b, long n)
   return mse > 0.0 ? fmin (99.0, -10.0 * log10 (mse)) : 99.0;
 }
 
+double
+ae_sse_per_row (const float *a, const float *b, long n, int dim)
+{
+  if (n <= 0)
+    return NAN;
+  double total = 0.0;
+  for (long i = 0; i < n * (long) dim; i++)
+    {
+      double d = (double) a[i] - (double) b[i];
+      total += d * d;
+    }
+  return total / (double) n;
+}
+
 enum { SSIM_RADIUS = 5 }; /* window 11 */
 #define SSIM_SIGMA 1.5
 #define SSIM_C1 (0.01 * 0.01) /* (K1 L)^2 with L = 1 */

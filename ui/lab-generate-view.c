@@ -18,6 +18,7 @@
 #include "lab-chart.h"
 #include "lab-plot.h"
 #include "lab-generate-view.h"
+#include "lab-sequence-tools.h"
 
 #define LAB_STRIP_STEPS 10
 #define LAB_MAX_TRAVERSAL 8
@@ -164,39 +165,11 @@ encode_sample (LabGenerateView *self, int end, float *code, ImagePanel *thumb)
   return TRUE;
 }
 
-/* The code a fraction t of the way from a to b: along the great circle for a VAE, whose
- * codes live on a shell of the Gaussian rather than inside it; straight otherwise. */
-static void
-interpolate_codes (float *out, const float *a, const float *b, int latent, gboolean spherical,
-                   double t)
-{
-  double na = 0, nb = 0, dot = 0, omega;
-
-  for (int d = 0; d < latent; d++)
-    {
-      na += (double) a[d] * a[d];
-      nb += (double) b[d] * b[d];
-      dot += (double) a[d] * b[d];
-    }
-  omega = na > 0 && nb > 0 ? acos (CLAMP (dot / sqrt (na * nb), -1.0, 1.0)) : 0;
-  if (spherical && omega > 1e-4 && t > 0 && t < 1)
-    {
-      double wa = sin ((1 - t) * omega) / sin (omega), wb = sin (t * omega) / sin (omega);
-
-      for (int d = 0; d < latent; d++)
-        out[d] = (float) (wa * a[d] + wb * b[d]);
-      return;
-    }
-  /* the end points exactly, so that they are the samples' own decodes */
-  for (int d = 0; d < latent; d++)
-    out[d] = t <= 0 ? a[d] : t >= 1 ? b[d] : (float) ((1 - t) * a[d] + t * b[d]);
-}
-
 static void
 mix_codes (LabGenerateView *self, float *out, double t)
 {
-  interpolate_codes (out, self->first_code, self->second_code, self->latent,
-                     self->snapshot->variational, t);
+  lab_sequence_mix_codes (out, self->first_code, self->second_code, self->latent, t,
+                          self->snapshot->variational);
 }
 
 static void
@@ -257,8 +230,8 @@ update_comparison (LabGenerateView *self)
         lab_weights_encode (models[k], ends + (gsize) end * latent, NULL,
                             lab_session_get_dataset_sample (self->session, self->pair[end], NULL), 1);
       for (int i = 0; i < LAB_STRIP_STEPS; i++)
-        interpolate_codes (codes + (gsize) i * latent, ends, ends + latent, latent,
-                           k == KIND_VARIATIONAL, i / (double) (LAB_STRIP_STEPS - 1));
+        lab_sequence_mix_codes (codes + (gsize) i * latent, ends, ends + latent, latent,
+                                i / (double) (LAB_STRIP_STEPS - 1), k == KIND_VARIATIONAL);
       lab_weights_decode (models[k], images + (gsize) k * LAB_STRIP_STEPS * self->dim, codes,
                           LAB_STRIP_STEPS);
     }
@@ -353,13 +326,8 @@ update_manifold (LabGenerateView *self)
 static void
 new_prior_samples (LabGenerateView *self)
 {
-  for (int i = 0; i < LAB_PRIOR_SAMPLES * self->latent; i++)
-    {
-      /* Box-Muller: GRand has no normal deviates */
-      double u1 = g_rand_double_range (self->rand, 1e-12, 1), u2 = g_rand_double (self->rand);
-
-      self->prior_codes[i] = (float) (sqrt (-2 * log (u1)) * cos (2 * G_PI * u2));
-    }
+  lab_sequence_draw_codes (self->prior_codes, LAB_PRIOR_SAMPLES, self->latent, NULL, NULL,
+                           self->rand);
   update_prior (self);
 }
 
@@ -428,27 +396,20 @@ update_statistics (LabGenerateView *self)
   gboolean *used = g_new0 (gboolean, latent);
   char *text;
 
+  /* a VAE's prior has unit spread; a plain AE's codes have their own scale */
+  lab_sequence_code_spread (self->center, self->spread, s->codes, n, latent);
   for (int d = 0; d < latent; d++)
     {
-      double sum = 0, sum2 = 0, kl = 0;
+      double kl = 0;
 
-      for (int i = 0; i < n; i++)
+      for (int i = 0; i < n && s->code_logvar != NULL; i++)
         {
-          double mu = s->codes[(gsize) i * latent + d];
+          double mu = s->codes[(gsize) i * latent + d], lv = s->code_logvar[(gsize) i * latent + d];
 
-          sum += mu;
-          sum2 += mu * mu;
-          if (s->code_logvar != NULL)
-            {
-              double lv = s->code_logvar[(gsize) i * latent + d];
-
-              kl += 0.5 * (mu * mu + exp (lv) - lv - 1);
-            }
+          kl += 0.5 * (mu * mu + exp (lv) - lv - 1);
         }
-      /* a VAE's prior has unit spread; a plain AE's codes have their own scale */
-      self->center[d] = s->variational ? 0.0f : (float) (sum / MAX (n, 1));
-      self->spread[d] = s->variational ? 1.0f
-                        : (float) sqrt (MAX (sum2 / MAX (n, 1) - (sum / MAX (n, 1)) * (sum / MAX (n, 1)), 1e-12));
+      self->center[d] = s->variational ? 0.0f : self->center[d];
+      self->spread[d] = s->variational ? 1.0f : MAX (self->spread[d], 1e-6f);
       self->kl[d] = (float) (n > 0 ? kl / n : 0);
     }
 

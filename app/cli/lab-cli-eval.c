@@ -14,18 +14,6 @@
 #define ELBO_SAMPLES 16
 
 static double
-sse_per_sample (const float *a, const float *b, long n, int dim)
-{
-  double total = 0;
-  for (long i = 0; i < n * (long) dim; i++)
-    {
-      double d = (double) a[i] - (double) b[i];
-      total += d * d;
-    }
-  return total / (double) n;
-}
-
-static double
 mean_psnr (const float *clean, const float *other, long n, int dim)
 {
   double total = 0;
@@ -223,7 +211,7 @@ lab_cli_eval (LabArgs *args)
       goto done;
     }
   ae_model_reconstruct (model, out_buf, x, n);
-  double model_sse = sse_per_sample (x, out_buf, n, dim);
+  double model_sse = ae_sse_per_row (x, out_buf, n, dim);
 
   int pca_k = k < dim ? k : dim;
   if (ae_pca_fit (&pca, train, ds->n_train, dim, pca_k, &err) != AE_OK)
@@ -233,7 +221,7 @@ lab_cli_eval (LabArgs *args)
     }
   ae_pca_project (pca, codes, x, n, pca_k);
   ae_pca_reconstruct (pca, out_buf, codes, n, pca_k);
-  double pca_sse = sse_per_sample (x, out_buf, n, dim);
+  double pca_sse = ae_sse_per_row (x, out_buf, n, dim);
   double elbo = cfg->variational ? negative_elbo (model, x, n) : NAN;
   double angle = is_linear (cfg) && pca_k == k ? decoder_pca_angle (model, pca) : NAN;
   DenoiseFigures dn = { 0 };

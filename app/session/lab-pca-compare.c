@@ -17,20 +17,6 @@ struct _LabPcaCompare {
   double *sse;  /* (k_max): sse[k - 1] is PCA-k's error per test image */
 };
 
-/* The squared error summed over values, averaged over rows, as `latentlab eval` measures. */
-static double
-sse_per_row (const float *a, const float *b, long n, int dim)
-{
-  double total = 0;
-
-  for (long i = 0; i < n * (long) dim; i++)
-    {
-      double d = (double) a[i] - (double) b[i];
-      total += d * d;
-    }
-  return n > 0 ? total / (double) n : NAN;
-}
-
 LabPcaCompare *
 lab_pca_compare_new (const float *train, long n_train, const float *test, long n_test, int dim,
                      int k_max, GError **error)
@@ -211,7 +197,7 @@ lab_pca_compare_measure (const LabPcaCompare *self, LabWeights *weights, long n_
     return m;
   recon = g_new (float, (gsize) self->n_test * (gsize) dim);
   lab_weights_reconstruct (weights, recon, self->test, self->n_test);
-  m->sse = sse_per_row (self->test, recon, self->n_test, dim);
+  m->sse = ae_sse_per_row (self->test, recon, self->n_test, dim);
   m->n_recon = CLAMP (n_recon, 0, self->n_test);
   m->recon = g_memdup2 (recon, (gsize) m->n_recon * (gsize) dim * sizeof (float));
   g_free (recon);

@@ -24,6 +24,16 @@ test_psnr_hand_values (void)
   CHECK (isnan (ae_psnr (zero, zero, 0)), "empty");
 }
 
+static void
+test_sse_per_row_hand_values (void)
+{
+  /* two rows of two: row errors 0.01 + 0.04 and 0.09 + 0, so (0.05 + 0.09) / 2 = 0.07 */
+  const float a[4] = { 0.1f, 0.2f, 0.3f, 0.5f }, b[4] = { 0, 0, 0, 0.5f };
+  CHECK_CLOSE (ae_sse_per_row (a, b, 2, 2), 0.07, 1e-7);
+  CHECK (ae_sse_per_row (a, a, 2, 2) == 0.0, "identical: %g", ae_sse_per_row (a, a, 2, 2));
+  CHECK (isnan (ae_sse_per_row (a, b, 0, 2)), "empty");
+}
+
 /* The two test images of the numpy cross-check below. */
 enum { SW = 23, SH = 17 };
 
@@ -302,6 +312,7 @@ main (int argc, char **argv)
 {
   static const AeTestCase cases[] = {
     { "/metrics/psnr", test_psnr_hand_values },
+    { "/metrics/sse-per-row", test_sse_per_row_hand_values },
     { "/metrics/ssim/identical-and-shift", test_ssim_identical_and_shift },
     { "/metrics/ssim/numpy-crosscheck", test_ssim_numpy_crosscheck },
     { "/metrics/auroc", test_auroc_hand_cases },
