@@ -1,7 +1,9 @@
 /* lab-latent-view.c: the Latent space view.
  *
- * Each snapshot's codes are placed in a plane (two chosen dimensions, or their own 2-D PCA)
- * and drawn by lab_plot_scatter; a click decodes the code behind a plane point with the
+ * Each snapshot's codes are placed in a plane (t-SNE, their own 2-D PCA, or two chosen
+ * dimensions) on a worker, only while the view is shown, the newest snapshot winning; t-SNE
+ * starts from the previous plane and the points glide to their new places. The plane is
+ * drawn by lab_plot_scatter; a click decodes the code behind a plane point with the
  * newest weights on this thread (dense decoders take well under a millisecond), a drag
  * between two points decodes ten steps of the straight path between them. A clicked
  * sample can be sent to the Generate view as one end of its interpolation (win.use-sample).
@@ -18,14 +20,17 @@
 #define LAB_STRIP_STEPS 10
 #define LAB_KNN_K 5
 #define LAB_PICK_DISTANCE 12.0
+#define LAB_GLIDE_US (400 * G_TIME_SPAN_MILLISECOND)
 
-enum { PROJECT_PCA, PROJECT_DIMENSIONS };
+/* the projection menu's entries, in LabProjectionMethod order */
+enum { PROJECT_PCA = LAB_PROJECTION_PCA, PROJECT_DIMENSIONS = LAB_PROJECTION_DIMENSIONS,
+       PROJECT_TSNE = LAB_PROJECTION_TSNE };
 
 struct _LabLatentView {
   GtkWidget parent_instance;
 
   GtkWidget *toolbar;
-  GtkDropDown *projection;
+  GtkDropDown *projection_menu;
   GtkSpinButton *dim_x, *dim_y;
   GtkToggleButton *sigma_toggle;
   GtkLabel *knn_label, *hover_label, *use_label;
@@ -42,7 +47,16 @@ struct _LabLatentView {
   gboolean baseline_ready;
   guint baseline_generation;
   double knn_accuracy;
-  gint64 knn_time;
+
+  /* the worker's plane: one job at a time; a snapshot that comes meanwhile waits as `stale` */
+  LabProjection *plane;
+  LabSnapshot *projected;  /* the snapshot the projection was made from */
+  GCancellable *cancellable;
+  gboolean busy, stale;
+  guint request;           /* bumped when the method changes: older results are dropped */
+  float *glide_from;       /* (n, 2): where the points were when the new plane came */
+  gint64 glide_start;
+  guint glide_tick;
 
   LabScatterData scatter, baseline;
 
@@ -72,25 +86,21 @@ to_grey (float *out, const float *in, int channels, int pixels)
     }
 }
 
-static gboolean
-lab_latent_view_uses_pca (LabLatentView *self)
+static LabProjectionMethod
+lab_latent_view_method (LabLatentView *self)
 {
-  return self->latent > 2 && gtk_drop_down_get_selected (self->projection) == PROJECT_PCA;
+  return (LabProjectionMethod) gtk_drop_down_get_selected (self->projection_menu);
 }
 
-/* Fills mean_code and components with the plane that the points lie in. */
 static void
-lab_latent_view_build_points (LabLatentView *self)
+lab_latent_view_ensure_capacity (LabLatentView *self, int n, int latent)
 {
-  const LabSnapshot *s = self->snapshot;
-  int n = s->n_codes, latent = s->latent;
-  gboolean pca_ok = FALSE;
-
   if (n > self->capacity)
     {
       self->points = g_renew (float, self->points, 2 * (gsize) n);
       self->sigmas = g_renew (float, self->sigmas, 2 * (gsize) n);
       self->baseline_points = g_renew (float, self->baseline_points, 2 * (gsize) n);
+      self->glide_from = g_renew (float, self->glide_from, 2 * (gsize) n);
       self->capacity = n;
     }
   if (latent != self->latent)
@@ -104,120 +114,110 @@ lab_latent_view_build_points (LabLatentView *self)
       gtk_widget_set_visible (self->toolbar, latent > 2);
       self->scatter.has_view = FALSE;
     }
-
-  if (lab_latent_view_uses_pca (self))
-    pca_ok = lab_projection_pca2 (self->points, self->mean_code, self->components, s->codes, n,
-                                  latent);
-  if (!pca_ok)
-    {
-      int dx = gtk_spin_button_get_value_as_int (self->dim_x);
-      int dy = gtk_spin_button_get_value_as_int (self->dim_y);
-
-      /* the plane through the mean code along two axes */
-      memset (self->mean_code, 0, sizeof (float) * latent);
-      for (int i = 0; i < n; i++)
-        for (int d = 0; d < latent; d++)
-          self->mean_code[d] += s->codes[(size_t) i * latent + d] / n;
-      memset (self->components, 0, sizeof (float) * 2 * latent);
-      self->components[dx] = 1;
-      self->components[latent + dy] = 1;
-      self->mean_code[dx] = self->mean_code[dy] = 0;
-      for (int i = 0; i < n; i++)
-        {
-          self->points[2 * i] = s->codes[(size_t) i * latent + dx];
-          self->points[2 * i + 1] = s->codes[(size_t) i * latent + dy];
-        }
-    }
-
-  if (s->code_logvar != NULL)
-    for (int i = 0; i < n; i++)
-      for (int axis = 0; axis < 2; axis++)
-        {
-          /* variance along a unit direction of a diagonal Gaussian */
-          double var = 0;
-
-          for (int d = 0; d < latent; d++)
-            {
-              double c = self->components[axis * latent + d];
-
-              var += c * c * exp (s->code_logvar[(size_t) i * latent + d]);
-            }
-          self->sigmas[2 * i + axis] = (float) sqrt (var);
-        }
 }
 
+/* The sigma of each code along the plane's two axes (a VAE on a linear plane only). */
 static void
-lab_latent_view_build_baseline (LabLatentView *self)
+lab_latent_view_build_sigmas (LabLatentView *self, const LabSnapshot *s)
 {
-  const LabSnapshot *s = self->snapshot;
-  float *raw;
-  gboolean ok;
+  int latent = s->latent;
 
-  if (self->baseline_ready && self->baseline_generation == s->generation)
-    return;
-  if (self->session == NULL || s->code_indices == NULL)
-    return;
-  raw = g_new (float, (gsize) s->n_codes * s->dim);
   for (int i = 0; i < s->n_codes; i++)
-    {
-      const float *sample = lab_session_get_dataset_sample (self->session, s->code_indices[i],
-                                                            NULL);
+    for (int axis = 0; axis < 2; axis++)
+      {
+        /* variance along a unit direction of a diagonal Gaussian */
+        double var = 0;
 
-      if (sample == NULL)
-        {
-          g_free (raw);
-          return;
-        }
-      memcpy (raw + (gsize) i * s->dim, sample, sizeof (float) * s->dim);
-    }
-  ok = lab_projection_pca2 (self->baseline_points, NULL, NULL, raw, s->n_codes, s->dim);
-  g_free (raw);
-  self->baseline_ready = ok;
-  self->baseline_generation = s->generation;
+        for (int d = 0; d < latent; d++)
+          {
+            double c = self->components[axis * latent + d];
+
+            var += c * c * exp (s->code_logvar[(size_t) i * latent + d]);
+          }
+        self->sigmas[2 * i + axis] = (float) sqrt (var);
+      }
+}
+
+static gboolean
+on_glide_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  LabLatentView *self = LAB_LATENT_VIEW (widget);
+  const LabProjection *p = self->plane;
+  double t = (gdk_frame_clock_get_frame_time (clock) - self->glide_start) / (double) LAB_GLIDE_US;
+
+  (void) data;
+  if (p == NULL || t >= 1)
+    t = 1;
+  else
+    t = t * t * (3 - 2 * t); /* ease in and out */
+  if (p != NULL)
+    for (int i = 0; i < 2 * p->n; i++)
+      self->points[i] = (float) (self->glide_from[i] + t * (p->points[i] - self->glide_from[i]));
+  lab_chart_redraw (self->scatter_chart);
+  if (t < 1)
+    return G_SOURCE_CONTINUE;
+  self->glide_tick = 0;
+  return G_SOURCE_REMOVE;
 }
 
 static void
-lab_latent_view_update_knn (LabLatentView *self)
+lab_latent_view_update_labels (LabLatentView *self)
 {
-  const LabSnapshot *s = self->snapshot;
-  gint64 now = g_get_monotonic_time ();
-  char *text;
+  const LabProjection *p = self->plane;
+  const LabSnapshot *s = self->projected;
+  g_autofree char *text = NULL;
+  const char *name = p->method == LAB_PROJECTION_TSNE && p->latent > 2 ? _("t-SNE")
+                     : p->method == LAB_PROJECTION_PCA && p->latent > 2 ? _("PCA")
+                                                                         : _("Two dimensions");
 
-  /* an O(n^2) count: once a second is enough to follow training */
-  if (s->code_labels == NULL || now - self->knn_time < G_USEC_PER_SEC)
-    return;
-  self->knn_time = now;
-  self->knn_accuracy = lab_projection_knn_accuracy (s->codes, s->code_labels, s->n_codes,
-                                                    s->latent, LAB_KNN_K);
-  text = g_strdup_printf ("5-NN accuracy in latent space: %.1f%% (%d test samples)",
-                          100 * self->knn_accuracy, s->n_codes);
+  self->knn_accuracy = p->knn_code;
+  if (s->code_labels != NULL)
+    text = g_strdup_printf (_("%s of %d codes (%d values): trustworthiness %.3f, 5-NN accuracy "
+                              "%.1f%% in the plane, %.1f%% in the code"),
+                            name, p->n, p->latent, p->trustworthiness, 100 * p->knn_plane,
+                            100 * p->knn_code);
+  else
+    text = g_strdup_printf (_("%s of %d codes (%d values): trustworthiness %.3f"), name, p->n,
+                            p->latent, p->trustworthiness);
   gtk_label_set_label (self->knn_label, text);
-  g_free (text);
 }
 
 static void
-lab_latent_view_refresh (LabLatentView *self)
+lab_latent_view_show_projection (LabLatentView *self, gboolean glide)
 {
-  const LabSnapshot *s = self->snapshot;
-  gboolean pca;
+  const LabSnapshot *s = self->projected;
+  const LabProjection *p = self->plane;
+  gboolean tsne = p->components == NULL, pca = p->method == LAB_PROJECTION_PCA && p->latent > 2;
 
-  if (s == NULL || s->codes == NULL || s->n_codes <= 0 || s->latent <= 0)
-    return;
-  lab_latent_view_build_points (self);
-  pca = lab_latent_view_uses_pca (self);
+  lab_latent_view_ensure_capacity (self, p->n, p->latent);
+  if (!tsne)
+    {
+      memcpy (self->mean_code, p->mean, sizeof (float) * p->latent);
+      memcpy (self->components, p->components, sizeof (float) * 2 * p->latent);
+      if (s->code_logvar != NULL)
+        lab_latent_view_build_sigmas (self, s);
+    }
+  if (glide && self->scatter.n_points == p->n)
+    {
+      memcpy (self->glide_from, self->points, sizeof (float) * 2 * (gsize) p->n);
+      self->glide_start = g_get_monotonic_time ();
+      if (self->glide_tick == 0)
+        self->glide_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_glide_tick, NULL, NULL);
+    }
+  else
+    memcpy (self->points, p->points, sizeof (float) * 2 * (gsize) p->n);
 
   self->scatter.points = self->points;
-  self->scatter.n_points = s->n_codes;
+  self->scatter.n_points = p->n;
   self->scatter.labels = s->code_labels;
   self->scatter.class_names = s->class_names;
   self->scatter.n_classes = s->n_classes;
-  self->scatter.sigmas = s->code_logvar != NULL && gtk_toggle_button_get_active (self->sigma_toggle)
-                         ? self->sigmas : NULL;
-  /* only a VAE's encoder gives each code a spread to draw */
-  gtk_widget_set_sensitive (GTK_WIDGET (self->sigma_toggle), s->code_logvar != NULL);
-  self->scatter.title = pca ? _("Codes (PCA of the latent space)") : _("Codes");
-  self->scatter.x_label = pca ? _("principal component 1") : _("latent dimension x");
-  self->scatter.y_label = pca ? _("principal component 2") : _("latent dimension y");
+  self->scatter.sigmas = !tsne && s->code_logvar != NULL
+                         && gtk_toggle_button_get_active (self->sigma_toggle) ? self->sigmas : NULL;
+  self->scatter.title = tsne ? _("Codes (t-SNE: each code among its neighbours)")
+                        : pca ? _("Codes (PCA of the latent space)") : _("Codes");
+  self->scatter.x_label = tsne ? _("t-SNE x") : pca ? _("principal component 1") : _("latent dimension x");
+  self->scatter.y_label = tsne ? _("t-SNE y") : pca ? _("principal component 2") : _("latent dimension y");
   {
     char summary[512];
 
@@ -225,18 +225,125 @@ lab_latent_view_refresh (LabLatentView *self)
     lab_chart_set_description (self->scatter_chart, summary);
   }
   lab_chart_redraw (self->scatter_chart);
+  lab_latent_view_update_labels (self);
 
-  lab_latent_view_build_baseline (self);
-  if (self->baseline_ready)
+  if (p->baseline != NULL)
     {
+      memcpy (self->baseline_points, p->baseline, sizeof (float) * 2 * (gsize) p->n);
+      self->baseline_ready = TRUE;
+      self->baseline_generation = s->generation;
       self->baseline.points = self->baseline_points;
-      self->baseline.n_points = s->n_codes;
+      self->baseline.n_points = p->n;
       self->baseline.labels = s->code_labels;
       self->baseline.class_names = s->class_names;
       self->baseline.n_classes = s->n_classes;
       lab_chart_redraw (self->baseline_chart);
     }
-  lab_latent_view_update_knn (self);
+}
+
+static void lab_latent_view_request (LabLatentView *self);
+
+/* Only a VAE's encoder gives each code a spread to draw, and only a linear plane keeps its
+ * shape: t-SNE has none. */
+static void
+lab_latent_view_update_sigma_toggle (LabLatentView *self)
+{
+  const LabSnapshot *s = self->snapshot;
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sigma_toggle),
+                            s != NULL && s->code_logvar != NULL
+                            && (s->latent <= 2 || lab_latent_view_method (self) != LAB_PROJECTION_TSNE));
+}
+
+typedef struct {
+  LabLatentView *self;
+  LabSnapshot *snapshot;
+  guint request;
+} ProjectionRequest;
+
+static void
+on_projection_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  ProjectionRequest *req = data;
+  LabLatentView *self = req->self;
+  g_autoptr (GError) error = NULL;
+  LabProjection *p = lab_projection_run_finish (result, &error);
+
+  (void) source;
+  self->busy = FALSE;
+  /* after dispose (no cancellable) the widgets are gone */
+  if (p != NULL && req->request == self->request && self->cancellable != NULL)
+    {
+      gboolean glide = self->plane != NULL && self->plane->method == p->method
+                       && self->plane->n == p->n
+                       && self->projected->generation == req->snapshot->generation;
+
+      g_clear_pointer (&self->plane, lab_projection_free);
+      g_clear_pointer (&self->projected, lab_snapshot_unref);
+      self->plane = p;
+      self->projected = lab_snapshot_ref (req->snapshot);
+      lab_latent_view_show_projection (self, glide);
+    }
+  else
+    lab_projection_free (p);
+  lab_snapshot_unref (req->snapshot);
+  g_free (req);
+  if (self->stale && self->cancellable != NULL)
+    lab_latent_view_request (self);
+  g_object_unref (self);
+}
+
+/* Starts a plane for the newest snapshot, unless one is being made (then it waits) or the
+ * view is hidden (then it is made when the view is shown). */
+static void
+lab_latent_view_request (LabLatentView *self)
+{
+  LabSnapshot *s = self->snapshot;
+  LabProjectionMethod method = lab_latent_view_method (self);
+  const float *previous = NULL;
+  float *raw = NULL;
+  ProjectionRequest *req;
+
+  if (s == NULL || s->codes == NULL || s->n_codes <= 0 || s->latent <= 0)
+    return;
+  self->stale = TRUE;
+  if (self->busy || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+  self->stale = FALSE;
+  if (method == LAB_PROJECTION_TSNE && self->plane != NULL
+      && self->plane->method == LAB_PROJECTION_TSNE && self->plane->components == NULL
+      && self->plane->n == s->n_codes && self->projected->generation == s->generation)
+    previous = self->plane->points;
+  if (!(self->baseline_ready && self->baseline_generation == s->generation) && self->session != NULL
+      && s->code_indices != NULL)
+    {
+      /* a copy of the inputs, for the raw-PCA baseline on the worker */
+      raw = g_new (float, (gsize) s->n_codes * s->dim);
+      for (int i = 0; i < s->n_codes && raw != NULL; i++)
+        {
+          const float *sample = lab_session_get_dataset_sample (self->session, s->code_indices[i], NULL);
+
+          if (sample == NULL)
+            g_clear_pointer (&raw, g_free);
+          else
+            memcpy (raw + (gsize) i * s->dim, sample, sizeof (float) * s->dim);
+        }
+    }
+  req = g_new0 (ProjectionRequest, 1);
+  req->self = g_object_ref (self);
+  req->snapshot = lab_snapshot_ref (s);
+  req->request = self->request;
+  self->busy = TRUE;
+  lab_projection_run_async (s, method, gtk_spin_button_get_value_as_int (self->dim_x),
+                            gtk_spin_button_get_value_as_int (self->dim_y), previous, raw, s->dim,
+                            self->cancellable, on_projection_done, req);
+}
+
+static void
+lab_latent_view_refresh (LabLatentView *self)
+{
+  if (self->plane != NULL)
+    lab_latent_view_show_projection (self, FALSE);
 }
 
 static void
@@ -260,7 +367,8 @@ lab_latent_view_on_snapshot (LabLatentView *self, LabSnapshot *snapshot)
     = snapshot->width;
   self->hover_grid.image_height = self->decoded_grid.image_height = self->strip_grid.image_height
     = snapshot->height;
-  lab_latent_view_refresh (self);
+  lab_latent_view_update_sigma_toggle (self);
+  lab_latent_view_request (self);
 }
 
 /* --- interaction ----------------------------------------------------------------------- */
@@ -467,14 +575,20 @@ on_reset_view (LabLatentView *self)
 static void
 on_projection_changed (LabLatentView *self)
 {
-  gboolean dims = gtk_drop_down_get_selected (self->projection) == PROJECT_DIMENSIONS;
+  gboolean dims = gtk_drop_down_get_selected (self->projection_menu) == PROJECT_DIMENSIONS;
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->dim_x), dims);
   gtk_widget_set_sensitive (GTK_WIDGET (self->dim_y), dims);
+  lab_latent_view_update_sigma_toggle (self);
   self->scatter.has_view = FALSE;
   self->scatter.n_path = 0;
   self->scatter.show_marker = FALSE;
-  lab_latent_view_refresh (self);
+  /* a plane of the old kind still being made is of no use now */
+  self->request++;
+  g_cancellable_cancel (self->cancellable);
+  g_set_object (&self->cancellable, g_cancellable_new ());
+  g_object_unref (self->cancellable);
+  lab_latent_view_request (self);
 }
 
 /* --- public ----------------------------------------------------------------------------- */
@@ -509,8 +623,41 @@ lab_latent_view_code_at (LabLatentView *self, double x, double y, float *code)
 {
   g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), FALSE);
 
-  if (self->snapshot == NULL || self->latent <= 0)
+  if (self->snapshot == NULL || self->latent <= 0 || self->plane == NULL)
     return FALSE;
+  if (self->plane->components == NULL)
+    {
+      /* t-SNE has no way back from the plane: blend the codes of the nearest plane points,
+       * by inverse squared distance */
+      const LabProjection *p = self->plane;
+      const float *codes = self->projected->codes;
+      double best_d[LAB_KNN_K], weight = 0;
+      int best_i[LAB_KNN_K], count = 0;
+
+      for (int i = 0; i < p->n; i++)
+        {
+          double dx = p->points[2 * i] - x, dy = p->points[2 * i + 1] - y, d = dx * dx + dy * dy;
+          int pos = count < LAB_KNN_K ? count++ : LAB_KNN_K;
+
+          if (pos == LAB_KNN_K && d >= best_d[LAB_KNN_K - 1])
+            continue;
+          pos = MIN (pos, LAB_KNN_K - 1);
+          for (; pos > 0 && best_d[pos - 1] > d; pos--)
+            {
+              best_d[pos] = best_d[pos - 1];
+              best_i[pos] = best_i[pos - 1];
+            }
+          best_d[pos] = d;
+          best_i[pos] = i;
+        }
+      memset (code, 0, sizeof (float) * self->latent);
+      for (int k = 0; k < count; k++)
+        weight += 1 / (best_d[k] + 1e-6);
+      for (int k = 0; k < count; k++)
+        for (int d = 0; d < self->latent; d++)
+          code[d] += (float) (codes[(size_t) best_i[k] * self->latent + d] / (best_d[k] + 1e-6) / weight);
+      return count > 0;
+    }
   for (int d = 0; d < self->latent; d++)
     code[d] = (float) (self->mean_code[d] + x * self->components[d]
                        + y * self->components[self->latent + d]);
@@ -584,6 +731,28 @@ lab_latent_view_get_scatter (LabLatentView *self)
   return GTK_WIDGET (self->scatter_chart);
 }
 
+gboolean
+lab_latent_view_is_settled (LabLatentView *self)
+{
+  g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), FALSE);
+  return !self->busy && !self->stale && self->glide_tick == 0;
+}
+
+void
+lab_latent_view_set_projection (LabLatentView *self, guint method)
+{
+  g_return_if_fail (LAB_IS_LATENT_VIEW (self));
+  g_return_if_fail (method <= PROJECT_TSNE);
+  gtk_drop_down_set_selected (self->projection_menu, method);
+}
+
+double
+lab_latent_view_get_trustworthiness (LabLatentView *self)
+{
+  g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), NAN);
+  return self->plane != NULL ? self->plane->trustworthiness : NAN;
+}
+
 GtkWidget *
 lab_latent_view_get_sigma_toggle (LabLatentView *self)
 {
@@ -600,6 +769,15 @@ lab_latent_view_dispose (GObject *object)
   GtkWidget *child;
 
   lab_latent_view_set_session (self, NULL);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->glide_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->glide_tick);
+  self->glide_tick = 0;
+  g_clear_pointer (&self->plane, lab_projection_free);
+  g_clear_pointer (&self->projected, lab_snapshot_unref);
+  g_clear_pointer (&self->glide_from, g_free);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
   g_clear_pointer (&self->snapshot, lab_snapshot_unref);
@@ -616,6 +794,17 @@ lab_latent_view_dispose (GObject *object)
   G_OBJECT_CLASS (lab_latent_view_parent_class)->dispose (object);
 }
 
+/* A hidden view computes nothing: what came meanwhile is projected when it is shown. */
+static void
+lab_latent_view_map (GtkWidget *widget)
+{
+  LabLatentView *self = LAB_LATENT_VIEW (widget);
+
+  GTK_WIDGET_CLASS (lab_latent_view_parent_class)->map (widget);
+  if (self->stale)
+    lab_latent_view_request (self);
+}
+
 static void
 lab_latent_view_class_init (LabLatentViewClass *klass)
 {
@@ -623,6 +812,7 @@ lab_latent_view_class_init (LabLatentViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lab_latent_view_dispose;
+  widget_class->map = lab_latent_view_map;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "lablatentview");
 }
@@ -652,7 +842,8 @@ heading (GtkWidget *box, const char *text)
 static void
 lab_latent_view_init (LabLatentView *self)
 {
-  static const char *const projections[] = { "PCA projection", "Two dimensions", NULL };
+  static const char *const projections[] = { N_("PCA projection"), N_("Two dimensions"),
+                                              N_("t-SNE (neighbours)"), NULL };
   GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
   GtkWidget *main_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
@@ -669,17 +860,19 @@ lab_latent_view_init (LabLatentView *self)
   gtk_widget_set_size_request (side, 300, -1);
 
   self->toolbar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  self->projection = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (projections));
+  self->projection_menu = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (projections));
   self->dim_x = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 1, 1));
   self->dim_y = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 1, 1));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->projection),
-                               _("Place the codes by their own two principal components, or on two "
-                                 "chosen latent dimensions"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->projection_menu),
+                               _("t-SNE (the default) places each code among its nearest codes, so "
+                                 "classes show as islands; PCA keeps the two directions of largest "
+                                 "spread; or show two chosen latent dimensions"));
+  gtk_drop_down_set_selected (self->projection_menu, PROJECT_TSNE);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->dim_x), "Latent dimension on the x axis");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->dim_y), "Latent dimension on the y axis");
   gtk_widget_set_sensitive (GTK_WIDGET (self->dim_x), FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->dim_y), FALSE);
-  gtk_box_append (GTK_BOX (self->toolbar), GTK_WIDGET (self->projection));
+  gtk_box_append (GTK_BOX (self->toolbar), GTK_WIDGET (self->projection_menu));
   gtk_box_append (GTK_BOX (self->toolbar), gtk_label_new ("x"));
   gtk_box_append (GTK_BOX (self->toolbar), GTK_WIDGET (self->dim_x));
   gtk_box_append (GTK_BOX (self->toolbar), gtk_label_new ("y"));
@@ -693,7 +886,9 @@ lab_latent_view_init (LabLatentView *self)
     self->sigma_toggle = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_label (_("σ ellipses (VAE)")));
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->sigma_toggle),
                                  _("A variational encoder gives each code a mean and a spread: draw "
-                                   "one standard deviation around each point"));
+                                   "one standard deviation around each point (on a PCA or "
+                                   "two-dimension plane; t-SNE has no axes to draw it on)"));
+    gtk_widget_set_sensitive (GTK_WIDGET (self->sigma_toggle), FALSE);
     gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->sigma_toggle));
     gtk_box_append (GTK_BOX (bar), reset);
     gtk_box_append (GTK_BOX (main_box), bar);
@@ -768,10 +963,11 @@ lab_latent_view_init (LabLatentView *self)
   gtk_widget_set_vexpand (GTK_WIDGET (self->baseline_chart), TRUE);
 
   self->knn_accuracy = NAN;
+  self->cancellable = g_cancellable_new ();
   self->drag_from = -1;
   self->picked = -1;
 
-  g_signal_connect_swapped (self->projection, "notify::selected", G_CALLBACK (on_projection_changed), self);
+  g_signal_connect_swapped (self->projection_menu, "notify::selected", G_CALLBACK (on_projection_changed), self);
   g_signal_connect_swapped (self->dim_x, "value-changed", G_CALLBACK (on_projection_changed), self);
   g_signal_connect_swapped (self->dim_y, "value-changed", G_CALLBACK (on_projection_changed), self);
   g_signal_connect_swapped (self->sigma_toggle, "toggled", G_CALLBACK (lab_latent_view_refresh), self);

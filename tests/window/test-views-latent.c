@@ -39,6 +39,18 @@ latent_has_steps (LabLatentView *view, long steps, double timeout_s)
 }
 
 /* A VAE trained for at least 60 steps, then paused, so that the weights stay put. */
+/* The plane is made on a worker: wait until it is there and still. */
+static void
+wait_for_plane (LabLatentView *view)
+{
+  gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  spin_for (0.05);
+  while (!lab_latent_view_is_settled (view) && g_get_monotonic_time () < end)
+    spin_for (0.05);
+  g_assert_true (lab_latent_view_is_settled (view));
+}
+
 static LabWindow *
 open_trained_window (const char *view)
 {
@@ -53,6 +65,8 @@ open_trained_window (const char *view)
   lab_session_pause (lab_window_get_session (window));
   /* let the last report in flight arrive, so views and session agree on the weights */
   spin_for (0.5);
+  if (g_strcmp0 (view, "latent") == 0)
+    wait_for_plane (latent);
   return window;
 }
 
@@ -102,6 +116,18 @@ test_latent_click (void)
 
   /* the 5-NN accuracy of a VAE's codes after a few steps is far above chance (10%) */
   g_assert_cmpfloat (lab_latent_view_get_knn_accuracy (view), >, 0.3);
+
+  /* the default plane of a 20-value code is t-SNE, which keeps neighbourhoods better than PCA */
+  {
+    double tsne = lab_latent_view_get_trustworthiness (view), pca;
+
+    lab_latent_view_set_projection (view, 0);
+    wait_for_plane (view);
+    pca = lab_latent_view_get_trustworthiness (view);
+    g_assert_cmpfloat (tsne, >, pca);
+    g_assert_cmpfloat (tsne, >, 0.9);
+    /* a PCA plane maps back linearly: the code at a sample's point is close to its own */
+  }
 
   g_free (code);
   g_free (expected);
@@ -369,6 +395,9 @@ test_compare_plain_and_vae (void)
   g_assert_true (session_has_steps (session, TRUE, 60, 60));
   lab_session_pause (session);
   spin_for (0.5);
+  /* a VAE's spread is drawn on a linear plane, not on t-SNE's (the default for 20 values) */
+  g_assert_false (gtk_widget_get_sensitive (lab_latent_view_get_sigma_toggle (latent_view)));
+  lab_latent_view_set_projection (latent_view, 0);
   g_assert_true (gtk_widget_get_sensitive (lab_latent_view_get_sigma_toggle (latent_view)));
 
   kept[0] = lab_session_get_kept_weights (session, FALSE);
