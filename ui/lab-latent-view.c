@@ -65,6 +65,14 @@ struct _LabLatentView {
   LabImageGridData hover_grid, decoded_grid, strip_grid;
   float path[2 * LAB_STRIP_STEPS];
 
+  /* draw to encode: the drawing (grey pixels), then its reconstruction, side by side */
+  LabChart *draw_chart;
+  GtkLabel *draw_label;
+  float *drawing;         /* (2, pixels): the drawing and its reconstruction */
+  LabImageRow draw_row;
+  LabImageGridData draw_grid;
+  gboolean has_drawing;
+
   long picked;            /* dataset index of the clicked sample, -1 for none */
   int drag_from;          /* index of the point a drag started on, -1 for a pan */
   double drag_x, drag_y;  /* last widget position while panning */
@@ -85,6 +93,8 @@ to_grey (float *out, const float *in, int channels, int pixels)
       out[p] = sum / channels;
     }
 }
+
+static void lab_latent_view_encode_drawing (LabLatentView *self);
 
 static LabProjectionMethod
 lab_latent_view_method (LabLatentView *self)
@@ -239,6 +249,8 @@ lab_latent_view_show_projection (LabLatentView *self, gboolean glide)
       self->baseline.n_classes = s->n_classes;
       lab_chart_redraw (self->baseline_chart);
     }
+  if (self->has_drawing)
+    lab_latent_view_encode_drawing (self);
 }
 
 static void lab_latent_view_request (LabLatentView *self);
@@ -361,12 +373,20 @@ lab_latent_view_on_snapshot (LabLatentView *self, LabSnapshot *snapshot)
       self->decoded = g_renew (float, self->decoded, (gsize) LAB_STRIP_STEPS * self->dim);
       self->decoded_grey = g_renew (float, self->decoded_grey, self->pixels);
       self->strip_grey = g_renew (float, self->strip_grey, (gsize) LAB_STRIP_STEPS * self->pixels);
+      self->drawing = g_renew (float, self->drawing, 2 * (gsize) self->pixels);
+      memset (self->drawing, 0, sizeof (float) * 2 * self->pixels);
+      self->has_drawing = FALSE;
+      self->draw_row = (LabImageRow) { .label = NULL, .pixels = self->drawing, .n_images = 2 };
+      self->draw_grid.rows = &self->draw_row;
+      self->draw_grid.n_rows = snapshot->is_image ? 1 : 0;
       self->decoded_grid.n_rows = self->strip_grid.n_rows = self->hover_grid.n_rows = 0;
     }
   self->hover_grid.image_width = self->decoded_grid.image_width = self->strip_grid.image_width
     = snapshot->width;
   self->hover_grid.image_height = self->decoded_grid.image_height = self->strip_grid.image_height
     = snapshot->height;
+  self->draw_grid.image_width = snapshot->width;
+  self->draw_grid.image_height = snapshot->height;
   lab_latent_view_update_sigma_toggle (self);
   lab_latent_view_request (self);
 }
@@ -591,6 +611,98 @@ on_projection_changed (LabLatentView *self)
   lab_latent_view_request (self);
 }
 
+/* --- draw to encode ---------------------------------------------------------------------- */
+
+#define LAB_PEN_RADIUS 1.4
+
+/* Encodes the drawing with the plane's weights, shows its reconstruction and reconstruction
+ * error, and marks where it falls in the plane (t-SNE: among its nearest codes). */
+static void
+lab_latent_view_encode_drawing (LabLatentView *self)
+{
+  const LabSnapshot *s = self->projected;
+  LabWeights *weights;
+  int channels, pixels = self->pixels;
+  g_autofree float *x = NULL, *code = NULL, *out = NULL;
+  float point[2], error;
+  g_autofree char *text = NULL;
+
+  if (s == NULL || self->plane == NULL || self->session == NULL)
+    return;
+  weights = s->weights != NULL ? s->weights : lab_session_get_weights (self->session);
+  if (weights == NULL || lab_weights_get_input_dim (weights) != s->dim
+      || lab_weights_get_latent_dim (weights) != s->latent)
+    return;
+  channels = s->channels;
+  x = g_new (float, s->dim);
+  out = g_new (float, s->dim);
+  code = g_new (float, s->latent);
+  for (int c = 0; c < channels; c++)
+    memcpy (x + (gsize) c * pixels, self->drawing, sizeof (float) * pixels);
+  lab_weights_encode (weights, code, NULL, x, 1);
+  lab_weights_decode (weights, out, code, 1);
+  lab_weights_sample_errors (weights, &error, x, x, 1);
+  to_grey (self->drawing + pixels, out, channels, pixels);
+  lab_chart_redraw (self->draw_chart);
+  if (lab_projection_place (self->plane, s->codes, code, point))
+    {
+      self->scatter.show_marker = TRUE;
+      self->scatter.marker_x = point[0];
+      self->scatter.marker_y = point[1];
+      lab_chart_redraw (self->scatter_chart);
+    }
+  text = g_strdup_printf (_("Your drawing is the cross in the plane; reconstruction error %.1f "
+                            "(the anomaly score)"), error);
+  gtk_label_set_label (self->draw_label, text);
+}
+
+static void
+draw_at (LabLatentView *self, double px, double py)
+{
+  GtkWidget *widget = GTK_WIDGET (self->draw_chart);
+  int row, index, w = self->draw_grid.image_width, h = self->draw_grid.image_height;
+  double x, y;
+
+  if (self->draw_grid.n_rows == 0
+      || !lab_plot_image_grid_locate (gtk_widget_get_width (widget), gtk_widget_get_height (widget),
+                                      &self->draw_grid, lab_chart_get_style (self->draw_chart), px,
+                                      py, &row, &index, &x, &y)
+      || index != 0)
+    return;
+  /* a soft round pen, about as wide as an MNIST stroke */
+  for (int iy = (int) floor (y - 2 * LAB_PEN_RADIUS); iy <= (int) ceil (y + 2 * LAB_PEN_RADIUS); iy++)
+    for (int ix = (int) floor (x - 2 * LAB_PEN_RADIUS); ix <= (int) ceil (x + 2 * LAB_PEN_RADIUS); ix++)
+      if (ix >= 0 && iy >= 0 && ix < w && iy < h)
+        {
+          double d = hypot (ix + 0.5 - x, iy + 0.5 - y);
+          float ink = (float) CLAMP (1.5 - d / LAB_PEN_RADIUS, 0.0, 1.0);
+          float *pixel = &self->drawing[(gsize) iy * w + ix];
+
+          *pixel = MAX (*pixel, ink);
+        }
+  self->has_drawing = TRUE;
+  lab_latent_view_encode_drawing (self);
+}
+
+static void
+on_draw_clicked (LabLatentView *self, double px, double py)
+{
+  draw_at (self, px, py);
+}
+
+static void
+on_draw_clear (LabLatentView *self)
+{
+  if (self->drawing == NULL)
+    return;
+  memset (self->drawing, 0, sizeof (float) * 2 * self->pixels);
+  self->has_drawing = FALSE;
+  self->scatter.show_marker = FALSE;
+  gtk_label_set_label (self->draw_label, _("Drag on the left square to draw"));
+  lab_chart_redraw (self->draw_chart);
+  lab_chart_redraw (self->scatter_chart);
+}
+
 /* --- public ----------------------------------------------------------------------------- */
 
 void
@@ -732,6 +844,25 @@ lab_latent_view_get_scatter (LabLatentView *self)
 }
 
 gboolean
+lab_latent_view_set_drawing (LabLatentView *self, const float *grey, double *x, double *y)
+{
+  g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), FALSE);
+  g_return_val_if_fail (grey != NULL, FALSE);
+
+  if (self->drawing == NULL || self->plane == NULL)
+    return FALSE;
+  memcpy (self->drawing, grey, sizeof (float) * self->pixels);
+  self->has_drawing = TRUE;
+  self->scatter.show_marker = FALSE;
+  lab_latent_view_encode_drawing (self);
+  if (!self->scatter.show_marker)
+    return FALSE;
+  *x = self->scatter.marker_x;
+  *y = self->scatter.marker_y;
+  return TRUE;
+}
+
+gboolean
 lab_latent_view_is_settled (LabLatentView *self)
 {
   g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), FALSE);
@@ -790,6 +921,7 @@ lab_latent_view_dispose (GObject *object)
   g_clear_pointer (&self->decoded, g_free);
   g_clear_pointer (&self->decoded_grey, g_free);
   g_clear_pointer (&self->strip_grey, g_free);
+  g_clear_pointer (&self->drawing, g_free);
 
   G_OBJECT_CLASS (lab_latent_view_parent_class)->dispose (object);
 }
@@ -916,6 +1048,33 @@ lab_latent_view_init (LabLatentView *self)
   self->hover_grid.empty_text = _("Hover a point");
   self->hover_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->hover_grid, 300, 90);
   lab_chart_set_description (self->hover_chart, _("The input of the sample under the pointer"));
+  {
+    GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+    GtkWidget *title = gtk_label_new (_("Draw to encode"));
+    GtkWidget *clear = gtk_button_new_with_label (_("Clear"));
+
+    gtk_widget_add_css_class (title, "heading");
+    gtk_label_set_xalign (GTK_LABEL (title), 0);
+    gtk_widget_set_hexpand (title, TRUE);
+    gtk_widget_set_tooltip_text (clear, _("Wipe the drawing"));
+    gtk_box_append (GTK_BOX (row), title);
+    gtk_box_append (GTK_BOX (row), clear);
+    gtk_box_append (GTK_BOX (side), row);
+    g_signal_connect_swapped (clear, "clicked", G_CALLBACK (on_draw_clear), self);
+  }
+  self->draw_grid.highlight_row = self->draw_grid.highlight_index = -1;
+  self->draw_grid.empty_text = _("Drawing needs image data");
+  self->draw_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->draw_grid, 300, 110);
+  lab_chart_set_description (self->draw_chart,
+                             _("A square to draw in, and the model's reconstruction of the drawing"));
+  self->draw_label = GTK_LABEL (gtk_label_new (_("Drag on the left square to draw")));
+  gtk_label_set_wrap (self->draw_label, TRUE);
+  gtk_label_set_xalign (self->draw_label, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->draw_label), "dim-label");
+  gtk_box_append (GTK_BOX (side), GTK_WIDGET (self->draw_label));
+  g_signal_connect_swapped (self->draw_chart, "clicked", G_CALLBACK (on_draw_clicked), self);
+  g_signal_connect_swapped (self->draw_chart, "drag-begin", G_CALLBACK (on_draw_clicked), self);
+  g_signal_connect_swapped (self->draw_chart, "drag-update", G_CALLBACK (on_draw_clicked), self);
   heading (side, _("Decoded at the clicked point"));
   self->decoded_grid.highlight_row = self->decoded_grid.highlight_index = -1;
   self->decoded_grid.empty_text = _("Click in the plane");

@@ -25,6 +25,10 @@ const float *lab_latent_view_get_decoded (LabLatentView *self);
 /* Leave-one-out 5-NN accuracy of the codes; NaN before the first codes. */
 double       lab_latent_view_get_knn_accuracy (LabLatentView *self);
 GtkWidget   *lab_latent_view_get_scatter (LabLatentView *self);
+/* Draw to encode: takes grey (height * width) as the drawing, encodes it and gives where it
+ * falls in the plane (x, y); FALSE before the first plane. */
+gboolean     lab_latent_view_set_drawing (LabLatentView *self, const float *grey, double *x,
+                                          double *y);
 /* Whether the plane is up to date: no projection being made or waiting, no points gliding. */
 gboolean     lab_latent_view_is_settled (LabLatentView *self);
 /* Chooses the plane: 0 PCA, 1 two dimensions, 2 t-SNE (the projection menu's entries). */

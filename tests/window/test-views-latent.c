@@ -135,6 +135,56 @@ test_latent_click (void)
   spin_for (0.1);
 }
 
+/* Draw to encode: a 1, a 0 and a 7 from the training split (not among the plotted test codes)
+ * land among the plotted codes of their own class in the default (t-SNE) plane. */
+static void
+test_latent_draw (void)
+{
+  LabWindow *window = open_trained_window ("latent");
+  LabSession *session = lab_window_get_session (window);
+  LabLatentView *view = LAB_LATENT_VIEW (gtk_stack_get_child_by_name (window->stack, "latent"));
+  const LabScatterData *data = lab_chart_get_data (LAB_CHART (lab_latent_view_get_scatter (view)));
+  const int wanted[] = { 1, 0, 7 };
+
+  for (guint w = 0; w < G_N_ELEMENTS (wanted); w++)
+    {
+      const float *sample = NULL;
+      int label = -1, votes = 0;
+      double x, y;
+
+      for (long i = 0; i < 8000 && label != wanted[w]; i++)
+        sample = lab_session_get_dataset_sample (session, i, &label);
+      g_assert_cmpint (label, ==, wanted[w]);
+      g_assert_true (lab_latent_view_set_drawing (view, sample, &x, &y));
+      /* the 10 plotted points nearest to where the drawing fell: most share its class */
+      {
+        g_autofree double *d = g_new (double, data->n_points);
+
+        for (int i = 0; i < data->n_points; i++)
+          d[i] = hypot (data->points[2 * i] - x, data->points[2 * i + 1] - y);
+        for (int k = 0; k < 10; k++)
+          {
+            int best = 0;
+
+            for (int i = 1; i < data->n_points; i++)
+              if (d[i] < d[best])
+                best = i;
+            votes += data->labels[best] == wanted[w];
+            d[best] = INFINITY;
+          }
+      }
+      g_assert_cmpint (votes, >=, 6);
+      {
+        g_autofree char *name = g_strdup_printf ("latent-drawn-%d.png", wanted[w]);
+
+        spin_for (0.2);
+        save_window_shot (window, name);
+      }
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_for (0.1);
+}
+
 static void
 test_generate_end_points (void)
 {
@@ -635,6 +685,7 @@ main (int argc, char **argv)
   window_test_init (&argc, &argv);
 
   g_test_add_func ("/views/latent/click-decodes-its-code", test_latent_click);
+  g_test_add_func ("/views/latent/draw-to-encode", test_latent_draw);
   g_test_add_func ("/views/generate/end-points", test_generate_end_points);
   g_test_add_func ("/views/render", test_views_render);
   g_test_add_func ("/views/generate/pick-pair", test_pick_pair);
