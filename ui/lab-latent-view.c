@@ -1064,7 +1064,7 @@ lab_latent_view_init (LabLatentView *self)
   }
   self->draw_grid.highlight_row = self->draw_grid.highlight_index = -1;
   self->draw_grid.empty_text = _("Drawing needs image data");
-  self->draw_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->draw_grid, 300, 110);
+  self->draw_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->draw_grid, 300, 84);
   lab_chart_set_description (self->draw_chart,
                              _("A square to draw in, and the model's reconstruction of the drawing"));
   self->draw_label = GTK_LABEL (gtk_label_new (_("Drag on the left square to draw")));

@@ -99,14 +99,17 @@ plane_of_dimensions (LabProjection *p, const float *codes, int dx, int dy)
 }
 
 static gboolean
-run_tsne (LabProjection *p, const float *codes, const float *previous, GCancellable *cancellable)
+run_tsne (LabProjection *p, const float *codes, const float *previous, gboolean settle,
+          GCancellable *cancellable)
 {
   AeTsneOptions options;
   AeTsne *tsne = NULL;
   AeError err = { 0 };
 
   ae_tsne_options_default (&options);
-  options.iterations = previous != NULL ? LAB_TSNE_WARM_ITERATIONS : LAB_TSNE_COLD_ITERATIONS;
+  /* while training runs, a short run follows each snapshot; once it stops, the plane settles */
+  options.iterations = previous != NULL && !settle ? LAB_TSNE_WARM_ITERATIONS
+                                                   : LAB_TSNE_COLD_ITERATIONS;
   if (ae_tsne_new (&tsne, codes, p->n, p->latent, &options, previous, &err) != AE_OK)
     return FALSE;
   while (ae_tsne_step (tsne, LAB_TSNE_SLICE) < options.iterations)
@@ -149,7 +152,7 @@ projection_thread (GTask *task, gpointer source, gpointer task_data, GCancellabl
         plane_of_dimensions (p, s->codes, 0, 1);
     }
   else
-    ok = run_tsne (p, s->codes, job->previous, cancellable);
+    ok = run_tsne (p, s->codes, job->previous, s->state != LAB_TRAINING_RUNNING, cancellable);
   if (!ok)
     {
       lab_projection_free (p);
