@@ -369,7 +369,8 @@ lab_latent_view_on_snapshot (LabLatentView *self, LabSnapshot *snapshot)
     {
       self->dim = snapshot->dim;
       self->pixels = snapshot->height * snapshot->width;
-      self->hover_pixels = g_renew (float, self->hover_pixels, self->pixels);
+      self->hover_pixels = g_renew (float, self->hover_pixels,
+                                    (1 + LAB_PROJECTION_NEIGHBOURS) * (gsize) self->pixels);
       self->decoded = g_renew (float, self->decoded, (gsize) LAB_STRIP_STEPS * self->dim);
       self->decoded_grey = g_renew (float, self->decoded_grey, self->pixels);
       self->strip_grey = g_renew (float, self->strip_grey, (gsize) LAB_STRIP_STEPS * self->pixels);
@@ -434,13 +435,36 @@ on_scatter_motion (LabLatentView *self, double px, double py)
   if (sample == NULL)
     return;
   to_grey (self->hover_pixels, sample, s->channels, self->pixels);
-  self->hover_row = (LabImageRow) { .label = NULL, .pixels = self->hover_pixels, .n_images = 1 };
+  /* then the inputs of its nearest codes (in the code, not in the plane) */
+  int shown = 1, alike = 0;
+
+  if (self->plane != NULL && self->plane->neighbours != NULL && index < self->plane->n)
+    for (int k = 0; k < LAB_PROJECTION_NEIGHBOURS; k++)
+      {
+        long j = self->plane->neighbours[(gsize) index * LAB_PROJECTION_NEIGHBOURS + k];
+        int other = -1;
+        const float *near = lab_session_get_dataset_sample (self->session, s->code_indices[j], &other);
+
+        if (near == NULL)
+          break;
+        to_grey (self->hover_pixels + (gsize) shown++ * self->pixels, near, s->channels, self->pixels);
+        alike += other == label;
+      }
+  self->hover_row = (LabImageRow) { .label = NULL, .pixels = self->hover_pixels, .n_images = shown };
   self->hover_grid.rows = &self->hover_row;
   self->hover_grid.n_rows = 1;
+  self->hover_grid.highlight_row = 0;
+  self->hover_grid.highlight_index = 0;
   lab_chart_redraw (self->hover_chart);
-  text = g_strdup_printf ("Sample %u: %s", s->code_indices[index],
-                          label >= 0 && label < s->n_classes && s->class_names != NULL
-                          ? s->class_names[label] : "unlabelled");
+  if (shown > 1)
+    text = g_strdup_printf (_("Sample %u: %s, then its %d nearest codes (%d of its class)"),
+                            s->code_indices[index],
+                            label >= 0 && label < s->n_classes && s->class_names != NULL
+                            ? s->class_names[label] : _("unlabelled"), shown - 1, alike);
+  else
+    text = g_strdup_printf ("Sample %u: %s", s->code_indices[index],
+                            label >= 0 && label < s->n_classes && s->class_names != NULL
+                            ? s->class_names[label] : "unlabelled");
   gtk_label_set_label (self->hover_label, text);
   g_free (text);
 }
@@ -1041,13 +1065,15 @@ lab_latent_view_init (LabLatentView *self)
   gtk_widget_add_css_class (hint, "dim-label");
   gtk_box_append (GTK_BOX (main_box), hint);
 
-  heading (side, _("Hovered input"));
+  heading (side, _("Hovered input and its neighbours"));
   self->hover_label = GTK_LABEL (heading (side, "—"));
   gtk_widget_remove_css_class (GTK_WIDGET (self->hover_label), "heading");
+  gtk_label_set_wrap (self->hover_label, TRUE);
   self->hover_grid.highlight_row = self->hover_grid.highlight_index = -1;
   self->hover_grid.empty_text = _("Hover a point");
-  self->hover_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->hover_grid, 300, 90);
-  lab_chart_set_description (self->hover_chart, _("The input of the sample under the pointer"));
+  self->hover_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->hover_grid, 300, 40);
+  lab_chart_set_description (self->hover_chart, _("The input of the sample under the pointer, "
+                                                  "then those of its nearest codes"));
   {
     GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
     GtkWidget *title = gtk_label_new (_("Draw to encode"));

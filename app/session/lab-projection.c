@@ -74,6 +74,7 @@ lab_projection_free (LabProjection *projection)
   g_free (projection->mean);
   g_free (projection->components);
   g_free (projection->baseline);
+  g_free (projection->neighbours);
   g_free (projection);
 }
 
@@ -165,6 +166,10 @@ projection_thread (GTask *task, gpointer source, gpointer task_data, GCancellabl
   p->knn_plane = lab_projection_knn_accuracy (p->points, s->code_labels, p->n, 2, LAB_PROJECTION_K);
   p->knn_code = lab_projection_knn_accuracy (s->codes, s->code_labels, p->n, p->latent,
                                              LAB_PROJECTION_K);
+  p->neighbours = g_new (long, (gsize) p->n * LAB_PROJECTION_NEIGHBOURS);
+  if (ae_knn_search (p->neighbours, NULL, s->codes, p->n, s->codes, p->n, p->latent,
+                     LAB_PROJECTION_NEIGHBOURS) != LAB_PROJECTION_NEIGHBOURS)
+    g_clear_pointer (&p->neighbours, g_free);
   if (job->raw != NULL)
     {
       p->baseline = g_new (float, 2 * (gsize) p->n);

@@ -24,6 +24,9 @@ typedef enum {
   LAB_PROJECTION_TSNE,
 } LabProjectionMethod;
 
+/* The nearest codes kept for each code (shown on hover). */
+#define LAB_PROJECTION_NEIGHBOURS 8
+
 typedef struct {
   LabProjectionMethod method;
   int n, latent;
@@ -32,6 +35,7 @@ typedef struct {
   float *baseline;          /* (n, 2): PCA of the raw inputs, when they were given */
   double trustworthiness;   /* of the plane, k = 5; NaN when unusable */
   double knn_plane, knn_code; /* 5-NN accuracy of the labels in the plane and in the code */
+  long *neighbours;         /* (n, LAB_PROJECTION_NEIGHBOURS): each code's nearest codes */
 } LabProjection;
 
 /* Places the snapshot's codes in a plane on a worker. dim_x and dim_y are the axes of

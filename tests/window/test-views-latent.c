@@ -99,8 +99,11 @@ test_latent_click (void)
   /* a click on the widget where sample 5 sits, as the pointer would give it */
   g_assert_true (lab_plot_scatter_to_widget (width, height, data, style, data->points[10],
                                              data->points[11], &px, &py));
+  g_signal_emit_by_name (chart, "motion", px, py);
   g_signal_emit_by_name (chart, "clicked", px, py);
   g_assert_nonnull (lab_latent_view_get_decoded (view));
+  spin_for (0.2);
+  save_window_shot (window, "latent-hover-neighbours.png");
   g_assert_true (lab_plot_scatter_to_data (width, height, data, style, px, py, &x, &y));
   visible = lab_plot_scatter_visible_rect (data);
   g_assert_cmpfloat (fabs (x - data->points[10]), <, 1e-3 * (visible.x1 - visible.x0));
