@@ -73,6 +73,9 @@ struct _LabLatentView {
   LabImageGridData draw_grid;
   gboolean has_drawing;
 
+  bool *hidden;           /* (n_hidden) classes hidden by a click on their legend entry */
+  int n_hidden;
+
   long picked;            /* dataset index of the clicked sample, -1 for none */
   int drag_from;          /* index of the point a drag started on, -1 for a pan */
   double drag_x, drag_y;  /* last widget position while panning */
@@ -222,6 +225,7 @@ lab_latent_view_show_projection (LabLatentView *self, gboolean glide)
   self->scatter.labels = s->code_labels;
   self->scatter.class_names = s->class_names;
   self->scatter.n_classes = s->n_classes;
+  self->scatter.hidden = self->n_hidden == s->n_classes ? self->hidden : NULL;
   self->scatter.sigmas = !tsne && s->code_logvar != NULL
                          && gtk_toggle_button_get_active (self->sigma_toggle) ? self->sigmas : NULL;
   self->scatter.title = tsne ? _("Codes (t-SNE: each code among its neighbours)")
@@ -508,10 +512,37 @@ on_scatter_leave (LabLatentView *self)
   lab_chart_redraw (self->scatter_chart);
 }
 
+/* A click on a legend entry hides or shows that class. */
+static gboolean
+lab_latent_view_toggle_class (LabLatentView *self, double px, double py)
+{
+  GtkWidget *chart = GTK_WIDGET (self->scatter_chart);
+  int c = lab_plot_scatter_legend_at (gtk_widget_get_width (chart), gtk_widget_get_height (chart),
+                                      &self->scatter, lab_chart_get_style (self->scatter_chart),
+                                      px, py);
+
+  if (c < 0)
+    return FALSE;
+  if (self->n_hidden != self->scatter.n_classes)
+    {
+      self->n_hidden = self->scatter.n_classes;
+      self->hidden = g_renew (bool, self->hidden, self->n_hidden);
+      memset (self->hidden, 0, sizeof (bool) * self->n_hidden);
+    }
+  self->hidden[c] = !self->hidden[c];
+  self->scatter.hidden = self->hidden;
+  self->scatter.highlight = -1;
+  lab_chart_redraw (self->scatter_chart);
+  return TRUE;
+}
+
 static void
 on_scatter_clicked (LabLatentView *self, double px, double py)
 {
   double x, y;
+
+  if (lab_latent_view_toggle_class (self, px, py))
+    return;
 
   if (widget_to_plane (self, px, py, &x, &y))
     lab_latent_view_decode_at (self, x, y);
@@ -946,6 +977,7 @@ lab_latent_view_dispose (GObject *object)
   g_clear_pointer (&self->decoded_grey, g_free);
   g_clear_pointer (&self->strip_grey, g_free);
   g_clear_pointer (&self->drawing, g_free);
+  g_clear_pointer (&self->hidden, g_free);
 
   G_OBJECT_CLASS (lab_latent_view_parent_class)->dispose (object);
 }
@@ -1004,10 +1036,11 @@ lab_latent_view_init (LabLatentView *self)
   GtkWidget *main_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *reset = gtk_button_new_with_label ("Reset zoom");
-  GtkWidget *hint = gtk_label_new (_("Hover a point to see its input; click to decode (a click on a "
-                                     "sample also picks it for the Generate view); drag from a "
-                                     "point to another to interpolate, elsewhere to pan; scroll "
-                                     "to zoom."));
+  GtkWidget *hint = gtk_label_new (_("Hover a point to see its input and its neighbours; click "
+                                     "to decode (a click on a sample also picks it for the "
+                                     "Generate view); drag from a point to another to "
+                                     "interpolate, elsewhere to pan; scroll to zoom; click a "
+                                     "class in the legend to hide or show it."));
 
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
   gtk_widget_set_parent (main_box, GTK_WIDGET (self));

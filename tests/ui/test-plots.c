@@ -709,6 +709,51 @@ test_scatter_draw (void)
   cairo_surface_destroy (s);
 }
 
+/* A click on a legend entry names its class; a hidden class is neither drawn nor picked. */
+static void
+test_scatter_legend_hide (void)
+{
+  static ScatterFixture f;
+  scatter_fixture (&f);
+  LabPlotStyle style;
+  lab_plot_style_init_light (&style);
+  int seen[10] = { 0 }, order_ok = 1, last = -1;
+  for (int py = 0; py < 480; py++)
+    for (int px = W / 2; px < W; px += 3)
+      {
+        int c = lab_plot_scatter_legend_at (W, 480, &f.data, &style, px, py);
+        if (c >= 0)
+          {
+            seen[c] = 1;
+            order_ok &= c >= last; /* entries go down in class order */
+            last = c;
+            break;
+          }
+      }
+  int n_seen = 0;
+  for (int c = 0; c < 10; c++)
+    n_seen += seen[c];
+  CHECK (n_seen == 10 && order_ok, "%d legend entries found, in order %d", n_seen, order_ok);
+  CHECK (lab_plot_scatter_legend_at (W, 480, &f.data, &style, 10, 10) == -1, "no entry at the corner");
+
+  cairo_surface_t *s = render ("scatter-all", lab_plot_scatter_draw_func, &f.data, W, 480);
+  int before = count_color (s, light_color (3), 30);
+  cairo_surface_destroy (s);
+  bool hidden[10] = { false };
+  hidden[3] = true;
+  f.data.hidden = hidden;
+  s = render ("scatter-hidden", lab_plot_scatter_draw_func, &f.data, W, 480);
+  int after = count_color (s, light_color (3), 30);
+  cairo_surface_destroy (s);
+  CHECK (before > 40 && after < before / 4, "class 3: %d pixels, %d when hidden", before, after);
+  for (int py = 20; py < 480; py += 17)
+    for (int px = 30; px < W; px += 19)
+      {
+        int found = lab_plot_scatter_nearest (W, 480, &f.data, &style, px, py, 15.0);
+        CHECK (found < 0 || f.data.labels[found] != 3, "hidden point %d picked", found);
+      }
+}
+
 static void
 test_scatter_mapping (void)
 {
@@ -1092,6 +1137,7 @@ main (int argc, char **argv)
     { "/images/layouts", test_image_layouts },
     { "/scatter/draw", test_scatter_draw },
     { "/scatter/mapping", test_scatter_mapping },
+    { "/scatter/legend-hide", test_scatter_legend_hide },
     { "/histogram", test_histogram },
     { "/roc", test_roc },
     { "/sequence", test_sequence },
