@@ -1089,6 +1089,9 @@ lab_latent_view_init (LabLatentView *self)
 
   self->scatter.highlight = -1;
   self->scatter.legend = LAB_PLOT_LEGEND_TOP_RIGHT;
+  /* codes are real coordinates: one unit as long on both axes, so sigma ellipses and t-SNE's
+   * distances keep their shape */
+  self->scatter.equal_aspect = TRUE;
   self->scatter.empty_text = _("The codes appear with the first report: press Run");
   self->scatter_chart = new_chart (main_box, lab_plot_scatter_draw_func, &self->scatter, 480, 420);
   lab_chart_set_description (self->scatter_chart, _("The codes of the test samples, coloured by class"));

@@ -106,8 +106,32 @@ scatter_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int heig
   spec->y_label = data->y_label;
   spec->extra_right = legend_width (entries, n, style);
   LabPlotRect rect = lab_plot_scatter_visible_rect (data);
-  return _lab_plot_frame_layout (frame, width, height, style, spec, rect.x0, rect.x1, rect.y0,
-                                 rect.y1);
+  bool ok = _lab_plot_frame_layout (frame, width, height, style, spec, rect.x0, rect.x1, rect.y0,
+                                    rect.y1);
+  /* Equal aspect: widen the range of the axis with more pixels per unit until both match (a
+   * second pass, as the wider range can change the tick labels' room). */
+  for (int pass = 0; ok && data->equal_aspect && pass < 2; pass++)
+    {
+      double sx = (frame->x1 - frame->x0) / (rect.x1 - rect.x0);
+      double sy = (frame->y1 - frame->y0) / (rect.y1 - rect.y0);
+      if (!(sx > 0 && sy > 0))
+        break;
+      if (sx > sy)
+        {
+          double mid = (rect.x0 + rect.x1) / 2, half = (frame->x1 - frame->x0) / sy / 2;
+          rect.x0 = mid - half;
+          rect.x1 = mid + half;
+        }
+      else
+        {
+          double mid = (rect.y0 + rect.y1) / 2, half = (frame->y1 - frame->y0) / sx / 2;
+          rect.y0 = mid - half;
+          rect.y1 = mid + half;
+        }
+      ok = _lab_plot_frame_layout (frame, width, height, style, spec, rect.x0, rect.x1, rect.y0,
+                                   rect.y1);
+    }
+  return ok;
 }
 
 static double

@@ -201,6 +201,7 @@ typedef struct {
   LabPlotLegend legend;
   const char *empty_text;
   const bool *hidden;             /* n_classes flags: classes left out (faded in the legend) */
+  bool equal_aspect;              /* one unit as long on both axes (real code dimensions) */
 } LabScatterData;
 
 void lab_plot_scatter_draw      (cairo_t *cr, int width, int height, const LabScatterData *data,

@@ -754,6 +754,36 @@ test_scatter_legend_hide (void)
       }
 }
 
+/* Equal aspect: a unit step is as long on screen along x as along y, in a wide widget and in a
+ * tall one. */
+static void
+test_scatter_equal_aspect (void)
+{
+  static ScatterFixture f;
+  scatter_fixture (&f);
+  LabPlotStyle style;
+  lab_plot_style_init_light (&style);
+  f.data.equal_aspect = true;
+  const int sizes[][2] = { { W, 300 }, { 300, 600 } };
+  for (int k = 0; k < 2; k++)
+    {
+      double x0, y0, x1, y1, x2, y2;
+      int w = sizes[k][0], h = sizes[k][1];
+      CHECK (lab_plot_scatter_to_widget (w, h, &f.data, &style, 0, 0, &x0, &y0)
+               && lab_plot_scatter_to_widget (w, h, &f.data, &style, 1, 0, &x1, &y1)
+               && lab_plot_scatter_to_widget (w, h, &f.data, &style, 0, 1, &x2, &y2), "mapping");
+      CHECK_CLOSE (x1 - x0, y0 - y2, 1e-9);
+      /* every point still inside */
+      for (int i = 0; i < NP; i++)
+        {
+          double px, py;
+          lab_plot_scatter_to_widget (w, h, &f.data, &style, f.points[2 * i], f.points[2 * i + 1],
+                                      &px, &py);
+          CHECK (px > 0 && px < w && py > 0 && py < h, "%dx%d: point %d at (%g, %g)", w, h, i, px, py);
+        }
+    }
+}
+
 static void
 test_scatter_mapping (void)
 {
@@ -1138,6 +1168,7 @@ main (int argc, char **argv)
     { "/scatter/draw", test_scatter_draw },
     { "/scatter/mapping", test_scatter_mapping },
     { "/scatter/legend-hide", test_scatter_legend_hide },
+    { "/scatter/equal-aspect", test_scatter_equal_aspect },
     { "/histogram", test_histogram },
     { "/roc", test_roc },
     { "/sequence", test_sequence },
