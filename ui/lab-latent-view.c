@@ -932,6 +932,29 @@ lab_latent_view_set_projection (LabLatentView *self, guint method)
   gtk_drop_down_set_selected (self->projection_menu, method);
 }
 
+void
+lab_latent_view_get_projection_choice (LabLatentView *self, long choice[3])
+{
+  g_return_if_fail (LAB_IS_LATENT_VIEW (self));
+  choice[0] = gtk_drop_down_get_selected (self->projection_menu);
+  choice[1] = gtk_spin_button_get_value_as_int (self->dim_x);
+  choice[2] = gtk_spin_button_get_value_as_int (self->dim_y);
+}
+
+void
+lab_latent_view_set_projection_choice (LabLatentView *self, const long choice[3])
+{
+  g_return_if_fail (LAB_IS_LATENT_VIEW (self));
+  if (choice[0] < 0 || choice[0] > PROJECT_TSNE || choice[1] < 0 || choice[2] < 0)
+    return;
+  /* the axes first: the spin buttons' range follows the code size, so they may be cut */
+  gtk_spin_button_set_range (self->dim_x, 0, MAX (MAX (self->latent - 1, choice[1]), 0));
+  gtk_spin_button_set_range (self->dim_y, 0, MAX (MAX (self->latent - 1, choice[2]), 0));
+  gtk_spin_button_set_value (self->dim_x, (double) choice[1]);
+  gtk_spin_button_set_value (self->dim_y, (double) choice[2]);
+  gtk_drop_down_set_selected (self->projection_menu, (guint) choice[0]);
+}
+
 double
 lab_latent_view_get_trustworthiness (LabLatentView *self)
 {

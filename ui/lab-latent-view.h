@@ -33,6 +33,9 @@ gboolean     lab_latent_view_set_drawing (LabLatentView *self, const float *grey
 gboolean     lab_latent_view_is_settled (LabLatentView *self);
 /* Chooses the plane: 0 PCA, 1 two dimensions, 2 t-SNE (the projection menu's entries). */
 void         lab_latent_view_set_projection (LabLatentView *self, guint method);
+/* The projection as session files keep it: the menu entry, then the x and y dimensions. */
+void         lab_latent_view_get_projection_choice (LabLatentView *self, long choice[3]);
+void         lab_latent_view_set_projection_choice (LabLatentView *self, const long choice[3]);
 /* Trustworthiness (k = 5) of the plane shown; NaN before the first plane. */
 double       lab_latent_view_get_trustworthiness (LabLatentView *self);
 /* The toggle for the VAE's sigma ellipses (sensitive only for a VAE) */

@@ -129,6 +129,18 @@ test_latent_click (void)
     pca = lab_latent_view_get_trustworthiness (view);
     g_assert_cmpfloat (tsne, >, pca);
     g_assert_cmpfloat (tsne, >, 0.9);
+  }
+  /* the projection as a session file keeps it comes back */
+  {
+    const long chosen[3] = { 1, 3, 4 };
+    long back[3];
+
+    lab_latent_view_set_projection_choice (view, chosen);
+    lab_latent_view_get_projection_choice (view, back);
+    g_assert_cmpint (back[0], ==, 1);
+    g_assert_cmpint (back[1], ==, 3);
+    g_assert_cmpint (back[2], ==, 4);
+    wait_for_plane (view);
     /* a PCA plane maps back linearly: the code at a sample's point is close to its own */
   }
 
