@@ -40,9 +40,12 @@ lab_projection_knn_accuracy (const float *x, const int *labels, long n, int dim,
 /* --- the plane on a worker --------------------------------------------------------------- */
 
 #define LAB_PROJECTION_K 5
-/* t-SNE iterations from a PCA start, and from the previous plane */
-#define LAB_TSNE_COLD_ITERATIONS 750
+/* t-SNE iterations: from a PCA start while training runs (the first plane comes quickly, and
+ * each snapshot refines it), from the previous plane, and to settle once training stops */
+#define LAB_TSNE_QUICK_ITERATIONS 300
+#define LAB_TSNE_QUICK_EXAGGERATION 100
 #define LAB_TSNE_WARM_ITERATIONS 200
+#define LAB_TSNE_SETTLE_ITERATIONS 750
 #define LAB_TSNE_SLICE 25
 /* neighbours a new code is placed among */
 #define LAB_PLACE_NEIGHBOURS 10
@@ -108,9 +111,13 @@ run_tsne (LabProjection *p, const float *codes, const float *previous, gboolean 
   AeError err = { 0 };
 
   ae_tsne_options_default (&options);
-  /* while training runs, a short run follows each snapshot; once it stops, the plane settles */
-  options.iterations = previous != NULL && !settle ? LAB_TSNE_WARM_ITERATIONS
-                                                   : LAB_TSNE_COLD_ITERATIONS;
+  if (previous != NULL)
+    options.iterations = settle ? LAB_TSNE_SETTLE_ITERATIONS : LAB_TSNE_WARM_ITERATIONS;
+  else if (!settle)
+    {
+      options.iterations = LAB_TSNE_QUICK_ITERATIONS;
+      options.exaggeration_iterations = LAB_TSNE_QUICK_EXAGGERATION;
+    }
   if (ae_tsne_new (&tsne, codes, p->n, p->latent, &options, previous, &err) != AE_OK)
     return FALSE;
   while (ae_tsne_step (tsne, LAB_TSNE_SLICE) < options.iterations)
