@@ -308,10 +308,14 @@ repulsion_tree (const AeTsne *t, long i, double *rep, int *stack)
   while (top > 0)
     {
       const TsneNode *node = &t->nodes[stack[--top]];
-      if (node->count == 0)
-        continue;
       double dx = yi_x - node->com_x, dy = yi_y - node->com_y, d2 = dx * dx + dy * dy;
-      if (node->first_child < 0)
+      if (node->count == 1)
+        {
+          /* one point: its centre of mass is the point */
+          if (t->order[node->begin] != i)
+            add_repulsion (dx, dy, 1, &z, &fx, &fy);
+        }
+      else if (node->first_child < 0)
         {
           for (int e = node->begin; e < node->end; e++)
             {
@@ -325,7 +329,8 @@ repulsion_tree (const AeTsne *t, long i, double *rep, int *stack)
         add_repulsion (dx, dy, node->count, &z, &fx, &fy);
       else
         for (int q = 0; q < 4; q++)
-          stack[top++] = node->first_child + q;
+          if (t->nodes[node->first_child + q].count > 0)
+            stack[top++] = node->first_child + q;
     }
   rep[0] = fx;
   rep[1] = fy;
