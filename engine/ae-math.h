@@ -50,12 +50,24 @@ double ae_auroc (const float *scores, const uint8_t *labels, long n);
 /* ROC points: fills fpr and tpr (room for n + 1 each) from (0,0) to (1,1), one point per
  * distinct score, descending; returns the count, or 0 when either class is empty. */
 long   ae_roc_curve (const float *scores, const uint8_t *labels, long n, float *fpr, float *tpr);
+/* The k nearest reference points (nr, dim) of each query point (nq, dim), Euclidean, nearest
+ * first (equal distances: lower index first): indices (nq, k) and, when not NULL, squared
+ * distances dist2 (nq, k). Leave-one-out when query == ref (then nq must equal nr). k is cut
+ * to the number of candidates, and the rows are that many wide; returns that k, or 0 when
+ * there are no candidates or memory runs out. */
+int    ae_knn_search (long *indices, float *dist2, const float *query, long nq, const float *ref,
+                      long nr, int dim, int k);
 /* k-NN accuracy: each query point (nq, dim) classified by the majority label of its k
  * nearest reference points (nr, dim), Euclidean; a tied vote goes to the tied label with the
  * nearest neighbour. Leave-one-out when query == ref (then nq must equal nr). k is cut to the
  * number of candidates; NaN when there are none. */
 double ae_knn_accuracy (const float *query, const int *query_labels, long nq,
                         const float *ref, const int *ref_labels, long nr, int dim, int k);
+/* Trustworthiness (Venna and Kaski 2001) of an embedding y (n, ydim) of x (n, dim) for k
+ * neighbours: 1 minus the normalised sum, over each point's k nearest in y that are not among
+ * its k nearest in x, of their rank in x beyond k. 1 when every neighbourhood is kept; as
+ * scikit-learn's sklearn.manifold.trustworthiness. NaN unless 2k < n. */
+double ae_trustworthiness (const float *x, int dim, const float *y, int ydim, long n, int k);
 /* Principal angles, in degrees, between the column spaces of a (dim, ka) and b (dim, kb),
  * both row-major; fills angles (min(ka, kb)) ascending and returns the largest. The bases
  * need not be orthonormal, but must have full column rank: otherwise (or when ka or kb is

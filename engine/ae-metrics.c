@@ -232,6 +232,14 @@ ae_roc_curve (const float *scores, const uint8_t *labels, long n, float *fpr, fl
 /* Queries per sgemm: at most 256, and the (queries, nr) block of dot products within 64 MiB. */
 enum { KNN_MAX_BLOCK = 256, KNN_BLOCK_FLOATS = 16 << 20 };
 
+/* Query rows per sgemm against nr reference points. */
+static long
+knn_block_rows (long nr)
+{
+  long block = KNN_BLOCK_FLOATS / nr;
+  return block < 1 ? 1 : block > KNN_MAX_BLOCK ? KNN_MAX_BLOCK : block;
+}
+
 /* Inserts (dist, index) into the ascending list best[0..*count) of at most k entries; equal
  * distances keep the lower index first, so results do not depend on scan order. */
 static void
@@ -275,57 +283,81 @@ knn_vote (const long *neighbours, int count, const int *ref_labels)
   return best_label;
 }
 
-double
-ae_knn_accuracy (const float *query, const int *query_labels, long nq, const float *ref,
-                 const int *ref_labels, long nr, int dim, int k)
+int
+ae_knn_search (long *indices, float *dist2, const float *query, long nq, const float *ref,
+               long nr, int dim, int k)
 {
   int leave_one_out = query == ref;
   long candidates = leave_one_out ? nr - 1 : nr;
-  if (nq <= 0 || dim <= 0 || k <= 0 || candidates <= 0 || (leave_one_out && nq != nr)
-      || nr > INT32_MAX)
-    return NAN;
+  if (nq <= 0 || dim <= 0 || k <= 0 || candidates <= 0 || (leave_one_out && nq != nr))
+    return 0;
   if (k > candidates)
     k = (int) candidates;
 
   size_t d = (size_t) dim;
-  long block = KNN_BLOCK_FLOATS / nr;
-  block = block < 1 ? 1 : block > KNN_MAX_BLOCK ? KNN_MAX_BLOCK : block;
+  long block = knn_block_rows (nr);
   float *ref_norms = malloc ((size_t) nr * sizeof *ref_norms);
   float *dots = malloc ((size_t) block * (size_t) nr * sizeof *dots);
   float *best_dist = malloc ((size_t) k * sizeof *best_dist);
-  long *best_index = malloc ((size_t) k * sizeof *best_index);
-  double accuracy = NAN;
-  if (ref_norms == NULL || dots == NULL || best_dist == NULL || best_index == NULL)
+  int found = 0;
+  if (ref_norms == NULL || dots == NULL || best_dist == NULL)
     goto done;
   for (long r = 0; r < nr; r++)
     ref_norms[r] = cblas_sdot (dim, ref + (size_t) r * d, 1, ref + (size_t) r * d, 1);
 
-  long correct = 0;
   for (long start = 0; start < nq; start += block)
     {
       int rows = (int) (nq - start < block ? nq - start : block);
       /* dots (rows, nr) = q r^T; |q - r|^2 = |q|^2 + |r|^2 - 2 q.r, and |q|^2 is the same for
-       * every candidate of a query, so it is left out of the ranking. */
+       * every candidate of a query, so it is added only to the k kept. */
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, rows, (int) nr, dim, 1.0f,
                    query + (size_t) start * d, dim, ref, dim, 0.0f, dots, (int) nr);
       for (int i = 0; i < rows; i++)
         {
           long q = start + i;
           const float *row = dots + (size_t) i * (size_t) nr;
+          long *best_index = indices + (size_t) q * (size_t) k;
           int count = 0;
           for (long r = 0; r < nr; r++)
             if (!(leave_one_out && r == q))
               knn_insert (best_dist, best_index, &count, k, ref_norms[r] - 2.0f * row[r], r);
-          correct += knn_vote (best_index, count, ref_labels) == query_labels[q];
+          if (dist2 != NULL)
+            {
+              const float *qrow = query + (size_t) q * d;
+              float qnorm = cblas_sdot (dim, qrow, 1, qrow, 1);
+              for (int j = 0; j < k; j++)
+                dist2[(size_t) q * (size_t) k + (size_t) j] = fmaxf (best_dist[j] + qnorm, 0.0f);
+            }
         }
     }
-  accuracy = (double) correct / (double) nq;
+  found = k;
 
 done:
   free (ref_norms);
   free (dots);
   free (best_dist);
-  free (best_index);
+  return found;
+}
+
+double
+ae_knn_accuracy (const float *query, const int *query_labels, long nq, const float *ref,
+                 const int *ref_labels, long nr, int dim, int k)
+{
+  if (nq <= 0 || k <= 0 || nr > INT32_MAX)
+    return NAN;
+  long *neighbours = malloc ((size_t) nq * (size_t) k * sizeof *neighbours);
+  double accuracy = NAN;
+  int found = neighbours != NULL ? ae_knn_search (neighbours, NULL, query, nq, ref, nr, dim, k)
+                                 : 0;
+  if (found > 0)
+    {
+      long correct = 0;
+      for (long q = 0; q < nq; q++)
+        correct += knn_vote (neighbours + (size_t) q * (size_t) found, found, ref_labels)
+                   == query_labels[q];
+      accuracy = (double) correct / (double) nq;
+    }
+  free (neighbours);
   return accuracy;
 }
 
@@ -410,4 +442,64 @@ done:
   free (s);
   free (m);
   return largest;
+}
+
+/* --- trustworthiness -------------------------------------------------------------------- */
+
+double
+ae_trustworthiness (const float *x, int dim, const float *y, int ydim, long n, int k)
+{
+  if (n < 2 || dim <= 0 || ydim <= 0 || k <= 0 || 2 * (long) k >= n || n > INT32_MAX)
+    return NAN;
+  size_t d = (size_t) dim;
+  long block = knn_block_rows (n);
+  long *embedded = malloc ((size_t) n * (size_t) k * sizeof *embedded);
+  long *original = malloc ((size_t) n * (size_t) k * sizeof *original);
+  float *norms = malloc ((size_t) n * sizeof *norms);
+  float *dots = malloc ((size_t) block * (size_t) n * sizeof *dots);
+  double result = NAN;
+  if (embedded == NULL || original == NULL || norms == NULL || dots == NULL
+      || ae_knn_search (embedded, NULL, y, n, y, n, ydim, k) != k
+      || ae_knn_search (original, NULL, x, n, x, n, dim, k) != k)
+    goto done;
+  for (long i = 0; i < n; i++)
+    norms[i] = cblas_sdot (dim, x + (size_t) i * d, 1, x + (size_t) i * d, 1);
+
+  /* Each neighbour in the plane that is not among the k nearest in the original space costs
+   * its rank there beyond k; the rank is 1 + the number of points strictly nearer. */
+  double penalty = 0;
+  for (long start = 0; start < n; start += block)
+    {
+      int rows = (int) (n - start < block ? n - start : block);
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, rows, (int) n, dim, 1.0f,
+                   x + (size_t) start * d, dim, x, dim, 0.0f, dots, (int) n);
+      for (int r = 0; r < rows; r++)
+        {
+          long i = start + r;
+          const float *row = dots + (size_t) r * (size_t) n;
+          for (int a = 0; a < k; a++)
+            {
+              long j = embedded[(size_t) i * (size_t) k + (size_t) a];
+              int kept = 0;
+              for (int b = 0; b < k && !kept; b++)
+                kept = original[(size_t) i * (size_t) k + (size_t) b] == j;
+              if (kept)
+                continue;
+              float dj = norms[j] - 2.0f * row[j];
+              long rank = 1;
+              for (long m = 0; m < n; m++)
+                if (m != i && m != j && norms[m] - 2.0f * row[m] < dj)
+                  rank++;
+              penalty += (double) (rank - k);
+            }
+        }
+    }
+  result = 1.0 - 2.0 / ((double) n * k * (2.0 * n - 3.0 * k - 1.0)) * penalty;
+
+done:
+  free (embedded);
+  free (original);
+  free (norms);
+  free (dots);
+  return result;
 }

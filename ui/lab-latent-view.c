@@ -1,7 +1,9 @@
 /* lab-latent-view.c: the Latent space view.
  *
- * Each snapshot's codes are placed in a plane (two chosen dimensions, or their own 2-D PCA)
- * and drawn by lab_plot_scatter; a click decodes the code behind a plane point with the
+ * Each snapshot's codes are placed in a plane (t-SNE, their own 2-D PCA, or two chosen
+ * dimensions) on a worker, only while the view is shown, the newest snapshot winning; t-SNE
+ * starts from the previous plane and the points glide to their new places. The plane is
+ * drawn by lab_plot_scatter; a click decodes the code behind a plane point with the
  * newest weights on this thread (dense decoders take well under a millisecond), a drag
  * between two points decodes ten steps of the straight path between them. A clicked
  * sample can be sent to the Generate view as one end of its interpolation (win.use-sample).
@@ -18,14 +20,17 @@
 #define LAB_STRIP_STEPS 10
 #define LAB_KNN_K 5
 #define LAB_PICK_DISTANCE 12.0
+#define LAB_GLIDE_US (400 * G_TIME_SPAN_MILLISECOND)
 
-enum { PROJECT_PCA, PROJECT_DIMENSIONS };
+/* the projection menu's entries, in LabProjectionMethod order */
+enum { PROJECT_PCA = LAB_PROJECTION_PCA, PROJECT_DIMENSIONS = LAB_PROJECTION_DIMENSIONS,
+       PROJECT_TSNE = LAB_PROJECTION_TSNE };
 
 struct _LabLatentView {
   GtkWidget parent_instance;
 
   GtkWidget *toolbar;
-  GtkDropDown *projection;
+  GtkDropDown *projection_menu;
   GtkSpinButton *dim_x, *dim_y;
   GtkToggleButton *sigma_toggle;
   GtkLabel *knn_label, *hover_label, *use_label;
@@ -42,7 +47,16 @@ struct _LabLatentView {
   gboolean baseline_ready;
   guint baseline_generation;
   double knn_accuracy;
-  gint64 knn_time;
+
+  /* the worker's plane: one job at a time; a snapshot that comes meanwhile waits as `stale` */
+  LabProjection *plane;
+  LabSnapshot *projected;  /* the snapshot the projection was made from */
+  GCancellable *cancellable;
+  gboolean busy, stale;
+  guint request;           /* bumped when the method changes: older results are dropped */
+  float *glide_from;       /* (n, 2): where the points were when the new plane came */
+  gint64 glide_start;
+  guint glide_tick;
 
   LabScatterData scatter, baseline;
 
@@ -50,6 +64,17 @@ struct _LabLatentView {
   LabImageRow hover_row, decoded_row, strip_row;
   LabImageGridData hover_grid, decoded_grid, strip_grid;
   float path[2 * LAB_STRIP_STEPS];
+
+  /* draw to encode: the drawing (grey pixels), then its reconstruction, side by side */
+  LabChart *draw_chart;
+  GtkLabel *draw_label;
+  float *drawing;         /* (2, pixels): the drawing and its reconstruction */
+  LabImageRow draw_row;
+  LabImageGridData draw_grid;
+  gboolean has_drawing;
+
+  bool *hidden;           /* (n_hidden) classes hidden by a click on their legend entry */
+  int n_hidden;
 
   long picked;            /* dataset index of the clicked sample, -1 for none */
   int drag_from;          /* index of the point a drag started on, -1 for a pan */
@@ -72,25 +97,23 @@ to_grey (float *out, const float *in, int channels, int pixels)
     }
 }
 
-static gboolean
-lab_latent_view_uses_pca (LabLatentView *self)
+static void lab_latent_view_encode_drawing (LabLatentView *self);
+
+static LabProjectionMethod
+lab_latent_view_method (LabLatentView *self)
 {
-  return self->latent > 2 && gtk_drop_down_get_selected (self->projection) == PROJECT_PCA;
+  return (LabProjectionMethod) gtk_drop_down_get_selected (self->projection_menu);
 }
 
-/* Fills mean_code and components with the plane that the points lie in. */
 static void
-lab_latent_view_build_points (LabLatentView *self)
+lab_latent_view_ensure_capacity (LabLatentView *self, int n, int latent)
 {
-  const LabSnapshot *s = self->snapshot;
-  int n = s->n_codes, latent = s->latent;
-  gboolean pca_ok = FALSE;
-
   if (n > self->capacity)
     {
       self->points = g_renew (float, self->points, 2 * (gsize) n);
       self->sigmas = g_renew (float, self->sigmas, 2 * (gsize) n);
       self->baseline_points = g_renew (float, self->baseline_points, 2 * (gsize) n);
+      self->glide_from = g_renew (float, self->glide_from, 2 * (gsize) n);
       self->capacity = n;
     }
   if (latent != self->latent)
@@ -104,120 +127,111 @@ lab_latent_view_build_points (LabLatentView *self)
       gtk_widget_set_visible (self->toolbar, latent > 2);
       self->scatter.has_view = FALSE;
     }
-
-  if (lab_latent_view_uses_pca (self))
-    pca_ok = lab_projection_pca2 (self->points, self->mean_code, self->components, s->codes, n,
-                                  latent);
-  if (!pca_ok)
-    {
-      int dx = gtk_spin_button_get_value_as_int (self->dim_x);
-      int dy = gtk_spin_button_get_value_as_int (self->dim_y);
-
-      /* the plane through the mean code along two axes */
-      memset (self->mean_code, 0, sizeof (float) * latent);
-      for (int i = 0; i < n; i++)
-        for (int d = 0; d < latent; d++)
-          self->mean_code[d] += s->codes[(size_t) i * latent + d] / n;
-      memset (self->components, 0, sizeof (float) * 2 * latent);
-      self->components[dx] = 1;
-      self->components[latent + dy] = 1;
-      self->mean_code[dx] = self->mean_code[dy] = 0;
-      for (int i = 0; i < n; i++)
-        {
-          self->points[2 * i] = s->codes[(size_t) i * latent + dx];
-          self->points[2 * i + 1] = s->codes[(size_t) i * latent + dy];
-        }
-    }
-
-  if (s->code_logvar != NULL)
-    for (int i = 0; i < n; i++)
-      for (int axis = 0; axis < 2; axis++)
-        {
-          /* variance along a unit direction of a diagonal Gaussian */
-          double var = 0;
-
-          for (int d = 0; d < latent; d++)
-            {
-              double c = self->components[axis * latent + d];
-
-              var += c * c * exp (s->code_logvar[(size_t) i * latent + d]);
-            }
-          self->sigmas[2 * i + axis] = (float) sqrt (var);
-        }
 }
 
+/* The sigma of each code along the plane's two axes (a VAE on a linear plane only). */
 static void
-lab_latent_view_build_baseline (LabLatentView *self)
+lab_latent_view_build_sigmas (LabLatentView *self, const LabSnapshot *s)
 {
-  const LabSnapshot *s = self->snapshot;
-  float *raw;
-  gboolean ok;
+  int latent = s->latent;
 
-  if (self->baseline_ready && self->baseline_generation == s->generation)
-    return;
-  if (self->session == NULL || s->code_indices == NULL)
-    return;
-  raw = g_new (float, (gsize) s->n_codes * s->dim);
   for (int i = 0; i < s->n_codes; i++)
-    {
-      const float *sample = lab_session_get_dataset_sample (self->session, s->code_indices[i],
-                                                            NULL);
+    for (int axis = 0; axis < 2; axis++)
+      {
+        /* variance along a unit direction of a diagonal Gaussian */
+        double var = 0;
 
-      if (sample == NULL)
-        {
-          g_free (raw);
-          return;
-        }
-      memcpy (raw + (gsize) i * s->dim, sample, sizeof (float) * s->dim);
-    }
-  ok = lab_projection_pca2 (self->baseline_points, NULL, NULL, raw, s->n_codes, s->dim);
-  g_free (raw);
-  self->baseline_ready = ok;
-  self->baseline_generation = s->generation;
+        for (int d = 0; d < latent; d++)
+          {
+            double c = self->components[axis * latent + d];
+
+            var += c * c * exp (s->code_logvar[(size_t) i * latent + d]);
+          }
+        self->sigmas[2 * i + axis] = (float) sqrt (var);
+      }
+}
+
+static gboolean
+on_glide_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  LabLatentView *self = LAB_LATENT_VIEW (widget);
+  const LabProjection *p = self->plane;
+  double t = (gdk_frame_clock_get_frame_time (clock) - self->glide_start) / (double) LAB_GLIDE_US;
+
+  (void) data;
+  if (p == NULL || t >= 1)
+    t = 1;
+  else
+    t = t * t * (3 - 2 * t); /* ease in and out */
+  if (p != NULL)
+    for (int i = 0; i < 2 * p->n; i++)
+      self->points[i] = (float) (self->glide_from[i] + t * (p->points[i] - self->glide_from[i]));
+  lab_chart_redraw (self->scatter_chart);
+  if (t < 1)
+    return G_SOURCE_CONTINUE;
+  self->glide_tick = 0;
+  return G_SOURCE_REMOVE;
 }
 
 static void
-lab_latent_view_update_knn (LabLatentView *self)
+lab_latent_view_update_labels (LabLatentView *self)
 {
-  const LabSnapshot *s = self->snapshot;
-  gint64 now = g_get_monotonic_time ();
-  char *text;
+  const LabProjection *p = self->plane;
+  const LabSnapshot *s = self->projected;
+  g_autofree char *text = NULL;
+  const char *name = p->method == LAB_PROJECTION_TSNE && p->latent > 2 ? _("t-SNE")
+                     : p->method == LAB_PROJECTION_PCA && p->latent > 2 ? _("PCA")
+                                                                         : _("Two dimensions");
 
-  /* an O(n^2) count: once a second is enough to follow training */
-  if (s->code_labels == NULL || now - self->knn_time < G_USEC_PER_SEC)
-    return;
-  self->knn_time = now;
-  self->knn_accuracy = lab_projection_knn_accuracy (s->codes, s->code_labels, s->n_codes,
-                                                    s->latent, LAB_KNN_K);
-  text = g_strdup_printf ("5-NN accuracy in latent space: %.1f%% (%d test samples)",
-                          100 * self->knn_accuracy, s->n_codes);
+  self->knn_accuracy = p->knn_code;
+  if (s->code_labels != NULL)
+    text = g_strdup_printf (_("%s of %d codes (%d values): trustworthiness %.3f, 5-NN accuracy "
+                              "%.1f%% in the plane, %.1f%% in the code"),
+                            name, p->n, p->latent, p->trustworthiness, 100 * p->knn_plane,
+                            100 * p->knn_code);
+  else
+    text = g_strdup_printf (_("%s of %d codes (%d values): trustworthiness %.3f"), name, p->n,
+                            p->latent, p->trustworthiness);
   gtk_label_set_label (self->knn_label, text);
-  g_free (text);
 }
 
 static void
-lab_latent_view_refresh (LabLatentView *self)
+lab_latent_view_show_projection (LabLatentView *self, gboolean glide)
 {
-  const LabSnapshot *s = self->snapshot;
-  gboolean pca;
+  const LabSnapshot *s = self->projected;
+  const LabProjection *p = self->plane;
+  gboolean tsne = p->components == NULL, pca = p->method == LAB_PROJECTION_PCA && p->latent > 2;
 
-  if (s == NULL || s->codes == NULL || s->n_codes <= 0 || s->latent <= 0)
-    return;
-  lab_latent_view_build_points (self);
-  pca = lab_latent_view_uses_pca (self);
+  lab_latent_view_ensure_capacity (self, p->n, p->latent);
+  if (!tsne)
+    {
+      memcpy (self->mean_code, p->mean, sizeof (float) * p->latent);
+      memcpy (self->components, p->components, sizeof (float) * 2 * p->latent);
+      if (s->code_logvar != NULL)
+        lab_latent_view_build_sigmas (self, s);
+    }
+  if (glide && self->scatter.n_points == p->n)
+    {
+      memcpy (self->glide_from, self->points, sizeof (float) * 2 * (gsize) p->n);
+      self->glide_start = g_get_monotonic_time ();
+      if (self->glide_tick == 0)
+        self->glide_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_glide_tick, NULL, NULL);
+    }
+  else
+    memcpy (self->points, p->points, sizeof (float) * 2 * (gsize) p->n);
 
   self->scatter.points = self->points;
-  self->scatter.n_points = s->n_codes;
+  self->scatter.n_points = p->n;
   self->scatter.labels = s->code_labels;
   self->scatter.class_names = s->class_names;
   self->scatter.n_classes = s->n_classes;
-  self->scatter.sigmas = s->code_logvar != NULL && gtk_toggle_button_get_active (self->sigma_toggle)
-                         ? self->sigmas : NULL;
-  /* only a VAE's encoder gives each code a spread to draw */
-  gtk_widget_set_sensitive (GTK_WIDGET (self->sigma_toggle), s->code_logvar != NULL);
-  self->scatter.title = pca ? _("Codes (PCA of the latent space)") : _("Codes");
-  self->scatter.x_label = pca ? _("principal component 1") : _("latent dimension x");
-  self->scatter.y_label = pca ? _("principal component 2") : _("latent dimension y");
+  self->scatter.hidden = self->n_hidden == s->n_classes ? self->hidden : NULL;
+  self->scatter.sigmas = !tsne && s->code_logvar != NULL
+                         && gtk_toggle_button_get_active (self->sigma_toggle) ? self->sigmas : NULL;
+  self->scatter.title = tsne ? _("Codes (t-SNE: each code among its neighbours)")
+                        : pca ? _("Codes (PCA of the latent space)") : _("Codes");
+  self->scatter.x_label = tsne ? _("t-SNE x") : pca ? _("principal component 1") : _("latent dimension x");
+  self->scatter.y_label = tsne ? _("t-SNE y") : pca ? _("principal component 2") : _("latent dimension y");
   {
     char summary[512];
 
@@ -225,18 +239,127 @@ lab_latent_view_refresh (LabLatentView *self)
     lab_chart_set_description (self->scatter_chart, summary);
   }
   lab_chart_redraw (self->scatter_chart);
+  lab_latent_view_update_labels (self);
 
-  lab_latent_view_build_baseline (self);
-  if (self->baseline_ready)
+  if (p->baseline != NULL)
     {
+      memcpy (self->baseline_points, p->baseline, sizeof (float) * 2 * (gsize) p->n);
+      self->baseline_ready = TRUE;
+      self->baseline_generation = s->generation;
       self->baseline.points = self->baseline_points;
-      self->baseline.n_points = s->n_codes;
+      self->baseline.n_points = p->n;
       self->baseline.labels = s->code_labels;
       self->baseline.class_names = s->class_names;
       self->baseline.n_classes = s->n_classes;
       lab_chart_redraw (self->baseline_chart);
     }
-  lab_latent_view_update_knn (self);
+  if (self->has_drawing)
+    lab_latent_view_encode_drawing (self);
+}
+
+static void lab_latent_view_request (LabLatentView *self);
+
+/* Only a VAE's encoder gives each code a spread to draw, and only a linear plane keeps its
+ * shape: t-SNE has none. */
+static void
+lab_latent_view_update_sigma_toggle (LabLatentView *self)
+{
+  const LabSnapshot *s = self->snapshot;
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sigma_toggle),
+                            s != NULL && s->code_logvar != NULL
+                            && (s->latent <= 2 || lab_latent_view_method (self) != LAB_PROJECTION_TSNE));
+}
+
+typedef struct {
+  LabLatentView *self;
+  LabSnapshot *snapshot;
+  guint request;
+} ProjectionRequest;
+
+static void
+on_projection_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  ProjectionRequest *req = data;
+  LabLatentView *self = req->self;
+  g_autoptr (GError) error = NULL;
+  LabProjection *p = lab_projection_run_finish (result, &error);
+
+  (void) source;
+  self->busy = FALSE;
+  /* after dispose (no cancellable) the widgets are gone */
+  if (p != NULL && req->request == self->request && self->cancellable != NULL)
+    {
+      gboolean glide = self->plane != NULL && self->plane->method == p->method
+                       && self->plane->n == p->n
+                       && self->projected->generation == req->snapshot->generation;
+
+      g_clear_pointer (&self->plane, lab_projection_free);
+      g_clear_pointer (&self->projected, lab_snapshot_unref);
+      self->plane = p;
+      self->projected = lab_snapshot_ref (req->snapshot);
+      lab_latent_view_show_projection (self, glide);
+    }
+  else
+    lab_projection_free (p);
+  lab_snapshot_unref (req->snapshot);
+  g_free (req);
+  if (self->stale && self->cancellable != NULL)
+    lab_latent_view_request (self);
+  g_object_unref (self);
+}
+
+/* Starts a plane for the newest snapshot, unless one is being made (then it waits) or the
+ * view is hidden (then it is made when the view is shown). */
+static void
+lab_latent_view_request (LabLatentView *self)
+{
+  LabSnapshot *s = self->snapshot;
+  LabProjectionMethod method = lab_latent_view_method (self);
+  const float *previous = NULL;
+  float *raw = NULL;
+  ProjectionRequest *req;
+
+  if (s == NULL || s->codes == NULL || s->n_codes <= 0 || s->latent <= 0)
+    return;
+  self->stale = TRUE;
+  if (self->busy || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+  self->stale = FALSE;
+  if (method == LAB_PROJECTION_TSNE && self->plane != NULL
+      && self->plane->method == LAB_PROJECTION_TSNE && self->plane->components == NULL
+      && self->plane->n == s->n_codes && self->projected->generation == s->generation)
+    previous = self->plane->points;
+  if (!(self->baseline_ready && self->baseline_generation == s->generation) && self->session != NULL
+      && s->code_indices != NULL)
+    {
+      /* a copy of the inputs, for the raw-PCA baseline on the worker */
+      raw = g_new (float, (gsize) s->n_codes * s->dim);
+      for (int i = 0; i < s->n_codes && raw != NULL; i++)
+        {
+          const float *sample = lab_session_get_dataset_sample (self->session, s->code_indices[i], NULL);
+
+          if (sample == NULL)
+            g_clear_pointer (&raw, g_free);
+          else
+            memcpy (raw + (gsize) i * s->dim, sample, sizeof (float) * s->dim);
+        }
+    }
+  req = g_new0 (ProjectionRequest, 1);
+  req->self = g_object_ref (self);
+  req->snapshot = lab_snapshot_ref (s);
+  req->request = self->request;
+  self->busy = TRUE;
+  lab_projection_run_async (s, method, gtk_spin_button_get_value_as_int (self->dim_x),
+                            gtk_spin_button_get_value_as_int (self->dim_y), previous, raw, s->dim,
+                            self->cancellable, on_projection_done, req);
+}
+
+static void
+lab_latent_view_refresh (LabLatentView *self)
+{
+  if (self->plane != NULL)
+    lab_latent_view_show_projection (self, FALSE);
 }
 
 static void
@@ -250,17 +373,27 @@ lab_latent_view_on_snapshot (LabLatentView *self, LabSnapshot *snapshot)
     {
       self->dim = snapshot->dim;
       self->pixels = snapshot->height * snapshot->width;
-      self->hover_pixels = g_renew (float, self->hover_pixels, self->pixels);
+      self->hover_pixels = g_renew (float, self->hover_pixels,
+                                    (1 + LAB_PROJECTION_NEIGHBOURS) * (gsize) self->pixels);
       self->decoded = g_renew (float, self->decoded, (gsize) LAB_STRIP_STEPS * self->dim);
       self->decoded_grey = g_renew (float, self->decoded_grey, self->pixels);
       self->strip_grey = g_renew (float, self->strip_grey, (gsize) LAB_STRIP_STEPS * self->pixels);
+      self->drawing = g_renew (float, self->drawing, 2 * (gsize) self->pixels);
+      memset (self->drawing, 0, sizeof (float) * 2 * self->pixels);
+      self->has_drawing = FALSE;
+      self->draw_row = (LabImageRow) { .label = NULL, .pixels = self->drawing, .n_images = 2 };
+      self->draw_grid.rows = &self->draw_row;
+      self->draw_grid.n_rows = snapshot->is_image ? 1 : 0;
       self->decoded_grid.n_rows = self->strip_grid.n_rows = self->hover_grid.n_rows = 0;
     }
   self->hover_grid.image_width = self->decoded_grid.image_width = self->strip_grid.image_width
     = snapshot->width;
   self->hover_grid.image_height = self->decoded_grid.image_height = self->strip_grid.image_height
     = snapshot->height;
-  lab_latent_view_refresh (self);
+  self->draw_grid.image_width = snapshot->width;
+  self->draw_grid.image_height = snapshot->height;
+  lab_latent_view_update_sigma_toggle (self);
+  lab_latent_view_request (self);
 }
 
 /* --- interaction ----------------------------------------------------------------------- */
@@ -306,13 +439,36 @@ on_scatter_motion (LabLatentView *self, double px, double py)
   if (sample == NULL)
     return;
   to_grey (self->hover_pixels, sample, s->channels, self->pixels);
-  self->hover_row = (LabImageRow) { .label = NULL, .pixels = self->hover_pixels, .n_images = 1 };
+  /* then the inputs of its nearest codes (in the code, not in the plane) */
+  int shown = 1, alike = 0;
+
+  if (self->plane != NULL && self->plane->neighbours != NULL && index < self->plane->n)
+    for (int k = 0; k < LAB_PROJECTION_NEIGHBOURS; k++)
+      {
+        long j = self->plane->neighbours[(gsize) index * LAB_PROJECTION_NEIGHBOURS + k];
+        int other = -1;
+        const float *near = lab_session_get_dataset_sample (self->session, s->code_indices[j], &other);
+
+        if (near == NULL)
+          break;
+        to_grey (self->hover_pixels + (gsize) shown++ * self->pixels, near, s->channels, self->pixels);
+        alike += other == label;
+      }
+  self->hover_row = (LabImageRow) { .label = NULL, .pixels = self->hover_pixels, .n_images = shown };
   self->hover_grid.rows = &self->hover_row;
   self->hover_grid.n_rows = 1;
+  self->hover_grid.highlight_row = 0;
+  self->hover_grid.highlight_index = 0;
   lab_chart_redraw (self->hover_chart);
-  text = g_strdup_printf ("Sample %u: %s", s->code_indices[index],
-                          label >= 0 && label < s->n_classes && s->class_names != NULL
-                          ? s->class_names[label] : "unlabelled");
+  if (shown > 1)
+    text = g_strdup_printf (_("Sample %u: %s, then its %d nearest codes (%d of its class)"),
+                            s->code_indices[index],
+                            label >= 0 && label < s->n_classes && s->class_names != NULL
+                            ? s->class_names[label] : _("unlabelled"), shown - 1, alike);
+  else
+    text = g_strdup_printf ("Sample %u: %s", s->code_indices[index],
+                            label >= 0 && label < s->n_classes && s->class_names != NULL
+                            ? s->class_names[label] : "unlabelled");
   gtk_label_set_label (self->hover_label, text);
   g_free (text);
 }
@@ -356,10 +512,37 @@ on_scatter_leave (LabLatentView *self)
   lab_chart_redraw (self->scatter_chart);
 }
 
+/* A click on a legend entry hides or shows that class. */
+static gboolean
+lab_latent_view_toggle_class (LabLatentView *self, double px, double py)
+{
+  GtkWidget *chart = GTK_WIDGET (self->scatter_chart);
+  int c = lab_plot_scatter_legend_at (gtk_widget_get_width (chart), gtk_widget_get_height (chart),
+                                      &self->scatter, lab_chart_get_style (self->scatter_chart),
+                                      px, py);
+
+  if (c < 0)
+    return FALSE;
+  if (self->n_hidden != self->scatter.n_classes)
+    {
+      self->n_hidden = self->scatter.n_classes;
+      self->hidden = g_renew (bool, self->hidden, self->n_hidden);
+      memset (self->hidden, 0, sizeof (bool) * self->n_hidden);
+    }
+  self->hidden[c] = !self->hidden[c];
+  self->scatter.hidden = self->hidden;
+  self->scatter.highlight = -1;
+  lab_chart_redraw (self->scatter_chart);
+  return TRUE;
+}
+
 static void
 on_scatter_clicked (LabLatentView *self, double px, double py)
 {
   double x, y;
+
+  if (lab_latent_view_toggle_class (self, px, py))
+    return;
 
   if (widget_to_plane (self, px, py, &x, &y))
     lab_latent_view_decode_at (self, x, y);
@@ -467,14 +650,112 @@ on_reset_view (LabLatentView *self)
 static void
 on_projection_changed (LabLatentView *self)
 {
-  gboolean dims = gtk_drop_down_get_selected (self->projection) == PROJECT_DIMENSIONS;
+  gboolean dims = gtk_drop_down_get_selected (self->projection_menu) == PROJECT_DIMENSIONS;
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->dim_x), dims);
   gtk_widget_set_sensitive (GTK_WIDGET (self->dim_y), dims);
+  lab_latent_view_update_sigma_toggle (self);
   self->scatter.has_view = FALSE;
   self->scatter.n_path = 0;
   self->scatter.show_marker = FALSE;
-  lab_latent_view_refresh (self);
+  /* a plane of the old kind still being made is of no use now */
+  self->request++;
+  g_cancellable_cancel (self->cancellable);
+  g_set_object (&self->cancellable, g_cancellable_new ());
+  g_object_unref (self->cancellable);
+  lab_latent_view_request (self);
+}
+
+/* --- draw to encode ---------------------------------------------------------------------- */
+
+#define LAB_PEN_RADIUS 1.4
+
+/* Encodes the drawing with the plane's weights, shows its reconstruction and reconstruction
+ * error, and marks where it falls in the plane (t-SNE: among its nearest codes). */
+static void
+lab_latent_view_encode_drawing (LabLatentView *self)
+{
+  const LabSnapshot *s = self->projected;
+  LabWeights *weights;
+  int channels, pixels = self->pixels;
+  g_autofree float *x = NULL, *code = NULL, *out = NULL;
+  float point[2], error;
+  g_autofree char *text = NULL;
+
+  if (s == NULL || self->plane == NULL || self->session == NULL)
+    return;
+  weights = s->weights != NULL ? s->weights : lab_session_get_weights (self->session);
+  if (weights == NULL || lab_weights_get_input_dim (weights) != s->dim
+      || lab_weights_get_latent_dim (weights) != s->latent)
+    return;
+  channels = s->channels;
+  x = g_new (float, s->dim);
+  out = g_new (float, s->dim);
+  code = g_new (float, s->latent);
+  for (int c = 0; c < channels; c++)
+    memcpy (x + (gsize) c * pixels, self->drawing, sizeof (float) * pixels);
+  lab_weights_encode (weights, code, NULL, x, 1);
+  lab_weights_decode (weights, out, code, 1);
+  lab_weights_sample_errors (weights, &error, x, x, 1);
+  to_grey (self->drawing + pixels, out, channels, pixels);
+  lab_chart_redraw (self->draw_chart);
+  if (lab_projection_place (self->plane, s->codes, code, point))
+    {
+      self->scatter.show_marker = TRUE;
+      self->scatter.marker_x = point[0];
+      self->scatter.marker_y = point[1];
+      lab_chart_redraw (self->scatter_chart);
+    }
+  text = g_strdup_printf (_("Your drawing is the cross in the plane; reconstruction error %.1f "
+                            "(the anomaly score)"), error);
+  gtk_label_set_label (self->draw_label, text);
+}
+
+static void
+draw_at (LabLatentView *self, double px, double py)
+{
+  GtkWidget *widget = GTK_WIDGET (self->draw_chart);
+  int row, index, w = self->draw_grid.image_width, h = self->draw_grid.image_height;
+  double x, y;
+
+  if (self->draw_grid.n_rows == 0
+      || !lab_plot_image_grid_locate (gtk_widget_get_width (widget), gtk_widget_get_height (widget),
+                                      &self->draw_grid, lab_chart_get_style (self->draw_chart), px,
+                                      py, &row, &index, &x, &y)
+      || index != 0)
+    return;
+  /* a soft round pen, about as wide as an MNIST stroke */
+  for (int iy = (int) floor (y - 2 * LAB_PEN_RADIUS); iy <= (int) ceil (y + 2 * LAB_PEN_RADIUS); iy++)
+    for (int ix = (int) floor (x - 2 * LAB_PEN_RADIUS); ix <= (int) ceil (x + 2 * LAB_PEN_RADIUS); ix++)
+      if (ix >= 0 && iy >= 0 && ix < w && iy < h)
+        {
+          double d = hypot (ix + 0.5 - x, iy + 0.5 - y);
+          float ink = (float) CLAMP (1.5 - d / LAB_PEN_RADIUS, 0.0, 1.0);
+          float *pixel = &self->drawing[(gsize) iy * w + ix];
+
+          *pixel = MAX (*pixel, ink);
+        }
+  self->has_drawing = TRUE;
+  lab_latent_view_encode_drawing (self);
+}
+
+static void
+on_draw_clicked (LabLatentView *self, double px, double py)
+{
+  draw_at (self, px, py);
+}
+
+static void
+on_draw_clear (LabLatentView *self)
+{
+  if (self->drawing == NULL)
+    return;
+  memset (self->drawing, 0, sizeof (float) * 2 * self->pixels);
+  self->has_drawing = FALSE;
+  self->scatter.show_marker = FALSE;
+  gtk_label_set_label (self->draw_label, _("Drag on the left square to draw"));
+  lab_chart_redraw (self->draw_chart);
+  lab_chart_redraw (self->scatter_chart);
 }
 
 /* --- public ----------------------------------------------------------------------------- */
@@ -509,8 +790,41 @@ lab_latent_view_code_at (LabLatentView *self, double x, double y, float *code)
 {
   g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), FALSE);
 
-  if (self->snapshot == NULL || self->latent <= 0)
+  if (self->snapshot == NULL || self->latent <= 0 || self->plane == NULL)
     return FALSE;
+  if (self->plane->components == NULL)
+    {
+      /* t-SNE has no way back from the plane: blend the codes of the nearest plane points,
+       * by inverse squared distance */
+      const LabProjection *p = self->plane;
+      const float *codes = self->projected->codes;
+      double best_d[LAB_KNN_K], weight = 0;
+      int best_i[LAB_KNN_K], count = 0;
+
+      for (int i = 0; i < p->n; i++)
+        {
+          double dx = p->points[2 * i] - x, dy = p->points[2 * i + 1] - y, d = dx * dx + dy * dy;
+          int pos = count < LAB_KNN_K ? count++ : LAB_KNN_K;
+
+          if (pos == LAB_KNN_K && d >= best_d[LAB_KNN_K - 1])
+            continue;
+          pos = MIN (pos, LAB_KNN_K - 1);
+          for (; pos > 0 && best_d[pos - 1] > d; pos--)
+            {
+              best_d[pos] = best_d[pos - 1];
+              best_i[pos] = best_i[pos - 1];
+            }
+          best_d[pos] = d;
+          best_i[pos] = i;
+        }
+      memset (code, 0, sizeof (float) * self->latent);
+      for (int k = 0; k < count; k++)
+        weight += 1 / (best_d[k] + 1e-6);
+      for (int k = 0; k < count; k++)
+        for (int d = 0; d < self->latent; d++)
+          code[d] += (float) (codes[(size_t) best_i[k] * self->latent + d] / (best_d[k] + 1e-6) / weight);
+      return count > 0;
+    }
   for (int d = 0; d < self->latent; d++)
     code[d] = (float) (self->mean_code[d] + x * self->components[d]
                        + y * self->components[self->latent + d]);
@@ -584,6 +898,70 @@ lab_latent_view_get_scatter (LabLatentView *self)
   return GTK_WIDGET (self->scatter_chart);
 }
 
+gboolean
+lab_latent_view_set_drawing (LabLatentView *self, const float *grey, double *x, double *y)
+{
+  g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), FALSE);
+  g_return_val_if_fail (grey != NULL, FALSE);
+
+  if (self->drawing == NULL || self->plane == NULL)
+    return FALSE;
+  memcpy (self->drawing, grey, sizeof (float) * self->pixels);
+  self->has_drawing = TRUE;
+  self->scatter.show_marker = FALSE;
+  lab_latent_view_encode_drawing (self);
+  if (!self->scatter.show_marker)
+    return FALSE;
+  *x = self->scatter.marker_x;
+  *y = self->scatter.marker_y;
+  return TRUE;
+}
+
+gboolean
+lab_latent_view_is_settled (LabLatentView *self)
+{
+  g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), FALSE);
+  return !self->busy && !self->stale && self->glide_tick == 0;
+}
+
+void
+lab_latent_view_set_projection (LabLatentView *self, guint method)
+{
+  g_return_if_fail (LAB_IS_LATENT_VIEW (self));
+  g_return_if_fail (method <= PROJECT_TSNE);
+  gtk_drop_down_set_selected (self->projection_menu, method);
+}
+
+void
+lab_latent_view_get_projection_choice (LabLatentView *self, long choice[3])
+{
+  g_return_if_fail (LAB_IS_LATENT_VIEW (self));
+  choice[0] = gtk_drop_down_get_selected (self->projection_menu);
+  choice[1] = gtk_spin_button_get_value_as_int (self->dim_x);
+  choice[2] = gtk_spin_button_get_value_as_int (self->dim_y);
+}
+
+void
+lab_latent_view_set_projection_choice (LabLatentView *self, const long choice[3])
+{
+  g_return_if_fail (LAB_IS_LATENT_VIEW (self));
+  if (choice[0] < 0 || choice[0] > PROJECT_TSNE || choice[1] < 0 || choice[2] < 0)
+    return;
+  /* the axes first: the spin buttons' range follows the code size, so they may be cut */
+  gtk_spin_button_set_range (self->dim_x, 0, MAX (MAX (self->latent - 1, choice[1]), 0));
+  gtk_spin_button_set_range (self->dim_y, 0, MAX (MAX (self->latent - 1, choice[2]), 0));
+  gtk_spin_button_set_value (self->dim_x, (double) choice[1]);
+  gtk_spin_button_set_value (self->dim_y, (double) choice[2]);
+  gtk_drop_down_set_selected (self->projection_menu, (guint) choice[0]);
+}
+
+double
+lab_latent_view_get_trustworthiness (LabLatentView *self)
+{
+  g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), NAN);
+  return self->plane != NULL ? self->plane->trustworthiness : NAN;
+}
+
 GtkWidget *
 lab_latent_view_get_sigma_toggle (LabLatentView *self)
 {
@@ -600,6 +978,15 @@ lab_latent_view_dispose (GObject *object)
   GtkWidget *child;
 
   lab_latent_view_set_session (self, NULL);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->glide_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->glide_tick);
+  self->glide_tick = 0;
+  g_clear_pointer (&self->plane, lab_projection_free);
+  g_clear_pointer (&self->projected, lab_snapshot_unref);
+  g_clear_pointer (&self->glide_from, g_free);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
   g_clear_pointer (&self->snapshot, lab_snapshot_unref);
@@ -612,8 +999,21 @@ lab_latent_view_dispose (GObject *object)
   g_clear_pointer (&self->decoded, g_free);
   g_clear_pointer (&self->decoded_grey, g_free);
   g_clear_pointer (&self->strip_grey, g_free);
+  g_clear_pointer (&self->drawing, g_free);
+  g_clear_pointer (&self->hidden, g_free);
 
   G_OBJECT_CLASS (lab_latent_view_parent_class)->dispose (object);
+}
+
+/* A hidden view computes nothing: what came meanwhile is projected when it is shown. */
+static void
+lab_latent_view_map (GtkWidget *widget)
+{
+  LabLatentView *self = LAB_LATENT_VIEW (widget);
+
+  GTK_WIDGET_CLASS (lab_latent_view_parent_class)->map (widget);
+  if (self->stale)
+    lab_latent_view_request (self);
 }
 
 static void
@@ -623,6 +1023,7 @@ lab_latent_view_class_init (LabLatentViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lab_latent_view_dispose;
+  widget_class->map = lab_latent_view_map;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "lablatentview");
 }
@@ -652,15 +1053,17 @@ heading (GtkWidget *box, const char *text)
 static void
 lab_latent_view_init (LabLatentView *self)
 {
-  static const char *const projections[] = { "PCA projection", "Two dimensions", NULL };
+  static const char *const projections[] = { N_("PCA projection"), N_("Two dimensions"),
+                                              N_("t-SNE (neighbours)"), NULL };
   GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
   GtkWidget *main_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *reset = gtk_button_new_with_label ("Reset zoom");
-  GtkWidget *hint = gtk_label_new (_("Hover a point to see its input; click to decode (a click on a "
-                                     "sample also picks it for the Generate view); drag from a "
-                                     "point to another to interpolate, elsewhere to pan; scroll "
-                                     "to zoom."));
+  GtkWidget *hint = gtk_label_new (_("Hover a point to see its input and its neighbours; click "
+                                     "to decode (a click on a sample also picks it for the "
+                                     "Generate view); drag from a point to another to "
+                                     "interpolate, elsewhere to pan; scroll to zoom; click a "
+                                     "class in the legend to hide or show it."));
 
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
   gtk_widget_set_parent (main_box, GTK_WIDGET (self));
@@ -669,17 +1072,19 @@ lab_latent_view_init (LabLatentView *self)
   gtk_widget_set_size_request (side, 300, -1);
 
   self->toolbar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  self->projection = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (projections));
+  self->projection_menu = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (projections));
   self->dim_x = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 1, 1));
   self->dim_y = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 1, 1));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->projection),
-                               _("Place the codes by their own two principal components, or on two "
-                                 "chosen latent dimensions"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->projection_menu),
+                               _("t-SNE (the default) places each code among its nearest codes, so "
+                                 "classes show as islands; PCA keeps the two directions of largest "
+                                 "spread; or show two chosen latent dimensions"));
+  gtk_drop_down_set_selected (self->projection_menu, PROJECT_TSNE);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->dim_x), "Latent dimension on the x axis");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->dim_y), "Latent dimension on the y axis");
   gtk_widget_set_sensitive (GTK_WIDGET (self->dim_x), FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->dim_y), FALSE);
-  gtk_box_append (GTK_BOX (self->toolbar), GTK_WIDGET (self->projection));
+  gtk_box_append (GTK_BOX (self->toolbar), GTK_WIDGET (self->projection_menu));
   gtk_box_append (GTK_BOX (self->toolbar), gtk_label_new ("x"));
   gtk_box_append (GTK_BOX (self->toolbar), GTK_WIDGET (self->dim_x));
   gtk_box_append (GTK_BOX (self->toolbar), gtk_label_new ("y"));
@@ -693,7 +1098,9 @@ lab_latent_view_init (LabLatentView *self)
     self->sigma_toggle = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_label (_("σ ellipses (VAE)")));
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->sigma_toggle),
                                  _("A variational encoder gives each code a mean and a spread: draw "
-                                   "one standard deviation around each point"));
+                                   "one standard deviation around each point (on a PCA or "
+                                   "two-dimension plane; t-SNE has no axes to draw it on)"));
+    gtk_widget_set_sensitive (GTK_WIDGET (self->sigma_toggle), FALSE);
     gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->sigma_toggle));
     gtk_box_append (GTK_BOX (bar), reset);
     gtk_box_append (GTK_BOX (main_box), bar);
@@ -705,6 +1112,9 @@ lab_latent_view_init (LabLatentView *self)
 
   self->scatter.highlight = -1;
   self->scatter.legend = LAB_PLOT_LEGEND_TOP_RIGHT;
+  /* codes are real coordinates: one unit as long on both axes, so sigma ellipses and t-SNE's
+   * distances keep their shape */
+  self->scatter.equal_aspect = TRUE;
   self->scatter.empty_text = _("The codes appear with the first report: press Run");
   self->scatter_chart = new_chart (main_box, lab_plot_scatter_draw_func, &self->scatter, 480, 420);
   lab_chart_set_description (self->scatter_chart, _("The codes of the test samples, coloured by class"));
@@ -714,13 +1124,42 @@ lab_latent_view_init (LabLatentView *self)
   gtk_widget_add_css_class (hint, "dim-label");
   gtk_box_append (GTK_BOX (main_box), hint);
 
-  heading (side, _("Hovered input"));
+  heading (side, _("Hovered input and its neighbours"));
   self->hover_label = GTK_LABEL (heading (side, "—"));
   gtk_widget_remove_css_class (GTK_WIDGET (self->hover_label), "heading");
+  gtk_label_set_wrap (self->hover_label, TRUE);
   self->hover_grid.highlight_row = self->hover_grid.highlight_index = -1;
   self->hover_grid.empty_text = _("Hover a point");
-  self->hover_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->hover_grid, 300, 90);
-  lab_chart_set_description (self->hover_chart, _("The input of the sample under the pointer"));
+  self->hover_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->hover_grid, 300, 40);
+  lab_chart_set_description (self->hover_chart, _("The input of the sample under the pointer, "
+                                                  "then those of its nearest codes"));
+  {
+    GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+    GtkWidget *title = gtk_label_new (_("Draw to encode"));
+    GtkWidget *clear = gtk_button_new_with_label (_("Clear"));
+
+    gtk_widget_add_css_class (title, "heading");
+    gtk_label_set_xalign (GTK_LABEL (title), 0);
+    gtk_widget_set_hexpand (title, TRUE);
+    gtk_widget_set_tooltip_text (clear, _("Wipe the drawing"));
+    gtk_box_append (GTK_BOX (row), title);
+    gtk_box_append (GTK_BOX (row), clear);
+    gtk_box_append (GTK_BOX (side), row);
+    g_signal_connect_swapped (clear, "clicked", G_CALLBACK (on_draw_clear), self);
+  }
+  self->draw_grid.highlight_row = self->draw_grid.highlight_index = -1;
+  self->draw_grid.empty_text = _("Drawing needs image data");
+  self->draw_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->draw_grid, 300, 84);
+  lab_chart_set_description (self->draw_chart,
+                             _("A square to draw in, and the model's reconstruction of the drawing"));
+  self->draw_label = GTK_LABEL (gtk_label_new (_("Drag on the left square to draw")));
+  gtk_label_set_wrap (self->draw_label, TRUE);
+  gtk_label_set_xalign (self->draw_label, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->draw_label), "dim-label");
+  gtk_box_append (GTK_BOX (side), GTK_WIDGET (self->draw_label));
+  g_signal_connect_swapped (self->draw_chart, "clicked", G_CALLBACK (on_draw_clicked), self);
+  g_signal_connect_swapped (self->draw_chart, "drag-begin", G_CALLBACK (on_draw_clicked), self);
+  g_signal_connect_swapped (self->draw_chart, "drag-update", G_CALLBACK (on_draw_clicked), self);
   heading (side, _("Decoded at the clicked point"));
   self->decoded_grid.highlight_row = self->decoded_grid.highlight_index = -1;
   self->decoded_grid.empty_text = _("Click in the plane");
@@ -768,10 +1207,11 @@ lab_latent_view_init (LabLatentView *self)
   gtk_widget_set_vexpand (GTK_WIDGET (self->baseline_chart), TRUE);
 
   self->knn_accuracy = NAN;
+  self->cancellable = g_cancellable_new ();
   self->drag_from = -1;
   self->picked = -1;
 
-  g_signal_connect_swapped (self->projection, "notify::selected", G_CALLBACK (on_projection_changed), self);
+  g_signal_connect_swapped (self->projection_menu, "notify::selected", G_CALLBACK (on_projection_changed), self);
   g_signal_connect_swapped (self->dim_x, "value-changed", G_CALLBACK (on_projection_changed), self);
   g_signal_connect_swapped (self->dim_y, "value-changed", G_CALLBACK (on_projection_changed), self);
   g_signal_connect_swapped (self->sigma_toggle, "toggled", G_CALLBACK (lab_latent_view_refresh), self);

@@ -1,5 +1,7 @@
 /* lab-latent-view.h: the codes of a fixed test subset as a scatter, with decoding on click,
- * interpolation by drag and the PCA of the raw pixels beside it as the baseline. */
+ * interpolation by drag and the PCA of the raw pixels beside it as the baseline. The plane is
+ * t-SNE by default for codes of more than two values, PCA or two chosen dimensions on request,
+ * made on a worker. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -23,6 +25,19 @@ const float *lab_latent_view_get_decoded (LabLatentView *self);
 /* Leave-one-out 5-NN accuracy of the codes; NaN before the first codes. */
 double       lab_latent_view_get_knn_accuracy (LabLatentView *self);
 GtkWidget   *lab_latent_view_get_scatter (LabLatentView *self);
+/* Draw to encode: takes grey (height * width) as the drawing, encodes it and gives where it
+ * falls in the plane (x, y); FALSE before the first plane. */
+gboolean     lab_latent_view_set_drawing (LabLatentView *self, const float *grey, double *x,
+                                          double *y);
+/* Whether the plane is up to date: no projection being made or waiting, no points gliding. */
+gboolean     lab_latent_view_is_settled (LabLatentView *self);
+/* Chooses the plane: 0 PCA, 1 two dimensions, 2 t-SNE (the projection menu's entries). */
+void         lab_latent_view_set_projection (LabLatentView *self, guint method);
+/* The projection as session files keep it: the menu entry, then the x and y dimensions. */
+void         lab_latent_view_get_projection_choice (LabLatentView *self, long choice[3]);
+void         lab_latent_view_set_projection_choice (LabLatentView *self, const long choice[3]);
+/* Trustworthiness (k = 5) of the plane shown; NaN before the first plane. */
+double       lab_latent_view_get_trustworthiness (LabLatentView *self);
 /* The toggle for the VAE's sigma ellipses (sensitive only for a VAE) */
 GtkWidget   *lab_latent_view_get_sigma_toggle (LabLatentView *self);
 /* Sends the sample whose point was clicked last to the Generate view as the start (or, with

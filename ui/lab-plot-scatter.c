@@ -44,6 +44,15 @@ lab_plot_scatter_visible_rect (const LabScatterData *data)
   return rect;
 }
 
+/* Whether point i is drawn: finite, and its class not hidden from the legend. */
+static bool
+point_shown (const LabScatterData *data, int i)
+{
+  int label = data->labels ? data->labels[i] : -1;
+  return point_finite (data->points + 2 * i)
+         && !(data->hidden && label >= 0 && label < data->n_classes && data->hidden[label]);
+}
+
 static bool
 scatter_has_data (const LabScatterData *data)
 {
@@ -57,8 +66,13 @@ legend_entries (const LabScatterData *data, const LabPlotStyle *style, LabLegend
   if (data->class_names == NULL || data->legend == LAB_PLOT_LEGEND_NONE)
     return 0;
   for (int c = 0; c < data->n_classes && n < MAX_LEGEND; c++)
-    entries[n++] = (LabLegendEntry){ data->class_names[c] ? data->class_names[c] : "",
-                                     lab_plot_style_color (style, c), LAB_LEGEND_DOT };
+    {
+      LabRgba color = lab_plot_style_color (style, c);
+      if (data->hidden && data->hidden[c])
+        color.a = 0.2; /* a hidden class stays in the legend, faded, to be clicked back */
+      entries[n++] = (LabLegendEntry){ data->class_names[c] ? data->class_names[c] : "", color,
+                                       LAB_LEGEND_DOT };
+    }
   return n;
 }
 
@@ -92,8 +106,32 @@ scatter_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int heig
   spec->y_label = data->y_label;
   spec->extra_right = legend_width (entries, n, style);
   LabPlotRect rect = lab_plot_scatter_visible_rect (data);
-  return _lab_plot_frame_layout (frame, width, height, style, spec, rect.x0, rect.x1, rect.y0,
-                                 rect.y1);
+  bool ok = _lab_plot_frame_layout (frame, width, height, style, spec, rect.x0, rect.x1, rect.y0,
+                                    rect.y1);
+  /* Equal aspect: widen the range of the axis with more pixels per unit until both match (a
+   * second pass, as the wider range can change the tick labels' room). */
+  for (int pass = 0; ok && data->equal_aspect && pass < 2; pass++)
+    {
+      double sx = (frame->x1 - frame->x0) / (rect.x1 - rect.x0);
+      double sy = (frame->y1 - frame->y0) / (rect.y1 - rect.y0);
+      if (!(sx > 0 && sy > 0))
+        break;
+      if (sx > sy)
+        {
+          double mid = (rect.x0 + rect.x1) / 2, half = (frame->x1 - frame->x0) / sy / 2;
+          rect.x0 = mid - half;
+          rect.x1 = mid + half;
+        }
+      else
+        {
+          double mid = (rect.y0 + rect.y1) / 2, half = (frame->y1 - frame->y0) / sx / 2;
+          rect.y0 = mid - half;
+          rect.y1 = mid + half;
+        }
+      ok = _lab_plot_frame_layout (frame, width, height, style, spec, rect.x0, rect.x1, rect.y0,
+                                   rect.y1);
+    }
+  return ok;
 }
 
 static double
@@ -115,7 +153,7 @@ draw_ellipses (cairo_t *cr, const LabPlotFrame *frame, const LabScatterData *dat
   for (int i = 0; i < data->n_points; i++)
     {
       const float *p = data->points + 2 * i, *s = data->sigmas + 2 * i;
-      if (!point_finite (p) || !point_finite (s) || !(s[0] > 0.0f) || !(s[1] > 0.0f))
+      if (!point_shown (data, i) || !point_finite (s) || !(s[0] > 0.0f) || !(s[1] > 0.0f))
         continue;
       double rx = s[0] * sx, ry = s[1] * sy;
       if (rx < 0.5 || ry < 0.5 || rx > 1e5 || ry > 1e5)
@@ -148,7 +186,7 @@ draw_points (cairo_t *cr, const LabPlotFrame *frame, const LabScatterData *data,
       for (int i = 0; i < data->n_points; i++)
         {
           const float *p = data->points + 2 * i;
-          if (!point_finite (p))
+          if (!point_shown (data, i))
             continue;
           if (data->labels)
             {
@@ -257,6 +295,17 @@ draw_marker (cairo_t *cr, const LabPlotFrame *frame, const LabScatterData *data,
     }
 }
 
+/* The corner legend reused on the free strip right of the plot area. */
+static LabPlotFrame
+legend_strip (const LabPlotFrame *frame, const LabPlotStyle *style)
+{
+  LabPlotFrame strip = *frame;
+  double margin = round (_lab_plot_font_px (style, LAB_PLOT_TEXT_SMALL) * 0.8);
+  strip.x0 = frame->x1 + round (_lab_plot_font_px (style, LAB_PLOT_TEXT_SMALL) * 0.6) - margin;
+  strip.y0 = frame->y0 - margin;
+  return strip;
+}
+
 void
 lab_plot_scatter_draw (cairo_t *cr, int width, int height, const LabScatterData *data,
                        const LabPlotStyle *style)
@@ -294,11 +343,7 @@ lab_plot_scatter_draw (cairo_t *cr, int width, int height, const LabScatterData 
   int n = legend_entries (data, style, entries);
   if (n > 0)
     {
-      /* Reuse the corner legend on the free strip right of the plot. */
-      LabPlotFrame strip = frame;
-      double margin = round (_lab_plot_font_px (style, LAB_PLOT_TEXT_SMALL) * 0.8);
-      strip.x0 = frame.x1 + round (_lab_plot_font_px (style, LAB_PLOT_TEXT_SMALL) * 0.6) - margin;
-      strip.y0 = frame.y0 - margin;
+      LabPlotFrame strip = legend_strip (&frame, style);
       _lab_plot_legend (cr, &strip, style, LAB_PLOT_LEGEND_TOP_LEFT, entries, n);
     }
   cairo_restore (cr);
@@ -356,7 +401,7 @@ lab_plot_scatter_nearest (int width, int height, const LabScatterData *data,
   for (int i = 0; i < data->n_points; i++)
     {
       const float *p = data->points + 2 * i;
-      if (!point_finite (p))
+      if (!point_shown (data, i))
         continue;
       double dx = _lab_plot_frame_px (&frame, p[0]) - px;
       double dy = _lab_plot_frame_py (&frame, p[1]) - py;
@@ -368,6 +413,30 @@ lab_plot_scatter_nearest (int width, int height, const LabScatterData *data,
         }
     }
   return best;
+}
+
+int
+lab_plot_scatter_legend_at (int width, int height, const LabScatterData *data,
+                            const LabPlotStyle *style, double px, double py)
+{
+  LabPlotFrame frame;
+  LabPlotFrameSpec spec;
+  LabLegendEntry entries[MAX_LEGEND];
+  if (data == NULL || !scatter_layout (&frame, &spec, width, height, data, style))
+    return -1;
+  int n = legend_entries (data, style, entries);
+  if (n == 0)
+    return -1;
+  LabPlotFrame strip = legend_strip (&frame, style);
+  double box[4];
+  cairo_t *measure = _lab_plot_measure_new ();
+  _lab_plot_legend_box (measure, &strip, style, LAB_PLOT_LEGEND_TOP_LEFT, entries, n, box);
+  cairo_destroy (measure);
+  if (px < box[0] || px > box[0] + box[2] || py < box[1] || py > box[1] + box[3])
+    return -1;
+  /* the rows share the box's height evenly, within its inner margin */
+  int row = (int) floor ((py - box[1]) / box[3] * n);
+  return row < 0 ? 0 : row >= n ? n - 1 : row;
 }
 
 void

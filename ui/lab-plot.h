@@ -200,6 +200,8 @@ typedef struct {
   double point_radius;            /* pixels; 0 = chosen from the number of points */
   LabPlotLegend legend;
   const char *empty_text;
+  const bool *hidden;             /* n_classes flags: classes left out (faded in the legend) */
+  bool equal_aspect;              /* one unit as long on both axes (real code dimensions) */
 } LabScatterData;
 
 void lab_plot_scatter_draw      (cairo_t *cr, int width, int height, const LabScatterData *data,
@@ -220,6 +222,9 @@ int  lab_plot_scatter_nearest   (int width, int height, const LabScatterData *da
                                  const LabPlotStyle *style, double px, double py,
                                  double max_distance);
 void lab_plot_scatter_summary   (const LabScatterData *data, char *buf, size_t size);
+/* The class whose legend entry lies under widget position (px, py), or -1. */
+int  lab_plot_scatter_legend_at (int width, int height, const LabScatterData *data,
+                                 const LabPlotStyle *style, double px, double py);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Histogram of two overlaid distributions with a threshold                                  */

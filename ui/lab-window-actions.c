@@ -6,6 +6,7 @@
 #include "lab-compare-window.h"
 #include "lab-file-chooser.h"
 #include "lab-generate-view.h"
+#include "lab-latent-view.h"
 #include "lab-session-file.h"
 #include "lab-view-export.h"
 #include "lab-window-private.h"
@@ -187,6 +188,7 @@ static void
 note_choices (LabWindow *self)
 {
   GtkWidget *generate = gtk_stack_get_child_by_name (self->stack, "generate");
+  GtkWidget *latent = gtk_stack_get_child_by_name (self->stack, "latent");
   long pair[2] = { -1, -1 };
 
   lab_session_set_view (self->session, lab_window_get_view (self));
@@ -194,6 +196,13 @@ note_choices (LabWindow *self)
     lab_generate_view_get_pair (LAB_GENERATE_VIEW (generate), &pair[0], &pair[1]);
   if (pair[0] >= 0 && pair[1] >= 0)
     lab_session_set_chosen (self->session, "generate-pair", pair, 2);
+  if (LAB_IS_LATENT_VIEW (latent))
+    {
+      long projection[3];
+
+      lab_latent_view_get_projection_choice (LAB_LATENT_VIEW (latent), projection);
+      lab_session_set_chosen (self->session, "latent-projection", projection, 3);
+    }
 }
 
 /* ... and comes back to them when it is opened. */
@@ -201,6 +210,7 @@ static void
 apply_choices (LabWindow *self)
 {
   GtkWidget *generate = gtk_stack_get_child_by_name (self->stack, "generate");
+  GtkWidget *latent = gtk_stack_get_child_by_name (self->stack, "latent");
   const char *view = lab_session_get_view (self->session);
   const long *pair;
   guint n;
@@ -210,6 +220,9 @@ apply_choices (LabWindow *self)
   pair = lab_session_get_chosen (self->session, "generate-pair", &n);
   if (n == 2 && LAB_IS_GENERATE_VIEW (generate))
     lab_generate_view_set_pair (LAB_GENERATE_VIEW (generate), pair[0], pair[1]);
+  pair = lab_session_get_chosen (self->session, "latent-projection", &n);
+  if (n == 3 && LAB_IS_LATENT_VIEW (latent))
+    lab_latent_view_set_projection_choice (LAB_LATENT_VIEW (latent), pair);
 }
 
 void

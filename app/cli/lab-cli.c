@@ -54,7 +54,7 @@ typedef struct {
   const char *brief; /* for the list of commands */
   const char *summary;
   int takes_model_options;
-  LabOption options[8];
+  LabOption options[10];
 } LabCommand;
 
 static const LabCommand commands[] = {
@@ -128,6 +128,23 @@ static const LabCommand commands[] = {
     { { "data", "D", "the dataset" },
       { "out", "DIR", "the folder to write into" },
       { "split", "S", "test (default), train or all" },
+      { NULL, NULL, NULL } } },
+  { "project", lab_cli_project, "FILE",
+    "latentlab project FILE --data D --method pca|tsne [--perplexity P] [--seed S] [--out F.tsv] [--json]",
+    "the test codes in a plane (PCA or t-SNE)",
+    "Encodes the test split and places its codes in a plane: by their first two principal\n"
+    "components, or by t-SNE (Barnes-Hut, PCA start). Reports the time, the plane's\n"
+    "trustworthiness (k = 5) and the 5-NN accuracy of the labels in the plane and in the code.\n"
+    "--out writes the plane as TSV with the columns x, y and label.",
+    0,
+    { { "data", "D", "the dataset the model was trained on" },
+      { "method", "M", "pca or tsne (default tsne)" },
+      { "perplexity", "P", "t-SNE: effective number of neighbours (default 30)" },
+      { "iterations", "N", "t-SNE: gradient steps (default 1000)" },
+      { "seed", "S", "t-SNE: seed of the start's jitter (default 1)" },
+      { "threads", "T", "t-SNE: threads for the gradient (default 1)" },
+      { "out", "F.tsv", "write the plane here" },
+      { "json", NULL, "one JSON object" },
       { NULL, NULL, NULL } } },
   { "export", lab_cli_export, "FILE",
     "latentlab export FILE --format safetensors --out OUT.safetensors",

@@ -1,8 +1,11 @@
-/* lab-projection.c: PCA and k-NN for the latent views, on the calling thread. */
+/* lab-projection.c: the planes of the latent views (PCA, two dimensions, t-SNE) and their
+ * neighbourhood scores; the job runs on a worker. */
 #include <math.h>
 #include <string.h>
 
 #include "ae-math.h"
+#include "ae-tsne.h"
+#include "lab-background.h"
 #include "lab-projection.h"
 
 gboolean
@@ -32,4 +35,204 @@ lab_projection_knn_accuracy (const float *x, const int *labels, long n, int dim,
   if (x == NULL || labels == NULL || n < 2 || dim < 1)
     return NAN;
   return ae_knn_accuracy (x, labels, n, x, labels, n, dim, k);
+}
+
+/* --- the plane on a worker --------------------------------------------------------------- */
+
+#define LAB_PROJECTION_K 5
+/* t-SNE iterations: from a PCA start while training runs (the first plane comes quickly, and
+ * each snapshot refines it), from the previous plane, and to settle once training stops */
+#define LAB_TSNE_QUICK_ITERATIONS 300
+#define LAB_TSNE_QUICK_EXAGGERATION 100
+#define LAB_TSNE_WARM_ITERATIONS 200
+#define LAB_TSNE_SETTLE_ITERATIONS 750
+#define LAB_TSNE_SLICE 25
+/* neighbours a new code is placed among */
+#define LAB_PLACE_NEIGHBOURS 10
+
+typedef struct {
+  LabSnapshot *snapshot;
+  LabProjectionMethod method;
+  int dim_x, dim_y;
+  float *previous;
+  float *raw;
+  int raw_dim;
+} ProjectionJob;
+
+static void
+projection_job_free (ProjectionJob *job)
+{
+  lab_snapshot_unref (job->snapshot);
+  g_free (job->previous);
+  g_free (job->raw);
+  g_free (job);
+}
+
+void
+lab_projection_free (LabProjection *projection)
+{
+  if (projection == NULL)
+    return;
+  g_free (projection->points);
+  g_free (projection->mean);
+  g_free (projection->components);
+  g_free (projection->baseline);
+  g_free (projection->neighbours);
+  g_free (projection);
+}
+
+/* The plane through the mean code along two axes. */
+static void
+plane_of_dimensions (LabProjection *p, const float *codes, int dx, int dy)
+{
+  int n = p->n, latent = p->latent;
+
+  memset (p->mean, 0, sizeof (float) * latent);
+  for (int i = 0; i < n; i++)
+    for (int d = 0; d < latent; d++)
+      p->mean[d] += codes[(size_t) i * latent + d] / n;
+  memset (p->components, 0, sizeof (float) * 2 * latent);
+  p->components[dx] = 1;
+  p->components[latent + dy] = 1;
+  p->mean[dx] = p->mean[dy] = 0;
+  for (int i = 0; i < n; i++)
+    {
+      p->points[2 * i] = codes[(size_t) i * latent + dx];
+      p->points[2 * i + 1] = codes[(size_t) i * latent + dy];
+    }
+}
+
+static gboolean
+run_tsne (LabProjection *p, const float *codes, const float *previous, gboolean settle,
+          GCancellable *cancellable)
+{
+  AeTsneOptions options;
+  AeTsne *tsne = NULL;
+  AeError err = { 0 };
+
+  ae_tsne_options_default (&options);
+  if (previous != NULL)
+    options.iterations = settle ? LAB_TSNE_SETTLE_ITERATIONS : LAB_TSNE_WARM_ITERATIONS;
+  else if (!settle)
+    {
+      options.iterations = LAB_TSNE_QUICK_ITERATIONS;
+      options.exaggeration_iterations = LAB_TSNE_QUICK_EXAGGERATION;
+    }
+  if (ae_tsne_new (&tsne, codes, p->n, p->latent, &options, previous, &err) != AE_OK)
+    return FALSE;
+  while (ae_tsne_step (tsne, LAB_TSNE_SLICE) < options.iterations)
+    if (g_cancellable_is_cancelled (cancellable))
+      {
+        ae_tsne_free (tsne);
+        return FALSE;
+      }
+  ae_tsne_get (tsne, p->points);
+  ae_tsne_free (tsne);
+  if (previous != NULL)
+    ae_tsne_align (p->points, previous, p->n);
+  return TRUE;
+}
+
+static void
+projection_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  ProjectionJob *job = task_data;
+  const LabSnapshot *s = job->snapshot;
+  LabProjection *p = g_new0 (LabProjection, 1);
+  gboolean ok = TRUE;
+
+  (void) source;
+  p->method = job->method;
+  p->n = s->n_codes;
+  p->latent = s->latent;
+  p->points = g_new (float, 2 * (gsize) p->n);
+  if (job->method != LAB_PROJECTION_TSNE || p->latent <= 2)
+    {
+      p->mean = g_new (float, p->latent);
+      p->components = g_new (float, 2 * (gsize) p->latent);
+    }
+  if (p->latent <= 2 || job->method == LAB_PROJECTION_DIMENSIONS)
+    plane_of_dimensions (p, s->codes, MIN (job->dim_x, p->latent - 1),
+                         p->latent > 1 ? MIN (job->dim_y, p->latent - 1) : 0);
+  else if (job->method == LAB_PROJECTION_PCA)
+    {
+      if (!lab_projection_pca2 (p->points, p->mean, p->components, s->codes, p->n, p->latent))
+        plane_of_dimensions (p, s->codes, 0, 1);
+    }
+  else
+    ok = run_tsne (p, s->codes, job->previous, s->state != LAB_TRAINING_RUNNING, cancellable);
+  if (!ok)
+    {
+      lab_projection_free (p);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "the plane was not finished");
+      return;
+    }
+  p->trustworthiness = p->latent > 2 ? ae_trustworthiness (s->codes, p->latent, p->points, 2, p->n,
+                                                           LAB_PROJECTION_K)
+                                     : 1.0;
+  p->knn_plane = lab_projection_knn_accuracy (p->points, s->code_labels, p->n, 2, LAB_PROJECTION_K);
+  p->knn_code = lab_projection_knn_accuracy (s->codes, s->code_labels, p->n, p->latent,
+                                             LAB_PROJECTION_K);
+  p->neighbours = g_new (long, (gsize) p->n * LAB_PROJECTION_NEIGHBOURS);
+  if (ae_knn_search (p->neighbours, NULL, s->codes, p->n, s->codes, p->n, p->latent,
+                     LAB_PROJECTION_NEIGHBOURS) != LAB_PROJECTION_NEIGHBOURS)
+    g_clear_pointer (&p->neighbours, g_free);
+  if (job->raw != NULL)
+    {
+      p->baseline = g_new (float, 2 * (gsize) p->n);
+      if (!lab_projection_pca2 (p->baseline, NULL, NULL, job->raw, p->n, job->raw_dim))
+        g_clear_pointer (&p->baseline, g_free);
+    }
+  g_task_return_pointer (task, p, (GDestroyNotify) lab_projection_free);
+}
+
+void
+lab_projection_run_async (LabSnapshot *snapshot, LabProjectionMethod method, int dim_x, int dim_y,
+                          const float *previous, float *raw, int raw_dim,
+                          GCancellable *cancellable, GAsyncReadyCallback callback,
+                          gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  ProjectionJob *job = g_new0 (ProjectionJob, 1);
+
+  g_return_if_fail (snapshot != NULL && snapshot->codes != NULL && snapshot->n_codes > 0);
+  job->snapshot = lab_snapshot_ref (snapshot);
+  job->method = method;
+  job->dim_x = dim_x;
+  job->dim_y = dim_y;
+  job->previous = previous != NULL ? g_memdup2 (previous, sizeof (float) * 2 * (gsize) snapshot->n_codes)
+                                   : NULL;
+  job->raw = raw;
+  job->raw_dim = raw_dim;
+  g_task_set_source_tag (task, lab_projection_run_async);
+  g_task_set_task_data (task, job, (GDestroyNotify) projection_job_free);
+  lab_background_run (task, projection_thread);
+  g_object_unref (task);
+}
+
+LabProjection *
+lab_projection_run_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+gboolean
+lab_projection_place (const LabProjection *projection, const float *codes, const float *code,
+                      float *point)
+{
+  const LabProjection *p = projection;
+
+  g_return_val_if_fail (p != NULL && code != NULL && point != NULL, FALSE);
+  if (p->components == NULL)
+    return codes != NULL
+           && ae_tsne_place (point, code, codes, p->points, p->n, p->latent, LAB_PLACE_NEIGHBOURS);
+  for (int axis = 0; axis < 2; axis++)
+    {
+      double sum = 0;
+
+      for (int d = 0; d < p->latent; d++)
+        sum += (code[d] - p->mean[d]) * p->components[axis * p->latent + d];
+      point[axis] = (float) sum;
+    }
+  return TRUE;
 }

@@ -1,9 +1,11 @@
-/* lab-projection.h: the few numbers the latent views need from the engine's maths (PCA to
- * two dimensions, k-NN accuracy), behind a GLib-only interface so that ui/ never sees an
- * engine header. */
+/* lab-projection.h: the latent views' planes (PCA, two chosen dimensions, t-SNE) and how well
+ * each keeps the codes' neighbourhoods, computed on a worker, behind a GLib-only interface so
+ * that ui/ never sees an engine header. */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
+
+#include "lab-snapshot.h"
 
 G_BEGIN_DECLS
 
@@ -15,5 +17,42 @@ gboolean lab_projection_pca2 (float *out, float *mean, float *components, const 
                               long n, int dim);
 /* Leave-one-out k-NN accuracy of points (n, dim) with their labels; NaN when unusable. */
 double   lab_projection_knn_accuracy (const float *x, const int *labels, long n, int dim, int k);
+
+typedef enum {
+  LAB_PROJECTION_PCA,
+  LAB_PROJECTION_DIMENSIONS,
+  LAB_PROJECTION_TSNE,
+} LabProjectionMethod;
+
+/* The nearest codes kept for each code (shown on hover). */
+#define LAB_PROJECTION_NEIGHBOURS 8
+
+typedef struct {
+  LabProjectionMethod method;
+  int n, latent;
+  float *points;            /* (n, 2) */
+  float *mean, *components; /* (latent), (2, latent): the plane in code space; NULL for t-SNE */
+  float *baseline;          /* (n, 2): PCA of the raw inputs, when they were given */
+  double trustworthiness;   /* of the plane, k = 5; NaN when unusable */
+  double knn_plane, knn_code; /* 5-NN accuracy of the labels in the plane and in the code */
+  long *neighbours;         /* (n, LAB_PROJECTION_NEIGHBOURS): each code's nearest codes */
+} LabProjection;
+
+/* Places the snapshot's codes in a plane on a worker. dim_x and dim_y are the axes of
+ * LAB_PROJECTION_DIMENSIONS. t-SNE starts from previous (n, 2, copied) when not NULL, runs a
+ * shorter schedule then, and turns its result onto previous. raw (n, raw_dim), when not
+ * NULL, is taken and projected by PCA as a baseline. Cancelling stops t-SNE within a few
+ * dozen iterations. */
+void           lab_projection_run_async (LabSnapshot *snapshot, LabProjectionMethod method,
+                                         int dim_x, int dim_y, const float *previous, float *raw,
+                                         int raw_dim, GCancellable *cancellable,
+                                         GAsyncReadyCallback callback, gpointer user_data);
+LabProjection *lab_projection_run_finish (GAsyncResult *result, GError **error);
+void           lab_projection_free (LabProjection *projection);
+
+/* Where a new code (latent) falls in a projection of codes (n, latent): through the plane for
+ * PCA and two dimensions, among its nearest codes for t-SNE. */
+gboolean       lab_projection_place (const LabProjection *projection, const float *codes,
+                                     const float *code, float *point);
 
 G_END_DECLS

@@ -61,7 +61,8 @@ def finite(v):
     return isinstance(v, (int, float)) and math.isfinite(v)
 
 
-COMMANDS = ["train", "eval", "denoise", "generate", "interpolate", "export-latent", "export", "anomaly"]
+COMMANDS = ["train", "eval", "denoise", "generate", "interpolate", "export-latent", "export", "anomaly",
+            "project"]
 # Small and short, so that the suite stays well under a minute.
 SMALL = ["--data", "digits", "--epochs", "1", "--hidden", "64", "--latent", "8"]
 
@@ -471,6 +472,40 @@ def test_denoising_preset(tmp):
               code == 0 and gain >= margin, f"exit {code}\n{out}{err}")
 
 
+def test_project(tmp, model):
+    planes = {}
+    for method, extra in [("pca", []), ("tsne", ["--iterations", "300", "--seed", "4"])]:
+        tsv = os.path.join(tmp, f"{method}.tsv")
+        code, out, err = run("project", model, "--data", "digits", "--method", method, *extra, "--out", tsv,
+                             "--json")
+        p = json_lines(out)[0] if code == 0 else {}
+        check(f"project --method {method} --json has the keys of CLI.md",
+              p.get("method") == method and p.get("n") == 2000 and finite(p.get("seconds"))
+              and 0 < p.get("trustworthiness", 0) <= 1 and 0 < p.get("knn5_accuracy", 0) <= 1,
+              f"exit {code}\n{out}{err}")
+        rows = open(tsv).read().splitlines() if code == 0 else []
+        check(f"project --method {method} --out writes x, y, label for each test sample",
+              len(rows) == 2001 and rows[0] == "x\ty\tlabel"
+              and all(len(r.split("\t")) == 3 and all(finite(float(v)) for v in r.split("\t")[:2])
+                      and 0 <= int(r.split("\t")[2]) <= 9 for r in rows[1:]), rows[:3])
+        planes[method] = (p, rows)
+    pca, tsne = planes["pca"][0], planes["tsne"][0]
+    check("t-SNE keeps the neighbourhoods better than PCA",
+          tsne.get("trustworthiness", 0) > pca.get("trustworthiness", 1)
+          and tsne.get("knn5_accuracy", 0) > pca.get("knn5_accuracy", 1), f"{pca}\n{tsne}")
+    again = os.path.join(tmp, "again.tsv")
+    code, out, err = run("project", model, "--data", "digits", "--method", "tsne", "--iterations", "300",
+                         "--seed", "4", "--threads", "2", "--out", again)
+    check("the same seed gives the same plane on 2 threads",
+          code == 0 and open(again).read().splitlines() == planes["tsne"][1], err)
+    code, out, err = run("project", model, "--data", "digits", "--method", "umap")
+    check("project --method umap: exit 2 naming --method", code == 2 and one_line_error(err, "--method"), err)
+    code, out, err = run("project", model, "--data", "digits", "--perplexity", "0")
+    check("project --perplexity 0: exit 2 naming it", code == 2 and one_line_error(err, "--perplexity"), err)
+    code, out, err = run("project", model, "--data", "sines")
+    check("project on data of another shape: exit 1 naming it", code == 1 and one_line_error(err, "sines"), err)
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="latentlab-cli-") as tmp:
         test_help()
@@ -481,6 +516,7 @@ def main():
             test_damaged_model(tmp, model)
             test_model_tools(tmp, model)
             test_hostile_data(tmp, model)
+            test_project(tmp, model)
         test_families(tmp)
         if have_module("numpy"):
             test_photo_denoise(tmp)

@@ -247,6 +247,71 @@ set_column (float *m, int cols, int col, const float v[PD])
     m[i * cols + col] = v[i];
 }
 
+/* ae_knn_search against a brute-force scan with its squared distances. */
+static void
+test_knn_search_brute_force (void)
+{
+  enum { NQ = 37, NR = 300, DIM = 7, K = 6 };
+  static float query[NQ * DIM], ref[NR * DIM], dist2[NQ * K];
+  static long indices[NQ * K];
+  AeRng rng;
+  ae_rng_seed (&rng, 12);
+  for (int i = 0; i < NQ * DIM; i++)
+    query[i] = ae_rng_normal (&rng);
+  for (int i = 0; i < NR * DIM; i++)
+    ref[i] = ae_rng_normal (&rng);
+  CHECK (ae_knn_search (indices, dist2, query, NQ, ref, NR, DIM, K) == K, "k");
+  for (int q = 0; q < NQ; q++)
+    {
+      double d[NR];
+      for (int r = 0; r < NR; r++)
+        {
+          d[r] = 0;
+          for (int c = 0; c < DIM; c++)
+            d[r] += (query[q * DIM + c] - ref[r * DIM + c]) * (query[q * DIM + c] - ref[r * DIM + c]);
+        }
+      for (int a = 0; a < K; a++)
+        {
+          long j = indices[q * K + a];
+          int nearer = 0;
+          for (int r = 0; r < NR; r++)
+            nearer += d[r] < d[j];
+          CHECK (nearer == a, "query %d: neighbour %d has %d nearer", q, a, nearer);
+          CHECK_CLOSE (dist2[q * K + a], d[j], 1e-5);
+        }
+    }
+  /* leave-one-out never returns the point itself, and k is cut to the candidates */
+  CHECK (ae_knn_search (indices, NULL, ref, 4, ref, 4, DIM, 9) == 3, "k cut to 3");
+  for (int q = 0; q < 4; q++)
+    for (int a = 0; a < 3; a++)
+      CHECK (indices[q * 3 + a] != q, "point %d is its own neighbour", q);
+  CHECK (ae_knn_search (indices, NULL, ref, 1, ref, 1, DIM, 1) == 0, "no candidates");
+}
+
+/* Trustworthiness: 1 for a copy, and scikit-learn 1.2.1's values for a scrambled plane:
+ *   i = np.arange(40)
+ *   x = np.stack([np.sin(1.3*i)*10 + i, np.cos(0.4*i)*5], 1).astype(np.float32)
+ *   y = np.stack([np.cos(0.7*i*i), np.sin(2.1*i)], 1).astype(np.float32)
+ *   sklearn.manifold.trustworthiness(x, y, n_neighbors=k) for k = 1, 5, 12 */
+static void
+test_trustworthiness_sklearn (void)
+{
+  enum { N = 40 };
+  float x[2 * N], y[2 * N];
+  for (int i = 0; i < N; i++)
+    {
+      x[2 * i] = (float) (sin (1.3 * i) * 10 + i);
+      x[2 * i + 1] = (float) (cos (0.4 * i) * 5);
+      y[2 * i] = (float) cos (0.7 * i * i);
+      y[2 * i + 1] = (float) sin (2.1 * i);
+    }
+  CHECK_CLOSE (ae_trustworthiness (x, 2, x, 2, N, 5), 1.0, 1e-12);
+  CHECK_CLOSE (ae_trustworthiness (x, 2, y, 2, N, 1), 0.5203947368421054, 1e-9);
+  CHECK_CLOSE (ae_trustworthiness (x, 2, y, 2, N, 5), 0.5528124999999999, 1e-9);
+  CHECK_CLOSE (ae_trustworthiness (x, 2, y, 2, N, 12), 0.5754844961240311, 1e-9);
+  CHECK (isnan (ae_trustworthiness (x, 2, y, 2, N, 20)), "k = n / 2");
+}
+
 static void
 test_principal_angles (void)
 {
@@ -319,6 +384,8 @@ main (int argc, char **argv)
     { "/metrics/roc-curve", test_roc_curve },
     { "/metrics/knn/hand-case", test_knn_hand_case },
     { "/metrics/knn/separable-clusters", test_knn_separable_clusters },
+    { "/metrics/knn/search", test_knn_search_brute_force },
+    { "/metrics/trustworthiness", test_trustworthiness_sklearn },
     { "/metrics/principal-angles", test_principal_angles },
   };
   return ae_test_main (argc, argv, cases, AE_N_CASES (cases));

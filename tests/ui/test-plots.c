@@ -709,6 +709,81 @@ test_scatter_draw (void)
   cairo_surface_destroy (s);
 }
 
+/* A click on a legend entry names its class; a hidden class is neither drawn nor picked. */
+static void
+test_scatter_legend_hide (void)
+{
+  static ScatterFixture f;
+  scatter_fixture (&f);
+  LabPlotStyle style;
+  lab_plot_style_init_light (&style);
+  int seen[10] = { 0 }, order_ok = 1, last = -1;
+  for (int py = 0; py < 480; py++)
+    for (int px = W / 2; px < W; px += 3)
+      {
+        int c = lab_plot_scatter_legend_at (W, 480, &f.data, &style, px, py);
+        if (c >= 0)
+          {
+            seen[c] = 1;
+            order_ok &= c >= last; /* entries go down in class order */
+            last = c;
+            break;
+          }
+      }
+  int n_seen = 0;
+  for (int c = 0; c < 10; c++)
+    n_seen += seen[c];
+  CHECK (n_seen == 10 && order_ok, "%d legend entries found, in order %d", n_seen, order_ok);
+  CHECK (lab_plot_scatter_legend_at (W, 480, &f.data, &style, 10, 10) == -1, "no entry at the corner");
+
+  cairo_surface_t *s = render ("scatter-all", lab_plot_scatter_draw_func, &f.data, W, 480);
+  int before = count_color (s, light_color (3), 30);
+  cairo_surface_destroy (s);
+  bool hidden[10] = { false };
+  hidden[3] = true;
+  f.data.hidden = hidden;
+  s = render ("scatter-hidden", lab_plot_scatter_draw_func, &f.data, W, 480);
+  int after = count_color (s, light_color (3), 30);
+  cairo_surface_destroy (s);
+  CHECK (before > 40 && after < before / 4, "class 3: %d pixels, %d when hidden", before, after);
+  for (int py = 20; py < 480; py += 17)
+    for (int px = 30; px < W; px += 19)
+      {
+        int found = lab_plot_scatter_nearest (W, 480, &f.data, &style, px, py, 15.0);
+        CHECK (found < 0 || f.data.labels[found] != 3, "hidden point %d picked", found);
+      }
+}
+
+/* Equal aspect: a unit step is as long on screen along x as along y, in a wide widget and in a
+ * tall one. */
+static void
+test_scatter_equal_aspect (void)
+{
+  static ScatterFixture f;
+  scatter_fixture (&f);
+  LabPlotStyle style;
+  lab_plot_style_init_light (&style);
+  f.data.equal_aspect = true;
+  const int sizes[][2] = { { W, 300 }, { 300, 600 } };
+  for (int k = 0; k < 2; k++)
+    {
+      double x0, y0, x1, y1, x2, y2;
+      int w = sizes[k][0], h = sizes[k][1];
+      CHECK (lab_plot_scatter_to_widget (w, h, &f.data, &style, 0, 0, &x0, &y0)
+               && lab_plot_scatter_to_widget (w, h, &f.data, &style, 1, 0, &x1, &y1)
+               && lab_plot_scatter_to_widget (w, h, &f.data, &style, 0, 1, &x2, &y2), "mapping");
+      CHECK_CLOSE (x1 - x0, y0 - y2, 1e-9);
+      /* every point still inside */
+      for (int i = 0; i < NP; i++)
+        {
+          double px, py;
+          lab_plot_scatter_to_widget (w, h, &f.data, &style, f.points[2 * i], f.points[2 * i + 1],
+                                      &px, &py);
+          CHECK (px > 0 && px < w && py > 0 && py < h, "%dx%d: point %d at (%g, %g)", w, h, i, px, py);
+        }
+    }
+}
+
 static void
 test_scatter_mapping (void)
 {
@@ -1092,6 +1167,8 @@ main (int argc, char **argv)
     { "/images/layouts", test_image_layouts },
     { "/scatter/draw", test_scatter_draw },
     { "/scatter/mapping", test_scatter_mapping },
+    { "/scatter/legend-hide", test_scatter_legend_hide },
+    { "/scatter/equal-aspect", test_scatter_equal_aspect },
     { "/histogram", test_histogram },
     { "/roc", test_roc },
     { "/sequence", test_sequence },

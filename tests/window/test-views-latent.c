@@ -39,6 +39,18 @@ latent_has_steps (LabLatentView *view, long steps, double timeout_s)
 }
 
 /* A VAE trained for at least 60 steps, then paused, so that the weights stay put. */
+/* The plane is made on a worker: wait until it is there and still. */
+static void
+wait_for_plane (LabLatentView *view)
+{
+  gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  spin_for (0.05);
+  while (!lab_latent_view_is_settled (view) && g_get_monotonic_time () < end)
+    spin_for (0.05);
+  g_assert_true (lab_latent_view_is_settled (view));
+}
+
 static LabWindow *
 open_trained_window (const char *view)
 {
@@ -53,6 +65,8 @@ open_trained_window (const char *view)
   lab_session_pause (lab_window_get_session (window));
   /* let the last report in flight arrive, so views and session agree on the weights */
   spin_for (0.5);
+  if (g_strcmp0 (view, "latent") == 0)
+    wait_for_plane (latent);
   return window;
 }
 
@@ -85,8 +99,11 @@ test_latent_click (void)
   /* a click on the widget where sample 5 sits, as the pointer would give it */
   g_assert_true (lab_plot_scatter_to_widget (width, height, data, style, data->points[10],
                                              data->points[11], &px, &py));
+  g_signal_emit_by_name (chart, "motion", px, py);
   g_signal_emit_by_name (chart, "clicked", px, py);
   g_assert_nonnull (lab_latent_view_get_decoded (view));
+  spin_for (0.2);
+  save_window_shot (window, "latent-hover-neighbours.png");
   g_assert_true (lab_plot_scatter_to_data (width, height, data, style, px, py, &x, &y));
   visible = lab_plot_scatter_visible_rect (data);
   g_assert_cmpfloat (fabs (x - data->points[10]), <, 1e-3 * (visible.x1 - visible.x0));
@@ -103,8 +120,82 @@ test_latent_click (void)
   /* the 5-NN accuracy of a VAE's codes after a few steps is far above chance (10%) */
   g_assert_cmpfloat (lab_latent_view_get_knn_accuracy (view), >, 0.3);
 
+  /* the default plane of a 20-value code is t-SNE, which keeps neighbourhoods better than PCA */
+  {
+    double tsne = lab_latent_view_get_trustworthiness (view), pca;
+
+    lab_latent_view_set_projection (view, 0);
+    wait_for_plane (view);
+    pca = lab_latent_view_get_trustworthiness (view);
+    g_assert_cmpfloat (tsne, >, pca);
+    g_assert_cmpfloat (tsne, >, 0.9);
+  }
+  /* the projection as a session file keeps it comes back */
+  {
+    const long chosen[3] = { 1, 3, 4 };
+    long back[3];
+
+    lab_latent_view_set_projection_choice (view, chosen);
+    lab_latent_view_get_projection_choice (view, back);
+    g_assert_cmpint (back[0], ==, 1);
+    g_assert_cmpint (back[1], ==, 3);
+    g_assert_cmpint (back[2], ==, 4);
+    wait_for_plane (view);
+    /* a PCA plane maps back linearly: the code at a sample's point is close to its own */
+  }
+
   g_free (code);
   g_free (expected);
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_for (0.1);
+}
+
+/* Draw to encode: a 1, a 0 and a 7 from the training split (not among the plotted test codes)
+ * land among the plotted codes of their own class in the default (t-SNE) plane. */
+static void
+test_latent_draw (void)
+{
+  LabWindow *window = open_trained_window ("latent");
+  LabSession *session = lab_window_get_session (window);
+  LabLatentView *view = LAB_LATENT_VIEW (gtk_stack_get_child_by_name (window->stack, "latent"));
+  const LabScatterData *data = lab_chart_get_data (LAB_CHART (lab_latent_view_get_scatter (view)));
+  const int wanted[] = { 1, 0, 7 };
+
+  for (guint w = 0; w < G_N_ELEMENTS (wanted); w++)
+    {
+      const float *sample = NULL;
+      int label = -1, votes = 0;
+      double x, y;
+
+      for (long i = 0; i < 8000 && label != wanted[w]; i++)
+        sample = lab_session_get_dataset_sample (session, i, &label);
+      g_assert_cmpint (label, ==, wanted[w]);
+      g_assert_true (lab_latent_view_set_drawing (view, sample, &x, &y));
+      /* the 10 plotted points nearest to where the drawing fell: most share its class */
+      {
+        g_autofree double *d = g_new (double, data->n_points);
+
+        for (int i = 0; i < data->n_points; i++)
+          d[i] = hypot (data->points[2 * i] - x, data->points[2 * i + 1] - y);
+        for (int k = 0; k < 10; k++)
+          {
+            int best = 0;
+
+            for (int i = 1; i < data->n_points; i++)
+              if (d[i] < d[best])
+                best = i;
+            votes += data->labels[best] == wanted[w];
+            d[best] = INFINITY;
+          }
+      }
+      g_assert_cmpint (votes, >=, 6);
+      {
+        g_autofree char *name = g_strdup_printf ("latent-drawn-%d.png", wanted[w]);
+
+        spin_for (0.2);
+        save_window_shot (window, name);
+      }
+    }
   gtk_window_destroy (GTK_WINDOW (window));
   spin_for (0.1);
 }
@@ -369,6 +460,9 @@ test_compare_plain_and_vae (void)
   g_assert_true (session_has_steps (session, TRUE, 60, 60));
   lab_session_pause (session);
   spin_for (0.5);
+  /* a VAE's spread is drawn on a linear plane, not on t-SNE's (the default for 20 values) */
+  g_assert_false (gtk_widget_get_sensitive (lab_latent_view_get_sigma_toggle (latent_view)));
+  lab_latent_view_set_projection (latent_view, 0);
   g_assert_true (gtk_widget_get_sensitive (lab_latent_view_get_sigma_toggle (latent_view)));
 
   kept[0] = lab_session_get_kept_weights (session, FALSE);
@@ -606,6 +700,7 @@ main (int argc, char **argv)
   window_test_init (&argc, &argv);
 
   g_test_add_func ("/views/latent/click-decodes-its-code", test_latent_click);
+  g_test_add_func ("/views/latent/draw-to-encode", test_latent_draw);
   g_test_add_func ("/views/generate/end-points", test_generate_end_points);
   g_test_add_func ("/views/render", test_views_render);
   g_test_add_func ("/views/generate/pick-pair", test_pick_pair);
