@@ -132,11 +132,20 @@ static const LabCommand commands[] = {
   { "export", lab_cli_export, "FILE",
     "latentlab export FILE --format safetensors --out OUT.safetensors",
     "the weights as safetensors for PyTorch",
-    "Exports the weights so that PyTorch can load them (safetensors, float32, with the\n"
-    "configuration as metadata).",
+    "Exports the weights so that PyTorch can load them: safetensors, float32, in PyTorch's\n"
+    "layer names and layouts, with the configuration and the architecture as metadata.\n"
+    "python/latentlab_torch.py builds the torch.nn.Module: latentlab_torch.load(OUT).",
     0,
     { { "format", "F", "safetensors" },
       { "out", "OUT", "where to write" },
+      { NULL, NULL, NULL } } },
+  { "import", lab_cli_import, "FILE.safetensors",
+    "latentlab import FILE.safetensors --save MODEL",
+    "a model back from safetensors",
+    "Reads a file written by `latentlab export`, or by latentlab_torch.save after fine-tuning\n"
+    "in PyTorch, and saves it as a model that every command and the window open.",
+    0,
+    { { "save", "MODEL", "where to write the model (atomically)" },
       { NULL, NULL, NULL } } },
   { "anomaly", lab_cli_anomaly, NULL,
     "latentlab anomaly --data D [--normal C|all] [--preset P] [options] [--json]",
