@@ -186,6 +186,10 @@ json_layer (Json *j, const AeModel *m, const AeLayer *layer, int first_of_encode
             json_add (j, "\"in_shape\":[%d,%d],\"transpose_in\":%s,\"transpose_out\":%s", in_ch,
                       s->in_height, first_of_encoder ? "true" : "false",
                       last_of_decoder ? "true" : "false");
+            /* Its out_ch biases are the engine's one: PyTorch keeps them equal by using
+             * their mean, so that fine-tuning moves them together. */
+            if (transposed && s->out_width > 1)
+              json_add (j, ",\"shared_bias\":true");
           }
         else
           {
