@@ -230,12 +230,25 @@ static void
 print_main_help (FILE *out)
 {
   fprintf (out,
-           "Usage: latentlab [--data D] [--preset P] [--run] [--view V]   (opens the window)\n"
+           "Usage: latentlab [window options] [FILE...]                   (opens the window)\n"
            "       latentlab COMMAND [options]                            (headless)\n\n"
            "Commands:\n");
   for (int i = 0; i < N_COMMANDS; i++)
     fprintf (out, "  %-14s %s\n", commands[i].name, commands[i].brief);
   fprintf (out, "  %-14s %s\n", "help COMMAND", "the options of a command (also COMMAND --help)");
+  /* The window's options, as app/lab-application.c takes them (no GTK here). */
+  static const LabOption window_options[] = {
+    { "data", "D", "dataset: digits, fashion, sines, ecg or a path" },
+    { "preset", "P", "model preset: undercomplete, sparse, contractive, denoising, vae, linear, conv, sequence" },
+    { "run", NULL, "start training at once" },
+    { "presentation", NULL, "open in presentation mode: full screen, large text, thick lines" },
+    { "view", "V", "view to show: training, latent, generate, denoise, anomaly, inside, pca, sequence" },
+    { "session", "FILE", "open a saved session (its dataset, settings, weights and history)" },
+    { "compare", NULL, "also open Compare Runs: the run beside a copy with the next seed" },
+    { NULL, NULL, NULL },
+  };
+  fprintf (out, "\nWindow options:\n");
+  print_options (out, window_options, NULL);
   fprintf (out,
            "\nExit status: 0 success, 1 runtime failure (bad file, divergence, I/O), 2 usage error.\n"
            "See `latentlab COMMAND --help` for each command's options.\n");

@@ -61,9 +61,27 @@ def finite(v):
     return isinstance(v, (int, float)) and math.isfinite(v)
 
 
-COMMANDS = ["train", "eval", "denoise", "generate", "interpolate", "export-latent", "export", "anomaly"]
+COMMANDS = ["train", "eval", "denoise", "generate", "interpolate", "export-latent", "export", "import", "anomaly"]
 # Small and short, so that the suite stays well under a minute.
 SMALL = ["--data", "digits", "--epochs", "1", "--hidden", "64", "--latent", "8"]
+
+
+def test_window_options():
+    """--help lists every option the window takes, and the window's option errors exit 2
+    before any display is needed."""
+    source = os.path.join(os.environ.get("LATENTLAB_SOURCE_ROOT", "."), "app", "lab-application.c")
+    text = open(source).read()
+    table = text[text.index("lab_application_options[] = {"):]
+    table = table[:table.index("{ NULL }")]
+    names = [line.split('"')[1] for line in table.splitlines() if line.strip().startswith('{ "')]
+    code, out, err = run("--help")
+    missing = [n for n in names if f"  --{n}" not in out]
+    check("--help lists the window options", code == 0 and len(names) >= 7 and not missing,
+          f"missing: {missing}")
+    for args, needle in ((["--bogus"], "--bogus"), (["--data"], "--data")):
+        code, out, err = run(*args)
+        check(f"window option error {' '.join(args)} exits 2 with one line", code == 2 and one_line_error(err, needle),
+              f"exit {code}: {err}")
 
 
 def test_help():
@@ -433,6 +451,7 @@ def test_denoising_preset(tmp):
 def main():
     with tempfile.TemporaryDirectory(prefix="latentlab-cli-") as tmp:
         test_help()
+        test_window_options()
         test_usage_errors()
         test_bad_data(tmp)
         model = test_train_eval(tmp)
