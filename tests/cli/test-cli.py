@@ -84,6 +84,20 @@ def test_window_options():
               f"exit {code}: {err}")
 
 
+def test_completion():
+    """bash completion offers the commands, a command's options and the presets."""
+    script = os.path.join(os.environ.get("LATENTLAB_SOURCE_ROOT", "."), "resources", "completion", "latentlab.bash")
+    env = dict(os.environ, PATH=os.path.dirname(os.path.abspath(LATENTLAB)) + os.pathsep + os.environ["PATH"])
+    for words, want in ((["latentlab", "imp"], {"import"}), (["latentlab", "import", "--"], {"--save", "--help"}),
+                        (["latentlab", "train", "--preset", "c"], {"contractive", "conv"}),
+                        (["latentlab", "--pre"], {"--preset", "--presentation"})):
+        line = (f"source {script}; COMP_WORDS=({' '.join(words)}); COMP_CWORD={len(words) - 1}; "
+                "_latentlab; echo ${COMPREPLY[@]}")
+        p = subprocess.run(["bash", "-c", line], capture_output=True, text=True, env=env)
+        got = set(p.stdout.split())
+        check(f"completion of {' '.join(words)}", p.returncode == 0 and got == want, f"got {sorted(got)}")
+
+
 def test_help():
     for cmd in COMMANDS:
         code, out, err = run(cmd, "--help")
@@ -452,6 +466,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="latentlab-cli-") as tmp:
         test_help()
         test_window_options()
+        test_completion()
         test_usage_errors()
         test_bad_data(tmp)
         model = test_train_eval(tmp)
