@@ -2,7 +2,8 @@
 """For undercomplete, sparse, vae and conv models trained briefly on the embedded digits,
 latentlab_torch.load of the exported file gives the codes `latentlab export-latent` writes
 for the test split (the last 2,000 digits) within 1e-4, relative per sample. TAP output.
-Usage: test-torch-digits.py LATENTLAB"""
+The sequence preset (1-D convolutions, and LSTM) likewise on sines.
+Usage: test-torch-digits.py LATENTLAB HELPER (HELPER: torch-export-helper)"""
 import gzip
 import os
 import subprocess
@@ -33,12 +34,18 @@ def digits_test_split():
 def main():
     x = digits_test_split()
     results = []
-    for preset in ("undercomplete", "sparse", "vae", "conv"):
+    with tempfile.TemporaryDirectory() as d:
+        subprocess.run([sys.argv[2], "dataset", d, "sines", "1"], check=True)
+        n, steps, features = map(int, open(os.path.join(d, "test-shape.txt")).read().split())
+        sines = torch.from_numpy(np.fromfile(os.path.join(d, "test.f32"), dtype="<f4").reshape(n, steps, features))
+    runs = [(p, "digits", x, []) for p in ("undercomplete", "sparse", "vae", "conv")]
+    runs += [("sequence", "sines", sines, []), ("sequence", "sines", sines, ["--sequence-layer", "lstm"])]
+    for preset, data, x, extra in runs:
         with tempfile.TemporaryDirectory() as d:
             model, st = os.path.join(d, "m.model"), os.path.join(d, "m.safetensors")
-            for args in (["train", "--preset", preset, "--data", "digits", "--epochs", "1", "--save", model],
+            for args in (["train", "--preset", preset, "--data", data, "--epochs", "1", "--save", model, *extra],
                          ["export", model, "--out", st],
-                         ["export-latent", model, "--data", "digits", "--out", os.path.join(d, "latent")]):
+                         ["export-latent", model, "--data", data, "--out", os.path.join(d, "latent")]):
                 subprocess.run([LATENTLAB, *args], check=True, capture_output=True)
             want = np.loadtxt(os.path.join(d, "latent", "vectors.tsv"), ndmin=2)
             with torch.no_grad():
@@ -46,7 +53,7 @@ def main():
             diff = np.max(np.linalg.norm(got - want, axis=1) / np.maximum(np.linalg.norm(want, axis=1), 1e-6))
             ok = got.shape == want.shape and diff <= 1e-4
             results.append(ok)
-            print(f"{'ok' if ok else 'not ok'} {len(results)} - {preset} on digits: codes of the test split "
+            print(f"{'ok' if ok else 'not ok'} {len(results)} - {preset} {' '.join(extra)} on {data}: codes of the test split "
                   f"match export-latent: relative difference {diff:.2e}")
             sys.stdout.flush()
     print(f"1..{len(results)}")

@@ -5,7 +5,8 @@
  * units), DIR/codes.f32 and DIR/recon.f32 (the engine's codes and reconstructions) and
  * DIR/shape.txt ("B dim latent"). `torch-export-helper reconstruct DIR MODEL` loads a
  * model file (one brought back by `latentlab import`) and writes its reconstructions of
- * DIR/x.f32 to DIR/recon-imported.f32. Floats are raw little-endian float32. */
+ * DIR/x.f32 to DIR/recon-imported.f32. `torch-export-helper dataset DIR SPEC SEED` writes a
+ * dataset's test split to DIR/test.f32. Floats are raw little-endian float32. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,9 +178,36 @@ reconstruct (const char *dir, const char *model_path)
   return ok ? 0 : 1;
 }
 
+/* The test split of a dataset (split with the seed, as the commands split it) as float32 in
+ * DIR/test.f32, and "n steps features" in DIR/test-shape.txt. */
+static int
+dataset_test_split (const char *dir, const char *spec, const char *seed)
+{
+  AeDataset *ds = NULL;
+  AeError err = { 0 };
+  if (ae_dataset_load (&ds, spec, strtoull (seed, NULL, 10), &err) != AE_OK)
+    return fail (&err);
+  float *x = malloc ((size_t) ds->n_test * ds->dim * sizeof (float));
+  int ok = x != NULL;
+  if (ok)
+    ae_dataset_gather (ds, x, ae_dataset_test (ds), ds->n_test);
+  ok = ok && write_floats (dir, "test.f32", x, (size_t) ds->n_test * ds->dim);
+  char path[4096];
+  snprintf (path, sizeof path, "%s/test-shape.txt", dir);
+  FILE *f = fopen (path, "w");
+  ok = ok && f != NULL && fprintf (f, "%ld %d %d\n", ds->n_test, ds->height, ds->channels * ds->width) > 0;
+  if (f != NULL && fclose (f) != 0)
+    ok = 0;
+  free (x);
+  ae_dataset_free (ds);
+  return ok ? 0 : 1;
+}
+
 int
 main (int argc, char **argv)
 {
+  if (argc == 5 && strcmp (argv[1], "dataset") == 0)
+    return dataset_test_split (argv[2], argv[3], argv[4]);
   if (argc == 2 && strcmp (argv[1], "list") == 0)
     {
       for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
