@@ -54,6 +54,10 @@ AeStatus ae_png_patches_load (AeDataset **out, const char *path, int side, int s
  * and the scale is kept so that results can be reported in the file's units. */
 AeStatus ae_csv_load (AeDataset **out, const char *path, AeError *err);
 
+/* NumPy .npy (see ae-npy.c): N x H x W, N x C x H x W or N x D of uint8 or float in [0, 1];
+ * labels from X-labels.npy beside X.npy, or labels.npy in the same folder. */
+AeStatus ae_npy_load (AeDataset **out, const char *path, AeError *err);
+
 /* Named float32 tensors, for model files and safetensors export. */
 #define AE_TENSOR_NAME_MAX 64
 #define AE_TENSOR_RANK_MAX 4

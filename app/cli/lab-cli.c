@@ -20,7 +20,7 @@ typedef struct {
 /* The model options of CLI.md; all but preset and data go to ae_config_set by name. */
 static const LabOption model_options[] = {
   { "preset", "P", "undercomplete, sparse, contractive, denoising, vae, linear, conv, sequence" },
-  { "data", "D", "digits, fashion, sines, ecg, or a path (IDX, PNG folder, PNG, CSV)" },
+  { "data", "D", "digits, fashion, sines, ecg, or a path (IDX, PNG folder, PNG, CSV, .npy with X-labels.npy or labels.npy beside it)" },
   { "latent", "K", "code size (conv: 0 makes the last feature maps the code, no dense layer)" },
   { "hidden", "W,W", "hidden layer widths (channels for conv and sequence, LSTM units), e.g. 512,128" },
   { "sequence-layer", "L", "sequence: conv (1-D convolutions, the default) or lstm" },

@@ -98,6 +98,39 @@ def test_completion():
         check(f"completion of {' '.join(words)}", p.returncode == 0 and got == want, f"got {sorted(got)}")
 
 
+def test_npy(tmp):
+    """.npy datasets: uint8 images with labels from X-labels.npy, float vectors; Fortran order,
+    object arrays and a truncated file are refused in one line that names the file."""
+    def npy(path, descr, shape, payload, fortran=False):
+        header = f"{{'descr': '{descr}', 'fortran_order': {fortran}, 'shape': {tuple(shape)}, }}"
+        header += " " * (-(len(header) + 11) % 64) + "\n"
+        with open(path, "wb") as f:
+            f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + payload)
+    images = os.path.join(tmp, "X.npy")
+    npy(images, "|u1", (60, 8, 8), bytes((i * 7) % 256 for i in range(60 * 64)))
+    npy(os.path.join(tmp, "X-labels.npy"), "<i8", (60,), b"".join(struct.pack("<q", i % 3) for i in range(60)))
+    model = os.path.join(tmp, "npy.model")
+    code, out, err = run("train", "--preset", "undercomplete", "--data", images, "--epochs", "1", "--hidden", "8",
+                         "--latent", "2", "--save", model)
+    check(".npy images train", code == 0, err)
+    code, out, err = run("export-latent", model, "--data", images, "--out", os.path.join(tmp, "npy-latent"))
+    labels = open(os.path.join(tmp, "npy-latent", "metadata.tsv")).read().splitlines()[1:] if code == 0 else []
+    check(".npy labels come from X-labels.npy",
+          len(labels) > 0 and all(int(l.split("\t")[1]) == int(l.split("\t")[0]) % 3 for l in labels), err)
+    vectors = os.path.join(tmp, "V.npy")
+    npy(vectors, "<f4", (40, 5), b"".join(struct.pack("<f", (i % 10) / 10) for i in range(200)))
+    code, out, err = run("train", "--preset", "undercomplete", "--data", vectors, "--epochs", "1", "--hidden", "4",
+                         "--latent", "2")
+    check(".npy float vectors train", code == 0, err)
+    bad = os.path.join(tmp, "bad.npy")
+    for what, args in (("Fortran order", ("<f8", (4, 2, 2), bytes(8 * 16), True)),
+                       ("dtype", ("|O", (4, 2), bytes(64))),
+                       ("bytes of data", ("|u1", (4, 2, 2), bytes(15)))):
+        npy(bad, *args)
+        code, out, err = run("train", "--preset", "undercomplete", "--data", bad, "--epochs", "1")
+        check(f".npy refused: {what}", code == 1 and one_line_error(err, "bad.npy", what), f"exit {code}: {err}")
+
+
 def test_help():
     for cmd in COMMANDS:
         code, out, err = run(cmd, "--help")
@@ -467,6 +500,7 @@ def main():
         test_help()
         test_window_options()
         test_completion()
+        test_npy(tmp)
         test_usage_errors()
         test_bad_data(tmp)
         model = test_train_eval(tmp)
