@@ -307,10 +307,49 @@ lab_application_new (void)
                        NULL);
 }
 
+/* GApplication ends an option it cannot parse (unknown, or its value missing) with status 1;
+ * the command line's contract says 2. The window's options are parsed once beforehand, into
+ * throwaway storage, to tell. */
+static gboolean
+lab_window_options_parse (int argc, char **argv)
+{
+  enum { N = G_N_ELEMENTS (lab_application_options) };
+  GOptionEntry entries[N];
+  /* One slot per option, large enough for any GOptionArg's value (pointer, int, double). */
+  union { gboolean flag; int number; double real; gint64 wide; char *text; char **texts; } values[N];
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) args = g_new0 (char *, argc + 1);
+  int n_args = argc;
+
+  for (int i = 0; i < argc; i++)
+    args[i] = g_strdup (argv[i]);
+  for (int i = 0; i < N; i++)
+    {
+      entries[i] = lab_application_options[i];
+      memset (&values[i], 0, sizeof values[i]);
+      entries[i].arg_data = &values[i];
+    }
+  g_option_context_set_help_enabled (context, FALSE);
+  g_option_context_add_main_entries (context, entries, NULL);
+  gboolean ok = g_option_context_parse (context, &n_args, &args, &error);
+  for (int i = 0; i < N; i++)
+    if (entries[i].arg == G_OPTION_ARG_STRING || entries[i].arg == G_OPTION_ARG_FILENAME)
+      g_free (values[i].text);
+    else if (entries[i].arg == G_OPTION_ARG_STRING_ARRAY || entries[i].arg == G_OPTION_ARG_FILENAME_ARRAY)
+      g_strfreev (values[i].texts);
+  if (!ok)
+    g_printerr ("latentlab: %s\n", error->message);
+  return ok;
+}
+
 int
 lab_gui_main (int argc, char **argv)
 {
   g_autoptr(LabApplication) app = NULL;
+
+  if (!lab_window_options_parse (argc, argv))
+    return 2;
 
   /* before GTK starts, so that every string it shows can be translated */
   setlocale (LC_ALL, "");

@@ -30,7 +30,7 @@ extern const unsigned char ae_digits_labels_gz[], ae_digits_labels_gz_end[];
 #define FASHION_DIR_ENV "LATENTLAB_FASHION_MNIST_DIR"
 
 static const char *const valid_names = "digits, fashion, sines, ecg, or a path to an IDX file, "
-                                       "a PNG image, a CSV file or a folder of PNG files";
+                                       "a PNG image, a CSV file, a .npy file or a folder of PNG files";
 
 static void
 set_digit_names (AeDataset *ds)
@@ -239,6 +239,8 @@ load_path (AeDataset **out, const char *path, AeError *err)
     return ae_png_patches_load (out, path, PATCH_SIDE, PATCH_STRIDE, err);
   if (has_suffix (path, ".csv"))
     return ae_csv_load (out, path, err);
+  if (has_suffix (path, ".npy"))
+    return ae_npy_load (out, path, err);
   return load_idx_path (out, path, err);
 }
 

@@ -463,6 +463,18 @@ ae_config_set (AeConfig *cfg, const char *key, const char *value, AeError *err)
     return parse_int (key, value, 0, AE_MAX_FEATURES, &cfg->height, err);
   if (KEY ("width"))
     return parse_int (key, value, 0, AE_MAX_FEATURES, &cfg->width, err);
+  if (KEY ("value-min") || KEY ("value-max"))
+    {
+      char *end = NULL;
+      errno = 0;
+      double number = strtod (value, &end);
+      while (end != NULL && isspace ((unsigned char) *end))
+        end++;
+      if (end == value || *end != '\0' || errno != 0 || !isfinite (number))
+        return ae_error_set (err, AE_ERR_INVALID, "%s '%s': expected a finite number", key, value);
+      *(KEY ("value-min") ? &cfg->value_min : &cfg->value_max) = number;
+      return AE_OK;
+    }
   if (KEY ("preset"))
     {
       if (strlen (value) >= sizeof cfg->preset)
@@ -494,6 +506,8 @@ ae_config_fit_data (AeConfig *cfg, const AeDataset *ds, AeError *err)
   cfg->channels = ds->channels;
   cfg->height = ds->height;
   cfg->width = ds->width;
+  cfg->value_min = ds->value_max > ds->value_min ? ds->value_min : 0;
+  cfg->value_max = ds->value_max > ds->value_min ? ds->value_max : 0;
   return AE_OK;
 }
 
@@ -671,6 +685,14 @@ ae_config_to_text (const AeConfig *cfg)
             (double) cfg->kl_beta, cfg->kl_warmup, name_of (optimizer_names, (int) cfg->optimizer),
             (double) cfg->lr, (double) cfg->momentum, (double) cfg->weight_decay,
             (double) cfg->clip_norm, cfg->batch, cfg->epochs, cfg->seed, cfg->threads);
+  /* Only for rescaled data, so that other files read as they always did; %.17g keeps
+   * every double. */
+  if (cfg->value_max > cfg->value_min)
+    {
+      size_t used = strlen (text);
+      snprintf (text + used, size - used, "value-min = %.17g\nvalue-max = %.17g\n", cfg->value_min,
+                cfg->value_max);
+    }
   return text;
 }
 

@@ -62,6 +62,10 @@ AeStatus ae_png_patches_load (AeDataset **out, const char *path, int side, int s
  * and the scale is kept so that results can be reported in the file's units. */
 AeStatus ae_csv_load (AeDataset **out, const char *path, AeError *err);
 
+/* NumPy .npy (see ae-npy.c): N x H x W, N x C x H x W or N x D of uint8 or float in [0, 1];
+ * labels from X-labels.npy beside X.npy, or labels.npy in the same folder. */
+AeStatus ae_npy_load (AeDataset **out, const char *path, AeError *err);
+
 /* Named float32 tensors, for model files and safetensors export. */
 #define AE_TENSOR_NAME_MAX 64
 #define AE_TENSOR_RANK_MAX 4
@@ -87,8 +91,14 @@ AeStatus ae_modelfile_parse (const uint8_t *buf, size_t len, const char *name, c
 void     ae_modelfile_free_tensors (AeTensor *tensors, int n_tensors);
 
 /* safetensors (header length, JSON header, raw little-endian F32 data), loadable by
- * PyTorch's safetensors; metadata carries the configuration text. */
-AeStatus ae_safetensors_write (const char *path, const char *config_text, const AeTensor *tensors,
-                               int n_tensors, AeError *err);
+ * PyTorch's safetensors. metadata: NULL, or "key", "value", ... pairs ended by NULL, kept as
+ * strings in "__metadata__" beside "format": "pt". */
+AeStatus ae_safetensors_write (const char *path, const char *const *metadata,
+                               const AeTensor *tensors, int n_tensors, AeError *err);
 AeStatus ae_safetensors_parse (const uint8_t *buf, size_t len, const char *name,
                                AeTensor **tensors, int *n_tensors, AeError *err);
+/* The same, also giving the metadata string under meta_key in *meta_value (malloc'ed, or
+ * NULL when the file has none); free the tensors with ae_modelfile_free_tensors. */
+AeStatus ae_safetensors_parse_metadata (const uint8_t *buf, size_t len, const char *name,
+                                        const char *meta_key, char **meta_value,
+                                        AeTensor **tensors, int *n_tensors, AeError *err);

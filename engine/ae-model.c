@@ -1645,19 +1645,6 @@ ae_model_load (AeModel **out, const char *path, AeError *err)
   return st;
 }
 
-AeStatus
-ae_model_export_safetensors (const AeModel *model, const char *path, AeError *err)
-{
-  AeTensor tensors[MAX_TENSORS];
-  int n = ae_model_tensors (model, tensors, MAX_TENSORS);
-  char *text = ae_config_to_text (&model->cfg);
-  if (text == NULL)
-    return ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory for the configuration", path);
-  AeStatus st = ae_safetensors_write (path, text, tensors, n, err);
-  free (text);
-  return st;
-}
-
 int
 ae_cpu_count (void)
 {

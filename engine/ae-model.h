@@ -69,6 +69,9 @@ typedef struct {
   AeArch arch;
   AeSequenceLayer sequence_layer; /* the layers of AE_ARCH_SEQUENCE */
   int channels, height, width; /* input shape, set by ae_config_fit_data */
+  /* The data's own units, set by ae_config_fit_data for data rescaled into [0, 1] on loading
+   * (see AeDataset): both 0 when the values were not rescaled. Exported for PyTorch. */
+  double value_min, value_max;
   int hidden[AE_MAX_HIDDEN];
   int n_hidden;
   int latent; /* 0: the conv architecture without a dense code (see AE_ARCH_CONV) */
@@ -126,7 +129,7 @@ AeStatus ae_config_preset (AeConfig *cfg, const char *preset, AeError *err);
  * sparsity weight), "contractive", "noise" ("gaussian:0.5"), "kl-beta", "warmup",
  * "activation", "loss", "optimizer", "weight-decay", "clip", "momentum"; and, as written
  * by ae_config_to_text, "arch", "code-activation", "output-activation", "variational",
- * "channels", "height", "width", "preset". Errors name the option and the value. */
+ * "channels", "height", "width", "value-min", "value-max", "preset". Errors name the option and the value. */
 AeStatus ae_config_set (AeConfig *cfg, const char *key, const char *value, AeError *err);
 /* Sets the input shape and architecture-dependent details from a dataset. */
 AeStatus ae_config_fit_data (AeConfig *cfg, const AeDataset *ds, AeError *err);
@@ -213,7 +216,11 @@ AeStatus ae_model_load (AeModel **out, const char *path, AeError *err);
  * the tensors its configuration needs, finite); path names the file in messages. */
 AeStatus ae_model_from_tensors (AeModel **out, const char *path, const char *config_text,
                                 const AeTensor *tensors, int n_tensors, AeError *err);
+/* safetensors in PyTorch's names and layouts, with the configuration and the architecture
+ * as metadata (see ae-export.c); the import reads such a file back, also one written by
+ * python/latentlab_torch.py after fine-tuning. */
 AeStatus ae_model_export_safetensors (const AeModel *model, const char *path, AeError *err);
+AeStatus ae_model_import_safetensors (AeModel **out, const char *path, AeError *err);
 
 /* Corrupts x (n values) in place as the model's noise option says (shared by training,
  * the denoise command and the window). Images are kept in [0, 1]. Mixed noise draws one

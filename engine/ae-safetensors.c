@@ -3,7 +3,8 @@
  * Layout: u64 little-endian N, N bytes of JSON header (padded with spaces to a multiple of
  * 8), then the tensor data. The header maps each tensor name to {"dtype", "shape",
  * "data_offsets": [begin, end]} (offsets relative to the data), and "__metadata__" to an
- * object of strings; ours holds the configuration text under "config". */
+ * object of strings; ours holds the configuration text under "config" and the layers as
+ * PyTorch builds them under "architecture" (see ae-export.c). */
 #include "ae-io.h"
 
 #include <stdio.h>
@@ -52,14 +53,20 @@ put_json_string (AeBytes *b, const char *s)
 }
 
 AeStatus
-ae_safetensors_write (const char *path, const char *config_text, const AeTensor *tensors,
+ae_safetensors_write (const char *path, const char *const *metadata, const AeTensor *tensors,
                       int n_tensors, AeError *err)
 {
   if (n_tensors < 0 || n_tensors > TENSORS_MAX)
     return ae_error_set (err, AE_ERR_LIMIT, "%s: %d tensors, expected 0 to %d", path, n_tensors, TENSORS_MAX);
   AeBytes header = { 0 };
-  put_str (&header, "{\"__metadata__\":{\"format\":\"pt\",\"config\":");
-  put_json_string (&header, config_text ? config_text : "");
+  put_str (&header, "{\"__metadata__\":{\"format\":\"pt\"");
+  for (int i = 0; metadata != NULL && metadata[i] != NULL && metadata[i + 1] != NULL; i += 2)
+    {
+      put_str (&header, ",");
+      put_json_string (&header, metadata[i]);
+      put_str (&header, ":");
+      put_json_string (&header, metadata[i + 1]);
+    }
   put_str (&header, "}");
   uint64_t offset = 0;
   for (int i = 0; i < n_tensors; i++)
@@ -306,10 +313,58 @@ json_skip (Json *j, int depth)
     }
 }
 
+/* Reads the metadata object, keeping the string under meta_key (when asked) in *meta_value. */
+static void
+json_metadata (Json *j, const char *meta_key, char **meta_value)
+{
+  if (meta_key == NULL)
+    {
+      json_skip (j, 1);
+      return;
+    }
+  expect (j, '{');
+  if (j->failed || accept (j, '}'))
+    return;
+  do
+    {
+      char key[AE_TENSOR_NAME_MAX];
+      json_string (j, key, sizeof key);
+      expect (j, ':');
+      if (j->failed)
+        return;
+      if (strcmp (key, meta_key) != 0 || *meta_value != NULL)
+        {
+          json_skip (j, 2);
+          continue;
+        }
+      /* No string is longer than the header that holds it. */
+      *meta_value = malloc (j->len + 1);
+      if (*meta_value == NULL)
+        {
+          ae_error_set (j->err, AE_ERR_NOMEM, "%s: out of memory for the metadata", j->name);
+          j->failed = 1;
+          return;
+        }
+      json_string (j, *meta_value, j->len + 1);
+    }
+  while (!j->failed && accept (j, ','));
+  expect (j, '}');
+}
+
 AeStatus
 ae_safetensors_parse (const uint8_t *buf, size_t len, const char *name, AeTensor **tensors,
                       int *n_tensors, AeError *err)
 {
+  return ae_safetensors_parse_metadata (buf, len, name, NULL, NULL, tensors, n_tensors, err);
+}
+
+AeStatus
+ae_safetensors_parse_metadata (const uint8_t *buf, size_t len, const char *name,
+                               const char *meta_key, char **meta_value, AeTensor **tensors,
+                               int *n_tensors, AeError *err)
+{
+  if (meta_value != NULL)
+    *meta_value = NULL;
   *tensors = NULL;
   *n_tensors = 0;
   if (len < 8)
@@ -337,7 +392,7 @@ ae_safetensors_parse (const uint8_t *buf, size_t len, const char *name, AeTensor
           break;
         if (strcmp (key, "__metadata__") == 0)
           {
-            json_skip (&j, 1);
+            json_metadata (&j, meta_key, meta_value);
             continue;
           }
         if (count == TENSORS_MAX)
@@ -482,6 +537,11 @@ ae_safetensors_parse (const uint8_t *buf, size_t len, const char *name, AeTensor
       for (int i = 0; i < count; i++)
         free (list[i].data);
       free (list);
+      if (meta_value != NULL)
+        {
+          free (*meta_value);
+          *meta_value = NULL;
+        }
       return err != NULL && err->status != AE_OK ? err->status : AE_ERR_FORMAT;
     }
   /* An empty file still returns a list that can be freed. */

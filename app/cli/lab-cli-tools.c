@@ -1,5 +1,5 @@
 /* lab-cli-tools.c: what a saved model is used for: `denoise`, `generate`, `interpolate`,
- * `export-latent` and `export`. */
+ * `export-latent`, `export` and `import`. */
 #include "lab-cli.h"
 
 #include <errno.h>
@@ -551,6 +551,28 @@ lab_cli_export (LabArgs *args)
     status = lab_fail (args, LAB_EXIT_FAILURE, "%s", err.message);
   else
     printf ("%s: %zu parameters as safetensors\n", out, ae_model_n_params (model));
+  ae_model_free (model);
+  return status;
+}
+
+/* --- import ---------------------------------------------------------------------------------- */
+
+int
+lab_cli_import (LabArgs *args)
+{
+  const char *path = args->positional[0];
+  const char *save = lab_args_get (args, "save");
+  if (save == NULL)
+    return lab_fail (args, LAB_EXIT_USAGE, "--save MODEL is required");
+  AeModel *model = NULL;
+  AeError err = { 0 };
+  int status = LAB_EXIT_OK;
+  if (ae_model_import_safetensors (&model, path, &err) != AE_OK
+      || ae_model_save (model, save, &err) != AE_OK)
+    status = lab_fail (args, LAB_EXIT_FAILURE, "%s", err.message);
+  else
+    printf ("%s: %s model of %zu parameters from %s\n", save, ae_model_config (model)->preset,
+            ae_model_n_params (model), path);
   ae_model_free (model);
   return status;
 }

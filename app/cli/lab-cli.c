@@ -20,7 +20,7 @@ typedef struct {
 /* The model options of CLI.md; all but preset and data go to ae_config_set by name. */
 static const LabOption model_options[] = {
   { "preset", "P", "undercomplete, sparse, contractive, denoising, vae, linear, conv, sequence" },
-  { "data", "D", "digits, fashion, sines, ecg, or a path (IDX, PNG folder, PNG, CSV)" },
+  { "data", "D", "digits, fashion, sines, ecg, or a path (IDX, PNG folder, PNG, CSV, .npy with X-labels.npy or labels.npy beside it)" },
   { "latent", "K", "code size (conv: 0 makes the last feature maps the code, no dense layer)" },
   { "hidden", "W,W", "hidden layer widths (channels for conv and sequence, LSTM units), e.g. 512,128" },
   { "sequence-layer", "L", "sequence: conv (1-D convolutions, the default) or lstm" },
@@ -149,11 +149,20 @@ static const LabCommand commands[] = {
   { "export", lab_cli_export, "FILE",
     "latentlab export FILE --format safetensors --out OUT.safetensors",
     "the weights as safetensors for PyTorch",
-    "Exports the weights so that PyTorch can load them (safetensors, float32, with the\n"
-    "configuration as metadata).",
+    "Exports the weights so that PyTorch can load them: safetensors, float32, in PyTorch's\n"
+    "layer names and layouts, with the configuration and the architecture as metadata.\n"
+    "python/latentlab_torch.py builds the torch.nn.Module: latentlab_torch.load(OUT).",
     0,
     { { "format", "F", "safetensors" },
       { "out", "OUT", "where to write" },
+      { NULL, NULL, NULL } } },
+  { "import", lab_cli_import, "FILE.safetensors",
+    "latentlab import FILE.safetensors --save MODEL",
+    "a model back from safetensors",
+    "Reads a file written by `latentlab export`, or by latentlab_torch.save after fine-tuning\n"
+    "in PyTorch, and saves it as a model that every command and the window open.",
+    0,
+    { { "save", "MODEL", "where to write the model (atomically)" },
       { NULL, NULL, NULL } } },
   { "anomaly", lab_cli_anomaly, NULL,
     "latentlab anomaly --data D [--normal C|all] [--preset P] [options] [--json]",
@@ -238,12 +247,25 @@ static void
 print_main_help (FILE *out)
 {
   fprintf (out,
-           "Usage: latentlab [--data D] [--preset P] [--run] [--view V]   (opens the window)\n"
+           "Usage: latentlab [window options] [FILE...]                   (opens the window)\n"
            "       latentlab COMMAND [options]                            (headless)\n\n"
            "Commands:\n");
   for (int i = 0; i < N_COMMANDS; i++)
     fprintf (out, "  %-14s %s\n", commands[i].name, commands[i].brief);
   fprintf (out, "  %-14s %s\n", "help COMMAND", "the options of a command (also COMMAND --help)");
+  /* The window's options, as app/lab-application.c takes them (no GTK here). */
+  static const LabOption window_options[] = {
+    { "data", "D", "dataset: digits, fashion, sines, ecg or a path" },
+    { "preset", "P", "model preset: undercomplete, sparse, contractive, denoising, vae, linear, conv, sequence" },
+    { "run", NULL, "start training at once" },
+    { "presentation", NULL, "open in presentation mode: full screen, large text, thick lines" },
+    { "view", "V", "view to show: training, latent, generate, denoise, anomaly, inside, pca, sequence" },
+    { "session", "FILE", "open a saved session (its dataset, settings, weights and history)" },
+    { "compare", NULL, "also open Compare Runs: the run beside a copy with the next seed" },
+    { NULL, NULL, NULL },
+  };
+  fprintf (out, "\nWindow options:\n");
+  print_options (out, window_options, NULL);
   fprintf (out,
            "\nExit status: 0 success, 1 runtime failure (bad file, divergence, I/O), 2 usage error.\n"
            "See `latentlab COMMAND --help` for each command's options.\n");

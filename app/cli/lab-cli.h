@@ -113,5 +113,6 @@ int lab_cli_interpolate (LabArgs *args);
 int lab_cli_export_latent (LabArgs *args);
 int lab_cli_export (LabArgs *args);
 int lab_cli_project (LabArgs *args);
+int lab_cli_import (LabArgs *args);
 int lab_cli_anomaly (LabArgs *args);
 int lab_cli_bench (LabArgs *args);

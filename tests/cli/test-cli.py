@@ -61,10 +61,75 @@ def finite(v):
     return isinstance(v, (int, float)) and math.isfinite(v)
 
 
-COMMANDS = ["train", "eval", "denoise", "generate", "interpolate", "export-latent", "export", "anomaly",
-            "project"]
+COMMANDS = ["train", "eval", "denoise", "generate", "interpolate", "export-latent", "export", "import",
+            "anomaly", "project"]
 # Small and short, so that the suite stays well under a minute.
 SMALL = ["--data", "digits", "--epochs", "1", "--hidden", "64", "--latent", "8"]
+
+
+def test_window_options():
+    """--help lists every option the window takes, and the window's option errors exit 2
+    before any display is needed."""
+    source = os.path.join(os.environ.get("LATENTLAB_SOURCE_ROOT", "."), "app", "lab-application.c")
+    text = open(source).read()
+    table = text[text.index("lab_application_options[] = {"):]
+    table = table[:table.index("{ NULL }")]
+    names = [line.split('"')[1] for line in table.splitlines() if line.strip().startswith('{ "')]
+    code, out, err = run("--help")
+    missing = [n for n in names if f"  --{n}" not in out]
+    check("--help lists the window options", code == 0 and len(names) >= 7 and not missing,
+          f"missing: {missing}")
+    for args, needle in ((["--bogus"], "--bogus"), (["--data"], "--data")):
+        code, out, err = run(*args)
+        check(f"window option error {' '.join(args)} exits 2 with one line", code == 2 and one_line_error(err, needle),
+              f"exit {code}: {err}")
+
+
+def test_completion():
+    """bash completion offers the commands, a command's options and the presets."""
+    script = os.path.join(os.environ.get("LATENTLAB_SOURCE_ROOT", "."), "resources", "completion", "latentlab.bash")
+    env = dict(os.environ, PATH=os.path.dirname(os.path.abspath(LATENTLAB)) + os.pathsep + os.environ["PATH"])
+    for words, want in ((["latentlab", "imp"], {"import"}), (["latentlab", "import", "--"], {"--save", "--help"}),
+                        (["latentlab", "train", "--preset", "c"], {"contractive", "conv"}),
+                        (["latentlab", "--pre"], {"--preset", "--presentation"})):
+        line = (f"source {script}; COMP_WORDS=({' '.join(words)}); COMP_CWORD={len(words) - 1}; "
+                "_latentlab; echo ${COMPREPLY[@]}")
+        p = subprocess.run(["bash", "-c", line], capture_output=True, text=True, env=env)
+        got = set(p.stdout.split())
+        check(f"completion of {' '.join(words)}", p.returncode == 0 and got == want, f"got {sorted(got)}")
+
+
+def test_npy(tmp):
+    """.npy datasets: uint8 images with labels from X-labels.npy, float vectors; Fortran order,
+    object arrays and a truncated file are refused in one line that names the file."""
+    def npy(path, descr, shape, payload, fortran=False):
+        header = f"{{'descr': '{descr}', 'fortran_order': {fortran}, 'shape': {tuple(shape)}, }}"
+        header += " " * (-(len(header) + 11) % 64) + "\n"
+        with open(path, "wb") as f:
+            f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + payload)
+    images = os.path.join(tmp, "X.npy")
+    npy(images, "|u1", (60, 8, 8), bytes((i * 7) % 256 for i in range(60 * 64)))
+    npy(os.path.join(tmp, "X-labels.npy"), "<i8", (60,), b"".join(struct.pack("<q", i % 3) for i in range(60)))
+    model = os.path.join(tmp, "npy.model")
+    code, out, err = run("train", "--preset", "undercomplete", "--data", images, "--epochs", "1", "--hidden", "8",
+                         "--latent", "2", "--save", model)
+    check(".npy images train", code == 0, err)
+    code, out, err = run("export-latent", model, "--data", images, "--out", os.path.join(tmp, "npy-latent"))
+    labels = open(os.path.join(tmp, "npy-latent", "metadata.tsv")).read().splitlines()[1:] if code == 0 else []
+    check(".npy labels come from X-labels.npy",
+          len(labels) > 0 and all(int(l.split("\t")[1]) == int(l.split("\t")[0]) % 3 for l in labels), err)
+    vectors = os.path.join(tmp, "V.npy")
+    npy(vectors, "<f4", (40, 5), b"".join(struct.pack("<f", (i % 10) / 10) for i in range(200)))
+    code, out, err = run("train", "--preset", "undercomplete", "--data", vectors, "--epochs", "1", "--hidden", "4",
+                         "--latent", "2")
+    check(".npy float vectors train", code == 0, err)
+    bad = os.path.join(tmp, "bad.npy")
+    for what, args in (("Fortran order", ("<f8", (4, 2, 2), bytes(8 * 16), True)),
+                       ("dtype", ("|O", (4, 2), bytes(64))),
+                       ("bytes of data", ("|u1", (4, 2, 2), bytes(15)))):
+        npy(bad, *args)
+        code, out, err = run("train", "--preset", "undercomplete", "--data", bad, "--epochs", "1")
+        check(f".npy refused: {what}", code == 1 and one_line_error(err, "bad.npy", what), f"exit {code}: {err}")
 
 
 def test_help():
@@ -509,6 +574,9 @@ def test_project(tmp, model):
 def main():
     with tempfile.TemporaryDirectory(prefix="latentlab-cli-") as tmp:
         test_help()
+        test_window_options()
+        test_completion()
+        test_npy(tmp)
         test_usage_errors()
         test_bad_data(tmp)
         model = test_train_eval(tmp)

@@ -3,7 +3,8 @@
 
 #include "ae-io.h"
 
-static const char *config = "preset = \"vae\"\nlatent = 2\tpath = C:\\x\001\n";
+static const char *const metadata[] = { "config", "preset = \"vae\"\nlatent = 2\tpath = C:\\x\001\n",
+                                        "architecture", "{\"layers\":[]}", NULL };
 
 static void
 make (AeTensor *t)
@@ -30,7 +31,7 @@ written (AeTensor *t, size_t *len)
   char *dir = io_test_mkdtemp ();
   char *path = io_test_path (dir, "model.safetensors");
   AeError err = { 0 };
-  CHECK (ae_safetensors_write (path, config, t, 3, &err) == AE_OK, "%s", err.message);
+  CHECK (ae_safetensors_write (path, metadata, t, 3, &err) == AE_OK, "%s", err.message);
   uint8_t *buf = io_test_read (path, len);
   CHECK (io_test_count_entries (dir) == 1, "temporary files left");
   free (path);
@@ -72,6 +73,23 @@ test_round_trip (void)
       CHECK (memcmp (back[i].shape, t[i].shape, (size_t) t[i].rank * sizeof (int)) == 0, "shape of %s", t[i].name);
       CHECK (memcmp (back[i].data, t[i].data, ae_tensor_numel (&t[i]) * 4) == 0, "data of %s", t[i].name);
     }
+  ae_modelfile_free_tensors (back, n);
+
+  /* Each metadata string comes back as it was written, escapes undone. */
+  for (int k = 0; k < 2; k++)
+    {
+      char *value = NULL;
+      CHECK (ae_safetensors_parse_metadata (buf, len, "model.safetensors", metadata[2 * k], &value, &back,
+                                            &n, &err) == AE_OK, "%s", err.message);
+      CHECK (value != NULL && strcmp (value, metadata[2 * k + 1]) == 0, "%s read back as '%s'",
+             metadata[2 * k], value ? value : "(none)");
+      CHECK (n == 3, "%d tensors beside the metadata", n);
+      free (value);
+      ae_modelfile_free_tensors (back, n);
+    }
+  char *none = (char *) "unset";
+  CHECK (ae_safetensors_parse_metadata (buf, len, "model.safetensors", "missing", &none, &back, &n, &err)
+         == AE_OK && none == NULL, "a missing key gives NULL");
   ae_modelfile_free_tensors (back, n);
   free (buf);
   for (int i = 0; i < 3; i++)
@@ -139,7 +157,7 @@ test_damage_refused (void)
   /* The writer refuses duplicate names, which PyTorch's loader would reject. */
   snprintf (t[1].name, sizeof t[1].name, "%s", t[0].name);
   AeError err = { 0 };
-  CHECK (ae_safetensors_write ("/tmp/never-written.safetensors", config, t, 3, &err) == AE_ERR_INVALID, "dupes");
+  CHECK (ae_safetensors_write ("/tmp/never-written.safetensors", metadata, t, 3, &err) == AE_ERR_INVALID, "dupes");
   CHECK_NAMES (err, "/tmp/never-written.safetensors");
   for (int i = 0; i < 3; i++)
     free (t[i].data);
