@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ae-inspect.h"
 #include "ae-math.h"
 
 /* Fixed seeds, so that two evaluations of one model print the same figures. */
@@ -77,41 +78,22 @@ is_linear (const AeConfig *c)
          && (c->output_activation == AE_ACT_IDENTITY || c->output_activation == AE_ACT_SIGMOID);
 }
 
-/* The largest principal angle between the decoder's column space and PCA's subspace. The
- * decoder's columns are read off as decode(e_i) - decode(0), which needs no knowledge of
- * the model's layers (a sigmoid output is undone with the logit first). */
+/* The largest principal angle between the decoder's column space and PCA's subspace. */
 static double
 decoder_pca_angle (AeModel *model, const AePca *pca)
 {
-  const AeConfig *c = ae_model_config (model);
   int L = ae_model_latent_dim (model), dim = ae_model_input_dim (model);
-  float *codes = calloc ((size_t) (L + 1) * (size_t) L, sizeof (float));
-  float *out = malloc ((size_t) (L + 1) * (size_t) dim * sizeof (float));
   float *a = malloc ((size_t) dim * (size_t) L * sizeof (float));
   float *b = malloc ((size_t) dim * (size_t) L * sizeof (float));
   double *angles = malloc ((size_t) L * sizeof (double));
   double largest = NAN;
-  if (codes != NULL && out != NULL && a != NULL && b != NULL && angles != NULL)
+  if (a != NULL && b != NULL && angles != NULL && ae_inspect_decoder_basis (model, a, NULL) == AE_OK)
     {
-      for (int i = 0; i < L; i++)
-        codes[(size_t) (i + 1) * L + i] = 1.0f;
-      ae_model_decode (model, out, codes, L + 1);
-      if (c->output_activation == AE_ACT_SIGMOID)
-        for (long i = 0; i < (long) (L + 1) * dim; i++)
-          {
-            double p = fmin (fmax (out[i], 1e-7), 1 - 1e-7);
-            out[i] = (float) log (p / (1 - p));
-          }
       for (int p = 0; p < dim; p++)
         for (int i = 0; i < L; i++)
-          {
-            a[(size_t) p * L + i] = out[(size_t) (i + 1) * dim + p] - out[p];
-            b[(size_t) p * L + i] = pca->components[(size_t) i * dim + p];
-          }
+          b[(size_t) p * L + i] = pca->components[(size_t) i * dim + p];
       largest = ae_principal_angles (a, L, b, L, dim, angles);
     }
-  free (codes);
-  free (out);
   free (a);
   free (b);
   free (angles);
