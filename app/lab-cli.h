@@ -113,3 +113,4 @@ int lab_cli_export_latent (LabArgs *args);
 int lab_cli_export (LabArgs *args);
 int lab_cli_anomaly (LabArgs *args);
 int lab_cli_bench (LabArgs *args);
+int lab_cli_lesson (LabArgs *args);
