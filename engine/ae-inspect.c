@@ -40,6 +40,30 @@ ae_inspect_decoder_basis (AeModel *model, float *basis, AeError *err)
   return AE_OK;
 }
 
+double
+ae_inspect_pca_angle (AeModel *model, const AePca *pca)
+{
+  const int L = ae_model_latent_dim (model), dim = ae_model_input_dim (model);
+  float *a, *b;
+  double *angles, largest = NAN;
+  if (pca->k < L || pca->dim != dim || L < 1)
+    return NAN;
+  a = malloc ((size_t) dim * (size_t) L * sizeof (float));
+  b = malloc ((size_t) dim * (size_t) L * sizeof (float));
+  angles = malloc ((size_t) L * sizeof (double));
+  if (a != NULL && b != NULL && angles != NULL && ae_inspect_decoder_basis (model, a, NULL) == AE_OK)
+    {
+      for (int p = 0; p < dim; p++)
+        for (int i = 0; i < L; i++)
+          b[(size_t) p * L + i] = pca->components[(size_t) i * dim + p];
+      largest = ae_principal_angles (a, L, b, L, dim, angles);
+    }
+  free (a);
+  free (b);
+  free (angles);
+  return largest;
+}
+
 int
 ae_inspect_jacobian_is_exact (const AeModel *model)
 {

@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include "ae-math.h"
 #include "ae-model.h"
 
 /* The steps and directions of the Jacobian estimate (see ae_inspect_jacobian_norms). */
@@ -15,6 +16,12 @@
  * decode(0), with a sigmoid output undone first (the logit), so that for a linear model
  * the columns span exactly the decoder's affine image. Returns AE_ERR_NOMEM or AE_OK. */
 AeStatus ae_inspect_decoder_basis (AeModel *model, float *basis, AeError *err);
+
+/* The largest principal angle, in degrees, between the decoder's subspace (the basis above)
+ * and the span of PCA's first latent components: 0 when a linear model has found PCA's
+ * subspace. NaN when PCA has fewer components than the code, another input size, or memory
+ * runs out. */
+double   ae_inspect_pca_angle (AeModel *model, const AePca *pca);
 
 /* The Frobenius norm of the encoder's Jacobian ||J_f(x)||_F at each of n samples (the
  * mean code for a VAE): the closed form sum_j h'(a_j)^2 ||W_j||^2 for a one-layer dense

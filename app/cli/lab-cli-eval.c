@@ -78,28 +78,6 @@ is_linear (const AeConfig *c)
          && (c->output_activation == AE_ACT_IDENTITY || c->output_activation == AE_ACT_SIGMOID);
 }
 
-/* The largest principal angle between the decoder's column space and PCA's subspace. */
-static double
-decoder_pca_angle (AeModel *model, const AePca *pca)
-{
-  int L = ae_model_latent_dim (model), dim = ae_model_input_dim (model);
-  float *a = malloc ((size_t) dim * (size_t) L * sizeof (float));
-  float *b = malloc ((size_t) dim * (size_t) L * sizeof (float));
-  double *angles = malloc ((size_t) L * sizeof (double));
-  double largest = NAN;
-  if (a != NULL && b != NULL && angles != NULL && ae_inspect_decoder_basis (model, a, NULL) == AE_OK)
-    {
-      for (int p = 0; p < dim; p++)
-        for (int i = 0; i < L; i++)
-          b[(size_t) p * L + i] = pca->components[(size_t) i * dim + p];
-      largest = ae_principal_angles (a, L, b, L, dim, angles);
-    }
-  free (a);
-  free (b);
-  free (angles);
-  return largest;
-}
-
 typedef struct {
   double noisy, model, median, gaussian, gaussian_sigma;
 } DenoiseFigures;
@@ -218,7 +196,7 @@ lab_cli_eval (LabArgs *args)
   ae_pca_reconstruct (pca, out_buf, codes, n, pca_k);
   double pca_sse = sse_per_sample (x, out_buf, n, dim);
   double elbo = cfg->variational ? negative_elbo (model, x, n) : NAN;
-  double angle = is_linear (cfg) && pca_k == k ? decoder_pca_angle (model, pca) : NAN;
+  double angle = is_linear (cfg) && pca_k == k ? ae_inspect_pca_angle (model, pca) : NAN;
   DenoiseFigures dn = { 0 };
   if (denoise != NULL && !denoise_figures (model, ds, x, n, noise, noise_level, &dn))
     {

@@ -156,8 +156,8 @@ static const LabCommand commands[] = {
     "latentlab lesson --list | latentlab lesson NAME|FILE --check [--json]",
     "list the lessons, or check one's claims headless",
     "With --list, the bundled lessons, one per line: its name, a tab, its title. With a\n"
-    "lesson (a bundled lesson's name or a .lesson file) and --check, runs every step as the\n"
-    "window would (the same settings, training and measurements) and prints each check with\n"
+    "lesson (a bundled lesson's name or a .lesson file) and --check, runs every step headless\n"
+    "(its settings, its training, then its measurements) and prints each check with\n"
     "its value; the exit status is 1 when any check does not hold or the lesson cannot run.",
     0,
     { { "list", NULL, "the bundled lessons: name, tab, title" },

@@ -305,23 +305,7 @@ static double
 measure_pca_angle (LabMeasure *m)
 {
   const AePca *p = pca (m);
-  const int L = m->L, dim = m->dim;
-  float *a = malloc ((size_t) dim * (size_t) L * sizeof (float));
-  float *b = malloc ((size_t) dim * (size_t) L * sizeof (float));
-  double *angles = malloc ((size_t) L * sizeof (double));
-  double largest = NAN;
-  if (p != NULL && a != NULL && b != NULL && angles != NULL
-      && ae_inspect_decoder_basis (m->model, a, NULL) == AE_OK)
-    {
-      for (int q = 0; q < dim; q++)
-        for (int i = 0; i < L; i++)
-          b[(size_t) q * L + i] = p->components[(size_t) i * dim + q];
-      largest = ae_principal_angles (a, L, b, L, dim, angles);
-    }
-  free (a);
-  free (b);
-  free (angles);
-  return largest;
+  return p != NULL ? ae_inspect_pca_angle (m->model, p) : NAN;
 }
 
 static double

@@ -183,6 +183,43 @@ test_decoder_basis_sigmoid (void)
   ae_model_free (model);
 }
 
+/* A linear model whose decoder is set to PCA's components spans PCA's subspace exactly (angle
+ * 0); one whose decoder is set to other directions does not. */
+static void
+test_pca_angle (void)
+{
+  AeModel *model = small_model ("linear", 4, 2, NULL, 0);
+  const int dim = 16, n = 64;
+  float x[64 * 16];
+  AePca *pca = NULL;
+  AeError err = { 0 };
+  AeTensor tensors[8];
+  AeRng rng;
+  int count, found = 0;
+
+  ae_rng_seed (&rng, 3);
+  for (int i = 0; i < n * dim; i++)
+    x[i] = ae_rng_uniform (&rng) * (1.0f + (float) (i % dim));
+  CHECK (ae_pca_fit (&pca, x, n, dim, 3, &err) == AE_OK, "%s", err.message);
+  count = ae_model_tensors (model, tensors, 8);
+  for (int t = 0; t < count; t++)
+    if (tensors[t].rank == 2 && tensors[t].shape[0] == dim && tensors[t].shape[1] == 2)
+      {
+        /* the decoder's weight (dim, latent): columns = PCA's first two components */
+        for (int p = 0; p < dim; p++)
+          for (int i = 0; i < 2; i++)
+            tensors[t].data[p * 2 + i] = pca->components[i * dim + p] * (i + 2.0f);
+        found = 1;
+        CHECK (ae_inspect_pca_angle (model, pca) < 0.01, "angle %g", ae_inspect_pca_angle (model, pca));
+        for (int p = 0; p < dim; p++)
+          tensors[t].data[p * 2 + 1] = pca->components[2 * dim + p];
+        CHECK (ae_inspect_pca_angle (model, pca) > 89.0, "angle %g", ae_inspect_pca_angle (model, pca));
+      }
+  CHECK (found, "no decoder weight of shape (%d, 2) among %d tensors", dim, count);
+  ae_pca_free (pca);
+  ae_model_free (model);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -192,6 +229,7 @@ main (int argc, char **argv)
     { "/inspect/jacobian/repeats", test_jacobian_estimate_repeats },
     { "/inspect/decoder-basis/linear", test_decoder_basis_linear },
     { "/inspect/decoder-basis/sigmoid", test_decoder_basis_sigmoid },
+    { "/inspect/pca-angle", test_pca_angle },
   };
   return ae_test_main (argc, argv, cases, AE_N_CASES (cases));
 }
