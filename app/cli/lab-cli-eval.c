@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ae-inspect.h"
 #include "ae-math.h"
 
 /* Fixed seeds, so that two evaluations of one model print the same figures. */
@@ -63,47 +64,6 @@ is_linear (const AeConfig *c)
   return c->arch == AE_ARCH_DENSE && !c->variational && c->code_activation == AE_ACT_IDENTITY
          && (c->n_hidden == 0 || c->activation == AE_ACT_IDENTITY)
          && (c->output_activation == AE_ACT_IDENTITY || c->output_activation == AE_ACT_SIGMOID);
-}
-
-/* The largest principal angle between the decoder's column space and PCA's subspace. The
- * decoder's columns are read off as decode(e_i) - decode(0), which needs no knowledge of
- * the model's layers (a sigmoid output is undone with the logit first). */
-static double
-decoder_pca_angle (AeModel *model, const AePca *pca)
-{
-  const AeConfig *c = ae_model_config (model);
-  int L = ae_model_latent_dim (model), dim = ae_model_input_dim (model);
-  float *codes = calloc ((size_t) (L + 1) * (size_t) L, sizeof (float));
-  float *out = malloc ((size_t) (L + 1) * (size_t) dim * sizeof (float));
-  float *a = malloc ((size_t) dim * (size_t) L * sizeof (float));
-  float *b = malloc ((size_t) dim * (size_t) L * sizeof (float));
-  double *angles = malloc ((size_t) L * sizeof (double));
-  double largest = NAN;
-  if (codes != NULL && out != NULL && a != NULL && b != NULL && angles != NULL)
-    {
-      for (int i = 0; i < L; i++)
-        codes[(size_t) (i + 1) * L + i] = 1.0f;
-      ae_model_decode (model, out, codes, L + 1);
-      if (c->output_activation == AE_ACT_SIGMOID)
-        for (long i = 0; i < (long) (L + 1) * dim; i++)
-          {
-            double p = fmin (fmax (out[i], 1e-7), 1 - 1e-7);
-            out[i] = (float) log (p / (1 - p));
-          }
-      for (int p = 0; p < dim; p++)
-        for (int i = 0; i < L; i++)
-          {
-            a[(size_t) p * L + i] = out[(size_t) (i + 1) * dim + p] - out[p];
-            b[(size_t) p * L + i] = pca->components[(size_t) i * dim + p];
-          }
-      largest = ae_principal_angles (a, L, b, L, dim, angles);
-    }
-  free (codes);
-  free (out);
-  free (a);
-  free (b);
-  free (angles);
-  return largest;
 }
 
 typedef struct {
@@ -223,7 +183,7 @@ lab_cli_eval (LabArgs *args)
   ae_pca_reconstruct (pca, out_buf, codes, n, pca_k);
   double pca_sse = ae_sse_per_row (x, out_buf, n, dim);
   double elbo = cfg->variational ? negative_elbo (model, x, n) : NAN;
-  double angle = is_linear (cfg) && pca_k == k ? decoder_pca_angle (model, pca) : NAN;
+  double angle = is_linear (cfg) && pca_k == k ? ae_inspect_pca_angle (model, pca) : NAN;
   DenoiseFigures dn = { 0 };
   if (denoise != NULL && !denoise_figures (model, ds, x, n, noise, noise_level, &dn))
     {

@@ -178,6 +178,19 @@ static const LabCommand commands[] = {
     { { "normal", "C|all", "the normal class, by index or name, or all (default 0)" },
       { "json", NULL, "one JSON object per class (and one with the means)" },
       { NULL, NULL, NULL } } },
+  { "lesson", lab_cli_lesson, "[NAME|FILE]",
+    "latentlab lesson --list | latentlab lesson NAME|FILE --check [--json]",
+    "list the lessons, or check one's claims headless",
+    "With --list, the bundled lessons, one per line: its name, a tab, its title. With a\n"
+    "lesson (a bundled lesson's name or a .lesson file) and --check, runs every step headless\n"
+    "(its settings, its training, then its measurements) and prints each check with\n"
+    "its value; the exit status is 1 when any check does not hold or the lesson cannot run.",
+    0,
+    { { "list", NULL, "the bundled lessons: name, tab, title" },
+      { "check", NULL, "run every step and check its claims" },
+      { "json", NULL, "one JSON object per check: lesson, step, check, value, against, passed" },
+      { "threads", "T", "threads that share each training batch (default 1: reproducible)" },
+      { NULL, NULL, NULL } } },
   { "bench", lab_cli_bench, NULL,
     "latentlab bench [--json] [--quick] [--threads T]",
     "measure training speed against this machine's sgemm",
@@ -404,7 +417,8 @@ parse_args (const LabCommand *cmd, int argc, char **argv, LabArgs *args)
       args->values[args->n_set] = value;
       args->n_set++;
     }
-  if (cmd->positional != NULL && args->n_positional == 0)
+  /* a positional in brackets is optional */
+  if (cmd->positional != NULL && cmd->positional[0] != '[' && args->n_positional == 0)
     return lab_fail (args, LAB_EXIT_USAGE, "missing %s (usage: %s)", cmd->positional, cmd->usage);
   return -1;
 }

@@ -1,6 +1,6 @@
 /* lab-inside.c: unit activity, encoder Jacobian norms and the penalty-free companion model.
  *
- * The Jacobian norms reuse the engine's contractive penalty: its closed form
+ * The Jacobian norms are the engine's (ae_inspect_jacobian_norms): the closed form
  * (sum_j h'(a_j)^2 ||W_j||^2) for a one-layer dense encoder, and its finite-difference
  * estimate (||f(x + s eps) - f(x)||^2 / s^2, whose mean over eps ~ N(0, I) is ||J||_F^2)
  * for every other encoder. Each call works on its own clone of the weights, so the view
@@ -10,24 +10,11 @@
 #include <string.h>
 
 #include "lab-background.h"
-#include "ae-layers.h"
-#include "ae-model-private.h"
+#include "ae-inspect.h"
 #include "lab-inside.h"
 #include "lab-session-private.h"
 
-/* Random directions per sample for the estimate: its relative spread shrinks as
- * 1/sqrt(directions * effective rank of J), a few percent for digit encoders. */
-#define LAB_JACOBIAN_DIRECTIONS 8
 #define LAB_SIGMOID_ACTIVE 0.01f
-
-static gboolean
-has_closed_form (const AeModel *model)
-{
-  const AeConfig *cfg = ae_model_config (model);
-
-  return cfg->arch == AE_ARCH_DENSE && model->n_enc == 1 && !cfg->variational
-         && model->layers[0].kind == AE_LAYER_DENSE;
-}
 
 void
 lab_inside_describe (LabWeights *weights, LabInsideInfo *info)
@@ -58,7 +45,7 @@ lab_inside_describe (LabWeights *weights, LabInsideInfo *info)
       info->active_above = 0.0f;
       break;
     }
-  info->exact_jacobian = has_closed_form (model);
+  info->exact_jacobian = ae_inspect_jacobian_is_exact (model);
   ae_model_free (model);
 }
 
@@ -91,50 +78,13 @@ lab_inside_unit_activity (float *mean, guint8 *dead, const float *codes, long n,
   return n_dead;
 }
 
+/* The engine's norms; on a failed allocation (g_new aborts first in practice) NaN. */
 static void
 model_jacobian_norms (AeModel *model, float *norms, const float *x, long n)
 {
-  const int L = ae_model_latent_dim (model), dim = ae_model_input_dim (model);
-  float *h0 = g_new (float, (gsize) n * L);
-
-  ae_model_encode (model, h0, NULL, x, n);
-  if (has_closed_form (model))
-    {
-      const AeLayer *code = &model->layers[0];
-      float *row_norms = g_new (float, L);
-
-      for (long r = 0; r < n; r++)
-        norms[r] = (float) sqrt (ae_contractive_closed (NULL, NULL, row_norms, h0 + (size_t) r * L,
-                                                        code->w, 1, L, code->in_dim, L, code->act,
-                                                        1.0f, 1.0f));
-      g_free (row_norms);
-    }
-  else
-    {
-      const float s = AE_CONTRACTIVE_STEP;
-      float *moved = g_new (float, (gsize) n * dim);
-      float *h1 = g_new (float, (gsize) n * L);
-      double *sum = g_new0 (double, n);
-      AeRng rng;
-
-      /* a fixed stream: the same weights give the same picture */
-      ae_rng_seed (&rng, 0x1a5d1de5);
-      for (int k = 0; k < LAB_JACOBIAN_DIRECTIONS; k++)
-        {
-          for (size_t i = 0; i < (size_t) n * dim; i++)
-            moved[i] = x[i] + s * ae_rng_normal (&rng);
-          ae_model_encode (model, h1, NULL, moved, n);
-          for (long r = 0; r < n; r++)
-            sum[r] += ae_contractive_estimate (NULL, NULL, h0 + (size_t) r * L, h1 + (size_t) r * L,
-                                               1, L, L, s, 1.0f, 0.0f);
-        }
-      for (long r = 0; r < n; r++)
-        norms[r] = (float) sqrt (sum[r] / LAB_JACOBIAN_DIRECTIONS);
-      g_free (sum);
-      g_free (h1);
-      g_free (moved);
-    }
-  g_free (h0);
+  if (ae_inspect_jacobian_norms (model, norms, x, n, NULL) != AE_OK)
+    for (long r = 0; r < n; r++)
+      norms[r] = NAN;
 }
 
 void
