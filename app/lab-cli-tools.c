@@ -235,8 +235,7 @@ lab_cli_generate (LabArgs *args)
           status = LAB_EXIT_USAGE;
           goto out;
         }
-      if ((status = lab_load_data (args, spec, c->seed, &ds)) != LAB_EXIT_OK
-          || (status = lab_check_model_data (args, model, ds, spec)) != LAB_EXIT_OK)
+      if ((status = lab_load_model_data (args, spec, model, &ds)) != LAB_EXIT_OK)
         goto out;
       status = LAB_EXIT_FAILURE;
       if (!fit_code_gaussian (model, ds, mean, sd))
@@ -291,8 +290,7 @@ lab_cli_interpolate (LabArgs *args)
   AeDataset *ds = NULL;
   float *ends = NULL, *codes = NULL, *images = NULL;
   AeError err = { 0 };
-  if ((status = lab_load_data (args, spec, c->seed, &ds)) != LAB_EXIT_OK
-      || (status = lab_check_model_data (args, model, ds, spec)) != LAB_EXIT_OK)
+  if ((status = lab_load_model_data (args, spec, model, &ds)) != LAB_EXIT_OK)
     goto out;
   status = LAB_EXIT_FAILURE;
   if (from >= ds->n || to >= ds->n)
@@ -424,14 +422,12 @@ lab_cli_export_latent (LabArgs *args)
   int status = lab_load_model (args, path, &model);
   if (status != LAB_EXIT_OK)
     return status;
-  const AeConfig *c = ae_model_config (model);
   AeDataset *ds = NULL;
   float *owned = NULL, *codes = NULL;
   uint32_t *all = NULL;
   TextBuf vectors = { 0 }, meta = { 0 }, config = { 0 };
   AeError err = { 0 };
-  if ((status = lab_load_data (args, spec, c->seed, &ds)) != LAB_EXIT_OK
-      || (status = lab_check_model_data (args, model, ds, spec)) != LAB_EXIT_OK)
+  if ((status = lab_load_model_data (args, spec, model, &ds)) != LAB_EXIT_OK)
     goto out;
   status = LAB_EXIT_FAILURE;
   const uint32_t *idx;

@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #include "ae-io.h"
 #include "lab-cli-config.h"
@@ -20,7 +22,10 @@ typedef struct {
 /* The model options of CLI.md; all but preset and data go to ae_config_set by name. */
 static const LabOption model_options[] = {
   { "preset", "P", "undercomplete, sparse, contractive, denoising, vae, linear, conv, sequence" },
-  { "data", "D", "digits, fashion, sines, ecg, or a path (IDX, PNG folder, PNG, CSV)" },
+  { "data", "D", "digits, fashion, sines, ecg, or a path (IDX, image folder, PNG or JPEG, CSV)" },
+  { "image-size", "S", "image folders and files: resize and centre-crop to S x S (default: the "
+                       "files' size, or for mixed sizes the median short side up to 64)" },
+  { "channels", "1|3", "image folders and files: 1 grey, 3 RGB (default: RGB when any image is colour)" },
   { "latent", "K", "code size (conv: 0 makes the last feature maps the code, no dense layer)" },
   { "hidden", "W,W", "hidden layer widths (channels for conv and sequence, LSTM units), e.g. 512,128" },
   { "sequence-layer", "L", "sequence: conv (1-D convolutions, the default) or lstm" },
@@ -442,7 +447,8 @@ lab_config_from_args_tuned (const LabArgs *args, const char *preset_fallback,
       int is_model_option = 0;
       for (const LabOption *o = model_options; o->name != NULL; o++)
         is_model_option |= strcmp (o->name, name) == 0;
-      if (!is_model_option || strcmp (name, "preset") == 0 || strcmp (name, "data") == 0)
+      if (!is_model_option || strcmp (name, "preset") == 0 || strcmp (name, "data") == 0
+          || strcmp (name, "image-size") == 0 || strcmp (name, "channels") == 0)
         continue;
       if (ae_config_set (cfg, name, args->values[i], &err) != AE_OK)
         {
@@ -463,16 +469,69 @@ lab_config_fit (const LabArgs *args, AeConfig *cfg, const AeDataset *ds)
   return LAB_EXIT_OK;
 }
 
-int
-lab_load_data (const LabArgs *args, const char *spec, uint64_t seed, AeDataset **out)
+/* Loads spec with the image options given; failures name the file or the argument. */
+static int
+load_data_with (const LabArgs *args, const char *spec, const AeImageOptions *images, uint64_t seed,
+                AeDataset **out)
 {
   AeError err = { 0 };
-  if (ae_dataset_load (out, spec, seed, &err) == AE_OK)
-    return LAB_EXIT_OK;
+  if (ae_dataset_load_with (out, spec, images, seed, &err) == AE_OK)
+    {
+      /* Resizing and skipped files are worth a line: the data are not quite the files. */
+      if ((*out)->note[0] != '\0')
+        fprintf (stderr, "%s: %s\n", spec, (*out)->note);
+      return LAB_EXIT_OK;
+    }
   /* The loaders name the file; a name such as "fashion" may need saying. */
   if (strstr (err.message, spec) == NULL)
     return lab_fail (args, LAB_EXIT_FAILURE, "--data %s: %s", spec, err.message);
   return lab_fail (args, LAB_EXIT_FAILURE, "%s", err.message);
+}
+
+int
+lab_load_data (const LabArgs *args, const char *spec, uint64_t seed, AeDataset **out)
+{
+  long size, channels;
+  if (!lab_args_int (args, "image-size", 0, 1, AE_MAX_IMAGE_SIDE, &size)
+      || !lab_args_int (args, "channels", 0, 1, 3, &channels))
+    return LAB_EXIT_USAGE;
+  if (channels == 2)
+    return lab_fail (args, LAB_EXIT_USAGE, "--channels 2: expected 1 (grey) or 3 (RGB)");
+  AeImageOptions images = { .channels = (int) channels, .image_size = (int) size };
+  return load_data_with (args, spec, &images, seed, out);
+}
+
+/* Whether spec names image files (a folder, a PNG or a JPEG), whose shape can be chosen. */
+static int
+spec_is_images (const char *spec)
+{
+  struct stat st;
+  if (stat (spec, &st) != 0)
+    return 0;
+  size_t n = strlen (spec);
+  return S_ISDIR (st.st_mode) || (n > 4 && strcasecmp (spec + n - 4, ".png") == 0)
+         || (n > 4 && strcasecmp (spec + n - 4, ".jpg") == 0) || (n > 5 && strcasecmp (spec + n - 5, ".jpeg") == 0);
+}
+
+int
+lab_load_model_data (const LabArgs *args, const char *spec, const AeModel *model, AeDataset **out)
+{
+  /* Image files are brought to the shape the model was trained on, so that a folder of
+   * mixed sizes loads as it did for training. */
+  const AeConfig *c = ae_model_config (model);
+  AeImageOptions images = { 0 };
+  if (c->arch != AE_ARCH_SEQUENCE && spec_is_images (spec))
+    {
+      images.channels = c->channels;
+      images.image_size = c->height == c->width ? c->height : 0;
+    }
+  int status = load_data_with (args, spec, &images, c->seed, out);
+  if (status == LAB_EXIT_OK && (status = lab_check_model_data (args, model, *out, spec)) != LAB_EXIT_OK)
+    {
+      ae_dataset_free (*out);
+      *out = NULL;
+    }
+  return status;
 }
 
 int

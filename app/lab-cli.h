@@ -58,6 +58,9 @@ int lab_config_from_args_tuned (const LabArgs *args, const char *preset_fallback
 int lab_config_fit (const LabArgs *args, AeConfig *cfg, const AeDataset *ds);
 /* Loads a dataset; a failure is printed with the file named and returns LAB_EXIT_FAILURE. */
 int lab_load_data (const LabArgs *args, const char *spec, uint64_t seed, AeDataset **out);
+/* For a saved model: image files at the model's channels and size, the split of the
+ * model's seed, and the shape checked against the model's. */
+int lab_load_model_data (const LabArgs *args, const char *spec, const AeModel *model, AeDataset **out);
 int lab_load_model (const LabArgs *args, const char *path, AeModel **out);
 /* Checks that a model fits the samples of a dataset. */
 int lab_check_model_data (const LabArgs *args, const AeModel *model, const AeDataset *ds,

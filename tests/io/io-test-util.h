@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ae-io.h"
 #include "ae-test.h"
 
 /* A fresh folder under $TMPDIR (or /tmp); remove it with io_test_rmdir. */
@@ -102,3 +103,17 @@ io_test_count_entries (const char *dir)
 #define CHECK_NAMES(err, name)                                                             \
   CHECK (strstr ((err).message, (name)) != NULL, "message does not name %s: %s", (name),   \
          (err).message)
+
+/* A w x h PNG of one grey level in dir/name. */
+static inline void
+io_test_write_grey_png (const char *dir, const char *name, int w, int h, float level)
+{
+  char *path = io_test_path (dir, name);
+  float *px = malloc ((size_t) w * h * sizeof (float));
+  for (int i = 0; i < w * h; i++)
+    px[i] = level;
+  AeError err = { 0 };
+  CHECK (ae_png_write_gray (path, px, w, h, &err) == AE_OK, "%s", err.message);
+  free (px);
+  free (path);
+}
