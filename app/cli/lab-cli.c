@@ -88,10 +88,11 @@ static const LabCommand commands[] = {
       { NULL, NULL, NULL } } },
   { "denoise", lab_cli_denoise, "FILE",
     "latentlab denoise FILE --in IMAGE.png --out OUT.png [--noise KIND:LEVEL]",
-    "denoise a PNG image with a model",
-    "Denoises a grey PNG with a model; an image larger than the model's input is denoised in\n"
-    "overlapping tiles. With --noise, the image is corrupted first (seeded) and the PSNR of\n"
-    "the noisy and the denoised image against it are printed.",
+    "denoise a PNG or JPEG image with a model",
+    "Denoises a PNG or JPEG with a model, in colour for a model of RGB images; an image larger\n"
+    "than the model's input is denoised in overlapping tiles. With --noise, the image is\n"
+    "corrupted first (seeded) and the PSNR of the noisy and the denoised image against it are\n"
+    "printed.",
     0,
     { { "in", "IMAGE.png", "the image to denoise" },
       { "out", "OUT.png", "where to write the result" },
