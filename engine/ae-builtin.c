@@ -30,7 +30,7 @@ extern const unsigned char ae_digits_labels_gz[], ae_digits_labels_gz_end[];
 #define FASHION_DIR_ENV "LATENTLAB_FASHION_MNIST_DIR"
 
 static const char *const valid_names = "digits, fashion, sines, ecg, or a path to an IDX file, "
-                                       "a PNG image, a CSV file, a .npy file or a folder of PNG files";
+                                       "a PNG or JPEG image, a CSV file, a .npy file or a folder of images";
 
 static void
 set_digit_names (AeDataset *ds)
@@ -222,8 +222,14 @@ load_idx_path (AeDataset **out, const char *path, AeError *err)
   return AE_OK;
 }
 
+static int
+is_image_file (const char *path)
+{
+  return has_suffix (path, ".png") || has_suffix (path, ".jpg") || has_suffix (path, ".jpeg");
+}
+
 static AeStatus
-load_path (AeDataset **out, const char *path, AeError *err)
+load_path (AeDataset **out, const char *path, const AeImageOptions *images, AeError *err)
 {
   struct stat st;
   if (stat (path, &st) != 0)
@@ -234,9 +240,12 @@ load_path (AeDataset **out, const char *path, AeError *err)
       return ae_error_set (err, AE_ERR_IO, "%s: %s (expected %s)", path, strerror (errno), valid_names);
     }
   if (S_ISDIR (st.st_mode))
-    return ae_png_folder_load (out, path, err);
-  if (has_suffix (path, ".png"))
-    return ae_png_patches_load (out, path, PATCH_SIDE, PATCH_STRIDE, err);
+    return ae_image_folder_load (out, path, images, err);
+  if (is_image_file (path))
+    return ae_image_patches_load (out, path, images, PATCH_SIDE, PATCH_STRIDE, err);
+  if (images != NULL && (images->channels != 0 || images->image_size != 0))
+    return ae_error_set (err, AE_ERR_INVALID,
+                         "%s: the channels and size of images apply to image files and folders only", path);
   if (has_suffix (path, ".csv"))
     return ae_csv_load (out, path, err);
   if (has_suffix (path, ".npy"))
@@ -252,12 +261,8 @@ ae_dataset_peek_shape (const char *spec, int *channels, int *height, int *width,
     return AE_ERR_UNSUPPORTED; /* a built-in: cheap to load, its shape is its loader's */
   if (stat (spec, &st) != 0 || S_ISDIR (st.st_mode) || has_suffix (spec, ".csv"))
     return AE_ERR_UNSUPPORTED;
-  if (has_suffix (spec, ".png"))
-    {
-      *channels = 1;
-      *height = *width = PATCH_SIDE;
-      return AE_OK;
-    }
+  if (is_image_file (spec))
+    return AE_ERR_UNSUPPORTED; /* its shape depends on the options; the decoder checks the area */
   long n;
   AeStatus status = ae_idx_peek_images (spec, &n, height, width, err);
   if (status == AE_OK)
@@ -268,9 +273,21 @@ ae_dataset_peek_shape (const char *spec, int *channels, int *height, int *width,
 AeStatus
 ae_dataset_load (AeDataset **out, const char *spec, uint64_t seed, AeError *err)
 {
+  return ae_dataset_load_with (out, spec, NULL, seed, err);
+}
+
+AeStatus
+ae_dataset_load_with (AeDataset **out, const char *spec, const AeImageOptions *images, uint64_t seed,
+                      AeError *err)
+{
   *out = NULL;
+  int automatic = images == NULL || (images->channels == 0 && images->image_size == 0);
   if (spec == NULL || spec[0] == '\0')
     return ae_error_set (err, AE_ERR_INVALID, "empty dataset name; valid names: %s", valid_names);
+  if (!automatic && (strcmp (spec, "digits") == 0 || strcmp (spec, "fashion") == 0
+                     || strcmp (spec, "sines") == 0 || strcmp (spec, "ecg") == 0))
+    return ae_error_set (err, AE_ERR_INVALID,
+                         "%s: the channels and size of images apply to image files and folders only", spec);
   if (strcmp (spec, "digits") == 0)
     return load_digits (out, err);
   if (strcmp (spec, "fashion") == 0)
@@ -280,7 +297,7 @@ ae_dataset_load (AeDataset **out, const char *spec, uint64_t seed, AeError *err)
   if (strcmp (spec, "ecg") == 0)
     return ae_series_ecg (out, AE_ECG_DEFAULT_N, seed, err);
 
-  AeStatus status = load_path (out, spec, err);
+  AeStatus status = load_path (out, spec, images, err);
   if (status != AE_OK)
     return status;
   AeDataset *ds = *out;

@@ -36,6 +36,9 @@ typedef struct {
   /* The file's units, for data rescaled into [0, 1] on loading (CSV): a value x stands for
    * value_min + x * (value_max - value_min). Both 0 when the values were not rescaled. */
   double value_min, value_max;
+  /* What loading did that the user should hear of ("12 of 40 images resized to 32 x 32
+   * (centre crop); 3 files not PNG or JPEG skipped"), or empty. */
+  char note[256];
 } AeDataset;
 
 /* Allocates a dataset of n zeroed samples, with labels when n_classes > 0.
@@ -44,15 +47,27 @@ AeStatus ae_dataset_new (AeDataset **out, long n, int channels, int height, int 
                          int n_classes, AeError *err);
 void     ae_dataset_free (AeDataset *ds);
 
+/* How image files become samples; zeros mean automatic. */
+typedef struct {
+  int channels;   /* 1 or 3; 0: colour when any image is, grey otherwise */
+  int image_size; /* S: every image resized and centre-cropped to S x S (patches of one
+                     image: S x S). 0: the files' size when they all share one, else the
+                     median short side, at most 64 */
+} AeImageOptions;
+
 /* Loads a dataset by name or path:
  *   "digits"  the embedded 10,000 MNIST digits (first 8,000 train, last 2,000 test)
  *   "fashion" Debian's dataset-fashion-mnist (/usr/share/datasets/fashion-mnist/)
  *   "sines", "ecg"  built-in synthetic time series (see ae-series.h)
  *   a path to an IDX file (.gz or raw; labels from a sibling labels file when present),
- *   a folder of PNG files (sub-folders are classes), one PNG image (cut into patches),
- *   or a CSV file.
+ *   a folder of PNG and JPEG files (sub-folders are classes), one PNG or JPEG image (cut
+ *   into patches), or a CSV file.
  * The split is fixed by `seed` where the data has no split of its own. */
 AeStatus ae_dataset_load (AeDataset **out, const char *spec, uint64_t seed, AeError *err);
+/* The same, with the channels and size of image files chosen (NULL: automatic); for data
+ * that is not image files, options other than automatic are refused. */
+AeStatus ae_dataset_load_with (AeDataset **out, const char *spec, const AeImageOptions *images,
+                               uint64_t seed, AeError *err);
 
 /* The sample shape a dataset would have, from what its file's header declares, without
  * loading it: so that a model can refuse data of another shape before a large file is

@@ -9,6 +9,9 @@
 #include "ae-dataset.h"
 #include "ae-status.h"
 
+/* An image file is read whole; this bounds it (a 16384 x 16384 RGBA16 PNG fits). */
+#define AE_IMAGE_FILE_MAX ((size_t) 1 << 31)
+
 /* A growable output buffer; `failed` latches the first allocation failure so that writers
  * can append freely and check once at the end. */
 typedef struct {

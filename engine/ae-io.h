@@ -39,7 +39,13 @@ AeStatus ae_idx_parse_labels (AeDataset *ds, const uint8_t *buf, size_t len, con
                               AeError *err);
 
 /* PNG through libpng, with its user limits set before anything is allocated. Any colour
- * type, bit depth or interlacing is read; the result is grey (luma) in [0, 1]. */
+ * type, bit depth or interlacing is read into planar (channels, height, width) floats in
+ * [0, 1]: want_channels 1 gives grey (Rec. 601 luma), 3 gives RGB, 0 keeps the file's kind
+ * (1 for grey files and palettes of greys, 3 otherwise). Transparent pixels are composited
+ * onto the file's background colour (bKGD), or white; 16-bit samples keep their precision. */
+AeStatus ae_png_read_memory (const uint8_t *buf, size_t len, const char *name, int want_channels,
+                             float **pixels, int *width, int *height, int *channels, AeError *err);
+/* Grey, as above with want_channels 1. */
 AeStatus ae_png_read_gray (const char *path, float **pixels, int *width, int *height,
                            AeError *err);
 AeStatus ae_png_read_gray_memory (const uint8_t *buf, size_t len, const char *name,
@@ -50,12 +56,42 @@ AeStatus ae_png_write_gray (const char *path, const float *pixels, int width, in
 /* Writes 8-bit RGB(A) pixels, row-major, atomically (channels 3 or 4). */
 AeStatus ae_png_write_rgb (const char *path, const uint8_t *pixels, int width, int height,
                            int channels, AeError *err);
+/* Writes planar (channels, height, width) pixels in [0, 1] (clamped), channels 1 or 3, as
+ * an 8-bit grey or RGB PNG, atomically. */
+AeStatus ae_png_write_planar (const char *path, const float *pixels, int width, int height,
+                              int channels, AeError *err);
 
-/* A folder of PNG files, all of one size; sub-folders are classes named after them. */
-AeStatus ae_png_folder_load (AeDataset **out, const char *dir, AeError *err);
-/* One PNG image cut into side x side patches with the given stride (for denoising). */
-AeStatus ae_png_patches_load (AeDataset **out, const char *path, int side, int stride,
-                              AeError *err);
+/* JPEG through libjpeg-turbo, into planar floats as ae_png_read_memory (grey files are
+ * kind 1, colour and CMYK files kind 3). A file that ends early is refused. */
+int      ae_jpeg_signature (const uint8_t *buf, size_t len);
+AeStatus ae_jpeg_read_memory (const uint8_t *buf, size_t len, const char *name, int want_channels,
+                              float **pixels, int *width, int *height, int *channels, AeError *err);
+/* The size and kind from the header alone. */
+AeStatus ae_jpeg_probe_memory (const uint8_t *buf, size_t len, const char *name, int *width,
+                               int *height, int *channels, AeError *err);
+
+/* A PNG or a JPEG, told apart by the first bytes, as ae_png_read_memory. */
+AeStatus ae_image_read (const char *path, int want_channels, float **pixels, int *width,
+                        int *height, int *channels, AeError *err);
+AeStatus ae_image_read_memory (const uint8_t *buf, size_t len, const char *name, int want_channels,
+                               float **pixels, int *width, int *height, int *channels,
+                               AeError *err);
+/* Size and kind (1 grey, 3 colour) from the file's header. */
+AeStatus ae_image_probe (const char *path, int *width, int *height, int *channels, AeError *err);
+/* Whether a file name is an image's (.png, .jpg, .jpeg, any case; not hidden). */
+int      ae_image_name_is_image (const char *name);
+/* The centred square of planar src (its short side) resized to side x side into dst
+ * (channels, side, side): area averaging when shrinking, bilinear when enlarging. */
+AeStatus ae_image_square (float *dst, int side, const float *src, int width, int height,
+                          int channels, AeError *err);
+
+/* A folder of PNG and JPEG files (sub-folders are classes named after them). Other files
+ * are skipped and counted in ds->note, as is resizing. options may be NULL. */
+AeStatus ae_image_folder_load (AeDataset **out, const char *dir, const AeImageOptions *options,
+                               AeError *err);
+/* One image cut into side x side patches with the given stride (for denoising). */
+AeStatus ae_image_patches_load (AeDataset **out, const char *path, const AeImageOptions *options,
+                                int side, int stride, AeError *err);
 
 /* CSV: each row a sample of numbers; an optional header row; an optional label column
  * (named "label" or "class" in the header). Values are min-max scaled to [0, 1] per file

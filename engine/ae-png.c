@@ -1,25 +1,19 @@
-/* ae-png.c: PNG reading (any kind, to grey) and writing through libpng, and the PNG
- * dataset loaders (a folder of images, one image cut into patches).
+/* ae-png.c: PNG reading (any kind, to grey or RGB) and writing through libpng.
  *
  * libpng reports errors by longjmp. Everything that must be freed after a jump lives in
  * a context struct owned by the caller of the function that calls setjmp, so no local
  * variable is clobbered. */
 #include "ae-io.h"
 
-#include <dirent.h>
-#include <errno.h>
+#include <math.h>
 #include <png.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 
 #include "ae-io-private.h"
 
-/* A PNG file is read whole; this bounds it (a 16384 x 16384 RGBA16 image fits). */
-#define PNG_FILE_MAX ((size_t) 1 << 31)
 /* Text and other ancillary chunks are small; a larger one is refused before allocation. */
 #define PNG_CHUNK_MAX ((png_alloc_size_t) 8 << 20)
 /* Deflate cannot shrink data by more than about 1032:1, so a file much smaller than its
@@ -43,7 +37,7 @@ typedef struct {
   png_infop info;
   uint8_t *image;
   png_bytep *rows;
-  float *gray;
+  float *pixels;
   AeBytes encoded;
 } PngContext;
 
@@ -94,17 +88,66 @@ free_context (PngContext *ctx, int reading)
     }
   free (ctx->image);
   free (ctx->rows);
-  free (ctx->gray);
+  free (ctx->pixels);
   free (ctx->encoded.data);
   ctx->image = NULL;
   ctx->rows = NULL;
-  ctx->gray = NULL;
+  ctx->pixels = NULL;
   ctx->encoded.data = NULL;
 }
 
-/* Decodes ctx->buf into ctx->gray. Returns 0 on success, -1 with ctx->message set. */
+/* The colour transparent pixels are composited onto: the file's bKGD chunk when it has
+ * one (in the file's own units, or a palette index), else white, the page most images
+ * with transparency are drawn for. */
+static void
+background_of (PngContext *ctx, int color, int depth, float bg[3])
+{
+  bg[0] = bg[1] = bg[2] = 1.0f;
+  png_color_16p b = NULL;
+  if (!png_get_valid (ctx->png, ctx->info, PNG_INFO_bKGD) || !png_get_bKGD (ctx->png, ctx->info, &b) || b == NULL)
+    return;
+  float max = (float) ((1u << depth) - 1);
+  if (color == PNG_COLOR_TYPE_PALETTE)
+    {
+      png_colorp palette = NULL;
+      int n = 0;
+      if (png_get_PLTE (ctx->png, ctx->info, &palette, &n) && b->index < n)
+        {
+          bg[0] = palette[b->index].red / 255.0f;
+          bg[1] = palette[b->index].green / 255.0f;
+          bg[2] = palette[b->index].blue / 255.0f;
+        }
+    }
+  else if (color & PNG_COLOR_MASK_COLOR)
+    {
+      bg[0] = fminf (b->red / max, 1.0f);
+      bg[1] = fminf (b->green / max, 1.0f);
+      bg[2] = fminf (b->blue / max, 1.0f);
+    }
+  else
+    bg[0] = bg[1] = bg[2] = fminf (b->gray / max, 1.0f);
+}
+
+/* A palette whose every entry has red = green = blue is a grey image. */
 static int
-decode_gray (PngContext *ctx, int *width, int *height)
+palette_is_grey (PngContext *ctx)
+{
+  png_colorp palette = NULL;
+  int n = 0;
+  if (!png_get_PLTE (ctx->png, ctx->info, &palette, &n))
+    return 0;
+  for (int i = 0; i < n; i++)
+    if (palette[i].red != palette[i].green || palette[i].green != palette[i].blue)
+      return 0;
+  return 1;
+}
+
+/* Decodes ctx->buf into ctx->pixels, planar (channels, height, width): want_channels 1
+ * (luma), 3 (RGB) or 0 (1 for a grey file, 3 for a colour one). Transparent pixels are
+ * composited onto the background; 16-bit samples keep their precision. Returns 0 on
+ * success, -1 with ctx->message set. */
+static int
+decode (PngContext *ctx, int want_channels, int *width, int *height, int *out_channels)
 {
   ctx->png = png_create_read_struct (PNG_LIBPNG_VER_STRING, ctx, on_png_error, on_png_warning);
   if (ctx->png != NULL)
@@ -135,22 +178,26 @@ decode_gray (PngContext *ctx, int *width, int *height)
                 AE_MAX_IMAGE_PIXELS >> 20);
       return -1;
     }
+  int file_channels = color == PNG_COLOR_TYPE_PALETTE ? (palette_is_grey (ctx) ? 1 : 3)
+                      : (color & PNG_COLOR_MASK_COLOR) ? 3 : 1;
+  int channels_out = want_channels == 0 ? file_channels : want_channels;
+  float bg[3];
+  background_of (ctx, color, depth, bg);
 
-  /* Everything becomes 8- or 16-bit grey or RGB, with or without alpha. */
+  /* Everything becomes 8- or 16-bit grey or RGB, with alpha when the file has any. */
   if (color == PNG_COLOR_TYPE_PALETTE)
     png_set_palette_to_rgb (ctx->png);
   if (color == PNG_COLOR_TYPE_GRAY && depth < 8)
     png_set_expand_gray_1_2_4_to_8 (ctx->png);
-  /* Alpha is ignored: grey is the luma of the colour, whatever its opacity. */
-  if ((color & PNG_COLOR_MASK_ALPHA) || png_get_valid (ctx->png, ctx->info, PNG_INFO_tRNS))
-    png_set_strip_alpha (ctx->png);
+  if (png_get_valid (ctx->png, ctx->info, PNG_INFO_tRNS))
+    png_set_tRNS_to_alpha (ctx->png);
   png_set_interlace_handling (ctx->png);
   png_read_update_info (ctx->png, ctx->info);
 
   int channels = png_get_channels (ctx->png, ctx->info);
   int out_depth = png_get_bit_depth (ctx->png, ctx->info);
   size_t rowbytes = png_get_rowbytes (ctx->png, ctx->info);
-  if ((channels != 1 && channels != 3) || (out_depth != 8 && out_depth != 16)
+  if (channels < 1 || channels > 4 || (out_depth != 8 && out_depth != 16)
       || rowbytes != (size_t) w * channels * (out_depth / 8))
     {
       snprintf (ctx->message, sizeof ctx->message,
@@ -169,8 +216,8 @@ decode_gray (PngContext *ctx, int *width, int *height)
 
   ctx->image = malloc ((size_t) h * rowbytes);
   ctx->rows = malloc ((size_t) h * sizeof *ctx->rows);
-  ctx->gray = malloc ((size_t) w * h * sizeof (float));
-  if (ctx->image == NULL || ctx->rows == NULL || ctx->gray == NULL)
+  ctx->pixels = malloc ((size_t) w * h * (size_t) channels_out * sizeof (float));
+  if (ctx->image == NULL || ctx->rows == NULL || ctx->pixels == NULL)
     {
       snprintf (ctx->message, sizeof ctx->message, "out of memory for %u x %u pixels", w, h);
       return -1;
@@ -181,31 +228,48 @@ decode_gray (PngContext *ctx, int *width, int *height)
   png_read_end (ctx->png, NULL);
 
   size_t n = (size_t) w * h;
+  int has_alpha = channels == 2 || channels == 4, colour = channels >= 3;
   float scale = out_depth == 16 ? 1.0f / 65535.0f : 1.0f / 255.0f;
   for (size_t i = 0; i < n; i++)
     {
-      float v[3];
+      float v[4];
       for (int c = 0; c < channels; c++)
         {
           size_t k = i * channels + c;
-          v[c] = out_depth == 16 ? (float) (ctx->image[2 * k] << 8 | ctx->image[2 * k + 1])
-                                 : (float) ctx->image[k];
+          v[c] = scale * (out_depth == 16 ? (float) (ctx->image[2 * k] << 8 | ctx->image[2 * k + 1])
+                                          : (float) ctx->image[k]);
         }
-      float luma = channels == 1 ? v[0] : LUMA_R * v[0] + LUMA_G * v[1] + LUMA_B * v[2];
-      float g = luma * scale;
-      ctx->gray[i] = g < 0.0f ? 0.0f : g > 1.0f ? 1.0f : g;
+      float rgb[3] = { v[0], colour ? v[1] : v[0], colour ? v[2] : v[0] };
+      if (has_alpha)
+        {
+          float a = v[channels - 1];
+          for (int c = 0; c < 3; c++)
+            rgb[c] = a * rgb[c] + (1.0f - a) * bg[c];
+        }
+      if (channels_out == 1)
+        {
+          float g = colour || has_alpha ? LUMA_R * rgb[0] + LUMA_G * rgb[1] + LUMA_B * rgb[2] : v[0];
+          ctx->pixels[i] = g < 0.0f ? 0.0f : g > 1.0f ? 1.0f : g;
+        }
+      else
+        for (int c = 0; c < 3; c++)
+          ctx->pixels[(size_t) c * n + i] = rgb[c] < 0.0f ? 0.0f : rgb[c] > 1.0f ? 1.0f : rgb[c];
     }
   *width = (int) w;
   *height = (int) h;
+  *out_channels = channels_out;
   return 0;
 }
 
 AeStatus
-ae_png_read_gray_memory (const uint8_t *buf, size_t len, const char *name, float **pixels,
-                         int *width, int *height, AeError *err)
+ae_png_read_memory (const uint8_t *buf, size_t len, const char *name, int want_channels,
+                    float **pixels, int *width, int *height, int *channels, AeError *err)
 {
   *pixels = NULL;
-  *width = *height = 0;
+  *width = *height = *channels = 0;
+  if (want_channels != 0 && want_channels != 1 && want_channels != 3)
+    return ae_error_set (err, AE_ERR_INVALID, "%s: %d channels asked for: expected 1, 3 or 0 (as the file)",
+                         name, want_channels);
   if (len < 8 || png_sig_cmp (buf, 0, 8) != 0)
     return ae_error_set (err, AE_ERR_FORMAT, "%s: not a PNG file (no PNG signature in its first 8 bytes)",
                          name);
@@ -225,8 +289,8 @@ ae_png_read_gray_memory (const uint8_t *buf, size_t len, const char *name, float
       pos += 12 + (size_t) chunk_len;
     }
   PngContext ctx = { .name = name, .buf = buf, .len = len };
-  int w = 0, h = 0;
-  if (decode_gray (&ctx, &w, &h) != 0)
+  int w = 0, h = 0, c = 0;
+  if (decode (&ctx, want_channels, &w, &h, &c) != 0)
     {
       AeStatus status = strstr (ctx.message, "out of memory") ? AE_ERR_NOMEM
                         : strstr (ctx.message, "limit") ? AE_ERR_LIMIT
@@ -234,12 +298,21 @@ ae_png_read_gray_memory (const uint8_t *buf, size_t len, const char *name, float
       free_context (&ctx, 1);
       return ae_error_set (err, status, "%s: bad PNG: %s", name, ctx.message);
     }
-  *pixels = ctx.gray;
-  ctx.gray = NULL;
+  *pixels = ctx.pixels;
+  ctx.pixels = NULL;
   *width = w;
   *height = h;
+  *channels = c;
   free_context (&ctx, 1);
   return AE_OK;
+}
+
+AeStatus
+ae_png_read_gray_memory (const uint8_t *buf, size_t len, const char *name, float **pixels,
+                         int *width, int *height, AeError *err)
+{
+  int channels;
+  return ae_png_read_memory (buf, len, name, 1, pixels, width, height, &channels, err);
 }
 
 AeStatus
@@ -248,7 +321,7 @@ ae_png_read_gray (const char *path, float **pixels, int *width, int *height, AeE
   uint8_t *buf;
   size_t len;
   *pixels = NULL;
-  AeStatus status = ae_file_read_all (path, PNG_FILE_MAX, &buf, &len, err);
+  AeStatus status = ae_file_read_all (path, AE_IMAGE_FILE_MAX, &buf, &len, err);
   if (status != AE_OK)
     return status;
   status = ae_png_read_gray_memory (buf, len, path, pixels, width, height, err);
@@ -347,232 +420,28 @@ ae_png_write_rgb (const char *path, const uint8_t *pixels, int width, int height
   return write_png (path, pixels, width, height, channels, err);
 }
 
-/* ---- loaders ---- */
-
-static int
-is_png_name (const char *name)
-{
-  size_t n = strlen (name);
-  return name[0] != '.' && n > 4 && strcasecmp (name + n - 4, ".png") == 0;
-}
-
-static int
-compare_names (const void *a, const void *b)
-{
-  return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
-typedef struct {
-  char **items;
-  size_t n, cap;
-} NameList;
-
-static int
-name_list_add (NameList *list, const char *name)
-{
-  if (list->n == list->cap)
-    {
-      size_t cap = list->cap ? list->cap * 2 : 64;
-      char **grown = realloc (list->items, cap * sizeof *grown);
-      if (grown == NULL)
-        return -1;
-      list->items = grown;
-      list->cap = cap;
-    }
-  list->items[list->n] = strdup (name);
-  return list->items[list->n++] ? 0 : -1;
-}
-
-static void
-name_list_free (NameList *list)
-{
-  for (size_t i = 0; i < list->n; i++)
-    free (list->items[i]);
-  free (list->items);
-}
-
-/* Lists PNG files (want_dirs = 0) or sub-folders (want_dirs = 1) of dir, sorted. */
-static AeStatus
-list_folder (const char *dir, int want_dirs, NameList *out, AeError *err)
-{
-  DIR *d = opendir (dir);
-  if (d == NULL)
-    return ae_error_set (err, AE_ERR_IO, "%s: cannot open the folder: %s", dir, strerror (errno));
-  AeStatus status = AE_OK;
-  for (struct dirent *e; status == AE_OK && (e = readdir (d)) != NULL;)
-    {
-      if (e->d_name[0] == '.')
-        continue;
-      char *full = NULL;
-      if (asprintf (&full, "%s/%s", dir, e->d_name) < 0)
-        {
-          status = ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory", dir);
-          break;
-        }
-      struct stat st;
-      int ok = stat (full, &st) == 0;
-      free (full);
-      if (!ok)
-        continue;
-      int wanted = want_dirs ? S_ISDIR (st.st_mode) : S_ISREG (st.st_mode) && is_png_name (e->d_name);
-      if (wanted && name_list_add (out, e->d_name) != 0)
-        status = ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory", dir);
-    }
-  closedir (d);
-  if (out->n > 1)
-    qsort (out->items, out->n, sizeof *out->items, compare_names);
-  return status;
-}
-
 AeStatus
-ae_png_folder_load (AeDataset **out, const char *dir, AeError *err)
+ae_png_write_planar (const char *path, const float *pixels, int width, int height, int channels,
+                     AeError *err)
 {
-  *out = NULL;
-  NameList top = { 0 }, subdirs = { 0 }, files = { 0 };
-  AeStatus status = list_folder (dir, 0, &top, err);
-  if (status == AE_OK)
-    status = list_folder (dir, 1, &subdirs, err);
-
-  /* Every image as "class/file" or "file", with the class index beside it. */
-  int *file_class = NULL;
-  NameList class_names = { 0 };
-  for (size_t s = 0; s < subdirs.n && status == AE_OK; s++)
-    {
-      char *sub = NULL;
-      NameList inside = { 0 };
-      if (asprintf (&sub, "%s/%s", dir, subdirs.items[s]) < 0)
-        {
-          status = ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory", dir);
-          break;
-        }
-      status = list_folder (sub, 0, &inside, err);
-      free (sub);
-      if (status == AE_OK && inside.n > 0)
-        {
-          /* A folder without images is not a class. */
-          if (name_list_add (&class_names, subdirs.items[s]) != 0)
-            status = ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory", dir);
-          int *grown = realloc (file_class, (files.n + inside.n) * sizeof *grown);
-          if (grown == NULL)
-            status = ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory", dir);
-          else
-            file_class = grown;
-          for (size_t i = 0; i < inside.n && status == AE_OK; i++)
-            {
-              char *rel = NULL;
-              if (asprintf (&rel, "%s/%s", subdirs.items[s], inside.items[i]) < 0 || name_list_add (&files, rel) != 0)
-                status = ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory", dir);
-              else
-                file_class[files.n - 1] = (int) class_names.n - 1;
-              free (rel);
-            }
-        }
-      name_list_free (&inside);
-    }
-  if (status == AE_OK && class_names.n > 0 && top.n > 0)
-    status = ae_error_set (err, AE_ERR_FORMAT,
-                           "%s: %s lies beside the class folders; put every image in a class folder",
-                           dir, top.items[0]);
-  if (status == AE_OK && class_names.n == 0)
-    for (size_t i = 0; i < top.n && status == AE_OK; i++)
-      if (name_list_add (&files, top.items[i]) != 0)
-        status = ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory", dir);
-  if (status == AE_OK && files.n == 0)
-    status = ae_error_set (err, AE_ERR_FORMAT, "%s: no PNG files in this folder or its sub-folders", dir);
-  if (status == AE_OK && files.n > (size_t) AE_MAX_SAMPLES)
-    status = ae_error_set (err, AE_ERR_LIMIT, "%s: %zu images: at most %ld", dir, files.n, AE_MAX_SAMPLES);
-
-  AeDataset *ds = NULL;
-  int width = 0, height = 0;
-  char first_path[2048] = "";
-  for (size_t i = 0; i < files.n && status == AE_OK; i++)
-    {
-      char *path = NULL;
-      if (asprintf (&path, "%s/%s", dir, files.items[i]) < 0)
-        {
-          status = ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory", dir);
-          break;
-        }
-      float *pixels;
-      int w, h;
-      status = ae_png_read_gray (path, &pixels, &w, &h, err);
-      if (status == AE_OK && i == 0)
-        {
-          width = w;
-          height = h;
-          snprintf (first_path, sizeof first_path, "%s", path);
-          status = ae_dataset_new (&ds, (long) files.n, 1, h, w, (int) class_names.n, err);
-          if (status != AE_OK)
-            ae_error_prefix (err, "%s", dir);
-        }
-      else if (status == AE_OK && (w != width || h != height))
-        status = ae_error_set (err, AE_ERR_FORMAT,
-                               "%s: %d x %d pixels, but %s is %d x %d; every image must be the same size",
-                               path, w, h, first_path, width, height);
-      if (status == AE_OK)
-        {
-          memcpy (ds->x + i * (size_t) ds->dim, pixels, (size_t) ds->dim * sizeof (float));
-          if (ds->labels != NULL)
-            ds->labels[i] = file_class[i];
-        }
-      free (pixels);
-      free (path);
-    }
-  if (status == AE_OK)
-    {
-      for (size_t c = 0; c < class_names.n; c++)
-        snprintf (ds->class_names[c], AE_CLASS_NAME_MAX, "%s", class_names.items[c]);
-      snprintf (ds->name, sizeof ds->name, "%s", ae_path_basename (dir));
-      snprintf (ds->source, sizeof ds->source, "%s", dir);
-      *out = ds;
-    }
-  else
-    ae_dataset_free (ds);
-  free (file_class);
-  name_list_free (&class_names);
-  name_list_free (&files);
-  name_list_free (&subdirs);
-  name_list_free (&top);
+  if (channels == 1)
+    return ae_png_write_gray (path, pixels, width, height, err);
+  if (channels != 3)
+    return ae_error_set (err, AE_ERR_INVALID, "%s: %d channels: expected 1 (grey) or 3 (RGB)", path,
+                         channels);
+  if (width <= 0 || height <= 0 || width > AE_MAX_IMAGE_SIDE || height > AE_MAX_IMAGE_SIDE)
+    return write_png (path, NULL, width, height, 3, err);
+  size_t n = (size_t) width * height;
+  uint8_t *bytes = malloc (3 * n);
+  if (bytes == NULL)
+    return ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory for %d x %d pixels", path, width, height);
+  for (size_t i = 0; i < n; i++)
+    for (int c = 0; c < 3; c++)
+      {
+        float v = pixels[(size_t) c * n + i];
+        bytes[3 * i + (size_t) c] = v >= 1.0f ? 255 : v > 0.0f ? (uint8_t) (v * 255.0f + 0.5f) : 0;
+      }
+  AeStatus status = write_png (path, bytes, width, height, 3, err);
+  free (bytes);
   return status;
-}
-
-AeStatus
-ae_png_patches_load (AeDataset **out, const char *path, int side, int stride, AeError *err)
-{
-  *out = NULL;
-  if (side <= 0 || stride <= 0)
-    return ae_error_set (err, AE_ERR_INVALID, "%s: patches of side %d with stride %d: both must be positive",
-                         path, side, stride);
-  float *pixels;
-  int w, h;
-  AeStatus status = ae_png_read_gray (path, &pixels, &w, &h, err);
-  if (status != AE_OK)
-    return status;
-  if (w < side || h < side)
-    {
-      free (pixels);
-      return ae_error_set (err, AE_ERR_FORMAT, "%s: %d x %d pixels, smaller than one %d x %d patch",
-                           path, w, h, side, side);
-    }
-  long across = (w - side) / stride + 1, down = (h - side) / stride + 1;
-  status = ae_dataset_new (out, across * down, 1, side, side, 0, err);
-  if (status != AE_OK)
-    {
-      free (pixels);
-      return ae_error_prefix (err, "%s", path);
-    }
-  AeDataset *ds = *out;
-  float *dst = ds->x;
-  for (long py = 0; py < down; py++)
-    for (long px = 0; px < across; px++)
-      for (int y = 0; y < side; y++)
-        {
-          memcpy (dst, pixels + (size_t) (py * stride + y) * w + (size_t) px * stride,
-                  (size_t) side * sizeof (float));
-          dst += side;
-        }
-  free (pixels);
-  snprintf (ds->name, sizeof ds->name, "%s", ae_path_basename (path));
-  snprintf (ds->source, sizeof ds->source, "%s", path);
-  return AE_OK;
 }

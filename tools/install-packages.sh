@@ -7,7 +7,7 @@ set -eu
 
 packages="meson ninja-build gcc pkg-config libgtk-4-dev libadwaita-1-dev libopenblas-dev
   zlib1g-dev libpng-dev libjpeg62-turbo-dev librsvg2-common"
-test_packages="xvfb xauth python3-numpy python3-torch python3-onnx python3-sklearn
+test_packages="xvfb xauth python3-numpy python3-torch python3-onnx python3-sklearn python3-pil
   dataset-fashion-mnist desktop-file-utils appstream shared-mime-info gettext valgrind clang
   libclang-rt-14-dev"
 

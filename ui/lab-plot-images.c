@@ -143,7 +143,18 @@ image_surface (const float *pixels, int w, int h, LabImageColormap colormap, dou
           if (!_lab_plot_finite (v))
             v = 0.0;
           unsigned r, g, b;
-          if (colormap == LAB_IMAGE_HEAT)
+          if (colormap == LAB_IMAGE_RGB)
+            {
+              unsigned rgb[3];
+              for (int c = 0; c < 3; c++)
+                {
+                  double u = pixels[((size_t) c * h + y) * w + x];
+                  u = _lab_plot_finite (u) ? fmax (0.0, fmin (1.0, u)) : 0.0;
+                  rgb[c] = (unsigned) lround (u * 255);
+                }
+              r = rgb[0], g = rgb[1], b = rgb[2];
+            }
+          else if (colormap == LAB_IMAGE_HEAT)
             {
               LabRgba c = lab_plot_colormap_inferno (fabs (v) / vmax);
               r = (unsigned) lround (c.r * 255);
@@ -237,6 +248,8 @@ draw_image (cairo_t *cr, const LabImageGridData *data, const LabImageRow *row, i
             double radius, const LabPlotStyle *style)
 {
   size_t size = (size_t) data->image_width * data->image_height;
+  if (row->colormap == LAB_IMAGE_RGB)
+    size *= 3;
   if (is_series (data))
     {
       draw_series (cr, row->pixels + size * index, data->image_height, lo, hi, x, y, w, h, style);
@@ -309,7 +322,8 @@ lab_plot_image_grid_draw (cairo_t *cr, int width, int height, const LabImageGrid
           continue;
         }
       size_t n_pixels = (size_t) data->image_width * data->image_height * row->n_images;
-      double vmax = row->colormap != LAB_IMAGE_GREY ? row_vmax (row, n_pixels) : 1.0;
+      double vmax = row->colormap == LAB_IMAGE_HEAT || row->colormap == LAB_IMAGE_DIVERGING
+                      ? row_vmax (row, n_pixels) : 1.0;
       double lo = 0.0, hi = 1.0;
       if (is_series (data))
         series_range (row, n_pixels, vmax, &lo, &hi);

@@ -147,11 +147,13 @@ typedef enum {
   LAB_IMAGE_GREY,          /* 0 black .. 1 white */
   LAB_IMAGE_HEAT,          /* inferno-like, 0 .. vmax (error maps) */
   LAB_IMAGE_DIVERGING,     /* blue (-vmax) .. white (0) .. red (+vmax): signed weights */
+  LAB_IMAGE_RGB,           /* colour: three planes (red, green, blue) per image, 0 .. 1 each */
 } LabImageColormap;
 
 typedef struct {
   const char *label;              /* "input", "reconstruction", "|error|"; NULL for none */
-  const float *pixels;            /* n_images x image_height x image_width, row-major */
+  const float *pixels;            /* n_images x image_height x image_width, row-major (RGB:
+                                     n_images x 3 x image_height x image_width) */
   int n_images;
   LabImageColormap colormap;
   float vmax;                     /* HEAT: value shown brightest; <= 0 means the row's max */

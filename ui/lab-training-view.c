@@ -142,12 +142,25 @@ grey_images (float *out, const float *a, const float *b, int n, int channels, in
       }
 }
 
+/* A row of images as they are: RGB for colour samples, else grey (the mean over channels). */
+static LabImageColormap
+image_row (float *out, const float *a, int n, int channels, int pixels)
+{
+  if (channels == 3)
+    {
+      memcpy (out, a, (size_t) n * 3 * pixels * sizeof (float));
+      return LAB_IMAGE_RGB;
+    }
+  grey_images (out, a, NULL, n, channels, pixels);
+  return LAB_IMAGE_GREY;
+}
+
 static void
 lab_training_view_build_preview (LabTrainingView *self)
 {
   const LabSnapshot *s = self->snapshot;
   g_autofree char *description = NULL;
-  gboolean noisy;
+  gboolean noisy, colour;
   int pixels, n, row = 0;
   gsize needed;
 
@@ -188,7 +201,9 @@ lab_training_view_build_preview (LabTrainingView *self)
 
   pixels = s->height * s->width;
   n = s->n_preview;
-  needed = (gsize) n * pixels;
+  /* colour images are shown in colour; the error map stays one heat plane */
+  colour = s->channels == 3;
+  needed = (gsize) n * pixels * (colour ? 3 : 1);
   if (needed > self->row_capacity)
     {
       for (guint i = 0; i < LAB_PREVIEW_ROWS; i++)
@@ -198,22 +213,22 @@ lab_training_view_build_preview (LabTrainingView *self)
 
   /* when denoising, the input differs from the target: show both */
   noisy = s->preview_input != NULL && s->preview_clean != NULL
-          && memcmp (s->preview_input, s->preview_clean, needed * s->channels * sizeof (float)) != 0;
+          && memcmp (s->preview_input, s->preview_clean, (gsize) n * pixels * s->channels * sizeof (float)) != 0;
 
   if (noisy)
     {
-      grey_images (self->row_pixels[row], s->preview_clean, NULL, n, s->channels, pixels);
+      LabImageColormap map = image_row (self->row_pixels[row], s->preview_clean, n, s->channels, pixels);
       self->rows[row++] = (LabImageRow) { .label = _("clean"), .pixels = self->row_pixels[0],
-                                          .n_images = n, .colormap = LAB_IMAGE_GREY };
+                                          .n_images = n, .colormap = map };
     }
-  grey_images (self->row_pixels[row], s->preview_input, NULL, n, s->channels, pixels);
+  LabImageColormap input_map = image_row (self->row_pixels[row], s->preview_input, n, s->channels, pixels);
   self->rows[row] = (LabImageRow) { .label = noisy ? _("noisy input") : _("input"),
                                     .pixels = self->row_pixels[row], .n_images = n,
-                                    .colormap = LAB_IMAGE_GREY };
+                                    .colormap = input_map };
   row++;
-  grey_images (self->row_pixels[row], s->preview_output, NULL, n, s->channels, pixels);
+  LabImageColormap output_map = image_row (self->row_pixels[row], s->preview_output, n, s->channels, pixels);
   self->rows[row] = (LabImageRow) { .label = _("reconstruction"), .pixels = self->row_pixels[row],
-                                    .n_images = n, .colormap = LAB_IMAGE_GREY };
+                                    .n_images = n, .colormap = output_map };
   row++;
   grey_images (self->row_pixels[row], s->preview_output, s->preview_clean, n, s->channels, pixels);
   /* a fixed scale, so that errors visibly shrink as training goes on */

@@ -143,7 +143,7 @@ lab_cli_eval (LabArgs *args)
   const AeConfig *cfg = ae_model_config (model);
   lab_apply_threads (args, cfg->threads);
   AeDataset *ds = NULL;
-  if ((status = lab_load_data_for_model (args, spec, cfg->seed, model, &ds)) != LAB_EXIT_OK)
+  if ((status = lab_load_model_data (args, spec, model, &ds)) != LAB_EXIT_OK)
     goto out;
   if (denoise != NULL && ds->kind != AE_DATA_IMAGES)
     {

@@ -90,8 +90,7 @@ lab_cli_project (LabArgs *args)
   AePca *pca = NULL;
   AeError err = { 0 };
   lab_apply_threads (args, 1);
-  if ((status = lab_load_data (args, spec, c->seed, &ds)) != LAB_EXIT_OK
-      || (status = lab_check_model_data (args, model, ds, spec)) != LAB_EXIT_OK)
+  if ((status = lab_load_model_data (args, spec, model, &ds)) != LAB_EXIT_OK)
     goto out;
   status = LAB_EXIT_FAILURE;
   const uint32_t *idx = ae_dataset_test (ds);

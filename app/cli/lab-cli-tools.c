@@ -53,15 +53,16 @@ lab_cli_denoise (LabArgs *args)
   const AeConfig *c = ae_model_config (model);
   float *image = NULL, *noisy = NULL, *sum = NULL, *weight = NULL, *tiles = NULL, *recon = NULL;
   int *xs = NULL, *ys = NULL;
-  int w = 0, h = 0;
+  int w = 0, h = 0, C = c->channels;
   status = LAB_EXIT_FAILURE;
-  if (c->arch == AE_ARCH_SEQUENCE || c->channels != 1)
+  if (c->arch == AE_ARCH_SEQUENCE || (C != 1 && C != 3))
     {
-      lab_fail (args, LAB_EXIT_FAILURE, "%s: denoising images needs a model of grey images (this one "
-                "takes %d x %d x %d)", path, c->channels, c->height, c->width);
+      lab_fail (args, LAB_EXIT_FAILURE, "%s: denoising images needs a model of grey or RGB images (this "
+                "one takes %d x %d x %d)", path, c->channels, c->height, c->width);
       goto out;
     }
-  if (ae_png_read_gray (in, &image, &w, &h, &err) != AE_OK)
+  /* The image is read in the model's kind: a colour photo through a grey model is its luma. */
+  if (ae_image_read (in, C, &image, &w, &h, &C, &err) != AE_OK)
     {
       lab_fail (args, LAB_EXIT_FAILURE, "%s", err.message);
       goto out;
@@ -72,29 +73,30 @@ lab_cli_denoise (LabArgs *args)
                 in, w, h, c->width, c->height);
       goto out;
     }
-  size_t pixels = (size_t) w * (size_t) h;
-  noisy = malloc (pixels * sizeof (float));
-  sum = calloc (pixels, sizeof (float));
+  size_t pixels = (size_t) w * (size_t) h, values = pixels * (size_t) C;
+  noisy = malloc (values * sizeof (float));
+  sum = calloc (values, sizeof (float));
   weight = calloc (pixels, sizeof (float));
   /* Tiles overlap by half, and their outputs are averaged, so seams do not show. */
   int tw = c->width, th = c->height;
   int max_x = w / (tw / 2 > 0 ? tw / 2 : 1) + 2, max_y = h / (th / 2 > 0 ? th / 2 : 1) + 2;
   xs = malloc ((size_t) max_x * sizeof (int));
   ys = malloc ((size_t) max_y * sizeof (int));
-  tiles = malloc ((size_t) max_x * (size_t) tw * (size_t) th * sizeof (float));
-  recon = malloc ((size_t) max_x * (size_t) tw * (size_t) th * sizeof (float));
+  size_t tile_values = (size_t) C * (size_t) tw * (size_t) th;
+  tiles = malloc ((size_t) max_x * tile_values * sizeof (float));
+  recon = malloc ((size_t) max_x * tile_values * sizeof (float));
   if (noisy == NULL || sum == NULL || weight == NULL || xs == NULL || ys == NULL || tiles == NULL
       || recon == NULL)
     {
       lab_fail (args, LAB_EXIT_FAILURE, "%s: out of memory for %d x %d pixels", in, w, h);
       goto out;
     }
-  memcpy (noisy, image, pixels * sizeof (float));
+  memcpy (noisy, image, values * sizeof (float));
   if (noise != AE_NOISE_NONE)
     {
       AeRng rng;
       ae_rng_seed (&rng, (uint64_t) seed);
-      ae_corrupt (noisy, (long) pixels, noise, level, &rng);
+      ae_corrupt (noisy, (long) values, noise, level, &rng);
     }
   int nx = tile_origins (w, tw, tw / 2 > 0 ? tw / 2 : 1, xs, max_x);
   int ny = tile_origins (h, th, th / 2 > 0 ? th / 2 : 1, ys, max_y);
@@ -102,28 +104,30 @@ lab_cli_denoise (LabArgs *args)
   for (int ty = 0; ty < ny; ty++)
     {
       for (int tx = 0; tx < nx; tx++)
-        for (int y = 0; y < th; y++)
-          memcpy (tiles + ((size_t) tx * th + y) * tw, noisy + (size_t) (ys[ty] + y) * w + xs[tx],
-                  (size_t) tw * sizeof (float));
+        for (int k = 0; k < C; k++)
+          for (int y = 0; y < th; y++)
+            memcpy (tiles + tx * tile_values + ((size_t) k * th + y) * tw,
+                    noisy + k * pixels + (size_t) (ys[ty] + y) * w + xs[tx], (size_t) tw * sizeof (float));
       ae_model_reconstruct (model, recon, tiles, nx);
       for (int tx = 0; tx < nx; tx++)
         for (int y = 0; y < th; y++)
           for (int x = 0; x < tw; x++)
             {
               size_t p = (size_t) (ys[ty] + y) * w + (size_t) (xs[tx] + x);
-              sum[p] += recon[((size_t) tx * th + y) * tw + x];
+              for (int k = 0; k < C; k++)
+                sum[k * pixels + p] += recon[tx * tile_values + ((size_t) k * th + y) * tw + x];
               weight[p] += 1.0f;
             }
     }
-  for (size_t p = 0; p < pixels; p++)
-    sum[p] /= weight[p];
-  if (ae_png_write_gray (out, sum, w, h, &err) != AE_OK
-      || (noisy_out != NULL && ae_png_write_gray (noisy_out, noisy, w, h, &err) != AE_OK))
+  for (size_t v = 0; v < values; v++)
+    sum[v] /= weight[v % pixels];
+  if (ae_png_write_planar (out, sum, w, h, C, &err) != AE_OK
+      || (noisy_out != NULL && ae_png_write_planar (noisy_out, noisy, w, h, C, &err) != AE_OK))
     {
       lab_fail (args, LAB_EXIT_FAILURE, "%s", err.message);
       goto out;
     }
-  double psnr_noisy = ae_psnr (image, noisy, (long) pixels), psnr_out = ae_psnr (image, sum, (long) pixels);
+  double psnr_noisy = ae_psnr (image, noisy, (long) values), psnr_out = ae_psnr (image, sum, (long) values);
   if (json)
     {
       LabJson j;
@@ -235,7 +239,7 @@ lab_cli_generate (LabArgs *args)
           status = LAB_EXIT_USAGE;
           goto out;
         }
-      if ((status = lab_load_data_for_model (args, spec, c->seed, model, &ds)) != LAB_EXIT_OK)
+      if ((status = lab_load_model_data (args, spec, model, &ds)) != LAB_EXIT_OK)
         goto out;
       status = LAB_EXIT_FAILURE;
       if (!fit_code_gaussian (model, ds, mean, sd))
@@ -290,7 +294,7 @@ lab_cli_interpolate (LabArgs *args)
   AeDataset *ds = NULL;
   float *ends = NULL, *codes = NULL, *images = NULL;
   AeError err = { 0 };
-  if ((status = lab_load_data_for_model (args, spec, c->seed, model, &ds)) != LAB_EXIT_OK)
+  if ((status = lab_load_model_data (args, spec, model, &ds)) != LAB_EXIT_OK)
     goto out;
   status = LAB_EXIT_FAILURE;
   if (from >= ds->n || to >= ds->n)
@@ -422,13 +426,12 @@ lab_cli_export_latent (LabArgs *args)
   int status = lab_load_model (args, path, &model);
   if (status != LAB_EXIT_OK)
     return status;
-  const AeConfig *c = ae_model_config (model);
   AeDataset *ds = NULL;
   float *owned = NULL, *codes = NULL;
   uint32_t *all = NULL;
   TextBuf vectors = { 0 }, meta = { 0 }, config = { 0 };
   AeError err = { 0 };
-  if ((status = lab_load_data_for_model (args, spec, c->seed, model, &ds)) != LAB_EXIT_OK)
+  if ((status = lab_load_model_data (args, spec, model, &ds)) != LAB_EXIT_OK)
     goto out;
   status = LAB_EXIT_FAILURE;
   const uint32_t *idx;

@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #include "ae-io.h"
 #include "lab-cli-config.h"
@@ -20,7 +22,10 @@ typedef struct {
 /* The model options of CLI.md; all but preset and data go to ae_config_set by name. */
 static const LabOption model_options[] = {
   { "preset", "P", "undercomplete, sparse, contractive, denoising, vae, linear, conv, sequence" },
-  { "data", "D", "digits, fashion, sines, ecg, or a path (IDX, PNG folder, PNG, CSV, .npy with X-labels.npy or labels.npy beside it)" },
+  { "data", "D", "digits, fashion, sines, ecg, or a path (IDX, image folder, PNG or JPEG, CSV, .npy with X-labels.npy or labels.npy beside it)" },
+  { "image-size", "S", "image folders and files: resize and centre-crop to S x S (default: the "
+                       "files' size, or for mixed sizes the median short side up to 64)" },
+  { "channels", "1|3", "image folders and files: 1 grey, 3 RGB (default: RGB when any image is colour)" },
   { "latent", "K", "code size (conv: 0 makes the last feature maps the code, no dense layer)" },
   { "hidden", "W,W", "hidden layer widths (channels for conv and sequence, LSTM units), e.g. 512,128" },
   { "sequence-layer", "L", "sequence: conv (1-D convolutions, the default) or lstm" },
@@ -83,10 +88,11 @@ static const LabCommand commands[] = {
       { NULL, NULL, NULL } } },
   { "denoise", lab_cli_denoise, "FILE",
     "latentlab denoise FILE --in IMAGE.png --out OUT.png [--noise KIND:LEVEL]",
-    "denoise a PNG image with a model",
-    "Denoises a grey PNG with a model; an image larger than the model's input is denoised in\n"
-    "overlapping tiles. With --noise, the image is corrupted first (seeded) and the PSNR of\n"
-    "the noisy and the denoised image against it are printed.",
+    "denoise a PNG or JPEG image with a model",
+    "Denoises a PNG or JPEG with a model, in colour for a model of RGB images; an image larger\n"
+    "than the model's input is denoised in overlapping tiles. With --noise, the image is\n"
+    "corrupted first (seeded) and the PSNR of the noisy and the denoised image against it are\n"
+    "printed.",
     0,
     { { "in", "IMAGE.png", "the image to denoise" },
       { "out", "OUT.png", "where to write the result" },
@@ -495,7 +501,8 @@ lab_config_from_args_tuned (const LabArgs *args, const char *preset_fallback,
       int is_model_option = 0;
       for (const LabOption *o = model_options; o->name != NULL; o++)
         is_model_option |= strcmp (o->name, name) == 0;
-      if (!is_model_option || strcmp (name, "preset") == 0 || strcmp (name, "data") == 0)
+      if (!is_model_option || strcmp (name, "preset") == 0 || strcmp (name, "data") == 0
+          || strcmp (name, "image-size") == 0 || strcmp (name, "channels") == 0)
         continue;
       if (ae_config_set (cfg, name, args->values[i], &err) != AE_OK)
         {
@@ -516,16 +523,48 @@ lab_config_fit (const LabArgs *args, AeConfig *cfg, const AeDataset *ds)
   return LAB_EXIT_OK;
 }
 
-int
-lab_load_data (const LabArgs *args, const char *spec, uint64_t seed, AeDataset **out)
+/* Loads spec with the image options given; failures name the file or the argument. */
+static int
+load_data_with (const LabArgs *args, const char *spec, const AeImageOptions *images, uint64_t seed,
+                AeDataset **out)
 {
   AeError err = { 0 };
-  if (ae_dataset_load (out, spec, seed, &err) == AE_OK)
-    return LAB_EXIT_OK;
+  if (ae_dataset_load_with (out, spec, images, seed, &err) == AE_OK)
+    {
+      /* Resizing and skipped files are worth a line: the data are not quite the files. */
+      if ((*out)->note[0] != '\0')
+        fprintf (stderr, "%s: %s\n", spec, (*out)->note);
+      return LAB_EXIT_OK;
+    }
   /* The loaders name the file; a name such as "fashion" may need saying. */
   if (strstr (err.message, spec) == NULL)
     return lab_fail (args, LAB_EXIT_FAILURE, "--data %s: %s", spec, err.message);
   return lab_fail (args, LAB_EXIT_FAILURE, "%s", err.message);
+}
+
+int
+lab_load_data (const LabArgs *args, const char *spec, uint64_t seed, AeDataset **out)
+{
+  long size, channels;
+  if (!lab_args_int (args, "image-size", 0, 1, AE_MAX_IMAGE_SIDE, &size)
+      || !lab_args_int (args, "channels", 0, 1, 3, &channels))
+    return LAB_EXIT_USAGE;
+  if (channels == 2)
+    return lab_fail (args, LAB_EXIT_USAGE, "--channels 2: expected 1 (grey) or 3 (RGB)");
+  AeImageOptions images = { .channels = (int) channels, .image_size = (int) size };
+  return load_data_with (args, spec, &images, seed, out);
+}
+
+/* Whether spec names image files (a folder, a PNG or a JPEG), whose shape can be chosen. */
+static int
+spec_is_images (const char *spec)
+{
+  struct stat st;
+  if (stat (spec, &st) != 0)
+    return 0;
+  size_t n = strlen (spec);
+  return S_ISDIR (st.st_mode) || (n > 4 && strcasecmp (spec + n - 4, ".png") == 0)
+         || (n > 4 && strcasecmp (spec + n - 4, ".jpg") == 0) || (n > 5 && strcasecmp (spec + n - 5, ".jpeg") == 0);
 }
 
 int
@@ -552,17 +591,29 @@ check_model_shape (const LabArgs *args, const AeModel *model, int channels, int 
 }
 
 int
-lab_load_data_for_model (const LabArgs *args, const char *spec, uint64_t seed,
-                         const AeModel *model, AeDataset **out)
+lab_load_model_data (const LabArgs *args, const char *spec, const AeModel *model, AeDataset **out)
 {
-  AeError err = { 0 };
-  int channels, height, width, status;
-  /* The header first: a small file declaring many samples of another shape is refused
-   * before it is inflated and decoded. */
-  if (ae_dataset_peek_shape (spec, &channels, &height, &width, &err) == AE_OK
-      && (status = check_model_shape (args, model, channels, height, width, spec)) != LAB_EXIT_OK)
-    return status;
-  if ((status = lab_load_data (args, spec, seed, out)) != LAB_EXIT_OK)
+  const AeConfig *c = ae_model_config (model);
+  AeImageOptions images = { 0 };
+  int status;
+  if (c->arch != AE_ARCH_SEQUENCE && spec_is_images (spec))
+    {
+      /* Image files are brought to the shape the model was trained on, so that a folder of
+       * mixed sizes loads as it did for training. */
+      images.channels = c->channels;
+      images.image_size = c->height == c->width ? c->height : 0;
+    }
+  else
+    {
+      /* The header first: a small file declaring many samples of another shape is refused
+       * before it is inflated and decoded. */
+      AeError err = { 0 };
+      int channels, height, width;
+      if (ae_dataset_peek_shape (spec, &channels, &height, &width, &err) == AE_OK
+          && (status = check_model_shape (args, model, channels, height, width, spec)) != LAB_EXIT_OK)
+        return status;
+    }
+  if ((status = load_data_with (args, spec, &images, c->seed, out)) != LAB_EXIT_OK)
     return status;
   if ((status = check_model_shape (args, model, (*out)->channels, (*out)->height, (*out)->width,
                                    spec)) != LAB_EXIT_OK)

@@ -58,11 +58,11 @@ int lab_config_from_args_tuned (const LabArgs *args, const char *preset_fallback
 int lab_config_fit (const LabArgs *args, AeConfig *cfg, const AeDataset *ds);
 /* Loads a dataset; a failure is printed with the file named and returns LAB_EXIT_FAILURE. */
 int lab_load_data (const LabArgs *args, const char *spec, uint64_t seed, AeDataset **out);
+/* For a saved model: image files at the model's channels and size, the split of the
+ * model's seed, and the shape checked against the model's: first from what the file's header
+ * declares (before anything is inflated), then once loaded. */
+int lab_load_model_data (const LabArgs *args, const char *spec, const AeModel *model, AeDataset **out);
 int lab_load_model (const LabArgs *args, const char *path, AeModel **out);
-/* Loads a dataset for a model: its shape is compared with the model's first from what the
- * file's header declares, then again once loaded. */
-int lab_load_data_for_model (const LabArgs *args, const char *spec, uint64_t seed,
-                             const AeModel *model, AeDataset **out);
 /* Sets the BLAS threads from --threads (or the model's setting). */
 void lab_apply_threads (const LabArgs *args, int config_threads);
 

@@ -571,6 +571,62 @@ def test_project(tmp, model):
     check("project on data of another shape: exit 1 naming it", code == 1 and one_line_error(err, "sines"), err)
 
 
+def png_colour_type(path):
+    """The colour type byte of a PNG's IHDR: 0 grey, 2 RGB."""
+    with open(path, "rb") as f:
+        head = f.read(26)
+    return head[25] if head[:8] == b"\x89PNG\r\n\x1a\n" else -1
+
+
+def test_colour_folder(tmp):
+    """A folder of colour PNG and JPEG images of several sizes in two sub-folders, and a text
+    file: train the conv preset at 32 x 32, then generate, interpolate and denoise in colour."""
+    import numpy as np
+    from PIL import Image
+    rng = np.random.default_rng(3)
+    root = os.path.join(tmp, "photos")
+    for cls, colour in (("warm", (220, 80, 30)), ("cool", (30, 90, 220))):
+        os.makedirs(os.path.join(root, cls))
+        for i in range(12):
+            w, h = (int(v) for v in rng.integers(36, 90, 2))
+            pixels = np.empty((h, w, 3), np.uint8)
+            pixels[:] = rng.integers(150, 255, 3)
+            r = min(w, h) // 4
+            pixels[h // 2 - r:h // 2 + r, w // 2 - r:w // 2 + r] = colour
+            name = os.path.join(root, cls, f"{i}.{'jpg' if i % 2 else 'png'}")
+            Image.fromarray(pixels).save(name)
+    with open(os.path.join(root, "warm", "notes.txt"), "w") as f:
+        f.write("not an image")
+    model = os.path.join(tmp, "colour.model")
+    code, out, err = run("train", "--preset", "conv", "--data", root, "--image-size", "32", "--epochs", "2",
+                         "--save", model)
+    check("train conv on a folder of colour PNG and JPEG images of several sizes",
+          code == 0 and "24 of 24 images resized to 32 x 32" in err and "1 file not PNG or JPEG skipped" in err,
+          f"exit {code}\n{out}{err}")
+    if code != 0:
+        return
+    grid = os.path.join(tmp, "colour-grid.png")
+    code, out, err = run("generate", model, "--n", "4", "--data", root, "--out", grid)
+    check("generate from a colour model writes an RGB PNG", code == 0 and png_colour_type(grid) == 2,
+          f"exit {code}\n{err}")
+    strip = os.path.join(tmp, "colour-strip.png")
+    code, out, err = run("interpolate", model, "--data", root, "--from", "0", "--to", "20", "--steps", "4",
+                         "--out", strip)
+    check("interpolate loads the folder at the model's size and writes RGB", code == 0 and png_colour_type(strip) == 2,
+          f"exit {code}\n{err}")
+    photo = os.path.join(root, "cool", "1.jpg")
+    den = os.path.join(tmp, "colour-denoised.png")
+    code, out, err = run("denoise", model, "--in", photo, "--out", den)
+    check("denoise a JPEG with a colour model writes an RGB PNG of its size",
+          code == 0 and png_colour_type(den) == 2 and Image.open(den).size == Image.open(photo).size,
+          f"exit {code}\n{err}")
+    code, out, err = run("train", "--data", root, "--channels", "2")
+    check("--channels 2 is a usage error", code == 2 and one_line_error(err, "--channels"), f"exit {code}\n{err}")
+    code, out, err = run("train", "--data", "digits", "--image-size", "32")
+    check("--image-size on digits is refused with a reason", code == 1 and one_line_error(err, "digits"),
+          f"exit {code}\n{err}")
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="latentlab-cli-") as tmp:
         test_help()
@@ -586,6 +642,10 @@ def main():
             test_hostile_data(tmp, model)
             test_project(tmp, model)
         test_families(tmp)
+        if have_module("numpy") and have_module("PIL"):
+            test_colour_folder(tmp)
+        else:
+            skip("colour folder", "python3-numpy or python3-pil is not installed")
         if have_module("numpy"):
             test_photo_denoise(tmp)
         else:

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ae-io.h"
 #include "ae-test.h"
 
 /* A fresh folder under $TMPDIR (or /tmp); remove it with io_test_rmdir. */
@@ -123,4 +124,18 @@ io_test_child_peak_mb (int (*fn) (void *), void *arg, int *result)
   if (WIFEXITED (status))
     *result = WEXITSTATUS (status);
   return ru.ru_maxrss / 1024;
+}
+
+/* A w x h PNG of one grey level in dir/name. */
+static inline void
+io_test_write_grey_png (const char *dir, const char *name, int w, int h, float level)
+{
+  char *path = io_test_path (dir, name);
+  float *px = malloc ((size_t) w * h * sizeof (float));
+  for (int i = 0; i < w * h; i++)
+    px[i] = level;
+  AeError err = { 0 };
+  CHECK (ae_png_write_gray (path, px, w, h, &err) == AE_OK, "%s", err.message);
+  free (px);
+  free (path);
 }

@@ -42,19 +42,38 @@ sample (int x, int y, int c, int depth)
   return (unsigned) (x * 37 + y * 101 + c * 59 + x * y * 13) % (max + 1);
 }
 
+/* The colour of pixel (x, y) after compositing its alpha onto white (the background of a
+ * file without a bKGD chunk). */
+static void
+expected_rgb (int x, int y, const PngCase *pc, double rgb[3])
+{
+  double alpha = 1.0;
+  if (pc->color == PNG_COLOR_TYPE_PALETTE)
+    {
+      unsigned index = sample (x, y, 0, pc->depth) % 16;
+      const png_color *p = &palette[index];
+      rgb[0] = p->red / 255.0, rgb[1] = p->green / 255.0, rgb[2] = p->blue / 255.0;
+      alpha = index * 16 / 255.0;
+    }
+  else
+    {
+      double max = (double) ((1u << pc->depth) - 1);
+      int colour = (pc->color & PNG_COLOR_MASK_COLOR) != 0;
+      for (int c = 0; c < 3; c++)
+        rgb[c] = sample (x, y, colour ? c : 0, pc->depth) / max;
+      if (pc->color & PNG_COLOR_MASK_ALPHA)
+        alpha = sample (x, y, channels_of (pc->color) - 1, pc->depth) / max;
+    }
+  for (int c = 0; c < 3; c++)
+    rgb[c] = alpha * rgb[c] + (1.0 - alpha);
+}
+
 static double
 expected_gray (int x, int y, const PngCase *pc)
 {
-  if (pc->color == PNG_COLOR_TYPE_PALETTE)
-    {
-      const png_color *p = &palette[sample (x, y, 0, pc->depth) % 16];
-      return (0.299 * p->red + 0.587 * p->green + 0.114 * p->blue) / 255.0;
-    }
-  double max = (double) ((1u << pc->depth) - 1);
-  if (pc->color & PNG_COLOR_MASK_COLOR)
-    return (0.299 * sample (x, y, 0, pc->depth) + 0.587 * sample (x, y, 1, pc->depth)
-            + 0.114 * sample (x, y, 2, pc->depth)) / max;
-  return sample (x, y, 0, pc->depth) / max;
+  double rgb[3];
+  expected_rgb (x, y, pc, rgb);
+  return 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2];
 }
 
 /* Writes the test image of one case with libpng directly. */
@@ -161,6 +180,32 @@ test_colour_types (void)
           CHECK (worst < 1e-5, "%s: grey off by %g", pc->label, worst);
         }
       free (px);
+
+      /* As the file is: grey files stay one channel, the rest are RGB, planar. */
+      uint8_t *buf;
+      size_t len;
+      int channels = 0;
+      buf = io_test_read (path, &len);
+      CHECK (ae_png_read_memory (buf, len, path, 0, &px, &w, &h, &channels, &err) == AE_OK, "%s: %s",
+             pc->label, err.message);
+      /* A 1-bit palette holds black and white only: a grey image. */
+      int colour = pc->color == PNG_COLOR_TYPE_PALETTE ? pc->depth > 1 : (pc->color & PNG_COLOR_MASK_COLOR) != 0;
+      CHECK (channels == (colour ? 3 : 1), "%s: %d channels", pc->label, channels);
+      if (px != NULL && w == W && h == H)
+        {
+          double worst = 0;
+          for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++)
+              {
+                double rgb[3];
+                expected_rgb (x, y, pc, rgb);
+                for (int c = 0; c < channels; c++)
+                  worst = fmax (worst, fabs (px[(c * H + y) * W + x] - rgb[c]));
+              }
+          CHECK (worst < 1e-5, "%s: colour off by %g", pc->label, worst);
+        }
+      free (px);
+      free (buf);
       free (path);
     }
   io_test_rmdir (dir);
@@ -308,7 +353,10 @@ test_write_round_trip (void)
       for (int i = 0; px != NULL && i < W * H; i++)
         {
           const uint8_t *p = rgb + i * channels;
-          worst = fmax (worst, fabs (px[i] - (0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2]) / 255.0));
+          double alpha = channels == 4 ? p[3] / 255.0 : 1.0, v[3];
+          for (int c = 0; c < 3; c++)
+            v[c] = alpha * p[c] / 255.0 + (1.0 - alpha);
+          worst = fmax (worst, fabs (px[i] - (0.299 * v[0] + 0.587 * v[1] + 0.114 * v[2])));
         }
       CHECK (px != NULL && worst < 1e-5, "%d channels: off by %g", channels, worst);
       free (px);
@@ -328,19 +376,6 @@ test_write_round_trip (void)
 }
 
 static void
-write_gray_png (const char *dir, const char *name, int w, int h, float level)
-{
-  char *path = io_test_path (dir, name);
-  float *px = malloc ((size_t) w * h * sizeof (float));
-  for (int i = 0; i < w * h; i++)
-    px[i] = level;
-  AeError err = { 0 };
-  CHECK (ae_png_write_gray (path, px, w, h, &err) == AE_OK, "%s", err.message);
-  free (px);
-  free (path);
-}
-
-static void
 test_folder_loader (void)
 {
   char *dir = io_test_mkdtemp ();
@@ -348,15 +383,15 @@ test_folder_loader (void)
   mkdir (zebra, 0755);
   mkdir (ant, 0755);
   mkdir (empty, 0755);
-  write_gray_png (zebra, "b.png", 6, 5, 1.0f);
-  write_gray_png (zebra, "a.PNG", 6, 5, 0.0f);
-  write_gray_png (ant, "x.png", 6, 5, 0.5f);
+  io_test_write_grey_png (zebra, "b.png", 6, 5, 1.0f);
+  io_test_write_grey_png (zebra, "a.PNG", 6, 5, 0.0f);
+  io_test_write_grey_png (ant, "x.png", 6, 5, 0.5f);
   char *notes = io_test_path (ant, "notes.txt");
   io_test_write (notes, "not an image", 12);
 
   AeDataset *ds = NULL;
   AeError err = { 0 };
-  CHECK (ae_png_folder_load (&ds, dir, &err) == AE_OK, "%s", err.message);
+  CHECK (ae_image_folder_load (&ds, dir, NULL, &err) == AE_OK, "%s", err.message);
   if (ds != NULL)
     {
       CHECK (ds->n == 3 && ds->height == 5 && ds->width == 6, "%ld images of %d x %d", ds->n, ds->width, ds->height);
@@ -374,24 +409,29 @@ test_folder_loader (void)
   CHECK (ds != NULL && ds->n_train + ds->n_val + ds->n_test == 3, "split");
   ae_dataset_free (ds);
 
-  /* An image of another size is named, with the size it should have. */
-  write_gray_png (zebra, "c.png", 7, 5, 0.2f);
-  CHECK (ae_png_folder_load (&ds, dir, &err) == AE_ERR_FORMAT && ds == NULL, "odd size accepted");
-  CHECK (strstr (err.message, "zebra/c.png") != NULL && strstr (err.message, "7 x 5") != NULL, "%s", err.message);
+  /* An image of another size: every image is brought to the median short side (5), and
+   * the note says so, with the file that is not an image. */
+  io_test_write_grey_png (zebra, "c.png", 7, 5, 0.2f);
+  CHECK (ae_image_folder_load (&ds, dir, NULL, &err) == AE_OK, "%s", err.message);
+  CHECK (ds != NULL && ds->width == 5 && ds->height == 5 && ds->n == 4, "mixed sizes: %d x %d",
+         ds ? ds->width : 0, ds ? ds->height : 0);
+  CHECK (ds != NULL && strstr (ds->note, "4 of 4 images resized to 5 x 5") != NULL
+         && strstr (ds->note, "1 file not PNG or JPEG skipped") != NULL, "note: %s", ds ? ds->note : "");
+  ae_dataset_free (ds);
 
   /* A damaged image is named. */
   char *bad = io_test_path (zebra, "c.png");
   io_test_write (bad, "\x89PNG\r\n\x1a\n", 8);
-  CHECK (ae_png_folder_load (&ds, dir, &err) == AE_ERR_FORMAT && ds == NULL, "damaged accepted");
+  CHECK (ae_image_folder_load (&ds, dir, NULL, &err) == AE_ERR_FORMAT && ds == NULL, "damaged accepted");
   CHECK_NAMES (err, bad);
   free (bad);
 
   /* A folder without images. */
-  CHECK (ae_png_folder_load (&ds, empty, &err) == AE_ERR_FORMAT && ds == NULL, "empty folder");
+  CHECK (ae_image_folder_load (&ds, empty, NULL, &err) == AE_ERR_FORMAT && ds == NULL, "empty folder");
   CHECK_NAMES (err, empty);
 
   /* A flat folder: unlabelled. */
-  CHECK (ae_png_folder_load (&ds, ant, &err) == AE_OK, "%s", err.message);
+  CHECK (ae_image_folder_load (&ds, ant, NULL, &err) == AE_OK, "%s", err.message);
   CHECK (ds != NULL && ds->n == 1 && ds->labels == NULL && ds->n_classes == 0, "flat folder");
   ae_dataset_free (ds);
   free (notes);
@@ -413,7 +453,7 @@ test_patches (void)
   AeError err = { 0 };
   CHECK (ae_png_write_gray (path, px, w, h, &err) == AE_OK, "%s", err.message);
   AeDataset *ds = NULL;
-  CHECK (ae_png_patches_load (&ds, path, 28, 14, &err) == AE_OK, "%s", err.message);
+  CHECK (ae_image_patches_load (&ds, path, NULL, 28, 14, &err) == AE_OK, "%s", err.message);
   /* (60 - 28) / 14 + 1 = 3 across, (44 - 28) / 14 + 1 = 2 down. */
   CHECK (ds != NULL && ds->n == 6 && ds->height == 28 && ds->width == 28, "%ld patches", ds ? ds->n : 0);
   if (ds != NULL && ds->n == 6)
@@ -429,7 +469,7 @@ test_patches (void)
   CHECK (ae_dataset_load (&ds, path, 1, &err) == AE_OK && ds != NULL && ds->n == 6, "%s", err.message);
   CHECK (ds != NULL && strcmp (ds->name, "photo.png") == 0, "name");
   ae_dataset_free (ds);
-  CHECK (ae_png_patches_load (&ds, path, 50, 14, &err) == AE_ERR_FORMAT && ds == NULL, "patch larger than image");
+  CHECK (ae_image_patches_load (&ds, path, NULL, 50, 14, &err) == AE_ERR_FORMAT && ds == NULL, "patch larger than image");
   CHECK_NAMES (err, path);
   free (px);
   free (path);

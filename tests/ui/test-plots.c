@@ -521,6 +521,36 @@ test_image_layouts (void)
   CHECK (test_ink_pixels (s) > 20000, "a big image fills the space");
   cairo_surface_destroy (s);
 
+  /* A colour image: three planes, drawn as they are. Left half pure red, right half blue;
+   * the picture's centre row holds both. */
+  static float rgb[3 * IW * IH];
+  for (int y = 0; y < IH; y++)
+    for (int x = 0; x < IW; x++)
+      {
+        int left = x < IW / 2;
+        rgb[y * IW + x] = left ? 1.0f : 0.0f;
+        rgb[IW * IH + y * IW + x] = 0.0f;
+        rgb[2 * IW * IH + y * IW + x] = left ? 0.0f : 1.0f;
+      }
+  LabImageRow colour = { NULL, rgb, 1, LAB_IMAGE_RGB, 0, NULL };
+  LabImageGridData colour_data = { IW, IH, &colour, 1, 0, "Colour", NULL, -1, -1, NULL };
+  s = render ("images-rgb", lab_plot_image_grid_draw_func, &colour_data, 300, 320);
+  cairo_surface_flush (s);
+  {
+    const unsigned char *bytes = cairo_image_surface_get_data (s);
+    int stride = cairo_image_surface_get_stride (s), reds = 0, blues = 0;
+    for (int y = 0; y < 320; y++)
+      for (int x = 0; x < 300; x++)
+        {
+          uint32_t p = *(const uint32_t *) (const void *) (bytes + (size_t) y * stride + 4 * x);
+          unsigned r = (p >> 16) & 0xff, g = (p >> 8) & 0xff, b = p & 0xff;
+          reds += r > 240 && g < 15 && b < 15;
+          blues += b > 240 && g < 15 && r < 15;
+        }
+    CHECK (reds > 5000 && blues > 5000, "colour image drawn in colour: %d red, %d blue pixels", reds, blues);
+  }
+  cairo_surface_destroy (s);
+
   /* An interpolation strip with captions. */
   static float strip[10 * IW * IH];
   static char caption_text[10][16];
