@@ -213,7 +213,7 @@ lab_window_update_title (LabWindow *self)
   else
     /* TRANSLATORS: the preset's name and the dataset, "Variational autoencoder · MNIST digits" */
     subtitle = g_strdup_printf (_("%s autoencoder · %s"), lab_sidebar_preset_title (preset), dataset);
-  gtk_label_set_label (self->subtitle_label, subtitle);
+  adw_window_title_set_subtitle (self->window_title, subtitle);
   _lab_window_update_actions (self);
 }
 
@@ -221,6 +221,18 @@ static void
 lab_window_on_snapshot (LabWindow *self, LabSnapshot *snapshot)
 {
   gboolean diverged = snapshot->state == LAB_TRAINING_DIVERGED;
+
+  if (snapshot->state == LAB_TRAINING_FINISHED && self->last_state == LAB_TRAINING_RUNNING)
+    {
+      int epochs = 0;
+      g_autofree char *text = NULL;
+
+      g_object_get (self->session, "epochs", &epochs, NULL);
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Training finished: %d epoch",
+                                           "Training finished: %d epochs", epochs), epochs);
+      _lab_window_toast (self, text);
+    }
+  self->last_state = snapshot->state;
 
   if (diverged)
     {
@@ -280,13 +292,34 @@ _lab_window_load (LabWindow *self, const char *data, const char *preset, gboolea
 void
 _lab_window_show_error (LabWindow *self, const char *primary, const char *secondary)
 {
-  GtkWidget *dialog = gtk_message_dialog_new (GTK_WINDOW (self),
-                                              GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
-                                              GTK_MESSAGE_ERROR, GTK_BUTTONS_CLOSE, "%s", primary);
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), primary, secondary);
 
-  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s", secondary);
-  g_signal_connect (dialog, "response", G_CALLBACK (gtk_window_destroy), NULL);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+void
+_lab_window_toast (LabWindow *self, const char *text)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (LAB_IS_WINDOW (self));
+
+  toast = adw_toast_new (text);
+  adw_toast_set_timeout (toast, 3);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+void
+_lab_window_set_session_path (LabWindow *self, const char *path)
+{
+  g_return_if_fail (LAB_IS_WINDOW (self));
+
+  if (path != self->session_path)
+    {
+      g_free (self->session_path);
+      self->session_path = g_strdup (path);
+    }
 }
 
 LabTrainingView *
@@ -454,6 +487,7 @@ lab_window_dispose (GObject *object)
     lab_session_close (self->session);
   g_clear_object (&self->session);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->session_path, g_free);
 
   G_OBJECT_CLASS (lab_window_parent_class)->dispose (object);
 }
@@ -498,6 +532,9 @@ lab_window_class_init (LabWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
   widget_class->realize = lab_window_realize;
 
+  g_type_ensure (ADW_TYPE_SPLIT_BUTTON);
+  g_type_ensure (ADW_TYPE_TOAST_OVERLAY);
+  g_type_ensure (ADW_TYPE_WINDOW_TITLE);
   g_type_ensure (LAB_TYPE_SIDEBAR);
   g_type_ensure (LAB_TYPE_TRAINING_VIEW);
 
@@ -508,10 +545,8 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, run_icon);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, run_label);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, step_button);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, step_menu_button);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, reset_button);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, title_label);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, subtitle_label);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, progress_label);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, primary_menu_button);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, progress_bar);
@@ -527,6 +562,7 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, presentation_bar);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, presentation_run_button);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, presentation_progress_label);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, toast_overlay);
 
   _lab_window_class_init_actions (widget_class);
 }
