@@ -42,6 +42,7 @@ struct _LabWindow {
   GCancellable *cancellable; /* cancelled when the window goes */
   gboolean presenting;       /* presentation mode: full screen, large text, thick lines */
   char *session_path;        /* the session file opened or saved last: Ctrl+S saves there */
+  guint inhibit_cookie;      /* presentation mode keeps the projector from blanking */
   int last_state;            /* LabTrainingState of the last snapshot: a finish is told once */
 
   /* LATENTLAB_FRAME_STATS=1: frame durations and intervals, printed when the window goes */

@@ -22,6 +22,8 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+static void lab_window_inhibit_idle (LabWindow *self, gboolean inhibit);
+
 /* The views of DESIGN.md; all but Training come in later work and show what they will do. */
 static const struct {
   const char *name, *title, *icon, *description;
@@ -478,6 +480,7 @@ lab_window_dispose (GObject *object)
       g_clear_pointer (&self->speeds, g_array_unref);
     }
 
+  lab_window_inhibit_idle (self, FALSE);
   g_cancellable_cancel (self->cancellable);
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
@@ -689,6 +692,23 @@ lab_window_new (GtkApplication *app)
 
 /* --- presentation mode ------------------------------------------------------------------ */
 
+/* A class watches the plots, not the keyboard: no screen blanking while presenting. */
+static void
+lab_window_inhibit_idle (LabWindow *self, gboolean inhibit)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (inhibit && self->inhibit_cookie == 0 && app != NULL)
+    self->inhibit_cookie = gtk_application_inhibit (app, GTK_WINDOW (self),
+                                                    GTK_APPLICATION_INHIBIT_IDLE, _("Presenting"));
+  else if (!inhibit && self->inhibit_cookie != 0)
+    {
+      if (app != NULL)
+        gtk_application_uninhibit (app, self->inhibit_cookie);
+      self->inhibit_cookie = 0;
+    }
+}
+
 void
 lab_window_set_presentation (LabWindow *self, gboolean presenting)
 {
@@ -713,6 +733,7 @@ lab_window_set_presentation (LabWindow *self, gboolean presenting)
     }
   /* the plots get the width of the projector; Settings (F9) opens the sidebar over them */
   gtk_widget_set_visible (self->presentation_bar, presenting);
+  lab_window_inhibit_idle (self, presenting);
   if (!presenting)
     gtk_popover_popdown (self->settings_popover);
   lab_window_move_sidebar (self, presenting);
