@@ -10,7 +10,7 @@
 #include "lab-window.h"
 
 struct _LabApplication {
-  GtkApplication parent_instance;
+  AdwApplication parent_instance;
 
   /* window options of CLI.md, applied to the first window */
   char *data;
@@ -22,7 +22,7 @@ struct _LabApplication {
   gboolean compare;  /* --compare */
 };
 
-G_DEFINE_FINAL_TYPE (LabApplication, lab_application, GTK_TYPE_APPLICATION)
+G_DEFINE_FINAL_TYPE (LabApplication, lab_application, ADW_TYPE_APPLICATION)
 
 const char *const lab_view_names[] = {
   "training", "latent", "generate", "denoise", "anomaly", "inside", "pca", "sequence", NULL,
@@ -167,7 +167,7 @@ static void
 lab_application_about (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   GtkApplication *app = user_data;
-  static const char *authors[] = { "The Latent Lab authors", NULL };
+  static const char *developers[] = { "The Latent Lab authors", NULL };
   /* the data that ships with, or is read by, Latent Lab, with its authors and licences */
   const char *mnist[] = {
     _("Yann LeCun, Corinna Cortes and Christopher J. C. Burges (CC BY-SA 3.0)"),
@@ -178,24 +178,25 @@ lab_application_about (GSimpleAction *action, GVariant *param, gpointer user_dat
     _("Zalando Research (MIT) https://github.com/zalandoresearch/fashion-mnist"),
     NULL,
   };
-  GtkWidget *dialog = gtk_about_dialog_new ();
-  GtkAboutDialog *about = GTK_ABOUT_DIALOG (dialog);
+  AdwAboutWindow *about = ADW_ABOUT_WINDOW (adw_about_window_new ());
 
-  gtk_about_dialog_set_program_name (about, _("Latent Lab"));
-  gtk_about_dialog_set_logo_icon_name (about, LAB_APPLICATION_ID);
-  gtk_about_dialog_set_version (about, PACKAGE_VERSION);
-  gtk_about_dialog_set_comments (about, _("Watch an autoencoder learn: live loss curves, "
+  adw_about_window_set_application_name (about, _("Latent Lab"));
+  adw_about_window_set_application_icon (about, LAB_APPLICATION_ID);
+  adw_about_window_set_version (about, PACKAGE_VERSION);
+  adw_about_window_set_developer_name (about, "The Latent Lab authors");
+  adw_about_window_set_comments (about, _("Watch an autoencoder learn: live loss curves, "
                                           "reconstructions and latent spaces for the classroom."));
-  gtk_about_dialog_set_license_type (about, GTK_LICENSE_GPL_3_0);
-  gtk_about_dialog_set_authors (about, authors);
-  gtk_about_dialog_set_website (about, "https://github.com/latentlab/latentlab");
+  adw_about_window_set_license_type (about, GTK_LICENSE_GPL_3_0);
+  adw_about_window_set_developers (about, developers);
+  adw_about_window_set_website (about, "https://github.com/latentlab/latentlab");
+  adw_about_window_set_issue_url (about, "https://github.com/latentlab/latentlab/issues");
   /* TRANSLATORS: put your name here, one translator per line */
-  gtk_about_dialog_set_translator_credits (about, _("translator-credits"));
-  gtk_about_dialog_add_credit_section (about, _("MNIST digits"), mnist);
-  gtk_about_dialog_add_credit_section (about, _("Fashion-MNIST"), fashion);
-  gtk_window_set_transient_for (GTK_WINDOW (dialog), gtk_application_get_active_window (app));
-  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
-  gtk_window_present (GTK_WINDOW (dialog));
+  adw_about_window_set_translator_credits (about, _("translator-credits"));
+  adw_about_window_add_credit_section (about, _("MNIST digits"), mnist);
+  adw_about_window_add_credit_section (about, _("Fashion-MNIST"), fashion);
+  gtk_window_set_transient_for (GTK_WINDOW (about), gtk_application_get_active_window (app));
+  gtk_window_set_modal (GTK_WINDOW (about), TRUE);
+  gtk_window_present (GTK_WINDOW (about));
 }
 
 static void
@@ -225,7 +226,8 @@ static const struct {
   { "win.reset", { "<Control><Shift>r", NULL } },
   { "win.open-dataset", { "<Control>o", NULL } },
   { "win.open-model", { "<Control><Shift>o", NULL } },
-  { "win.save-model", { "<Control>s", NULL } },
+  { "win.save-session", { "<Control>s", NULL } },
+  { "win.save-session-as", { "<Control><Shift>s", NULL } },
   { "win.export-picture", { "<Control>e", NULL } },
   { "win.lower-lr", { "<Control>minus", NULL } },
   { "win.presentation", { "F11", NULL } },
@@ -235,20 +237,14 @@ static const struct {
 static void
 lab_application_startup (GApplication *app)
 {
-  g_autoptr(GtkCssProvider) provider = NULL;
-
   G_APPLICATION_CLASS (lab_application_parent_class)->startup (app);
 
   /* The engine and the option strings read and write numbers with a dot, whatever the
    * desktop's language; shown numbers follow the same rule. */
   setlocale (LC_NUMERIC, "C");
 
-  provider = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (provider, "/io/github/latentlab/LatentLab/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (provider),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-
+  /* AdwApplication has loaded style.css from the resource base path and follows the
+   * desktop's dark style (AdwStyleManager's default colour scheme). */
   g_action_map_add_action_entries (G_ACTION_MAP (app), lab_application_actions,
                                    G_N_ELEMENTS (lab_application_actions), app);
   for (guint i = 0; i < G_N_ELEMENTS (lab_application_accels); i++)

@@ -1,7 +1,7 @@
 /* lab-application.h: the GtkApplication of Latent Lab. */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 G_BEGIN_DECLS
 
@@ -9,7 +9,7 @@ G_BEGIN_DECLS
 
 #define LAB_TYPE_APPLICATION (lab_application_get_type ())
 
-G_DECLARE_FINAL_TYPE (LabApplication, lab_application, LAB, APPLICATION, GtkApplication)
+G_DECLARE_FINAL_TYPE (LabApplication, lab_application, LAB, APPLICATION, AdwApplication)
 
 LabApplication *lab_application_new (void);
 

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "lab-sidebar.h"
@@ -334,13 +335,10 @@ static void
 lab_sidebar_show_error (LabSidebar *self, const char *what, const GError *error)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GtkWidget *dialog;
+  GtkWidget *dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                              what, error->message);
 
-  dialog = gtk_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                   GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
-                                   GTK_MESSAGE_ERROR, GTK_BUTTONS_CLOSE, "%s", what);
-  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s", error->message);
-  g_signal_connect (dialog, "response", G_CALLBACK (gtk_window_destroy), NULL);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -377,15 +375,14 @@ lab_sidebar_commit (LabSidebar *self, const char *key, const char *value)
 }
 
 static void
-lab_sidebar_confirm_response (GtkDialog *dialog, int response, gpointer user_data)
+lab_sidebar_confirm_response (AdwMessageDialog *dialog, const char *response, gpointer user_data)
 {
   LabChange *change = user_data;
 
-  if (response == GTK_RESPONSE_ACCEPT)
+  if (g_str_equal (response, "new-model"))
     lab_sidebar_commit (change->self, change->key, change->value);
   else
     lab_sidebar_sync (change->self);
-  gtk_window_destroy (GTK_WINDOW (dialog));
   lab_change_free (change);
 }
 
@@ -419,20 +416,18 @@ lab_sidebar_change (LabSidebar *self, const char *key, const char *value)
   change->value = g_strdup (value);
 
   root = gtk_widget_get_root (GTK_WIDGET (self));
-  dialog = gtk_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                   GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
-                                   GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
-                                   "%s", _("Start a new model?"));
-  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog),
-                                            _("This change needs a new network, so the %ld "
-                                              "batches trained so far will be lost."),
-                                            snapshot->steps);
-  gtk_dialog_add_buttons (GTK_DIALOG (dialog), _("_Cancel"), GTK_RESPONSE_CANCEL,
-                          _("_Start New Model"), GTK_RESPONSE_ACCEPT, NULL);
-  gtk_widget_add_css_class (gtk_dialog_get_widget_for_response (GTK_DIALOG (dialog),
-                                                                GTK_RESPONSE_ACCEPT),
-                            "destructive-action");
-  gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("Start a new model?"), NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("This change needs a new network, so the %ld batches "
+                                    "trained so far will be lost."), snapshot->steps);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "new-model", _("_Start New Model"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "new-model",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  /* Escape and closing the dialog keep the model */
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_signal_connect (dialog, "response", G_CALLBACK (lab_sidebar_confirm_response), change);
   gtk_window_present (GTK_WINDOW (dialog));
 }

@@ -133,6 +133,18 @@ lab_window_open_folder (GtkWidget *widget, const char *action_name, GVariant *pa
                                                     _("_Open"), open_dataset_chosen));
 }
 
+/* "Session saved as “vae.latentlab-session”": the file's name, not its folder. */
+static void
+toast_saved (LabWindow *self, const char *format, const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *display = g_filename_display_name (base);
+  g_autofree char *text = NULL;
+
+  text = g_strdup_printf (format, display);
+  _lab_window_toast (self, text);
+}
+
 static void
 open_model_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
 {
@@ -157,6 +169,8 @@ save_model_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
 
   if (!lab_session_save_model (self->session, path, &error))
     _lab_window_show_error (self, _("The model could not be saved"), error->message);
+  else
+    toast_saved (self, _("Model saved as “%s”"), path);
 }
 
 static void
@@ -236,6 +250,7 @@ lab_window_open_session (LabWindow *self, const char *path)
       return;
     }
   remember_session (path);
+  _lab_window_set_session_path (self, path);
   apply_choices (self);
 }
 
@@ -266,19 +281,29 @@ lab_window_choose_session (GtkWidget *widget, const char *action_name, GVariant 
 }
 
 static void
-save_session_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
+save_session_to (LabWindow *self, const char *path)
 {
   g_autoptr(GError) error = NULL;
 
   note_choices (self);
   if (!lab_session_save_file (self->session, path, &error))
-    _lab_window_show_error (self, _("The session could not be saved"), error->message);
-  else
-    remember_session (path);
+    {
+      _lab_window_show_error (self, _("The session could not be saved"), error->message);
+      return;
+    }
+  remember_session (path);
+  _lab_window_set_session_path (self, path);
+  toast_saved (self, _("Session saved as “%s”"), path);
 }
 
 static void
-lab_window_save_session (GtkWidget *widget, const char *action_name, GVariant *param)
+save_session_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
+{
+  save_session_to (self, path);
+}
+
+static void
+lab_window_save_session_as (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   LabWindow *self = LAB_WINDOW (widget);
   GtkFileChooser *chooser = lab_window_file_chooser (self, _("Save Session"),
@@ -291,6 +316,18 @@ lab_window_save_session (GtkWidget *widget, const char *action_name, GVariant *p
   gtk_file_chooser_add_filter (chooser, sessions);
   gtk_file_chooser_set_current_name (chooser, name);
   lab_file_chooser_show (chooser);
+}
+
+/* Ctrl+S: into the session file opened or saved last, else asking where, as editors do. */
+static void
+lab_window_save_session (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  LabWindow *self = LAB_WINDOW (widget);
+
+  if (self->session_path != NULL)
+    save_session_to (self, self->session_path);
+  else
+    lab_window_save_session_as (widget, action_name, param);
 }
 
 static int
@@ -443,6 +480,8 @@ export_picture_chosen (LabWindow *self, GtkFileChooser *chooser, const char *pat
 
   if (!lab_view_export (gtk_stack_get_visible_child (self->stack), what, path, &error))
     _lab_window_show_error (self, _("The picture could not be saved"), error->message);
+  else
+    toast_saved (self, _("Picture exported as “%s”"), path);
 }
 
 static void
@@ -524,6 +563,7 @@ _lab_window_update_actions (LabWindow *self)
   gtk_widget_action_set_enabled (widget, "win.reset", ready);
   gtk_widget_action_set_enabled (widget, "win.save-model", ready);
   gtk_widget_action_set_enabled (widget, "win.save-session", ready);
+  gtk_widget_action_set_enabled (widget, "win.save-session-as", ready);
   gtk_widget_action_set_enabled (widget, "win.compare-seed", ready);
   gtk_widget_action_set_enabled (widget, "win.export-picture", ready);
 }
@@ -546,6 +586,8 @@ _lab_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.save-model", NULL, lab_window_save_model);
   gtk_widget_class_install_action (widget_class, "win.open-session", NULL, lab_window_choose_session);
   gtk_widget_class_install_action (widget_class, "win.save-session", NULL, lab_window_save_session);
+  gtk_widget_class_install_action (widget_class, "win.save-session-as", NULL,
+                                   lab_window_save_session_as);
   gtk_widget_class_install_action (widget_class, "win.open-recent", NULL, lab_window_open_recent);
   gtk_widget_class_install_action (widget_class, "win.compare-seed", NULL, lab_window_compare_seed);
   gtk_widget_class_install_action (widget_class, "win.compare-file", NULL, lab_window_compare_file);

@@ -1,6 +1,8 @@
 /* lab-window-private.h: the window's struct, shared by its construction and its actions. */
 #pragma once
 
+#include <adwaita.h>
+
 #include "lab-sidebar.h"
 #include "lab-training-view.h"
 #include "lab-window.h"
@@ -15,11 +17,9 @@ struct _LabWindow {
   GtkWidget *run_button;
   GtkImage *run_icon;
   GtkLabel *run_label;
-  GtkWidget *step_button;
-  GtkWidget *step_menu_button;
+  GtkWidget *step_button;        /* Step, with a menu of a batch or an epoch */
   GtkWidget *reset_button;
-  GtkLabel *title_label;
-  GtkLabel *subtitle_label;
+  AdwWindowTitle *window_title;  /* the program, and the preset with the dataset */
   GtkLabel *progress_label;
   GtkWidget *primary_menu_button;
   GtkProgressBar *progress_bar;
@@ -35,11 +35,15 @@ struct _LabWindow {
   GtkWidget *presentation_bar;   /* the header bar's commands while full screen */
   GtkWidget *presentation_run_button;
   GtkLabel *presentation_progress_label;
+  AdwToastOverlay *toast_overlay; /* "Session saved", "Picture exported", "Training finished" */
 
   /* owned */
   LabSession *session;
   GCancellable *cancellable; /* cancelled when the window goes */
   gboolean presenting;       /* presentation mode: full screen, large text, thick lines */
+  char *session_path;        /* the session file opened or saved last: Ctrl+S saves there */
+  guint inhibit_cookie;      /* presentation mode keeps the projector from blanking */
+  int last_state;            /* LabTrainingState of the last snapshot: a finish is told once */
 
   /* LATENTLAB_FRAME_STATS=1: frame durations and intervals, printed when the window goes */
   GArray *frame_durations;   /* double, ms: layout and paint of one frame */
@@ -58,5 +62,9 @@ void             _lab_window_load (LabWindow *self, const char *data, const char
 void             _lab_window_show_error (LabWindow *self, const char *primary,
                                          const char *secondary);
 LabTrainingView *_lab_window_get_training_view (LabWindow *self);
+/* A short message at the bottom of the window that goes by itself ("Session saved"). */
+void             _lab_window_toast (LabWindow *self, const char *text);
+/* The session file that Save Session writes to without asking (NULL: ask). */
+void             _lab_window_set_session_path (LabWindow *self, const char *path);
 
 G_END_DECLS

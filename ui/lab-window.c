@@ -22,6 +22,8 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+static void lab_window_inhibit_idle (LabWindow *self, gboolean inhibit);
+
 /* The views of DESIGN.md; all but Training come in later work and show what they will do. */
 static const struct {
   const char *name, *title, *icon, *description;
@@ -213,7 +215,7 @@ lab_window_update_title (LabWindow *self)
   else
     /* TRANSLATORS: the preset's name and the dataset, "Variational autoencoder · MNIST digits" */
     subtitle = g_strdup_printf (_("%s autoencoder · %s"), lab_sidebar_preset_title (preset), dataset);
-  gtk_label_set_label (self->subtitle_label, subtitle);
+  adw_window_title_set_subtitle (self->window_title, subtitle);
   _lab_window_update_actions (self);
 }
 
@@ -221,6 +223,18 @@ static void
 lab_window_on_snapshot (LabWindow *self, LabSnapshot *snapshot)
 {
   gboolean diverged = snapshot->state == LAB_TRAINING_DIVERGED;
+
+  if (snapshot->state == LAB_TRAINING_FINISHED && self->last_state == LAB_TRAINING_RUNNING)
+    {
+      int epochs = 0;
+      g_autofree char *text = NULL;
+
+      g_object_get (self->session, "epochs", &epochs, NULL);
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Training finished: %d epoch",
+                                           "Training finished: %d epochs", epochs), epochs);
+      _lab_window_toast (self, text);
+    }
+  self->last_state = snapshot->state;
 
   if (diverged)
     {
@@ -280,13 +294,34 @@ _lab_window_load (LabWindow *self, const char *data, const char *preset, gboolea
 void
 _lab_window_show_error (LabWindow *self, const char *primary, const char *secondary)
 {
-  GtkWidget *dialog = gtk_message_dialog_new (GTK_WINDOW (self),
-                                              GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
-                                              GTK_MESSAGE_ERROR, GTK_BUTTONS_CLOSE, "%s", primary);
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), primary, secondary);
 
-  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s", secondary);
-  g_signal_connect (dialog, "response", G_CALLBACK (gtk_window_destroy), NULL);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+void
+_lab_window_toast (LabWindow *self, const char *text)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (LAB_IS_WINDOW (self));
+
+  toast = adw_toast_new (text);
+  adw_toast_set_timeout (toast, 3);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+void
+_lab_window_set_session_path (LabWindow *self, const char *path)
+{
+  g_return_if_fail (LAB_IS_WINDOW (self));
+
+  if (path != self->session_path)
+    {
+      g_free (self->session_path);
+      self->session_path = g_strdup (path);
+    }
 }
 
 LabTrainingView *
@@ -445,6 +480,7 @@ lab_window_dispose (GObject *object)
       g_clear_pointer (&self->speeds, g_array_unref);
     }
 
+  lab_window_inhibit_idle (self, FALSE);
   g_cancellable_cancel (self->cancellable);
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
@@ -454,6 +490,7 @@ lab_window_dispose (GObject *object)
     lab_session_close (self->session);
   g_clear_object (&self->session);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->session_path, g_free);
 
   G_OBJECT_CLASS (lab_window_parent_class)->dispose (object);
 }
@@ -498,6 +535,9 @@ lab_window_class_init (LabWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
   widget_class->realize = lab_window_realize;
 
+  g_type_ensure (ADW_TYPE_SPLIT_BUTTON);
+  g_type_ensure (ADW_TYPE_TOAST_OVERLAY);
+  g_type_ensure (ADW_TYPE_WINDOW_TITLE);
   g_type_ensure (LAB_TYPE_SIDEBAR);
   g_type_ensure (LAB_TYPE_TRAINING_VIEW);
 
@@ -508,10 +548,8 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, run_icon);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, run_label);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, step_button);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, step_menu_button);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, reset_button);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, title_label);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, subtitle_label);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, progress_label);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, primary_menu_button);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, progress_bar);
@@ -527,6 +565,7 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, presentation_bar);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, presentation_run_button);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, presentation_progress_label);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, toast_overlay);
 
   _lab_window_class_init_actions (widget_class);
 }
@@ -653,6 +692,23 @@ lab_window_new (GtkApplication *app)
 
 /* --- presentation mode ------------------------------------------------------------------ */
 
+/* A class watches the plots, not the keyboard: no screen blanking while presenting. */
+static void
+lab_window_inhibit_idle (LabWindow *self, gboolean inhibit)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (inhibit && self->inhibit_cookie == 0 && app != NULL)
+    self->inhibit_cookie = gtk_application_inhibit (app, GTK_WINDOW (self),
+                                                    GTK_APPLICATION_INHIBIT_IDLE, _("Presenting"));
+  else if (!inhibit && self->inhibit_cookie != 0)
+    {
+      if (app != NULL)
+        gtk_application_uninhibit (app, self->inhibit_cookie);
+      self->inhibit_cookie = 0;
+    }
+}
+
 void
 lab_window_set_presentation (LabWindow *self, gboolean presenting)
 {
@@ -677,6 +733,7 @@ lab_window_set_presentation (LabWindow *self, gboolean presenting)
     }
   /* the plots get the width of the projector; Settings (F9) opens the sidebar over them */
   gtk_widget_set_visible (self->presentation_bar, presenting);
+  lab_window_inhibit_idle (self, presenting);
   if (!presenting)
     gtk_popover_popdown (self->settings_popover);
   lab_window_move_sidebar (self, presenting);

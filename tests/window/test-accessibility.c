@@ -615,7 +615,7 @@ main (int argc, char **argv)
   /* the test context records what widgets declare, with no session bus needed under Xvfb */
   g_setenv ("GTK_A11Y", "test", TRUE);
   g_test_init (&argc, &argv, NULL);
-  gtk_init ();
+  adw_init (); /* GTK, and the Adwaita style the program has */
 
   g_test_add_func ("/accessibility/checks-detect", test_checks_detect);
   g_test_add_func ("/accessibility/shortcuts", test_shortcuts);

@@ -357,7 +357,7 @@ main (int argc, char **argv)
   data_home = g_dir_make_tmp ("compare-data-XXXXXX", NULL);
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
   g_test_init (&argc, &argv, NULL);
-  gtk_init ();
+  adw_init (); /* GTK, and the Adwaita style the program has */
 
   g_test_add_func ("/session/open-in-window", test_open_session);
   g_test_add_func ("/compare/new-seed", test_compare_new_seed);

@@ -374,7 +374,7 @@ test_every_preset (void)
         }
       last_ok = presets[i];
       g_assert_cmpstr (lab_session_get_preset (session), ==, presets[i]);
-      g_assert_nonnull (strstr (gtk_label_get_label (window->subtitle_label),
+      g_assert_nonnull (strstr (adw_window_title_get_subtitle (window->window_title),
                                 lab_sidebar_preset_title (presets[i])));
       gtk_widget_activate_action (GTK_WIDGET (window), "win.step", NULL);
       g_assert_true (wait_for (window, steps_exactly, GINT_TO_POINTER (1), 60));
@@ -412,7 +412,7 @@ find_dialog (void)
     {
       g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
 
-      if (GTK_IS_MESSAGE_DIALOG (item) && gtk_widget_get_visible (GTK_WIDGET (item)))
+      if (ADW_IS_MESSAGE_DIALOG (item) && gtk_widget_get_visible (GTK_WIDGET (item)))
         return GTK_WIDGET (item);
     }
   return NULL;
@@ -463,7 +463,10 @@ test_sidebar (void)
   generation = lab_session_get_generation (session);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (sidebar_child (window, "latent_spin")), 2);
   g_assert_true (wait_for (window, dialog_shown, NULL, 5));
-  gtk_dialog_response (GTK_DIALOG (find_dialog ()), GTK_RESPONSE_CANCEL);
+  dialog = find_dialog ();
+  /* what a click on Cancel does: the answer, then the dialog goes */
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
   latent = lab_session_dup_option (session, "latent");
   g_assert_cmpstr (latent, !=, "2");
   g_assert_cmpuint (lab_session_get_generation (session), ==, generation);
@@ -474,7 +477,8 @@ test_sidebar (void)
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (sidebar_child (window, "latent_spin")), 2);
   g_assert_true (wait_for (window, dialog_shown, NULL, 5));
   dialog = find_dialog ();
-  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "new-model");
+  gtk_window_destroy (GTK_WINDOW (dialog));
   g_clear_pointer (&latent, g_free);
   latent = lab_session_dup_option (session, "latent");
   g_assert_cmpstr (latent, ==, "2");
@@ -512,7 +516,7 @@ test_open_dataset (void)
   g_assert_cmpuint (gtk_drop_down_get_selected (datasets), ==, n_before - 1);
   g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (model), n_before - 1), ==,
                    "images-idx3-ubyte.gz");
-  g_assert_nonnull (strstr (gtk_label_get_label (window->subtitle_label), "images-idx3-ubyte"));
+  g_assert_nonnull (strstr (adw_window_title_get_subtitle (window->window_title), "images-idx3-ubyte"));
 
   /* it trains like the built-in digits */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.step", NULL);
@@ -595,7 +599,7 @@ main (int argc, char **argv)
   /* Xvfb has no session bus for the accessibility bridge, and GTest makes its warning fatal */
   g_setenv ("GTK_A11Y", "none", FALSE);
   g_test_init (&argc, &argv, NULL);
-  gtk_init ();
+  adw_init (); /* GTK, and the Adwaita style the program has */
 
   g_test_add_func ("/window/train-pause-step-reset", test_train_pause_step_reset);
   g_test_add_func ("/window/export", test_export);

@@ -2,7 +2,7 @@
  * loop, rendering a widget as it is on screen, and keeping window shots in `--output DIR`. */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 static char *output_dir; /* from --output, or NULL: no shots kept */
 
@@ -14,7 +14,7 @@ window_test_init (int *argc, char ***argv)
   g_setenv ("GTK_A11Y", "none", FALSE);
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
   g_test_init (argc, argv, NULL);
-  gtk_init ();
+  adw_init (); /* GTK, and the Adwaita style the program has */
 
   GOptionEntry entries[] = {
     { "output", 0, 0, G_OPTION_ARG_FILENAME, &output_dir, "keep pictures here", "DIR" },
@@ -36,6 +36,24 @@ spin_for (double seconds)
   while (g_get_monotonic_time () < end)
     if (!g_main_context_iteration (NULL, FALSE))
       g_usleep (1000);
+}
+
+typedef gboolean (*WaitCondition) (gpointer object, gconstpointer data);
+
+/* Runs the main loop until cond (object, data) holds; FALSE when timeout_s went by first. */
+G_GNUC_UNUSED static gboolean
+wait_until (gpointer object, WaitCondition cond, gconstpointer data, double timeout_s)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);
+
+  while (!cond (object, data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  return TRUE;
 }
 
 /* A widget as it is on screen, once it has something to draw. */
