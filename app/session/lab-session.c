@@ -20,6 +20,9 @@
 
 /* Loss history kept per curve; older points are thinned by two beyond this. */
 #define LAB_HISTORY_MAX 4096
+/* The trainer's niceness: at 10 the scheduler gives a busy main thread about nine tenths of a
+ * shared core, and the trainer every idle cycle. */
+#define LAB_TRAINER_NICE 10
 
 typedef struct {
   gboolean val;
@@ -764,6 +767,8 @@ lab_session_start_trainer (LabSession *self, GError **error)
   opts.config = self->config;
   opts.report = lab_session_on_report;
   opts.user_data = self;
+  /* every core trains, below the window's priority: the main thread still runs on time */
+  opts.nice = LAB_TRAINER_NICE;
   opts.start_weights = g_steal_pointer (&self->resume_weights);
   opts.start_epoch = self->resume_epoch;
   opts.start_batch = self->resume_batch;
@@ -1842,9 +1847,9 @@ lab_session_class_init (LabSessionClass *klass)
   object_class->dispose = lab_session_dispose;
   object_class->finalize = lab_session_finalize;
 
-  /* Once per process, before any trainer: training split over every core but one, which
-   * is left to the window (one thread on a two-core machine). */
-  ae_set_threads (ae_cpu_count () > 1 ? ae_cpu_count () - 1 : 1);
+  /* Once per process, before any trainer: training split over every core; the trainer's
+   * threads run niced (LAB_TRAINER_NICE), so the window takes a core when it needs one. */
+  ae_set_threads (0);
   object_class->get_property = lab_session_get_property;
 
   properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE, flags);
