@@ -14,6 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include "ae-clock.h"
 
@@ -520,6 +525,16 @@ static void *
 thread_main (void *data)
 {
   AeTrainer *t = data;
+#ifdef __linux__
+  /* Linux keeps niceness per thread, and threads this one starts (the model's training
+   * team) inherit it. Failure only means full priority. */
+  if (t->opts.nice > 0)
+    {
+      id_t self = (id_t) syscall (SYS_gettid);
+      int nice = getpriority (PRIO_PROCESS, self) + t->opts.nice;
+      (void) setpriority (PRIO_PROCESS, self, nice < 19 ? nice : 19);
+    }
+#endif
   pthread_mutex_lock (&t->lock);
   for (;;)
     {

@@ -74,6 +74,10 @@ typedef struct {
   double weights_hz;     /* default 4 */
   AeReportFunc report;
   void *user_data;
+  /* Added to the niceness of the training thread and the team it starts (at most 19), so
+   * that a window on the same cores stays responsive while training uses them all; 0 = the
+   * caller's. Linux only (elsewhere ignored). */
+  int nice;
   /* Resuming (a reopened session): parameters to start from instead of the seed's
    * initialisation (and their optimiser state when the model has one; a clone has none, so
    * Adam's moments start again from zero), and the counters they were saved at. Training

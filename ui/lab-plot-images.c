@@ -101,7 +101,10 @@ grid_layout (GridLayout *layout, int width, int height, const LabImageGridData *
                         - (data->n_rows - 1) * row_gap) / lines;
   double cell_h = fmin (h_by_width, h_by_height);
   if (cell_h < 2.0)
-    return false;
+    {
+      _lab_plot_note_too_small ();
+      return false;
+    }
   /* Whole screen pixels per image pixel keep nearest-neighbour blocks even, when that
    * costs at most a quarter of the size. */
   double k = cell_h / data->image_height;

@@ -79,6 +79,9 @@ typedef struct {
   double min_label_width;         /* room kept for labels left of the axis (e.g. "error") */
 } LabPlotFrameSpec;
 
+/* Counts a plot that had data but no room for it (lab_plot_too_small_count). */
+void _lab_plot_note_too_small (void);
+
 /* Lays out a plot area for the given data ranges (already padded by the caller). Returns
  * false when the widget is too small for a plot area. */
 bool _lab_plot_frame_layout (LabPlotFrame *frame, int width, int height,

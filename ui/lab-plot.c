@@ -5,6 +5,7 @@
 #include <cairo-svg.h>
 #include <float.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -375,6 +376,20 @@ outer_pad (const LabPlotStyle *style)
   return round (_lab_plot_font_px (style, 1.0) * 0.9);
 }
 
+static atomic_uint too_small_count;
+
+void
+_lab_plot_note_too_small (void)
+{
+  atomic_fetch_add (&too_small_count, 1);
+}
+
+unsigned
+lab_plot_too_small_count (void)
+{
+  return atomic_load (&too_small_count);
+}
+
 void
 _lab_plot_empty (cairo_t *cr, int width, int height, const LabPlotStyle *style,
                  const char *title, const char *text)
@@ -525,7 +540,10 @@ _lab_plot_frame_layout (LabPlotFrame *frame, int width, int height, const LabPlo
   frame->y0 = round (top);
   frame->y1 = round (bottom);
   if (frame->x1 - frame->x0 < 20 || frame->y1 - frame->y0 < 20)
-    return false;
+    {
+      _lab_plot_note_too_small ();
+      return false;
+    }
   frame->n_xticks = axis_ticks (xmin, xmax, spec->xlog, spec->x_integer_ticks,
                                 frame->x1 - frame->x0, font * 7.0, frame->xticks, &frame->xstep);
   return true;

@@ -44,6 +44,10 @@ void    lab_plot_style_init_dark  (LabPlotStyle *style);
 /* The palette colour for a series or class index (wraps around; negative gives muted). */
 LabRgba lab_plot_style_color      (const LabPlotStyle *style, int index);
 
+/* How many times since the program started a plot with data was given too little room for
+ * it and drew its placeholder instead: the window's fit test asks for none. */
+unsigned lab_plot_too_small_count (void);
+
 /* ---------------------------------------------------------------------------------------- */
 /* Shared pieces: view rectangles, ticks, colormap, export                                    */
 

@@ -25,6 +25,7 @@ struct _LabWindow {
   GtkProgressBar *progress_bar;
   LabSidebar *sidebar;
   GtkStack *stack;
+  GtkScrolledWindow *view_scroller;
   GtkStackSwitcher *switcher;
   LabTrainingView *training_view;
   GtkWidget *banner; /* shown while training is diverged */
@@ -51,6 +52,9 @@ struct _LabWindow {
   GArray *speeds;            /* double, samples/s of each delivery while running */
   gint64 frame_start;
   gint64 last_frame_start;
+  GArray *loop_lateness;     /* double, ms: how late the main-loop probe's timeout fired */
+  gint64 probe_due;          /* when the probe should fire next (monotonic, us) */
+  guint probe_source;
 };
 
 void             _lab_window_class_init_actions (GtkWidgetClass *widget_class);

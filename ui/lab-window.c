@@ -371,7 +371,23 @@ lab_window_get_session (LabWindow *self)
  *
  * LATENTLAB_FRAME_STATS=SECONDS latentlab --run trains for that long, closes the window and
  * prints the duration of each frame (update to after-paint on the frame clock), the interval
- * between frames, and the median training speed. */
+ * between frames, how late a 10 ms main-loop timeout fires (a stall shows there even when
+ * no frame is drawn), and the median training speed. */
+
+#define PROBE_INTERVAL_MS 10
+
+static gboolean
+on_loop_probe (gpointer data)
+{
+  LabWindow *self = data;
+  gint64 now = g_get_monotonic_time ();
+  double late = MAX (now - self->probe_due, 0) / 1000.0;
+
+  g_array_append_val (self->loop_lateness, late);
+  /* GLib counts the next interval from this dispatch */
+  self->probe_due = now + PROBE_INTERVAL_MS * 1000;
+  return G_SOURCE_CONTINUE;
+}
 
 static void
 on_frame_update (GdkFrameClock *clock, LabWindow *self)
@@ -435,13 +451,14 @@ lab_window_print_frame_stats (LabWindow *self)
     if (g_array_index (self->frame_intervals, double, i) > 33.4)
       over++;
   g_printerr ("frames %u: duration p50 %.1f ms, p99 %.1f ms, max %.1f ms; interval p50 %.1f ms, "
-              "p99 %.1f ms, max %.1f ms, %.2f %% over 33 ms; training %.0f samples/s (median "
-              "while running)\n",
+              "p99 %.1f ms, max %.1f ms, %.2f %% over 33 ms; main loop late p99 %.1f ms, max "
+              "%.1f ms; training %.0f samples/s (median while running)\n",
               self->frame_durations->len, percentile (self->frame_durations, 0.5),
               percentile (self->frame_durations, 0.99), percentile (self->frame_durations, 1.0),
               percentile (self->frame_intervals, 0.5), percentile (self->frame_intervals, 0.99),
               percentile (self->frame_intervals, 1.0),
               self->frame_intervals->len > 0 ? 100.0 * over / self->frame_intervals->len : 0.0,
+              percentile (self->loop_lateness, 0.99), percentile (self->loop_lateness, 1.0),
               percentile (self->speeds, 0.5));
 }
 
@@ -452,6 +469,26 @@ close_window (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* The default size (the template's 1440 x 900) shrinks to the monitor the window opens
+ * on: a 1280 x 720 projector or a 1366 x 768 laptop gets a window that fits, maximised. */
+static void
+lab_window_fit_default_size (LabWindow *self)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (self));
+  GdkMonitor *monitor = gdk_display_get_monitor_at_surface (gdk_surface_get_display (surface), surface);
+  GdkRectangle area;
+  int width, height;
+
+  if (monitor == NULL)
+    return;
+  gdk_monitor_get_geometry (monitor, &area);
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  if (area.width <= 0 || area.height <= 0 || (width <= area.width && height <= area.height))
+    return;
+  gtk_window_set_default_size (GTK_WINDOW (self), MIN (width, area.width), MIN (height, area.height));
+  gtk_window_maximize (GTK_WINDOW (self));
+}
+
 static void
 lab_window_realize (GtkWidget *widget)
 {
@@ -459,6 +496,7 @@ lab_window_realize (GtkWidget *widget)
   GdkFrameClock *clock;
 
   GTK_WIDGET_CLASS (lab_window_parent_class)->realize (widget);
+  lab_window_fit_default_size (self);
 
   if (self->frame_durations == NULL)
     return;
@@ -478,6 +516,8 @@ lab_window_dispose (GObject *object)
       g_clear_pointer (&self->frame_durations, g_array_unref);
       g_clear_pointer (&self->frame_intervals, g_array_unref);
       g_clear_pointer (&self->speeds, g_array_unref);
+      g_clear_pointer (&self->loop_lateness, g_array_unref);
+      g_clear_handle_id (&self->probe_source, g_source_remove);
     }
 
   lab_window_inhibit_idle (self, FALSE);
@@ -555,6 +595,7 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, view_scroller);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, switcher);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, training_view);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, banner);
@@ -626,6 +667,14 @@ lab_window_make_page (LabWindow *self, guint i)
   return lab_window_coming_page (_(lab_views[i].title), lab_views[i].icon, _(lab_views[i].description));
 }
 
+/* Each view opens at its top, not where the previous one was scrolled to. */
+static void
+lab_window_scroll_to_top (LabWindow *self)
+{
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->view_scroller), 0);
+  gtk_adjustment_set_value (gtk_scrolled_window_get_hadjustment (self->view_scroller), 0);
+}
+
 /* The desktop can take the window out of full screen (a keyboard shortcut, the window menu);
  * a presentation that stayed on in a normal window would keep its projector-sized text. */
 static void
@@ -647,6 +696,11 @@ lab_window_init (LabWindow *self)
     gtk_stack_add_titled (self->stack, lab_window_make_page (self, i), lab_views[i].name,
                           _(lab_views[i].title));
 
+  /* equal tabs would each be as wide as the widest title: each takes its own width */
+  if (GTK_IS_BOX_LAYOUT (gtk_widget_get_layout_manager (GTK_WIDGET (self->switcher))))
+    gtk_box_layout_set_homogeneous (GTK_BOX_LAYOUT (gtk_widget_get_layout_manager (GTK_WIDGET (self->switcher))),
+                                    FALSE);
+
   lab_sidebar_set_session (self->sidebar, self->session);
   lab_training_view_set_session (self->training_view, self->session);
 
@@ -661,6 +715,7 @@ lab_window_init (LabWindow *self)
   g_signal_connect_swapped (self->session, "notify::loading", G_CALLBACK (lab_window_update_title), self);
   g_signal_connect_swapped (self->session, "snapshot", G_CALLBACK (lab_window_on_snapshot), self);
   g_signal_connect_swapped (self->stack, "notify::visible-child", G_CALLBACK (_lab_window_update_actions), self);
+  g_signal_connect_swapped (self->stack, "notify::visible-child", G_CALLBACK (lab_window_scroll_to_top), self);
   g_signal_connect (self, "notify::fullscreened", G_CALLBACK (lab_window_on_fullscreened), NULL);
 
   if (g_getenv ("LATENTLAB_FRAME_STATS") != NULL)
@@ -674,6 +729,9 @@ lab_window_init (LabWindow *self)
       self->frame_durations = g_array_new (FALSE, FALSE, sizeof (double));
       self->frame_intervals = g_array_new (FALSE, FALSE, sizeof (double));
       self->speeds = g_array_new (FALSE, FALSE, sizeof (double));
+      self->loop_lateness = g_array_new (FALSE, FALSE, sizeof (double));
+      self->probe_due = g_get_monotonic_time () + PROBE_INTERVAL_MS * 1000;
+      self->probe_source = g_timeout_add (PROBE_INTERVAL_MS, on_loop_probe, self);
       g_signal_connect_swapped (self->session, "snapshot", G_CALLBACK (on_speed_for_stats), self);
     }
 

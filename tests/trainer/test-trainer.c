@@ -7,6 +7,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
+#ifdef __linux__
+#include <dirent.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include "ae-test.h"
 #include "ae-trainer.h"
@@ -725,6 +731,92 @@ test_split_batches (void)
   ae_set_threads (1);
 }
 
+#ifdef __linux__
+/* Threads of this process at each niceness (-20..19), from /proc/self/task/TID/stat. */
+static void
+count_niceness (int counts[40])
+{
+  memset (counts, 0, 40 * sizeof *counts);
+  DIR *dir = opendir ("/proc/self/task");
+  struct dirent *entry;
+  while (dir != NULL && (entry = readdir (dir)) != NULL)
+    {
+      char path[300], line[1024];
+      if (entry->d_name[0] == '.')
+        continue;
+      snprintf (path, sizeof path, "/proc/self/task/%s/stat", entry->d_name);
+      FILE *f = fopen (path, "r");
+      if (f == NULL)
+        continue;
+      size_t len = fread (line, 1, sizeof line - 1, f);
+      fclose (f);
+      line[len] = '\0';
+      /* after "(comm)": state is field 3, nice field 19 */
+      char *p = strrchr (line, ')');
+      int field = 2, nice = 0;
+      for (; p != NULL && *p != '\0'; p++)
+        if (*p == ' ' && ++field == 19)
+          {
+            nice = atoi (p + 1);
+            break;
+          }
+      if (nice >= -20 && nice <= 19)
+        counts[nice + 20]++;
+    }
+  if (dir != NULL)
+    closedir (dir);
+}
+#endif
+
+/* A niced trainer: its thread and the team it splits batches over run at that niceness,
+ * the calling thread stays where it was. */
+static void
+test_nice (void)
+{
+#ifdef __linux__
+  ae_set_threads (2);
+  AeDataset *ds = make_dataset (600, 4, 40);
+  AeConfig cfg;
+  Collector c;
+  collector_init (&c);
+  if (ds != NULL && make_config (&cfg, ds, "batch", "128", "epochs", "1000", NULL))
+    {
+      AeTrainerOptions opts;
+      ae_trainer_options_init (&opts);
+      opts.data = ds;
+      opts.config = cfg;
+      opts.report = collect;
+      opts.user_data = &c;
+      opts.nice = 3;
+      AeTrainer *t = NULL;
+      AeError err = { 0 };
+      CHECK (ae_trainer_new (&t, &opts, &err) == AE_OK, "trainer: %s", err.message);
+      if (t != NULL)
+        {
+          int before[40], during[40];
+          int own = getpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid));
+          int niced = own + 3 < 19 ? own + 3 : 19;
+          count_niceness (before);
+          ae_trainer_run (t);
+          wait_steps (t, 20);
+          count_niceness (during);
+          /* the trainer and one more member of its two-thread team */
+          CHECK (during[niced + 20] >= before[niced + 20] + 2,
+                 "%d threads at nice %d while training, %d before", during[niced + 20], niced,
+                 before[niced + 20]);
+          CHECK (getpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid)) == own,
+                 "the calling thread keeps its priority");
+          ae_trainer_free (t);
+        }
+    }
+  else
+    CHECK (0, "fixture");
+  collector_free (&c);
+  ae_dataset_free (ds);
+  ae_set_threads (1);
+#endif
+}
+
 static void
 test_preview_and_rates (void)
 {
@@ -846,6 +938,7 @@ main (int argc, char **argv)
     { "/trainer/stop-within-one-batch", test_stop_within_one_batch },
     { "/trainer/determinism", test_determinism },
     { "/trainer/split-batches", test_split_batches },
+    { "/trainer/nice", test_nice },
     { "/trainer/preview-and-rates", test_preview_and_rates },
     { "/trainer/divergence", test_divergence },
   };
