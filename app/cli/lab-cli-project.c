@@ -83,7 +83,6 @@ lab_cli_project (LabArgs *args)
   int status = lab_load_model (args, path, &model);
   if (status != LAB_EXIT_OK)
     return status;
-  const AeConfig *c = ae_model_config (model);
   AeDataset *ds = NULL;
   float *owned = NULL, *codes = NULL, *plane = NULL;
   int *labels = NULL;
