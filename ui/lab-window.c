@@ -520,6 +520,7 @@ lab_window_dispose (GObject *object)
       g_clear_handle_id (&self->probe_source, g_source_remove);
     }
 
+  _lab_window_save_settings (self);
   lab_window_inhibit_idle (self, FALSE);
   g_cancellable_cancel (self->cancellable);
   if (self->session != NULL)
@@ -717,6 +718,7 @@ lab_window_init (LabWindow *self)
   g_signal_connect_swapped (self->stack, "notify::visible-child", G_CALLBACK (_lab_window_update_actions), self);
   g_signal_connect_swapped (self->stack, "notify::visible-child", G_CALLBACK (lab_window_scroll_to_top), self);
   g_signal_connect (self, "notify::fullscreened", G_CALLBACK (lab_window_on_fullscreened), NULL);
+  _lab_window_init_drop (self);
 
   if (g_getenv ("LATENTLAB_FRAME_STATS") != NULL)
     {
