@@ -30,9 +30,8 @@ struct _LabWindow {
   LabTrainingView *training_view;
   GtkWidget *banner; /* shown while training is diverged */
   GtkLabel *banner_label;
-  GtkWidget *sidebar_separator;
-  GtkWidget *settings_button;    /* presentation mode: opens the sidebar in a popover (F9) */
-  GtkPopover *settings_popover;
+  AdwFlap *flap;                 /* the sidebar at the side, or folded over the plots while presenting */
+  GtkWidget *settings_button;    /* presentation mode: opens the folded sidebar (F9) */
   GtkWidget *presentation_bar;   /* the header bar's commands while full screen */
   GtkWidget *presentation_run_button;
   GtkLabel *presentation_progress_label;
