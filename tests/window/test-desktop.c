@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "lab-application.h"
+#include "lab-chart.h"
 #include "lab-denoise-view.h"
 #include "lab-session-file.h"
 #include "lab-window-private.h"
@@ -176,6 +177,44 @@ test_settings_remember_window (void)
   g_assert_cmpint (width, ==, 1430);
   g_assert_cmpint (height, ==, 820);
   gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* The presentation-scale setting enlarges presentation mode's text and lines further, in
+ * the charts and in the window's own text, and follows the setting as it changes. */
+static void
+test_settings_presentation_scale (void)
+{
+  g_autoptr(GSettings) settings = lab_application_settings_new ();
+  LabWindow *window = lab_window_new (NULL);
+  LabChart *chart;
+  double designed_font, designed_line;
+  const PangoFontDescription *font;
+  double designed_text;
+
+  lab_window_set_settings (window, settings);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 720);
+  lab_window_start (window, "digits", "undercomplete", FALSE, "training");
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wait_until (window, is_loaded, NULL, 30));
+  chart = LAB_CHART (lab_training_view_get_chart (window->training_view, LAB_TRAINING_PICTURE_LOSS));
+  lab_window_set_presentation (window, TRUE);
+  spin_for (0.3);
+  designed_font = lab_chart_get_style (chart)->font_scale;
+  designed_line = lab_chart_get_style (chart)->line_scale;
+  font = pango_context_get_font_description (gtk_widget_get_pango_context (GTK_WIDGET (window->progress_label)));
+  designed_text = pango_font_description_get_size (font);
+
+  g_settings_set_double (settings, "presentation-scale", 1.5);
+  spin_for (0.3);
+  g_assert_cmpfloat_with_epsilon (lab_chart_get_style (chart)->font_scale, designed_font * 1.5, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lab_chart_get_style (chart)->line_scale, designed_line * 1.5, 1e-9);
+  font = pango_context_get_font_description (gtk_widget_get_pango_context (GTK_WIDGET (window->progress_label)));
+  g_assert_cmpfloat (pango_font_description_get_size (font), >, designed_text * 1.4);
+
+  g_settings_reset (settings, "presentation-scale");
+  spin_for (0.3);
+  g_assert_cmpfloat_with_epsilon (lab_chart_get_style (chart)->font_scale, designed_font, 1e-9);
+  close_window (window);
 }
 
 static LabApplication *
@@ -364,6 +403,7 @@ main (int argc, char **argv)
   g_test_add_func ("/desktop/finished-toast", test_finished_toast);
   g_test_add_func ("/desktop/settings-remember-window", test_settings_remember_window);
   g_test_add_func ("/desktop/settings-restore-run", test_settings_restore_run);
+  g_test_add_func ("/desktop/settings-presentation-scale", test_settings_presentation_scale);
   g_test_add_func ("/desktop/open-files", test_open_files);
 
   return g_test_run ();
