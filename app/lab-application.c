@@ -237,7 +237,7 @@ lab_application_open (GApplication *app, GFile **files, int n_files, const char 
       LabWindow *window = lab_application_new_window (self);
       LabSession *session = lab_window_get_session (window);
 
-      lab_window_open_file (window, files[i]);
+      lab_window_open_file (window, files[i], self->run);
       /* a picture, or a session that could not be opened: the picture is shown with the
        * usual run beside it */
       if (lab_session_get_dataset_spec (session) == NULL && !lab_session_get_loading (session))
@@ -247,8 +247,8 @@ lab_application_open (GApplication *app, GFile **files, int n_files, const char 
           lab_application_start_run (self, window);
           lab_window_set_view (window, view);
         }
-      else if (self->run)
-        lab_session_run (session);
+      if (self->view != NULL)
+        lab_window_set_view (window, self->view);
       lab_application_show_window (self, window);
     }
 }

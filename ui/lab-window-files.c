@@ -27,7 +27,7 @@ is_picture (const char *path)
 }
 
 void
-lab_window_open_file (LabWindow *self, GFile *file)
+lab_window_open_file (LabWindow *self, GFile *file, gboolean run)
 {
   g_autofree char *path = NULL;
 
@@ -45,7 +45,11 @@ lab_window_open_file (LabWindow *self, GFile *file)
     }
 
   if (g_str_has_suffix (path, LAB_SESSION_FILE_SUFFIX))
-    lab_window_open_session (self, path);
+    {
+      lab_window_open_session (self, path);
+      if (run && lab_session_get_dataset_spec (self->session) != NULL)
+        lab_session_run (self->session);
+    }
   else if (!g_file_test (path, G_FILE_TEST_IS_DIR) && is_picture (path))
     {
       GtkWidget *denoise = gtk_stack_get_child_by_name (self->stack, "denoise");
@@ -58,7 +62,7 @@ lab_window_open_file (LabWindow *self, GFile *file)
   else
     /* a folder of images or a dataset file (IDX, CSV, .npy): the load names the file and
      * the problem when it cannot read it */
-    _lab_window_load (self, path, NULL, FALSE);
+    _lab_window_load (self, path, NULL, run);
 }
 
 typedef struct {
@@ -71,7 +75,7 @@ open_dropped (gpointer data)
 {
   LabDroppedFile *dropped = data;
 
-  lab_window_open_file (dropped->self, dropped->file);
+  lab_window_open_file (dropped->self, dropped->file, FALSE);
   g_object_unref (dropped->self);
   g_object_unref (dropped->file);
   g_free (dropped);
