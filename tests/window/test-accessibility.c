@@ -541,6 +541,23 @@ distance (LabRgba a, LabRgba b)
   return fabs (a.r - b.r) + fabs (a.g - b.g) + fabs (a.b - b.b);
 }
 
+/* Runs the main loop until the sidebar's flap has slid fully in (mapped) or out; FALSE
+ * when ten seconds went by first. */
+static gboolean
+wait_for_sidebar (LabWindow *window, gboolean mapped)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (gtk_widget_get_mapped (GTK_WIDGET (window->sidebar)) != mapped)
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  return TRUE;
+}
+
 static void
 test_presentation (void)
 {
@@ -552,8 +569,7 @@ test_presentation (void)
 
   g_assert_false (lab_window_get_presentation (window));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.presentation", NULL);
-  /* past the sidebar's folding away */
-  spin_for (0.8);
+  spin_for (0.3);
   style = lab_chart_get_style (chart);
   g_assert_true (lab_window_get_presentation (window));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (window), "presentation"));
@@ -567,21 +583,21 @@ test_presentation (void)
   /* the commands come into the window; the sidebar leaves the plots' width and opens over
    * them on F9's action */
   g_assert_true (gtk_widget_get_visible (window->presentation_bar));
-  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (window->sidebar)));
+  /* once it has folded away (an animation) */
+  g_assert_true (wait_for_sidebar (window, FALSE));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-sidebar", NULL);
-  spin_for (0.5);
-  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window->sidebar)));
+  g_assert_true (wait_for_sidebar (window, TRUE));
   g_assert_true (adw_flap_get_folded (window->flap));
   g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (window->settings_button)));
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.leave-presentation", NULL);
-  spin_for (0.8);
+  spin_for (0.3);
   style = lab_chart_get_style (chart);
   g_assert_false (lab_window_get_presentation (window));
   g_assert_cmpfloat_with_epsilon (style->font_scale, normal.font_scale, 1e-9);
   g_assert_cmpfloat_with_epsilon (style->line_scale, normal.line_scale, 1e-9);
   g_assert_false (gtk_widget_get_visible (window->presentation_bar));
-  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window->sidebar)));
+  g_assert_true (wait_for_sidebar (window, TRUE));
   g_assert_false (adw_flap_get_folded (window->flap));
   /* and F9 hides and shows it at the side */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-sidebar", NULL);

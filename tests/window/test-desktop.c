@@ -7,6 +7,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <math.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -179,6 +180,12 @@ test_settings_remember_window (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+chart_font_scale_is (gpointer chart, gconstpointer scale)
+{
+  return fabs (lab_chart_get_style (LAB_CHART (chart))->font_scale - *(const double *) scale) < 1e-9;
+}
+
 /* The presentation-scale setting enlarges presentation mode's text and lines further, in
  * the charts and in the window's own text, and follows the setting as it changes. */
 static void
@@ -187,7 +194,7 @@ test_settings_presentation_scale (void)
   g_autoptr(GSettings) settings = lab_application_settings_new ();
   LabWindow *window = lab_window_new (NULL);
   LabChart *chart;
-  double designed_font, designed_line;
+  double designed_font, designed_line, larger_font;
   const PangoFontDescription *font;
   double designed_text;
 
@@ -205,15 +212,15 @@ test_settings_presentation_scale (void)
   designed_text = pango_font_description_get_size (font);
 
   g_settings_set_double (settings, "presentation-scale", 1.5);
-  spin_for (0.3);
-  g_assert_cmpfloat_with_epsilon (lab_chart_get_style (chart)->font_scale, designed_font * 1.5, 1e-9);
+  larger_font = designed_font * 1.5;
+  /* the charts restyle with the window's next frame */
+  g_assert_true (wait_until (chart, chart_font_scale_is, &larger_font, 10));
   g_assert_cmpfloat_with_epsilon (lab_chart_get_style (chart)->line_scale, designed_line * 1.5, 1e-9);
   font = pango_context_get_font_description (gtk_widget_get_pango_context (GTK_WIDGET (window->progress_label)));
   g_assert_cmpfloat (pango_font_description_get_size (font), >, designed_text * 1.4);
 
   g_settings_reset (settings, "presentation-scale");
-  spin_for (0.3);
-  g_assert_cmpfloat_with_epsilon (lab_chart_get_style (chart)->font_scale, designed_font, 1e-9);
+  g_assert_true (wait_until (chart, chart_font_scale_is, &designed_font, 10));
   close_window (window);
 }
 
