@@ -20,6 +20,7 @@ struct _LabApplication {
   gboolean presentation;
   char *session;     /* --session FILE */
   gboolean compare;  /* --compare */
+  GSettings *settings; /* NULL without the schema: nothing is remembered */
 };
 
 G_DEFINE_FINAL_TYPE (LabApplication, lab_application, ADW_TYPE_APPLICATION)
@@ -116,34 +117,140 @@ lab_application_compare_when_loaded (LabWindow *window)
     gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-seed", NULL);
 }
 
+GSettings *
+lab_application_settings_new (void)
+{
+  GSettingsSchemaSource *installed = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (installed != NULL)
+    schema = g_settings_schema_source_lookup (installed, LAB_APPLICATION_ID, TRUE);
+  /* run from the build folder: the schema resources/desktop compiled there */
+  if (schema == NULL && g_file_test (LAB_BUILD_SCHEMA_DIR "/gschemas.compiled", G_FILE_TEST_EXISTS))
+    {
+      g_autoptr(GSettingsSchemaSource) build =
+        g_settings_schema_source_new_from_directory (LAB_BUILD_SCHEMA_DIR, installed, FALSE, NULL);
+
+      if (build != NULL)
+        schema = g_settings_schema_source_lookup (build, LAB_APPLICATION_ID, FALSE);
+    }
+  if (schema == NULL)
+    return NULL;
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+/* A dataset remembered from the last run that can still be opened: a built-in name, or a
+ * path (remembered absolute) that is still there. */
+static gboolean
+can_restore_dataset (const char *spec)
+{
+  if (g_path_is_absolute (spec))
+    return g_file_test (spec, G_FILE_TEST_EXISTS);
+  return spec[0] != '\0' && strchr (spec, G_DIR_SEPARATOR) == NULL;
+}
+
+/* The run of a window that has no file to show: the options' dataset, preset and view, else
+ * those of the last run. */
+static void
+lab_application_start_run (LabApplication *self, LabWindow *window)
+{
+  g_autofree char *data = g_strdup (self->data);
+  g_autofree char *preset = g_strdup (self->preset);
+  g_autofree char *view = g_strdup (self->view);
+
+  if (self->settings != NULL && data == NULL && preset == NULL)
+    {
+      g_autofree char *last_data = g_settings_get_string (self->settings, "last-dataset");
+      g_autofree char *last_preset = g_settings_get_string (self->settings, "last-preset");
+
+      if (can_restore_dataset (last_data))
+        {
+          data = g_steal_pointer (&last_data);
+          if (name_in (last_preset, lab_session_list_presets ()))
+            preset = g_steal_pointer (&last_preset);
+        }
+    }
+  if (self->settings != NULL && view == NULL)
+    {
+      g_autofree char *last_view = g_settings_get_string (self->settings, "last-view");
+
+      if (name_in (last_view, lab_view_names))
+        view = g_steal_pointer (&last_view);
+    }
+  lab_window_start (window, data ? data : "digits", preset, self->run, view ? view : "training");
+}
+
+static LabWindow *
+lab_application_new_window (LabApplication *self)
+{
+  LabWindow *window = lab_window_new (GTK_APPLICATION (self));
+
+  lab_window_set_settings (window, self->settings);
+  return window;
+}
+
+/* The window options that apply whatever the window opened with. */
+static void
+lab_application_show_window (LabApplication *self, LabWindow *window)
+{
+  lab_window_set_presentation (window, self->presentation);
+  if (self->compare)
+    lab_application_compare_when_loaded (window);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static void
 lab_application_activate (GApplication *app)
 {
   LabApplication *self = LAB_APPLICATION (app);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  LabWindow *lab_window;
 
-  if (window == NULL)
+  if (window != NULL)
     {
-      LabWindow *lab_window = lab_window_new (GTK_APPLICATION (app));
-
-      if (self->session != NULL)
-        {
-          lab_window_open_session (lab_window, self->session);
-          if (self->view != NULL)
-            lab_window_set_view (lab_window, self->view);
-          if (self->run)
-            lab_session_run (lab_window_get_session (lab_window));
-        }
-      /* also after a session that failed to open: the window always has a run */
-      if (self->session == NULL || lab_session_get_dataset_spec (lab_window_get_session (lab_window)) == NULL)
-        lab_window_start (lab_window, self->data ? self->data : "digits", self->preset, self->run,
-                          self->view ? self->view : "training");
-      lab_window_set_presentation (lab_window, self->presentation);
-      if (self->compare)
-        lab_application_compare_when_loaded (lab_window);
-      window = GTK_WINDOW (lab_window);
+      gtk_window_present (window);
+      return;
     }
-  gtk_window_present (window);
+  lab_window = lab_application_new_window (self);
+  if (self->session != NULL)
+    {
+      lab_window_open_session (lab_window, self->session);
+      if (self->view != NULL)
+        lab_window_set_view (lab_window, self->view);
+      if (self->run)
+        lab_session_run (lab_window_get_session (lab_window));
+    }
+  /* also after a session that failed to open: the window always has a run */
+  if (self->session == NULL || lab_session_get_dataset_spec (lab_window_get_session (lab_window)) == NULL)
+    lab_application_start_run (self, lab_window);
+  lab_application_show_window (self, lab_window);
+}
+
+/* `latentlab FILE...` and the desktop file's %F: a window for each file. */
+static void
+lab_application_open (GApplication *app, GFile **files, int n_files, const char *hint)
+{
+  LabApplication *self = LAB_APPLICATION (app);
+
+  for (int i = 0; i < n_files; i++)
+    {
+      LabWindow *window = lab_application_new_window (self);
+      LabSession *session = lab_window_get_session (window);
+
+      lab_window_open_file (window, files[i], self->run);
+      /* a picture, or a session that could not be opened: the picture is shown with the
+       * usual run beside it */
+      if (lab_session_get_dataset_spec (session) == NULL && !lab_session_get_loading (session))
+        {
+          g_autofree char *view = g_strdup (lab_window_get_view (window));
+
+          lab_application_start_run (self, window);
+          lab_window_set_view (window, view);
+        }
+      if (self->view != NULL)
+        lab_window_set_view (window, self->view);
+      lab_application_show_window (self, window);
+    }
 }
 
 static void
@@ -270,6 +377,7 @@ lab_application_finalize (GObject *object)
   g_free (self->preset);
   g_free (self->view);
   g_free (self->session);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (lab_application_parent_class)->finalize (object);
 }
@@ -284,12 +392,14 @@ lab_application_class_init (LabApplicationClass *klass)
   app_class->handle_local_options = lab_application_handle_local_options;
   app_class->startup = lab_application_startup;
   app_class->activate = lab_application_activate;
+  app_class->open = lab_application_open;
 }
 
 static void
 lab_application_init (LabApplication *self)
 {
   g_application_add_main_option_entries (G_APPLICATION (self), lab_application_options);
+  self->settings = lab_application_settings_new ();
 }
 
 LabApplication *
@@ -298,7 +408,7 @@ lab_application_new (void)
   /* Non-unique: each launch is its own lesson, with its own options and trainer. */
   return g_object_new (LAB_TYPE_APPLICATION,
                        "application-id", LAB_APPLICATION_ID,
-                       "flags", G_APPLICATION_NON_UNIQUE,
+                       "flags", G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", "/io/github/latentlab/LatentLab",
                        NULL);
 }

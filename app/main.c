@@ -1,5 +1,7 @@
-/* main.c: `latentlab COMMAND ...` runs headless; anything else opens the window. */
+/* main.c: `latentlab COMMAND ...` runs headless; anything else opens the window, with the
+ * files named (`latentlab lesson.latentlab-session`, a picture, a dataset). */
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "lab-cli.h"
 #ifdef LAB_HAVE_GUI
@@ -9,9 +11,12 @@
 int
 main (int argc, char **argv)
 {
-  /* The window's options all start with dashes; any other word is meant as a command, and
-   * the command line says so when it is not one. */
-  if (argc > 1 && (lab_cli_is_command (argv[1]) || argv[1][0] != '-'))
+  struct stat file;
+
+  /* The window's options all start with dashes and its files exist; any other word is meant
+   * as a command, and the command line says so when it is not one. */
+  if (argc > 1 && (lab_cli_is_command (argv[1])
+                   || (argv[1][0] != '-' && stat (argv[1], &file) != 0)))
     return lab_cli_main (argc, argv);
 #ifdef LAB_HAVE_GUI
   return lab_gui_main (argc, argv);

@@ -26,6 +26,9 @@
 #define PRESENTATION_FONT_SCALE 1.4
 #define PRESENTATION_LINE_SCALE 2.0
 
+/* the presentation-scale setting, the same for every window */
+static double presentation_scale = 1.0;
+
 struct _LabChart
 {
   GtkWidget parent_instance;
@@ -113,8 +116,15 @@ lookup_color (GtkWidget *widget, const char *const *names, LabRgba *out)
 static void
 lab_chart_apply_scale (LabChart *self)
 {
-  self->style.font_scale = self->scale * (self->presenting ? PRESENTATION_FONT_SCALE : 1.0);
-  self->style.line_scale = self->scale * (self->presenting ? PRESENTATION_LINE_SCALE : 1.0);
+  self->style.font_scale = self->scale * (self->presenting ? PRESENTATION_FONT_SCALE * presentation_scale : 1.0);
+  self->style.line_scale = self->scale * (self->presenting ? PRESENTATION_LINE_SCALE * presentation_scale : 1.0);
+}
+
+void
+lab_chart_set_presentation_scale (double scale)
+{
+  g_return_if_fail (scale > 0);
+  presentation_scale = scale;
 }
 
 static void

@@ -32,6 +32,9 @@ const LabPlotStyle *lab_chart_get_style       (LabChart        *self);
 void                lab_chart_set_scale       (LabChart        *self,
                                                double           scale);
 double              lab_chart_get_scale       (LabChart        *self);
+/* The presentation-scale setting: multiplies presentation mode's text and line scale in every
+ * chart (1.0 as designed); charts take it up at their next style change. */
+void                lab_chart_set_presentation_scale (double    scale);
 /* What the chart shows, for screen readers (e.g. from lab_plot_loss_summary). Without one,
  * the chart describes itself as it draws: the plot's own summary (loss, scatter, histogram,
  * ROC, bars) or the rows of an image grid and the length of a sequence; the getter returns

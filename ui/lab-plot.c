@@ -3,6 +3,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
+#include <pango/pangocairo.h>
 #include <float.h>
 #include <math.h>
 #include <stdatomic.h>
@@ -313,12 +314,54 @@ _lab_plot_measure_new (void)
   return cr;
 }
 
+/* Text goes through Pango (shaping, font fallback for scripts the font lacks, right-to-left
+ * runs), so that a translation displays correctly. The font stays in the Cairo context
+ * (_lab_plot_set_font), where cairo_save and cairo_restore keep it; each context keeps one
+ * layout, made the first time it draws text. */
+static const cairo_user_data_key_t layout_key;
+
+static PangoLayout *
+text_layout (cairo_t *cr, const char *text)
+{
+  PangoLayout *layout = cairo_get_user_data (cr, &layout_key);
+  cairo_font_face_t *face = cairo_get_font_face (cr);
+  PangoFontDescription *font = pango_font_description_new ();
+  cairo_matrix_t matrix;
+
+  if (layout == NULL)
+    {
+      cairo_font_options_t *options = cairo_font_options_create ();
+
+      layout = pango_cairo_create_layout (cr);
+      cairo_get_font_options (cr, options);
+      pango_cairo_context_set_font_options (pango_layout_get_context (layout), options);
+      cairo_font_options_destroy (options);
+      cairo_set_user_data (cr, &layout_key, layout, g_object_unref);
+    }
+  else
+    pango_cairo_update_layout (cr, layout);
+
+  cairo_get_font_matrix (cr, &matrix);
+  pango_font_description_set_family (font, cairo_font_face_get_type (face) == CAIRO_FONT_TYPE_TOY
+                                           ? cairo_toy_font_face_get_family (face)
+                                           : LAB_PLOT_FONT_FAMILY);
+  pango_font_description_set_weight (font, cairo_font_face_get_type (face) == CAIRO_FONT_TYPE_TOY
+                                           && cairo_toy_font_face_get_weight (face) == CAIRO_FONT_WEIGHT_BOLD
+                                           ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+  pango_font_description_set_absolute_size (font, matrix.yy * PANGO_SCALE);
+  pango_layout_set_font_description (layout, font);
+  pango_font_description_free (font);
+  pango_layout_set_text (layout, text != NULL ? text : "", -1);
+  return layout;
+}
+
 double
 _lab_plot_text_width (cairo_t *cr, const char *text)
 {
-  cairo_text_extents_t extents;
-  cairo_text_extents (cr, text ? text : "", &extents);
-  return extents.x_advance;
+  PangoRectangle logical;
+
+  pango_layout_get_extents (text_layout (cr, text), NULL, &logical);
+  return (double) logical.width / PANGO_SCALE;
 }
 
 void
@@ -340,14 +383,16 @@ _lab_plot_text (cairo_t *cr, double x, double y, const char *text, double halign
 {
   if (text == NULL || text[0] == '\0')
     return;
-  cairo_font_extents_t font;
-  cairo_font_extents (cr, &font);
-  double w = _lab_plot_text_width (cr, text);
-  double h = font.ascent + font.descent;
-  double left = round (x - halign * w);
-  double baseline = round (y - valign * h + font.ascent);
-  cairo_move_to (cr, left, baseline);
-  cairo_show_text (cr, text);
+  PangoLayout *layout = text_layout (cr, text);
+  PangoRectangle logical;
+  pango_layout_get_extents (layout, NULL, &logical);
+  double w = (double) logical.width / PANGO_SCALE;
+  double h = (double) logical.height / PANGO_SCALE;
+  double ascent = (double) pango_layout_get_baseline (layout) / PANGO_SCALE;
+  double left = round (x - halign * w) - (double) logical.x / PANGO_SCALE;
+  double baseline = round (y - valign * h + ascent);
+  cairo_move_to (cr, left, baseline - ascent);
+  pango_cairo_show_layout (cr, layout);
   cairo_new_path (cr);
 }
 

@@ -525,18 +525,9 @@ static void
 lab_window_toggle_sidebar (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   LabWindow *self = LAB_WINDOW (widget);
-  GtkWidget *sidebar = GTK_WIDGET (self->sidebar);
 
-  if (lab_window_get_presentation (self))
-    {
-      if (gtk_widget_get_visible (GTK_WIDGET (self->settings_popover)))
-        gtk_popover_popdown (self->settings_popover);
-      else
-        gtk_menu_button_popup (GTK_MENU_BUTTON (self->settings_button));
-      return;
-    }
-  gtk_widget_set_visible (sidebar, !gtk_widget_get_visible (sidebar));
-  gtk_widget_set_visible (self->sidebar_separator, gtk_widget_get_visible (sidebar));
+  /* beside the views, or over them while presenting */
+  adw_flap_set_reveal_flap (self->flap, !adw_flap_get_reveal_flap (self->flap));
 }
 
 static void

@@ -30,9 +30,8 @@ struct _LabWindow {
   LabTrainingView *training_view;
   GtkWidget *banner; /* shown while training is diverged */
   GtkLabel *banner_label;
-  GtkWidget *sidebar_separator;
-  GtkWidget *settings_button;    /* presentation mode: opens the sidebar in a popover (F9) */
-  GtkPopover *settings_popover;
+  AdwFlap *flap;                 /* the sidebar at the side, or folded over the plots while presenting */
+  GtkWidget *settings_button;    /* presentation mode: opens the folded sidebar (F9) */
   GtkWidget *presentation_bar;   /* the header bar's commands while full screen */
   GtkWidget *presentation_run_button;
   GtkLabel *presentation_progress_label;
@@ -45,6 +44,7 @@ struct _LabWindow {
   char *session_path;        /* the session file opened or saved last: Ctrl+S saves there */
   guint inhibit_cookie;      /* presentation mode keeps the projector from blanking */
   int last_state;            /* LabTrainingState of the last snapshot: a finish is told once */
+  GSettings *settings;       /* what is remembered between runs, or NULL (lab-window-settings.c) */
 
   /* LATENTLAB_FRAME_STATS=1: frame durations and intervals, printed when the window goes */
   GArray *frame_durations;   /* double, ms: layout and paint of one frame */
@@ -70,5 +70,9 @@ LabTrainingView *_lab_window_get_training_view (LabWindow *self);
 void             _lab_window_toast (LabWindow *self, const char *text);
 /* The session file that Save Session writes to without asking (NULL: ask). */
 void             _lab_window_set_session_path (LabWindow *self, const char *path);
+/* Files dropped on the window open as lab_window_open_file does. */
+void             _lab_window_init_drop (LabWindow *self);
+/* Writes the window's size, run and view into its settings, once, as it goes. */
+void             _lab_window_save_settings (LabWindow *self);
 
 G_END_DECLS

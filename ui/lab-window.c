@@ -173,32 +173,16 @@ lab_window_update_running (LabWindow *self)
   _lab_window_update_actions (self);
 }
 
-/* Presentation mode floats the sidebar over the plots in the Settings popover; the normal
- * window has it at the side. */
+/* Presentation mode folds the sidebar away, to slide over the plots on Settings (F9) and
+ * leave them the projector's width; the normal window has it at the side. */
 static void
-lab_window_move_sidebar (LabWindow *self, gboolean into_popover)
+lab_window_fold_sidebar (LabWindow *self, gboolean fold)
 {
-  GtkWidget *sidebar = GTK_WIDGET (self->sidebar);
-  GtkWidget *box = gtk_widget_get_parent (self->sidebar_separator);
-
-  g_object_ref (sidebar);
-  if (into_popover && gtk_widget_get_parent (sidebar) == box)
-    {
-      gtk_box_remove (GTK_BOX (box), sidebar);
-      /* a popover asks its child's natural height, which a scrolled sidebar lacks; 640
-       * pixels fit under the button on a 768-line projector */
-      gtk_widget_set_size_request (sidebar, 400, 640);
-      gtk_popover_set_child (self->settings_popover, sidebar);
-    }
-  else if (!into_popover && gtk_widget_get_parent (sidebar) != box)
-    {
-      gtk_popover_set_child (self->settings_popover, NULL);
-      gtk_widget_set_size_request (sidebar, 320, -1);
-      gtk_box_prepend (GTK_BOX (box), sidebar);
-    }
-  gtk_widget_set_visible (sidebar, TRUE);
-  gtk_widget_set_visible (self->sidebar_separator, !into_popover);
-  g_object_unref (sidebar);
+  adw_flap_set_fold_policy (self->flap, fold ? ADW_FLAP_FOLD_POLICY_ALWAYS : ADW_FLAP_FOLD_POLICY_NEVER);
+  adw_flap_set_modal (self->flap, fold);
+  /* the presentation's larger text needs a wider sidebar */
+  gtk_widget_set_size_request (GTK_WIDGET (self->sidebar), fold ? 400 : 320, -1);
+  adw_flap_set_reveal_flap (self->flap, !fold);
 }
 
 static void
@@ -520,6 +504,7 @@ lab_window_dispose (GObject *object)
       g_clear_handle_id (&self->probe_source, g_source_remove);
     }
 
+  _lab_window_save_settings (self);
   lab_window_inhibit_idle (self, FALSE);
   g_cancellable_cancel (self->cancellable);
   if (self->session != NULL)
@@ -575,6 +560,7 @@ lab_window_class_init (LabWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
   widget_class->realize = lab_window_realize;
 
+  g_type_ensure (ADW_TYPE_FLAP);
   g_type_ensure (ADW_TYPE_SPLIT_BUTTON);
   g_type_ensure (ADW_TYPE_TOAST_OVERLAY);
   g_type_ensure (ADW_TYPE_WINDOW_TITLE);
@@ -600,9 +586,8 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, training_view);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, banner);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, banner_label);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, sidebar_separator);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, settings_button);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, settings_popover);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, presentation_bar);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, presentation_run_button);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, presentation_progress_label);
@@ -717,6 +702,9 @@ lab_window_init (LabWindow *self)
   g_signal_connect_swapped (self->stack, "notify::visible-child", G_CALLBACK (_lab_window_update_actions), self);
   g_signal_connect_swapped (self->stack, "notify::visible-child", G_CALLBACK (lab_window_scroll_to_top), self);
   g_signal_connect (self, "notify::fullscreened", G_CALLBACK (lab_window_on_fullscreened), NULL);
+  _lab_window_init_drop (self);
+  g_object_bind_property (self->flap, "reveal-flap", self->settings_button, "active",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
 
   if (g_getenv ("LATENTLAB_FRAME_STATS") != NULL)
     {
@@ -792,9 +780,7 @@ lab_window_set_presentation (LabWindow *self, gboolean presenting)
   /* the plots get the width of the projector; Settings (F9) opens the sidebar over them */
   gtk_widget_set_visible (self->presentation_bar, presenting);
   lab_window_inhibit_idle (self, presenting);
-  if (!presenting)
-    gtk_popover_popdown (self->settings_popover);
-  lab_window_move_sidebar (self, presenting);
+  lab_window_fold_sidebar (self, presenting);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRESENTATION]);
 }
 

@@ -26,5 +26,12 @@ void        lab_window_open_session (LabWindow *self, const char *path);
  * projector (the "presentation" property, the win.presentation action, F11). */
 void        lab_window_set_presentation (LabWindow *self, gboolean presenting);
 gboolean    lab_window_get_presentation (LabWindow *self);
+/* A file given to the window (`latentlab FILE`, or dropped on it): a session, a PNG or
+ * JPEG picture (into the Denoise view), or a dataset file or folder (loaded as --data);
+ * run starts training once a session or dataset is loaded. */
+void        lab_window_open_file (LabWindow *self, GFile *file, gboolean run);
+/* The settings the window restores its size from now, remembers its size, run and view in
+ * when it goes, and takes the presentation scale from (NULL: nothing remembered). */
+void        lab_window_set_settings (LabWindow *self, GSettings *settings);
 
 G_END_DECLS

@@ -148,8 +148,10 @@ gboolean
 lab_denoise_png_read (const char *path, float **pixels, int *w, int *h, GError **error)
 {
   AeError err = { 0 };
+  int channels;
 
-  if (ae_png_read_gray (path, pixels, w, h, &err) != AE_OK)
+  /* PNG or JPEG, in grey */
+  if (ae_image_read (path, 1, pixels, w, h, &channels, &err) != AE_OK)
     {
       _lab_set_error_from_ae (error, &err);
       return FALSE;

@@ -44,7 +44,7 @@ double   lab_denoise_ssim (const float *a, const float *b, int w, int h);
 gboolean lab_denoise_patchwise (LabWeights *weights, float *out, const float *in, int w, int h,
                                 int side, int stride);
 
-/* PNG through libpng: any colour type, as grey in [0, 1]; errors name the file. */
+/* A PNG (any colour type) or a JPEG, as grey in [0, 1]; errors name the file. */
 gboolean lab_denoise_png_read (const char *path, float **pixels, int *w, int *h, GError **error);
 gboolean lab_denoise_png_write (const char *path, const float *pixels, int w, int h,
                                 GError **error);

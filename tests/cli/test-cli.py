@@ -85,6 +85,19 @@ def test_window_options():
               f"exit {code}: {err}")
 
 
+def test_file_argument(tmp):
+    """`latentlab FILE` takes an existing file to the window (whose option errors then
+    apply), and a word that is neither a file nor a command is an unknown command."""
+    path = os.path.join(tmp, "run.latentlab-session")
+    open(path, "wb").close()
+    code, out, err = run(path, "--bogus")
+    check("an existing file goes to the window", code == 2 and one_line_error(err, "--bogus")
+          and "unknown command" not in err, f"exit {code}: {err}")
+    code, out, err = run(os.path.join(tmp, "missing.latentlab-session"))
+    check("a missing file is an unknown command", code == 2 and one_line_error(err, "unknown command"),
+          f"exit {code}: {err}")
+
+
 def test_completion():
     """bash completion offers the commands, a command's options and the presets."""
     script = os.path.join(os.environ.get("LATENTLAB_SOURCE_ROOT", "."), "resources", "completion", "latentlab.bash")
@@ -631,6 +644,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="latentlab-cli-") as tmp:
         test_help()
         test_window_options()
+        test_file_argument(tmp)
         test_completion()
         test_npy(tmp)
         test_usage_errors()

@@ -5,8 +5,10 @@
  */
 #include "ae-test.h"
 #include "lab-plot.h"
+#include "lab-plot-private.h"
 #include "test-plots-util.h"
 
+#include <pango/pangocairo.h>
 #include <stdlib.h>
 
 #define W 720
@@ -86,6 +88,29 @@ light_color (int index)
 }
 
 /* ---------------------------------------------------------------------------------------- */
+
+/* Plot text is shaped (Pango), so that a translation reads correctly: Arabic lam and alef
+ * join into one ligature, narrower than the two letters apart (unshaped text would draw the
+ * letters as they stand alone, side by side). A right-to-left title and message render, to
+ * look at in --output. */
+static void
+test_text_shaping (void)
+{
+  LabPlotStyle style;
+  cairo_t *measure = _lab_plot_measure_new ();
+  lab_plot_style_init_light (&style);
+  _lab_plot_set_font (measure, &style, LAB_PLOT_TEXT_NORMAL, false);
+  double lam = _lab_plot_text_width (measure, "\u0644");
+  double alef = _lab_plot_text_width (measure, "\u0627");
+  double lam_alef = _lab_plot_text_width (measure, "\u0644\u0627");
+  CHECK (lam > 0 && alef > 0 && lam_alef < lam + alef - 0.5,
+         "lam %.2f + alef %.2f, joined %.2f: not shaped", lam, alef, lam_alef);
+  cairo_destroy (measure);
+
+  LabLossData data = { .title = "\u0627\u0644\u062e\u0633\u0627\u0631\u0629 (loss)",
+                       .empty_text = "\u05d0\u05d9\u05df \u05e0\u05ea\u05d5\u05e0\u05d9\u05dd \u05e2\u05d3\u05d9\u05d9\u05df" };
+  cairo_surface_destroy (render ("text-rtl", lab_plot_loss_draw_func, &data, 360, 160));
+}
 
 static void
 test_linear_ticks (void)
@@ -1204,9 +1229,12 @@ main (int argc, char **argv)
     { "/sequence", test_sequence },
     { "/bars", test_bars },
     { "/export", test_export },
+    { "/text/shaping", test_text_shaping },
   };
   int status = ae_test_main (argc, argv, cases, AE_N_CASES (cases));
-  /* Cairo's font caches, so that a leak checker sees only our own allocations. */
+  /* Pango's fonts (plot text) and Cairo's font caches, so that a leak checker sees only our
+   * own allocations; Pango's go first, as they hold Cairo's. */
+  pango_cairo_font_map_set_default (NULL);
   cairo_debug_reset_static_data ();
   return status;
 }

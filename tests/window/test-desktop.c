@@ -1,15 +1,20 @@
 /* test-desktop.c: the window as a GNOME program, under Xvfb: Ctrl+S saves the session with a
  * toast as feedback, the title names the run, Step is a split button with its menu, and
- * training to the end says so.
+ * training to the end says so; settings remember the window and the run between starts;
+ * files given to the program or dropped on the window open (sessions, pictures, folders).
  *
  * Run as `xvfb-run -a -s "-screen 0 1440x900x24" test-desktop --tap` with GSK_RENDERER=cairo.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <math.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
 
+#include "lab-application.h"
+#include "lab-chart.h"
+#include "lab-denoise-view.h"
 #include "lab-session-file.h"
 #include "lab-window-private.h"
 #include "window-test-util.h"
@@ -136,6 +141,265 @@ test_finished_toast (void)
   close_window (window);
 }
 
+/* --- settings ------------------------------------------------------------------------ */
+
+/* The window's size, run and view go into the settings as it closes, and the size comes
+ * back with the next window. (GSETTINGS_BACKEND=memory: nothing leaves the test.) */
+static void
+test_settings_remember_window (void)
+{
+  g_autoptr(GSettings) settings = lab_application_settings_new ();
+  LabWindow *window;
+  g_autofree char *dataset = NULL, *preset = NULL, *view = NULL;
+  int width, height;
+
+  g_assert_nonnull (settings);
+  window = lab_window_new (NULL);
+  lab_window_set_settings (window, settings);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1430, 820);
+  lab_window_start (window, "fashion", "vae", FALSE, "generate");
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wait_until (window, is_loaded, NULL, 30));
+  close_window (window);
+
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 1430);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 820);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+  dataset = g_settings_get_string (settings, "last-dataset");
+  preset = g_settings_get_string (settings, "last-preset");
+  view = g_settings_get_string (settings, "last-view");
+  g_assert_cmpstr (dataset, ==, "fashion");
+  g_assert_cmpstr (preset, ==, "vae");
+  g_assert_cmpstr (view, ==, "generate");
+
+  window = lab_window_new (NULL);
+  lab_window_set_settings (window, settings);
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 1430);
+  g_assert_cmpint (height, ==, 820);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+chart_font_scale_is (gpointer chart, gconstpointer scale)
+{
+  return fabs (lab_chart_get_style (LAB_CHART (chart))->font_scale - *(const double *) scale) < 1e-9;
+}
+
+/* The presentation-scale setting enlarges presentation mode's text and lines further, in
+ * the charts and in the window's own text, and follows the setting as it changes. */
+static void
+test_settings_presentation_scale (void)
+{
+  g_autoptr(GSettings) settings = lab_application_settings_new ();
+  LabWindow *window = lab_window_new (NULL);
+  LabChart *chart;
+  double designed_font, designed_line, larger_font;
+  const PangoFontDescription *font;
+  double designed_text;
+
+  lab_window_set_settings (window, settings);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 720);
+  lab_window_start (window, "digits", "undercomplete", FALSE, "training");
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wait_until (window, is_loaded, NULL, 30));
+  chart = LAB_CHART (lab_training_view_get_chart (window->training_view, LAB_TRAINING_PICTURE_LOSS));
+  lab_window_set_presentation (window, TRUE);
+  spin_for (0.3);
+  designed_font = lab_chart_get_style (chart)->font_scale;
+  designed_line = lab_chart_get_style (chart)->line_scale;
+  font = pango_context_get_font_description (gtk_widget_get_pango_context (GTK_WIDGET (window->progress_label)));
+  designed_text = pango_font_description_get_size (font);
+
+  g_settings_set_double (settings, "presentation-scale", 1.5);
+  larger_font = designed_font * 1.5;
+  /* the charts restyle with the window's next frame */
+  g_assert_true (wait_until (chart, chart_font_scale_is, &larger_font, 10));
+  g_assert_cmpfloat_with_epsilon (lab_chart_get_style (chart)->line_scale, designed_line * 1.5, 1e-9);
+  font = pango_context_get_font_description (gtk_widget_get_pango_context (GTK_WIDGET (window->progress_label)));
+  g_assert_cmpfloat (pango_font_description_get_size (font), >, designed_text * 1.4);
+
+  g_settings_reset (settings, "presentation-scale");
+  g_assert_true (wait_until (chart, chart_font_scale_is, &designed_font, 10));
+  close_window (window);
+}
+
+static LabApplication *
+registered_application (void)
+{
+  LabApplication *app = lab_application_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  return app;
+}
+
+/* The application's newest window. */
+static LabWindow *
+last_window (LabApplication *app)
+{
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+
+  g_assert_nonnull (windows);
+  return LAB_WINDOW (windows->data);
+}
+
+/* Started without options, the program opens the last run's dataset, preset and view. */
+static void
+test_settings_restore_run (void)
+{
+  g_autoptr(GSettings) settings = lab_application_settings_new ();
+  g_autoptr(LabApplication) app = NULL;
+  LabWindow *window;
+
+  g_settings_set_string (settings, "last-dataset", "sines");
+  g_settings_set_string (settings, "last-preset", "sequence");
+  g_settings_set_string (settings, "last-view", "anomaly");
+  app = registered_application ();
+  g_application_activate (G_APPLICATION (app));
+  window = last_window (app);
+  g_assert_true (wait_until (window, is_loaded, NULL, 30));
+  g_assert_cmpstr (lab_session_get_dataset_spec (lab_window_get_session (window)), ==, "sines");
+  g_assert_cmpstr (lab_session_get_preset (lab_window_get_session (window)), ==, "sequence");
+  g_assert_cmpstr (lab_window_get_view (window), ==, "anomaly");
+  close_window (window);
+  g_settings_reset (settings, "last-dataset");
+  g_settings_reset (settings, "last-preset");
+  g_settings_reset (settings, "last-view");
+}
+
+/* --- files ----------------------------------------------------------------------------- */
+
+/* A width x height grey gradient as a PNG at path. */
+static void
+write_png (const char *path, int width, int height)
+{
+  g_autofree guchar *pixels = g_malloc (width * height * 3);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+
+  for (int i = 0; i < width * height * 3; i++)
+    pixels[i] = (guchar) (i / 3 % width * 255 / width);
+  bytes = g_bytes_new (pixels, width * height * 3);
+  texture = gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8, bytes, width * 3);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
+static gboolean
+shows_picture (gpointer window, gconstpointer size)
+{
+  GtkWidget *denoise = gtk_stack_get_child_by_name (LAB_WINDOW (window)->stack, "denoise");
+  const int *expected = size;
+  int width = 0, height = 0;
+
+  lab_denoise_view_get_panel (LAB_DENOISE_VIEW (denoise), LAB_DENOISE_PANEL_CLEAN, &width,
+                              &height, NULL, NULL);
+  return g_strcmp0 (lab_window_get_view (LAB_WINDOW (window)), "denoise") == 0
+         && width == expected[0] && height == expected[1];
+}
+
+static gboolean
+has_dataset (gpointer window, gconstpointer spec)
+{
+  return !lab_session_get_loading (lab_window_get_session (LAB_WINDOW (window)))
+         && g_strcmp0 (lab_session_get_dataset_spec (lab_window_get_session (LAB_WINDOW (window))), spec) == 0;
+}
+
+/* Files dropped on the window, as a file manager drops them. */
+static gboolean
+drop_files (LabWindow *window, GSList *files)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  GValue value = G_VALUE_INIT;
+  gboolean handled = FALSE;
+
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_set_boxed (&value, files);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        g_signal_emit_by_name (controller, "drop", &value, 10.0, 10.0, &handled);
+    }
+  g_value_unset (&value);
+  return handled;
+}
+
+/* `latentlab FILE`: a session opens with its run; a picture opens in the Denoise view, a
+ * folder of pictures as the dataset, and both do the same when dropped on the window. */
+static void
+test_open_files (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("latentlab-files-XXXXXX", NULL);
+  g_autofree char *session_path = g_build_filename (dir, "run" LAB_SESSION_FILE_SUFFIX, NULL);
+  g_autofree char *picture_path = g_build_filename (dir, "photo.png", NULL);
+  g_autofree char *folder = g_build_filename (dir, "images", NULL);
+  g_autoptr(LabApplication) app = registered_application ();
+  g_autoptr(GFile) session_file = g_file_new_for_path (session_path);
+  g_autoptr(GFile) picture_file = g_file_new_for_path (picture_path);
+  g_autoptr(GFile) folder_file = g_file_new_for_path (folder);
+  g_autoptr(GError) error = NULL;
+  const int picture_size[2] = { 40, 30 };
+  LabWindow *window;
+  GSList *dropped;
+
+  /* a session with one step trained */
+  window = open_window ("digits", "sparse");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.step", NULL);
+  g_assert_true (wait_until (window, steps_exactly, GINT_TO_POINTER (1), 30));
+  g_assert_true (lab_session_save_file (lab_window_get_session (window), session_path, &error));
+  g_assert_no_error (error);
+  close_window (window);
+  write_png (picture_path, picture_size[0], picture_size[1]);
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  for (int i = 0; i < 12; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%02d.png", i);
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+
+      write_png (path, 16, 16);
+    }
+
+  g_application_open (G_APPLICATION (app), &session_file, 1, "");
+  window = last_window (app);
+  g_assert_true (wait_until (window, steps_exactly, GINT_TO_POINTER (1), 30));
+  g_assert_cmpstr (lab_session_get_preset (lab_window_get_session (window)), ==, "sparse");
+  close_window (window);
+
+  g_application_open (G_APPLICATION (app), &picture_file, 1, "");
+  window = last_window (app);
+  g_assert_true (wait_until (window, shows_picture, picture_size, 10));
+  /* the window has its usual run beside the picture */
+  g_assert_true (wait_until (window, is_loaded, NULL, 30));
+  g_assert_cmpstr (lab_window_get_view (window), ==, "denoise");
+
+  /* dropped on a window: the picture goes to Denoise, the folder becomes the dataset */
+  lab_window_set_view (window, "training");
+  dropped = g_slist_prepend (NULL, picture_file);
+  g_assert_true (drop_files (window, dropped));
+  g_slist_free (dropped);
+  g_assert_true (wait_until (window, shows_picture, picture_size, 10));
+  dropped = g_slist_prepend (NULL, folder_file);
+  g_assert_true (drop_files (window, dropped));
+  g_slist_free (dropped);
+  g_assert_true (wait_until (window, has_dataset, folder, 30));
+  close_window (window);
+
+  for (int i = 0; i < 12; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%02d.png", i);
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+
+      g_assert_cmpint (g_remove (path), ==, 0);
+    }
+  g_assert_cmpint (g_rmdir (folder), ==, 0);
+  g_assert_cmpint (g_remove (picture_path), ==, 0);
+  g_assert_cmpint (g_remove (session_path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -144,6 +408,10 @@ main (int argc, char **argv)
   g_test_add_func ("/desktop/save-session-toast", test_save_session_toast);
   g_test_add_func ("/desktop/header-bar", test_header_bar);
   g_test_add_func ("/desktop/finished-toast", test_finished_toast);
+  g_test_add_func ("/desktop/settings-remember-window", test_settings_remember_window);
+  g_test_add_func ("/desktop/settings-restore-run", test_settings_restore_run);
+  g_test_add_func ("/desktop/settings-presentation-scale", test_settings_presentation_scale);
+  g_test_add_func ("/desktop/open-files", test_open_files);
 
   return g_test_run ();
 }

@@ -1,0 +1,111 @@
+/* lab-window-files.c: files given to the window, by `latentlab FILE` or dropped on it. */
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "lab-denoise-view.h"
+#include "lab-session-file.h"
+#include "lab-window-private.h"
+
+/* PNG or JPEG, by their first bytes as the engine tells them (ae_image_read), whatever
+ * the file's name. */
+static gboolean
+is_picture (const char *path)
+{
+  static const guchar png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  static const guchar jpeg[] = { 0xff, 0xd8, 0xff };
+  guchar head[sizeof png] = { 0 };
+  FILE *file = fopen (path, "rb");
+  size_t n;
+
+  if (file == NULL)
+    return FALSE;
+  n = fread (head, 1, sizeof head, file);
+  fclose (file);
+  return (n >= sizeof png && memcmp (head, png, sizeof png) == 0)
+         || (n >= sizeof jpeg && memcmp (head, jpeg, sizeof jpeg) == 0);
+}
+
+void
+lab_window_open_file (LabWindow *self, GFile *file, gboolean run)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (LAB_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  path = g_file_get_path (file);
+  if (path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+      g_autofree char *text = g_strdup_printf (_("%s: only files on this computer can be opened"), uri);
+
+      _lab_window_show_error (self, _("The file could not be opened"), text);
+      return;
+    }
+
+  if (g_str_has_suffix (path, LAB_SESSION_FILE_SUFFIX))
+    {
+      lab_window_open_session (self, path);
+      if (run && lab_session_get_dataset_spec (self->session) != NULL)
+        lab_session_run (self->session);
+    }
+  else if (!g_file_test (path, G_FILE_TEST_IS_DIR) && is_picture (path))
+    {
+      GtkWidget *denoise = gtk_stack_get_child_by_name (self->stack, "denoise");
+      g_autoptr(GError) error = NULL;
+
+      lab_window_set_view (self, "denoise");
+      if (!lab_denoise_view_open_image (LAB_DENOISE_VIEW (denoise), path, &error))
+        _lab_window_show_error (self, _("The picture could not be opened"), error->message);
+    }
+  else
+    /* a folder of images or a dataset file (IDX, CSV, .npy): the load names the file and
+     * the problem when it cannot read it */
+    _lab_window_load (self, path, NULL, run);
+}
+
+typedef struct {
+  LabWindow *self;
+  GFile *file;
+} LabDroppedFile;
+
+static gboolean
+open_dropped (gpointer data)
+{
+  LabDroppedFile *dropped = data;
+
+  lab_window_open_file (dropped->self, dropped->file, FALSE);
+  g_object_unref (dropped->self);
+  g_object_unref (dropped->file);
+  g_free (dropped);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+lab_window_on_drop (GtkDropTarget *target, const GValue *value, double x, double y,
+                    LabWindow *self)
+{
+  GSList *files = g_value_get_boxed (value);
+  LabDroppedFile *dropped;
+
+  /* one window holds one run: the first file is the one opened */
+  if (files == NULL)
+    return FALSE;
+  /* after the drop has finished: a session blocks while its dataset loads, and the file
+   * manager should not wait for that */
+  dropped = g_new (LabDroppedFile, 1);
+  dropped->self = g_object_ref (self);
+  dropped->file = g_object_ref (files->data);
+  g_idle_add (open_dropped, dropped);
+  return TRUE;
+}
+
+void
+_lab_window_init_drop (LabWindow *self)
+{
+  GtkDropTarget *target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+
+  g_signal_connect (target, "drop", G_CALLBACK (lab_window_on_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
+}
