@@ -202,7 +202,8 @@ static const LabCommand commands[] = {
     "measure training speed against this machine's sgemm",
     "Measures, in one run: sgemm GFLOP/s on the GEMM shapes of the reference models, training\n"
     "samples/s of those models (dense 784-512-128-32 mirrored, VAE 784-400-20, the conv preset;\n"
-    "batch 128, Adam, embedded digits), the GEMM-only ceiling of each and the fraction reached,\n"
+    "batch 128, Adam, embedded digits; conv-rgb: the conv preset on 32x32 RGB images), the\n"
+    "GEMM-only ceiling of each and the fraction reached,\n"
     "slider decode latency (p50, p99) and peak memory.",
     0,
     { { "json", NULL, "one JSON object" },

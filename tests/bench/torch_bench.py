@@ -2,7 +2,7 @@
 """The reference models of `latentlab bench` in PyTorch, for a side-by-side ratio.
 
 Same layer sizes, activations (ReLU hidden, sigmoid output through BCE-with-logits), Adam,
-batch 128, on the embedded digits (resources/data, read with gzip + numpy). Prints one JSON
+batch 128, on the embedded digits (conv-rgb: the conv preset on 32x32 RGB images) (resources/data, read with gzip + numpy). Prints one JSON
 line: {"torch_threads":T, "openblas_threads":..., "models":[{"name":..,"samples_per_s":..}]}.
 Usage: torch_bench.py [--threads T] [--seconds S]"""
 import argparse
@@ -84,6 +84,24 @@ class Conv(nn.Module):
             self.dec(self.enc(img)), img, reduction="sum") / x.shape[0]
 
 
+class ConvRgb(nn.Module):
+    """The conv preset on 32x32 RGB images: 3-16-32 maps of 16x16 and 8x8, code 32, mirrored."""
+
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Sequential(
+            nn.Conv2d(3, 16, 3, 2, 1), nn.ReLU(), nn.Conv2d(16, 32, 3, 2, 1), nn.ReLU(),
+            nn.Flatten(), nn.Linear(32 * 8 * 8, 32))
+        self.dec = nn.Sequential(
+            nn.Linear(32, 32 * 8 * 8), nn.ReLU(), nn.Unflatten(1, (32, 8, 8)),
+            nn.ConvTranspose2d(32, 16, 3, 2, 1, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(16, 3, 3, 2, 1, output_padding=1))
+
+    def loss(self, x):
+        return nn.functional.binary_cross_entropy_with_logits(
+            self.dec(self.enc(x)), x, reduction="sum") / x.shape[0]
+
+
 def samples_per_s(model, data, seconds):
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     n_batches = data.shape[0] // BATCH
@@ -116,6 +134,9 @@ def main():
     data = load_digits()
     models = [{"name": name, "samples_per_s": samples_per_s(cls(), data, a.seconds)}
               for name, cls in (("dense", Dense), ("vae", Vae), ("conv", Conv))]
+    # speed does not depend on the pixels: uniform noise of the colour images' shape
+    models.append({"name": "conv-rgb",
+                   "samples_per_s": samples_per_s(ConvRgb(), torch.rand(2048, 3, 32, 32), a.seconds)})
     print(json.dumps({"torch_threads": a.threads,
                       "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
                       "models": models}))
