@@ -10,7 +10,8 @@
 /* --- PCA -------------------------------------------------------------------------------- */
 
 /* The covariance is dim x dim doubles: 4096 features take 128 MiB, the most a lesson needs
- * (digits have 784, latent codes a few dozen). */
+ * (digits have 784, latent codes a few dozen). Beyond that many features, ae_pca_fit
+ * switches to a randomized SVD that never forms the covariance. */
 #define AE_PCA_MAX_DIM 4096
 
 typedef struct {
@@ -27,6 +28,10 @@ typedef struct {
  * so that its largest-magnitude entry is positive, so a fit is reproducible. Non-finite
  * input is refused with the row and column named. */
 AeStatus ae_pca_fit (AePca **out, const float *x, long n, int dim, int k, AeError *err);
+/* The same through a randomized SVD of the centred rows (k + 10 random directions, four
+ * power iterations, a fixed seed): memory of (n + dim) * (k + 10) floats whatever dim is,
+ * and k <= n. ae_pca_fit uses it above AE_PCA_MAX_DIM features. */
+AeStatus ae_pca_fit_randomized (AePca **out, const float *x, long n, int dim, int k, AeError *err);
 void     ae_pca_free (AePca *pca);
 /* codes (n, k) = (x - mean) components^T; uses the first k <= pca->k components. */
 void     ae_pca_project (const AePca *pca, float *codes, const float *x, long n, int k);

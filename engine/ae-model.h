@@ -119,7 +119,7 @@ typedef struct {
 /* --- configuration ------------------------------------------------------------------ */
 
 /* The names of the presets, NULL-terminated: undercomplete, sparse, contractive,
- * denoising, vae, linear, conv, sequence. */
+ * denoising, vae, linear, conv, sequence, conv-vae. */
 extern const char *const ae_preset_names[];
 
 /* Fills cfg with a preset's defaults (for digits, or sines for `sequence`). */

@@ -301,10 +301,12 @@ lab_anomaly_view_update_gallery (LabAnomalyView *self)
         lab_chart_redraw (self->sequence_charts[i]);
       return;
     }
-  /* images: the first channel of each (the error map is of what is shown) */
+  /* images in their colours; the error map is the mean |error| over the channels */
   {
-    gsize plane = (gsize) height * width;
-    float *pixels = self->gallery_pixels = g_new (float, 3 * (gsize) n * plane);
+    gsize plane = (gsize) height * width, image = lab_plot_images_row_size (1, channels, (int) plane);
+    float *pixels = self->gallery_pixels = g_new (float, 2 * (gsize) n * image + (gsize) n * plane);
+    float *errors = pixels + 2 * (gsize) n * image;
+    LabImageColormap map = LAB_IMAGE_GREY;
 
     for (int i = 0; i < n; i++)
       {
@@ -312,17 +314,22 @@ lab_anomaly_view_update_gallery (LabAnomalyView *self)
         const float *y = r->recon + (gsize) chosen[i] * set->dim;
         int label = set->labels[chosen[i]];
 
-        memcpy (pixels + i * plane, x, plane * sizeof (float));
-        memcpy (pixels + (n + i) * plane, y, plane * sizeof (float));
+        map = lab_plot_images_as_row (pixels + i * image, x, 1, channels, (int) plane);
+        lab_plot_images_as_row (pixels + (n + i) * image, y, 1, channels, (int) plane);
         for (gsize p = 0; p < plane; p++)
-          pixels[(2 * n + i) * plane + p] = fabsf (x[p] - y[p]);
+          {
+            float sum = 0.0f;
+            for (int c = 0; c < channels; c++)
+              sum += fabsf (x[c * plane + p] - y[c * plane + p]);
+            errors[i * plane + p] = sum / channels;
+          }
         self->gallery_captions[i] = g_strdup_printf ("%.3g", r->errors[chosen[i]]);
         self->gallery_classes[i] = label >= 0 ? g_strdup_printf (_("class %d"), label) : g_strdup ("");
       }
-    self->gallery_rows[0] = (LabImageRow) { _("input"), pixels, n, LAB_IMAGE_GREY, 0,
+    self->gallery_rows[0] = (LabImageRow) { _("input"), pixels, n, map, 0,
                                             (const char *const *) self->gallery_classes };
-    self->gallery_rows[1] = (LabImageRow) { _("reconstruction"), pixels + n * plane, n, LAB_IMAGE_GREY, 0, NULL };
-    self->gallery_rows[2] = (LabImageRow) { _("|error|, summed squares"), pixels + 2 * n * plane, n, LAB_IMAGE_HEAT, 1.0f,
+    self->gallery_rows[1] = (LabImageRow) { _("reconstruction"), pixels + n * image, n, map, 0, NULL };
+    self->gallery_rows[2] = (LabImageRow) { _("|error|, summed squares"), errors, n, LAB_IMAGE_HEAT, 1.0f,
                                             (const char *const *) self->gallery_captions };
     self->gallery.image_width = width;
     self->gallery.image_height = height;

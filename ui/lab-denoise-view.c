@@ -58,7 +58,8 @@ struct _LabDenoiseView {
 
   LabSession *session;
   LabWeights *weights;
-  int side;            /* the model's patch side, 0 when the data is not square grey images */
+  int side;            /* the model's patch side, 0 when the data is not square images */
+  int channels;        /* of the panels: 3 for colour test samples, else 1 */
   gboolean updating;   /* controls set from code: no feedback */
 
   LabNoiseKind kind;
@@ -70,7 +71,7 @@ struct _LabDenoiseView {
   char *image_path;    /* and its path */
   float *image;        /* its clean pixels */
   int width, height;   /* of the panels */
-  float *panels;       /* LAB_N_DENOISE_PANELS x height x width */
+  float *panels;       /* LAB_N_DENOISE_PANELS x channels x height x width */
   double psnr[LAB_N_DENOISE_PANELS], ssim[LAB_N_DENOISE_PANELS];
   char *captions[LAB_N_DENOISE_PANELS];
   const char *column_labels[LAB_N_DENOISE_PANELS];
@@ -88,10 +89,36 @@ struct _LabDenoiseView {
 
 G_DEFINE_FINAL_TYPE (LabDenoiseView, lab_denoise_view, GTK_TYPE_WIDGET)
 
+/* Values in one panel: channels x height x width. */
+static long
+panel_size (const LabDenoiseView *self)
+{
+  return (long) self->channels * self->width * self->height;
+}
+
 static float *
 panel (LabDenoiseView *self, LabDenoisePanel which)
 {
-  return self->panels + (gsize) which * self->width * self->height;
+  return self->panels + (gsize) which * panel_size (self);
+}
+
+/* The filter over each plane of a (channels, h, w) image. */
+static void
+filter_planes (float *out, const float *in, int channels, int w, int h, LabFilter filter)
+{
+  for (int c = 0; c < channels; c++)
+    lab_denoise_filter (out + (gsize) c * w * h, in + (gsize) c * w * h, w, h, filter);
+}
+
+/* SSIM of (channels, h, w) images: the mean over the planes. */
+static double
+ssim_planes (const float *a, const float *b, int channels, int w, int h)
+{
+  double sum = 0.0;
+
+  for (int c = 0; c < channels; c++)
+    sum += lab_denoise_ssim (a + (gsize) c * w * h, b + (gsize) c * w * h, w, h);
+  return sum / channels;
 }
 
 /* --- the four panels ---------------------------------------------------------------- */
@@ -117,12 +144,12 @@ lab_denoise_view_redraw_images (LabDenoiseView *self)
 
   memset (&self->grid, 0, sizeof self->grid);
   self->grid.highlight_row = self->grid.highlight_index = -1;
-  self->grid.empty_text = "The Denoise view needs a dataset of grey square images";
+  self->grid.empty_text = "The Denoise view needs a dataset of square images";
   if (self->panels != NULL)
     {
       self->row.pixels = self->panels;
       self->row.n_images = LAB_N_DENOISE_PANELS;
-      self->row.colormap = LAB_IMAGE_GREY;
+      self->row.colormap = self->channels == 3 ? LAB_IMAGE_RGB : LAB_IMAGE_GREY;
       self->row.captions = (const char *const *) self->captions;
       self->grid.image_width = self->width;
       self->grid.image_height = self->height;
@@ -140,17 +167,25 @@ static void
 lab_denoise_view_run_denoisers (LabDenoiseView *self)
 {
   int w = self->width, h = self->height;
-  long n = (long) w * h;
+  long n = panel_size (self);
   const float *clean = panel (self, LAB_DENOISE_PANEL_CLEAN);
   const float *noisy = panel (self, LAB_DENOISE_PANEL_NOISY);
   gboolean have_model;
 
   if (self->panels == NULL)
     return;
-  lab_denoise_filter (panel (self, LAB_DENOISE_PANEL_FILTER), noisy, w, h, self->filter);
-  have_model = self->weights != NULL
-               && lab_denoise_patchwise (self->weights, panel (self, LAB_DENOISE_PANEL_MODEL),
-                                         noisy, w, h, self->side, MAX (self->side / 2, 1));
+  filter_planes (panel (self, LAB_DENOISE_PANEL_FILTER), noisy, self->channels, w, h, self->filter);
+  /* a colour panel is a test sample, the model's own input size */
+  if (self->channels > 1)
+    {
+      have_model = self->weights != NULL && lab_weights_get_input_dim (self->weights) == n;
+      if (have_model)
+        lab_weights_reconstruct (self->weights, panel (self, LAB_DENOISE_PANEL_MODEL), noisy, 1);
+    }
+  else
+    have_model = self->weights != NULL
+                 && lab_denoise_patchwise (self->weights, panel (self, LAB_DENOISE_PANEL_MODEL),
+                                           noisy, w, h, self->side, MAX (self->side / 2, 1));
   if (!have_model)
     memset (panel (self, LAB_DENOISE_PANEL_MODEL), 0, sizeof (float) * n);
 
@@ -163,7 +198,7 @@ lab_denoise_view_run_denoisers (LabDenoiseView *self)
           continue;
         }
       self->psnr[i] = lab_denoise_psnr (clean, panel (self, i), n);
-      self->ssim[i] = lab_denoise_ssim (clean, panel (self, i), w, h);
+      self->ssim[i] = ssim_planes (clean, panel (self, i), self->channels, w, h);
     }
   lab_denoise_view_redraw_images (self);
 }
@@ -177,8 +212,10 @@ lab_denoise_view_reload (LabDenoiseView *self)
 
   self->side = 0;
   if (self->session != NULL && lab_session_get_sample_shape (self->session, &channels, &height, &width)
-      && channels == 1 && height == width)
+      && (channels == 1 || channels == 3) && height == width)
     self->side = width;
+  /* an opened PNG is grey */
+  self->channels = self->image == NULL && self->side > 0 ? channels : 1;
 
   if (self->image != NULL)
     clean = self->image;
@@ -195,10 +232,10 @@ lab_denoise_view_reload (LabDenoiseView *self)
     }
 
   g_free (self->panels);
-  self->panels = g_new (float, (gsize) LAB_N_DENOISE_PANELS * self->width * self->height);
-  memcpy (panel (self, LAB_DENOISE_PANEL_CLEAN), clean, sizeof (float) * self->width * self->height);
-  memcpy (panel (self, LAB_DENOISE_PANEL_NOISY), clean, sizeof (float) * self->width * self->height);
-  lab_denoise_corrupt (panel (self, LAB_DENOISE_PANEL_NOISY), (long) self->width * self->height,
+  self->panels = g_new (float, (gsize) LAB_N_DENOISE_PANELS * panel_size (self));
+  memcpy (panel (self, LAB_DENOISE_PANEL_CLEAN), clean, sizeof (float) * panel_size (self));
+  memcpy (panel (self, LAB_DENOISE_PANEL_NOISY), clean, sizeof (float) * panel_size (self));
+  lab_denoise_corrupt (panel (self, LAB_DENOISE_PANEL_NOISY), panel_size (self),
                        self->kind, (float) self->level, LAB_NOISE_SEED);
   lab_denoise_view_run_denoisers (self);
 }
@@ -226,14 +263,16 @@ lab_denoise_view_update_curves (LabDenoiseView *self)
   static const char *const names[N_CURVES] = { "model", "3×3 median", "Gaussian blur" };
   static const int colors[N_CURVES] = { 0, 1, 2 };
   long n_test, n;
-  int dim, side = self->side;
+  int dim, side = self->side, channels = 1;
 
   g_clear_handle_id (&self->curves_timeout, g_source_remove);
   self->curves_time = g_get_monotonic_time ();
   self->n_curves = 0;
   n_test = self->session != NULL ? lab_session_get_split_size (self->session, LAB_SPLIT_TEST) : 0;
   n = MIN (LAB_CURVE_SAMPLES, n_test);
-  dim = side * side;
+  if (self->session != NULL)
+    lab_session_get_sample_shape (self->session, &channels, NULL, NULL);
+  dim = channels * side * side;
 
   if (self->weights != NULL && side > 0 && n > 0 && lab_weights_get_input_dim (self->weights) == dim)
     {
@@ -258,7 +297,7 @@ lab_denoise_view_update_curves (LabDenoiseView *self)
           for (int f = 0; f < LAB_N_FILTERS; f++)
             for (long i = 0; i < n; i++)
               {
-                lab_denoise_filter (out + i * dim, noisy + i * dim, side, side, f);
+                filter_planes (out + i * dim, noisy + i * dim, channels, side, side, f);
                 sum[CURVE_MEDIAN + f] += lab_denoise_psnr (clean + i * dim, out + i * dim, dim);
               }
           for (int c = 0; c < N_CURVES; c++)
@@ -517,7 +556,8 @@ lab_denoise_view_paint (LabDenoiseView *self, double x, double y, float value)
     for (int px = (int) floor (x) - r; px <= (int) floor (x) + r; px++)
       if (px >= 0 && py >= 0 && px < self->width && py < self->height
           && hypot (px + 0.5 - x, py + 0.5 - y) <= LAB_BRUSH_RADIUS)
-        noisy[(gsize) py * self->width + px] = value;
+        for (int c = 0; c < self->channels; c++)
+          noisy[((gsize) c * self->height + py) * self->width + px] = value;
   lab_denoise_view_run_denoisers (self);
 }
 
@@ -653,8 +693,8 @@ lab_denoise_view_save_result (LabDenoiseView *self, const char *path, GError **e
                    "%s: there is no denoised image yet (train the model first)", path);
       return FALSE;
     }
-  return lab_denoise_png_write (path, panel (self, LAB_DENOISE_PANEL_MODEL), self->width,
-                                self->height, error);
+  return lab_denoise_png_write_planar (path, panel (self, LAB_DENOISE_PANEL_MODEL), self->width,
+                                       self->height, self->channels, error);
 }
 
 static void

@@ -32,7 +32,7 @@ enum { KIND_PLAIN, KIND_VARIATIONAL, N_KINDS };
 
 typedef struct {
   LabChart *chart;
-  float *pixels;          /* grey (n, height * width) */
+  float *pixels;          /* grey (n, height * width) or RGB (n, 3, height * width) */
   LabImageRow row;
   LabImageGridData grid;
 } ImagePanel;
@@ -87,17 +87,9 @@ panel_show (LabGenerateView *self, ImagePanel *panel, const float *images, int n
 {
   const LabSnapshot *s = self->snapshot;
 
-  panel->pixels = g_renew (float, panel->pixels, (gsize) n * self->pixels);
-  for (int i = 0; i < n; i++)
-    for (int p = 0; p < self->pixels; p++)
-      {
-        float sum = 0;
-
-        for (int c = 0; c < self->channels; c++)
-          sum += images[((gsize) i * self->channels + c) * self->pixels + p];
-        panel->pixels[(gsize) i * self->pixels + p] = sum / self->channels;
-      }
-  panel->row = (LabImageRow) { .pixels = panel->pixels, .n_images = n };
+  panel->pixels = g_renew (float, panel->pixels, lab_plot_images_row_size (n, self->channels, self->pixels));
+  LabImageColormap map = lab_plot_images_as_row (panel->pixels, images, n, self->channels, self->pixels);
+  panel->row = (LabImageRow) { .pixels = panel->pixels, .n_images = n, .colormap = map };
   panel->grid.rows = &panel->row;
   panel->grid.n_rows = 1;
   panel->grid.columns = columns;
@@ -240,8 +232,9 @@ update_comparison (LabGenerateView *self)
   for (int k = 0; k < N_KINDS; k++)
     self->compare_rows[k] = (LabImageRow) {
       .label = k == KIND_PLAIN ? _("plain AE") : _("VAE"),
-      .pixels = self->compare.pixels + (gsize) k * LAB_STRIP_STEPS * self->pixels,
+      .pixels = self->compare.pixels + lab_plot_images_row_size (k * LAB_STRIP_STEPS, self->channels, self->pixels),
       .n_images = LAB_STRIP_STEPS,
+      .colormap = self->compare.row.colormap,
     };
   self->compare.grid.rows = self->compare_rows;
   self->compare.grid.n_rows = N_KINDS;

@@ -90,6 +90,19 @@ build_tile (float *tile, const float *w, int channels, int pixels)
       tile[p] /= largest;
 }
 
+/* Unit u's weights on three input planes as one RGB tile: mid grey for zero, each plane
+ * scaled by the tile's largest weight, so a filter shows the colour it responds to. */
+static void
+build_colour_tile (float *tile, const float *w, int pixels)
+{
+  float largest = 0;
+
+  for (int i = 0; i < 3 * pixels; i++)
+    largest = fmaxf (largest, fabsf (w[i]));
+  for (int i = 0; i < 3 * pixels; i++)
+    tile[i] = largest > 0 ? 0.5f + 0.5f * w[i] / largest : 0.5f;
+}
+
 static void
 lab_inside_view_build_tiles (LabInsideView *self, LabWeights *weights)
 {
@@ -125,19 +138,30 @@ lab_inside_view_build_tiles (LabInsideView *self, LabWeights *weights)
       return;
     }
   self->n_tiles = MIN (units, LAB_MAX_TILES);
-  self->tiles = g_renew (float, self->tiles, (gsize) self->n_tiles * tile_w * tile_h);
+  gboolean colour = channels == 3;
+  gsize tile_values = (gsize) (colour ? 3 : 1) * tile_w * tile_h;
+  self->tiles = g_renew (float, self->tiles, (gsize) self->n_tiles * tile_values);
   for (int u = 0; u < self->n_tiles; u++)
-    build_tile (self->tiles + (gsize) u * tile_w * tile_h, w + (gsize) u * inputs, channels,
-                tile_w * tile_h);
+    if (colour)
+      build_colour_tile (self->tiles + (gsize) u * tile_values, w + (gsize) u * inputs, tile_w * tile_h);
+    else
+      build_tile (self->tiles + (gsize) u * tile_values, w + (gsize) u * inputs, channels,
+                  tile_w * tile_h);
   self->tiles_row = (LabImageRow) { .pixels = self->tiles, .n_images = self->n_tiles,
-                                    .colormap = LAB_IMAGE_DIVERGING, .vmax = 1.0f };
+                                    .colormap = colour ? LAB_IMAGE_RGB : LAB_IMAGE_DIVERGING,
+                                    .vmax = 1.0f };
   self->tiles_grid.image_width = tile_w;
   self->tiles_grid.image_height = tile_h;
   self->tiles_grid.rows = &self->tiles_row;
   self->tiles_grid.n_rows = 1;
   /* the panel is wider than tall: about 1.6 columns per line */
   self->tiles_grid.columns = MIN (self->n_tiles, (int) ceil (sqrt (self->n_tiles * 1.6)));
-  if (inputs == s->dim)
+  if (colour)
+    text = g_strdup_printf (_("Each tile is the weights of one first-layer %s on the red, green "
+                              "and blue planes (%d of %d), drawn as a colour: grey is zero, and "
+                              "a tinted pixel shows the colour that excites the unit there."),
+                            inputs == s->dim ? _("unit") : _("kernel"), self->n_tiles, units);
+  else if (inputs == s->dim)
     text = g_strdup_printf (_("Each tile is the weight vector of one first-layer unit drawn as "
                               "an image (%d of %d units): red pixels excite the unit, blue "
                               "inhibit it, each tile scaled to its own largest weight."),

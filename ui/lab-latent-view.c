@@ -373,11 +373,12 @@ lab_latent_view_on_snapshot (LabLatentView *self, LabSnapshot *snapshot)
     {
       self->dim = snapshot->dim;
       self->pixels = snapshot->height * snapshot->width;
+      /* room for colour: the image rows hold RGB samples as they are */
       self->hover_pixels = g_renew (float, self->hover_pixels,
-                                    (1 + LAB_PROJECTION_NEIGHBOURS) * (gsize) self->pixels);
+                                    (1 + LAB_PROJECTION_NEIGHBOURS) * (gsize) self->dim);
       self->decoded = g_renew (float, self->decoded, (gsize) LAB_STRIP_STEPS * self->dim);
-      self->decoded_grey = g_renew (float, self->decoded_grey, self->pixels);
-      self->strip_grey = g_renew (float, self->strip_grey, (gsize) LAB_STRIP_STEPS * self->pixels);
+      self->decoded_grey = g_renew (float, self->decoded_grey, self->dim);
+      self->strip_grey = g_renew (float, self->strip_grey, (gsize) LAB_STRIP_STEPS * self->dim);
       self->drawing = g_renew (float, self->drawing, 2 * (gsize) self->pixels);
       memset (self->drawing, 0, sizeof (float) * 2 * self->pixels);
       self->has_drawing = FALSE;
@@ -438,7 +439,7 @@ on_scatter_motion (LabLatentView *self, double px, double py)
   sample = lab_session_get_dataset_sample (self->session, s->code_indices[index], &label);
   if (sample == NULL)
     return;
-  to_grey (self->hover_pixels, sample, s->channels, self->pixels);
+  LabImageColormap map = lab_plot_images_as_row (self->hover_pixels, sample, 1, s->channels, self->pixels);
   /* then the inputs of its nearest codes (in the code, not in the plane) */
   int shown = 1, alike = 0;
 
@@ -451,10 +452,12 @@ on_scatter_motion (LabLatentView *self, double px, double py)
 
         if (near == NULL)
           break;
-        to_grey (self->hover_pixels + (gsize) shown++ * self->pixels, near, s->channels, self->pixels);
+        lab_plot_images_as_row (self->hover_pixels + lab_plot_images_row_size (shown++, s->channels, self->pixels),
+                                near, 1, s->channels, self->pixels);
         alike += other == label;
       }
-  self->hover_row = (LabImageRow) { .label = NULL, .pixels = self->hover_pixels, .n_images = shown };
+  self->hover_row = (LabImageRow) { .label = NULL, .pixels = self->hover_pixels, .n_images = shown,
+                                    .colormap = map };
   self->hover_grid.rows = &self->hover_row;
   self->hover_grid.n_rows = 1;
   self->hover_grid.highlight_row = 0;
@@ -577,11 +580,10 @@ lab_latent_view_interpolate (LabLatentView *self, double x0, double y0, double x
   self->scatter.n_path = LAB_STRIP_STEPS;
   if (lab_session_decode (self->session, self->decoded, codes, LAB_STRIP_STEPS))
     {
-      for (int i = 0; i < LAB_STRIP_STEPS; i++)
-        to_grey (self->strip_grey + (gsize) i * self->pixels, self->decoded + (gsize) i * self->dim,
-                 self->snapshot->channels, self->pixels);
+      LabImageColormap map = lab_plot_images_as_row (self->strip_grey, self->decoded, LAB_STRIP_STEPS,
+                                                     self->snapshot->channels, self->pixels);
       self->strip_row = (LabImageRow) { .label = NULL, .pixels = self->strip_grey,
-                                        .n_images = LAB_STRIP_STEPS };
+                                        .n_images = LAB_STRIP_STEPS, .colormap = map };
       self->strip_grid.rows = &self->strip_row;
       self->strip_grid.n_rows = 1;
       lab_chart_redraw (self->strip_chart);
@@ -847,8 +849,10 @@ lab_latent_view_decode_at (LabLatentView *self, double x, double y)
   g_free (code);
   if (!ok)
     return FALSE;
-  to_grey (self->decoded_grey, self->decoded, self->snapshot->channels, self->pixels);
-  self->decoded_row = (LabImageRow) { .label = NULL, .pixels = self->decoded_grey, .n_images = 1 };
+  LabImageColormap map = lab_plot_images_as_row (self->decoded_grey, self->decoded, 1,
+                                                 self->snapshot->channels, self->pixels);
+  self->decoded_row = (LabImageRow) { .label = NULL, .pixels = self->decoded_grey, .n_images = 1,
+                                      .colormap = map };
   self->decoded_grid.rows = &self->decoded_row;
   self->decoded_grid.n_rows = 1;
   self->scatter.show_marker = TRUE;

@@ -181,12 +181,10 @@ lab_pca_view_update_recon (LabPcaView *self)
   if (snapshot != NULL && !snapshot->is_image)
     self->recon_grid.empty_text = _("This dataset holds sequences: the Sequences view shows "
                                     "their reconstructions");
-  else if (snapshot != NULL && snapshot->channels != 1)
-    self->recon_grid.empty_text = _("Reconstructions are drawn here for grey images only");
   else
     self->recon_grid.empty_text = _("Reconstructions appear with the model's first weights");
   if (m == NULL || self->compare == NULL || snapshot == NULL || !snapshot->is_image
-      || snapshot->channels != 1 || m->recon == NULL || m->pca_recon == NULL || m->n_recon == 0)
+      || (snapshot->channels != 1 && snapshot->channels != 3) || m->recon == NULL || m->pca_recon == NULL || m->n_recon == 0)
     {
       lab_chart_redraw (self->recon_chart);
       return;
@@ -198,7 +196,7 @@ lab_pca_view_update_recon (LabPcaView *self)
   memcpy (self->recon_pixels, lab_pca_compare_get_test (self->compare, 0),
           (size_t) (n * dim) * sizeof (float));
   memcpy (self->recon_pixels + n * dim, m->recon, (size_t) (n * dim) * sizeof (float));
-  /* PCA's reconstructions leave [0, 1]; the grey scale shows them clipped */
+  /* PCA's reconstructions leave [0, 1]; the images show them clipped */
   for (long i = 0; i < n * dim; i++)
     self->recon_pixels[2 * n * dim + i] = CLAMP (m->pca_recon[i], 0.0f, 1.0f);
   for (int r = 0; r < 3; r++)
@@ -209,7 +207,8 @@ lab_pca_view_update_recon (LabPcaView *self)
   for (int r = 0; r < 3; r++)
     self->recon_rows[r] = (LabImageRow) { .label = self->recon_names[r],
                                           .pixels = self->recon_pixels + r * n * dim,
-                                          .n_images = (int) n, .colormap = LAB_IMAGE_GREY };
+                                          .n_images = (int) n,
+                                          .colormap = snapshot->channels == 3 ? LAB_IMAGE_RGB : LAB_IMAGE_GREY };
   self->recon_grid.image_width = snapshot->width;
   self->recon_grid.image_height = snapshot->height;
   self->recon_grid.rows = self->recon_rows;

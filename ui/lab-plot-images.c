@@ -281,6 +281,31 @@ draw_image (cairo_t *cr, const LabImageGridData *data, const LabImageRow *row, i
   cairo_stroke (cr);
 }
 
+size_t
+lab_plot_images_row_size (int n, int channels, int pixels)
+{
+  return (size_t) n * (size_t) (channels == 3 ? 3 : 1) * (size_t) pixels;
+}
+
+LabImageColormap
+lab_plot_images_as_row (float *out, const float *samples, int n, int channels, int pixels)
+{
+  if (channels == 3)
+    {
+      memcpy (out, samples, lab_plot_images_row_size (n, channels, pixels) * sizeof (float));
+      return LAB_IMAGE_RGB;
+    }
+  for (int i = 0; i < n; i++)
+    for (int p = 0; p < pixels; p++)
+      {
+        float sum = 0.0f;
+        for (int c = 0; c < channels; c++)
+          sum += samples[((size_t) i * channels + c) * pixels + p];
+        out[(size_t) i * pixels + p] = sum / channels;
+      }
+  return LAB_IMAGE_GREY;
+}
+
 void
 lab_plot_image_grid_draw (cairo_t *cr, int width, int height, const LabImageGridData *data,
                           const LabPlotStyle *style)

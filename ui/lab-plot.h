@@ -175,6 +175,14 @@ typedef struct {
   const char *empty_text;
 } LabImageGridData;
 
+/* Samples (n, channels, pixels) as a row's pixels in out: copied as they are for colour
+ * (channels 3; out holds n * 3 * pixels floats), else the mean over channels (n * pixels).
+ * Returns the colormap to draw them with: LAB_IMAGE_RGB or LAB_IMAGE_GREY. */
+LabImageColormap lab_plot_images_as_row (float *out, const float *samples, int n, int channels,
+                                         int pixels);
+/* Floats lab_plot_images_as_row writes for n images. */
+size_t lab_plot_images_row_size (int n, int channels, int pixels);
+
 void lab_plot_image_grid_draw      (cairo_t *cr, int width, int height,
                                     const LabImageGridData *data, const LabPlotStyle *style);
 void lab_plot_image_grid_draw_func (cairo_t *cr, int width, int height, const void *data,

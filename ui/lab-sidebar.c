@@ -127,6 +127,15 @@ static const struct {
     N_("Mean squared error between every step of the window and its reconstruction."),
     N_("Sequences: the reconstruction follows the waves, and on the ECG data the unusual "
        "beats are rebuilt worst. Anomaly: their errors lie beyond the threshold.") },
+  { "conv-vae", N_("Convolutional VAE"), N_("What a convolutional VAE does"),
+    N_("A convolutional encoder gives a mean and a spread for each code, and transposed "
+       "convolutions draw the image back from a sample of it: the VAE's smooth latent space "
+       "with the conv model's shared filters, in grey or in colour."),
+    N_("Reconstruction + β · KL(q(z|x) ‖ N(0, I)): together the negative ELBO. During the "
+       "warm-up β grows from zero."),
+    N_("Generate: samples from the prior look like the data, in its colours. Latent space: the "
+       "codes settle into a round cloud. Inside: the first-layer filters respond to edges "
+       "and to colours.") },
 };
 
 static const struct {

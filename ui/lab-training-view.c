@@ -142,19 +142,6 @@ grey_images (float *out, const float *a, const float *b, int n, int channels, in
       }
 }
 
-/* A row of images as they are: RGB for colour samples, else grey (the mean over channels). */
-static LabImageColormap
-image_row (float *out, const float *a, int n, int channels, int pixels)
-{
-  if (channels == 3)
-    {
-      memcpy (out, a, (size_t) n * 3 * pixels * sizeof (float));
-      return LAB_IMAGE_RGB;
-    }
-  grey_images (out, a, NULL, n, channels, pixels);
-  return LAB_IMAGE_GREY;
-}
-
 static void
 lab_training_view_build_preview (LabTrainingView *self)
 {
@@ -217,16 +204,16 @@ lab_training_view_build_preview (LabTrainingView *self)
 
   if (noisy)
     {
-      LabImageColormap map = image_row (self->row_pixels[row], s->preview_clean, n, s->channels, pixels);
+      LabImageColormap map = lab_plot_images_as_row (self->row_pixels[row], s->preview_clean, n, s->channels, pixels);
       self->rows[row++] = (LabImageRow) { .label = _("clean"), .pixels = self->row_pixels[0],
                                           .n_images = n, .colormap = map };
     }
-  LabImageColormap input_map = image_row (self->row_pixels[row], s->preview_input, n, s->channels, pixels);
+  LabImageColormap input_map = lab_plot_images_as_row (self->row_pixels[row], s->preview_input, n, s->channels, pixels);
   self->rows[row] = (LabImageRow) { .label = noisy ? _("noisy input") : _("input"),
                                     .pixels = self->row_pixels[row], .n_images = n,
                                     .colormap = input_map };
   row++;
-  LabImageColormap output_map = image_row (self->row_pixels[row], s->preview_output, n, s->channels, pixels);
+  LabImageColormap output_map = lab_plot_images_as_row (self->row_pixels[row], s->preview_output, n, s->channels, pixels);
   self->rows[row] = (LabImageRow) { .label = _("reconstruction"), .pixels = self->row_pixels[row],
                                     .n_images = n, .colormap = output_map };
   row++;

@@ -23,6 +23,10 @@
 
 #define BENCH_BATCH 128
 #define BENCH_MAX_GEMMS 48
+#define BENCH_N_MODELS 4
+/* conv-rgb: the conv preset on made-up 32x32 RGB images (speed does not depend on them) */
+#define BENCH_RGB_SIDE 32
+#define BENCH_RGB_SAMPLES 2048
 
 /* One row-major C (M, N) = op(A) op(B) with inner size K. */
 typedef struct {
@@ -31,7 +35,7 @@ typedef struct {
 } BenchGemm;
 
 typedef struct {
-  const char *name;   /* "dense", "vae", "conv" */
+  const char *name;   /* "dense", "vae", "conv", "conv-rgb" */
   const char *preset; /* the preset it starts from */
   const char *hidden; /* --hidden override, or NULL */
   const char *latent; /* --latent override, or NULL */
@@ -111,27 +115,33 @@ list_gemms (GemmList *list, int which)
       add_dense_gemms (list, 400, 784, 1);
       break;
     default:
-      /* conv preset: 1x28x28 -> 16x14x14 -> 32x7x7 -> code 32, mirrored by transposed
-       * convolutions (3x3, stride 2, padding 1 as in ae-model.c). */
-      add_conv_gemms (list, 1, 16, 14 * 14, 0);
-      add_conv_gemms (list, 16, 32, 7 * 7, 1);
-      add_dense_gemms (list, 32 * 7 * 7, 32, 1);
-      add_dense_gemms (list, 32, 32 * 7 * 7, 1);
-      add_conv_gemms (list, 16, 32, 7 * 7, 1); /* transposed 32x7x7 -> 16x14x14 */
-      add_conv_gemms (list, 1, 16, 14 * 14, 1); /* transposed 16x14x14 -> 1x28x28 */
+      {
+        /* conv preset: 1x28x28 -> 16x14x14 -> 32x7x7 -> code 32 (conv-rgb: 3x32x32 ->
+         * 16x16x16 -> 32x8x8), mirrored by transposed convolutions (3x3, stride 2,
+         * padding 1 as in ae-model.c). */
+        int C = which == 3 ? 3 : 1, half = which == 3 ? BENCH_RGB_SIDE / 2 : 14;
+        int quarter = half / 2;
+        add_conv_gemms (list, C, 16, half * half, 0);
+        add_conv_gemms (list, 16, 32, quarter * quarter, 1);
+        add_dense_gemms (list, 32 * quarter * quarter, 32, 1);
+        add_dense_gemms (list, 32, 32 * quarter * quarter, 1);
+        add_conv_gemms (list, 16, 32, quarter * quarter, 1); /* transposed, to 16 maps */
+        add_conv_gemms (list, C, 16, half * half, 1);        /* transposed, to the image */
+      }
       break;
     }
 }
 
 static void
-describe_models (BenchModel models[3])
+describe_models (BenchModel models[BENCH_N_MODELS])
 {
-  memset (models, 0, 3 * sizeof models[0]);
+  memset (models, 0, BENCH_N_MODELS * sizeof models[0]);
   models[0] = (BenchModel) { .name = "dense", .preset = "undercomplete", .hidden = "512,128",
                              .latent = "32" };
   models[1] = (BenchModel) { .name = "vae", .preset = "vae" };
   models[2] = (BenchModel) { .name = "conv", .preset = "conv" };
-  for (int i = 0; i < 3; i++)
+  models[3] = (BenchModel) { .name = "conv-rgb", .preset = "conv" };
+  for (int i = 0; i < BENCH_N_MODELS; i++)
     {
       GemmList whole = { models[i].gemms, &models[i].n_gemms, BENCH_BATCH };
       list_gemms (&whole, i);
@@ -349,6 +359,31 @@ time_training (BenchModel *m, const AeDataset *ds, const float *train, long n_tr
   return model;
 }
 
+/* BENCH_RGB_SAMPLES colour images of BENCH_RGB_SIDE pixels: soft gradients and rings that
+ * differ from image to image, so that the model has something to learn. */
+static AeStatus
+colour_images (AeDataset **out, AeError *err)
+{
+  const int side = BENCH_RGB_SIDE;
+  AeStatus s = ae_dataset_new (out, BENCH_RGB_SAMPLES, 3, side, side, 0, err);
+  if (s != AE_OK)
+    return s;
+  AeDataset *ds = *out;
+  for (long i = 0; i < ds->n; i++)
+    for (int c = 0; c < 3; c++)
+      for (int y = 0; y < side; y++)
+        for (int x = 0; x < side; x++)
+          {
+            double phase = 0.37 * (double) i + 2.1 * c;
+            double r = hypot (x - side * (0.5 + 0.2 * sin (phase)), y - side * (0.5 + 0.2 * cos (phase)));
+            ds->x[(((size_t) i * 3 + (size_t) c) * side + (size_t) y) * side + (size_t) x]
+                = (float) (0.5 + 0.4 * sin (0.4 * r + phase) * (0.5 + 0.5 * x / side));
+          }
+  ds->n_train = ds->n;
+  snprintf (ds->name, sizeof ds->name, "%s", "32x32 RGB");
+  return AE_OK;
+}
+
 static int
 compare_doubles (const void *a, const void *b)
 {
@@ -419,16 +454,26 @@ lab_cli_bench (LabArgs *args)
       return lab_fail (args, LAB_EXIT_FAILURE, "out of memory gathering the training split");
     }
 
-  BenchModel models[3];
+  AeDataset *colour = NULL;
+  AeError colour_err = { 0 };
+  if (colour_images (&colour, &colour_err) != AE_OK)
+    {
+      free (owned);
+      ae_dataset_free (ds);
+      return lab_fail (args, LAB_EXIT_FAILURE, "%s", colour_err.message);
+    }
+
+  BenchModel models[BENCH_N_MODELS];
   describe_models (models);
   double all_flops = 0, all_seconds = 0;
   double decode_p50 = NAN, decode_p99 = NAN;
-  for (int i = 0; i < 3; i++)
+  for (int i = 0; i < BENCH_N_MODELS; i++)
     {
       BenchModel *m = &models[i];
       if (!json)
         fprintf (stderr, "bench: %s...\n", m->name);
-      AeModel *model = time_training (m, ds, train, ds->n_train, train_budget);
+      AeModel *model = i == 3 ? time_training (m, colour, colour->x, colour->n, train_budget)
+                              : time_training (m, ds, train, ds->n_train, train_budget);
       describe_shares (m, i, model != NULL ? ae_model_train_threads (model, BENCH_BATCH) : 1);
       time_model_gemms (m, gemm_budget);
       all_flops += m->gemm_flops_per_step;
@@ -446,7 +491,7 @@ lab_cli_bench (LabArgs *args)
       LabJson j;
       lab_json_begin (&j, stdout);
       fputs ("\"models\":[", stdout);
-      for (int i = 0; i < 3; i++)
+      for (int i = 0; i < BENCH_N_MODELS; i++)
         {
           const BenchModel *m = &models[i];
           double ceiling = BENCH_BATCH / m->gemm_seconds_per_step;
@@ -483,20 +528,21 @@ lab_cli_bench (LabArgs *args)
     {
       printf ("sgemm on the models' GEMM shapes: %.1f GFLOP/s (threads: %s)\n", gflops,
               threads > 0 ? lab_args_get (args, "threads") : "engine's choice");
-      printf ("training, batch %d, Adam, embedded digits:\n", BENCH_BATCH);
-      printf ("  %-6s %12s %16s %10s\n", "model", "samples/s", "GEMM ceiling/s", "fraction");
-      for (int i = 0; i < 3; i++)
+      printf ("training, batch %d, Adam, embedded digits (conv-rgb: %dx%d RGB images):\n",
+              BENCH_BATCH, BENCH_RGB_SIDE, BENCH_RGB_SIDE);
+      printf ("  %-8s %12s %16s %10s\n", "model", "samples/s", "GEMM ceiling/s", "fraction");
+      for (int i = 0; i < BENCH_N_MODELS; i++)
         {
           const BenchModel *m = &models[i];
           double ceiling = BENCH_BATCH / m->gemm_seconds_per_step;
           if (m->unavailable[0] != '\0')
-            printf ("  %-6s %12s %16.0f %10s  (%s)\n", m->name, "unavailable", ceiling, "-",
+            printf ("  %-8s %12s %16.0f %10s  (%s)\n", m->name, "unavailable", ceiling, "-",
                     m->unavailable);
           else
-            printf ("  %-6s %12.0f %16.0f %9.0f%%\n", m->name, m->samples_per_s, ceiling,
+            printf ("  %-8s %12.0f %16.0f %9.0f%%\n", m->name, m->samples_per_s, ceiling,
                     100.0 * m->samples_per_s / ceiling);
           if (m->threads > 1)
-            printf ("  %-6s %d threads; ceiling on one BLAS thread %.0f/s, on %d BLAS threads "
+            printf ("  %-8s %d threads; ceiling on one BLAS thread %.0f/s, on %d BLAS threads "
                     "%.0f/s, on split batches %.0f/s\n", "", m->threads,
                     BENCH_BATCH / m->one_thread_seconds, m->threads,
                     BENCH_BATCH / m->blas_threads_seconds, BENCH_BATCH / m->split_seconds);
@@ -505,6 +551,7 @@ lab_cli_bench (LabArgs *args)
       printf ("peak memory: %.1f MB\n", rss);
     }
   free (owned);
+  ae_dataset_free (colour);
   ae_dataset_free (ds);
   return LAB_EXIT_OK;
 }

@@ -21,7 +21,7 @@ typedef struct {
 
 /* The model options of CLI.md; all but preset and data go to ae_config_set by name. */
 static const LabOption model_options[] = {
-  { "preset", "P", "undercomplete, sparse, contractive, denoising, vae, linear, conv, sequence" },
+  { "preset", "P", "undercomplete, sparse, contractive, denoising, vae, linear, conv, sequence, conv-vae" },
   { "data", "D", "digits, fashion, sines, ecg, or a path (IDX, image folder, PNG or JPEG, CSV, .npy with X-labels.npy or labels.npy beside it)" },
   { "image-size", "S", "image folders and files: resize and centre-crop to S x S (default: the "
                        "files' size, or for mixed sizes the median short side up to 64)" },
@@ -202,7 +202,8 @@ static const LabCommand commands[] = {
     "measure training speed against this machine's sgemm",
     "Measures, in one run: sgemm GFLOP/s on the GEMM shapes of the reference models, training\n"
     "samples/s of those models (dense 784-512-128-32 mirrored, VAE 784-400-20, the conv preset;\n"
-    "batch 128, Adam, embedded digits), the GEMM-only ceiling of each and the fraction reached,\n"
+    "batch 128, Adam, embedded digits; conv-rgb: the conv preset on 32x32 RGB images), the\n"
+    "GEMM-only ceiling of each and the fraction reached,\n"
     "slider decode latency (p50, p99) and peak memory.",
     0,
     { { "json", NULL, "one JSON object" },
@@ -275,7 +276,7 @@ print_main_help (FILE *out)
   /* The window's options, as app/lab-application.c takes them (no GTK here). */
   static const LabOption window_options[] = {
     { "data", "D", "dataset: digits, fashion, sines, ecg or a path" },
-    { "preset", "P", "model preset: undercomplete, sparse, contractive, denoising, vae, linear, conv, sequence" },
+    { "preset", "P", "model preset: undercomplete, sparse, contractive, denoising, vae, linear, conv, sequence, conv-vae" },
     { "run", NULL, "start training at once" },
     { "presentation", NULL, "open in presentation mode: full screen, large text, thick lines" },
     { "view", "V", "view to show: training, latent, generate, denoise, anomaly, inside, pca, sequence" },

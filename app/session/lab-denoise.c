@@ -162,9 +162,16 @@ lab_denoise_png_read (const char *path, float **pixels, int *w, int *h, GError *
 gboolean
 lab_denoise_png_write (const char *path, const float *pixels, int w, int h, GError **error)
 {
+  return lab_denoise_png_write_planar (path, pixels, w, h, 1, error);
+}
+
+gboolean
+lab_denoise_png_write_planar (const char *path, const float *pixels, int w, int h, int channels,
+                              GError **error)
+{
   AeError err = { 0 };
 
-  if (ae_png_write_gray (path, pixels, w, h, &err) != AE_OK)
+  if (ae_png_write_planar (path, pixels, w, h, channels, &err) != AE_OK)
     {
       _lab_set_error_from_ae (error, &err);
       return FALSE;

@@ -48,6 +48,9 @@ gboolean lab_denoise_patchwise (LabWeights *weights, float *out, const float *in
 gboolean lab_denoise_png_read (const char *path, float **pixels, int *w, int *h, GError **error);
 gboolean lab_denoise_png_write (const char *path, const float *pixels, int w, int h,
                                 GError **error);
+/* Planar (channels, h, w) pixels, channels 1 (grey) or 3 (RGB). */
+gboolean lab_denoise_png_write_planar (const char *path, const float *pixels, int w, int h,
+                                       int channels, GError **error);
 
 /* Makes the session train the denoising preset on `count` random side x side patches cut
  * from the PNG at path, or from every PNG of the folder at path (images of any size; each

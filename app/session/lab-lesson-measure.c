@@ -195,7 +195,7 @@ pca (LabMeasure *m)
       long n = m->data->n_train < MAX_PCA_TRAIN ? m->data->n_train : MAX_PCA_TRAIN;
       float *train = malloc ((size_t) (n > 0 ? n : 1) * (size_t) m->dim * sizeof (float));
       m->pca_tried = 1;
-      if (train != NULL && n >= 2 && m->L >= 1 && m->L <= m->dim && m->dim <= AE_PCA_MAX_DIM)
+      if (train != NULL && n >= 2 && m->L >= 1 && m->L <= m->dim)
         {
           ae_dataset_gather (m->data, train, ae_dataset_train (m->data), n);
           if (ae_pca_fit (&m->pca, train, n, m->dim, m->L, NULL) != AE_OK)
@@ -319,7 +319,7 @@ measure_knn_plane (LabMeasure *m, int of_codes)
       xy = c != NULL ? plane (c, m->n, m->L) : NULL;
     }
   else
-    xy = m->dim <= AE_PCA_MAX_DIM ? plane (m->x, m->n, m->dim) : NULL;
+    xy = plane (m->x, m->n, m->dim);
   acc = knn5 (m, xy, 2);
   free (xy);
   return acc;

@@ -64,17 +64,17 @@ for r in range(1, rounds + 1):
 for i, (p50, p99, rss, gflops) in enumerate(decode, 1):
     print("round %d: decode p50 %.3f ms, p99 %.3f ms; peak RSS %.1f MB"
           % (i, p50 if p50 is not None else float("nan"), p99 if p99 is not None else float("nan"), rss))
-print("%-6s %11s %11s %-26s %7s %-17s %12s %9s" % ("model", "ours best/s", "torch best", "(at)",
+print("%-8s %11s %11s %-26s %7s %-17s %12s %9s" % ("model", "ours best/s", "torch best", "(at)",
                                                   "ratio", "per round", "ceiling/s", "fraction"))
 for name, (sps, m) in ours_best.items():
     tb, at = torch_best.get(name, (float("nan"), "-"))
     ceil = m["gemm_ceiling_samples_per_s"]
     if sps is None:
-        print("%-6s %11s %11.0f %-26s %7s %-17s %12.0f %9s  (%s)" % (name, "unavailable", tb, at, "-", "-",
+        print("%-8s %11s %11.0f %-26s %7s %-17s %12.0f %9s  (%s)" % (name, "unavailable", tb, at, "-", "-",
                                                                ceil, "-", m.get("unavailable", "")))
     else:
         spread = per_round.get(name, [])
         spread_text = "%.2f-%.2fx" % (min(spread), max(spread)) if spread else "-"
-        print("%-6s %11.0f %11.0f %-26s %6.2fx %-17s %12.0f %8.0f%%" % (name, sps, tb, at, sps / tb,
+        print("%-8s %11.0f %11.0f %-26s %6.2fx %-17s %12.0f %8.0f%%" % (name, sps, tb, at, sps / tb,
                                                                    spread_text, ceil, 100 * sps / ceil))
 PY

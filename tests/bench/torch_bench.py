@@ -2,7 +2,7 @@
 """The reference models of `latentlab bench` in PyTorch, for a side-by-side ratio.
 
 Same layer sizes, activations (ReLU hidden, sigmoid output through BCE-with-logits), Adam,
-batch 128, on the embedded digits (resources/data, read with gzip + numpy). Prints one JSON
+batch 128, on the embedded digits (conv-rgb: the conv preset on 32x32 RGB images) (resources/data, read with gzip + numpy). Prints one JSON
 line: {"torch_threads":T, "openblas_threads":..., "models":[{"name":..,"samples_per_s":..}]}.
 Usage: torch_bench.py [--threads T] [--seconds S]"""
 import argparse
@@ -66,20 +66,23 @@ class Vae(nn.Module):
 
 
 class Conv(nn.Module):
-    """The conv preset: 3x3 stride-2 convolutions 1-16-32, code 32, mirrored."""
+    """The conv preset: 3x3 stride-2 convolutions C-16-32, code 32, mirrored (C x side x side
+    images: 1 x 28 x 28 digits, or 3 x 32 x 32 colour for conv-rgb)."""
 
-    def __init__(self):
+    def __init__(self, channels=1, side=28):
         super().__init__()
+        q = side // 4
+        self.shape = (channels, side, side)
         self.enc = nn.Sequential(
-            nn.Conv2d(1, 16, 3, 2, 1), nn.ReLU(), nn.Conv2d(16, 32, 3, 2, 1), nn.ReLU(),
-            nn.Flatten(), nn.Linear(32 * 7 * 7, 32))
+            nn.Conv2d(channels, 16, 3, 2, 1), nn.ReLU(), nn.Conv2d(16, 32, 3, 2, 1), nn.ReLU(),
+            nn.Flatten(), nn.Linear(32 * q * q, 32))
         self.dec = nn.Sequential(
-            nn.Linear(32, 32 * 7 * 7), nn.ReLU(), nn.Unflatten(1, (32, 7, 7)),
+            nn.Linear(32, 32 * q * q), nn.ReLU(), nn.Unflatten(1, (32, q, q)),
             nn.ConvTranspose2d(32, 16, 3, 2, 1, output_padding=1), nn.ReLU(),
-            nn.ConvTranspose2d(16, 1, 3, 2, 1, output_padding=1))
+            nn.ConvTranspose2d(16, channels, 3, 2, 1, output_padding=1))
 
     def loss(self, x):
-        img = x.view(-1, 1, 28, 28)
+        img = x.view(-1, *self.shape)
         return nn.functional.binary_cross_entropy_with_logits(
             self.dec(self.enc(img)), img, reduction="sum") / x.shape[0]
 
@@ -116,6 +119,9 @@ def main():
     data = load_digits()
     models = [{"name": name, "samples_per_s": samples_per_s(cls(), data, a.seconds)}
               for name, cls in (("dense", Dense), ("vae", Vae), ("conv", Conv))]
+    # speed does not depend on the pixels: uniform noise of the colour images' shape
+    models.append({"name": "conv-rgb",
+                   "samples_per_s": samples_per_s(Conv(3, 32), torch.rand(2048, 3, 32, 32), a.seconds)})
     print(json.dumps({"torch_threads": a.threads,
                       "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
                       "models": models}))

@@ -103,7 +103,7 @@ def test_completion():
     script = os.path.join(os.environ.get("LATENTLAB_SOURCE_ROOT", "."), "resources", "completion", "latentlab.bash")
     env = dict(os.environ, PATH=os.path.dirname(os.path.abspath(LATENTLAB)) + os.pathsep + os.environ["PATH"])
     for words, want in ((["latentlab", "imp"], {"import"}), (["latentlab", "import", "--"], {"--save", "--help"}),
-                        (["latentlab", "train", "--preset", "c"], {"contractive", "conv"}),
+                        (["latentlab", "train", "--preset", "c"], {"contractive", "conv", "conv-vae"}),
                         (["latentlab", "--pre"], {"--preset", "--presentation"})):
         line = (f"source {script}; COMP_WORDS=({' '.join(words)}); COMP_CWORD={len(words) - 1}; "
                 "_latentlab; echo ${COMPREPLY[@]}")

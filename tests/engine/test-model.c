@@ -449,6 +449,48 @@ test_gradients_conv (void)
   cfg.kl_sparsity = 0.5f;
   cfg.rho = 0.1f;
   check_model_gradients ("sparse conv", &cfg, 0.0f);
+
+  /* Colour: three input planes, and three planes of logits out. */
+  AeConfig rgb = small_conv_config ();
+  rgb.channels = 3;
+  check_model_gradients ("conv on 3 channels", &rgb, 0.0f);
+  rgb.noise = AE_NOISE_GAUSSIAN;
+  rgb.noise_level = 0.3f;
+  check_model_gradients ("denoising conv on 3 channels", &rgb, 0.0f);
+  rgb.noise = AE_NOISE_NONE;
+  rgb.variational = 1;
+  rgb.kl_beta = 1.0f;
+  check_model_gradients ("conv vae on 3 channels", &rgb, 0.0f);
+}
+
+/* The conv-vae preset builds on grey and colour images of 28, 32 and 64 pixels: a
+ * variational code of its size, and logits of the input's shape out. */
+static void
+test_conv_vae_shapes (void)
+{
+  static const int sides[] = { 28, 32, 64 };
+  for (int channels = 1; channels <= 3; channels += 2)
+    for (int s = 0; s < AE_N_CASES (sides); s++)
+      {
+        AeConfig cfg;
+        AeError err = { 0 };
+        CHECK (ae_config_preset (&cfg, "conv-vae", &err) == AE_OK, "%s", err.message);
+        CHECK (cfg.arch == AE_ARCH_CONV && cfg.variational, "conv-vae is a variational conv model");
+        cfg.channels = channels, cfg.height = sides[s], cfg.width = sides[s];
+        AeModel *model = NULL;
+        CHECK (ae_model_new (&model, &cfg, &err) == AE_OK, "%d x %d x %d: %s", channels,
+               sides[s], sides[s], err.message);
+        if (model == NULL)
+          continue;
+        const AeLayer *last = &model->layers[model->n_layers - 1];
+        CHECK (ae_model_input_dim (model) == channels * sides[s] * sides[s]
+                   && last->kind == AE_LAYER_CONV_T && last->conv.out_channels == channels
+                   && last->conv.out_height == sides[s] && last->conv.out_width == sides[s],
+               "%d x %d x %d: output %d x %d x %d", channels, sides[s], sides[s],
+               last->conv.out_channels, last->conv.out_height, last->conv.out_width);
+        CHECK (model->latent == cfg.latent, "code of %d, expected %d", model->latent, cfg.latent);
+        ae_model_free (model);
+      }
 }
 
 /* A sequence model over 5 steps of 2 features: an LSTM of 4 units, or convs of 3 and 4
@@ -1459,6 +1501,7 @@ main (int argc, char **argv)
     { "/model/gradients/vae", test_gradients_vae },
     { "/model/gradients/linear", test_gradients_linear },
     { "/model/gradients/conv", test_gradients_conv },
+    { "/model/conv-vae-shapes", test_conv_vae_shapes },
     { "/model/gradients/sequence", test_gradients_sequence },
     { "/model/conv-sequence-files", test_conv_sequence_files },
     { "/model/conv-sequence-learn", test_conv_sequence_learn },

@@ -1,4 +1,7 @@
 /* test-pca.c: PCA against data whose covariance is known by construction. */
+#include <cblas.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -232,14 +235,147 @@ test_pca_bad_input (void)
   CHECK (strstr (err.message, "0 components") != NULL, "%s", err.message);
   CHECK (ae_pca_fit (&pca, x, 4, 3, 4, &err) == AE_ERR_INVALID, "k > dim");
   CHECK (strstr (err.message, "4 components: expected 1 to 3") != NULL, "%s", err.message);
-  CHECK (ae_pca_fit (&pca, x, 1, AE_PCA_MAX_DIM + 1, 1, &err) == AE_ERR_INVALID, "n checked first");
-  CHECK (ae_pca_fit (&pca, x, 2, AE_PCA_MAX_DIM + 1, 1, &err) == AE_ERR_LIMIT, "dim limit");
-  CHECK (strstr (err.message, "4097 features") != NULL, "%s", err.message);
+  CHECK (ae_pca_fit (&pca, x, 1, AE_MAX_FEATURES + 1, 1, &err) == AE_ERR_INVALID, "n checked first");
+  CHECK (ae_pca_fit (&pca, x, 2, AE_MAX_FEATURES + 1, 1, &err) == AE_ERR_LIMIT, "dim limit");
+  CHECK (strstr (err.message, "1048577 features") != NULL, "%s", err.message);
+  CHECK (ae_pca_fit_randomized (&pca, x, 2, 3, 3, &err) == AE_ERR_INVALID && pca == NULL,
+         "randomized: more components than samples");
   CHECK (ae_pca_fit (&pca, x, AE_MAX_SAMPLES + 1, 3, 1, &err) == AE_ERR_LIMIT, "n limit");
   x[2 * 3 + 1] = NAN;
   CHECK (ae_pca_fit (&pca, x, 4, 3, 1, &err) == AE_ERR_INVALID, "NaN");
   CHECK (strstr (err.message, "row 2, feature 1 is nan") != NULL, "%s", err.message);
   CHECK (pca == NULL, "pca left set");
+}
+
+/* x (n, dim) = mean + sum over r < rank of sqrt(2^-r * 10) z_r axis_r + noise of the given
+ * spread, with axes random unit vectors (nearly orthogonal when dim is large); the axes
+ * are written to axes (rank, dim) when it is not NULL. */
+static float *
+decaying_spectrum (long n, int dim, int rank, double noise, double *axes, uint64_t seed)
+{
+  AeRng rng;
+  ae_rng_seed (&rng, seed);
+  double *own = axes != NULL ? axes : malloc ((size_t) rank * dim * sizeof *own);
+  for (int r = 0; r < rank; r++)
+    {
+      double norm = 0.0, *a = own + (size_t) r * dim;
+      for (int j = 0; j < dim; j++)
+        {
+          a[j] = ae_rng_normal (&rng);
+          norm += a[j] * a[j];
+        }
+      for (int j = 0; j < dim; j++)
+        a[j] /= sqrt (norm);
+    }
+  float *x = malloc ((size_t) n * dim * sizeof *x);
+  for (long i = 0; i < n; i++)
+    {
+      float *row = x + (size_t) i * dim;
+      for (int j = 0; j < dim; j++)
+        row[j] = (float) (0.5 + 0.1 * sin (j) + noise * ae_rng_normal (&rng));
+      for (int r = 0; r < rank; r++)
+        {
+          double z = sqrt (10.0 * pow (0.5, r)) * ae_rng_normal (&rng);
+          for (int j = 0; j < dim; j++)
+            row[j] += (float) (z * own[(size_t) r * dim + j]);
+        }
+    }
+  if (axes == NULL)
+    free (own);
+  return x;
+}
+
+/* Squared error of rebuilding every row of x from its first k codes. */
+static double
+reconstruction_sse (const AePca *pca, const float *x, long n, int k)
+{
+  float *codes = malloc ((size_t) n * k * sizeof *codes);
+  float *back = malloc ((size_t) n * pca->dim * sizeof *back);
+  ae_pca_project (pca, codes, x, n, k);
+  ae_pca_reconstruct (pca, back, codes, n, k);
+  double sse = 0.0;
+  for (size_t i = 0; i < (size_t) n * pca->dim; i++)
+    sse += ((double) back[i] - x[i]) * ((double) back[i] - x[i]);
+  free (codes);
+  free (back);
+  return sse;
+}
+
+/* The randomized SVD finds what the exact eigen-solver finds on a case small enough for both:
+ * the same variances, the same directions, the same reconstruction error. */
+static void
+test_pca_randomized_matches_exact (void)
+{
+  const long n = 400;
+  const int dim = 90, k = 8;
+  float *x = decaying_spectrum (n, dim, 20, 0.02, NULL, 5);
+  AePca *exact = NULL, *fast = NULL;
+  AeError err = { 0 };
+  CHECK (ae_pca_fit (&exact, x, n, dim, k, &err) == AE_OK, "%s", err.message);
+  CHECK (ae_pca_fit_randomized (&fast, x, n, dim, k, &err) == AE_OK, "%s", err.message);
+  if (exact == NULL || fast == NULL)
+    goto done;
+  CHECK (fabs (fast->total_variance - exact->total_variance) <= 1e-5 * exact->total_variance,
+         "total variance %g, exact %g", fast->total_variance, exact->total_variance);
+  for (int i = 0; i < k; i++)
+    {
+      CHECK (fabs (fast->variance[i] - exact->variance[i]) <= 1e-3 * exact->variance[i],
+             "variance %d: %g, exact %g", i, (double) fast->variance[i], (double) exact->variance[i]);
+      double dot = 0.0;
+      for (int j = 0; j < dim; j++)
+        dot += (double) fast->components[(size_t) i * dim + j] * exact->components[(size_t) i * dim + j];
+      CHECK (fabs (dot) >= 0.9999, "component %d: |cos| %.6f with the exact one", i, fabs (dot));
+    }
+  double sse_fast = reconstruction_sse (fast, x, n, k), sse_exact = reconstruction_sse (exact, x, n, k);
+  printf ("# randomized: SSE %.6g, exact %.6g\n", sse_fast, sse_exact);
+  CHECK (fabs (sse_fast - sse_exact) <= 1e-3 * sse_exact, "SSE %g, exact %g", sse_fast, sse_exact);
+done:
+  ae_pca_free (exact);
+  ae_pca_free (fast);
+  free (x);
+}
+
+/* Beyond the covariance's limit (a 64x64 RGB image has 12,288 values) ae_pca_fit still
+ * works: orthonormal components by decreasing variance that span the data's axes. */
+static void
+test_pca_beyond_exact_limit (void)
+{
+  const long n = 120;
+  const int dim = 64 * 64 * 3, rank = 5;
+  CHECK (dim > AE_PCA_MAX_DIM, "the case must exceed the exact solver's limit");
+  double *axes = malloc ((size_t) rank * dim * sizeof *axes);
+  float *x = decaying_spectrum (n, dim, rank, 0.001, axes, 9);
+  AePca *pca = NULL;
+  AeError err = { 0 };
+  CHECK (ae_pca_fit (&pca, x, n, dim, rank, &err) == AE_OK, "%s", err.message);
+  if (pca != NULL)
+    {
+      for (int a = 0; a < rank; a++)
+        for (int b = 0; b <= a; b++)
+          {
+            double dot = cblas_sdot (dim, pca->components + (size_t) a * dim, 1,
+                                     pca->components + (size_t) b * dim, 1);
+            CHECK (fabs (dot - (a == b)) <= 1e-4, "components %d, %d: dot %g", a, b, dot);
+          }
+      for (int i = 1; i < rank; i++)
+        CHECK (pca->variance[i] <= pca->variance[i - 1], "variance %d rises", i);
+      for (int r = 0; r < rank; r++)
+        {
+          /* the length of axis r's projection on the components' span */
+          double kept = 0.0;
+          for (int i = 0; i < rank; i++)
+            {
+              double dot = 0.0;
+              for (int j = 0; j < dim; j++)
+                dot += axes[(size_t) r * dim + j] * pca->components[(size_t) i * dim + j];
+              kept += dot * dot;
+            }
+          CHECK (sqrt (kept) >= 0.995, "axis %d: %.4f of it in the components' span", r, sqrt (kept));
+        }
+    }
+  ae_pca_free (pca);
+  free (axes);
+  free (x);
 }
 
 int
@@ -251,6 +387,8 @@ main (int argc, char **argv)
     { "/pca/full-reconstruction", test_pca_full_reconstruction },
     { "/pca/rank-deficient", test_pca_rank_deficient },
     { "/pca/bad-input", test_pca_bad_input },
+    { "/pca/randomized-matches-exact", test_pca_randomized_matches_exact },
+    { "/pca/beyond-exact-limit", test_pca_beyond_exact_limit },
   };
   return ae_test_main (argc, argv, cases, AE_N_CASES (cases));
 }

@@ -36,6 +36,7 @@ static const Case cases[] = {
   { "conv-rgb", "conv", 3, 10, 10, { 4, 6 }, 2, 5 },
   { "conv-vae", "conv", 1, 12, 12, { 4, 6 }, 2, 4, .variational = 1 },
   { "conv-maps", "conv", 1, 8, 8, { 4, 3 }, 2, 0 },
+  { "conv-vae-preset-rgb", "conv-vae", 3, 16, 16, { 5, 6 }, 2, 4, .variational = 1 },
   { "sequence", "sequence", 1, 20, 3, { 4, 6 }, 2, 4 },
   { "sequence-one-feature", "sequence", 1, 16, 1, { 4 }, 1, 3 },
   { "sequence-vae", "sequence", 1, 20, 2, { 4, 6 }, 2, 3, .variational = 1 },

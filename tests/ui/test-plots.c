@@ -466,6 +466,51 @@ grid_fixture (GridFixture *f)
   f->data.highlight_index = -1;
 }
 
+/* Samples (n, channels, pixels) become a row as they are in colour, the mean over channels
+ * otherwise; drawn, an RGB row keeps each plane in its own colour. */
+static void
+test_images_as_row (void)
+{
+  enum { N = 2, PIXELS = 4 };
+  float rgb[N * 3 * PIXELS], row[N * 3 * PIXELS];
+  for (int i = 0; i < N * 3 * PIXELS; i++)
+    rgb[i] = (float) (i % (3 * PIXELS) / PIXELS) * 0.5f; /* red 0, green 0.5, blue 1 */
+  CHECK (lab_plot_images_row_size (N, 3, PIXELS) == N * 3 * PIXELS, "RGB row size");
+  CHECK (lab_plot_images_row_size (N, 2, PIXELS) == N * PIXELS, "grey row size");
+  CHECK (lab_plot_images_as_row (row, rgb, N, 3, PIXELS) == LAB_IMAGE_RGB, "colour map");
+  CHECK (memcmp (row, rgb, sizeof rgb) == 0, "colour samples kept as they are");
+  CHECK (lab_plot_images_as_row (row, rgb, N * 3 / 2, 2, PIXELS) == LAB_IMAGE_GREY, "grey map");
+  /* read as three samples of two planes: (red 0, green 0.5), then (blue 1, red 0) */
+  CHECK (fabsf (row[0] - 0.25f) < 1e-6f && fabsf (row[PIXELS] - 0.5f) < 1e-6f,
+         "mean over two channels: %g, %g", (double) row[0], (double) row[PIXELS]);
+
+  /* one 2x2 image of three planes, drawn: the red plane is full, the others empty */
+  float red[3 * PIXELS] = { 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0 };
+  LabImageRow image_row = { .pixels = red, .n_images = 1, .colormap = LAB_IMAGE_RGB };
+  LabImageGridData data = { .image_width = 2, .image_height = 2, .rows = &image_row, .n_rows = 1,
+                            .highlight_row = -1, .highlight_index = -1 };
+  cairo_surface_t *s = render ("images-rgb", lab_plot_image_grid_draw_func, &data, 200, 200);
+  LabPlotStyle style;
+  lab_plot_style_init_light (&style);
+  int row_at, index;
+  double ix, iy;
+  int found = 0;
+  for (int py = 0; py < 200 && !found; py += 2)
+    for (int px = 0; px < 200 && !found; px += 2)
+      if (lab_plot_image_grid_locate (200, 200, &data, &style, px + 0.5, py + 0.5, &row_at, &index,
+                                      &ix, &iy)
+          && ix > 0.5 && ix < 1.5 && iy > 0.5 && iy < 1.5)
+        {
+          found = 1;
+          uint32_t pixel = *(uint32_t *) (void *) (cairo_image_surface_get_data (s)
+                                                 + py * cairo_image_surface_get_stride (s) + px * 4);
+          CHECK ((pixel >> 16 & 0xff) > 200 && (pixel >> 8 & 0xff) < 50 && (pixel & 0xff) < 50,
+                 "the image's middle is drawn red: 0x%06x", pixel & 0xffffff);
+        }
+  CHECK (found, "the image lies in the grid");
+  cairo_surface_destroy (s);
+}
+
 static void
 test_image_grid (void)
 {
@@ -1218,6 +1263,7 @@ main (int argc, char **argv)
     { "/loss/presentation", test_presentation_scale },
     { "/curves/code-size", test_curves_vs_x },
     { "/images/grid", test_image_grid },
+    { "/images/as-row", test_images_as_row },
     { "/images/series", test_image_series },
     { "/images/layouts", test_image_layouts },
     { "/scatter/draw", test_scatter_draw },
