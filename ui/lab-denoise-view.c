@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "lab-chart.h"
+#include "lab-confirm.h"
 #include "lab-denoise.h"
 #include "lab-denoise-view.h"
 #include "lab-file-chooser.h"
@@ -621,16 +622,33 @@ lab_denoise_view_train_or_say (LabDenoiseView *self, const char *path)
 }
 
 static void
+train_confirmed (gpointer self, gpointer path, gboolean accepted)
+{
+  if (accepted)
+    lab_denoise_view_train_or_say (self, path);
+}
+
+/* Patches are new training data, so a new network: asked first when batches were trained. */
+static void
+lab_denoise_view_train_asking (LabDenoiseView *self, const char *path)
+{
+  if (self->session != NULL)
+    lab_confirm_new_model (GTK_WIDGET (self), self->session,
+                           _("Training on these patches needs a new network."), train_confirmed,
+                           g_strdup (path), g_free);
+}
+
+static void
 on_train_clicked (LabDenoiseView *self)
 {
   if (self->image_path != NULL)
-    lab_denoise_view_train_or_say (self, self->image_path);
+    lab_denoise_view_train_asking (self, self->image_path);
 }
 
 static void
 on_folder_chosen (gpointer self, GtkFileChooser *chooser, const char *path)
 {
-  lab_denoise_view_train_or_say (self, path);
+  lab_denoise_view_train_asking (self, path);
 }
 
 static void

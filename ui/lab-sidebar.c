@@ -10,6 +10,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "lab-confirm.h"
 #include "lab-sidebar.h"
 
 struct _LabSidebar {
@@ -375,36 +376,25 @@ lab_sidebar_commit (LabSidebar *self, const char *key, const char *value)
 }
 
 static void
-lab_sidebar_confirm_response (AdwMessageDialog *dialog, const char *response, gpointer user_data)
+lab_sidebar_confirm_response (gpointer owner, gpointer data, gboolean accepted)
 {
-  LabChange *change = user_data;
+  LabChange *change = data;
 
-  if (g_str_equal (response, "new-model"))
+  if (accepted)
     lab_sidebar_commit (change->self, change->key, change->value);
   else
     lab_sidebar_sync (change->self);
-  lab_change_free (change);
 }
 
 static void
 lab_sidebar_change (LabSidebar *self, const char *key, const char *value)
 {
-  LabSnapshot *snapshot;
-  GtkRoot *root;
-  GtkWidget *dialog;
   LabChange *change;
 
   if (self->syncing > 0 || self->session == NULL)
     return;
 
-  snapshot = lab_session_get_snapshot (self->session);
   if (strcmp (key, "preset") != 0 && lab_session_option_is_live (self->session, key, value))
-    {
-      lab_sidebar_commit (self, key, value);
-      return;
-    }
-  /* nothing trained yet: nothing to lose by rebuilding */
-  if (snapshot == NULL || snapshot->steps == 0)
     {
       lab_sidebar_commit (self, key, value);
       return;
@@ -414,22 +404,8 @@ lab_sidebar_change (LabSidebar *self, const char *key, const char *value)
   change->self = g_object_ref (self);
   change->key = g_strdup (key);
   change->value = g_strdup (value);
-
-  root = gtk_widget_get_root (GTK_WIDGET (self));
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                   _("Start a new model?"), NULL);
-  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  _("This change needs a new network, so the %ld batches "
-                                    "trained so far will be lost."), snapshot->steps);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
-                                    "new-model", _("_Start New Model"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "new-model",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  /* Escape and closing the dialog keep the model */
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect (dialog, "response", G_CALLBACK (lab_sidebar_confirm_response), change);
-  gtk_window_present (GTK_WINDOW (dialog));
+  lab_confirm_new_model (GTK_WIDGET (self), self->session, _("This change needs a new network."),
+                         lab_sidebar_confirm_response, change, (GDestroyNotify) lab_change_free);
 }
 
 static void
@@ -577,6 +553,13 @@ on_session_changed (LabSidebar *self)
 }
 
 /* --- GObject ---------------------------------------------------------------------------- */
+
+void
+lab_sidebar_refresh (LabSidebar *self)
+{
+  g_return_if_fail (LAB_IS_SIDEBAR (self));
+  lab_sidebar_sync (self);
+}
 
 LabSession *
 lab_sidebar_get_session (LabSidebar *self)

@@ -13,6 +13,8 @@ G_DECLARE_FINAL_TYPE (LabSidebar, lab_sidebar, LAB, SIDEBAR, GtkWidget)
 
 LabSession *lab_sidebar_get_session (LabSidebar *self);
 void        lab_sidebar_set_session (LabSidebar *self, LabSession *session);
+/* Shows the session's settings again (after a change was refused elsewhere). */
+void        lab_sidebar_refresh (LabSidebar *self);
 /* Display name of a preset ("vae" -> "Variational"). */
 const char *lab_sidebar_preset_title (const char *preset);
 /* The concept panel of a preset, translated: what the family does, its loss terms and what

@@ -11,6 +11,8 @@
 
 #include "ae-status.h"
 
+#include "lab-denoise.h"
+#include "lab-denoise-view.h"
 #include "lab-window-private.h"
 
 static char *output_dir;
@@ -509,6 +511,8 @@ test_open_dataset (void)
   GtkDropDown *datasets = GTK_DROP_DOWN (sidebar_child (window, "dataset_dropdown"));
   GListModel *model = gtk_drop_down_get_model (datasets);
   guint n_before = g_list_model_get_n_items (model);
+  guint generation;
+  GtkWidget *dialog;
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.load-dataset", "s", path);
   g_assert_true (wait_for (window, dataset_is, path, 30));
@@ -522,11 +526,101 @@ test_open_dataset (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.step", NULL);
   g_assert_true (wait_for (window, steps_exactly, GINT_TO_POINTER (1), 30));
 
-  /* and back to the embedded digits from the dropdown */
+  /* back to the embedded digits from the dropdown: a trained batch would be lost, so it
+   * asks; Cancel keeps the model and puts the dropdown back */
+  generation = lab_session_get_generation (lab_window_get_session (window));
   gtk_drop_down_set_selected (datasets, 0);
+  g_assert_true (wait_for (window, dialog_shown, NULL, 5));
+  dialog = find_dialog ();
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin_for (0.1);
+  g_assert_cmpstr (lab_session_get_dataset_spec (lab_window_get_session (window)), ==, path);
+  g_assert_cmpuint (lab_session_get_generation (lab_window_get_session (window)), ==, generation);
+  g_assert_cmpuint (gtk_drop_down_get_selected (datasets), ==, n_before - 1);
+
+  gtk_drop_down_set_selected (datasets, 0);
+  g_assert_true (wait_for (window, dialog_shown, NULL, 5));
+  dialog = find_dialog ();
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "new-model");
+  gtk_window_destroy (GTK_WINDOW (dialog));
   g_assert_true (wait_for (window, dataset_is, "digits", 30));
 
   close_window (window);
+}
+
+/* The button labelled label (with its mnemonic) under widget, or NULL. */
+static GtkWidget *
+find_button (GtkWidget *widget, const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Presses the button, answers the question it asks with response, and tells whether the
+ * session kept its model. */
+static gboolean
+press_and_answer (LabWindow *window, GtkWidget *button, const char *response)
+{
+  LabSession *session = lab_window_get_session (window);
+  guint generation = lab_session_get_generation (session);
+  GtkWidget *dialog;
+
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_true (wait_for (window, dialog_shown, NULL, 5));
+  dialog = find_dialog ();
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin_for (0.2);
+  return lab_session_get_generation (session) == generation;
+}
+
+/* The views' buttons that start a new model ask first once a batch is trained. */
+static void
+test_views_ask_before_new_model (void)
+{
+  LabWindow *window = open_window ();
+  LabSession *session = lab_window_get_session (window);
+  GtkWidget *denoise = gtk_stack_get_child_by_name (window->stack, "denoise");
+  GtkWidget *anomaly = gtk_stack_get_child_by_name (window->stack, "anomaly");
+  g_autofree char *dir = g_dir_make_tmp ("test-window-XXXXXX", NULL);
+  g_autofree char *image = g_build_filename (dir, "image.png", NULL);
+  float pixels[40 * 40];
+  g_autoptr(GError) error = NULL;
+
+  for (int i = 0; i < 40 * 40; i++)
+    pixels[i] = (float) (i % 40) / 40;
+  g_assert_true (lab_denoise_png_write (image, pixels, 40, 40, &error));
+  g_assert_true (lab_denoise_view_open_image (LAB_DENOISE_VIEW (denoise), image, &error));
+  g_assert_no_error (error);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.step", NULL);
+  g_assert_true (wait_for (window, steps_exactly, GINT_TO_POINTER (1), 30));
+
+  /* Train on These (the Anomaly view's classes), then Train on Its Patches (Denoise):
+   * Cancel keeps the model */
+  g_assert_true (press_and_answer (window, find_button (anomaly, "_Train on These"), "cancel"));
+  g_assert_true (press_and_answer (window, find_button (denoise, "T_rain on Its Patches"), "cancel"));
+  g_assert_cmpstr (lab_session_get_dataset_spec (session), ==, "digits");
+
+  /* accepting starts the new model on the patches */
+  g_assert_false (press_and_answer (window, find_button (denoise, "T_rain on Its Patches"),
+                                    "new-model"));
+  g_assert_cmpstr (lab_session_get_dataset_spec (session), ==, image);
+
+  close_window (window);
+  g_unlink (image);
+  g_rmdir (dir);
 }
 
 /* Views: every switcher page exists and --view names select them. */
@@ -608,6 +702,7 @@ main (int argc, char **argv)
   g_test_add_func ("/window/sidebar", test_sidebar);
   g_test_add_func ("/window/open-dataset", test_open_dataset);
   g_test_add_func ("/window/views", test_views);
+  g_test_add_func ("/window/views-ask-before-new-model", test_views_ask_before_new_model);
   g_test_add_func ("/window/close-while-running", test_close_while_running);
 
   return g_test_run ();
