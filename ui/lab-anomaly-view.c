@@ -706,6 +706,8 @@ lab_anomaly_view_on_generation (LabAnomalyView *self)
       g_clear_pointer (&self->file_set, lab_anomaly_set_unref);
       g_clear_pointer (&self->file_result, lab_anomaly_result_free);
       gtk_widget_set_visible (self->forget_button, FALSE);
+      /* a message about the old data's file or classes */
+      gtk_widget_set_visible (GTK_WIDGET (self->message_label), FALSE);
     }
   g_clear_pointer (&self->weights, lab_weights_unref);
   lab_anomaly_view_update_training_label (self);

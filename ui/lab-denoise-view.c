@@ -379,11 +379,19 @@ lab_denoise_view_on_snapshot (LabDenoiseView *self, LabSnapshot *snapshot)
     lab_denoise_view_queue_curves (self);
 }
 
+static void lab_denoise_view_show_message (LabDenoiseView *self, const char *text, gboolean is_error);
+
 static void
 lab_denoise_view_on_dataset (LabDenoiseView *self)
 {
   lab_denoise_view_sync_sample_range (self);
   lab_denoise_view_reload (self);
+  /* an opened image stays while the new model can denoise it, and what was said of it
+   * with it; otherwise the status line belongs to the old data */
+  if (self->image != NULL && self->side == 0)
+    lab_denoise_view_open_image (self, NULL, NULL);
+  if (self->image == NULL)
+    lab_denoise_view_show_message (self, "", FALSE);
   lab_denoise_view_update_hint (self);
   lab_denoise_view_update_curves (self);
 }
@@ -546,8 +554,6 @@ on_images_pressed (LabDenoiseView *self, int n_press, double x, double y)
 }
 
 /* --- files ------------------------------------------------------------------------------- */
-
-static void lab_denoise_view_show_message (LabDenoiseView *self, const char *text, gboolean is_error);
 
 gboolean
 lab_denoise_view_open_image (LabDenoiseView *self, const char *path, GError **error)

@@ -362,9 +362,44 @@ lab_latent_view_refresh (LabLatentView *self)
     lab_latent_view_show_projection (self, FALSE);
 }
 
+static void lab_latent_view_pick (LabLatentView *self, int index);
+
+/* A new model (or dataset) makes everything shown of the old one stale: its plane, the
+ * hovered and clicked samples, what was decoded and the hidden classes. */
+static void
+lab_latent_view_forget_model (LabLatentView *self)
+{
+  /* a plane of the old model still being made is of no use now */
+  self->request++;
+  g_cancellable_cancel (self->cancellable);
+  g_set_object (&self->cancellable, g_cancellable_new ());
+  g_object_unref (self->cancellable);
+  g_clear_pointer (&self->plane, lab_projection_free);
+  g_clear_pointer (&self->projected, lab_snapshot_unref);
+  self->scatter.n_points = self->baseline.n_points = 0;
+  self->scatter.highlight = -1;
+  self->scatter.has_view = FALSE;
+  self->scatter.n_path = 0;
+  self->scatter.show_marker = FALSE;
+  self->scatter.hidden = NULL;
+  self->n_hidden = 0;
+  self->baseline_ready = FALSE;
+  self->hover_grid.n_rows = self->decoded_grid.n_rows = self->strip_grid.n_rows = 0;
+  gtk_label_set_label (self->hover_label, "—");
+  gtk_label_set_label (self->knn_label, _("5-NN accuracy appears with the first codes"));
+  lab_latent_view_pick (self, -1);
+  lab_chart_redraw (self->scatter_chart);
+  lab_chart_redraw (self->baseline_chart);
+  lab_chart_redraw (self->hover_chart);
+  lab_chart_redraw (self->decoded_chart);
+  lab_chart_redraw (self->strip_chart);
+}
+
 static void
 lab_latent_view_on_snapshot (LabLatentView *self, LabSnapshot *snapshot)
 {
+  if (self->snapshot != NULL && snapshot->generation != self->snapshot->generation)
+    lab_latent_view_forget_model (self);
   if (snapshot->codes == NULL)
     return;
   g_clear_pointer (&self->snapshot, lab_snapshot_unref);

@@ -13,8 +13,7 @@
 #include "lab-denoise.h"
 #include "lab-denoise-view.h"
 #include "lab-view-export.h"
-
-static char *output_dir;
+#include "window-test-util.h"
 
 static void
 spin_until_weights (LabSession *session, double timeout_s)
@@ -27,16 +26,6 @@ spin_until_weights (LabSession *session, double timeout_s)
       if (!g_main_context_iteration (NULL, FALSE))
         g_usleep (1000);
     }
-}
-
-static void
-spin_for (double seconds)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
 }
 
 static void
@@ -218,6 +207,15 @@ test_denoise_view (void)
   g_assert_true (lab_denoise_view_open_image (view, NULL, NULL));
   g_assert_nonnull (lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_CLEAN, &w, NULL, NULL, NULL));
   g_assert_cmpint (w, ==, 28);
+
+  /* Another dataset: the status line about the patches goes with the old data. */
+  g_assert_true (lab_denoise_view_train_on_patches (view, photo, &error));
+  lab_session_pause (session);
+  g_assert_nonnull (find_label_with (GTK_WIDGET (view), "patches of photo.png"));
+  g_assert_true (lab_session_load (session, "sines", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_null (find_label_with (GTK_WIDGET (view), "photo.png"));
+  g_assert_null (lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_CLEAN, &w, NULL, NULL, NULL));
 
   gtk_window_destroy (GTK_WINDOW (window));
   spin_for (0.2);
