@@ -83,6 +83,7 @@ struct _LabDenoiseView {
   LabSeries curves[N_CURVES];
   LabLossData curve_data;
   int n_curves;
+  long curve_samples;  /* test samples each curve point averages */
   gint64 curves_time;
   guint curves_timeout;
 };
@@ -212,13 +213,48 @@ level_at (LabNoiseKind kind, int i)
   return noise_levels[kind].curve_max * (i + 1) / LAB_CURVE_LEVELS;
 }
 
-/* The slider's level as a marker on the curves, with every curve's value there. */
+/* A curve's value at level, linearly between its measured levels (clamped to them). */
+static double
+curve_at (const double *x, const double *y, double level)
+{
+  int i = 0;
+
+  if (level <= x[0])
+    return y[0];
+  while (i < LAB_CURVE_LEVELS - 2 && level > x[i + 1])
+    i++;
+  if (level >= x[i + 1])
+    return y[i + 1];
+  return y[i] + (y[i + 1] - y[i]) * (level - x[i]) / (x[i + 1] - x[i]);
+}
+
+/* The slider's level as a marker on the curves, and every curve's value there in the
+ * caption. */
 static void
 lab_denoise_view_mark_level (LabDenoiseView *self)
 {
+  double at = self->n_curves > 0 ? CLAMP (self->level, self->curve_x[0],
+                                           self->curve_x[LAB_CURVE_LEVELS - 1]) : 0;
+
   self->curve_data.show_hover = self->n_curves > 0;
-  self->curve_data.hover_x = CLAMP (self->level, self->curve_x[0], self->curve_x[LAB_CURVE_LEVELS - 1]);
+  self->curve_data.hover_x = at;
   lab_chart_redraw (self->curves_chart);
+  if (self->n_curves > 0)
+    {
+      char text[512];
+
+      g_snprintf (text, sizeof text,
+                  "Mean PSNR over %ld test samples with %s noise (the line marks the slider's "
+                  "level). At %.2f: model %.1f dB, median %.1f dB, blur %.1f dB.", self->curve_samples,
+                  lab_noise_kind_name (self->kind), at,
+                  curve_at (self->curve_x, self->curve_y[CURVE_MODEL], at),
+                  curve_at (self->curve_x, self->curve_y[CURVE_MEDIAN], at),
+                  curve_at (self->curve_x, self->curve_y[CURVE_BLUR], at));
+      gtk_label_set_label (self->curves_label, text);
+      lab_chart_set_description (self->curves_chart, text);
+    }
+  else
+    gtk_label_set_label (self->curves_label, "");
 }
 
 void
@@ -278,24 +314,8 @@ lab_denoise_view_update_curves (LabDenoiseView *self)
     .log_y = false, .legend = LAB_PLOT_LEGEND_TOP_RIGHT,
     .empty_text = "The curves appear once the model has weights",
   };
+  self->curve_samples = n;
   lab_denoise_view_mark_level (self);
-  lab_chart_redraw (self->curves_chart);
-  if (self->n_curves > 0)
-    {
-      char text[512];
-
-      g_snprintf (text, sizeof text,
-                  "Mean PSNR over %ld test samples with %s noise (the line marks the slider's "
-                  "level). At %.2f: model %.1f dB, median %.1f dB, blur %.1f dB.", n,
-                  lab_noise_kind_name (self->kind),
-                  self->curve_x[LAB_CURVE_LEVELS / 2 - 1], self->curve_y[CURVE_MODEL][LAB_CURVE_LEVELS / 2 - 1],
-                  self->curve_y[CURVE_MEDIAN][LAB_CURVE_LEVELS / 2 - 1],
-                  self->curve_y[CURVE_BLUR][LAB_CURVE_LEVELS / 2 - 1]);
-      gtk_label_set_label (self->curves_label, text);
-      lab_chart_set_description (self->curves_chart, text);
-    }
-  else
-    gtk_label_set_label (self->curves_label, "");
 }
 
 static gboolean

@@ -84,6 +84,11 @@ test_denoise_view (void)
   spin_for (0.5);
   lab_denoise_view_update_curves (view);
   g_assert_cmpint (lab_denoise_view_get_n_curves (view), ==, 3);
+  /* the caption reads the curves at the slider's level, whatever it is */
+  g_assert_nonnull (find_label_with (GTK_WIDGET (view), "At 0.50:"));
+  lab_denoise_view_set_noise (view, LAB_NOISE_GAUSSIAN, 0.25);
+  g_assert_nonnull (find_label_with (GTK_WIDGET (view), "At 0.25:"));
+  lab_denoise_view_set_noise (view, LAB_NOISE_GAUSSIAN, 0.5);
 
   for (int p = LAB_DENOISE_PANEL_NOISY; p < LAB_N_DENOISE_PANELS; p++)
     {
