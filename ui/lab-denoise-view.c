@@ -152,7 +152,7 @@ lab_denoise_view_run_denoisers (LabDenoiseView *self)
   lab_denoise_filter (panel (self, LAB_DENOISE_PANEL_FILTER), noisy, w, h, self->filter);
   have_model = self->weights != NULL
                && lab_denoise_patchwise (self->weights, panel (self, LAB_DENOISE_PANEL_MODEL),
-                                         noisy, w, h, self->side, MAX (self->side / 2, 1));
+                                         noisy, w, h, self->side);
   if (!have_model)
     memset (panel (self, LAB_DENOISE_PANEL_MODEL), 0, sizeof (float) * n);
 
