@@ -5,6 +5,7 @@
  * change that needs a new network asks first when there is training to lose.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <adwaita.h>
@@ -23,6 +24,7 @@ struct _LabSidebar {
   GtkDropDown *preset_dropdown;
   GtkEntry *hidden_entry;
   GtkSpinButton *latent_spin;
+  GtkWidget *activation_name;
   GtkDropDown *activation_dropdown;
   GtkLabel *arch_label;
   GtkScale *lr_scale;
@@ -286,6 +288,10 @@ lab_sidebar_sync (LabSidebar *self)
   activation = lab_session_dup_option (self->session, "activation");
   gtk_drop_down_set_selected (self->activation_dropdown,
                               strv_index (lab_session_list_activations (), activation));
+  /* the activation is that of the hidden layers: a model without any (the contractive
+   * preset's one sigmoid layer, the linear one) has none to choose */
+  gtk_widget_set_visible (self->activation_name, hidden[0] != '\0');
+  gtk_widget_set_visible (GTK_WIDGET (self->activation_dropdown), hidden[0] != '\0');
   arch = lab_session_dup_architecture (self->session);
   gtk_label_set_label (self->arch_label, arch);
 
@@ -458,6 +464,51 @@ on_latent_changed (LabSidebar *self)
   lab_sidebar_change_double (self, "latent", gtk_spin_button_get_value (self->latent_spin));
 }
 
+/* A convolutional model with code size 0 has its last feature maps for a code: the spin
+ * shows how many numbers that is (as the Inside view counts them), not 0. */
+static int
+maps_code_size (LabSidebar *self)
+{
+  LabWeights *weights = self->session != NULL ? lab_session_get_weights (self->session) : NULL;
+
+  if (gtk_spin_button_get_value_as_int (self->latent_spin) != 0 || weights == NULL)
+    return 0;
+  return lab_weights_get_latent_dim (weights);
+}
+
+static gboolean
+on_latent_output (LabSidebar *self)
+{
+  int size = maps_code_size (self);
+  g_autofree char *text = NULL;
+
+  if (size <= 0)
+    return FALSE;
+  text = g_strdup_printf ("%d", size);
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->latent_spin)), text) != 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->latent_spin), text);
+  return TRUE;
+}
+
+/* The feature maps' count read back is still code size 0. */
+static int
+on_latent_input (LabSidebar *self, double *value)
+{
+  int size = maps_code_size (self);
+
+  if (size <= 0 || atoi (gtk_editable_get_text (GTK_EDITABLE (self->latent_spin))) != size)
+    return FALSE;
+  *value = 0;
+  return TRUE;
+}
+
+static void
+on_session_snapshot (LabSidebar *self)
+{
+  /* the model's weights, and so its code size, come with the first report */
+  on_latent_output (self);
+}
+
 static void
 on_activation_selected (LabSidebar *self)
 {
@@ -582,6 +633,7 @@ lab_sidebar_set_session (LabSidebar *self, LabSession *session)
   if (session != NULL)
     {
       g_signal_connect_swapped (session, "options-changed", G_CALLBACK (on_session_changed), self);
+      g_signal_connect_swapped (session, "snapshot", G_CALLBACK (on_session_snapshot), self);
       lab_sidebar_sync (self);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
@@ -650,6 +702,7 @@ lab_sidebar_class_init (LabSidebarClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabSidebar, preset_dropdown);
   gtk_widget_class_bind_template_child (widget_class, LabSidebar, hidden_entry);
   gtk_widget_class_bind_template_child (widget_class, LabSidebar, latent_spin);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, activation_name);
   gtk_widget_class_bind_template_child (widget_class, LabSidebar, activation_dropdown);
   gtk_widget_class_bind_template_child (widget_class, LabSidebar, arch_label);
   gtk_widget_class_bind_template_child (widget_class, LabSidebar, lr_scale);
@@ -757,6 +810,8 @@ lab_sidebar_init (LabSidebar *self)
   g_signal_connect_swapped (self->preset_dropdown, "notify::selected", G_CALLBACK (on_preset_selected), self);
   g_signal_connect_swapped (self->hidden_entry, "activate", G_CALLBACK (on_hidden_activate), self);
   g_signal_connect_swapped (self->latent_spin, "value-changed", G_CALLBACK (on_latent_changed), self);
+  g_signal_connect_swapped (self->latent_spin, "output", G_CALLBACK (on_latent_output), self);
+  g_signal_connect_swapped (self->latent_spin, "input", G_CALLBACK (on_latent_input), self);
   g_signal_connect_swapped (self->activation_dropdown, "notify::selected", G_CALLBACK (on_activation_selected), self);
   g_signal_connect_swapped (self->lr_scale, "value-changed", G_CALLBACK (on_lr_changed), self);
   g_signal_connect_swapped (self->batch_dropdown, "notify::selected", G_CALLBACK (on_batch_selected), self);

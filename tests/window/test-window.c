@@ -491,6 +491,49 @@ test_sidebar (void)
   close_window (window);
 }
 
+static void
+select_preset (LabWindow *window, const char *preset)
+{
+  const char *const *presets = lab_session_list_presets ();
+
+  for (guint i = 0; presets[i] != NULL; i++)
+    if (strcmp (presets[i], preset) == 0)
+      gtk_drop_down_set_selected (GTK_DROP_DOWN (sidebar_child (window, "preset_dropdown")), i);
+  g_assert_cmpstr (lab_session_get_preset (lab_window_get_session (window)), ==, preset);
+}
+
+/* The sidebar shows the model as it is: no activation for a model without hidden layers,
+ * and the feature maps' size for a code of size 0. */
+static void
+test_sidebar_shows_the_model (void)
+{
+  LabWindow *window = open_window ();
+  LabSession *session = lab_window_get_session (window);
+  GtkWidget *latent = sidebar_child (window, "latent_spin");
+  g_autofree char *value = NULL;
+
+  g_assert_true (gtk_widget_get_visible (sidebar_child (window, "activation_dropdown")));
+  select_preset (window, "contractive");
+  g_assert_false (gtk_widget_get_visible (sidebar_child (window, "activation_dropdown")));
+  g_assert_false (gtk_widget_get_visible (sidebar_child (window, "activation_name")));
+
+  /* the denoising preset's code is its last feature maps, 32 x 28 x 28 / 16 = 1,568 values */
+  select_preset (window, "denoising");
+  g_assert_true (wait_for (window, is_loaded, NULL, 30));
+  spin_for (0.2);
+  g_assert_cmpint (lab_weights_get_latent_dim (lab_session_get_weights (session)), ==, 1568);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (latent)), ==, "1568");
+  g_assert_true (gtk_widget_get_visible (sidebar_child (window, "activation_dropdown")));
+  /* read back, the count is still code size 0: no new model */
+  gtk_spin_button_update (GTK_SPIN_BUTTON (latent));
+  value = lab_session_dup_option (session, "latent");
+  g_assert_cmpstr (value, ==, "0");
+
+  select_preset (window, "undercomplete");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (latent)), ==, "32");
+  close_window (window);
+}
+
 static gboolean
 dataset_is (LabWindow *window, gpointer data)
 {
@@ -700,6 +743,7 @@ main (int argc, char **argv)
   g_test_add_func ("/window/divergence", test_divergence);
   g_test_add_func ("/window/every-preset", test_every_preset);
   g_test_add_func ("/window/sidebar", test_sidebar);
+  g_test_add_func ("/window/sidebar-shows-the-model", test_sidebar_shows_the_model);
   g_test_add_func ("/window/open-dataset", test_open_dataset);
   g_test_add_func ("/window/views", test_views);
   g_test_add_func ("/window/views-ask-before-new-model", test_views_ask_before_new_model);
