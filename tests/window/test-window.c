@@ -491,6 +491,8 @@ test_sidebar (void)
   close_window (window);
 }
 
+static gboolean dataset_is (LabWindow *window, gpointer data);
+
 static void
 select_preset (LabWindow *window, const char *preset)
 {
@@ -531,6 +533,20 @@ test_sidebar_shows_the_model (void)
 
   select_preset (window, "undercomplete");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (latent)), ==, "32");
+
+  /* Fashion-MNIST's split, the longest of the built-ins, is read whole */
+  if (g_file_test ("/usr/share/datasets/fashion-mnist", G_FILE_TEST_IS_DIR))
+    {
+      GtkLabel *split = GTK_LABEL (sidebar_child (window, "split_label"));
+
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.load-dataset", "s", "fashion");
+      g_assert_true (wait_for (window, dataset_is, "fashion", 120));
+      spin_for (0.3);
+      g_assert_nonnull (strstr (gtk_label_get_label (split), "6,000"));
+      g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (split)));
+    }
+  else
+    g_test_message ("Fashion-MNIST is not installed: its split is not checked");
   close_window (window);
 }
 
