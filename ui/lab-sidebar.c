@@ -74,9 +74,9 @@ static const struct {
        "to rebuild each example."),
     N_("Reconstruction only: the binary cross-entropy between every pixel and its rebuilt "
        "value."),
-    N_("Training: grey blurs turn into digits within the first epoch. Latent space: the digits "
-       "gather in clusters although no label was ever shown. Anomaly: the worst "
-       "reconstructions are the oddly written digits.") },
+    N_("Training: grey blurs turn into {items} within the first epoch. Latent space: the "
+       "{items} gather in clusters although no label was ever shown. Anomaly: the worst "
+       "reconstructions are the unusual {items}.") },
   { "sparse", N_("Sparse"), N_("What a sparse autoencoder does"),
     N_("A penalty keeps most code units near zero for each input, so every unit learns to answer "
        "to one particular pattern."),
@@ -92,7 +92,7 @@ static const struct {
        "moves when the pixels move."),
     N_("Inside: the Jacobian norm falls as training goes on. Denoise: light noise hardly "
        "changes the output. With too large a λ every input gets the same code and every "
-       "reconstruction becomes the average digit.") },
+       "reconstruction becomes the average {item}.") },
   { "denoising", N_("Denoising"), N_("What a denoising autoencoder does"),
     N_("The input is corrupted before encoding, but the output is compared with the clean "
        "example, so the network learns to remove the noise."),
@@ -103,11 +103,11 @@ static const struct {
        "one breaks down.") },
   { "vae", N_("Variational"), N_("What a VAE does"),
     N_("The encoder gives a mean and a spread for each code; the KL term pulls codes towards "
-       "N(0, I), so the latent space has no holes and any point decodes to a plausible digit."),
+       "N(0, I), so the latent space has no holes and any point decodes to a plausible {item}."),
     N_("Reconstruction + β · KL(q(z|x) ‖ N(0, I)): together the negative ELBO. During the "
        "warm-up β grows from zero."),
     N_("Latent space: the KL term pulls the codes towards N(0, I); watch the scatter become a "
-       "round cloud without gaps. Generate: samples from the prior look like digits. A KL "
+       "round cloud without gaps. Generate: samples from the prior look like {items}. A KL "
        "curve near zero means the codes are ignored: lower β.") },
   { "linear", N_("Linear (PCA)"), N_("What a linear autoencoder does"),
     N_("Without non-linearities and with a squared error, the best it can learn is the subspace "
@@ -153,17 +153,43 @@ lab_sidebar_preset_title (const char *preset)
   return preset;
 }
 
-gboolean
-lab_sidebar_preset_concept (const char *preset, const char **title, const char **what,
-                            const char **loss, const char **watch)
+/* What the examples of a dataset are called in the concept panel, one and several. */
+static void
+dataset_nouns (const char *dataset, const char **item, const char **items)
 {
+  if (g_strcmp0 (dataset, "digits") == 0)
+    *item = _("digit"), *items = _("digits");
+  else if (g_strcmp0 (dataset, "fashion") == 0)
+    *item = _("piece of clothing"), *items = _("pieces of clothing");
+  else
+    *item = _("example"), *items = _("examples");
+}
+
+/* text with {item} and {items} named for the dataset */
+static char *
+name_examples (const char *text, const char *item, const char *items)
+{
+  g_auto (GStrv) plural = g_strsplit (text, "{items}", -1);
+  g_autofree char *joined = g_strjoinv (items, plural);
+  g_auto (GStrv) single = g_strsplit (joined, "{item}", -1);
+
+  return g_strjoinv (item, single);
+}
+
+gboolean
+lab_sidebar_preset_concept (const char *preset, const char *dataset, char **title, char **what,
+                            char **loss, char **watch)
+{
+  const char *item, *items;
+
+  dataset_nouns (dataset, &item, &items);
   for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
     if (g_strcmp0 (presets[i].name, preset) == 0)
       {
-        *title = _(presets[i].concept_title);
-        *what = _(presets[i].concept);
-        *loss = _(presets[i].loss);
-        *watch = _(presets[i].watch);
+        *title = g_strdup (_(presets[i].concept_title));
+        *what = name_examples (_(presets[i].concept), item, items);
+        *loss = g_strdup (_(presets[i].loss));
+        *watch = name_examples (_(presets[i].watch), item, items);
         return TRUE;
       }
   return FALSE;

@@ -544,6 +544,19 @@ test_sidebar_shows_the_model (void)
       spin_for (0.3);
       g_assert_nonnull (strstr (gtk_label_get_label (split), "6,000"));
       g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (split)));
+
+      /* the concept panel speaks of the dataset's examples, not of digits */
+      select_preset (window, "vae");
+      {
+        const char *what = gtk_label_get_label (GTK_LABEL (gtk_widget_get_template_child (
+                             GTK_WIDGET (window->training_view), LAB_TYPE_TRAINING_VIEW, "concept_what")));
+        const char *watch = gtk_label_get_label (GTK_LABEL (gtk_widget_get_template_child (
+                              GTK_WIDGET (window->training_view), LAB_TYPE_TRAINING_VIEW, "concept_watch")));
+
+        g_assert_nonnull (strstr (what, "a plausible piece of clothing"));
+        g_assert_null (strstr (what, "digit"));
+        g_assert_null (strstr (watch, "digit"));
+      }
     }
   else
     g_test_message ("Fashion-MNIST is not installed: its split is not checked");
