@@ -1040,6 +1040,35 @@ lab_latent_view_dispose (GObject *object)
   G_OBJECT_CLASS (lab_latent_view_parent_class)->dispose (object);
 }
 
+/* The side panel's changing captions keep a fixed height of two lines (longer ones are
+ * ellipsized), so that a hover or a click never moves the plane under the pointer. */
+static void
+reserve_two_lines (GtkLabel *label)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (label), "Xg\nXg");
+  int height = 0;
+
+  gtk_label_set_lines (label, 2);
+  gtk_label_set_ellipsize (label, PANGO_ELLIPSIZE_END);
+  pango_layout_get_pixel_size (layout, NULL, &height);
+  gtk_widget_set_size_request (GTK_WIDGET (label), -1, height);
+  g_object_unref (layout);
+}
+
+/* the text size changes with presentation mode */
+static void
+lab_latent_view_css_changed (GtkWidget *widget, GtkCssStyleChange *change)
+{
+  LabLatentView *self = LAB_LATENT_VIEW (widget);
+
+  GTK_WIDGET_CLASS (lab_latent_view_parent_class)->css_changed (widget, change);
+  if (self->hover_label == NULL)
+    return; /* still being built */
+  reserve_two_lines (self->hover_label);
+  reserve_two_lines (self->use_label);
+  reserve_two_lines (self->draw_label);
+}
+
 /* A hidden view computes nothing: what came meanwhile is projected when it is shown. */
 static void
 lab_latent_view_map (GtkWidget *widget)
@@ -1059,6 +1088,7 @@ lab_latent_view_class_init (LabLatentViewClass *klass)
 
   object_class->dispose = lab_latent_view_dispose;
   widget_class->map = lab_latent_view_map;
+  widget_class->css_changed = lab_latent_view_css_changed;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "lablatentview");
 }
