@@ -491,8 +491,6 @@ test_sidebar (void)
   close_window (window);
 }
 
-static gboolean dataset_is (LabWindow *window, gpointer data);
-
 static void
 select_preset (LabWindow *window, const char *preset)
 {
@@ -534,33 +532,62 @@ test_sidebar_shows_the_model (void)
   select_preset (window, "undercomplete");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (latent)), ==, "32");
 
-  /* Fashion-MNIST's split, the longest of the built-ins, is read whole */
-  if (g_file_test ("/usr/share/datasets/fashion-mnist", G_FILE_TEST_IS_DIR))
-    {
-      GtkLabel *split = GTK_LABEL (sidebar_child (window, "split_label"));
-
-      gtk_widget_activate_action (GTK_WIDGET (window), "win.load-dataset", "s", "fashion");
-      g_assert_true (wait_for (window, dataset_is, "fashion", 120));
-      spin_for (0.3);
-      g_assert_nonnull (strstr (gtk_label_get_label (split), "6,000"));
-      g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (split)));
-
-      /* the concept panel speaks of the dataset's examples, not of digits */
-      select_preset (window, "vae");
-      {
-        const char *what = gtk_label_get_label (GTK_LABEL (gtk_widget_get_template_child (
-                             GTK_WIDGET (window->training_view), LAB_TYPE_TRAINING_VIEW, "concept_what")));
-        const char *watch = gtk_label_get_label (GTK_LABEL (gtk_widget_get_template_child (
-                              GTK_WIDGET (window->training_view), LAB_TYPE_TRAINING_VIEW, "concept_watch")));
-
-        g_assert_nonnull (strstr (what, "a plausible piece of clothing"));
-        g_assert_null (strstr (what, "digit"));
-        g_assert_null (strstr (watch, "digit"));
-      }
-    }
-  else
-    g_test_message ("Fashion-MNIST is not installed: its split is not checked");
   close_window (window);
+}
+
+/* Fashion-MNIST, in a sidebar and a training view of their own (the window's other views
+ * would work on 70,000 images meanwhile): its split, the longest of the built-ins, is read
+ * whole, and the concept panel speaks of its examples, not of digits. */
+static void
+test_fashion_texts (void)
+{
+  g_autoptr(LabSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *window, *box;
+  LabSidebar *sidebar;
+  LabTrainingView *training;
+  const char *what, *watch;
+  GtkLabel *split;
+
+  if (!g_file_test ("/usr/share/datasets/fashion-mnist", G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("Fashion-MNIST is not installed (dataset-fashion-mnist)");
+      return;
+    }
+  session = lab_session_new ();
+  g_assert_true (lab_session_load (session, "fashion", "vae", &error));
+  g_assert_no_error (error);
+  window = gtk_window_new ();
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  sidebar = g_object_new (LAB_TYPE_SIDEBAR, NULL);
+  training = g_object_new (LAB_TYPE_TRAINING_VIEW, NULL);
+  /* the window's width for the sidebar */
+  gtk_widget_set_size_request (GTK_WIDGET (sidebar), 320, -1);
+  gtk_widget_set_hexpand (GTK_WIDGET (training), TRUE);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (sidebar));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (training));
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 720);
+  lab_sidebar_set_session (sidebar, session);
+  lab_training_view_set_session (training, session);
+  gtk_window_present (GTK_WINDOW (window));
+  spin_for (0.5);
+
+  split = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (sidebar), LAB_TYPE_SIDEBAR, "split_label"));
+  g_assert_nonnull (strstr (gtk_label_get_label (split), "6,000"));
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (split)));
+
+  what = gtk_label_get_label (GTK_LABEL (gtk_widget_get_template_child (
+           GTK_WIDGET (training), LAB_TYPE_TRAINING_VIEW, "concept_what")));
+  watch = gtk_label_get_label (GTK_LABEL (gtk_widget_get_template_child (
+            GTK_WIDGET (training), LAB_TYPE_TRAINING_VIEW, "concept_watch")));
+  g_assert_nonnull (strstr (what, "a plausible piece of clothing"));
+  g_assert_null (strstr (what, "digit"));
+  g_assert_null (strstr (watch, "digit"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  lab_session_close (session);
+  spin_for (0.1);
 }
 
 static gboolean
@@ -773,6 +800,7 @@ main (int argc, char **argv)
   g_test_add_func ("/window/every-preset", test_every_preset);
   g_test_add_func ("/window/sidebar", test_sidebar);
   g_test_add_func ("/window/sidebar-shows-the-model", test_sidebar_shows_the_model);
+  g_test_add_func ("/window/fashion-texts", test_fashion_texts);
   g_test_add_func ("/window/open-dataset", test_open_dataset);
   g_test_add_func ("/window/views", test_views);
   g_test_add_func ("/window/views-ask-before-new-model", test_views_ask_before_new_model);
