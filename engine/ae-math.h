@@ -91,3 +91,15 @@ void ae_median3x3 (float *out, const float *in, int w, int h);
 #define AE_BLUR_MAX_RADIUS 64
 /* Gaussian blur with the given sigma (separable, border replicated); sigma <= 0 copies. */
 void ae_gaussian_blur (float *out, const float *in, int w, int h, float sigma);
+
+/* --- tiles ------------------------------------------------------------------------------ */
+
+/* A function of n images of one fixed size: out and in are (n, channels, tile_h, tile_w). */
+typedef void (*AeTileFunc) (void *data, float *out, const float *in, long n);
+
+/* Applies apply to an image in (channels, h, w) of any size in tiles of (channels, tile_h,
+ * tile_w) half a tile apart, blended with a window that trusts each tile's centre more
+ * than its border (see ae-tiles.c); an image smaller than a tile is padded by repeating
+ * its last row and column. out (channels, h, w) must not overlap in. */
+AeStatus ae_tiles_apply (float *out, const float *in, int channels, int w, int h, int tile_w,
+                         int tile_h, AeTileFunc apply, void *data, AeError *err);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lab-confirm.h"
 #include "lab-anomaly.h"
 #include "lab-anomaly-view.h"
 #include "lab-file-chooser.h"
@@ -614,15 +615,26 @@ lab_anomaly_view_apply_normal (LabAnomalyView *self, GError **error)
 }
 
 static void
-on_apply_clicked (LabAnomalyView *self)
+apply_confirmed (gpointer owner, gpointer data, gboolean accepted)
 {
+  LabAnomalyView *self = owner;
   g_autoptr (GError) error = NULL;
 
-  if (!lab_anomaly_view_apply_normal (self, &error))
+  if (accepted && !lab_anomaly_view_apply_normal (self, &error))
     {
       gtk_label_set_text (self->message_label, error->message);
       gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
     }
+}
+
+/* Other training classes need a new network: asked first when batches were trained. */
+static void
+on_apply_clicked (LabAnomalyView *self)
+{
+  if (self->session != NULL)
+    lab_confirm_new_model (GTK_WIDGET (self), self->session,
+                           _("Training on the ticked classes needs a new network."),
+                           apply_confirmed, NULL, NULL);
 }
 
 /* The check buttons for the dataset's classes; a new dataset ticks every class but the
@@ -701,6 +713,8 @@ lab_anomaly_view_on_generation (LabAnomalyView *self)
       g_clear_pointer (&self->file_set, lab_anomaly_set_unref);
       g_clear_pointer (&self->file_result, lab_anomaly_result_free);
       gtk_widget_set_visible (self->forget_button, FALSE);
+      /* a message about the old data's file or classes */
+      gtk_widget_set_visible (GTK_WIDGET (self->message_label), FALSE);
     }
   g_clear_pointer (&self->weights, lab_weights_unref);
   lab_anomaly_view_update_training_label (self);

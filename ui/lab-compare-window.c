@@ -83,11 +83,14 @@ describe_run (LabSession *session, const char *which)
   double loss = snapshot != NULL ? lab_snapshot_last_value (snapshot, LAB_LOSS_RECONSTRUCTION, TRUE)
                                  : NAN;
   g_autofree char *loss_text = isnan (loss) ? g_strdup ("–") : g_strdup_printf ("%.4g", loss);
+  /* the epoch in progress, as the header bar counts it; once all are done, the last one */
+  int epoch_shown = snapshot == NULL ? 1
+                    : snapshot->epoch < snapshot->epochs ? snapshot->epoch + 1 : snapshot->epoch;
 
   /* TRANSLATORS: "Run A: vae · 784 → 400 → 20 · seed 1 · learning rate 0.001 · epoch 3 · validation reconstruction 81.2" */
   return g_strdup_printf (_("%s: %s · %s · seed %s · learning rate %s · epoch %d · validation reconstruction %s"),
                           which, lab_session_get_preset (session), architecture, seed, lr,
-                          snapshot != NULL ? snapshot->epoch + 1 : 1, loss_text);
+                          epoch_shown, loss_text);
 }
 
 static void

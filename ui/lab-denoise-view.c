@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "lab-chart.h"
+#include "lab-confirm.h"
 #include "lab-denoise.h"
 #include "lab-denoise-view.h"
 #include "lab-file-chooser.h"
@@ -83,6 +84,7 @@ struct _LabDenoiseView {
   LabSeries curves[N_CURVES];
   LabLossData curve_data;
   int n_curves;
+  long curve_samples;  /* test samples each curve point averages */
   gint64 curves_time;
   guint curves_timeout;
 };
@@ -185,7 +187,7 @@ lab_denoise_view_run_denoisers (LabDenoiseView *self)
   else
     have_model = self->weights != NULL
                  && lab_denoise_patchwise (self->weights, panel (self, LAB_DENOISE_PANEL_MODEL),
-                                           noisy, w, h, self->side, MAX (self->side / 2, 1));
+                                           noisy, w, h, self->side);
   if (!have_model)
     memset (panel (self, LAB_DENOISE_PANEL_MODEL), 0, sizeof (float) * n);
 
@@ -248,13 +250,48 @@ level_at (LabNoiseKind kind, int i)
   return noise_levels[kind].curve_max * (i + 1) / LAB_CURVE_LEVELS;
 }
 
-/* The slider's level as a marker on the curves, with every curve's value there. */
+/* A curve's value at level, linearly between its measured levels (clamped to them). */
+static double
+curve_at (const double *x, const double *y, double level)
+{
+  int i = 0;
+
+  if (level <= x[0])
+    return y[0];
+  while (i < LAB_CURVE_LEVELS - 2 && level > x[i + 1])
+    i++;
+  if (level >= x[i + 1])
+    return y[i + 1];
+  return y[i] + (y[i + 1] - y[i]) * (level - x[i]) / (x[i + 1] - x[i]);
+}
+
+/* The slider's level as a marker on the curves, and every curve's value there in the
+ * caption. */
 static void
 lab_denoise_view_mark_level (LabDenoiseView *self)
 {
+  double at = self->n_curves > 0 ? CLAMP (self->level, self->curve_x[0],
+                                           self->curve_x[LAB_CURVE_LEVELS - 1]) : 0;
+
   self->curve_data.show_hover = self->n_curves > 0;
-  self->curve_data.hover_x = CLAMP (self->level, self->curve_x[0], self->curve_x[LAB_CURVE_LEVELS - 1]);
+  self->curve_data.hover_x = at;
   lab_chart_redraw (self->curves_chart);
+  if (self->n_curves > 0)
+    {
+      char text[512];
+
+      g_snprintf (text, sizeof text,
+                  "Mean PSNR over %ld test samples with %s noise (the line marks the slider's "
+                  "level). At %.2f: model %.1f dB, median %.1f dB, blur %.1f dB.", self->curve_samples,
+                  lab_noise_kind_name (self->kind), at,
+                  curve_at (self->curve_x, self->curve_y[CURVE_MODEL], at),
+                  curve_at (self->curve_x, self->curve_y[CURVE_MEDIAN], at),
+                  curve_at (self->curve_x, self->curve_y[CURVE_BLUR], at));
+      gtk_label_set_label (self->curves_label, text);
+      lab_chart_set_description (self->curves_chart, text);
+    }
+  else
+    gtk_label_set_label (self->curves_label, "");
 }
 
 void
@@ -316,24 +353,8 @@ lab_denoise_view_update_curves (LabDenoiseView *self)
     .log_y = false, .legend = LAB_PLOT_LEGEND_TOP_RIGHT,
     .empty_text = "The curves appear once the model has weights",
   };
+  self->curve_samples = n;
   lab_denoise_view_mark_level (self);
-  lab_chart_redraw (self->curves_chart);
-  if (self->n_curves > 0)
-    {
-      char text[512];
-
-      g_snprintf (text, sizeof text,
-                  "Mean PSNR over %ld test samples with %s noise (the line marks the slider's "
-                  "level). At %.2f: model %.1f dB, median %.1f dB, blur %.1f dB.", n,
-                  lab_noise_kind_name (self->kind),
-                  self->curve_x[LAB_CURVE_LEVELS / 2 - 1], self->curve_y[CURVE_MODEL][LAB_CURVE_LEVELS / 2 - 1],
-                  self->curve_y[CURVE_MEDIAN][LAB_CURVE_LEVELS / 2 - 1],
-                  self->curve_y[CURVE_BLUR][LAB_CURVE_LEVELS / 2 - 1]);
-      gtk_label_set_label (self->curves_label, text);
-      lab_chart_set_description (self->curves_chart, text);
-    }
-  else
-    gtk_label_set_label (self->curves_label, "");
 }
 
 static gboolean
@@ -417,11 +438,19 @@ lab_denoise_view_on_snapshot (LabDenoiseView *self, LabSnapshot *snapshot)
     lab_denoise_view_queue_curves (self);
 }
 
+static void lab_denoise_view_show_message (LabDenoiseView *self, const char *text, gboolean is_error);
+
 static void
 lab_denoise_view_on_dataset (LabDenoiseView *self)
 {
   lab_denoise_view_sync_sample_range (self);
   lab_denoise_view_reload (self);
+  /* an opened image stays while the new model can denoise it, and what was said of it
+   * with it; otherwise the status line belongs to the old data */
+  if (self->image != NULL && self->side == 0)
+    lab_denoise_view_open_image (self, NULL, NULL);
+  if (self->image == NULL)
+    lab_denoise_view_show_message (self, "", FALSE);
   lab_denoise_view_update_hint (self);
   lab_denoise_view_update_curves (self);
 }
@@ -586,8 +615,6 @@ on_images_pressed (LabDenoiseView *self, int n_press, double x, double y)
 
 /* --- files ------------------------------------------------------------------------------- */
 
-static void lab_denoise_view_show_message (LabDenoiseView *self, const char *text, gboolean is_error);
-
 gboolean
 lab_denoise_view_open_image (LabDenoiseView *self, const char *path, GError **error)
 {
@@ -661,16 +688,33 @@ lab_denoise_view_train_or_say (LabDenoiseView *self, const char *path)
 }
 
 static void
+train_confirmed (gpointer self, gpointer path, gboolean accepted)
+{
+  if (accepted)
+    lab_denoise_view_train_or_say (self, path);
+}
+
+/* Patches are new training data, so a new network: asked first when batches were trained. */
+static void
+lab_denoise_view_train_asking (LabDenoiseView *self, const char *path)
+{
+  if (self->session != NULL)
+    lab_confirm_new_model (GTK_WIDGET (self), self->session,
+                           _("Training on these patches needs a new network."), train_confirmed,
+                           g_strdup (path), g_free);
+}
+
+static void
 on_train_clicked (LabDenoiseView *self)
 {
   if (self->image_path != NULL)
-    lab_denoise_view_train_or_say (self, self->image_path);
+    lab_denoise_view_train_asking (self, self->image_path);
 }
 
 static void
 on_folder_chosen (gpointer self, GtkFileChooser *chooser, const char *path)
 {
-  lab_denoise_view_train_or_say (self, path);
+  lab_denoise_view_train_asking (self, path);
 }
 
 static void

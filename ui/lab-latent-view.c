@@ -362,9 +362,44 @@ lab_latent_view_refresh (LabLatentView *self)
     lab_latent_view_show_projection (self, FALSE);
 }
 
+static void lab_latent_view_pick (LabLatentView *self, int index);
+
+/* A new model (or dataset) makes everything shown of the old one stale: its plane, the
+ * hovered and clicked samples, what was decoded and the hidden classes. */
+static void
+lab_latent_view_forget_model (LabLatentView *self)
+{
+  /* a plane of the old model still being made is of no use now */
+  self->request++;
+  g_cancellable_cancel (self->cancellable);
+  g_set_object (&self->cancellable, g_cancellable_new ());
+  g_object_unref (self->cancellable);
+  g_clear_pointer (&self->plane, lab_projection_free);
+  g_clear_pointer (&self->projected, lab_snapshot_unref);
+  self->scatter.n_points = self->baseline.n_points = 0;
+  self->scatter.highlight = -1;
+  self->scatter.has_view = FALSE;
+  self->scatter.n_path = 0;
+  self->scatter.show_marker = FALSE;
+  self->scatter.hidden = NULL;
+  self->n_hidden = 0;
+  self->baseline_ready = FALSE;
+  self->hover_grid.n_rows = self->decoded_grid.n_rows = self->strip_grid.n_rows = 0;
+  gtk_label_set_label (self->hover_label, "—");
+  gtk_label_set_label (self->knn_label, _("5-NN accuracy appears with the first codes"));
+  lab_latent_view_pick (self, -1);
+  lab_chart_redraw (self->scatter_chart);
+  lab_chart_redraw (self->baseline_chart);
+  lab_chart_redraw (self->hover_chart);
+  lab_chart_redraw (self->decoded_chart);
+  lab_chart_redraw (self->strip_chart);
+}
+
 static void
 lab_latent_view_on_snapshot (LabLatentView *self, LabSnapshot *snapshot)
 {
+  if (self->snapshot != NULL && snapshot->generation != self->snapshot->generation)
+    lab_latent_view_forget_model (self);
   if (snapshot->codes == NULL)
     return;
   g_clear_pointer (&self->snapshot, lab_snapshot_unref);
@@ -1009,6 +1044,35 @@ lab_latent_view_dispose (GObject *object)
   G_OBJECT_CLASS (lab_latent_view_parent_class)->dispose (object);
 }
 
+/* The side panel's changing captions keep a fixed height of two lines (longer ones are
+ * ellipsized), so that a hover or a click never moves the plane under the pointer. */
+static void
+reserve_two_lines (GtkLabel *label)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (label), "Xg\nXg");
+  int height = 0;
+
+  gtk_label_set_lines (label, 2);
+  gtk_label_set_ellipsize (label, PANGO_ELLIPSIZE_END);
+  pango_layout_get_pixel_size (layout, NULL, &height);
+  gtk_widget_set_size_request (GTK_WIDGET (label), -1, height);
+  g_object_unref (layout);
+}
+
+/* the text size changes with presentation mode */
+static void
+lab_latent_view_css_changed (GtkWidget *widget, GtkCssStyleChange *change)
+{
+  LabLatentView *self = LAB_LATENT_VIEW (widget);
+
+  GTK_WIDGET_CLASS (lab_latent_view_parent_class)->css_changed (widget, change);
+  if (self->hover_label == NULL)
+    return; /* still being built */
+  reserve_two_lines (self->hover_label);
+  reserve_two_lines (self->use_label);
+  reserve_two_lines (self->draw_label);
+}
+
 /* A hidden view computes nothing: what came meanwhile is projected when it is shown. */
 static void
 lab_latent_view_map (GtkWidget *widget)
@@ -1028,6 +1092,7 @@ lab_latent_view_class_init (LabLatentViewClass *klass)
 
   object_class->dispose = lab_latent_view_dispose;
   widget_class->map = lab_latent_view_map;
+  widget_class->css_changed = lab_latent_view_css_changed;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "lablatentview");
 }

@@ -716,6 +716,8 @@ lab_sequence_view_init (LabSequenceView *self)
   self->notice = GTK_LABEL (notice);
   gtk_label_set_wrap (self->notice, TRUE);
   gtk_label_set_max_width_chars (self->notice, 60);
+  /* centred, a wrapped label may be given its minimum width: one word per line */
+  gtk_label_set_width_chars (self->notice, 40);
   gtk_label_set_justify (self->notice, GTK_JUSTIFY_CENTER);
   gtk_widget_set_halign (notice, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (notice, "dim-label");

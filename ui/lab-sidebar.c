@@ -5,11 +5,13 @@
  * change that needs a new network asks first when there is training to lose.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "lab-confirm.h"
 #include "lab-sidebar.h"
 
 struct _LabSidebar {
@@ -22,6 +24,7 @@ struct _LabSidebar {
   GtkDropDown *preset_dropdown;
   GtkEntry *hidden_entry;
   GtkSpinButton *latent_spin;
+  GtkWidget *activation_name;
   GtkDropDown *activation_dropdown;
   GtkLabel *arch_label;
   GtkScale *lr_scale;
@@ -71,9 +74,9 @@ static const struct {
        "to rebuild each example."),
     N_("Reconstruction only: the binary cross-entropy between every pixel and its rebuilt "
        "value."),
-    N_("Training: grey blurs turn into digits within the first epoch. Latent space: the digits "
-       "gather in clusters although no label was ever shown. Anomaly: the worst "
-       "reconstructions are the oddly written digits.") },
+    N_("Training: grey blurs turn into {items} within the first epoch. Latent space: the "
+       "{items} gather in clusters although no label was ever shown. Anomaly: the worst "
+       "reconstructions are the unusual {items}.") },
   { "sparse", N_("Sparse"), N_("What a sparse autoencoder does"),
     N_("A penalty keeps most code units near zero for each input, so every unit learns to answer "
        "to one particular pattern."),
@@ -89,7 +92,7 @@ static const struct {
        "moves when the pixels move."),
     N_("Inside: the Jacobian norm falls as training goes on. Denoise: light noise hardly "
        "changes the output. With too large a λ every input gets the same code and every "
-       "reconstruction becomes the average digit.") },
+       "reconstruction becomes the average {item}.") },
   { "denoising", N_("Denoising"), N_("What a denoising autoencoder does"),
     N_("The input is corrupted before encoding, but the output is compared with the clean "
        "example, so the network learns to remove the noise."),
@@ -100,11 +103,11 @@ static const struct {
        "one breaks down.") },
   { "vae", N_("Variational"), N_("What a VAE does"),
     N_("The encoder gives a mean and a spread for each code; the KL term pulls codes towards "
-       "N(0, I), so the latent space has no holes and any point decodes to a plausible digit."),
+       "N(0, I), so the latent space has no holes and any point decodes to a plausible {item}."),
     N_("Reconstruction + β · KL(q(z|x) ‖ N(0, I)): together the negative ELBO. During the "
        "warm-up β grows from zero."),
     N_("Latent space: the KL term pulls the codes towards N(0, I); watch the scatter become a "
-       "round cloud without gaps. Generate: samples from the prior look like digits. A KL "
+       "round cloud without gaps. Generate: samples from the prior look like {items}. A KL "
        "curve near zero means the codes are ignored: lower β.") },
   { "linear", N_("Linear (PCA)"), N_("What a linear autoencoder does"),
     N_("Without non-linearities and with a squared error, the best it can learn is the subspace "
@@ -159,17 +162,43 @@ lab_sidebar_preset_title (const char *preset)
   return preset;
 }
 
-gboolean
-lab_sidebar_preset_concept (const char *preset, const char **title, const char **what,
-                            const char **loss, const char **watch)
+/* What the examples of a dataset are called in the concept panel, one and several. */
+static void
+dataset_nouns (const char *dataset, const char **item, const char **items)
 {
+  if (g_strcmp0 (dataset, "digits") == 0)
+    *item = _("digit"), *items = _("digits");
+  else if (g_strcmp0 (dataset, "fashion") == 0)
+    *item = _("piece of clothing"), *items = _("pieces of clothing");
+  else
+    *item = _("example"), *items = _("examples");
+}
+
+/* text with {item} and {items} named for the dataset */
+static char *
+name_examples (const char *text, const char *item, const char *items)
+{
+  g_auto (GStrv) plural = g_strsplit (text, "{items}", -1);
+  g_autofree char *joined = g_strjoinv (items, plural);
+  g_auto (GStrv) single = g_strsplit (joined, "{item}", -1);
+
+  return g_strjoinv (item, single);
+}
+
+gboolean
+lab_sidebar_preset_concept (const char *preset, const char *dataset, char **title, char **what,
+                            char **loss, char **watch)
+{
+  const char *item, *items;
+
+  dataset_nouns (dataset, &item, &items);
   for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
     if (g_strcmp0 (presets[i].name, preset) == 0)
       {
-        *title = _(presets[i].concept_title);
-        *what = _(presets[i].concept);
-        *loss = _(presets[i].loss);
-        *watch = _(presets[i].watch);
+        *title = g_strdup (_(presets[i].concept_title));
+        *what = name_examples (_(presets[i].concept), item, items);
+        *loss = g_strdup (_(presets[i].loss));
+        *watch = name_examples (_(presets[i].watch), item, items);
         return TRUE;
       }
   return FALSE;
@@ -294,6 +323,10 @@ lab_sidebar_sync (LabSidebar *self)
   activation = lab_session_dup_option (self->session, "activation");
   gtk_drop_down_set_selected (self->activation_dropdown,
                               strv_index (lab_session_list_activations (), activation));
+  /* the activation is that of the hidden layers: a model without any (the contractive
+   * preset's one sigmoid layer, the linear one) has none to choose */
+  gtk_widget_set_visible (self->activation_name, hidden[0] != '\0');
+  gtk_widget_set_visible (GTK_WIDGET (self->activation_dropdown), hidden[0] != '\0');
   arch = lab_session_dup_architecture (self->session);
   gtk_label_set_label (self->arch_label, arch);
 
@@ -384,36 +417,25 @@ lab_sidebar_commit (LabSidebar *self, const char *key, const char *value)
 }
 
 static void
-lab_sidebar_confirm_response (AdwMessageDialog *dialog, const char *response, gpointer user_data)
+lab_sidebar_confirm_response (gpointer owner, gpointer data, gboolean accepted)
 {
-  LabChange *change = user_data;
+  LabChange *change = data;
 
-  if (g_str_equal (response, "new-model"))
+  if (accepted)
     lab_sidebar_commit (change->self, change->key, change->value);
   else
     lab_sidebar_sync (change->self);
-  lab_change_free (change);
 }
 
 static void
 lab_sidebar_change (LabSidebar *self, const char *key, const char *value)
 {
-  LabSnapshot *snapshot;
-  GtkRoot *root;
-  GtkWidget *dialog;
   LabChange *change;
 
   if (self->syncing > 0 || self->session == NULL)
     return;
 
-  snapshot = lab_session_get_snapshot (self->session);
   if (strcmp (key, "preset") != 0 && lab_session_option_is_live (self->session, key, value))
-    {
-      lab_sidebar_commit (self, key, value);
-      return;
-    }
-  /* nothing trained yet: nothing to lose by rebuilding */
-  if (snapshot == NULL || snapshot->steps == 0)
     {
       lab_sidebar_commit (self, key, value);
       return;
@@ -423,22 +445,8 @@ lab_sidebar_change (LabSidebar *self, const char *key, const char *value)
   change->self = g_object_ref (self);
   change->key = g_strdup (key);
   change->value = g_strdup (value);
-
-  root = gtk_widget_get_root (GTK_WIDGET (self));
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                   _("Start a new model?"), NULL);
-  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  _("This change needs a new network, so the %ld batches "
-                                    "trained so far will be lost."), snapshot->steps);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
-                                    "new-model", _("_Start New Model"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "new-model",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  /* Escape and closing the dialog keep the model */
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect (dialog, "response", G_CALLBACK (lab_sidebar_confirm_response), change);
-  gtk_window_present (GTK_WINDOW (dialog));
+  lab_confirm_new_model (GTK_WIDGET (self), self->session, _("This change needs a new network."),
+                         lab_sidebar_confirm_response, change, (GDestroyNotify) lab_change_free);
 }
 
 static void
@@ -489,6 +497,51 @@ static void
 on_latent_changed (LabSidebar *self)
 {
   lab_sidebar_change_double (self, "latent", gtk_spin_button_get_value (self->latent_spin));
+}
+
+/* A convolutional model with code size 0 has its last feature maps for a code: the spin
+ * shows how many numbers that is (as the Inside view counts them), not 0. */
+static int
+maps_code_size (LabSidebar *self)
+{
+  LabWeights *weights = self->session != NULL ? lab_session_get_weights (self->session) : NULL;
+
+  if (gtk_spin_button_get_value_as_int (self->latent_spin) != 0 || weights == NULL)
+    return 0;
+  return lab_weights_get_latent_dim (weights);
+}
+
+static gboolean
+on_latent_output (LabSidebar *self)
+{
+  int size = maps_code_size (self);
+  g_autofree char *text = NULL;
+
+  if (size <= 0)
+    return FALSE;
+  text = g_strdup_printf ("%d", size);
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->latent_spin)), text) != 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->latent_spin), text);
+  return TRUE;
+}
+
+/* The feature maps' count read back is still code size 0. */
+static int
+on_latent_input (LabSidebar *self, double *value)
+{
+  int size = maps_code_size (self);
+
+  if (size <= 0 || atoi (gtk_editable_get_text (GTK_EDITABLE (self->latent_spin))) != size)
+    return FALSE;
+  *value = 0;
+  return TRUE;
+}
+
+static void
+on_session_snapshot (LabSidebar *self)
+{
+  /* the model's weights, and so its code size, come with the first report */
+  on_latent_output (self);
 }
 
 static void
@@ -587,6 +640,13 @@ on_session_changed (LabSidebar *self)
 
 /* --- GObject ---------------------------------------------------------------------------- */
 
+void
+lab_sidebar_refresh (LabSidebar *self)
+{
+  g_return_if_fail (LAB_IS_SIDEBAR (self));
+  lab_sidebar_sync (self);
+}
+
 LabSession *
 lab_sidebar_get_session (LabSidebar *self)
 {
@@ -608,6 +668,7 @@ lab_sidebar_set_session (LabSidebar *self, LabSession *session)
   if (session != NULL)
     {
       g_signal_connect_swapped (session, "options-changed", G_CALLBACK (on_session_changed), self);
+      g_signal_connect_swapped (session, "snapshot", G_CALLBACK (on_session_snapshot), self);
       lab_sidebar_sync (self);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
@@ -676,6 +737,7 @@ lab_sidebar_class_init (LabSidebarClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabSidebar, preset_dropdown);
   gtk_widget_class_bind_template_child (widget_class, LabSidebar, hidden_entry);
   gtk_widget_class_bind_template_child (widget_class, LabSidebar, latent_spin);
+  gtk_widget_class_bind_template_child (widget_class, LabSidebar, activation_name);
   gtk_widget_class_bind_template_child (widget_class, LabSidebar, activation_dropdown);
   gtk_widget_class_bind_template_child (widget_class, LabSidebar, arch_label);
   gtk_widget_class_bind_template_child (widget_class, LabSidebar, lr_scale);
@@ -783,6 +845,8 @@ lab_sidebar_init (LabSidebar *self)
   g_signal_connect_swapped (self->preset_dropdown, "notify::selected", G_CALLBACK (on_preset_selected), self);
   g_signal_connect_swapped (self->hidden_entry, "activate", G_CALLBACK (on_hidden_activate), self);
   g_signal_connect_swapped (self->latent_spin, "value-changed", G_CALLBACK (on_latent_changed), self);
+  g_signal_connect_swapped (self->latent_spin, "output", G_CALLBACK (on_latent_output), self);
+  g_signal_connect_swapped (self->latent_spin, "input", G_CALLBACK (on_latent_input), self);
   g_signal_connect_swapped (self->activation_dropdown, "notify::selected", G_CALLBACK (on_activation_selected), self);
   g_signal_connect_swapped (self->lr_scale, "value-changed", G_CALLBACK (on_lr_changed), self);
   g_signal_connect_swapped (self->batch_dropdown, "notify::selected", G_CALLBACK (on_batch_selected), self);

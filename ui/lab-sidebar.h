@@ -13,14 +13,18 @@ G_DECLARE_FINAL_TYPE (LabSidebar, lab_sidebar, LAB, SIDEBAR, GtkWidget)
 
 LabSession *lab_sidebar_get_session (LabSidebar *self);
 void        lab_sidebar_set_session (LabSidebar *self, LabSession *session);
+/* Shows the session's settings again (after a change was refused elsewhere). */
+void        lab_sidebar_refresh (LabSidebar *self);
 /* Display name of a preset ("vae" -> "Variational"). */
 const char *lab_sidebar_preset_title (const char *preset);
-/* The concept panel of a preset, translated: what the family does, its loss terms and what
- * to watch for in the views. FALSE for an unknown preset. */
+/* The concept panel of a preset, translated and newly allocated: what the family does, its
+ * loss terms and what to watch for in the views, the examples named as the dataset's
+ * ("digits", "pieces of clothing"). FALSE for an unknown preset. */
 gboolean    lab_sidebar_preset_concept (const char  *preset,
-                                        const char **title,
-                                        const char **what,
-                                        const char **loss,
-                                        const char **watch);
+                                        const char  *dataset,
+                                        char       **title,
+                                        char       **what,
+                                        char       **loss,
+                                        char       **watch);
 
 G_END_DECLS

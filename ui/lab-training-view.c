@@ -252,10 +252,11 @@ lab_training_view_on_snapshot (LabTrainingView *self, LabSnapshot *snapshot)
 static void
 lab_training_view_update_concept (LabTrainingView *self)
 {
-  const char *title, *what, *loss, *watch;
+  g_autofree char *title = NULL, *what = NULL, *loss = NULL, *watch = NULL;
 
   if (self->session == NULL
-      || !lab_sidebar_preset_concept (lab_session_get_preset (self->session), &title, &what,
+      || !lab_sidebar_preset_concept (lab_session_get_preset (self->session),
+                                      lab_session_get_dataset_spec (self->session), &title, &what,
                                       &loss, &watch))
     return;
   gtk_label_set_label (self->concept_title, title);
@@ -312,6 +313,7 @@ lab_training_view_set_session (LabTrainingView *self, LabSession *session)
     {
       g_signal_connect_swapped (session, "snapshot", G_CALLBACK (lab_training_view_on_snapshot), self);
       g_signal_connect_swapped (session, "notify::preset", G_CALLBACK (lab_training_view_update_concept), self);
+      g_signal_connect_swapped (session, "notify::dataset-name", G_CALLBACK (lab_training_view_update_concept), self);
       lab_training_view_update_concept (self);
       if (lab_session_get_snapshot (session) != NULL)
         lab_training_view_on_snapshot (self, lab_session_get_snapshot (session));

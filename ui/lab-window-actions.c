@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "lab-compare-window.h"
+#include "lab-confirm.h"
 #include "lab-file-chooser.h"
 #include "lab-generate-view.h"
 #include "lab-latent-view.h"
@@ -86,9 +87,28 @@ lab_window_view (GtkWidget *widget, const char *action_name, GVariant *param)
 }
 
 static void
+load_confirmed (gpointer owner, gpointer data, gboolean accepted)
+{
+  LabWindow *self = owner;
+
+  if (accepted)
+    _lab_window_load (self, data, NULL, FALSE);
+  else
+    lab_sidebar_refresh (self->sidebar); /* back to the dataset in use */
+}
+
+/* Another dataset needs a new network: asked first when batches were trained. */
+static void
+load_dataset_asking (LabWindow *self, const char *spec)
+{
+  lab_confirm_new_model (GTK_WIDGET (self), self->session, _("Another dataset needs a new network."),
+                         load_confirmed, g_strdup (spec), g_free);
+}
+
+static void
 lab_window_load_dataset (GtkWidget *widget, const char *action_name, GVariant *param)
 {
-  _lab_window_load (LAB_WINDOW (widget), g_variant_get_string (param, NULL), NULL, FALSE);
+  load_dataset_asking (LAB_WINDOW (widget), g_variant_get_string (param, NULL));
 }
 
 /* --- files ------------------------------------------------------------------------------ */
@@ -105,7 +125,7 @@ lab_window_file_chooser (LabWindow *self, const char *title, GtkFileChooserActio
 static void
 open_dataset_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
 {
-  _lab_window_load (self, path, NULL, FALSE);
+  load_dataset_asking (self, path);
 }
 
 static void
@@ -146,12 +166,20 @@ toast_saved (LabWindow *self, const char *format, const char *path)
 }
 
 static void
-open_model_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
+open_model_confirmed (gpointer owner, gpointer path, gboolean accepted)
 {
+  LabWindow *self = owner;
   g_autoptr(GError) error = NULL;
 
-  if (!lab_session_open_model (self->session, path, &error))
+  if (accepted && !lab_session_open_model (self->session, path, &error))
     _lab_window_show_error (self, _("The model could not be opened"), error->message);
+}
+
+static void
+open_model_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
+{
+  lab_confirm_new_model (GTK_WIDGET (self), self->session, _("The opened model takes the place of this one."),
+                         open_model_confirmed, g_strdup (path), g_free);
 }
 
 static void
@@ -255,9 +283,24 @@ lab_window_open_session (LabWindow *self, const char *path)
 }
 
 static void
+open_session_confirmed (gpointer owner, gpointer path, gboolean accepted)
+{
+  if (accepted)
+    lab_window_open_session (owner, path);
+}
+
+/* The opened session's model takes the place of this one: asked first when it has trained. */
+static void
+open_session_asking (LabWindow *self, const char *path)
+{
+  lab_confirm_new_model (GTK_WIDGET (self), self->session, _("The opened session brings its own model."),
+                         open_session_confirmed, g_strdup (path), g_free);
+}
+
+static void
 open_session_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
 {
-  lab_window_open_session (self, path);
+  open_session_asking (self, path);
 }
 
 static GtkFileFilter *
@@ -350,7 +393,7 @@ recent_row_activated (GtkListBox *list, GtkListBoxRow *row, LabWindow *self)
       g_autofree char *chosen = g_strdup (path);
 
       gtk_window_destroy (dialog);
-      lab_window_open_session (self, chosen);
+      open_session_asking (self, chosen);
     }
 }
 

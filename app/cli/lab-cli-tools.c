@@ -17,15 +17,10 @@
 
 /* --- denoise ------------------------------------------------------------------------------ */
 
-/* Window origins along one side: every stride, and the last one flush with the edge. */
-static int
-tile_origins (int size, int tile, int stride, int *origins, int max)
+static void
+reconstruct_tiles (void *model, float *out, const float *in, long n)
 {
-  int n = 0;
-  for (int o = 0; o + tile < size && n < max - 1; o += stride)
-    origins[n++] = o;
-  origins[n++] = size - tile;
-  return n;
+  ae_model_reconstruct (model, out, in, n);
 }
 
 int
@@ -51,8 +46,7 @@ lab_cli_denoise (LabArgs *args)
   if (status != LAB_EXIT_OK)
     return status;
   const AeConfig *c = ae_model_config (model);
-  float *image = NULL, *noisy = NULL, *sum = NULL, *weight = NULL, *tiles = NULL, *recon = NULL;
-  int *xs = NULL, *ys = NULL;
+  float *image = NULL, *noisy = NULL, *sum = NULL;
   int w = 0, h = 0, C = c->channels;
   status = LAB_EXIT_FAILURE;
   if (c->arch == AE_ARCH_SEQUENCE || (C != 1 && C != 3))
@@ -75,18 +69,8 @@ lab_cli_denoise (LabArgs *args)
     }
   size_t pixels = (size_t) w * (size_t) h, values = pixels * (size_t) C;
   noisy = malloc (values * sizeof (float));
-  sum = calloc (values, sizeof (float));
-  weight = calloc (pixels, sizeof (float));
-  /* Tiles overlap by half, and their outputs are averaged, so seams do not show. */
-  int tw = c->width, th = c->height;
-  int max_x = w / (tw / 2 > 0 ? tw / 2 : 1) + 2, max_y = h / (th / 2 > 0 ? th / 2 : 1) + 2;
-  xs = malloc ((size_t) max_x * sizeof (int));
-  ys = malloc ((size_t) max_y * sizeof (int));
-  size_t tile_values = (size_t) C * (size_t) tw * (size_t) th;
-  tiles = malloc ((size_t) max_x * tile_values * sizeof (float));
-  recon = malloc ((size_t) max_x * tile_values * sizeof (float));
-  if (noisy == NULL || sum == NULL || weight == NULL || xs == NULL || ys == NULL || tiles == NULL
-      || recon == NULL)
+  sum = malloc (values * sizeof (float));
+  if (noisy == NULL || sum == NULL)
     {
       lab_fail (args, LAB_EXIT_FAILURE, "%s: out of memory for %d x %d pixels", in, w, h);
       goto out;
@@ -98,29 +82,12 @@ lab_cli_denoise (LabArgs *args)
       ae_rng_seed (&rng, (uint64_t) seed);
       ae_corrupt (noisy, (long) values, noise, level, &rng);
     }
-  int nx = tile_origins (w, tw, tw / 2 > 0 ? tw / 2 : 1, xs, max_x);
-  int ny = tile_origins (h, th, th / 2 > 0 ? th / 2 : 1, ys, max_y);
-  /* One row of tiles at a time keeps memory to a row whatever the image's size. */
-  for (int ty = 0; ty < ny; ty++)
+  /* Tiles of the model's input size overlap by half, blended so that seams do not show. */
+  if (ae_tiles_apply (sum, noisy, C, w, h, c->width, c->height, reconstruct_tiles, model, &err) != AE_OK)
     {
-      for (int tx = 0; tx < nx; tx++)
-        for (int k = 0; k < C; k++)
-          for (int y = 0; y < th; y++)
-            memcpy (tiles + tx * tile_values + ((size_t) k * th + y) * tw,
-                    noisy + k * pixels + (size_t) (ys[ty] + y) * w + xs[tx], (size_t) tw * sizeof (float));
-      ae_model_reconstruct (model, recon, tiles, nx);
-      for (int tx = 0; tx < nx; tx++)
-        for (int y = 0; y < th; y++)
-          for (int x = 0; x < tw; x++)
-            {
-              size_t p = (size_t) (ys[ty] + y) * w + (size_t) (xs[tx] + x);
-              for (int k = 0; k < C; k++)
-                sum[k * pixels + p] += recon[tx * tile_values + ((size_t) k * th + y) * tw + x];
-              weight[p] += 1.0f;
-            }
+      lab_fail (args, LAB_EXIT_FAILURE, "%s: %s", in, err.message);
+      goto out;
     }
-  for (size_t v = 0; v < values; v++)
-    sum[v] /= weight[v % pixels];
   if (ae_png_write_planar (out, sum, w, h, C, &err) != AE_OK
       || (noisy_out != NULL && ae_png_write_planar (noisy_out, noisy, w, h, C, &err) != AE_OK))
     {
@@ -146,17 +113,12 @@ lab_cli_denoise (LabArgs *args)
     printf ("%s: %d x %d, PSNR against %s: noisy %.2f dB, denoised %.2f dB\n", out, w, h, in,
             psnr_noisy, psnr_out);
   else
-    printf ("%s: %d x %d, denoised in %d tiles\n", out, w, h, nx * ny);
+    printf ("%s: %d x %d, denoised in overlapping %d x %d tiles\n", out, w, h, c->width, c->height);
   status = LAB_EXIT_OK;
 out:
   free (image);
   free (noisy);
   free (sum);
-  free (weight);
-  free (xs);
-  free (ys);
-  free (tiles);
-  free (recon);
   ae_model_free (model);
   return status;
 }

@@ -8,9 +8,6 @@
 #include "lab-denoise.h"
 #include "lab-session-private.h"
 
-/* Patches handed to the model at once: bounds the scratch memory for large images. */
-#define LAB_PATCH_BATCH 256
-
 static const AeNoise engine_noise[LAB_N_NOISE_KINDS] = {
   [LAB_NOISE_GAUSSIAN] = AE_NOISE_GAUSSIAN,
   [LAB_NOISE_SALT_PEPPER] = AE_NOISE_SALT_PEPPER,
@@ -66,82 +63,21 @@ lab_denoise_ssim (const float *a, const float *b, int w, int h)
   return ae_ssim (a, b, w, h);
 }
 
-/* Patch origins along one axis of `size` pixels: 0, stride, ..., and size - side last. */
-static int
-patch_origins (int *origins, int size, int side, int stride)
+static void
+reconstruct_patches (void *weights, float *out, const float *in, long n)
 {
-  int n = 0;
-
-  if (size <= side)
-    {
-      origins[n++] = 0;
-      return n;
-    }
-  for (int at = 0; at + side < size; at += stride)
-    origins[n++] = at;
-  origins[n++] = size - side;
-  return n;
+  lab_weights_reconstruct (weights, out, in, n);
 }
 
 gboolean
-lab_denoise_patchwise (LabWeights *weights, float *out, const float *in, int w, int h,
-                       int side, int stride)
+lab_denoise_patchwise (LabWeights *weights, float *out, const float *in, int w, int h, int side)
 {
-  g_autofree int *xs = NULL;
-  g_autofree int *ys = NULL;
-  g_autofree float *batch_in = NULL;
-  g_autofree float *batch_out = NULL;
-  g_autofree float *count = NULL;
-  long patch = (long) side * side, n_patches, done = 0;
-  int nx, ny;
+  AeError err = { 0 };
 
-  g_return_val_if_fail (weights != NULL && w > 0 && h > 0 && side > 0 && stride > 0, FALSE);
-  if (lab_weights_get_input_dim (weights) != patch)
+  g_return_val_if_fail (weights != NULL && w > 0 && h > 0 && side > 0, FALSE);
+  if (lab_weights_get_input_dim (weights) != side * side)
     return FALSE;
-
-  xs = g_new (int, w / stride + 2);
-  ys = g_new (int, h / stride + 2);
-  nx = patch_origins (xs, w, side, stride);
-  ny = patch_origins (ys, h, side, stride);
-  n_patches = (long) nx * ny;
-  batch_in = g_new (float, LAB_PATCH_BATCH * patch);
-  batch_out = g_new (float, LAB_PATCH_BATCH * patch);
-  count = g_new0 (float, (gsize) w * h);
-  memset (out, 0, sizeof (float) * (gsize) w * h);
-
-  while (done < n_patches)
-    {
-      long n = MIN (LAB_PATCH_BATCH, n_patches - done);
-
-      /* cut: coordinates past the border repeat the last row or column */
-      for (long p = 0; p < n; p++)
-        {
-          int ox = xs[(done + p) % nx], oy = ys[(done + p) / nx];
-
-          for (int y = 0; y < side; y++)
-            for (int x = 0; x < side; x++)
-              batch_in[p * patch + y * side + x] =
-                in[(gsize) MIN (oy + y, h - 1) * w + MIN (ox + x, w - 1)];
-        }
-      lab_weights_reconstruct (weights, batch_out, batch_in, n);
-      for (long p = 0; p < n; p++)
-        {
-          int ox = xs[(done + p) % nx], oy = ys[(done + p) / nx];
-
-          for (int y = 0; y < side && oy + y < h; y++)
-            for (int x = 0; x < side && ox + x < w; x++)
-              {
-                gsize at = (gsize) (oy + y) * w + ox + x;
-
-                out[at] += batch_out[p * patch + y * side + x];
-                count[at] += 1;
-              }
-        }
-      done += n;
-    }
-  for (gsize i = 0; i < (gsize) w * h; i++)
-    out[i] /= count[i];
-  return TRUE;
+  return ae_tiles_apply (out, in, 1, w, h, side, side, reconstruct_patches, weights, &err) == AE_OK;
 }
 
 gboolean

@@ -37,12 +37,12 @@ void     lab_denoise_filter (float *out, const float *in, int w, int h, LabFilte
 double   lab_denoise_psnr (const float *a, const float *b, long n);
 double   lab_denoise_ssim (const float *a, const float *b, int w, int h);
 
-/* Denoises a w x h grey image with a model whose input is side x side: patches every
- * `stride` pixels (the last row and column of patches flush with the border), each pixel
- * the mean of the patches that cover it. Images smaller than a patch are padded by
- * repeating the border. FALSE when the model's input is not side * side. */
+/* Denoises a w x h grey image with a model whose input is side x side, in overlapping
+ * patches blended by ae_tiles_apply (each patch trusted at its centre, not at its border).
+ * Images smaller than a patch are padded by repeating the border. FALSE when the model's
+ * input is not side * side. */
 gboolean lab_denoise_patchwise (LabWeights *weights, float *out, const float *in, int w, int h,
-                                int side, int stride);
+                                int side);
 
 /* A PNG (any colour type) or a JPEG, as grey in [0, 1]; errors name the file. */
 gboolean lab_denoise_png_read (const char *path, float **pixels, int *w, int *h, GError **error);

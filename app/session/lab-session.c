@@ -1750,12 +1750,13 @@ lab_session_dup_split_text (LabSession *self)
   s = g_string_new (NULL);
   if (self->dataset == NULL)
     return g_string_free (s, FALSE);
+  /* no-break spaces keep each count with its name when the line wraps */
   append_count (s, self->dataset->n_train);
-  g_string_append (s, " train · ");
+  g_string_append (s, "\u00a0train · ");
   append_count (s, self->dataset->n_val);
-  g_string_append (s, " val · ");
+  g_string_append (s, "\u00a0val · ");
   append_count (s, self->dataset->n_test);
-  g_string_append (s, " test");
+  g_string_append (s, "\u00a0test");
   return g_string_free (s, FALSE);
 }
 

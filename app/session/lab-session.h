@@ -116,7 +116,7 @@ const char  *lab_session_get_dataset_spec (LabSession *self);
 const char  *lab_session_get_preset (LabSession *self);
 /* e.g. "784 → 400 → 20" */
 char        *lab_session_dup_architecture (LabSession *self);
-/* e.g. "8,000 train · 2,000 validation · 2,000 test" */
+/* e.g. "8,000 train · 2,000 val · 2,000 test", each count tied to its name by a no-break space */
 char        *lab_session_dup_split_text (LabSession *self);
 
 /* What the views chose, kept in session files: named lists of sample indices (e.g.

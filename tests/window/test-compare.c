@@ -171,6 +171,18 @@ find_toplevel_titled (const char *title)
 }
 
 static gboolean
+find_label_containing (GtkWidget *widget, const char *text)
+{
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (find_label_containing (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
 find_label (GtkWidget *widget, const char *text)
 {
   if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
@@ -262,8 +274,10 @@ test_compare_new_seed (void)
     g_assert_cmpstr (seed, ==, "22");
   }
 
-  /* an epoch each, then both curves and both rows of pictures are drawn */
+  /* an epoch each of one-epoch runs, then both curves and both rows of pictures are drawn */
   g_assert_true (wait_for (b, is_loaded, 0, 30));
+  g_assert_true (lab_session_set_option (a, "epochs", "1", NULL));
+  g_assert_true (lab_session_set_option (b, "epochs", "1", NULL));
   bpe = lab_session_get_snapshot (a)->batches_per_epoch;
   lab_session_step_epoch (a);
   lab_session_step_epoch (b);
@@ -285,6 +299,10 @@ test_compare_new_seed (void)
     g_test_message ("%s", description);
     g_assert_nonnull (strstr (description, "Run A"));
     g_assert_nonnull (strstr (description, "Run B"));
+    /* a finished one-epoch run says so, not "epoch 2" */
+    g_assert_true (find_label_containing (child, "Run A: vae"));
+    g_assert_true (find_label_containing (child, "· epoch 1 ·"));
+    g_assert_false (find_label_containing (child, "· epoch 2 ·"));
   }
 
   /* the second run goes with the compare window; the main one stays */

@@ -13,8 +13,7 @@
 #include "lab-denoise.h"
 #include "lab-denoise-view.h"
 #include "lab-view-export.h"
-
-static char *output_dir;
+#include "window-test-util.h"
 
 static void
 spin_until_weights (LabSession *session, double timeout_s)
@@ -27,16 +26,6 @@ spin_until_weights (LabSession *session, double timeout_s)
       if (!g_main_context_iteration (NULL, FALSE))
         g_usleep (1000);
     }
-}
-
-static void
-spin_for (double seconds)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
 }
 
 static void
@@ -95,6 +84,11 @@ test_denoise_view (void)
   spin_for (0.5);
   lab_denoise_view_update_curves (view);
   g_assert_cmpint (lab_denoise_view_get_n_curves (view), ==, 3);
+  /* the caption reads the curves at the slider's level, whatever it is */
+  g_assert_nonnull (find_label_with (GTK_WIDGET (view), "At 0.50:"));
+  lab_denoise_view_set_noise (view, LAB_NOISE_GAUSSIAN, 0.25);
+  g_assert_nonnull (find_label_with (GTK_WIDGET (view), "At 0.25:"));
+  lab_denoise_view_set_noise (view, LAB_NOISE_GAUSSIAN, 0.5);
 
   for (int p = LAB_DENOISE_PANEL_NOISY; p < LAB_N_DENOISE_PANELS; p++)
     {
@@ -218,6 +212,15 @@ test_denoise_view (void)
   g_assert_true (lab_denoise_view_open_image (view, NULL, NULL));
   g_assert_nonnull (lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_CLEAN, &w, NULL, NULL, NULL));
   g_assert_cmpint (w, ==, 28);
+
+  /* Another dataset: the status line about the patches goes with the old data. */
+  g_assert_true (lab_denoise_view_train_on_patches (view, photo, &error));
+  lab_session_pause (session);
+  g_assert_nonnull (find_label_with (GTK_WIDGET (view), "patches of photo.png"));
+  g_assert_true (lab_session_load (session, "sines", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_null (find_label_with (GTK_WIDGET (view), "photo.png"));
+  g_assert_null (lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_CLEAN, &w, NULL, NULL, NULL));
 
   gtk_window_destroy (GTK_WINDOW (window));
   spin_for (0.2);

@@ -150,6 +150,76 @@ test_latent_click (void)
   spin_for (0.1);
 }
 
+/* The first hover fills the side panel without moving the plane: a click where the
+ * pointer is picks the sample it hovered. */
+static void
+test_latent_hover_keeps_layout (void)
+{
+  LabWindow *window = open_trained_window ("latent");
+  LabLatentView *view = LAB_LATENT_VIEW (gtk_stack_get_child_by_name (window->stack, "latent"));
+  GtkWidget *chart = lab_latent_view_get_scatter (view);
+  const LabScatterData *data = lab_chart_get_data (LAB_CHART (chart));
+  const LabPlotStyle *style = lab_chart_get_style (LAB_CHART (chart));
+  int width = gtk_widget_get_width (chart), height = gtk_widget_get_height (chart);
+  double px, py, after_x, after_y;
+
+  g_assert_true (lab_plot_scatter_to_widget (width, height, data, style, data->points[10],
+                                             data->points[11], &px, &py));
+  g_signal_emit_by_name (chart, "motion", px, py);
+  spin_for (0.3);
+  g_assert_cmpint (gtk_widget_get_width (chart), ==, width);
+  g_assert_cmpint (gtk_widget_get_height (chart), ==, height);
+  g_assert_true (lab_plot_scatter_to_widget (gtk_widget_get_width (chart), gtk_widget_get_height (chart),
+                                             data, style, data->points[10], data->points[11],
+                                             &after_x, &after_y));
+  g_assert_cmpfloat (fabs (after_x - px) + fabs (after_y - py), <, 0.5);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_for (0.1);
+}
+
+/* Another dataset (and so another model): nothing of the digits stays in the view, neither
+ * the hovered input, nor the clicked sample, nor its decode. */
+static void
+test_latent_forgets_old_data (void)
+{
+  LabWindow *window = open_trained_window ("latent");
+  LabSession *session = lab_window_get_session (window);
+  LabLatentView *view = LAB_LATENT_VIEW (gtk_stack_get_child_by_name (window->stack, "latent"));
+  GtkWidget *chart = lab_latent_view_get_scatter (view);
+  const LabScatterData *data = lab_chart_get_data (LAB_CHART (chart));
+  const LabPlotStyle *style = lab_chart_get_style (LAB_CHART (chart));
+  g_autoptr(GError) error = NULL;
+  double px, py;
+  LabSnapshot *s;
+
+  g_assert_true (lab_plot_scatter_to_widget (gtk_widget_get_width (chart), gtk_widget_get_height (chart),
+                                             data, style, data->points[10], data->points[11], &px, &py));
+  g_signal_emit_by_name (chart, "motion", px, py);
+  g_signal_emit_by_name (chart, "clicked", px, py);
+  g_assert_nonnull (lab_latent_view_get_decoded (view));
+  g_assert_nonnull (find_label_with (GTK_WIDGET (view), "Clicked sample"));
+  g_assert_null (find_label_with (GTK_WIDGET (view), "—"));
+
+  g_assert_true (lab_session_load (session, "sines", NULL, &error));
+  g_assert_no_error (error);
+  lab_session_step_batch (session);
+  for (gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+       (s = lab_latent_view_get_snapshot (view)) == NULL
+       || s->generation != lab_session_get_generation (session);)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      spin_for (0.02);
+    }
+  g_assert_null (lab_latent_view_get_decoded (view));
+  g_assert_null (find_label_with (GTK_WIDGET (view), "Clicked sample"));
+  g_assert_null (find_label_with (GTK_WIDGET (view), "Sample "));
+  g_assert_nonnull (find_label_with (GTK_WIDGET (view), "—"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_for (0.1);
+}
+
 /* Draw to encode: a 1, a 0 and a 7 from the training split (not among the plotted test codes)
  * land among the plotted codes of their own class in the default (t-SNE) plane. */
 static void
@@ -701,6 +771,8 @@ main (int argc, char **argv)
 
   g_test_add_func ("/views/latent/click-decodes-its-code", test_latent_click);
   g_test_add_func ("/views/latent/draw-to-encode", test_latent_draw);
+  g_test_add_func ("/views/latent/forgets-old-data", test_latent_forgets_old_data);
+  g_test_add_func ("/views/latent/hover-keeps-layout", test_latent_hover_keeps_layout);
   g_test_add_func ("/views/generate/end-points", test_generate_end_points);
   g_test_add_func ("/views/render", test_views_render);
   g_test_add_func ("/views/generate/pick-pair", test_pick_pair);

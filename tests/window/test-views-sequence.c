@@ -302,6 +302,13 @@ test_images_get_a_notice (void)
   spin_for (0.2);
   g_assert_false (lab_sequence_view_get_shows_sequences (sequence_view (window)));
   g_assert_null (lab_generate_view_get_sequences_button (generate_view (window)));
+  {
+    /* the notice reads as a paragraph, not one word per line */
+    GtkWidget *notice = find_label_with (GTK_WIDGET (sequence_view (window)), "holds none");
+
+    g_assert_nonnull (notice);
+    g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (GTK_LABEL (notice))), <=, 6);
+  }
   close_window (window);
 }
 

@@ -11,6 +11,8 @@
 
 #include "ae-status.h"
 
+#include "lab-denoise.h"
+#include "lab-denoise-view.h"
 #include "lab-window-private.h"
 
 static char *output_dir;
@@ -489,6 +491,105 @@ test_sidebar (void)
   close_window (window);
 }
 
+static void
+select_preset (LabWindow *window, const char *preset)
+{
+  const char *const *presets = lab_session_list_presets ();
+
+  for (guint i = 0; presets[i] != NULL; i++)
+    if (strcmp (presets[i], preset) == 0)
+      gtk_drop_down_set_selected (GTK_DROP_DOWN (sidebar_child (window, "preset_dropdown")), i);
+  g_assert_cmpstr (lab_session_get_preset (lab_window_get_session (window)), ==, preset);
+}
+
+/* The sidebar shows the model as it is: no activation for a model without hidden layers,
+ * and the feature maps' size for a code of size 0. */
+static void
+test_sidebar_shows_the_model (void)
+{
+  LabWindow *window = open_window ();
+  LabSession *session = lab_window_get_session (window);
+  GtkWidget *latent = sidebar_child (window, "latent_spin");
+  g_autofree char *value = NULL;
+
+  g_assert_true (gtk_widget_get_visible (sidebar_child (window, "activation_dropdown")));
+  select_preset (window, "contractive");
+  g_assert_false (gtk_widget_get_visible (sidebar_child (window, "activation_dropdown")));
+  g_assert_false (gtk_widget_get_visible (sidebar_child (window, "activation_name")));
+
+  /* the denoising preset's code is its last feature maps, 32 x 28 x 28 / 16 = 1,568 values */
+  select_preset (window, "denoising");
+  g_assert_true (wait_for (window, is_loaded, NULL, 30));
+  spin_for (0.2);
+  g_assert_cmpint (lab_weights_get_latent_dim (lab_session_get_weights (session)), ==, 1568);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (latent)), ==, "1568");
+  g_assert_true (gtk_widget_get_visible (sidebar_child (window, "activation_dropdown")));
+  /* read back, the count is still code size 0: no new model */
+  gtk_spin_button_update (GTK_SPIN_BUTTON (latent));
+  value = lab_session_dup_option (session, "latent");
+  g_assert_cmpstr (value, ==, "0");
+
+  select_preset (window, "undercomplete");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (latent)), ==, "32");
+
+  close_window (window);
+}
+
+/* Fashion-MNIST, in a sidebar and a training view of their own (the window's other views
+ * would work on 70,000 images meanwhile): its split, the longest of the built-ins, is read
+ * whole, and the concept panel speaks of its examples, not of digits. */
+static void
+test_fashion_texts (void)
+{
+  g_autoptr(LabSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *window, *box;
+  LabSidebar *sidebar;
+  LabTrainingView *training;
+  const char *what, *watch;
+  GtkLabel *split;
+
+  if (!g_file_test ("/usr/share/datasets/fashion-mnist", G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("Fashion-MNIST is not installed (dataset-fashion-mnist)");
+      return;
+    }
+  session = lab_session_new ();
+  g_assert_true (lab_session_load (session, "fashion", "vae", &error));
+  g_assert_no_error (error);
+  window = gtk_window_new ();
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  sidebar = g_object_new (LAB_TYPE_SIDEBAR, NULL);
+  training = g_object_new (LAB_TYPE_TRAINING_VIEW, NULL);
+  /* the window's width for the sidebar */
+  gtk_widget_set_size_request (GTK_WIDGET (sidebar), 320, -1);
+  gtk_widget_set_hexpand (GTK_WIDGET (training), TRUE);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (sidebar));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (training));
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 720);
+  lab_sidebar_set_session (sidebar, session);
+  lab_training_view_set_session (training, session);
+  gtk_window_present (GTK_WINDOW (window));
+  spin_for (0.5);
+
+  split = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (sidebar), LAB_TYPE_SIDEBAR, "split_label"));
+  g_assert_nonnull (strstr (gtk_label_get_label (split), "6,000"));
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (split)));
+
+  what = gtk_label_get_label (GTK_LABEL (gtk_widget_get_template_child (
+           GTK_WIDGET (training), LAB_TYPE_TRAINING_VIEW, "concept_what")));
+  watch = gtk_label_get_label (GTK_LABEL (gtk_widget_get_template_child (
+            GTK_WIDGET (training), LAB_TYPE_TRAINING_VIEW, "concept_watch")));
+  g_assert_nonnull (strstr (what, "a plausible piece of clothing"));
+  g_assert_null (strstr (what, "digit"));
+  g_assert_null (strstr (watch, "digit"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  lab_session_close (session);
+  spin_for (0.1);
+}
+
 static gboolean
 dataset_is (LabWindow *window, gpointer data)
 {
@@ -509,6 +610,8 @@ test_open_dataset (void)
   GtkDropDown *datasets = GTK_DROP_DOWN (sidebar_child (window, "dataset_dropdown"));
   GListModel *model = gtk_drop_down_get_model (datasets);
   guint n_before = g_list_model_get_n_items (model);
+  guint generation;
+  GtkWidget *dialog;
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.load-dataset", "s", path);
   g_assert_true (wait_for (window, dataset_is, path, 30));
@@ -522,11 +625,101 @@ test_open_dataset (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.step", NULL);
   g_assert_true (wait_for (window, steps_exactly, GINT_TO_POINTER (1), 30));
 
-  /* and back to the embedded digits from the dropdown */
+  /* back to the embedded digits from the dropdown: a trained batch would be lost, so it
+   * asks; Cancel keeps the model and puts the dropdown back */
+  generation = lab_session_get_generation (lab_window_get_session (window));
   gtk_drop_down_set_selected (datasets, 0);
+  g_assert_true (wait_for (window, dialog_shown, NULL, 5));
+  dialog = find_dialog ();
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin_for (0.1);
+  g_assert_cmpstr (lab_session_get_dataset_spec (lab_window_get_session (window)), ==, path);
+  g_assert_cmpuint (lab_session_get_generation (lab_window_get_session (window)), ==, generation);
+  g_assert_cmpuint (gtk_drop_down_get_selected (datasets), ==, n_before - 1);
+
+  gtk_drop_down_set_selected (datasets, 0);
+  g_assert_true (wait_for (window, dialog_shown, NULL, 5));
+  dialog = find_dialog ();
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "new-model");
+  gtk_window_destroy (GTK_WINDOW (dialog));
   g_assert_true (wait_for (window, dataset_is, "digits", 30));
 
   close_window (window);
+}
+
+/* The button labelled label (with its mnemonic) under widget, or NULL. */
+static GtkWidget *
+find_button (GtkWidget *widget, const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Presses the button, answers the question it asks with response, and tells whether the
+ * session kept its model. */
+static gboolean
+press_and_answer (LabWindow *window, GtkWidget *button, const char *response)
+{
+  LabSession *session = lab_window_get_session (window);
+  guint generation = lab_session_get_generation (session);
+  GtkWidget *dialog;
+
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_true (wait_for (window, dialog_shown, NULL, 5));
+  dialog = find_dialog ();
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin_for (0.2);
+  return lab_session_get_generation (session) == generation;
+}
+
+/* The views' buttons that start a new model ask first once a batch is trained. */
+static void
+test_views_ask_before_new_model (void)
+{
+  LabWindow *window = open_window ();
+  LabSession *session = lab_window_get_session (window);
+  GtkWidget *denoise = gtk_stack_get_child_by_name (window->stack, "denoise");
+  GtkWidget *anomaly = gtk_stack_get_child_by_name (window->stack, "anomaly");
+  g_autofree char *dir = g_dir_make_tmp ("test-window-XXXXXX", NULL);
+  g_autofree char *image = g_build_filename (dir, "image.png", NULL);
+  float pixels[40 * 40];
+  g_autoptr(GError) error = NULL;
+
+  for (int i = 0; i < 40 * 40; i++)
+    pixels[i] = (float) (i % 40) / 40;
+  g_assert_true (lab_denoise_png_write (image, pixels, 40, 40, &error));
+  g_assert_true (lab_denoise_view_open_image (LAB_DENOISE_VIEW (denoise), image, &error));
+  g_assert_no_error (error);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.step", NULL);
+  g_assert_true (wait_for (window, steps_exactly, GINT_TO_POINTER (1), 30));
+
+  /* Train on These (the Anomaly view's classes), then Train on Its Patches (Denoise):
+   * Cancel keeps the model */
+  g_assert_true (press_and_answer (window, find_button (anomaly, "_Train on These"), "cancel"));
+  g_assert_true (press_and_answer (window, find_button (denoise, "T_rain on Its Patches"), "cancel"));
+  g_assert_cmpstr (lab_session_get_dataset_spec (session), ==, "digits");
+
+  /* accepting starts the new model on the patches */
+  g_assert_false (press_and_answer (window, find_button (denoise, "T_rain on Its Patches"),
+                                    "new-model"));
+  g_assert_cmpstr (lab_session_get_dataset_spec (session), ==, image);
+
+  close_window (window);
+  g_unlink (image);
+  g_rmdir (dir);
 }
 
 /* Views: every switcher page exists and --view names select them. */
@@ -606,8 +799,11 @@ main (int argc, char **argv)
   g_test_add_func ("/window/divergence", test_divergence);
   g_test_add_func ("/window/every-preset", test_every_preset);
   g_test_add_func ("/window/sidebar", test_sidebar);
+  g_test_add_func ("/window/sidebar-shows-the-model", test_sidebar_shows_the_model);
+  g_test_add_func ("/window/fashion-texts", test_fashion_texts);
   g_test_add_func ("/window/open-dataset", test_open_dataset);
   g_test_add_func ("/window/views", test_views);
+  g_test_add_func ("/window/views-ask-before-new-model", test_views_ask_before_new_model);
   g_test_add_func ("/window/close-while-running", test_close_while_running);
 
   return g_test_run ();

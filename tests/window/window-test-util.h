@@ -2,6 +2,8 @@
  * loop, rendering a widget as it is on screen, and keeping window shots in `--output DIR`. */
 #pragma once
 
+#include <string.h>
+
 #include <adwaita.h>
 
 static char *output_dir; /* from --output, or NULL: no shots kept */
@@ -123,4 +125,21 @@ save_window_shot (gpointer window, const char *name)
   path = g_build_filename (output_dir, name, NULL);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_object_unref (texture);
+}
+
+/* A label under widget whose text contains text, or NULL. */
+G_GNUC_UNUSED static GtkWidget *
+find_label_with (GtkWidget *widget, const char *text)
+{
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_label (GTK_LABEL (widget)), text) != NULL)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_with (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
 }
