@@ -12,6 +12,7 @@ typedef struct {
 static GMutex lock;
 static GCond idle;
 static guint running;
+static guint64 started;
 
 static void
 wait_for_jobs (void)
@@ -52,6 +53,7 @@ lab_background_run (GTask *task, GTaskThreadFunc func)
   g_object_set_data_full (G_OBJECT (task), "lab-background-job", job, g_free);
   g_mutex_lock (&lock);
   running++;
+  started++;
   g_mutex_unlock (&lock);
   g_task_run_in_thread (task, run_job);
 }
@@ -63,6 +65,17 @@ lab_background_count (void)
 
   g_mutex_lock (&lock);
   n = running;
+  g_mutex_unlock (&lock);
+  return n;
+}
+
+guint64
+lab_background_get_started (void)
+{
+  guint64 n;
+
+  g_mutex_lock (&lock);
+  n = started;
   g_mutex_unlock (&lock);
   return n;
 }

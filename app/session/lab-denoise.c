@@ -5,6 +5,7 @@
 #include "ae-math.h"
 #include "ae-model.h"
 #include "ae-rng.h"
+#include "lab-background.h"
 #include "lab-denoise.h"
 #include "lab-session-private.h"
 
@@ -142,6 +143,91 @@ lab_denoise_patchwise (LabWeights *weights, float *out, const float *in, int w, 
   for (gsize i = 0; i < (gsize) w * h; i++)
     out[i] /= count[i];
   return TRUE;
+}
+
+/* --- PSNR against noise level, on a worker --------------------------------------------- */
+
+typedef struct {
+  LabWeights *weights;
+  float *clean;
+  long n;
+  int side, n_levels;
+  LabNoiseKind kind;
+  double *levels;
+  guint64 seed;
+} CurvesJob;
+
+static void
+curves_job_free (CurvesJob *job)
+{
+  lab_weights_unref (job->weights);
+  g_free (job->clean);
+  g_free (job->levels);
+  g_free (job);
+}
+
+static void
+curves_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  CurvesJob *job = task_data;
+  long n = job->n;
+  int dim = job->side * job->side, L = job->n_levels;
+  g_autofree float *noisy = g_new (float, (gsize) n * dim);
+  g_autofree float *out = g_new (float, (gsize) n * dim);
+  double *psnr = g_new0 (double, (gsize) LAB_DENOISE_CURVES * L);
+
+  (void) source;
+  for (int l = 0; l < L; l++)
+    {
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          g_free (psnr);
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled");
+          return;
+        }
+      memcpy (noisy, job->clean, sizeof (float) * n * dim);
+      lab_denoise_corrupt (noisy, n * dim, job->kind, (float) job->levels[l], job->seed + l);
+      lab_weights_reconstruct (job->weights, out, noisy, n);
+      for (long i = 0; i < n; i++)
+        psnr[l] += lab_denoise_psnr (job->clean + i * dim, out + i * dim, dim) / n;
+      for (int f = 0; f < LAB_N_FILTERS; f++)
+        for (long i = 0; i < n; i++)
+          {
+            lab_denoise_filter (out + i * dim, noisy + i * dim, job->side, job->side, f);
+            psnr[(1 + f) * L + l] += lab_denoise_psnr (job->clean + i * dim, out + i * dim, dim) / n;
+          }
+    }
+  g_task_return_pointer (task, psnr, g_free);
+}
+
+void
+lab_denoise_curves_async (LabWeights *weights, float *clean, long n, int side, LabNoiseKind kind,
+                          const double *levels, int n_levels, guint64 seed,
+                          GCancellable *cancellable, GAsyncReadyCallback callback,
+                          gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  CurvesJob *job = g_new0 (CurvesJob, 1);
+
+  g_return_if_fail (weights != NULL && clean != NULL && n > 0 && side > 0 && n_levels > 0);
+  job->weights = lab_weights_ref (weights);
+  job->clean = clean;
+  job->n = n;
+  job->side = side;
+  job->kind = kind;
+  job->levels = g_memdup2 (levels, sizeof (double) * n_levels);
+  job->n_levels = n_levels;
+  job->seed = seed;
+  g_task_set_source_tag (task, lab_denoise_curves_async);
+  g_task_set_task_data (task, job, (GDestroyNotify) curves_job_free);
+  lab_background_run (task, curves_thread);
+  g_object_unref (task);
+}
+
+double *
+lab_denoise_curves_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 gboolean

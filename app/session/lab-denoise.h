@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "lab-session.h"
 #include "lab-weights.h"
@@ -43,6 +43,17 @@ double   lab_denoise_ssim (const float *a, const float *b, int w, int h);
  * repeating the border. FALSE when the model's input is not side * side. */
 gboolean lab_denoise_patchwise (LabWeights *weights, float *out, const float *in, int w, int h,
                                 int side, int stride);
+
+/* The mean PSNR of a model and of each classical filter over clean images (n, side * side)
+ * corrupted at each of n_levels levels (seed + level index per level), on a worker:
+ * lab_denoise_curves_finish gives psnr[curve * n_levels + level], curve 0 the model and
+ * 1 + f the filter f (LAB_DENOISE_CURVES curves). clean is taken. */
+#define LAB_DENOISE_CURVES (1 + LAB_N_FILTERS)
+void     lab_denoise_curves_async (LabWeights *weights, float *clean, long n, int side,
+                                   LabNoiseKind kind, const double *levels, int n_levels,
+                                   guint64 seed, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data);
+double  *lab_denoise_curves_finish (GAsyncResult *result, GError **error);
 
 /* PNG through libpng: any colour type, as grey in [0, 1]; errors name the file. */
 gboolean lab_denoise_png_read (const char *path, float **pixels, int *w, int *h, GError **error);
