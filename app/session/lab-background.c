@@ -2,8 +2,16 @@
 #include "lab-background.h"
 
 #include <stdlib.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #define LAB_EXIT_WAIT_S 10
+/* The niceness jobs run at: above the trainer's (lab-session.c), so that a projection or
+ * a measurement takes what the trainer leaves and the main thread is never behind them. */
+#define LAB_BACKGROUND_NICE 15
 
 typedef struct {
   GTaskThreadFunc func;
@@ -30,6 +38,17 @@ run_job (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
   LabBackgroundJob *job = g_object_get_data (G_OBJECT (task), "lab-background-job");
 
+#ifdef __linux__
+  {
+    /* per thread on Linux; a pool thread keeps it for its later jobs (it cannot be lowered
+     * again without privileges), which is what they want too. Failure only means full
+     * priority. */
+    id_t self = (id_t) syscall (SYS_gettid);
+
+    if (getpriority (PRIO_PROCESS, self) < LAB_BACKGROUND_NICE)
+      (void) setpriority (PRIO_PROCESS, self, LAB_BACKGROUND_NICE);
+  }
+#endif
   job->func (task, source, data, cancellable);
   g_mutex_lock (&lock);
   if (--running == 0)
