@@ -458,7 +458,8 @@ on_score_timeout (gpointer data)
   LabAnomalyView *self = data;
 
   self->score_timeout = 0;
-  lab_anomaly_view_score_now (self);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    lab_anomaly_view_score_now (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -468,6 +469,8 @@ lab_anomaly_view_queue_score (LabAnomalyView *self)
 {
   gint64 wait = self->score_time + LAB_SCORE_INTERVAL_US - g_get_monotonic_time ();
 
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
   if (self->scoring)
     {
       self->rescore = TRUE;
@@ -733,10 +736,19 @@ lab_anomaly_view_on_snapshot (LabAnomalyView *self, LabSnapshot *snapshot)
       g_clear_pointer (&self->dataset_key, g_free);
       lab_anomaly_view_on_generation (self);
     }
-  if (weights == NULL || weights == self->weights)
+  if (weights == NULL || weights == self->weights || !gtk_widget_get_mapped (GTK_WIDGET (self)))
     return;
   g_clear_pointer (&self->weights, lab_weights_unref);
   self->weights = lab_weights_ref (weights);
+  lab_anomaly_view_queue_score (self);
+}
+
+/* Hidden, the view scores nothing: shown again, it scores the newest weights. */
+static void
+lab_anomaly_view_on_map (LabAnomalyView *self)
+{
+  if (self->session != NULL)
+    lab_anomaly_view_on_snapshot (self, lab_session_get_snapshot (self->session));
   lab_anomaly_view_queue_score (self);
 }
 
@@ -1104,6 +1116,7 @@ lab_anomaly_view_init (LabAnomalyView *self)
   lab_anomaly_view_build (self);
   lab_anomaly_view_show_result (self);
   lab_anomaly_view_update_training_label (self);
+  g_signal_connect (self, "map", G_CALLBACK (lab_anomaly_view_on_map), NULL);
 }
 
 GtkWidget *

@@ -87,6 +87,13 @@ struct _LabDenoiseView {
   long curve_samples;  /* test samples each curve point averages */
   gint64 curves_time;
   guint curves_timeout;
+  gboolean curves_busy, curves_again; /* a measurement runs; a newer one waits for it */
+  GCancellable *cancellable;          /* cancelled when the view goes */
+  guint curves_request;               /* bumped when the shown curves no longer apply */
+  LabNoiseKind curves_kind;           /* what the shown curves measure */
+  int curves_side;
+  /* hidden, the view computes nothing: what it skipped is caught up when it is shown */
+  gboolean dataset_stale, curves_stale;
 };
 
 G_DEFINE_FINAL_TYPE (LabDenoiseView, lab_denoise_view, GTK_TYPE_WIDGET)
@@ -102,14 +109,6 @@ static float *
 panel (LabDenoiseView *self, LabDenoisePanel which)
 {
   return self->panels + (gsize) which * panel_size (self);
-}
-
-/* The filter over each plane of a (channels, h, w) image. */
-static void
-filter_planes (float *out, const float *in, int channels, int w, int h, LabFilter filter)
-{
-  for (int c = 0; c < channels; c++)
-    lab_denoise_filter (out + (gsize) c * w * h, in + (gsize) c * w * h, w, h, filter);
 }
 
 /* SSIM of (channels, h, w) images: the mean over the planes. */
@@ -176,7 +175,8 @@ lab_denoise_view_run_denoisers (LabDenoiseView *self)
 
   if (self->panels == NULL)
     return;
-  filter_planes (panel (self, LAB_DENOISE_PANEL_FILTER), noisy, self->channels, w, h, self->filter);
+  lab_denoise_filter_planes (panel (self, LAB_DENOISE_PANEL_FILTER), noisy, self->channels, w, h,
+                             self->filter);
   /* a colour panel is a test sample, the model's own input size */
   if (self->channels > 1)
     {
@@ -294,58 +294,106 @@ lab_denoise_view_mark_level (LabDenoiseView *self)
     gtk_label_set_label (self->curves_label, "");
 }
 
-void
-lab_denoise_view_update_curves (LabDenoiseView *self)
+static void lab_denoise_view_show_curves (LabDenoiseView *self);
+
+typedef struct {
+  LabDenoiseView *self;
+  guint request;
+} CurvesRequest;
+
+static void
+on_curves_done (GObject *source, GAsyncResult *result, gpointer data)
 {
   static const char *const names[N_CURVES] = { "model", "3×3 median", "Gaussian blur" };
   static const int colors[N_CURVES] = { 0, 1, 2 };
+  CurvesRequest *req = data;
+  LabDenoiseView *self = req->self;
+  g_autoptr (GError) error = NULL;
+  double *psnr = lab_denoise_curves_finish (result, &error);
+
+  (void) source;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* the view has gone (it cancels in dispose) */
+      g_free (req);
+      return;
+    }
+  self->curves_busy = FALSE;
+  /* an older request (another noise kind or dataset) or a view that has gone: dropped */
+  if (psnr != NULL && req->request == self->curves_request && self->session != NULL)
+    {
+      for (int c = 0; c < N_CURVES; c++)
+        {
+          memcpy (self->curve_y[c], psnr + (gsize) c * LAB_CURVE_LEVELS, sizeof self->curve_y[c]);
+          self->curves[c] = (LabSeries) { .name = names[c], .x = self->curve_x, .y = self->curve_y[c],
+                                          .n = LAB_CURVE_LEVELS, .color_index = colors[c],
+                                          .dashed = c != CURVE_MODEL, .markers = true };
+        }
+      self->n_curves = N_CURVES;
+      lab_denoise_view_show_curves (self);
+    }
+  g_free (psnr);
+  if (self->curves_again && self->session != NULL)
+    lab_denoise_view_update_curves (self);
+  g_free (req);
+}
+
+/* Measures the curves on a worker; while one measurement runs, a newer request waits for
+ * it and only the newest is made. */
+void
+lab_denoise_view_update_curves (LabDenoiseView *self)
+{
   long n_test, n;
   int dim, side = self->side, channels = 1;
+  gboolean fresh = self->curves_kind != self->kind || self->curves_side != side;
 
   g_clear_handle_id (&self->curves_timeout, g_source_remove);
   self->curves_time = g_get_monotonic_time ();
-  self->n_curves = 0;
+  self->curves_again = FALSE;
   n_test = self->session != NULL ? lab_session_get_split_size (self->session, LAB_SPLIT_TEST) : 0;
   n = MIN (LAB_CURVE_SAMPLES, n_test);
   if (self->session != NULL)
     lab_session_get_sample_shape (self->session, &channels, NULL, NULL);
   dim = channels * side * side;
 
+  if (fresh || self->weights == NULL)
+    {
+      /* the curves shown belong to another noise kind or data: not kept meanwhile */
+      self->curves_request++;
+      self->curves_kind = self->kind;
+      self->curves_side = side;
+      self->n_curves = 0;
+    }
   if (self->weights != NULL && side > 0 && n > 0 && lab_weights_get_input_dim (self->weights) == dim)
     {
-      g_autofree float *clean = g_new (float, (gsize) n * dim);
-      g_autofree float *noisy = g_new (float, (gsize) n * dim);
-      g_autofree float *out = g_new (float, (gsize) n * dim);
-
-      for (long i = 0; i < n; i++)
-        memcpy (clean + i * dim, lab_session_get_sample (self->session, LAB_SPLIT_TEST, i, NULL),
-                sizeof (float) * dim);
-      for (int l = 0; l < LAB_CURVE_LEVELS; l++)
+      if (self->curves_busy)
+        self->curves_again = TRUE;
+      else
         {
-          double sum[N_CURVES] = { 0 };
+          float *clean = g_new (float, (gsize) n * dim);
+          CurvesRequest *req = g_new (CurvesRequest, 1);
 
-          self->curve_x[l] = level_at (self->kind, l);
-          memcpy (noisy, clean, sizeof (float) * n * dim);
-          lab_denoise_corrupt (noisy, n * dim, self->kind, (float) self->curve_x[l],
-                               LAB_NOISE_SEED + l);
-          lab_weights_reconstruct (self->weights, out, noisy, n);
           for (long i = 0; i < n; i++)
-            sum[CURVE_MODEL] += lab_denoise_psnr (clean + i * dim, out + i * dim, dim);
-          for (int f = 0; f < LAB_N_FILTERS; f++)
-            for (long i = 0; i < n; i++)
-              {
-                filter_planes (out + i * dim, noisy + i * dim, channels, side, side, f);
-                sum[CURVE_MEDIAN + f] += lab_denoise_psnr (clean + i * dim, out + i * dim, dim);
-              }
-          for (int c = 0; c < N_CURVES; c++)
-            self->curve_y[c][l] = sum[c] / n;
+            memcpy (clean + i * dim, lab_session_get_sample (self->session, LAB_SPLIT_TEST, i, NULL),
+                    sizeof (float) * dim);
+          for (int l = 0; l < LAB_CURVE_LEVELS; l++)
+            self->curve_x[l] = level_at (self->kind, l);
+          req->self = self;
+          req->request = self->curves_request;
+          self->curves_busy = TRUE;
+          lab_denoise_curves_async (self->weights, clean, n, channels, side, self->kind, self->curve_x,
+                                    LAB_CURVE_LEVELS, LAB_NOISE_SEED, self->cancellable,
+                                    on_curves_done, req);
         }
-      for (int c = 0; c < N_CURVES; c++)
-        self->curves[c] = (LabSeries) { .name = names[c], .x = self->curve_x, .y = self->curve_y[c],
-                                        .n = LAB_CURVE_LEVELS, .color_index = colors[c],
-                                        .dashed = c != CURVE_MODEL, .markers = true };
-      self->n_curves = N_CURVES;
     }
+  lab_denoise_view_show_curves (self);
+}
+
+static void
+lab_denoise_view_show_curves (LabDenoiseView *self)
+{
+  long n = MIN (LAB_CURVE_SAMPLES, self->session != NULL
+                                   ? lab_session_get_split_size (self->session, LAB_SPLIT_TEST) : 0);
 
   self->curve_data = (LabLossData) {
     .series = self->curves, .n_series = self->n_curves,
@@ -423,7 +471,7 @@ lab_denoise_view_on_snapshot (LabDenoiseView *self, LabSnapshot *snapshot)
   LabWeights *weights = snapshot != NULL ? snapshot->weights : NULL;
   int old_side = self->side;
 
-  if (weights == self->weights)
+  if (weights == self->weights || !gtk_widget_get_mapped (GTK_WIDGET (self)))
     return;
   g_clear_pointer (&self->weights, lab_weights_unref);
   if (weights != NULL)
@@ -443,6 +491,9 @@ static void lab_denoise_view_show_message (LabDenoiseView *self, const char *tex
 static void
 lab_denoise_view_on_dataset (LabDenoiseView *self)
 {
+  self->dataset_stale = !gtk_widget_get_mapped (GTK_WIDGET (self));
+  if (self->dataset_stale)
+    return;
   lab_denoise_view_sync_sample_range (self);
   lab_denoise_view_reload (self);
   /* an opened image stays while the new model can denoise it, and what was said of it
@@ -453,6 +504,31 @@ lab_denoise_view_on_dataset (LabDenoiseView *self)
     lab_denoise_view_show_message (self, "", FALSE);
   lab_denoise_view_update_hint (self);
   lab_denoise_view_update_curves (self);
+}
+
+static void
+lab_denoise_view_on_map (LabDenoiseView *self)
+{
+  if (self->dataset_stale)
+    lab_denoise_view_on_dataset (self);
+  if (self->curves_stale)
+    {
+      self->curves_stale = FALSE;
+      lab_denoise_view_queue_curves (self);
+    }
+  if (self->session != NULL)
+    lab_denoise_view_on_snapshot (self, lab_session_get_snapshot (self->session));
+}
+
+/* A redraw of the curves that was due waits until the view is shown again. */
+static void
+lab_denoise_view_on_unmap (LabDenoiseView *self)
+{
+  if (self->curves_timeout != 0)
+    {
+      g_clear_handle_id (&self->curves_timeout, g_source_remove);
+      self->curves_stale = TRUE;
+    }
 }
 
 void
@@ -1033,6 +1109,9 @@ lab_denoise_view_dispose (GObject *object)
   GtkWidget *child;
 
   g_clear_handle_id (&self->curves_timeout, g_source_remove);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_object (&self->session);
@@ -1074,6 +1153,7 @@ lab_denoise_view_init (LabDenoiseView *self)
   self->kind = LAB_NOISE_GAUSSIAN;
   self->level = noise_levels[LAB_NOISE_GAUSSIAN].initial;
   self->filter = LAB_FILTER_MEDIAN;
+  self->cancellable = g_cancellable_new ();
   for (int i = 0; i < LAB_N_DENOISE_PANELS; i++)
     self->psnr[i] = self->ssim[i] = NAN;
   lab_denoise_view_build (self);
@@ -1083,6 +1163,8 @@ lab_denoise_view_init (LabDenoiseView *self)
   self->updating = FALSE;
   lab_denoise_view_redraw_images (self);
   lab_denoise_view_update_curves (self);
+  g_signal_connect (self, "map", G_CALLBACK (lab_denoise_view_on_map), NULL);
+  g_signal_connect (self, "unmap", G_CALLBACK (lab_denoise_view_on_unmap), NULL);
 }
 
 GtkWidget *

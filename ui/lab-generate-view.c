@@ -474,6 +474,12 @@ lab_generate_view_on_snapshot (LabGenerateView *self, LabSnapshot *snapshot)
 {
   if (update_page (self) || snapshot->codes == NULL || snapshot->latent <= 0)
     return;
+  /* hidden, the view decodes nothing (it catches up on "map"); shown, it decodes again only
+   * for new codes or new weights */
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self))
+      || (self->snapshot != NULL && snapshot->codes == self->snapshot->codes
+          && snapshot->weights == self->snapshot->weights))
+    return;
   g_clear_pointer (&self->snapshot, lab_snapshot_unref);
   self->snapshot = lab_snapshot_ref (snapshot);
   self->dim = snapshot->dim;
@@ -496,21 +502,30 @@ lab_generate_view_on_snapshot (LabGenerateView *self, LabSnapshot *snapshot)
       new_prior_samples (self);
     }
   /* the first two samples of the gallery until the user picks; a pick lasts while the
-   * dataset holds it (resets and new presets keep it) */
-  if (snapshot->code_indices != NULL && snapshot->n_codes >= 2 && self->session != NULL
-      && (lab_session_get_dataset_sample (self->session, self->pair[0], NULL) == NULL
-          || lab_session_get_dataset_sample (self->session, self->pair[1], NULL) == NULL))
-    {
-      self->pair[0] = snapshot->code_indices[0];
-      self->pair[1] = snapshot->code_indices[1];
-      self->gallery_offset = 0;
-    }
+   * dataset holds it (resets and new presets keep it), also one sent from the Latent view
+   * before this view was first shown */
+  if (snapshot->code_indices != NULL && snapshot->n_codes >= 2 && self->session != NULL)
+    for (int end = 0; end < 2; end++)
+      if (lab_session_get_dataset_sample (self->session, self->pair[end], NULL) == NULL)
+        {
+          gboolean taken = self->pair[1 - end] == snapshot->code_indices[end];
+
+          self->pair[end] = snapshot->code_indices[taken ? 1 - end : end];
+          self->gallery_offset = 0;
+        }
   update_gallery (self);
   update_statistics (self);
   update_pair (self);
   update_traversal (self);
   update_prior (self);
   update_manifold (self);
+}
+
+static void
+lab_generate_view_on_map (LabGenerateView *self)
+{
+  if (self->session != NULL && lab_session_get_snapshot (self->session) != NULL)
+    lab_generate_view_on_snapshot (self, lab_session_get_snapshot (self->session));
 }
 
 /* --- public ----------------------------------------------------------------------------- */
@@ -702,6 +717,7 @@ lab_generate_view_init (LabGenerateView *self)
   GtkWidget *right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   GtkWidget *box, *row, *button;
 
+  g_signal_connect (self, "map", G_CALLBACK (lab_generate_view_on_map), NULL);
   self->stack = GTK_STACK (gtk_stack_new ());
   gtk_widget_set_parent (GTK_WIDGET (self->stack), GTK_WIDGET (self));
   gtk_stack_add_named (self->stack, scroller, "content");

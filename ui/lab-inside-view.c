@@ -380,7 +380,8 @@ lab_inside_view_on_snapshot (LabInsideView *self, LabSnapshot *snapshot)
   gint64 now = g_get_monotonic_time ();
   gboolean new_model;
 
-  if (snapshot->codes == NULL || snapshot->weights == NULL)
+  /* hidden, the view measures nothing: it catches up on "map" */
+  if (snapshot->codes == NULL || snapshot->weights == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
     return;
   new_model = self->snapshot == NULL || self->snapshot->generation != snapshot->generation;
   /* every snapshot of a run brings the same codes between weight copies, and the
@@ -405,6 +406,13 @@ lab_inside_view_on_snapshot (LabInsideView *self, LabSnapshot *snapshot)
   lab_inside_view_build_tiles (self, snapshot->weights);
   lab_inside_view_build_activity (self);
   lab_inside_view_build_jacobian (self);
+}
+
+static void
+lab_inside_view_on_map (LabInsideView *self)
+{
+  if (self->session != NULL && lab_session_get_snapshot (self->session) != NULL)
+    lab_inside_view_on_snapshot (self, lab_session_get_snapshot (self->session));
 }
 
 static void
@@ -622,6 +630,7 @@ lab_inside_view_init (LabInsideView *self)
   GtkWidget *left = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
 
+  g_signal_connect (self, "map", G_CALLBACK (lab_inside_view_on_map), NULL);
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
   gtk_box_layout_set_homogeneous (GTK_BOX_LAYOUT (layout), TRUE);
   gtk_widget_set_parent (left, GTK_WIDGET (self));

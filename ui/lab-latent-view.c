@@ -286,6 +286,15 @@ on_projection_done (GObject *source, GAsyncResult *result, gpointer data)
   LabProjection *p = lab_projection_run_finish (result, &error);
 
   (void) source;
+  if (self == NULL)
+    {
+      /* the view has gone */
+      lab_projection_free (p);
+      lab_snapshot_unref (req->snapshot);
+      g_free (req);
+      return;
+    }
+  g_object_remove_weak_pointer (G_OBJECT (self), (gpointer *) &req->self);
   self->busy = FALSE;
   /* after dispose (no cancellable) the widgets are gone */
   if (p != NULL && req->request == self->request && self->cancellable != NULL)
@@ -306,7 +315,6 @@ on_projection_done (GObject *source, GAsyncResult *result, gpointer data)
   g_free (req);
   if (self->stale && self->cancellable != NULL)
     lab_latent_view_request (self);
-  g_object_unref (self);
 }
 
 /* Starts a plane for the newest snapshot, unless one is being made (then it waits) or the
@@ -346,7 +354,10 @@ lab_latent_view_request (LabLatentView *self)
         }
     }
   req = g_new0 (ProjectionRequest, 1);
-  req->self = g_object_ref (self);
+  /* weak: a plane still being made when the window closes must not keep the view (and
+   * its session) alive; dispose cancels it */
+  req->self = self;
+  g_object_add_weak_pointer (G_OBJECT (self), (gpointer *) &req->self);
   req->snapshot = lab_snapshot_ref (s);
   req->request = self->request;
   self->busy = TRUE;

@@ -348,8 +348,9 @@ lab_pca_view_start_measure (LabPcaView *self)
 static void
 lab_pca_view_on_snapshot (LabPcaView *self, LabSnapshot *snapshot)
 {
+  /* hidden, the view measures nothing: it catches up on "map" */
   if (snapshot == NULL || snapshot->weights == NULL || snapshot->weights == self->measured
-      || snapshot->weights == self->pending)
+      || snapshot->weights == self->pending || !gtk_widget_get_mapped (GTK_WIDGET (self)))
     return;
   g_clear_pointer (&self->pending, lab_weights_unref);
   self->pending = lab_weights_ref (snapshot->weights);
@@ -376,7 +377,9 @@ on_fitted (GObject *source, GAsyncResult *res, gpointer user_data)
   const char *key = request->dataset;
 
   (void) source;
-  if (self->session != NULL && g_strcmp0 (key, self->dataset_key) == 0)
+  if (self != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self), (gpointer *) &request->view);
+  if (self != NULL && self->session != NULL && g_strcmp0 (key, self->dataset_key) == 0)
     {
       self->fitting = FALSE;
       g_clear_pointer (&self->compare, lab_pca_compare_unref);
@@ -391,7 +394,6 @@ on_fitted (GObject *source, GAsyncResult *res, gpointer user_data)
   g_clear_pointer (&compare, lab_pca_compare_unref);
   g_free (request->dataset);
   g_free (request);
-  g_object_unref (self);
 }
 
 static void
@@ -410,7 +412,8 @@ lab_pca_view_on_generation (LabPcaView *self)
       lab_pca_view_update_angle_plot (self);
       lab_pca_view_update_recon (self);
     }
-  if (spec == NULL || lab_session_get_loading (self->session) || g_strcmp0 (spec, self->dataset_key) == 0)
+  if (spec == NULL || lab_session_get_loading (self->session) || g_strcmp0 (spec, self->dataset_key) == 0
+      || !gtk_widget_get_mapped (GTK_WIDGET (self)))
     {
       lab_pca_view_update_labels (self);
       return;
@@ -426,7 +429,10 @@ lab_pca_view_on_generation (LabPcaView *self)
   {
     FitRequest *request = g_new (FitRequest, 1);
 
-    request->view = g_object_ref (self);
+    /* weak: a fit still running when the window closes must not keep the view (and its
+     * session) alive */
+    request->view = self;
+    g_object_add_weak_pointer (G_OBJECT (self), (gpointer *) &request->view);
     request->dataset = g_strdup (spec);
     int channels = 0, height = 0, width = 0, k_max;
 
@@ -436,6 +442,15 @@ lab_pca_view_on_generation (LabPcaView *self)
     k_max = CLAMP (channels * height * width / 2, 1, LAB_PCA_K_MAX);
     lab_pca_compare_new_async (self->session, k_max, self->cancellable, on_fitted, request);
   }
+}
+
+static void
+lab_pca_view_on_map (LabPcaView *self)
+{
+  if (self->session == NULL)
+    return;
+  lab_pca_view_on_generation (self);
+  lab_pca_view_on_snapshot (self, lab_session_get_snapshot (self->session));
 }
 
 void
@@ -603,6 +618,7 @@ lab_pca_view_init (LabPcaView *self)
   GtkWidget *left = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
 
+  g_signal_connect (self, "map", G_CALLBACK (lab_pca_view_on_map), NULL);
   gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_HORIZONTAL);
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
   gtk_box_layout_set_homogeneous (GTK_BOX_LAYOUT (layout), TRUE);

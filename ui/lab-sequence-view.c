@@ -456,7 +456,8 @@ refresh (LabSequenceView *self)
   LabWeights *weights;
   gboolean changed;
 
-  if (!update_shape (self))
+  /* hidden, the view computes nothing: "map" refreshes it */
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)) || !update_shape (self))
     return;
   weights = lab_session_get_weights (self->session);
   changed = weights != self->weights;
@@ -493,7 +494,8 @@ static void
 on_snapshot (LabSequenceView *self, LabSnapshot *snapshot)
 {
   /* only reports that bring new weights change what is shown */
-  if (snapshot->weights == NULL && snapshot->generation == self->generation)
+  if ((snapshot->weights == NULL || snapshot->weights == self->weights)
+      && snapshot->generation == self->generation)
     return;
   self->generation = snapshot->generation;
   refresh (self);
@@ -710,6 +712,7 @@ lab_sequence_view_init (LabSequenceView *self)
       "(with anomalies) as the dataset in the sidebar, or start with latentlab --data sines."));
 
   self->rand = g_rand_new_with_seed (7);
+  g_signal_connect (self, "map", G_CALLBACK (refresh), NULL);
   self->stack = GTK_STACK (gtk_stack_new ());
   gtk_widget_set_parent (GTK_WIDGET (self->stack), GTK_WIDGET (self));
 

@@ -14,5 +14,8 @@ G_BEGIN_DECLS
 void lab_background_run (GTask *task, GTaskThreadFunc func);
 /* Jobs started and not yet returned. */
 guint lab_background_count (void);
+/* Jobs started since the program began: lets a test check that a hidden view computes
+ * nothing. */
+guint64 lab_background_get_started (void);
 
 G_END_DECLS

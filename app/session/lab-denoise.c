@@ -5,6 +5,7 @@
 #include "ae-math.h"
 #include "ae-model.h"
 #include "ae-rng.h"
+#include "lab-background.h"
 #include "lab-denoise.h"
 #include "lab-session-private.h"
 
@@ -51,6 +52,13 @@ lab_denoise_filter (float *out, const float *in, int w, int h, LabFilter filter)
     ae_gaussian_blur (out, in, w, h, LAB_DENOISE_BLUR_SIGMA);
 }
 
+void
+lab_denoise_filter_planes (float *out, const float *in, int channels, int w, int h, LabFilter filter)
+{
+  for (int c = 0; c < channels; c++)
+    lab_denoise_filter (out + (gsize) c * w * h, in + (gsize) c * w * h, w, h, filter);
+}
+
 double
 lab_denoise_psnr (const float *a, const float *b, long n)
 {
@@ -78,6 +86,95 @@ lab_denoise_patchwise (LabWeights *weights, float *out, const float *in, int w, 
   if (lab_weights_get_input_dim (weights) != side * side)
     return FALSE;
   return ae_tiles_apply (out, in, 1, w, h, side, side, reconstruct_patches, weights, &err) == AE_OK;
+}
+
+/* --- PSNR against noise level, on a worker --------------------------------------------- */
+
+typedef struct {
+  LabWeights *weights;
+  float *clean;
+  long n;
+  int channels, side, n_levels;
+  LabNoiseKind kind;
+  double *levels;
+  guint64 seed;
+} CurvesJob;
+
+static void
+curves_job_free (CurvesJob *job)
+{
+  lab_weights_unref (job->weights);
+  g_free (job->clean);
+  g_free (job->levels);
+  g_free (job);
+}
+
+static void
+curves_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  CurvesJob *job = task_data;
+  long n = job->n;
+  int dim = job->channels * job->side * job->side, L = job->n_levels;
+  g_autofree float *noisy = g_new (float, (gsize) n * dim);
+  g_autofree float *out = g_new (float, (gsize) n * dim);
+  double *psnr = g_new0 (double, (gsize) LAB_DENOISE_CURVES * L);
+
+  (void) source;
+  for (int l = 0; l < L; l++)
+    {
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          g_free (psnr);
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled");
+          return;
+        }
+      memcpy (noisy, job->clean, sizeof (float) * n * dim);
+      lab_denoise_corrupt (noisy, n * dim, job->kind, (float) job->levels[l], job->seed + l);
+      lab_weights_reconstruct (job->weights, out, noisy, n);
+      for (long i = 0; i < n; i++)
+        psnr[l] += lab_denoise_psnr (job->clean + i * dim, out + i * dim, dim) / n;
+      for (int f = 0; f < LAB_N_FILTERS; f++)
+        for (long i = 0; i < n; i++)
+          {
+            lab_denoise_filter_planes (out + i * dim, noisy + i * dim, job->channels, job->side,
+                                       job->side, f);
+            psnr[(1 + f) * L + l] += lab_denoise_psnr (job->clean + i * dim, out + i * dim, dim) / n;
+          }
+    }
+  g_task_return_pointer (task, psnr, g_free);
+}
+
+void
+lab_denoise_curves_async (LabWeights *weights, float *clean, long n, int channels, int side,
+                          LabNoiseKind kind,
+                          const double *levels, int n_levels, guint64 seed,
+                          GCancellable *cancellable, GAsyncReadyCallback callback,
+                          gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  CurvesJob *job = g_new0 (CurvesJob, 1);
+
+  g_return_if_fail (weights != NULL && clean != NULL && n > 0 && channels > 0 && side > 0
+                    && n_levels > 0);
+  job->weights = lab_weights_ref (weights);
+  job->clean = clean;
+  job->n = n;
+  job->channels = channels;
+  job->side = side;
+  job->kind = kind;
+  job->levels = g_memdup2 (levels, sizeof (double) * n_levels);
+  job->n_levels = n_levels;
+  job->seed = seed;
+  g_task_set_source_tag (task, lab_denoise_curves_async);
+  g_task_set_task_data (task, job, (GDestroyNotify) curves_job_free);
+  lab_background_run (task, curves_thread);
+  g_object_unref (task);
+}
+
+double *
+lab_denoise_curves_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 gboolean

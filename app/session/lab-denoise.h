@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "lab-session.h"
 #include "lab-weights.h"
@@ -34,6 +34,9 @@ const char *lab_filter_name (LabFilter filter);
 void     lab_denoise_corrupt (float *x, long n, LabNoiseKind kind, float level, guint64 seed);
 /* A classical filter over one w x h grey image. */
 void     lab_denoise_filter (float *out, const float *in, int w, int h, LabFilter filter);
+/* The same filter on each of channels planes of w x h (a colour image, channel-major). */
+void     lab_denoise_filter_planes (float *out, const float *in, int channels, int w, int h,
+                                    LabFilter filter);
 double   lab_denoise_psnr (const float *a, const float *b, long n);
 double   lab_denoise_ssim (const float *a, const float *b, int w, int h);
 
@@ -43,6 +46,17 @@ double   lab_denoise_ssim (const float *a, const float *b, int w, int h);
  * input is not side * side. */
 gboolean lab_denoise_patchwise (LabWeights *weights, float *out, const float *in, int w, int h,
                                 int side);
+
+/* The mean PSNR of a model and of each classical filter over clean images
+ * (n, channels * side * side) corrupted at each of n_levels levels (seed + level index per level), on a worker:
+ * lab_denoise_curves_finish gives psnr[curve * n_levels + level], curve 0 the model and
+ * 1 + f the filter f (LAB_DENOISE_CURVES curves). clean is taken. */
+#define LAB_DENOISE_CURVES (1 + LAB_N_FILTERS)
+void     lab_denoise_curves_async (LabWeights *weights, float *clean, long n, int channels,
+                                   int side, LabNoiseKind kind, const double *levels, int n_levels,
+                                   guint64 seed, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data);
+double  *lab_denoise_curves_finish (GAsyncResult *result, GError **error);
 
 /* A PNG (any colour type) or a JPEG, as grey in [0, 1]; errors name the file. */
 gboolean lab_denoise_png_read (const char *path, float **pixels, int *w, int *h, GError **error);

@@ -20,10 +20,10 @@
 
 /* Loss history kept per curve; older points are thinned by two beyond this. */
 #define LAB_HISTORY_MAX 4096
-/* The trainer's niceness above the window's. 0 while views still compute on the main thread:
- * a niced trainer then loses the shared cores to that work (denoising preset under load:
- * 215 samples/s at +10 against 3,307 at 0); +10 once the main thread only draws. */
-#define LAB_TRAINER_NICE 0
+/* The trainer's niceness above the window's: the main thread only draws and dispatches, so
+ * it takes little, and takes it at once; the trainer has every core the rest of the time.
+ * Background jobs (lab-background.c) run nicer still. */
+#define LAB_TRAINER_NICE 10
 
 typedef struct {
   gboolean val;

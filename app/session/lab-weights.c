@@ -1,5 +1,6 @@
 /* lab-weights.c: a locked, reference-counted wrapper around a cloned AeModel. */
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "lab-session-private.h"
 
@@ -11,6 +12,14 @@ struct _LabWeights {
 };
 
 G_DEFINE_BOXED_TYPE (LabWeights, lab_weights, lab_weights_ref, lab_weights_unref)
+
+static atomic_ullong samples_computed;
+
+guint64
+lab_weights_get_samples_computed (void)
+{
+  return atomic_load (&samples_computed);
+}
 
 static void
 lab_weights_clear (gpointer data)
@@ -76,6 +85,7 @@ lab_weights_decode (LabWeights *self, float *out, const float *codes, long n)
 
   pthread_mutex_lock (&self->lock);
   ae_model_decode (self->model, out, codes, n);
+  atomic_fetch_add (&samples_computed, (unsigned long long) MAX (n, 0));
   pthread_mutex_unlock (&self->lock);
 }
 
@@ -86,6 +96,7 @@ lab_weights_encode (LabWeights *self, float *codes, float *logvar, const float *
 
   pthread_mutex_lock (&self->lock);
   ae_model_encode (self->model, codes, logvar, x, n);
+  atomic_fetch_add (&samples_computed, (unsigned long long) MAX (n, 0));
   pthread_mutex_unlock (&self->lock);
 }
 
@@ -96,6 +107,7 @@ lab_weights_reconstruct (LabWeights *self, float *out, const float *x, long n)
 
   pthread_mutex_lock (&self->lock);
   ae_model_reconstruct (self->model, out, x, n);
+  atomic_fetch_add (&samples_computed, (unsigned long long) MAX (n, 0));
   pthread_mutex_unlock (&self->lock);
 }
 
@@ -107,6 +119,7 @@ lab_weights_sample_errors (LabWeights *self, float *errors, const float *input,
 
   pthread_mutex_lock (&self->lock);
   ae_model_sample_errors (self->model, errors, input, target, n);
+  atomic_fetch_add (&samples_computed, (unsigned long long) MAX (n, 0));
   pthread_mutex_unlock (&self->lock);
 }
 

@@ -30,6 +30,9 @@ void     lab_weights_reconstruct (LabWeights *self, float *out, const float *x, 
 /* Per-sample reconstruction error of input against target (the model's own loss). */
 void     lab_weights_sample_errors (LabWeights *self, float *errors, const float *input,
                                     const float *target, long n);
+/* Samples passed through any model by the calls above, on every thread since the program
+ * started: lets a test check that a hidden view computes nothing. */
+guint64  lab_weights_get_samples_computed (void);
 gboolean lab_weights_save (LabWeights *self, const char *path, GError **error);
 
 /* A copy of the first layer's weights, (units, inputs) row-major, to free with g_free: a

@@ -266,6 +266,57 @@ test_patchwise_no_grid (void)
 }
 
 static void
+on_curves (GObject *source, GAsyncResult *result, gpointer data)
+{
+  *(double **) data = lab_denoise_curves_finish (result, NULL);
+}
+
+/* The worker's PSNR curves are the mean PSNR of each image, computed here image by image
+ * from the same noise (corrupted as one block, as the job does). */
+static void
+test_curves (void)
+{
+  g_autoptr (LabWeights) weights = small_weights ();
+  const double levels[2] = { 0.2, 0.5 };
+  const long n = 5;
+  const int dim = SIDE * SIDE;
+  float *clean = g_new (float, (gsize) n * dim);
+  g_autofree float *noisy = g_new (float, (gsize) n * dim);
+  float out[SIDE * SIDE];
+  double *psnr = NULL;
+
+  for (long i = 0; i < n * dim; i++)
+    clean[i] = (float) ((i * 13) % 29) / 28.0f;
+  g_autofree float *kept = g_memdup2 (clean, sizeof (float) * n * dim);
+  lab_denoise_curves_async (weights, clean, n, 1, SIDE, LAB_NOISE_GAUSSIAN, levels, 2, 99, NULL,
+                            on_curves, &psnr);
+  while (psnr == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  for (int l = 0; l < 2; l++)
+    {
+      double expected[LAB_DENOISE_CURVES] = { 0 };
+
+      memcpy (noisy, kept, sizeof (float) * n * dim);
+      lab_denoise_corrupt (noisy, n * dim, LAB_NOISE_GAUSSIAN, (float) levels[l], 99 + l);
+      for (long i = 0; i < n; i++)
+        {
+          lab_weights_reconstruct (weights, out, noisy + i * dim, 1);
+          expected[0] += lab_denoise_psnr (kept + i * dim, out, dim) / n;
+          for (int f = 0; f < LAB_N_FILTERS; f++)
+            {
+              lab_denoise_filter (out, noisy + i * dim, SIDE, SIDE, f);
+              expected[1 + f] += lab_denoise_psnr (kept + i * dim, out, dim) / n;
+            }
+        }
+      for (int c = 0; c < LAB_DENOISE_CURVES; c++)
+        g_assert_cmpfloat (fabs (psnr[c * 2 + l] - expected[c]), <, 1e-4);
+    }
+  /* more noise, a noisier median */
+  g_assert_cmpfloat (psnr[1 * 2 + 1], <, psnr[1 * 2 + 0]);
+  g_free (psnr);
+}
+
+static void
 test_png (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("test-denoise-XXXXXX", NULL);
@@ -433,6 +484,7 @@ main (int argc, char **argv)
   g_test_add_func ("/denoise/filters-and-measures", test_filters_and_measures);
   g_test_add_func ("/denoise/patchwise", test_patchwise);
   g_test_add_func ("/denoise/patchwise-no-grid", test_patchwise_no_grid);
+  g_test_add_func ("/denoise/curves", test_curves);
   g_test_add_func ("/denoise/png", test_png);
   g_test_add_func ("/denoise/train-on-patches", test_train_on_patches);
   return g_test_run ();
