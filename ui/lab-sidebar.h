@@ -13,6 +13,10 @@ G_DECLARE_FINAL_TYPE (LabSidebar, lab_sidebar, LAB, SIDEBAR, GtkWidget)
 
 LabSession *lab_sidebar_get_session (LabSidebar *self);
 void        lab_sidebar_set_session (LabSidebar *self, LabSession *session);
+/* A lesson step locks controls the student should leave alone: the dataset, the preset,
+ * the options (architecture and hyperparameters). */
+void        lab_sidebar_set_locked (LabSidebar *self, gboolean dataset, gboolean preset,
+                                    gboolean options);
 /* Display name of a preset ("vae" -> "Variational"). */
 const char *lab_sidebar_preset_title (const char *preset);
 /* The concept panel of a preset, translated: what the family does, its loss terms and what

@@ -609,6 +609,7 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, toast_overlay);
 
   _lab_window_class_init_actions (widget_class);
+  _lab_window_class_init_lesson (widget_class);
 }
 
 /* The page of view i: the view itself once it exists, else what it will show. */
