@@ -21,7 +21,7 @@
 struct _LabLessonPanel {
   GtkWidget parent_instance;
 
-  GtkWidget *scroller;
+  GtkWidget *content;      /* the step scrolling above, the run and Previous / Next below */
   GtkLabel *lesson_title;
   GtkDropDown *step_list;
   GtkProgressBar *progress;
@@ -161,10 +161,14 @@ apply_settings (LabLessonPanel *self, guint step)
   g_autoptr(GError) error = NULL;
   gboolean fresh;
   Apply *apply;
+  gboolean after_previous;
 
   if (self->loading != NULL)
     g_cancellable_cancel (self->loading);
   g_clear_object (&self->loading);
+  after_previous = step > 0 && self->applied_step == (int) step - 1
+                   && lab_lesson_state_get_ran (self->state, step - 1);
+
   self->applied_step = -1;
   self->running_step = -1;
   lab_session_pause (self->session);
@@ -175,8 +179,7 @@ apply_settings (LabLessonPanel *self, guint step)
       return;
     }
   /* on from the previous step's weights, as the command line runs the lesson */
-  if (!fresh && step > 0 && lab_lesson_state_get_ran (self->state, step - 1)
-      && lab_session_get_dataset_spec (self->session) != NULL
+  if (!fresh && after_previous && lab_session_get_dataset_spec (self->session) != NULL
       && !lab_session_get_loading (self->session))
     {
       g_auto(GStrv) own_names = NULL, own_values = NULL;
@@ -416,8 +419,11 @@ lab_lesson_panel_update (LabLessonPanel *self)
           gtk_widget_set_visible (GTK_WIDGET (self->choices[c]), c < n_choices);
           if (c >= n_choices)
             continue;
-          gtk_check_button_set_label (self->choices[c],
-                                      lab_lesson_state_step_choice (self->state, step, c));
+          const char *choice = lab_lesson_state_step_choice (self->state, step, c);
+
+          gtk_label_set_text (GTK_LABEL (gtk_check_button_get_child (self->choices[c])), choice);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (self->choices[c]),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, choice, -1);
           gtk_check_button_set_active (self->choices[c], (int) c == answer);
           gtk_widget_set_sensitive (GTK_WIDGET (self->choices[c]), !ran && !running);
         }
@@ -554,12 +560,43 @@ wrapped_label (const char *css)
 }
 
 static void
+setup_step_item (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer ellipsize)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  /* the chosen step's title is cut to the panel's width; the list shows it whole */
+  if (GPOINTER_TO_INT (ellipsize))
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_step_item (GtkSignalListItemFactory *factory, GtkListItem *item)
+{
+  GtkStringObject *text = gtk_list_item_get_item (item);
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), gtk_string_object_get_string (text));
+}
+
+static GtkListItemFactory *
+step_item_factory (gboolean ellipsize)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_step_item), GINT_TO_POINTER (ellipsize));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_step_item), NULL);
+  return factory;
+}
+
+static void
 lab_lesson_panel_build (LabLessonPanel *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *button, *checks_heading, *nav;
+  GtkWidget *button, *checks_heading, *nav, *footer, *scroller;
   GtkStringList *steps = gtk_string_list_new (NULL);
+  GtkListItemFactory *factory;
 
   gtk_widget_set_margin_start (box, 12);
   gtk_widget_set_margin_end (box, 12);
@@ -590,6 +627,12 @@ lab_lesson_panel_build (LabLessonPanel *self)
       gtk_string_list_append (steps, item);
     }
   self->step_list = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (steps), NULL));
+  factory = step_item_factory (TRUE);
+  gtk_drop_down_set_factory (self->step_list, factory);
+  g_object_unref (factory);
+  factory = step_item_factory (FALSE);
+  gtk_drop_down_set_list_factory (self->step_list, factory);
+  g_object_unref (factory);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->step_list), _("Go to a step of the lesson"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->step_list),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Lesson step"), -1);
@@ -618,18 +661,11 @@ lab_lesson_panel_build (LabLessonPanel *self)
   gtk_widget_set_margin_end (self->choices_box, 10);
   for (guint c = 0; c < G_N_ELEMENTS (self->choices); c++)
     {
-      GtkWidget *label;
-
-      self->choices[c] = GTK_CHECK_BUTTON (gtk_check_button_new_with_label (""));
+      self->choices[c] = GTK_CHECK_BUTTON (gtk_check_button_new ());
       if (c > 0)
         gtk_check_button_set_group (self->choices[c], self->choices[0]);
       /* long choices wrap instead of widening the panel */
-      label = gtk_widget_get_last_child (GTK_WIDGET (self->choices[c]));
-      if (GTK_IS_LABEL (label))
-        {
-          gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-          gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-        }
+      gtk_check_button_set_child (self->choices[c], wrapped_label (NULL));
       g_signal_connect (self->choices[c], "toggled", G_CALLBACK (on_choice), self);
       gtk_box_append (GTK_BOX (self->choices_box), GTK_WIDGET (self->choices[c]));
     }
@@ -641,15 +677,6 @@ lab_lesson_panel_build (LabLessonPanel *self)
   gtk_box_append (GTK_BOX (self->predict_box), GTK_WIDGET (self->reveal));
   gtk_box_append (GTK_BOX (box), self->predict_box);
 
-  self->run_button = gtk_button_new_with_mnemonic ("_Run");
-  gtk_widget_add_css_class (self->run_button, "suggested-action");
-  gtk_widget_add_css_class (self->run_button, "pill");
-  gtk_widget_set_tooltip_text (self->run_button, _("Train for the epochs this step asks for, then measure its checks"));
-  g_signal_connect_swapped (self->run_button, "clicked", G_CALLBACK (on_run), self);
-  gtk_box_append (GTK_BOX (box), self->run_button);
-  self->run_status = GTK_LABEL (wrapped_label ("dim-label"));
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->run_status));
-
   checks_heading = gtk_label_new (_("Checks"));
   gtk_label_set_xalign (GTK_LABEL (checks_heading), 0);
   gtk_widget_add_css_class (checks_heading, "heading");
@@ -657,10 +684,23 @@ lab_lesson_panel_build (LabLessonPanel *self)
   self->checks_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
   gtk_box_append (GTK_BOX (box), self->checks_box);
 
+  /* the run and the way on stay in view however long the step's text */
+  footer = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
+  gtk_widget_set_margin_start (footer, 12);
+  gtk_widget_set_margin_end (footer, 12);
+  gtk_widget_set_margin_top (footer, 8);
+  gtk_widget_set_margin_bottom (footer, 12);
+  self->run_button = gtk_button_new_with_mnemonic ("_Run");
+  gtk_widget_add_css_class (self->run_button, "suggested-action");
+  gtk_widget_add_css_class (self->run_button, "pill");
+  gtk_widget_set_tooltip_text (self->run_button, _("Train for the epochs this step asks for, then measure its checks"));
+  g_signal_connect_swapped (self->run_button, "clicked", G_CALLBACK (on_run), self);
+  self->run_status = GTK_LABEL (wrapped_label ("dim-label"));
+  gtk_box_append (GTK_BOX (footer), GTK_WIDGET (self->run_status));
+  gtk_box_append (GTK_BOX (footer), self->run_button);
+
   nav = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_box_set_homogeneous (GTK_BOX (nav), TRUE);
-  gtk_widget_set_vexpand (nav, TRUE);
-  gtk_widget_set_valign (nav, GTK_ALIGN_END);
   self->prev_button = gtk_button_new_with_mnemonic (_("_Previous"));
   gtk_widget_set_tooltip_text (self->prev_button, _("The previous step"));
   g_signal_connect_swapped (self->prev_button, "clicked", G_CALLBACK (on_prev), self);
@@ -669,13 +709,18 @@ lab_lesson_panel_build (LabLessonPanel *self)
   g_signal_connect_swapped (self->next_button, "clicked", G_CALLBACK (on_next), self);
   gtk_box_append (GTK_BOX (nav), self->prev_button);
   gtk_box_append (GTK_BOX (nav), self->next_button);
-  gtk_box_append (GTK_BOX (box), nav);
+  gtk_box_append (GTK_BOX (footer), nav);
 
-  self->scroller = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_NEVER,
+  scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
                                   GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), box);
-  gtk_widget_set_parent (self->scroller, GTK_WIDGET (self));
+  gtk_widget_set_vexpand (scroller, TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), box);
+  self->content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_box_append (GTK_BOX (self->content), scroller);
+  gtk_box_append (GTK_BOX (self->content), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+  gtk_box_append (GTK_BOX (self->content), footer);
+  gtk_widget_set_parent (self->content, GTK_WIDGET (self));
 
   gtk_label_set_text (self->lesson_title, lab_lesson_state_get_title (self->state));
   g_signal_connect_swapped (self->step_list, "notify::selected", G_CALLBACK (on_step_selected), self);
@@ -695,7 +740,7 @@ lab_lesson_panel_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->state, self);
   if (self->window != NULL)
     g_signal_handlers_disconnect_by_data (self->window, self);
-  g_clear_pointer (&self->scroller, gtk_widget_unparent);
+  g_clear_pointer (&self->content, gtk_widget_unparent);
   g_clear_object (&self->session);
   g_clear_object (&self->state);
   G_OBJECT_CLASS (lab_lesson_panel_parent_class)->dispose (object);

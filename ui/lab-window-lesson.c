@@ -31,7 +31,7 @@ show_lesson (LabWindow *self, LabLessonState *state, gboolean restored)
 
   remove_panel (self);
   self->lesson_panel = lab_lesson_panel_new (self, state, restored);
-  gtk_widget_set_size_request (self->lesson_panel, 340, -1);
+  gtk_widget_set_size_request (self->lesson_panel, 320, -1);
   gtk_widget_add_css_class (self->lesson_panel, "lesson-panel");
   gtk_box_append (GTK_BOX (box), self->lesson_panel);
   if (!self->presenting)
