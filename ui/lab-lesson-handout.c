@@ -82,16 +82,17 @@ draw_loss (cairo_t *cr, double y, LabSnapshot *snapshot, const LabPlotStyle *sty
   LabSeries series[2] = { 0 };
   LabLossData data = { 0 };
   const double height = 220;
+  LabLossTerm term = lab_snapshot_objective_term (snapshot);
 
   series[0].name = _("training loss");
-  series[0].x = snapshot->train[LAB_LOSS_TOTAL].x;
-  series[0].y = snapshot->train[LAB_LOSS_TOTAL].y;
-  series[0].n = (int) snapshot->train[LAB_LOSS_TOTAL].n;
+  series[0].x = snapshot->train[term].x;
+  series[0].y = snapshot->train[term].y;
+  series[0].n = (int) snapshot->train[term].n;
   series[0].color_index = 0;
   series[1].name = _("validation loss");
-  series[1].x = snapshot->val[LAB_LOSS_TOTAL].x;
-  series[1].y = snapshot->val[LAB_LOSS_TOTAL].y;
-  series[1].n = (int) snapshot->val[LAB_LOSS_TOTAL].n;
+  series[1].x = snapshot->val[term].x;
+  series[1].y = snapshot->val[term].y;
+  series[1].n = (int) snapshot->val[term].n;
   series[1].color_index = 0;
   series[1].dashed = true;
   series[1].markers = series[1].n < 30;

@@ -47,6 +47,8 @@ struct _LabLessonPanel {
   int running_step;        /* whose run is under way, -1 none */
   int target_epoch;        /* the run ends there */
   int measured_epoch;      /* the last epoch measured live */
+  int settling_step;       /* whose run finished: its final weights may come a report later */
+  LabWeights *measured_weights; /* what the last measure of a finished run saw */
   guint syncing;           /* > 0 while widgets are set from the state */
 };
 
@@ -171,6 +173,7 @@ apply_settings (LabLessonPanel *self, guint step)
 
   self->applied_step = -1;
   self->running_step = -1;
+  self->settling_step = -1;
   lab_session_pause (self->session);
   if (!lab_lesson_state_step_settings (self->state, step, &dataset, &preset, &names, &values,
                                        &normal, &fresh, &error))
@@ -205,13 +208,34 @@ apply_settings (LabLessonPanel *self, guint step)
 
 /* --- the run and its measures ------------------------------------------------------------ */
 
+/* Measures a finished run, or measures it again when newer weights come: the trainer's
+ * last weights copy may follow its "finished" report. */
+static void
+measure_finished (LabLessonPanel *self, guint step, LabSnapshot *snapshot)
+{
+  LabWeights *weights = snapshot->weights != NULL ? snapshot->weights
+                                                  : lab_session_get_weights (self->session);
+
+  if (weights == NULL || weights == self->measured_weights)
+    return;
+  g_clear_pointer (&self->measured_weights, lab_weights_unref);
+  self->measured_weights = lab_weights_ref (weights);
+  lab_lesson_state_set_snapshot (self->state, step, snapshot);
+  lab_lesson_state_measure (self->state, step, self->session, snapshot);
+}
+
 static void
 on_snapshot (LabLessonPanel *self, LabSnapshot *snapshot)
 {
   guint step;
 
   if (self->running_step < 0)
-    return;
+    {
+      if (self->settling_step >= 0 && snapshot->state != LAB_TRAINING_RUNNING
+          && !lab_session_get_loading (self->session))
+        measure_finished (self, (guint) self->settling_step, snapshot);
+      return;
+    }
   step = (guint) self->running_step;
   if (snapshot->state == LAB_TRAINING_DIVERGED)
     {
@@ -222,8 +246,9 @@ on_snapshot (LabLessonPanel *self, LabSnapshot *snapshot)
   if (snapshot->epoch >= self->target_epoch && snapshot->state != LAB_TRAINING_RUNNING)
     {
       self->running_step = -1;
-      lab_lesson_state_set_snapshot (self->state, step, snapshot);
-      lab_lesson_state_measure (self->state, step, self->session, snapshot);
+      self->settling_step = (int) step;
+      g_clear_pointer (&self->measured_weights, lab_weights_unref);
+      measure_finished (self, step, snapshot);
       lab_lesson_state_set_ran (self->state, step, TRUE);
       lab_lesson_panel_update (self);
       return;
@@ -272,6 +297,7 @@ lab_lesson_panel_run (LabLessonPanel *self)
   self->target_epoch = (snapshot != NULL ? snapshot->epoch : 0) + epochs;
   self->measured_epoch = snapshot != NULL ? snapshot->epoch : 0;
   self->running_step = (int) step;
+  self->settling_step = -1;
   target = g_strdup_printf ("%d", self->target_epoch);
   if (!lab_session_set_option (self->session, "epochs", target, &error))
     {
@@ -743,6 +769,7 @@ lab_lesson_panel_dispose (GObject *object)
   g_clear_pointer (&self->content, gtk_widget_unparent);
   g_clear_object (&self->session);
   g_clear_object (&self->state);
+  g_clear_pointer (&self->measured_weights, lab_weights_unref);
   G_OBJECT_CLASS (lab_lesson_panel_parent_class)->dispose (object);
 }
 
@@ -762,6 +789,7 @@ lab_lesson_panel_init (LabLessonPanel *self)
 {
   self->applied_step = -1;
   self->running_step = -1;
+  self->settling_step = -1;
 }
 
 GtkWidget *

@@ -541,12 +541,6 @@ measure_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
-static double
-last_point (const LabCurve *curve)
-{
-  return curve->n > 0 ? curve->y[curve->n - 1] : NAN;
-}
-
 gboolean
 lab_lesson_state_measure (LabLessonState *self, guint step, LabSession *session,
                           LabSnapshot *snapshot)
@@ -563,7 +557,8 @@ lab_lesson_state_measure (LabLessonState *self, guint step, LabSession *session,
   g_return_val_if_fail (get_step (self, step) != NULL, FALSE);
   g_return_val_if_fail (LAB_IS_SESSION (session) && snapshot != NULL, FALSE);
 
-  weights = lab_session_get_weights (session);
+  /* the snapshot's own copy: the weights its epochs and losses belong to */
+  weights = snapshot->weights != NULL ? snapshot->weights : lab_session_get_weights (session);
   ds = _lab_session_get_dataset (session);
   if (weights == NULL || ds == NULL || lab_session_get_loading (session))
     return FALSE;
@@ -572,8 +567,8 @@ lab_lesson_state_measure (LabLessonState *self, guint step, LabSession *session,
   job->lesson = self->lesson;
   job->step = (int) step;
   job->weights = lab_weights_ref (weights);
-  job->train_loss = last_point (&snapshot->train[LAB_LOSS_TOTAL]);
-  job->val_loss = last_point (&snapshot->val[LAB_LOSS_TOTAL]);
+  job->train_loss = lab_snapshot_last_value (snapshot, lab_snapshot_objective_term (snapshot), FALSE);
+  job->val_loss = lab_snapshot_last_value (snapshot, lab_snapshot_objective_term (snapshot), TRUE);
   job->epochs = snapshot->epoch;
   normal = lab_session_dup_option (session, "normal");
   if (normal != NULL && normal[0] != '\0'

@@ -163,6 +163,11 @@ test_lesson_run_and_step (void)
   lab_lesson_panel_go (panel, 1);
   g_assert_true (wait_until (panel, panel_ready, NULL, 60));
   g_assert_nonnull (lab_session_get_weights (window->session));
+  /* and runs on from them: its checks compare with the first step's measure */
+  g_assert_true (lab_lesson_panel_run (panel));
+  g_assert_true (wait_until (state, step_checks_hold, GUINT_TO_POINTER (1), 180));
+  g_assert_cmpint (lab_lesson_state_get_snapshot (state, 1)->epoch, ==,
+                   lab_lesson_state_step_run_epochs (state, 0) + lab_lesson_state_step_run_epochs (state, 1));
   g_assert_true (lab_session_save_file (window->session, session_path, &error));
   g_assert_no_error (error);
   {
