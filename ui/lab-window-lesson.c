@@ -22,23 +22,38 @@ remove_panel (LabWindow *self)
   self->lesson_panel = NULL;
 }
 
+static void
+hide_sidebar (LabWindow *self)
+{
+  if (self->lesson_panel == NULL || self->presenting)
+    return;
+  gtk_widget_set_visible (GTK_WIDGET (self->sidebar), FALSE);
+  gtk_widget_set_visible (self->sidebar_separator, FALSE);
+}
+
+static void
+on_presentation (LabWindow *self, GParamSpec *pspec, gpointer unused)
+{
+  hide_sidebar (self);
+}
+
 /* The panel takes the sidebar's place (F9 brings the sidebar back), so that the views keep
- * their width at 1280 x 720. */
+ * their width at 1280 x 720; leaving presentation mode puts the sidebar back, so it is
+ * hidden again then. */
 static void
 show_lesson (LabWindow *self, LabLessonState *state, gboolean restored)
 {
   GtkWidget *box = gtk_widget_get_parent (self->sidebar_separator);
+
+  g_signal_handlers_disconnect_by_func (self, on_presentation, NULL);
+  g_signal_connect (self, "notify::presentation", G_CALLBACK (on_presentation), NULL);
 
   remove_panel (self);
   self->lesson_panel = lab_lesson_panel_new (self, state, restored);
   gtk_widget_set_size_request (self->lesson_panel, 320, -1);
   gtk_widget_add_css_class (self->lesson_panel, "lesson-panel");
   gtk_box_append (GTK_BOX (box), self->lesson_panel);
-  if (!self->presenting)
-    {
-      gtk_widget_set_visible (GTK_WIDGET (self->sidebar), FALSE);
-      gtk_widget_set_visible (self->sidebar_separator, FALSE);
-    }
+  hide_sidebar (self);
   _lab_window_update_actions (self);
 }
 
@@ -166,6 +181,7 @@ lab_window_close_lesson (GtkWidget *widget, const char *action_name, GVariant *p
   if (self->lesson_panel == NULL)
     return;
   remove_panel (self);
+  g_signal_handlers_disconnect_by_func (self, on_presentation, NULL);
   lab_session_set_lesson (self->session, NULL);
   lab_sidebar_set_locked (self->sidebar, FALSE, FALSE, FALSE);
   if (!self->presenting)
