@@ -14,6 +14,23 @@
 #include "lab-lesson.h"
 #include "lab-session-private.h"
 
+/* A copy of the samples the metrics read, shared by the measures of one model's run. */
+typedef struct {
+  AeDataset *data;
+} MeasureData;
+
+static void
+measure_data_clear (gpointer data)
+{
+  ae_dataset_free (((MeasureData *) data)->data);
+}
+
+static void
+measure_data_unref (MeasureData *data)
+{
+  g_atomic_rc_box_release_full (data, measure_data_clear);
+}
+
 struct _LabLessonState {
   GObject parent_instance;
 
@@ -26,6 +43,11 @@ struct _LabLessonState {
   LabSnapshot *snapshots[LAB_LESSON_MAX_STEPS];
   char **views[LAB_LESSON_MAX_STEPS];         /* NULL-terminated copies */
   GCancellable *measuring;  /* the measure in flight, or NULL */
+  /* the samples copied for the last measure, and what they were copied from: the copy is
+   * made once per model, not once per epoch measured */
+  MeasureData *data;
+  gconstpointer data_source;
+  guint data_generation;
 };
 
 G_DEFINE_FINAL_TYPE (LabLessonState, lab_lesson_state, G_TYPE_OBJECT)
@@ -59,6 +81,7 @@ lab_lesson_state_finalize (GObject *object)
       g_clear_pointer (&self->snapshots[i], lab_snapshot_unref);
       g_strfreev (self->views[i]);
     }
+  g_clear_pointer (&self->data, measure_data_unref);
   lab_lesson_free (self->lesson);
   g_free (self->source);
   G_OBJECT_CLASS (lab_lesson_state_parent_class)->finalize (object);
@@ -477,7 +500,7 @@ typedef struct {
   const LabLesson *lesson; /* the state's, alive while the task holds the state */
   int step;
   LabWeights *weights;
-  AeDataset *data;         /* the first training and test samples the metrics read */
+  MeasureData *data;       /* the first training and test samples the metrics read */
   uint8_t *normal;
   double train_loss, val_loss;
   int epochs;
@@ -489,7 +512,7 @@ measure_job_free (gpointer data)
   MeasureJob *job = data;
 
   g_clear_pointer (&job->weights, lab_weights_unref);
-  ae_dataset_free (job->data);
+  g_clear_pointer (&job->data, measure_data_unref);
   free (job->normal);
   g_free (job);
 }
@@ -501,7 +524,7 @@ measure_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
   AeModel *model = _lab_weights_clone_model (job->weights);
   LabMeasure *m;
 
-  if (model == NULL || (m = lab_measure_new (model, job->data, job->normal)) == NULL)
+  if (model == NULL || (m = lab_measure_new (model, job->data->data, job->normal)) == NULL)
     {
       ae_model_free (model);
       g_task_return_new_error (task, LAB_SESSION_ERROR, AE_ERR_NOMEM,
@@ -577,18 +600,31 @@ lab_lesson_state_measure (LabLessonState *self, guint step, LabSession *session,
     job->normal = NULL;
   /* The session may replace its dataset while the worker runs: the worker gets a copy of
    * the samples the metrics read (the first of training for PCA, the first of test), in
-   * the split's order, so its values are the command line's on the same weights. */
-  n_train = MIN (ds->n_train, LAB_MEASURE_MAX_TRAIN);
-  n_test = MIN (ds->n_test, LAB_MEASURE_MAX_TEST);
-  idx = g_new (uint32_t, n_train + n_test + 1);
-  memcpy (idx, ae_dataset_train (ds), (size_t) n_train * sizeof *idx);
-  memcpy (idx + n_train, ae_dataset_test (ds), (size_t) n_test * sizeof *idx);
-  if (ae_dataset_subset (&job->data, ds, idx, n_train + n_test, &err) != AE_OK)
+   * the split's order, so its values are the command line's on the same weights. The split
+   * changes only with a new generation (new data, normal classes, reset). */
+  if (self->data == NULL || self->data_source != ds
+      || self->data_generation != lab_session_get_generation (session))
     {
-      measure_job_free (job);
-      return FALSE;
+      MeasureData *copy = g_atomic_rc_box_new0 (MeasureData);
+
+      n_train = MIN (ds->n_train, LAB_MEASURE_MAX_TRAIN);
+      n_test = MIN (ds->n_test, LAB_MEASURE_MAX_TEST);
+      idx = g_new (uint32_t, n_train + n_test + 1);
+      memcpy (idx, ae_dataset_train (ds), (size_t) n_train * sizeof *idx);
+      memcpy (idx + n_train, ae_dataset_test (ds), (size_t) n_test * sizeof *idx);
+      if (ae_dataset_subset (&copy->data, ds, idx, n_train + n_test, &err) != AE_OK)
+        {
+          measure_data_unref (copy);
+          measure_job_free (job);
+          return FALSE;
+        }
+      ae_dataset_split_fixed (copy->data, n_test, 0.0);
+      g_clear_pointer (&self->data, measure_data_unref);
+      self->data = copy;
+      self->data_source = ds;
+      self->data_generation = lab_session_get_generation (session);
     }
-  ae_dataset_split_fixed (job->data, n_test, 0.0);
+  job->data = g_atomic_rc_box_acquire (self->data);
 
   if (self->measuring != NULL)
     g_cancellable_cancel (self->measuring);
