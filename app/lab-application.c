@@ -6,6 +6,7 @@
 
 #include "lab-application.h"
 #include "lab-gui.h"
+#include "lab-lesson-state.h"
 #include "lab-session.h"
 #include "lab-window.h"
 
@@ -21,6 +22,7 @@ struct _LabApplication {
   char *session;     /* --session FILE */
   gboolean compare;  /* --compare */
   GSettings *settings; /* NULL without the schema: nothing is remembered */
+  char *lesson;      /* --lesson FILE|NAME */
 };
 
 G_DEFINE_FINAL_TYPE (LabApplication, lab_application, ADW_TYPE_APPLICATION)
@@ -43,6 +45,9 @@ static const GOptionEntry lab_application_options[] = {
     N_("Open a saved session (its dataset, settings, weights and history)"), "FILE" },
   { "compare", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Also open Compare Runs: the run beside a copy with the next seed"), NULL },
+  { "lesson", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Open a lesson: a bundled one by name (see latentlab lesson --list) or a .lesson file"),
+    "FILE|NAME" },
   { NULL }
 };
 
@@ -56,7 +61,7 @@ static int
 lab_application_handle_local_options (GApplication *app, GVariantDict *options)
 {
   LabApplication *self = LAB_APPLICATION (app);
-  const char *data = NULL, *preset = NULL, *view = NULL, *session = NULL;
+  const char *data = NULL, *preset = NULL, *view = NULL, *session = NULL, *lesson = NULL;
 
   g_variant_dict_lookup (options, "data", "&s", &data);
   g_variant_dict_lookup (options, "preset", "&s", &preset);
@@ -64,6 +69,7 @@ lab_application_handle_local_options (GApplication *app, GVariantDict *options)
   self->run = g_variant_dict_contains (options, "run");
   g_variant_dict_lookup (options, "session", "^&ay", &session);
   self->compare = g_variant_dict_contains (options, "compare");
+  g_variant_dict_lookup (options, "lesson", "^&ay", &lesson);
   self->presentation = g_variant_dict_contains (options, "presentation");
 
   /* usage errors exit with 2, one line naming the argument (CLI.md) */
@@ -80,7 +86,21 @@ lab_application_handle_local_options (GApplication *app, GVariantDict *options)
       return 2;
     }
 
+  if (lesson != NULL)
+    {
+      /* a lesson that cannot open is a usage error before any window (CLI.md) */
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LabLessonState) state = lab_lesson_state_open (lesson, &error);
+
+      if (state == NULL)
+        {
+          g_printerr ("latentlab: --lesson %s: %s\n", lesson, error->message);
+          return 2;
+        }
+    }
+
   self->data = g_strdup (data);
+  self->lesson = g_strdup (lesson);
   self->preset = g_strdup (preset);
   self->view = g_strdup (view);
   self->session = g_strdup (session);
@@ -220,8 +240,19 @@ lab_application_activate (GApplication *app)
       if (self->run)
         lab_session_run (lab_window_get_session (lab_window));
     }
-  /* also after a session that failed to open: the window always has a run */
-  if (self->session == NULL || lab_session_get_dataset_spec (lab_window_get_session (lab_window)) == NULL)
+  if (self->lesson != NULL)
+    {
+      g_autoptr (GError) error = NULL;
+
+      /* checked when the options were read: only a file gone since then fails here */
+      if (!lab_window_open_lesson (lab_window, self->lesson, &error))
+        g_printerr ("latentlab: --lesson %s: %s\n", self->lesson, error->message);
+    }
+  /* also after a session that failed to open: the window always has a run (a lesson loads
+   * its own) */
+  if (lab_window_get_lesson (lab_window) == NULL
+      && (self->session == NULL
+          || lab_session_get_dataset_spec (lab_window_get_session (lab_window)) == NULL))
     lab_application_start_run (self, lab_window);
   lab_application_show_window (self, lab_window);
 }
@@ -239,8 +270,9 @@ lab_application_open (GApplication *app, GFile **files, int n_files, const char 
 
       lab_window_open_file (window, files[i], self->run);
       /* a picture, or a session that could not be opened: the picture is shown with the
-       * usual run beside it */
-      if (lab_session_get_dataset_spec (session) == NULL && !lab_session_get_loading (session))
+       * usual run beside it (a lesson loads its own) */
+      if (lab_window_get_lesson (window) == NULL && lab_session_get_dataset_spec (session) == NULL
+          && !lab_session_get_loading (session))
         {
           g_autofree char *view = g_strdup (lab_window_get_view (window));
 
@@ -378,6 +410,7 @@ lab_application_finalize (GObject *object)
   g_free (self->view);
   g_free (self->session);
   g_clear_object (&self->settings);
+  g_free (self->lesson);
 
   G_OBJECT_CLASS (lab_application_parent_class)->finalize (object);
 }

@@ -496,9 +496,11 @@ lab_denoise_view_on_dataset (LabDenoiseView *self)
     return;
   lab_denoise_view_sync_sample_range (self);
   lab_denoise_view_reload (self);
-  /* an opened image stays while the new model can denoise it, and what was said of it
-   * with it; otherwise the status line belongs to the old data */
-  if (self->image != NULL && self->side == 0)
+  /* an opened image stays while the new model can denoise it (or while the data are still
+   * loading), and what was said of it with it; otherwise the status line belongs to the old
+   * data */
+  if (self->image != NULL && self->side == 0 && self->session != NULL
+      && lab_session_get_sample_shape (self->session, NULL, NULL, NULL))
     lab_denoise_view_open_image (self, NULL, NULL);
   if (self->image == NULL)
     lab_denoise_view_show_message (self, "", FALSE);

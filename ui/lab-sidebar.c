@@ -153,6 +153,24 @@ static const struct {
 
 static const char *const batch_sizes[] = { "16", "32", "64", "128", "256", "512", NULL };
 
+void
+lab_sidebar_set_locked (LabSidebar *self, gboolean dataset, gboolean preset, gboolean options)
+{
+  GtkWidget *option_widgets[] = {
+    GTK_WIDGET (self->hidden_entry), GTK_WIDGET (self->latent_spin),
+    GTK_WIDGET (self->activation_dropdown), GTK_WIDGET (self->lr_scale),
+    GTK_WIDGET (self->batch_dropdown), GTK_WIDGET (self->epochs_spin),
+    GTK_WIDGET (self->seed_spin), self->sparse_section, self->contractive_section,
+    self->denoising_section, self->vae_section,
+  };
+
+  g_return_if_fail (LAB_IS_SIDEBAR (self));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->dataset_dropdown), !dataset);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->preset_dropdown), !preset);
+  for (guint i = 0; i < G_N_ELEMENTS (option_widgets); i++)
+    gtk_widget_set_sensitive (option_widgets[i], !options);
+}
+
 const char *
 lab_sidebar_preset_title (const char *preset)
 {

@@ -15,6 +15,10 @@ LabSession *lab_sidebar_get_session (LabSidebar *self);
 void        lab_sidebar_set_session (LabSidebar *self, LabSession *session);
 /* Shows the session's settings again (after a change was refused elsewhere). */
 void        lab_sidebar_refresh (LabSidebar *self);
+/* A lesson step locks controls the student should leave alone: the dataset, the preset,
+ * the options (architecture and hyperparameters). */
+void        lab_sidebar_set_locked (LabSidebar *self, gboolean dataset, gboolean preset,
+                                    gboolean options);
 /* Display name of a preset ("vae" -> "Variational"). */
 const char *lab_sidebar_preset_title (const char *preset);
 /* The concept panel of a preset, translated and newly allocated: what the family does, its

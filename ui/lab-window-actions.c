@@ -280,6 +280,7 @@ lab_window_open_session (LabWindow *self, const char *path)
   remember_session (path);
   _lab_window_set_session_path (self, path);
   apply_choices (self);
+  _lab_window_restore_lesson (self);
 }
 
 static void
@@ -600,6 +601,7 @@ _lab_window_update_actions (LabWindow *self)
   gtk_widget_action_set_enabled (widget, "win.save-session-as", ready);
   gtk_widget_action_set_enabled (widget, "win.compare-seed", ready);
   gtk_widget_action_set_enabled (widget, "win.export-picture", ready);
+  _lab_window_update_lesson_actions (self);
 }
 
 void

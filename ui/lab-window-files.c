@@ -50,6 +50,13 @@ lab_window_open_file (LabWindow *self, GFile *file, gboolean run)
       if (run && lab_session_get_dataset_spec (self->session) != NULL)
         lab_session_run (self->session);
     }
+  else if (g_str_has_suffix (path, ".lesson"))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!lab_window_open_lesson (self, path, &error))
+        _lab_window_show_error (self, _("The lesson could not be opened"), error->message);
+    }
   else if (!g_file_test (path, G_FILE_TEST_IS_DIR) && is_picture (path))
     {
       GtkWidget *denoise = gtk_stack_get_child_by_name (self->stack, "denoise");

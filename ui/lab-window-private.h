@@ -36,6 +36,8 @@ struct _LabWindow {
   GtkWidget *presentation_run_button;
   GtkLabel *presentation_progress_label;
   AdwToastOverlay *toast_overlay; /* "Session saved", "Picture exported", "Training finished" */
+  GtkWidget *lesson_box;         /* the flap, and the lesson panel beside it */
+  GtkWidget *lesson_panel;       /* LabLessonPanel beside the views while a lesson is open */
 
   /* owned */
   LabSession *session;
@@ -58,6 +60,11 @@ struct _LabWindow {
 };
 
 void             _lab_window_class_init_actions (GtkWidgetClass *widget_class);
+/* Lessons (lab-window-lesson.c): the actions, their enabling, and the lesson a session
+ * file brought (lab_session_get_lesson), shown with the session's weights as they are. */
+void             _lab_window_class_init_lesson (GtkWidgetClass *widget_class);
+void             _lab_window_update_lesson_actions (LabWindow *self);
+void             _lab_window_restore_lesson (LabWindow *self);
 /* Enables what makes sense now (no Step or export while loading). */
 void             _lab_window_update_actions (LabWindow *self);
 /* Loads without blocking; run starts training once loaded. */

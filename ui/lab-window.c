@@ -589,6 +589,7 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, banner);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, banner_label);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_box);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, settings_button);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, presentation_bar);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, presentation_run_button);
@@ -596,6 +597,7 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, toast_overlay);
 
   _lab_window_class_init_actions (widget_class);
+  _lab_window_class_init_lesson (widget_class);
 }
 
 /* The page of view i: the view itself once it exists, else what it will show. */

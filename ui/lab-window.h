@@ -3,6 +3,7 @@
 
 #include <gtk/gtk.h>
 
+#include "lab-lesson-state.h"
 #include "lab-session.h"
 
 G_BEGIN_DECLS
@@ -24,6 +25,11 @@ LabSession *lab_window_get_session (LabWindow *self);
 void        lab_window_open_session (LabWindow *self, const char *path);
 /* Presentation mode: full screen, larger text, thicker plot lines and more contrast, for a
  * projector (the "presentation" property, the win.presentation action, F11). */
+/* Opens a lesson file, or a bundled lesson by name, in the lesson panel and applies its
+ * step's settings; FALSE with an error naming the file, the line and the problem. */
+gboolean    lab_window_open_lesson (LabWindow *self, const char *file_or_name, GError **error);
+/* The lesson open in the window, or NULL. */
+LabLessonState *lab_window_get_lesson (LabWindow *self);
 void        lab_window_set_presentation (LabWindow *self, gboolean presenting);
 gboolean    lab_window_get_presentation (LabWindow *self);
 /* A file given to the window (`latentlab FILE`, or dropped on it): a session, a PNG or

@@ -282,6 +282,7 @@ print_main_help (FILE *out)
     { "view", "V", "view to show: training, latent, generate, denoise, anomaly, inside, pca, sequence" },
     { "session", "FILE", "open a saved session (its dataset, settings, weights and history)" },
     { "compare", NULL, "also open Compare Runs: the run beside a copy with the next seed" },
+    { "lesson", "FILE|NAME", "open a lesson in the lesson panel: a bundled one by name (lesson --list) or a .lesson file" },
     { NULL, NULL, NULL },
   };
   fprintf (out, "\nWindow options:\n");

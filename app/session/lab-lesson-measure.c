@@ -9,9 +9,6 @@
 #include "ae-math.h"
 #include "ae-rng.h"
 
-/* PCA baselines are fitted on at most this many training samples: enough for a stable
- * basis of a few dozen components, and quick on a worker. */
-#define MAX_PCA_TRAIN 5000
 /* Samples for the Jacobian (its estimate encodes each 8 more times). */
 #define MAX_JACOBIAN 500
 /* Draws from the prior and midpoints of interpolations, each compared with its nearest
@@ -192,7 +189,7 @@ pca (LabMeasure *m)
 {
   if (!m->pca_tried)
     {
-      long n = m->data->n_train < MAX_PCA_TRAIN ? m->data->n_train : MAX_PCA_TRAIN;
+      long n = m->data->n_train < LAB_MEASURE_MAX_TRAIN ? m->data->n_train : LAB_MEASURE_MAX_TRAIN;
       float *train = malloc ((size_t) (n > 0 ? n : 1) * (size_t) m->dim * sizeof (float));
       m->pca_tried = 1;
       if (train != NULL && n >= 2 && m->L >= 1 && m->L <= m->dim)

@@ -14,6 +14,10 @@
 #include "ae-model.h"
 
 #define LAB_MEASURE_MAX_TEST 2000
+/* PCA baselines are fitted on at most this many training samples (the first of the
+ * training split): enough for a stable basis of a few dozen components, and quick on a
+ * worker. No other metric reads the training split. */
+#define LAB_MEASURE_MAX_TRAIN 5000
 
 typedef struct {
   const char *name;

@@ -162,9 +162,8 @@ lab_lesson_run_measures (LabLessonRun *run)
   return run->measures;
 }
 
-/* A dataset path relative to the lesson's folder; built-in names pass as they are. */
-static char *
-resolve_dataset (const LabLesson *lesson, const char *spec)
+char *
+lab_lesson_resolve_dataset (const LabLesson *lesson, const char *spec)
 {
   static const char *const builtin[] = { "digits", "fashion", "sines", "ecg", NULL };
   const char *slash = strrchr (lesson->path, '/');
@@ -239,7 +238,7 @@ static AeStatus
 load_data (LabLessonRun *run, int index, const LabStepSettings *set, AeError *err)
 {
   const LabLesson *lesson = run->lesson;
-  char *spec = resolve_dataset (lesson, set->dataset);
+  char *spec = lab_lesson_resolve_dataset (lesson, set->dataset);
   AeStatus status = AE_OK;
   if (spec == NULL)
     return ae_error_set (err, AE_ERR_NOMEM, "out of memory");
@@ -282,13 +281,9 @@ warm (LabMeasure *m, const LabOperand *o, int step_number)
     lab_measure_get (m, o->metric);
 }
 
-/* Measures what this step's checks and later steps' references to it need while the data
- * is as the step trained on it; later steps may change or replace the data. */
-static void
-measure_before_detaching (LabLessonRun *run, int index)
+void
+lab_lesson_measure_step (const LabLesson *lesson, int index, LabMeasure *m)
 {
-  const LabLesson *lesson = run->lesson;
-  LabMeasure *m = run->measures[index];
   const int number = lesson->steps[index].number;
   for (int i = index; i < lesson->n_steps; i++)
     for (int c = 0; c < lesson->steps[i].n_checks; c++)
@@ -398,6 +393,6 @@ lab_lesson_run_step (LabLessonRun *run, int index, AeError *err)
   if (run->measures[index] == NULL)
     return ae_error_set (err, AE_ERR_NOMEM, "out of memory for the step's measures");
   lab_measure_record (run->measures[index], "epochs", run->epochs);
-  measure_before_detaching (run, index);
+  lab_lesson_measure_step (lesson, index, run->measures[index]);
   return AE_OK;
 }

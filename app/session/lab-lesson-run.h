@@ -25,6 +25,10 @@ typedef struct {
  * when an option cannot apply to the preset it meets. */
 AeStatus lab_lesson_settings (const LabLesson *lesson, int index, LabStepSettings *out, AeError *err);
 
+/* A step's dataset: a path relative to the lesson's folder, built-in names as they are;
+ * malloc'd (NULL when out of memory). */
+char    *lab_lesson_resolve_dataset (const LabLesson *lesson, const char *spec);
+
 /* Normal classes "0,3" as flags (n_classes); NULL for NULL or "all". A class out of range is
  * refused with the lesson's file and step named. */
 AeStatus lab_lesson_normal_flags (const LabLesson *lesson, int index, const char *normal,
@@ -34,6 +38,11 @@ AeStatus lab_lesson_normal_flags (const LabLesson *lesson, int index, const char
  * k + 1 (NULL when not run). Returns whether it holds; left and right get the values. */
 int lab_check_evaluate (const LabCheck *check, LabMeasure *now, LabMeasure *const *earlier,
                         int n_earlier, double *left, double *right);
+
+/* Measures what step index's checks and later steps' references to it need while the data
+ * is as the step trained on it, then detaches m from the data (later steps may change or
+ * replace it). The command line and the window both end a step's measure with it. */
+void lab_lesson_measure_step (const LabLesson *lesson, int index, LabMeasure *m);
 
 typedef struct LabLessonRun LabLessonRun;
 

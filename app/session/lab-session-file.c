@@ -8,6 +8,8 @@
  *   dataset = digits                 the dataset spec as on the command line (name or path)
  *   dataset-seed = 1                 the seed its split was made with
  *   view = training                  the view shown (may be absent)
+ *   lesson = 2 1,-1 1,0 bundled:pca  the lesson under way: step, answers, runs, lesson
+ *                                    (lab-lesson-state.c; may be absent)
  *   epoch = 3                        0-based epoch under way
  *   batch = 12                       batches done in it
  *   steps = 387                      batches since the last reset
@@ -118,6 +120,8 @@ lab_session_save_file (LabSession *self, const char *path, GError **error)
                           _lab_session_get_dataset_seed (self));
   if (lab_session_get_view (self) != NULL)
     g_string_append_printf (text, "view = %s\n", lab_session_get_view (self));
+  if (lab_session_get_lesson (self) != NULL)
+    g_string_append_printf (text, "lesson = %s\n", lab_session_get_lesson (self));
   g_string_append_printf (text, "epoch = %d\nbatch = %ld\nsteps = %ld\n", snapshot->epoch,
                           snapshot->batch, snapshot->steps);
   g_string_append_printf (text, "elapsed = %s\n",
@@ -176,6 +180,7 @@ typedef struct {
   char *dataset;
   guint64 dataset_seed;
   char *view;
+  char *lesson;
   LabSavedProgress progress;
   GPtrArray *chosen_names; /* char * */
   GPtrArray *chosen;       /* GArray of long */
@@ -187,6 +192,7 @@ header_clear (LabSessionHeader *h)
 {
   g_free (h->dataset);
   g_free (h->view);
+  g_free (h->lesson);
   g_clear_pointer (&h->chosen_names, g_ptr_array_unref);
   g_clear_pointer (&h->chosen, g_ptr_array_unref);
   for (guint t = 0; t < LAB_N_LOSS_TERMS; t++)
@@ -329,6 +335,11 @@ parse_header (LabSessionHeader *h, const char *path, const char *text, GError **
         {
           g_free (h->view);
           h->view = g_strdup (value);
+        }
+      else if (strcmp (key, "lesson") == 0)
+        {
+          g_free (h->lesson);
+          h->lesson = g_strdup (value);
         }
       else if (strcmp (key, "epoch") == 0)
         {
@@ -497,6 +508,7 @@ lab_session_open_file (LabSession *self, const char *path, GError **error)
                               (const long *) list->data, list->len);
     }
   lab_session_set_view (self, header.view);
+  lab_session_set_lesson (self, header.lesson);
   ok = TRUE;
 
 out:

@@ -37,6 +37,8 @@ gboolean     _lab_session_load_dataset (LabSession *self, AeDataset *dataset, co
 /* A copy of the weights' model (no optimiser state), or NULL when out of memory. */
 AeModel     *_lab_weights_clone_model (LabWeights *self);
 const AeConfig *_lab_session_get_config (LabSession *self);
+/* The dataset in force (NULL before the first load), its split as trained. */
+const AeDataset *_lab_session_get_dataset (LabSession *self);
 /* The seed the current dataset was split with. */
 guint64      _lab_session_get_dataset_seed (LabSession *self);
 /* Counters and loss history of a saved state. */

@@ -126,6 +126,7 @@ struct _LabSession {
   double resume_elapsed_s;
   GHashTable *chosen; /* name -> GArray of long */
   char *view;
+  char *lesson; /* lab_lesson_state_to_text of the lesson under way, or NULL */
 
   /* Anomaly detection: the classes trained on (option "normal"), NULL for all. While set,
    * the dataset's order holds the normal training and validation samples in their splits
@@ -1800,6 +1801,7 @@ lab_session_finalize (GObject *object)
   g_free (self->dataset_spec);
   g_free (self->message);
   g_clear_pointer (&self->chosen, g_hash_table_unref);
+  g_free (self->lesson);
   g_free (self->view);
   g_free (self->normal);
   g_free (self->full_order);
@@ -1958,6 +1960,13 @@ _lab_session_get_config (LabSession *self)
   return &self->config;
 }
 
+const AeDataset *
+_lab_session_get_dataset (LabSession *self)
+{
+  g_return_val_if_fail (LAB_IS_SESSION (self), NULL);
+  return self->dataset;
+}
+
 guint64
 _lab_session_get_dataset_seed (LabSession *self)
 {
@@ -2096,4 +2105,19 @@ lab_session_get_view (LabSession *self)
 {
   g_return_val_if_fail (LAB_IS_SESSION (self), NULL);
   return self->view;
+}
+
+void
+lab_session_set_lesson (LabSession *self, const char *lesson)
+{
+  g_return_if_fail (LAB_IS_SESSION (self));
+  g_free (self->lesson);
+  self->lesson = g_strdup (lesson);
+}
+
+const char *
+lab_session_get_lesson (LabSession *self)
+{
+  g_return_val_if_fail (LAB_IS_SESSION (self), NULL);
+  return self->lesson;
 }

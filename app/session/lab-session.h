@@ -132,5 +132,9 @@ char       **lab_session_list_chosen (LabSession *self);
 void         lab_session_clear_chosen (LabSession *self);
 void         lab_session_set_view (LabSession *self, const char *view);
 const char  *lab_session_get_view (LabSession *self);
+/* The lesson under way, as one line of lab_lesson_state_to_text (NULL: none), kept in
+ * session files like the view. */
+void         lab_session_set_lesson (LabSession *self, const char *lesson);
+const char  *lab_session_get_lesson (LabSession *self);
 
 G_END_DECLS

@@ -172,3 +172,10 @@ lab_loss_term_name (LabLossTerm term)
   g_return_val_if_fail (term < LAB_N_LOSS_TERMS, "");
   return names[term];
 }
+
+LabLossTerm
+lab_snapshot_objective_term (const LabSnapshot *self)
+{
+  g_return_val_if_fail (self != NULL, LAB_LOSS_RECONSTRUCTION);
+  return (self->terms & (1u << LAB_LOSS_TOTAL)) != 0 ? LAB_LOSS_TOTAL : LAB_LOSS_RECONSTRUCTION;
+}

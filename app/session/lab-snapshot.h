@@ -91,6 +91,9 @@ gboolean     lab_snapshot_has_history (const LabSnapshot *self);
 /* The newest finite value of a train (or val) term, or NAN when there is none. */
 double       lab_snapshot_last_value (const LabSnapshot *self, LabLossTerm term, gboolean val);
 const char  *lab_loss_term_name (LabLossTerm term);
+/* The term that is the whole objective: the total when there are several terms, else the
+ * reconstruction (the only one). */
+LabLossTerm  lab_snapshot_objective_term (const LabSnapshot *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabSnapshot, lab_snapshot_unref)
 

@@ -34,7 +34,11 @@ _latentlab()
         --format)
             COMPREPLY=($(compgen -W "safetensors" -- "$cur"))
             return ;;
-        --save|--session|--out|--in|--noisy-out|--lesson)
+        --lesson)
+            # the window's option: a bundled lesson's name or a file
+            COMPREPLY=($(compgen -W "$(latentlab lesson --list 2>/dev/null | cut -f1)" -- "$cur") $(compgen -f -- "$cur"))
+            return ;;
+        --save|--session|--out|--in|--noisy-out)
             COMPREPLY=($(compgen -f -- "$cur"))
             return ;;
     esac

@@ -79,7 +79,8 @@ def test_window_options():
     missing = [n for n in names if f"  --{n}" not in out]
     check("--help lists the window options", code == 0 and len(names) >= 7 and not missing,
           f"missing: {missing}")
-    for args, needle in ((["--bogus"], "--bogus"), (["--data"], "--data")):
+    for args, needle in ((["--bogus"], "--bogus"), (["--data"], "--data"),
+                         (["--lesson", "nosuch"], "no bundled lesson named 'nosuch'")):
         code, out, err = run(*args)
         check(f"window option error {' '.join(args)} exits 2 with one line", code == 2 and one_line_error(err, needle),
               f"exit {code}: {err}")
@@ -104,7 +105,8 @@ def test_completion():
     env = dict(os.environ, PATH=os.path.dirname(os.path.abspath(LATENTLAB)) + os.pathsep + os.environ["PATH"])
     for words, want in ((["latentlab", "imp"], {"import"}), (["latentlab", "import", "--"], {"--save", "--help"}),
                         (["latentlab", "train", "--preset", "c"], {"contractive", "conv", "conv-vae"}),
-                        (["latentlab", "--pre"], {"--preset", "--presentation"})):
+                        (["latentlab", "--pre"], {"--preset", "--presentation"}),
+                        (["latentlab", "--lesson", "anom"], {"anomaly"})):
         line = (f"source {script}; COMP_WORDS=({' '.join(words)}); COMP_CWORD={len(words) - 1}; "
                 "_latentlab; echo ${COMPREPLY[@]}")
         p = subprocess.run(["bash", "-c", line], capture_output=True, text=True, env=env)

@@ -328,7 +328,8 @@ drop_files (LabWindow *window, GSList *files)
 }
 
 /* `latentlab FILE`: a session opens with its run; a picture opens in the Denoise view, a
- * folder of pictures as the dataset, and both do the same when dropped on the window. */
+ * folder of pictures as the dataset, and both do the same when dropped on the window; a
+ * lesson opens in the lesson panel. */
 static void
 test_open_files (void)
 {
@@ -336,10 +337,12 @@ test_open_files (void)
   g_autofree char *session_path = g_build_filename (dir, "run" LAB_SESSION_FILE_SUFFIX, NULL);
   g_autofree char *picture_path = g_build_filename (dir, "photo.png", NULL);
   g_autofree char *folder = g_build_filename (dir, "images", NULL);
+  g_autofree char *lesson_path = g_build_filename (dir, "first.lesson", NULL);
   g_autoptr(LabApplication) app = registered_application ();
   g_autoptr(GFile) session_file = g_file_new_for_path (session_path);
   g_autoptr(GFile) picture_file = g_file_new_for_path (picture_path);
   g_autoptr(GFile) folder_file = g_file_new_for_path (folder);
+  g_autoptr(GFile) lesson_file = g_file_new_for_path (lesson_path);
   g_autoptr(GError) error = NULL;
   const int picture_size[2] = { 40, 30 };
   LabWindow *window;
@@ -395,6 +398,20 @@ test_open_files (void)
       g_assert_cmpint (g_remove (path), ==, 0);
     }
   g_assert_cmpint (g_rmdir (folder), ==, 0);
+
+  /* a lesson file opens in the lesson panel, which loads its own run */
+  g_assert_true (g_file_set_contents (lesson_path,
+                                      "[lesson]\ntitle = Opened from the file manager\n\n"
+                                      "[step 1]\ntitle = One epoch\ntext = Train one epoch.\n"
+                                      "dataset = digits\npreset = undercomplete\n"
+                                      "action = run-epochs=1\n", -1, NULL));
+  g_application_open (G_APPLICATION (app), &lesson_file, 1, "");
+  window = last_window (app);
+  g_assert_nonnull (lab_window_get_lesson (window));
+  g_assert_true (wait_until (window, is_loaded, NULL, 30));
+  g_assert_cmpstr (lab_session_get_preset (lab_window_get_session (window)), ==, "undercomplete");
+  close_window (window);
+  g_assert_cmpint (g_remove (lesson_path), ==, 0);
   g_assert_cmpint (g_remove (picture_path), ==, 0);
   g_assert_cmpint (g_remove (session_path), ==, 0);
   g_assert_cmpint (g_rmdir (dir), ==, 0);
