@@ -913,7 +913,7 @@ lab_denoise_view_build (LabDenoiseView *self)
 
   self->images_chart = LAB_CHART (lab_chart_new ());
   gtk_widget_set_vexpand (GTK_WIDGET (self->images_chart), TRUE);
-  gtk_widget_set_size_request (GTK_WIDGET (self->images_chart), 440, 180);
+  gtk_widget_set_size_request (GTK_WIDGET (self->images_chart), 480, 180);
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self->images_chart), "crosshair");
   lab_chart_set_draw_func (self->images_chart, lab_plot_image_grid_draw_func, &self->grid, NULL);
   lab_chart_set_description (self->images_chart,
@@ -927,7 +927,7 @@ lab_denoise_view_build (LabDenoiseView *self)
 
   curves_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   self->curves_chart = LAB_CHART (lab_chart_new ());
-  gtk_widget_set_size_request (GTK_WIDGET (self->curves_chart), 400, 200);
+  gtk_widget_set_size_request (GTK_WIDGET (self->curves_chart), 340, 200);
   gtk_widget_set_vexpand (GTK_WIDGET (self->curves_chart), TRUE);
   lab_chart_set_draw_func (self->curves_chart, lab_plot_loss_draw_func, &self->curve_data, NULL);
   lab_chart_set_description (self->curves_chart,

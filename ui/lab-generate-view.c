@@ -119,6 +119,8 @@ panel_init (ImagePanel *panel, GtkWidget *box, const char *empty_text, const cha
   GtkWidget *frame = gtk_aspect_frame_new (0.5, 0.5, (float) width / height, FALSE);
 
   gtk_widget_set_size_request (chart, width, height);
+  /* the request fits a 1280 x 720 projector; a taller page gives every picture more room */
+  gtk_widget_set_vexpand (frame, TRUE);
   /* the box around may be larger: the images keep their proportions */
   gtk_aspect_frame_set_child (GTK_ASPECT_FRAME (frame), chart);
   gtk_box_append (GTK_BOX (box), frame);
