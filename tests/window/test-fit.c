@@ -1,8 +1,10 @@
 /* test-fit.c: every view fits the screen it runs on, in the normal window and in
  * presentation mode: the window's minimum and natural sizes are no larger than the monitor,
- * each view's natural size fits the room the window leaves it (seen whole, not scrolled), no
- * plot draws its placeholder for want of room, and no heading is smaller than the body text. Run under Xvfb at the classroom sizes (meson runs it at 1280x720 and at
- * 1366x768); `--output DIR` keeps a shot of every view, named fit-WxH-MODE-DATA-VIEW.png.
+ * each view's natural size fits the room the window leaves it (seen whole, not scrolled, and
+ * no scrolled part of it hiding anything), no plot draws its placeholder for want of room, and no
+ * heading is smaller than the body text. Run under Xvfb at the classroom sizes (meson runs it
+ * at 1280x720 and at 1366x768); `--output DIR` keeps a shot of every view, named
+ * fit-WxH-MODE-DATA-VIEW.png.
  */
 #include <string.h>
 
@@ -61,6 +63,30 @@ check_headings (GtkWidget *widget, double body, const char *where)
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     check_headings (child, body, where);
+}
+
+/* A scrolled part of a view that cannot show all it holds would hide it from the measures
+ * above. */
+static gboolean
+has_hidden_scroll (GtkWidget *widget)
+{
+  /* a closed drop-down's list scrolls, and is not shown */
+  if (!gtk_widget_get_mapped (widget))
+    return FALSE;
+  if (GTK_IS_SCROLLED_WINDOW (widget))
+    {
+      GtkWidget *child = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (widget));
+      int width = gtk_widget_get_width (widget), needed_w, needed_h;
+
+      gtk_widget_measure (child, GTK_ORIENTATION_HORIZONTAL, -1, &needed_w, NULL, NULL, NULL);
+      gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, width, NULL, &needed_h, NULL, NULL);
+      return needed_w > width || needed_h > gtk_widget_get_height (widget);
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_hidden_scroll (child))
+      return TRUE;
+  return FALSE;
 }
 
 static void
@@ -137,6 +163,8 @@ check_view (LabWindow *window, const char *mode, const char *data, const char *v
     if (page_min_w > room_w || page_h > room_h)
       fail ("%s: the view needs %dx%d, the window leaves it %dx%d", where, page_min_w, page_h,
             room_w, room_h);
+    if (has_hidden_scroll (page))
+      fail ("%s: a scrolled part of the view hides some of what it holds", where);
   }
 
   /* drawn as it is on screen: no plot may fall back to its placeholder for lack of room
