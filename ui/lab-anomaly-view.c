@@ -19,6 +19,7 @@
 #include "lab-confirm.h"
 #include "lab-anomaly.h"
 #include "lab-anomaly-view.h"
+#include "lab-reflow.h"
 #include "lab-file-chooser.h"
 #include "lab-chart.h"
 #include "lab-plot.h"
@@ -942,7 +943,10 @@ lab_anomaly_view_build (LabAnomalyView *self)
   GtkWidget *root = gtk_box_new (GTK_ORIENTATION_VERTICAL, 10);
   GtkWidget *classes_row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *threshold_row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *charts = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  /* the histogram and the ROC curve beside the gallery, or above it on a narrow window; the
+   * two charts side by side, or one above the other, as the width they get allows */
+  GtkWidget *charts = lab_reflow_new (12);
+  GtkWidget *plots = lab_reflow_new (12);
   GtkWidget *sequences = gtk_grid_new ();
   GtkWidget *label, *spacer;
 
@@ -1011,20 +1015,26 @@ lab_anomaly_view_build (LabAnomalyView *self)
   gtk_box_append (GTK_BOX (root), GTK_WIDGET (self->message_label));
 
   self->histogram_chart = LAB_CHART (lab_chart_new ());
-  gtk_widget_set_hexpand (GTK_WIDGET (self->histogram_chart), TRUE);
-  gtk_widget_set_size_request (GTK_WIDGET (self->histogram_chart), -1, 260);
+  /* sized for a 1280 x 720 projector; on a larger screen the charts take the room there is */
+  gtk_widget_set_size_request (GTK_WIDGET (self->histogram_chart), 360, 170);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->histogram_chart), TRUE);
   lab_chart_set_draw_func (self->histogram_chart, lab_plot_histogram_draw_func, &self->hist, NULL);
-  gtk_box_append (GTK_BOX (charts), card (GTK_WIDGET (self->histogram_chart)));
+  lab_reflow_append (LAB_REFLOW (charts), card (GTK_WIDGET (self->histogram_chart)));
   self->roc_chart = LAB_CHART (lab_chart_new ());
-  gtk_widget_set_size_request (GTK_WIDGET (self->roc_chart), 360, 260);
+  gtk_widget_set_size_request (GTK_WIDGET (self->roc_chart), 300, 170);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->roc_chart), TRUE);
   lab_chart_set_draw_func (self->roc_chart, lab_plot_roc_draw_func, &self->roc, NULL);
-  gtk_box_append (GTK_BOX (charts), card (GTK_WIDGET (self->roc_chart)));
-  gtk_widget_set_vexpand (charts, TRUE);
-  gtk_box_append (GTK_BOX (root), charts);
+  lab_reflow_append (LAB_REFLOW (charts), card (GTK_WIDGET (self->roc_chart)));
+  gtk_widget_set_vexpand (plots, TRUE);
+  lab_reflow_append (LAB_REFLOW (plots), charts);
+  gtk_box_append (GTK_BOX (root), plots);
 
   self->gallery_stack = gtk_stack_new ();
   self->gallery_chart = LAB_CHART (lab_chart_new ());
-  gtk_widget_set_size_request (GTK_WIDGET (self->gallery_chart), -1, 250);
+  gtk_widget_set_size_request (GTK_WIDGET (self->gallery_chart), 360, 160);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->gallery_chart), TRUE);
+  /* images or sequences: each asks for its own height */
+  gtk_stack_set_vhomogeneous (GTK_STACK (self->gallery_stack), FALSE);
   lab_chart_set_draw_func (self->gallery_chart, lab_plot_image_grid_draw_func, &self->gallery, NULL);
   lab_chart_set_description (self->gallery_chart,
                              _("The worst reconstructed test samples, their reconstructions and error maps"));
@@ -1048,13 +1058,14 @@ lab_anomaly_view_build (LabAnomalyView *self)
   for (int i = 0; i < LAB_GALLERY_SEQUENCES; i++)
     {
       self->sequence_charts[i] = LAB_CHART (lab_chart_new ());
-      gtk_widget_set_size_request (GTK_WIDGET (self->sequence_charts[i]), -1, 130);
+      gtk_widget_set_size_request (GTK_WIDGET (self->sequence_charts[i]), 180, 150);
+      gtk_widget_set_vexpand (GTK_WIDGET (self->sequence_charts[i]), TRUE);
       gtk_widget_set_hexpand (GTK_WIDGET (self->sequence_charts[i]), TRUE);
       lab_chart_set_draw_func (self->sequence_charts[i], lab_plot_sequence_draw_func, &self->sequences[i], NULL);
       gtk_grid_attach (GTK_GRID (sequences), GTK_WIDGET (self->sequence_charts[i]), i % 2, 1 + i / 2, 1, 1);
     }
   gtk_stack_add_named (GTK_STACK (self->gallery_stack), sequences, "sequences");
-  gtk_box_append (GTK_BOX (root), card (self->gallery_stack));
+  lab_reflow_append (LAB_REFLOW (plots), card (self->gallery_stack));
 
   g_signal_connect_swapped (self->hold_out_dropdown, "notify::selected", G_CALLBACK (on_hold_out_selected), self);
   g_signal_connect_swapped (self->threshold_scale, "value-changed", G_CALLBACK (on_threshold_changed), self);

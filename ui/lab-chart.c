@@ -363,16 +363,9 @@ static void
 lab_chart_measure (GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum,
                    int *natural, int *minimum_baseline, int *natural_baseline)
 {
-  if (orientation == GTK_ORIENTATION_HORIZONTAL)
-    {
-      *minimum = 160;
-      *natural = 480;
-    }
-  else
-    {
-      *minimum = 120;
-      *natural = 300;
-    }
+  /* The view's size request is the chart's minimum and its natural size too: a chart that
+   * expands takes the room its view has, and no chart asks a small screen for more. */
+  *minimum = *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 160 : 40;
 }
 
 static void

@@ -20,6 +20,7 @@
 #include "lab-denoise-view.h"
 #include "lab-file-chooser.h"
 #include "lab-plot.h"
+#include "lab-reflow.h"
 
 #define LAB_NOISE_SEED 20260
 #define LAB_CURVE_LEVELS 8
@@ -974,11 +975,11 @@ lab_denoise_view_build (LabDenoiseView *self)
   static const char *const filters[] = { "3×3 median", "Gaussian blur", NULL };
   GtkWidget *root = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   GtkWidget *controls = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 18);
-  GtkWidget *actions = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *actions = lab_reflow_new (12);
   GtkWidget *files = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *paint = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
   GtkWidget *paint_toggle = gtk_toggle_button_new_with_mnemonic ("_Paint");
-  GtkWidget *button, *spacer, *curves_box;
+  GtkWidget *button, *curves_box, *plots = lab_reflow_new (12);
 
   gtk_widget_set_parent (root, GTK_WIDGET (self));
   gtk_widget_set_margin_start (root, 12);
@@ -1027,10 +1028,7 @@ lab_denoise_view_build (LabDenoiseView *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->erase_toggle), "Dragging on the noisy image paints black");
   gtk_box_append (GTK_BOX (paint), paint_toggle);
   gtk_box_append (GTK_BOX (paint), GTK_WIDGET (self->erase_toggle));
-  gtk_box_append (GTK_BOX (actions), labelled ("Brush", paint));
-  spacer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  gtk_widget_set_hexpand (spacer, TRUE);
-  gtk_box_append (GTK_BOX (actions), spacer);
+  lab_reflow_append (LAB_REFLOW (actions), labelled ("Brush", paint));
 
   button = gtk_button_new_with_mnemonic ("_Test samples");
   gtk_widget_set_tooltip_text (button, "Go back from an opened image to the test samples");
@@ -1056,7 +1054,9 @@ lab_denoise_view_build (LabDenoiseView *self)
   gtk_widget_set_tooltip_text (self->save_button, "Save the model's denoised image as PNG");
   g_signal_connect_swapped (self->save_button, "clicked", G_CALLBACK (on_save_clicked), self);
   gtk_box_append (GTK_BOX (files), self->save_button);
-  gtk_box_append (GTK_BOX (actions), files);
+  /* the file buttons at the right end, or under the brush where the row is too narrow */
+  gtk_widget_set_halign (files, GTK_ALIGN_END);
+  lab_reflow_append (LAB_REFLOW (actions), files);
   gtk_box_append (GTK_BOX (root), controls);
   gtk_box_append (GTK_BOX (root), actions);
 
@@ -1075,18 +1075,22 @@ lab_denoise_view_build (LabDenoiseView *self)
 
   self->images_chart = LAB_CHART (lab_chart_new ());
   gtk_widget_set_vexpand (GTK_WIDGET (self->images_chart), TRUE);
-  gtk_widget_set_size_request (GTK_WIDGET (self->images_chart), -1, 280);
+  gtk_widget_set_size_request (GTK_WIDGET (self->images_chart), 480, 180);
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self->images_chart), "crosshair");
   lab_chart_set_draw_func (self->images_chart, lab_plot_image_grid_draw_func, &self->grid, NULL);
   lab_chart_set_description (self->images_chart,
                              "Clean, noisy, denoised by the model and by a classical filter");
   g_signal_connect_swapped (self->images_chart, "pressed", G_CALLBACK (on_images_pressed), self);
   g_signal_connect_swapped (self->images_chart, "drag-update", G_CALLBACK (paint_at), self);
-  gtk_box_append (GTK_BOX (root), card (GTK_WIDGET (self->images_chart)));
+  /* the images and the curves side by side where the width allows, so that both keep
+   * their height on a 720-line projector */
+  gtk_widget_set_vexpand (plots, TRUE);
+  lab_reflow_append (LAB_REFLOW (plots), card (GTK_WIDGET (self->images_chart)));
 
   curves_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   self->curves_chart = LAB_CHART (lab_chart_new ());
-  gtk_widget_set_size_request (GTK_WIDGET (self->curves_chart), -1, 240);
+  gtk_widget_set_size_request (GTK_WIDGET (self->curves_chart), 340, 200);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->curves_chart), TRUE);
   lab_chart_set_draw_func (self->curves_chart, lab_plot_loss_draw_func, &self->curve_data, NULL);
   lab_chart_set_description (self->curves_chart,
                              _("PSNR against noise level for the model and the classical filters"));
@@ -1096,7 +1100,8 @@ lab_denoise_view_build (LabDenoiseView *self)
   gtk_label_set_wrap (self->curves_label, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->curves_label), "dim-label");
   gtk_box_append (GTK_BOX (curves_box), GTK_WIDGET (self->curves_label));
-  gtk_box_append (GTK_BOX (root), curves_box);
+  lab_reflow_append (LAB_REFLOW (plots), curves_box);
+  gtk_box_append (GTK_BOX (root), plots);
 
   g_signal_connect_swapped (self->noise_dropdown, "notify::selected", G_CALLBACK (on_noise_selected), self);
   g_signal_connect_swapped (self->level_scale, "value-changed", G_CALLBACK (on_level_changed), self);

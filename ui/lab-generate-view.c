@@ -111,6 +111,8 @@ panel_init (ImagePanel *panel, GtkWidget *box, const char *empty_text, const cha
   GtkWidget *frame = gtk_aspect_frame_new (0.5, 0.5, (float) width / height, FALSE);
 
   gtk_widget_set_size_request (chart, width, height);
+  /* the request fits a 1280 x 720 projector; a taller page gives every picture more room */
+  gtk_widget_set_vexpand (frame, TRUE);
   /* the box around may be larger: the images keep their proportions */
   gtk_aspect_frame_set_child (GTK_ASPECT_FRAME (frame), chart);
   gtk_box_append (GTK_BOX (box), frame);
@@ -711,16 +713,21 @@ heading (GtkWidget *box, const char *text)
 static void
 lab_generate_view_init (LabGenerateView *self)
 {
-  GtkWidget *scroller = gtk_scrolled_window_new ();
-  GtkWidget *columns = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 24);
+  /* Three topics, one at a time: each whole and large on a 1280 x 720 projector, where
+   * all of them at once would need twice its height */
+  GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *switcher = gtk_stack_switcher_new ();
+  GtkStack *topics = GTK_STACK (gtk_stack_new ());
   GtkWidget *left = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   GtkWidget *right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *traverse = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *sample = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   GtkWidget *box, *row, *button;
 
   g_signal_connect (self, "map", G_CALLBACK (lab_generate_view_on_map), NULL);
   self->stack = GTK_STACK (gtk_stack_new ());
   gtk_widget_set_parent (GTK_WIDGET (self->stack), GTK_WIDGET (self));
-  gtk_stack_add_named (self->stack, scroller, "content");
+  gtk_stack_add_named (self->stack, content, "content");
   {
     GtkWidget *page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
     GtkWidget *notice = gtk_label_new (_("These are time series: the Sequences view generates them as "
@@ -745,12 +752,17 @@ lab_generate_view_init (LabGenerateView *self)
     gtk_stack_add_named (self->stack, page, "sequences");
   }
   gtk_stack_set_visible_child_name (self->stack, "content");
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), columns);
-  gtk_widget_set_hexpand (left, TRUE);
-  gtk_widget_set_hexpand (right, TRUE);
-  gtk_box_append (GTK_BOX (columns), left);
-  gtk_box_append (GTK_BOX (columns), right);
+  gtk_stack_set_vhomogeneous (topics, FALSE);
+  gtk_stack_set_hhomogeneous (topics, FALSE);
+  gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (switcher), topics);
+  gtk_widget_set_halign (switcher, GTK_ALIGN_START);
+  gtk_widget_set_vexpand (GTK_WIDGET (topics), TRUE);
+  gtk_box_append (GTK_BOX (content), switcher);
+  gtk_box_append (GTK_BOX (content), GTK_WIDGET (topics));
+  gtk_stack_add_titled (topics, left, "interpolate", _("Interpolate"));
+  gtk_stack_add_titled (topics, right, "compare", _("Plain beside VAE"));
+  gtk_stack_add_titled (topics, traverse, "traverse", _("Traverse"));
+  gtk_stack_add_titled (topics, sample, "sample", _("Sample"));
   self->rand = g_rand_new_with_seed (1);
   self->pair[0] = self->pair[1] = -1;
 
@@ -829,7 +841,7 @@ lab_generate_view_init (LabGenerateView *self)
   gtk_box_append (GTK_BOX (box), self->compare_box);
 
   /* traversal */
-  box = section (left, _("Traverse the latent dimensions"));
+  box = section (traverse, _("Traverse the latent dimensions"));
   self->traversal_label = GTK_LABEL (gtk_label_new (""));
   gtk_label_set_wrap (self->traversal_label, TRUE);
   gtk_label_set_xalign (self->traversal_label, 0);
@@ -876,14 +888,14 @@ lab_generate_view_init (LabGenerateView *self)
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->kl_chart));
 
   /* the prior and the manifold */
-  box = section (right, _("Samples from the prior N(0, I)"));
+  box = section (sample, _("Samples from the prior N(0, I)"));
   button = gtk_button_new_with_label (_("New samples"));
   gtk_widget_set_halign (button, GTK_ALIGN_START);
   gtk_box_append (GTK_BOX (box), button);
   panel_init (&self->prior, box, _("Waiting for the first model"),
               _("Twenty-four images decoded from codes drawn from the prior N(0, I)"), 400, 160);
-  self->manifold_heading = heading (right, _("The decoded 2-D manifold (±2.5 σ on each axis)"));
-  panel_init (&self->manifold, right, "",
+  self->manifold_heading = heading (sample, _("The decoded 2-D manifold (±2.5 σ on each axis)"));
+  panel_init (&self->manifold, sample, "",
               _("A 12 × 12 grid of images decoded across the 2-D latent plane"), 400, 400);
 
   g_signal_connect_swapped (button, "clicked", G_CALLBACK (new_prior_samples), self);

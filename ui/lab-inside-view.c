@@ -641,7 +641,7 @@ lab_inside_view_init (LabInsideView *self)
   heading (left, _("First-layer weights"));
   self->tiles_grid.highlight_row = self->tiles_grid.highlight_index = -1;
   self->tiles_grid.empty_text = _("The weights appear with the first report: press Run");
-  self->weights_chart = new_chart (left, lab_plot_image_grid_draw_func, &self->tiles_grid, 360, 300);
+  self->weights_chart = new_chart (left, lab_plot_image_grid_draw_func, &self->tiles_grid, 360, 230);
   lab_chart_set_description (self->weights_chart,
                              _("The first layer's weights, one image per unit, red positive and "
                                "blue negative"));
@@ -653,14 +653,14 @@ lab_inside_view_init (LabInsideView *self)
   self->codes_hist.title = NULL;
   self->codes_hist.x_label = _("activation");
   self->codes_hist.empty_text = _("The code values appear with the first report");
-  self->codes_chart = new_chart (left, lab_plot_histogram_draw_func, &self->codes_hist, 360, 180);
+  self->codes_chart = new_chart (left, lab_plot_histogram_draw_func, &self->codes_hist, 360, 150);
 
   heading (right, _("Mean activation per code unit"));
   self->bars.flagged_name = _("dead (never active)");
   self->bars.x_label = _("code unit");
   self->bars.y_label = _("mean activation");
   self->bars.empty_text = _("The activations appear with the first report");
-  self->bars_chart = new_chart (right, lab_plot_bars_draw_func, &self->bars, 360, 220);
+  self->bars_chart = new_chart (right, lab_plot_bars_draw_func, &self->bars, 360, 170);
   gtk_widget_set_vexpand (GTK_WIDGET (self->bars_chart), TRUE);
   self->dead_label = note (right, _("Units that no test sample activates are dead."));
 
@@ -668,7 +668,7 @@ lab_inside_view_init (LabInsideView *self)
   self->jacobian_hist.anomalous_name = _("same network without the penalty (λ = 0)");
   self->jacobian_hist.x_label = _("‖J_f(x)‖_F per test sample");
   self->jacobian_hist.empty_text = _("Shown for a contractive encoder");
-  self->jacobian_chart = new_chart (right, lab_plot_histogram_draw_func, &self->jacobian_hist, 360, 220);
+  self->jacobian_chart = new_chart (right, lab_plot_histogram_draw_func, &self->jacobian_hist, 360, 170);
   gtk_widget_set_vexpand (GTK_WIDGET (self->jacobian_chart), TRUE);
   self->jacobian_label = note (right, "");
   self->companion_button = gtk_button_new_with_label (_("Compare without the penalty"));

@@ -16,6 +16,7 @@
 #include "lab-plot.h"
 #include "lab-projection.h"
 #include "lab-latent-view.h"
+#include "lab-reflow.h"
 
 #define LAB_STRIP_STEPS 10
 #define LAB_KNN_K 5
@@ -1137,7 +1138,11 @@ lab_latent_view_init (LabLatentView *self)
                                               N_("t-SNE (neighbours)"), NULL };
   GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
   GtkWidget *main_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  /* the side panel's two groups: one below the other beside a normal window's sidebar, side
+   * by side on a projector's whole width */
+  GtkWidget *side_panels = lab_reflow_new (12);
+  GtkWidget *side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  GtkWidget *compare_group = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget *reset = gtk_button_new_with_label ("Reset zoom");
   GtkWidget *hint = gtk_label_new (_("Hover a point to see its input and its neighbours; click "
                                      "to decode (a click on a sample also picks it for the "
@@ -1147,9 +1152,12 @@ lab_latent_view_init (LabLatentView *self)
 
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
   gtk_widget_set_parent (main_box, GTK_WIDGET (self));
-  gtk_widget_set_parent (side, GTK_WIDGET (self));
+  gtk_widget_set_parent (side_panels, GTK_WIDGET (self));
   gtk_widget_set_hexpand (main_box, TRUE);
   gtk_widget_set_size_request (side, 300, -1);
+  gtk_widget_set_size_request (compare_group, 300, -1);
+  lab_reflow_append (LAB_REFLOW (side_panels), side);
+  lab_reflow_append (LAB_REFLOW (side_panels), compare_group);
 
   self->toolbar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   self->projection_menu = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (projections));
@@ -1196,10 +1204,12 @@ lab_latent_view_init (LabLatentView *self)
    * distances keep their shape */
   self->scatter.equal_aspect = TRUE;
   self->scatter.empty_text = _("The codes appear with the first report: press Run");
-  self->scatter_chart = new_chart (main_box, lab_plot_scatter_draw_func, &self->scatter, 480, 420);
+  self->scatter_chart = new_chart (main_box, lab_plot_scatter_draw_func, &self->scatter, 480, 360);
   lab_chart_set_description (self->scatter_chart, _("The codes of the test samples, coloured by class"));
   gtk_widget_set_vexpand (GTK_WIDGET (self->scatter_chart), TRUE);
   gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
+  /* as wide as the plot, not as the whole sentence: the side panel has the rest */
+  gtk_label_set_max_width_chars (GTK_LABEL (hint), 50);
   gtk_label_set_xalign (GTK_LABEL (hint), 0);
   gtk_widget_add_css_class (hint, "dim-label");
   gtk_box_append (GTK_BOX (main_box), hint);
@@ -1213,6 +1223,15 @@ lab_latent_view_init (LabLatentView *self)
   self->hover_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->hover_grid, 300, 40);
   lab_chart_set_description (self->hover_chart, _("The input of the sample under the pointer, "
                                                   "then those of its nearest codes"));
+  GtkWidget *pair = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *side_column = side;
+
+  /* drawing and decoding side by side: each is a small picture, and a projector's 720 lines
+   * have no room for them one under the other */
+  gtk_box_set_homogeneous (GTK_BOX (pair), TRUE);
+  gtk_box_append (GTK_BOX (side), pair);
+  side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_box_append (GTK_BOX (pair), side);
   {
     GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
     GtkWidget *title = gtk_label_new (_("Draw to encode"));
@@ -1220,6 +1239,7 @@ lab_latent_view_init (LabLatentView *self)
 
     gtk_widget_add_css_class (title, "heading");
     gtk_label_set_xalign (GTK_LABEL (title), 0);
+    gtk_label_set_wrap (GTK_LABEL (title), TRUE);
     gtk_widget_set_hexpand (title, TRUE);
     gtk_widget_set_tooltip_text (clear, _("Wipe the drawing"));
     gtk_box_append (GTK_BOX (row), title);
@@ -1229,7 +1249,7 @@ lab_latent_view_init (LabLatentView *self)
   }
   self->draw_grid.highlight_row = self->draw_grid.highlight_index = -1;
   self->draw_grid.empty_text = _("Drawing needs image data");
-  self->draw_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->draw_grid, 300, 84);
+  self->draw_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->draw_grid, 140, 72);
   lab_chart_set_description (self->draw_chart,
                              _("A square to draw in, and the model's reconstruction of the drawing"));
   self->draw_label = GTK_LABEL (gtk_label_new (_("Drag on the left square to draw")));
@@ -1240,10 +1260,13 @@ lab_latent_view_init (LabLatentView *self)
   g_signal_connect_swapped (self->draw_chart, "clicked", G_CALLBACK (on_draw_clicked), self);
   g_signal_connect_swapped (self->draw_chart, "drag-begin", G_CALLBACK (on_draw_clicked), self);
   g_signal_connect_swapped (self->draw_chart, "drag-update", G_CALLBACK (on_draw_clicked), self);
-  heading (side, _("Decoded at the clicked point"));
+  side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_box_append (GTK_BOX (pair), side);
+  gtk_label_set_wrap (GTK_LABEL (heading (side, _("Decoded at the clicked point"))), TRUE);
   self->decoded_grid.highlight_row = self->decoded_grid.highlight_index = -1;
   self->decoded_grid.empty_text = _("Click in the plane");
-  self->decoded_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->decoded_grid, 300, 90);
+  self->decoded_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->decoded_grid, 140, 72);
+  side = side_column;
   lab_chart_set_description (self->decoded_chart, _("The image decoded at the clicked point of the plane"));
   {
     GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -1259,6 +1282,10 @@ lab_latent_view_init (LabLatentView *self)
                                                   "interpolation in the Generate view"));
         gtk_widget_set_sensitive (self->use_buttons[end], FALSE);
         gtk_widget_set_hexpand (self->use_buttons[end], TRUE);
+        /* two lines rather than a side panel wider than a projector leaves it */
+        gtk_label_set_wrap (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (self->use_buttons[end]))), TRUE);
+        gtk_label_set_justify (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (self->use_buttons[end]))),
+                               GTK_JUSTIFY_CENTER);
         g_signal_connect (self->use_buttons[end], "clicked", G_CALLBACK (on_use_clicked), self);
         gtk_box_append (GTK_BOX (row), self->use_buttons[end]);
       }
@@ -1270,10 +1297,11 @@ lab_latent_view_init (LabLatentView *self)
     gtk_widget_add_css_class (GTK_WIDGET (self->use_label), "dim-label");
     gtk_box_append (GTK_BOX (side), GTK_WIDGET (self->use_label));
   }
+  side = compare_group;
   heading (side, _("Interpolation (10 steps)"));
   self->strip_grid.highlight_row = self->strip_grid.highlight_index = -1;
   self->strip_grid.empty_text = _("Drag from one point to another");
-  self->strip_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->strip_grid, 300, 60);
+  self->strip_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->strip_grid, 300, 40);
   lab_chart_set_description (self->strip_chart, _("Ten images decoded along the dragged path"));
   heading (side, _("Baseline: PCA of the raw inputs"));
   self->baseline.highlight = -1;
@@ -1281,7 +1309,7 @@ lab_latent_view_init (LabLatentView *self)
   self->baseline.x_label = _("principal component 1");
   self->baseline.y_label = _("principal component 2");
   self->baseline.empty_text = _("Computed with the first codes");
-  self->baseline_chart = new_chart (side, lab_plot_scatter_draw_func, &self->baseline, 300, 260);
+  self->baseline_chart = new_chart (side, lab_plot_scatter_draw_func, &self->baseline, 300, 110);
   lab_chart_set_description (self->baseline_chart,
                              _("The same samples placed by the PCA of their raw inputs, coloured by class"));
   gtk_widget_set_vexpand (GTK_WIDGET (self->baseline_chart), TRUE);

@@ -636,13 +636,13 @@ lab_pca_view_init (LabPcaView *self)
                                      .y_label = _("squared error per test image"),
                                      .log_y = true, .legend = LAB_PLOT_LEGEND_TOP_RIGHT,
                                      .empty_text = _("Fitting PCA…") };
-  self->error_chart = new_chart (left, lab_plot_loss_draw_func, &self->error_data, 420, 300);
+  self->error_chart = new_chart (left, lab_plot_loss_draw_func, &self->error_data, 420, 220);
   gtk_widget_set_vexpand (GTK_WIDGET (self->error_chart), TRUE);
   new_label (left, _("Reconstructions at the same code size"), "heading");
   self->recon_grid = (LabImageGridData) { .highlight_row = -1, .highlight_index = -1,
                                           .empty_text = _("Reconstructions appear with the "
                                                           "model's first weights") };
-  self->recon_chart = new_chart (left, lab_plot_image_grid_draw_func, &self->recon_grid, 420, 200);
+  self->recon_chart = new_chart (left, lab_plot_image_grid_draw_func, &self->recon_grid, 420, 150);
   gtk_widget_set_vexpand (GTK_WIDGET (self->recon_chart), TRUE);
   lab_chart_set_description (self->recon_chart,
                              _("Test images, the autoencoder's reconstructions and PCA's with "
@@ -661,7 +661,7 @@ lab_pca_view_init (LabPcaView *self)
                                      .legend = LAB_PLOT_LEGEND_TOP_RIGHT,
                                      .empty_text = _("The angles appear as the model trains: "
                                                      "press Run") };
-  self->angle_chart = new_chart (right, lab_plot_loss_draw_func, &self->angle_data, 420, 300);
+  self->angle_chart = new_chart (right, lab_plot_loss_draw_func, &self->angle_data, 420, 220);
   gtk_widget_set_vexpand (GTK_WIDGET (self->angle_chart), TRUE);
   lab_pca_view_update_labels (self);
 }

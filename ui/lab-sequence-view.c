@@ -16,6 +16,7 @@
 #include "lab-plot.h"
 #include "lab-sequence-tools.h"
 #include "lab-sequence-view.h"
+#include "lab-reflow.h"
 
 #define LAB_SHOWN 3
 #define LAB_PRIOR 4
@@ -698,9 +699,16 @@ labelled_spin (GtkWidget *box, const char *text, const char *tooltip)
 static void
 lab_sequence_view_init (LabSequenceView *self)
 {
-  GtkWidget *content = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 18);
+  /* two topics, one at a time: three test sequences, or what the model generates; each
+   * reflows across a projector's width and down a narrower window */
+  GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *switcher = gtk_stack_switcher_new ();
+  GtkStack *topics = GTK_STACK (gtk_stack_new ());
   GtkWidget *left = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *shown = lab_reflow_new (12);
+  GtkWidget *generated = lab_reflow_new (18);
   GtkWidget *right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *mix_group = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *previous = gtk_button_new_from_icon_name ("go-previous-symbolic");
   GtkWidget *next = gtk_button_new_from_icon_name ("go-next-symbolic");
@@ -727,10 +735,20 @@ lab_sequence_view_init (LabSequenceView *self)
   gtk_stack_add_named (self->stack, notice, "notice");
   gtk_stack_add_named (self->stack, content, "content");
 
-  gtk_widget_set_hexpand (left, TRUE);
+  gtk_stack_set_vhomogeneous (topics, FALSE);
+  gtk_stack_set_hhomogeneous (topics, FALSE);
+  gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (switcher), topics);
+  gtk_widget_set_halign (switcher, GTK_ALIGN_START);
+  gtk_widget_set_vexpand (GTK_WIDGET (topics), TRUE);
+  gtk_box_append (GTK_BOX (content), switcher);
+  gtk_box_append (GTK_BOX (content), GTK_WIDGET (topics));
   gtk_widget_set_size_request (right, 360, -1);
-  gtk_box_append (GTK_BOX (content), left);
-  gtk_box_append (GTK_BOX (content), right);
+  gtk_widget_set_size_request (mix_group, 360, -1);
+  gtk_widget_set_vexpand (shown, TRUE);
+  lab_reflow_append (LAB_REFLOW (generated), right);
+  lab_reflow_append (LAB_REFLOW (generated), mix_group);
+  gtk_stack_add_titled (topics, left, "tests", _("Test Sequences"));
+  gtk_stack_add_titled (topics, generated, "generated", _("Generated"));
 
   /* left: test sequences */
   heading (left, _("Test sequences and their reconstructions"));
@@ -748,10 +766,12 @@ lab_sequence_view_init (LabSequenceView *self)
   gtk_box_append (GTK_BOX (bar), self->anomaly_button);
   gtk_box_append (GTK_BOX (left), bar);
   self->sample_label = note (left, "");
+  gtk_box_append (GTK_BOX (left), shown);
   for (int i = 0; i < LAB_SHOWN; i++)
     {
       self->shown_index[i] = -1;
-      self->charts[i] = new_chart (left, &self->shown[i], 440, 150);
+      self->charts[i] = new_chart (NULL, &self->shown[i], 280, 150);
+      lab_reflow_append (LAB_REFLOW (shown), GTK_WIDGET (self->charts[i]));
     }
 
   /* right: generation */
@@ -774,22 +794,23 @@ lab_sequence_view_init (LabSequenceView *self)
   gtk_grid_set_column_spacing (GTK_GRID (grid), 6);
   for (int i = 0; i < LAB_PRIOR; i++)
     {
-      self->prior_charts[i] = new_chart (NULL, &self->prior[i], 170, 110);
+      self->prior_charts[i] = new_chart (NULL, &self->prior[i], 170, 120);
       gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->prior_charts[i]), i % 2, i / 2, 1, 1);
     }
   gtk_box_append (GTK_BOX (right), grid);
 
-  heading (right, _("Interpolation between two test sequences"));
+  gtk_widget_set_vexpand (grid, TRUE);
+  heading (mix_group, _("Interpolation between two test sequences"));
   self->from_spin = labelled_spin (pair, _("From"), _("The test sequence at the start"));
   self->to_spin = labelled_spin (pair, _("to"), _("The test sequence at the end"));
-  gtk_box_append (GTK_BOX (right), pair);
+  gtk_box_append (GTK_BOX (mix_group), pair);
   self->mix_scale = GTK_RANGE (gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, 1, 0.01));
   gtk_scale_set_draw_value (GTK_SCALE (self->mix_scale), FALSE);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->mix_scale),
                                _("Where between the two codes to decode"));
-  gtk_box_append (GTK_BOX (right), GTK_WIDGET (self->mix_scale));
-  self->mix_label = note (right, "");
-  self->mix_chart = new_chart (right, &self->mix, 360, 150);
+  gtk_box_append (GTK_BOX (mix_group), GTK_WIDGET (self->mix_scale));
+  self->mix_label = note (mix_group, "");
+  self->mix_chart = new_chart (mix_group, &self->mix, 360, 150);
 
   g_signal_connect_swapped (self->sample_spin, "value-changed", G_CALLBACK (update_shown), self);
   g_signal_connect_swapped (previous, "clicked", G_CALLBACK (on_previous), self);
