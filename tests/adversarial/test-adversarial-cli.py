@@ -1,0 +1,132 @@
+#!/usr/bin/python3
+"""The command line against issue 16's hostile uses: saves that must be refused before
+training, interrupted and diverging runs that keep their work, exit statuses and data that does
+not fit the model. Prints TAP. Usage: test-adversarial-cli.py PATH/TO/latentlab"""
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+LATENTLAB = sys.argv[1] if len(sys.argv) > 1 else "latentlab"
+results = []
+SMALL = ["--data", "digits", "--hidden", "32", "--latent", "4"]
+
+
+def check(name, ok, detail=""):
+    results.append(bool(ok))
+    print(f"{'ok' if ok else 'not ok'} {len(results)} - {name}")
+    if not ok and detail:
+        for d in str(detail).splitlines()[:20]:
+            print(f"# {d}")
+    sys.stdout.flush()
+
+
+def run(*args, timeout=120, cwd=None):
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run([LATENTLAB, *args], capture_output=True, text=True, timeout=timeout,
+                           cwd=cwd)
+    except subprocess.TimeoutExpired as e:
+        return None, e.stdout or "", f"timed out after {timeout} s", time.monotonic() - t0
+    return p.returncode, p.stdout, p.stderr, time.monotonic() - t0
+
+
+def one_line(err, *needles):
+    lines = [l for l in err.splitlines() if l.strip()]
+    return len(lines) == 1 and all(n in lines[0] for n in needles)
+
+
+def test_save_checked_before_training(tmp):
+    """--save DIR, --save '' and a name that cannot exist fail at once (a 200-epoch run would
+    otherwise be lost at its end); a 250-byte name is legal and saves."""
+    long_run = ["train", *SMALL, "--epochs", "200"]
+    for value, status, needle in [(tmp, 1, "folder"), ("", 2, "empty"),
+                                  (os.path.join(tmp, "n" * 256), 2, "256 bytes"),
+                                  (os.path.join(tmp, "missing", "m.llm"), 1, "missing"),
+                                  ("/proc/version", 1, "write-protected")]:
+        code, out, err, secs = run(*long_run, "--save", value, timeout=30)
+        check(f"--save {os.path.basename(value) [:20]!r} ({needle}): exit {status} before training", code == status and secs < 5
+              and "epoch" not in out and one_line(err, "--save", needle),
+              f"exit {code} after {secs:.1f} s\n{err}")
+    name = os.path.join(tmp, "m" * 250)
+    code, out, err, _ = run("train", *SMALL, "--epochs", "1", "--save", name)
+    check("a 250-byte name saves", code == 0 and os.path.exists(name) and os.listdir(tmp) == ["m" * 250],
+          f"exit {code}: {err} {os.listdir(tmp)}")
+    os.unlink(name)
+
+
+def train_then_signal(path, signals, settle=2.5):
+    """Starts a long training run with --save, sends the signals once it trains; returns the
+    process's status, its stderr and the seconds from the first signal to its end."""
+    p = subprocess.Popen([LATENTLAB, "train", "--data", "digits", "--epochs", "500", "--save", path],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    # The first epoch line says that training is under way.
+    line = p.stdout.readline()
+    while line and not line.startswith("epoch") and time.monotonic() < deadline:
+        line = p.stdout.readline()
+    t0 = time.monotonic()
+    for sig in signals:
+        p.send_signal(sig)
+        time.sleep(0.02)
+    try:
+        out, err = p.communicate(timeout=settle + 30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+    return p.returncode, err, time.monotonic() - t0
+
+
+def test_interrupt_saves(tmp):
+    """Ctrl-C (and SIGTERM) during train --save stops at the end of the batch and saves what
+    was trained; the process then dies of that signal, as a shell expects. A second Ctrl-C
+    quits at once. No temporary file is left either way."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        path = os.path.join(tmp, f"stopped-{sig.name}.llm")
+        code, err, secs = train_then_signal(path, [sig])
+        check(f"{sig.name} during train --save: saved, died of the signal", code == -sig and
+              os.path.exists(path) and "saved what was trained" in err and path in err and secs < 10,
+              f"status {code} after {secs:.1f} s\n{err}")
+        if os.path.exists(path):
+            code, out, err, _ = run("eval", path, "--data", "digits", "--json")
+            check(f"the model saved on {sig.name} loads and evaluates", code == 0, err)
+            os.unlink(path)
+    path = os.path.join(tmp, "twice.llm")
+    code, err, secs = train_then_signal(path, [signal.SIGINT, signal.SIGINT])
+    check("a second Ctrl-C quits at once", code == -signal.SIGINT and secs < 5,
+          f"status {code} after {secs:.1f} s\n{err}")
+    leftovers = [n for n in os.listdir(tmp) if n != "twice.llm"]
+    check("no temporary file is left by interrupted saves", not leftovers, leftovers)
+    if os.path.exists(path):
+        os.unlink(path)
+
+
+def test_divergence_keeps_finite_weights(tmp):
+    """A run that diverges exits 1, and with --save keeps the last finite weights and says so."""
+    path = os.path.join(tmp, "diverged.llm")
+    code, out, err, _ = run("train", *SMALL, "--epochs", "3", "--lr", "1000", "--save", path)
+    check("divergence: exit 1, the last finite weights saved and said",
+          code == 1 and os.path.exists(path) and one_line(err, "last finite weights", path),
+          f"exit {code}\n{err}")
+    if os.path.exists(path):
+        code, out, err, _ = run("eval", path, "--data", "digits", "--json")
+        check("the weights kept after divergence evaluate to finite numbers",
+              code == 0 and "null" not in out, out + err)
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="latentlab-adversarial-") as tmp:
+        for test in (test_save_checked_before_training, test_interrupt_saves,
+                     test_divergence_keeps_finite_weights):
+            sub = os.path.join(tmp, test.__name__)
+            os.mkdir(sub)
+            test(sub)
+    print(f"1..{len(results)}")
+    sys.exit(0 if all(results) else 1)
+
+
+if __name__ == "__main__":
+    main()
