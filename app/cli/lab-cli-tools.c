@@ -61,6 +61,13 @@ lab_cli_denoise (LabArgs *args)
                 "one takes %d x %d x %d)", path, c->channels, c->height, c->width);
       goto out;
     }
+  /* A model of rows of numbers (a CSV's) once "denoised" a picture in 1 x 8 tiles. */
+  if (c->height == 1 && c->channels == 1)
+    {
+      lab_fail (args, LAB_EXIT_FAILURE, "%s: the model was trained on rows of %d numbers (a CSV "
+                "file), not on images: --in %s needs a model of images", path, c->width, in);
+      goto out;
+    }
   /* The image is read in the model's kind: a colour photo through a grey model is its luma. */
   if (ae_image_read (in, C, &image, &w, &h, &C, &err) != AE_OK)
     {
@@ -294,6 +301,15 @@ lab_cli_interpolate (LabArgs *args)
   AeDataset *ds = NULL;
   float *ends = NULL, *codes = NULL, *images = NULL;
   AeError err = { 0 };
+  /* The strip is one row of images a pixel apart, and a PNG is at most AE_MAX_IMAGE_SIDE
+   * wide: the real bound depends on the model's image width, known only now. */
+  long max_steps = (AE_MAX_IMAGE_SIDE + 1) / (c->width + 1);
+  if (steps > max_steps)
+    {
+      status = lab_fail (args, LAB_EXIT_USAGE, "--steps %ld: at most %ld images %d pixels wide fit "
+                         "in one strip (%d pixels)", steps, max_steps, c->width, AE_MAX_IMAGE_SIDE);
+      goto out;
+    }
   if ((status = lab_load_model_data (args, spec, model, &ds)) != LAB_EXIT_OK)
     goto out;
   status = LAB_EXIT_FAILURE;

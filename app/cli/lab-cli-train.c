@@ -249,9 +249,14 @@ train_model (const LabArgs *args, const AeDataset *ds, const AeConfig *cfg, int 
   opts.user_data = &view;
   AeTrainer *trainer = NULL;
   AeError err = { 0 };
+  /* A model too large for the limits is the options' fault (--hidden, --latent) whatever the
+   * architecture: dense models are refused so by ae_config_validate, conv and LSTM models only
+   * here, when they are built. */
   if (ae_trainer_new (&trainer, &opts, &err) != AE_OK)
-    return lab_fail (args, err.status == AE_ERR_INVALID ? LAB_EXIT_USAGE : LAB_EXIT_FAILURE, "%s",
-                     err.message);
+    return lab_fail (args,
+                     err.status == AE_ERR_INVALID || err.status == AE_ERR_LIMIT ? LAB_EXIT_USAGE
+                                                                                 : LAB_EXIT_FAILURE,
+                     "%s", err.message);
   if (keep)
     interrupt_watch_start (watch, trainer);
   double t0 = ae_monotonic_seconds ();

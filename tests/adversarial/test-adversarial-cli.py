@@ -3,12 +3,16 @@
 training, interrupted and diverging runs that keep their work, exit statuses and data that does
 not fit the model. Prints TAP. Usage: test-adversarial-cli.py PATH/TO/latentlab"""
 
+import json
 import os
+import random
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 LATENTLAB = sys.argv[1] if len(sys.argv) > 1 else "latentlab"
 results = []
@@ -117,10 +121,85 @@ def test_divergence_keeps_finite_weights(tmp):
               code == 0 and "null" not in out, out + err)
 
 
+def write_png(path, w, h):
+    """An 8-bit grey PNG of a gradient, filter 0 on every row."""
+    raw = b"".join(b"\0" + bytes((x * 7 + y * 3) % 256 for x in range(w)) for y in range(h))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def write_csv(path, rows, factor=1.0):
+    with open(path, "w") as f:
+        for r in rows:
+            f.write(",".join(f"{factor * v:.4f}" for v in r) + "\n")
+
+
+def test_exit_statuses(tmp):
+    """Usage errors exit 2 everywhere: the window's options, a model too large for the limits
+    whatever its architecture (conv and LSTM exited 1), and interpolate's --steps beyond what
+    one strip holds (accepted, then always failing with 1)."""
+    for args in (["--bogus"], ["--data"]):
+        code, out, err, _ = run(*args, timeout=30)
+        check(f"window option error {' '.join(args)}: exit 2", code == 2, f"exit {code}\n{err}")
+    for preset, hidden in (("undercomplete", "65536,65536"), ("conv", "4096,4096"),
+                           ("sequence", "8192,8192")):
+        code, out, err, secs = run("train", "--preset", preset, "--hidden", hidden, "--epochs", "1",
+                                   timeout=60)
+        check(f"{preset} with too many parameters: exit 2", code == 2 and one_line(err, "parameters"),
+              f"exit {code} after {secs:.1f} s\n{err}")
+    model = os.path.join(tmp, "digits.llm")
+    code, out, err, _ = run("train", *SMALL, "--epochs", "1", "--save", model)
+    code, out, err, _ = run("interpolate", model, "--data", "digits", "--from", "0", "--to", "1",
+                            "--steps", "1000", "--out", os.path.join(tmp, "strip.png"))
+    # 28-pixel images one pixel apart in a PNG at most 16384 wide: 565 of them.
+    check("interpolate --steps 1000: exit 2 with the real bound", code == 2
+          and one_line(err, "--steps 1000", "565") and not os.path.exists(os.path.join(tmp, "strip.png")),
+          f"exit {code}\n{err}")
+    code, out, err, _ = run("interpolate", model, "--data", "digits", "--from", "0", "--to", "1",
+                            "--steps", "565", "--out", os.path.join(tmp, "strip.png"))
+    check("interpolate --steps 565 (the bound) works", code == 0, err)
+
+
+def test_csv_model_mismatches(tmp):
+    """A model trained on an 8-column CSV refuses a picture (it "denoised" one in 1 x 8
+    tiles), and reads another CSV in the scale it was trained with: a file of the same rows
+    doubled was silently rescaled by its own range into the very same numbers."""
+    rng = random.Random(1)
+    rows = [[rng.uniform(0, 10) for _ in range(8)] for _ in range(400)]
+    a, b = os.path.join(tmp, "a.csv"), os.path.join(tmp, "b.csv")
+    write_csv(a, rows)
+    write_csv(b, rows, 2.0)
+    model = os.path.join(tmp, "csv.llm")
+    code, out, err, _ = run("train", "--data", a, "--epochs", "3", "--hidden", "16", "--latent", "2",
+                            "--save", model)
+    check("a model trains on an 8-column CSV", code == 0, err)
+    png = os.path.join(tmp, "photo.png")
+    write_png(png, 64, 48)
+    code, out, err, _ = run("denoise", model, "--in", png, "--out", os.path.join(tmp, "out.png"))
+    check("the CSV model refuses a PNG for denoise --in", code == 1
+          and one_line(err, png, "CSV") and not os.path.exists(os.path.join(tmp, "out.png")),
+          f"exit {code}\n{err}")
+    code, out, err, _ = run("eval", model, "--data", png)
+    check("the CSV model refuses a PNG for --data", code == 1 and one_line(err, png), f"exit {code}\n{err}")
+    code, out_a, err_a, _ = run("eval", model, "--data", a, "--json")
+    code_b, out_b, err_b, _ = run("eval", model, "--data", b, "--json")
+
+    sse_a = json.loads(out_a)["test_sse_per_image"] if code == 0 else None
+    sse_b = json.loads(out_b)["test_sse_per_image"] if code_b == 0 else None
+    check("another CSV is read in the model's scale, and said so", code == 0 and code_b == 0
+          and sse_b is not None and sse_b > 2 * sse_a and "model's scale" in err_b and b in err_b
+          and err_a.strip() == "", f"{sse_a} {sse_b}\n{err_a}\n{err_b}")
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="latentlab-adversarial-") as tmp:
         for test in (test_save_checked_before_training, test_interrupt_saves,
-                     test_divergence_keeps_finite_weights):
+                     test_divergence_keeps_finite_weights, test_exit_statuses,
+                     test_csv_model_mismatches):
             sub = os.path.join(tmp, test.__name__)
             os.mkdir(sub)
             test(sub)
