@@ -195,11 +195,55 @@ def test_csv_model_mismatches(tmp):
           and err_a.strip() == "", f"{sse_a} {sse_b}\n{err_a}\n{err_b}")
 
 
+def test_export_latent_all_or_nothing(tmp):
+    """export-latent writes its set into a temporary folder and moves it in whole: a failure
+    half-way (here a folder where sprite.png goes) left new vectors beside the old sprite."""
+    model = os.path.join(tmp, "m.llm")
+    run("train", *SMALL, "--epochs", "1", "--save", model)
+    out = os.path.join(tmp, "set")
+    code, _, err, _ = run("export-latent", model, "--data", "digits", "--out", out)
+    check("export-latent into a new folder", code == 0 and sorted(os.listdir(out)) == [
+        "metadata.tsv", "projector_config.pbtxt", "sprite.png", "vectors.tsv"], err)
+    with open(os.path.join(out, "vectors.tsv"), "w") as f:
+        f.write("old\n")
+    os.unlink(os.path.join(out, "sprite.png"))
+    os.mkdir(os.path.join(out, "sprite.png"))
+    code, _, err, _ = run("export-latent", model, "--data", "digits", "--out", out)
+    with open(os.path.join(out, "vectors.tsv")) as f:
+        kept = f.read() == "old\n"
+    check("a failed export-latent leaves the old set whole and no temporary folder",
+          code == 1 and kept and one_line(err, "sprite.png") and sorted(os.listdir(tmp)) == ["m.llm", "set"],
+          f"exit {code}, old vectors kept: {kept}, {os.listdir(tmp)}\n{err}")
+
+
+def test_long_class_names(tmp):
+    """Class names come from sub-folders whole: two names alike in their first 31 characters
+    showed as one class."""
+    data = os.path.join(tmp, "shapes")
+    names = ["a-very-long-class-name-for-circles-drawn-by-hand",
+             "a-very-long-class-name-for-circles-drawn-by-machine"]
+    for c, name in enumerate(names):
+        os.makedirs(os.path.join(data, name))
+        for i in range(12):
+            write_png(os.path.join(data, name, f"{i}.png"), 8, 8)
+    model = os.path.join(tmp, "m.llm")
+    code, _, err, _ = run("train", "--data", data, "--epochs", "1", "--hidden", "8", "--latent", "2",
+                          "--save", model)
+    out = os.path.join(tmp, "set")
+    code2, _, err2, _ = run("export-latent", model, "--data", data, "--out", out, "--split", "all")
+    classes = set()
+    if code == 0 and code2 == 0:
+        with open(os.path.join(out, "metadata.tsv")) as f:
+            classes = {line.rstrip("\n").split("\t")[2] for line in list(f)[1:]}
+    check("sub-folder names are class names in full", classes == set(names), f"{classes}\n{err}{err2}")
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="latentlab-adversarial-") as tmp:
         for test in (test_save_checked_before_training, test_interrupt_saves,
                      test_divergence_keeps_finite_weights, test_exit_statuses,
-                     test_csv_model_mismatches):
+                     test_csv_model_mismatches, test_export_latent_all_or_nothing,
+                     test_long_class_names):
             sub = os.path.join(tmp, test.__name__)
             os.mkdir(sub)
             test(sub)

@@ -121,6 +121,84 @@ test_save_destinations_checked (void)
   io_test_rmdir (dir);
 }
 
+/* A safetensors file: the 8-byte header length, the header, then data_len bytes of data. */
+static uint8_t *
+safetensors_bytes (const char *header, size_t data_len, size_t *len)
+{
+  size_t hl = strlen (header);
+  *len = 8 + hl + data_len;
+  uint8_t *buf = calloc (1, *len);
+  for (int i = 0; i < 8; i++)
+    buf[i] = (uint8_t) ((uint64_t) hl >> (8 * i));
+  memcpy (buf + 8, header, hl);
+  return buf;
+}
+
+static AeStatus
+parse_safetensors (const char *header, size_t data_len, int *n)
+{
+  size_t len;
+  uint8_t *buf = safetensors_bytes (header, data_len, &len);
+  AeTensor *tensors = NULL;
+  *n = -1;
+  AeStatus st = ae_safetensors_parse (buf, len, "hostile.safetensors", &tensors, n, &err);
+  if (st == AE_OK)
+    ae_modelfile_free_tensors (tensors, *n);
+  free (buf);
+  return st;
+}
+
+/* The empty header is a valid file of no tensors (PyTorch's safetensors writes it for an
+ * empty dict); it was refused. */
+static void
+test_safetensors_empty_header (void)
+{
+  int n;
+  CHECK (parse_safetensors ("{}", 0, &n) == AE_OK && n == 0, "status %d, %d tensors: %s",
+         parse_safetensors ("{}", 0, &n), n, err.message);
+  CHECK (parse_safetensors ("{\"__metadata__\":{\"a\":\"b\"}}", 0, &n) == AE_OK && n == 0, "%s",
+         err.message);
+  CHECK (parse_safetensors ("{}", 4, &n) == AE_ERR_FORMAT, "data that no tensor uses");
+}
+
+/* Ranges must tile the data: overlapping ones made 4,096 tensors of one 4 MB block ask for
+ * 16 GB; a gap hides bytes that no tensor reads. */
+static void
+test_safetensors_ranges_tile (void)
+{
+  int n;
+  CHECK (parse_safetensors ("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                            "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}", 12, &n)
+           == AE_OK && n == 2, "two adjacent tensors: %s", err.message);
+  CHECK (parse_safetensors ("{\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]},"
+                            "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 12, &n)
+           == AE_OK && n == 2, "listed out of order: %s", err.message);
+  CHECK (parse_safetensors ("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                            "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8, &n)
+           == AE_ERR_FORMAT, "two tensors on the same bytes");
+  CHECK (strstr (err.message, "overlap") != NULL, "%s", err.message);
+  CHECK (parse_safetensors ("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                            "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}", 12, &n)
+           == AE_ERR_FORMAT, "a gap between tensors");
+  CHECK (strstr (err.message, "gap") != NULL, "%s", err.message);
+  CHECK (parse_safetensors ("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8, &n)
+           == AE_ERR_FORMAT, "a gap before the first tensor");
+
+  /* The blow-up itself: 4,096 tensors of 1 MiB values on one block of 4 MiB. */
+  size_t block = (size_t) 1 << 22;
+  size_t header_cap = 4096 * 96 + 16, used = 0;
+  char *header = malloc (header_cap);
+  used += (size_t) snprintf (header + used, header_cap - used, "{");
+  for (int i = 0; i < 4096; i++)
+    used += (size_t) snprintf (header + used, header_cap - used,
+                               "%s\"t%d\":{\"dtype\":\"F32\",\"shape\":[%zu],\"data_offsets\":[0,%zu]}",
+                               i ? "," : "", i, block / 4, block);
+  snprintf (header + used, header_cap - used, "}");
+  CHECK (parse_safetensors (header, block, &n) == AE_ERR_FORMAT, "4,096 tensors on one block");
+  CHECK_NAMES (err, "hostile.safetensors");
+  free (header);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -129,6 +207,8 @@ main (int argc, char **argv)
     { "/save/follows-symlink", test_save_follows_symlink },
     { "/save/refuses-write-protected", test_save_refuses_write_protected },
     { "/save/destinations-checked", test_save_destinations_checked },
+    { "/safetensors/empty-header", test_safetensors_empty_header },
+    { "/safetensors/ranges-tile", test_safetensors_ranges_tile },
   };
   return ae_test_main (argc, argv, cases, AE_N_CASES (cases));
 }
