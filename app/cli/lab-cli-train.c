@@ -6,6 +6,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -122,7 +123,8 @@ on_report (AeReport *r, void *data)
  * The handler only writes to a pipe (async-signal-safe); a watcher thread reads it and pauses
  * the trainer, which a handler cannot do (it takes a lock). */
 static int interrupt_pipe[2] = { -1, -1 };
-static volatile sig_atomic_t interrupt_signal;
+/* Lock-free atomics are safe in a handler, and read by two threads here. */
+static atomic_int interrupt_signal;
 
 static void
 on_interrupt (int sig)
