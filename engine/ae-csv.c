@@ -176,6 +176,7 @@ ae_csv_load (AeDataset **out, const char *path, AeError *err)
 
   const char *text = (const char *) buf;
   long max_cells = 1024, n_cells = -1, features = 0, label_col = -1, index_col = -1;
+  const char *header = "no header"; /* for the line that says what was read */
   Cell *cells = malloc ((size_t) max_cells * sizeof *cells);
   CsvRows rows = { 0 };
   long line_no = 0, first_line = 0;
@@ -262,6 +263,7 @@ ae_csv_load (AeDataset **out, const char *path, AeError *err)
             }
           if (numbers == 0)
             {
+              header = "a header row";
               for (long c = 0; c < count; c++)
                 if (cell_is (&cells[c], "label") || cell_is (&cells[c], "class"))
                   {
@@ -296,6 +298,8 @@ ae_csv_load (AeDataset **out, const char *path, AeError *err)
             if (cell_is (&names[c], "label") || cell_is (&names[c], "class"))
               label_col = c;
           free (names);
+          if (n_names == count)
+            header = "a '#' header (numpy savetxt)";
           if (label_col >= 0)
             {
               features = count - 1;
@@ -414,6 +418,13 @@ ae_csv_load (AeDataset **out, const char *path, AeError *err)
     }
   snprintf (ds->name, sizeof ds->name, "%s", ae_path_basename (path));
   snprintf (ds->source, sizeof ds->source, "%s", path);
+  /* What was read, said in one line: a header taken for data, or a label column for a
+   * feature, shows here before a run is wasted on it. */
+  char label_text[64] = "no label column";
+  if (label_col >= 0)
+    snprintf (label_text, sizeof label_text, "labels from column %ld", label_col + 1);
+  snprintf (ds->note, sizeof ds->note, "read %ld rows of %ld values; %s; %s%s", ds->n, features,
+            header, label_text, index_col >= 0 ? "; column 1 (a row index) skipped" : "");
   *out = ds;
   return AE_OK;
 }

@@ -17,7 +17,8 @@ typedef enum {
   AE_DATA_VECTORS,   /* channels = height = 1, width = features (CSV rows) */
 } AeDataKind;
 
-#define AE_CLASS_NAME_MAX 32
+/* A whole file name (NAME_MAX + 1): sub-folders cut to one name would merge in every legend. */
+#define AE_CLASS_NAME_MAX 256
 
 typedef struct {
   char name[64];     /* "digits", "fashion", "sines", "ecg", or the file's base name */

@@ -305,71 +305,249 @@ write_all (int fd, const uint8_t *data, size_t len)
 /* fsync of the folder makes the rename itself durable. Some file systems refuse it
  * (EINVAL); the data is safe anyway then. */
 static void
-sync_parent_dir (const char *path)
+sync_dir (const char *dir)
 {
-  const char *slash = strrchr (path, '/');
-  char *dir = slash == NULL ? strdup (".") : strndup (path, slash == path ? 1 : (size_t) (slash - path));
-  if (dir == NULL)
-    return;
   int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd >= 0)
     {
       fsync (fd);
       close (fd);
     }
-  free (dir);
+}
+
+/* The file a save to path replaces, as the check found it. */
+typedef struct {
+  char *dest;     /* path, or the file its symbolic link points to */
+  char *dir;      /* dest's folder */
+  const char *base; /* dest's last component, inside dest */
+  int exists;
+  mode_t mode;    /* the existing file's permission bits */
+} SaveTarget;
+
+static void
+save_target_clear (SaveTarget *t)
+{
+  free (t->dest);
+  free (t->dir);
+  memset (t, 0, sizeof *t);
+}
+
+/* Everything that would make a save to path fail, found before the data exists (a training
+ * run can take hours). A symbolic link is followed: the file it points to is replaced and the
+ * link stays, as a shell's `>` would do; a link to nothing is refused. */
+static AeStatus
+save_target_check (const char *path, SaveTarget *t, AeError *err)
+{
+  memset (t, 0, sizeof *t);
+  size_t len = strlen (path);
+  if (len == 0)
+    return ae_error_set (err, AE_ERR_INVALID, "an empty file name: give the file to write");
+  if (path[len - 1] == '/')
+    return ae_error_set (err, AE_ERR_INVALID, "%s: names a folder; give a file name in it", path);
+  const char *slash = strrchr (path, '/');
+  const char *base = slash != NULL ? slash + 1 : path;
+  if (strlen (base) > NAME_MAX)
+    return ae_error_set (err, AE_ERR_INVALID, "%s: a file name of %zu bytes; at most %d fit",
+                         path, strlen (base), NAME_MAX);
+
+  struct stat st;
+  if (lstat (path, &st) == 0)
+    {
+      if (S_ISLNK (st.st_mode))
+        {
+          t->dest = realpath (path, NULL);
+          if (t->dest == NULL)
+            return ae_error_set (err, AE_ERR_IO,
+                                 "%s: a symbolic link to a file that cannot be reached (%s); "
+                                 "remove the link or save under another name", path,
+                                 strerror (errno));
+          if (stat (t->dest, &st) != 0)
+            {
+              int saved = errno;
+              save_target_clear (t);
+              return ae_error_set (err, AE_ERR_IO, "%s: cannot stat: %s", path, strerror (saved));
+            }
+        }
+      if (S_ISDIR (st.st_mode))
+        {
+          save_target_clear (t);
+          return ae_error_set (err, AE_ERR_IO, "%s: a folder; give a file name in it", path);
+        }
+      if (!S_ISREG (st.st_mode))
+        {
+          save_target_clear (t);
+          return ae_error_set (err, AE_ERR_IO, "%s: %s, not a regular file to replace", path,
+                               file_type_name (st.st_mode));
+        }
+      /* rename() only needs the folder's permission: without this check a file the user
+       * protected would be replaced silently. Write bits are tested too, as root passes
+       * access(). */
+      if ((st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) == 0 || access (t->dest ? t->dest : path, W_OK) != 0)
+        {
+          save_target_clear (t);
+          return ae_error_set (err, AE_ERR_IO,
+                               "%s: write-protected; make it writable (chmod u+w) or save under "
+                               "another name", path);
+        }
+      t->exists = 1;
+      t->mode = st.st_mode & 07777;
+    }
+  else if (errno != ENOENT)
+    return ae_error_set (err, AE_ERR_IO, "%s: %s", path, strerror (errno));
+
+  if (t->dest == NULL && (t->dest = strdup (path)) == NULL)
+    return ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory", path);
+  slash = strrchr (t->dest, '/');
+  t->base = slash != NULL ? slash + 1 : t->dest;
+  t->dir = slash == NULL ? strdup (".") : strndup (t->dest, slash == t->dest ? 1 : (size_t) (slash - t->dest));
+  if (t->dir == NULL)
+    {
+      save_target_clear (t);
+      return ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory", path);
+    }
+  struct stat dst;
+  int dir_found = stat (t->dir, &dst) == 0;
+  if (!dir_found || !S_ISDIR (dst.st_mode))
+    {
+      AeStatus status = ae_error_set (err, AE_ERR_IO, "%s: %s %s", path, t->dir,
+                                      dir_found ? "is not a folder" : "cannot be reached (no such folder?)");
+      save_target_clear (t);
+      return status;
+    }
+  if (access (t->dir, W_OK | X_OK) != 0)
+    {
+      int saved = errno;
+      AeStatus status = ae_error_set (err, AE_ERR_IO, "%s: cannot write into the folder %s: %s",
+                                      path, t->dir, strerror (saved));
+      save_target_clear (t);
+      return status;
+    }
+  return AE_OK;
+}
+
+AeStatus
+ae_file_check_writable (const char *path, AeError *err)
+{
+  SaveTarget t;
+  AeStatus status = save_target_check (path, &t, err);
+  save_target_clear (&t);
+  return status;
+}
+
+/* "<dir>/<base>.tmp-<pid>-<n>", the base shortened so that the name fits NAME_MAX. */
+static void
+temp_name (const SaveTarget *t, char *out, size_t out_size, unsigned n)
+{
+  char suffix[64];
+  int suffix_len = snprintf (suffix, sizeof suffix, ".tmp-%ld-%u", (long) getpid (), n);
+  size_t base_len = strlen (t->base);
+  if (base_len + (size_t) suffix_len > NAME_MAX)
+    base_len = NAME_MAX - (size_t) suffix_len;
+  snprintf (out, out_size, "%s/%.*s%s", t->dir, (int) base_len, t->base, suffix);
+}
+
+/* Writes, keeps the replaced file's mode, fsyncs. Returns the failed step or NULL. */
+static const char *
+fill_file (int fd, const SaveTarget *t, const void *data, size_t len)
+{
+  if (write_all (fd, data, len) != 0)
+    return "write";
+  if (t->exists && fchmod (fd, t->mode) != 0)
+    return "chmod";
+  if (fsync (fd) != 0)
+    return "fsync";
+  return NULL;
 }
 
 AeStatus
 ae_file_write_atomic (const char *path, const void *data, size_t len, AeError *err)
 {
   static atomic_uint counter;
-  size_t tmp_size = strlen (path) + 64;
+  SaveTarget t;
+  AeStatus checked = save_target_check (path, &t, err);
+  if (checked != AE_OK)
+    return checked;
+  size_t tmp_size = strlen (t.dir) + NAME_MAX + 2;
   char *tmp = malloc (tmp_size);
   if (tmp == NULL)
-    return ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory", path);
-
-  /* O_EXCL with 0666 lets the umask decide the mode, as for any new file. */
-  int fd = -1;
-  for (int attempt = 0; attempt < 100 && fd < 0; attempt++)
     {
-      snprintf (tmp, tmp_size, "%s.tmp-%ld-%u", path, (long) getpid (), atomic_fetch_add (&counter, 1));
-      fd = open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-      if (fd < 0 && errno != EEXIST)
-        break;
-    }
-  if (fd < 0)
-    {
-      int saved = errno;
-      free (tmp);
-      return ae_error_set (err, AE_ERR_IO, "%s: cannot create a temporary file beside it: %s", path,
-                           strerror (saved));
+      save_target_clear (&t);
+      return ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory", path);
     }
 
   const char *step = NULL;
-  if (write_all (fd, data, len) != 0)
-    step = "write";
-  else if (fsync (fd) != 0)
-    step = "fsync";
-  int saved = errno;
-  if (close (fd) != 0 && step == NULL)
+  int saved = 0, named = 0;
+#ifdef O_TMPFILE
+  /* A file without a name while it is written: a kill leaves nothing behind. It gets a
+   * temporary name only for the instant between linkat() and rename(). */
+  int fd = open (t.dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+  if (fd >= 0)
     {
-      step = "close";
+      step = fill_file (fd, &t, data, len);
       saved = errno;
+      if (step == NULL)
+        {
+          char proc_path[64];
+          snprintf (proc_path, sizeof proc_path, "/proc/self/fd/%d", fd);
+          for (int attempt = 0; attempt < 100 && !named; attempt++)
+            {
+              temp_name (&t, tmp, tmp_size, atomic_fetch_add (&counter, 1));
+              if (linkat (AT_FDCWD, proc_path, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0)
+                named = 1;
+              else if (errno != EEXIST)
+                break;
+            }
+        }
+      close (fd);
+      if (step != NULL)
+        goto done;
     }
-  if (step == NULL && rename (tmp, path) != 0)
+#endif
+  if (!named)
+    {
+      /* No O_TMPFILE here (or no /proc to link it by): a named temporary file, removed on
+       * failure. O_EXCL with 0666 lets the umask decide a new file's mode. */
+      int nfd = -1;
+      for (int attempt = 0; attempt < 100 && nfd < 0; attempt++)
+        {
+          temp_name (&t, tmp, tmp_size, atomic_fetch_add (&counter, 1));
+          nfd = open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+          if (nfd < 0 && errno != EEXIST)
+            break;
+        }
+      if (nfd < 0)
+        {
+          saved = errno;
+          free (tmp);
+          save_target_clear (&t);
+          return ae_error_set (err, AE_ERR_IO, "%s: cannot create a temporary file beside it: %s",
+                               path, strerror (saved));
+        }
+      named = 1;
+      step = fill_file (nfd, &t, data, len);
+      saved = errno;
+      if (close (nfd) != 0 && step == NULL)
+        {
+          step = "close";
+          saved = errno;
+        }
+    }
+  if (step == NULL && rename (tmp, t.dest) != 0)
     {
       step = "rename";
       saved = errno;
     }
+  if (step != NULL && named)
+    unlink (tmp);
+done:
+  free (tmp);
   if (step != NULL)
     {
-      unlink (tmp);
-      free (tmp);
+      save_target_clear (&t);
       return ae_error_set (err, AE_ERR_IO, "%s: %s failed: %s (the old file, if any, is unchanged)",
                            path, step, strerror (saved));
     }
-  free (tmp);
-  sync_parent_dir (path);
+  sync_dir (t.dir);
+  save_target_clear (&t);
   return AE_OK;
 }

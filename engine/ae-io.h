@@ -22,8 +22,15 @@ AeStatus ae_gunzip_memory (const uint8_t *in, size_t in_len, size_t max_bytes, u
                            size_t *out_len, const char *name, AeError *err);
 
 /* Writes len bytes atomically: a temporary file beside path, fsync, then rename, so that
- * a crash leaves either the old file or the new one, never a mix. */
+ * a crash leaves either the old file or the new one, never a mix. The temporary file has no
+ * name while it is written (O_TMPFILE) where the file system allows, so a kill leaves none
+ * behind. A replaced file keeps its permission bits; a write-protected one is refused; a
+ * symbolic link is followed (the file it points to is replaced, the link stays). */
 AeStatus ae_file_write_atomic (const char *path, const void *data, size_t len, AeError *err);
+/* What ae_file_write_atomic would refuse, found before there is anything to write: an empty
+ * or too long name (AE_ERR_INVALID), a folder, a special or write-protected file, a link to
+ * nothing, a folder that is missing or not writable (AE_ERR_IO). */
+AeStatus ae_file_check_writable (const char *path, AeError *err);
 
 /* IDX (the MNIST format). Images (magic 0x803, ubyte) become floats in [0, 1]. */
 AeStatus ae_idx_load_images (AeDataset **out, const char *path, AeError *err);

@@ -358,6 +358,58 @@ ae_safetensors_parse (const uint8_t *buf, size_t len, const char *name, AeTensor
   return ae_safetensors_parse_metadata (buf, len, name, NULL, NULL, tensors, n_tensors, err);
 }
 
+static int
+compare_ranges (const void *a, const void *b)
+{
+  const uint64_t *ra = a, *rb = b;
+  return ra[0] < rb[0] ? -1 : ra[0] > rb[0];
+}
+
+/* The format's rule: the tensors' ranges cover the data exactly, without overlap or gap.
+ * Overlaps let 4,096 tensors point at the same bytes and ask for 16 GB from a small file. */
+static void
+check_ranges_tile (uint64_t (*ranges)[2], int count, uint64_t data_len, const char *name, Json *j)
+{
+  if (count == 0)
+    {
+      if (data_len != 0)
+        {
+          ae_error_set (j->err, AE_ERR_FORMAT, "%s: %llu bytes of data that no tensor uses", name,
+                        (unsigned long long) data_len);
+          j->failed = 1;
+        }
+      return;
+    }
+  uint64_t (*sorted)[2] = malloc ((size_t) count * sizeof *sorted);
+  if (sorted == NULL)
+    {
+      ae_error_set (j->err, AE_ERR_NOMEM, "%s: out of memory", name);
+      j->failed = 1;
+      return;
+    }
+  memcpy (sorted, ranges, (size_t) count * sizeof *sorted);
+  qsort (sorted, (size_t) count, sizeof *sorted, compare_ranges);
+  uint64_t end = 0;
+  for (int i = 0; i < count && !j->failed; i++)
+    {
+      if (sorted[i][0] != end)
+        {
+          ae_error_set (j->err, AE_ERR_FORMAT, "%s: tensor data %s at byte %llu: the data_offsets "
+                        "must cover the data without overlap or gap", name,
+                        sorted[i][0] < end ? "overlaps" : "leaves a gap", (unsigned long long) end);
+          j->failed = 1;
+        }
+      end = sorted[i][1];
+    }
+  if (!j->failed && end != data_len)
+    {
+      ae_error_set (j->err, AE_ERR_FORMAT, "%s: %llu bytes of data after the last tensor", name,
+                    (unsigned long long) (data_len - end));
+      j->failed = 1;
+    }
+  free (sorted);
+}
+
 AeStatus
 ae_safetensors_parse_metadata (const uint8_t *buf, size_t len, const char *name,
                                const char *meta_key, char **meta_value, AeTensor **tensors,
@@ -382,7 +434,9 @@ ae_safetensors_parse_metadata (const uint8_t *buf, size_t len, const char *name,
   int count = 0, cap = 0;
   uint64_t (*ranges)[2] = NULL;
   expect (&j, '{');
-  if (!j.failed && !accept (&j, '}'))
+  /* "{}", no tensors at all, is a whole header: its closing brace is taken here. */
+  int empty = !j.failed && accept (&j, '}');
+  if (!j.failed && !empty)
     do
       {
         char key[AE_TENSOR_NAME_MAX];
@@ -514,10 +568,13 @@ ae_safetensors_parse_metadata (const uint8_t *buf, size_t len, const char *name,
           count++;
       }
     while (!j.failed && accept (&j, ','));
-  expect (&j, '}');
+  if (!empty)
+    expect (&j, '}');
   skip_ws (&j);
   if (!j.failed && j.pos != j.len)
     json_fail (&j, "bytes after the header object");
+  if (!j.failed)
+    check_ranges_tile (ranges, count, data_len, name, &j);
 
   for (int i = 0; i < count && !j.failed; i++)
     {

@@ -71,6 +71,7 @@ struct AeTrainer {
 
   /* --- the thread's own --- */
   AeModel *model;
+  int replay_shuffles; /* epochs' shuffles to replay first, when resuming */
   AeModel *backup;  /* the last finite weights */
   long backup_epoch, backup_batch;
   double lowest_loss; /* lowest batch loss since the reset or settings change; 0: none yet */
@@ -535,6 +536,19 @@ thread_main (void *data)
       (void) setpriority (PRIO_PROCESS, self, nice < 19 ? nice : 19);
     }
 #endif
+  for (int e = 0; e < t->replay_shuffles; e++)
+    {
+      if (e % 1024 == 1023)
+        {
+          pthread_mutex_lock (&t->lock);
+          int stop = t->stop;
+          pthread_mutex_unlock (&t->lock);
+          if (stop)
+            break;
+        }
+      memcpy (t->perm, ae_dataset_train (t->data), (size_t) t->data->n_train * sizeof (uint32_t));
+      ae_rng_shuffle (&t->shuffle_rng, t->perm, (uint32_t) t->data->n_train);
+    }
   pthread_mutex_lock (&t->lock);
   for (;;)
     {
@@ -774,13 +788,12 @@ ae_trainer_new (AeTrainer **out, const AeTrainerOptions *opts, AeError *err)
       long bpe = (ds->n_train + t->cfg.batch - 1) / t->cfg.batch;
       long start_batch = opts->start_batch > 0 && opts->start_batch < bpe ? opts->start_batch : 0;
       int start_epoch = opts->start_epoch > 0 ? opts->start_epoch : 0;
-      /* The shuffles of the epochs before (and of the one under way) replayed, so that the
-       * resumed epoch sees the order an uninterrupted run would have. */
-      for (int e = 0; e < start_epoch + (start_batch > 0) && e < 100000; e++)
-        {
-          memcpy (t->perm, ae_dataset_train (ds), (size_t) ds->n_train * sizeof (uint32_t));
-          ae_rng_shuffle (&t->shuffle_rng, t->perm, (uint32_t) ds->n_train);
-        }
+      /* The shuffles of the epochs before (and of the one under way) are replayed, so that
+       * the resumed epoch sees the order an uninterrupted run would have: on the trainer's
+       * thread, before its first command, since thousands of them take seconds (a session
+       * file saying epoch 99999 froze the window that opened it). */
+      t->replay_shuffles = start_epoch + (start_batch > 0) < 100000 ? start_epoch + (start_batch > 0)
+                                                                    : 100000;
       t->epoch = start_epoch;
       t->batch = start_batch;
       t->pos = start_batch * t->cfg.batch;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ae-io.h"
 #include "ae-math.h"
@@ -53,6 +54,13 @@ lab_cli_denoise (LabArgs *args)
     {
       lab_fail (args, LAB_EXIT_FAILURE, "%s: denoising images needs a model of grey or RGB images (this "
                 "one takes %d x %d x %d)", path, c->channels, c->height, c->width);
+      goto out;
+    }
+  /* A model of rows of numbers (a CSV's) once "denoised" a picture in 1 x 8 tiles. */
+  if (c->height == 1 && c->channels == 1)
+    {
+      lab_fail (args, LAB_EXIT_FAILURE, "%s: the model was trained on rows of %d numbers (a CSV "
+                "file), not on images: --in %s needs a model of images", path, c->width, in);
       goto out;
     }
   /* The image is read in the model's kind: a colour photo through a grey model is its luma. */
@@ -256,6 +264,15 @@ lab_cli_interpolate (LabArgs *args)
   AeDataset *ds = NULL;
   float *ends = NULL, *codes = NULL, *images = NULL;
   AeError err = { 0 };
+  /* The strip is one row of images a pixel apart, and a PNG is at most AE_MAX_IMAGE_SIDE
+   * wide: the real bound depends on the model's image width, known only now. */
+  long max_steps = (AE_MAX_IMAGE_SIDE + 1) / (c->width + 1);
+  if (steps > max_steps)
+    {
+      status = lab_fail (args, LAB_EXIT_USAGE, "--steps %ld: at most %ld images %d pixels wide fit "
+                         "in one strip (%d pixels)", steps, max_steps, c->width, AE_MAX_IMAGE_SIDE);
+      goto out;
+    }
   if ((status = lab_load_model_data (args, spec, model, &ds)) != LAB_EXIT_OK)
     goto out;
   status = LAB_EXIT_FAILURE;
@@ -364,6 +381,66 @@ text_write (TextBuf *b, const char *dir, const char *name, AeError *err)
   return ae_file_write_atomic (path, b->data ? b->data : "", b->len, err);
 }
 
+/* The files of one embedding set: written together into a temporary folder beside the
+ * destination, then moved in, so that a failure half-way (a full disk, a folder in the way)
+ * never leaves new vectors beside an old sprite. */
+static const char *const SET_FILES[] = { "vectors.tsv", "metadata.tsv", "projector_config.pbtxt",
+                                         "sprite.png" };
+#define N_SET_FILES ((int) (sizeof SET_FILES / sizeof SET_FILES[0]))
+
+static void
+set_path (char *out, size_t size, const char *dir, const char *name)
+{
+  snprintf (out, size, "%s/%s", dir, name);
+}
+
+/* Removes the set's files from a temporary folder, then the folder. */
+static void
+set_discard (const char *tmp)
+{
+  char p[4096];
+  for (int i = 0; i < N_SET_FILES; i++)
+    {
+      set_path (p, sizeof p, tmp, SET_FILES[i]);
+      unlink (p);
+    }
+  rmdir (tmp);
+}
+
+/* Moves the set written in tmp into dir. A missing or empty dir is replaced by tmp in one
+ * rename; into a folder that holds other files, every destination is checked first and the
+ * files are renamed one by one (renames in one folder do not fail for want of space), and an
+ * old sprite without a new one is removed. */
+static AeStatus
+set_move_in (const char *tmp, const char *dir, AeError *err)
+{
+  struct stat st;
+  /* A symbolic link to a folder stays: the set goes into the folder it points to. */
+  int is_link = lstat (dir, &st) == 0 && S_ISLNK (st.st_mode);
+  if (!is_link && rename (tmp, dir) == 0)
+    return AE_OK;
+  if (!is_link && errno != ENOTEMPTY && errno != EEXIST)
+    return ae_error_set (err, AE_ERR_IO, "%s: cannot move the set into place: %s", dir, strerror (errno));
+  char from[4096], to[4096];
+  for (int i = 0; i < N_SET_FILES; i++)
+    {
+      set_path (from, sizeof from, tmp, SET_FILES[i]);
+      set_path (to, sizeof to, dir, SET_FILES[i]);
+      if (access (from, F_OK) == 0 && ae_file_check_writable (to, err) != AE_OK)
+        return AE_ERR_IO;
+    }
+  for (int i = 0; i < N_SET_FILES; i++)
+    {
+      set_path (from, sizeof from, tmp, SET_FILES[i]);
+      set_path (to, sizeof to, dir, SET_FILES[i]);
+      if (access (from, F_OK) != 0)
+        unlink (to);
+      else if (rename (from, to) != 0)
+        return ae_error_set (err, AE_ERR_IO, "%s: rename failed: %s", to, strerror (errno));
+    }
+  return AE_OK;
+}
+
 /* A class name fit for one TSV field. */
 static void
 tsv_field (TextBuf *b, const char *s)
@@ -393,6 +470,7 @@ lab_cli_export_latent (LabArgs *args)
   uint32_t *all = NULL;
   TextBuf vectors = { 0 }, meta = { 0 }, config = { 0 };
   AeError err = { 0 };
+  char tmp[4096] = "";
   if ((status = lab_load_model_data (args, spec, model, &ds)) != LAB_EXIT_OK)
     goto out;
   status = LAB_EXIT_FAILURE;
@@ -440,9 +518,21 @@ lab_cli_export_latent (LabArgs *args)
       goto out;
     }
   ae_model_encode (model, codes, NULL, x, n);
-  if (mkdir (dir, 0777) != 0 && errno != EEXIST)
+  struct stat dir_st;
+  if (stat (dir, &dir_st) == 0 && !S_ISDIR (dir_st.st_mode))
     {
-      lab_fail (args, LAB_EXIT_FAILURE, "%s: cannot create the folder: %s", dir, strerror (errno));
+      lab_fail (args, LAB_EXIT_FAILURE, "%s: not a folder", dir);
+      goto out;
+    }
+  size_t dir_len = strlen (dir);
+  while (dir_len > 1 && dir[dir_len - 1] == '/')
+    dir_len--;
+  snprintf (tmp, sizeof tmp, "%.*s.tmp-%ld", (int) dir_len, dir, (long) getpid ());
+  if (mkdir (tmp, 0777) != 0)
+    {
+      lab_fail (args, LAB_EXIT_FAILURE, "%s: cannot create a temporary folder beside it: %s", dir,
+                strerror (errno));
+      tmp[0] = '\0';
       goto out;
     }
   for (long i = 0; i < n; i++)
@@ -470,19 +560,22 @@ lab_cli_export_latent (LabArgs *args)
                  "    single_image_dim: %d\n  }\n", ds->width, ds->height);
   text_printf (&config, "}\n");
   char sprite[4096];
-  snprintf (sprite, sizeof sprite, "%s/sprite.png", dir);
-  if (text_write (&vectors, dir, "vectors.tsv", &err) != AE_OK
-      || text_write (&meta, dir, "metadata.tsv", &err) != AE_OK
-      || text_write (&config, dir, "projector_config.pbtxt", &err) != AE_OK
-      || (images && lab_write_grid (sprite, x, n, per_row, 0, ds->channels, ds->height, ds->width, &err) != AE_OK))
+  set_path (sprite, sizeof sprite, tmp, "sprite.png");
+  if (text_write (&vectors, tmp, "vectors.tsv", &err) != AE_OK
+      || text_write (&meta, tmp, "metadata.tsv", &err) != AE_OK
+      || text_write (&config, tmp, "projector_config.pbtxt", &err) != AE_OK
+      || (images && lab_write_grid (sprite, x, n, per_row, 0, ds->channels, ds->height, ds->width, &err) != AE_OK)
+      || set_move_in (tmp, dir, &err) != AE_OK)
     {
-      lab_fail (args, LAB_EXIT_FAILURE, "%s", err.message);
+      lab_fail (args, LAB_EXIT_FAILURE, "%s (%s is unchanged)", err.message, dir);
       goto out;
     }
   printf ("%s: codes of the %ld %s samples of %s (%d values each)%s\n", dir, n, split, ds->name, L,
           images ? ", with a sprite" : "");
   status = LAB_EXIT_OK;
 out:
+  if (tmp[0] != '\0')
+    set_discard (tmp);
   free (vectors.data);
   free (meta.data);
   free (config.data);

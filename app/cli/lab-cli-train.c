@@ -3,14 +3,17 @@
  * reproduced from a script. */
 #include "lab-cli.h"
 
-#include <libgen.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ae-clock.h"
+#include "ae-io.h"
 #include "ae-trainer.h"
 
 typedef struct {
@@ -115,12 +118,118 @@ on_report (AeReport *r, void *data)
   ae_report_free (r);
 }
 
-int
-lab_train_model (const LabArgs *args, const AeDataset *ds, const AeConfig *cfg, int json, int quiet,
-                 AeModel **out, LabTrainResult *result)
+/* Ctrl-C or SIGTERM while a model is to be saved: the first asks the trainer to stop at the
+ * end of its batch, so that what was trained is saved; the second ends the program at once.
+ * The handler only writes to a pipe (async-signal-safe); a watcher thread reads it and pauses
+ * the trainer, which a handler cannot do (it takes a lock). */
+static int interrupt_pipe[2] = { -1, -1 };
+/* Lock-free atomics are safe in a handler, and read by two threads here. */
+static atomic_int interrupt_signal;
+
+static void
+on_interrupt (int sig)
+{
+  if (interrupt_signal != 0)
+    {
+      signal (sig, SIG_DFL);
+      raise (sig);
+      return;
+    }
+  interrupt_signal = sig;
+  char byte = 1;
+  ssize_t ignored = write (interrupt_pipe[1], &byte, 1);
+  (void) ignored;
+}
+
+typedef struct {
+  AeTrainer *trainer;
+  pthread_t thread;
+  struct sigaction old_int, old_term;
+  int installed;
+} InterruptWatch;
+
+static void *
+interrupt_watch_thread (void *data)
+{
+  InterruptWatch *w = data;
+  char byte = 0;
+  while (read (interrupt_pipe[0], &byte, 1) < 0)
+    ;
+  if (byte == 1)
+    {
+      fprintf (stderr, "%s%s: stopping at the end of this batch to save what was trained "
+               "(press Ctrl-C again to quit at once)\n",
+               isatty (STDERR_FILENO) ? "\r\033[K" : "", interrupt_signal == SIGTERM ? "terminated" : "interrupted");
+      ae_trainer_pause (w->trainer);
+    }
+  return NULL;
+}
+
+static void
+interrupt_watch_start (InterruptWatch *w, AeTrainer *trainer)
+{
+  memset (w, 0, sizeof *w);
+  w->trainer = trainer;
+  interrupt_signal = 0;
+  if (pipe (interrupt_pipe) != 0)
+    return; /* the signals then keep their default: the process ends at once */
+  if (pthread_create (&w->thread, NULL, interrupt_watch_thread, w) != 0)
+    {
+      close (interrupt_pipe[0]);
+      close (interrupt_pipe[1]);
+      return;
+    }
+  struct sigaction sa;
+  memset (&sa, 0, sizeof sa);
+  sa.sa_handler = on_interrupt;
+  sigemptyset (&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction (SIGINT, &sa, &w->old_int);
+  sigaction (SIGTERM, &sa, &w->old_term);
+  w->installed = 1;
+}
+
+/* Ends the watcher. The handlers stay until the weights are saved (a first signal then
+ * waits for the save); lab_interrupt_finish restores them. */
+static void
+interrupt_watch_stop (InterruptWatch *w)
+{
+  if (!w->installed)
+    return;
+  char byte = 0;
+  if (interrupt_signal == 0)
+    {
+      ssize_t ignored = write (interrupt_pipe[1], &byte, 1);
+      (void) ignored;
+    }
+  pthread_join (w->thread, NULL);
+}
+
+/* Restores the signals' handlers; returns the signal that came meanwhile, or 0. */
+static int
+interrupt_watch_finish (InterruptWatch *w)
+{
+  if (!w->installed)
+    return 0;
+  sigaction (SIGINT, &w->old_int, NULL);
+  sigaction (SIGTERM, &w->old_term, NULL);
+  close (interrupt_pipe[0]);
+  close (interrupt_pipe[1]);
+  interrupt_pipe[0] = interrupt_pipe[1] = -1;
+  w->installed = 0;
+  return interrupt_signal;
+}
+
+/* Trains; with keep (a model to save), a first Ctrl-C or SIGTERM stops at the end of the
+ * batch and divergence gives the last finite weights: both come back in *out with
+ * result->interrupted or result->diverged set. */
+static int
+train_model (const LabArgs *args, const AeDataset *ds, const AeConfig *cfg, int json, int quiet,
+             int keep, InterruptWatch *watch, AeModel **out, LabTrainResult *result)
 {
   *out = NULL;
   memset (result, 0, sizeof *result);
+  memset (watch, 0, sizeof *watch);
   TrainView view = { 0 };
   view.args = args;
   view.json = json;
@@ -142,44 +251,66 @@ lab_train_model (const LabArgs *args, const AeDataset *ds, const AeConfig *cfg, 
   opts.user_data = &view;
   AeTrainer *trainer = NULL;
   AeError err = { 0 };
+  /* A model too large for the limits is the options' fault (--hidden, --latent) whatever the
+   * architecture: dense models are refused so by ae_config_validate, conv and LSTM models only
+   * here, when they are built. */
   if (ae_trainer_new (&trainer, &opts, &err) != AE_OK)
-    return lab_fail (args, err.status == AE_ERR_INVALID ? LAB_EXIT_USAGE : LAB_EXIT_FAILURE, "%s",
-                     err.message);
+    return lab_fail (args,
+                     err.status == AE_ERR_INVALID || err.status == AE_ERR_LIMIT ? LAB_EXIT_USAGE
+                                                                                 : LAB_EXIT_FAILURE,
+                     "%s", err.message);
+  if (keep)
+    interrupt_watch_start (watch, trainer);
   double t0 = ae_monotonic_seconds ();
   ae_trainer_run (trainer);
   ae_trainer_wait_idle (trainer);
+  if (keep)
+    interrupt_watch_stop (watch);
   result->seconds = ae_monotonic_seconds () - t0;
   result->epochs = view.epochs_done;
   result->train = view.train;
   result->val = view.val;
   result->has_val = view.has_val;
+  result->interrupted = keep ? interrupt_signal : 0;
+  result->diverged = view.diverged;
+  result->steps = ae_trainer_steps (trainer);
   clear_progress (&view);
-  if (view.diverged)
+  if (view.diverged && !keep)
     {
       ae_trainer_free (trainer);
       return lab_fail (args, LAB_EXIT_FAILURE, "%s", view.message);
     }
+  /* After a divergence the trainer has restored the last finite weights. */
   *out = ae_trainer_clone_weights (trainer);
   ae_trainer_free (trainer);
   if (*out == NULL)
     return lab_fail (args, LAB_EXIT_FAILURE, "out of memory for a copy of the weights");
+  if (view.diverged)
+    {
+      snprintf (result->message, sizeof result->message, "%s", view.message);
+      return LAB_EXIT_FAILURE;
+    }
   return LAB_EXIT_OK;
 }
 
-/* Refuses before training what would fail after it: a folder that does not exist. */
-static int
-check_writable (const LabArgs *args, const char *path)
+int
+lab_train_model (const LabArgs *args, const AeDataset *ds, const AeConfig *cfg, int json, int quiet,
+                 AeModel **out, LabTrainResult *result)
 {
-  char *copy = strdup (path);
-  if (copy == NULL)
-    return lab_fail (args, LAB_EXIT_FAILURE, "out of memory");
-  const char *dir = dirname (copy);
-  int ok = access (dir, W_OK) == 0;
-  int status = ok ? LAB_EXIT_OK
-                  : lab_fail (args, LAB_EXIT_FAILURE, "--save %s: cannot write into the folder %s",
-                              path, dir);
-  free (copy);
-  return status;
+  InterruptWatch watch;
+  return train_model (args, ds, cfg, json, quiet, 0, &watch, out, result);
+}
+
+/* Refuses before training what would fail after it (CLI.md: a bad value exits 2, a file
+ * system that will not take the file 1). */
+static int
+check_writable (const LabArgs *args, const char *option, const char *path)
+{
+  AeError err = { 0 };
+  if (ae_file_check_writable (path, &err) == AE_OK)
+    return LAB_EXIT_OK;
+  return lab_fail (args, err.status == AE_ERR_INVALID ? LAB_EXIT_USAGE : LAB_EXIT_FAILURE,
+                   "--%s: %s", option, err.message);
 }
 
 int
@@ -191,7 +322,7 @@ lab_cli_train (LabArgs *args)
     return status;
   int json = lab_args_flag (args, "json");
   const char *save = lab_args_get (args, "save");
-  if (save != NULL && (status = check_writable (args, save)) != LAB_EXIT_OK)
+  if (save != NULL && (status = check_writable (args, "save", save)) != LAB_EXIT_OK)
     return status;
   const char *spec = lab_args_get (args, "data");
   if (spec == NULL)
@@ -211,15 +342,39 @@ lab_cli_train (LabArgs *args)
 
   AeModel *model = NULL;
   LabTrainResult res;
-  status = lab_train_model (args, ds, &cfg, json, 0, &model, &res);
+  InterruptWatch watch;
+  status = train_model (args, ds, &cfg, json, 0, save != NULL, &watch, &model, &res);
   ae_dataset_free (ds);
-  if (status != LAB_EXIT_OK)
-    return status;
+  if (model == NULL)
+    {
+      interrupt_watch_finish (&watch);
+      return status;
+    }
   AeError err = { 0 };
   if (save != NULL && ae_model_save (model, save, &err) != AE_OK)
     {
+      interrupt_watch_finish (&watch);
       ae_model_free (model);
+      if (res.diverged)
+        lab_fail (args, LAB_EXIT_FAILURE, "%s", res.message);
       return lab_fail (args, LAB_EXIT_FAILURE, "%s", err.message);
+    }
+  int interrupted = interrupt_watch_finish (&watch);
+  if (res.diverged)
+    {
+      ae_model_free (model);
+      return lab_fail (args, LAB_EXIT_FAILURE, "%s; the last finite weights are saved to %s", res.message, save);
+    }
+  if (interrupted)
+    {
+      fprintf (stderr, "latentlab train: %s after %ld batches (%d full epoch%s): saved what was "
+               "trained to %s\n", interrupted == SIGTERM ? "terminated" : "interrupted",
+               res.steps, res.epochs, res.epochs == 1 ? "" : "s", save);
+      ae_model_free (model);
+      /* Dying of the signal tells the shell (and a script's loop) what happened. */
+      signal (interrupted, SIG_DFL);
+      raise (interrupted);
+      return LAB_EXIT_FAILURE;
     }
   if (json)
     {

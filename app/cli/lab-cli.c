@@ -594,6 +594,33 @@ check_model_shape (const LabArgs *args, const AeModel *model, int channels, int 
   return LAB_EXIT_OK;
 }
 
+/* A CSV is scaled into [0, 1] by its own range on loading; a model trained on rows of numbers
+ * reads them in the scale it was trained with, or another file's range would shift and
+ * stretch every value without a word. */
+static void
+rescale_to_model (AeDataset *ds, const AeConfig *c, const char *spec)
+{
+  if (ds->kind != AE_DATA_VECTORS || !(c->value_max > c->value_min)
+      || (ds->value_min == c->value_min && ds->value_max == c->value_max))
+    return;
+  double model_range = c->value_max - c->value_min;
+  double scale = (ds->value_max - ds->value_min) / model_range;
+  double shift = (ds->value_min - c->value_min) / model_range;
+  size_t total = (size_t) ds->n * (size_t) ds->dim, outside = 0;
+  for (size_t i = 0; i < total; i++)
+    {
+      ds->x[i] = (float) (ds->x[i] * scale + shift);
+      outside += ds->x[i] < 0.0f || ds->x[i] > 1.0f;
+    }
+  fprintf (stderr, "%s: values %g to %g, read in the model's scale (%g to %g)", spec,
+           ds->value_min, ds->value_max, c->value_min, c->value_max);
+  if (outside > 0)
+    fprintf (stderr, "; %zu of them lie outside it", outside);
+  fputc ('\n', stderr);
+  ds->value_min = c->value_min;
+  ds->value_max = c->value_max;
+}
+
 int
 lab_load_model_data (const LabArgs *args, const char *spec, const AeModel *model, AeDataset **out)
 {
@@ -624,7 +651,9 @@ lab_load_model_data (const LabArgs *args, const char *spec, const AeModel *model
     {
       ae_dataset_free (*out);
       *out = NULL;
+      return status;
     }
+  rescale_to_model (*out, c, spec);
   return status;
 }
 

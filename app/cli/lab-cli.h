@@ -71,6 +71,10 @@ typedef struct {
   int epochs;
   AeLossTerms train, val; /* of the last epoch */
   int has_val;
+  long steps;      /* batches trained */
+  int interrupted; /* the signal (SIGINT, SIGTERM) that stopped a run before its end, or 0 */
+  int diverged;    /* the weights are the last finite ones; message says when */
+  char message[AE_ERROR_MESSAGE_MAX];
 } LabTrainResult;
 
 /* Trains a model through AeTrainer (the window's engine), printing one line per epoch

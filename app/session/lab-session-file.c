@@ -474,6 +474,16 @@ lab_session_open_file (LabSession *self, const char *path, GError **error)
   if (!parse_header (&header, path, text, error)
       || !take_history (&header, path, tensors, n_tensors, model_tensors, &n_model, error))
     goto out;
+  /* Every epoch begun takes at least one batch: counters beyond the steps are not a run's
+   * (epoch = 99999 beside steps = 387 asked for 100,000 shuffles to be replayed). */
+  if (header.progress.epoch > header.progress.steps || header.progress.batch > header.progress.steps)
+    {
+      g_set_error (error, LAB_SESSION_ERROR, AE_ERR_FORMAT,
+                   "%s: epoch = %d and batch = %ld do not fit steps = %ld (each epoch takes at "
+                   "least one batch)", path, header.progress.epoch, header.progress.batch,
+                   header.progress.steps);
+      goto out;
+    }
   if (ae_model_from_tensors (&model, path, header.config_text, model_tensors, n_model, &err)
       != AE_OK)
     {

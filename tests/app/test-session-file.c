@@ -368,6 +368,23 @@ test_bad_files (void)
   text = "latentlab-session 1\ndataset = digits\n";
   g_assert_cmpint (ae_modelfile_write (bad, text, &(AeTensor) { 0 }, 0, &err), ==, AE_OK);
   check_refused (session, bad, "[model]");
+  /* counters no run can reach: epoch = 99999 beside a handful of steps asked for 100,000
+   * shuffles to be replayed before the window could draw again */
+  {
+    char *good_text = NULL;
+    AeTensor *tensors = NULL;
+    int n_tensors = 0;
+    g_autoptr(GRegex) epoch_line = g_regex_new ("^epoch = [0-9]+$", G_REGEX_MULTILINE, 0, NULL);
+    g_autofree char *hostile = NULL;
+
+    g_assert_cmpint (ae_modelfile_read (good, &good_text, &tensors, &n_tensors, &err), ==, AE_OK);
+    hostile = g_regex_replace_literal (epoch_line, good_text, -1, 0, "epoch = 99999", 0, NULL);
+    g_assert_nonnull (strstr (hostile, "epoch = 99999"));
+    g_assert_cmpint (ae_modelfile_write (bad, hostile, tensors, n_tensors, &err), ==, AE_OK);
+    check_refused (session, bad, "epoch = 99999");
+    ae_modelfile_free_tensors (tensors, n_tensors);
+    free (good_text);
+  }
   /* a model section whose tensors do not fit it */
   tensor.data = &one;
   g_assert_cmpint (ae_modelfile_write (bad, "latentlab-session 1\ndataset = digits\n[model]\n"

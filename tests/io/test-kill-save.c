@@ -1,9 +1,11 @@
 /* Saving is atomic under SIGKILL: a child process saves a model over an existing file in a
  * loop and is killed after a random delay, many times. Each time the file must load and be
  * exactly the model that was there before or the new one, never a mixture or a torn file.
- * ae_file_write_atomic writes "<path>.tmp-<pid>-<n>", fsyncs and renames it over the path,
- * so a kill can leave at most such a temporary file: it is allowed, but only with that
- * distinct name, never under the model's name. */
+ * ae_file_write_atomic writes an unnamed file (O_TMPFILE), fsyncs it, links it as
+ * "<path>.tmp-<pid>-<n>" and renames that over the path: a kill leaves such a temporary file
+ * only when it falls between the link and the rename, a few microseconds of a save that lasts
+ * milliseconds. Before unnamed files, half the kills left one (1.2 GB of orphans after 19
+ * kills of a large model). */
 #include <dirent.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -166,6 +168,10 @@ test_kill_during_save (void)
   /* With delays up to three saves long both outcomes come up; if not, the test did not
    * exercise what it claims to. */
   CHECK (kept_old > 0 && got_new > 0, "both outcomes seen (%d old, %d new)", kept_old, got_new);
+  /* A named temporary file lives for the instant between link and rename (measured: 1 in
+   * 150 kills); a tenth of the rounds is far above that and far below the half that the
+   * file written under a name gave. */
+  CHECK (leftovers <= ROUNDS / 10, "%d of %d kills left a temporary file", leftovers, ROUNDS);
 out:
   ae_model_free (models[0]);
   ae_model_free (models[1]);
