@@ -130,7 +130,7 @@ struct _LabSession {
   /* Anomaly detection: the classes trained on (option "normal"), NULL for all. While set,
    * the dataset's order holds the normal training and validation samples in their splits
    * and the held-out ones after the test split; full_order is the dataset's own. */
-  gboolean *normal;
+  guint8 *normal;
   uint32_t *full_order;
   long full_n_train, full_n_val;
 };
@@ -490,19 +490,11 @@ lab_session_history_clear (LabSession *self)
 static const char *
 dataset_display_name (const AeDataset *ds)
 {
-  static const struct { const char *name, *display; } names[] = {
-    { "digits", "MNIST digits" },
-    { "fashion", "Fashion-MNIST" },
-    { "sines", "Sine waves" },
-    { "ecg", "ECG" },
-  };
+  const AeBuiltinDataset *builtin = ds != NULL ? ae_builtin_dataset_find (ds->name) : NULL;
 
   if (ds == NULL)
     return "";
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    if (strcmp (ds->name, names[i].name) == 0)
-      return names[i].display;
-  return ds->name;
+  return builtin != NULL ? builtin->title : ds->name;
 }
 
 static void
@@ -1208,30 +1200,13 @@ lab_session_dup_normal (LabSession *self)
   return g_string_free (s, FALSE);
 }
 
-/* Moves the samples of order[0..count) whose class is normal to the front, keeping their
- * order, and the others to held_out; returns how many are normal. */
-static long
-partition_normal (const AeDataset *ds, const gboolean *normal, uint32_t *order, long count,
-                  uint32_t *held_out, long *n_held_out)
-{
-  long kept = 0;
-
-  for (long i = 0; i < count; i++)
-    if (normal[ds->labels[order[i]]])
-      order[kept++] = order[i];
-    else
-      held_out[(*n_held_out)++] = order[i];
-  return kept;
-}
-
 /* Puts the dataset's own split back, then filters training and validation to the normal
  * classes; the test split stays whole. The trainer must be stopped. */
-static void
-lab_session_apply_normal (LabSession *self)
+static gboolean
+lab_session_apply_normal (LabSession *self, GError **error)
 {
   AeDataset *ds = self->dataset;
-  long n_test = ds->n_test, n_held_out = 0, n_train, n_val;
-  uint32_t *held_out;
+  AeError err = { 0 };
 
   if (self->full_order != NULL)
     {
@@ -1240,25 +1215,19 @@ lab_session_apply_normal (LabSession *self)
       ds->n_val = self->full_n_val;
     }
   if (self->normal == NULL)
-    return;
+    return TRUE;
   if (self->full_order == NULL)
     {
       self->full_order = g_memdup2 (ds->order, (size_t) ds->n * sizeof *ds->order);
       self->full_n_train = ds->n_train;
       self->full_n_val = ds->n_val;
     }
-  held_out = g_new (uint32_t, ds->n_train + ds->n_val + 1);
-  n_train = partition_normal (ds, self->normal, ds->order, ds->n_train, held_out, &n_held_out);
-  n_val = partition_normal (ds, self->normal, ds->order + ds->n_train, ds->n_val, held_out,
-                            &n_held_out);
-  /* [normal train][normal val][test][held out]: the split pointers stay valid */
-  memmove (ds->order + n_train, ds->order + ds->n_train, (size_t) n_val * sizeof *ds->order);
-  memmove (ds->order + n_train + n_val, ds->order + ds->n_train + ds->n_val,
-           (size_t) n_test * sizeof *ds->order);
-  memcpy (ds->order + n_train + n_val + n_test, held_out, (size_t) n_held_out * sizeof *ds->order);
-  ds->n_train = n_train;
-  ds->n_val = n_val;
-  g_free (held_out);
+  if (ae_dataset_keep_classes (ds, self->normal, &err) != AE_OK)
+    {
+      _lab_set_error_from_ae (error, &err);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* value: class indices separated by commas, or "" / "all" for every class. Rebuilds the
@@ -1267,7 +1236,7 @@ static gboolean
 lab_session_set_normal (LabSession *self, const char *value, GError **error)
 {
   const AeDataset *ds = self->dataset;
-  g_autofree gboolean *normal = NULL;
+  g_autofree guint8 *normal = NULL;
   g_auto (GStrv) parts = NULL;
   LabLoadJob job = { 0 };
   long n_train = 0;
@@ -1283,7 +1252,7 @@ lab_session_set_normal (LabSession *self, const char *value, GError **error)
     }
   if (value[0] != '\0' && strcmp (value, "all") != 0)
     {
-      normal = g_new0 (gboolean, ds->n_classes);
+      normal = g_new0 (guint8, ds->n_classes);
       parts = g_strsplit (value, ",", -1);
       for (guint i = 0; parts[i] != NULL; i++)
         {
@@ -1314,7 +1283,8 @@ lab_session_set_normal (LabSession *self, const char *value, GError **error)
   lab_session_stop_trainer (self);
   g_free (self->normal);
   self->normal = g_steal_pointer (&normal);
-  lab_session_apply_normal (self);
+  if (!lab_session_apply_normal (self, error))
+    return FALSE;
   job.config = self->config;
   return lab_session_install (self, &job, error);
 }
@@ -1420,7 +1390,8 @@ lab_session_set_preset (LabSession *self, const char *preset, GError **error)
   if (!config_for_data (&config, preset, NULL, self->dataset, &err))
     {
       /* a sequence preset needs time series, an image preset images */
-      const char *own = strcmp (preset, "sequence") == 0 ? "sines" : "digits";
+      const AePreset *found = ae_preset_find (preset);
+      const char *own = found != NULL ? found->dataset : "digits";
 
       if (g_strcmp0 (self->dataset_spec, own) == 0)
         {
@@ -1432,12 +1403,6 @@ lab_session_set_preset (LabSession *self, const char *preset, GError **error)
 
   job.config = config;
   return lab_session_install (self, &job, error);
-}
-
-const char *const *
-lab_session_list_presets (void)
-{
-  return ae_preset_names;
 }
 
 const char *const *
