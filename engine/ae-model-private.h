@@ -119,8 +119,6 @@ float ae_model_kl_weight (const AeConfig *c, float epoch);
  * mean. rng NULL: no corruption and z = mu (evaluation). */
 void  ae_model_run_batch (AeModel *m, AeLossTerms *terms, const float *x, int B, int total,
                           float kl_w, AeRng *rng, int with_grads);
-/* sum += weight * t, term by term. */
-void  ae_loss_terms_add (AeLossTerms *sum, const AeLossTerms *t, double weight);
 
 /* The step of the finite-difference contractive estimate, in input units. */
 #define AE_CONTRACTIVE_STEP 0.05f

@@ -29,6 +29,9 @@ typedef struct {
   double kl;
 } AeLossTerms;
 
+/* sum += weight * t, term by term (means over batches of several sizes). */
+void ae_loss_terms_add (AeLossTerms *sum, const AeLossTerms *t, double weight);
+
 /* --- the model ------------------------------------------------------------------------ */
 
 typedef struct AeModel AeModel;
