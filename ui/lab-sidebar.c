@@ -592,11 +592,8 @@ lab_sidebar_set_session (LabSidebar *self, LabSession *session)
   g_return_if_fail (LAB_IS_SIDEBAR (self));
   g_return_if_fail (session == NULL || LAB_IS_SESSION (session));
 
-  if (self->session == session)
+  if (!lab_session_replace (&self->session, session, self))
     return;
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
   if (session != NULL)
     {
       g_signal_connect_swapped (session, "options-changed", G_CALLBACK (on_session_changed), self);

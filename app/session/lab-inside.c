@@ -102,10 +102,11 @@ lab_inside_jacobian_norms (LabWeights *weights, float *norms, const float *x, lo
   ae_model_free (model);
 }
 
+/* Both jobs below begin with the number of norms they give, for norms_finish. */
 typedef struct {
+  long n;
   AeModel *model;
   float *x;
-  long n;
 } JacobianJob;
 
 static void
@@ -152,8 +153,9 @@ lab_inside_jacobian_norms_async (LabWeights *weights, const float *x, long n,
   lab_background_run (task, jacobian_thread);
 }
 
-float *
-lab_inside_jacobian_norms_finish (GAsyncResult *result, long *n, GError **error)
+/* The norms of a job, and their count from the job's first member. */
+static float *
+norms_finish (GAsyncResult *result, long *n, GError **error)
 {
   float *norms;
 
@@ -161,8 +163,14 @@ lab_inside_jacobian_norms_finish (GAsyncResult *result, long *n, GError **error)
 
   norms = g_task_propagate_pointer (G_TASK (result), error);
   if (n != NULL)
-    *n = norms != NULL ? ((JacobianJob *) g_task_get_task_data (G_TASK (result)))->n : 0;
+    *n = norms != NULL ? *(const long *) g_task_get_task_data (G_TASK (result)) : 0;
   return norms;
+}
+
+float *
+lab_inside_jacobian_norms_finish (GAsyncResult *result, long *n, GError **error)
+{
+  return norms_finish (result, n, error);
 }
 
 /* --- the companion without the penalty ------------------------------------------------- */
@@ -170,10 +178,10 @@ lab_inside_jacobian_norms_finish (GAsyncResult *result, long *n, GError **error)
 /* The companion trains through the engine's trainer, as the session's model does (the same
  * shuffling, divergence guard and thread split), on a dataset of the copied samples. */
 typedef struct {
+  long n_test;
   AeConfig cfg;
   AeDataset *train;
   float *test;
-  long n_test;
   char diverged[AE_ERROR_MESSAGE_MAX];
 } CompanionJob;
 
@@ -303,12 +311,5 @@ lab_inside_train_companion_async (LabWeights *weights, const float *train, long 
 float *
 lab_inside_train_companion_finish (GAsyncResult *result, long *n_test, GError **error)
 {
-  float *norms;
-
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-
-  norms = g_task_propagate_pointer (G_TASK (result), error);
-  if (n_test != NULL)
-    *n_test = norms != NULL ? ((CompanionJob *) g_task_get_task_data (G_TASK (result)))->n_test : 0;
-  return norms;
+  return norms_finish (result, n_test, error);
 }

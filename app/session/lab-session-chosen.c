@@ -1,5 +1,5 @@
-/* lab-session-chosen.c: what the views chose (samples by name) and the view shown, which
- * session files keep. */
+/* lab-session-chosen.c: the views' side of the session: what they chose (samples by name)
+ * and the view shown, which session files keep, and following a session's snapshots. */
 #include <math.h>
 #include <string.h>
 
@@ -81,4 +81,30 @@ lab_session_get_view (LabSession *self)
 {
   g_return_val_if_fail (LAB_IS_SESSION (self), NULL);
   return self->view;
+}
+
+gboolean
+lab_session_replace (LabSession **slot, LabSession *session, gpointer owner)
+{
+  g_return_val_if_fail (slot != NULL, FALSE);
+  g_return_val_if_fail (session == NULL || LAB_IS_SESSION (session), FALSE);
+
+  if (*slot == session)
+    return FALSE;
+  if (*slot != NULL)
+    g_signal_handlers_disconnect_by_data (*slot, owner);
+  g_set_object (slot, session);
+  return TRUE;
+}
+
+void
+lab_session_follow_snapshots (LabSession *self, GCallback on_snapshot, gpointer owner)
+{
+  LabSnapshot *snapshot;
+
+  g_return_if_fail (LAB_IS_SESSION (self) && on_snapshot != NULL);
+
+  g_signal_connect_swapped (self, "snapshot", on_snapshot, owner);
+  if ((snapshot = lab_session_get_snapshot (self)) != NULL)
+    ((void (*) (gpointer, LabSnapshot *)) on_snapshot) (owner, snapshot);
 }
