@@ -75,8 +75,9 @@ lab_application_handle_local_options (GApplication *app, GVariantDict *options)
   /* usage errors exit with 2, one line naming the argument (CLI.md) */
   if (preset != NULL && !name_in (preset, lab_session_list_presets ()))
     {
-      g_printerr (_("latentlab: --preset %s: unknown preset (undercomplete, sparse, contractive, "
-                    "denoising, vae, linear, conv, sequence)\n"), preset);
+      g_autofree char *names = g_strjoinv (", ", (char **) lab_session_list_presets ());
+
+      g_printerr (_("latentlab: --preset %s: unknown preset (%s)\n"), preset, names);
       return 2;
     }
   if (view != NULL && !name_in (view, lab_view_names))

@@ -29,8 +29,20 @@ extern const unsigned char ae_digits_labels_gz[], ae_digits_labels_gz_end[];
 /* Lets a machine without Debian's package point at its own copy of the four files. */
 #define FASHION_DIR_ENV "LATENTLAB_FASHION_MNIST_DIR"
 
-static const char *const valid_names = "digits, fashion, sines, ecg, or a path to an IDX file, "
-                                       "a PNG or JPEG image, a CSV file, a .npy file or a folder of images";
+/* What a dataset spec may be besides a built-in name. */
+#define PATH_KINDS "a path to an IDX file, a PNG or JPEG image, a CSV file, a .npy file or a folder of images"
+
+/* "digits, fashion, sines, ecg, or " PATH_KINDS, for messages. */
+static const char *
+valid_names (void)
+{
+  static char text[512];
+  text[0] = '\0';
+  for (const AeBuiltinDataset *d = ae_builtin_datasets; d->name != NULL; d++)
+    snprintf (text + strlen (text), sizeof text - strlen (text), "%s, ", d->name);
+  snprintf (text + strlen (text), sizeof text - strlen (text), "or %s", PATH_KINDS);
+  return text;
+}
 
 static void
 set_digit_names (AeDataset *ds)
@@ -40,8 +52,9 @@ set_digit_names (AeDataset *ds)
 }
 
 static AeStatus
-load_digits (AeDataset **out, AeError *err)
+load_digits (AeDataset **out, uint64_t seed, AeError *err)
 {
+  (void) seed; /* the digits have a split of their own */
   const char *name = "embedded digits";
   AeStatus status = ae_idx_parse_images (out, ae_digits_images_gz,
                                          (size_t) (ae_digits_images_gz_end - ae_digits_images_gz),
@@ -67,17 +80,20 @@ load_digits (AeDataset **out, AeError *err)
   return AE_OK;
 }
 
-static AeStatus
-load_fashion (AeDataset **out, AeError *err)
+/* The four files of Fashion-MNIST (train images, labels, test images, labels); returns
+ * the index of the first one missing, or -1 when all are there. */
+static const char *
+fashion_dir (void)
 {
-  static const char *const class_names[10] = { "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                                               "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot" };
-  static const char *const parts[2] = { "train", "t10k" };
   const char *dir = getenv (FASHION_DIR_ENV);
-  if (dir == NULL || dir[0] == '\0')
-    dir = FASHION_DIR;
+  return dir != NULL && dir[0] != '\0' ? dir : FASHION_DIR;
+}
 
-  char paths[4][1024];
+static int
+fashion_paths (char paths[4][1024])
+{
+  static const char *const parts[2] = { "train", "t10k" };
+  const char *dir = fashion_dir ();
   for (int p = 0; p < 2; p++)
     {
       snprintf (paths[2 * p], sizeof paths[0], "%s/%s-images-idx3-ubyte.gz", dir, parts[p]);
@@ -85,9 +101,29 @@ load_fashion (AeDataset **out, AeError *err)
     }
   for (int i = 0; i < 4; i++)
     if (access (paths[i], F_OK) != 0)
-      return ae_error_set (err, AE_ERR_IO,
-                           "Fashion-MNIST is not installed (%s is missing): sudo apt install dataset-fashion-mnist",
-                           paths[i]);
+      return i;
+  return -1;
+}
+
+static int
+fashion_available (void)
+{
+  char paths[4][1024];
+  return fashion_paths (paths) < 0;
+}
+
+static AeStatus
+load_fashion (AeDataset **out, uint64_t seed, AeError *err)
+{
+  static const char *const class_names[10] = { "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                               "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot" };
+  char paths[4][1024];
+  int missing = fashion_paths (paths);
+  (void) seed;
+  if (missing >= 0)
+    return ae_error_set (err, AE_ERR_IO,
+                         "Fashion-MNIST is not installed (%s is missing): sudo apt install dataset-fashion-mnist",
+                         paths[missing]);
 
   uint8_t *buf[4] = { NULL };
   size_t len[4];
@@ -138,7 +174,7 @@ load_fashion (AeDataset **out, AeError *err)
   for (int c = 0; c < 10; c++)
     snprintf (ds->class_names[c], AE_CLASS_NAME_MAX, "%s", class_names[c]);
   snprintf (ds->name, sizeof ds->name, "fashion");
-  snprintf (ds->source, sizeof ds->source, "%s", dir);
+  snprintf (ds->source, sizeof ds->source, "%s", fashion_dir ());
   /* The t10k part is the test set, as everyone who reports Fashion-MNIST results uses it. */
   ae_dataset_split_fixed (ds, n_images[1], VAL_FRACTION);
   *out = ds;
@@ -236,8 +272,8 @@ load_path (AeDataset **out, const char *path, const AeImageOptions *images, AeEr
     {
       if (errno == ENOENT && strchr (path, '/') == NULL && strchr (path, '.') == NULL)
         return ae_error_set (err, AE_ERR_INVALID, "'%s': no such dataset; valid names: %s", path,
-                             valid_names);
-      return ae_error_set (err, AE_ERR_IO, "%s: %s (expected %s)", path, strerror (errno), valid_names);
+                             valid_names ());
+      return ae_error_set (err, AE_ERR_IO, "%s: %s (expected %s)", path, strerror (errno), valid_names ());
     }
   if (S_ISDIR (st.st_mode))
     return ae_image_folder_load (out, path, images, err);
@@ -270,6 +306,51 @@ ae_dataset_peek_shape (const char *spec, int *channels, int *height, int *width,
   return status;
 }
 
+static AeStatus
+load_sines (AeDataset **out, uint64_t seed, AeError *err)
+{
+  return ae_series_sines (out, AE_SINES_DEFAULT_N, seed, err);
+}
+
+static AeStatus
+load_ecg (AeDataset **out, uint64_t seed, AeError *err)
+{
+  return ae_series_ecg (out, AE_ECG_DEFAULT_N, seed, err);
+}
+
+/* Marks the registry's English for translation (po/POTFILES.in); the window translates. */
+#define N_(text) text
+
+const AeBuiltinDataset ae_builtin_datasets[] = {
+  { "digits", N_("MNIST digits"), N_("MNIST digits (embedded)"),
+    N_("10,000 handwritten digits of 28 x 28 pixels, embedded in the program."), AE_DATA_IMAGES,
+    load_digits, NULL },
+  { "fashion", N_("Fashion-MNIST"), N_("Fashion-MNIST"),
+    N_("70,000 images of clothing of 28 x 28 pixels, from Debian's dataset-fashion-mnist."),
+    AE_DATA_IMAGES, load_fashion, fashion_available },
+  { "sines", N_("Sine waves"), N_("Sine waves"),
+    N_("Windows of one to three mixed sine waves, generated."), AE_DATA_SEQUENCES, load_sines, NULL },
+  { "ecg", N_("ECG"), N_("ECG (with anomalies)"),
+    N_("Synthetic heartbeats in which some beats are anomalous, marked step by step."),
+    AE_DATA_SEQUENCES, load_ecg, NULL },
+  { NULL, NULL, NULL, NULL, AE_DATA_IMAGES, NULL, NULL },
+};
+
+const AeBuiltinDataset *
+ae_builtin_dataset_find (const char *name)
+{
+  for (const AeBuiltinDataset *d = ae_builtin_datasets; name != NULL && d->name != NULL; d++)
+    if (strcmp (d->name, name) == 0)
+      return d;
+  return NULL;
+}
+
+int
+ae_builtin_dataset_available (const AeBuiltinDataset *dataset)
+{
+  return dataset->available == NULL || dataset->available ();
+}
+
 AeStatus
 ae_dataset_load (AeDataset **out, const char *spec, uint64_t seed, AeError *err)
 {
@@ -283,19 +364,13 @@ ae_dataset_load_with (AeDataset **out, const char *spec, const AeImageOptions *i
   *out = NULL;
   int automatic = images == NULL || (images->channels == 0 && images->image_size == 0);
   if (spec == NULL || spec[0] == '\0')
-    return ae_error_set (err, AE_ERR_INVALID, "empty dataset name; valid names: %s", valid_names);
-  if (!automatic && (strcmp (spec, "digits") == 0 || strcmp (spec, "fashion") == 0
-                     || strcmp (spec, "sines") == 0 || strcmp (spec, "ecg") == 0))
+    return ae_error_set (err, AE_ERR_INVALID, "empty dataset name; valid names: %s", valid_names ());
+  const AeBuiltinDataset *builtin = ae_builtin_dataset_find (spec);
+  if (builtin != NULL && !automatic)
     return ae_error_set (err, AE_ERR_INVALID,
                          "%s: the channels and size of images apply to image files and folders only", spec);
-  if (strcmp (spec, "digits") == 0)
-    return load_digits (out, err);
-  if (strcmp (spec, "fashion") == 0)
-    return load_fashion (out, err);
-  if (strcmp (spec, "sines") == 0)
-    return ae_series_sines (out, AE_SINES_DEFAULT_N, seed, err);
-  if (strcmp (spec, "ecg") == 0)
-    return ae_series_ecg (out, AE_ECG_DEFAULT_N, seed, err);
+  if (builtin != NULL)
+    return builtin->load (out, seed, err);
 
   AeStatus status = load_path (out, spec, images, err);
   if (status != AE_OK)

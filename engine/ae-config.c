@@ -1,5 +1,5 @@
 /* ae-config.c: presets, options by name, validation and the text form of a configuration. */
-#include "ae-model.h"
+#include "ae-config.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -9,10 +9,45 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const ae_preset_names[] = {
-  "undercomplete", "sparse", "contractive", "denoising", "vae", "linear", "conv", "sequence",
-  "conv-vae", NULL,
+/* Marks the registry's English for translation (po/POTFILES.in); the window translates. */
+#define N_(text) text
+
+/* The order is the lists' order and the index ae_config_preset switches on. */
+const AePreset ae_presets[] = {
+  { "undercomplete", N_("Undercomplete"),
+    N_("A code smaller than the input, so the network keeps only what matters most."), "digits" },
+  { "sparse", N_("Sparse"),
+    N_("A wide code of which a penalty keeps most units near zero for each input."), "digits" },
+  { "contractive", N_("Contractive"),
+    N_("A penalty on the encoder's Jacobian makes the code barely move when the input moves a little."),
+    "digits" },
+  { "denoising", N_("Denoising"),
+    N_("Rebuilds the clean input from a corrupted copy, so it learns what noise is not."), "digits" },
+  { "vae", N_("Variational"),
+    N_("Codes are distributions pulled towards N(0, I), so that decoding a random code draws a new sample."),
+    "digits" },
+  { "linear", N_("Linear (PCA)"),
+    N_("No non-linearities and a squared error: it finds the subspace of principal component analysis."),
+    "digits" },
+  { "conv", N_("Convolutional"),
+    N_("Convolutions share their weights across the image and look for the same patterns everywhere."),
+    "digits" },
+  { "sequence", N_("Sequence"),
+    N_("1-D convolutions (or an LSTM) along a window of a time series."), "sines" },
+  { "conv-vae", N_("Convolutional VAE"),
+    N_("Convolutions around a variational code: decoding a random code draws a new image, in colour too."),
+    "digits" },
+  { NULL, NULL, NULL, NULL },
 };
+
+const AePreset *
+ae_preset_find (const char *name)
+{
+  for (const AePreset *p = ae_presets; name != NULL && p->name != NULL; p++)
+    if (strcasecmp (p->name, name) == 0)
+      return p;
+  return NULL;
+}
 
 /* --- names ------------------------------------------------------------------------------ */
 
@@ -188,19 +223,21 @@ set_hidden (AeConfig *cfg, int n, const int *widths)
 AeStatus
 ae_config_preset (AeConfig *cfg, const char *preset, AeError *err)
 {
-  int index = -1;
-  for (int i = 0; ae_preset_names[i] != NULL; i++)
-    if (strcasecmp (ae_preset_names[i], preset) == 0)
-      index = i;
-  if (index < 0)
-    return ae_error_set (err, AE_ERR_INVALID,
-                         "--preset '%s': expected undercomplete, sparse, contractive, denoising, "
-                         "vae, linear, conv, sequence or conv-vae", preset);
+  const AePreset *found = ae_preset_find (preset);
+  if (found == NULL)
+    {
+      char names[256] = "";
+      for (const AePreset *p = ae_presets; p->name != NULL; p++)
+        snprintf (names + strlen (names), sizeof names - strlen (names), "%s%s", p == ae_presets ? ""
+                  : p[1].name == NULL ? " or " : ", ", p->name);
+      return ae_error_set (err, AE_ERR_INVALID, "--preset '%s': expected %s", preset, names);
+    }
+  const int index = (int) (found - ae_presets);
 
   /* Shared defaults: a dense model for digits in [0, 1] trained with Adam. */
   AeConfig c;
   memset (&c, 0, sizeof c);
-  snprintf (c.preset, sizeof c.preset, "%s", ae_preset_names[index]);
+  snprintf (c.preset, sizeof c.preset, "%s", found->name);
   c.arch = AE_ARCH_DENSE;
   c.latent = 32;
   c.activation = AE_ACT_RELU;

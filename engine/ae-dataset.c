@@ -146,3 +146,32 @@ ae_dataset_subset (AeDataset **out, const AeDataset *ds, const uint32_t *idx, lo
     }
   return AE_OK;
 }
+
+AeStatus
+ae_dataset_keep_classes (AeDataset *ds, const uint8_t *keep, AeError *err)
+{
+  const long n_split = ds->n_train + ds->n_val;
+  long n_train = 0, n_val = 0, n_other = 0;
+  uint32_t *other = malloc ((size_t) (n_split > 0 ? n_split : 1) * sizeof *other);
+
+  if (other == NULL)
+    return ae_error_set (err, AE_ERR_NOMEM, "out of memory for the split of %s", ds->name);
+  /* stable, in place: a kept index never moves past the one being read */
+  for (long i = 0; i < n_split; i++)
+    {
+      uint32_t s = ds->order[i];
+
+      if (!keep[ds->labels[s]])
+        other[n_other++] = s;
+      else if (i < ds->n_train)
+        ds->order[n_train++] = s;
+      else
+        ds->order[n_train + n_val++] = s;
+    }
+  memmove (ds->order + n_train + n_val, ds->order + n_split, (size_t) ds->n_test * sizeof *ds->order);
+  memcpy (ds->order + n_train + n_val + ds->n_test, other, (size_t) n_other * sizeof *other);
+  ds->n_train = n_train;
+  ds->n_val = n_val;
+  free (other);
+  return AE_OK;
+}

@@ -70,6 +70,26 @@ AeStatus ae_dataset_load (AeDataset **out, const char *spec, uint64_t seed, AeEr
 AeStatus ae_dataset_load_with (AeDataset **out, const char *spec, const AeImageOptions *images,
                                uint64_t seed, AeError *err);
 
+/* The built-in datasets: a registry that the loader, the command line's help, the session
+ * and the window's list all read. Titles and descriptions are English, marked for
+ * translation (the window translates them). */
+typedef struct {
+  const char *name;        /* what ae_dataset_load takes: "digits" */
+  const char *title;       /* in a sentence or a window's subtitle: "MNIST digits" */
+  const char *choice;      /* in a list of datasets to choose from: "MNIST digits (embedded)" */
+  const char *description; /* one sentence: what the samples are and where they come from */
+  AeDataKind kind;
+  AeStatus (*load) (AeDataset **out, uint64_t seed, AeError *err);
+  int (*available) (void); /* NULL: always loads; else whether its files are installed */
+} AeBuiltinDataset;
+
+/* Every built-in dataset, in the order lists show them, terminated by a NULL name. */
+extern const AeBuiltinDataset ae_builtin_datasets[];
+/* The built-in dataset called name, or NULL (a path). */
+const AeBuiltinDataset *ae_builtin_dataset_find (const char *name);
+/* 1 when it loads on this machine (Fashion-MNIST: its four files are installed). */
+int ae_builtin_dataset_available (const AeBuiltinDataset *dataset);
+
 /* The sample shape a dataset would have, from what its file's header declares, without
  * loading it: so that a model can refuse data of another shape before a large file is
  * decoded. AE_ERR_UNSUPPORTED when the shape is not known without loading (built-ins,
@@ -98,6 +118,13 @@ static inline const float *ae_dataset_sample (const AeDataset *ds, long i)
 
 /* Copies the samples idx[0..count) into dst (count, dim). */
 void ae_dataset_gather (const AeDataset *ds, float *dst, const uint32_t *idx, long count);
+
+/* Class filtering, for anomaly detection: narrows training and validation to the samples
+ * whose class is flagged in keep (n_classes flags; the dataset must be labelled), keeping
+ * their order, and leaves the test split whole. order becomes [kept training][kept
+ * validation][test][the others], so that the split pointers stay valid; callers that undo
+ * it keep a copy of the order. Returns AE_ERR_NOMEM (the split unchanged) or AE_OK. */
+AeStatus ae_dataset_keep_classes (AeDataset *ds, const uint8_t *keep, AeError *err);
 
 /* A new dataset holding copies of the samples idx[0..count), with their labels; its split
  * is fixed with every sample in training (callers re-split as they need). */

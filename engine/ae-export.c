@@ -268,6 +268,16 @@ architecture_json (const AeModel *m)
   return text;
 }
 
+/* (a, rows, cols) -> (a, cols, rows): the steps-wide layouts of the engine and PyTorch. */
+static void
+transpose_inner (float *out, const float *in, int a, int rows, int cols)
+{
+  for (int i = 0; i < a; i++)
+    for (int r = 0; r < rows; r++)
+      for (int c = 0; c < cols; c++)
+        out[((size_t) i * cols + c) * rows + r] = in[((size_t) i * rows + r) * cols + c];
+}
+
 /* --- export ---------------------------------------------------------------------------------- */
 
 static void
@@ -281,10 +291,7 @@ to_torch (const TensorMap *map, float *out)
       memcpy (out, in, n * sizeof (float));
       break;
     case MAP_STEPS_WIDE:
-      for (int a = 0; a < map->a; a++)
-        for (int f = 0; f < map->f; f++)
-          for (int k = 0; k < map->k; k++)
-            out[((size_t) a * map->f + f) * map->k + k] = in[((size_t) a * map->k + k) * map->f + f];
+      transpose_inner (out, in, map->a, map->k, map->f);
       break;
     case MAP_BIAS_SPREAD:
       for (size_t i = 0; i < n; i++)
@@ -367,10 +374,7 @@ from_torch (const TensorMap *map, const AeTensor *t, const AeTensor *extra, floa
       memcpy (out, in, n * sizeof (float));
       break;
     case MAP_STEPS_WIDE:
-      for (int a = 0; a < map->a; a++)
-        for (int f = 0; f < map->f; f++)
-          for (int k = 0; k < map->k; k++)
-            out[((size_t) a * map->k + k) * map->f + f] = in[((size_t) a * map->f + f) * map->k + k];
+      transpose_inner (out, in, map->a, map->f, map->k);
       break;
     case MAP_BIAS_SPREAD:
       {

@@ -1,8 +1,8 @@
 /* ae-model-private.h: the inside of AeModel, shared with the files that add layer kinds
  * (convolutions, LSTM). Everything the model does to a layer goes through a switch on its
- * kind in ae-model.c: a new kind adds a case to layer_param_count, layer_bind, layer_init,
- * ae_layer_forward, ae_layer_backward and ae_model_tensors, and a new architecture a
- * build function beside build_dense. Activations, their gradients and each layer's cache
+ * kind in ae-model-layers.c: a new kind adds a case to ae_layer_param_count, ae_layer_bind,
+ * ae_layer_init, ae_layer_forward and ae_layer_backward there and to ae_model_tensors in
+ * ae-model.c, and a new architecture a build function beside build_dense in ae-model.c. Activations, their gradients and each layer's cache
  * are allocated by the model from out_dim and cache_floats.
  */
 #pragma once
@@ -88,6 +88,37 @@ struct AeModel {
   double split_seconds[2]; /* mean seconds of a split step: by the team, alone */
   int split_fixed;       /* 0: measure; 1: always the team; 2: always alone (tests) */
 };
+
+/* The layer kinds' dispatch (ae-model-layers.c), the one place that knows each kind. */
+size_t ae_layer_param_count (const AeLayer *layer);
+/* Points the layer's weights into params and its gradients into grads (NULL in a clone). */
+void   ae_layer_bind (AeLayer *layer, float *params, float *grads);
+void   ae_layer_init (AeLayer *layer, AeRng *rng);
+/* Floats of shared scratch the layer needs for B rows. */
+size_t ae_layer_workspace (const AeLayer *layer, int B);
+/* cache holds layer->cache_floats per sample that forward may keep for backward. */
+void   ae_layer_forward (const AeLayer *layer, float *out, float *cache, const float *inp, int B,
+                         float *workspace);
+/* dpre: the gradient of the output before the activation; a dense layer leaves its
+ * weights' gradients for later when later_weights (a split step). */
+void   ae_layer_backward (const AeLayer *layer, float *dinp, const float *dpre, const float *cache,
+                          const float *inp, int B, float *workspace, int later_weights);
+
+/* Building (ae-model.c): carves the activation buffers (and their gradients when
+ * with_grads) for model->cap rows out of one allocation. */
+AeStatus ae_model_alloc_buffers (AeModel *m, int with_grads, AeError *err);
+
+/* Passes (ae-model-passes.c). What layer l reads: the encoder's input, the decoder's, or
+ * the layer before's output. */
+const float *ae_model_layer_input (const AeModel *m, const AePass *pass, int l,
+                                   const float *enc_input, const float *dec_input);
+/* The KL weight at a (fractional) epoch: kl_beta after a linear warm-up. */
+float ae_model_kl_weight (const AeConfig *c, float epoch);
+/* The objective on B rows (at most cap) of a batch of `total` rows: its terms and, with
+ * grads, its gradients added into the gradient arena, both as shares of the whole batch's
+ * mean. rng NULL: no corruption and z = mu (evaluation). */
+void  ae_model_run_batch (AeModel *m, AeLossTerms *terms, const float *x, int B, int total,
+                          float kl_w, AeRng *rng, int with_grads);
 
 /* The step of the finite-difference contractive estimate, in input units. */
 #define AE_CONTRACTIVE_STEP 0.05f

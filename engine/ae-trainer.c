@@ -136,21 +136,11 @@ ae_report_steal_weights (AeReport *report)
   return weights;
 }
 
-static void
-add_terms (AeLossTerms *sum, const AeLossTerms *t, double w)
-{
-  sum->total += w * t->total;
-  sum->reconstruction += w * t->reconstruction;
-  sum->sparsity += w * t->sparsity;
-  sum->contractive += w * t->contractive;
-  sum->kl += w * t->kl;
-}
-
 static AeLossTerms
 scale_terms (const AeLossTerms *t, double w)
 {
   AeLossTerms s = { 0 };
-  add_terms (&s, t, w);
+  ae_loss_terms_add (&s, t, w);
   return s;
 }
 
@@ -381,7 +371,7 @@ evaluate_val (AeTrainer *t)
       AeLossTerms terms;
       ae_dataset_gather (ds, t->eval_x, idx + i, b);
       ae_model_evaluate (t->model, &terms, t->eval_x, (int) b, NULL);
-      add_terms (&sum, &terms, (double) b);
+      ae_loss_terms_add (&sum, &terms, (double) b);
     }
   t->val = scale_terms (&sum, 1.0 / (double) ds->n_val);
   t->has_val = 1;
@@ -482,7 +472,7 @@ train_batch (AeTrainer *t, char *message, size_t message_len)
   t->pos += b;
   t->batch++;
   t->steps++;
-  add_terms (&t->epoch_sum, &terms, (double) b);
+  ae_loss_terms_add (&t->epoch_sum, &terms, (double) b);
   t->epoch_samples += b;
   t->epoch_train_s += dt;
   t->speed_s[t->speed_next] = dt;

@@ -537,20 +537,12 @@ lab_generate_view_set_session (LabGenerateView *self, LabSession *session)
 {
   g_return_if_fail (LAB_IS_GENERATE_VIEW (self));
 
-  if (self->session == session)
+  if (!lab_session_replace (&self->session, session, self) || session == NULL)
     return;
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    {
-      g_signal_connect_swapped (session, "snapshot", G_CALLBACK (lab_generate_view_on_snapshot), self);
-      g_signal_connect_swapped (session, "notify::generation", G_CALLBACK (on_data_changed), self);
-      g_signal_connect_swapped (session, "notify::loading", G_CALLBACK (on_data_changed), self);
-      update_page (self);
-      if (lab_session_get_snapshot (session) != NULL)
-        lab_generate_view_on_snapshot (self, lab_session_get_snapshot (session));
-    }
+  g_signal_connect_swapped (session, "notify::generation", G_CALLBACK (on_data_changed), self);
+  g_signal_connect_swapped (session, "notify::loading", G_CALLBACK (on_data_changed), self);
+  update_page (self);
+  lab_session_follow_snapshots (session, G_CALLBACK (lab_generate_view_on_snapshot), self);
 }
 
 void

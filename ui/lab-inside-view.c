@@ -506,17 +506,8 @@ lab_inside_view_set_session (LabInsideView *self, LabSession *session)
 {
   g_return_if_fail (LAB_IS_INSIDE_VIEW (self));
 
-  if (self->session == session)
-    return;
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    {
-      g_signal_connect_swapped (session, "snapshot", G_CALLBACK (lab_inside_view_on_snapshot), self);
-      if (lab_session_get_snapshot (session) != NULL)
-        lab_inside_view_on_snapshot (self, lab_session_get_snapshot (session));
-    }
+  if (lab_session_replace (&self->session, session, self) && session != NULL)
+    lab_session_follow_snapshots (session, G_CALLBACK (lab_inside_view_on_snapshot), self);
 }
 
 int

@@ -19,7 +19,6 @@
 #include "lab-reflow.h"
 
 #define LAB_STRIP_STEPS 10
-#define LAB_KNN_K 5
 #define LAB_PICK_DISTANCE 12.0
 #define LAB_GLIDE_US (400 * G_TIME_SPAN_MILLISECOND)
 
@@ -814,17 +813,8 @@ lab_latent_view_set_session (LabLatentView *self, LabSession *session)
 {
   g_return_if_fail (LAB_IS_LATENT_VIEW (self));
 
-  if (self->session == session)
-    return;
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    {
-      g_signal_connect_swapped (session, "snapshot", G_CALLBACK (lab_latent_view_on_snapshot), self);
-      if (lab_session_get_snapshot (session) != NULL)
-        lab_latent_view_on_snapshot (self, lab_session_get_snapshot (session));
-    }
+  if (lab_session_replace (&self->session, session, self) && session != NULL)
+    lab_session_follow_snapshots (session, G_CALLBACK (lab_latent_view_on_snapshot), self);
 }
 
 LabSnapshot *
@@ -842,38 +832,7 @@ lab_latent_view_code_at (LabLatentView *self, double x, double y, float *code)
   if (self->snapshot == NULL || self->latent <= 0 || self->plane == NULL)
     return FALSE;
   if (self->plane->components == NULL)
-    {
-      /* t-SNE has no way back from the plane: blend the codes of the nearest plane points,
-       * by inverse squared distance */
-      const LabProjection *p = self->plane;
-      const float *codes = self->projected->codes;
-      double best_d[LAB_KNN_K], weight = 0;
-      int best_i[LAB_KNN_K], count = 0;
-
-      for (int i = 0; i < p->n; i++)
-        {
-          double dx = p->points[2 * i] - x, dy = p->points[2 * i + 1] - y, d = dx * dx + dy * dy;
-          int pos = count < LAB_KNN_K ? count++ : LAB_KNN_K;
-
-          if (pos == LAB_KNN_K && d >= best_d[LAB_KNN_K - 1])
-            continue;
-          pos = MIN (pos, LAB_KNN_K - 1);
-          for (; pos > 0 && best_d[pos - 1] > d; pos--)
-            {
-              best_d[pos] = best_d[pos - 1];
-              best_i[pos] = best_i[pos - 1];
-            }
-          best_d[pos] = d;
-          best_i[pos] = i;
-        }
-      memset (code, 0, sizeof (float) * self->latent);
-      for (int k = 0; k < count; k++)
-        weight += 1 / (best_d[k] + 1e-6);
-      for (int k = 0; k < count; k++)
-        for (int d = 0; d < self->latent; d++)
-          code[d] += (float) (codes[(size_t) best_i[k] * self->latent + d] / (best_d[k] + 1e-6) / weight);
-      return count > 0;
-    }
+    return lab_projection_blend_codes (self->plane, self->projected->codes, x, y, code);
   for (int d = 0; d < self->latent; d++)
     code[d] = (float) (self->mean_code[d] + x * self->components[d]
                        + y * self->components[self->latent + d]);

@@ -515,11 +515,8 @@ lab_sequence_view_set_session (LabSequenceView *self, LabSession *session)
 {
   g_return_if_fail (LAB_IS_SEQUENCE_VIEW (self));
 
-  if (self->session == session)
+  if (!lab_session_replace (&self->session, session, self))
     return;
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
   if (session != NULL)
     {
       g_signal_connect_swapped (session, "snapshot", G_CALLBACK (on_snapshot), self);

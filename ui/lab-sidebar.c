@@ -14,6 +14,8 @@
 #include "lab-confirm.h"
 #include "lab-sidebar.h"
 
+#include "lab-catalog.h"
+
 struct _LabSidebar {
   GtkWidget parent_instance;
 
@@ -67,9 +69,9 @@ static GParamSpec *properties[N_PROPS];
 /* The concept panel of each preset: what the family does, what its loss adds up, and what
  * to look for in the views while it trains. */
 static const struct {
-  const char *name, *title, *concept_title, *concept, *loss, *watch;
+  const char *name, *concept_title, *concept, *loss, *watch;
 } presets[] = {
-  { "undercomplete", N_("Undercomplete"), N_("What an undercomplete autoencoder does"),
+  { "undercomplete", N_("What an undercomplete autoencoder does"),
     N_("The code is smaller than the input, so the network has to keep only what matters most "
        "to rebuild each example."),
     N_("Reconstruction only: the binary cross-entropy between every pixel and its rebuilt "
@@ -77,7 +79,7 @@ static const struct {
     N_("Training: grey blurs turn into {items} within the first epoch. Latent space: the "
        "{items} gather in clusters although no label was ever shown. Anomaly: the worst "
        "reconstructions are the unusual {items}.") },
-  { "sparse", N_("Sparse"), N_("What a sparse autoencoder does"),
+  { "sparse", N_("What a sparse autoencoder does"),
     N_("A penalty keeps most code units near zero for each input, so every unit learns to answer "
        "to one particular pattern."),
     N_("Reconstruction + β · Σⱼ KL(ρ ‖ ρ̂ⱼ), which pulls the average activation ρ̂ⱼ of every "
@@ -85,7 +87,7 @@ static const struct {
     N_("Inside: the mean activation of the units settles near ρ and the first-layer weights "
        "become strokes and spots. Training: the sparsity curve falls while the reconstruction "
        "pays a little for it.") },
-  { "contractive", N_("Contractive"), N_("What a contractive autoencoder does"),
+  { "contractive", N_("What a contractive autoencoder does"),
     N_("A penalty on the encoder's Jacobian makes the code change little when the input changes a "
        "little, so it ignores noise and follows the shape of the data."),
     N_("Reconstruction + λ · ‖J‖², the squared size of the encoder's Jacobian: how far the code "
@@ -93,7 +95,7 @@ static const struct {
     N_("Inside: the Jacobian norm falls as training goes on. Denoise: light noise hardly "
        "changes the output. With too large a λ every input gets the same code and every "
        "reconstruction becomes the average {item}.") },
-  { "denoising", N_("Denoising"), N_("What a denoising autoencoder does"),
+  { "denoising", N_("What a denoising autoencoder does"),
     N_("The input is corrupted before encoding, but the output is compared with the clean "
        "example, so the network learns to remove the noise."),
     N_("Reconstruction of the clean example from its corrupted copy (Gaussian, salt and "
@@ -101,7 +103,7 @@ static const struct {
     N_("Training: a noisy input row above the reconstructions. Denoise: once trained, the "
        "model's PSNR beats the classical filter's; raise the noise level and see where each "
        "one breaks down.") },
-  { "vae", N_("Variational"), N_("What a VAE does"),
+  { "vae", N_("What a VAE does"),
     N_("The encoder gives a mean and a spread for each code; the KL term pulls codes towards "
        "N(0, I), so the latent space has no holes and any point decodes to a plausible {item}."),
     N_("Reconstruction + β · KL(q(z|x) ‖ N(0, I)): together the negative ELBO. During the "
@@ -109,28 +111,28 @@ static const struct {
     N_("Latent space: the KL term pulls the codes towards N(0, I); watch the scatter become a "
        "round cloud without gaps. Generate: samples from the prior look like {items}. A KL "
        "curve near zero means the codes are ignored: lower β.") },
-  { "linear", N_("Linear (PCA)"), N_("What a linear autoencoder does"),
+  { "linear", N_("What a linear autoencoder does"),
     N_("Without non-linearities and with a squared error, the best it can learn is the subspace "
        "PCA finds: watch it get there by gradient descent."),
     N_("Mean squared error of the reconstruction, nothing else."),
     N_("vs PCA: the angles between its subspace and PCA's shrink towards zero and the two "
        "error curves meet. Its codes are PCA's codes turned and stretched, not the principal "
        "components themselves.") },
-  { "conv", N_("Convolutional"), N_("What a convolutional autoencoder does"),
+  { "conv", N_("What a convolutional autoencoder does"),
     N_("Convolutions share their weights across the image, so the encoder looks for the same "
        "small strokes everywhere, with far fewer parameters."),
     N_("Reconstruction only: the binary cross-entropy of every pixel, as for the "
        "undercomplete model."),
     N_("Inside: the first-layer filters become small edge and stroke detectors. Training: "
        "sharp reconstructions early on, from a fraction of a dense model's weights.") },
-  { "sequence", N_("Sequence"), N_("What a sequence autoencoder does"),
+  { "sequence", N_("What a sequence autoencoder does"),
     N_("1-D convolutions slide short filters along the window, halving its length at each "
        "layer, into one code; transposed convolutions write the window back from it (or two "
        "LSTMs, with --sequence-layer lstm)."),
     N_("Mean squared error between every step of the window and its reconstruction."),
     N_("Sequences: the reconstruction follows the waves, and on the ECG data the unusual "
        "beats are rebuilt worst. Anomaly: their errors lie beyond the threshold.") },
-  { "conv-vae", N_("Convolutional VAE"), N_("What a convolutional VAE does"),
+  { "conv-vae", N_("What a convolutional VAE does"),
     N_("A convolutional encoder gives a mean and a spread for each code, and transposed "
        "convolutions draw the image back from a sample of it: the VAE's smooth latent space "
        "with the conv model's shared filters, in grey or in colour."),
@@ -174,10 +176,9 @@ lab_sidebar_set_locked (LabSidebar *self, gboolean dataset, gboolean preset, gbo
 const char *
 lab_sidebar_preset_title (const char *preset)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
-    if (g_strcmp0 (presets[i].name, preset) == 0)
-      return _(presets[i].title);
-  return preset;
+  const LabCatalogEntry *entry = lab_catalog_find (lab_catalog_presets (), preset);
+
+  return entry != NULL ? _(entry->title) : preset;
 }
 
 /* What the examples of a dataset are called in the concept panel, one and several. */
@@ -678,11 +679,8 @@ lab_sidebar_set_session (LabSidebar *self, LabSession *session)
   g_return_if_fail (LAB_IS_SIDEBAR (self));
   g_return_if_fail (session == NULL || LAB_IS_SESSION (session));
 
-  if (self->session == session)
+  if (!lab_session_replace (&self->session, session, self))
     return;
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
   if (session != NULL)
     {
       g_signal_connect_swapped (session, "options-changed", G_CALLBACK (on_session_changed), self);
@@ -821,10 +819,6 @@ label_grid_rows (GtkWidget *widget)
 static void
 lab_sidebar_init (LabSidebar *self)
 {
-  static const char *const builtin_titles[] = {
-    N_("MNIST digits (embedded)"), N_("Fashion-MNIST"), N_("Sine waves"), N_("ECG (with anomalies)"),
-  };
-  static const char *const builtin_specs[] = { "digits", "fashion", "sines", "ecg" };
   g_autoptr(GListModel) preset_model = NULL;
   g_autoptr(GListModel) activation_model = NULL;
   g_autoptr(GListModel) noise_model = NULL;
@@ -834,15 +828,13 @@ lab_sidebar_init (LabSidebar *self)
 
   self->datasets = gtk_string_list_new (NULL);
   self->dataset_specs = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < G_N_ELEMENTS (builtin_specs); i++)
-    {
-      /* Fashion-MNIST only when Debian's dataset-fashion-mnist is installed */
-      if (strcmp (builtin_specs[i], "fashion") == 0
-          && !g_file_test ("/usr/share/datasets/fashion-mnist", G_FILE_TEST_IS_DIR))
-        continue;
-      gtk_string_list_append (self->datasets, _(builtin_titles[i]));
-      g_ptr_array_add (self->dataset_specs, g_strdup (builtin_specs[i]));
-    }
+  /* the built-in datasets that load here (Fashion-MNIST only when installed) */
+  for (const LabCatalogEntry *d = lab_catalog_datasets (); d->name != NULL; d++)
+    if (lab_catalog_dataset_available (d->name))
+      {
+        gtk_string_list_append (self->datasets, _(d->choice));
+        g_ptr_array_add (self->dataset_specs, g_strdup (d->name));
+      }
   gtk_string_list_append (self->datasets, _("Open file…"));
   gtk_drop_down_set_model (self->dataset_dropdown, G_LIST_MODEL (self->datasets));
 

@@ -304,20 +304,12 @@ lab_training_view_set_session (LabTrainingView *self, LabSession *session)
   g_return_if_fail (LAB_IS_TRAINING_VIEW (self));
   g_return_if_fail (session == NULL || LAB_IS_SESSION (session));
 
-  if (self->session == session)
+  if (!lab_session_replace (&self->session, session, self) || session == NULL)
     return;
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    {
-      g_signal_connect_swapped (session, "snapshot", G_CALLBACK (lab_training_view_on_snapshot), self);
-      g_signal_connect_swapped (session, "notify::preset", G_CALLBACK (lab_training_view_update_concept), self);
-      g_signal_connect_swapped (session, "notify::dataset-name", G_CALLBACK (lab_training_view_update_concept), self);
-      lab_training_view_update_concept (self);
-      if (lab_session_get_snapshot (session) != NULL)
-        lab_training_view_on_snapshot (self, lab_session_get_snapshot (session));
-    }
+  g_signal_connect_swapped (session, "notify::preset", G_CALLBACK (lab_training_view_update_concept), self);
+  g_signal_connect_swapped (session, "notify::dataset-name", G_CALLBACK (lab_training_view_update_concept), self);
+  lab_training_view_update_concept (self);
+  lab_session_follow_snapshots (session, G_CALLBACK (lab_training_view_on_snapshot), self);
 }
 
 LabSnapshot *

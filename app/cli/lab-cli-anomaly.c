@@ -201,6 +201,8 @@ lab_cli_anomaly (LabArgs *args)
   long n_test = ds->n_test;
   uint32_t *train_sel = malloc ((size_t) (ds->n_train > 0 ? ds->n_train : 1) * sizeof (uint32_t));
   uint8_t *anomalous = malloc ((size_t) (n_test > 0 ? n_test : 1));
+  uint32_t *full_order = NULL; /* the dataset's own split, while a class narrows it */
+  uint8_t *keep = NULL;
   const uint32_t *train = ae_dataset_train (ds), *test = ae_dataset_test (ds);
   if (train_sel == NULL || anomalous == NULL)
     {
@@ -265,16 +267,34 @@ lab_cli_anomaly (LabArgs *args)
         }
     }
   double sum_model = 0, sum_pca = 0;
+  const long full_n_train = ds->n_train, full_n_val = ds->n_val;
+  full_order = malloc ((size_t) ds->n * sizeof *full_order);
+  keep = calloc ((size_t) ds->n_classes, 1);
+  if (full_order == NULL || keep == NULL)
+    {
+      lab_fail (args, LAB_EXIT_FAILURE, "out of memory");
+      goto done;
+    }
+  memcpy (full_order, ds->order, (size_t) ds->n * sizeof *full_order);
   for (int c = first; c <= last; c++)
     {
-      long n_normal = 0;
-      for (long i = 0; i < ds->n_train; i++)
-        if (ds->labels[train[i]] == c)
-          train_sel[n_normal++] = train[i];
-      for (long i = 0; i < n_test; i++)
-        anomalous[i] = ds->labels[test[i]] != c;
+      AeError err = { 0 };
       AnomalyResult r;
-      if ((status = run_one (args, ds, &cfg, train_sel, n_normal, anomalous, &r)) != LAB_EXIT_OK)
+      /* the dataset's own split, narrowed to class c (the test split stays whole) */
+      memcpy (ds->order, full_order, (size_t) ds->n * sizeof *full_order);
+      ds->n_train = full_n_train;
+      ds->n_val = full_n_val;
+      memset (keep, 0, (size_t) ds->n_classes);
+      keep[c] = 1;
+      if (ae_dataset_keep_classes (ds, keep, &err) != AE_OK)
+        {
+          status = lab_fail (args, LAB_EXIT_FAILURE, "%s", err.message);
+          goto done;
+        }
+      for (long i = 0; i < n_test; i++)
+        anomalous[i] = ds->labels[ae_dataset_test (ds)[i]] != c;
+      if ((status = run_one (args, ds, &cfg, ae_dataset_train (ds), ds->n_train, anomalous, &r))
+          != LAB_EXIT_OK)
         goto done;
       const char *name = ds->class_names != NULL ? ds->class_names[c] : "";
       char label[AE_CLASS_NAME_MAX + 16];
@@ -301,6 +321,8 @@ lab_cli_anomaly (LabArgs *args)
     }
   status = LAB_EXIT_OK;
 done:
+  free (full_order);
+  free (keep);
   free (train_sel);
   free (anomalous);
 out:

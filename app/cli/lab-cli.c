@@ -13,16 +13,24 @@
 #include "ae-io.h"
 #include "lab-cli-config.h"
 
+typedef enum {
+  LAB_LIST_NONE,
+  LAB_LIST_PRESETS,  /* the help's %s stands for the presets' names, from the engine */
+  LAB_LIST_DATASETS, /* the help's %s stands for the built-in datasets' names */
+} LabList;
+
 typedef struct {
   const char *name; /* without the dashes */
   const char *arg;  /* the value's placeholder, or NULL for a flag */
   const char *help;
+  LabList list;
 } LabOption;
 
 /* The model options of CLI.md; all but preset and data go to ae_config_set by name. */
 static const LabOption model_options[] = {
-  { "preset", "P", "undercomplete, sparse, contractive, denoising, vae, linear, conv, sequence, conv-vae" },
-  { "data", "D", "digits, fashion, sines, ecg, or a path (IDX, image folder, PNG or JPEG, CSV, .npy with X-labels.npy or labels.npy beside it)" },
+  { "preset", "P", "%s", LAB_LIST_PRESETS },
+  { "data", "D", "%s, or a path (IDX, image folder, PNG or JPEG, CSV, .npy with X-labels.npy or labels.npy beside it)",
+    LAB_LIST_DATASETS },
   { "image-size", "S", "image folders and files: resize and centre-crop to S x S (default: the "
                        "files' size, or for mixed sizes the median short side up to 64)" },
   { "channels", "1|3", "image folders and files: 1 grey, 3 RGB (default: RGB when any image is colour)" },
@@ -232,6 +240,26 @@ lab_cli_is_command (const char *name)
 
 /* --- help -------------------------------------------------------------------------------- */
 
+/* An option's help, with the names of a registry in place of its %s. */
+static void
+print_help_text (FILE *out, const LabOption *o)
+{
+  const char *slot = o->list != LAB_LIST_NONE ? strstr (o->help, "%s") : NULL;
+  if (slot == NULL)
+    {
+      fprintf (out, "%s\n", o->help);
+      return;
+    }
+  fprintf (out, "%.*s", (int) (slot - o->help), o->help);
+  if (o->list == LAB_LIST_PRESETS)
+    for (const AePreset *p = ae_presets; p->name != NULL; p++)
+      fprintf (out, "%s%s", p == ae_presets ? "" : ", ", p->name);
+  else
+    for (const AeBuiltinDataset *d = ae_builtin_datasets; d->name != NULL; d++)
+      fprintf (out, "%s%s", d == ae_builtin_datasets ? "" : ", ", d->name);
+  fprintf (out, "%s\n", slot + 2);
+}
+
 static void
 print_options (FILE *out, const LabOption *options, const LabCommand *skip_from)
 {
@@ -246,7 +274,8 @@ print_options (FILE *out, const LabOption *options, const LabCommand *skip_from)
         continue;
       char left[64];
       snprintf (left, sizeof left, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
-      fprintf (out, "  %-24s %s\n", left, o->help);
+      fprintf (out, "  %-24s ", left);
+      print_help_text (out, o);
     }
 }
 
@@ -275,8 +304,8 @@ print_main_help (FILE *out)
   fprintf (out, "  %-14s %s\n", "help COMMAND", "the options of a command (also COMMAND --help)");
   /* The window's options, as app/lab-application.c takes them (no GTK here). */
   static const LabOption window_options[] = {
-    { "data", "D", "dataset: digits, fashion, sines, ecg or a path" },
-    { "preset", "P", "model preset: undercomplete, sparse, contractive, denoising, vae, linear, conv, sequence, conv-vae" },
+    { "data", "D", "dataset: %s or a path", LAB_LIST_DATASETS },
+    { "preset", "P", "model preset: %s", LAB_LIST_PRESETS },
     { "run", NULL, "start training at once" },
     { "presentation", NULL, "open in presentation mode: full screen, large text, thick lines" },
     { "view", "V", "view to show: training, latent, generate, denoise, anomaly, inside, pca, sequence" },

@@ -11,6 +11,7 @@
 
 #include "lab-background.h"
 #include "ae-inspect.h"
+#include "ae-trainer.h"
 #include "lab-inside.h"
 #include "lab-session-private.h"
 
@@ -101,10 +102,11 @@ lab_inside_jacobian_norms (LabWeights *weights, float *norms, const float *x, lo
   ae_model_free (model);
 }
 
+/* Both jobs below begin with the number of norms they give, for norms_finish. */
 typedef struct {
+  long n;
   AeModel *model;
   float *x;
-  long n;
 } JacobianJob;
 
 static void
@@ -151,8 +153,9 @@ lab_inside_jacobian_norms_async (LabWeights *weights, const float *x, long n,
   lab_background_run (task, jacobian_thread);
 }
 
-float *
-lab_inside_jacobian_norms_finish (GAsyncResult *result, long *n, GError **error)
+/* The norms of a job, and their count from the job's first member. */
+static float *
+norms_finish (GAsyncResult *result, long *n, GError **error)
 {
   float *norms;
 
@@ -160,17 +163,26 @@ lab_inside_jacobian_norms_finish (GAsyncResult *result, long *n, GError **error)
 
   norms = g_task_propagate_pointer (G_TASK (result), error);
   if (n != NULL)
-    *n = norms != NULL ? ((JacobianJob *) g_task_get_task_data (G_TASK (result)))->n : 0;
+    *n = norms != NULL ? *(const long *) g_task_get_task_data (G_TASK (result)) : 0;
   return norms;
+}
+
+float *
+lab_inside_jacobian_norms_finish (GAsyncResult *result, long *n, GError **error)
+{
+  return norms_finish (result, n, error);
 }
 
 /* --- the companion without the penalty ------------------------------------------------- */
 
+/* The companion trains through the engine's trainer, as the session's model does (the same
+ * shuffling, divergence guard and thread split), on a dataset of the copied samples. */
 typedef struct {
+  long n_test;
   AeConfig cfg;
-  float *train, *test;
-  long n_train, n_test;
-  int epochs;
+  AeDataset *train;
+  float *test;
+  char diverged[AE_ERROR_MESSAGE_MAX];
 } CompanionJob;
 
 static void
@@ -178,63 +190,81 @@ companion_job_free (gpointer data)
 {
   CompanionJob *job = data;
 
-  g_free (job->train);
+  ae_dataset_free (job->train);
   g_free (job->test);
   g_free (job);
+}
+
+/* On the trainer's thread: only a divergence needs keeping (training then pauses). */
+static void
+companion_on_report (AeReport *report, void *user_data)
+{
+  CompanionJob *job = user_data;
+
+  if (report->kind == AE_REPORT_DIVERGED)
+    g_strlcpy (job->diverged, report->message, sizeof job->diverged);
+  ae_report_free (report);
+}
+
+static void
+companion_on_cancelled (GCancellable *cancellable, gpointer trainer)
+{
+  (void) cancellable;
+  ae_trainer_pause (trainer);
 }
 
 static void
 companion_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
   CompanionJob *job = data;
-  AeModel *model = NULL;
+  AeTrainerOptions opts;
+  AeTrainer *trainer = NULL;
+  AeModel *model;
   AeError err = { 0 };
   GError *error = NULL;
-  const int dim = job->cfg.channels * job->cfg.height * job->cfg.width;
-  const int batch = (int) MIN ((long) job->cfg.batch, job->n_train);
-  guint32 *order;
-  float *x, *norms;
-  AeRng rng;
+  gulong cancel_id;
+  float *norms;
 
   (void) source;
-  if (ae_model_new (&model, &job->cfg, &err) != AE_OK)
+  ae_trainer_options_init (&opts);
+  opts.data = job->train;
+  opts.config = job->cfg;
+  opts.n_preview = 0;
+  opts.n_codes = 0;
+  opts.report_hz = opts.codes_hz = opts.weights_hz = 0;
+  opts.report = companion_on_report;
+  opts.user_data = job;
+  if (ae_trainer_new (&trainer, &opts, &err) != AE_OK)
     {
       _lab_set_error_from_ae (&error, &err);
       g_task_return_error (task, error);
       return;
     }
-  order = g_new (guint32, job->n_train);
-  x = g_new (float, (gsize) batch * dim);
-  for (long i = 0; i < job->n_train; i++)
-    order[i] = (guint32) i;
-  ae_rng_seed (&rng, job->cfg.seed);
-  for (int epoch = 0; epoch < job->epochs; epoch++)
+  ae_trainer_run (trainer);
+  /* a cancel pauses the trainer, which ends the wait */
+  cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (companion_on_cancelled), trainer, NULL);
+  ae_trainer_wait_idle (trainer);
+  g_cancellable_disconnect (cancellable, cancel_id);
+  if (g_task_return_error_if_cancelled (task))
+    goto out;
+  if (job->diverged[0] != '\0')
     {
-      ae_rng_shuffle (&rng, order, (uint32_t) job->n_train);
-      for (long start = 0; start + batch <= job->n_train; start += batch)
-        {
-          AeLossTerms terms;
-
-          if (g_task_return_error_if_cancelled (task))
-            goto out;
-          for (int r = 0; r < batch; r++)
-            memcpy (x + (size_t) r * dim, job->train + (size_t) order[start + r] * dim,
-                    sizeof (float) * dim);
-          if (ae_model_train_step (model, &terms, x, batch, (float) epoch, &rng, &err) != AE_OK)
-            {
-              _lab_set_error_from_ae (&error, &err);
-              g_task_return_error (task, error);
-              goto out;
-            }
-        }
+      g_task_return_new_error (task, LAB_SESSION_ERROR, AE_ERR_DIVERGED, "%s", job->diverged);
+      goto out;
+    }
+  model = ae_trainer_clone_weights (trainer);
+  if (model == NULL)
+    {
+      g_task_return_new_error (task, LAB_SESSION_ERROR, AE_ERR_NOMEM,
+                               "out of memory for the companion's weights");
+      goto out;
     }
   norms = g_new (float, job->n_test);
   model_jacobian_norms (model, norms, job->test, job->n_test);
+  ae_model_free (model);
   g_task_return_pointer (task, norms, g_free);
 out:
-  g_free (x);
-  g_free (order);
-  ae_model_free (model);
+  ae_trainer_free (trainer);
 }
 
 void
@@ -246,6 +276,7 @@ lab_inside_train_companion_async (LabWeights *weights, const float *train, long 
   g_autoptr (GTask) task = NULL;
   CompanionJob *job;
   AeModel *model;
+  AeError err = { 0 };
   int dim;
 
   g_return_if_fail (weights != NULL && train != NULL && n_train > 0 && test != NULL);
@@ -255,29 +286,30 @@ lab_inside_train_companion_async (LabWeights *weights, const float *train, long 
   job = g_new0 (CompanionJob, 1);
   job->cfg = *ae_model_config (model);
   job->cfg.contractive = 0.0f;
+  job->cfg.epochs = epochs;
   dim = ae_model_input_dim (model);
   ae_model_free (model);
-  job->train = g_memdup2 (train, sizeof (float) * (gsize) n_train * dim);
-  job->test = g_memdup2 (test, sizeof (float) * (gsize) n_test * dim);
-  job->n_train = n_train;
-  job->n_test = n_test;
-  job->epochs = epochs;
-
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, lab_inside_train_companion_async);
   g_task_set_task_data (task, job, companion_job_free);
+  if (ae_dataset_new (&job->train, n_train, job->cfg.channels, job->cfg.height, job->cfg.width, 0,
+                      &err) != AE_OK)
+    {
+      GError *error = NULL;
+
+      _lab_set_error_from_ae (&error, &err);
+      g_task_return_error (task, error);
+      return;
+    }
+  /* a new dataset's split puts every sample in training */
+  memcpy (job->train->x, train, sizeof (float) * (gsize) n_train * dim);
+  job->test = g_memdup2 (test, sizeof (float) * (gsize) n_test * dim);
+  job->n_test = n_test;
   lab_background_run (task, companion_thread);
 }
 
 float *
 lab_inside_train_companion_finish (GAsyncResult *result, long *n_test, GError **error)
 {
-  float *norms;
-
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-
-  norms = g_task_propagate_pointer (G_TASK (result), error);
-  if (n_test != NULL)
-    *n_test = norms != NULL ? ((CompanionJob *) g_task_get_task_data (G_TASK (result)))->n_test : 0;
-  return norms;
+  return norms_finish (result, n_test, error);
 }

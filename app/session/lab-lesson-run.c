@@ -182,32 +182,6 @@ lab_lesson_resolve_dataset (const LabLesson *lesson, const char *spec)
   return path;
 }
 
-/* Training and validation keep only the normal classes; the test split stays whole. */
-static void
-keep_normal (AeDataset *ds, const uint8_t *normal)
-{
-  long kept_train = 0, kept_val = 0, n_test = ds->n_test, held = 0;
-  uint32_t *order = ds->order;
-  uint32_t *out = malloc ((size_t) ds->n * sizeof *out);
-  if (out == NULL)
-    return;
-  for (long i = 0; i < ds->n_train; i++)
-    if (normal[ds->labels[order[i]]])
-      out[kept_train++] = order[i];
-  for (long i = ds->n_train; i < ds->n_train + ds->n_val; i++)
-    if (normal[ds->labels[order[i]]])
-      out[kept_train + kept_val++] = order[i];
-  memcpy (out + kept_train + kept_val, ae_dataset_test (ds), (size_t) n_test * sizeof *out);
-  held = kept_train + kept_val + n_test;
-  for (long i = 0; i < ds->n_train + ds->n_val; i++)
-    if (!normal[ds->labels[order[i]]])
-      out[held++] = order[i];
-  memcpy (ds->order, out, (size_t) ds->n * sizeof *out);
-  ds->n_train = kept_train;
-  ds->n_val = kept_val;
-  free (out);
-}
-
 typedef struct {
   int diverged;
   char message[AE_ERROR_MESSAGE_MAX];
@@ -312,8 +286,12 @@ lab_lesson_run_step (LabLessonRun *run, int index, AeError *err)
       || (status = lab_lesson_normal_flags (lesson, index, set.normal, run->data->n_classes,
                                             &normal, err)) != AE_OK)
     return status;
-  if (normal != NULL)
-    keep_normal (run->data, normal);
+  /* training and validation keep only the normal classes; the test split stays whole */
+  if (normal != NULL && (status = ae_dataset_keep_classes (run->data, normal, err)) != AE_OK)
+    {
+      free (normal);
+      return status;
+    }
   AeError fit_err = { 0 };
   if (ae_config_fit_data (&set.config, run->data, &fit_err) != AE_OK
       || ae_config_validate (&set.config, &fit_err) != AE_OK)

@@ -243,3 +243,29 @@ lab_projection_place (const LabProjection *projection, const float *codes, const
     }
   return TRUE;
 }
+
+/* The plane points a code at a plane point is blended from. */
+#define LAB_BLEND_NEIGHBOURS 5
+
+gboolean
+lab_projection_blend_codes (const LabProjection *projection, const float *codes, double x,
+                            double y, float *code)
+{
+  const LabProjection *p = projection;
+  const float query[2] = { (float) x, (float) y };
+  long nearest[LAB_BLEND_NEIGHBOURS];
+  float d2[LAB_BLEND_NEIGHBOURS];
+  double weight = 0;
+  int count;
+
+  g_return_val_if_fail (p != NULL && codes != NULL && code != NULL, FALSE);
+
+  count = ae_knn_search (nearest, d2, query, 1, p->points, p->n, 2, LAB_BLEND_NEIGHBOURS);
+  memset (code, 0, sizeof (float) * p->latent);
+  for (int k = 0; k < count; k++)
+    weight += 1 / (d2[k] + 1e-6);
+  for (int k = 0; k < count; k++)
+    for (int d = 0; d < p->latent; d++)
+      code[d] += (float) (codes[(size_t) nearest[k] * p->latent + d] / (d2[k] + 1e-6) / weight);
+  return count > 0;
+}

@@ -55,4 +55,10 @@ void           lab_projection_free (LabProjection *projection);
 gboolean       lab_projection_place (const LabProjection *projection, const float *codes,
                                      const float *code, float *point);
 
+/* The reverse for t-SNE, which has no way back from the plane: a code (latent) for the plane
+ * point (x, y), the codes (n, latent) of its nearest plane points blended by inverse squared
+ * distance. FALSE without points. */
+gboolean       lab_projection_blend_codes (const LabProjection *projection, const float *codes,
+                                           double x, double y, float *code);
+
 G_END_DECLS

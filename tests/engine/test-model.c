@@ -1313,12 +1313,12 @@ test_clipping (void)
 static void
 test_config_round_trip (void)
 {
-  for (int p = 0; ae_preset_names[p] != NULL; p++)
+  for (int p = 0; ae_presets[p].name != NULL; p++)
     {
       AeConfig cfg, back;
       AeError err = { 0 };
-      CHECK (ae_config_preset (&cfg, ae_preset_names[p], &err) == AE_OK, "%s", err.message);
-      CHECK (ae_config_validate (&cfg, &err) == AE_OK, "preset %s: %s", ae_preset_names[p], err.message);
+      CHECK (ae_config_preset (&cfg, ae_presets[p].name, &err) == AE_OK, "%s", err.message);
+      CHECK (ae_config_validate (&cfg, &err) == AE_OK, "preset %s: %s", ae_presets[p].name, err.message);
       fit_shape (&cfg, 28);
       cfg.lr = 0.000123456789f;
       cfg.seed = 18446744073709551615ULL;
@@ -1326,12 +1326,12 @@ test_config_round_trip (void)
       cfg.noise_level = 0.37f;
       cfg.clip_norm = 5.5f;
       char *text = ae_config_to_text (&cfg);
-      CHECK (ae_config_from_text (&back, text, &err) == AE_OK, "%s: %s", ae_preset_names[p], err.message);
+      CHECK (ae_config_from_text (&back, text, &err) == AE_OK, "%s: %s", ae_presets[p].name, err.message);
       char *again = ae_config_to_text (&back);
       CHECK (strcmp (text, again) == 0, "round trip:\n%s\nvs\n%s", text, again);
       CHECK (back.lr == cfg.lr && back.seed == cfg.seed && back.noise_level == cfg.noise_level
              && back.n_hidden == cfg.n_hidden && back.arch == cfg.arch && back.variational == cfg.variational,
-             "%s: fields differ after the round trip", ae_preset_names[p]);
+             "%s: fields differ after the round trip", ae_presets[p].name);
       free (text);
       free (again);
     }

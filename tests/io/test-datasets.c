@@ -136,6 +136,77 @@ test_series_by_name (void)
     }
 }
 
+/* The registry is what loads: each available entry loads under its name with its kind, an
+ * unavailable one fails with the reason, and Fashion-MNIST's availability follows its files. */
+static void
+test_registry (void)
+{
+  int count = 0;
+  for (const AeBuiltinDataset *d = ae_builtin_datasets; d->name != NULL; d++, count++)
+    {
+      AeDataset *ds = NULL;
+      AeError err = { 0 };
+      CHECK (ae_builtin_dataset_find (d->name) == d, "%s not found by name", d->name);
+      CHECK (d->title[0] != '\0' && d->choice[0] != '\0' && d->description[0] != '\0', "%s: empty text",
+             d->name);
+      AeStatus st = ae_dataset_load (&ds, d->name, 2, &err);
+      if (ae_builtin_dataset_available (d))
+        {
+          CHECK (st == AE_OK, "%s is available but does not load: %s", d->name, err.message);
+          CHECK (ds != NULL && ds->kind == d->kind && strcmp (ds->name, d->name) == 0, "%s", d->name);
+        }
+      else
+        CHECK (st != AE_OK && err.message[0] != '\0', "%s is unavailable but loads", d->name);
+      ae_dataset_free (ds);
+    }
+  CHECK (count == 4, "%d built-in datasets", count);
+  CHECK (ae_builtin_dataset_find ("digts") == NULL && ae_builtin_dataset_find ("/tmp/x.csv") == NULL,
+         "a path is not built in");
+  const AeBuiltinDataset *fashion = ae_builtin_dataset_find ("fashion");
+  setenv ("LATENTLAB_FASHION_MNIST_DIR", "/nonexistent/fashion", 1);
+  CHECK (fashion != NULL && !ae_builtin_dataset_available (fashion), "missing files count as available");
+  unsetenv ("LATENTLAB_FASHION_MNIST_DIR");
+  CHECK (ae_builtin_dataset_available (fashion)
+         == (access (FASHION_DIR "/train-images-idx3-ubyte.gz", F_OK) == 0
+             && access (FASHION_DIR "/t10k-labels-idx1-ubyte.gz", F_OK) == 0),
+         "availability does not follow the installed files");
+}
+
+/* Class filtering keeps training and validation to the chosen classes in their order,
+ * leaves the test split whole, and puts the others after it. */
+static void
+test_keep_classes (void)
+{
+  AeDataset *ds = NULL;
+  AeError err = { 0 };
+  CHECK (ae_dataset_load (&ds, "digits", 1, &err) == AE_OK, "%s", err.message);
+  if (ds == NULL)
+    return;
+  uint32_t *before = malloc ((size_t) ds->n * sizeof *before);
+  memcpy (before, ds->order, (size_t) ds->n * sizeof *before);
+  const long n_train = ds->n_train, n_val = ds->n_val, n_test = ds->n_test;
+  uint8_t keep[10] = { 0 };
+  keep[3] = keep[7] = 1;
+  CHECK (ae_dataset_keep_classes (ds, keep, &err) == AE_OK, "%s", err.message);
+  long expect_train = 0, expect_val = 0;
+  for (long i = 0; i < n_train; i++)
+    if (keep[ds->labels[before[i]]])
+      CHECK (ds->order[expect_train++] == before[i], "training order changed at %ld", i);
+  for (long i = n_train; i < n_train + n_val; i++)
+    if (keep[ds->labels[before[i]]])
+      CHECK (ds->order[ds->n_train + expect_val++] == before[i], "validation order changed at %ld", i);
+  CHECK (ds->n_train == expect_train && ds->n_val == expect_val && ds->n_test == n_test
+         && expect_train > 1000 && expect_val > 100, "split %ld/%ld/%ld", ds->n_train, ds->n_val, ds->n_test);
+  CHECK (memcmp (ae_dataset_test (ds), before + n_train + n_val, (size_t) n_test * sizeof *before) == 0,
+         "the test split moved or changed");
+  long held = 0;
+  for (long i = ds->n_train + ds->n_val + n_test; i < ds->n; i++, held++)
+    CHECK (!keep[ds->labels[ds->order[i]]], "a kept sample is held out");
+  CHECK (held == n_train + n_val - expect_train - expect_val, "%ld held out", held);
+  free (before);
+  ae_dataset_free (ds);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -144,6 +215,8 @@ main (int argc, char **argv)
     { "/datasets/fashion", test_fashion },
     { "/datasets/unknown-names", test_unknown_names },
     { "/datasets/series-by-name", test_series_by_name },
+    { "/datasets/registry", test_registry },
+    { "/datasets/keep-classes", test_keep_classes },
   };
   return ae_test_main (argc, argv, cases, AE_N_CASES (cases));
 }
