@@ -1098,8 +1098,8 @@ lab_latent_view_init (LabLatentView *self)
   GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
   GtkWidget *main_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   /* the side panel's two groups: one below the other beside a normal window's sidebar, side
-   * by side on a projector's whole width */
-  GtkWidget *side_panels = lab_reflow_new (12);
+   * by side on a projector's whole width; close together, as each starts with a heading */
+  GtkWidget *side_panels = lab_reflow_new (4);
   GtkWidget *side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget *compare_group = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget *reset = gtk_button_new_with_label ("Reset zoom");
@@ -1232,8 +1232,9 @@ lab_latent_view_init (LabLatentView *self)
 
     for (int end = 0; end < 2; end++)
       {
-        self->use_buttons[end] = gtk_button_new_with_label (end == 0 ? _("Interpolate from it")
-                                                                    : _("Interpolate to it"));
+        /* short, so that the two stay on one line in a projector's narrow side panel */
+        self->use_buttons[end] = gtk_button_new_with_label (end == 0 ? _("Use as Start")
+                                                                    : _("Use as End"));
         gtk_widget_set_tooltip_text (self->use_buttons[end],
                                      end == 0 ? _("Make the clicked sample the start of the "
                                                   "interpolation in the Generate view")
