@@ -1139,17 +1139,20 @@ lab_latent_view_init (LabLatentView *self)
   gtk_widget_set_visible (self->toolbar, FALSE);
 
   {
-    GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+    /* the projection's controls and the plot's, on two lines when the column is narrow */
+    GtkWidget *bar = lab_reflow_new (12);
+    GtkWidget *plot_buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
 
-    gtk_box_append (GTK_BOX (bar), self->toolbar);
+    lab_reflow_append (LAB_REFLOW (bar), self->toolbar);
+    lab_reflow_append (LAB_REFLOW (bar), plot_buttons);
     self->sigma_toggle = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_label (_("σ ellipses (VAE)")));
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->sigma_toggle),
                                  _("A variational encoder gives each code a mean and a spread: draw "
                                    "one standard deviation around each point (on a PCA or "
                                    "two-dimension plane; t-SNE has no axes to draw it on)"));
     gtk_widget_set_sensitive (GTK_WIDGET (self->sigma_toggle), FALSE);
-    gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->sigma_toggle));
-    gtk_box_append (GTK_BOX (bar), reset);
+    gtk_box_append (GTK_BOX (plot_buttons), GTK_WIDGET (self->sigma_toggle));
+    gtk_box_append (GTK_BOX (plot_buttons), reset);
     gtk_box_append (GTK_BOX (main_box), bar);
     self->knn_label = GTK_LABEL (gtk_label_new (_("5-NN accuracy appears with the first codes")));
     gtk_label_set_xalign (self->knn_label, 0);
