@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Counts test results in meson's testlog.json files and prints "N passed, N failed".
 
 A TAP test counts each of its "ok"/"not ok" lines; any other test counts as one. A test

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-application.c: app-wide actions, accelerators and the window options. */
 #include <locale.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-application.h: the GtkApplication of Latent Lab. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-gui.h: the window's entry point, called by main() when no subcommand is given. */
 #pragma once
 

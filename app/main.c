@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* main.c: `latentlab COMMAND ...` runs headless; anything else opens the window, with the
  * files named (`latentlab lesson.latentlab-session`, a picture, a dataset). */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-builtin.c: ae_dataset_load, the one entry point from a name or path to a dataset. */
 #include "ae-dataset.h"
 

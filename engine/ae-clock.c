@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-clock.c: the monotonic clock in seconds. */
 #include "ae-clock.h"
 

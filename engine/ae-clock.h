@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-clock.h: the one clock the engine and its tools time things with. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-config.c: presets, options by name, validation and the text form of a configuration. */
 #include "ae-config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-config.h: what a model is made of and how it trains, before any model exists.
  *
  * AeConfig and its enums, the presets (the registry of model families the program offers),

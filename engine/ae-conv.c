@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-conv.c: convolution and transposed convolution through im2col + one sgemm per batch.
  *
  * The whole batch goes through a single sgemm: im2col lays the patches of all B samples

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-conv.h: 2-D (and 1-D) convolution and transposed convolution, im2col + sgemm.
  *
  * Layer functions in the llm.c manner: outputs first, then const inputs, then sizes;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-csv.c: CSV files of numbers, one sample per row.
  *
  * Cells are separated by commas; lines end in LF, CR LF or CR; a UTF-8 byte-order mark is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-dataset.h: samples in memory, their labels and a fixed split.
  *
  * A dataset holds n samples of shape (channels, height, width) for images or

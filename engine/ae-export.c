@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-export.c: models to and from safetensors in PyTorch's own names and layouts.
  *
  * The file holds every tensor as the PyTorch layer of the same name keeps it, so that

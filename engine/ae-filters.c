@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-filters.c: the classical denoisers shown beside the autoencoders (3x3 median, Gaussian
  * blur). Both replicate the border and allocate nothing, so they cannot fail. */
 #include "ae-math.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-idx.c: the IDX format of MNIST and Fashion-MNIST.
  *
  * A big-endian header: magic 0x0000TTDD (TT the element type, DD the number of dimensions),

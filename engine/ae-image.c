@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-image.c: images of any kind (PNG or JPEG, told apart by their first bytes), their
  * resizing to a square, and the image dataset loaders (a folder of images, one image cut
  * into patches). */

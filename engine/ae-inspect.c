@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-inspect.c: the decoder's subspace and the encoder's Jacobian norm (see ae-inspect.h). */
 #include "ae-inspect.h"
 

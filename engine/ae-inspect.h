@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-inspect.h: looking inside a trained model, for the views, the lessons and eval.
  *
  * What a caller outside the engine cannot read off the public model API without knowing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-io-file.c: whole-file reads (with transparent gzip) and atomic writes. */
 #include "ae-io.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-io-private.h: little-endian byte helpers shared by the binary formats (model files,
  * safetensors, IDX). Not part of the engine's API. */
 #pragma once

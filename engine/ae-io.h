@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-io.h: file formats. Every reader validates sizes against the file and the limits
  * in ae-status.h before it allocates, and names the file in its messages. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-jpeg.c: JPEG reading through libjpeg-turbo, to planar grey or RGB floats in [0, 1].
  *
  * libjpeg reports errors through its error manager, which here jumps back with longjmp.

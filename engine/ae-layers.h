@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-layers.h: the model's building blocks as pure functions, in the style of llm.c.
  *
  * Arguments: outputs first, then const inputs, then sizes. Backward functions ADD into

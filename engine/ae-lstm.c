@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-lstm.c: LSTM forward and backpropagation through time, and sequence helpers.
  *
  * The input part of the gates for every step is one sgemm over all B * T rows; each step

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-lstm.h: an LSTM layer over sequences, and the small sequence helpers around it.
  *
  * Layer functions in the llm.c manner: outputs first, then const inputs, then sizes;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-math.h: PCA (through LAPACK), metrics, and the classical filters that the
  * autoencoders are compared with. */
 #pragma once

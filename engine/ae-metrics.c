@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-metrics.c: image quality (PSNR, SSIM), anomaly ranking (AUROC, ROC), latent-space
  * quality (k-NN accuracy) and subspace comparison (principal angles). */
 #include "ae-math.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-model-layers.c: the one place that knows each layer kind (see ae-model-private.h):
  * parameter counts, binding into the arenas, initialisation, scratch sizes, forward and
  * backward. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-model-passes.c: forward and backward passes through the layers, the objective of
  * every family on one batch (ae_model_run_batch), and inference in chunks. */
 #include "ae-model.h"

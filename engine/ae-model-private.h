@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-model-private.h: the inside of AeModel, shared with the files that add layer kinds
  * (convolutions, LSTM). Everything the model does to a layer goes through a switch on its
  * kind in ae-model-layers.c: a new kind adds a case to ae_layer_param_count, ae_layer_bind,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-model-step.c: a training step: the loss and gradients, split over a team of threads
  * that each take a share of the batch, and the optimisers (Adam, SGD) that apply them. */
 #include "ae-model.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-model.c: building a model of every family, its arenas and their lifecycle, input
  * corruption, its tensors and its files. The layers, passes and training step are in
  * ae-model-layers.c, ae-model-passes.c and ae-model-step.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-model.h: one model type for every autoencoder family.
  *
  * A model is an encoder, a bottleneck (the code) and a decoder, plus objective options.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-modelfile.c: Latent Lab model files.
  *
  * Layout (all integers little-endian):

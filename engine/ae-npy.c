@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-npy.c: NumPy .npy files as datasets.
  *
  * Format 1.0 to 3.0: the magic "\x93NUMPY", a major and minor version, a little-endian

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-pca.c: principal component analysis through OpenBLAS and its LAPACK.
  *
  * The covariance is accumulated in double from float blocks of centred rows (ssyrk on each

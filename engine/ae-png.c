@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-png.c: PNG reading (any kind, to grey or RGB) and writing through libpng.
  *
  * libpng reports errors by longjmp. Everything that must be freed after a jump lives in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-rng.h: a small seeded generator (xoshiro256**), so that the same seed and
  * thread count give the same run on every machine. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-safetensors.c: export to the safetensors format, and a strict reader for it.
  *
  * Layout: u64 little-endian N, N bytes of JSON header (padded with spaces to a multiple of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-series.c: built-in synthetic time series, `sines` and `ecg`. */
 #include "ae-series.h"
 

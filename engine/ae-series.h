@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-series.h: built-in synthetic time series (kind AE_DATA_SEQUENCES, height = steps,
  * width = 1 feature, values in [0, 1]). The same seed gives the same data. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-status.h: runtime failures of the engine.
  *
  * Every function that can fail on bad input returns an AeStatus and fills an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-team.c: members sleep on a condition variable until a run starts, then take items
  * under the lock until none are left.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-team.h: a few threads kept for the life of a model, that share out numbered items
  * of work.
  *

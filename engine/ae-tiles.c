@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-tiles.c: a function of fixed-size images applied to an image of any size, tile by tile.
  *
  * Tiles overlap by half and are blended with a window that trusts each tile's centre: a

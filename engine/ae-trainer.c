@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-trainer.c: training on a thread of its own.
  *
  * The thread owns the model. Callers change a few fields under `lock` and signal `wake`;

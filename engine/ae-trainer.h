@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-trainer.h: training on a thread of its own.
  *
  * The trainer owns its model and takes commands between batches. It reports through a

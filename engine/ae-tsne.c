@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-tsne.c: t-SNE with exact or Barnes-Hut gradients (see ae-tsne.h). */
 #include "ae-tsne.h"
 

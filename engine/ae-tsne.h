@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-tsne.h: t-SNE (van der Maaten and Hinton 2008), a plane in which each point keeps the
  * neighbours it has in the original space.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # latentlab_torch.py: Latent Lab models in PyTorch.
 #
 # Copyright (C) the Latent Lab authors
@@ -6,7 +7,6 @@
 # the GNU General Public License as published by the Free Software Foundation, either version 3
 # of the License, or (at your option) any later version.
 #
-# SPDX-License-Identifier: GPL-3.0-or-later
 """Latent Lab models in PyTorch: numpy and torch only.
 
     import latentlab_torch

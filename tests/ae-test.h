@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-test.h: a minimal TAP harness for the engine's tests (the engine has no GLib, and
  * its tests need none). Each case is a function; a failed CHECK marks the case failed and
  * prints where and why; the program prints TAP and exits non-zero when any case failed.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs the Debian 12 packages Latent Lab needs: to build and open the window by default,
 # and with --tests the test tools as well (Xvfb, Python with numpy and torch, clang for the
 # fuzzers, valgrind, the desktop-file and AppStream validators). Only missing packages are

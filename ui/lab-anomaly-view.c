@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-anomaly-view.c: the Anomaly view.
  *
  * A model trained on the normal classes only reconstructs them well and the others badly,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-anomaly-view.h: the Anomaly view: reconstruction errors of normal and held-out classes, with a threshold, the ROC curve and the worst reconstructions. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-chart.c: LabChart, the widget behind every plot.
  *
  * It keeps a draw function and its data, draws them through gtk_snapshot_append_cairo with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-chart.h: a widget that draws one pure-Cairo plot (lab-plot.h) with theme colours,
  * and reports pointer activity in widget coordinates so that views can hover, click and
  * drag on what it shows. */

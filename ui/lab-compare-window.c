@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-compare-window.c: two runs side by side (see lab-compare-window.h).
  *
  * Both sessions keep training on their own threads; each "snapshot" of either redraws the

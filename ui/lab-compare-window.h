@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-compare-window.h: two runs side by side.
  *
  * The window's run (A) beside a second one (B): either a copy of A's settings with the next

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-confirm.c: "Start a new model?" before trained batches are thrown away. */
 #include "lab-confirm.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-confirm.h: the one way the window and its views ask before trained work is lost.
  *
  * A new network (another preset, code size, dataset, or training data) throws the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-denoise-view.c: the Denoise view.
  *
  * One clean image (a test sample or an opened PNG) is corrupted with a fixed seed, then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-denoise-view.h: clean, noisy, denoised and filtered side by side, with PSNR. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-file-chooser.c: file and folder choosers for the window and the views. */
 #include "lab-file-chooser.h"
 

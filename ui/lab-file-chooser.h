@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-file-chooser.h: the one way the window and its views ask for a file or a folder.
  *
  * A GtkFileChooserNative, modal on the owner's window, that calls func with the chosen

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-generate-view.c: the Generate view.
  *
  * Everything here is a decode of some code with the newest weights, on this thread: the

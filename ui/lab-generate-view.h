@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-generate-view.h: interpolation between two test samples, traversal of each latent
  * dimension, samples from the prior and, for a 2-D code, the decoded manifold. */
 #pragma once

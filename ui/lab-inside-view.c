@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-inside-view.c: the Inside view.
  *
  * What the objective does to the network, from each snapshot that brings new weights: the

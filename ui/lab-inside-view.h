@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-inside-view.h: the Inside view: first-layer weights as images, mean activations per code unit and the encoder's Jacobian norm. */
 #pragma once
 

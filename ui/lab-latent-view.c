@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-latent-view.c: the Latent space view.
  *
  * Each snapshot's codes are placed in a plane (t-SNE, their own 2-D PCA, or two chosen

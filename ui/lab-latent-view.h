@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-latent-view.h: the codes of a fixed test subset as a scatter, with decoding on click,
  * interpolation by drag and the PCA of the raw pixels beside it as the baseline. The plane is
  * t-SNE by default for codes of more than two values, PCA or two chosen dimensions on request,

@@ -8,8 +8,6 @@
  * applies only its own options, so training goes on from the previous step's weights as
  * `latentlab lesson --check` does; any other step loads its settings afresh.
  */
-#define G_LOG_DOMAIN "latentlab"
-
 #include <math.h>
 
 #include <adwaita.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-pca-view.c: the versus PCA view.
  *
  * PCA is fitted once per dataset, in a thread, for every code size up to LAB_PCA_K_MAX; its

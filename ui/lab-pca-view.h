@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-pca-view.h: the versus PCA view: reconstruction error against code size for the autoencoder and PCA, and the principal angles between their subspaces. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-plot-bars.c: one bar per item (KL per latent dimension, mean activation per hidden
  * unit), with an optional reference line such as the sparsity target rho. */
 #include "lab-plot-private.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-plot-histogram.c: two overlaid distributions of scores (normal, anomalous) and the
  * threshold that separates them. */
 #include "lab-plot-private.h"

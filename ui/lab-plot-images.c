@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-plot-images.c: grids of small grey images and error maps: the preview rows (input,
  * reconstruction, |error|), one big image, an interpolation strip, a grid of samples.
  * A one-column "image" is a time series (its rows are the steps): it is drawn as a small

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-plot-loss.c: curves of y against x: loss per epoch (log or linear), and any other
  * "value against a setting" picture (error against code size, PSNR against noise). */
 #include "lab-plot-private.h"

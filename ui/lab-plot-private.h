@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-plot-private.h: pieces shared by the plot families (text, frames, axes, legends).
  * Not for the views: they use lab-plot.h. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-plot-roc.c: ROC curves with their AUROC, against the diagonal of a random guess. */
 #include "lab-plot-private.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-plot-scatter.c: the 2-D latent space: codes coloured by class, VAE sigma ellipses,
  * a highlighted point, an interpolation path and a decoded-point marker. */
 #include "lab-plot-private.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-plot-sequence.c: a sequence (steps x features) with its reconstruction overlaid, an
  * optional strip of the per-step error beneath, and shaded anomalous steps. */
 #include "lab-plot-private.h"

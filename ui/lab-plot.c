@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-plot.c: what every plot shares: style, ticks, colormap, text, frames, legends, export. */
 #include "lab-plot-private.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-plot.h: pure-Cairo plots of Latent Lab.
  *
  * Each picture is one function `lab_plot_X_draw (cr, width, height, data, style)` that draws

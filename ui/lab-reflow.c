@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-reflow.c: children side by side when they fit across, else stacked (lab-reflow.h). */
 #include "lab-reflow.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-reflow.h: a container that puts its children side by side (each at its minimum width
  * and an equal share of the rest) when the width it is given holds all of their minimum
  * widths, and one below another when it does not: a view's side panels beside its plot on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-sequence-view.c: the Sequences view.
  *
  * Left, test sequences with their reconstructions overlaid and a strip of the squared error

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-sequence-view.h: the Sequences view: test sequences with their reconstructions and
  * per-step errors (anomalous steps shaded on ecg), decodes of random codes, and an
  * interpolation slider between two test sequences. */

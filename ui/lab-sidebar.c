@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-sidebar.c: the controls of the session, each with a one-sentence tooltip.
  *
  * Controls show the session's options and send changes back by their command-line names.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-sidebar.h: dataset, preset, architecture and hyperparameters of the session. */
 #pragma once
 

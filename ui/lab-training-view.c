@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-training-view.c: the Training view.
  *
  * Each delivered snapshot is turned into the plots' data (series pointing into the

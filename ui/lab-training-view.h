@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-training-view.h: loss curves and the preview grid, live from the session. */
 #pragma once
 

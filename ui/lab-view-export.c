@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-view-export.c: a picture of a whole view from the LabCharts it shows and the text
  * around them (headings, captions, readouts); controls are left out. */
 #include "lab-view-export.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-view-export.h: a picture of a whole view, made of the LabCharts it shows.
  *
  * Any view whose plots are LabChart widgets can be exported without code of its own: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-window-actions.c: the win.* actions: training commands, files and views. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-window-files.c: files given to the window, by `latentlab FILE` or dropped on it. */
 #include <string.h>
 

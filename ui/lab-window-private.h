@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-window-private.h: the window's struct, shared by its construction and its actions. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-window-settings.c: what the window remembers between runs (GSettings): its size, the
  * run it showed last and the presentation scale. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-window.c: the window's construction and what it shows of the session. */
 #include <math.h>
 

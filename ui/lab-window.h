@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-window.h: the main window: header bar, sidebar and a stack of views. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-cli-anomaly.c: `latentlab anomaly`: train on normal samples only, score the test
  * split by reconstruction error, and compare the ranking with PCA's at the same code size. */
 #include "lab-cli.h"

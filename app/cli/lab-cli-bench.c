@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-cli-bench.c: `latentlab bench`, the machine's own yardstick for the engine.
  *
  * In one run: the sgemm rate on the exact GEMM shapes of the reference models, training

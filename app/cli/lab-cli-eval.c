@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-cli-eval.c: `latentlab eval`, a saved model measured on the test split beside PCA
  * with the same code size. */
 #include "lab-cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-cli-lesson.c: `latentlab lesson`: list the bundled lessons, or run a lesson's steps
  * headless and check every claim it makes against the model it trains. */
 #include "lab-cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-cli-project.c: `project`, the test split's codes in a plane (PCA or t-SNE), with how
  * well the plane keeps their neighbourhoods. */
 #include "lab-cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-cli-tools.c: what a saved model is used for: `denoise`, `generate`, `interpolate`,
  * `export-latent`, `export` and `import`. */
 #include "lab-cli.h"

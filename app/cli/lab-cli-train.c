@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-cli-train.c: `latentlab train`, and the training loop that `anomaly` shares. Both go
  * through AeTrainer, the engine the window uses, so what the window shows can be
  * reproduced from a script. */

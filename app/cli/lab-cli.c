@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-cli.c: subcommand dispatch, option parsing, help, and the helpers the subcommands
  * share (configuration from options, loading, JSON lines, image grids). */
 #include "lab-cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-cli.h: the headless command line (`latentlab train|eval|...`), as ../shared/CLI.md
  * specifies it. lab-cli.c parses options and holds the helpers that every subcommand
  * shares; each lab-cli-*.c file implements a few subcommands. */

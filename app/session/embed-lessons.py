@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes the bundled lessons into a C file, one NUL-terminated array per lesson:
 lab_lesson_text_NAME for resources/lessons/NAME.lesson."""
 import os

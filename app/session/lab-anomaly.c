@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-anomaly.c: scoring for the Anomaly view: reconstruction errors, PCA's beside them,
  * AUROC, ROC points and counts at a threshold, through the engine. */
 #include "lab-background.h"

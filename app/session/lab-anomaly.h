@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-anomaly.h: what the Anomaly view needs from the engine, in GLib terms.
  *
  * Samples are scored by the squared error of their reconstruction (as `latentlab anomaly`

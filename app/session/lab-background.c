@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-background.c: counted GTask jobs, waited for at exit (see lab-background.h). */
 #include "lab-background.h"
 

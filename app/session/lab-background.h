@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-background.h: engine work on GTask threads that the end of the program waits for.
  *
  * OpenBLAS tears its buffers down when the process exits; a worker still inside sgemm at

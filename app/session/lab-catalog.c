@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-catalog.c: the engine's registries of datasets and presets for the window. */
 #include "lab-catalog.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-catalog.h: the built-in datasets and the presets, as the engine's registries list them.
  *
  * For the window, which may not read engine headers: names, titles and one-sentence

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-denoise.c: the engine's noise, filters, metrics and PNG files for the Denoise view. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-denoise.h: what the Denoise view needs from the engine, in GLib terms.
  *
  * Noise, the classical filters, the quality measures, patch-wise denoising of an image of

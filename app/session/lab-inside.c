@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-inside.c: unit activity, encoder Jacobian norms and the penalty-free companion model.
  *
  * The Jacobian norms are the engine's (ae_inspect_jacobian_norms): the closed form

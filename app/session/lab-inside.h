@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-inside.h: a look inside the network for the Inside view, on a read-only LabWeights.
  *
  * What a sparse or contractive objective does to the code: which units a test subset

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-lesson-measure.c: metrics for lesson checks (see lab-lesson-measure.h). */
 #include "lab-lesson-measure.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-lesson-measure.h: the metrics that lesson checks compare, measured on a model and the
  * dataset it was trained on, through the engine's public API only.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-lesson-run.c: folding a lesson's settings, running its steps headless, and
  * evaluating checks (see lab-lesson-run.h). */
 #include "lab-lesson-run.h"

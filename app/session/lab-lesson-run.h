@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-lesson-run.h: running a lesson's steps without a window (`latentlab lesson --check`),
  * and evaluating a step's checks, which the window does too.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-lesson-state.h: a lesson as the window runs it.
  *
  * Wraps a parsed lesson (lab-lesson.h) in GLib terms for ui/, which sees no engine header:

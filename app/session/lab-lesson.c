@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-lesson.c: reading lesson files (see lab-lesson.h). */
 #include "lab-lesson.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-lesson.h: lessons, read from key files (the GKeyFile / .desktop syntax).
  *
  * A lesson is a [lesson] group (title, summary, minutes) and [step N] groups, N = 1, 2, ...

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-pca-compare.c: PCA's error at every code size, a model's beside it, and the principal
  * angles between a decoder's column space and PCA's subspace, for the versus PCA view. */
 #include "lab-background.h"

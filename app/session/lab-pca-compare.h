@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-pca-compare.h: what the versus PCA view needs from the engine, in GLib terms.
  *
  * Errors are `latentlab eval`'s: the squared error summed over an image's values, averaged

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-projection.c: the planes of the latent views (PCA, two dimensions, t-SNE) and their
  * neighbourhood scores; the job runs on a worker. */
 #include <math.h>

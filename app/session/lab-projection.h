@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-projection.h: the latent views' planes (PCA, two chosen dimensions, t-SNE) and how well
  * each keeps the codes' neighbourhoods, computed on a worker, behind a GLib-only interface so
  * that ui/ never sees an engine header. */

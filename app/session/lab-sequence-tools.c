@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-sequence-tools.c: errors per step, interpolation and sampling of codes. */
 #include "lab-sequence-tools.h"
 

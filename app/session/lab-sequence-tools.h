@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-sequence-tools.h: the arithmetic of the Sequences view, apart from GTK so that tests
  * can check it: errors per step, codes between two sequences, codes to generate from.
  *

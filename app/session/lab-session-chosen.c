@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-session-chosen.c: the views' side of the session: what they chose (samples by name)
  * and the view shown, which session files keep, and following a session's snapshots. */
 #include <math.h>

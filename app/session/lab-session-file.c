@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-session-file.c: session files.
  *
  * A session file is a Latent Lab model file (engine/ae-modelfile.c: magic line, text,

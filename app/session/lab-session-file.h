@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-session-file.h: a lesson in one file (see lab-session-file.c for the format).
  *
  * A session file holds the dataset reference, the configuration (preset and every option),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-session-options.c: the session's options by name (the command line's), the normal
  * classes of anomaly detection, presets, and the choices the pickers offer. */
 #include <math.h>

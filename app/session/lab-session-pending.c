@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-session-pending.c: the trainer's reports merged into one pending delivery, under the
  * session's lock (see lab-session.c). */
 #include <math.h>

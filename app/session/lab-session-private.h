@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-session-private.h: engine-facing helpers shared by the files of LabSession. */
 #pragma once
 

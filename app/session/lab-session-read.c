@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-session-read.c: what the views read of the session: snapshots, weights, samples by
  * split, the dataset's shape and names, and the model's files. */
 #include <math.h>

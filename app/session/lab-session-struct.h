@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-session-struct.h: the inside of LabSession, for the files that make it up:
  * lab-session.c (the main loop's side: deliveries, loading, commands, the GObject),
  * lab-session-pending.c (the trainer's reports merged under the lock), lab-session-options.c,

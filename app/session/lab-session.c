@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-session.c: the engine's trainer thread seen from the main loop.
  *
  * The trainer calls lab_session_on_report on its own thread. The report is copied into a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-session.h: the bridge between the training engine and the window.
  *
  * A LabSession owns a dataset and a trainer (on its own thread). Commands return at once;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-snapshot.c: the immutable, reference-counted state handed to the UI. */
 #include <math.h>
 #include <string.h>

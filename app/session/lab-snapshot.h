@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-snapshot.h: what the window knows about training at one moment.
  *
  * A LabSnapshot is made by LabSession on the main thread from the trainer's reports and is

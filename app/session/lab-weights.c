@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-weights.c: a locked, reference-counted wrapper around a cloned AeModel. */
 #include <pthread.h>
 #include <stdatomic.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-weights.h: a read-only copy of a model's weights, for decoding on any thread.
  *
  * The trainer hands out a fresh copy from time to time; LabSession wraps it here so that

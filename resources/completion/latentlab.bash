@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # bash completion for latentlab: commands, their options (read from `latentlab COMMAND
 # --help`, so they stay current), presets, built-in datasets and files.
 _latentlab()

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes latentlab.1 from `latentlab --help` and each `latentlab COMMAND --help`, so that
 the manual says what the program says. Usage: make-man.py LATENTLAB VERSION OUT."""
 import re

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The command line against issue 16's hostile uses: saves that must be refused before
 training, interrupted and diverging runs that keep their work, exit statuses and data that does
 not fit the model. Prints TAP. Usage: test-adversarial-cli.py PATH/TO/latentlab"""

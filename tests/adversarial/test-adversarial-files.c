@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Hostile destinations and files for the engine's writers and readers (issue 16): each case
  * is something a careful user or a shared file did that once lost work or misread data. */
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-soak.c: the window driven by random actions while it trains (issue 16): run, pause,
  * step, preset, dataset, view, slider, open and save a session, for LATENTLAB_SOAK_SECONDS
  * (60 by default; 600 for the full soak). Passes when nothing crashes, no warning or critical

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Background jobs are counted, and the end of the program waits for them: a worker still
  * in OpenBLAS when the process tears the library down would crash the exit. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-denoise.c: the Denoise view's helpers: noise statistics, filters, PSNR, patch-wise
  * denoising against a brute-force average, and PNG files with errors naming the file. */
 #include <math.h>

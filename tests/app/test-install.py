@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`meson install` into a staging folder installs what the desktop needs to know Latent Lab
 (the MIME type, the settings schema, the man page, the bash completion, the desktop file and
 the metainfo), and each passes its validator: desktop-file-validate, appstreamcli validate,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Lessons without training: parsing (escapes, lists, translations skipped), the bundled
  * lessons, folding settings across steps, and evaluating checks against measures of a small
  * model, including references to earlier steps. GLib-free, as the lesson code is. */

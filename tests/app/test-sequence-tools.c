@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-sequence-tools.c: the Sequences view's arithmetic: squared error per step over
  * several features, codes between two codes (exact ends, straight and spherical paths),
  * the spread of a set of codes, and codes drawn from a Gaussian; and what LabSession tells

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-session-file.c: session files saved and reopened without a display.
  *
  * A small model on the embedded digits is trained for an epoch and some batches, saved,

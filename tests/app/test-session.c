@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-session.c: LabSession driven without a display, through its main context.
  *
  * Each test loads the embedded digits with a small model so that batches take

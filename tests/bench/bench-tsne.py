@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`latentlab project --method tsne` beside scikit-learn's TSNE on the same codes, in one run.
 
 Both embed the test split's codes of one model (by default the undercomplete preset trained

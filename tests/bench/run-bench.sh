@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Latent Lab against PyTorch in one go. Each round runs `latentlab bench --json`, then the
 # same models in PyTorch for torch threads {1,2} x OPENBLAS_NUM_THREADS {1,2}, each in its
 # own process. The machine is shared, so its load drifts within minutes: rounds interleave

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The window while it trains, against the command line, in one go (run by hand, like
 # run-bench.sh). Each round trains the preset for one epoch with `latentlab train`, then
 # opens the window under Xvfb with LATENTLAB_FRAME_STATS for SECONDS on the Training view

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Smoke test of `latentlab bench --quick --json` (TAP): it runs and prints the keys of
 CLI.md. Not a timed test: the figures are only checked to be numbers where present."""
 import json

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The reference models of `latentlab bench` in PyTorch, for a side-by-side ratio.
 
 Same layer sizes, activations (ReLU hidden, sigmoid output through BCE-with-logits), Adam,

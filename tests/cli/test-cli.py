@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The `latentlab` command line as ../../shared/CLI.md specifies it: help, exit codes, one-line
 errors that name the file or option, the JSON keys of train and eval, and the subcommands that
 use a saved model. Prints TAP. Usage: test-cli.py PATH/TO/latentlab"""

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`latentlab lesson`: the list of bundled lessons, every bundled lesson's checks holding on
 this machine (one JSON object per check), a false claim failing, and bad lesson files refused
 with the file, the line and the problem named. Prints TAP. Usage: test-lessons.py PATH/TO/latentlab"""

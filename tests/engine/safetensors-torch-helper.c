@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Writes a small trained dense model as safetensors, with inputs and the engine's
  * reconstructions of them, for test-safetensors-torch.py to replay in PyTorch.
  * Usage: safetensors-torch-helper DIR PRESET -> DIR/model.safetensors, DIR/inputs.f32,

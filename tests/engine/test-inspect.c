@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae-inspect: the decoder's basis and the encoder's Jacobian norm, against central
  * differences taken through the public encode and decode only. */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Layers, activations, losses and penalties: each gradient against central differences,
  * each value against a plain reference. Objectives are J = sum g * f(...) with fixed random
  * g, accumulated in double; every op picks its own step and points near a kink are moved

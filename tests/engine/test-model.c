@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Whole models: training, determinism, divergence, clones and files. */
 #include <math.h>
 #include <stdio.h>

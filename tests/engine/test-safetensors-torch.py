@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Replays an exported dense model in PyTorch and compares its reconstructions with the
 engine's. Usage: test-safetensors-torch.py HELPER (the safetensors-torch-helper program).
 Reads the safetensors file by hand (8-byte header length, JSON, little-endian F32) so that

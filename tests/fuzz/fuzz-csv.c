@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-csv.c: CSV files through ae_csv_load, which reads a path: each input is written to
  * a temporary file (gzip included, since the loader inflates by magic) and removed after. */
 #include <math.h>

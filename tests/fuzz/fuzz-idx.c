@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-idx.c: IDX images and labels through ae_idx_parse_images and ae_idx_parse_labels.
  *
  * Both parsers inflate gzip input themselves (by magic), so a gzip input exercises

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-modelfile.c: Latent Lab model files through ae_modelfile_parse.
  *
  * The file ends with a CRC-32 of everything before it, which random mutations almost

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-png.c: PNG images through ae_png_read_gray_memory (libpng with the engine's limits
  * and conversions to grey).
  *

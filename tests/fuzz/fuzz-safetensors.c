@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-safetensors.c: safetensors files through ae_safetensors_parse (the JSON header
  * reader and the checks of shapes against data offsets). */
 #include "ae-io.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-target.h: what every fuzz target provides, whichever driver calls it (libFuzzer's
  * main, or standalone-main.c for the regression test over the seed corpus), and the checks
  * they share. */

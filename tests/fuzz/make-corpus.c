@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* make-corpus.c: writes the seed corpora of the fuzz targets.
  *
  *   make-corpus tests/fuzz/corpus

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs the libFuzzer targets for a given time each, from the seed corpora in
 # tests/fuzz/corpus/, with AddressSanitizer and UndefinedBehaviorSanitizer.
 #

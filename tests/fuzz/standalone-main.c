@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* standalone-main.c: runs files through a fuzz target without libFuzzer, so that the seed
  * corpus (and every crash found and added to it) is a regression test under any compiler.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* io-test-util.h: temporary folders and small files for the io tests. */
 #pragma once
 

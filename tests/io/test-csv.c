@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* CSV: good files, headers and labels, and every bad cell reported as file:line:column. */
 #include "io-test-util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ae_dataset_load by name: the embedded digits, Fashion-MNIST, and the messages for
  * names that are not datasets. */
 #include "io-test-util.h"

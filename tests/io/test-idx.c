@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* IDX images and labels: round trips and every kind of damaged file. */
 #include "io-test-util.h"
 

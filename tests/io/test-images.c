@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Images of any kind: JPEG (grey, colour, damaged and lying files), PNG backgrounds and
  * 16-bit precision, resizing to a square, and folders of mixed kinds and sizes. */
 #include "io-test-util.h"

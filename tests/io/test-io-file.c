@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Whole-file reads with gzip detection, in-memory gunzip and atomic writes. */
 #include "io-test-util.h"
 

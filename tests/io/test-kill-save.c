@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Saving is atomic under SIGKILL: a child process saves a model over an existing file in a
  * loop and is killed after a random delay, many times. Each time the file must load and be
  * exactly the model that was there before or the new one, never a mixture or a torn file.

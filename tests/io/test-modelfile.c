@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Latent Lab model files: bit-exact round trips, and refusal of damaged files. */
 #include "io-test-util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* PNG: every colour type, bit depth and interlacing read back to the right grey; damaged
  * files refused with messages naming them; writing; the folder and patch loaders. */
 #include "io-test-util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* safetensors export: the layout PyTorch's loader expects, read back through our parser. */
 #include "io-test-util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Built-in time series: shapes, ranges, determinism by seed, and ecg's anomalies. */
 #include "io-test-util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* layers-test-util.h: gradient checks by central differences for the layer tests.
  *
  * The loss of a check is L = sum (out * R) for a fixed random R, accumulated in double, so

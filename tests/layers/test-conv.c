@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-conv.c: conv2d, conv1d and transposed conv2d against direct definitions, by central
  * differences, as adjoints of each other, and in the 28 -> 14 -> 7 -> 14 -> 28 chain of the
  * conv preset. */

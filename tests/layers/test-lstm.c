@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-lstm.c: the LSTM against a direct double-precision definition (PyTorch's nn.LSTM
  * equations and layouts), backpropagation through time by central differences, and the
  * sequence helpers (repeat a code over T steps, take the last step). */

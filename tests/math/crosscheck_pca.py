@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Cross-checks the engine's PCA and metrics against scikit-learn, scipy and numpy.
 
 The C tests check hand-worked cases; this checks the same code on real data (the embedded

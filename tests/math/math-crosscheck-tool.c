@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* math-crosscheck-tool.c: runs the engine's PCA and metrics on raw float32 files written by
  * crosscheck_pca.py, which compares the results with numpy and scikit-learn.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-filters.c: the median filter and the Gaussian blur, by hand and against direct
  * (unoptimised) reference loops. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-metrics.c: PSNR, SSIM, AUROC, ROC, k-NN accuracy and principal angles against
  * values worked out by hand (or by an independent numpy computation, quoted). */
 #include <stdlib.h>

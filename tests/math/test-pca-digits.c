@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-pca-digits.c: PCA on the embedded digits, the baseline every autoencoder is shown
  * against, compared with scikit-learn's figure for the same split. */
 #include <stdlib.h>

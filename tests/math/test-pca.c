@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-pca.c: PCA against data whose covariance is known by construction. */
 #include <cblas.h>
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-tsne.c: t-SNE's cost and gradient (central differences), Barnes-Hut against the exact
  * sums, separation of well-separated clusters, reproducibility, alignment and placement. */
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """For undercomplete, sparse, vae and conv models trained briefly on the embedded digits,
 latentlab_torch.load of the exported file gives the codes `latentlab export-latent` writes
 for the test split (the last 2,000 digits) within 1e-4, relative per sample. TAP output.

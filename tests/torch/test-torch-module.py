@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """python/latentlab_torch.py against the engine, for a small model of every family: the
 loaded module's codes, reconstructions and decodes match the engine's within 1e-4
 (relative, per sample), the tensors load strictly into PyTorch's own layers, forward

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* torch-export-helper.c: small models of every family for test-torch-module.py.
  *
  * `torch-export-helper export DIR CASE` builds the case's model, trains it a few steps on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Divergence recovery of the trainer, for every dense preset: a learning rate of 100 is
  * caught within a few batches (also when the loss runs away while staying finite), the
  * weights come back finite and reconstruct as well as before, training continues after a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The trainer's thread: commands, the order of its reports, random command sequences,
  * stopping within one batch, determinism and recovery from divergence. Each case builds a
  * small dataset of its own, so the suite needs no files. Run it under ThreadSanitizer too:

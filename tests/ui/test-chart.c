@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-chart.c: LabChart under a display (Xvfb): it draws its plot with theme colours,
  * follows the dark theme, turns gestures into its own signals, owns and frees its data,
  * and exports. The rendered charts are written as chart-*.png to --output DIR. */

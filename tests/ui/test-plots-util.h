@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-plots-util.h: pixel helpers shared by the plot and chart tests. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-plots.c: every pure-Cairo plot rendered with realistic data to an image surface,
  * checked for ink in the right places, NaN tolerance, empty states, ticks, hit-tests and
  * export. The pictures are also written to the build folder (light and dark) for a look:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-accessibility.c: every control of every view has an accessible name and can take
  * the keyboard focus, and every plot carries a text summary for screen readers.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-compare.c: sessions and Compare Runs in the window, under Xvfb.
  *
  * Opening a session file shows its view and the Generate view's pair; Compare with a New

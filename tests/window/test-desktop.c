@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-desktop.c: the window as a GNOME program, under Xvfb: Ctrl+S saves the session with a
  * toast as feedback, the title names the run, Step is a split button with its menu, and
  * training to the end says so; settings remember the window and the run between starts;
@@ -5,7 +6,6 @@
  *
  * Run as `xvfb-run -a -s "-screen 0 1440x900x24" test-desktop --tap` with GSK_RENDERER=cairo.
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <math.h>
 #include <string.h>

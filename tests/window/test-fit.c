@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-fit.c: every view fits the screen it runs on, in the normal window and in
  * presentation mode: the window's minimum and natural sizes are no larger than the monitor,
  * each view's natural size fits the room the window leaves it (seen whole, not scrolled, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-views-anomaly.c: the Anomaly view and its scoring under Xvfb: AUROC, ROC and the
  * counts at a threshold against hand-computed cases (ties included); the session's normal
  * classes keep the held-out classes out of training and validation while the test split

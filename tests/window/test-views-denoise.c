@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-views-denoise.c: the Denoise view under Xvfb, driven through its API: the four
  * panels and their PSNR, live noise, painting, the curves, and opening and saving PNGs.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-views-hidden.c: views that are not shown compute nothing on snapshots. While the
  * denoising preset trains with the Training view shown, no model pass and no background job
  * is started for the other views (Latent, Generate, Denoise, Anomaly, Inside, versus PCA,

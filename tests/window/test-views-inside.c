@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-views-inside.c: the Inside view and its analysis under Xvfb: the Jacobian norms it
  * reports agree with central finite differences of the encoder (exactly for a one-layer
  * encoder, within the estimator's spread for a deeper one); the dead-unit count equals a

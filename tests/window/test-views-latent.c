@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-views-latent.c: the Latent space and Generate views under Xvfb, on a VAE trained for
  * a few dozen steps: a click decodes the code its point maps back to, the interpolation's
  * end points are the decodes of the two samples' codes, the pair is picked from the scatter

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-views-pca.c: the versus PCA view and its analysis under Xvfb: PCA's error at every
  * code size (from one projection) equals a fit, projection and reconstruction at that size
  * done directly, and the variance left out on data of known variances; the angles between a

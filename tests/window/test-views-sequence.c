@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-views-sequence.c: the Sequences view under Xvfb, on the sequence preset trained for a
  * few dozen batches: the reconstructions drawn are the weights' reconstructions of the
  * sequences shown, the error strip is (x - x_hat)^2 per step, the interpolation's end points

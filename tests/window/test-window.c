@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-window.c: the window under Xvfb: open it, train, pause, step, reset, diverge,
  * try every preset, export pictures and render the widgets to PNG.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* window-test-util.h: what the view tests under Xvfb share: setup, waiting on the main
  * loop, rendering a widget as it is on screen, and keeping window shots in `--output DIR`. */
 #pragma once
