@@ -130,26 +130,30 @@ lab_latent_view_ensure_capacity (LabLatentView *self, int n, int latent)
     }
 }
 
-/* The sigma of each code along the plane's two axes (a VAE on a linear plane only). */
+/* The sigma of one code, of log-variances logvar (latent), along the plane's two axes (a
+ * VAE on a linear plane only): the variance along a unit direction of a diagonal Gaussian. */
+static void
+sigma_in_plane (const LabLatentView *self, const float *logvar, int latent, float sigma[2])
+{
+  for (int axis = 0; axis < 2; axis++)
+    {
+      double var = 0;
+
+      for (int d = 0; d < latent; d++)
+        {
+          double c = self->components[axis * latent + d];
+
+          var += c * c * exp (logvar[d]);
+        }
+      sigma[axis] = (float) sqrt (var);
+    }
+}
+
 static void
 lab_latent_view_build_sigmas (LabLatentView *self, const LabSnapshot *s)
 {
-  int latent = s->latent;
-
   for (int i = 0; i < s->n_codes; i++)
-    for (int axis = 0; axis < 2; axis++)
-      {
-        /* variance along a unit direction of a diagonal Gaussian */
-        double var = 0;
-
-        for (int d = 0; d < latent; d++)
-          {
-            double c = self->components[axis * latent + d];
-
-            var += c * c * exp (s->code_logvar[(size_t) i * latent + d]);
-          }
-        self->sigmas[2 * i + axis] = (float) sqrt (var);
-      }
+    sigma_in_plane (self, s->code_logvar + (size_t) i * s->latent, s->latent, self->sigmas + 2 * i);
 }
 
 static gboolean
@@ -727,8 +731,8 @@ lab_latent_view_encode_drawing (LabLatentView *self)
   const LabSnapshot *s = self->projected;
   LabWeights *weights;
   int channels, pixels = self->pixels;
-  g_autofree float *x = NULL, *code = NULL, *out = NULL;
-  float point[2], error;
+  g_autofree float *x = NULL, *code = NULL, *out = NULL, *logvar = NULL;
+  float point[2], sigma[2] = { 0, 0 }, error;
   g_autofree char *text = NULL;
 
   if (s == NULL || self->plane == NULL || self->session == NULL)
@@ -743,7 +747,10 @@ lab_latent_view_encode_drawing (LabLatentView *self)
   code = g_new (float, s->latent);
   for (int c = 0; c < channels; c++)
     memcpy (x + (gsize) c * pixels, self->drawing, sizeof (float) * pixels);
-  lab_weights_encode (weights, code, NULL, x, 1);
+  /* a VAE's drawing is a Gaussian too: its sigma ellipse on a linear plane */
+  if (s->code_logvar != NULL && self->plane->components != NULL)
+    logvar = g_new (float, s->latent);
+  lab_weights_encode (weights, code, logvar, x, 1);
   lab_weights_decode (weights, out, code, 1);
   lab_weights_sample_errors (weights, &error, x, x, 1);
   to_grey (self->drawing + pixels, out, channels, pixels);
@@ -753,6 +760,10 @@ lab_latent_view_encode_drawing (LabLatentView *self)
       self->scatter.show_marker = TRUE;
       self->scatter.marker_x = point[0];
       self->scatter.marker_y = point[1];
+      if (logvar != NULL)
+        sigma_in_plane (self, logvar, s->latent, sigma);
+      self->scatter.marker_sigma_x = sigma[0];
+      self->scatter.marker_sigma_y = sigma[1];
       lab_chart_redraw (self->scatter_chart);
     }
   text = g_strdup_printf (_("Your drawing is the cross in the plane; reconstruction error %.1f "
@@ -865,6 +876,8 @@ lab_latent_view_decode_at (LabLatentView *self, double x, double y)
   self->scatter.show_marker = TRUE;
   self->scatter.marker_x = x;
   self->scatter.marker_y = y;
+  /* a clicked point is a code, not a distribution */
+  self->scatter.marker_sigma_x = self->scatter.marker_sigma_y = 0;
   lab_chart_redraw (self->decoded_chart);
   lab_chart_redraw (self->scatter_chart);
   return TRUE;

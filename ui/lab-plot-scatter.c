@@ -144,27 +144,38 @@ default_radius (const LabScatterData *data, const LabPlotStyle *style)
   return r * style->line_scale;
 }
 
+/* The path of an ellipse of radii (sigma_x, sigma_y) in data units around (x, y); false
+ * (no path) when it would be under half a pixel or absurdly large. */
+static bool
+ellipse_path (cairo_t *cr, const LabPlotFrame *frame, double x, double y, double sigma_x,
+              double sigma_y)
+{
+  double rx = sigma_x * (frame->x1 - frame->x0) / (frame->xmax - frame->xmin);
+  double ry = sigma_y * (frame->y1 - frame->y0) / (frame->ymax - frame->ymin);
+  if (!(rx >= 0.5) || !(ry >= 0.5) || rx > 1e5 || ry > 1e5)
+    return false;
+  cairo_save (cr);
+  cairo_translate (cr, _lab_plot_frame_px (frame, x), _lab_plot_frame_py (frame, y));
+  cairo_scale (cr, rx, ry);
+  cairo_new_sub_path (cr);
+  cairo_arc (cr, 0, 0, 1.0, 0, 2 * M_PI);
+  cairo_restore (cr);
+  return true;
+}
+
 static void
 draw_ellipses (cairo_t *cr, const LabPlotFrame *frame, const LabScatterData *data,
                const LabPlotStyle *style)
 {
-  double sx = (frame->x1 - frame->x0) / (frame->xmax - frame->xmin);
-  double sy = (frame->y1 - frame->y0) / (frame->ymax - frame->ymin);
   cairo_set_line_width (cr, 1.0);
   for (int i = 0; i < data->n_points; i++)
     {
       const float *p = data->points + 2 * i, *s = data->sigmas + 2 * i;
       if (!point_shown (data, i) || !point_finite (s) || !(s[0] > 0.0f) || !(s[1] > 0.0f))
         continue;
-      double rx = s[0] * sx, ry = s[1] * sy;
-      if (rx < 0.5 || ry < 0.5 || rx > 1e5 || ry > 1e5)
+      if (!ellipse_path (cr, frame, p[0], p[1], s[0], s[1]))
         continue;
       LabRgba c = lab_plot_style_color (style, data->labels ? data->labels[i] : 0);
-      cairo_save (cr);
-      cairo_translate (cr, _lab_plot_frame_px (frame, p[0]), _lab_plot_frame_py (frame, p[1]));
-      cairo_scale (cr, rx, ry);
-      cairo_arc (cr, 0, 0, 1.0, 0, 2 * M_PI);
-      cairo_restore (cr);
       c.a = 0.06;
       _lab_plot_set_color (cr, c);
       cairo_fill_preserve (cr);
@@ -284,6 +295,10 @@ draw_marker (cairo_t *cr, const LabPlotFrame *frame, const LabScatterData *data,
     {
       _lab_plot_set_color (cr, pass == 0 ? style->background : style->foreground);
       cairo_set_line_width (cr, (pass == 0 ? 4.5 : 2.0) * style->line_scale);
+      if (data->marker_sigma_x > 0 && data->marker_sigma_y > 0
+          && ellipse_path (cr, frame, data->marker_x, data->marker_y, data->marker_sigma_x,
+                           data->marker_sigma_y))
+        cairo_stroke (cr);
       cairo_move_to (cr, px - r, py);
       cairo_line_to (cr, px - r / 3, py);
       cairo_move_to (cr, px + r / 3, py);

@@ -211,6 +211,7 @@ typedef struct {
   int n_path;
   bool show_marker;               /* a cross at (marker_x, marker_y), e.g. a decoded point */
   double marker_x, marker_y;
+  double marker_sigma_x, marker_sigma_y; /* > 0: the marker's one-sigma ellipse (a VAE's code) */
   const char *title, *x_label, *y_label;
   double point_radius;            /* pixels; 0 = chosen from the number of points */
   LabPlotLegend legend;

@@ -317,8 +317,9 @@ print_main_help (FILE *out)
   };
   fprintf (out, "\nWindow options:\n");
   print_options (out, window_options, NULL);
-  fprintf (out, "  FILE                     a session (.latentlab-session), a PNG or JPEG picture (in the\n"
-                "                           Denoise view), or a dataset file or folder; one window each\n");
+  fprintf (out, "  FILE                     a session (.latentlab-session), a lesson (.lesson), a PNG or\n"
+                "                           JPEG picture (in the Denoise view), or a dataset file or\n"
+                "                           folder; one window each\n");
   fprintf (out,
            "\nExit status: 0 success, 1 runtime failure (bad file, divergence, I/O), 2 usage error.\n"
            "See `latentlab COMMAND --help` for each command's options.\n");

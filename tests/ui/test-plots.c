@@ -810,6 +810,38 @@ test_scatter_draw (void)
   cairo_surface_destroy (s);
 }
 
+/* A marker with a spread (a VAE's drawn input) gets its one-sigma ellipse; without one, or
+ * with a spread that is not a number, it stays a cross. */
+static void
+test_scatter_marker_sigma (void)
+{
+  static const float corner[2] = { 2.8f, 2.8f };
+  LabScatterData d = { 0 };
+  d.points = corner;
+  d.n_points = 1;
+  d.highlight = -1;
+  d.has_view = true;
+  d.view = (LabPlotRect){ -3, -3, 3, 3 };
+  d.show_marker = true;
+  d.title = "Latent space";
+  cairo_surface_t *s = render ("scatter-marker", lab_plot_scatter_draw_func, &d, W, 480);
+  int cross = test_ink_pixels (s);
+  cairo_surface_destroy (s);
+
+  d.marker_sigma_x = 1.0;
+  d.marker_sigma_y = 0.5;
+  s = render ("scatter-marker-sigma", lab_plot_scatter_draw_func, &d, W, 480);
+  int ellipse = test_ink_pixels (s);
+  cairo_surface_destroy (s);
+  CHECK (ellipse > cross + 300, "the ellipse adds its outline (%d ink pixels, %d without)", ellipse,
+         cross);
+
+  d.marker_sigma_x = NAN;
+  s = render ("scatter-marker-nan", lab_plot_scatter_draw_func, &d, W, 480);
+  CHECK (test_ink_pixels (s) == cross, "a spread that is not a number draws no ellipse");
+  cairo_surface_destroy (s);
+}
+
 /* A click on a legend entry names its class; a hidden class is neither drawn nor picked. */
 static void
 test_scatter_legend_hide (void)
@@ -1268,6 +1300,7 @@ main (int argc, char **argv)
     { "/images/series", test_image_series },
     { "/images/layouts", test_image_layouts },
     { "/scatter/draw", test_scatter_draw },
+    { "/scatter/marker-sigma", test_scatter_marker_sigma },
     { "/scatter/mapping", test_scatter_mapping },
     { "/scatter/legend-hide", test_scatter_legend_hide },
     { "/scatter/equal-aspect", test_scatter_equal_aspect },
