@@ -118,12 +118,19 @@ static AeStatus
 npy_labels (AeDataset *ds, const char *path, AeError *err)
 {
   char labels[2048];
-  size_t n = strlen (path) - 4;
-  snprintf (labels, sizeof labels, "%.*s-labels.npy", (int) n, path);
+  size_t n = strlen (path) - 4; /* without ".npy" */
+  if (n + sizeof "-labels.npy" > sizeof labels)
+    return AE_OK;
+  memcpy (labels, path, n);
+  memcpy (labels + n, "-labels.npy", sizeof "-labels.npy");
   if (access (labels, R_OK) != 0)
     {
       const char *slash = strrchr (path, '/');
-      snprintf (labels, sizeof labels, "%.*slabels.npy", slash ? (int) (slash - path + 1) : 0, path);
+      size_t folder = slash != NULL ? (size_t) (slash - path + 1) : 0;
+      if (folder + sizeof "labels.npy" > sizeof labels)
+        return AE_OK;
+      memcpy (labels, path, folder);
+      memcpy (labels + folder, "labels.npy", sizeof "labels.npy");
       if (access (labels, R_OK) != 0 || strcmp (labels, path) == 0)
         return AE_OK;
     }

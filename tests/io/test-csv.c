@@ -179,8 +179,8 @@ test_inflated_budget (void)
   ae_dataset_free (ds);
   int result;
   long peak_mb = io_test_child_peak_mb (csv_status, path, &result);
-  CHECK (result == AE_ERR_LIMIT && peak_mb >= 0 && peak_mb < 200, "status %d, peak %ld MiB",
-         result, peak_mb);
+  CHECK (result == AE_ERR_LIMIT && peak_mb >= 0 && (!IO_TEST_PEAK_MEASURED || peak_mb < 200),
+         "status %d, peak %ld MiB", result, peak_mb);
   free (path);
 }
 

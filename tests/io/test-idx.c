@@ -288,7 +288,7 @@ test_budget_from_header (void)
   int result;
   long peak_mb = io_test_child_peak_mb (load_images_status, padded, &result);
   CHECK (result == AE_ERR_LIMIT || result == AE_ERR_FORMAT, "status %d", result);
-  CHECK (peak_mb >= 0 && peak_mb < 64, "peak %ld MiB for a file that declares 8 KB", peak_mb);
+  CHECK (peak_mb >= 0 && (!IO_TEST_PEAK_MEASURED || peak_mb < 64), "peak %ld MiB for a file that declares 8 KB", peak_mb);
   free (img);
   free (big);
   free (padded);

@@ -490,30 +490,47 @@ read_gray_status (void *path)
 
 /* A few kilobytes of 1-bit PNG can declare 67 megapixels, 268 MB as floats: refused from
  * its header, before any row is decoded. */
-static void
-test_area_budget (void)
+/* A black 1-bit grey PNG of w (at most 16384) x h; 0 when libpng fails. Apart from the
+ * test, so that nothing live across setjmp can be clobbered. */
+static int
+write_1bit_png (const char *path, int w, int h)
 {
-  char *dir = io_test_mkdtemp ();
-  char *path = io_test_path (dir, "wide.png");
-  const int w = 16384, h = 4096;
+  static png_byte row[16384 / 8];
   FILE *f = fopen (path, "wb");
+  if (f == NULL)
+    return 0;
   png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
   png_infop info = png_create_info_struct (png);
-  if (f == NULL || setjmp (png_jmpbuf (png)))
+  if (setjmp (png_jmpbuf (png)))
     {
-      CHECK (0, "libpng failed writing %s", path);
-      return;
+      png_destroy_write_struct (&png, &info);
+      fclose (f);
+      return 0;
     }
   png_init_io (png, f);
   png_set_IHDR (png, info, w, h, 1, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_write_info (png, info);
-  static png_byte row[16384 / 8];
   for (int y = 0; y < h; y++)
     png_write_row (png, row);
   png_write_end (png, NULL);
   png_destroy_write_struct (&png, &info);
   fclose (f);
+  return 1;
+}
+
+static void
+test_area_budget (void)
+{
+  char *dir = io_test_mkdtemp ();
+  char *path = io_test_path (dir, "wide.png");
+  if (!write_1bit_png (path, 16384, 4096))
+    {
+      CHECK (0, "libpng failed writing %s", path);
+      free (path);
+      io_test_rmdir (dir);
+      return;
+    }
 
   float *pixels = NULL;
   int rw, rh;
@@ -525,8 +542,8 @@ test_area_budget (void)
   free (pixels);
   int result;
   long peak_mb = io_test_child_peak_mb (read_gray_status, path, &result);
-  CHECK (result == AE_ERR_LIMIT && peak_mb >= 0 && peak_mb < 64, "status %d, peak %ld MiB",
-         result, peak_mb);
+  CHECK (result == AE_ERR_LIMIT && peak_mb >= 0 && (!IO_TEST_PEAK_MEASURED || peak_mb < 64),
+         "status %d, peak %ld MiB", result, peak_mb);
   free (path);
   io_test_rmdir (dir);
 }
