@@ -75,17 +75,23 @@ lab_window_open_file (LabWindow *self, GFile *file, gboolean run)
 
 typedef struct {
   LabWindow *self;
-  GFile *file;
-} LabDroppedFile;
+  GPtrArray *files; /* of GFile */
+} LabDroppedFiles;
 
 static gboolean
 open_dropped (gpointer data)
 {
-  LabDroppedFile *dropped = data;
+  LabDroppedFiles *dropped = data;
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (dropped->self));
 
-  lab_window_open_file (dropped->self, dropped->file, FALSE);
+  lab_window_open_file (dropped->self, g_ptr_array_index (dropped->files, 0), FALSE);
+  /* one window holds one run: the other files get windows of their own, as with
+   * `latentlab FILE...` */
+  if (app != NULL && dropped->files->len > 1)
+    g_application_open (G_APPLICATION (app), (GFile **) dropped->files->pdata + 1,
+                        (int) dropped->files->len - 1, "");
   g_object_unref (dropped->self);
-  g_object_unref (dropped->file);
+  g_ptr_array_unref (dropped->files);
   g_free (dropped);
   return G_SOURCE_REMOVE;
 }
@@ -95,16 +101,17 @@ lab_window_on_drop (GtkDropTarget *target, const GValue *value, double x, double
                     LabWindow *self)
 {
   GSList *files = g_value_get_boxed (value);
-  LabDroppedFile *dropped;
+  LabDroppedFiles *dropped;
 
-  /* one window holds one run: the first file is the one opened */
   if (files == NULL)
     return FALSE;
   /* after the drop has finished: a session blocks while its dataset loads, and the file
    * manager should not wait for that */
-  dropped = g_new (LabDroppedFile, 1);
+  dropped = g_new (LabDroppedFiles, 1);
   dropped->self = g_object_ref (self);
-  dropped->file = g_object_ref (files->data);
+  dropped->files = g_ptr_array_new_with_free_func (g_object_unref);
+  for (GSList *l = files; l != NULL; l = l->next)
+    g_ptr_array_add (dropped->files, g_object_ref (l->data));
   g_idle_add (open_dropped, dropped);
   return TRUE;
 }

@@ -306,6 +306,14 @@ has_dataset (gpointer window, gconstpointer spec)
          && g_strcmp0 (lab_session_get_dataset_spec (lab_window_get_session (LAB_WINDOW (window))), spec) == 0;
 }
 
+static gboolean
+app_has_windows (gpointer window, gconstpointer count)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (window));
+
+  return g_list_length (gtk_application_get_windows (app)) == GPOINTER_TO_UINT (count);
+}
+
 /* Files dropped on the window, as a file manager drops them. */
 static gboolean
 drop_files (LabWindow *window, GSList *files)
@@ -328,8 +336,8 @@ drop_files (LabWindow *window, GSList *files)
 }
 
 /* `latentlab FILE`: a session opens with its run; a picture opens in the Denoise view, a
- * folder of pictures as the dataset, and both do the same when dropped on the window; a
- * lesson opens in the lesson panel. */
+ * folder of pictures as the dataset, and both do the same when dropped on the window
+ * (several files dropped: a window each); a lesson opens in the lesson panel. */
 static void
 test_open_files (void)
 {
@@ -388,6 +396,22 @@ test_open_files (void)
   g_assert_true (drop_files (window, dropped));
   g_slist_free (dropped);
   g_assert_true (wait_until (window, has_dataset, folder, 30));
+
+  /* several files dropped: the first here, each other one in a window of its own */
+  dropped = g_slist_append (g_slist_prepend (NULL, picture_file), session_file);
+  g_assert_true (drop_files (window, dropped));
+  g_slist_free (dropped);
+  g_assert_true (wait_until (window, app_has_windows, GUINT_TO_POINTER (2), 10));
+  g_assert_true (wait_until (window, shows_picture, picture_size, 10));
+  {
+    GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+    LabWindow *other;
+
+    other = LAB_WINDOW (windows->data == (gpointer) window ? windows->next->data : windows->data);
+    g_assert_true (wait_until (other, steps_exactly, GINT_TO_POINTER (1), 30));
+    g_assert_cmpstr (lab_session_get_preset (lab_window_get_session (other)), ==, "sparse");
+    close_window (other);
+  }
   close_window (window);
 
   for (int i = 0; i < 12; i++)
