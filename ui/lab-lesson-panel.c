@@ -145,6 +145,8 @@ apply_views_and_locks (LabLessonPanel *self, guint step)
 {
   const char *const *views = lab_lesson_state_step_views (self->state, step);
 
+  /* the step's views only, the first brought forward; a step that names none offers all */
+  _lab_window_limit_views (self->window, views != NULL && views[0] != NULL ? views : NULL);
   if (views != NULL && views[0] != NULL)
     lab_window_set_view (self->window, views[0]);
   lab_sidebar_set_locked (self->window->sidebar,

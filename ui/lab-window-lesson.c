@@ -11,6 +11,21 @@
 #include "lab-lesson-panel.h"
 #include "lab-window-private.h"
 
+void
+_lab_window_limit_views (LabWindow *self, const char *const *views)
+{
+  g_autoptr(GtkSelectionModel) pages = gtk_stack_get_pages (self->stack);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (pages)); i++)
+    {
+      GtkStackPage *page = g_list_model_get_item (G_LIST_MODEL (pages), i);
+
+      gtk_stack_page_set_visible (page, views == NULL
+                                          || g_strv_contains (views, gtk_stack_page_get_name (page)));
+      g_object_unref (page);
+    }
+}
+
 static void
 remove_panel (LabWindow *self)
 {
@@ -179,6 +194,7 @@ lab_window_close_lesson (GtkWidget *widget, const char *action_name, GVariant *p
   g_signal_handlers_disconnect_by_func (self, on_presentation, NULL);
   lab_session_set_lesson (self->session, NULL);
   lab_sidebar_set_locked (self->sidebar, FALSE, FALSE, FALSE);
+  _lab_window_limit_views (self, NULL);
   if (!self->presenting)
     adw_flap_set_reveal_flap (self->flap, TRUE);
   _lab_window_update_actions (self);

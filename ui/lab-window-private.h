@@ -68,6 +68,8 @@ void             _lab_window_update_lesson_actions (LabWindow *self);
 void             _lab_window_restore_lesson (LabWindow *self);
 /* Enables what makes sense now (no Step or export while loading). */
 void             _lab_window_update_actions (LabWindow *self);
+/* Offers only the views named (a lesson step's), or every view for NULL. */
+void             _lab_window_limit_views (LabWindow *self, const char *const *views);
 /* Loads without blocking; run starts training once loaded. */
 void             _lab_window_load (LabWindow *self, const char *data, const char *preset,
                                    gboolean run);

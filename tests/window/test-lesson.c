@@ -61,6 +61,25 @@ not_sensitive (gpointer widget, gconstpointer unused)
   return !gtk_widget_get_sensitive (widget);
 }
 
+/* The views the window offers, against the step's list (NULL: all of them): a view
+ * offered that is not listed, or listed and not offered, counts one. */
+static guint
+views_offered_wrongly (LabWindow *window, const char *const *views)
+{
+  g_autoptr(GtkSelectionModel) pages = gtk_stack_get_pages (window->stack);
+  guint wrong = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (pages)); i++)
+    {
+      GtkStackPage *page = g_list_model_get_item (G_LIST_MODEL (pages), i);
+      gboolean listed = views == NULL || g_strv_contains (views, gtk_stack_page_get_name (page));
+
+      wrong += listed != gtk_stack_page_get_visible (page);
+      g_object_unref (page);
+    }
+  return wrong;
+}
+
 static gboolean
 panel_ready (gpointer panel, gconstpointer unused)
 {
@@ -199,7 +218,10 @@ test_lesson_run_and_step (void)
       g_assert_true (wait_until (state, on_step, GUINT_TO_POINTER (step), 5));
       g_assert_true (wait_until (panel, panel_ready, NULL, 60));
       if (views[0] != NULL)
-        g_assert_cmpstr (lab_window_get_view (window), ==, views[0]);
+        {
+          g_assert_cmpstr (lab_window_get_view (window), ==, views[0]);
+          g_assert_cmpuint (views_offered_wrongly (window, views), ==, 0);
+        }
     }
   g_assert_false (gtk_widget_get_sensitive (find_widget (GTK_WIDGET (panel), is_button_starting, "_Next")));
   g_assert_cmpint (lab_lesson_state_check_state (state, 0, 0, NULL, NULL), ==, LAB_CHECK_HOLDS);
@@ -231,6 +253,7 @@ test_lesson_close (void)
 
   g_assert_true (wait_until (window->lesson_panel, panel_ready, NULL, 60));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.close-lesson", NULL);
+  g_assert_cmpuint (views_offered_wrongly (window, NULL), ==, 0);
   g_assert_null (lab_window_get_lesson (window));
   g_assert_null (lab_session_get_lesson (window->session));
   g_assert_true (adw_flap_get_reveal_flap (window->flap));
