@@ -750,6 +750,39 @@ ae_tsne_align (float *y, const float *reference, long n)
     }
 }
 
+double
+ae_tsne_place_cost (double grad[2], const double point[2], const double *p, const long *neighbours,
+                    int k, const float *y, long n)
+{
+  double attract = 0, z = 0, gz[2] = { 0, 0 }, ga[2] = { 0, 0 };
+
+  for (long l = 0; l < n; l++)
+    {
+      double dx = point[0] - y[2 * l], dy = point[1] - y[2 * l + 1];
+      double q = 1 / (1 + dx * dx + dy * dy);
+      z += q;
+      gz[0] += q * q * dx;
+      gz[1] += q * q * dy;
+    }
+  for (int j = 0; j < k; j++)
+    {
+      double dx = point[0] - y[2 * neighbours[j]], dy = point[1] - y[2 * neighbours[j] + 1];
+      double q = 1 / (1 + dx * dx + dy * dy);
+      attract -= p[j] * log (q);
+      ga[0] += p[j] * q * dx;
+      ga[1] += p[j] * q * dy;
+    }
+  if (grad != NULL)
+    for (int a = 0; a < 2; a++)
+      grad[a] = 2 * ga[a] - 2 * gz[a] / z;
+  return attract + log (z);
+}
+
+/* Steps of the descent that settles a placed point, and the step length (in plane units)
+ * it gives up at. */
+#define TSNE_PLACE_STEPS 100
+#define TSNE_PLACE_MIN_STEP 1e-3
+
 int
 ae_tsne_place (float *point, const float *code, const float *codes, const float *y, long n,
                int dim, int k)
@@ -766,15 +799,48 @@ ae_tsne_place (float *point, const float *code, const float *codes, const float 
   if (nbr != NULL && d2 != NULL && w != NULL
       && (k = ae_knn_search (nbr, d2, code, 1, codes, n, dim, k)) > 0)
     {
-      double px = 0, py = 0;
+      /* Start at the neighbour where the point's own t-SNE cost is lowest, not at their
+       * mean: a class the plane splits into islands has its mean between them, among
+       * another class. Then descend that cost with the plane held still. */
+      double at[2], best = INFINITY, grad[2], step = 1;
+
       calibrate_row (w, d2, k, fmax (k / 3.0, 1.0));
       for (int j = 0; j < k; j++)
         {
-          px += w[j] * y[2 * nbr[j]];
-          py += w[j] * y[2 * nbr[j] + 1];
+          const double candidate[2] = { y[2 * nbr[j]], y[2 * nbr[j] + 1] };
+          double cost = ae_tsne_place_cost (NULL, candidate, w, nbr, k, y, n);
+          if (cost < best)
+            {
+              best = cost;
+              at[0] = candidate[0];
+              at[1] = candidate[1];
+            }
         }
-      point[0] = (float) px;
-      point[1] = (float) py;
+      for (int s = 0; s < TSNE_PLACE_STEPS && step > TSNE_PLACE_MIN_STEP; s++)
+        {
+          ae_tsne_place_cost (grad, at, w, nbr, k, y, n);
+          double norm = hypot (grad[0], grad[1]);
+          if (norm == 0)
+            break;
+          for (;;)
+            {
+              const double next[2] = { at[0] - step * grad[0] / norm, at[1] - step * grad[1] / norm };
+              double cost = ae_tsne_place_cost (NULL, next, w, nbr, k, y, n);
+              if (cost < best)
+                {
+                  best = cost;
+                  at[0] = next[0];
+                  at[1] = next[1];
+                  step *= 1.5;
+                  break;
+                }
+              step /= 2;
+              if (step <= TSNE_PLACE_MIN_STEP)
+                break;
+            }
+        }
+      point[0] = (float) at[0];
+      point[1] = (float) at[1];
       ok = 1;
     }
   free (nbr);

@@ -70,8 +70,15 @@ double   ae_tsne_exact_cost (double *grad, const double *p, const double *y, lon
  * to reference (n, 2), in least squares (orthogonal Procrustes). */
 void     ae_tsne_align (float *y, const float *reference, long n);
 
-/* Places a new point (dim) in an existing plane: the mean of the plane points (n, 2) of its
- * k nearest codes (n, dim), weighted by a Gaussian on the code distances whose perplexity is
- * k / 3. Returns 0 when it cannot (n < 1). */
+/* The cost of one new point at point (2) in a plane y (n, 2) held still: KL(p || q) up to a
+ * constant, p (k) its affinities to its neighbours (indices into y), q its Student-t
+ * affinities to every plane point. Fills grad (2) with its gradient when not NULL. */
+double   ae_tsne_place_cost (double grad[2], const double point[2], const double *p,
+                             const long *neighbours, int k, const float *y, long n);
+
+/* Places a new point (dim) in an existing plane y (n, 2) as t-SNE would: its affinities to
+ * its k nearest codes (n, dim) are a Gaussian on the code distances whose perplexity is
+ * k / 3, and it goes where ae_tsne_place_cost is lowest, starting from the best of those
+ * neighbours' plane points. Returns 0 when it cannot (n < 1). */
 int      ae_tsne_place (float *point, const float *code, const float *codes, const float *y,
                         long n, int dim, int k);

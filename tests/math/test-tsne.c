@@ -296,6 +296,78 @@ test_place_among_neighbours (void)
     }
 }
 
+/* The cost a placed point descends: its gradient matches central differences. */
+static void
+test_place_cost_gradient (void)
+{
+  enum { N = 30, K = 6 };
+  float y[2 * N];
+  double p[K], point[2] = { 0.3, -0.7 }, grad[2], total = 0;
+  long neighbours[K];
+  AeRng rng;
+
+  ae_rng_seed (&rng, 5);
+  for (int i = 0; i < 2 * N; i++)
+    y[i] = (float) (3 * ae_rng_normal (&rng));
+  for (int j = 0; j < K; j++)
+    {
+      neighbours[j] = 4 * j + 1;
+      p[j] = 1 + j;
+      total += p[j];
+    }
+  for (int j = 0; j < K; j++)
+    p[j] /= total;
+  ae_tsne_place_cost (grad, point, p, neighbours, K, y, N);
+  for (int a = 0; a < 2; a++)
+    {
+      const double eps = 1e-5;
+      double keep = point[a];
+      point[a] = keep + eps;
+      double up = ae_tsne_place_cost (NULL, point, p, neighbours, K, y, N);
+      point[a] = keep - eps;
+      double down = ae_tsne_place_cost (NULL, point, p, neighbours, K, y, N);
+      point[a] = keep;
+      CHECK_CLOSE (grad[a], (up - down) / (2 * eps), 1e-7);
+    }
+}
+
+/* A class the plane splits into two islands, with another class between them: a new code
+ * of the split class lands on one of its islands, not between them where their mean is. */
+static void
+test_place_split_class (void)
+{
+  enum { PER = 20, N = 3 * PER, DIM = 2 };
+  float codes[N * DIM], y[2 * N], point[2];
+  int labels[N];
+  const float code[DIM] = { 0, 0 };
+  AeRng rng;
+
+  ae_rng_seed (&rng, 9);
+  for (int i = 0; i < N; i++)
+    {
+      int island = i / PER; /* 0 and 2: class A's islands at x = -20 and 20; 1: class B at 0 */
+      labels[i] = island == 1;
+      /* class A's codes all near the origin of the code space, class B's far from it */
+      codes[DIM * i] = (float) ((island == 1 ? 50 : 0) + ae_rng_normal (&rng));
+      codes[DIM * i + 1] = (float) ae_rng_normal (&rng);
+      y[2 * i] = (float) (20 * (island - 1) + ae_rng_normal (&rng));
+      y[2 * i + 1] = (float) ae_rng_normal (&rng);
+    }
+  CHECK (ae_tsne_place (point, code, codes, y, N, DIM, 10), "place");
+  long nearest = -1;
+  float probe[2 * N];
+  const float zero[2] = { 0, 0 };
+  for (int i = 0; i < N; i++)
+    {
+      probe[2 * i] = y[2 * i] - point[0];
+      probe[2 * i + 1] = y[2 * i + 1] - point[1];
+    }
+  ae_knn_search (&nearest, NULL, zero, 1, probe, N, 2, 1);
+  CHECK (nearest >= 0 && labels[nearest] == 0, "placed at (%g, %g), nearest plane point of class %d",
+         point[0], point[1], nearest >= 0 ? labels[nearest] : -1);
+  CHECK (fabsf (point[0]) > 10, "placed at x = %g, between the islands", point[0]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -308,6 +380,8 @@ main (int argc, char **argv)
     { "/tsne/bad-input", test_bad_input },
     { "/tsne/align", test_align_undoes_rotation_and_reflection },
     { "/tsne/place", test_place_among_neighbours },
+    { "/tsne/place-cost-gradient", test_place_cost_gradient },
+    { "/tsne/place-split-class", test_place_split_class },
   };
   return ae_test_main (argc, argv, cases, AE_N_CASES (cases));
 }

@@ -221,8 +221,38 @@ test_latent_forgets_old_data (void)
   spin_for (0.1);
 }
 
-/* Draw to encode: a 1, a 0 and a 7 from the training split (not among the plotted test codes)
- * land among the plotted codes of their own class in the default (t-SNE) plane. */
+/* The class most of the 10 plotted points nearest to (x, y) carry. */
+static int
+plane_majority (const LabScatterData *data, double x, double y)
+{
+  g_autofree double *d = g_new (double, data->n_points);
+  g_autofree int *votes = g_new0 (int, data->n_classes);
+  int top = 0;
+
+  for (int i = 0; i < data->n_points; i++)
+    d[i] = hypot (data->points[2 * i] - x, data->points[2 * i + 1] - y);
+  for (int k = 0; k < 10; k++)
+    {
+      int best = 0;
+
+      for (int i = 1; i < data->n_points; i++)
+        if (d[i] < d[best])
+          best = i;
+      if (data->labels[best] >= 0 && data->labels[best] < data->n_classes)
+        votes[data->labels[best]]++;
+      d[best] = INFINITY;
+    }
+  for (int c = 1; c < data->n_classes; c++)
+    if (votes[c] > votes[top])
+      top = c;
+  return top;
+}
+
+/* Draw to encode: drawings from the training split (not among the plotted test codes) land
+ * among the plotted codes of their own class in the default (t-SNE) plane. One sample may
+ * sit at its class's edge, so the claim is on many: placed where t-SNE's own cost puts them,
+ * three in four are among their class (placed at their neighbours' mean, where a class the
+ * plane splits into islands has it between them, fewer: 72 % in one run against 82 %). */
 static void
 test_latent_draw (void)
 {
@@ -231,41 +261,34 @@ test_latent_draw (void)
   LabLatentView *view = LAB_LATENT_VIEW (gtk_stack_get_child_by_name (window->stack, "latent"));
   const LabScatterData *data = lab_chart_get_data (LAB_CHART (lab_latent_view_get_scatter (view)));
   const int wanted[] = { 1, 0, 7 };
+  const long tried = 300;
+  long among = 0;
+
+  for (long i = 0; i < tried; i++)
+    {
+      int label = -1;
+      const float *sample = lab_session_get_dataset_sample (session, i, &label);
+      double x, y;
+
+      g_assert_true (lab_latent_view_set_drawing (view, sample, &x, &y));
+      among += plane_majority (data, x, y) == label;
+    }
+  g_test_message ("%ld of %ld drawings among their class", among, tried);
+  g_assert_cmpint (4 * among, >=, 3 * tried);
 
   for (guint w = 0; w < G_N_ELEMENTS (wanted); w++)
     {
       const float *sample = NULL;
-      int label = -1, votes = 0;
+      int label = -1;
       double x, y;
+      g_autofree char *name = g_strdup_printf ("latent-drawn-%d.png", wanted[w]);
 
       for (long i = 0; i < 8000 && label != wanted[w]; i++)
         sample = lab_session_get_dataset_sample (session, i, &label);
       g_assert_cmpint (label, ==, wanted[w]);
       g_assert_true (lab_latent_view_set_drawing (view, sample, &x, &y));
-      /* the 10 plotted points nearest to where the drawing fell: most share its class */
-      {
-        g_autofree double *d = g_new (double, data->n_points);
-
-        for (int i = 0; i < data->n_points; i++)
-          d[i] = hypot (data->points[2 * i] - x, data->points[2 * i + 1] - y);
-        for (int k = 0; k < 10; k++)
-          {
-            int best = 0;
-
-            for (int i = 1; i < data->n_points; i++)
-              if (d[i] < d[best])
-                best = i;
-            votes += data->labels[best] == wanted[w];
-            d[best] = INFINITY;
-          }
-      }
-      g_assert_cmpint (votes, >=, 6);
-      {
-        g_autofree char *name = g_strdup_printf ("latent-drawn-%d.png", wanted[w]);
-
-        spin_for (0.2);
-        save_window_shot (window, name);
-      }
+      spin_for (0.2);
+      save_window_shot (window, name);
     }
   gtk_window_destroy (GTK_WINDOW (window));
   spin_for (0.1);
