@@ -21,8 +21,9 @@ typedef enum {
 /* A factor that generated a synthetic dataset's samples (shapes): values are drawn within
  * [min, max]; a discrete factor takes the values 0 .. levels - 1. */
 typedef struct {
-  const char *name; /* "size", "hue", ... */
-  const char *unit; /* "px", "degrees", or "" */
+  const char *name;  /* an identifier, for JSON keys: "size", "x", ... */
+  const char *title; /* for people: "size", "x position", ... */
+  const char *unit;  /* "px", "degrees", or "" */
   float min, max;
   int levels;       /* the number of discrete values, or 0 for a continuous factor */
 } AeFactor;

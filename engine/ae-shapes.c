@@ -17,12 +17,12 @@
 /* Rotations stay within +-40 degrees: below a square's 90 and a triangle's 120 degrees of
  * symmetry, so that two different values never draw the same image (but for a circle). */
 const AeFactor ae_shapes_factors[AE_SHAPES_N_FACTORS] = {
-  { "shape", "", 0.0f, (float) (AE_SHAPES_N_KINDS - 1), AE_SHAPES_N_KINDS },
-  { "hue", "degrees", 0.0f, 300.0f, 0 },
-  { "size", "px", 5.0f, 10.0f, 0 },
-  { "x position", "", 0.0f, 1.0f, 0 },
-  { "y position", "", 0.0f, 1.0f, 0 },
-  { "rotation", "degrees", -40.0f, 40.0f, 0 },
+  { "shape", "shape", "", 0.0f, (float) (AE_SHAPES_N_KINDS - 1), AE_SHAPES_N_KINDS },
+  { "hue", "hue", "degrees", 0.0f, 300.0f, 0 },
+  { "size", "size", "px", 5.0f, 10.0f, 0 },
+  { "x", "x position", "", 0.0f, 1.0f, 0 },
+  { "y", "y position", "", 0.0f, 1.0f, 0 },
+  { "rotation", "rotation", "degrees", -40.0f, 40.0f, 0 },
 };
 
 static const char *const shape_names[AE_SHAPES_N_KINDS] = { "square", "circle", "triangle", "heart" };

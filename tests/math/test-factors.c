@@ -10,10 +10,10 @@
 #define N_FACTORS 4
 
 static const AeFactor factors_info[N_FACTORS] = {
-  { "kind", "", 0.0f, 3.0f, 4 },
-  { "a", "", 0.0f, 1.0f, 0 },
-  { "b", "", -2.0f, 2.0f, 0 },
-  { "c", "", 0.0f, 10.0f, 0 },
+  { "kind", "kind", "", 0.0f, 3.0f, 4 },
+  { "a", "a", "", 0.0f, 1.0f, 0 },
+  { "b", "b", "", -2.0f, 2.0f, 0 },
+  { "c", "c", "", 0.0f, 10.0f, 0 },
 };
 
 /* N samples of independent uniform factors. */
@@ -131,7 +131,7 @@ test_split_code (void)
 static void
 test_exact_bit (void)
 {
-  static const AeFactor bit[1] = { { "bit", "", 0.0f, 1.0f, 2 } };
+  static const AeFactor bit[1] = { { "bit", "bit", "", 0.0f, 1.0f, 2 } };
   float v[N], codes[N];
   for (int i = 0; i < N; i++)
     v[i] = codes[i] = (float) (i % 2);
