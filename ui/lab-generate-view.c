@@ -429,6 +429,7 @@ update_statistics (LabGenerateView *self)
 
         gtk_label_set_label (self->dim_labels[i], name);
         gtk_label_set_width_chars (self->dim_labels[i], factor != NULL ? 15 : 4);
+        gtk_label_set_xalign (self->dim_labels[i], factor != NULL ? 0.0f : 0.5f);
         g_free (name);
       }
     }
