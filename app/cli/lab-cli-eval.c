@@ -202,6 +202,7 @@ lab_cli_eval (LabArgs *args)
   float *out_buf = malloc ((size_t) n * (size_t) dim * sizeof (float));
   float *codes = malloc ((size_t) n * (size_t) (k > 0 ? k : 1) * sizeof (float));
   AePca *pca = NULL;
+  AeFactorScore factors = { 0 }; /* before the first jump to done, which clears it */
   if (x == NULL || train == NULL || out_buf == NULL || codes == NULL)
     {
       status = lab_fail (args, LAB_EXIT_FAILURE, "out of memory for %ld test samples", n);
@@ -228,7 +229,6 @@ lab_cli_eval (LabArgs *args)
       goto done;
     }
   int sequences = ds->kind == AE_DATA_SEQUENCES;
-  AeFactorScore factors = { 0 };
   int has_factors = ds->factors != NULL && k > 0;
   if (has_factors && factor_score (model, ds, x, n, k, codes, &factors, &err) != AE_OK)
     {
