@@ -324,8 +324,9 @@ init_weights (AeModel *m, uint64_t seed)
   ae_rng_seed (&m->rng, seed ^ 0x9e3779b97f4a7c15ULL);
 }
 
+/* The model's layers laid out for cfg, without their parameters or buffers. */
 static AeStatus
-model_create (AeModel **out, const AeConfig *cfg, int with_grads, AeError *err)
+model_plan (AeModel **out, const AeConfig *cfg, AeError *err)
 {
   *out = NULL;
   AeStatus st = ae_config_validate (cfg, err);
@@ -360,6 +361,27 @@ model_create (AeModel **out, const AeConfig *cfg, int with_grads, AeError *err)
       return ae_error_set (err, AE_ERR_LIMIT, "%zu parameters: at most %ld are accepted", n,
                            AE_MAX_PARAMS);
     }
+  *out = m;
+  return AE_OK;
+}
+
+AeStatus
+ae_model_count_params (const AeConfig *cfg, size_t *n_params, AeError *err)
+{
+  AeModel *m = NULL;
+  AeStatus st = model_plan (&m, cfg, err);
+  *n_params = st == AE_OK ? m->n_params : 0;
+  free (m);
+  return st;
+}
+
+static AeStatus
+model_create (AeModel **out, const AeConfig *cfg, int with_grads, AeError *err)
+{
+  AeModel *m = NULL;
+  AeStatus st = model_plan (&m, cfg, err);
+  if (st != AE_OK)
+    return st;
   m->params = malloc (m->n_params * sizeof (float));
   if (with_grads)
     {

@@ -55,6 +55,9 @@ AeStatus ae_model_set_config (AeModel *model, const AeConfig *cfg, AeError *err)
 int      ae_model_input_dim (const AeModel *model);
 int      ae_model_latent_dim (const AeModel *model);
 size_t   ae_model_n_params (const AeModel *model);
+/* The number of parameters a model of cfg (fitted to its data) would have, found without
+ * allocating or initialising them; the errors ae_model_new would give for cfg. */
+AeStatus ae_model_count_params (const AeConfig *cfg, size_t *n_params, AeError *err);
 
 /* Computes the objective on a clean batch x (B, dim) and adds its gradients into the
  * gradient arena (after zeroing it). When the model is denoising, the input is

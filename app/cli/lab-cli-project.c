@@ -79,9 +79,12 @@ lab_cli_project (LabArgs *args)
   options.seed = (uint64_t) seed;
   options.iterations = (int) iterations;
   options.threads = (int) threads;
+  int status = out_path != NULL ? lab_check_writable (args, "out", out_path) : LAB_EXIT_OK;
+  if (status != LAB_EXIT_OK)
+    return status;
 
   AeModel *model = NULL;
-  int status = lab_load_model (args, path, &model);
+  status = lab_load_model (args, path, &model);
   if (status != LAB_EXIT_OK)
     return status;
   AeDataset *ds = NULL;

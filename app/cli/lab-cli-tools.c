@@ -34,6 +34,11 @@ lab_cli_denoise (LabArgs *args)
   int json = lab_args_flag (args, "json");
   if (in == NULL || out == NULL)
     return lab_fail (args, LAB_EXIT_USAGE, "--in IMAGE.png and --out OUT.png are required");
+  int writable = lab_check_writable (args, "out", out);
+  if (writable == LAB_EXIT_OK && noisy_out != NULL)
+    writable = lab_check_writable (args, "noisy-out", noisy_out);
+  if (writable != LAB_EXIT_OK)
+    return writable;
   AeNoise noise = AE_NOISE_NONE;
   float level = 0;
   AeError err = { 0 };
@@ -177,8 +182,11 @@ lab_cli_generate (LabArgs *args)
     return LAB_EXIT_USAGE;
   if (out == NULL)
     return lab_fail (args, LAB_EXIT_USAGE, "--out GRID.png is required");
+  int status = lab_check_writable (args, "out", out);
+  if (status != LAB_EXIT_OK)
+    return status;
   AeModel *model = NULL;
-  int status = lab_load_model (args, path, &model);
+  status = lab_load_model (args, path, &model);
   if (status != LAB_EXIT_OK)
     return status;
   const AeConfig *c = ae_model_config (model);
@@ -257,8 +265,11 @@ lab_cli_interpolate (LabArgs *args)
       || !lab_args_int (args, "to", 0, 0, AE_MAX_SAMPLES, &to)
       || !lab_args_int (args, "steps", 10, 2, 1000, &steps))
     return LAB_EXIT_USAGE;
+  int status = lab_check_writable (args, "out", out);
+  if (status != LAB_EXIT_OK)
+    return status;
   AeModel *model = NULL;
-  int status = lab_load_model (args, path, &model);
+  status = lab_load_model (args, path, &model);
   if (status != LAB_EXIT_OK)
     return status;
   const AeConfig *c = ae_model_config (model);
@@ -601,8 +612,11 @@ lab_cli_export (LabArgs *args)
     format = "safetensors";
   if (strcmp (format, "safetensors") != 0)
     return lab_fail (args, LAB_EXIT_USAGE, "--format '%s': expected safetensors", format);
+  int status = lab_check_writable (args, "out", out);
+  if (status != LAB_EXIT_OK)
+    return status;
   AeModel *model = NULL;
-  int status = lab_load_model (args, path, &model);
+  status = lab_load_model (args, path, &model);
   if (status != LAB_EXIT_OK)
     return status;
   AeError err = { 0 };
@@ -623,9 +637,11 @@ lab_cli_import (LabArgs *args)
   const char *save = lab_args_get (args, "save");
   if (save == NULL)
     return lab_fail (args, LAB_EXIT_USAGE, "--save MODEL is required");
+  int status = lab_check_writable (args, "save", save);
+  if (status != LAB_EXIT_OK)
+    return status;
   AeModel *model = NULL;
   AeError err = { 0 };
-  int status = LAB_EXIT_OK;
   if (ae_model_import_safetensors (&model, path, &err) != AE_OK
       || ae_model_save (model, save, &err) != AE_OK)
     status = lab_fail (args, LAB_EXIT_FAILURE, "%s", err.message);

@@ -221,6 +221,9 @@ interrupt_watch_finish (InterruptWatch *w)
   return interrupt_signal;
 }
 
+/* Above this a model trains at a few samples a second on a laptop. */
+#define LAB_LARGE_MODEL_PARAMS 20000000
+
 /* Trains; with keep (a model to save), a first Ctrl-C or SIGTERM stops at the end of the
  * batch and divergence gives the last finite weights: both come back in *out with
  * result->interrupted or result->diverged set. */
@@ -252,6 +255,14 @@ train_model (const LabArgs *args, const AeDataset *ds, const AeConfig *cfg, int 
   opts.user_data = &view;
   AeTrainer *trainer = NULL;
   AeError err = { 0 };
+  /* A model this large takes seconds to initialise, minutes or more per epoch, and the first
+   * line of progress comes at the end of one: say so now rather than stay silent. */
+  size_t n_params = 0;
+  if (!quiet && ae_model_count_params (cfg, &n_params, &err) == AE_OK
+      && n_params > LAB_LARGE_MODEL_PARAMS)
+    fprintf (stderr, "latentlab %s: %.0f million parameters (%.1f GB with the optimiser's state): "
+             "each epoch will take a long time; a smaller --hidden or --latent trains far faster\n",
+             args->command, n_params / 1e6, n_params * 4.0 * sizeof (float) / 1e9);
   /* A model too large for the limits is the options' fault (--hidden, --latent) whatever the
    * architecture: dense models are refused so by ae_config_validate, conv and LSTM models only
    * here, when they are built. */
@@ -302,18 +313,6 @@ lab_train_model (const LabArgs *args, const AeDataset *ds, const AeConfig *cfg, 
   return train_model (args, ds, cfg, json, quiet, 0, &watch, out, result);
 }
 
-/* Refuses before training what would fail after it (CLI.md: a bad value exits 2, a file
- * system that will not take the file 1). */
-static int
-check_writable (const LabArgs *args, const char *option, const char *path)
-{
-  AeError err = { 0 };
-  if (ae_file_check_writable (path, &err) == AE_OK)
-    return LAB_EXIT_OK;
-  return lab_fail (args, err.status == AE_ERR_INVALID ? LAB_EXIT_USAGE : LAB_EXIT_FAILURE,
-                   "--%s: %s", option, err.message);
-}
-
 int
 lab_cli_train (LabArgs *args)
 {
@@ -323,7 +322,7 @@ lab_cli_train (LabArgs *args)
     return status;
   int json = lab_args_flag (args, "json");
   const char *save = lab_args_get (args, "save");
-  if (save != NULL && (status = check_writable (args, "save", save)) != LAB_EXIT_OK)
+  if (save != NULL && (status = lab_check_writable (args, "save", save)) != LAB_EXIT_OK)
     return status;
   const char *spec = lab_args_get (args, "data");
   if (spec == NULL)

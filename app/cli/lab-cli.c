@@ -362,6 +362,16 @@ lab_fail (const LabArgs *args, int status, const char *fmt, ...)
 }
 
 int
+lab_check_writable (const LabArgs *args, const char *option, const char *path)
+{
+  AeError err = { 0 };
+  if (ae_file_check_writable (path, &err) == AE_OK)
+    return LAB_EXIT_OK;
+  return lab_fail (args, err.status == AE_ERR_INVALID ? LAB_EXIT_USAGE : LAB_EXIT_FAILURE,
+                   "--%s: %s", option, err.message);
+}
+
+int
 lab_args_int (const LabArgs *args, const char *name, long fallback, long min, long max, long *out)
 {
   const char *value = lab_args_get (args, name);

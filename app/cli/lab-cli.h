@@ -45,6 +45,11 @@ int         lab_args_flag (const LabArgs *args, const char *name);
 int lab_fail (const LabArgs *args, int status, const char *fmt, ...)
   __attribute__ ((format (printf, 3, 4)));
 
+/* Refuses before the work what would fail after it: a destination given as --option that
+ * ae_file_check_writable turns down (CLI.md: a bad value exits 2, a file system that will
+ * not take the file 1). Returns LAB_EXIT_OK when it will take it. */
+int lab_check_writable (const LabArgs *args, const char *option, const char *path);
+
 /* Integer options: a missing option gives fallback; a malformed or out-of-range one is a
  * usage error (printed) and returns 0. */
 int lab_args_int (const LabArgs *args, const char *name, long fallback, long min, long max, long *out);

@@ -93,8 +93,18 @@ unescape (char *s)
   *w = '\0';
 }
 
+/* Frees the n items a failed split_list made; returns its failure. */
+static int
+free_items (char **items, int n)
+{
+  for (int i = 0; i < n; i++)
+    free (items[i]);
+  return -1;
+}
+
 /* Splits a list value at unescaped ';' (a trailing ';' ends the list, as in GKeyFile);
- * the items are trimmed and unescaped, empty ones refused. Returns the count or -1. */
+ * the items are trimmed and unescaped, empty ones refused. Returns the count, or -1 with
+ * nothing left to free. */
 static int
 split_list (Parser *p, const char *key, const char *value, char **items, int max)
 {
@@ -113,7 +123,7 @@ split_list (Parser *p, const char *key, const char *value, char **items, int max
       if (item == NULL)
         {
           ae_error_set (p->err, AE_ERR_NOMEM, "%s:%d: out of memory", p->path, p->line);
-          return -1;
+          return free_items (items, n);
         }
       char *t = trim (item);
       if (*t == '\0' && *r == '\0' && n > 0)
@@ -125,7 +135,7 @@ split_list (Parser *p, const char *key, const char *value, char **items, int max
         {
           free (item);
           fail (p, "%s: an empty item in the list", key, NULL);
-          return -1;
+          return free_items (items, n);
         }
       if (n == max)
         {
@@ -133,7 +143,7 @@ split_list (Parser *p, const char *key, const char *value, char **items, int max
           char limit[16];
           snprintf (limit, sizeof limit, "%d", max);
           fail (p, "%s: more than %s items", key, limit);
-          return -1;
+          return free_items (items, n);
         }
       memmove (item, t, strlen (t) + 1);
       unescape (item);

@@ -257,12 +257,54 @@ def test_long_class_names(tmp):
     check("sub-folder names are class names in full", classes == set(names), f"{classes}\n{err}{err2}")
 
 
+def test_destinations_checked_first(tmp):
+    """Every command that writes a file refuses a destination it cannot write before its work
+    (a t-SNE of the test split takes seconds, a model's import reads the whole file), with one
+    line that names the option."""
+    model = os.path.join(tmp, "m.llm")
+    code, _, err, _ = run("train", *SMALL, "--epochs", "1", "--save", model)
+    check("a small model to write from", code == 0, err)
+    image = os.path.join(tmp, "in.png")
+    write_png(image, 28, 28)
+    missing = os.path.join(tmp, "missing")
+    commands = [
+        ("project", ["project", model, "--data", "digits", "--method", "tsne", "--out"], "out"),
+        ("import", ["import", os.path.join(tmp, "absent.safetensors"), "--save"], "save"),
+        ("export", ["export", model, "--format", "safetensors", "--out"], "out"),
+        ("generate", ["generate", model, "--n", "16", "--out"], "out"),
+        ("interpolate", ["interpolate", model, "--data", "digits", "--from", "0", "--to", "1",
+                         "--out"], "out"),
+        ("denoise", ["denoise", model, "--in", image, "--out"], "out"),
+    ]
+    for name, args, option in commands:
+        code, out, err, secs = run(*args, os.path.join(missing, "x"), timeout=60)
+        check(f"{name}: --{option} into a missing folder refused first, exit 1",
+              code == 1 and secs < 5 and one_line(err, f"--{option}", "cannot be reached")
+              and not os.path.exists(missing), f"exit {code} after {secs:.1f} s\n{err}")
+
+
+def test_large_model_says_so(tmp):
+    """A model of tens of millions of parameters takes seconds before its first batch and its
+    first progress line comes after an epoch: the command says so at once instead of staying
+    silent (a conv --latent 65536 ran for minutes without a word)."""
+    p = subprocess.Popen([LATENTLAB, "train", "--data", "digits", "--hidden", "13000", "--epochs", "1"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    t0 = time.monotonic()
+    line = p.stderr.readline()
+    secs = time.monotonic() - t0
+    p.kill()
+    p.communicate()
+    check("a 21-million-parameter model is announced at once", secs < 5
+          and "21 million parameters" in line and "--hidden" in line, f"after {secs:.1f} s: {line!r}")
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="latentlab-adversarial-") as tmp:
         for test in (test_save_checked_before_training, test_interrupt_saves,
                      test_divergence_keeps_finite_weights, test_exit_statuses,
                      test_csv_model_mismatches, test_export_latent_all_or_nothing,
-                     test_long_class_names, test_csv_says_what_was_read):
+                     test_long_class_names, test_csv_says_what_was_read,
+                     test_destinations_checked_first, test_large_model_says_so):
             sub = os.path.join(tmp, test.__name__)
             os.mkdir(sub)
             test(sub)

@@ -3,7 +3,7 @@
 # Runs the libFuzzer targets for a given time each, from the seed corpora in
 # tests/fuzz/corpus/, with AddressSanitizer and UndefinedBehaviorSanitizer.
 #
-#   tests/fuzz/run-fuzzers.sh SECONDS [FORMAT...]     (formats: idx png csv modelfile safetensors)
+#   tests/fuzz/run-fuzzers.sh SECONDS [FORMAT...]     (formats: idx png csv modelfile safetensors lesson)
 #
 # Needs clang and libclang-rt-14-dev (Debian 12). Builds in build-libfuzzer (created when
 # absent). Inputs the fuzzers find go to build-libfuzzer/fuzz-work/FORMAT/corpus, never into
@@ -16,13 +16,13 @@ set -u
 cd "$(dirname "$0")/../.."
 
 if [ $# -lt 1 ] || ! [ "$1" -gt 0 ] 2>/dev/null; then
-  echo "usage: $0 SECONDS [idx|png|csv|modelfile|safetensors ...]" >&2
+  echo "usage: $0 SECONDS [idx|png|csv|modelfile|safetensors|lesson ...]" >&2
   exit 2
 fi
 seconds=$1
 shift
 formats=("$@")
-[ ${#formats[@]} -gt 0 ] || formats=(idx png csv modelfile safetensors)
+[ ${#formats[@]} -gt 0 ] || formats=(idx png csv modelfile safetensors lesson)
 
 build=build-libfuzzer
 if [ ! -f "$build/build.ninja" ]; then
@@ -42,6 +42,7 @@ max_len_of () {
     csv) echo 2048 ;;
     modelfile) echo 4096 ;;
     safetensors) echo 4096 ;;
+    lesson) echo 4096 ;;
     *) echo "unknown format: $1" >&2; exit 2 ;;
   esac
 }
@@ -54,11 +55,14 @@ for format in "${formats[@]}"; do
   mkdir -p "$work/corpus"
   dict=()
   [ -f "tests/fuzz/$format.dict" ] && dict=("-dict=tests/fuzz/$format.dict")
+  seeds=("tests/fuzz/corpus/$format")
+  # the bundled lessons are the best seeds a lesson fuzzer can have
+  [ "$format" = lesson ] && seeds+=(resources/lessons)
   echo "== fuzz-$format: $seconds s"
   "$build/tests/fuzz/fuzz-$format" \
     -max_total_time="$seconds" -max_len="$(max_len_of "$format")" -rss_limit_mb=2048 \
     -timeout=10 -print_final_stats=1 -artifact_prefix="$work/" "${dict[@]}" \
-    "$work/corpus" "tests/fuzz/corpus/$format" 2>"$work/log"
+    "$work/corpus" "${seeds[@]}" 2>"$work/log"
   rc=$?
   grep -E '^(#[0-9]+[[:space:]]+(INITED|DONE)|stat::|Done )' "$work/log"
   if [ $rc -ne 0 ]; then
