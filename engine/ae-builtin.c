@@ -13,6 +13,7 @@
 #include "ae-io-private.h"
 #include "ae-io.h"
 #include "ae-series.h"
+#include "ae-shapes.h"
 
 /* The embedded digits (engine/ae-digits-data.S). */
 extern const unsigned char ae_digits_images_gz[], ae_digits_images_gz_end[];
@@ -319,6 +320,12 @@ load_ecg (AeDataset **out, uint64_t seed, AeError *err)
   return ae_series_ecg (out, AE_ECG_DEFAULT_N, seed, err);
 }
 
+static AeStatus
+load_shapes (AeDataset **out, uint64_t seed, AeError *err)
+{
+  return ae_shapes_generate (out, AE_SHAPES_DEFAULT_N, AE_SHAPES_N_TEST, seed, err);
+}
+
 /* Marks the registry's English for translation (po/POTFILES.in); the window translates. */
 #define N_(text) text
 
@@ -334,6 +341,9 @@ const AeBuiltinDataset ae_builtin_datasets[] = {
   { "ecg", N_("ECG"), N_("ECG (with anomalies)"),
     N_("Synthetic heartbeats in which some beats are anomalous, marked step by step."),
     AE_DATA_SEQUENCES, load_ecg, NULL },
+  { "shapes", N_("Coloured shapes"), N_("Coloured shapes (generated)"),
+    N_("Squares, circles, triangles and hearts of 32 x 32 pixels in colour, drawn from six known factors."),
+    AE_DATA_IMAGES, load_shapes, NULL },
   { NULL, NULL, NULL, NULL, AE_DATA_IMAGES, NULL, NULL },
 };
 

@@ -65,6 +65,7 @@ ae_dataset_free (AeDataset *ds)
   free (ds->labels);
   free (ds->class_names);
   free (ds->step_anomaly);
+  free (ds->factors);
   free (ds->order);
   free (ds);
 }
@@ -114,6 +115,14 @@ ae_dataset_gather (const AeDataset *ds, float *dst, const uint32_t *idx, long co
     memcpy (dst + (size_t) i * ds->dim, ae_dataset_sample (ds, idx[i]), row);
 }
 
+void
+ae_dataset_gather_factors (const AeDataset *ds, float *dst, const uint32_t *idx, long count)
+{
+  size_t row = (size_t) ds->n_factors;
+  for (long i = 0; i < count; i++)
+    memcpy (dst + (size_t) i * row, ds->factors + (size_t) idx[i] * row, row * sizeof (float));
+}
+
 AeStatus
 ae_dataset_subset (AeDataset **out, const AeDataset *ds, const uint32_t *idx, long count,
                    AeError *err)
@@ -144,6 +153,20 @@ ae_dataset_subset (AeDataset **out, const AeDataset *ds, const uint32_t *idx, lo
       for (long i = 0; i < count; i++)
         memcpy (sub->step_anomaly + (size_t) i * ds->height,
                 ds->step_anomaly + (size_t) idx[i] * ds->height, (size_t) ds->height);
+    }
+  if (ds->factors != NULL)
+    {
+      size_t row = (size_t) ds->n_factors;
+      sub->factors = malloc ((size_t) count * row * sizeof (float));
+      if (sub->factors == NULL)
+        {
+          ae_dataset_free (sub);
+          *out = NULL;
+          return ae_error_set (err, AE_ERR_NOMEM, "out of memory for a subset of %ld samples", count);
+        }
+      ae_dataset_gather_factors (ds, sub->factors, idx, count);
+      sub->n_factors = ds->n_factors;
+      sub->factor_info = ds->factor_info;
     }
   return AE_OK;
 }

@@ -18,6 +18,16 @@ typedef enum {
   AE_DATA_VECTORS,   /* channels = height = 1, width = features (CSV rows) */
 } AeDataKind;
 
+/* A factor that generated a synthetic dataset's samples (shapes): values are drawn within
+ * [min, max]; a discrete factor takes the values 0 .. levels - 1. */
+typedef struct {
+  const char *name;  /* an identifier, for JSON keys: "size", "x", ... */
+  const char *title; /* for people: "size", "x position", ... */
+  const char *unit;  /* "px", "degrees", or "" */
+  float min, max;
+  int levels;       /* the number of discrete values, or 0 for a continuous factor */
+} AeFactor;
+
 /* A whole file name (NAME_MAX + 1): sub-folders cut to one name would merge in every legend. */
 #define AE_CLASS_NAME_MAX 256
 
@@ -41,6 +51,11 @@ typedef struct {
   /* What loading did that the user should hear of ("12 of 40 images resized to 32 x 32
    * (centre crop); 3 files not PNG or JPEG skipped"), or empty. */
   char note[256];
+  /* The generating factors of synthetic data whose factors are known (shapes): factors is
+   * (n, n_factors), described by factor_info (static, not owned); NULL and 0 otherwise. */
+  int n_factors;
+  const AeFactor *factor_info;
+  float *factors;
 } AeDataset;
 
 /* Allocates a dataset of n zeroed samples, with labels when n_classes > 0.
@@ -131,3 +146,7 @@ AeStatus ae_dataset_keep_classes (AeDataset *ds, const uint8_t *keep, AeError *e
  * is fixed with every sample in training (callers re-split as they need). */
 AeStatus ae_dataset_subset (AeDataset **out, const AeDataset *ds, const uint32_t *idx,
                             long count, AeError *err);
+
+/* Copies the factor rows of the samples idx[0..count) into dst (count, n_factors); the
+ * dataset must have factors. */
+void ae_dataset_gather_factors (const AeDataset *ds, float *dst, const uint32_t *idx, long count);

@@ -22,6 +22,7 @@
 #endif
 
 #include "ae-clock.h"
+#include "ae-factors.h"
 
 typedef enum {
   MODE_PAUSED,
@@ -103,6 +104,7 @@ struct AeTrainer {
   int n_codes;
   uint32_t *code_idx;
   float *code_x;        /* (n_codes, dim) */
+  float *code_factors;  /* (n_codes, n_factors) when the data has factors */
 };
 
 static int
@@ -125,6 +127,7 @@ ae_report_free (AeReport *report)
   free (report->code_logvar);
   free (report->code_labels);
   free (report->code_indices);
+  free (report->code_factor_share);
   ae_model_free (report->weights);
   free (report);
 }
@@ -194,6 +197,26 @@ fill_preview (AeTrainer *t, AeReport *r)
   r->n_preview = n;
 }
 
+/* Scored here, on the trainer's thread, so that no view computes it on the window's. */
+static void
+fill_factor_share (AeTrainer *t, AeReport *r)
+{
+  AeFactorScore score;
+  int n_factors = t->data->n_factors;
+  if (ae_factor_score (&score, r->codes, r->n_codes, r->latent, t->code_factors, n_factors,
+                       t->data->factor_info, NULL) != AE_OK)
+    return;
+  r->code_factor_share = malloc ((size_t) r->latent * (size_t) n_factors * sizeof (float));
+  if (r->code_factor_share != NULL)
+    {
+      for (int j = 0; j < r->latent; j++)
+        for (int k = 0; k < n_factors; k++)
+          r->code_factor_share[(size_t) j * n_factors + k] = (float) ae_factor_score_share (&score, j, k);
+      r->n_factors = n_factors;
+    }
+  ae_factor_score_clear (&score);
+}
+
 static void
 fill_codes (AeTrainer *t, AeReport *r)
 {
@@ -222,6 +245,8 @@ fill_codes (AeTrainer *t, AeReport *r)
     for (int i = 0; i < n; i++)
       r->code_labels[i] = t->data->labels[t->code_idx[i]];
   r->n_codes = n;
+  if (t->code_factors != NULL)
+    fill_factor_share (t, r);
 }
 
 /* A report of the thread's state; `full` adds codes and weights whatever their rates. */
@@ -751,10 +776,17 @@ ae_trainer_new (AeTrainer **out, const AeTrainerOptions *opts, AeError *err)
       t->code_x = malloc ((size_t) t->n_codes * (size_t) ds->dim * sizeof (float));
       if (t->code_x != NULL)
         ae_dataset_gather (ds, t->code_x, t->code_idx, t->n_codes);
+      if (ds->factors != NULL)
+        {
+          t->code_factors = malloc ((size_t) t->n_codes * (size_t) ds->n_factors * sizeof (float));
+          if (t->code_factors != NULL)
+            ae_dataset_gather_factors (ds, t->code_factors, t->code_idx, t->n_codes);
+        }
     }
   if (t->backup == NULL || t->batch_x == NULL || t->eval_x == NULL || t->perm == NULL
       || (t->n_preview > 0 && t->preview_clean == NULL)
-      || (t->n_codes > 0 && (t->code_idx == NULL || t->code_x == NULL)))
+      || (t->n_codes > 0 && (t->code_idx == NULL || t->code_x == NULL))
+      || (t->n_codes > 0 && ds->factors != NULL && t->code_factors == NULL))
     {
       ae_trainer_free (t);
       return ae_error_set (err, AE_ERR_NOMEM, "out of memory for the trainer's buffers");
@@ -841,6 +873,7 @@ ae_trainer_free (AeTrainer *t)
   free (t->preview_clean);
   free (t->code_idx);
   free (t->code_x);
+  free (t->code_factors);
   free (t);
 }
 

@@ -49,6 +49,10 @@ typedef struct {
   float *code_logvar;
   int *code_labels;       /* (n_codes) or NULL */
   uint32_t *code_indices; /* (n_codes) dataset indices of the subset */
+  /* For data with known factors: per dimension and factor, I(z_j; v_k) / H(v_k) of these
+   * codes (latent, n_factors) (ae-factors.h), or NULL. */
+  int n_factors;
+  float *code_factor_share;
   AeModel *weights;       /* a read-only copy, or NULL; owned by the report */
   AeConfig config;        /* the configuration in force */
   char message[AE_ERROR_MESSAGE_MAX];

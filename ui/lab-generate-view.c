@@ -420,22 +420,28 @@ update_statistics (LabGenerateView *self)
                                                       : self->spread[d] > self->spread[best])))
           best = d;
       used[best] = TRUE;
-      if (self->traversal_dims[i] != best)
-        {
-          char *name = g_strdup_printf ("z%d", best + 1);
+      self->traversal_dims[i] = best;
+      {
+        /* with known factors (shapes), the one this dimension tells most about */
+        const char *factor = lab_snapshot_dimension_factor (s, best, NULL);
+        char *name = factor != NULL ? g_strdup_printf ("z%d · %s", best + 1, factor)
+                                    : g_strdup_printf ("z%d", best + 1);
 
-          self->traversal_dims[i] = best;
-          gtk_label_set_label (self->dim_labels[i], name);
-          g_free (name);
-        }
+        gtk_label_set_label (self->dim_labels[i], name);
+        gtk_label_set_width_chars (self->dim_labels[i], factor != NULL ? 15 : 4);
+        gtk_label_set_xalign (self->dim_labels[i], factor != NULL ? 0.0f : 0.5f);
+        g_free (name);
+      }
     }
   g_free (used);
   for (int i = 0; i < LAB_MAX_TRAVERSAL; i++)
     gtk_widget_set_visible (self->dim_rows[i], i < self->n_traversal);
   text = g_strdup_printf ("Each slider moves one dimension of the first sample's code by up to "
-                          "±3 σ; %s of %d dimensions shown.",
+                          "±3 σ; %s of %d dimensions shown%s.",
                           s->variational ? "the most informative (largest KL)"
-                                         : "the most spread", latent);
+                                         : "the most spread", latent,
+                          s->code_factor_share != NULL
+                            ? ", each named by the factor it carries most information about" : "");
   gtk_label_set_label (self->traversal_label, text);
   g_free (text);
 

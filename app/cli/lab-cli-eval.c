@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ae-factors.h"
 #include "ae-inspect.h"
 #include "ae-math.h"
 
@@ -116,6 +117,41 @@ denoise_figures (AeModel *model, const AeDataset *ds, const float *clean, long n
   return 1;
 }
 
+/* For data with known factors: the test codes (means for a VAE) scored against them. */
+static AeStatus
+factor_score (AeModel *model, const AeDataset *ds, const float *x, long n, int k, float *codes,
+              AeFactorScore *score, AeError *err)
+{
+  float *factors = malloc ((size_t) n * (size_t) ds->n_factors * sizeof (float));
+  if (factors == NULL)
+    return ae_error_set (err, AE_ERR_NOMEM, "out of memory for the factors of %ld samples", n);
+  ae_dataset_gather_factors (ds, factors, ae_dataset_test (ds), n);
+  ae_model_encode (model, codes, NULL, x, n);
+  AeStatus status = ae_factor_score (score, codes, n, k, factors, ds->n_factors, ds->factor_info, err);
+  free (factors);
+  return status;
+}
+
+static void
+print_factor_score (const AeFactorScore *score, const AeFactor *info)
+{
+  printf ("  mutual information gap (MIG) %.4f; per factor, I(z; factor) / H(factor) of the two "
+          "most informative dimensions:\n", score->mig);
+  for (int f = 0; f < score->n_factors; f++)
+    {
+      int best = score->best_dim[f], second = -1;
+      for (int j = 0; j < score->latent; j++)
+        if (j != best && (second < 0 || score->mi[(size_t) j * score->n_factors + f]
+                                          > score->mi[(size_t) second * score->n_factors + f]))
+          second = j;
+      printf ("    %-11s H %.3f nats   z%d %.3f", info[f].title, score->entropy[f], best + 1,
+              ae_factor_score_share (score, best, f));
+      if (second >= 0)
+        printf ("   z%d %.3f", second + 1, ae_factor_score_share (score, second, f));
+      printf ("   gap %.3f\n", score->gap[f]);
+    }
+}
+
 int
 lab_cli_eval (LabArgs *args)
 {
@@ -166,6 +202,7 @@ lab_cli_eval (LabArgs *args)
   float *out_buf = malloc ((size_t) n * (size_t) dim * sizeof (float));
   float *codes = malloc ((size_t) n * (size_t) (k > 0 ? k : 1) * sizeof (float));
   AePca *pca = NULL;
+  AeFactorScore factors = { 0 }; /* before the first jump to done, which clears it */
   if (x == NULL || train == NULL || out_buf == NULL || codes == NULL)
     {
       status = lab_fail (args, LAB_EXIT_FAILURE, "out of memory for %ld test samples", n);
@@ -192,6 +229,12 @@ lab_cli_eval (LabArgs *args)
       goto done;
     }
   int sequences = ds->kind == AE_DATA_SEQUENCES;
+  int has_factors = ds->factors != NULL && k > 0;
+  if (has_factors && factor_score (model, ds, x, n, k, codes, &factors, &err) != AE_OK)
+    {
+      status = lab_fail (args, LAB_EXIT_FAILURE, "factors of %s: %s", ds->name, err.message);
+      goto done;
+    }
 
   if (json)
     {
@@ -225,6 +268,24 @@ lab_cli_eval (LabArgs *args)
           lab_json_number (&j, "psnr_gaussian", dn.gaussian);
           lab_json_number (&j, "gaussian_sigma", dn.gaussian_sigma);
         }
+      if (has_factors)
+        {
+          lab_json_number (&j, "mig", factors.mig);
+          lab_json_object_begin (&j, "mig_per_factor");
+          for (int f = 0; f < factors.n_factors; f++)
+            lab_json_number (&j, ds->factor_info[f].name, factors.gap[f]);
+          lab_json_object_end (&j);
+          /* the largest I(z_j; v) / H(v) per factor, and the dimension that has it */
+          lab_json_object_begin (&j, "factor_mi");
+          for (int f = 0; f < factors.n_factors; f++)
+            lab_json_number (&j, ds->factor_info[f].name,
+                             ae_factor_score_share (&factors, factors.best_dim[f], f));
+          lab_json_object_end (&j);
+          lab_json_object_begin (&j, "factor_dim");
+          for (int f = 0; f < factors.n_factors; f++)
+            lab_json_int (&j, ds->factor_info[f].name, factors.best_dim[f] + 1);
+          lab_json_object_end (&j);
+        }
       lab_json_end (&j);
     }
   else
@@ -242,9 +303,12 @@ lab_cli_eval (LabArgs *args)
         printf ("  PSNR with %s noise: noisy %.2f dB, model %.2f dB, median 3x3 %.2f dB, "
                 "Gaussian blur %.2f dB (sigma %.1f)\n",
                 denoise, dn.noisy, dn.model, dn.median, dn.gaussian, dn.gaussian_sigma);
+      if (has_factors)
+        print_factor_score (&factors, ds->factor_info);
     }
   status = LAB_EXIT_OK;
 done:
+  ae_factor_score_clear (&factors);
   ae_pca_free (pca);
   free (test_owned);
   free (train_owned);

@@ -88,7 +88,9 @@ static const LabCommand commands[] = {
     "on the training split): SSE per image, MSE per pixel, the negative ELBO of a VAE (nats\n"
     "per image, the ELBO's expectation estimated with 16 samples of z per image), the largest\n"
     "principal angle to PCA's subspace for a linear model. With --denoise, PSNR of the noisy\n"
-    "input, the model, a 3x3 median filter and the best Gaussian blur.",
+    "input, the model, a 3x3 median filter and the best Gaussian blur. On data with known\n"
+    "factors (shapes), the mutual information gap (MIG) of the test codes and, per factor,\n"
+    "the two dimensions that carry the most of it.",
     0,
     { { "data", "D", "the dataset the model was trained on (its split comes from the model's seed)" },
       { "denoise", "KIND:LEVEL", "corrupt the test images (fixed noise seed) and compare denoisers" },

@@ -181,6 +181,8 @@ lab_pending_merge (LabPending *pending, LabTrainCursor *cursor, int batch_size, 
       pending->codes[2] = bytes_copy (report->code_labels, (size_t) report->n_codes * sizeof (int));
       pending->codes[3] = bytes_copy (report->code_indices,
                                       (size_t) report->n_codes * sizeof (uint32_t));
+      pending->codes[4] = bytes_copy (report->code_factor_share,
+                                      (size_t) report->latent * report->n_factors * sizeof (float));
     }
 
   if ((weights = ae_report_steal_weights (report)) != NULL)

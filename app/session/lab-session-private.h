@@ -27,6 +27,10 @@ void         _lab_snapshot_set_preview (LabSnapshot *self, GBytes *clean, GBytes
                                         GBytes *output);
 void         _lab_snapshot_set_codes (LabSnapshot *self, GBytes *codes, GBytes *logvar,
                                       GBytes *labels, GBytes *indices);
+/* The codes' share of each factor's information (latent, n_factors floats) and the
+ * factors' titles (static strings); both NULL for data without known factors. */
+void         _lab_snapshot_set_factors (LabSnapshot *self, GBytes *share, int n_factors,
+                                        const char *const *titles);
 
 /* Puts a dataset made by app code (e.g. patches of opened images) in force with a new
  * trainer of preset (NULL: the current configuration), as loading `spec` would. Takes

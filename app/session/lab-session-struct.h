@@ -51,7 +51,7 @@ typedef struct {
   int n_preview, dim;
   GBytes *preview[3]; /* clean, input, output */
   int n_codes, latent;
-  GBytes *codes[4];   /* codes, logvar, labels, indices */
+  GBytes *codes[5];   /* codes, logvar, labels, indices, factor shares */
   LabWeights *weights;
   GArray *points;     /* LabPoint */
   gboolean has_state;
@@ -84,7 +84,7 @@ struct _LabSession {
   int n_preview;
   GBytes *preview[3];
   int n_codes, latent;
-  GBytes *codes[4];
+  GBytes *codes[5];
   LabWeights *weights;
   LabSnapshot *snapshot;
   /* The newest weights of a plain [FALSE] and of a variational [TRUE] model on this

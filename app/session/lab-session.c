@@ -253,6 +253,15 @@ lab_session_publish (LabSession *self)
       snapshot->latent = self->latent;
       _lab_snapshot_set_codes (snapshot, self->codes[0], self->codes[1], self->codes[2],
                                self->codes[3]);
+      if (self->dataset != NULL && self->dataset->factors != NULL)
+        {
+          const char *titles[16];
+          int n_factors = MIN (self->dataset->n_factors, (int) G_N_ELEMENTS (titles));
+
+          for (int k = 0; k < n_factors; k++)
+            titles[k] = self->dataset->factor_info[k].title;
+          _lab_snapshot_set_factors (snapshot, self->codes[4], n_factors, titles);
+        }
     }
   else
     snapshot->latent = self->config.latent;

@@ -13,6 +13,8 @@ typedef struct {
   double *series[2][LAB_N_LOSS_TERMS]; /* x then y in one block per curve */
   GBytes *preview[3];                  /* clean, input, output: shared between snapshots */
   GBytes *codes[4];                    /* codes, logvar, labels, indices */
+  GBytes *factor_share;
+  const char **factor_titles;
 } LabSnapshotOwned;
 
 G_DEFINE_BOXED_TYPE (LabSnapshot, lab_snapshot, lab_snapshot_ref, lab_snapshot_unref)
@@ -39,6 +41,8 @@ lab_snapshot_clear (gpointer data)
     g_clear_pointer (&self->preview[i], g_bytes_unref);
   for (guint i = 0; i < G_N_ELEMENTS (self->codes); i++)
     g_clear_pointer (&self->codes[i], g_bytes_unref);
+  g_clear_pointer (&self->factor_share, g_bytes_unref);
+  g_free (self->factor_titles);
   g_clear_pointer (&self->pub.weights, lab_weights_unref);
 }
 
@@ -134,6 +138,40 @@ _lab_snapshot_set_codes (LabSnapshot *pub, GBytes *codes, GBytes *logvar, GBytes
   pub->code_logvar = bytes_data (self->codes[1]);
   pub->code_labels = bytes_data (self->codes[2]);
   pub->code_indices = bytes_data (self->codes[3]);
+}
+
+void
+_lab_snapshot_set_factors (LabSnapshot *pub, GBytes *share, int n_factors, const char *const *titles)
+{
+  LabSnapshotOwned *self = (LabSnapshotOwned *) pub;
+
+  g_assert (self->factor_share == NULL);
+  if (share == NULL || n_factors <= 0
+      || g_bytes_get_size (share) != (gsize) pub->latent * n_factors * sizeof (float))
+    return;
+  self->factor_share = g_bytes_ref (share);
+  self->factor_titles = g_new (const char *, n_factors);
+  memcpy (self->factor_titles, titles, n_factors * sizeof *titles);
+  pub->n_factors = n_factors;
+  pub->code_factor_share = bytes_data (share);
+  pub->factor_titles = self->factor_titles;
+}
+
+const char *
+lab_snapshot_dimension_factor (const LabSnapshot *self, int dimension, double *share)
+{
+  int best = -1;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  if (self->code_factor_share == NULL || dimension < 0 || dimension >= self->latent)
+    return NULL;
+  for (int k = 0; k < self->n_factors; k++)
+    if (best < 0 || self->code_factor_share[(gsize) dimension * self->n_factors + k]
+                      > self->code_factor_share[(gsize) dimension * self->n_factors + best])
+      best = k;
+  if (share != NULL)
+    *share = self->code_factor_share[(gsize) dimension * self->n_factors + best];
+  return self->factor_titles[best];
 }
 
 gboolean

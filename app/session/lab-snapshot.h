@@ -77,6 +77,12 @@ struct _LabSnapshot {
   const guint32 *code_indices;
   int n_classes;
   const char *const *class_names; /* (n_classes) or NULL */
+  /* For data with known generating factors (shapes): per latent dimension, the share of
+   * each factor's information its codes carry, I(z_j; v_k) / H(v_k) in [0, 1] (latent,
+   * n_factors), and the factors' titles; NULL and 0 otherwise. */
+  int n_factors;
+  const float *code_factor_share;
+  const char *const *factor_titles;
 
   /* A read-only copy of the weights these reports came from, or NULL. */
   LabWeights *weights;
@@ -92,6 +98,9 @@ gboolean     lab_snapshot_has_history (const LabSnapshot *self);
 /* The newest finite value of a train (or val) term, or NAN when there is none. */
 double       lab_snapshot_last_value (const LabSnapshot *self, LabLossTerm term, gboolean val);
 const char  *lab_loss_term_name (LabLossTerm term);
+/* The title of the factor of which a latent dimension carries the largest share, and that
+ * share when share is not NULL; NULL for data without known factors. */
+const char  *lab_snapshot_dimension_factor (const LabSnapshot *self, int dimension, double *share);
 /* The term that is the whole objective: the total when there are several terms, else the
  * reconstruction (the only one). */
 LabLossTerm  lab_snapshot_objective_term (const LabSnapshot *self);

@@ -455,6 +455,67 @@ test_decode (void)
   free_session (session, &rec);
 }
 
+static gboolean
+has_codes_after_steps (LabSession *session, Recorder *rec, gpointer data)
+{
+  return steps_at_least (session, rec, data) && rec->last->codes != NULL;
+}
+
+/* On shapes, whose factors are known, each snapshot's codes come with the share of each
+ * factor's information per dimension, scored on the trainer's thread; the digits have none. */
+static void
+test_factor_share (void)
+{
+  Recorder rec;
+  g_autoptr(GError) error = NULL;
+  LabSession *session = small_session (&rec, "vae");
+
+  g_assert_true (wait_for (session, &rec, has_weights, NULL, 10));
+  g_assert_true (wait_for (session, &rec, has_codes_after_steps, GINT_TO_POINTER (0), 10));
+  g_assert_null (rec.last->code_factor_share);
+  g_assert_null (lab_snapshot_dimension_factor (rec.last, 0, NULL));
+
+  g_assert_true (lab_session_load (session, "shapes", "vae", &error));
+  g_assert_no_error (error);
+  set_option (session, "hidden", "64");
+  set_option (session, "latent", "4");
+  lab_session_run (session);
+  g_assert_true (wait_for (session, &rec, has_codes_after_steps, GINT_TO_POINTER (20), 60));
+  lab_session_pause (session);
+  g_assert_true (wait_for (session, &rec, not_running, NULL, 10));
+
+  const LabSnapshot *s = rec.last;
+  g_assert_cmpint (s->latent, ==, 4);
+  g_assert_cmpint (s->n_factors, ==, 6);
+  g_assert_nonnull (s->code_factor_share);
+  g_assert_cmpstr (s->factor_titles[3], ==, "x position");
+  double largest = 0;
+  for (int j = 0; j < s->latent; j++)
+    {
+      int best = 0;
+      double share = -1;
+
+      for (int k = 0; k < s->n_factors; k++)
+        {
+          float v = s->code_factor_share[j * s->n_factors + k];
+
+          g_assert_cmpfloat (v, >=, 0);
+          g_assert_cmpfloat (v, <=, 1);
+          if (v > s->code_factor_share[j * s->n_factors + best])
+            best = k;
+          largest = MAX (largest, v);
+        }
+      g_assert_cmpstr (lab_snapshot_dimension_factor (s, j, &share), ==, s->factor_titles[best]);
+      g_assert_cmpfloat (share, ==, s->code_factor_share[j * s->n_factors + best]);
+    }
+  /* codes of images carry something of where and how large the shape is */
+  g_assert_cmpfloat (largest, >, 0.05);
+  g_assert_null (lab_snapshot_dimension_factor (s, 4, NULL));
+
+  recorder_check_clean (&rec);
+  free_session (session, &rec);
+}
+
 /* Freeing a running session stops its thread within about one batch. */
 static void
 test_stop_within_batch (void)
@@ -557,6 +618,7 @@ main (int argc, char **argv)
   g_test_add_func ("/session/decode", test_decode);
   g_test_add_func ("/session/stop-within-batch", test_stop_within_batch);
   g_test_add_func ("/session/random-commands", test_random_commands);
+  g_test_add_func ("/session/factor-share", test_factor_share);
 
   return g_test_run ();
 }

@@ -286,6 +286,29 @@ def test_train_eval(tmp):
     return model
 
 
+def test_shapes_factors(tmp, digits_model):
+    """eval on shapes adds the disentanglement score; data without factors has none."""
+    model = os.path.join(tmp, "shapes.model")
+    code, out, err = run("train", "--preset", "vae", "--data", "shapes", "--epochs", "1", "--hidden", "64",
+                         "--latent", "6", "--save", model)
+    check("train on shapes exits 0", code == 0, f"exit {code}\n{err}")
+    code, out, err = run("eval", model, "--data", "shapes", "--json")
+    e = json_lines(out)[0] if code == 0 and out.strip() else {}
+    factors = ["shape", "hue", "size", "x", "y", "rotation"]
+    check("eval on shapes gives mig in [0, 1] with its per-factor gaps",
+          finite(e.get("mig")) and 0 <= e["mig"] <= 1
+          and sorted(e.get("mig_per_factor", {})) == sorted(factors)
+          and abs(sum(e["mig_per_factor"].values()) / len(factors) - e["mig"]) < 1e-6
+          and all(1 <= e.get("factor_dim", {}).get(f, 0) <= 6 for f in factors)
+          and all(0 <= e.get("factor_mi", {}).get(f, -1) <= 1 for f in factors), f"exit {code}\n{out}{err}")
+    code, out, err = run("eval", model, "--data", "shapes")
+    check("eval's text names the gap and each factor's information",
+          code == 0 and "(MIG)" in out and all(t in out for t in ["x position", "rotation", "gap"]), out + err)
+    if digits_model:
+        code, out, err = run("eval", digits_model, "--data", "digits", "--json")
+        check("data without factors has no mig", code == 0 and "mig" not in json_lines(out)[0], out + err)
+
+
 def test_damaged_model(tmp, model):
     with open(model, "rb") as f:
         blob = f.read()
@@ -668,6 +691,7 @@ def main():
             test_hostile_data(tmp, model)
             test_project(tmp, model)
         test_families(tmp)
+        test_shapes_factors(tmp, model)
         if have_module("numpy") and have_module("PIL"):
             test_colour_folder(tmp)
         else:

@@ -160,7 +160,7 @@ test_registry (void)
         CHECK (st != AE_OK && err.message[0] != '\0', "%s is unavailable but loads", d->name);
       ae_dataset_free (ds);
     }
-  CHECK (count == 4, "%d built-in datasets", count);
+  CHECK (count == 5, "%d built-in datasets", count);
   CHECK (ae_builtin_dataset_find ("digts") == NULL && ae_builtin_dataset_find ("/tmp/x.csv") == NULL,
          "a path is not built in");
   const AeBuiltinDataset *fashion = ae_builtin_dataset_find ("fashion");

@@ -53,13 +53,13 @@ wait_for_plane (LabLatentView *view)
 }
 
 static LabWindow *
-open_trained_window (const char *view)
+open_trained_window_on (const char *dataset, const char *view)
 {
   LabWindow *window = lab_window_new (NULL);
   LabLatentView *latent;
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
-  lab_window_start (window, "digits", "vae", TRUE, view);
+  lab_window_start (window, dataset, "vae", TRUE, view);
   gtk_window_present (GTK_WINDOW (window));
   latent = LAB_LATENT_VIEW (gtk_stack_get_child_by_name (window->stack, "latent"));
   g_assert_true (latent_has_steps (latent, 60, 60));
@@ -69,6 +69,12 @@ open_trained_window (const char *view)
   if (g_strcmp0 (view, "latent") == 0)
     wait_for_plane (latent);
   return window;
+}
+
+static LabWindow *
+open_trained_window (const char *view)
+{
+  return open_trained_window_on ("digits", view);
 }
 
 static void
@@ -508,6 +514,35 @@ test_slider_latency (void)
   spin_for (0.1);
 }
 
+/* On shapes, whose factors are known, each traversal slider is named by its dimension and
+ * the factor that dimension carries the largest share of; on the digits, by its dimension. */
+static void
+test_traversal_factor_names (void)
+{
+  LabWindow *window = open_trained_window_on ("shapes", "generate");
+  LabGenerateView *view = LAB_GENERATE_VIEW (gtk_stack_get_child_by_name (window->stack, "generate"));
+  LabSnapshot *s = lab_session_get_snapshot (lab_window_get_session (window));
+  int named = 0;
+
+  g_assert_nonnull (s->code_factor_share);
+  for (int i = 0; lab_generate_view_get_traversal_scale (view, i) != NULL; i++)
+    {
+      GtkWidget *scale = GTK_WIDGET (lab_generate_view_get_traversal_scale (view, i));
+      const char *text = gtk_label_get_label (GTK_LABEL (gtk_widget_get_prev_sibling (scale)));
+      const char *factor = strstr (text, " · ");
+      int dimension = 0;
+
+      g_assert_nonnull (factor);
+      g_assert_cmpint (sscanf (text, "z%d", &dimension), ==, 1);
+      g_assert_cmpstr (factor + strlen (" · "), ==, lab_snapshot_dimension_factor (s, dimension - 1, NULL));
+      named++;
+    }
+  g_assert_cmpint (named, ==, 8);
+  save_window_shot (window, "generate-traversal-shapes.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_for (0.1);
+}
+
 static gboolean
 session_has_steps (LabSession *session, gboolean variational, long steps, double timeout_s)
 {
@@ -801,6 +836,7 @@ main (int argc, char **argv)
   g_test_add_func ("/views/render", test_views_render);
   g_test_add_func ("/views/generate/pick-pair", test_pick_pair);
   g_test_add_func ("/views/generate/slider-latency", test_slider_latency);
+  g_test_add_func ("/views/generate/traversal-factor-names", test_traversal_factor_names);
   g_test_add_func ("/views/generate/plain-beside-vae", test_compare_plain_and_vae);
   g_test_add_func ("/views/export", test_export_views);
   g_test_add_func ("/views/export/sequence", test_export_sequence_view);
