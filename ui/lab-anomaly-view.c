@@ -34,7 +34,7 @@
 #define LAB_MAX_CLASSES 64       /* check buttons beyond this would not fit */
 
 struct _LabAnomalyView {
-  GtkWidget parent_instance;
+  LabView parent_instance;
 
   GtkWidget *classes_box;
   GtkWidget *checks[LAB_MAX_CLASSES];
@@ -49,7 +49,6 @@ struct _LabAnomalyView {
   LabChart *sequence_charts[LAB_GALLERY_SEQUENCES];
   GtkWidget *gallery_stack;
 
-  LabSession *session;
   LabWeights *weights;        /* newest seen */
   gboolean updating;          /* controls set from code: no feedback */
   int n_classes;
@@ -84,7 +83,7 @@ struct _LabAnomalyView {
   char *sequence_titles[LAB_GALLERY_SEQUENCES];
 };
 
-G_DEFINE_FINAL_TYPE (LabAnomalyView, lab_anomaly_view, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (LabAnomalyView, lab_anomaly_view, LAB_TYPE_VIEW)
 
 static void lab_anomaly_view_queue_score (LabAnomalyView *self);
 
@@ -93,7 +92,9 @@ static void lab_anomaly_view_queue_score (LabAnomalyView *self);
 static gboolean
 steps_labelled (LabAnomalyView *self)
 {
-  return self->session != NULL && lab_session_get_step_anomaly (self->session, LAB_SPLIT_TEST, 0) != NULL;
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+
+  return session != NULL && lab_session_get_step_anomaly (session, LAB_SPLIT_TEST, 0) != NULL;
 }
 
 /* "0.912", or "—" when undefined (nothing flagged, no anomalies). */
@@ -245,6 +246,7 @@ worst (const float *errors, long n, long *out, int k)
 static void
 lab_anomaly_view_update_gallery (LabAnomalyView *self)
 {
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
   LabAnomalyResult *r = self->file_result != NULL ? self->file_result : self->result;
   LabAnomalySet *set = self->file_result != NULL ? self->file_set : self->test_set;
   int channels = 1, height = 0, width = 0;
@@ -268,8 +270,8 @@ lab_anomaly_view_update_gallery (LabAnomalyView *self)
       memset (&self->sequences[i], 0, sizeof self->sequences[i]);
       self->sequences[i].empty_text = _("No sequence yet");
     }
-  if (r != NULL && self->session != NULL)
-    lab_session_get_sample_shape (self->session, &channels, &height, &width);
+  if (r != NULL && session != NULL)
+    lab_session_get_sample_shape (session, &channels, &height, &width);
   if (r == NULL || set == NULL || set->dim != channels * height * width)
     {
       lab_chart_redraw (self->gallery_chart);
@@ -460,7 +462,7 @@ on_score_timeout (gpointer data)
   LabAnomalyView *self = data;
 
   self->score_timeout = 0;
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (lab_view_get_shown (LAB_VIEW (self)))
     lab_anomaly_view_score_now (self);
   return G_SOURCE_REMOVE;
 }
@@ -471,7 +473,7 @@ lab_anomaly_view_queue_score (LabAnomalyView *self)
 {
   gint64 wait = self->score_time + LAB_SCORE_INTERVAL_US - g_get_monotonic_time ();
 
-  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (!lab_view_get_shown (LAB_VIEW (self)))
     return;
   if (self->scoring)
     {
@@ -502,17 +504,19 @@ lab_anomaly_view_cancel (LabAnomalyView *self)
 static void
 lab_anomaly_view_rebuild_sets (LabAnomalyView *self)
 {
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+
   lab_anomaly_view_cancel (self);
   g_clear_pointer (&self->test_set, lab_anomaly_set_unref);
   g_clear_pointer (&self->pca_train, lab_anomaly_set_unref);
   g_clear_pointer (&self->baseline, lab_anomaly_baseline_unref);
   g_clear_pointer (&self->result, lab_anomaly_result_free);
   self->threshold_set = FALSE;
-  if (self->session != NULL)
+  if (session != NULL)
     {
-      self->test_set = lab_anomaly_set_from_session (self->session, LAB_SPLIT_TEST, self->normal,
+      self->test_set = lab_anomaly_set_from_session (session, LAB_SPLIT_TEST, self->normal,
                                                      self->n_classes, LAB_SCORE_SAMPLES, FALSE);
-      self->pca_train = lab_anomaly_set_from_session (self->session, LAB_SPLIT_TRAIN, self->normal,
+      self->pca_train = lab_anomaly_set_from_session (session, LAB_SPLIT_TRAIN, self->normal,
                                                       self->n_classes, LAB_PCA_SAMPLES, TRUE);
     }
   if (self->pca_train != NULL && self->pca_train->n < 2)
@@ -527,7 +531,9 @@ lab_anomaly_view_rebuild_sets (LabAnomalyView *self)
 static void
 lab_anomaly_view_update_training_label (LabAnomalyView *self)
 {
-  g_autofree char *trained = self->session != NULL ? lab_session_dup_option (self->session, "normal") : NULL;
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+
+  g_autofree char *trained = session != NULL ? lab_session_dup_option (session, "normal") : NULL;
   g_autofree char *ticked = NULL;
   GString *s = g_string_new (NULL);
 
@@ -610,13 +616,13 @@ lab_anomaly_view_apply_normal (LabAnomalyView *self, GError **error)
   g_autofree char *value = NULL;
   GString *s = g_string_new (NULL);
 
-  g_return_val_if_fail (LAB_IS_ANOMALY_VIEW (self) && self->session != NULL, FALSE);
+  g_return_val_if_fail (LAB_IS_ANOMALY_VIEW (self) && lab_view_get_session (LAB_VIEW (self)) != NULL, FALSE);
 
   for (int c = 0; c < self->n_classes; c++)
     if (self->normal[c])
       g_string_append_printf (s, "%s%d", s->len > 0 ? "," : "", c);
   value = g_string_free (s, FALSE);
-  return lab_session_set_option (self->session, "normal", value, error);
+  return lab_session_set_option (lab_view_get_session (LAB_VIEW (self)), "normal", value, error);
 }
 
 static void
@@ -636,8 +642,10 @@ apply_confirmed (gpointer owner, gpointer data, gboolean accepted)
 static void
 on_apply_clicked (LabAnomalyView *self)
 {
-  if (self->session != NULL)
-    lab_confirm_new_model (GTK_WIDGET (self), self->session,
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+
+  if (session != NULL)
+    lab_confirm_new_model (GTK_WIDGET (self), session,
                            _("Training on the ticked classes needs a new network."),
                            apply_confirmed, NULL, NULL);
 }
@@ -647,8 +655,10 @@ on_apply_clicked (LabAnomalyView *self)
 static void
 lab_anomaly_view_build_classes (LabAnomalyView *self)
 {
-  g_autofree char *trained = lab_session_dup_option (self->session, "normal");
-  const LabSnapshot *snapshot = lab_session_get_snapshot (self->session);
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+
+  g_autofree char *trained = lab_session_dup_option (session, "normal");
+  const LabSnapshot *snapshot = lab_session_get_snapshot (session);
   GtkStringList *names = gtk_string_list_new (NULL);
   GtkWidget *child;
   int n = 0;
@@ -708,9 +718,10 @@ dataset_key (LabSession *session)
 static void
 lab_anomaly_view_on_generation (LabAnomalyView *self)
 {
-  g_autofree char *key = self->session != NULL ? dataset_key (self->session) : NULL;
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+  g_autofree char *key = session != NULL ? dataset_key (session) : NULL;
 
-  if (self->session != NULL && g_strcmp0 (key, self->dataset_key) != 0)
+  if (session != NULL && g_strcmp0 (key, self->dataset_key) != 0)
     {
       g_free (self->dataset_key);
       self->dataset_key = g_steal_pointer (&key);
@@ -727,8 +738,9 @@ lab_anomaly_view_on_generation (LabAnomalyView *self)
 }
 
 static void
-lab_anomaly_view_on_snapshot (LabAnomalyView *self, LabSnapshot *snapshot)
+lab_anomaly_view_on_snapshot (LabView *view, LabSnapshot *snapshot)
 {
+  LabAnomalyView *self = LAB_ANOMALY_VIEW (view);
   LabWeights *weights = snapshot != NULL ? snapshot->weights : NULL;
 
   if (snapshot != NULL && self->n_classes == 0 && snapshot->class_names != NULL
@@ -738,7 +750,7 @@ lab_anomaly_view_on_snapshot (LabAnomalyView *self, LabSnapshot *snapshot)
       g_clear_pointer (&self->dataset_key, g_free);
       lab_anomaly_view_on_generation (self);
     }
-  if (weights == NULL || weights == self->weights || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (weights == NULL || weights == self->weights || !lab_view_get_shown (LAB_VIEW (self)))
     return;
   g_clear_pointer (&self->weights, lab_weights_unref);
   self->weights = lab_weights_ref (weights);
@@ -747,29 +759,26 @@ lab_anomaly_view_on_snapshot (LabAnomalyView *self, LabSnapshot *snapshot)
 
 /* Hidden, the view scores nothing: shown again, it scores the newest weights. */
 static void
-lab_anomaly_view_on_map (LabAnomalyView *self)
+lab_anomaly_view_refresh (LabView *view)
 {
-  if (self->session != NULL)
-    lab_anomaly_view_on_snapshot (self, lab_session_get_snapshot (self->session));
-  lab_anomaly_view_queue_score (self);
+  LabSession *session = lab_view_get_session (view);
+
+  if (session != NULL)
+    lab_anomaly_view_on_snapshot (view, lab_session_get_snapshot (session));
+  lab_anomaly_view_queue_score (LAB_ANOMALY_VIEW (view));
 }
 
-void
-lab_anomaly_view_set_session (LabAnomalyView *self, LabSession *session)
+static void
+lab_anomaly_view_session_changed (LabView *view, LabSession *session)
 {
-  g_return_if_fail (LAB_IS_ANOMALY_VIEW (self));
+  LabAnomalyView *self = LAB_ANOMALY_VIEW (view);
 
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
   g_clear_pointer (&self->dataset_key, g_free);
   if (session != NULL)
     {
-      g_signal_connect_swapped (session, "snapshot", G_CALLBACK (lab_anomaly_view_on_snapshot), self);
       g_signal_connect_swapped (session, "notify::generation", G_CALLBACK (lab_anomaly_view_on_generation), self);
       g_signal_connect_swapped (session, "options-changed", G_CALLBACK (lab_anomaly_view_update_training_label), self);
       lab_anomaly_view_on_generation (self);
-      lab_anomaly_view_on_snapshot (self, lab_session_get_snapshot (session));
     }
 }
 
@@ -784,7 +793,7 @@ on_file_scored (GObject *source, GAsyncResult *res, gpointer user_data)
 
   (void) source;
   /* a file scored for a model or data that have gone since is dropped */
-  if (result != NULL && self->session != NULL && self->file_set != NULL
+  if (result != NULL && lab_view_get_session (LAB_VIEW (self)) != NULL && self->file_set != NULL
       && self->file_set->n == result->n)
     {
       lab_anomaly_result_free (self->file_result);
@@ -1076,15 +1085,9 @@ static void
 lab_anomaly_view_dispose (GObject *object)
 {
   LabAnomalyView *self = LAB_ANOMALY_VIEW (object);
-  GtkWidget *child;
 
   lab_anomaly_view_cancel (self);
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_clear_object (&self->session);
   g_clear_pointer (&self->weights, lab_weights_unref);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
   G_OBJECT_CLASS (lab_anomaly_view_parent_class)->dispose (object);
 }
 
@@ -1116,7 +1119,12 @@ lab_anomaly_view_finalize (GObject *object)
 static void
 lab_anomaly_view_class_init (LabAnomalyViewClass *klass)
 {
+  LabViewClass *view_class = LAB_VIEW_CLASS (klass);
+
   G_OBJECT_CLASS (klass)->dispose = lab_anomaly_view_dispose;
+  view_class->session_changed = lab_anomaly_view_session_changed;
+  view_class->snapshot = lab_anomaly_view_on_snapshot;
+  view_class->refresh = lab_anomaly_view_refresh;
   G_OBJECT_CLASS (klass)->finalize = lab_anomaly_view_finalize;
   gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "labanomalyview");
@@ -1128,11 +1136,4 @@ lab_anomaly_view_init (LabAnomalyView *self)
   lab_anomaly_view_build (self);
   lab_anomaly_view_show_result (self);
   lab_anomaly_view_update_training_label (self);
-  g_signal_connect (self, "map", G_CALLBACK (lab_anomaly_view_on_map), NULL);
-}
-
-GtkWidget *
-lab_anomaly_view_new (void)
-{
-  return g_object_new (LAB_TYPE_ANOMALY_VIEW, NULL);
 }

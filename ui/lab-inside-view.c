@@ -29,13 +29,12 @@
 #define LAB_REFRESH_USEC (2 * G_USEC_PER_SEC)
 
 struct _LabInsideView {
-  GtkWidget parent_instance;
+  LabView parent_instance;
 
   LabChart *weights_chart, *bars_chart, *codes_chart, *jacobian_chart;
   GtkLabel *weights_label, *dead_label, *jacobian_label;
   GtkWidget *companion_button;
 
-  LabSession *session;
   LabSnapshot *snapshot;
   LabWeights *shown_weights;   /* the weights last drawn, to skip snapshots without new ones */
   gint64 refresh_time;
@@ -69,7 +68,7 @@ struct _LabInsideView {
   int companion_epochs;
 };
 
-G_DEFINE_FINAL_TYPE (LabInsideView, lab_inside_view, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (LabInsideView, lab_inside_view, LAB_TYPE_VIEW)
 
 /* Unit u's weights as one tile: the mean over input channels, scaled to [-1, 1]. */
 static void
@@ -222,18 +221,19 @@ lab_inside_view_build_activity (LabInsideView *self)
 static gboolean
 lab_inside_view_gather_test (LabInsideView *self)
 {
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
   const LabSnapshot *s = self->snapshot;
   int n = MIN (s->n_codes, LAB_JACOBIAN_SAMPLES);
 
   if (self->test != NULL && self->test_generation == s->generation && self->n_test == n)
     return TRUE;
   g_clear_pointer (&self->test, g_free);
-  if (self->session == NULL || s->code_indices == NULL || n <= 0)
+  if (session == NULL || s->code_indices == NULL || n <= 0)
     return FALSE;
   self->test = g_new (float, (gsize) n * s->dim);
   for (int i = 0; i < n; i++)
     {
-      const float *x = lab_session_get_dataset_sample (self->session, s->code_indices[i], NULL);
+      const float *x = lab_session_get_dataset_sample (session, s->code_indices[i], NULL);
 
       if (x == NULL)
         {
@@ -376,13 +376,14 @@ lab_inside_view_clear_companion (LabInsideView *self)
 }
 
 static void
-lab_inside_view_on_snapshot (LabInsideView *self, LabSnapshot *snapshot)
+lab_inside_view_on_snapshot (LabView *view, LabSnapshot *snapshot)
 {
+  LabInsideView *self = LAB_INSIDE_VIEW (view);
   gint64 now = g_get_monotonic_time ();
   gboolean new_model;
 
   /* hidden, the view measures nothing: it catches up on "map" */
-  if (snapshot->codes == NULL || snapshot->weights == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (snapshot->codes == NULL || snapshot->weights == NULL || !lab_view_get_shown (LAB_VIEW (self)))
     return;
   new_model = self->snapshot == NULL || self->snapshot->generation != snapshot->generation;
   /* every snapshot of a run brings the same codes between weight copies, and the
@@ -407,13 +408,6 @@ lab_inside_view_on_snapshot (LabInsideView *self, LabSnapshot *snapshot)
   lab_inside_view_build_tiles (self, snapshot->weights);
   lab_inside_view_build_activity (self);
   lab_inside_view_build_jacobian (self);
-}
-
-static void
-lab_inside_view_on_map (LabInsideView *self)
-{
-  if (self->session != NULL && lab_session_get_snapshot (self->session) != NULL)
-    lab_inside_view_on_snapshot (self, lab_session_get_snapshot (self->session));
 }
 
 static void
@@ -456,21 +450,23 @@ on_companion_done (GObject *source, GAsyncResult *result, gpointer data)
 gboolean
 lab_inside_view_train_companion (LabInsideView *self)
 {
+  LabSession *session;
   long n_train;
   float *train;
 
   g_return_val_if_fail (LAB_IS_INSIDE_VIEW (self), FALSE);
 
-  if (self->session == NULL || self->snapshot == NULL || self->companion_cancel != NULL
+  session = lab_view_get_session (LAB_VIEW (self));
+  if (session == NULL || self->snapshot == NULL || self->companion_cancel != NULL
       || self->info.contractive <= 0 || !lab_inside_view_gather_test (self))
     return FALSE;
-  n_train = MIN (lab_session_get_split_size (self->session, LAB_SPLIT_TRAIN), LAB_COMPANION_SAMPLES);
+  n_train = MIN (lab_session_get_split_size (session, LAB_SPLIT_TRAIN), LAB_COMPANION_SAMPLES);
   if (n_train <= 0)
     return FALSE;
   train = g_new (float, (gsize) n_train * self->dim);
   for (long i = 0; i < n_train; i++)
     {
-      const float *x = lab_session_get_sample (self->session, LAB_SPLIT_TRAIN, i, NULL);
+      const float *x = lab_session_get_sample (session, LAB_SPLIT_TRAIN, i, NULL);
 
       if (x == NULL)
         {
@@ -495,21 +491,6 @@ lab_inside_view_train_companion (LabInsideView *self)
 }
 
 /* --- public ----------------------------------------------------------------------------- */
-
-GtkWidget *
-lab_inside_view_new (void)
-{
-  return g_object_new (LAB_TYPE_INSIDE_VIEW, NULL);
-}
-
-void
-lab_inside_view_set_session (LabInsideView *self, LabSession *session)
-{
-  g_return_if_fail (LAB_IS_INSIDE_VIEW (self));
-
-  if (lab_session_replace (&self->session, session, self) && session != NULL)
-    lab_session_follow_snapshots (session, G_CALLBACK (lab_inside_view_on_snapshot), self);
-}
 
 int
 lab_inside_view_get_n_tiles (LabInsideView *self)
@@ -555,15 +536,11 @@ static void
 lab_inside_view_dispose (GObject *object)
 {
   LabInsideView *self = LAB_INSIDE_VIEW (object);
-  GtkWidget *child;
 
-  lab_inside_view_set_session (self, NULL);
   lab_inside_view_cancel_jacobian (self);
   if (self->companion_cancel != NULL)
     g_cancellable_cancel (self->companion_cancel);
   g_clear_object (&self->companion_cancel);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
   g_clear_pointer (&self->snapshot, lab_snapshot_unref);
   g_clear_pointer (&self->tiles, g_free);
   g_clear_pointer (&self->mean, g_free);
@@ -578,6 +555,7 @@ static void
 lab_inside_view_class_init (LabInsideViewClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = lab_inside_view_dispose;
+  LAB_VIEW_CLASS (klass)->snapshot = lab_inside_view_on_snapshot;
   gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "labinsideview");
 }
@@ -622,7 +600,6 @@ lab_inside_view_init (LabInsideView *self)
   GtkWidget *left = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
 
-  g_signal_connect (self, "map", G_CALLBACK (lab_inside_view_on_map), NULL);
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
   gtk_box_layout_set_homogeneous (GTK_BOX_LAYOUT (layout), TRUE);
   gtk_widget_set_parent (left, GTK_WIDGET (self));

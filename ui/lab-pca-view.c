@@ -36,12 +36,11 @@ typedef struct {
 } AngleRow;
 
 struct _LabPcaView {
-  GtkWidget parent_instance;
+  LabView parent_instance;
 
   GtkLabel *status_label, *angle_label, *angle_note, *recon_label;
   LabChart *error_chart, *angle_chart, *recon_chart;
 
-  LabSession *session;
   GCancellable *cancellable;
   char *dataset_key;      /* the dataset PCA was fitted on */
   guint generation;
@@ -75,15 +74,9 @@ struct _LabPcaView {
   LabImageGridData recon_grid;
 };
 
-G_DEFINE_FINAL_TYPE (LabPcaView, lab_pca_view, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (LabPcaView, lab_pca_view, LAB_TYPE_VIEW)
 
 static void lab_pca_view_start_measure (LabPcaView *self);
-
-GtkWidget *
-lab_pca_view_new (void)
-{
-  return g_object_new (LAB_TYPE_PCA_VIEW, NULL);
-}
 
 /* --- drawing ---------------------------------------------------------------------------- */
 
@@ -174,7 +167,8 @@ lab_pca_view_update_angle_plot (LabPcaView *self)
 static void
 lab_pca_view_update_recon (LabPcaView *self)
 {
-  const LabSnapshot *snapshot = self->session != NULL ? lab_session_get_snapshot (self->session) : NULL;
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+  const LabSnapshot *snapshot = session != NULL ? lab_session_get_snapshot (session) : NULL;
   const LabPcaMeasure *m = self->measure;
   long n, dim;
 
@@ -284,15 +278,16 @@ static void
 on_measured (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   LabPcaView *self = user_data;
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
   g_autoptr (GError) error = NULL;
   LabPcaMeasure *m = lab_pca_compare_measure_finish (res, &error);
   double step = self->measured_step;
 
   (void) source;
   self->measuring = FALSE;
-  if (m != NULL && self->session != NULL && self->measured_generation == self->generation)
+  if (m != NULL && session != NULL && self->measured_generation == self->generation)
     {
-      const char *preset = lab_session_get_preset (self->session);
+      const char *preset = lab_session_get_preset (session);
 
       lab_pca_measure_free (self->measure);
       self->measure = g_steal_pointer (&m);
@@ -321,7 +316,7 @@ on_measured (GObject *source, GAsyncResult *res, gpointer user_data)
       lab_pca_view_update_labels (self);
     }
   lab_pca_measure_free (m);
-  if (self->session != NULL)
+  if (session != NULL)
     lab_pca_view_start_measure (self);
   g_object_unref (self);
 }
@@ -347,11 +342,13 @@ lab_pca_view_start_measure (LabPcaView *self)
 }
 
 static void
-lab_pca_view_on_snapshot (LabPcaView *self, LabSnapshot *snapshot)
+lab_pca_view_on_snapshot (LabView *view, LabSnapshot *snapshot)
 {
+  LabPcaView *self = LAB_PCA_VIEW (view);
+
   /* hidden, the view measures nothing: it catches up on "map" */
   if (snapshot == NULL || snapshot->weights == NULL || snapshot->weights == self->measured
-      || snapshot->weights == self->pending || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+      || snapshot->weights == self->pending || !lab_view_get_shown (LAB_VIEW (self)))
     return;
   g_clear_pointer (&self->pending, lab_weights_unref);
   self->pending = lab_weights_ref (snapshot->weights);
@@ -380,7 +377,7 @@ on_fitted (GObject *source, GAsyncResult *res, gpointer user_data)
   (void) source;
   if (self != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self), (gpointer *) &request->view);
-  if (self != NULL && self->session != NULL && g_strcmp0 (key, self->dataset_key) == 0)
+  if (self != NULL && lab_view_get_session (LAB_VIEW (self)) != NULL && g_strcmp0 (key, self->dataset_key) == 0)
     {
       self->fitting = FALSE;
       g_clear_pointer (&self->compare, lab_pca_compare_unref);
@@ -389,7 +386,7 @@ on_fitted (GObject *source, GAsyncResult *res, gpointer user_data)
         g_warning ("PCA of %s: %s", key, error->message);
       lab_pca_view_update_error_plot (self);
       lab_pca_view_update_labels (self);
-      lab_pca_view_on_snapshot (self, lab_session_get_snapshot (self->session));
+      lab_pca_view_on_snapshot (LAB_VIEW (self), lab_session_get_snapshot (lab_view_get_session (LAB_VIEW (self))));
       lab_pca_view_start_measure (self);
     }
   g_clear_pointer (&compare, lab_pca_compare_unref);
@@ -400,8 +397,9 @@ on_fitted (GObject *source, GAsyncResult *res, gpointer user_data)
 static void
 lab_pca_view_on_generation (LabPcaView *self)
 {
-  const char *spec = lab_session_get_dataset_spec (self->session);
-  guint generation = lab_session_get_generation (self->session);
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+  const char *spec = lab_session_get_dataset_spec (session);
+  guint generation = lab_session_get_generation (session);
 
   if (generation != self->generation)
     {
@@ -413,8 +411,8 @@ lab_pca_view_on_generation (LabPcaView *self)
       lab_pca_view_update_angle_plot (self);
       lab_pca_view_update_recon (self);
     }
-  if (spec == NULL || lab_session_get_loading (self->session) || g_strcmp0 (spec, self->dataset_key) == 0
-      || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (spec == NULL || lab_session_get_loading (session) || g_strcmp0 (spec, self->dataset_key) == 0
+      || !lab_view_get_shown (LAB_VIEW (self)))
     {
       lab_pca_view_update_labels (self);
       return;
@@ -439,37 +437,34 @@ lab_pca_view_on_generation (LabPcaView *self)
 
     /* up to half the input size: beyond, PCA's error falls to zero, flattening the log
      * plot's interesting part for short inputs (64 values of a sequence) */
-    lab_session_get_sample_shape (self->session, &channels, &height, &width);
+    lab_session_get_sample_shape (session, &channels, &height, &width);
     k_max = CLAMP (channels * height * width / 2, 1, LAB_PCA_K_MAX);
-    lab_pca_compare_new_async (self->session, k_max, self->cancellable, on_fitted, request);
+    lab_pca_compare_new_async (session, k_max, self->cancellable, on_fitted, request);
   }
 }
 
 static void
-lab_pca_view_on_map (LabPcaView *self)
+lab_pca_view_refresh (LabView *view)
 {
-  if (self->session == NULL)
+  LabSession *session = lab_view_get_session (view);
+
+  if (session == NULL)
     return;
-  lab_pca_view_on_generation (self);
-  lab_pca_view_on_snapshot (self, lab_session_get_snapshot (self->session));
+  lab_pca_view_on_generation (LAB_PCA_VIEW (view));
+  lab_pca_view_on_snapshot (view, lab_session_get_snapshot (session));
 }
 
-void
-lab_pca_view_set_session (LabPcaView *self, LabSession *session)
+static void
+lab_pca_view_session_changed (LabView *view, LabSession *session)
 {
-  g_return_if_fail (LAB_IS_PCA_VIEW (self));
+  LabPcaView *self = LAB_PCA_VIEW (view);
 
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
   g_clear_pointer (&self->dataset_key, g_free);
   if (session != NULL)
     {
-      g_signal_connect_swapped (session, "snapshot", G_CALLBACK (lab_pca_view_on_snapshot), self);
       g_signal_connect_swapped (session, "notify::generation", G_CALLBACK (lab_pca_view_on_generation), self);
       self->generation = G_MAXUINT;
       lab_pca_view_on_generation (self);
-      lab_pca_view_on_snapshot (self, lab_session_get_snapshot (session));
     }
 }
 
@@ -478,10 +473,12 @@ lab_pca_view_set_session (LabPcaView *self, LabSession *session)
 gboolean
 lab_pca_view_is_current (LabPcaView *self)
 {
+  LabSession *session;
   const LabSnapshot *snapshot;
 
   g_return_val_if_fail (LAB_IS_PCA_VIEW (self), FALSE);
-  snapshot = self->session != NULL ? lab_session_get_snapshot (self->session) : NULL;
+  session = lab_view_get_session (LAB_VIEW (self));
+  snapshot = session != NULL ? lab_session_get_snapshot (session) : NULL;
   return self->compare != NULL && !self->measuring && self->pending == NULL
          && self->measure != NULL && snapshot != NULL && snapshot->weights == self->measured;
 }
@@ -552,12 +549,8 @@ static void
 lab_pca_view_dispose (GObject *object)
 {
   LabPcaView *self = LAB_PCA_VIEW (object);
-  GtkWidget *child;
 
   g_cancellable_cancel (self->cancellable);
-  lab_pca_view_set_session (self, NULL);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->dataset_key, g_free);
   g_clear_pointer (&self->compare, lab_pca_compare_unref);
@@ -582,7 +575,12 @@ lab_pca_view_dispose (GObject *object)
 static void
 lab_pca_view_class_init (LabPcaViewClass *klass)
 {
+  LabViewClass *view_class = LAB_VIEW_CLASS (klass);
+
   G_OBJECT_CLASS (klass)->dispose = lab_pca_view_dispose;
+  view_class->session_changed = lab_pca_view_session_changed;
+  view_class->snapshot = lab_pca_view_on_snapshot;
+  view_class->refresh = lab_pca_view_refresh;
   gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "labpcaview");
 }
@@ -619,7 +617,6 @@ lab_pca_view_init (LabPcaView *self)
   GtkWidget *left = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
 
-  g_signal_connect (self, "map", G_CALLBACK (lab_pca_view_on_map), NULL);
   gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_HORIZONTAL);
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
   gtk_box_layout_set_homogeneous (GTK_BOX_LAYOUT (layout), TRUE);

@@ -24,7 +24,7 @@
 #define LAB_SPREAD_CODES 128 /* test sequences whose codes give a plain model's spread */
 
 struct _LabSequenceView {
-  GtkWidget parent_instance;
+  LabView parent_instance;
 
   GtkStack *stack; /* "notice" when the data are not sequences, else "content" */
   GtkLabel *notice;
@@ -40,7 +40,6 @@ struct _LabSequenceView {
   GtkLabel *mix_label;
   LabChart *mix_chart;
 
-  LabSession *session;
   LabWeights *weights; /* the copy everything shown was computed with */
   guint generation;
   int steps, features, dim, latent;
@@ -72,7 +71,7 @@ struct _LabSequenceView {
   LabSequenceData mix;
 };
 
-G_DEFINE_FINAL_TYPE (LabSequenceView, lab_sequence_view, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (LabSequenceView, lab_sequence_view, LAB_TYPE_VIEW)
 
 /* Every plot on one value axis, so that a flat decode looks flat and plots compare. */
 static void
@@ -87,7 +86,8 @@ use_common_range (LabSequenceView *self, LabSequenceData *d)
 static const char *
 class_name (LabSequenceView *self, int label)
 {
-  LabSnapshot *s = self->session != NULL ? lab_session_get_snapshot (self->session) : NULL;
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+  LabSnapshot *s = session != NULL ? lab_session_get_snapshot (session) : NULL;
 
   if (s == NULL || s->class_names == NULL || label < 0 || label >= s->n_classes)
     return "";
@@ -99,6 +99,7 @@ class_name (LabSequenceView *self, int label)
 static void
 update_shown (LabSequenceView *self)
 {
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
   long first = gtk_spin_button_get_value_as_int (self->sample_spin);
   double total = 0;
   int counted = 0;
@@ -110,7 +111,7 @@ update_shown (LabSequenceView *self)
       long index = first + i;
       int label = -1;
       const float *x = index < self->n_test
-                       ? lab_session_get_sample (self->session, LAB_SPLIT_TEST, index, &label) : NULL;
+                       ? lab_session_get_sample (session, LAB_SPLIT_TEST, index, &label) : NULL;
       float *in = self->shown_input + (gsize) i * self->dim;
       float *out = self->shown_output + (gsize) i * self->dim;
       float *err = self->shown_error + (gsize) i * self->steps;
@@ -129,7 +130,7 @@ update_shown (LabSequenceView *self)
         continue;
       memcpy (in, x, sizeof (float) * self->dim);
       d->input = in;
-      flags = lab_session_get_step_anomaly (self->session, LAB_SPLIT_TEST, index);
+      flags = lab_session_get_step_anomaly (session, LAB_SPLIT_TEST, index);
       if (flags != NULL)
         for (int t = 0; t < self->steps; t++)
           if (flags[t])
@@ -212,7 +213,7 @@ on_next_anomaly (LabSequenceView *self)
   for (long k = 1; k <= self->n_test; k++)
     {
       long index = (first + k) % self->n_test;
-      const guint8 *flags = lab_session_get_step_anomaly (self->session, LAB_SPLIT_TEST, index);
+      const guint8 *flags = lab_session_get_step_anomaly (lab_view_get_session (LAB_VIEW (self)), LAB_SPLIT_TEST, index);
       gboolean any = FALSE;
 
       for (int t = 0; flags != NULL && t < self->steps && !any; t++)
@@ -232,7 +233,8 @@ on_next_anomaly (LabSequenceView *self)
 static void
 update_code_spread (LabSequenceView *self)
 {
-  LabSnapshot *s = lab_session_get_snapshot (self->session);
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+  LabSnapshot *s = lab_session_get_snapshot (session);
   long n = MIN (self->n_test, LAB_SPREAD_CODES);
   float *x, *codes;
 
@@ -246,7 +248,7 @@ update_code_spread (LabSequenceView *self)
   x = g_new (float, (gsize) n * self->dim);
   codes = g_new (float, (gsize) n * self->latent);
   for (long i = 0; i < n; i++)
-    memcpy (x + (gsize) i * self->dim, lab_session_get_sample (self->session, LAB_SPLIT_TEST, i, NULL),
+    memcpy (x + (gsize) i * self->dim, lab_session_get_sample (session, LAB_SPLIT_TEST, i, NULL),
             sizeof (float) * self->dim);
   lab_weights_encode (self->weights, codes, NULL, x, n);
   lab_sequence_code_spread (self->code_mean, self->code_sd, codes, n, self->latent);
@@ -309,16 +311,18 @@ on_new_samples (LabSequenceView *self)
 static void
 on_make_variational (LabSequenceView *self)
 {
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+
   g_autoptr(GError) error = NULL;
 
-  if (self->session == NULL)
+  if (session == NULL)
     return;
-  if (!lab_session_set_option (self->session, "variational", "1", &error))
+  if (!lab_session_set_option (session, "variational", "1", &error))
     {
       gtk_label_set_label (self->prior_label, error->message);
       return;
     }
-  lab_session_run (self->session);
+  lab_session_run (session);
 }
 
 static void
@@ -371,7 +375,7 @@ update_pair (LabSequenceView *self)
       self->has_mix = TRUE;
       for (int e = 0; e < 2; e++)
         {
-          const float *x = lab_session_get_sample (self->session, LAB_SPLIT_TEST, ends[e], NULL);
+          const float *x = lab_session_get_sample (lab_view_get_session (LAB_VIEW (self)), LAB_SPLIT_TEST, ends[e], NULL);
 
           if (x == NULL)
             self->has_mix = FALSE;
@@ -399,10 +403,11 @@ update_pair (LabSequenceView *self)
 static gboolean
 update_shape (LabSequenceView *self)
 {
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
   int channels = 0, height = 0, width = 0;
-  gboolean sequences = self->session != NULL && lab_session_get_is_sequence (self->session)
-                       && lab_session_get_sample_shape (self->session, &channels, &height, &width)
-                       && lab_session_get_split_size (self->session, LAB_SPLIT_TEST) > 0;
+  gboolean sequences = session != NULL && lab_session_get_is_sequence (session)
+                       && lab_session_get_sample_shape (session, &channels, &height, &width)
+                       && lab_session_get_split_size (session, LAB_SPLIT_TEST) > 0;
 
   gtk_stack_set_visible_child_name (self->stack, sequences ? "content" : "notice");
   if (!sequences)
@@ -410,7 +415,7 @@ update_shape (LabSequenceView *self)
       g_clear_pointer (&self->weights, lab_weights_unref);
       return FALSE;
     }
-  self->n_test = lab_session_get_split_size (self->session, LAB_SPLIT_TEST);
+  self->n_test = lab_session_get_split_size (session, LAB_SPLIT_TEST);
   gtk_spin_button_set_range (self->sample_spin, 0, MAX (self->n_test - 1, 0));
   gtk_spin_button_set_range (self->from_spin, 0, MAX (self->n_test - 1, 0));
   gtk_spin_button_set_range (self->to_spin, 0, MAX (self->n_test - 1, 0));
@@ -433,7 +438,7 @@ update_shape (LabSequenceView *self)
   self->y_max = -G_MAXDOUBLE;
   for (long i = 0; i < MIN (self->n_test, LAB_SPREAD_CODES); i++)
     {
-      const float *x = lab_session_get_sample (self->session, LAB_SPLIT_TEST, i, NULL);
+      const float *x = lab_session_get_sample (session, LAB_SPLIT_TEST, i, NULL);
 
       for (int k = 0; k < self->dim; k++)
         if (isfinite (x[k]))
@@ -444,7 +449,7 @@ update_shape (LabSequenceView *self)
     }
   self->has_anomalies = FALSE;
   for (long i = 0; i < self->n_test && !self->has_anomalies; i++)
-    self->has_anomalies = lab_session_get_step_anomaly (self->session, LAB_SPLIT_TEST, i) != NULL;
+    self->has_anomalies = lab_session_get_step_anomaly (session, LAB_SPLIT_TEST, i) != NULL;
   gtk_widget_set_visible (self->anomaly_button, self->has_anomalies);
   if (self->n_test > 1 && gtk_spin_button_get_value_as_int (self->from_spin)
                           == gtk_spin_button_get_value_as_int (self->to_spin))
@@ -453,15 +458,16 @@ update_shape (LabSequenceView *self)
 }
 
 static void
-refresh (LabSequenceView *self)
+refresh (LabView *view)
 {
+  LabSequenceView *self = LAB_SEQUENCE_VIEW (view);
   LabWeights *weights;
   gboolean changed;
 
-  /* hidden, the view computes nothing: "map" refreshes it */
-  if (!gtk_widget_get_mapped (GTK_WIDGET (self)) || !update_shape (self))
+  /* hidden, the view computes nothing: it refreshes when shown */
+  if (!lab_view_get_shown (LAB_VIEW (self)) || !update_shape (self))
     return;
-  weights = lab_session_get_weights (self->session);
+  weights = lab_session_get_weights (lab_view_get_session (LAB_VIEW (self)));
   changed = weights != self->weights;
   if (changed)
     {
@@ -493,40 +499,31 @@ refresh (LabSequenceView *self)
 }
 
 static void
-on_snapshot (LabSequenceView *self, LabSnapshot *snapshot)
+on_snapshot (LabView *view, LabSnapshot *snapshot)
 {
+  LabSequenceView *self = LAB_SEQUENCE_VIEW (view);
+
   /* only reports that bring new weights change what is shown */
   if ((snapshot->weights == NULL || snapshot->weights == self->weights)
       && snapshot->generation == self->generation)
     return;
   self->generation = snapshot->generation;
-  refresh (self);
+  refresh (view);
+}
+
+static void
+session_changed (LabView *view, LabSession *session)
+{
+  if (session != NULL)
+    {
+      g_signal_connect_swapped (session, "notify::generation", G_CALLBACK (refresh), view);
+      g_signal_connect_swapped (session, "notify::loading", G_CALLBACK (refresh), view);
+      g_signal_connect_swapped (session, "options-changed", G_CALLBACK (refresh), view);
+    }
+  refresh (view);
 }
 
 /* --- public --------------------------------------------------------------------------------- */
-
-GtkWidget *
-lab_sequence_view_new (void)
-{
-  return g_object_new (LAB_TYPE_SEQUENCE_VIEW, NULL);
-}
-
-void
-lab_sequence_view_set_session (LabSequenceView *self, LabSession *session)
-{
-  g_return_if_fail (LAB_IS_SEQUENCE_VIEW (self));
-
-  if (!lab_session_replace (&self->session, session, self))
-    return;
-  if (session != NULL)
-    {
-      g_signal_connect_swapped (session, "snapshot", G_CALLBACK (on_snapshot), self);
-      g_signal_connect_swapped (session, "notify::generation", G_CALLBACK (refresh), self);
-      g_signal_connect_swapped (session, "notify::loading", G_CALLBACK (refresh), self);
-      g_signal_connect_swapped (session, "options-changed", G_CALLBACK (refresh), self);
-    }
-  refresh (self);
-}
 
 gboolean
 lab_sequence_view_get_shows_sequences (LabSequenceView *self)
@@ -612,11 +609,7 @@ static void
 lab_sequence_view_dispose (GObject *object)
 {
   LabSequenceView *self = LAB_SEQUENCE_VIEW (object);
-  GtkWidget *child;
 
-  lab_sequence_view_set_session (self, NULL);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
   g_clear_pointer (&self->weights, lab_weights_unref);
   g_clear_pointer (&self->rand, g_rand_free);
   g_clear_pointer (&self->shown_input, g_free);
@@ -637,7 +630,12 @@ lab_sequence_view_dispose (GObject *object)
 static void
 lab_sequence_view_class_init (LabSequenceViewClass *klass)
 {
+  LabViewClass *view_class = LAB_VIEW_CLASS (klass);
+
   G_OBJECT_CLASS (klass)->dispose = lab_sequence_view_dispose;
+  view_class->session_changed = session_changed;
+  view_class->snapshot = on_snapshot;
+  view_class->refresh = refresh;
   gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "labsequenceview");
 }
@@ -718,7 +716,6 @@ lab_sequence_view_init (LabSequenceView *self)
       "(with anomalies) as the dataset in the sidebar, or start with latentlab --data sines."));
 
   self->rand = g_rand_new_with_seed (7);
-  g_signal_connect (self, "map", G_CALLBACK (refresh), NULL);
   self->stack = GTK_STACK (gtk_stack_new ());
   gtk_widget_set_parent (GTK_WIDGET (self->stack), GTK_WIDGET (self));
 
