@@ -31,6 +31,7 @@
 struct _LabInsideView {
   LabView parent_instance;
 
+  /* template widgets */
   LabChart *weights_chart, *bars_chart, *codes_chart, *jacobian_chart;
   GtkLabel *weights_label, *dead_label, *jacobian_label;
   GtkWidget *companion_button;
@@ -541,6 +542,7 @@ lab_inside_view_dispose (GObject *object)
   if (self->companion_cancel != NULL)
     g_cancellable_cancel (self->companion_cancel);
   g_clear_object (&self->companion_cancel);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_INSIDE_VIEW);
   g_clear_pointer (&self->snapshot, lab_snapshot_unref);
   g_clear_pointer (&self->tiles, g_free);
   g_clear_pointer (&self->mean, g_free);
@@ -558,97 +560,47 @@ lab_inside_view_class_init (LabInsideViewClass *klass)
   LAB_VIEW_CLASS (klass)->snapshot = lab_inside_view_on_snapshot;
   gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "labinsideview");
-}
 
-static LabChart *
-new_chart (GtkWidget *box, LabPlotDrawFunc draw, gpointer data, int width, int height)
-{
-  GtkWidget *chart = lab_chart_new ();
-
-  lab_chart_set_draw_func (LAB_CHART (chart), draw, data, NULL);
-  gtk_widget_set_size_request (chart, width, height);
-  gtk_box_append (GTK_BOX (box), chart);
-  return LAB_CHART (chart);
-}
-
-static GtkLabel *
-note (GtkWidget *box, const char *text)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_add_css_class (label, "dim-label");
-  gtk_box_append (GTK_BOX (box), label);
-  return GTK_LABEL (label);
-}
-
-static void
-heading (GtkWidget *box, const char *text)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_widget_add_css_class (label, "heading");
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_box_append (GTK_BOX (box), label);
+  g_type_ensure (LAB_TYPE_CHART);
+  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass),
+                                               "/io/github/latentlab/LatentLab/ui/lab-inside-view.ui");
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabInsideView, weights_chart);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabInsideView, bars_chart);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabInsideView, codes_chart);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabInsideView, jacobian_chart);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabInsideView, weights_label);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabInsideView, dead_label);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabInsideView, jacobian_label);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabInsideView, companion_button);
+  gtk_widget_class_bind_template_callback (GTK_WIDGET_CLASS (klass), lab_inside_view_train_companion);
 }
 
 static void
 lab_inside_view_init (LabInsideView *self)
 {
   GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
-  GtkWidget *left = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
 
+  gtk_widget_init_template (GTK_WIDGET (self));
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
   gtk_box_layout_set_homogeneous (GTK_BOX_LAYOUT (layout), TRUE);
-  gtk_widget_set_parent (left, GTK_WIDGET (self));
-  gtk_widget_set_parent (right, GTK_WIDGET (self));
-  gtk_widget_set_hexpand (left, TRUE);
-  gtk_widget_set_hexpand (right, TRUE);
 
-  heading (left, _("First-layer weights"));
+  /* the charts draw from data that lives in this view */
   self->tiles_grid.highlight_row = self->tiles_grid.highlight_index = -1;
   self->tiles_grid.empty_text = _("The weights appear with the first report: press Run");
-  self->weights_chart = new_chart (left, lab_plot_image_grid_draw_func, &self->tiles_grid, 360, 230);
-  lab_chart_set_description (self->weights_chart,
-                             _("The first layer's weights, one image per unit, red positive and "
-                               "blue negative"));
-  gtk_widget_set_vexpand (GTK_WIDGET (self->weights_chart), TRUE);
-  self->weights_label = note (left, _("Each tile shows what one unit of the first layer looks for "
-                                      "in the input."));
-  heading (left, _("Code values"));
+  lab_chart_set_draw_func (self->weights_chart, lab_plot_image_grid_draw_func, &self->tiles_grid, NULL);
   self->codes_hist.normal_name = _("code values of the test samples");
   self->codes_hist.title = NULL;
   self->codes_hist.x_label = _("activation");
   self->codes_hist.empty_text = _("The code values appear with the first report");
-  self->codes_chart = new_chart (left, lab_plot_histogram_draw_func, &self->codes_hist, 360, 150);
-
-  heading (right, _("Mean activation per code unit"));
+  lab_chart_set_draw_func (self->codes_chart, lab_plot_histogram_draw_func, &self->codes_hist, NULL);
   self->bars.flagged_name = _("dead (never active)");
   self->bars.x_label = _("code unit");
   self->bars.y_label = _("mean activation");
   self->bars.empty_text = _("The activations appear with the first report");
-  self->bars_chart = new_chart (right, lab_plot_bars_draw_func, &self->bars, 360, 170);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->bars_chart), TRUE);
-  self->dead_label = note (right, _("Units that no test sample activates are dead."));
-
-  heading (right, _("Jacobian norm of the encoder"));
+  lab_chart_set_draw_func (self->bars_chart, lab_plot_bars_draw_func, &self->bars, NULL);
   self->jacobian_hist.anomalous_name = _("same network without the penalty (λ = 0)");
   self->jacobian_hist.x_label = _("‖J_f(x)‖_F per test sample");
   self->jacobian_hist.empty_text = _("Shown for a contractive encoder");
-  self->jacobian_chart = new_chart (right, lab_plot_histogram_draw_func, &self->jacobian_hist, 360, 170);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->jacobian_chart), TRUE);
-  self->jacobian_label = note (right, "");
-  self->companion_button = gtk_button_new_with_label (_("Compare without the penalty"));
-  gtk_widget_set_tooltip_text (self->companion_button,
-                               _("Train the same network with the contractive weight set to 0 for "
-                                 "a short while in the background, and draw its Jacobian norms "
-                                 "beside this model's"));
-  gtk_widget_set_halign (self->companion_button, GTK_ALIGN_START);
-  gtk_widget_set_sensitive (self->companion_button, FALSE);
-  gtk_box_append (GTK_BOX (right), self->companion_button);
-  g_signal_connect_swapped (self->companion_button, "clicked",
-                            G_CALLBACK (lab_inside_view_train_companion), self);
+  lab_chart_set_draw_func (self->jacobian_chart, lab_plot_histogram_draw_func, &self->jacobian_hist, NULL);
   lab_inside_view_update_jacobian_text (self);
 }

@@ -38,7 +38,8 @@ typedef struct {
 struct _LabPcaView {
   LabView parent_instance;
 
-  GtkLabel *status_label, *angle_label, *angle_note, *recon_label;
+  /* template widgets */
+  GtkLabel *status_label, *angle_label;
   LabChart *error_chart, *angle_chart, *recon_chart;
 
   GCancellable *cancellable;
@@ -551,6 +552,7 @@ lab_pca_view_dispose (GObject *object)
   LabPcaView *self = LAB_PCA_VIEW (object);
 
   g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_PCA_VIEW);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->dataset_key, g_free);
   g_clear_pointer (&self->compare, lab_pca_compare_unref);
@@ -583,83 +585,46 @@ lab_pca_view_class_init (LabPcaViewClass *klass)
   view_class->refresh = lab_pca_view_refresh;
   gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "labpcaview");
-}
 
-static LabChart *
-new_chart (GtkWidget *box, LabPlotDrawFunc draw, gpointer data, int width, int height)
-{
-  GtkWidget *chart = lab_chart_new ();
-
-  lab_chart_set_draw_func (LAB_CHART (chart), draw, data, NULL);
-  gtk_widget_set_size_request (chart, width, height);
-  gtk_widget_set_hexpand (chart, TRUE);
-  gtk_box_append (GTK_BOX (box), chart);
-  return LAB_CHART (chart);
-}
-
-static GtkLabel *
-new_label (GtkWidget *box, const char *text, const char *css_class)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  if (css_class != NULL)
-    gtk_widget_add_css_class (label, css_class);
-  gtk_box_append (GTK_BOX (box), label);
-  return GTK_LABEL (label);
+  g_type_ensure (LAB_TYPE_CHART);
+  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass),
+                                               "/io/github/latentlab/LatentLab/ui/lab-pca-view.ui");
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabPcaView, status_label);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabPcaView, angle_label);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabPcaView, error_chart);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabPcaView, angle_chart);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabPcaView, recon_chart);
 }
 
 static void
 lab_pca_view_init (LabPcaView *self)
 {
   GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
-  GtkWidget *left = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
 
+  gtk_widget_init_template (GTK_WIDGET (self));
   gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_HORIZONTAL);
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
   gtk_box_layout_set_homogeneous (GTK_BOX_LAYOUT (layout), TRUE);
-  gtk_widget_set_parent (left, GTK_WIDGET (self));
-  gtk_widget_set_parent (right, GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   self->points = g_array_new (FALSE, TRUE, sizeof (AePoint));
   g_array_set_clear_func (self->points, clear_point);
   self->angles = g_array_new (FALSE, TRUE, sizeof (AngleRow));
   self->generation = G_MAXUINT;
 
-  new_label (left, _("Reconstruction error against code size"), "heading");
-  self->status_label = new_label (left, "", NULL);
+  /* the charts draw from data that lives in this view */
   self->error_data = (LabLossData) { .x_label = _("code size k"),
                                      .y_label = _("squared error per test image"),
                                      .log_y = true, .legend = LAB_PLOT_LEGEND_TOP_RIGHT,
                                      .empty_text = _("Fitting PCA…") };
-  self->error_chart = new_chart (left, lab_plot_loss_draw_func, &self->error_data, 420, 220);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->error_chart), TRUE);
-  new_label (left, _("Reconstructions at the same code size"), "heading");
+  lab_chart_set_draw_func (self->error_chart, lab_plot_loss_draw_func, &self->error_data, NULL);
   self->recon_grid = (LabImageGridData) { .highlight_row = -1, .highlight_index = -1,
                                           .empty_text = _("Reconstructions appear with the "
                                                           "model's first weights") };
-  self->recon_chart = new_chart (left, lab_plot_image_grid_draw_func, &self->recon_grid, 420, 150);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->recon_chart), TRUE);
-  lab_chart_set_description (self->recon_chart,
-                             _("Test images, the autoencoder's reconstructions and PCA's with "
-                               "as many components as the code has"));
-
-  new_label (right, _("Decoder subspace against PCA's"), "heading");
-  self->angle_label = new_label (right, "", "title-2");
-  self->angle_note = new_label (right,
-                                _("Principal angles between the span of the decoder's columns "
-                                  "and the first k principal components. A linear autoencoder "
-                                  "with squared error learns PCA's subspace, so they shrink "
-                                  "towards 0° as it trains; a non-linear decoder is only "
-                                  "linearised at the origin here."),
-                                "dim-label");
+  lab_chart_set_draw_func (self->recon_chart, lab_plot_image_grid_draw_func, &self->recon_grid, NULL);
   self->angle_data = (LabLossData) { .x_label = _("training step"), .y_label = _("angle (degrees)"),
                                      .legend = LAB_PLOT_LEGEND_TOP_RIGHT,
                                      .empty_text = _("The angles appear as the model trains: "
                                                      "press Run") };
-  self->angle_chart = new_chart (right, lab_plot_loss_draw_func, &self->angle_data, 420, 220);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->angle_chart), TRUE);
+  lab_chart_set_draw_func (self->angle_chart, lab_plot_loss_draw_func, &self->angle_data, NULL);
   lab_pca_view_update_labels (self);
 }
