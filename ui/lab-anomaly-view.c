@@ -36,6 +36,7 @@
 struct _LabAnomalyView {
   LabView parent_instance;
 
+  /* template widgets */
   GtkWidget *classes_box;
   GtkWidget *checks[LAB_MAX_CLASSES];
   GtkDropDown *hold_out_dropdown;
@@ -46,8 +47,9 @@ struct _LabAnomalyView {
   GtkLabel *message_label;
   GtkWidget *file_button, *forget_button;
   LabChart *histogram_chart, *roc_chart, *gallery_chart;
-  LabChart *sequence_charts[LAB_GALLERY_SEQUENCES];
   GtkWidget *gallery_stack;
+  GtkGrid *sequences_grid;
+  LabChart *sequence_charts[LAB_GALLERY_SEQUENCES]; /* the view adds them to the grid */
 
   LabWeights *weights;        /* newest seen */
   gboolean updating;          /* controls set from code: no feedback */
@@ -925,168 +927,13 @@ lab_anomaly_view_get_metrics (LabAnomalyView *self, double *precision, double *r
   *f1 = self->counts.f1;
 }
 
-static GtkWidget *
-card (GtkWidget *child)
-{
-  GtkWidget *frame = gtk_frame_new (NULL);
-
-  gtk_frame_set_child (GTK_FRAME (frame), child);
-  gtk_widget_add_css_class (frame, "view");
-  return frame;
-}
-
-static GtkWidget *
-labelled (const char *text, GtkWidget *control)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *label = gtk_label_new_with_mnemonic (text);
-
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), control);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), control);
-  return box;
-}
-
-static void
-lab_anomaly_view_build (LabAnomalyView *self)
-{
-  GtkWidget *root = gtk_box_new (GTK_ORIENTATION_VERTICAL, 10);
-  GtkWidget *classes_row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *threshold_row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  /* the histogram and the ROC curve beside the gallery, or above it on a narrow window; the
-   * two charts side by side, or one above the other, as the width they get allows */
-  GtkWidget *charts = lab_reflow_new (12);
-  GtkWidget *plots = lab_reflow_new (12);
-  GtkWidget *sequences = gtk_grid_new ();
-  GtkWidget *label, *spacer;
-
-  gtk_widget_set_parent (root, GTK_WIDGET (self));
-  gtk_widget_set_margin_start (root, 12);
-  gtk_widget_set_margin_end (root, 12);
-  gtk_widget_set_margin_top (root, 12);
-  gtk_widget_set_margin_bottom (root, 12);
-
-  label = gtk_label_new (_("Normal classes"));
-  gtk_widget_add_css_class (label, "heading");
-  gtk_box_append (GTK_BOX (classes_row), label);
-  self->classes_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 2);
-  gtk_box_append (GTK_BOX (classes_row), self->classes_box);
-  self->hold_out_dropdown = GTK_DROP_DOWN (gtk_drop_down_new_from_strings ((const char *const[]) { "—", NULL }));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->hold_out_dropdown), _("Tick every class but this one"));
-  gtk_box_append (GTK_BOX (classes_row), labelled (_("All but _one:"), GTK_WIDGET (self->hold_out_dropdown)));
-  self->apply_button = gtk_button_new_with_mnemonic (_("_Train on These"));
-  gtk_widget_add_css_class (self->apply_button, "suggested-action");
-  gtk_widget_set_tooltip_text (self->apply_button,
-                               _("Restart training with the ticked classes only; the test split keeps every class"));
-  g_signal_connect_swapped (self->apply_button, "clicked", G_CALLBACK (on_apply_clicked), self);
-  gtk_box_append (GTK_BOX (classes_row), self->apply_button);
-  gtk_box_append (GTK_BOX (root), classes_row);
-
-  self->training_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->training_label, 0);
-  gtk_label_set_wrap (self->training_label, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->training_label), "dim-label");
-  gtk_box_append (GTK_BOX (root), GTK_WIDGET (self->training_label));
-
-  self->threshold_scale = GTK_SCALE (gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, 1, 0.01));
-  gtk_scale_set_draw_value (self->threshold_scale, TRUE);
-  gtk_scale_set_digits (self->threshold_scale, 2);
-  gtk_scale_set_value_pos (self->threshold_scale, GTK_POS_RIGHT);
-  gtk_widget_set_size_request (GTK_WIDGET (self->threshold_scale), 260, -1);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->threshold_scale),
-                               _("Samples whose reconstruction error is above this are flagged as anomalous"));
-  gtk_box_append (GTK_BOX (threshold_row), labelled (_("T_hreshold"), GTK_WIDGET (self->threshold_scale)));
-  self->metrics_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->metrics_label, 0);
-  gtk_label_set_wrap (self->metrics_label, TRUE);
-  gtk_widget_set_hexpand (GTK_WIDGET (self->metrics_label), TRUE);
-  gtk_box_append (GTK_BOX (threshold_row), GTK_WIDGET (self->metrics_label));
-  spacer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  gtk_box_append (GTK_BOX (threshold_row), spacer);
-  self->file_button = gtk_button_new_with_mnemonic (_("_Score a File…"));
-  gtk_widget_set_tooltip_text (self->file_button,
-                               _("Score other data (IDX, CSV or a folder of PNG images) with this model and "
-                                 "show it against the normal test samples"));
-  g_signal_connect_swapped (self->file_button, "clicked", G_CALLBACK (on_file_clicked), self);
-  gtk_box_append (GTK_BOX (threshold_row), self->file_button);
-  self->forget_button = gtk_button_new_with_mnemonic (_("_Back to the Test Split"));
-  gtk_widget_set_tooltip_text (self->forget_button, _("Show the held-out classes again instead of the file"));
-  gtk_widget_set_visible (self->forget_button, FALSE);
-  g_signal_connect_swapped (self->forget_button, "clicked", G_CALLBACK (on_forget_clicked), self);
-  gtk_box_append (GTK_BOX (threshold_row), self->forget_button);
-  gtk_box_append (GTK_BOX (root), threshold_row);
-
-  self->message_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->message_label, 0);
-  gtk_label_set_wrap (self->message_label, TRUE);
-  gtk_label_set_selectable (self->message_label, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "error");
-  gtk_widget_set_visible (GTK_WIDGET (self->message_label), FALSE);
-  gtk_box_append (GTK_BOX (root), GTK_WIDGET (self->message_label));
-
-  self->histogram_chart = LAB_CHART (lab_chart_new ());
-  /* sized for a 1280 x 720 projector; on a larger screen the charts take the room there is */
-  gtk_widget_set_size_request (GTK_WIDGET (self->histogram_chart), 360, 170);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->histogram_chart), TRUE);
-  lab_chart_set_draw_func (self->histogram_chart, lab_plot_histogram_draw_func, &self->hist, NULL);
-  lab_reflow_append (LAB_REFLOW (charts), card (GTK_WIDGET (self->histogram_chart)));
-  self->roc_chart = LAB_CHART (lab_chart_new ());
-  gtk_widget_set_size_request (GTK_WIDGET (self->roc_chart), 300, 170);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->roc_chart), TRUE);
-  lab_chart_set_draw_func (self->roc_chart, lab_plot_roc_draw_func, &self->roc, NULL);
-  lab_reflow_append (LAB_REFLOW (charts), card (GTK_WIDGET (self->roc_chart)));
-  gtk_widget_set_vexpand (plots, TRUE);
-  lab_reflow_append (LAB_REFLOW (plots), charts);
-  gtk_box_append (GTK_BOX (root), plots);
-
-  self->gallery_stack = gtk_stack_new ();
-  self->gallery_chart = LAB_CHART (lab_chart_new ());
-  gtk_widget_set_size_request (GTK_WIDGET (self->gallery_chart), 360, 160);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->gallery_chart), TRUE);
-  /* images or sequences: each asks for its own height */
-  gtk_stack_set_vhomogeneous (GTK_STACK (self->gallery_stack), FALSE);
-  lab_chart_set_draw_func (self->gallery_chart, lab_plot_image_grid_draw_func, &self->gallery, NULL);
-  lab_chart_set_description (self->gallery_chart,
-                             _("The worst reconstructed test samples, their reconstructions and error maps"));
-  gtk_stack_add_named (GTK_STACK (self->gallery_stack), GTK_WIDGET (self->gallery_chart), "images");
-  gtk_grid_set_column_spacing (GTK_GRID (sequences), 6);
-  gtk_grid_set_row_spacing (GTK_GRID (sequences), 6);
-  gtk_grid_set_column_homogeneous (GTK_GRID (sequences), TRUE);
-  {
-    /* one key for the four plots, so that each keeps its height for the curves */
-    GtkWidget *key = gtk_label_new (_("The worst reconstructed: input wide and pale, reconstruction "
-                                      "dashed, labelled anomalous steps shaded, the squared error per "
-                                      "step beneath."));
-
-    gtk_label_set_wrap (GTK_LABEL (key), TRUE);
-    gtk_label_set_xalign (GTK_LABEL (key), 0);
-    gtk_widget_add_css_class (key, "dim-label");
-    gtk_widget_set_margin_start (key, 12);
-    gtk_widget_set_margin_top (key, 6);
-    gtk_grid_attach (GTK_GRID (sequences), key, 0, 0, 2, 1);
-  }
-  for (int i = 0; i < LAB_GALLERY_SEQUENCES; i++)
-    {
-      self->sequence_charts[i] = LAB_CHART (lab_chart_new ());
-      gtk_widget_set_size_request (GTK_WIDGET (self->sequence_charts[i]), 180, 150);
-      gtk_widget_set_vexpand (GTK_WIDGET (self->sequence_charts[i]), TRUE);
-      gtk_widget_set_hexpand (GTK_WIDGET (self->sequence_charts[i]), TRUE);
-      lab_chart_set_draw_func (self->sequence_charts[i], lab_plot_sequence_draw_func, &self->sequences[i], NULL);
-      gtk_grid_attach (GTK_GRID (sequences), GTK_WIDGET (self->sequence_charts[i]), i % 2, 1 + i / 2, 1, 1);
-    }
-  gtk_stack_add_named (GTK_STACK (self->gallery_stack), sequences, "sequences");
-  lab_reflow_append (LAB_REFLOW (plots), card (self->gallery_stack));
-
-  g_signal_connect_swapped (self->hold_out_dropdown, "notify::selected", G_CALLBACK (on_hold_out_selected), self);
-  g_signal_connect_swapped (self->threshold_scale, "value-changed", G_CALLBACK (on_threshold_changed), self);
-}
-
 static void
 lab_anomaly_view_dispose (GObject *object)
 {
   LabAnomalyView *self = LAB_ANOMALY_VIEW (object);
 
   lab_anomaly_view_cancel (self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_ANOMALY_VIEW);
   g_clear_pointer (&self->weights, lab_weights_unref);
   G_OBJECT_CLASS (lab_anomaly_view_parent_class)->dispose (object);
 }
@@ -1120,20 +967,58 @@ static void
 lab_anomaly_view_class_init (LabAnomalyViewClass *klass)
 {
   LabViewClass *view_class = LAB_VIEW_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = lab_anomaly_view_dispose;
+  G_OBJECT_CLASS (klass)->finalize = lab_anomaly_view_finalize;
   view_class->session_changed = lab_anomaly_view_session_changed;
   view_class->snapshot = lab_anomaly_view_on_snapshot;
   view_class->refresh = lab_anomaly_view_refresh;
-  G_OBJECT_CLASS (klass)->finalize = lab_anomaly_view_finalize;
-  gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BIN_LAYOUT);
-  gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "labanomalyview");
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "labanomalyview");
+
+  g_type_ensure (LAB_TYPE_CHART);
+  g_type_ensure (LAB_TYPE_REFLOW);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/latentlab/LatentLab/ui/lab-anomaly-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, classes_box);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, hold_out_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, apply_button);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, training_label);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, threshold_scale);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, metrics_label);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, message_label);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, file_button);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, forget_button);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, histogram_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, roc_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, gallery_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, gallery_stack);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, sequences_grid);
+  gtk_widget_class_bind_template_callback (widget_class, on_apply_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_file_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_forget_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_hold_out_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_threshold_changed);
 }
 
 static void
 lab_anomaly_view_init (LabAnomalyView *self)
 {
-  lab_anomaly_view_build (self);
+  gtk_widget_init_template (GTK_WIDGET (self));
+  /* the charts draw from data that lives in this view */
+  lab_chart_set_draw_func (self->histogram_chart, lab_plot_histogram_draw_func, &self->hist, NULL);
+  lab_chart_set_draw_func (self->roc_chart, lab_plot_roc_draw_func, &self->roc, NULL);
+  lab_chart_set_draw_func (self->gallery_chart, lab_plot_image_grid_draw_func, &self->gallery, NULL);
+  for (int i = 0; i < LAB_GALLERY_SEQUENCES; i++)
+    {
+      self->sequence_charts[i] = LAB_CHART (lab_chart_new ());
+      gtk_widget_set_size_request (GTK_WIDGET (self->sequence_charts[i]), 180, 150);
+      gtk_widget_set_vexpand (GTK_WIDGET (self->sequence_charts[i]), TRUE);
+      gtk_widget_set_hexpand (GTK_WIDGET (self->sequence_charts[i]), TRUE);
+      lab_chart_set_draw_func (self->sequence_charts[i], lab_plot_sequence_draw_func, &self->sequences[i], NULL);
+      gtk_grid_attach (self->sequences_grid, GTK_WIDGET (self->sequence_charts[i]), i % 2, 1 + i / 2, 1, 1);
+    }
   lab_anomaly_view_show_result (self);
   lab_anomaly_view_update_training_label (self);
 }
