@@ -517,13 +517,14 @@ latent_sigma_sensitive (LabWindow *window, int projection)
   LabLatentView *latent = LAB_LATENT_VIEW (gtk_stack_get_child_by_name (window->stack, "latent"));
   gboolean sensitive;
 
+  /* shown, the view catches up at once (on map) */
   lab_window_set_view (window, "latent");
-  spin_for (0.2);
+  spin_for (0.05);
   if (projection >= 0) /* else the projection as it is */
     lab_latent_view_set_projection (latent, (guint) projection);
   sensitive = gtk_widget_get_sensitive (lab_latent_view_get_sigma_toggle (latent));
   lab_window_set_view (window, "generate");
-  spin_for (0.2);
+  spin_for (0.05);
   return sensitive;
 }
 
