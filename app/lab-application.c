@@ -28,10 +28,6 @@ struct _LabApplication {
 
 G_DEFINE_FINAL_TYPE (LabApplication, lab_application, ADW_TYPE_APPLICATION)
 
-const char *const lab_view_names[] = {
-  "training", "latent", "generate", "denoise", "anomaly", "inside", "pca", "sequence", NULL,
-};
-
 static const GOptionEntry lab_application_options[] = {
   { "data", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("Dataset: digits, fashion, sines, ecg or a path"), "D" },
@@ -81,10 +77,11 @@ lab_application_handle_local_options (GApplication *app, GVariantDict *options)
       g_printerr (_("latentlab: --preset %s: unknown preset (%s)\n"), preset, names);
       return 2;
     }
-  if (view != NULL && !name_in (view, lab_view_names))
+  if (view != NULL && !name_in (view, lab_window_get_view_names ()))
     {
-      g_printerr (_("latentlab: --view %s: unknown view (training, latent, generate, denoise, "
-                    "anomaly, inside, pca, sequence)\n"), view);
+      g_autofree char *names = g_strjoinv (", ", (char **) lab_window_get_view_names ());
+
+      g_printerr (_("latentlab: --view %s: unknown view (%s)\n"), view, names);
       return 2;
     }
 
@@ -196,7 +193,7 @@ lab_application_start_run (LabApplication *self, LabWindow *window)
     {
       g_autofree char *last_view = g_settings_get_string (self->settings, "last-view");
 
-      if (name_in (last_view, lab_view_names))
+      if (name_in (last_view, lab_window_get_view_names ()))
         view = g_steal_pointer (&last_view);
     }
   lab_window_start (window, data ? data : "digits", preset, self->run, view ? view : "training");
@@ -391,9 +388,10 @@ lab_application_startup (GApplication *app)
   for (guint i = 0; i < G_N_ELEMENTS (lab_application_accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (app), lab_application_accels[i].action,
                                            lab_application_accels[i].accels);
-  for (guint v = 0; lab_view_names[v] != NULL; v++)
+  for (guint v = 0; lab_window_get_view_names ()[v] != NULL; v++)
     {
-      g_autofree char *detailed = g_strdup_printf ("win.view::%s", lab_view_names[v]);
+      const char *view = lab_window_get_view_names ()[v];
+      g_autofree char *detailed = g_strdup_printf ("win.view::%s", view);
       g_autofree char *alt = g_strdup_printf ("<Alt>%u", v + 1);
       g_autofree char *control = g_strdup_printf ("<Control>%u", v + 1);
       const char *accels[] = { control, alt, NULL };

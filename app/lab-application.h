@@ -14,9 +14,6 @@ G_DECLARE_FINAL_TYPE (LabApplication, lab_application, LAB, APPLICATION, AdwAppl
 
 LabApplication *lab_application_new (void);
 
-/* The view names of `--view`, NULL-terminated: training, latent, generate, ... */
-extern const char *const lab_view_names[];
-
 /* The program's settings (resources/desktop/io.github.latentlab.LatentLab.gschema.xml): from
  * the installed schemas, else from the build folder when run uninstalled; NULL when neither
  * has them (nothing is then remembered). */

@@ -34,8 +34,9 @@
 #define LAB_MAX_CLASSES 64       /* check buttons beyond this would not fit */
 
 struct _LabAnomalyView {
-  GtkWidget parent_instance;
+  LabView parent_instance;
 
+  /* template widgets */
   GtkWidget *classes_box;
   GtkWidget *checks[LAB_MAX_CLASSES];
   GtkDropDown *hold_out_dropdown;
@@ -46,10 +47,10 @@ struct _LabAnomalyView {
   GtkLabel *message_label;
   GtkWidget *file_button, *forget_button;
   LabChart *histogram_chart, *roc_chart, *gallery_chart;
-  LabChart *sequence_charts[LAB_GALLERY_SEQUENCES];
   GtkWidget *gallery_stack;
+  GtkGrid *sequences_grid;
+  LabChart *sequence_charts[LAB_GALLERY_SEQUENCES]; /* the view adds them to the grid */
 
-  LabSession *session;
   LabWeights *weights;        /* newest seen */
   gboolean updating;          /* controls set from code: no feedback */
   int n_classes;
@@ -84,7 +85,7 @@ struct _LabAnomalyView {
   char *sequence_titles[LAB_GALLERY_SEQUENCES];
 };
 
-G_DEFINE_FINAL_TYPE (LabAnomalyView, lab_anomaly_view, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (LabAnomalyView, lab_anomaly_view, LAB_TYPE_VIEW)
 
 static void lab_anomaly_view_queue_score (LabAnomalyView *self);
 
@@ -93,7 +94,9 @@ static void lab_anomaly_view_queue_score (LabAnomalyView *self);
 static gboolean
 steps_labelled (LabAnomalyView *self)
 {
-  return self->session != NULL && lab_session_get_step_anomaly (self->session, LAB_SPLIT_TEST, 0) != NULL;
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+
+  return session != NULL && lab_session_get_step_anomaly (session, LAB_SPLIT_TEST, 0) != NULL;
 }
 
 /* "0.912", or "—" when undefined (nothing flagged, no anomalies). */
@@ -245,6 +248,7 @@ worst (const float *errors, long n, long *out, int k)
 static void
 lab_anomaly_view_update_gallery (LabAnomalyView *self)
 {
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
   LabAnomalyResult *r = self->file_result != NULL ? self->file_result : self->result;
   LabAnomalySet *set = self->file_result != NULL ? self->file_set : self->test_set;
   int channels = 1, height = 0, width = 0;
@@ -268,8 +272,8 @@ lab_anomaly_view_update_gallery (LabAnomalyView *self)
       memset (&self->sequences[i], 0, sizeof self->sequences[i]);
       self->sequences[i].empty_text = _("No sequence yet");
     }
-  if (r != NULL && self->session != NULL)
-    lab_session_get_sample_shape (self->session, &channels, &height, &width);
+  if (r != NULL && session != NULL)
+    lab_session_get_sample_shape (session, &channels, &height, &width);
   if (r == NULL || set == NULL || set->dim != channels * height * width)
     {
       lab_chart_redraw (self->gallery_chart);
@@ -460,7 +464,7 @@ on_score_timeout (gpointer data)
   LabAnomalyView *self = data;
 
   self->score_timeout = 0;
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (lab_view_get_shown (LAB_VIEW (self)))
     lab_anomaly_view_score_now (self);
   return G_SOURCE_REMOVE;
 }
@@ -471,7 +475,7 @@ lab_anomaly_view_queue_score (LabAnomalyView *self)
 {
   gint64 wait = self->score_time + LAB_SCORE_INTERVAL_US - g_get_monotonic_time ();
 
-  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (!lab_view_get_shown (LAB_VIEW (self)))
     return;
   if (self->scoring)
     {
@@ -502,17 +506,19 @@ lab_anomaly_view_cancel (LabAnomalyView *self)
 static void
 lab_anomaly_view_rebuild_sets (LabAnomalyView *self)
 {
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+
   lab_anomaly_view_cancel (self);
   g_clear_pointer (&self->test_set, lab_anomaly_set_unref);
   g_clear_pointer (&self->pca_train, lab_anomaly_set_unref);
   g_clear_pointer (&self->baseline, lab_anomaly_baseline_unref);
   g_clear_pointer (&self->result, lab_anomaly_result_free);
   self->threshold_set = FALSE;
-  if (self->session != NULL)
+  if (session != NULL)
     {
-      self->test_set = lab_anomaly_set_from_session (self->session, LAB_SPLIT_TEST, self->normal,
+      self->test_set = lab_anomaly_set_from_session (session, LAB_SPLIT_TEST, self->normal,
                                                      self->n_classes, LAB_SCORE_SAMPLES, FALSE);
-      self->pca_train = lab_anomaly_set_from_session (self->session, LAB_SPLIT_TRAIN, self->normal,
+      self->pca_train = lab_anomaly_set_from_session (session, LAB_SPLIT_TRAIN, self->normal,
                                                       self->n_classes, LAB_PCA_SAMPLES, TRUE);
     }
   if (self->pca_train != NULL && self->pca_train->n < 2)
@@ -527,7 +533,9 @@ lab_anomaly_view_rebuild_sets (LabAnomalyView *self)
 static void
 lab_anomaly_view_update_training_label (LabAnomalyView *self)
 {
-  g_autofree char *trained = self->session != NULL ? lab_session_dup_option (self->session, "normal") : NULL;
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+
+  g_autofree char *trained = session != NULL ? lab_session_dup_option (session, "normal") : NULL;
   g_autofree char *ticked = NULL;
   GString *s = g_string_new (NULL);
 
@@ -610,13 +618,13 @@ lab_anomaly_view_apply_normal (LabAnomalyView *self, GError **error)
   g_autofree char *value = NULL;
   GString *s = g_string_new (NULL);
 
-  g_return_val_if_fail (LAB_IS_ANOMALY_VIEW (self) && self->session != NULL, FALSE);
+  g_return_val_if_fail (LAB_IS_ANOMALY_VIEW (self) && lab_view_get_session (LAB_VIEW (self)) != NULL, FALSE);
 
   for (int c = 0; c < self->n_classes; c++)
     if (self->normal[c])
       g_string_append_printf (s, "%s%d", s->len > 0 ? "," : "", c);
   value = g_string_free (s, FALSE);
-  return lab_session_set_option (self->session, "normal", value, error);
+  return lab_session_set_option (lab_view_get_session (LAB_VIEW (self)), "normal", value, error);
 }
 
 static void
@@ -636,8 +644,10 @@ apply_confirmed (gpointer owner, gpointer data, gboolean accepted)
 static void
 on_apply_clicked (LabAnomalyView *self)
 {
-  if (self->session != NULL)
-    lab_confirm_new_model (GTK_WIDGET (self), self->session,
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+
+  if (session != NULL)
+    lab_confirm_new_model (GTK_WIDGET (self), session,
                            _("Training on the ticked classes needs a new network."),
                            apply_confirmed, NULL, NULL);
 }
@@ -647,8 +657,10 @@ on_apply_clicked (LabAnomalyView *self)
 static void
 lab_anomaly_view_build_classes (LabAnomalyView *self)
 {
-  g_autofree char *trained = lab_session_dup_option (self->session, "normal");
-  const LabSnapshot *snapshot = lab_session_get_snapshot (self->session);
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+
+  g_autofree char *trained = lab_session_dup_option (session, "normal");
+  const LabSnapshot *snapshot = lab_session_get_snapshot (session);
   GtkStringList *names = gtk_string_list_new (NULL);
   GtkWidget *child;
   int n = 0;
@@ -708,9 +720,10 @@ dataset_key (LabSession *session)
 static void
 lab_anomaly_view_on_generation (LabAnomalyView *self)
 {
-  g_autofree char *key = self->session != NULL ? dataset_key (self->session) : NULL;
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+  g_autofree char *key = session != NULL ? dataset_key (session) : NULL;
 
-  if (self->session != NULL && g_strcmp0 (key, self->dataset_key) != 0)
+  if (session != NULL && g_strcmp0 (key, self->dataset_key) != 0)
     {
       g_free (self->dataset_key);
       self->dataset_key = g_steal_pointer (&key);
@@ -727,8 +740,9 @@ lab_anomaly_view_on_generation (LabAnomalyView *self)
 }
 
 static void
-lab_anomaly_view_on_snapshot (LabAnomalyView *self, LabSnapshot *snapshot)
+lab_anomaly_view_on_snapshot (LabView *view, LabSnapshot *snapshot)
 {
+  LabAnomalyView *self = LAB_ANOMALY_VIEW (view);
   LabWeights *weights = snapshot != NULL ? snapshot->weights : NULL;
 
   if (snapshot != NULL && self->n_classes == 0 && snapshot->class_names != NULL
@@ -738,7 +752,7 @@ lab_anomaly_view_on_snapshot (LabAnomalyView *self, LabSnapshot *snapshot)
       g_clear_pointer (&self->dataset_key, g_free);
       lab_anomaly_view_on_generation (self);
     }
-  if (weights == NULL || weights == self->weights || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (weights == NULL || weights == self->weights || !lab_view_get_shown (LAB_VIEW (self)))
     return;
   g_clear_pointer (&self->weights, lab_weights_unref);
   self->weights = lab_weights_ref (weights);
@@ -747,29 +761,26 @@ lab_anomaly_view_on_snapshot (LabAnomalyView *self, LabSnapshot *snapshot)
 
 /* Hidden, the view scores nothing: shown again, it scores the newest weights. */
 static void
-lab_anomaly_view_on_map (LabAnomalyView *self)
+lab_anomaly_view_refresh (LabView *view)
 {
-  if (self->session != NULL)
-    lab_anomaly_view_on_snapshot (self, lab_session_get_snapshot (self->session));
-  lab_anomaly_view_queue_score (self);
+  LabSession *session = lab_view_get_session (view);
+
+  if (session != NULL)
+    lab_anomaly_view_on_snapshot (view, lab_session_get_snapshot (session));
+  lab_anomaly_view_queue_score (LAB_ANOMALY_VIEW (view));
 }
 
-void
-lab_anomaly_view_set_session (LabAnomalyView *self, LabSession *session)
+static void
+lab_anomaly_view_session_changed (LabView *view, LabSession *session)
 {
-  g_return_if_fail (LAB_IS_ANOMALY_VIEW (self));
+  LabAnomalyView *self = LAB_ANOMALY_VIEW (view);
 
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
   g_clear_pointer (&self->dataset_key, g_free);
   if (session != NULL)
     {
-      g_signal_connect_swapped (session, "snapshot", G_CALLBACK (lab_anomaly_view_on_snapshot), self);
       g_signal_connect_swapped (session, "notify::generation", G_CALLBACK (lab_anomaly_view_on_generation), self);
       g_signal_connect_swapped (session, "options-changed", G_CALLBACK (lab_anomaly_view_update_training_label), self);
       lab_anomaly_view_on_generation (self);
-      lab_anomaly_view_on_snapshot (self, lab_session_get_snapshot (session));
     }
 }
 
@@ -784,7 +795,7 @@ on_file_scored (GObject *source, GAsyncResult *res, gpointer user_data)
 
   (void) source;
   /* a file scored for a model or data that have gone since is dropped */
-  if (result != NULL && self->session != NULL && self->file_set != NULL
+  if (result != NULL && lab_view_get_session (LAB_VIEW (self)) != NULL && self->file_set != NULL
       && self->file_set->n == result->n)
     {
       lab_anomaly_result_free (self->file_result);
@@ -916,175 +927,14 @@ lab_anomaly_view_get_metrics (LabAnomalyView *self, double *precision, double *r
   *f1 = self->counts.f1;
 }
 
-static GtkWidget *
-card (GtkWidget *child)
-{
-  GtkWidget *frame = gtk_frame_new (NULL);
-
-  gtk_frame_set_child (GTK_FRAME (frame), child);
-  gtk_widget_add_css_class (frame, "view");
-  return frame;
-}
-
-static GtkWidget *
-labelled (const char *text, GtkWidget *control)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *label = gtk_label_new_with_mnemonic (text);
-
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), control);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), control);
-  return box;
-}
-
-static void
-lab_anomaly_view_build (LabAnomalyView *self)
-{
-  GtkWidget *root = gtk_box_new (GTK_ORIENTATION_VERTICAL, 10);
-  GtkWidget *classes_row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *threshold_row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  /* the histogram and the ROC curve beside the gallery, or above it on a narrow window; the
-   * two charts side by side, or one above the other, as the width they get allows */
-  GtkWidget *charts = lab_reflow_new (12);
-  GtkWidget *plots = lab_reflow_new (12);
-  GtkWidget *sequences = gtk_grid_new ();
-  GtkWidget *label, *spacer;
-
-  gtk_widget_set_parent (root, GTK_WIDGET (self));
-  gtk_widget_set_margin_start (root, 12);
-  gtk_widget_set_margin_end (root, 12);
-  gtk_widget_set_margin_top (root, 12);
-  gtk_widget_set_margin_bottom (root, 12);
-
-  label = gtk_label_new (_("Normal classes"));
-  gtk_widget_add_css_class (label, "heading");
-  gtk_box_append (GTK_BOX (classes_row), label);
-  self->classes_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 2);
-  gtk_box_append (GTK_BOX (classes_row), self->classes_box);
-  self->hold_out_dropdown = GTK_DROP_DOWN (gtk_drop_down_new_from_strings ((const char *const[]) { "—", NULL }));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->hold_out_dropdown), _("Tick every class but this one"));
-  gtk_box_append (GTK_BOX (classes_row), labelled (_("All but _one:"), GTK_WIDGET (self->hold_out_dropdown)));
-  self->apply_button = gtk_button_new_with_mnemonic (_("_Train on These"));
-  gtk_widget_add_css_class (self->apply_button, "suggested-action");
-  gtk_widget_set_tooltip_text (self->apply_button,
-                               _("Restart training with the ticked classes only; the test split keeps every class"));
-  g_signal_connect_swapped (self->apply_button, "clicked", G_CALLBACK (on_apply_clicked), self);
-  gtk_box_append (GTK_BOX (classes_row), self->apply_button);
-  gtk_box_append (GTK_BOX (root), classes_row);
-
-  self->training_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->training_label, 0);
-  gtk_label_set_wrap (self->training_label, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->training_label), "dim-label");
-  gtk_box_append (GTK_BOX (root), GTK_WIDGET (self->training_label));
-
-  self->threshold_scale = GTK_SCALE (gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, 1, 0.01));
-  gtk_scale_set_draw_value (self->threshold_scale, TRUE);
-  gtk_scale_set_digits (self->threshold_scale, 2);
-  gtk_scale_set_value_pos (self->threshold_scale, GTK_POS_RIGHT);
-  gtk_widget_set_size_request (GTK_WIDGET (self->threshold_scale), 260, -1);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->threshold_scale),
-                               _("Samples whose reconstruction error is above this are flagged as anomalous"));
-  gtk_box_append (GTK_BOX (threshold_row), labelled (_("T_hreshold"), GTK_WIDGET (self->threshold_scale)));
-  self->metrics_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->metrics_label, 0);
-  gtk_label_set_wrap (self->metrics_label, TRUE);
-  gtk_widget_set_hexpand (GTK_WIDGET (self->metrics_label), TRUE);
-  gtk_box_append (GTK_BOX (threshold_row), GTK_WIDGET (self->metrics_label));
-  spacer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  gtk_box_append (GTK_BOX (threshold_row), spacer);
-  self->file_button = gtk_button_new_with_mnemonic (_("_Score a File…"));
-  gtk_widget_set_tooltip_text (self->file_button,
-                               _("Score other data (IDX, CSV or a folder of PNG images) with this model and "
-                                 "show it against the normal test samples"));
-  g_signal_connect_swapped (self->file_button, "clicked", G_CALLBACK (on_file_clicked), self);
-  gtk_box_append (GTK_BOX (threshold_row), self->file_button);
-  self->forget_button = gtk_button_new_with_mnemonic (_("_Back to the Test Split"));
-  gtk_widget_set_tooltip_text (self->forget_button, _("Show the held-out classes again instead of the file"));
-  gtk_widget_set_visible (self->forget_button, FALSE);
-  g_signal_connect_swapped (self->forget_button, "clicked", G_CALLBACK (on_forget_clicked), self);
-  gtk_box_append (GTK_BOX (threshold_row), self->forget_button);
-  gtk_box_append (GTK_BOX (root), threshold_row);
-
-  self->message_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->message_label, 0);
-  gtk_label_set_wrap (self->message_label, TRUE);
-  gtk_label_set_selectable (self->message_label, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "error");
-  gtk_widget_set_visible (GTK_WIDGET (self->message_label), FALSE);
-  gtk_box_append (GTK_BOX (root), GTK_WIDGET (self->message_label));
-
-  self->histogram_chart = LAB_CHART (lab_chart_new ());
-  /* sized for a 1280 x 720 projector; on a larger screen the charts take the room there is */
-  gtk_widget_set_size_request (GTK_WIDGET (self->histogram_chart), 360, 170);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->histogram_chart), TRUE);
-  lab_chart_set_draw_func (self->histogram_chart, lab_plot_histogram_draw_func, &self->hist, NULL);
-  lab_reflow_append (LAB_REFLOW (charts), card (GTK_WIDGET (self->histogram_chart)));
-  self->roc_chart = LAB_CHART (lab_chart_new ());
-  gtk_widget_set_size_request (GTK_WIDGET (self->roc_chart), 300, 170);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->roc_chart), TRUE);
-  lab_chart_set_draw_func (self->roc_chart, lab_plot_roc_draw_func, &self->roc, NULL);
-  lab_reflow_append (LAB_REFLOW (charts), card (GTK_WIDGET (self->roc_chart)));
-  gtk_widget_set_vexpand (plots, TRUE);
-  lab_reflow_append (LAB_REFLOW (plots), charts);
-  gtk_box_append (GTK_BOX (root), plots);
-
-  self->gallery_stack = gtk_stack_new ();
-  self->gallery_chart = LAB_CHART (lab_chart_new ());
-  gtk_widget_set_size_request (GTK_WIDGET (self->gallery_chart), 360, 160);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->gallery_chart), TRUE);
-  /* images or sequences: each asks for its own height */
-  gtk_stack_set_vhomogeneous (GTK_STACK (self->gallery_stack), FALSE);
-  lab_chart_set_draw_func (self->gallery_chart, lab_plot_image_grid_draw_func, &self->gallery, NULL);
-  lab_chart_set_description (self->gallery_chart,
-                             _("The worst reconstructed test samples, their reconstructions and error maps"));
-  gtk_stack_add_named (GTK_STACK (self->gallery_stack), GTK_WIDGET (self->gallery_chart), "images");
-  gtk_grid_set_column_spacing (GTK_GRID (sequences), 6);
-  gtk_grid_set_row_spacing (GTK_GRID (sequences), 6);
-  gtk_grid_set_column_homogeneous (GTK_GRID (sequences), TRUE);
-  {
-    /* one key for the four plots, so that each keeps its height for the curves */
-    GtkWidget *key = gtk_label_new (_("The worst reconstructed: input wide and pale, reconstruction "
-                                      "dashed, labelled anomalous steps shaded, the squared error per "
-                                      "step beneath."));
-
-    gtk_label_set_wrap (GTK_LABEL (key), TRUE);
-    gtk_label_set_xalign (GTK_LABEL (key), 0);
-    gtk_widget_add_css_class (key, "dim-label");
-    gtk_widget_set_margin_start (key, 12);
-    gtk_widget_set_margin_top (key, 6);
-    gtk_grid_attach (GTK_GRID (sequences), key, 0, 0, 2, 1);
-  }
-  for (int i = 0; i < LAB_GALLERY_SEQUENCES; i++)
-    {
-      self->sequence_charts[i] = LAB_CHART (lab_chart_new ());
-      gtk_widget_set_size_request (GTK_WIDGET (self->sequence_charts[i]), 180, 150);
-      gtk_widget_set_vexpand (GTK_WIDGET (self->sequence_charts[i]), TRUE);
-      gtk_widget_set_hexpand (GTK_WIDGET (self->sequence_charts[i]), TRUE);
-      lab_chart_set_draw_func (self->sequence_charts[i], lab_plot_sequence_draw_func, &self->sequences[i], NULL);
-      gtk_grid_attach (GTK_GRID (sequences), GTK_WIDGET (self->sequence_charts[i]), i % 2, 1 + i / 2, 1, 1);
-    }
-  gtk_stack_add_named (GTK_STACK (self->gallery_stack), sequences, "sequences");
-  lab_reflow_append (LAB_REFLOW (plots), card (self->gallery_stack));
-
-  g_signal_connect_swapped (self->hold_out_dropdown, "notify::selected", G_CALLBACK (on_hold_out_selected), self);
-  g_signal_connect_swapped (self->threshold_scale, "value-changed", G_CALLBACK (on_threshold_changed), self);
-}
-
 static void
 lab_anomaly_view_dispose (GObject *object)
 {
   LabAnomalyView *self = LAB_ANOMALY_VIEW (object);
-  GtkWidget *child;
 
   lab_anomaly_view_cancel (self);
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_clear_object (&self->session);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_ANOMALY_VIEW);
   g_clear_pointer (&self->weights, lab_weights_unref);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
   G_OBJECT_CLASS (lab_anomaly_view_parent_class)->dispose (object);
 }
 
@@ -1116,23 +966,59 @@ lab_anomaly_view_finalize (GObject *object)
 static void
 lab_anomaly_view_class_init (LabAnomalyViewClass *klass)
 {
+  LabViewClass *view_class = LAB_VIEW_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
   G_OBJECT_CLASS (klass)->dispose = lab_anomaly_view_dispose;
   G_OBJECT_CLASS (klass)->finalize = lab_anomaly_view_finalize;
-  gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BIN_LAYOUT);
-  gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "labanomalyview");
+  view_class->session_changed = lab_anomaly_view_session_changed;
+  view_class->snapshot = lab_anomaly_view_on_snapshot;
+  view_class->refresh = lab_anomaly_view_refresh;
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "labanomalyview");
+
+  g_type_ensure (LAB_TYPE_CHART);
+  g_type_ensure (LAB_TYPE_REFLOW);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/latentlab/LatentLab/ui/lab-anomaly-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, classes_box);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, hold_out_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, apply_button);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, training_label);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, threshold_scale);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, metrics_label);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, message_label);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, file_button);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, forget_button);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, histogram_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, roc_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, gallery_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, gallery_stack);
+  gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, sequences_grid);
+  gtk_widget_class_bind_template_callback (widget_class, on_apply_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_file_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_forget_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_hold_out_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_threshold_changed);
 }
 
 static void
 lab_anomaly_view_init (LabAnomalyView *self)
 {
-  lab_anomaly_view_build (self);
+  gtk_widget_init_template (GTK_WIDGET (self));
+  /* the charts draw from data that lives in this view */
+  lab_chart_set_draw_func (self->histogram_chart, lab_plot_histogram_draw_func, &self->hist, NULL);
+  lab_chart_set_draw_func (self->roc_chart, lab_plot_roc_draw_func, &self->roc, NULL);
+  lab_chart_set_draw_func (self->gallery_chart, lab_plot_image_grid_draw_func, &self->gallery, NULL);
+  for (int i = 0; i < LAB_GALLERY_SEQUENCES; i++)
+    {
+      self->sequence_charts[i] = LAB_CHART (lab_chart_new ());
+      gtk_widget_set_size_request (GTK_WIDGET (self->sequence_charts[i]), 180, 150);
+      gtk_widget_set_vexpand (GTK_WIDGET (self->sequence_charts[i]), TRUE);
+      gtk_widget_set_hexpand (GTK_WIDGET (self->sequence_charts[i]), TRUE);
+      lab_chart_set_draw_func (self->sequence_charts[i], lab_plot_sequence_draw_func, &self->sequences[i], NULL);
+      gtk_grid_attach (self->sequences_grid, GTK_WIDGET (self->sequence_charts[i]), i % 2, 1 + i / 2, 1, 1);
+    }
   lab_anomaly_view_show_result (self);
   lab_anomaly_view_update_training_label (self);
-  g_signal_connect (self, "map", G_CALLBACK (lab_anomaly_view_on_map), NULL);
-}
-
-GtkWidget *
-lab_anomaly_view_new (void)
-{
-  return g_object_new (LAB_TYPE_ANOMALY_VIEW, NULL);
 }

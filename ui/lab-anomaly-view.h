@@ -4,16 +4,13 @@
 
 #include <gtk/gtk.h>
 
-#include "lab-session.h"
+#include "lab-view.h"
 
 G_BEGIN_DECLS
 
 #define LAB_TYPE_ANOMALY_VIEW (lab_anomaly_view_get_type ())
 
-G_DECLARE_FINAL_TYPE (LabAnomalyView, lab_anomaly_view, LAB, ANOMALY_VIEW, GtkWidget)
-
-GtkWidget *lab_anomaly_view_new (void);
-void       lab_anomaly_view_set_session (LabAnomalyView *self, LabSession *session);
+G_DECLARE_FINAL_TYPE (LabAnomalyView, lab_anomaly_view, LAB, ANOMALY_VIEW, LabView)
 
 /* For tests and scripts, as the controls do. */
 /* Ticks the normal classes (n flags, one per class of the dataset). */

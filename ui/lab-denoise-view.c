@@ -43,7 +43,7 @@ static const struct {
 };
 
 struct _LabDenoiseView {
-  GtkWidget parent_instance;
+  LabView parent_instance;
 
   GtkDropDown *noise_dropdown;
   GtkScale *level_scale;
@@ -59,7 +59,6 @@ struct _LabDenoiseView {
   LabChart *curves_chart;
   GtkLabel *curves_label;
 
-  LabSession *session;
   LabWeights *weights;
   int side;            /* the model's patch side, 0 when the data is not square images */
   int channels;        /* of the panels: 3 for colour test samples, else 1 */
@@ -98,7 +97,7 @@ struct _LabDenoiseView {
   gboolean dataset_stale, curves_stale;
 };
 
-G_DEFINE_FINAL_TYPE (LabDenoiseView, lab_denoise_view, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (LabDenoiseView, lab_denoise_view, LAB_TYPE_VIEW)
 
 /* Values in one panel: channels x height x width. */
 static long
@@ -215,7 +214,7 @@ lab_denoise_view_reload (LabDenoiseView *self)
   int channels = 0, height = 0, width = 0;
 
   self->side = 0;
-  if (self->session != NULL && lab_session_get_sample_shape (self->session, &channels, &height, &width)
+  if (lab_view_get_session (LAB_VIEW (self)) != NULL && lab_session_get_sample_shape (lab_view_get_session (LAB_VIEW (self)), &channels, &height, &width)
       && (channels == 1 || channels == 3) && height == width)
     self->side = width;
   /* an opened PNG is grey */
@@ -225,7 +224,7 @@ lab_denoise_view_reload (LabDenoiseView *self)
     clean = self->image;
   else if (self->side > 0)
     {
-      clean = lab_session_get_sample (self->session, LAB_SPLIT_TEST, self->sample, NULL);
+      clean = lab_session_get_sample (lab_view_get_session (LAB_VIEW (self)), LAB_SPLIT_TEST, self->sample, NULL);
       self->width = self->height = self->side;
     }
   if (self->side == 0 || clean == NULL)
@@ -322,7 +321,7 @@ on_curves_done (GObject *source, GAsyncResult *result, gpointer data)
     }
   self->curves_busy = FALSE;
   /* an older request (another noise kind or dataset) or a view that has gone: dropped */
-  if (psnr != NULL && req->request == self->curves_request && self->session != NULL)
+  if (psnr != NULL && req->request == self->curves_request && lab_view_get_session (LAB_VIEW (self)) != NULL)
     {
       for (int c = 0; c < N_CURVES; c++)
         {
@@ -335,7 +334,7 @@ on_curves_done (GObject *source, GAsyncResult *result, gpointer data)
       lab_denoise_view_show_curves (self);
     }
   g_free (psnr);
-  if (self->curves_again && self->session != NULL)
+  if (self->curves_again && lab_view_get_session (LAB_VIEW (self)) != NULL)
     lab_denoise_view_update_curves (self);
   g_free (req);
 }
@@ -352,10 +351,10 @@ lab_denoise_view_update_curves (LabDenoiseView *self)
   g_clear_handle_id (&self->curves_timeout, g_source_remove);
   self->curves_time = g_get_monotonic_time ();
   self->curves_again = FALSE;
-  n_test = self->session != NULL ? lab_session_get_split_size (self->session, LAB_SPLIT_TEST) : 0;
+  n_test = lab_view_get_session (LAB_VIEW (self)) != NULL ? lab_session_get_split_size (lab_view_get_session (LAB_VIEW (self)), LAB_SPLIT_TEST) : 0;
   n = MIN (LAB_CURVE_SAMPLES, n_test);
-  if (self->session != NULL)
-    lab_session_get_sample_shape (self->session, &channels, NULL, NULL);
+  if (lab_view_get_session (LAB_VIEW (self)) != NULL)
+    lab_session_get_sample_shape (lab_view_get_session (LAB_VIEW (self)), &channels, NULL, NULL);
   dim = channels * side * side;
 
   if (fresh || self->weights == NULL)
@@ -376,7 +375,7 @@ lab_denoise_view_update_curves (LabDenoiseView *self)
           CurvesRequest *req = g_new (CurvesRequest, 1);
 
           for (long i = 0; i < n; i++)
-            memcpy (clean + i * dim, lab_session_get_sample (self->session, LAB_SPLIT_TEST, i, NULL),
+            memcpy (clean + i * dim, lab_session_get_sample (lab_view_get_session (LAB_VIEW (self)), LAB_SPLIT_TEST, i, NULL),
                     sizeof (float) * dim);
           for (int l = 0; l < LAB_CURVE_LEVELS; l++)
             self->curve_x[l] = level_at (self->kind, l);
@@ -394,8 +393,8 @@ lab_denoise_view_update_curves (LabDenoiseView *self)
 static void
 lab_denoise_view_show_curves (LabDenoiseView *self)
 {
-  long n = MIN (LAB_CURVE_SAMPLES, self->session != NULL
-                                   ? lab_session_get_split_size (self->session, LAB_SPLIT_TEST) : 0);
+  long n = MIN (LAB_CURVE_SAMPLES, lab_view_get_session (LAB_VIEW (self)) != NULL
+                                   ? lab_session_get_split_size (lab_view_get_session (LAB_VIEW (self)), LAB_SPLIT_TEST) : 0);
 
   self->curve_data = (LabLossData) {
     .series = self->curves, .n_series = self->n_curves,
@@ -440,7 +439,7 @@ lab_denoise_view_queue_curves (LabDenoiseView *self)
 static void
 lab_denoise_view_update_hint (LabDenoiseView *self)
 {
-  const char *preset = self->session != NULL ? lab_session_get_preset (self->session) : NULL;
+  const char *preset = lab_view_get_session (LAB_VIEW (self)) != NULL ? lab_session_get_preset (lab_view_get_session (LAB_VIEW (self))) : NULL;
   g_autofree char *text = NULL;
 
   if (self->side == 0)
@@ -458,7 +457,7 @@ lab_denoise_view_update_hint (LabDenoiseView *self)
 static void
 lab_denoise_view_sync_sample_range (LabDenoiseView *self)
 {
-  long n = self->session != NULL ? lab_session_get_split_size (self->session, LAB_SPLIT_TEST) : 0;
+  long n = lab_view_get_session (LAB_VIEW (self)) != NULL ? lab_session_get_split_size (lab_view_get_session (LAB_VIEW (self)), LAB_SPLIT_TEST) : 0;
 
   self->updating = TRUE;
   gtk_spin_button_set_range (self->sample_spin, 0, MAX (n - 1, 0));
@@ -468,12 +467,13 @@ lab_denoise_view_sync_sample_range (LabDenoiseView *self)
 }
 
 static void
-lab_denoise_view_on_snapshot (LabDenoiseView *self, LabSnapshot *snapshot)
+lab_denoise_view_on_snapshot (LabView *view, LabSnapshot *snapshot)
 {
+  LabDenoiseView *self = LAB_DENOISE_VIEW (view);
   LabWeights *weights = snapshot != NULL ? snapshot->weights : NULL;
   int old_side = self->side;
 
-  if (weights == self->weights || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (weights == self->weights || !lab_view_get_shown (LAB_VIEW (self)))
     return;
   g_clear_pointer (&self->weights, lab_weights_unref);
   if (weights != NULL)
@@ -493,7 +493,7 @@ static void lab_denoise_view_show_message (LabDenoiseView *self, const char *tex
 static void
 lab_denoise_view_on_dataset (LabDenoiseView *self)
 {
-  self->dataset_stale = !gtk_widget_get_mapped (GTK_WIDGET (self));
+  self->dataset_stale = !lab_view_get_shown (LAB_VIEW (self));
   if (self->dataset_stale)
     return;
   lab_denoise_view_sync_sample_range (self);
@@ -501,8 +501,8 @@ lab_denoise_view_on_dataset (LabDenoiseView *self)
   /* an opened image stays while the new model can denoise it (or while the data are still
    * loading), and what was said of it with it; otherwise the status line belongs to the old
    * data */
-  if (self->image != NULL && self->side == 0 && self->session != NULL
-      && lab_session_get_sample_shape (self->session, NULL, NULL, NULL))
+  if (self->image != NULL && self->side == 0 && lab_view_get_session (LAB_VIEW (self)) != NULL
+      && lab_session_get_sample_shape (lab_view_get_session (LAB_VIEW (self)), NULL, NULL, NULL))
     lab_denoise_view_open_image (self, NULL, NULL);
   if (self->image == NULL)
     lab_denoise_view_show_message (self, "", FALSE);
@@ -511,8 +511,10 @@ lab_denoise_view_on_dataset (LabDenoiseView *self)
 }
 
 static void
-lab_denoise_view_on_map (LabDenoiseView *self)
+lab_denoise_view_refresh (LabView *view)
 {
+  LabDenoiseView *self = LAB_DENOISE_VIEW (view);
+
   if (self->dataset_stale)
     lab_denoise_view_on_dataset (self);
   if (self->curves_stale)
@@ -520,8 +522,8 @@ lab_denoise_view_on_map (LabDenoiseView *self)
       self->curves_stale = FALSE;
       lab_denoise_view_queue_curves (self);
     }
-  if (self->session != NULL)
-    lab_denoise_view_on_snapshot (self, lab_session_get_snapshot (self->session));
+  if (lab_view_get_session (view) != NULL)
+    lab_denoise_view_on_snapshot (view, lab_session_get_snapshot (lab_view_get_session (view)));
 }
 
 /* A redraw of the curves that was due waits until the view is shown again. */
@@ -535,23 +537,15 @@ lab_denoise_view_on_unmap (LabDenoiseView *self)
     }
 }
 
-void
-lab_denoise_view_set_session (LabDenoiseView *self, LabSession *session)
+static void
+lab_denoise_view_session_changed (LabView *view, LabSession *session)
 {
-  g_return_if_fail (LAB_IS_DENOISE_VIEW (self));
+  LabDenoiseView *self = LAB_DENOISE_VIEW (view);
 
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
   if (session != NULL)
-    {
-      g_signal_connect_swapped (session, "snapshot", G_CALLBACK (lab_denoise_view_on_snapshot), self);
-      g_signal_connect_swapped (session, "notify::generation", G_CALLBACK (lab_denoise_view_on_dataset), self);
-    }
+    g_signal_connect_swapped (session, "notify::generation", G_CALLBACK (lab_denoise_view_on_dataset), self);
   g_clear_pointer (&self->weights, lab_weights_unref);
   lab_denoise_view_on_dataset (self);
-  if (session != NULL)
-    lab_denoise_view_on_snapshot (self, lab_session_get_snapshot (session));
 }
 
 /* --- controls ---------------------------------------------------------------------------- */
@@ -734,18 +728,18 @@ lab_denoise_view_train_on_patches (LabDenoiseView *self, const char *path, GErro
   g_return_val_if_fail (LAB_IS_DENOISE_VIEW (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  if (self->session == NULL)
+  if (lab_view_get_session (LAB_VIEW (self)) == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, _("%s: no session to train"), path);
       return FALSE;
     }
   /* the session's seed: the same seed cuts the same patches */
-  seed_text = lab_session_dup_option (self->session, "seed");
-  if (!lab_denoise_train_on_patches (self->session, path, side, LAB_TRAINING_PATCHES,
+  seed_text = lab_session_dup_option (lab_view_get_session (LAB_VIEW (self)), "seed");
+  if (!lab_denoise_train_on_patches (lab_view_get_session (LAB_VIEW (self)), path, side, LAB_TRAINING_PATCHES,
                                      seed_text != NULL ? g_ascii_strtoull (seed_text, NULL, 10) : 1,
                                      error))
     return FALSE;
-  lab_session_run (self->session);
+  lab_session_run (lab_view_get_session (LAB_VIEW (self)));
   base = g_path_get_basename (path);
   text = g_strdup_printf (_("Training the denoising preset on %d random %d × %d patches of %s. "
                             "The panels and curves follow as it learns; the test samples are "
@@ -778,8 +772,8 @@ train_confirmed (gpointer self, gpointer path, gboolean accepted)
 static void
 lab_denoise_view_train_asking (LabDenoiseView *self, const char *path)
 {
-  if (self->session != NULL)
-    lab_confirm_new_model (GTK_WIDGET (self), self->session,
+  if (lab_view_get_session (LAB_VIEW (self)) != NULL)
+    lab_confirm_new_model (GTK_WIDGET (self), lab_view_get_session (LAB_VIEW (self)),
                            _("Training on these patches needs a new network."), train_confirmed,
                            g_strdup (path), g_free);
 }
@@ -1114,18 +1108,12 @@ static void
 lab_denoise_view_dispose (GObject *object)
 {
   LabDenoiseView *self = LAB_DENOISE_VIEW (object);
-  GtkWidget *child;
 
   g_clear_handle_id (&self->curves_timeout, g_source_remove);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_clear_object (&self->session);
   g_clear_pointer (&self->weights, lab_weights_unref);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
   G_OBJECT_CLASS (lab_denoise_view_parent_class)->dispose (object);
 }
 
@@ -1151,6 +1139,9 @@ lab_denoise_view_class_init (LabDenoiseViewClass *klass)
 
   object_class->dispose = lab_denoise_view_dispose;
   object_class->finalize = lab_denoise_view_finalize;
+  LAB_VIEW_CLASS (klass)->session_changed = lab_denoise_view_session_changed;
+  LAB_VIEW_CLASS (klass)->snapshot = lab_denoise_view_on_snapshot;
+  LAB_VIEW_CLASS (klass)->refresh = lab_denoise_view_refresh;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "labdenoiseview");
 }
@@ -1171,7 +1162,6 @@ lab_denoise_view_init (LabDenoiseView *self)
   self->updating = FALSE;
   lab_denoise_view_redraw_images (self);
   lab_denoise_view_update_curves (self);
-  g_signal_connect (self, "map", G_CALLBACK (lab_denoise_view_on_map), NULL);
   g_signal_connect (self, "unmap", G_CALLBACK (lab_denoise_view_on_unmap), NULL);
 }
 

@@ -4,13 +4,13 @@
 
 #include <gtk/gtk.h>
 
-#include "lab-session.h"
+#include "lab-view.h"
 
 G_BEGIN_DECLS
 
 #define LAB_TYPE_DENOISE_VIEW (lab_denoise_view_get_type ())
 
-G_DECLARE_FINAL_TYPE (LabDenoiseView, lab_denoise_view, LAB, DENOISE_VIEW, GtkWidget)
+G_DECLARE_FINAL_TYPE (LabDenoiseView, lab_denoise_view, LAB, DENOISE_VIEW, LabView)
 
 typedef enum {
   LAB_DENOISE_PANEL_CLEAN,
@@ -21,7 +21,6 @@ typedef enum {
 } LabDenoisePanel;
 
 GtkWidget   *lab_denoise_view_new (void);
-void         lab_denoise_view_set_session (LabDenoiseView *self, LabSession *session);
 /* Noise: kind as LabNoiseKind of lab-denoise.h (0 Gaussian, 1 salt and pepper, 2 masking). */
 void         lab_denoise_view_set_noise (LabDenoiseView *self, int kind, double level);
 void         lab_denoise_view_set_sample (LabDenoiseView *self, long index);

@@ -39,7 +39,7 @@ typedef struct {
 } ImagePanel;
 
 struct _LabGenerateView {
-  GtkWidget parent_instance;
+  LabView parent_instance;
 
   GtkStack *stack;                 /* "content", or "sequences" when the data are time series */
   GtkWidget *sequences_button;
@@ -58,7 +58,6 @@ struct _LabGenerateView {
   ImagePanel gallery, compare;      /* compare: a row per kind of model */
   LabImageRow compare_rows[N_KINDS];
 
-  LabSession *session;
   LabSnapshot *snapshot;
   GRand *rand;
 
@@ -79,7 +78,7 @@ struct _LabGenerateView {
   LabBarsData kl_bars;
 };
 
-G_DEFINE_FINAL_TYPE (LabGenerateView, lab_generate_view, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (LabGenerateView, lab_generate_view, LAB_TYPE_VIEW)
 
 /* --- image panels ----------------------------------------------------------------------- */
 
@@ -125,7 +124,7 @@ static gboolean
 decode (LabGenerateView *self, const float *codes, int n)
 {
   self->decoded = g_renew (float, self->decoded, (gsize) n * self->dim);
-  return lab_session_decode (self->session, self->decoded, codes, n);
+  return lab_session_decode (lab_view_get_session (LAB_VIEW (self)), self->decoded, codes, n);
 }
 
 /* --- the pictures ------------------------------------------------------------------------ */
@@ -148,9 +147,9 @@ show_end_label (LabGenerateView *self, int end, long index, int label)
 static gboolean
 encode_sample (LabGenerateView *self, int end, float *code, ImagePanel *thumb)
 {
-  LabWeights *weights = lab_session_get_weights (self->session);
+  LabWeights *weights = lab_session_get_weights (lab_view_get_session (LAB_VIEW (self)));
   int label = -1;
-  const float *sample = lab_session_get_dataset_sample (self->session, self->pair[end], &label);
+  const float *sample = lab_session_get_dataset_sample (lab_view_get_session (LAB_VIEW (self)), self->pair[end], &label);
 
   if (sample == NULL || weights == NULL || lab_weights_get_latent_dim (weights) != self->latent)
     return FALSE;
@@ -197,11 +196,11 @@ update_comparison (LabGenerateView *self)
 {
   LabWeights *models[N_KINDS] = { NULL, NULL };
   g_autofree float *images = NULL;
-  gboolean both = self->session != NULL && self->has_mix;
+  gboolean both = lab_view_get_session (LAB_VIEW (self)) != NULL && self->has_mix;
 
   for (int k = 0; k < N_KINDS && both; k++)
     {
-      models[k] = lab_session_get_kept_weights (self->session, k == KIND_VARIATIONAL);
+      models[k] = lab_session_get_kept_weights (lab_view_get_session (LAB_VIEW (self)), k == KIND_VARIATIONAL);
       both = models[k] != NULL && lab_weights_get_input_dim (models[k]) == self->dim;
     }
   gtk_widget_set_visible (self->compare_box, both);
@@ -223,7 +222,7 @@ update_comparison (LabGenerateView *self)
 
       for (int end = 0; end < 2; end++)
         lab_weights_encode (models[k], ends + (gsize) end * latent, NULL,
-                            lab_session_get_dataset_sample (self->session, self->pair[end], NULL), 1);
+                            lab_session_get_dataset_sample (lab_view_get_session (LAB_VIEW (self)), self->pair[end], NULL), 1);
       for (int i = 0; i < LAB_STRIP_STEPS; i++)
         lab_sequence_mix_codes (codes + (gsize) i * latent, ends, ends + latent, latent,
                                 i / (double) (LAB_STRIP_STEPS - 1), k == KIND_VARIATIONAL);
@@ -249,7 +248,7 @@ update_pair (LabGenerateView *self)
 {
   float *codes;
 
-  if (self->snapshot == NULL || self->session == NULL)
+  if (self->snapshot == NULL || lab_view_get_session (LAB_VIEW (self)) == NULL)
     return;
   self->has_mix = encode_sample (self, 0, self->first_code, &self->first_thumb)
                   && encode_sample (self, 1, self->second_code, &self->second_thumb);
@@ -341,7 +340,7 @@ update_gallery (LabGenerateView *self)
   for (int i = 0; i < MIN (LAB_GALLERY_SIZE, s->n_codes); i++)
     {
       guint32 index = s->code_indices[(self->gallery_offset + i) % s->n_codes];
-      const float *sample = lab_session_get_dataset_sample (self->session, index, NULL);
+      const float *sample = lab_session_get_dataset_sample (lab_view_get_session (LAB_VIEW (self)), index, NULL);
 
       if (sample == NULL)
         break;
@@ -466,7 +465,7 @@ update_statistics (LabGenerateView *self)
 static gboolean
 update_page (LabGenerateView *self)
 {
-  gboolean sequences = self->session != NULL && lab_session_get_is_sequence (self->session);
+  gboolean sequences = lab_view_get_session (LAB_VIEW (self)) != NULL && lab_session_get_is_sequence (lab_view_get_session (LAB_VIEW (self)));
 
   gtk_stack_set_visible_child_name (self->stack, sequences ? "sequences" : "content");
   return sequences;
@@ -479,13 +478,15 @@ on_data_changed (LabGenerateView *self)
 }
 
 static void
-lab_generate_view_on_snapshot (LabGenerateView *self, LabSnapshot *snapshot)
+lab_generate_view_on_snapshot (LabView *view, LabSnapshot *snapshot)
 {
+  LabGenerateView *self = LAB_GENERATE_VIEW (view);
+
   if (update_page (self) || snapshot->codes == NULL || snapshot->latent <= 0)
     return;
   /* hidden, the view decodes nothing (it catches up on "map"); shown, it decodes again only
    * for new codes or new weights */
-  if (!gtk_widget_get_mapped (GTK_WIDGET (self))
+  if (!lab_view_get_shown (LAB_VIEW (self))
       || (self->snapshot != NULL && snapshot->codes == self->snapshot->codes
           && snapshot->weights == self->snapshot->weights))
     return;
@@ -513,9 +514,9 @@ lab_generate_view_on_snapshot (LabGenerateView *self, LabSnapshot *snapshot)
   /* the first two samples of the gallery until the user picks; a pick lasts while the
    * dataset holds it (resets and new presets keep it), also one sent from the Latent view
    * before this view was first shown */
-  if (snapshot->code_indices != NULL && snapshot->n_codes >= 2 && self->session != NULL)
+  if (snapshot->code_indices != NULL && snapshot->n_codes >= 2 && lab_view_get_session (LAB_VIEW (self)) != NULL)
     for (int end = 0; end < 2; end++)
-      if (lab_session_get_dataset_sample (self->session, self->pair[end], NULL) == NULL)
+      if (lab_session_get_dataset_sample (lab_view_get_session (LAB_VIEW (self)), self->pair[end], NULL) == NULL)
         {
           gboolean taken = self->pair[1 - end] == snapshot->code_indices[end];
 
@@ -531,26 +532,23 @@ lab_generate_view_on_snapshot (LabGenerateView *self, LabSnapshot *snapshot)
 }
 
 static void
-lab_generate_view_on_map (LabGenerateView *self)
+lab_generate_view_refresh (LabView *view)
 {
-  if (self->session != NULL && lab_session_get_snapshot (self->session) != NULL)
-    lab_generate_view_on_snapshot (self, lab_session_get_snapshot (self->session));
+  if (lab_view_get_session (view) != NULL && lab_session_get_snapshot (lab_view_get_session (view)) != NULL)
+    lab_generate_view_on_snapshot (view, lab_session_get_snapshot (lab_view_get_session (view)));
+}
+
+static void
+lab_generate_view_session_changed (LabView *view, LabSession *session)
+{
+  if (session == NULL)
+    return;
+  g_signal_connect_swapped (session, "notify::generation", G_CALLBACK (on_data_changed), view);
+  g_signal_connect_swapped (session, "notify::loading", G_CALLBACK (on_data_changed), view);
+  update_page (LAB_GENERATE_VIEW (view));
 }
 
 /* --- public ----------------------------------------------------------------------------- */
-
-void
-lab_generate_view_set_session (LabGenerateView *self, LabSession *session)
-{
-  g_return_if_fail (LAB_IS_GENERATE_VIEW (self));
-
-  if (!lab_session_replace (&self->session, session, self) || session == NULL)
-    return;
-  g_signal_connect_swapped (session, "notify::generation", G_CALLBACK (on_data_changed), self);
-  g_signal_connect_swapped (session, "notify::loading", G_CALLBACK (on_data_changed), self);
-  update_page (self);
-  lab_session_follow_snapshots (session, G_CALLBACK (lab_generate_view_on_snapshot), self);
-}
 
 void
 lab_generate_view_set_pair (LabGenerateView *self, long first, long second)
@@ -653,11 +651,7 @@ lab_generate_view_dispose (GObject *object)
   ImagePanel *panels[] = { &self->first_thumb, &self->second_thumb, &self->mix_image, &self->strip,
                            &self->traversal_image, &self->prior, &self->manifold, &self->gallery,
                            &self->compare };
-  GtkWidget *child;
 
-  lab_generate_view_set_session (self, NULL);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
   for (guint i = 0; i < G_N_ELEMENTS (panels); i++)
     g_clear_pointer (&panels[i]->pixels, g_free);
   g_clear_pointer (&self->snapshot, lab_snapshot_unref);
@@ -681,6 +675,9 @@ lab_generate_view_class_init (LabGenerateViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lab_generate_view_dispose;
+  LAB_VIEW_CLASS (klass)->session_changed = lab_generate_view_session_changed;
+  LAB_VIEW_CLASS (klass)->snapshot = lab_generate_view_on_snapshot;
+  LAB_VIEW_CLASS (klass)->refresh = lab_generate_view_refresh;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "labgenerateview");
 }
@@ -723,7 +720,6 @@ lab_generate_view_init (LabGenerateView *self)
   GtkWidget *sample = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   GtkWidget *box, *row, *button;
 
-  g_signal_connect (self, "map", G_CALLBACK (lab_generate_view_on_map), NULL);
   self->stack = GTK_STACK (gtk_stack_new ());
   gtk_widget_set_parent (GTK_WIDGET (self->stack), GTK_WIDGET (self));
   gtk_stack_add_named (self->stack, content, "content");

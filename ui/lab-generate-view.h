@@ -5,15 +5,14 @@
 
 #include <gtk/gtk.h>
 
-#include "lab-session.h"
+#include "lab-view.h"
 
 G_BEGIN_DECLS
 
 #define LAB_TYPE_GENERATE_VIEW (lab_generate_view_get_type ())
 
-G_DECLARE_FINAL_TYPE (LabGenerateView, lab_generate_view, LAB, GENERATE_VIEW, GtkWidget)
+G_DECLARE_FINAL_TYPE (LabGenerateView, lab_generate_view, LAB, GENERATE_VIEW, LabView)
 
-void         lab_generate_view_set_session (LabGenerateView *self, LabSession *session);
 /* The two samples interpolated between, by their index in the dataset (as LabSnapshot's
  * code_indices); a click in the view's gallery or win.use-sample from the Latent view sets
  * one end. */

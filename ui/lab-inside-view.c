@@ -29,13 +29,13 @@
 #define LAB_REFRESH_USEC (2 * G_USEC_PER_SEC)
 
 struct _LabInsideView {
-  GtkWidget parent_instance;
+  LabView parent_instance;
 
+  /* template widgets */
   LabChart *weights_chart, *bars_chart, *codes_chart, *jacobian_chart;
   GtkLabel *weights_label, *dead_label, *jacobian_label;
   GtkWidget *companion_button;
 
-  LabSession *session;
   LabSnapshot *snapshot;
   LabWeights *shown_weights;   /* the weights last drawn, to skip snapshots without new ones */
   gint64 refresh_time;
@@ -69,7 +69,7 @@ struct _LabInsideView {
   int companion_epochs;
 };
 
-G_DEFINE_FINAL_TYPE (LabInsideView, lab_inside_view, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (LabInsideView, lab_inside_view, LAB_TYPE_VIEW)
 
 /* Unit u's weights as one tile: the mean over input channels, scaled to [-1, 1]. */
 static void
@@ -222,18 +222,19 @@ lab_inside_view_build_activity (LabInsideView *self)
 static gboolean
 lab_inside_view_gather_test (LabInsideView *self)
 {
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
   const LabSnapshot *s = self->snapshot;
   int n = MIN (s->n_codes, LAB_JACOBIAN_SAMPLES);
 
   if (self->test != NULL && self->test_generation == s->generation && self->n_test == n)
     return TRUE;
   g_clear_pointer (&self->test, g_free);
-  if (self->session == NULL || s->code_indices == NULL || n <= 0)
+  if (session == NULL || s->code_indices == NULL || n <= 0)
     return FALSE;
   self->test = g_new (float, (gsize) n * s->dim);
   for (int i = 0; i < n; i++)
     {
-      const float *x = lab_session_get_dataset_sample (self->session, s->code_indices[i], NULL);
+      const float *x = lab_session_get_dataset_sample (session, s->code_indices[i], NULL);
 
       if (x == NULL)
         {
@@ -376,13 +377,14 @@ lab_inside_view_clear_companion (LabInsideView *self)
 }
 
 static void
-lab_inside_view_on_snapshot (LabInsideView *self, LabSnapshot *snapshot)
+lab_inside_view_on_snapshot (LabView *view, LabSnapshot *snapshot)
 {
+  LabInsideView *self = LAB_INSIDE_VIEW (view);
   gint64 now = g_get_monotonic_time ();
   gboolean new_model;
 
   /* hidden, the view measures nothing: it catches up on "map" */
-  if (snapshot->codes == NULL || snapshot->weights == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (snapshot->codes == NULL || snapshot->weights == NULL || !lab_view_get_shown (LAB_VIEW (self)))
     return;
   new_model = self->snapshot == NULL || self->snapshot->generation != snapshot->generation;
   /* every snapshot of a run brings the same codes between weight copies, and the
@@ -407,13 +409,6 @@ lab_inside_view_on_snapshot (LabInsideView *self, LabSnapshot *snapshot)
   lab_inside_view_build_tiles (self, snapshot->weights);
   lab_inside_view_build_activity (self);
   lab_inside_view_build_jacobian (self);
-}
-
-static void
-lab_inside_view_on_map (LabInsideView *self)
-{
-  if (self->session != NULL && lab_session_get_snapshot (self->session) != NULL)
-    lab_inside_view_on_snapshot (self, lab_session_get_snapshot (self->session));
 }
 
 static void
@@ -456,21 +451,23 @@ on_companion_done (GObject *source, GAsyncResult *result, gpointer data)
 gboolean
 lab_inside_view_train_companion (LabInsideView *self)
 {
+  LabSession *session;
   long n_train;
   float *train;
 
   g_return_val_if_fail (LAB_IS_INSIDE_VIEW (self), FALSE);
 
-  if (self->session == NULL || self->snapshot == NULL || self->companion_cancel != NULL
+  session = lab_view_get_session (LAB_VIEW (self));
+  if (session == NULL || self->snapshot == NULL || self->companion_cancel != NULL
       || self->info.contractive <= 0 || !lab_inside_view_gather_test (self))
     return FALSE;
-  n_train = MIN (lab_session_get_split_size (self->session, LAB_SPLIT_TRAIN), LAB_COMPANION_SAMPLES);
+  n_train = MIN (lab_session_get_split_size (session, LAB_SPLIT_TRAIN), LAB_COMPANION_SAMPLES);
   if (n_train <= 0)
     return FALSE;
   train = g_new (float, (gsize) n_train * self->dim);
   for (long i = 0; i < n_train; i++)
     {
-      const float *x = lab_session_get_sample (self->session, LAB_SPLIT_TRAIN, i, NULL);
+      const float *x = lab_session_get_sample (session, LAB_SPLIT_TRAIN, i, NULL);
 
       if (x == NULL)
         {
@@ -495,21 +492,6 @@ lab_inside_view_train_companion (LabInsideView *self)
 }
 
 /* --- public ----------------------------------------------------------------------------- */
-
-GtkWidget *
-lab_inside_view_new (void)
-{
-  return g_object_new (LAB_TYPE_INSIDE_VIEW, NULL);
-}
-
-void
-lab_inside_view_set_session (LabInsideView *self, LabSession *session)
-{
-  g_return_if_fail (LAB_IS_INSIDE_VIEW (self));
-
-  if (lab_session_replace (&self->session, session, self) && session != NULL)
-    lab_session_follow_snapshots (session, G_CALLBACK (lab_inside_view_on_snapshot), self);
-}
 
 int
 lab_inside_view_get_n_tiles (LabInsideView *self)
@@ -555,15 +537,12 @@ static void
 lab_inside_view_dispose (GObject *object)
 {
   LabInsideView *self = LAB_INSIDE_VIEW (object);
-  GtkWidget *child;
 
-  lab_inside_view_set_session (self, NULL);
   lab_inside_view_cancel_jacobian (self);
   if (self->companion_cancel != NULL)
     g_cancellable_cancel (self->companion_cancel);
   g_clear_object (&self->companion_cancel);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_INSIDE_VIEW);
   g_clear_pointer (&self->snapshot, lab_snapshot_unref);
   g_clear_pointer (&self->tiles, g_free);
   g_clear_pointer (&self->mean, g_free);
@@ -578,100 +557,50 @@ static void
 lab_inside_view_class_init (LabInsideViewClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = lab_inside_view_dispose;
+  LAB_VIEW_CLASS (klass)->snapshot = lab_inside_view_on_snapshot;
   gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "labinsideview");
-}
 
-static LabChart *
-new_chart (GtkWidget *box, LabPlotDrawFunc draw, gpointer data, int width, int height)
-{
-  GtkWidget *chart = lab_chart_new ();
-
-  lab_chart_set_draw_func (LAB_CHART (chart), draw, data, NULL);
-  gtk_widget_set_size_request (chart, width, height);
-  gtk_box_append (GTK_BOX (box), chart);
-  return LAB_CHART (chart);
-}
-
-static GtkLabel *
-note (GtkWidget *box, const char *text)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_add_css_class (label, "dim-label");
-  gtk_box_append (GTK_BOX (box), label);
-  return GTK_LABEL (label);
-}
-
-static void
-heading (GtkWidget *box, const char *text)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_widget_add_css_class (label, "heading");
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_box_append (GTK_BOX (box), label);
+  g_type_ensure (LAB_TYPE_CHART);
+  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass),
+                                               "/io/github/latentlab/LatentLab/ui/lab-inside-view.ui");
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabInsideView, weights_chart);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabInsideView, bars_chart);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabInsideView, codes_chart);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabInsideView, jacobian_chart);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabInsideView, weights_label);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabInsideView, dead_label);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabInsideView, jacobian_label);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabInsideView, companion_button);
+  gtk_widget_class_bind_template_callback (GTK_WIDGET_CLASS (klass), lab_inside_view_train_companion);
 }
 
 static void
 lab_inside_view_init (LabInsideView *self)
 {
   GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
-  GtkWidget *left = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
 
-  g_signal_connect (self, "map", G_CALLBACK (lab_inside_view_on_map), NULL);
+  gtk_widget_init_template (GTK_WIDGET (self));
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
   gtk_box_layout_set_homogeneous (GTK_BOX_LAYOUT (layout), TRUE);
-  gtk_widget_set_parent (left, GTK_WIDGET (self));
-  gtk_widget_set_parent (right, GTK_WIDGET (self));
-  gtk_widget_set_hexpand (left, TRUE);
-  gtk_widget_set_hexpand (right, TRUE);
 
-  heading (left, _("First-layer weights"));
+  /* the charts draw from data that lives in this view */
   self->tiles_grid.highlight_row = self->tiles_grid.highlight_index = -1;
   self->tiles_grid.empty_text = _("The weights appear with the first report: press Run");
-  self->weights_chart = new_chart (left, lab_plot_image_grid_draw_func, &self->tiles_grid, 360, 230);
-  lab_chart_set_description (self->weights_chart,
-                             _("The first layer's weights, one image per unit, red positive and "
-                               "blue negative"));
-  gtk_widget_set_vexpand (GTK_WIDGET (self->weights_chart), TRUE);
-  self->weights_label = note (left, _("Each tile shows what one unit of the first layer looks for "
-                                      "in the input."));
-  heading (left, _("Code values"));
+  lab_chart_set_draw_func (self->weights_chart, lab_plot_image_grid_draw_func, &self->tiles_grid, NULL);
   self->codes_hist.normal_name = _("code values of the test samples");
   self->codes_hist.title = NULL;
   self->codes_hist.x_label = _("activation");
   self->codes_hist.empty_text = _("The code values appear with the first report");
-  self->codes_chart = new_chart (left, lab_plot_histogram_draw_func, &self->codes_hist, 360, 150);
-
-  heading (right, _("Mean activation per code unit"));
+  lab_chart_set_draw_func (self->codes_chart, lab_plot_histogram_draw_func, &self->codes_hist, NULL);
   self->bars.flagged_name = _("dead (never active)");
   self->bars.x_label = _("code unit");
   self->bars.y_label = _("mean activation");
   self->bars.empty_text = _("The activations appear with the first report");
-  self->bars_chart = new_chart (right, lab_plot_bars_draw_func, &self->bars, 360, 170);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->bars_chart), TRUE);
-  self->dead_label = note (right, _("Units that no test sample activates are dead."));
-
-  heading (right, _("Jacobian norm of the encoder"));
+  lab_chart_set_draw_func (self->bars_chart, lab_plot_bars_draw_func, &self->bars, NULL);
   self->jacobian_hist.anomalous_name = _("same network without the penalty (λ = 0)");
   self->jacobian_hist.x_label = _("‖J_f(x)‖_F per test sample");
   self->jacobian_hist.empty_text = _("Shown for a contractive encoder");
-  self->jacobian_chart = new_chart (right, lab_plot_histogram_draw_func, &self->jacobian_hist, 360, 170);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->jacobian_chart), TRUE);
-  self->jacobian_label = note (right, "");
-  self->companion_button = gtk_button_new_with_label (_("Compare without the penalty"));
-  gtk_widget_set_tooltip_text (self->companion_button,
-                               _("Train the same network with the contractive weight set to 0 for "
-                                 "a short while in the background, and draw its Jacobian norms "
-                                 "beside this model's"));
-  gtk_widget_set_halign (self->companion_button, GTK_ALIGN_START);
-  gtk_widget_set_sensitive (self->companion_button, FALSE);
-  gtk_box_append (GTK_BOX (right), self->companion_button);
-  g_signal_connect_swapped (self->companion_button, "clicked",
-                            G_CALLBACK (lab_inside_view_train_companion), self);
+  lab_chart_set_draw_func (self->jacobian_chart, lab_plot_histogram_draw_func, &self->jacobian_hist, NULL);
   lab_inside_view_update_jacobian_text (self);
 }

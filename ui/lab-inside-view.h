@@ -4,16 +4,13 @@
 
 #include <gtk/gtk.h>
 
-#include "lab-session.h"
+#include "lab-view.h"
 
 G_BEGIN_DECLS
 
 #define LAB_TYPE_INSIDE_VIEW (lab_inside_view_get_type ())
 
-G_DECLARE_FINAL_TYPE (LabInsideView, lab_inside_view, LAB, INSIDE_VIEW, GtkWidget)
-
-GtkWidget   *lab_inside_view_new (void);
-void         lab_inside_view_set_session (LabInsideView *self, LabSession *session);
+G_DECLARE_FINAL_TYPE (LabInsideView, lab_inside_view, LAB, INSIDE_VIEW, LabView)
 
 /* What the view shows, for tests: tiles of first-layer weights drawn, code units never
  * active on the test subset (-1 before the first codes), and the per-sample Jacobian norms

@@ -28,7 +28,7 @@ enum { PROJECT_PCA = LAB_PROJECTION_PCA, PROJECT_DIMENSIONS = LAB_PROJECTION_DIM
        PROJECT_TSNE = LAB_PROJECTION_TSNE };
 
 struct _LabLatentView {
-  GtkWidget parent_instance;
+  LabView parent_instance;
 
   GtkWidget *toolbar;
   GtkDropDown *projection_menu;
@@ -38,7 +38,6 @@ struct _LabLatentView {
   GtkWidget *use_buttons[2];
   LabChart *scatter_chart, *baseline_chart, *hover_chart, *decoded_chart, *strip_chart;
 
-  LabSession *session;
   LabSnapshot *snapshot;
 
   int latent, dim, pixels;
@@ -82,7 +81,7 @@ struct _LabLatentView {
   double drag_x, drag_y;  /* last widget position while panning */
 };
 
-G_DEFINE_FINAL_TYPE (LabLatentView, lab_latent_view, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (LabLatentView, lab_latent_view, LAB_TYPE_VIEW)
 
 /* The mean over channels: (channels, pixels) -> (pixels). */
 static void
@@ -336,21 +335,21 @@ lab_latent_view_request (LabLatentView *self)
   if (s == NULL || s->codes == NULL || s->n_codes <= 0 || s->latent <= 0)
     return;
   self->stale = TRUE;
-  if (self->busy || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (self->busy || !lab_view_get_shown (LAB_VIEW (self)))
     return;
   self->stale = FALSE;
   if (method == LAB_PROJECTION_TSNE && self->plane != NULL
       && self->plane->method == LAB_PROJECTION_TSNE && self->plane->components == NULL
       && self->plane->n == s->n_codes && self->projected->generation == s->generation)
     previous = self->plane->points;
-  if (!(self->baseline_ready && self->baseline_generation == s->generation) && self->session != NULL
+  if (!(self->baseline_ready && self->baseline_generation == s->generation) && lab_view_get_session (LAB_VIEW (self)) != NULL
       && s->code_indices != NULL)
     {
       /* a copy of the inputs, for the raw-PCA baseline on the worker */
       raw = g_new (float, (gsize) s->n_codes * s->dim);
       for (int i = 0; i < s->n_codes && raw != NULL; i++)
         {
-          const float *sample = lab_session_get_dataset_sample (self->session, s->code_indices[i], NULL);
+          const float *sample = lab_session_get_dataset_sample (lab_view_get_session (LAB_VIEW (self)), s->code_indices[i], NULL);
 
           if (sample == NULL)
             g_clear_pointer (&raw, g_free);
@@ -412,8 +411,10 @@ lab_latent_view_forget_model (LabLatentView *self)
 }
 
 static void
-lab_latent_view_on_snapshot (LabLatentView *self, LabSnapshot *snapshot)
+lab_latent_view_on_snapshot (LabView *view, LabSnapshot *snapshot)
 {
+  LabLatentView *self = LAB_LATENT_VIEW (view);
+
   if (self->snapshot != NULL && snapshot->generation != self->snapshot->generation)
     lab_latent_view_forget_model (self);
   if (snapshot->codes == NULL)
@@ -487,7 +488,7 @@ on_scatter_motion (LabLatentView *self, double px, double py)
   lab_chart_redraw (self->scatter_chart);
   if (index < 0 || s->code_indices == NULL)
     return;
-  sample = lab_session_get_dataset_sample (self->session, s->code_indices[index], &label);
+  sample = lab_session_get_dataset_sample (lab_view_get_session (LAB_VIEW (self)), s->code_indices[index], &label);
   if (sample == NULL)
     return;
   LabImageColormap map = lab_plot_images_as_row (self->hover_pixels, sample, 1, s->channels, self->pixels);
@@ -499,7 +500,7 @@ on_scatter_motion (LabLatentView *self, double px, double py)
       {
         long j = self->plane->neighbours[(gsize) index * LAB_PROJECTION_NEIGHBOURS + k];
         int other = -1;
-        const float *near = lab_session_get_dataset_sample (self->session, s->code_indices[j], &other);
+        const float *near = lab_session_get_dataset_sample (lab_view_get_session (LAB_VIEW (self)), s->code_indices[j], &other);
 
         if (near == NULL)
           break;
@@ -547,7 +548,7 @@ lab_latent_view_pick (LabLatentView *self, int index)
     gtk_widget_set_sensitive (self->use_buttons[end], self->picked >= 0);
   if (self->picked >= 0)
     {
-      lab_session_get_dataset_sample (self->session, self->picked, &label);
+      lab_session_get_dataset_sample (lab_view_get_session (LAB_VIEW (self)), self->picked, &label);
       if (label >= 0 && label < s->n_classes && s->class_names != NULL)
         text = g_strdup_printf (_("Clicked sample %ld (%s): use it in the Generate view"),
                                 self->picked, s->class_names[label]);
@@ -629,7 +630,7 @@ lab_latent_view_interpolate (LabLatentView *self, double x0, double y0, double x
     }
   self->scatter.path = self->path;
   self->scatter.n_path = LAB_STRIP_STEPS;
-  if (lab_session_decode (self->session, self->decoded, codes, LAB_STRIP_STEPS))
+  if (lab_session_decode (lab_view_get_session (LAB_VIEW (self)), self->decoded, codes, LAB_STRIP_STEPS))
     {
       LabImageColormap map = lab_plot_images_as_row (self->strip_grey, self->decoded, LAB_STRIP_STEPS,
                                                      self->snapshot->channels, self->pixels);
@@ -735,9 +736,9 @@ lab_latent_view_encode_drawing (LabLatentView *self)
   float point[2], sigma[2] = { 0, 0 }, error;
   g_autofree char *text = NULL;
 
-  if (s == NULL || self->plane == NULL || self->session == NULL)
+  if (s == NULL || self->plane == NULL || lab_view_get_session (LAB_VIEW (self)) == NULL)
     return;
-  weights = s->weights != NULL ? s->weights : lab_session_get_weights (self->session);
+  weights = s->weights != NULL ? s->weights : lab_session_get_weights (lab_view_get_session (LAB_VIEW (self)));
   if (weights == NULL || lab_weights_get_input_dim (weights) != s->dim
       || lab_weights_get_latent_dim (weights) != s->latent)
     return;
@@ -820,15 +821,6 @@ on_draw_clear (LabLatentView *self)
 
 /* --- public ----------------------------------------------------------------------------- */
 
-void
-lab_latent_view_set_session (LabLatentView *self, LabSession *session)
-{
-  g_return_if_fail (LAB_IS_LATENT_VIEW (self));
-
-  if (lab_session_replace (&self->session, session, self) && session != NULL)
-    lab_session_follow_snapshots (session, G_CALLBACK (lab_latent_view_on_snapshot), self);
-}
-
 LabSnapshot *
 lab_latent_view_get_snapshot (LabLatentView *self)
 {
@@ -859,11 +851,11 @@ lab_latent_view_decode_at (LabLatentView *self, double x, double y)
 
   g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), FALSE);
 
-  if (self->snapshot == NULL || self->session == NULL)
+  if (self->snapshot == NULL || lab_view_get_session (LAB_VIEW (self)) == NULL)
     return FALSE;
   code = g_new (float, self->latent);
   ok = lab_latent_view_code_at (self, x, y, code)
-       && lab_session_decode (self->session, self->decoded, code, 1);
+       && lab_session_decode (lab_view_get_session (LAB_VIEW (self)), self->decoded, code, 1);
   g_free (code);
   if (!ok)
     return FALSE;
@@ -999,9 +991,7 @@ static void
 lab_latent_view_dispose (GObject *object)
 {
   LabLatentView *self = LAB_LATENT_VIEW (object);
-  GtkWidget *child;
 
-  lab_latent_view_set_session (self, NULL);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -1011,8 +1001,6 @@ lab_latent_view_dispose (GObject *object)
   g_clear_pointer (&self->plane, lab_projection_free);
   g_clear_pointer (&self->projected, lab_snapshot_unref);
   g_clear_pointer (&self->glide_from, g_free);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
   g_clear_pointer (&self->snapshot, lab_snapshot_unref);
   g_clear_pointer (&self->points, g_free);
   g_clear_pointer (&self->sigmas, g_free);
@@ -1060,11 +1048,11 @@ lab_latent_view_css_changed (GtkWidget *widget, GtkCssStyleChange *change)
 
 /* A hidden view computes nothing: what came meanwhile is projected when it is shown. */
 static void
-lab_latent_view_map (GtkWidget *widget)
+lab_latent_view_on_shown (LabView *view)
 {
-  LabLatentView *self = LAB_LATENT_VIEW (widget);
+  LabLatentView *self = LAB_LATENT_VIEW (view);
 
-  GTK_WIDGET_CLASS (lab_latent_view_parent_class)->map (widget);
+  LAB_VIEW_CLASS (lab_latent_view_parent_class)->refresh (view);
   if (self->stale)
     lab_latent_view_request (self);
 }
@@ -1076,7 +1064,8 @@ lab_latent_view_class_init (LabLatentViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lab_latent_view_dispose;
-  widget_class->map = lab_latent_view_map;
+  LAB_VIEW_CLASS (klass)->snapshot = lab_latent_view_on_snapshot;
+  LAB_VIEW_CLASS (klass)->refresh = lab_latent_view_on_shown;
   widget_class->css_changed = lab_latent_view_css_changed;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "lablatentview");

@@ -7,15 +7,14 @@
 
 #include <gtk/gtk.h>
 
-#include "lab-session.h"
+#include "lab-view.h"
 
 G_BEGIN_DECLS
 
 #define LAB_TYPE_LATENT_VIEW (lab_latent_view_get_type ())
 
-G_DECLARE_FINAL_TYPE (LabLatentView, lab_latent_view, LAB, LATENT_VIEW, GtkWidget)
+G_DECLARE_FINAL_TYPE (LabLatentView, lab_latent_view, LAB, LATENT_VIEW, LabView)
 
-void         lab_latent_view_set_session (LabLatentView *self, LabSession *session);
 LabSnapshot *lab_latent_view_get_snapshot (LabLatentView *self);
 /* The code (latent floats) that the plane point (x, y), in plot coordinates, stands for. */
 gboolean     lab_latent_view_code_at (LabLatentView *self, double x, double y, float *code);

@@ -36,12 +36,12 @@ typedef struct {
 } AngleRow;
 
 struct _LabPcaView {
-  GtkWidget parent_instance;
+  LabView parent_instance;
 
-  GtkLabel *status_label, *angle_label, *angle_note, *recon_label;
+  /* template widgets */
+  GtkLabel *status_label, *angle_label;
   LabChart *error_chart, *angle_chart, *recon_chart;
 
-  LabSession *session;
   GCancellable *cancellable;
   char *dataset_key;      /* the dataset PCA was fitted on */
   guint generation;
@@ -75,15 +75,9 @@ struct _LabPcaView {
   LabImageGridData recon_grid;
 };
 
-G_DEFINE_FINAL_TYPE (LabPcaView, lab_pca_view, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (LabPcaView, lab_pca_view, LAB_TYPE_VIEW)
 
 static void lab_pca_view_start_measure (LabPcaView *self);
-
-GtkWidget *
-lab_pca_view_new (void)
-{
-  return g_object_new (LAB_TYPE_PCA_VIEW, NULL);
-}
 
 /* --- drawing ---------------------------------------------------------------------------- */
 
@@ -174,7 +168,8 @@ lab_pca_view_update_angle_plot (LabPcaView *self)
 static void
 lab_pca_view_update_recon (LabPcaView *self)
 {
-  const LabSnapshot *snapshot = self->session != NULL ? lab_session_get_snapshot (self->session) : NULL;
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+  const LabSnapshot *snapshot = session != NULL ? lab_session_get_snapshot (session) : NULL;
   const LabPcaMeasure *m = self->measure;
   long n, dim;
 
@@ -284,15 +279,16 @@ static void
 on_measured (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   LabPcaView *self = user_data;
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
   g_autoptr (GError) error = NULL;
   LabPcaMeasure *m = lab_pca_compare_measure_finish (res, &error);
   double step = self->measured_step;
 
   (void) source;
   self->measuring = FALSE;
-  if (m != NULL && self->session != NULL && self->measured_generation == self->generation)
+  if (m != NULL && session != NULL && self->measured_generation == self->generation)
     {
-      const char *preset = lab_session_get_preset (self->session);
+      const char *preset = lab_session_get_preset (session);
 
       lab_pca_measure_free (self->measure);
       self->measure = g_steal_pointer (&m);
@@ -321,7 +317,7 @@ on_measured (GObject *source, GAsyncResult *res, gpointer user_data)
       lab_pca_view_update_labels (self);
     }
   lab_pca_measure_free (m);
-  if (self->session != NULL)
+  if (session != NULL)
     lab_pca_view_start_measure (self);
   g_object_unref (self);
 }
@@ -347,11 +343,13 @@ lab_pca_view_start_measure (LabPcaView *self)
 }
 
 static void
-lab_pca_view_on_snapshot (LabPcaView *self, LabSnapshot *snapshot)
+lab_pca_view_on_snapshot (LabView *view, LabSnapshot *snapshot)
 {
+  LabPcaView *self = LAB_PCA_VIEW (view);
+
   /* hidden, the view measures nothing: it catches up on "map" */
   if (snapshot == NULL || snapshot->weights == NULL || snapshot->weights == self->measured
-      || snapshot->weights == self->pending || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+      || snapshot->weights == self->pending || !lab_view_get_shown (LAB_VIEW (self)))
     return;
   g_clear_pointer (&self->pending, lab_weights_unref);
   self->pending = lab_weights_ref (snapshot->weights);
@@ -380,7 +378,7 @@ on_fitted (GObject *source, GAsyncResult *res, gpointer user_data)
   (void) source;
   if (self != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self), (gpointer *) &request->view);
-  if (self != NULL && self->session != NULL && g_strcmp0 (key, self->dataset_key) == 0)
+  if (self != NULL && lab_view_get_session (LAB_VIEW (self)) != NULL && g_strcmp0 (key, self->dataset_key) == 0)
     {
       self->fitting = FALSE;
       g_clear_pointer (&self->compare, lab_pca_compare_unref);
@@ -389,7 +387,7 @@ on_fitted (GObject *source, GAsyncResult *res, gpointer user_data)
         g_warning ("PCA of %s: %s", key, error->message);
       lab_pca_view_update_error_plot (self);
       lab_pca_view_update_labels (self);
-      lab_pca_view_on_snapshot (self, lab_session_get_snapshot (self->session));
+      lab_pca_view_on_snapshot (LAB_VIEW (self), lab_session_get_snapshot (lab_view_get_session (LAB_VIEW (self))));
       lab_pca_view_start_measure (self);
     }
   g_clear_pointer (&compare, lab_pca_compare_unref);
@@ -400,8 +398,9 @@ on_fitted (GObject *source, GAsyncResult *res, gpointer user_data)
 static void
 lab_pca_view_on_generation (LabPcaView *self)
 {
-  const char *spec = lab_session_get_dataset_spec (self->session);
-  guint generation = lab_session_get_generation (self->session);
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+  const char *spec = lab_session_get_dataset_spec (session);
+  guint generation = lab_session_get_generation (session);
 
   if (generation != self->generation)
     {
@@ -413,8 +412,8 @@ lab_pca_view_on_generation (LabPcaView *self)
       lab_pca_view_update_angle_plot (self);
       lab_pca_view_update_recon (self);
     }
-  if (spec == NULL || lab_session_get_loading (self->session) || g_strcmp0 (spec, self->dataset_key) == 0
-      || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (spec == NULL || lab_session_get_loading (session) || g_strcmp0 (spec, self->dataset_key) == 0
+      || !lab_view_get_shown (LAB_VIEW (self)))
     {
       lab_pca_view_update_labels (self);
       return;
@@ -439,37 +438,34 @@ lab_pca_view_on_generation (LabPcaView *self)
 
     /* up to half the input size: beyond, PCA's error falls to zero, flattening the log
      * plot's interesting part for short inputs (64 values of a sequence) */
-    lab_session_get_sample_shape (self->session, &channels, &height, &width);
+    lab_session_get_sample_shape (session, &channels, &height, &width);
     k_max = CLAMP (channels * height * width / 2, 1, LAB_PCA_K_MAX);
-    lab_pca_compare_new_async (self->session, k_max, self->cancellable, on_fitted, request);
+    lab_pca_compare_new_async (session, k_max, self->cancellable, on_fitted, request);
   }
 }
 
 static void
-lab_pca_view_on_map (LabPcaView *self)
+lab_pca_view_refresh (LabView *view)
 {
-  if (self->session == NULL)
+  LabSession *session = lab_view_get_session (view);
+
+  if (session == NULL)
     return;
-  lab_pca_view_on_generation (self);
-  lab_pca_view_on_snapshot (self, lab_session_get_snapshot (self->session));
+  lab_pca_view_on_generation (LAB_PCA_VIEW (view));
+  lab_pca_view_on_snapshot (view, lab_session_get_snapshot (session));
 }
 
-void
-lab_pca_view_set_session (LabPcaView *self, LabSession *session)
+static void
+lab_pca_view_session_changed (LabView *view, LabSession *session)
 {
-  g_return_if_fail (LAB_IS_PCA_VIEW (self));
+  LabPcaView *self = LAB_PCA_VIEW (view);
 
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
   g_clear_pointer (&self->dataset_key, g_free);
   if (session != NULL)
     {
-      g_signal_connect_swapped (session, "snapshot", G_CALLBACK (lab_pca_view_on_snapshot), self);
       g_signal_connect_swapped (session, "notify::generation", G_CALLBACK (lab_pca_view_on_generation), self);
       self->generation = G_MAXUINT;
       lab_pca_view_on_generation (self);
-      lab_pca_view_on_snapshot (self, lab_session_get_snapshot (session));
     }
 }
 
@@ -478,10 +474,12 @@ lab_pca_view_set_session (LabPcaView *self, LabSession *session)
 gboolean
 lab_pca_view_is_current (LabPcaView *self)
 {
+  LabSession *session;
   const LabSnapshot *snapshot;
 
   g_return_val_if_fail (LAB_IS_PCA_VIEW (self), FALSE);
-  snapshot = self->session != NULL ? lab_session_get_snapshot (self->session) : NULL;
+  session = lab_view_get_session (LAB_VIEW (self));
+  snapshot = session != NULL ? lab_session_get_snapshot (session) : NULL;
   return self->compare != NULL && !self->measuring && self->pending == NULL
          && self->measure != NULL && snapshot != NULL && snapshot->weights == self->measured;
 }
@@ -552,12 +550,9 @@ static void
 lab_pca_view_dispose (GObject *object)
 {
   LabPcaView *self = LAB_PCA_VIEW (object);
-  GtkWidget *child;
 
   g_cancellable_cancel (self->cancellable);
-  lab_pca_view_set_session (self, NULL);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_PCA_VIEW);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->dataset_key, g_free);
   g_clear_pointer (&self->compare, lab_pca_compare_unref);
@@ -582,87 +577,54 @@ lab_pca_view_dispose (GObject *object)
 static void
 lab_pca_view_class_init (LabPcaViewClass *klass)
 {
+  LabViewClass *view_class = LAB_VIEW_CLASS (klass);
+
   G_OBJECT_CLASS (klass)->dispose = lab_pca_view_dispose;
+  view_class->session_changed = lab_pca_view_session_changed;
+  view_class->snapshot = lab_pca_view_on_snapshot;
+  view_class->refresh = lab_pca_view_refresh;
   gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "labpcaview");
-}
 
-static LabChart *
-new_chart (GtkWidget *box, LabPlotDrawFunc draw, gpointer data, int width, int height)
-{
-  GtkWidget *chart = lab_chart_new ();
-
-  lab_chart_set_draw_func (LAB_CHART (chart), draw, data, NULL);
-  gtk_widget_set_size_request (chart, width, height);
-  gtk_widget_set_hexpand (chart, TRUE);
-  gtk_box_append (GTK_BOX (box), chart);
-  return LAB_CHART (chart);
-}
-
-static GtkLabel *
-new_label (GtkWidget *box, const char *text, const char *css_class)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  if (css_class != NULL)
-    gtk_widget_add_css_class (label, css_class);
-  gtk_box_append (GTK_BOX (box), label);
-  return GTK_LABEL (label);
+  g_type_ensure (LAB_TYPE_CHART);
+  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass),
+                                               "/io/github/latentlab/LatentLab/ui/lab-pca-view.ui");
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabPcaView, status_label);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabPcaView, angle_label);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabPcaView, error_chart);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabPcaView, angle_chart);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabPcaView, recon_chart);
 }
 
 static void
 lab_pca_view_init (LabPcaView *self)
 {
   GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
-  GtkWidget *left = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
 
-  g_signal_connect (self, "map", G_CALLBACK (lab_pca_view_on_map), NULL);
+  gtk_widget_init_template (GTK_WIDGET (self));
   gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_HORIZONTAL);
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
   gtk_box_layout_set_homogeneous (GTK_BOX_LAYOUT (layout), TRUE);
-  gtk_widget_set_parent (left, GTK_WIDGET (self));
-  gtk_widget_set_parent (right, GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   self->points = g_array_new (FALSE, TRUE, sizeof (AePoint));
   g_array_set_clear_func (self->points, clear_point);
   self->angles = g_array_new (FALSE, TRUE, sizeof (AngleRow));
   self->generation = G_MAXUINT;
 
-  new_label (left, _("Reconstruction error against code size"), "heading");
-  self->status_label = new_label (left, "", NULL);
+  /* the charts draw from data that lives in this view */
   self->error_data = (LabLossData) { .x_label = _("code size k"),
                                      .y_label = _("squared error per test image"),
                                      .log_y = true, .legend = LAB_PLOT_LEGEND_TOP_RIGHT,
                                      .empty_text = _("Fitting PCA…") };
-  self->error_chart = new_chart (left, lab_plot_loss_draw_func, &self->error_data, 420, 220);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->error_chart), TRUE);
-  new_label (left, _("Reconstructions at the same code size"), "heading");
+  lab_chart_set_draw_func (self->error_chart, lab_plot_loss_draw_func, &self->error_data, NULL);
   self->recon_grid = (LabImageGridData) { .highlight_row = -1, .highlight_index = -1,
                                           .empty_text = _("Reconstructions appear with the "
                                                           "model's first weights") };
-  self->recon_chart = new_chart (left, lab_plot_image_grid_draw_func, &self->recon_grid, 420, 150);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->recon_chart), TRUE);
-  lab_chart_set_description (self->recon_chart,
-                             _("Test images, the autoencoder's reconstructions and PCA's with "
-                               "as many components as the code has"));
-
-  new_label (right, _("Decoder subspace against PCA's"), "heading");
-  self->angle_label = new_label (right, "", "title-2");
-  self->angle_note = new_label (right,
-                                _("Principal angles between the span of the decoder's columns "
-                                  "and the first k principal components. A linear autoencoder "
-                                  "with squared error learns PCA's subspace, so they shrink "
-                                  "towards 0° as it trains; a non-linear decoder is only "
-                                  "linearised at the origin here."),
-                                "dim-label");
+  lab_chart_set_draw_func (self->recon_chart, lab_plot_image_grid_draw_func, &self->recon_grid, NULL);
   self->angle_data = (LabLossData) { .x_label = _("training step"), .y_label = _("angle (degrees)"),
                                      .legend = LAB_PLOT_LEGEND_TOP_RIGHT,
                                      .empty_text = _("The angles appear as the model trains: "
                                                      "press Run") };
-  self->angle_chart = new_chart (right, lab_plot_loss_draw_func, &self->angle_data, 420, 220);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->angle_chart), TRUE);
+  lab_chart_set_draw_func (self->angle_chart, lab_plot_loss_draw_func, &self->angle_data, NULL);
   lab_pca_view_update_labels (self);
 }

@@ -4,16 +4,13 @@
 
 #include <gtk/gtk.h>
 
-#include "lab-session.h"
+#include "lab-view.h"
 
 G_BEGIN_DECLS
 
 #define LAB_TYPE_PCA_VIEW (lab_pca_view_get_type ())
 
-G_DECLARE_FINAL_TYPE (LabPcaView, lab_pca_view, LAB, PCA_VIEW, GtkWidget)
-
-GtkWidget *lab_pca_view_new (void);
-void       lab_pca_view_set_session (LabPcaView *self, LabSession *session);
+G_DECLARE_FINAL_TYPE (LabPcaView, lab_pca_view, LAB, PCA_VIEW, LabView)
 
 /* What the view shows, for tests: the PCA curve's value at code size k (NaN before PCA is
  * fitted or beyond its range), the current model's error and largest principal angle (NaN

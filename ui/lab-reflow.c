@@ -10,6 +10,14 @@ struct _LabReflow
 
 G_DEFINE_FINAL_TYPE (LabReflow, lab_reflow, GTK_TYPE_WIDGET)
 
+enum {
+  PROP_0,
+  PROP_SPACING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 /* The shown children's count and the width they need side by side (minimums and spacing). */
 static int
 lab_reflow_row_width (LabReflow *self, int *count)
@@ -150,11 +158,50 @@ lab_reflow_dispose (GObject *object)
 }
 
 static void
+lab_reflow_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  LabReflow *self = LAB_REFLOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SPACING: g_value_set_int (value, self->spacing); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lab_reflow_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  LabReflow *self = LAB_REFLOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SPACING:
+      if (self->spacing != g_value_get_int (value))
+        {
+          self->spacing = g_value_get_int (value);
+          gtk_widget_queue_resize (GTK_WIDGET (self));
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 lab_reflow_class_init (LabReflowClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  G_OBJECT_CLASS (klass)->dispose = lab_reflow_dispose;
+  object_class->dispose = lab_reflow_dispose;
+  object_class->get_property = lab_reflow_get_property;
+  object_class->set_property = lab_reflow_set_property;
+  /* pixels between children, across and down; a template sets it */
+  properties[PROP_SPACING] =
+    g_param_spec_int ("spacing", NULL, NULL, 0, G_MAXINT, 0,
+                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   widget_class->measure = lab_reflow_measure;
   widget_class->size_allocate = lab_reflow_size_allocate;
   widget_class->get_request_mode = lab_reflow_get_request_mode;
@@ -168,10 +215,7 @@ lab_reflow_init (LabReflow *self)
 GtkWidget *
 lab_reflow_new (int spacing)
 {
-  LabReflow *self = g_object_new (LAB_TYPE_REFLOW, NULL);
-
-  self->spacing = spacing;
-  return GTK_WIDGET (self);
+  return g_object_new (LAB_TYPE_REFLOW, "spacing", spacing, NULL);
 }
 
 void

@@ -24,23 +24,26 @@
 #define LAB_SPREAD_CODES 128 /* test sequences whose codes give a plain model's spread */
 
 struct _LabSequenceView {
-  GtkWidget parent_instance;
+  LabView parent_instance;
 
+  /* template widgets */
   GtkStack *stack; /* "notice" when the data are not sequences, else "content" */
   GtkLabel *notice;
   GtkSpinButton *sample_spin;
   GtkWidget *anomaly_button;
   GtkLabel *sample_label;
-  LabChart *charts[LAB_SHOWN];
+  LabReflow *shown_reflow;
   GtkLabel *prior_label;
   GtkWidget *vae_button;
-  LabChart *prior_charts[LAB_PRIOR];
+  GtkGrid *prior_grid;
   GtkSpinButton *from_spin, *to_spin;
   GtkRange *mix_scale;
   GtkLabel *mix_label;
   LabChart *mix_chart;
+  /* the charts the view adds to them */
+  LabChart *charts[LAB_SHOWN];
+  LabChart *prior_charts[LAB_PRIOR];
 
-  LabSession *session;
   LabWeights *weights; /* the copy everything shown was computed with */
   guint generation;
   int steps, features, dim, latent;
@@ -72,7 +75,7 @@ struct _LabSequenceView {
   LabSequenceData mix;
 };
 
-G_DEFINE_FINAL_TYPE (LabSequenceView, lab_sequence_view, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (LabSequenceView, lab_sequence_view, LAB_TYPE_VIEW)
 
 /* Every plot on one value axis, so that a flat decode looks flat and plots compare. */
 static void
@@ -87,7 +90,8 @@ use_common_range (LabSequenceView *self, LabSequenceData *d)
 static const char *
 class_name (LabSequenceView *self, int label)
 {
-  LabSnapshot *s = self->session != NULL ? lab_session_get_snapshot (self->session) : NULL;
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+  LabSnapshot *s = session != NULL ? lab_session_get_snapshot (session) : NULL;
 
   if (s == NULL || s->class_names == NULL || label < 0 || label >= s->n_classes)
     return "";
@@ -99,6 +103,7 @@ class_name (LabSequenceView *self, int label)
 static void
 update_shown (LabSequenceView *self)
 {
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
   long first = gtk_spin_button_get_value_as_int (self->sample_spin);
   double total = 0;
   int counted = 0;
@@ -110,7 +115,7 @@ update_shown (LabSequenceView *self)
       long index = first + i;
       int label = -1;
       const float *x = index < self->n_test
-                       ? lab_session_get_sample (self->session, LAB_SPLIT_TEST, index, &label) : NULL;
+                       ? lab_session_get_sample (session, LAB_SPLIT_TEST, index, &label) : NULL;
       float *in = self->shown_input + (gsize) i * self->dim;
       float *out = self->shown_output + (gsize) i * self->dim;
       float *err = self->shown_error + (gsize) i * self->steps;
@@ -129,7 +134,7 @@ update_shown (LabSequenceView *self)
         continue;
       memcpy (in, x, sizeof (float) * self->dim);
       d->input = in;
-      flags = lab_session_get_step_anomaly (self->session, LAB_SPLIT_TEST, index);
+      flags = lab_session_get_step_anomaly (session, LAB_SPLIT_TEST, index);
       if (flags != NULL)
         for (int t = 0; t < self->steps; t++)
           if (flags[t])
@@ -212,7 +217,7 @@ on_next_anomaly (LabSequenceView *self)
   for (long k = 1; k <= self->n_test; k++)
     {
       long index = (first + k) % self->n_test;
-      const guint8 *flags = lab_session_get_step_anomaly (self->session, LAB_SPLIT_TEST, index);
+      const guint8 *flags = lab_session_get_step_anomaly (lab_view_get_session (LAB_VIEW (self)), LAB_SPLIT_TEST, index);
       gboolean any = FALSE;
 
       for (int t = 0; flags != NULL && t < self->steps && !any; t++)
@@ -232,7 +237,8 @@ on_next_anomaly (LabSequenceView *self)
 static void
 update_code_spread (LabSequenceView *self)
 {
-  LabSnapshot *s = lab_session_get_snapshot (self->session);
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+  LabSnapshot *s = lab_session_get_snapshot (session);
   long n = MIN (self->n_test, LAB_SPREAD_CODES);
   float *x, *codes;
 
@@ -246,7 +252,7 @@ update_code_spread (LabSequenceView *self)
   x = g_new (float, (gsize) n * self->dim);
   codes = g_new (float, (gsize) n * self->latent);
   for (long i = 0; i < n; i++)
-    memcpy (x + (gsize) i * self->dim, lab_session_get_sample (self->session, LAB_SPLIT_TEST, i, NULL),
+    memcpy (x + (gsize) i * self->dim, lab_session_get_sample (session, LAB_SPLIT_TEST, i, NULL),
             sizeof (float) * self->dim);
   lab_weights_encode (self->weights, codes, NULL, x, n);
   lab_sequence_code_spread (self->code_mean, self->code_sd, codes, n, self->latent);
@@ -309,16 +315,18 @@ on_new_samples (LabSequenceView *self)
 static void
 on_make_variational (LabSequenceView *self)
 {
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+
   g_autoptr(GError) error = NULL;
 
-  if (self->session == NULL)
+  if (session == NULL)
     return;
-  if (!lab_session_set_option (self->session, "variational", "1", &error))
+  if (!lab_session_set_option (session, "variational", "1", &error))
     {
       gtk_label_set_label (self->prior_label, error->message);
       return;
     }
-  lab_session_run (self->session);
+  lab_session_run (session);
 }
 
 static void
@@ -371,7 +379,7 @@ update_pair (LabSequenceView *self)
       self->has_mix = TRUE;
       for (int e = 0; e < 2; e++)
         {
-          const float *x = lab_session_get_sample (self->session, LAB_SPLIT_TEST, ends[e], NULL);
+          const float *x = lab_session_get_sample (lab_view_get_session (LAB_VIEW (self)), LAB_SPLIT_TEST, ends[e], NULL);
 
           if (x == NULL)
             self->has_mix = FALSE;
@@ -399,10 +407,11 @@ update_pair (LabSequenceView *self)
 static gboolean
 update_shape (LabSequenceView *self)
 {
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
   int channels = 0, height = 0, width = 0;
-  gboolean sequences = self->session != NULL && lab_session_get_is_sequence (self->session)
-                       && lab_session_get_sample_shape (self->session, &channels, &height, &width)
-                       && lab_session_get_split_size (self->session, LAB_SPLIT_TEST) > 0;
+  gboolean sequences = session != NULL && lab_session_get_is_sequence (session)
+                       && lab_session_get_sample_shape (session, &channels, &height, &width)
+                       && lab_session_get_split_size (session, LAB_SPLIT_TEST) > 0;
 
   gtk_stack_set_visible_child_name (self->stack, sequences ? "content" : "notice");
   if (!sequences)
@@ -410,7 +419,7 @@ update_shape (LabSequenceView *self)
       g_clear_pointer (&self->weights, lab_weights_unref);
       return FALSE;
     }
-  self->n_test = lab_session_get_split_size (self->session, LAB_SPLIT_TEST);
+  self->n_test = lab_session_get_split_size (session, LAB_SPLIT_TEST);
   gtk_spin_button_set_range (self->sample_spin, 0, MAX (self->n_test - 1, 0));
   gtk_spin_button_set_range (self->from_spin, 0, MAX (self->n_test - 1, 0));
   gtk_spin_button_set_range (self->to_spin, 0, MAX (self->n_test - 1, 0));
@@ -433,7 +442,7 @@ update_shape (LabSequenceView *self)
   self->y_max = -G_MAXDOUBLE;
   for (long i = 0; i < MIN (self->n_test, LAB_SPREAD_CODES); i++)
     {
-      const float *x = lab_session_get_sample (self->session, LAB_SPLIT_TEST, i, NULL);
+      const float *x = lab_session_get_sample (session, LAB_SPLIT_TEST, i, NULL);
 
       for (int k = 0; k < self->dim; k++)
         if (isfinite (x[k]))
@@ -444,7 +453,7 @@ update_shape (LabSequenceView *self)
     }
   self->has_anomalies = FALSE;
   for (long i = 0; i < self->n_test && !self->has_anomalies; i++)
-    self->has_anomalies = lab_session_get_step_anomaly (self->session, LAB_SPLIT_TEST, i) != NULL;
+    self->has_anomalies = lab_session_get_step_anomaly (session, LAB_SPLIT_TEST, i) != NULL;
   gtk_widget_set_visible (self->anomaly_button, self->has_anomalies);
   if (self->n_test > 1 && gtk_spin_button_get_value_as_int (self->from_spin)
                           == gtk_spin_button_get_value_as_int (self->to_spin))
@@ -453,15 +462,16 @@ update_shape (LabSequenceView *self)
 }
 
 static void
-refresh (LabSequenceView *self)
+refresh (LabView *view)
 {
+  LabSequenceView *self = LAB_SEQUENCE_VIEW (view);
   LabWeights *weights;
   gboolean changed;
 
-  /* hidden, the view computes nothing: "map" refreshes it */
-  if (!gtk_widget_get_mapped (GTK_WIDGET (self)) || !update_shape (self))
+  /* hidden, the view computes nothing: it refreshes when shown */
+  if (!lab_view_get_shown (LAB_VIEW (self)) || !update_shape (self))
     return;
-  weights = lab_session_get_weights (self->session);
+  weights = lab_session_get_weights (lab_view_get_session (LAB_VIEW (self)));
   changed = weights != self->weights;
   if (changed)
     {
@@ -493,40 +503,31 @@ refresh (LabSequenceView *self)
 }
 
 static void
-on_snapshot (LabSequenceView *self, LabSnapshot *snapshot)
+on_snapshot (LabView *view, LabSnapshot *snapshot)
 {
+  LabSequenceView *self = LAB_SEQUENCE_VIEW (view);
+
   /* only reports that bring new weights change what is shown */
   if ((snapshot->weights == NULL || snapshot->weights == self->weights)
       && snapshot->generation == self->generation)
     return;
   self->generation = snapshot->generation;
-  refresh (self);
+  refresh (view);
+}
+
+static void
+session_changed (LabView *view, LabSession *session)
+{
+  if (session != NULL)
+    {
+      g_signal_connect_swapped (session, "notify::generation", G_CALLBACK (refresh), view);
+      g_signal_connect_swapped (session, "notify::loading", G_CALLBACK (refresh), view);
+      g_signal_connect_swapped (session, "options-changed", G_CALLBACK (refresh), view);
+    }
+  refresh (view);
 }
 
 /* --- public --------------------------------------------------------------------------------- */
-
-GtkWidget *
-lab_sequence_view_new (void)
-{
-  return g_object_new (LAB_TYPE_SEQUENCE_VIEW, NULL);
-}
-
-void
-lab_sequence_view_set_session (LabSequenceView *self, LabSession *session)
-{
-  g_return_if_fail (LAB_IS_SEQUENCE_VIEW (self));
-
-  if (!lab_session_replace (&self->session, session, self))
-    return;
-  if (session != NULL)
-    {
-      g_signal_connect_swapped (session, "snapshot", G_CALLBACK (on_snapshot), self);
-      g_signal_connect_swapped (session, "notify::generation", G_CALLBACK (refresh), self);
-      g_signal_connect_swapped (session, "notify::loading", G_CALLBACK (refresh), self);
-      g_signal_connect_swapped (session, "options-changed", G_CALLBACK (refresh), self);
-    }
-  refresh (self);
-}
 
 gboolean
 lab_sequence_view_get_shows_sequences (LabSequenceView *self)
@@ -612,11 +613,8 @@ static void
 lab_sequence_view_dispose (GObject *object)
 {
   LabSequenceView *self = LAB_SEQUENCE_VIEW (object);
-  GtkWidget *child;
 
-  lab_sequence_view_set_session (self, NULL);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_SEQUENCE_VIEW);
   g_clear_pointer (&self->weights, lab_weights_unref);
   g_clear_pointer (&self->rand, g_rand_free);
   g_clear_pointer (&self->shown_input, g_free);
@@ -637,13 +635,46 @@ lab_sequence_view_dispose (GObject *object)
 static void
 lab_sequence_view_class_init (LabSequenceViewClass *klass)
 {
+  LabViewClass *view_class = LAB_VIEW_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
   G_OBJECT_CLASS (klass)->dispose = lab_sequence_view_dispose;
-  gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BIN_LAYOUT);
-  gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "labsequenceview");
+  view_class->session_changed = session_changed;
+  view_class->snapshot = on_snapshot;
+  view_class->refresh = refresh;
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "labsequenceview");
+
+  g_type_ensure (LAB_TYPE_CHART);
+  g_type_ensure (LAB_TYPE_REFLOW);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/latentlab/LatentLab/ui/lab-sequence-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, LabSequenceView, stack);
+  gtk_widget_class_bind_template_child (widget_class, LabSequenceView, notice);
+  gtk_widget_class_bind_template_child (widget_class, LabSequenceView, sample_spin);
+  gtk_widget_class_bind_template_child (widget_class, LabSequenceView, anomaly_button);
+  gtk_widget_class_bind_template_child (widget_class, LabSequenceView, sample_label);
+  gtk_widget_class_bind_template_child (widget_class, LabSequenceView, shown_reflow);
+  gtk_widget_class_bind_template_child (widget_class, LabSequenceView, prior_label);
+  gtk_widget_class_bind_template_child (widget_class, LabSequenceView, vae_button);
+  gtk_widget_class_bind_template_child (widget_class, LabSequenceView, prior_grid);
+  gtk_widget_class_bind_template_child (widget_class, LabSequenceView, from_spin);
+  gtk_widget_class_bind_template_child (widget_class, LabSequenceView, to_spin);
+  gtk_widget_class_bind_template_child (widget_class, LabSequenceView, mix_scale);
+  gtk_widget_class_bind_template_child (widget_class, LabSequenceView, mix_label);
+  gtk_widget_class_bind_template_child (widget_class, LabSequenceView, mix_chart);
+  gtk_widget_class_bind_template_callback (widget_class, update_shown);
+  gtk_widget_class_bind_template_callback (widget_class, update_pair);
+  gtk_widget_class_bind_template_callback (widget_class, update_mix);
+  gtk_widget_class_bind_template_callback (widget_class, on_previous);
+  gtk_widget_class_bind_template_callback (widget_class, on_next);
+  gtk_widget_class_bind_template_callback (widget_class, on_next_anomaly);
+  gtk_widget_class_bind_template_callback (widget_class, on_new_samples);
+  gtk_widget_class_bind_template_callback (widget_class, on_make_variational);
 }
 
 static LabChart *
-new_chart (GtkWidget *box, gpointer data, int width, int height)
+new_chart (gpointer data, int width, int height)
 {
   GtkWidget *chart = lab_chart_new ();
 
@@ -651,174 +682,28 @@ new_chart (GtkWidget *box, gpointer data, int width, int height)
   gtk_widget_set_size_request (chart, width, height);
   gtk_widget_set_hexpand (chart, TRUE);
   gtk_widget_set_vexpand (chart, TRUE);
-  if (box != NULL)
-    gtk_box_append (GTK_BOX (box), chart);
   return LAB_CHART (chart);
-}
-
-static GtkWidget *
-heading (GtkWidget *box, const char *text)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_widget_add_css_class (label, "heading");
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_box_append (GTK_BOX (box), label);
-  return label;
-}
-
-static GtkLabel *
-note (GtkWidget *box, const char *text)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  /* a wrapped label asks for its whole text on one line unless told otherwise */
-  gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_add_css_class (label, "dim-label");
-  gtk_box_append (GTK_BOX (box), label);
-  return GTK_LABEL (label);
-}
-
-static GtkSpinButton *
-labelled_spin (GtkWidget *box, const char *text, const char *tooltip)
-{
-  GtkWidget *spin = gtk_spin_button_new_with_range (0, 0, 1);
-
-  /* test indices have four digits; the default width would crowd the right column */
-  gtk_editable_set_width_chars (GTK_EDITABLE (spin), 4);
-  gtk_box_append (GTK_BOX (box), gtk_label_new (text));
-  gtk_widget_set_tooltip_text (spin, tooltip);
-  gtk_box_append (GTK_BOX (box), spin);
-  return GTK_SPIN_BUTTON (spin);
 }
 
 static void
 lab_sequence_view_init (LabSequenceView *self)
 {
-  /* two topics, one at a time: three test sequences, or what the model generates; each
-   * reflows across a projector's width and down a narrower window */
-  GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *switcher = gtk_stack_switcher_new ();
-  GtkStack *topics = GTK_STACK (gtk_stack_new ());
-  GtkWidget *left = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *shown = lab_reflow_new (12);
-  GtkWidget *generated = lab_reflow_new (18);
-  GtkWidget *right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *mix_group = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *previous = gtk_button_new_from_icon_name ("go-previous-symbolic");
-  GtkWidget *next = gtk_button_new_from_icon_name ("go-next-symbolic");
-  GtkWidget *grid = gtk_grid_new ();
-  GtkWidget *new_samples = gtk_button_new_with_label (_("New samples"));
-  GtkWidget *pair = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *notice = gtk_label_new (
-    _("This view shows time series, and this dataset holds none: choose Sine waves or ECG "
-      "(with anomalies) as the dataset in the sidebar, or start with latentlab --data sines."));
-
   self->rand = g_rand_new_with_seed (7);
-  g_signal_connect (self, "map", G_CALLBACK (refresh), NULL);
-  self->stack = GTK_STACK (gtk_stack_new ());
-  gtk_widget_set_parent (GTK_WIDGET (self->stack), GTK_WIDGET (self));
+  gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->notice = GTK_LABEL (notice);
-  gtk_label_set_wrap (self->notice, TRUE);
-  gtk_label_set_max_width_chars (self->notice, 60);
-  /* centred, a wrapped label may be given its minimum width: one word per line */
-  gtk_label_set_width_chars (self->notice, 40);
-  gtk_label_set_justify (self->notice, GTK_JUSTIFY_CENTER);
-  gtk_widget_set_halign (notice, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (notice, "dim-label");
-  gtk_stack_add_named (self->stack, notice, "notice");
-  gtk_stack_add_named (self->stack, content, "content");
-
-  gtk_stack_set_vhomogeneous (topics, FALSE);
-  gtk_stack_set_hhomogeneous (topics, FALSE);
-  gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (switcher), topics);
-  gtk_widget_set_halign (switcher, GTK_ALIGN_START);
-  gtk_widget_set_vexpand (GTK_WIDGET (topics), TRUE);
-  gtk_box_append (GTK_BOX (content), switcher);
-  gtk_box_append (GTK_BOX (content), GTK_WIDGET (topics));
-  gtk_widget_set_size_request (right, 360, -1);
-  gtk_widget_set_size_request (mix_group, 360, -1);
-  gtk_widget_set_vexpand (shown, TRUE);
-  lab_reflow_append (LAB_REFLOW (generated), right);
-  lab_reflow_append (LAB_REFLOW (generated), mix_group);
-  gtk_stack_add_titled (topics, left, "tests", _("Test Sequences"));
-  gtk_stack_add_titled (topics, generated, "generated", _("Generated"));
-
-  /* left: test sequences */
-  heading (left, _("Test sequences and their reconstructions"));
-  self->sample_spin = labelled_spin (bar, _("From test sequence"),
-                                     _("The first of the three test sequences shown"));
-  gtk_widget_set_tooltip_text (previous, _("The three before"));
-  gtk_widget_set_tooltip_text (next, _("The next three"));
-  gtk_box_append (GTK_BOX (bar), previous);
-  gtk_box_append (GTK_BOX (bar), next);
-  self->anomaly_button = gtk_button_new_with_label (_("Next anomalous beat"));
-  gtk_widget_set_tooltip_text (self->anomaly_button,
-                               _("Show the next test sequence with a labelled anomaly; its "
-                                 "steps are shaded"));
-  gtk_widget_set_visible (self->anomaly_button, FALSE);
-  gtk_box_append (GTK_BOX (bar), self->anomaly_button);
-  gtk_box_append (GTK_BOX (left), bar);
-  self->sample_label = note (left, "");
-  gtk_box_append (GTK_BOX (left), shown);
   for (int i = 0; i < LAB_SHOWN; i++)
     {
       self->shown_index[i] = -1;
-      self->charts[i] = new_chart (NULL, &self->shown[i], 280, 150);
-      lab_reflow_append (LAB_REFLOW (shown), GTK_WIDGET (self->charts[i]));
+      self->charts[i] = new_chart (&self->shown[i], 280, 150);
+      lab_reflow_append (self->shown_reflow, GTK_WIDGET (self->charts[i]));
     }
-
-  /* right: generation */
-  heading (right, _("Generated sequences"));
-  self->prior_label = note (right, "");
-  {
-    GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-
-    gtk_widget_set_tooltip_text (new_samples, _("Draw four new codes and decode them"));
-    self->vae_button = gtk_button_new_with_label (_("Retrain as a VAE"));
-    gtk_widget_set_tooltip_text (self->vae_button,
-                                 _("Make the model variational (mean and spread per code, KL "
-                                   "to N(0, I)) and train it again from scratch"));
-    gtk_widget_set_visible (self->vae_button, FALSE);
-    gtk_box_append (GTK_BOX (buttons), new_samples);
-    gtk_box_append (GTK_BOX (buttons), self->vae_button);
-    gtk_box_append (GTK_BOX (right), buttons);
-  }
-  gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
-  gtk_grid_set_column_spacing (GTK_GRID (grid), 6);
   for (int i = 0; i < LAB_PRIOR; i++)
     {
-      self->prior_charts[i] = new_chart (NULL, &self->prior[i], 170, 120);
-      gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->prior_charts[i]), i % 2, i / 2, 1, 1);
+      self->prior_charts[i] = new_chart (&self->prior[i], 170, 120);
+      gtk_grid_attach (self->prior_grid, GTK_WIDGET (self->prior_charts[i]), i % 2, i / 2, 1, 1);
     }
-  gtk_box_append (GTK_BOX (right), grid);
+  lab_chart_set_draw_func (self->mix_chart, lab_plot_sequence_draw_func, &self->mix, NULL);
 
-  gtk_widget_set_vexpand (grid, TRUE);
-  heading (mix_group, _("Interpolation between two test sequences"));
-  self->from_spin = labelled_spin (pair, _("From"), _("The test sequence at the start"));
-  self->to_spin = labelled_spin (pair, _("to"), _("The test sequence at the end"));
-  gtk_box_append (GTK_BOX (mix_group), pair);
-  self->mix_scale = GTK_RANGE (gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, 1, 0.01));
-  gtk_scale_set_draw_value (GTK_SCALE (self->mix_scale), FALSE);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->mix_scale),
-                               _("Where between the two codes to decode"));
-  gtk_box_append (GTK_BOX (mix_group), GTK_WIDGET (self->mix_scale));
-  self->mix_label = note (mix_group, "");
-  self->mix_chart = new_chart (mix_group, &self->mix, 360, 150);
-
-  g_signal_connect_swapped (self->sample_spin, "value-changed", G_CALLBACK (update_shown), self);
-  g_signal_connect_swapped (previous, "clicked", G_CALLBACK (on_previous), self);
-  g_signal_connect_swapped (next, "clicked", G_CALLBACK (on_next), self);
-  g_signal_connect_swapped (self->anomaly_button, "clicked", G_CALLBACK (on_next_anomaly), self);
-  g_signal_connect_swapped (new_samples, "clicked", G_CALLBACK (on_new_samples), self);
-  g_signal_connect_swapped (self->vae_button, "clicked", G_CALLBACK (on_make_variational), self);
-  g_signal_connect_swapped (self->from_spin, "value-changed", G_CALLBACK (update_pair), self);
-  g_signal_connect_swapped (self->to_spin, "value-changed", G_CALLBACK (update_pair), self);
-  g_signal_connect_swapped (self->mix_scale, "value-changed", G_CALLBACK (update_mix), self);
   gtk_spin_button_set_value (self->to_spin, 1);
   update_shown (self);
   update_prior (self);

@@ -7,16 +7,14 @@
 #include <gtk/gtk.h>
 
 #include "lab-plot.h"
-#include "lab-session.h"
+#include "lab-view.h"
 
 G_BEGIN_DECLS
 
 #define LAB_TYPE_SEQUENCE_VIEW (lab_sequence_view_get_type ())
 
-G_DECLARE_FINAL_TYPE (LabSequenceView, lab_sequence_view, LAB, SEQUENCE_VIEW, GtkWidget)
+G_DECLARE_FINAL_TYPE (LabSequenceView, lab_sequence_view, LAB, SEQUENCE_VIEW, LabView)
 
-GtkWidget  *lab_sequence_view_new (void);
-void        lab_sequence_view_set_session (LabSequenceView *self, LabSession *session);
 /* FALSE when the view shows its one-sentence notice instead (the data are not sequences). */
 gboolean    lab_sequence_view_get_shows_sequences (LabSequenceView *self);
 /* Shows the test sequences from index first on. */

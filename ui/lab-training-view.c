@@ -19,7 +19,7 @@
 #define LAB_PREVIEW_ROWS 4
 
 struct _LabTrainingView {
-  GtkWidget parent_instance;
+  LabView parent_instance;
 
   /* template widgets */
   GtkWidget *loss_row;       /* the loss card and the concept panel */
@@ -36,7 +36,6 @@ struct _LabTrainingView {
   GtkLabel *concept_watch;
 
   /* owned */
-  LabSession *session;
   LabSnapshot *snapshot;
 
   LabSeries curves[LAB_MAX_CURVES];
@@ -51,7 +50,7 @@ struct _LabTrainingView {
   gboolean show_sequence;
 };
 
-G_DEFINE_FINAL_TYPE (LabTrainingView, lab_training_view, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (LabTrainingView, lab_training_view, LAB_TYPE_VIEW)
 
 /* Palette slots per loss term, so a term keeps its colour whatever else is shown. */
 static const int term_colors[LAB_N_LOSS_TERMS] = {
@@ -237,8 +236,10 @@ lab_training_view_build_preview (LabTrainingView *self)
 }
 
 static void
-lab_training_view_on_snapshot (LabTrainingView *self, LabSnapshot *snapshot)
+lab_training_view_on_snapshot (LabView *view, LabSnapshot *snapshot)
 {
+  LabTrainingView *self = LAB_TRAINING_VIEW (view);
+
   g_clear_pointer (&self->snapshot, lab_snapshot_unref);
   self->snapshot = lab_snapshot_ref (snapshot);
 
@@ -253,11 +254,12 @@ lab_training_view_on_snapshot (LabTrainingView *self, LabSnapshot *snapshot)
 static void
 lab_training_view_update_concept (LabTrainingView *self)
 {
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
   g_autofree char *title = NULL, *what = NULL, *loss = NULL, *watch = NULL;
 
-  if (self->session == NULL
-      || !lab_sidebar_preset_concept (lab_session_get_preset (self->session),
-                                      lab_session_get_dataset_spec (self->session), &title, &what,
+  if (session == NULL
+      || !lab_sidebar_preset_concept (lab_session_get_preset (session),
+                                      lab_session_get_dataset_spec (session), &title, &what,
                                       &loss, &watch))
     return;
   gtk_label_set_label (self->concept_title, title);
@@ -298,20 +300,6 @@ on_loss_leave (LabTrainingView *self)
 }
 
 /* --- public ----------------------------------------------------------------------------- */
-
-void
-lab_training_view_set_session (LabTrainingView *self, LabSession *session)
-{
-  g_return_if_fail (LAB_IS_TRAINING_VIEW (self));
-  g_return_if_fail (session == NULL || LAB_IS_SESSION (session));
-
-  if (!lab_session_replace (&self->session, session, self) || session == NULL)
-    return;
-  g_signal_connect_swapped (session, "notify::preset", G_CALLBACK (lab_training_view_update_concept), self);
-  g_signal_connect_swapped (session, "notify::dataset-name", G_CALLBACK (lab_training_view_update_concept), self);
-  lab_training_view_update_concept (self);
-  lab_session_follow_snapshots (session, G_CALLBACK (lab_training_view_on_snapshot), self);
-}
 
 LabSnapshot *
 lab_training_view_get_snapshot (LabTrainingView *self)
@@ -373,11 +361,20 @@ lab_training_view_export (LabTrainingView *self, LabTrainingPicture picture, con
 /* --- GObject ---------------------------------------------------------------------------- */
 
 static void
+lab_training_view_session_changed (LabView *view, LabSession *session)
+{
+  if (session == NULL)
+    return;
+  g_signal_connect_swapped (session, "notify::preset", G_CALLBACK (lab_training_view_update_concept), view);
+  g_signal_connect_swapped (session, "notify::dataset-name", G_CALLBACK (lab_training_view_update_concept), view);
+  lab_training_view_update_concept (LAB_TRAINING_VIEW (view));
+}
+
+static void
 lab_training_view_dispose (GObject *object)
 {
   LabTrainingView *self = LAB_TRAINING_VIEW (object);
 
-  lab_training_view_set_session (self, NULL);
   if (self->loss_chart != NULL)
     lab_chart_set_draw_func (self->loss_chart, NULL, NULL, NULL);
   if (self->preview_chart != NULL)
@@ -402,6 +399,8 @@ lab_training_view_class_init (LabTrainingViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lab_training_view_dispose;
+  LAB_VIEW_CLASS (klass)->session_changed = lab_training_view_session_changed;
+  LAB_VIEW_CLASS (klass)->snapshot = lab_training_view_on_snapshot;
 
   g_type_ensure (LAB_TYPE_CHART);
 

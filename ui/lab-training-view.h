@@ -4,7 +4,7 @@
 
 #include <gtk/gtk.h>
 
-#include "lab-session.h"
+#include "lab-view.h"
 
 G_BEGIN_DECLS
 
@@ -15,9 +15,8 @@ typedef enum {
 
 #define LAB_TYPE_TRAINING_VIEW (lab_training_view_get_type ())
 
-G_DECLARE_FINAL_TYPE (LabTrainingView, lab_training_view, LAB, TRAINING_VIEW, GtkWidget)
+G_DECLARE_FINAL_TYPE (LabTrainingView, lab_training_view, LAB, TRAINING_VIEW, LabView)
 
-void         lab_training_view_set_session (LabTrainingView *self, LabSession *session);
 /* The snapshot on screen (NULL before the first). */
 LabSnapshot *lab_training_view_get_snapshot (LabTrainingView *self);
 /* How many curve points the loss plot draws now. */

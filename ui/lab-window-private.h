@@ -28,7 +28,6 @@ struct _LabWindow {
   GtkStack *stack;
   GtkScrolledWindow *view_scroller;
   GtkStackSwitcher *switcher;
-  LabTrainingView *training_view;
   GtkWidget *banner; /* shown while training is diverged */
   GtkLabel *banner_label;
   AdwFlap *flap;                 /* the sidebar at the side, or folded over the plots while presenting */
@@ -39,6 +38,7 @@ struct _LabWindow {
   AdwToastOverlay *toast_overlay; /* "Session saved", "Picture exported", "Training finished" */
   GtkWidget *lesson_box;         /* the flap, and the lesson panel beside it */
   GtkWidget *lesson_panel;       /* LabLessonPanel beside the views while a lesson is open */
+  LabTrainingView *training_view; /* the stack's "training" page */
 
   /* owned */
   LabSession *session;

@@ -25,56 +25,31 @@ static GParamSpec *properties[N_PROPS];
 
 static void lab_window_inhibit_idle (LabWindow *self, gboolean inhibit);
 
-/* The views of DESIGN.md; all but Training come in later work and show what they will do. */
+/* The views, in the order of their tabs: a view is its row here and its own files. */
 static const struct {
-  const char *name, *title, *icon, *description;
+  const char *name;          /* for win.view, --view and session files */
+  const char *title;         /* its tab */
+  GType (*get_type) (void);  /* a LabView */
 } lab_views[] = {
-  { "training", N_("Training"), NULL, NULL },
-  { "latent", N_("Latent space"), "find-location-symbolic",
-    N_("A scatter of the codes coloured by digit, with hover to see the input, click to decode "
-       "any point and drag to interpolate between two.") },
-  { "generate", N_("Generate"), "applications-graphics-symbolic",
-    N_("Sliders for each latent dimension, samples from the prior and the decoded 2-D manifold "
-       "of a variational autoencoder.") },
-  { "denoise", N_("Denoise"), "image-x-generic-symbolic",
-    N_("Clean, noisy and denoised side by side with a classical filter, and the PSNR of each.") },
-  { "anomaly", N_("Anomaly"), "dialog-warning-symbolic",
-    N_("Reconstruction errors as a histogram with a threshold, the ROC curve and the worst "
-       "reconstructions.") },
-  { "inside", N_("Inside"), "system-search-symbolic",
-    N_("First-layer weights as images, the mean activation of every hidden unit and the dead "
-       "units.") },
-  { "pca", N_("vs PCA"), "view-continuous-symbolic",
-    N_("Reconstruction error against code size for the autoencoder and for PCA, and the angle "
-       "between their subspaces.") },
-  { "sequence", N_("Sequences"), "media-playlist-repeat-symbolic",
-    N_("Time series and their reconstructions, with the steps the model finds unusual.") },
+  { "training", N_("Training"), lab_training_view_get_type },
+  { "latent", N_("Latent space"), lab_latent_view_get_type },
+  { "generate", N_("Generate"), lab_generate_view_get_type },
+  { "denoise", N_("Denoise"), lab_denoise_view_get_type },
+  { "anomaly", N_("Anomaly"), lab_anomaly_view_get_type },
+  { "inside", N_("Inside"), lab_inside_view_get_type },
+  { "pca", N_("vs PCA"), lab_pca_view_get_type },
+  { "sequence", N_("Sequences"), lab_sequence_view_get_type },
 };
 
-static GtkWidget *
-lab_window_coming_page (const char *title, const char *icon, const char *description)
+const char *const *
+lab_window_get_view_names (void)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *image = gtk_image_new_from_icon_name (icon);
-  GtkWidget *heading = gtk_label_new (title);
-  GtkWidget *text = gtk_label_new (description);
-  GtkWidget *coming = gtk_label_new (_("This view is coming in a later version of Latent Lab."));
+  static const char *names[G_N_ELEMENTS (lab_views) + 1];
 
-  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
-  gtk_widget_set_halign (box, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (box, "coming-page");
-  gtk_image_set_pixel_size (GTK_IMAGE (image), 96);
-  gtk_widget_add_css_class (image, "dim-label");
-  gtk_widget_add_css_class (heading, "title-1");
-  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (text), 60);
-  gtk_label_set_justify (GTK_LABEL (text), GTK_JUSTIFY_CENTER);
-  gtk_widget_add_css_class (coming, "dim-label");
-  gtk_box_append (GTK_BOX (box), image);
-  gtk_box_append (GTK_BOX (box), heading);
-  gtk_box_append (GTK_BOX (box), text);
-  gtk_box_append (GTK_BOX (box), coming);
-  return box;
+  if (names[0] == NULL)
+    for (guint i = 0; i < G_N_ELEMENTS (lab_views); i++)
+      names[i] = lab_views[i].name;
+  return names;
 }
 
 /* "0:14", "12:03", "1:02:03" */
@@ -568,7 +543,6 @@ lab_window_class_init (LabWindowClass *klass)
   g_type_ensure (ADW_TYPE_TOAST_OVERLAY);
   g_type_ensure (ADW_TYPE_WINDOW_TITLE);
   g_type_ensure (LAB_TYPE_SIDEBAR);
-  g_type_ensure (LAB_TYPE_TRAINING_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/latentlab/LatentLab/ui/lab-window.ui");
@@ -586,7 +560,6 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, view_scroller);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, switcher);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, training_view);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, banner);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, banner_label);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, flap);
@@ -599,62 +572,6 @@ lab_window_class_init (LabWindowClass *klass)
 
   _lab_window_class_init_actions (widget_class);
   _lab_window_class_init_lesson (widget_class);
-}
-
-/* The page of view i: the view itself once it exists, else what it will show. */
-static GtkWidget *
-lab_window_make_page (LabWindow *self, guint i)
-{
-  if (g_str_equal (lab_views[i].name, "latent"))
-    {
-      GtkWidget *view = g_object_new (LAB_TYPE_LATENT_VIEW, NULL);
-
-      lab_latent_view_set_session (LAB_LATENT_VIEW (view), self->session);
-      return view;
-    }
-  if (g_str_equal (lab_views[i].name, "generate"))
-    {
-      GtkWidget *view = g_object_new (LAB_TYPE_GENERATE_VIEW, NULL);
-
-      lab_generate_view_set_session (LAB_GENERATE_VIEW (view), self->session);
-      return view;
-    }
-  if (g_str_equal (lab_views[i].name, "denoise"))
-    {
-      GtkWidget *view = lab_denoise_view_new ();
-
-      lab_denoise_view_set_session (LAB_DENOISE_VIEW (view), self->session);
-      return view;
-    }
-  if (g_str_equal (lab_views[i].name, "anomaly"))
-    {
-      GtkWidget *view = lab_anomaly_view_new ();
-
-      lab_anomaly_view_set_session (LAB_ANOMALY_VIEW (view), self->session);
-      return view;
-    }
-  if (g_str_equal (lab_views[i].name, "inside"))
-    {
-      GtkWidget *view = lab_inside_view_new ();
-
-      lab_inside_view_set_session (LAB_INSIDE_VIEW (view), self->session);
-      return view;
-    }
-  if (g_str_equal (lab_views[i].name, "pca"))
-    {
-      GtkWidget *view = lab_pca_view_new ();
-
-      lab_pca_view_set_session (LAB_PCA_VIEW (view), self->session);
-      return view;
-    }
-  if (g_str_equal (lab_views[i].name, "sequence"))
-    {
-      GtkWidget *view = lab_sequence_view_new ();
-
-      lab_sequence_view_set_session (LAB_SEQUENCE_VIEW (view), self->session);
-      return view;
-    }
-  return lab_window_coming_page (_(lab_views[i].title), lab_views[i].icon, _(lab_views[i].description));
 }
 
 /* Each view opens at its top, not where the previous one was scrolled to. */
@@ -682,9 +599,11 @@ lab_window_init (LabWindow *self)
   self->cancellable = g_cancellable_new ();
   self->session = lab_session_new ();
 
-  for (guint i = 1; i < G_N_ELEMENTS (lab_views); i++)
-    gtk_stack_add_titled (self->stack, lab_window_make_page (self, i), lab_views[i].name,
-                          _(lab_views[i].title));
+  for (guint i = 0; i < G_N_ELEMENTS (lab_views); i++)
+    gtk_stack_add_titled (self->stack,
+                          g_object_new (lab_views[i].get_type (), "session", self->session, NULL),
+                          lab_views[i].name, _(lab_views[i].title));
+  self->training_view = LAB_TRAINING_VIEW (gtk_stack_get_child_by_name (self->stack, "training"));
 
   /* equal tabs would each be as wide as the widest title: each takes its own width */
   if (GTK_IS_BOX_LAYOUT (gtk_widget_get_layout_manager (GTK_WIDGET (self->switcher))))
@@ -692,7 +611,6 @@ lab_window_init (LabWindow *self)
                                     FALSE);
 
   lab_sidebar_set_session (self->sidebar, self->session);
-  lab_training_view_set_session (self->training_view, self->session);
 
   g_signal_connect_swapped (self->session, "notify::running", G_CALLBACK (lab_window_update_running), self);
   g_signal_connect_swapped (self->session, "notify::epoch", G_CALLBACK (lab_window_update_progress), self);

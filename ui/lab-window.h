@@ -20,6 +20,9 @@ void        lab_window_start (LabWindow *self, const char *data, const char *pre
                               gboolean run, const char *view);
 void        lab_window_set_view (LabWindow *self, const char *view);
 const char *lab_window_get_view (LabWindow *self);
+/* The names of `--view` in the order of the window's tabs, NULL-terminated: training,
+ * latent, generate, ... */
+const char *const *lab_window_get_view_names (void);
 LabSession *lab_window_get_session (LabWindow *self);
 /* Opens a session file (lab-session-file.h) and shows its view and chosen samples; an error
  * dialog names the file when it cannot be opened. Blocks while the dataset loads. */

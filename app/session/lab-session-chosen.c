@@ -112,15 +112,3 @@ lab_session_replace (LabSession **slot, LabSession *session, gpointer owner)
   g_set_object (slot, session);
   return TRUE;
 }
-
-void
-lab_session_follow_snapshots (LabSession *self, GCallback on_snapshot, gpointer owner)
-{
-  LabSnapshot *snapshot;
-
-  g_return_if_fail (LAB_IS_SESSION (self) && on_snapshot != NULL);
-
-  g_signal_connect_swapped (self, "snapshot", on_snapshot, owner);
-  if ((snapshot = lab_session_get_snapshot (self)) != NULL)
-    ((void (*) (gpointer, LabSnapshot *)) on_snapshot) (owner, snapshot);
-}

@@ -138,12 +138,9 @@ const char  *lab_session_get_view (LabSession *self);
 void         lab_session_set_lesson (LabSession *self, const char *lesson);
 const char  *lab_session_get_lesson (LabSession *self);
 
-/* For the widgets that follow a session (views, sidebar): *slot takes a reference to
+/* For the widgets that follow a session (LabView, the sidebar): *slot takes a reference to
  * session (or NULL) and owner's handlers leave the session it held. FALSE, and nothing
  * done, when *slot already holds session. */
 gboolean     lab_session_replace (LabSession **slot, LabSession *session, gpointer owner);
-/* Connects on_snapshot (void (*) (owner, LabSnapshot *)) to "snapshot" swapped, and calls it
- * at once with the current snapshot when there is one. */
-void         lab_session_follow_snapshots (LabSession *self, GCallback on_snapshot, gpointer owner);
 
 G_END_DECLS

@@ -59,7 +59,7 @@ test_denoise_view (void)
 
   g_assert_true (lab_session_load (session, "digits", "denoising", &error));
   g_assert_no_error (error);
-  lab_denoise_view_set_session (view, session);
+  lab_view_set_session (LAB_VIEW (view), session);
   clean = lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_CLEAN, &w, &h, NULL, NULL);
   g_assert_nonnull (clean);
   g_assert_cmpint (w, ==, 28);

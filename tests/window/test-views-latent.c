@@ -21,16 +21,19 @@
 #include "lab-window-private.h"
 #include "window-test-util.h"
 
+/* A hidden view follows no snapshot (it catches up when shown): the session's tell the
+ * steps trained. */
 static gboolean
-latent_has_steps (LabLatentView *view, long steps, double timeout_s)
+session_has_steps (LabSession *session, gboolean variational, long steps, double timeout_s)
 {
   gint64 end = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);
 
   for (;;)
     {
-      LabSnapshot *s = lab_latent_view_get_snapshot (view);
+      LabSnapshot *s = lab_session_get_snapshot (session);
 
-      if (s != NULL && s->codes != NULL && s->steps >= steps && s->weights != NULL)
+      if (s != NULL && s->weights != NULL && s->steps >= steps
+          && lab_weights_is_variational (s->weights) == variational)
         return TRUE;
       if (g_get_monotonic_time () > end)
         return FALSE;
@@ -56,18 +59,16 @@ static LabWindow *
 open_trained_window_on (const char *dataset, const char *view)
 {
   LabWindow *window = lab_window_new (NULL);
-  LabLatentView *latent;
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
   lab_window_start (window, dataset, "vae", TRUE, view);
   gtk_window_present (GTK_WINDOW (window));
-  latent = LAB_LATENT_VIEW (gtk_stack_get_child_by_name (window->stack, "latent"));
-  g_assert_true (latent_has_steps (latent, 60, 60));
+  g_assert_true (session_has_steps (lab_window_get_session (window), TRUE, 60, 60));
   lab_session_pause (lab_window_get_session (window));
   /* let the last report in flight arrive, so views and session agree on the weights */
   spin_for (0.5);
   if (g_strcmp0 (view, "latent") == 0)
-    wait_for_plane (latent);
+    wait_for_plane (LAB_LATENT_VIEW (gtk_stack_get_child_by_name (window->stack, "latent")));
   return window;
 }
 
@@ -543,23 +544,23 @@ test_traversal_factor_names (void)
   spin_for (0.1);
 }
 
+/* The Latent view's sigma toggle, seen as the class sees it: the view shown, and so caught up
+ * with the newest snapshot; the Generate view is shown again after. */
 static gboolean
-session_has_steps (LabSession *session, gboolean variational, long steps, double timeout_s)
+latent_sigma_sensitive (LabWindow *window, int projection)
 {
-  gint64 end = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);
+  LabLatentView *latent = LAB_LATENT_VIEW (gtk_stack_get_child_by_name (window->stack, "latent"));
+  gboolean sensitive;
 
-  for (;;)
-    {
-      LabSnapshot *s = lab_session_get_snapshot (session);
-
-      if (s != NULL && s->weights != NULL && s->steps >= steps
-          && lab_weights_is_variational (s->weights) == variational)
-        return TRUE;
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (1000);
-    }
+  /* shown, the view catches up at once (on map) */
+  lab_window_set_view (window, "latent");
+  spin_for (0.05);
+  if (projection >= 0) /* else the projection as it is */
+    lab_latent_view_set_projection (latent, (guint) projection);
+  sensitive = gtk_widget_get_sensitive (lab_latent_view_get_sigma_toggle (latent));
+  lab_window_set_view (window, "generate");
+  spin_for (0.05);
+  return sensitive;
 }
 
 /* A plain AE, then a VAE on the same digits: the pair through each, side by side. */
@@ -569,7 +570,6 @@ test_compare_plain_and_vae (void)
   LabWindow *window = lab_window_new (NULL);
   LabSession *session = lab_window_get_session (window);
   LabGenerateView *view = LAB_GENERATE_VIEW (gtk_stack_get_child_by_name (window->stack, "generate"));
-  LabLatentView *latent_view = LAB_LATENT_VIEW (gtk_stack_get_child_by_name (window->stack, "latent"));
   g_autoptr(GError) error = NULL;
   LabWeights *kept[2];
   long pair[2];
@@ -581,7 +581,7 @@ test_compare_plain_and_vae (void)
   g_assert_null (lab_generate_view_get_comparison (view, FALSE));
   g_assert_null (lab_session_get_kept_weights (session, TRUE));
   /* a plain model's codes have no spread to draw */
-  g_assert_false (gtk_widget_get_sensitive (lab_latent_view_get_sigma_toggle (latent_view)));
+  g_assert_false (latent_sigma_sensitive (window, -1));
 
   g_assert_true (lab_session_set_preset (session, "vae", &error));
   g_assert_no_error (error);
@@ -590,9 +590,8 @@ test_compare_plain_and_vae (void)
   lab_session_pause (session);
   spin_for (0.5);
   /* a VAE's spread is drawn on a linear plane, not on t-SNE's (the default for 20 values) */
-  g_assert_false (gtk_widget_get_sensitive (lab_latent_view_get_sigma_toggle (latent_view)));
-  lab_latent_view_set_projection (latent_view, 0);
-  g_assert_true (gtk_widget_get_sensitive (lab_latent_view_get_sigma_toggle (latent_view)));
+  g_assert_false (latent_sigma_sensitive (window, -1));
+  g_assert_true (latent_sigma_sensitive (window, 0));
 
   kept[0] = lab_session_get_kept_weights (session, FALSE);
   kept[1] = lab_session_get_kept_weights (session, TRUE);

@@ -570,7 +570,7 @@ test_fashion_texts (void)
   gtk_window_set_child (GTK_WINDOW (window), box);
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 720);
   lab_sidebar_set_session (sidebar, session);
-  lab_training_view_set_session (training, session);
+  lab_view_set_session (LAB_VIEW (training), session);
   gtk_window_present (GTK_WINDOW (window));
   spin_for (0.5);
 
