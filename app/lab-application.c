@@ -8,6 +8,7 @@
 #include "lab-application.h"
 #include "lab-gui.h"
 #include "lab-lesson-state.h"
+#include "lab-memory.h"
 #include "lab-session.h"
 #include "lab-window.h"
 
@@ -506,6 +507,13 @@ skip_gl_for_cairo_renderer (void)
     }
 }
 
+void
+lab_gui_prepare_process (void)
+{
+  skip_gl_for_cairo_renderer ();
+  lab_memory_configure ();
+}
+
 int
 lab_gui_main (int argc, char **argv)
 {
@@ -521,7 +529,7 @@ lab_gui_main (int argc, char **argv)
   textdomain (GETTEXT_PACKAGE);
 
   g_set_application_name (_("Latent Lab"));
-  skip_gl_for_cairo_renderer ();
+  lab_gui_prepare_process ();
   app = lab_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
 }
