@@ -183,12 +183,15 @@ lab_pca_compare_angles (const LabPcaCompare *self, LabWeights *weights, double *
 
 /* --- measuring a model ------------------------------------------------------------------ */
 
+#define LAB_MEASURE_CHUNK 512 /* test rows reconstructed at a time */
+
 LabPcaMeasure *
 lab_pca_compare_measure (const LabPcaCompare *self, LabWeights *weights, long n_recon)
 {
   LabPcaMeasure *m = g_new0 (LabPcaMeasure, 1);
   int dim = self->dim;
   float *recon;
+  double sse;
 
   m->latent = lab_weights_get_latent_dim (weights);
   m->sse = NAN;
@@ -198,11 +201,24 @@ lab_pca_compare_measure (const LabPcaCompare *self, LabWeights *weights, long n_
     m->angles[i] = NAN;
   if (lab_weights_get_input_dim (weights) != dim)
     return m;
-  recon = g_new (float, (gsize) self->n_test * (gsize) dim);
-  lab_weights_reconstruct (weights, recon, self->test, self->n_test);
-  m->sse = ae_sse_per_row (self->test, recon, self->n_test, dim);
+  /* in chunks: the whole test split's reconstructions at once (31 MB for Fashion-MNIST) are
+   * only summed */
   m->n_recon = CLAMP (n_recon, 0, self->n_test);
-  m->recon = g_memdup2 (recon, (gsize) m->n_recon * (gsize) dim * sizeof (float));
+  m->recon = g_new (float, (gsize) MAX (m->n_recon, 1) * (gsize) dim);
+  recon = g_new (float, (gsize) LAB_MEASURE_CHUNK * (gsize) dim);
+  sse = 0;
+  for (long first = 0; first < self->n_test; first += LAB_MEASURE_CHUNK)
+    {
+      long rows = MIN (LAB_MEASURE_CHUNK, self->n_test - first);
+      const float *x = self->test + (gsize) first * dim;
+
+      lab_weights_reconstruct (weights, recon, x, rows);
+      sse += ae_sse_per_row (x, recon, rows, dim) * (double) rows;
+      if (first < m->n_recon)
+        memcpy (m->recon + (gsize) first * dim, recon,
+                (gsize) MIN (rows, m->n_recon - first) * dim * sizeof (float));
+    }
+  m->sse = sse / (double) self->n_test;
   g_free (recon);
   if (m->latent >= 1 && m->latent <= self->k_max)
     {
