@@ -36,6 +36,7 @@ ae_dataset_new (AeDataset **out, long n, int channels, int height, int width, in
   ds->height = height;
   ds->width = width;
   ds->dim = (int) dim;
+  atomic_init (&ds->refs, 1);
   ds->x = calloc ((size_t) (n * dim), sizeof (float));
   ds->order = malloc ((size_t) n * sizeof (uint32_t));
   if (n_classes > 0)
@@ -56,10 +57,17 @@ ae_dataset_new (AeDataset **out, long n, int channels, int height, int width, in
   return AE_OK;
 }
 
+AeDataset *
+ae_dataset_ref (AeDataset *ds)
+{
+  atomic_fetch_add_explicit (&ds->refs, 1, memory_order_relaxed);
+  return ds;
+}
+
 void
 ae_dataset_free (AeDataset *ds)
 {
-  if (ds == NULL)
+  if (ds == NULL || atomic_fetch_sub_explicit (&ds->refs, 1, memory_order_acq_rel) > 1)
     return;
   free (ds->x);
   free (ds->labels);
@@ -121,6 +129,21 @@ ae_dataset_gather_factors (const AeDataset *ds, float *dst, const uint32_t *idx,
   size_t row = (size_t) ds->n_factors;
   for (long i = 0; i < count; i++)
     memcpy (dst + (size_t) i * row, ds->factors + (size_t) idx[i] * row, row * sizeof (float));
+}
+
+const float *
+ae_dataset_rows (const AeDataset *ds, const uint32_t *idx, long count, float **owned)
+{
+  *owned = NULL;
+  long i = 1;
+  while (i < count && idx[i] == idx[0] + (uint32_t) i)
+    i++;
+  if (count > 0 && i == count)
+    return ae_dataset_sample (ds, idx[0]);
+  *owned = malloc ((size_t) (count > 0 ? count : 1) * (size_t) ds->dim * sizeof (float));
+  if (*owned != NULL)
+    ae_dataset_gather (ds, *owned, idx, count);
+  return *owned;
 }
 
 AeStatus

@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "ae-status.h"
@@ -56,13 +57,19 @@ typedef struct {
   int n_factors;
   const AeFactor *factor_info;
   float *factors;
+  atomic_long refs; /* references: ae_dataset_ref adds one, ae_dataset_free drops one */
 } AeDataset;
 
 /* Allocates a dataset of n zeroed samples, with labels when n_classes > 0.
  * Checks n and the shape against the limits in ae-status.h before allocating. */
 AeStatus ae_dataset_new (AeDataset **out, long n, int channels, int height, int width,
                          int n_classes, AeError *err);
+/* Drops a reference; the last frees the dataset. */
 void     ae_dataset_free (AeDataset *ds);
+/* Another reference to ds, for a thread that reads its samples while their owner may move
+ * on to other data: samples, labels and names do not change after loading (the order
+ * does, under ae_dataset_keep_classes: such a reader keeps a copy of its indices). */
+AeDataset *ae_dataset_ref (AeDataset *ds);
 
 /* How image files become samples; zeros mean automatic. */
 typedef struct {
@@ -134,6 +141,10 @@ static inline const float *ae_dataset_sample (const AeDataset *ds, long i)
 
 /* Copies the samples idx[0..count) into dst (count, dim). */
 void ae_dataset_gather (const AeDataset *ds, float *dst, const uint32_t *idx, long count);
+/* The samples idx[0..count) as one (count, dim) array: a pointer into the dataset when they
+ * are consecutive (the fixed splits), else a gathered copy left in *owned (free it). NULL
+ * when out of memory. */
+const float *ae_dataset_rows (const AeDataset *ds, const uint32_t *idx, long count, float **owned);
 
 /* Class filtering, for anomaly detection: narrows training and validation to the samples
  * whose class is flagged in keep (n_classes flags; the dataset must be labelled), keeping

@@ -82,7 +82,7 @@ run_one (const LabArgs *args, const AeDataset *ds, const AeConfig *cfg, const ui
   int k = ae_model_latent_dim (model);
   if (k > ds->dim)
     k = ds->dim;
-  const float *x = lab_split_samples (ds, ae_dataset_test (ds), n, &owned);
+  const float *x = ae_dataset_rows (ds, ae_dataset_test (ds), n, &owned);
   scores = malloc ((size_t) n * sizeof (float));
   if (x == NULL || scores == NULL)
     {

@@ -448,7 +448,7 @@ lab_cli_bench (LabArgs *args)
   if (status != LAB_EXIT_OK)
     return status;
   float *owned = NULL;
-  const float *train = lab_split_samples (ds, ae_dataset_train (ds), ds->n_train, &owned);
+  const float *train = ae_dataset_rows (ds, ae_dataset_train (ds), ds->n_train, &owned);
   if (train == NULL)
     {
       ae_dataset_free (ds);

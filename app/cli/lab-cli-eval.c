@@ -197,8 +197,8 @@ lab_cli_eval (LabArgs *args)
   long n = ds->n_test;
   int dim = ds->dim, k = ae_model_latent_dim (model);
   float *test_owned = NULL, *train_owned = NULL;
-  const float *x = lab_split_samples (ds, ae_dataset_test (ds), n, &test_owned);
-  const float *train = lab_split_samples (ds, ae_dataset_train (ds), ds->n_train, &train_owned);
+  const float *x = ae_dataset_rows (ds, ae_dataset_test (ds), n, &test_owned);
+  const float *train = ae_dataset_rows (ds, ae_dataset_train (ds), ds->n_train, &train_owned);
   float *out_buf = malloc ((size_t) n * (size_t) dim * sizeof (float));
   float *codes = malloc ((size_t) n * (size_t) (k > 0 ? k : 1) * sizeof (float));
   AePca *pca = NULL;

@@ -110,7 +110,7 @@ lab_cli_project (LabArgs *args)
       lab_fail (args, LAB_EXIT_FAILURE, "%s: the code has %d value; a plane needs two", path, latent);
       goto out;
     }
-  const float *x = lab_split_samples (ds, idx, n, &owned);
+  const float *x = ae_dataset_rows (ds, idx, n, &owned);
   codes = malloc ((size_t) n * (size_t) latent * sizeof *codes);
   plane = malloc ((size_t) n * 2 * sizeof *plane);
   if (ds->labels != NULL)

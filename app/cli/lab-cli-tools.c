@@ -145,7 +145,7 @@ fit_code_gaussian (AeModel *model, const AeDataset *ds, float *mean, float *sd)
 {
   int L = ae_model_latent_dim (model);
   float *owned = NULL;
-  const float *x = lab_split_samples (ds, ae_dataset_train (ds), ds->n_train, &owned);
+  const float *x = ae_dataset_rows (ds, ae_dataset_train (ds), ds->n_train, &owned);
   float *codes = malloc ((size_t) ds->n_train * (size_t) L * sizeof (float));
   if (x == NULL || codes == NULL)
     {
@@ -522,7 +522,7 @@ lab_cli_export_latent (LabArgs *args)
       goto out;
     }
   int L = ae_model_latent_dim (model);
-  const float *x = idx != NULL ? lab_split_samples (ds, idx, n, &owned) : NULL;
+  const float *x = idx != NULL ? ae_dataset_rows (ds, idx, n, &owned) : NULL;
   codes = malloc ((size_t) n * (size_t) L * sizeof (float));
   if (x == NULL || codes == NULL)
     {

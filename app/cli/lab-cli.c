@@ -710,21 +710,6 @@ lab_apply_threads (const LabArgs *args, int config_threads)
   ae_set_threads ((int) threads);
 }
 
-const float *
-lab_split_samples (const AeDataset *ds, const uint32_t *idx, long count, float **owned)
-{
-  *owned = NULL;
-  long i = 1;
-  while (i < count && idx[i] == idx[0] + (uint32_t) i)
-    i++;
-  if (count > 0 && i == count)
-    return ae_dataset_sample (ds, idx[0]);
-  *owned = malloc ((size_t) (count > 0 ? count : 1) * (size_t) ds->dim * sizeof (float));
-  if (*owned != NULL)
-    ae_dataset_gather (ds, *owned, idx, count);
-  return *owned;
-}
-
 /* --- pictures ------------------------------------------------------------------------------ */
 
 AeStatus

@@ -89,11 +89,6 @@ typedef struct {
 int lab_train_model (const LabArgs *args, const AeDataset *ds, const AeConfig *cfg, int json,
                      int quiet, AeModel **out, LabTrainResult *result);
 
-/* The samples idx[0..count) as one (count, dim) array: a pointer into the dataset when they
- * are consecutive (the fixed splits), else a gathered copy left in *owned (free it). NULL
- * when out of memory. */
-const float *lab_split_samples (const AeDataset *ds, const uint32_t *idx, long count, float **owned);
-
 /* Images (n, channels * h * w) in a grid of cols columns, gap pixels apart (mid grey), as
  * PNG (grey for one channel, RGB for three, the first channel otherwise). */
 AeStatus lab_write_grid (const char *path, const float *images, long n, int cols, int gap,

@@ -5,9 +5,11 @@
 #include "lab-pca-compare.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ae-math.h"
+#include "lab-session-private.h"
 
 struct _LabPcaCompare {
   gint ref_count;
@@ -181,12 +183,15 @@ lab_pca_compare_angles (const LabPcaCompare *self, LabWeights *weights, double *
 
 /* --- measuring a model ------------------------------------------------------------------ */
 
+#define LAB_MEASURE_CHUNK 512 /* test rows reconstructed at a time */
+
 LabPcaMeasure *
 lab_pca_compare_measure (const LabPcaCompare *self, LabWeights *weights, long n_recon)
 {
   LabPcaMeasure *m = g_new0 (LabPcaMeasure, 1);
   int dim = self->dim;
   float *recon;
+  double sse;
 
   m->latent = lab_weights_get_latent_dim (weights);
   m->sse = NAN;
@@ -196,11 +201,24 @@ lab_pca_compare_measure (const LabPcaCompare *self, LabWeights *weights, long n_
     m->angles[i] = NAN;
   if (lab_weights_get_input_dim (weights) != dim)
     return m;
-  recon = g_new (float, (gsize) self->n_test * (gsize) dim);
-  lab_weights_reconstruct (weights, recon, self->test, self->n_test);
-  m->sse = ae_sse_per_row (self->test, recon, self->n_test, dim);
+  /* in chunks: the whole test split's reconstructions at once (31 MB for Fashion-MNIST) are
+   * only summed */
   m->n_recon = CLAMP (n_recon, 0, self->n_test);
-  m->recon = g_memdup2 (recon, (gsize) m->n_recon * (gsize) dim * sizeof (float));
+  m->recon = g_new (float, (gsize) MAX (m->n_recon, 1) * (gsize) dim);
+  recon = g_new (float, (gsize) LAB_MEASURE_CHUNK * (gsize) dim);
+  sse = 0;
+  for (long first = 0; first < self->n_test; first += LAB_MEASURE_CHUNK)
+    {
+      long rows = MIN (LAB_MEASURE_CHUNK, self->n_test - first);
+      const float *x = self->test + (gsize) first * dim;
+
+      lab_weights_reconstruct (weights, recon, x, rows);
+      sse += ae_sse_per_row (x, recon, rows, dim) * (double) rows;
+      if (first < m->n_recon)
+        memcpy (m->recon + (gsize) first * dim, recon,
+                (gsize) MIN (rows, m->n_recon - first) * dim * sizeof (float));
+    }
+  m->sse = sse / (double) self->n_test;
   g_free (recon);
   if (m->latent >= 1 && m->latent <= self->k_max)
     {
@@ -273,8 +291,11 @@ lab_pca_compare_measure_finish (GAsyncResult *result, GError **error)
 
 /* --- fitting from a session ------------------------------------------------------------- */
 
+/* The session's samples, shared rather than copied: the training split of Fashion-MNIST alone
+ * is 170 MB as floats. */
 typedef struct {
-  float *train, *test;
+  AeDataset *dataset;
+  uint32_t *train, *test;
   long n_train, n_test;
   int dim, k_max;
 } FitJob;
@@ -282,23 +303,10 @@ typedef struct {
 static void
 fit_job_free (FitJob *job)
 {
+  ae_dataset_free (job->dataset);
   g_free (job->train);
   g_free (job->test);
   g_free (job);
-}
-
-/* Copies a whole split (the session's rows may move when it loads other data). */
-static float *
-copy_split (LabSession *session, LabSplit split, int dim, long *n)
-{
-  long count = lab_session_get_split_size (session, split);
-  float *rows = g_new (float, (gsize) MAX (count, 1) * (gsize) dim);
-
-  for (long i = 0; i < count; i++)
-    memcpy (rows + (size_t) i * dim, lab_session_get_sample (session, split, i, NULL),
-            (size_t) dim * sizeof (float));
-  *n = MAX (count, 0);
-  return rows;
 }
 
 static void
@@ -310,8 +318,20 @@ fit_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *canc
 
   (void) source;
   (void) cancellable;
-  compare = lab_pca_compare_new (job->train, job->n_train, job->test, job->n_test, job->dim,
-                                 job->k_max, &error);
+  {
+    float *train_owned, *test_owned;
+    const float *train = ae_dataset_rows (job->dataset, job->train, job->n_train, &train_owned);
+    const float *test = ae_dataset_rows (job->dataset, job->test, job->n_test, &test_owned);
+
+    if (train == NULL || test == NULL)
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "out of memory for the PCA rows");
+    compare = train == NULL || test == NULL
+              ? NULL
+              : lab_pca_compare_new (train, job->n_train, test, job->n_test, job->dim, job->k_max,
+                                     &error);
+    free (train_owned);
+    free (test_owned);
+  }
   if (compare == NULL)
     g_task_return_error (task, error);
   else
@@ -336,8 +356,9 @@ lab_pca_compare_new_async (LabSession *session, int k_max, GCancellable *cancell
   job = g_new0 (FitJob, 1);
   job->dim = channels * height * width;
   job->k_max = k_max;
-  job->train = copy_split (session, LAB_SPLIT_TRAIN, job->dim, &job->n_train);
-  job->test = copy_split (session, LAB_SPLIT_TEST, job->dim, &job->n_test);
+  job->dataset = _lab_session_ref_dataset (session);
+  job->train = _lab_session_copy_split (session, LAB_SPLIT_TRAIN, &job->n_train);
+  job->test = _lab_session_copy_split (session, LAB_SPLIT_TEST, &job->n_test);
   g_task_set_task_data (task, job, (GDestroyNotify) fit_job_free);
   lab_background_run (task, fit_thread);
   g_object_unref (task);

@@ -44,6 +44,12 @@ AeModel     *_lab_weights_clone_model (LabWeights *self);
 const AeConfig *_lab_session_get_config (LabSession *self);
 /* The dataset in force (NULL before the first load), its split as trained. */
 const AeDataset *_lab_session_get_dataset (LabSession *self);
+/* A reference to the dataset in force (ae_dataset_free drops it), for a worker that reads
+ * its samples while the session may load other data; NULL before the first load. */
+AeDataset   *_lab_session_ref_dataset (LabSession *self);
+/* A copy of a split's indices (g_free), which a class filter may reorder; NULL and *count 0
+ * before the first load. */
+uint32_t    *_lab_session_copy_split (LabSession *self, LabSplit split, long *count);
 /* The seed the current dataset was split with. */
 guint64      _lab_session_get_dataset_seed (LabSession *self);
 /* Counters and loss history of a saved state. */

@@ -108,6 +108,23 @@ lab_session_get_split_size (LabSession *self, LabSplit split)
   return count;
 }
 
+AeDataset *
+_lab_session_ref_dataset (LabSession *self)
+{
+  return self->dataset != NULL ? ae_dataset_ref (self->dataset) : NULL;
+}
+
+uint32_t *
+_lab_session_copy_split (LabSession *self, LabSplit split, long *count)
+{
+  const uint32_t *idx;
+
+  *count = 0;
+  if (self->dataset == NULL || (idx = split_indices (self->dataset, split, count)) == NULL)
+    return NULL;
+  return g_memdup2 (idx, sizeof *idx * (gsize) MAX (*count, 1));
+}
+
 const float *
 lab_session_get_sample (LabSession *self, LabSplit split, long index, int *label)
 {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lab-background.h"
+#include "lab-memory.h"
 #include "ae-dataset.h"
 #include "ae-model.h"
 #include "ae-trainer.h"
@@ -628,6 +629,8 @@ lab_session_install (LabSession *self, LabLoadJob *job, GError **error)
   if (new_data)
     for (guint i = 0; i < G_N_ELEMENTS (self->kept_weights); i++)
       g_clear_pointer (&self->kept_weights[i], lab_weights_unref);
+  /* the old trainer's model and buffers, and perhaps a dataset, are gone */
+  lab_memory_release ();
   new_preset = strcmp (old_config.preset, self->config.preset) != 0;
   if (new_data)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATASET_NAME]);

@@ -50,7 +50,23 @@ test_digits (void)
     mean += ds->x[i];
   mean /= (double) ds->n * ds->dim;
   CHECK (mean > 0.08 && mean < 0.2, "mean pixel %g", mean);
+
+  /* The fixed splits are consecutive rows: read in place, not copied. */
+  float *owned;
+  const float *train = ae_dataset_rows (ds, ae_dataset_train (ds), ds->n_train, &owned);
+  CHECK (train == ds->x && owned == NULL, "the training split was copied");
+  const uint32_t picked[3] = { 5, 3, 9000 };
+  const float *rows = ae_dataset_rows (ds, picked, 3, &owned);
+  CHECK (rows != NULL && rows == owned && memcmp (rows + 2 * 784, ds->x + 9000 * 784, 784 * sizeof (float)) == 0,
+         "scattered rows gathered");
+  free (owned);
+
+  /* A reader's reference keeps the samples after their owner lets go (ASan checks the reads). */
+  AeDataset *shared = ae_dataset_ref (ds);
+  float first = ds->x[300];
   ae_dataset_free (ds);
+  CHECK (shared->n == 10000 && shared->x[300] == first, "the shared dataset changed");
+  ae_dataset_free (shared);
 }
 
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"

@@ -3,6 +3,8 @@
  * loop, rendering a widget as it is on screen, and keeping window shots in `--output DIR`. */
 #pragma once
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <adwaita.h>
@@ -28,6 +30,27 @@ window_test_init (int *argc, char ***argv)
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_ignore_unknown_options (context, TRUE);
   g_option_context_parse (context, argc, argv, NULL);
+}
+
+/* A field of /proc/self/status in KiB ("VmRSS", "VmHWM"), or 0 where there is none. */
+G_GNUC_UNUSED static long
+proc_status_kib (const char *field)
+{
+  FILE *f = fopen ("/proc/self/status", "r");
+  size_t len = strlen (field);
+  char line[256];
+  long kib = 0;
+
+  if (f == NULL)
+    return 0;
+  while (fgets (line, sizeof line, f) != NULL)
+    if (strncmp (line, field, len) == 0 && line[len] == ':')
+      {
+        kib = strtol (line + len + 1, NULL, 10);
+        break;
+      }
+  fclose (f);
+  return kib;
 }
 
 /* Runs the main loop for a while, so that reports, layouts and frames happen. */
