@@ -40,6 +40,13 @@ AeModel     *_lab_weights_clone_model (LabWeights *self);
 const AeConfig *_lab_session_get_config (LabSession *self);
 /* The dataset in force (NULL before the first load), its split as trained. */
 const AeDataset *_lab_session_get_dataset (LabSession *self);
+/* The dataset in force, lent to a worker that reads its samples (never its split, which
+ * the main thread may change): it outlives the session's own use until the last share is
+ * let go. NULL before the first load. */
+typedef struct _LabDatasetShare LabDatasetShare;
+LabDatasetShare *_lab_session_share_dataset (LabSession *self);
+const AeDataset *_lab_dataset_share_get (LabDatasetShare *share);
+void         _lab_dataset_share_unref (LabDatasetShare *share);
 /* The seed the current dataset was split with. */
 guint64      _lab_session_get_dataset_seed (LabSession *self);
 /* Counters and loss history of a saved state. */

@@ -65,6 +65,7 @@ struct _LabSession {
   GMainContext *context;
 
   AeDataset *dataset;
+  LabDatasetShare *dataset_share; /* the dataset lent to workers, NULL before one asked */
   char *dataset_spec;
   AeConfig config; /* in force, fitted to dataset */
   AeTrainer *trainer;

@@ -501,6 +501,55 @@ lab_session_start_trainer (LabSession *self, GError **error)
 
 /* --- loading ---------------------------------------------------------------------------- */
 
+struct _LabDatasetShare {
+  AeDataset *data;
+};
+
+static void
+dataset_share_clear (gpointer share)
+{
+  ae_dataset_free (((LabDatasetShare *) share)->data);
+}
+
+LabDatasetShare *
+_lab_session_share_dataset (LabSession *self)
+{
+  g_return_val_if_fail (LAB_IS_SESSION (self), NULL);
+
+  if (self->dataset == NULL)
+    return NULL;
+  if (self->dataset_share == NULL)
+    {
+      self->dataset_share = g_atomic_rc_box_new0 (LabDatasetShare);
+      self->dataset_share->data = self->dataset;
+    }
+  return g_atomic_rc_box_acquire (self->dataset_share);
+}
+
+const AeDataset *
+_lab_dataset_share_get (LabDatasetShare *share)
+{
+  return share->data;
+}
+
+void
+_lab_dataset_share_unref (LabDatasetShare *share)
+{
+  g_atomic_rc_box_release_full (share, dataset_share_clear);
+}
+
+/* Lets the session's dataset go: freed now, or by the last worker it was lent to. */
+static void
+lab_session_free_dataset (LabSession *self, AeDataset *dataset)
+{
+  if (dataset == NULL)
+    return;
+  if (self->dataset_share != NULL && self->dataset_share->data == dataset)
+    g_clear_pointer (&self->dataset_share, _lab_dataset_share_unref);
+  else
+    ae_dataset_free (dataset);
+}
+
 static void
 lab_load_job_free (LabLoadJob *job)
 {
@@ -608,7 +657,7 @@ lab_session_install (LabSession *self, LabLoadJob *job, GError **error)
       return FALSE;
     }
 
-  g_clear_pointer (&old_dataset, ae_dataset_free);
+  lab_session_free_dataset (self, g_steal_pointer (&old_dataset));
   g_free (old_spec);
   if (new_data)
     {
@@ -906,7 +955,7 @@ lab_session_finalize (GObject *object)
 {
   LabSession *self = LAB_SESSION (object);
 
-  g_clear_pointer (&self->dataset, ae_dataset_free);
+  lab_session_free_dataset (self, g_steal_pointer (&self->dataset));
   g_free (self->dataset_spec);
   g_free (self->message);
   g_clear_pointer (&self->chosen, g_hash_table_unref);
