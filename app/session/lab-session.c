@@ -1102,13 +1102,6 @@ _lab_session_load_dataset (LabSession *self, AeDataset *dataset, const char *spe
   return ok;
 }
 
-guint64
-lab_session_get_n_decoded (LabSession *self)
-{
-  g_return_val_if_fail (LAB_IS_SESSION (self), 0);
-  return self->n_decoded;
-}
-
 /* --- session files ---------------------------------------------------------------------- */
 
 const AeConfig *
