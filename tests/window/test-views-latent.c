@@ -411,6 +411,7 @@ test_pick_pair (void)
   /* a click on the sixth image of the gallery sets the start (the first toggle is active) */
   gtk_stack_set_visible_child_name (window->stack, "generate");
   spin_for (0.3);
+  wait_for_view (generate);
   gallery = lab_generate_view_get_gallery (generate);
   grid = lab_chart_get_data (LAB_CHART (gallery));
   g_assert_cmpint (grid->n_rows, ==, 1);
