@@ -3,13 +3,14 @@
  *
  * Both sessions keep training on their own threads; each "snapshot" of either redraws the
  * shared loss plot and the reconstruction rows from the two newest snapshots. B's
- * reconstructions are made here from A's preview input with B's weights, so both rows show
- * the very same samples whatever B's dataset split.
+ * reconstructions are made on a worker from A's preview input with B's weights, so both
+ * rows show the very same samples whatever B's dataset split.
  */
 #include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
+#include "lab-background.h"
 #include "lab-chart.h"
 #include "lab-compare-window.h"
 #include "lab-plot.h"
@@ -25,6 +26,7 @@ struct _LabCompareWindow {
   GtkLabel *caption[2];
   LabChart *loss_chart;
   LabChart *image_chart;
+  LabBackgroundSlot *images_job;  /* B's reconstructions */
 };
 
 G_DEFINE_FINAL_TYPE (LabCompareWindow, lab_compare_window, GTK_TYPE_WINDOW)
@@ -63,6 +65,63 @@ image_plot_free (gpointer data)
   g_free (plot->output_a);
   g_free (plot->output_b);
   g_free (plot);
+}
+
+typedef struct {
+  LabWeights *weights;            /* B's */
+  ImagePlot *plot;                /* input and A's output filled */
+  int n, dim;
+} ImagesJob;
+
+static void
+images_job_free (ImagesJob *job)
+{
+  lab_weights_unref (job->weights);
+  if (job->plot != NULL)
+    image_plot_free (job->plot);
+  g_free (job);
+}
+
+static gpointer
+reconstruct_work (gpointer input, GCancellable *cancellable)
+{
+  ImagesJob *job = input;
+  ImagePlot *plot = g_steal_pointer (&job->plot);
+
+  (void) cancellable;
+  plot->output_b = g_new (float, (gsize) job->n * job->dim);
+  lab_weights_reconstruct (job->weights, plot->output_b, plot->input, job->n);
+  return plot;
+}
+
+/* The reconstruction rows (or, for NULL, the words of why there are none). */
+static void
+show_images (LabCompareWindow *self, ImagePlot *images)
+{
+  if (images == NULL)
+    images = g_new0 (ImagePlot, 1);
+  else
+    {
+      images->rows[2].pixels = images->output_b;
+      images->data.rows = images->rows;
+      images->data.n_rows = 3;
+    }
+  images->data.title = _("Reconstructions of the same samples");
+  images->data.highlight_row = images->data.highlight_index = -1;
+  images->data.empty_text = _("Pictures appear once both runs have weights (images only)");
+  lab_chart_set_draw_func (self->image_chart, lab_plot_image_grid_draw_func, images,
+                           image_plot_free);
+  lab_chart_set_description (self->image_chart,
+                             images->data.n_rows > 0
+                             ? _("Input samples, and their reconstructions by run A and by run B")
+                             : images->data.empty_text);
+}
+
+static void
+on_reconstructed (GObject *owner, gpointer input, gpointer output)
+{
+  if (output != NULL)
+    show_images (LAB_COMPARE_WINDOW (owner), output);
 }
 
 /* The term both runs are compared on: the total when both have one, else reconstruction. */
@@ -151,34 +210,31 @@ lab_compare_window_update (LabCompareWindow *self)
   lab_chart_set_draw_func (self->loss_chart, lab_plot_loss_draw_func, loss, loss_plot_free);
   lab_chart_set_description (self->loss_chart, summary);
 
-  images = g_new0 (ImagePlot, 1);
   if (a->is_image && a->preview_input != NULL && a->preview_output != NULL && b->weights != NULL
       && lab_weights_get_input_dim (b->weights) == a->dim && a->channels == 1)
     {
       int n = MIN (a->n_preview, PREVIEW_COLUMNS);
       gsize size = (gsize) n * a->dim;
+      ImagesJob *job = g_new0 (ImagesJob, 1);
 
+      images = job->plot = g_new0 (ImagePlot, 1);
       images->input = g_memdup2 (a->preview_input, size * sizeof (float));
       images->output_a = g_memdup2 (a->preview_output, size * sizeof (float));
-      images->output_b = g_new (float, size);
-      lab_weights_reconstruct (b->weights, images->output_b, images->input, n);
       images->rows[0] = (LabImageRow) { _("input"), images->input, n, LAB_IMAGE_GREY, 0, NULL };
       images->rows[1] = (LabImageRow) { which[0], images->output_a, n, LAB_IMAGE_GREY, 0, NULL };
-      images->rows[2] = (LabImageRow) { which[1], images->output_b, n, LAB_IMAGE_GREY, 0, NULL };
-      images->data.rows = images->rows;
-      images->data.n_rows = 3;
+      images->rows[2] = (LabImageRow) { which[1], NULL, n, LAB_IMAGE_GREY, 0, NULL };
       images->data.image_width = a->width;
       images->data.image_height = a->height;
+      job->weights = lab_weights_ref (b->weights);
+      job->n = n;
+      job->dim = a->dim;
+      lab_background_slot_request (self->images_job, job);
     }
-  images->data.title = _("Reconstructions of the same samples");
-  images->data.highlight_row = images->data.highlight_index = -1;
-  images->data.empty_text = _("Pictures appear once both runs have weights (images only)");
-  lab_chart_set_draw_func (self->image_chart, lab_plot_image_grid_draw_func, images,
-                           image_plot_free);
-  lab_chart_set_description (self->image_chart,
-                             images->data.n_rows > 0
-                             ? _("Input samples, and their reconstructions by run A and by run B")
-                             : images->data.empty_text);
+  else
+    {
+      lab_background_slot_cancel (self->images_job);
+      show_images (self, NULL);
+    }
 
   gtk_button_set_label (GTK_BUTTON (self->run_button),
                         lab_session_get_running (self->a) || lab_session_get_running (self->b)
@@ -231,6 +287,7 @@ lab_compare_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->b, self);
   if (self->a != NULL)
     g_signal_handlers_disconnect_by_data (self->a, self);
+  g_clear_pointer (&self->images_job, lab_background_slot_free);
   if (self->b != NULL)
     lab_session_close (self->b);
   g_clear_object (&self->b);
@@ -260,6 +317,9 @@ lab_compare_window_init (LabCompareWindow *self)
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *step, *reset;
 
+  self->images_job = lab_background_slot_new (G_OBJECT (self), reconstruct_work,
+                                              (GDestroyNotify) images_job_free, on_reconstructed,
+                                              image_plot_free);
   gtk_window_set_title (GTK_WINDOW (self), _("Compare Runs"));
   gtk_window_set_default_size (GTK_WINDOW (self), 1100, 780);
 

@@ -6,7 +6,9 @@
  * by side with their PSNR and SSIM. Painting changes the noisy image only, so the model
  * and the filter are rerun but the noise is not redrawn. The PSNR-against-level curves
  * average over test samples and are recomputed at most every LAB_CURVES_INTERVAL_US while
- * training delivers new weights: a few hundred small images, cheap on the main thread.
+ * training delivers new weights. The noise, the denoisers and their measures run on a
+ * worker, the latest request winning (lab_background_slot_request): an opened photo is
+ * denoised at full size, which takes far longer than a frame.
  *
  * An opened image (or a folder of them) can become the training data: the session then
  * trains the denoising preset on random patches of the model's input size cut from it.
@@ -15,6 +17,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "lab-background.h"
 #include "lab-chart.h"
 #include "lab-confirm.h"
 #include "lab-denoise.h"
@@ -72,6 +75,13 @@ struct _LabDenoiseView {
   char *image_name;    /* opened PNG's basename, NULL for test samples */
   char *image_path;    /* and its path */
   float *image;        /* its clean pixels */
+  int image_width, image_height;
+  /* what the panels are to show: the clean sample or photo (channels, height, width); the
+   * other panels come from the worker for it */
+  float *clean;
+  int clean_channels, clean_width, clean_height;
+  guint clean_serial, panels_serial; /* of the clean image asked for, and of the one shown */
+  LabBackgroundSlot *denoise_job;
   int width, height;   /* of the panels */
   float *panels;       /* LAB_N_DENOISE_PANELS x channels x height x width */
   double psnr[LAB_N_DENOISE_PANELS], ssim[LAB_N_DENOISE_PANELS];
@@ -164,46 +174,158 @@ lab_denoise_view_redraw_images (LabDenoiseView *self)
   gtk_widget_set_sensitive (self->save_button, self->panels != NULL && self->weights != NULL);
 }
 
-/* Model and filter from the noisy panel, and every panel's measures. */
+/* --- the denoisers, on a worker --------------------------------------------------------- */
+
+typedef struct {
+  LabWeights *weights;      /* NULL before the first report */
+  float *panels;            /* LAB_N_DENOISE_PANELS x channels x height x width, clean filled */
+  gboolean corrupt;         /* noise the clean panel first; else the noisy panel is filled */
+  LabNoiseKind kind;
+  float level;
+  LabFilter filter;
+  int channels, width, height, side;
+  guint serial;             /* of the clean image */
+} DenoiseJob;
+
+typedef struct {
+  float *panels;            /* the job's, every panel filled */
+  double psnr[LAB_N_DENOISE_PANELS], ssim[LAB_N_DENOISE_PANELS];
+} DenoiseResult;
+
+static void
+denoise_job_free (DenoiseJob *job)
+{
+  g_clear_pointer (&job->weights, lab_weights_unref);
+  g_free (job->panels);
+  g_free (job);
+}
+
+static void
+denoise_result_free (DenoiseResult *r)
+{
+  g_free (r->panels);
+  g_free (r);
+}
+
+/* Noise (for a new image), model and filter from the noisy panel, and every panel's measures. */
+static gpointer
+denoise_work (gpointer input, GCancellable *cancellable)
+{
+  DenoiseJob *job = input;
+  DenoiseResult *r = g_new0 (DenoiseResult, 1);
+  int w = job->width, h = job->height;
+  long n = (long) job->channels * w * h;
+  float *clean, *noisy, *model;
+  gboolean have_model;
+
+  (void) cancellable;
+  /* the panels move to the result: the main thread reads no running job's input */
+  r->panels = g_steal_pointer (&job->panels);
+  clean = r->panels + (gsize) LAB_DENOISE_PANEL_CLEAN * n;
+  noisy = r->panels + (gsize) LAB_DENOISE_PANEL_NOISY * n;
+  model = r->panels + (gsize) LAB_DENOISE_PANEL_MODEL * n;
+  if (job->corrupt)
+    {
+      memcpy (noisy, clean, sizeof (float) * n);
+      lab_denoise_corrupt (noisy, n, job->kind, job->level, LAB_NOISE_SEED);
+    }
+  lab_denoise_filter_planes (r->panels + (gsize) LAB_DENOISE_PANEL_FILTER * n, noisy, job->channels,
+                             w, h, job->filter);
+  /* a colour panel is a test sample, the model's own input size */
+  if (job->channels > 1)
+    {
+      have_model = job->weights != NULL && lab_weights_get_input_dim (job->weights) == n;
+      if (have_model)
+        lab_weights_reconstruct (job->weights, model, noisy, 1);
+    }
+  else
+    have_model = job->weights != NULL && lab_denoise_patchwise (job->weights, model, noisy, w, h, job->side);
+  if (!have_model)
+    memset (model, 0, sizeof (float) * n);
+
+  r->psnr[LAB_DENOISE_PANEL_CLEAN] = r->ssim[LAB_DENOISE_PANEL_CLEAN] = NAN;
+  for (int i = LAB_DENOISE_PANEL_NOISY; i < LAB_N_DENOISE_PANELS; i++)
+    {
+      const float *shown = r->panels + (gsize) i * n;
+
+      if (i == LAB_DENOISE_PANEL_MODEL && !have_model)
+        {
+          r->psnr[i] = r->ssim[i] = NAN;
+          continue;
+        }
+      r->psnr[i] = lab_denoise_psnr (clean, shown, n);
+      r->ssim[i] = ssim_planes (clean, shown, job->channels, w, h);
+    }
+  return r;
+}
+
+static void
+on_denoised (GObject *owner, gpointer input, gpointer output)
+{
+  LabDenoiseView *self = LAB_DENOISE_VIEW (owner);
+  DenoiseJob *job = input;
+  DenoiseResult *r = output;
+
+  /* another image or noise was asked for since: its own job follows */
+  if (r == NULL || job->serial != self->clean_serial)
+    {
+      g_clear_pointer (&r, denoise_result_free);
+      return;
+    }
+  if (job->corrupt || self->panels_serial != job->serial)
+    {
+      g_free (self->panels);
+      self->panels = g_steal_pointer (&r->panels);
+      self->channels = job->channels;
+      self->width = job->width;
+      self->height = job->height;
+      self->panels_serial = job->serial;
+    }
+  else
+    {
+      long n = panel_size (self);
+
+      /* the noisy panel stays: strokes painted since wait for their own job */
+      memcpy (panel (self, LAB_DENOISE_PANEL_MODEL), r->panels + (gsize) LAB_DENOISE_PANEL_MODEL * n,
+              sizeof (float) * n);
+      memcpy (panel (self, LAB_DENOISE_PANEL_FILTER), r->panels + (gsize) LAB_DENOISE_PANEL_FILTER * n,
+              sizeof (float) * n);
+    }
+  memcpy (self->psnr, r->psnr, sizeof self->psnr);
+  memcpy (self->ssim, r->ssim, sizeof self->ssim);
+  denoise_result_free (r);
+  lab_denoise_view_redraw_images (self);
+}
+
+/* Runs the denoisers on a worker: on the panels shown (painted perhaps), or on fresh noise
+ * of the clean image when they show another one. */
 static void
 lab_denoise_view_run_denoisers (LabDenoiseView *self)
 {
-  int w = self->width, h = self->height;
-  long n = panel_size (self);
-  const float *clean = panel (self, LAB_DENOISE_PANEL_CLEAN);
-  const float *noisy = panel (self, LAB_DENOISE_PANEL_NOISY);
-  gboolean have_model;
+  gboolean shown = self->panels != NULL && self->panels_serial == self->clean_serial;
+  DenoiseJob *job;
+  long n;
 
-  if (self->panels == NULL)
+  if (self->clean == NULL)
     return;
-  lab_denoise_filter_planes (panel (self, LAB_DENOISE_PANEL_FILTER), noisy, self->channels, w, h,
-                             self->filter);
-  /* a colour panel is a test sample, the model's own input size */
-  if (self->channels > 1)
-    {
-      have_model = self->weights != NULL && lab_weights_get_input_dim (self->weights) == n;
-      if (have_model)
-        lab_weights_reconstruct (self->weights, panel (self, LAB_DENOISE_PANEL_MODEL), noisy, 1);
-    }
+  job = g_new0 (DenoiseJob, 1);
+  job->weights = self->weights != NULL ? lab_weights_ref (self->weights) : NULL;
+  job->corrupt = !shown;
+  job->kind = self->kind;
+  job->level = (float) self->level;
+  job->filter = self->filter;
+  job->channels = shown ? self->channels : self->clean_channels;
+  job->width = shown ? self->width : self->clean_width;
+  job->height = shown ? self->height : self->clean_height;
+  job->side = self->side;
+  job->serial = self->clean_serial;
+  n = (long) job->channels * job->width * job->height;
+  job->panels = g_new (float, (gsize) LAB_N_DENOISE_PANELS * n);
+  if (shown)
+    memcpy (job->panels, self->panels, sizeof (float) * 2 * n); /* clean and noisy */
   else
-    have_model = self->weights != NULL
-                 && lab_denoise_patchwise (self->weights, panel (self, LAB_DENOISE_PANEL_MODEL),
-                                           noisy, w, h, self->side);
-  if (!have_model)
-    memset (panel (self, LAB_DENOISE_PANEL_MODEL), 0, sizeof (float) * n);
-
-  self->psnr[LAB_DENOISE_PANEL_CLEAN] = self->ssim[LAB_DENOISE_PANEL_CLEAN] = NAN;
-  for (int i = LAB_DENOISE_PANEL_NOISY; i < LAB_N_DENOISE_PANELS; i++)
-    {
-      if (i == LAB_DENOISE_PANEL_MODEL && !have_model)
-        {
-          self->psnr[i] = self->ssim[i] = NAN;
-          continue;
-        }
-      self->psnr[i] = lab_denoise_psnr (clean, panel (self, i), n);
-      self->ssim[i] = ssim_planes (clean, panel (self, i), self->channels, w, h);
-    }
-  lab_denoise_view_redraw_images (self);
+    memcpy (job->panels, self->clean, sizeof (float) * n);
+  lab_background_slot_request (self->denoise_job, job);
 }
 
 /* The clean panel from the opened image or the chosen sample, then fresh noise. */
@@ -218,28 +340,30 @@ lab_denoise_view_reload (LabDenoiseView *self)
       && (channels == 1 || channels == 3) && height == width)
     self->side = width;
   /* an opened PNG is grey */
-  self->channels = self->image == NULL && self->side > 0 ? channels : 1;
+  self->clean_channels = self->image == NULL && self->side > 0 ? channels : 1;
 
   if (self->image != NULL)
-    clean = self->image;
+    {
+      clean = self->image;
+      self->clean_width = self->image_width;
+      self->clean_height = self->image_height;
+    }
   else if (self->side > 0)
     {
       clean = lab_session_get_sample (lab_view_get_session (LAB_VIEW (self)), LAB_SPLIT_TEST, self->sample, NULL);
-      self->width = self->height = self->side;
+      self->clean_width = self->clean_height = self->side;
     }
+  self->clean_serial++;
+  g_clear_pointer (&self->clean, g_free);
   if (self->side == 0 || clean == NULL)
     {
+      lab_background_slot_cancel (self->denoise_job);
       g_clear_pointer (&self->panels, g_free);
       lab_denoise_view_redraw_images (self);
       return;
     }
-
-  g_free (self->panels);
-  self->panels = g_new (float, (gsize) LAB_N_DENOISE_PANELS * panel_size (self));
-  memcpy (panel (self, LAB_DENOISE_PANEL_CLEAN), clean, sizeof (float) * panel_size (self));
-  memcpy (panel (self, LAB_DENOISE_PANEL_NOISY), clean, sizeof (float) * panel_size (self));
-  lab_denoise_corrupt (panel (self, LAB_DENOISE_PANEL_NOISY), panel_size (self),
-                       self->kind, (float) self->level, LAB_NOISE_SEED);
+  self->clean = g_memdup2 (clean, sizeof (float) * self->clean_channels * self->clean_width
+                                  * self->clean_height);
   lab_denoise_view_run_denoisers (self);
 }
 
@@ -479,8 +603,12 @@ lab_denoise_view_on_snapshot (LabView *view, LabSnapshot *snapshot)
   if (weights != NULL)
     self->weights = lab_weights_ref (weights);
   lab_denoise_view_sync_sample_range (self);
-  if (self->image == NULL || self->panels == NULL)
+  /* the noise has a fixed seed: new weights denoise the same noisy panel again (strokes
+   * painted on it stay); an opened photo follows them at the curves' pace */
+  if (self->clean == NULL)
     lab_denoise_view_reload (self);
+  else if (self->image == NULL)
+    lab_denoise_view_run_denoisers (self);
   lab_denoise_view_update_hint (self);
   if (self->side != old_side)
     lab_denoise_view_update_curves (self);
@@ -651,7 +779,8 @@ lab_denoise_view_paint (LabDenoiseView *self, double x, double y, float value)
   float *noisy;
   int r = (int) ceil (LAB_BRUSH_RADIUS);
 
-  if (self->panels == NULL)
+  /* the panels shown are about to give way to another image's */
+  if (self->panels == NULL || self->panels_serial != self->clean_serial)
     return;
   noisy = panel (self, LAB_DENOISE_PANEL_NOISY);
   /* a disc around the pointer, pixel centres at +0.5 */
@@ -661,6 +790,7 @@ lab_denoise_view_paint (LabDenoiseView *self, double x, double y, float value)
           && hypot (px + 0.5 - x, py + 0.5 - y) <= LAB_BRUSH_RADIUS)
         for (int c = 0; c < self->channels; c++)
           noisy[((gsize) c * self->height + py) * self->width + px] = value;
+  lab_chart_redraw (self->images_chart);
   lab_denoise_view_run_denoisers (self);
 }
 
@@ -707,8 +837,8 @@ lab_denoise_view_open_image (LabDenoiseView *self, const char *path, GError **er
       self->image = pixels;
       self->image_name = g_path_get_basename (path);
       self->image_path = g_strdup (path);
-      self->width = w;
-      self->height = h;
+      self->image_width = w;
+      self->image_height = h;
     }
   gtk_widget_set_sensitive (self->sample_box, path == NULL);
   gtk_widget_set_sensitive (self->train_button, path != NULL);
@@ -848,7 +978,8 @@ on_image_chosen (gpointer owner, GtkFileChooser *chooser, const char *path)
       g_autofree char *text = g_strdup_printf (_("%s, %d × %d pixels, denoised in overlapping "
                                                  "%d × %d patches. Back to the test samples "
                                                  "with “Test samples”."), self->image_name,
-                                               self->width, self->height, self->side, self->side);
+                                               self->image_width, self->image_height, self->side,
+                                               self->side);
       lab_denoise_view_show_message (self, text, FALSE);
     }
   else
@@ -1114,6 +1245,7 @@ lab_denoise_view_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->weights, lab_weights_unref);
+  g_clear_pointer (&self->denoise_job, lab_background_slot_free);
   G_OBJECT_CLASS (lab_denoise_view_parent_class)->dispose (object);
 }
 
@@ -1123,6 +1255,7 @@ lab_denoise_view_finalize (GObject *object)
   LabDenoiseView *self = LAB_DENOISE_VIEW (object);
 
   g_free (self->panels);
+  g_free (self->clean);
   g_free (self->image);
   g_free (self->image_name);
   g_free (self->image_path);
@@ -1153,6 +1286,9 @@ lab_denoise_view_init (LabDenoiseView *self)
   self->level = noise_levels[LAB_NOISE_GAUSSIAN].initial;
   self->filter = LAB_FILTER_MEDIAN;
   self->cancellable = g_cancellable_new ();
+  self->denoise_job = lab_background_slot_new (G_OBJECT (self), denoise_work,
+                                               (GDestroyNotify) denoise_job_free, on_denoised,
+                                               (GDestroyNotify) denoise_result_free);
   for (int i = 0; i < LAB_N_DENOISE_PANELS; i++)
     self->psnr[i] = self->ssim[i] = NAN;
   lab_denoise_view_build (self);

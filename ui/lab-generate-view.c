@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-generate-view.c: the Generate view.
  *
- * Everything here is a decode of some code with the newest weights, on this thread: the
- * interpolation between two encoded test samples, a traversal of the most used latent
- * dimensions, samples from the prior N(0, I) and, for a 2-D code, the decoded manifold.
- * Each snapshot redoes them all (a few dozen dense decodes), so they follow training; a
- * slider move decodes the one image it shows.
+ * Everything here is a decode of some code with the newest weights, on a worker (the main
+ * thread only draws): the interpolation between two encoded test samples, a traversal of
+ * the most used latent dimensions, samples from the prior N(0, I) and, for a 2-D code, the
+ * decoded manifold. Each snapshot redoes them all (a few dozen decodes), so they follow
+ * training; a slider move decodes the one image it shows, the latest position winning
+ * (lab_background_slot_request).
  *
  * The two samples are picked in a gallery of the test samples whose codes the Latent view
  * shows, or from that view's side panel (win.use-sample). When the session has kept a plain
@@ -16,6 +17,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "lab-background.h"
 #include "lab-chart.h"
 #include "lab-plot.h"
 #include "lab-generate-view.h"
@@ -72,8 +74,9 @@ struct _LabGenerateView {
   int traversal_dims[LAB_MAX_TRAVERSAL];
   int n_traversal;
   float *prior_codes;               /* (LAB_PRIOR_SAMPLES, latent) */
-  float *decoded;                   /* scratch (n, dim) */
   float *mix_decoded;               /* (dim) the image at the slider */
+  /* the workers: the pair's codes with everything made of them, and three kinds of decode */
+  LabBackgroundSlot *pair_job, *mix_job, *traversal_job, *prior_job;
   gboolean has_mix;
   LabBarsData kl_bars;
 };
@@ -119,12 +122,26 @@ panel_init (ImagePanel *panel, GtkWidget *box, const char *empty_text, const cha
   panel->chart = LAB_CHART (chart);
 }
 
-/* Decodes n codes into self->decoded; FALSE without weights. */
+/* Sends n codes to a decode slot with the newest weights; FALSE without fitting weights. */
 static gboolean
-decode (LabGenerateView *self, const float *codes, int n)
+request_decode (LabGenerateView *self, LabBackgroundSlot *slot, const float *codes, int n)
 {
-  self->decoded = g_renew (float, self->decoded, (gsize) n * self->dim);
-  return lab_session_decode (lab_view_get_session (LAB_VIEW (self)), self->decoded, codes, n);
+  LabWeights *weights = lab_view_get_session (LAB_VIEW (self)) != NULL ? lab_session_get_weights (lab_view_get_session (LAB_VIEW (self))) : NULL;
+
+  if (weights == NULL || lab_weights_get_latent_dim (weights) != self->latent
+      || lab_weights_get_input_dim (weights) != self->dim)
+    return FALSE;
+  lab_background_slot_request (slot, lab_decode_job_new (weights, codes, n));
+  return TRUE;
+}
+
+/* Whether a decode's images fit the view still (a new model may have come meanwhile). */
+static gboolean
+decode_fits (LabGenerateView *self, const LabDecodeJob *job, const float *images)
+{
+  return images != NULL && self->snapshot != NULL
+         && lab_weights_get_input_dim (job->weights) == self->dim
+         && lab_weights_get_latent_dim (job->weights) == self->latent;
 }
 
 /* --- the pictures ------------------------------------------------------------------------ */
@@ -143,17 +160,15 @@ show_end_label (LabGenerateView *self, int end, long index, int label)
   gtk_label_set_label (self->end_labels[end], text);
 }
 
-/* Encodes one end of the pair with the newest weights and shows its thumbnail. */
+/* Shows one end of the pair (its thumbnail and caption); FALSE when the dataset lacks it. */
 static gboolean
-encode_sample (LabGenerateView *self, int end, float *code, ImagePanel *thumb)
+show_end (LabGenerateView *self, int end, ImagePanel *thumb)
 {
-  LabWeights *weights = lab_session_get_weights (lab_view_get_session (LAB_VIEW (self)));
   int label = -1;
   const float *sample = lab_session_get_dataset_sample (lab_view_get_session (LAB_VIEW (self)), self->pair[end], &label);
 
-  if (sample == NULL || weights == NULL || lab_weights_get_latent_dim (weights) != self->latent)
+  if (sample == NULL)
     return FALSE;
-  lab_weights_encode (weights, code, NULL, sample, 1);
   panel_show (self, thumb, sample, 1, 0);
   show_end_label (self, end, self->pair[end], label);
   return TRUE;
@@ -169,34 +184,38 @@ mix_codes (LabGenerateView *self, float *out, double t)
 static void
 update_mix (LabGenerateView *self)
 {
-  float *code;
+  g_autofree float *code = NULL;
   double t = gtk_range_get_value (self->mix_scale);
-  char *text;
+  g_autofree char *text = NULL;
 
   if (self->snapshot == NULL || !self->has_mix)
     return;
   code = g_new (float, self->latent);
   mix_codes (self, code, t);
-  if (decode (self, code, 1))
-    {
-      memcpy (self->mix_decoded, self->decoded, sizeof (float) * self->dim);
-      panel_show (self, &self->mix_image, self->decoded, 1, 0);
-    }
-  g_free (code);
+  request_decode (self, self->mix_job, code, 1);
   text = g_strdup_printf ("%.0f%% of the way (%s)", 100 * t,
                           self->snapshot->variational ? "spherical" : "linear");
   gtk_label_set_label (self->mix_label, text);
-  g_free (text);
 }
 
-/* The pair through the kept plain and variational models, each along its own kind of
- * path, when both were trained on this data. */
 static void
-update_comparison (LabGenerateView *self)
+on_mix_decoded (GObject *owner, gpointer input, gpointer output)
 {
-  LabWeights *models[N_KINDS] = { NULL, NULL };
-  g_autofree float *images = NULL;
-  gboolean both = lab_view_get_session (LAB_VIEW (self)) != NULL && self->has_mix;
+  LabGenerateView *self = LAB_GENERATE_VIEW (owner);
+  g_autofree float *image = output;
+
+  if (!decode_fits (self, input, image))
+    return;
+  memcpy (self->mix_decoded, image, sizeof (float) * self->dim);
+  panel_show (self, &self->mix_image, image, 1, 0);
+}
+
+/* Whether the session kept a plain and a variational model of this data, to interpolate the
+ * pair through each, side by side; says so either way. */
+static gboolean
+update_comparison_label (LabGenerateView *self, LabWeights *models[N_KINDS])
+{
+  gboolean both = lab_view_get_session (LAB_VIEW (self)) != NULL;
 
   for (int k = 0; k < N_KINDS && both; k++)
     {
@@ -211,24 +230,12 @@ update_comparison (LabGenerateView *self)
                             : _("Train a plain autoencoder (e.g. Undercomplete) and a "
                                 "variational one on this data, one after the other, to see this "
                                 "pair interpolated through each side by side."));
-  if (!both)
-    return;
-  images = g_new (float, (gsize) N_KINDS * LAB_STRIP_STEPS * self->dim);
-  for (int k = 0; k < N_KINDS; k++)
-    {
-      int latent = lab_weights_get_latent_dim (models[k]);
-      g_autofree float *ends = g_new (float, 2 * (gsize) latent);
-      g_autofree float *codes = g_new (float, (gsize) LAB_STRIP_STEPS * latent);
+  return both;
+}
 
-      for (int end = 0; end < 2; end++)
-        lab_weights_encode (models[k], ends + (gsize) end * latent, NULL,
-                            lab_session_get_dataset_sample (lab_view_get_session (LAB_VIEW (self)), self->pair[end], NULL), 1);
-      for (int i = 0; i < LAB_STRIP_STEPS; i++)
-        lab_sequence_mix_codes (codes + (gsize) i * latent, ends, ends + latent, latent,
-                                i / (double) (LAB_STRIP_STEPS - 1), k == KIND_VARIATIONAL);
-      lab_weights_decode (models[k], images + (gsize) k * LAB_STRIP_STEPS * self->dim, codes,
-                          LAB_STRIP_STEPS);
-    }
+static void
+show_comparison (LabGenerateView *self, const float *images)
+{
   /* one grid, a row per model, so that the eye compares step by step */
   panel_show (self, &self->compare, images, N_KINDS * LAB_STRIP_STEPS, LAB_STRIP_STEPS);
   for (int k = 0; k < N_KINDS; k++)
@@ -243,31 +250,219 @@ update_comparison (LabGenerateView *self)
   lab_chart_redraw (self->compare.chart);
 }
 
+/* --- the pair's job: its codes, and everything drawn from the codes of the snapshot ------ */
+
+typedef struct {
+  LabSnapshot *snapshot;           /* the codes, for their spread and KL */
+  LabWeights *weights;
+  LabWeights *kept[N_KINDS];       /* NULL unless both were kept */
+  float *ends;                     /* (2, dim) the pair's samples, or NULL */
+  int latent, dim;
+} PairJob;
+
+typedef struct {
+  float *center, *spread, *kl;     /* (latent) */
+  float *end_codes;                /* (2, latent), NULL without ends */
+  float *strip;                    /* (LAB_STRIP_STEPS, dim) */
+  float *compare;                  /* (N_KINDS * LAB_STRIP_STEPS, dim), or NULL */
+  float *manifold;                 /* (LAB_MANIFOLD_SIDE^2, dim), only for a 2-D code */
+} PairResult;
+
+static void
+pair_job_free (PairJob *job)
+{
+  lab_snapshot_unref (job->snapshot);
+  lab_weights_unref (job->weights);
+  for (int k = 0; k < N_KINDS; k++)
+    g_clear_pointer (&job->kept[k], lab_weights_unref);
+  g_free (job->ends);
+  g_free (job);
+}
+
+static void
+pair_result_free (PairResult *r)
+{
+  g_free (r->center);
+  g_free (r->spread);
+  g_free (r->kl);
+  g_free (r->end_codes);
+  g_free (r->strip);
+  g_free (r->compare);
+  g_free (r->manifold);
+  g_free (r);
+}
+
+/* Spread and KL per dimension of the snapshot's codes: a VAE's prior has unit spread and no
+ * centre, a plain AE's codes have their own scale. */
+static void
+code_statistics (PairResult *r, const LabSnapshot *s, int latent)
+{
+  int n = s->n_codes;
+
+  lab_sequence_code_spread (r->center, r->spread, s->codes, n, latent);
+  for (int d = 0; d < latent; d++)
+    {
+      double kl = 0;
+
+      for (int i = 0; i < n && s->code_logvar != NULL; i++)
+        {
+          double mu = s->codes[(gsize) i * latent + d], lv = s->code_logvar[(gsize) i * latent + d];
+
+          kl += 0.5 * (mu * mu + exp (lv) - lv - 1);
+        }
+      r->center[d] = s->variational ? 0.0f : r->center[d];
+      r->spread[d] = s->variational ? 1.0f : MAX (r->spread[d], 1e-6f);
+      r->kl[d] = (float) (n > 0 ? kl / n : 0);
+    }
+}
+
+/* LAB_STRIP_STEPS decodes from the code of ends (2, dim) to that of the other, along the
+ * model's own kind of path; codes (2, latent) receive the two codes when not NULL. */
+static float *
+interpolate_strip (LabWeights *weights, const float *ends, gboolean spherical, float *end_codes)
+{
+  int latent = lab_weights_get_latent_dim (weights);
+  g_autofree float *codes = g_new (float, (gsize) (LAB_STRIP_STEPS + 2) * latent);
+  float *images = g_new (float, (gsize) LAB_STRIP_STEPS * lab_weights_get_input_dim (weights));
+  float *pair = codes + (gsize) LAB_STRIP_STEPS * latent;
+
+  /* one at a time, as a single sample is encoded anywhere else (a batch rounds otherwise) */
+  for (int end = 0; end < 2; end++)
+    lab_weights_encode (weights, pair + (gsize) end * latent, NULL,
+                        ends + (gsize) end * lab_weights_get_input_dim (weights), 1);
+  for (int i = 0; i < LAB_STRIP_STEPS; i++)
+    lab_sequence_mix_codes (codes + (gsize) i * latent, pair, pair + latent, latent,
+                            i / (double) (LAB_STRIP_STEPS - 1), spherical);
+  lab_weights_decode (weights, images, codes, LAB_STRIP_STEPS);
+  if (end_codes != NULL)
+    memcpy (end_codes, pair, sizeof (float) * 2 * latent);
+  return images;
+}
+
+static gpointer
+pair_work (gpointer input, GCancellable *cancellable)
+{
+  PairJob *job = input;
+  PairResult *r = g_new0 (PairResult, 1);
+  int latent = job->latent, dim = job->dim, side = LAB_MANIFOLD_SIDE;
+
+  (void) cancellable;
+  r->center = g_new (float, latent);
+  r->spread = g_new (float, latent);
+  r->kl = g_new (float, latent);
+  code_statistics (r, job->snapshot, latent);
+  if (job->ends != NULL)
+    {
+      r->end_codes = g_new (float, 2 * (gsize) latent);
+      r->strip = interpolate_strip (job->weights, job->ends, job->snapshot->variational, r->end_codes);
+    }
+  if (job->ends != NULL && job->kept[0] != NULL)
+    {
+      r->compare = g_new (float, (gsize) N_KINDS * LAB_STRIP_STEPS * dim);
+      for (int k = 0; k < N_KINDS; k++)
+        {
+          g_autofree float *strip = interpolate_strip (job->kept[k], job->ends, k == KIND_VARIATIONAL, NULL);
+
+          memcpy (r->compare + (gsize) k * LAB_STRIP_STEPS * dim, strip,
+                  sizeof (float) * LAB_STRIP_STEPS * dim);
+        }
+    }
+  if (latent == 2)
+    {
+      g_autofree float *codes = g_new (float, 2 * side * side);
+
+      /* rows go down in z2 so that the grid reads like the scatter, up is positive */
+      for (int row = 0; row < side; row++)
+        for (int c = 0; c < side; c++)
+          {
+            double u = -2.5 + 5.0 * c / (side - 1), v = 2.5 - 5.0 * row / (side - 1);
+
+            codes[2 * (row * side + c)] = (float) (r->center[0] + u * r->spread[0]);
+            codes[2 * (row * side + c) + 1] = (float) (r->center[1] + v * r->spread[1]);
+          }
+      r->manifold = g_new (float, (gsize) side * side * dim);
+      lab_weights_decode (job->weights, r->manifold, codes, side * side);
+    }
+  return r;
+}
+
+static void update_statistics (LabGenerateView *self);
+static void update_traversal (LabGenerateView *self);
+
+static void
+on_pair_done (GObject *owner, gpointer input, gpointer output)
+{
+  LabGenerateView *self = LAB_GENERATE_VIEW (owner);
+  PairJob *job = input;
+  PairResult *r = output;
+  int latent = self->latent;
+
+  if (r == NULL || self->snapshot == NULL || job->latent != latent || job->dim != self->dim)
+    {
+      g_clear_pointer (&r, pair_result_free);
+      return;
+    }
+  memcpy (self->center, r->center, sizeof (float) * latent);
+  memcpy (self->spread, r->spread, sizeof (float) * latent);
+  memcpy (self->kl, r->kl, sizeof (float) * latent);
+  update_statistics (self);
+  self->has_mix = r->end_codes != NULL;
+  if (self->has_mix)
+    {
+      memcpy (self->first_code, r->end_codes, sizeof (float) * latent);
+      memcpy (self->second_code, r->end_codes + latent, sizeof (float) * latent);
+      panel_show (self, &self->strip, r->strip, LAB_STRIP_STEPS, 0);
+    }
+  if (r->compare != NULL)
+    show_comparison (self, r->compare);
+  gtk_widget_set_visible (self->manifold_heading, latent == 2);
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->manifold.chart)), latent == 2);
+  if (r->manifold != NULL)
+    panel_show (self, &self->manifold, r->manifold, LAB_MANIFOLD_SIDE * LAB_MANIFOLD_SIDE,
+                LAB_MANIFOLD_SIDE);
+  pair_result_free (r);
+  update_mix (self);
+  update_traversal (self);
+}
+
+/* Encodes the pair with the newest weights, and redoes what is drawn from the codes. */
 static void
 update_pair (LabGenerateView *self)
 {
-  float *codes;
+  LabWeights *weights, *models[N_KINDS] = { NULL, NULL };
+  PairJob *job;
+  gboolean ends;
 
   if (self->snapshot == NULL || lab_view_get_session (LAB_VIEW (self)) == NULL)
     return;
-  self->has_mix = encode_sample (self, 0, self->first_code, &self->first_thumb)
-                  && encode_sample (self, 1, self->second_code, &self->second_thumb);
-  update_comparison (self);
-  if (!self->has_mix)
+  weights = lab_session_get_weights (lab_view_get_session (LAB_VIEW (self)));
+  if (weights == NULL || lab_weights_get_latent_dim (weights) != self->latent
+      || lab_weights_get_input_dim (weights) != self->dim)
     return;
-  codes = g_new (float, (gsize) LAB_STRIP_STEPS * self->latent);
-  for (int i = 0; i < LAB_STRIP_STEPS; i++)
-    mix_codes (self, codes + (gsize) i * self->latent, i / (double) (LAB_STRIP_STEPS - 1));
-  if (decode (self, codes, LAB_STRIP_STEPS))
-    panel_show (self, &self->strip, self->decoded, LAB_STRIP_STEPS, 0);
-  g_free (codes);
-  update_mix (self);
+  job = g_new0 (PairJob, 1);
+  job->snapshot = lab_snapshot_ref (self->snapshot);
+  job->weights = lab_weights_ref (weights);
+  job->latent = self->latent;
+  job->dim = self->dim;
+  ends = show_end (self, 0, &self->first_thumb) && show_end (self, 1, &self->second_thumb);
+  if (ends)
+    {
+      job->ends = g_new (float, 2 * (gsize) self->dim);
+      for (int end = 0; end < 2; end++)
+        memcpy (job->ends + (gsize) end * self->dim,
+                lab_session_get_dataset_sample (lab_view_get_session (LAB_VIEW (self)), self->pair[end], NULL),
+                sizeof (float) * self->dim);
+    }
+  if (update_comparison_label (self, models) && ends)
+    for (int k = 0; k < N_KINDS; k++)
+      job->kept[k] = lab_weights_ref (models[k]);
+  lab_background_slot_request (self->pair_job, job);
 }
 
 static void
 update_traversal (LabGenerateView *self)
 {
-  float *code;
+  g_autofree float *code = NULL;
 
   if (self->snapshot == NULL || !self->has_mix)
     return;
@@ -279,43 +474,34 @@ update_traversal (LabGenerateView *self)
 
       code[d] += (float) (gtk_range_get_value (self->dim_scales[i]) * self->spread[d]);
     }
-  if (decode (self, code, 1))
-    panel_show (self, &self->traversal_image, self->decoded, 1, 0);
-  g_free (code);
+  request_decode (self, self->traversal_job, code, 1);
+}
+
+static void
+on_traversal_decoded (GObject *owner, gpointer input, gpointer output)
+{
+  LabGenerateView *self = LAB_GENERATE_VIEW (owner);
+  g_autofree float *image = output;
+
+  if (decode_fits (self, input, image))
+    panel_show (self, &self->traversal_image, image, 1, 0);
 }
 
 static void
 update_prior (LabGenerateView *self)
 {
-  if (self->snapshot == NULL)
-    return;
-  if (decode (self, self->prior_codes, LAB_PRIOR_SAMPLES))
-    panel_show (self, &self->prior, self->decoded, LAB_PRIOR_SAMPLES, 8);
+  if (self->snapshot != NULL)
+    request_decode (self, self->prior_job, self->prior_codes, LAB_PRIOR_SAMPLES);
 }
 
 static void
-update_manifold (LabGenerateView *self)
+on_prior_decoded (GObject *owner, gpointer input, gpointer output)
 {
-  int side = LAB_MANIFOLD_SIDE;
-  float *codes;
+  LabGenerateView *self = LAB_GENERATE_VIEW (owner);
+  g_autofree float *images = output;
 
-  gtk_widget_set_visible (self->manifold_heading, self->latent == 2);
-  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->manifold.chart)),
-                          self->latent == 2);
-  if (self->latent != 2)
-    return;
-  codes = g_new (float, 2 * side * side);
-  /* rows go down in z2 so that the grid reads like the scatter, up is positive */
-  for (int r = 0; r < side; r++)
-    for (int c = 0; c < side; c++)
-      {
-        double u = -2.5 + 5.0 * c / (side - 1), v = 2.5 - 5.0 * r / (side - 1);
-        codes[2 * (r * side + c)] = (float) (self->center[0] + u * self->spread[0]);
-        codes[2 * (r * side + c) + 1] = (float) (self->center[1] + v * self->spread[1]);
-      }
-  if (decode (self, codes, side * side))
-    panel_show (self, &self->manifold, self->decoded, side * side, side);
-  g_free (codes);
+  if (decode_fits (self, input, images))
+    panel_show (self, &self->prior, images, LAB_PRIOR_SAMPLES, 8);
 }
 
 static void
@@ -382,31 +568,14 @@ on_gallery_clicked (LabGenerateView *self, double x, double y)
     }
 }
 
-/* Spread and KL per dimension from the snapshot's codes, and which dimensions get sliders. */
+/* Which dimensions get sliders, from the spread and KL per dimension (the pair's job). */
 static void
 update_statistics (LabGenerateView *self)
 {
   const LabSnapshot *s = self->snapshot;
-  int latent = self->latent, n = s->n_codes;
+  int latent = self->latent;
   gboolean *used = g_new0 (gboolean, latent);
   char *text;
-
-  /* a VAE's prior has unit spread; a plain AE's codes have their own scale */
-  lab_sequence_code_spread (self->center, self->spread, s->codes, n, latent);
-  for (int d = 0; d < latent; d++)
-    {
-      double kl = 0;
-
-      for (int i = 0; i < n && s->code_logvar != NULL; i++)
-        {
-          double mu = s->codes[(gsize) i * latent + d], lv = s->code_logvar[(gsize) i * latent + d];
-
-          kl += 0.5 * (mu * mu + exp (lv) - lv - 1);
-        }
-      self->center[d] = s->variational ? 0.0f : self->center[d];
-      self->spread[d] = s->variational ? 1.0f : MAX (self->spread[d], 1e-6f);
-      self->kl[d] = (float) (n > 0 ? kl / n : 0);
-    }
 
   /* sliders for the dimensions that carry the most: largest KL for a VAE, spread else */
   self->n_traversal = MIN (latent, LAB_MAX_TRAVERSAL);
@@ -492,6 +661,9 @@ lab_generate_view_on_snapshot (LabView *view, LabSnapshot *snapshot)
     return;
   g_clear_pointer (&self->snapshot, lab_snapshot_unref);
   self->snapshot = lab_snapshot_ref (snapshot);
+  /* the pair's codes of another code size or data wait for the pair's job */
+  if (snapshot->latent != self->latent || snapshot->dim != self->dim)
+    self->has_mix = FALSE;
   self->dim = snapshot->dim;
   self->channels = MAX (snapshot->channels, 1);
   self->pixels = snapshot->height * snapshot->width;
@@ -524,11 +696,8 @@ lab_generate_view_on_snapshot (LabView *view, LabSnapshot *snapshot)
           self->gallery_offset = 0;
         }
   update_gallery (self);
-  update_statistics (self);
   update_pair (self);
-  update_traversal (self);
   update_prior (self);
-  update_manifold (self);
 }
 
 static void
@@ -662,7 +831,10 @@ lab_generate_view_dispose (GObject *object)
   g_clear_pointer (&self->center, g_free);
   g_clear_pointer (&self->kl, g_free);
   g_clear_pointer (&self->prior_codes, g_free);
-  g_clear_pointer (&self->decoded, g_free);
+  g_clear_pointer (&self->pair_job, lab_background_slot_free);
+  g_clear_pointer (&self->mix_job, lab_background_slot_free);
+  g_clear_pointer (&self->traversal_job, lab_background_slot_free);
+  g_clear_pointer (&self->prior_job, lab_background_slot_free);
   g_clear_pointer (&self->mix_decoded, g_free);
 
   G_OBJECT_CLASS (lab_generate_view_parent_class)->dispose (object);
@@ -760,6 +932,16 @@ lab_generate_view_init (LabGenerateView *self)
   gtk_stack_add_titled (topics, sample, "sample", _("Sample"));
   self->rand = g_rand_new_with_seed (1);
   self->pair[0] = self->pair[1] = -1;
+  self->pair_job = lab_background_slot_new (G_OBJECT (self), pair_work, (GDestroyNotify) pair_job_free,
+                                            on_pair_done, (GDestroyNotify) pair_result_free);
+  self->mix_job = lab_background_slot_new (G_OBJECT (self), lab_decode_job_run,
+                                           (GDestroyNotify) lab_decode_job_free, on_mix_decoded, g_free);
+  self->traversal_job = lab_background_slot_new (G_OBJECT (self), lab_decode_job_run,
+                                                 (GDestroyNotify) lab_decode_job_free,
+                                                 on_traversal_decoded, g_free);
+  self->prior_job = lab_background_slot_new (G_OBJECT (self), lab_decode_job_run,
+                                             (GDestroyNotify) lab_decode_job_free, on_prior_decoded,
+                                             g_free);
 
   /* interpolation */
   box = section (left, _("Interpolate between two test samples"));

@@ -5,14 +5,16 @@
  * dimensions) on a worker, only while the view is shown, the newest snapshot winning; t-SNE
  * starts from the previous plane and the points glide to their new places. The plane is
  * drawn by lab_plot_scatter; a click decodes the code behind a plane point with the
- * newest weights on this thread (dense decoders take well under a millisecond), a drag
- * between two points decodes ten steps of the straight path between them. A clicked
+ * newest weights, a drag between two points decodes ten steps of the straight path between
+ * them, a drawing is encoded and placed: each on a worker, the latest request winning
+ * (lab_background_slot_request), while this thread only draws. A clicked
  * sample can be sent to the Generate view as one end of its interpolation (win.use-sample).
  */
 #include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
+#include "lab-background.h"
 #include "lab-chart.h"
 #include "lab-plot.h"
 #include "lab-projection.h"
@@ -41,9 +43,8 @@ struct _LabLatentView {
   LabSnapshot *snapshot;
 
   int latent, dim, pixels;
-  float *points, *sigmas, *baseline_points;
+  float *points, *baseline_points;
   int capacity;
-  float *mean_code, *components; /* (latent), (2, latent) of the current plane */
   gboolean baseline_ready;
   guint baseline_generation;
   double knn_accuracy;
@@ -57,6 +58,8 @@ struct _LabLatentView {
   float *glide_from;       /* (n, 2): where the points were when the new plane came */
   gint64 glide_start;
   guint glide_tick;
+  /* decodes of a clicked point and of a dragged path, and the drawing's encoding */
+  LabBackgroundSlot *click_job, *path_job, *drawing_job;
 
   LabScatterData scatter, baseline;
 
@@ -72,6 +75,8 @@ struct _LabLatentView {
   LabImageRow draw_row;
   LabImageGridData draw_grid;
   gboolean has_drawing;
+  gboolean drawing_placed;
+  float drawing_point[2];   /* where the drawing fell in the plane */
 
   bool *hidden;           /* (n_hidden) classes hidden by a click on their legend entry */
   int n_hidden;
@@ -97,6 +102,183 @@ to_grey (float *out, const float *in, int channels, int pixels)
     }
 }
 
+/* --- what a click, a drag and a drawing compute, on a worker ----------------------------- */
+
+typedef struct {
+  LabWeights *weights;
+  LabProjection *plane;
+  LabSnapshot *projected;   /* the codes the plane was made of */
+  int n;
+  float *points;            /* (n, 2): plane points to decode the codes of */
+  float *drawing;           /* (dim): a drawing to encode and place, or NULL */
+} PlaneJob;
+
+typedef struct {
+  float *images;            /* (n, dim) */
+  float error;              /* a drawing's reconstruction error */
+  gboolean placed;
+  float point[2], sigma[2]; /* where a drawing falls, and its sigma on a linear plane */
+} PlaneResult;
+
+static void
+plane_job_free (PlaneJob *job)
+{
+  lab_weights_unref (job->weights);
+  lab_projection_unref (job->plane);
+  lab_snapshot_unref (job->projected);
+  g_free (job->points);
+  g_free (job->drawing);
+  g_free (job);
+}
+
+static void
+plane_result_free (PlaneResult *r)
+{
+  g_free (r->images);
+  g_free (r);
+}
+
+/* A job on the plane shown, with weights for its codes; NULL when there are none that fit. */
+static PlaneJob *
+plane_job_new (LabLatentView *self, LabWeights *weights, const float *points, int n)
+{
+  PlaneJob *job;
+
+  if (self->plane == NULL || weights == NULL
+      || lab_weights_get_latent_dim (weights) != self->plane->latent
+      || lab_weights_get_input_dim (weights) != self->projected->dim)
+    return NULL;
+  job = g_new0 (PlaneJob, 1);
+  job->weights = lab_weights_ref (weights);
+  job->plane = lab_projection_ref (self->plane);
+  job->projected = lab_snapshot_ref (self->projected);
+  job->n = n;
+  job->points = points != NULL ? g_memdup2 (points, sizeof (float) * 2 * n) : NULL;
+  return job;
+}
+
+/* Decodes the codes behind the job's plane points. */
+static gpointer
+decode_points_work (gpointer input, GCancellable *cancellable)
+{
+  PlaneJob *job = input;
+  int latent = job->plane->latent;
+  g_autofree float *codes = g_new (float, (gsize) job->n * latent);
+  PlaneResult *r;
+
+  (void) cancellable;
+  for (int i = 0; i < job->n; i++)
+    if (!lab_projection_code_at (job->plane, job->projected->codes, job->points[2 * i],
+                                 job->points[2 * i + 1], codes + (gsize) i * latent))
+      return NULL;
+  r = g_new0 (PlaneResult, 1);
+  r->images = g_new (float, (gsize) job->n * job->projected->dim);
+  lab_weights_decode (job->weights, r->images, codes, job->n);
+  return r;
+}
+
+/* Encodes the drawing, reconstructs it, scores it and places its code in the plane. */
+static gpointer
+encode_drawing_work (gpointer input, GCancellable *cancellable)
+{
+  PlaneJob *job = input;
+  const LabSnapshot *s = job->projected;
+  g_autofree float *code = g_new (float, s->latent), *logvar = NULL;
+  PlaneResult *r = g_new0 (PlaneResult, 1);
+
+  (void) cancellable;
+  /* a VAE's drawing is a Gaussian too: its sigma ellipse on a linear plane */
+  if (s->code_logvar != NULL && job->plane->components != NULL)
+    logvar = g_new (float, s->latent);
+  r->images = g_new (float, s->dim);
+  lab_weights_encode (job->weights, code, logvar, job->drawing, 1);
+  lab_weights_decode (job->weights, r->images, code, 1);
+  lab_weights_sample_errors (job->weights, &r->error, job->drawing, job->drawing, 1);
+  r->placed = lab_projection_place (job->plane, s->codes, code, r->point);
+  if (logvar != NULL)
+    lab_projection_sigma (job->plane, logvar, r->sigma);
+  return r;
+}
+
+/* Whether a result still fits what the view shows (a new model or dataset may have come). */
+static gboolean
+plane_result_fits (LabLatentView *self, const PlaneJob *job, const PlaneResult *r)
+{
+  return r != NULL && self->snapshot != NULL && self->projected != NULL
+         && job->projected->generation == self->projected->generation
+         && job->projected->dim == self->dim;
+}
+
+static void
+on_click_decoded (GObject *owner, gpointer input, gpointer output)
+{
+  LabLatentView *self = LAB_LATENT_VIEW (owner);
+  PlaneResult *r = output;
+
+  if (plane_result_fits (self, input, r))
+    {
+      memcpy (self->decoded, r->images, sizeof (float) * self->dim);
+      LabImageColormap map = lab_plot_images_as_row (self->decoded_grey, self->decoded, 1,
+                                                     self->snapshot->channels, self->pixels);
+      self->decoded_row = (LabImageRow) { .label = NULL, .pixels = self->decoded_grey,
+                                          .n_images = 1, .colormap = map };
+      self->decoded_grid.rows = &self->decoded_row;
+      self->decoded_grid.n_rows = 1;
+      lab_chart_redraw (self->decoded_chart);
+    }
+  g_clear_pointer (&r, plane_result_free);
+}
+
+static void
+on_path_decoded (GObject *owner, gpointer input, gpointer output)
+{
+  LabLatentView *self = LAB_LATENT_VIEW (owner);
+  PlaneResult *r = output;
+
+  if (plane_result_fits (self, input, r))
+    {
+      LabImageColormap map = lab_plot_images_as_row (self->strip_grey, r->images, LAB_STRIP_STEPS,
+                                                     self->snapshot->channels, self->pixels);
+      self->strip_row = (LabImageRow) { .label = NULL, .pixels = self->strip_grey,
+                                        .n_images = LAB_STRIP_STEPS, .colormap = map };
+      self->strip_grid.rows = &self->strip_row;
+      self->strip_grid.n_rows = 1;
+      lab_chart_redraw (self->strip_chart);
+    }
+  g_clear_pointer (&r, plane_result_free);
+}
+
+static void
+on_drawing_encoded (GObject *owner, gpointer input, gpointer output)
+{
+  LabLatentView *self = LAB_LATENT_VIEW (owner);
+  PlaneResult *r = output;
+  g_autofree char *text = NULL;
+
+  if (!plane_result_fits (self, input, r) || !self->has_drawing)
+    {
+      g_clear_pointer (&r, plane_result_free);
+      return;
+    }
+  to_grey (self->drawing + self->pixels, r->images, MAX (self->snapshot->channels, 1), self->pixels);
+  lab_chart_redraw (self->draw_chart);
+  self->drawing_placed = r->placed;
+  if (r->placed)
+    {
+      memcpy (self->drawing_point, r->point, sizeof r->point);
+      self->scatter.show_marker = TRUE;
+      self->scatter.marker_x = r->point[0];
+      self->scatter.marker_y = r->point[1];
+      self->scatter.marker_sigma_x = r->sigma[0];
+      self->scatter.marker_sigma_y = r->sigma[1];
+      lab_chart_redraw (self->scatter_chart);
+    }
+  text = g_strdup_printf (_("Your drawing is the cross in the plane; reconstruction error %.1f "
+                            "(the anomaly score)"), r->error);
+  gtk_label_set_label (self->draw_label, text);
+  plane_result_free (r);
+}
+
 static void lab_latent_view_encode_drawing (LabLatentView *self);
 
 static LabProjectionMethod
@@ -111,7 +293,6 @@ lab_latent_view_ensure_capacity (LabLatentView *self, int n, int latent)
   if (n > self->capacity)
     {
       self->points = g_renew (float, self->points, 2 * (gsize) n);
-      self->sigmas = g_renew (float, self->sigmas, 2 * (gsize) n);
       self->baseline_points = g_renew (float, self->baseline_points, 2 * (gsize) n);
       self->glide_from = g_renew (float, self->glide_from, 2 * (gsize) n);
       self->capacity = n;
@@ -119,40 +300,12 @@ lab_latent_view_ensure_capacity (LabLatentView *self, int n, int latent)
   if (latent != self->latent)
     {
       self->latent = latent;
-      self->mean_code = g_renew (float, self->mean_code, latent);
-      self->components = g_renew (float, self->components, 2 * (gsize) latent);
       gtk_spin_button_set_range (self->dim_x, 0, MAX (latent - 1, 0));
       gtk_spin_button_set_range (self->dim_y, 0, MAX (latent - 1, 0));
       gtk_spin_button_set_value (self->dim_y, MIN (1, latent - 1));
       gtk_widget_set_visible (self->toolbar, latent > 2);
       self->scatter.has_view = FALSE;
     }
-}
-
-/* The sigma of one code, of log-variances logvar (latent), along the plane's two axes (a
- * VAE on a linear plane only): the variance along a unit direction of a diagonal Gaussian. */
-static void
-sigma_in_plane (const LabLatentView *self, const float *logvar, int latent, float sigma[2])
-{
-  for (int axis = 0; axis < 2; axis++)
-    {
-      double var = 0;
-
-      for (int d = 0; d < latent; d++)
-        {
-          double c = self->components[axis * latent + d];
-
-          var += c * c * exp (logvar[d]);
-        }
-      sigma[axis] = (float) sqrt (var);
-    }
-}
-
-static void
-lab_latent_view_build_sigmas (LabLatentView *self, const LabSnapshot *s)
-{
-  for (int i = 0; i < s->n_codes; i++)
-    sigma_in_plane (self, s->code_logvar + (size_t) i * s->latent, s->latent, self->sigmas + 2 * i);
 }
 
 static gboolean
@@ -207,13 +360,6 @@ lab_latent_view_show_projection (LabLatentView *self, gboolean glide)
   gboolean tsne = p->components == NULL, pca = p->method == LAB_PROJECTION_PCA && p->latent > 2;
 
   lab_latent_view_ensure_capacity (self, p->n, p->latent);
-  if (!tsne)
-    {
-      memcpy (self->mean_code, p->mean, sizeof (float) * p->latent);
-      memcpy (self->components, p->components, sizeof (float) * 2 * p->latent);
-      if (s->code_logvar != NULL)
-        lab_latent_view_build_sigmas (self, s);
-    }
   if (glide && self->scatter.n_points == p->n)
     {
       memcpy (self->glide_from, self->points, sizeof (float) * 2 * (gsize) p->n);
@@ -230,8 +376,7 @@ lab_latent_view_show_projection (LabLatentView *self, gboolean glide)
   self->scatter.class_names = s->class_names;
   self->scatter.n_classes = s->n_classes;
   self->scatter.hidden = self->n_hidden == s->n_classes ? self->hidden : NULL;
-  self->scatter.sigmas = !tsne && s->code_logvar != NULL
-                         && gtk_toggle_button_get_active (self->sigma_toggle) ? self->sigmas : NULL;
+  self->scatter.sigmas = gtk_toggle_button_get_active (self->sigma_toggle) ? p->sigmas : NULL;
   self->scatter.title = tsne ? _("Codes (t-SNE: each code among its neighbours)")
                         : pca ? _("Codes (PCA of the latent space)") : _("Codes");
   self->scatter.x_label = tsne ? _("t-SNE x") : pca ? _("principal component 1") : _("latent dimension x");
@@ -293,7 +438,7 @@ on_projection_done (GObject *source, GAsyncResult *result, gpointer data)
   if (self == NULL)
     {
       /* the view has gone */
-      lab_projection_free (p);
+      lab_projection_unref (p);
       lab_snapshot_unref (req->snapshot);
       g_free (req);
       return;
@@ -307,14 +452,14 @@ on_projection_done (GObject *source, GAsyncResult *result, gpointer data)
                        && self->plane->n == p->n
                        && self->projected->generation == req->snapshot->generation;
 
-      g_clear_pointer (&self->plane, lab_projection_free);
+      g_clear_pointer (&self->plane, lab_projection_unref);
       g_clear_pointer (&self->projected, lab_snapshot_unref);
       self->plane = p;
       self->projected = lab_snapshot_ref (req->snapshot);
       lab_latent_view_show_projection (self, glide);
     }
   else
-    lab_projection_free (p);
+    lab_projection_unref (p);
   lab_snapshot_unref (req->snapshot);
   g_free (req);
   if (self->stale && self->cancellable != NULL)
@@ -389,8 +534,12 @@ lab_latent_view_forget_model (LabLatentView *self)
   g_cancellable_cancel (self->cancellable);
   g_set_object (&self->cancellable, g_cancellable_new ());
   g_object_unref (self->cancellable);
-  g_clear_pointer (&self->plane, lab_projection_free);
+  g_clear_pointer (&self->plane, lab_projection_unref);
   g_clear_pointer (&self->projected, lab_snapshot_unref);
+  lab_background_slot_cancel (self->click_job);
+  lab_background_slot_cancel (self->path_job);
+  lab_background_slot_cancel (self->drawing_job);
+  self->scatter.sigmas = NULL;
   self->scatter.n_points = self->baseline.n_points = 0;
   self->scatter.highlight = -1;
   self->scatter.has_view = FALSE;
@@ -616,8 +765,7 @@ on_scatter_drag_begin (LabLatentView *self, double px, double py)
 static void
 lab_latent_view_interpolate (LabLatentView *self, double x0, double y0, double x1, double y1)
 {
-  int latent = self->latent;
-  float *codes = g_new (float, (gsize) LAB_STRIP_STEPS * latent);
+  PlaneJob *job;
 
   for (int i = 0; i < LAB_STRIP_STEPS; i++)
     {
@@ -625,22 +773,12 @@ lab_latent_view_interpolate (LabLatentView *self, double x0, double y0, double x
 
       self->path[2 * i] = (float) (x0 + t * (x1 - x0));
       self->path[2 * i + 1] = (float) (y0 + t * (y1 - y0));
-      lab_latent_view_code_at (self, self->path[2 * i], self->path[2 * i + 1],
-                               codes + (gsize) i * latent);
     }
   self->scatter.path = self->path;
   self->scatter.n_path = LAB_STRIP_STEPS;
-  if (lab_session_decode (lab_view_get_session (LAB_VIEW (self)), self->decoded, codes, LAB_STRIP_STEPS))
-    {
-      LabImageColormap map = lab_plot_images_as_row (self->strip_grey, self->decoded, LAB_STRIP_STEPS,
-                                                     self->snapshot->channels, self->pixels);
-      self->strip_row = (LabImageRow) { .label = NULL, .pixels = self->strip_grey,
-                                        .n_images = LAB_STRIP_STEPS, .colormap = map };
-      self->strip_grid.rows = &self->strip_row;
-      self->strip_grid.n_rows = 1;
-      lab_chart_redraw (self->strip_chart);
-    }
-  g_free (codes);
+  job = plane_job_new (self, lab_session_get_weights (lab_view_get_session (LAB_VIEW (self))), self->path, LAB_STRIP_STEPS);
+  if (job != NULL)
+    lab_background_slot_request (self->path_job, job);
   lab_chart_redraw (self->scatter_chart);
 }
 
@@ -724,52 +862,26 @@ on_projection_changed (LabLatentView *self)
 
 #define LAB_PEN_RADIUS 1.4
 
-/* Encodes the drawing with the plane's weights, shows its reconstruction and reconstruction
- * error, and marks where it falls in the plane (t-SNE: among its nearest codes). */
+/* Encodes the drawing with the plane's weights on a worker, which shows its reconstruction
+ * and reconstruction error and marks where it falls in the plane (t-SNE: among its nearest
+ * codes). */
 static void
 lab_latent_view_encode_drawing (LabLatentView *self)
 {
   const LabSnapshot *s = self->projected;
-  LabWeights *weights;
-  int channels, pixels = self->pixels;
-  g_autofree float *x = NULL, *code = NULL, *out = NULL, *logvar = NULL;
-  float point[2], sigma[2] = { 0, 0 }, error;
-  g_autofree char *text = NULL;
+  PlaneJob *job;
 
-  if (s == NULL || self->plane == NULL || lab_view_get_session (LAB_VIEW (self)) == NULL)
+  if (s == NULL || lab_view_get_session (LAB_VIEW (self)) == NULL)
     return;
-  weights = s->weights != NULL ? s->weights : lab_session_get_weights (lab_view_get_session (LAB_VIEW (self)));
-  if (weights == NULL || lab_weights_get_input_dim (weights) != s->dim
-      || lab_weights_get_latent_dim (weights) != s->latent)
+  job = plane_job_new (self, s->weights != NULL ? s->weights : lab_session_get_weights (lab_view_get_session (LAB_VIEW (self))),
+                       NULL, 0);
+  if (job == NULL)
     return;
-  channels = s->channels;
-  x = g_new (float, s->dim);
-  out = g_new (float, s->dim);
-  code = g_new (float, s->latent);
-  for (int c = 0; c < channels; c++)
-    memcpy (x + (gsize) c * pixels, self->drawing, sizeof (float) * pixels);
-  /* a VAE's drawing is a Gaussian too: its sigma ellipse on a linear plane */
-  if (s->code_logvar != NULL && self->plane->components != NULL)
-    logvar = g_new (float, s->latent);
-  lab_weights_encode (weights, code, logvar, x, 1);
-  lab_weights_decode (weights, out, code, 1);
-  lab_weights_sample_errors (weights, &error, x, x, 1);
-  to_grey (self->drawing + pixels, out, channels, pixels);
-  lab_chart_redraw (self->draw_chart);
-  if (lab_projection_place (self->plane, s->codes, code, point))
-    {
-      self->scatter.show_marker = TRUE;
-      self->scatter.marker_x = point[0];
-      self->scatter.marker_y = point[1];
-      if (logvar != NULL)
-        sigma_in_plane (self, logvar, s->latent, sigma);
-      self->scatter.marker_sigma_x = sigma[0];
-      self->scatter.marker_sigma_y = sigma[1];
-      lab_chart_redraw (self->scatter_chart);
-    }
-  text = g_strdup_printf (_("Your drawing is the cross in the plane; reconstruction error %.1f "
-                            "(the anomaly score)"), error);
-  gtk_label_set_label (self->draw_label, text);
+  job->drawing = g_new (float, s->dim);
+  for (int c = 0; c < MAX (s->channels, 1); c++)
+    memcpy (job->drawing + (gsize) c * self->pixels, self->drawing, sizeof (float) * self->pixels);
+  self->drawing_placed = FALSE;
+  lab_background_slot_request (self->drawing_job, job);
 }
 
 static void
@@ -833,44 +945,27 @@ lab_latent_view_code_at (LabLatentView *self, double x, double y, float *code)
 {
   g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), FALSE);
 
-  if (self->snapshot == NULL || self->latent <= 0 || self->plane == NULL)
-    return FALSE;
-  if (self->plane->components == NULL)
-    return lab_projection_blend_codes (self->plane, self->projected->codes, x, y, code);
-  for (int d = 0; d < self->latent; d++)
-    code[d] = (float) (self->mean_code[d] + x * self->components[d]
-                       + y * self->components[self->latent + d]);
-  return TRUE;
+  return self->snapshot != NULL && self->plane != NULL
+         && lab_projection_code_at (self->plane, self->projected->codes, x, y, code);
 }
 
 gboolean
 lab_latent_view_decode_at (LabLatentView *self, double x, double y)
 {
-  float *code;
-  gboolean ok;
+  const float point[2] = { (float) x, (float) y };
+  PlaneJob *job;
 
   g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), FALSE);
 
-  if (self->snapshot == NULL || lab_view_get_session (LAB_VIEW (self)) == NULL)
+  if (self->snapshot == NULL || lab_view_get_session (LAB_VIEW (self)) == NULL
+      || (job = plane_job_new (self, lab_session_get_weights (lab_view_get_session (LAB_VIEW (self))), point, 1)) == NULL)
     return FALSE;
-  code = g_new (float, self->latent);
-  ok = lab_latent_view_code_at (self, x, y, code)
-       && lab_session_decode (lab_view_get_session (LAB_VIEW (self)), self->decoded, code, 1);
-  g_free (code);
-  if (!ok)
-    return FALSE;
-  LabImageColormap map = lab_plot_images_as_row (self->decoded_grey, self->decoded, 1,
-                                                 self->snapshot->channels, self->pixels);
-  self->decoded_row = (LabImageRow) { .label = NULL, .pixels = self->decoded_grey, .n_images = 1,
-                                      .colormap = map };
-  self->decoded_grid.rows = &self->decoded_row;
-  self->decoded_grid.n_rows = 1;
+  lab_background_slot_request (self->click_job, job);
   self->scatter.show_marker = TRUE;
   self->scatter.marker_x = x;
   self->scatter.marker_y = y;
   /* a clicked point is a code, not a distribution */
   self->scatter.marker_sigma_x = self->scatter.marker_sigma_y = 0;
-  lab_chart_redraw (self->decoded_chart);
   lab_chart_redraw (self->scatter_chart);
   return TRUE;
 }
@@ -915,7 +1010,7 @@ lab_latent_view_get_scatter (LabLatentView *self)
 }
 
 gboolean
-lab_latent_view_set_drawing (LabLatentView *self, const float *grey, double *x, double *y)
+lab_latent_view_set_drawing (LabLatentView *self, const float *grey)
 {
   g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), FALSE);
   g_return_val_if_fail (grey != NULL, FALSE);
@@ -926,10 +1021,18 @@ lab_latent_view_set_drawing (LabLatentView *self, const float *grey, double *x, 
   self->has_drawing = TRUE;
   self->scatter.show_marker = FALSE;
   lab_latent_view_encode_drawing (self);
-  if (!self->scatter.show_marker)
+  return lab_background_slot_is_busy (self->drawing_job);
+}
+
+gboolean
+lab_latent_view_get_drawing_point (LabLatentView *self, double *x, double *y)
+{
+  g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), FALSE);
+
+  if (!self->has_drawing || !self->drawing_placed)
     return FALSE;
-  *x = self->scatter.marker_x;
-  *y = self->scatter.marker_y;
+  *x = self->drawing_point[0];
+  *y = self->drawing_point[1];
   return TRUE;
 }
 
@@ -998,15 +1101,15 @@ lab_latent_view_dispose (GObject *object)
   if (self->glide_tick != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->glide_tick);
   self->glide_tick = 0;
-  g_clear_pointer (&self->plane, lab_projection_free);
+  g_clear_pointer (&self->plane, lab_projection_unref);
   g_clear_pointer (&self->projected, lab_snapshot_unref);
   g_clear_pointer (&self->glide_from, g_free);
+  g_clear_pointer (&self->click_job, lab_background_slot_free);
+  g_clear_pointer (&self->path_job, lab_background_slot_free);
+  g_clear_pointer (&self->drawing_job, lab_background_slot_free);
   g_clear_pointer (&self->snapshot, lab_snapshot_unref);
   g_clear_pointer (&self->points, g_free);
-  g_clear_pointer (&self->sigmas, g_free);
   g_clear_pointer (&self->baseline_points, g_free);
-  g_clear_pointer (&self->mean_code, g_free);
-  g_clear_pointer (&self->components, g_free);
   g_clear_pointer (&self->hover_pixels, g_free);
   g_clear_pointer (&self->decoded, g_free);
   g_clear_pointer (&self->decoded_grey, g_free);
@@ -1111,6 +1214,15 @@ lab_latent_view_init (LabLatentView *self)
                                      "Generate view); drag from a point to another to "
                                      "interpolate, elsewhere to pan; scroll to zoom; click a "
                                      "class in the legend to hide or show it."));
+  self->click_job = lab_background_slot_new (G_OBJECT (self), decode_points_work,
+                                             (GDestroyNotify) plane_job_free, on_click_decoded,
+                                             (GDestroyNotify) plane_result_free);
+  self->path_job = lab_background_slot_new (G_OBJECT (self), decode_points_work,
+                                            (GDestroyNotify) plane_job_free, on_path_decoded,
+                                            (GDestroyNotify) plane_result_free);
+  self->drawing_job = lab_background_slot_new (G_OBJECT (self), encode_drawing_work,
+                                               (GDestroyNotify) plane_job_free, on_drawing_encoded,
+                                               (GDestroyNotify) plane_result_free);
 
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
   gtk_widget_set_parent (main_box, GTK_WIDGET (self));

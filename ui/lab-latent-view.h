@@ -18,17 +18,19 @@ G_DECLARE_FINAL_TYPE (LabLatentView, lab_latent_view, LAB, LATENT_VIEW, LabView)
 LabSnapshot *lab_latent_view_get_snapshot (LabLatentView *self);
 /* The code (latent floats) that the plane point (x, y), in plot coordinates, stands for. */
 gboolean     lab_latent_view_code_at (LabLatentView *self, double x, double y, float *code);
-/* What a click at plot coordinates (x, y) does: decode there and show it in the panel. */
+/* What a click at plot coordinates (x, y) does: decode there on a worker and show it in the
+ * panel when it is back; FALSE without a plane and weights to decode with. */
 gboolean     lab_latent_view_decode_at (LabLatentView *self, double x, double y);
 /* The image shown in the side panel (dim floats), or NULL before a click. */
 const float *lab_latent_view_get_decoded (LabLatentView *self);
 /* Leave-one-out 5-NN accuracy of the codes; NaN before the first codes. */
 double       lab_latent_view_get_knn_accuracy (LabLatentView *self);
 GtkWidget   *lab_latent_view_get_scatter (LabLatentView *self);
-/* Draw to encode: takes grey (height * width) as the drawing, encodes it and gives where it
- * falls in the plane (x, y); FALSE before the first plane. */
-gboolean     lab_latent_view_set_drawing (LabLatentView *self, const float *grey, double *x,
-                                          double *y);
+/* Draw to encode: takes grey (height * width) as the drawing and encodes it on a worker;
+ * FALSE before the first plane. */
+gboolean     lab_latent_view_set_drawing (LabLatentView *self, const float *grey);
+/* Where the drawing fell in the plane (x, y), once its encoding is back; FALSE before. */
+gboolean     lab_latent_view_get_drawing_point (LabLatentView *self, double *x, double *y);
 /* Whether the plane is up to date: no projection being made or waiting, no points gliding. */
 gboolean     lab_latent_view_is_settled (LabLatentView *self);
 /* Chooses the plane: 0 PCA, 1 two dimensions, 2 t-SNE (the projection menu's entries). */

@@ -501,6 +501,13 @@ typedef struct {
   int step;
   LabWeights *weights;
   MeasureData *data;       /* the first training and test samples the metrics read */
+  /* or, for a new model, what the worker copies them from: the session's dataset, lent,
+   * and the indices of the samples in the split's order */
+  AeDataset *source; /* a reference: the session may load other data meanwhile */
+  uint32_t *idx;
+  long n_train, n_test;
+  gconstpointer data_source;
+  guint data_generation;
   uint8_t *normal;
   double train_loss, val_loss;
   int epochs;
@@ -513,6 +520,8 @@ measure_job_free (gpointer data)
 
   g_clear_pointer (&job->weights, lab_weights_unref);
   g_clear_pointer (&job->data, measure_data_unref);
+  g_clear_pointer (&job->source, ae_dataset_free);
+  g_free (job->idx);
   free (job->normal);
   g_free (job);
 }
@@ -523,7 +532,24 @@ measure_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
   MeasureJob *job = task_data;
   AeModel *model = _lab_weights_clone_model (job->weights);
   LabMeasure *m;
+  AeError err = { 0 };
 
+  if (job->data == NULL)
+    {
+      MeasureData *copy = g_atomic_rc_box_new0 (MeasureData);
+
+      if (ae_dataset_subset (&copy->data, job->source, job->idx,
+                             job->n_train + job->n_test, &err) != AE_OK)
+        {
+          measure_data_unref (copy);
+          ae_model_free (model);
+          g_task_return_new_error (task, LAB_SESSION_ERROR, err.status, "%s", err.message);
+          return;
+        }
+      ae_dataset_split_fixed (copy->data, job->n_test, 0.0);
+      /* read back on the main thread once the task is done, to keep for the next measure */
+      job->data = copy;
+    }
   if (model == NULL || (m = lab_measure_new (model, job->data->data, job->normal)) == NULL)
     {
       ae_model_free (model);
@@ -557,6 +583,13 @@ measure_done (GObject *source, GAsyncResult *result, gpointer user_data)
         g_warning ("%s", error->message);
       return;
     }
+  if (job->source != NULL)
+    {
+      g_clear_pointer (&self->data, measure_data_unref);
+      self->data = g_atomic_rc_box_acquire (job->data);
+      self->data_source = job->data_source;
+      self->data_generation = job->data_generation;
+    }
   lab_measure_free (self->measures[job->step]);
   self->measures[job->step] = m;
   if (self->measuring == g_task_get_cancellable (G_TASK (result)))
@@ -572,9 +605,7 @@ lab_lesson_state_measure (LabLessonState *self, guint step, LabSession *session,
   LabWeights *weights;
   MeasureJob *job;
   GTask *task;
-  g_autofree uint32_t *idx = NULL;
   g_autofree char *normal = NULL;
-  long n_train, n_test;
   AeError err = { 0 };
 
   g_return_val_if_fail (get_step (self, step) != NULL, FALSE);
@@ -598,33 +629,26 @@ lab_lesson_state_measure (LabLessonState *self, guint step, LabSession *session,
       && lab_lesson_normal_flags (self->lesson, (int) step, normal, ds->n_classes, &job->normal,
                                   &err) != AE_OK)
     job->normal = NULL;
-  /* The session may replace its dataset while the worker runs: the worker gets a copy of
-   * the samples the metrics read (the first of training for PCA, the first of test), in
-   * the split's order, so its values are the command line's on the same weights. The split
-   * changes only with a new generation (new data, normal classes, reset). */
-  if (self->data == NULL || self->data_source != ds
-      || self->data_generation != lab_session_get_generation (session))
+  /* The session may replace its dataset while the worker runs: the worker measures on a
+   * copy of the samples the metrics read (the first of training for PCA, the first of
+   * test), in the split's order, so its values are the command line's on the same weights.
+   * The split changes only with a new generation (new data, normal classes, reset); the
+   * copy is made once per model, on the worker, from the dataset the session lends it
+   * (hundreds of milliseconds of copying, not for the main thread). */
+  if (self->data != NULL && self->data_source == ds
+      && self->data_generation == lab_session_get_generation (session))
+    job->data = g_atomic_rc_box_acquire (self->data);
+  else
     {
-      MeasureData *copy = g_atomic_rc_box_new0 (MeasureData);
-
-      n_train = MIN (ds->n_train, LAB_MEASURE_MAX_TRAIN);
-      n_test = MIN (ds->n_test, LAB_MEASURE_MAX_TEST);
-      idx = g_new (uint32_t, n_train + n_test + 1);
-      memcpy (idx, ae_dataset_train (ds), (size_t) n_train * sizeof *idx);
-      memcpy (idx + n_train, ae_dataset_test (ds), (size_t) n_test * sizeof *idx);
-      if (ae_dataset_subset (&copy->data, ds, idx, n_train + n_test, &err) != AE_OK)
-        {
-          measure_data_unref (copy);
-          measure_job_free (job);
-          return FALSE;
-        }
-      ae_dataset_split_fixed (copy->data, n_test, 0.0);
-      g_clear_pointer (&self->data, measure_data_unref);
-      self->data = copy;
-      self->data_source = ds;
-      self->data_generation = lab_session_get_generation (session);
+      job->n_train = MIN (ds->n_train, LAB_MEASURE_MAX_TRAIN);
+      job->n_test = MIN (ds->n_test, LAB_MEASURE_MAX_TEST);
+      job->idx = g_new (uint32_t, job->n_train + job->n_test + 1);
+      memcpy (job->idx, ae_dataset_train (ds), (size_t) job->n_train * sizeof *job->idx);
+      memcpy (job->idx + job->n_train, ae_dataset_test (ds), (size_t) job->n_test * sizeof *job->idx);
+      job->source = _lab_session_ref_dataset (session);
+      job->data_source = ds;
+      job->data_generation = lab_session_get_generation (session);
     }
-  job->data = g_atomic_rc_box_acquire (self->data);
 
   if (self->measuring != NULL)
     g_cancellable_cancel (self->measuring);

@@ -76,17 +76,31 @@ projection_job_free (ProjectionJob *job)
   g_free (job);
 }
 
-void
-lab_projection_free (LabProjection *projection)
+static void
+lab_projection_clear (gpointer data)
 {
-  if (projection == NULL)
-    return;
+  LabProjection *projection = data;
+
   g_free (projection->points);
   g_free (projection->mean);
   g_free (projection->components);
   g_free (projection->baseline);
   g_free (projection->neighbours);
-  g_free (projection);
+  g_free (projection->sigmas);
+}
+
+LabProjection *
+lab_projection_ref (LabProjection *projection)
+{
+  g_return_val_if_fail (projection != NULL, NULL);
+  return g_atomic_rc_box_acquire (projection);
+}
+
+void
+lab_projection_unref (LabProjection *projection)
+{
+  if (projection != NULL)
+    g_atomic_rc_box_release_full (projection, lab_projection_clear);
 }
 
 /* The plane through the mean code along two axes. */
@@ -146,7 +160,7 @@ projection_thread (GTask *task, gpointer source, gpointer task_data, GCancellabl
 {
   ProjectionJob *job = task_data;
   const LabSnapshot *s = job->snapshot;
-  LabProjection *p = g_new0 (LabProjection, 1);
+  LabProjection *p = g_atomic_rc_box_new0 (LabProjection);
   gboolean ok = TRUE;
 
   (void) source;
@@ -171,7 +185,7 @@ projection_thread (GTask *task, gpointer source, gpointer task_data, GCancellabl
     ok = run_tsne (p, s->codes, job->previous, s->state != LAB_TRAINING_RUNNING, cancellable);
   if (!ok)
     {
-      lab_projection_free (p);
+      lab_projection_unref (p);
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "the plane was not finished");
       return;
     }
@@ -185,13 +199,19 @@ projection_thread (GTask *task, gpointer source, gpointer task_data, GCancellabl
   if (ae_knn_search (p->neighbours, NULL, s->codes, p->n, s->codes, p->n, p->latent,
                      LAB_PROJECTION_NEIGHBOURS) != LAB_PROJECTION_NEIGHBOURS)
     g_clear_pointer (&p->neighbours, g_free);
+  if (s->code_logvar != NULL && p->components != NULL)
+    {
+      p->sigmas = g_new (float, 2 * (gsize) p->n);
+      for (int i = 0; i < p->n; i++)
+        lab_projection_sigma (p, s->code_logvar + (gsize) i * p->latent, p->sigmas + 2 * i);
+    }
   if (job->raw != NULL)
     {
       p->baseline = g_new (float, 2 * (gsize) p->n);
       if (!lab_projection_pca2 (p->baseline, NULL, NULL, job->raw, p->n, job->raw_dim))
         g_clear_pointer (&p->baseline, g_free);
     }
-  g_task_return_pointer (task, p, (GDestroyNotify) lab_projection_free);
+  g_task_return_pointer (task, p, (GDestroyNotify) lab_projection_unref);
 }
 
 void
@@ -269,4 +289,38 @@ lab_projection_blend_codes (const LabProjection *projection, const float *codes,
     for (int d = 0; d < p->latent; d++)
       code[d] += (float) (codes[(size_t) nearest[k] * p->latent + d] / (d2[k] + 1e-6) / weight);
   return count > 0;
+}
+
+gboolean
+lab_projection_code_at (const LabProjection *projection, const float *codes, double x, double y,
+                        float *code)
+{
+  const LabProjection *p = projection;
+
+  g_return_val_if_fail (p != NULL && code != NULL, FALSE);
+  if (p->components == NULL)
+    return codes != NULL && lab_projection_blend_codes (p, codes, x, y, code);
+  for (int d = 0; d < p->latent; d++)
+    code[d] = (float) (p->mean[d] + x * p->components[d] + y * p->components[p->latent + d]);
+  return TRUE;
+}
+
+void
+lab_projection_sigma (const LabProjection *projection, const float *logvar, float sigma[2])
+{
+  const LabProjection *p = projection;
+
+  g_return_if_fail (p != NULL && p->components != NULL && logvar != NULL);
+  for (int axis = 0; axis < 2; axis++)
+    {
+      double var = 0;
+
+      for (int d = 0; d < p->latent; d++)
+        {
+          double c = p->components[axis * p->latent + d];
+
+          var += c * c * exp (logvar[d]);
+        }
+      sigma[axis] = (float) sqrt (var);
+    }
 }

@@ -37,6 +37,7 @@ typedef struct {
   double trustworthiness;   /* of the plane, k = 5; NaN when unusable */
   double knn_plane, knn_code; /* 5-NN accuracy of the labels in the plane and in the code */
   long *neighbours;         /* (n, LAB_PROJECTION_NEIGHBOURS): each code's nearest codes */
+  float *sigmas;            /* (n, 2): a VAE's sigma of each code along a linear plane's axes */
 } LabProjection;
 
 /* Places the snapshot's codes in a plane on a worker. dim_x and dim_y are the axes of
@@ -49,7 +50,9 @@ void           lab_projection_run_async (LabSnapshot *snapshot, LabProjectionMet
                                          int raw_dim, GCancellable *cancellable,
                                          GAsyncReadyCallback callback, gpointer user_data);
 LabProjection *lab_projection_run_finish (GAsyncResult *result, GError **error);
-void           lab_projection_free (LabProjection *projection);
+/* Shared between the view and the jobs that read it on a worker; immutable once made. */
+LabProjection *lab_projection_ref (LabProjection *projection);
+void           lab_projection_unref (LabProjection *projection);
 
 /* Where a new code (latent) falls in a projection of codes (n, latent): through the plane for
  * PCA and two dimensions, among its nearest codes for t-SNE. */
@@ -61,5 +64,15 @@ gboolean       lab_projection_place (const LabProjection *projection, const floa
  * distance. FALSE without points. */
 gboolean       lab_projection_blend_codes (const LabProjection *projection, const float *codes,
                                            double x, double y, float *code);
+
+/* The sigma along a linear plane's two axes of a code with log-variances logvar (latent): the
+ * variance along a unit direction of a diagonal Gaussian. */
+void           lab_projection_sigma (const LabProjection *projection, const float *logvar,
+                                     float sigma[2]);
+
+/* The code (latent) a plane point (x, y) stands for: mean + x c0 + y c1 on a linear plane,
+ * the blend of its neighbours' codes (n, latent) for t-SNE. */
+gboolean       lab_projection_code_at (const LabProjection *projection, const float *codes,
+                                       double x, double y, float *code);
 
 G_END_DECLS

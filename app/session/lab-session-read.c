@@ -29,7 +29,6 @@ lab_session_decode (LabSession *self, float *out, const float *codes, long n)
   if (self->weights == NULL)
     return FALSE;
   lab_weights_decode (self->weights, out, codes, n);
-  self->n_decoded += (guint64) MAX (n, 0);
   return TRUE;
 }
 

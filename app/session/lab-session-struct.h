@@ -90,7 +90,6 @@ struct _LabSession {
   /* The newest weights of a plain [FALSE] and of a variational [TRUE] model on this
    * dataset, kept across preset changes so that the two can be compared. */
   LabWeights *kept_weights[2];
-  guint64 n_decoded;       /* images decoded through lab_session_decode, for tests */
 
   /* Shared with the trainer thread. A pthread mutex, like the engine's, rather than a
    * GMutex: ThreadSanitizer cannot see GLib's futex-based locks and would report every

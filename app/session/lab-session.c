@@ -618,7 +618,8 @@ lab_session_install (LabSession *self, LabLoadJob *job, GError **error)
       return FALSE;
     }
 
-  g_clear_pointer (&old_dataset, ae_dataset_free);
+  /* freed now, or by the last worker it was lent to (ae_dataset_ref) */
+  ae_dataset_free (g_steal_pointer (&old_dataset));
   g_free (old_spec);
   if (new_data)
     {
@@ -918,7 +919,7 @@ lab_session_finalize (GObject *object)
 {
   LabSession *self = LAB_SESSION (object);
 
-  g_clear_pointer (&self->dataset, ae_dataset_free);
+  ae_dataset_free (g_steal_pointer (&self->dataset));
   g_free (self->dataset_spec);
   g_free (self->message);
   g_clear_pointer (&self->chosen, g_hash_table_unref);
@@ -1063,13 +1064,6 @@ _lab_session_load_dataset (LabSession *self, AeDataset *dataset, const char *spe
   /* frees the dataset unless the session took it */
   lab_load_job_free (job);
   return ok;
-}
-
-guint64
-lab_session_get_n_decoded (LabSession *self)
-{
-  g_return_val_if_fail (LAB_IS_SESSION (self), 0);
-  return self->n_decoded;
 }
 
 /* --- session files ---------------------------------------------------------------------- */

@@ -85,8 +85,6 @@ gboolean     lab_session_decode (LabSession *self, float *out, const float *code
  * current dataset, kept when the preset changes, so that both kinds can be compared; NULL
  * when none was trained since the dataset was loaded. */
 LabWeights  *lab_session_get_kept_weights (LabSession *self, gboolean variational);
-/* How many images lab_session_decode has decoded so far: a slider move should add one. */
-guint64      lab_session_get_n_decoded (LabSession *self);
 gboolean     lab_session_save_model (LabSession *self, const char *path, GError **error);
 /* Loads a model file: its configuration (architecture, family, hyperparameters) becomes the
  * session's, with a new trainer. The trainer starts from fresh weights: the engine has no

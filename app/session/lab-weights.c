@@ -15,11 +15,18 @@ struct _LabWeights {
 G_DEFINE_BOXED_TYPE (LabWeights, lab_weights, lab_weights_ref, lab_weights_unref)
 
 static atomic_ullong samples_computed;
+static _Thread_local guint64 samples_computed_here;
 
 guint64
 lab_weights_get_samples_computed (void)
 {
   return atomic_load (&samples_computed);
+}
+
+guint64
+lab_weights_get_samples_computed_here (void)
+{
+  return samples_computed_here;
 }
 
 static void
@@ -87,6 +94,7 @@ lab_weights_decode (LabWeights *self, float *out, const float *codes, long n)
   pthread_mutex_lock (&self->lock);
   ae_model_decode (self->model, out, codes, n);
   atomic_fetch_add (&samples_computed, (unsigned long long) MAX (n, 0));
+  samples_computed_here += (guint64) MAX (n, 0);
   pthread_mutex_unlock (&self->lock);
 }
 
@@ -98,6 +106,7 @@ lab_weights_encode (LabWeights *self, float *codes, float *logvar, const float *
   pthread_mutex_lock (&self->lock);
   ae_model_encode (self->model, codes, logvar, x, n);
   atomic_fetch_add (&samples_computed, (unsigned long long) MAX (n, 0));
+  samples_computed_here += (guint64) MAX (n, 0);
   pthread_mutex_unlock (&self->lock);
 }
 
@@ -109,6 +118,7 @@ lab_weights_reconstruct (LabWeights *self, float *out, const float *x, long n)
   pthread_mutex_lock (&self->lock);
   ae_model_reconstruct (self->model, out, x, n);
   atomic_fetch_add (&samples_computed, (unsigned long long) MAX (n, 0));
+  samples_computed_here += (guint64) MAX (n, 0);
   pthread_mutex_unlock (&self->lock);
 }
 
@@ -121,6 +131,7 @@ lab_weights_sample_errors (LabWeights *self, float *errors, const float *input,
   pthread_mutex_lock (&self->lock);
   ae_model_sample_errors (self->model, errors, input, target, n);
   atomic_fetch_add (&samples_computed, (unsigned long long) MAX (n, 0));
+  samples_computed_here += (guint64) MAX (n, 0);
   pthread_mutex_unlock (&self->lock);
 }
 
@@ -171,4 +182,37 @@ lab_weights_dup_first_layer (LabWeights *self, int *units, int *inputs)
   copy = g_memdup2 (w, sizeof (float) * (gsize) *units * *inputs);
   pthread_mutex_unlock (&self->lock);
   return copy;
+}
+
+LabDecodeJob *
+lab_decode_job_new (LabWeights *weights, const float *codes, long n)
+{
+  LabDecodeJob *job = g_new (LabDecodeJob, 1);
+
+  g_return_val_if_fail (weights != NULL && codes != NULL && n > 0, NULL);
+  job->weights = lab_weights_ref (weights);
+  job->codes = g_memdup2 (codes, sizeof (float) * (gsize) n * lab_weights_get_latent_dim (weights));
+  job->n = n;
+  return job;
+}
+
+void
+lab_decode_job_free (LabDecodeJob *job)
+{
+  if (job == NULL)
+    return;
+  lab_weights_unref (job->weights);
+  g_free (job->codes);
+  g_free (job);
+}
+
+gpointer
+lab_decode_job_run (gpointer data, GCancellable *cancellable)
+{
+  LabDecodeJob *job = data;
+  float *images = g_new (float, (gsize) job->n * lab_weights_get_input_dim (job->weights));
+
+  (void) cancellable;
+  lab_weights_decode (job->weights, images, job->codes, job->n);
+  return images;
 }

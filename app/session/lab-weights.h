@@ -8,7 +8,7 @@
  */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -34,12 +34,28 @@ void     lab_weights_sample_errors (LabWeights *self, float *errors, const float
 /* Samples passed through any model by the calls above, on every thread since the program
  * started: lets a test check that a hidden view computes nothing. */
 guint64  lab_weights_get_samples_computed (void);
+/* The same on the calling thread only: lets a test check that the window's main thread
+ * passes nothing through a model (its views compute on workers). */
+guint64  lab_weights_get_samples_computed_here (void);
 gboolean lab_weights_save (LabWeights *self, const char *path, GError **error);
 
 /* A copy of the first layer's weights, (units, inputs) row-major, to free with g_free: a
  * dense layer's rows are images of the input; a conv layer gives one row per kernel,
  * (in channels, kernel height, kernel width). */
 float   *lab_weights_dup_first_layer (LabWeights *self, int *units, int *inputs);
+
+/* A decode on a worker (a LabBackgroundSlot's work): the n codes (n, latent) through weights. */
+typedef struct {
+  LabWeights *weights;
+  float *codes;
+  long n;
+} LabDecodeJob;
+
+/* Takes a reference to weights and a copy of codes. */
+LabDecodeJob *lab_decode_job_new (LabWeights *weights, const float *codes, long n);
+void          lab_decode_job_free (LabDecodeJob *job);
+/* The images (n, input_dim), to free with g_free. */
+gpointer      lab_decode_job_run (gpointer job, GCancellable *cancellable);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabWeights, lab_weights_unref)
 

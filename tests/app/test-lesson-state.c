@@ -126,8 +126,8 @@ test_measure_matches (void)
   g_signal_connect (state, "changed", G_CALLBACK (on_changed), &changed);
   start = g_get_monotonic_time ();
   g_assert_true (lab_lesson_state_measure (state, 0, session, last));
-  /* what the main thread spends, once per model: copying the samples the worker reads (a
-   * figure, not a test) */
+  /* what the main thread spends, once per model: copying the indices of the samples the
+   * worker copies (a figure, not a test) */
   g_test_message ("measure started in %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
   g_assert_true (lab_lesson_state_get_measuring (state));
   while (lab_lesson_state_get_measuring (state) && g_get_monotonic_time () < end)
@@ -164,6 +164,46 @@ test_measure_matches (void)
   lab_session_close (session);
 }
 
+/* The first measure of a model copies its samples on the worker, from the dataset the
+ * session lends it: a new dataset loaded meanwhile frees the old one only when the worker
+ * lets it go, and the values are those of the data the model was trained on. */
+static void
+test_measure_outlives_data (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabLessonState) state = lab_lesson_state_open ("pca", &error);
+  g_autoptr(LabSession) session = lab_session_new ();
+  LabSnapshot *last = NULL;
+  gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  LabMeasure *direct;
+  double left, right;
+
+  g_assert_true (lab_session_load (session, "digits", "linear", &error));
+  g_assert_no_error (error);
+  g_signal_connect (session, "snapshot", G_CALLBACK (on_snapshot), &last);
+  while ((last == NULL || last->weights == NULL) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (last);
+  lab_session_pause (session);
+  direct = lab_measure_new (_lab_weights_clone_model (last->weights),
+                            _lab_session_get_dataset (session), NULL);
+  g_assert_nonnull (direct);
+  left = lab_measure_get (direct, "pca_angle");
+
+  g_assert_true (lab_lesson_state_measure (state, 0, session, last));
+  g_assert_true (lab_session_load (session, "sines", NULL, &error));
+  g_assert_no_error (error);
+  while (lab_lesson_state_get_measuring (state) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (lab_lesson_state_get_measuring (state));
+  g_assert_cmpint (lab_lesson_state_check_state (state, 0, 0, &right, NULL), !=,
+                   LAB_CHECK_NOT_MEASURED);
+  g_assert_cmpfloat (right, ==, left);
+  lab_measure_free (direct);
+  g_clear_pointer (&last, lab_snapshot_unref);
+  lab_session_close (session);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -171,5 +211,6 @@ main (int argc, char **argv)
   g_test_add_func ("/lesson-state/settings", test_settings);
   g_test_add_func ("/lesson-state/text", test_text);
   g_test_add_func ("/lesson-state/measure-matches", test_measure_matches);
+  g_test_add_func ("/lesson-state/measure-outlives-data", test_measure_outlives_data);
   return g_test_run ();
 }

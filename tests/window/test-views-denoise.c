@@ -46,6 +46,7 @@ test_denoise_view (void)
   const float *clean, *noisy, *model, *filter;
   double psnr[LAB_N_DENOISE_PANELS], ssim;
   int w, h, changed = 0;
+  guint64 here;
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 760);
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
@@ -60,6 +61,7 @@ test_denoise_view (void)
   g_assert_true (lab_session_load (session, "digits", "denoising", &error));
   g_assert_no_error (error);
   lab_view_set_session (LAB_VIEW (view), session);
+  wait_for_view (view);
   clean = lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_CLEAN, &w, &h, NULL, NULL);
   g_assert_nonnull (clean);
   g_assert_cmpint (w, ==, 28);
@@ -93,6 +95,10 @@ test_denoise_view (void)
   lab_denoise_view_set_noise (view, LAB_NOISE_GAUSSIAN, 0.25);
   g_assert_nonnull (find_label_with (GTK_WIDGET (view), "At 0.25:"));
   lab_denoise_view_set_noise (view, LAB_NOISE_GAUSSIAN, 0.5);
+  wait_for_view (view);
+  /* from here on the view denoises on a worker only: the main thread passes nothing through
+   * the model, an opened photo included */
+  here = lab_weights_get_samples_computed_here ();
 
   for (int p = LAB_DENOISE_PANEL_NOISY; p < LAB_N_DENOISE_PANELS; p++)
     {
@@ -112,6 +118,7 @@ test_denoise_view (void)
     lab_denoise_filter (expected, noisy, 28, 28, LAB_FILTER_MEDIAN);
     g_assert_cmpmem (filter, sizeof expected, expected, sizeof expected);
     lab_denoise_view_set_filter (view, LAB_FILTER_GAUSSIAN);
+    wait_for_view (view);
     filter = lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_FILTER, NULL, NULL, NULL, NULL);
     lab_denoise_filter (expected, noisy, 28, 28, LAB_FILTER_GAUSSIAN);
     g_assert_cmpmem (filter, sizeof expected, expected, sizeof expected);
@@ -119,6 +126,7 @@ test_denoise_view (void)
 
   /* Less noise: a noisy panel closer to the clean one. */
   lab_denoise_view_set_noise (view, 0 /* Gaussian */, 0.1);
+  wait_for_view (view);
   g_assert_nonnull (lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_NOISY, NULL, NULL, &psnr[0], NULL));
   g_assert_cmpfloat (psnr[0], >, psnr[LAB_DENOISE_PANEL_NOISY] + 5);
 
@@ -129,6 +137,7 @@ test_denoise_view (void)
   noisy = lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_NOISY, NULL, NULL, NULL, NULL);
   g_assert_cmpfloat (noisy[20 * 28 + 5], ==, 1.0f);
   g_assert_cmpfloat (noisy[20 * 28 + 6], ==, 1.0f);
+  wait_for_view (view);
   model = lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_MODEL, NULL, NULL, NULL, NULL);
   for (int i = 0; i < 28 * 28; i++)
     changed += model[i] != before[i];
@@ -138,6 +147,7 @@ test_denoise_view (void)
 
   /* Another sample. */
   lab_denoise_view_set_sample (view, 3);
+  wait_for_view (view);
   clean = lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_CLEAN, NULL, NULL, NULL, NULL);
   g_assert_cmpmem (clean, sizeof (float) * 28 * 28,
                    lab_session_get_sample (session, LAB_SPLIT_TEST, 3, NULL), sizeof (float) * 28 * 28);
@@ -159,6 +169,8 @@ test_denoise_view (void)
   g_assert_no_error (error);
   g_assert_true (lab_denoise_view_open_image (view, photo, &error));
   g_assert_no_error (error);
+  wait_for_view (view);
+  g_assert_cmpuint (lab_weights_get_samples_computed_here () - here, ==, 0);
   g_assert_nonnull (lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_MODEL, &w, &h, &psnr[0], NULL));
   g_assert_cmpint (w, ==, 90);
   g_assert_cmpint (h, ==, 61);
@@ -200,6 +212,7 @@ test_denoise_view (void)
   spin_for (2);
   lab_session_pause (session);
   spin_for (0.5);
+  wait_for_view (view);
   g_assert_nonnull (lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_MODEL, &w, &h, &psnr[0], NULL));
   g_assert_cmpint (w, ==, 90);
   g_assert_cmpint (h, ==, 61);
@@ -214,6 +227,7 @@ test_denoise_view (void)
 
   /* Back to the samples. */
   g_assert_true (lab_denoise_view_open_image (view, NULL, NULL));
+  wait_for_view (view);
   g_assert_nonnull (lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_CLEAN, &w, NULL, NULL, NULL));
   g_assert_cmpint (w, ==, 28);
 

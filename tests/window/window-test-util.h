@@ -9,6 +9,8 @@
 
 #include <adwaita.h>
 
+#include "lab-background.h"
+
 static char *output_dir; /* from --output, or NULL: no shots kept */
 
 /* Environment for Xvfb, GTest and GTK, and the --output option. */
@@ -80,6 +82,19 @@ wait_until (gpointer object, WaitCondition cond, gconstpointer data, double time
         g_usleep (1000);
     }
   return TRUE;
+}
+
+/* Runs the main loop until the view has no job running or waiting on a worker, and has shown
+ * what they returned. */
+G_GNUC_UNUSED static void
+wait_for_view (gpointer view)
+{
+  gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (lab_background_owner_is_busy (G_OBJECT (view)) && g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (500);
+  g_assert_false (lab_background_owner_is_busy (G_OBJECT (view)));
 }
 
 /* A widget as it is on screen, once it has something to draw. */
