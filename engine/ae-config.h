@@ -47,6 +47,11 @@ typedef enum {
                        first convolution keeps the full resolution, the code is the last
                        one's feature maps (no dense layer), see ae_model_latent_dim */
   AE_ARCH_SEQUENCE, /* over (steps, features): see AeSequenceLayer */
+  AE_ARCH_RESIDUAL, /* a residual denoiser (DnCNN): 3x3 convolutions of stride 1 with the
+                       same padding, hidden[] are channel counts, then one back to the
+                       input's channels that predicts the noise; output = input - that.
+                       No layer fixes the image's size (see ae_model_apply_image). The
+                       code is the last hidden layer's feature maps (latent 0). */
 } AeArch;
 
 typedef enum {
