@@ -188,6 +188,18 @@ ae_noise_parse (const char *text, AeNoise *kind, float *level, AeError *err)
       *level = 0.0f;
       return AE_OK;
     }
+  /* A bare level is Gaussian noise's sigma, the noise of a photo. */
+  char *number_end = NULL;
+  double bare = strtod (text, &number_end);
+  if (number_end != text && *number_end == '\0')
+    {
+      if (!(bare >= 0.0 && bare <= 10.0))
+        return ae_error_set (err, AE_ERR_INVALID, "--noise '%s': level outside 0 to 10 for gaussian",
+                             text);
+      *kind = AE_NOISE_GAUSSIAN;
+      *level = (float) bare;
+      return AE_OK;
+    }
   const char *colon = strchr (text, ':');
   char name[32];
   size_t len = colon != NULL ? (size_t) (colon - text) : strlen (text);
@@ -195,7 +207,7 @@ ae_noise_parse (const char *text, AeNoise *kind, float *level, AeError *err)
   if (colon == NULL || len == 0 || len >= sizeof name)
     return ae_error_set (err, AE_ERR_INVALID,
                          "--noise '%s': expected KIND:LEVEL (gaussian:0.5, salt-pepper:0.2, "
-                         "masking:0.3, mixed:0.5) or none", text);
+                         "masking:0.3, mixed:0.5), a Gaussian sigma alone (0.1) or none", text);
   memcpy (name, text, len);
   name[len] = '\0';
   if (!lookup (noise_names, name, &value) || value == AE_NOISE_NONE)
@@ -394,8 +406,8 @@ ae_config_preset (AeConfig *cfg, const char *preset, AeError *err)
         c.loss = AE_LOSS_MSE;
         c.noise = AE_NOISE_GAUSSIAN;
         c.noise_level = 0.1f;
-        c.lr = 1e-3f;
-        c.batch = 32;
+        c.lr = 2e-3f;
+        c.batch = 64;
         c.epochs = 20;
       }
       break;

@@ -146,5 +146,6 @@ int      ae_config_is_live_change (const AeConfig *a, const AeConfig *b);
 const char *ae_activation_name (AeActivation a);
 const char *ae_loss_name (AeLoss l);
 const char *ae_noise_name (AeNoise n);
-/* Parses "gaussian:0.5", "salt-pepper:0.2", "masking:0.3", "mixed:0.5" or "none". */
+/* Parses "gaussian:0.5", "salt-pepper:0.2", "masking:0.3", "mixed:0.5", "none", or a
+ * number alone as Gaussian noise of that sigma ("0.1"). */
 AeStatus ae_noise_parse (const char *text, AeNoise *kind, float *level, AeError *err);

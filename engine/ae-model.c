@@ -354,6 +354,15 @@ init_weights (AeModel *m, uint64_t seed)
   ae_rng_seed (&rng, seed);
   for (int l = 0; l < m->n_layers; l++)
     ae_layer_init (&m->layers[l], &rng);
+  /* A residual denoiser starts as the identity: its last layer, the noise it predicts, at
+   * zero. From random weights it would first add noise of its own, and a short training
+   * spends its time taking that away (0.3 dB above the noisy input after a minute on
+   * photos, against 5 dB from zero). */
+  if (m->cfg.arch == AE_ARCH_RESIDUAL)
+    {
+      AeLayer *last = &m->layers[m->n_layers - 1];
+      memset (last->w, 0, last->n_params * sizeof (float));
+    }
   /* A separate stream for corruption and sampling when callers pass no generator. */
   ae_rng_seed (&m->rng, seed ^ 0x9e3779b97f4a7c15ULL);
 }
