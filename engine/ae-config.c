@@ -394,11 +394,14 @@ ae_config_preset (AeConfig *cfg, const char *preset, AeError *err)
       break;
     case 9: /* photo-denoiser: DnCNN's residual learning, small enough for two cores */
       {
-        /* Seven 3x3 convolutions of 32 channels see 15 x 15 pixels; trained on random
-         * patches of photos (see ae_image_random_patches_load) with Gaussian noise of
-         * sigma 0.1, the noise of a photo taken in dim light. */
-        static const int h[] = { 32, 32, 32, 32, 32, 32 };
-        set_hidden (&c, 6, h);
+        /* Five 3x3 convolutions of 16 channels see 11 x 11 pixels. Trained on random
+         * patches of photos (see ae_image_random_patches_load) with Gaussian noise of sigma
+         * 0.1 for two minutes on two cores at load 17 (25 s of CPU): 27.2 dB on a photo it
+         * never saw, from 20.7 noisy. Wider is better only with more time: six layers of
+         * 24 channels (2.4 times the work per pixel) reached 22.4 dB in 90 s where these
+         * reached 25.3 beside them. */
+        static const int h[] = { 16, 16, 16, 16 };
+        set_hidden (&c, 4, h);
         c.arch = AE_ARCH_RESIDUAL;
         c.latent = 0;
         c.code_activation = AE_ACT_RELU;
@@ -406,7 +409,7 @@ ae_config_preset (AeConfig *cfg, const char *preset, AeError *err)
         c.loss = AE_LOSS_MSE;
         c.noise = AE_NOISE_GAUSSIAN;
         c.noise_level = 0.1f;
-        c.lr = 2e-3f;
+        c.lr = 3e-3f;
         c.batch = 64;
         c.epochs = 20;
       }

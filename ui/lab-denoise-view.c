@@ -431,16 +431,19 @@ lab_denoise_view_queue_curves (LabDenoiseView *self)
 static void
 lab_denoise_view_update_hint (LabDenoiseView *self)
 {
-  const char *preset = lab_view_get_session (LAB_VIEW (self)) != NULL ? lab_session_get_preset (lab_view_get_session (LAB_VIEW (self))) : NULL;
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+  const char *preset = session != NULL ? lab_session_get_preset (session) : NULL;
+  g_autofree char *noise = session != NULL ? lab_session_dup_option (session, "noise") : NULL;
   g_autofree char *text = NULL;
 
   if (self->side == 0)
     text = g_strdup ("Load an image dataset (digits, fashion or a folder of PNGs) to denoise.");
   else if (self->weights == NULL)
     text = g_strdup ("Press Run to train: the model's panel fills in with the first report.");
-  else if (preset == NULL || !g_str_equal (preset, "denoising"))
+  else if (noise == NULL || g_str_equal (noise, "none"))
     text = g_strdup_printf ("The “%s” preset was not trained on noisy inputs: choose the "
-                            "“denoising” preset in the sidebar for a real denoiser.",
+                            "“denoising” or “photo-denoiser” preset in the sidebar for a real "
+                            "denoiser.",
                             preset != NULL ? preset : "current");
   gtk_label_set_label (self->hint_label, text != NULL ? text : "");
   gtk_widget_set_visible (GTK_WIDGET (self->hint_label), text != NULL);
