@@ -38,6 +38,9 @@ const AePreset ae_presets[] = {
   { "conv-vae", N_("Convolutional VAE"),
     N_("Convolutions around a variational code: decoding a random code draws a new image, in colour too."),
     "digits" },
+  { "photo-denoiser", N_("Photo denoiser"),
+    N_("A stack of 3×3 convolutions predicts the noise of a photo, which is subtracted; it runs on whole photos of any size."),
+    "digits" },
   { NULL, NULL, NULL, NULL },
 };
 
@@ -71,7 +74,8 @@ static const NamedValue noise_names[] = {
   { "mixed", AE_NOISE_MIXED },        { "salt_pepper", AE_NOISE_SALT_PEPPER }, { NULL, 0 },
 };
 static const NamedValue arch_names[] = {
-  { "dense", AE_ARCH_DENSE }, { "conv", AE_ARCH_CONV }, { "sequence", AE_ARCH_SEQUENCE }, { NULL, 0 },
+  { "dense", AE_ARCH_DENSE }, { "conv", AE_ARCH_CONV }, { "sequence", AE_ARCH_SEQUENCE },
+  { "residual", AE_ARCH_RESIDUAL }, { NULL, 0 },
 };
 static const NamedValue sequence_layer_names[] = {
   { "lstm", AE_SEQUENCE_LSTM }, { "conv", AE_SEQUENCE_CONV }, { NULL, 0 },
@@ -184,6 +188,18 @@ ae_noise_parse (const char *text, AeNoise *kind, float *level, AeError *err)
       *level = 0.0f;
       return AE_OK;
     }
+  /* A bare level is Gaussian noise's sigma, the noise of a photo. */
+  char *number_end = NULL;
+  double bare = strtod (text, &number_end);
+  if (number_end != text && *number_end == '\0')
+    {
+      if (!(bare >= 0.0 && bare <= 10.0))
+        return ae_error_set (err, AE_ERR_INVALID, "--noise '%s': level outside 0 to 10 for gaussian",
+                             text);
+      *kind = AE_NOISE_GAUSSIAN;
+      *level = (float) bare;
+      return AE_OK;
+    }
   const char *colon = strchr (text, ':');
   char name[32];
   size_t len = colon != NULL ? (size_t) (colon - text) : strlen (text);
@@ -191,7 +207,7 @@ ae_noise_parse (const char *text, AeNoise *kind, float *level, AeError *err)
   if (colon == NULL || len == 0 || len >= sizeof name)
     return ae_error_set (err, AE_ERR_INVALID,
                          "--noise '%s': expected KIND:LEVEL (gaussian:0.5, salt-pepper:0.2, "
-                         "masking:0.3, mixed:0.5) or none", text);
+                         "masking:0.3, mixed:0.5), a Gaussian sigma alone (0.1) or none", text);
   memcpy (name, text, len);
   name[len] = '\0';
   if (!lookup (noise_names, name, &value) || value == AE_NOISE_NONE)
@@ -376,6 +392,28 @@ ae_config_preset (AeConfig *cfg, const char *preset, AeError *err)
         c.lr = 2e-3f;
       }
       break;
+    case 9: /* photo-denoiser: DnCNN's residual learning, small enough for two cores */
+      {
+        /* Five 3x3 convolutions of 16 channels see 11 x 11 pixels. Trained on random
+         * patches of photos (see ae_image_random_patches_load) with Gaussian noise of sigma
+         * 0.1 for two minutes on two cores at load 17 (25 s of CPU): 27.2 dB on a photo it
+         * never saw, from 20.7 noisy. Wider is better only with more time: six layers of
+         * 24 channels (2.4 times the work per pixel) reached 22.4 dB in 90 s where these
+         * reached 25.3 beside them. */
+        static const int h[] = { 16, 16, 16, 16 };
+        set_hidden (&c, 4, h);
+        c.arch = AE_ARCH_RESIDUAL;
+        c.latent = 0;
+        c.code_activation = AE_ACT_RELU;
+        c.output_activation = AE_ACT_IDENTITY;
+        c.loss = AE_LOSS_MSE;
+        c.noise = AE_NOISE_GAUSSIAN;
+        c.noise_level = 0.1f;
+        c.lr = 3e-3f;
+        c.batch = 64;
+        c.epochs = 20;
+      }
+      break;
     }
   *cfg = c;
   return AE_OK;
@@ -557,6 +595,10 @@ ae_config_fit_data (AeConfig *cfg, const AeDataset *ds, AeError *err)
     return ae_error_set (err, AE_ERR_INVALID,
                          "%s: the conv architecture needs images, and this dataset holds %s",
                          ds->name, ds->kind == AE_DATA_SEQUENCES ? "sequences" : "vectors");
+  if (cfg->arch == AE_ARCH_RESIDUAL && ds->kind != AE_DATA_IMAGES)
+    return ae_error_set (err, AE_ERR_INVALID,
+                         "%s: the residual denoiser needs images, and this dataset holds %s",
+                         ds->name, ds->kind == AE_DATA_SEQUENCES ? "sequences" : "vectors");
   if (cfg->arch == AE_ARCH_SEQUENCE && ds->kind != AE_DATA_SEQUENCES)
     return ae_error_set (err, AE_ERR_INVALID,
                          "%s: the sequence architecture needs time series (sines, ecg), and this "
@@ -601,8 +643,9 @@ bad_float (float v, float min, float max)
 AeStatus
 ae_config_validate (const AeConfig *cfg, AeError *err)
 {
-  if (cfg->arch < AE_ARCH_DENSE || cfg->arch > AE_ARCH_SEQUENCE)
-    return ae_error_set (err, AE_ERR_INVALID, "architecture %d: expected dense, conv or sequence",
+  if (cfg->arch < AE_ARCH_DENSE || cfg->arch > AE_ARCH_RESIDUAL)
+    return ae_error_set (err, AE_ERR_INVALID,
+                         "architecture %d: expected dense, conv, sequence or residual",
                          (int) cfg->arch);
   if (cfg->sequence_layer < AE_SEQUENCE_LSTM || cfg->sequence_layer > AE_SEQUENCE_CONV)
     return ae_error_set (err, AE_ERR_INVALID, "sequence layer %d: expected lstm or conv",
@@ -614,13 +657,21 @@ ae_config_validate (const AeConfig *cfg, AeError *err)
     if (cfg->hidden[i] < 1 || cfg->hidden[i] > AE_MAX_LAYER_UNITS)
       return ae_error_set (err, AE_ERR_LIMIT, "--hidden: layer %d has %d units, expected 1 to %d",
                            i, cfg->hidden[i], AE_MAX_LAYER_UNITS);
-  if ((cfg->arch == AE_ARCH_CONV || cfg->arch == AE_ARCH_SEQUENCE) && cfg->n_hidden < 1)
+  if (cfg->arch != AE_ARCH_DENSE && cfg->n_hidden < 1)
     return ae_error_set (err, AE_ERR_INVALID, "--hidden: the %s architecture needs at least one "
-                         "hidden size", cfg->arch == AE_ARCH_CONV ? "conv" : "sequence");
-  if (cfg->latent == 0 && (cfg->arch != AE_ARCH_CONV || cfg->variational))
+                         "hidden size", name_of (arch_names, (int) cfg->arch));
+  if (cfg->latent == 0 && (cfg->arch == AE_ARCH_DENSE || cfg->arch == AE_ARCH_SEQUENCE
+                           || cfg->variational))
     return ae_error_set (err, AE_ERR_INVALID,
                          "--latent 0 (the code is the feature maps, no dense layer) is for the conv "
-                         "architecture without a variational code");
+                         "and residual architectures without a variational code");
+  if (cfg->arch == AE_ARCH_RESIDUAL
+      && (cfg->latent != 0 || cfg->variational || cfg->output_activation != AE_ACT_IDENTITY
+          || cfg->loss == AE_LOSS_BCE))
+    return ae_error_set (err, AE_ERR_INVALID,
+                         "the residual denoiser subtracts the noise it predicts from its input: it "
+                         "takes --latent 0, no variational code, an identity output and a squared "
+                         "or absolute error (--loss mse or l1)");
   if (cfg->latent < 0 || cfg->latent > AE_MAX_LAYER_UNITS)
     return ae_error_set (err, AE_ERR_LIMIT, "--latent %d: expected 1 to %d", cfg->latent,
                          AE_MAX_LAYER_UNITS);

@@ -47,6 +47,11 @@ typedef enum {
                        first convolution keeps the full resolution, the code is the last
                        one's feature maps (no dense layer), see ae_model_latent_dim */
   AE_ARCH_SEQUENCE, /* over (steps, features): see AeSequenceLayer */
+  AE_ARCH_RESIDUAL, /* a residual denoiser (DnCNN): 3x3 convolutions of stride 1 with the
+                       same padding, hidden[] are channel counts, then one back to the
+                       input's channels that predicts the noise; output = input - that.
+                       No layer fixes the image's size (see ae_model_apply_image). The
+                       code is the last hidden layer's feature maps (latent 0). */
 } AeArch;
 
 typedef enum {
@@ -141,5 +146,6 @@ int      ae_config_is_live_change (const AeConfig *a, const AeConfig *b);
 const char *ae_activation_name (AeActivation a);
 const char *ae_loss_name (AeLoss l);
 const char *ae_noise_name (AeNoise n);
-/* Parses "gaussian:0.5", "salt-pepper:0.2", "masking:0.3", "mixed:0.5" or "none". */
+/* Parses "gaussian:0.5", "salt-pepper:0.2", "masking:0.3", "mixed:0.5", "none", or a
+ * number alone as Gaussian noise of that sigma ("0.1"). */
 AeStatus ae_noise_parse (const char *text, AeNoise *kind, float *level, AeError *err);

@@ -10,6 +10,7 @@
 
 #include <assert.h>
 #include <cblas.h>
+#include <limits.h>
 #include <string.h>
 
 /* The im2col view of a layer: an image (channels, height, width) read or written through
@@ -289,6 +290,28 @@ ae_conv2d_shape (AeConvShape *shape, int C, int H, int W, int OC, int K, int str
     .pad_h = padding, .pad_w = padding, .transposed = 0,
   };
   return check_sizes (shape, err);
+}
+
+AeStatus
+ae_conv2d_reshape (AeConvShape *out, const AeConvShape *shape, int H, int W, AeError *err)
+{
+  assert (!shape->transposed);
+  const AeConvShape *s = shape;
+  if (H < 1 || W < 1 || H + 2 * s->pad_h < s->kernel_h || W + 2 * s->pad_w < s->kernel_w)
+    return ae_error_set (err, AE_ERR_INVALID,
+                         "an image of %d x %d is smaller than the convolution's %d x %d kernel", W,
+                         H, s->kernel_w, s->kernel_h);
+  AeConvShape r = *s;
+  r.in_height = H, r.in_width = W;
+  r.out_height = (H + 2 * s->pad_h - s->kernel_h) / s->stride_h + 1;
+  r.out_width = (W + 2 * s->pad_w - s->kernel_w) / s->stride_w + 1;
+  size_t most = ae_conv_in_size (&r) > ae_conv_out_size (&r) ? ae_conv_in_size (&r)
+                                                             : ae_conv_out_size (&r);
+  if (most > (size_t) INT_MAX)
+    return ae_error_set (err, AE_ERR_LIMIT, "an image of %d x %d: %zu values in one layer, more "
+                         "than %d", W, H, most, INT_MAX);
+  *out = r;
+  return AE_OK;
 }
 
 AeStatus

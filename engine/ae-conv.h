@@ -39,6 +39,13 @@ typedef struct {
 AeStatus ae_conv2d_shape (AeConvShape *shape, int C, int H, int W, int OC, int K, int stride,
                           int padding, AeError *err);
 
+/* The same convolution (channels, kernel, stride, padding) over an input of H x W: a fully
+ * convolutional model run on an image of another size than it was built for. Without the
+ * per-sample limit of AE_MAX_FEATURES, since one image is the whole batch; refuses a
+ * kernel larger than the padded input and outputs of more than INT_MAX floats. */
+AeStatus ae_conv2d_reshape (AeConvShape *out, const AeConvShape *shape, int H, int W,
+                            AeError *err);
+
 /* Convolution along the steps of a sequence held as (C, T, W): a kernel of K steps that
  * spans the whole width, so (C, T, W) -> (OC, OT, 1) with OT = (T + 2 * padding - K) /
  * stride + 1. W is the features per step in a first layer and 1 after it; (OC, OT, 1) is

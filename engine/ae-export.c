@@ -233,6 +233,9 @@ architecture_json (const AeModel *m)
     json_add (j, "\"input_kind\":\"image\",\"input_shape\":[%d,%d,%d],", c->channels, c->height, c->width);
   json_add (j, "\"latent\":%d,\"variational\":%s,\"output_activation\":\"%s\",", m->latent,
             c->variational ? "true" : "false", ae_activation_name (c->output_activation));
+  /* The residual denoiser's output is its input less the decoder's. */
+  if (c->arch == AE_ARCH_RESIDUAL)
+    json_add (j, "\"residual\":true,");
   /* The data's own units: a value x of the model stands for min + x * (max - min). */
   if (c->value_max > c->value_min)
     json_add (j, "\"scaling\":{\"min\":%.17g,\"max\":%.17g},", c->value_min, c->value_max);

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "ae-io-private.h"
+#include "ae-rng.h"
 
 /* Without --image-size, a folder of mixed sizes is brought to its median short side, but
  * no larger than this: a model of 64 x 64 x 3 inputs still trains in minutes. */
@@ -542,4 +543,109 @@ ae_image_patches_load (AeDataset **out, const char *path, const AeImageOptions *
   snprintf (ds->name, sizeof ds->name, "%s", ae_path_basename (path));
   snprintf (ds->source, sizeof ds->source, "%s", path);
   return AE_OK;
+}
+
+AeStatus
+ae_image_random_patches_load (AeDataset **out, const char *path, int channels, int side,
+                              long count, uint64_t seed, AeError *err)
+{
+  *out = NULL;
+  if (channels != 0 && channels != 1 && channels != 3)
+    return ae_error_set (err, AE_ERR_INVALID, "%s: %d channels: expected 1 (grey) or 3 (RGB)", path,
+                         channels);
+  if (side <= 0 || side > AE_MAX_IMAGE_SIDE || count <= 0)
+    return ae_error_set (err, AE_ERR_INVALID, "%s: %ld patches of side %d: both must be positive",
+                         path, count, side);
+  NameList names = { 0 };
+  AeStatus status = AE_OK;
+  struct stat st;
+  int folder = stat (path, &st) == 0 && S_ISDIR (st.st_mode);
+  if (folder)
+    status = list_folder (path, 0, &names, NULL, err);
+  else if (name_list_add (&names, path) != 0)
+    status = ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory", path);
+  if (status == AE_OK && names.n == 0)
+    status = ae_error_set (err, AE_ERR_FORMAT, "%s: the folder holds no PNG or JPEG file", path);
+  /* Each image's share of the patch positions, from the headers alone. */
+  double *positions = calloc (names.n + 1, sizeof (double)); /* cumulative */
+  long *counts = calloc (names.n + 1, sizeof (long));
+  if (status == AE_OK && (positions == NULL || counts == NULL))
+    status = ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory", path);
+  double total = 0;
+  int any_colour = 0;
+  for (size_t i = 0; status == AE_OK && i < names.n; i++)
+    {
+      char *full = NULL;
+      if (folder && asprintf (&full, "%s/%s", path, names.items[i]) < 0)
+        {
+          status = ae_error_set (err, AE_ERR_NOMEM, "%s: out of memory", path);
+          break;
+        }
+      if (folder)
+        {
+          free (names.items[i]);
+          names.items[i] = full;
+        }
+      int w, h, c;
+      if ((status = ae_image_probe (names.items[i], &w, &h, &c, err)) != AE_OK)
+        break;
+      any_colour |= c == 3;
+      if (w >= side && h >= side)
+        total += (double) (w - side + 1) * (h - side + 1);
+      positions[i] = total;
+    }
+  if (status == AE_OK && total <= 0)
+    status = ae_error_set (err, AE_ERR_FORMAT, "%s: no image of at least %d x %d pixels to cut "
+                           "patches from", path, side, side);
+  if (channels == 0)
+    channels = any_colour ? 3 : 1;
+  if (status == AE_OK)
+    status = ae_dataset_new (out, count, channels, side, side, 0, err);
+  AeRng rng;
+  ae_rng_seed (&rng, seed);
+  /* How many patches each image gives, then each image read once to cut them. */
+  for (long n = 0; status == AE_OK && n < count; n++)
+    {
+      double pick = ae_rng_uniform (&rng) * total;
+      size_t i = 0;
+      while (i + 1 < names.n && pick >= positions[i])
+        i++;
+      counts[i]++;
+    }
+  float *dst = status == AE_OK ? (*out)->x : NULL;
+  for (size_t i = 0; status == AE_OK && i < names.n; i++)
+    {
+      if (counts[i] == 0)
+        continue;
+      float *pixels = NULL;
+      int w, h, c;
+      if ((status = ae_image_read (names.items[i], channels, &pixels, &w, &h, &c, err)) != AE_OK)
+        break;
+      size_t plane = (size_t) w * h;
+      for (long k = 0; k < counts[i]; k++)
+        {
+          int x = (int) ae_rng_below (&rng, (uint32_t) (w - side + 1));
+          int y = (int) ae_rng_below (&rng, (uint32_t) (h - side + 1));
+          for (int ch = 0; ch < channels; ch++)
+            for (int row = 0; row < side; row++, dst += side)
+              memcpy (dst, pixels + ch * plane + (size_t) (y + row) * w + x, (size_t) side * sizeof (float));
+        }
+      free (pixels);
+    }
+  if (status == AE_OK)
+    {
+      AeDataset *ds = *out;
+      snprintf (ds->name, sizeof ds->name, "%s patches", ae_path_basename (path));
+      snprintf (ds->source, sizeof ds->source, "%s", path);
+      ae_dataset_split_random (ds, seed, 0.1, 0.1);
+    }
+  else
+    {
+      ae_dataset_free (*out);
+      *out = NULL;
+    }
+  name_list_free (&names);
+  free (positions);
+  free (counts);
+  return status;
 }

@@ -101,6 +101,15 @@ AeStatus ae_image_folder_load (AeDataset **out, const char *dir, const AeImageOp
 AeStatus ae_image_patches_load (AeDataset **out, const char *path, const AeImageOptions *options,
                                 int side, int stride, AeError *err);
 
+/* count random side x side patches of the image at path, or of every PNG and JPEG of the
+ * folder at path (not its sub-folders), in channels 1 or 3 (0: colour when any image is):
+ * each patch position of each image equally likely, so larger images give more patches;
+ * images smaller than a patch give none. Images are read one at a time, so a folder of
+ * large photos needs the memory of one. The split (a tenth test, a tenth of the rest
+ * validation) is drawn from seed, as are the positions. */
+AeStatus ae_image_random_patches_load (AeDataset **out, const char *path, int channels, int side,
+                                       long count, uint64_t seed, AeError *err);
+
 /* CSV: each row a sample of numbers; an optional header row; an optional label column
  * (named "label" or "class" in the header). Values are min-max scaled to [0, 1] per file
  * and the scale is kept so that results can be reported in the file's units. */

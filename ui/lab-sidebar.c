@@ -142,6 +142,16 @@ static const struct {
     N_("Generate: samples from the prior look like the data, in its colours. Latent space: the "
        "codes settle into a round cloud. Inside: the first-layer filters respond to edges "
        "and to colours.") },
+  { "photo-denoiser", N_("What the photo denoiser does"),
+    N_("A stack of 3×3 convolutions, with no pooling and no code, looks at each pixel's "
+       "neighbourhood and predicts the noise in it; the output is the input less that noise "
+       "(residual learning, as DnCNN). No layer fixes the image's size, so it cleans whole "
+       "photos of any size in one pass."),
+    N_("Squared error between the clean patch and the noisy patch less the predicted noise, "
+       "with fresh Gaussian noise (sigma 0.1) on every batch."),
+    N_("Denoise: open a photo and train on a folder of photos; the model's panel beats the "
+       "median filter once the loss has fallen. Training: the loss falls from the noise's own "
+       "energy towards zero.") },
 };
 
 static const struct {

@@ -75,7 +75,8 @@ lab_cli_denoise (LabArgs *args)
       lab_fail (args, LAB_EXIT_FAILURE, "%s", err.message);
       goto out;
     }
-  if (w < c->width || h < c->height)
+  const int whole = ae_model_is_fully_convolutional (model);
+  if (!whole && (w < c->width || h < c->height))
     {
       lab_fail (args, LAB_EXIT_FAILURE, "%s: %d x %d pixels, smaller than the model's %d x %d input",
                 in, w, h, c->width, c->height);
@@ -96,8 +97,11 @@ lab_cli_denoise (LabArgs *args)
       ae_rng_seed (&rng, (uint64_t) seed);
       ae_corrupt (noisy, (long) values, noise, level, &rng);
     }
-  /* Tiles of the model's input size overlap by half, blended so that seams do not show. */
-  if (ae_tiles_apply (sum, noisy, C, w, h, c->width, c->height, reconstruct_tiles, model, &err) != AE_OK)
+  /* A fully convolutional model takes the whole image at once; others go in tiles of their
+   * input size that overlap by half, blended so that seams do not show. */
+  if (whole ? ae_model_apply_image (model, sum, noisy, w, h, &err) != AE_OK
+            : ae_tiles_apply (sum, noisy, C, w, h, c->width, c->height, reconstruct_tiles, model,
+                              &err) != AE_OK)
     {
       lab_fail (args, LAB_EXIT_FAILURE, "%s: %s", in, err.message);
       goto out;
@@ -126,6 +130,8 @@ lab_cli_denoise (LabArgs *args)
   else if (noise != AE_NOISE_NONE)
     printf ("%s: %d x %d, PSNR against %s: noisy %.2f dB, denoised %.2f dB\n", out, w, h, in,
             psnr_noisy, psnr_out);
+  else if (whole)
+    printf ("%s: %d x %d, denoised whole\n", out, w, h);
   else
     printf ("%s: %d x %d, denoised in overlapping %d x %d tiles\n", out, w, h, c->width, c->height);
   status = LAB_EXIT_OK;

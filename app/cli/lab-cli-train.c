@@ -229,7 +229,8 @@ interrupt_watch_finish (InterruptWatch *w)
  * result->interrupted or result->diverged set. */
 static int
 train_model (const LabArgs *args, const AeDataset *ds, const AeConfig *cfg, int json, int quiet,
-             int keep, InterruptWatch *watch, AeModel **out, LabTrainResult *result)
+             int keep, double seconds, InterruptWatch *watch, AeModel **out,
+             LabTrainResult *result)
 {
   *out = NULL;
   memset (result, 0, sizeof *result);
@@ -275,6 +276,13 @@ train_model (const LabArgs *args, const AeDataset *ds, const AeConfig *cfg, int 
     interrupt_watch_start (watch, trainer);
   double t0 = ae_monotonic_seconds ();
   ae_trainer_run (trainer);
+  if (seconds > 0)
+    {
+      /* A budget of wall time: the batch in progress ends, and the weights are kept. */
+      while (ae_trainer_is_running (trainer) && ae_monotonic_seconds () - t0 < seconds)
+        usleep (20000);
+      ae_trainer_pause (trainer);
+    }
   ae_trainer_wait_idle (trainer);
   if (keep)
     interrupt_watch_stop (watch);
@@ -310,7 +318,7 @@ lab_train_model (const LabArgs *args, const AeDataset *ds, const AeConfig *cfg, 
                  AeModel **out, LabTrainResult *result)
 {
   InterruptWatch watch;
-  return train_model (args, ds, cfg, json, quiet, 0, &watch, out, result);
+  return train_model (args, ds, cfg, json, quiet, 0, 0.0, &watch, out, result);
 }
 
 int
@@ -327,8 +335,18 @@ lab_cli_train (LabArgs *args)
   const char *spec = lab_args_get (args, "data");
   if (spec == NULL)
     spec = cfg.arch == AE_ARCH_SEQUENCE ? "sines" : "digits";
+  double seconds = 0;
+  const char *seconds_text = lab_args_get (args, "seconds");
+  if (seconds_text != NULL)
+    {
+      char *end = NULL;
+      seconds = strtod (seconds_text, &end);
+      if (end == seconds_text || *end != '\0' || !(seconds > 0 && seconds < 1e9))
+        return lab_fail (args, LAB_EXIT_USAGE, "--seconds '%s': expected a positive number of seconds",
+                         seconds_text);
+    }
   AeDataset *ds = NULL;
-  if ((status = lab_load_data (args, spec, cfg.seed, &ds)) != LAB_EXIT_OK)
+  if ((status = lab_load_training_data (args, spec, &cfg, &ds)) != LAB_EXIT_OK)
     return status;
   if ((status = lab_config_fit (args, &cfg, ds)) != LAB_EXIT_OK)
     {
@@ -343,7 +361,7 @@ lab_cli_train (LabArgs *args)
   AeModel *model = NULL;
   LabTrainResult res;
   InterruptWatch watch;
-  status = train_model (args, ds, &cfg, json, 0, save != NULL, &watch, &model, &res);
+  status = train_model (args, ds, &cfg, json, 0, save != NULL, seconds, &watch, &model, &res);
   ae_dataset_free (ds);
   if (model == NULL)
     {

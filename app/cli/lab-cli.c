@@ -80,6 +80,10 @@ static const LabCommand commands[] = {
     1,
     { { "save", "FILE", "write the trained model here (atomically)" },
       { "json", NULL, "one JSON object per epoch, then {\"done\":true,...}" },
+      { "seconds", "S", "stop after S seconds of training, at the end of a batch (default: "
+                        "the epochs decide)" },
+      { "patches", "N", "photo-denoiser on a folder or an image: random patches cut from it "
+                        "(default 4000, of --image-size, default 40)" },
       { NULL, NULL, NULL } } },
   { "eval", lab_cli_eval, "FILE",
     "latentlab eval FILE --data D [--denoise KIND:LEVEL] [--json]",
@@ -100,14 +104,16 @@ static const LabCommand commands[] = {
   { "denoise", lab_cli_denoise, "FILE",
     "latentlab denoise FILE --in IMAGE.png --out OUT.png [--noise KIND:LEVEL]",
     "denoise a PNG or JPEG image with a model",
-    "Denoises a PNG or JPEG with a model, in colour for a model of RGB images; an image larger\n"
-    "than the model's input is denoised in overlapping tiles. With --noise, the image is\n"
-    "corrupted first (seeded) and the PSNR of the noisy and the denoised image against it are\n"
-    "printed.",
+    "Denoises a PNG or JPEG with a model, in colour for a model of RGB images. A fully\n"
+    "convolutional model (photo-denoiser) takes the whole image at its own size in one pass;\n"
+    "with another model, an image larger than the model's input is denoised in overlapping\n"
+    "tiles. With --noise, the image is corrupted first (seeded) and the PSNR of the noisy and\n"
+    "the denoised image against it are printed.",
     0,
     { { "in", "IMAGE.png", "the image to denoise" },
       { "out", "OUT.png", "where to write the result" },
-      { "noise", "KIND:LEVEL", "corrupt the input first: gaussian, salt-pepper or masking" },
+      { "noise", "KIND:LEVEL", "corrupt the input first: gaussian, salt-pepper or masking (a "
+                               "number alone: Gaussian of that sigma)" },
       { "noisy-out", "FILE.png", "also write the corrupted input" },
       { "seed", "S", "seed of the noise (default 1)" },
       { "json", NULL, "print the PSNR figures as one JSON object" },
@@ -612,6 +618,27 @@ spec_is_images (const char *spec)
   size_t n = strlen (spec);
   return S_ISDIR (st.st_mode) || (n > 4 && strcasecmp (spec + n - 4, ".png") == 0)
          || (n > 4 && strcasecmp (spec + n - 4, ".jpg") == 0) || (n > 5 && strcasecmp (spec + n - 5, ".jpeg") == 0);
+}
+
+int
+lab_load_training_data (const LabArgs *args, const char *spec, const AeConfig *cfg,
+                        AeDataset **out)
+{
+  if (cfg->arch != AE_ARCH_RESIDUAL || !spec_is_images (spec))
+    return lab_load_data (args, spec, cfg->seed, out);
+  long side, channels, count;
+  if (!lab_args_int (args, "image-size", LAB_PATCH_SIDE, 3, AE_MAX_IMAGE_SIDE, &side)
+      || !lab_args_int (args, "channels", 0, 1, 3, &channels)
+      || !lab_args_int (args, "patches", LAB_PATCH_COUNT, 10, 10000000, &count))
+    return LAB_EXIT_USAGE;
+  if (channels == 2)
+    return lab_fail (args, LAB_EXIT_USAGE, "--channels 2: expected 1 (grey) or 3 (RGB)");
+  AeError err = { 0 };
+  if (ae_image_random_patches_load (out, spec, (int) channels, (int) side, count, cfg->seed, &err)
+      != AE_OK)
+    return lab_fail (args, err.status == AE_ERR_INVALID ? LAB_EXIT_USAGE : LAB_EXIT_FAILURE, "%s",
+                     err.message);
+  return LAB_EXIT_OK;
 }
 
 int

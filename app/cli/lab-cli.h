@@ -64,6 +64,14 @@ int lab_config_from_args_tuned (const LabArgs *args, const char *preset_fallback
 int lab_config_fit (const LabArgs *args, AeConfig *cfg, const AeDataset *ds);
 /* Loads a dataset; a failure is printed with the file named and returns LAB_EXIT_FAILURE. */
 int lab_load_data (const LabArgs *args, const char *spec, uint64_t seed, AeDataset **out);
+/* The data a configuration trains on: lab_load_data, except that a fully convolutional
+ * model (the residual denoiser) given image files learns from random patches of them
+ * (--patches N of --image-size S). */
+int lab_load_training_data (const LabArgs *args, const char *spec, const AeConfig *cfg,
+                            AeDataset **out);
+/* Patches the residual denoiser cuts from image files by default: their side and count. */
+#define LAB_PATCH_SIDE 40
+#define LAB_PATCH_COUNT 4000
 /* For a saved model: image files at the model's channels and size, the split of the
  * model's seed, and the shape checked against the model's: first from what the file's header
  * declares (before anything is inflated), then once loaded. */

@@ -89,6 +89,24 @@ lab_denoise_patchwise (LabWeights *weights, float *out, const float *in, int w, 
   return ae_tiles_apply (out, in, 1, w, h, side, side, reconstruct_patches, weights, &err) == AE_OK;
 }
 
+gboolean
+lab_denoise_image (LabWeights *weights, float *out, const float *in, int channels, int w, int h,
+                   int side)
+{
+  g_return_val_if_fail (weights != NULL && out != NULL && in != NULL && w > 0 && h > 0, FALSE);
+
+  /* a fully convolutional model takes the image whole, at its own size */
+  if (lab_weights_apply_image (weights, out, in, channels, w, h))
+    return TRUE;
+  /* another model: an image of its input size, or a grey image in its patches */
+  if ((long) lab_weights_get_input_dim (weights) == (long) channels * w * h)
+    {
+      lab_weights_reconstruct (weights, out, in, 1);
+      return TRUE;
+    }
+  return channels == 1 && side > 0 && lab_denoise_patchwise (weights, out, in, w, h, side);
+}
+
 /* --- PSNR against noise level, on a worker --------------------------------------------- */
 
 typedef struct {
@@ -194,6 +212,21 @@ lab_denoise_png_read (const char *path, float **pixels, int *w, int *h, GError *
 }
 
 gboolean
+lab_denoise_image_read (const char *path, float **pixels, int *w, int *h, int *channels,
+                        GError **error)
+{
+  AeError err = { 0 };
+
+  /* PNG or JPEG, in colour when the file is */
+  if (ae_image_read (path, 0, pixels, w, h, channels, &err) != AE_OK)
+    {
+      _lab_set_error_from_ae (error, &err);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 lab_denoise_png_write (const char *path, const float *pixels, int w, int h, GError **error)
 {
   return lab_denoise_png_write_planar (path, pixels, w, h, 1, error);
@@ -213,148 +246,20 @@ lab_denoise_png_write_planar (const char *path, const float *pixels, int w, int 
   return TRUE;
 }
 
-typedef struct {
-  float *pixels;
-  int w, h;
-} GreyImage;
-
-static void
-grey_image_clear (gpointer data)
+gboolean
+lab_denoise_train_on_patches (LabSession *session, const char *path, const char *preset,
+                              int channels, int side, long count, guint64 seed, GError **error)
 {
-  g_free (((GreyImage *) data)->pixels);
-}
-
-static int
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return g_strcmp0 (*(char *const *) a, *(char *const *) b);
-}
-
-/* The PNG at path, or every PNG of the folder at path (in name order): grey images. */
-static GArray *
-read_images (const char *path, GError **error)
-{
-  g_autoptr(GArray) images = g_array_new (FALSE, FALSE, sizeof (GreyImage));
-  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
-
-  g_array_set_clear_func (images, grey_image_clear);
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, error);
-      const char *name;
-
-      if (dir == NULL)
-        return NULL;
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *lower = g_ascii_strdown (name, -1);
-
-          if (g_str_has_suffix (lower, ".png"))
-            g_ptr_array_add (files, g_build_filename (path, name, NULL));
-        }
-      g_ptr_array_sort (files, compare_names);
-      if (files->len == 0)
-        {
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "%s: the folder holds no PNG file",
-                       path);
-          return NULL;
-        }
-    }
-  else
-    g_ptr_array_add (files, g_strdup (path));
-
-  for (guint i = 0; i < files->len; i++)
-    {
-      GreyImage image = { NULL, 0, 0 };
-
-      if (!lab_denoise_png_read (files->pdata[i], &image.pixels, &image.w, &image.h, error))
-        return NULL;
-      g_array_append_val (images, image);
-    }
-  return g_steal_pointer (&images);
-}
-
-static AeDataset *
-patch_dataset (const char *path, int side, long count, guint64 seed, GError **error)
-{
-  g_autoptr(GArray) images = NULL;
-  g_autofree double *positions = NULL; /* cumulative count of patch positions per image */
   AeDataset *ds = NULL;
   AeError err = { 0 };
-  AeRng rng;
-  double total = 0;
-
-  g_return_val_if_fail (path != NULL && side > 0 && count > 0, NULL);
-
-  if ((images = read_images (path, error)) == NULL)
-    return NULL;
-  positions = g_new (double, images->len);
-  for (guint i = 0; i < images->len; i++)
-    {
-      const GreyImage *image = &g_array_index (images, GreyImage, i);
-
-      /* an image smaller than a patch gives none */
-      if (image->w >= side && image->h >= side)
-        total += (double) (image->w - side + 1) * (image->h - side + 1);
-      positions[i] = total;
-    }
-  if (total <= 0)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "%s: no image of at least %d × %d pixels to cut patches from", path, side, side);
-      return NULL;
-    }
-  if (ae_dataset_new (&ds, count, 1, side, side, 0, &err) != AE_OK)
-    {
-      _lab_set_error_from_ae (error, &err);
-      return NULL;
-    }
-
-  /* every patch position of every image equally likely: large images give more patches */
-  ae_rng_seed (&rng, seed);
-  for (long n = 0; n < count; n++)
-    {
-      double pick = ae_rng_uniform (&rng) * total;
-      guint i = 0;
-      const GreyImage *image;
-      int x, y;
-      float *dst = ds->x + (gsize) n * ds->dim;
-
-      while (i + 1 < images->len && pick >= positions[i])
-        i++;
-      image = &g_array_index (images, GreyImage, i);
-      x = (int) ae_rng_below (&rng, (uint32_t) (image->w - side + 1));
-      y = (int) ae_rng_below (&rng, (uint32_t) (image->h - side + 1));
-      for (int row = 0; row < side; row++)
-        memcpy (dst + (gsize) row * side, image->pixels + (gsize) (y + row) * image->w + x,
-                sizeof (float) * side);
-    }
-  {
-    g_autofree char *base = g_path_get_basename (path);
-
-    g_snprintf (ds->name, sizeof ds->name, "%s patches", base);
-  }
-  g_snprintf (ds->source, sizeof ds->source, "%s", path);
-  ae_dataset_split_random (ds, seed, 0.1, 0.1);
-  return ds;
-}
-
-gboolean
-lab_denoise_train_on_patches (LabSession *session, const char *path, int side, long count,
-                              guint64 seed, GError **error)
-{
-  AeDataset *ds;
 
   g_return_val_if_fail (LAB_IS_SESSION (session), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (path != NULL && preset != NULL, FALSE);
 
-  if (side <= 0 || count <= 0)
+  if (ae_image_random_patches_load (&ds, path, channels, side, count, seed, &err) != AE_OK)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "%s: %ld patches of side %d: both must be positive", path, count, side);
+      _lab_set_error_from_ae (error, &err);
       return FALSE;
     }
-  if ((ds = patch_dataset (path, side, count, seed, error)) == NULL)
-    return FALSE;
-  return _lab_session_load_dataset (session, ds, path, "denoising", error);
+  return _lab_session_load_dataset (session, ds, path, preset, error);
 }

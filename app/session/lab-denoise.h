@@ -48,6 +48,13 @@ double   lab_denoise_ssim (const float *a, const float *b, int w, int h);
 gboolean lab_denoise_patchwise (LabWeights *weights, float *out, const float *in, int w, int h,
                                 int side);
 
+/* Denoises an image in (channels, h, w) with a model, as well as the model allows: a fully
+ * convolutional one (the photo denoiser) takes it whole at any size; another, an image of
+ * its own input size, or a grey image in side x side patches (lab_denoise_patchwise).
+ * FALSE when the model fits none of these. */
+gboolean lab_denoise_image (LabWeights *weights, float *out, const float *in, int channels, int w,
+                            int h, int side);
+
 /* The mean PSNR of a model and of each classical filter over clean images
  * (n, channels * side * side) corrupted at each of n_levels levels (seed + level index per level), on a worker:
  * lab_denoise_curves_finish gives psnr[curve * n_levels + level], curve 0 the model and
@@ -61,18 +68,24 @@ double  *lab_denoise_curves_finish (GAsyncResult *result, GError **error);
 
 /* A PNG (any colour type) or a JPEG, as grey in [0, 1]; errors name the file. */
 gboolean lab_denoise_png_read (const char *path, float **pixels, int *w, int *h, GError **error);
+/* The same in colour when the file is: planar (channels, h, w), channels 1 or 3. */
+gboolean lab_denoise_image_read (const char *path, float **pixels, int *w, int *h, int *channels,
+                                 GError **error);
 gboolean lab_denoise_png_write (const char *path, const float *pixels, int w, int h,
                                 GError **error);
 /* Planar (channels, h, w) pixels, channels 1 (grey) or 3 (RGB). */
 gboolean lab_denoise_png_write_planar (const char *path, const float *pixels, int w, int h,
                                        int channels, GError **error);
 
-/* Makes the session train the denoising preset on `count` random side x side patches cut
- * from the PNG at path, or from every PNG of the folder at path (images of any size; each
- * patch position equally likely, so larger images give more patches); a tenth is the test
- * split and a tenth of the rest validation, by seed. The trainer starts paused. Errors
- * name the file. */
-gboolean lab_denoise_train_on_patches (LabSession *session, const char *path, int side,
-                                       long count, guint64 seed, GError **error);
+/* Makes the session train a preset ("photo-denoiser", "denoising") on `count` random side x
+ * side patches cut from the image at path, or from every PNG and JPEG of the folder at path
+ * (images of any size; each patch position equally likely, so larger images give more
+ * patches), in channels 1 or 3 (0: colour when any image is); a tenth is the test split and
+ * a tenth of the rest validation, by seed (see ae_image_random_patches_load). The trainer
+ * starts paused. Errors name the file. */
+#define LAB_PHOTO_PATCH_SIDE 40
+gboolean lab_denoise_train_on_patches (LabSession *session, const char *path, const char *preset,
+                                       int channels, int side, long count, guint64 seed,
+                                       GError **error);
 
 G_END_DECLS

@@ -261,6 +261,13 @@ lab_session_dup_architecture (LabSession *self)
         g_string_append_printf (s, "%d×%d → LSTM %d", c->height, c->width,
                                 c->n_hidden > 0 ? c->hidden[0] : 0);
       break;
+    case AE_ARCH_RESIDUAL:
+      /* 3x3 convolutions of these widths, then one back to the image that gives the noise */
+      g_string_append (s, "conv3×3 ");
+      for (int i = 0; i < c->n_hidden; i++)
+        g_string_append_printf (s, "%s%d", i > 0 ? "," : "", c->hidden[i]);
+      g_string_append (s, " → −noise");
+      break;
     case AE_ARCH_DENSE:
     default:
       g_string_append_printf (s, "%d", c->channels * c->height * c->width);
@@ -270,7 +277,7 @@ lab_session_dup_architecture (LabSession *self)
     }
   if (c->latent > 0)
     g_string_append_printf (s, " → %d", c->latent);
-  else
+  else if (c->arch != AE_ARCH_RESIDUAL)
     g_string_append (s, " (code)"); /* the last maps are the code */
   return g_string_free (s, FALSE);
 }

@@ -122,6 +122,24 @@ lab_weights_reconstruct (LabWeights *self, float *out, const float *x, long n)
   pthread_mutex_unlock (&self->lock);
 }
 
+gboolean
+lab_weights_apply_image (LabWeights *self, float *out, const float *in, int channels, int w, int h)
+{
+  AeError err = { 0 };
+  gboolean ok;
+
+  g_return_val_if_fail (self != NULL && out != NULL && in != NULL, FALSE);
+
+  pthread_mutex_lock (&self->lock);
+  ok = ae_model_is_fully_convolutional (self->model)
+       && ae_model_config (self->model)->channels == channels
+       && ae_model_apply_image (self->model, out, in, w, h, &err) == AE_OK;
+  if (ok)
+    atomic_fetch_add (&samples_computed, 1);
+  pthread_mutex_unlock (&self->lock);
+  return ok;
+}
+
 void
 lab_weights_sample_errors (LabWeights *self, float *errors, const float *input,
                            const float *target, long n)

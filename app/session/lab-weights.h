@@ -28,6 +28,11 @@ void     lab_weights_decode (LabWeights *self, float *out, const float *codes, l
 /* x (n, input_dim) -> codes (n, latent) (mu for a VAE); logvar may be NULL. */
 void     lab_weights_encode (LabWeights *self, float *codes, float *logvar, const float *x, long n);
 void     lab_weights_reconstruct (LabWeights *self, float *out, const float *x, long n);
+/* A fully convolutional model (the photo denoiser) on one image in (channels, h, w) of any
+ * size, whole (see ae_model_apply_image); FALSE, with out untouched, when the model is not
+ * fully convolutional, takes another number of channels, or memory runs out. */
+gboolean lab_weights_apply_image (LabWeights *self, float *out, const float *in, int channels,
+                                  int w, int h);
 /* Per-sample reconstruction error of input against target (the model's own loss). */
 void     lab_weights_sample_errors (LabWeights *self, float *errors, const float *input,
                                     const float *target, long n);

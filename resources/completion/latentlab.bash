@@ -9,7 +9,7 @@ _latentlab()
     cmd=${COMP_WORDS[1]}
     case $prev in
         --preset)
-            COMPREPLY=($(compgen -W "undercomplete sparse contractive denoising vae linear conv sequence conv-vae" -- "$cur"))
+            COMPREPLY=($(compgen -W "undercomplete sparse contractive denoising vae linear conv sequence conv-vae photo-denoiser" -- "$cur"))
             return ;;
         --data)
             COMPREPLY=($(compgen -W "digits fashion sines ecg" -- "$cur") $(compgen -f -- "$cur"))

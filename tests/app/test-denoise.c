@@ -413,7 +413,7 @@ test_train_on_patches (void)
   g_assert_true (lab_denoise_png_write (tiny, tiny_pixels, 10, 10, &error));
 
   /* one image */
-  g_assert_true (lab_denoise_train_on_patches (session, big, PATCH_SIDE, PATCHES, 7, &error));
+  g_assert_true (lab_denoise_train_on_patches (session, big, "denoising", 1, PATCH_SIDE, PATCHES, 7, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (lab_session_get_preset (session), ==, "denoising");
   g_assert_true (lab_session_get_sample_shape (session, &channels, &height, &width));
@@ -430,7 +430,7 @@ test_train_on_patches (void)
 
   /* a folder: both large images give patches, about in proportion to their positions
    * (93 x 63 = 5859 against 13 x 123 = 1599), the tiny one none */
-  g_assert_true (lab_denoise_train_on_patches (session, dir, PATCH_SIDE, PATCHES, 8, &error));
+  g_assert_true (lab_denoise_train_on_patches (session, dir, "denoising", 1, PATCH_SIDE, PATCHES, 8, &error));
   g_assert_no_error (error);
   for (long i = 0; i < PATCHES; i++)
     {
@@ -447,15 +447,15 @@ test_train_on_patches (void)
 
   /* refusals name what was wrong */
   g_assert_cmpint (g_mkdir (empty, 0700), ==, 0);
-  g_assert_false (lab_denoise_train_on_patches (session, empty, PATCH_SIDE, PATCHES, 1, &error));
+  g_assert_false (lab_denoise_train_on_patches (session, empty, "denoising", 1, PATCH_SIDE, PATCHES, 1, &error));
   g_assert_nonnull (strstr (error->message, "empty"));
   g_clear_error (&error);
-  g_assert_false (lab_denoise_train_on_patches (session, tiny, PATCH_SIDE, PATCHES, 1, &error));
+  g_assert_false (lab_denoise_train_on_patches (session, tiny, "denoising", 1, PATCH_SIDE, PATCHES, 1, &error));
   g_assert_nonnull (strstr (error->message, "tiny.png"));
   g_clear_error (&error);
   g_assert_cmpint (g_mkdir (garbled_dir, 0700), ==, 0);
   g_assert_true (g_file_set_contents (garbled, "\x89PNG\r\n\x1a\ntruncated", -1, NULL));
-  g_assert_false (lab_denoise_train_on_patches (session, garbled_dir, PATCH_SIDE, PATCHES, 1, &error));
+  g_assert_false (lab_denoise_train_on_patches (session, garbled_dir, "denoising", 1, PATCH_SIDE, PATCHES, 1, &error));
   g_assert_nonnull (strstr (error->message, "broken.png"));
   g_clear_error (&error);
   /* the session keeps the last good data */
@@ -477,6 +477,73 @@ test_train_on_patches (void)
   g_rmdir (dir);
 }
 
+/* The photo denoiser: a colour photo of any (odd) size denoised whole, the same values as
+ * the model gives on an input of its own size; a grey image is refused by a colour model;
+ * and training on a folder of colour photos makes colour patches for its preset. */
+#define MODEL_SIDE 12
+static void
+test_photo_denoiser (void)
+{
+  enum { W = 23, H = 17 };
+  AeConfig cfg;
+  AeError err = { 0 };
+  AeModel *model = NULL;
+  size_t n = 0;
+  g_autoptr (LabWeights) weights = NULL;
+  g_autofree float *photo = g_new (float, 3 * W * H);
+  g_autofree float *out = g_new (float, 3 * W * H);
+  float small[3 * MODEL_SIDE * MODEL_SIDE], whole[3 * MODEL_SIDE * MODEL_SIDE];
+  float reconstructed[3 * MODEL_SIDE * MODEL_SIDE];
+  g_autofree char *dir = g_dir_make_tmp ("test-photos-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "photo.png", NULL);
+  g_autoptr (LabSession) session = lab_session_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree float *big = g_new (float, 3 * 60 * 50);
+  int channels, height, width;
+  float *params;
+
+  g_assert_cmpint (ae_config_preset (&cfg, "photo-denoiser", &err), ==, AE_OK);
+  g_assert_cmpint (ae_config_set (&cfg, "channels", "3", &err), ==, AE_OK);
+  g_assert_cmpint (ae_config_set (&cfg, "height", G_STRINGIFY (MODEL_SIDE), &err), ==, AE_OK);
+  g_assert_cmpint (ae_config_set (&cfg, "width", G_STRINGIFY (MODEL_SIDE), &err), ==, AE_OK);
+  g_assert_cmpint (ae_config_set (&cfg, "hidden", "5,4", &err), ==, AE_OK);
+  g_assert_cmpint (ae_model_new (&model, &cfg, &err), ==, AE_OK);
+  /* the preset starts as the identity: weights that do something */
+  params = ae_model_params (model, &n);
+  for (size_t i = 0; i < n; i++)
+    params[i] += 0.05f * sinf (1.7f * (float) i);
+  weights = _lab_weights_new_take (model);
+
+  for (int i = 0; i < 3 * W * H; i++)
+    photo[i] = 0.5f + 0.4f * sinf (0.31f * (float) i);
+  g_assert_true (lab_denoise_image (weights, out, photo, 3, W, H, MODEL_SIDE));
+  for (int i = 0; i < 3 * W * H; i++)
+    g_assert_true (out[i] >= 0.0f && out[i] <= 1.0f);
+  /* on an input of the model's size, the model's own output (clamped as an image's) */
+  memcpy (small, photo, sizeof small);
+  g_assert_true (lab_denoise_image (weights, whole, small, 3, MODEL_SIDE, MODEL_SIDE, MODEL_SIDE));
+  lab_weights_reconstruct (weights, reconstructed, small, 1);
+  for (int i = 0; i < 3 * MODEL_SIDE * MODEL_SIDE; i++)
+    g_assert_cmpfloat_with_epsilon (whole[i], CLAMP (reconstructed[i], 0.0f, 1.0f), 1e-6);
+  /* a grey image through a colour model: refused */
+  g_assert_false (lab_denoise_image (weights, out, photo, 1, W, H, MODEL_SIDE));
+
+  /* a folder of one colour photo: colour patches for the photo denoiser */
+  for (int i = 0; i < 3 * 60 * 50; i++)
+    big[i] = 0.5f + 0.4f * sinf (0.05f * (float) i + (float) (i / 3000));
+  g_assert_true (lab_denoise_png_write_planar (path, big, 60, 50, 3, &error));
+  g_assert_true (lab_denoise_train_on_patches (session, dir, "photo-denoiser", 0,
+                                               LAB_PHOTO_PATCH_SIDE, 100, 3, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (lab_session_get_preset (session), ==, "photo-denoiser");
+  g_assert_true (lab_session_get_sample_shape (session, &channels, &height, &width));
+  g_assert_cmpint (channels, ==, 3);
+  g_assert_cmpint (height, ==, LAB_PHOTO_PATCH_SIDE);
+  g_assert_cmpint (width, ==, LAB_PHOTO_PATCH_SIDE);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -488,5 +555,6 @@ main (int argc, char **argv)
   g_test_add_func ("/denoise/curves", test_curves);
   g_test_add_func ("/denoise/png", test_png);
   g_test_add_func ("/denoise/train-on-patches", test_train_on_patches);
+  g_test_add_func ("/denoise/photo-denoiser", test_photo_denoiser);
   return g_test_run ();
 }

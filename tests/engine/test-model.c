@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "ae-layers.h"
+#include "ae-math.h"
 #include "ae-model-private.h"
 #include "ae-model.h"
 #include "ae-test.h"
@@ -153,12 +154,17 @@ move_off_kinks (AeModel *m, const float *x, int B, float epoch, const AeRng *noi
   for (int l = 0; l < m->n_layers; l++)
     most = most > (size_t) m->layers[l].out_dim ? most : (size_t) m->layers[l].out_dim;
   float *pre = malloc (2 * (size_t) B * most * sizeof (float));
-  float *values = malloc (2 * (size_t) B * sizeof (float));
+  float *values = malloc (2 * (size_t) B * most * sizeof (float));
   for (int l = 0; l < m->n_layers; l++)
     {
       AeLayer *layer = &m->layers[l];
       if (layer->act != AE_ACT_RELU && layer->act != AE_ACT_LEAKY_RELU)
         continue;
+      /* A unit of a conv layer is an output channel, seen at each of its positions. */
+      int units = layer->kind == AE_LAYER_CONV ? layer->conv.out_channels : layer->out_dim;
+      int positions = layer->out_dim / units;
+      AeLayer plain = *layer;
+      plain.act = AE_ACT_IDENTITY;
       objective (m, x, B, epoch, noise); /* the activations of both passes */
       int passes = l < m->n_enc && m->cfg.contractive > 0.0f && m->cfg.n_hidden > 0 ? 2 : 1;
       for (int pass = 0; pass < passes; pass++)
@@ -168,14 +174,17 @@ move_off_kinks (AeModel *m, const float *x, int B, float epoch, const AeRng *noi
           const float *inp = l == 0          ? enc_in
                              : l == m->n_enc ? (m->cfg.variational ? m->z : p->out[l - 1])
                                              : p->out[l - 1];
-          ae_dense_forward (pre + (size_t) pass * B * layer->out_dim, inp, layer->w, layer->b, B,
-                            layer->in_dim, layer->out_dim, AE_ACT_IDENTITY);
+          ae_layer_forward (&plain, pre + (size_t) pass * B * layer->out_dim, NULL, inp, B,
+                            m->workspace);
         }
-      int count = passes * B;
-      for (int j = 0; j < layer->out_dim; j++)
+      int count = passes * B * positions;
+      for (int j = 0; j < units; j++)
         {
           for (int k = 0; k < count; k++)
-            values[k] = pre[(size_t) (k / B) * B * layer->out_dim + (size_t) (k % B) * layer->out_dim + j];
+            {
+              int sample = k / positions, at = k % positions;
+              values[k] = pre[(size_t) sample * layer->out_dim + (size_t) j * positions + at];
+            }
           qsort (values, (size_t) count, sizeof (float), compare_floats);
           float nearest = INFINITY;
           for (int k = 0; k < count; k++)
@@ -522,6 +531,256 @@ small_sequence_config (AeSequenceLayer layer)
   cfg.latent = 3;
   cfg.batch = 3;
   return cfg;
+}
+
+/* The photo-denoiser preset shrunk to a 6x6 input, two hidden layers of 3 and 4 maps. */
+static AeConfig
+small_residual_config (int channels)
+{
+  AeConfig cfg;
+  AeError err = { 0 };
+  CHECK (ae_config_preset (&cfg, "photo-denoiser", &err) == AE_OK, "%s", err.message);
+  fit_shape (&cfg, 6);
+  cfg.channels = channels;
+  cfg.n_hidden = 2;
+  cfg.hidden[0] = 3;
+  cfg.hidden[1] = 4;
+  cfg.batch = 2;
+  return cfg;
+}
+
+static void
+test_gradients_residual (void)
+{
+  AeConfig cfg = small_residual_config (1);
+  check_model_gradients ("residual (relu, mse, gaussian 0.1)", &cfg, 0.0f);
+  /* The output starts near the noisy input, so many of its errors sit near L1's kink:
+   * steps of 1e-3 cross fewer of them. */
+  cfg.loss = AE_LOSS_L1;
+  check_model_gradients_step ("residual (l1)", &cfg, 0.0f, 1e-3f);
+  cfg.loss = AE_LOSS_MSE;
+  cfg.noise = AE_NOISE_NONE;
+  check_model_gradients ("residual without noise", &cfg, 0.0f);
+  AeConfig rgb = small_residual_config (3);
+  check_model_gradients ("residual on 3 channels", &rgb, 0.0f);
+  rgb.contractive = 0.3f;
+  check_model_gradients ("residual on 3 channels, contractive (estimate)", &rgb, 0.0f);
+}
+
+/* A residual model with random weights (biases too, so that relu units differ). */
+static AeModel *
+random_residual (int channels, int side)
+{
+  AeConfig cfg = small_residual_config (channels);
+  fit_shape (&cfg, side);
+  cfg.channels = channels;
+  cfg.hidden[0] = 5;
+  cfg.hidden[1] = 6;
+  cfg.n_hidden = 3;
+  cfg.hidden[2] = 4;
+  AeModel *model = NULL;
+  AeError err = { 0 };
+  CHECK (ae_model_new (&model, &cfg, &err) == AE_OK, "%s", err.message);
+  if (model == NULL)
+    return NULL;
+  AeRng rng;
+  ae_rng_seed (&rng, 5);
+  size_t n = 0;
+  float *params = ae_model_params (model, &n);
+  for (size_t i = 0; i < n; i++)
+    params[i] += 0.1f * (ae_rng_uniform (&rng) - 0.5f);
+  return model;
+}
+
+static float *
+random_image (int channels, int w, int h, uint64_t seed)
+{
+  AeRng rng;
+  ae_rng_seed (&rng, seed);
+  float *x = malloc ((size_t) channels * w * h * sizeof (float));
+  for (long i = 0; i < (long) channels * w * h; i++)
+    x[i] = ae_rng_uniform (&rng);
+  return x;
+}
+
+/* The output is the input less the last layer's values: all weights zero predict no noise. */
+static void
+test_residual_identity (void)
+{
+  AeModel *model = random_residual (3, 8);
+  if (model == NULL)
+    return;
+  size_t n = 0;
+  float *params = ae_model_params (model, &n);
+  memset (params, 0, n * sizeof (float));
+  float *x = random_image (3, 8, 8, 3), *out = malloc (3 * 64 * sizeof (float));
+  ae_model_reconstruct (model, out, x, 1);
+  CHECK (memcmp (out, x, 3 * 64 * sizeof (float)) == 0, "a model that predicts no noise changed its input");
+  /* and a bias of the last layer is subtracted from its channel */
+  const AeLayer *last = &model->layers[model->n_layers - 1];
+  last->b[1] = 0.25f;
+  ae_model_reconstruct (model, out, x, 1);
+  CHECK_CLOSE (out[64 + 10], x[64 + 10] - 0.25f, 1e-7);
+  CHECK_CLOSE (out[10], x[10], 0);
+  free (x);
+  free (out);
+  ae_model_free (model);
+}
+
+/* The whole-image pass on an input of the model's own size gives the model's output. */
+static void
+test_residual_image_equals_model (void)
+{
+  const int side = 16;
+  AeModel *model = random_residual (3, side);
+  if (model == NULL)
+    return;
+  CHECK (ae_model_is_fully_convolutional (model), "the residual model is not fully convolutional");
+  const int dim = 3 * side * side;
+  float *x = random_image (3, side, side, 8);
+  float *patch = malloc (dim * sizeof (float)), *whole = malloc (dim * sizeof (float));
+  ae_model_reconstruct (model, patch, x, 1);
+  int clamped = 0;
+  for (int i = 0; i < dim; i++)
+    {
+      clamped += patch[i] < 0.0f || patch[i] > 1.0f;
+      patch[i] = fminf (fmaxf (patch[i], 0.0f), 1.0f);
+    }
+  AeError err = { 0 };
+  CHECK (ae_model_apply_image (model, whole, x, side, side, &err) == AE_OK, "%s", err.message);
+  int differ = 0;
+  for (int i = 0; i < dim; i++)
+    differ += patch[i] != whole[i];
+  printf ("# %d of %d values differ (%d clamped)\n", differ, dim, clamped);
+  CHECK (differ == 0, "%d of %d values differ from the model's output", differ, dim);
+  /* A conv model with a dense code has a fixed size: refused with a message. */
+  AeConfig conv = small_conv_config ();
+  AeModel *fixed = NULL;
+  CHECK (ae_model_new (&fixed, &conv, &err) == AE_OK, "%s", err.message);
+  if (fixed != NULL)
+    {
+      CHECK (!ae_model_is_fully_convolutional (fixed), "a conv model with a dense code");
+      CHECK (ae_model_apply_image (fixed, whole, x, 8, 8, &err) == AE_ERR_UNSUPPORTED
+             && strstr (err.message, "fixed size") != NULL, "%s", err.message);
+      ae_model_free (fixed);
+    }
+  free (x);
+  free (patch);
+  free (whole);
+  ae_model_free (model);
+}
+
+/* An odd-sized colour image of another size than the model's: bands of any height give
+ * the one pass's values bit for bit, and the border pixels see the zero padding of the
+ * image's edge, not of the band's. */
+static void
+test_residual_image_bands (void)
+{
+  /* One BLAS thread, as the program runs it (ae_set_threads): OpenBLAS's own threads
+   * split a product at columns that are no multiple of its kernel's width. */
+  ae_set_threads (1);
+  AeModel *model = random_residual (3, 12);
+  if (model == NULL)
+    return;
+  const int w = 37, h = 23, n = 3 * w * h;
+  float *x = random_image (3, w, h, 9);
+  float *one = malloc (n * sizeof (float)), *bands = malloc (n * sizeof (float));
+  AeError err = { 0 };
+  CHECK (ae_model_apply_image_bands (model, one, x, w, h, h, &err) == AE_OK, "%s", err.message);
+  static const int rows[] = { 1, 2, 5, 7, 16, 22 };
+  for (int r = 0; r < AE_N_CASES (rows); r++)
+    {
+      CHECK (ae_model_apply_image_bands (model, bands, x, w, h, rows[r], &err) == AE_OK, "%s",
+             err.message);
+      int differ = 0;
+      double most = 0;
+      for (int i = 0; i < n; i++)
+        {
+          differ += one[i] != bands[i];
+          most = fmax (most, fabs (one[i] - bands[i]));
+        }
+      CHECK (differ == 0, "bands of %d rows: %d of %d values differ from one pass (by up to %g)",
+             rows[r], differ, n, most);
+    }
+  /* The one pass itself: a direct convolution of the image, layer by layer. */
+  int C = 3;
+  float *a = malloc ((size_t) 8 * w * h * sizeof (float)), *b = malloc ((size_t) 8 * w * h * sizeof (float));
+  memcpy (a, x, n * sizeof (float));
+  for (int l = 0; l < model->n_layers; l++)
+    {
+      const AeLayer *layer = &model->layers[l];
+      int OC = layer->conv.out_channels;
+      for (int o = 0; o < OC; o++)
+        for (int y = 0; y < h; y++)
+          for (int xx = 0; xx < w; xx++)
+            {
+              double sum = layer->b[o];
+              for (int c = 0; c < C; c++)
+                for (int ky = 0; ky < 3; ky++)
+                  for (int kx = 0; kx < 3; kx++)
+                    {
+                      int sy = y + ky - 1, sx = xx + kx - 1;
+                      if (sy >= 0 && sy < h && sx >= 0 && sx < w)
+                        sum += (double) layer->w[((o * C + c) * 3 + ky) * 3 + kx] * a[(c * h + sy) * w + sx];
+                    }
+              b[(o * h + y) * w + xx] = layer->act == AE_ACT_RELU && sum < 0 ? 0.0f : (float) sum;
+            }
+      memcpy (a, b, (size_t) OC * w * h * sizeof (float));
+      C = OC;
+    }
+  double worst = 0;
+  for (int i = 0; i < n; i++)
+    worst = fmax (worst, fabs (fminf (fmaxf (x[i] - a[i], 0.0f), 1.0f) - one[i]));
+  CHECK (worst < 1e-5, "the one pass differs from direct convolutions by %g", worst);
+  free (a);
+  free (b);
+  free (x);
+  free (one);
+  free (bands);
+  ae_model_free (model);
+}
+
+/* Trained on noisy blobs, the residual denoiser gives back cleaner images than it is fed. */
+static void
+test_residual_learns (void)
+{
+  const int side = 16, n = 512, dim = side * side;
+  float *x = make_blobs (n, side, 17);
+  AeConfig cfg = small_residual_config (1);
+  fit_shape (&cfg, side);
+  cfg.hidden[0] = cfg.hidden[1] = 12;
+  cfg.batch = 32;
+  cfg.lr = 3e-3f;
+  AeModel *model = NULL;
+  AeError err = { 0 };
+  CHECK (ae_model_new (&model, &cfg, &err) == AE_OK, "%s", err.message);
+  if (model == NULL)
+    {
+      free (x);
+      return;
+    }
+  AeRng rng;
+  ae_rng_seed (&rng, 4);
+  const int n_train = n - 64;
+  for (int e = 0; e < 6; e++)
+    for (int i = 0; i + cfg.batch <= n_train; i += cfg.batch)
+      {
+        AeLossTerms terms;
+        CHECK (ae_model_train_step (model, &terms, x + (size_t) i * dim, cfg.batch, (float) e, &rng,
+                                    &err) == AE_OK, "%s", err.message);
+      }
+  const float *test = x + (size_t) n_train * dim;
+  float *noisy = malloc ((size_t) 64 * dim * sizeof (float)), *out = malloc ((size_t) 64 * dim * sizeof (float));
+  memcpy (noisy, test, (size_t) 64 * dim * sizeof (float));
+  ae_corrupt (noisy, (long) 64 * dim, AE_NOISE_GAUSSIAN, 0.1f, &rng);
+  ae_model_reconstruct (model, out, noisy, 64);
+  double before = ae_psnr (test, noisy, (long) 64 * dim), after = ae_psnr (test, out, (long) 64 * dim);
+  printf ("# blobs with Gaussian noise 0.1: %.2f dB noisy, %.2f dB denoised\n", before, after);
+  CHECK (after > before + 3.0, "%.2f dB noisy, %.2f dB denoised", before, after);
+  free (noisy);
+  free (out);
+  free (x);
+  ae_model_free (model);
 }
 
 static void
@@ -1502,6 +1761,11 @@ main (int argc, char **argv)
     { "/model/gradients/vae", test_gradients_vae },
     { "/model/gradients/linear", test_gradients_linear },
     { "/model/gradients/conv", test_gradients_conv },
+    { "/model/gradients/residual", test_gradients_residual },
+    { "/model/residual/identity", test_residual_identity },
+    { "/model/residual/image-equals-model", test_residual_image_equals_model },
+    { "/model/residual/image-bands", test_residual_image_bands },
+    { "/model/residual/learns", test_residual_learns },
     { "/model/conv-vae-shapes", test_conv_vae_shapes },
     { "/model/gradients/sequence", test_gradients_sequence },
     { "/model/conv-sequence-files", test_conv_sequence_files },

@@ -189,12 +189,13 @@ test_denoise_view (void)
   g_assert_nonnull (lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_MODEL, &w, NULL, NULL, NULL));
   g_assert_cmpint (w, ==, 90);
 
-  /* Train a denoiser on patches of the opened image: the session's data become 28 x 28
-   * patches of it, the image stays open at its size and is denoised by the new model. */
+  /* Train the photo denoiser on patches of the opened image: the session's data become
+   * 40 x 40 patches of it, the image stays open at its size and is denoised whole by the
+   * new model. */
   g_clear_error (&error);
   g_assert_true (lab_denoise_view_train_on_patches (view, photo, &error));
   g_assert_no_error (error);
-  g_assert_cmpstr (lab_session_get_preset (session), ==, "denoising");
+  g_assert_cmpstr (lab_session_get_preset (session), ==, "photo-denoiser");
   g_assert_cmpstr (lab_session_get_dataset_name (session), ==, "photo.png patches");
   g_assert_true (lab_session_get_running (session));
   {
@@ -203,10 +204,10 @@ test_denoise_view (void)
 
     /* the photo is stripes of 0 and 1 ten pixels wide: a patch holds both */
     g_assert_nonnull (patch);
-    for (int i = 0; i < 28 * 28; i++)
+    for (int i = 0; i < LAB_PHOTO_PATCH_SIDE * LAB_PHOTO_PATCH_SIDE; i++)
       ones += patch[i] > 0.5f;
     g_assert_cmpint (ones, >, 0);
-    g_assert_cmpint (ones, <, 28 * 28);
+    g_assert_cmpint (ones, <, LAB_PHOTO_PATCH_SIDE * LAB_PHOTO_PATCH_SIDE);
   }
   spin_until_weights (session, 60);
   spin_for (2);
@@ -229,7 +230,7 @@ test_denoise_view (void)
   g_assert_true (lab_denoise_view_open_image (view, NULL, NULL));
   wait_for_view (view);
   g_assert_nonnull (lab_denoise_view_get_panel (view, LAB_DENOISE_PANEL_CLEAN, &w, NULL, NULL, NULL));
-  g_assert_cmpint (w, ==, 28);
+  g_assert_cmpint (w, ==, LAB_PHOTO_PATCH_SIDE);
 
   /* Another dataset: the status line about the patches goes with the old data. */
   g_assert_true (lab_denoise_view_train_on_patches (view, photo, &error));
