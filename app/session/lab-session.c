@@ -56,7 +56,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-G_DEFINE_QUARK (lab-session-error-quark, lab_session_error)
 
 void
 _lab_set_error_from_ae (GError **error, const AeError *err)

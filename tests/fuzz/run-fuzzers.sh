@@ -3,7 +3,7 @@
 # Runs the libFuzzer targets for a given time each, from the seed corpora in
 # tests/fuzz/corpus/, with AddressSanitizer and UndefinedBehaviorSanitizer.
 #
-#   tests/fuzz/run-fuzzers.sh SECONDS [FORMAT...]     (formats: idx png csv modelfile safetensors lesson)
+#   tests/fuzz/run-fuzzers.sh SECONDS [FORMAT...]     (formats: idx png csv modelfile safetensors lesson session)
 #
 # Needs clang and libclang-rt-14-dev (Debian 12). Builds in build-libfuzzer (created when
 # absent). Inputs the fuzzers find go to build-libfuzzer/fuzz-work/FORMAT/corpus, never into
@@ -16,13 +16,13 @@ set -u
 cd "$(dirname "$0")/../.."
 
 if [ $# -lt 1 ] || ! [ "$1" -gt 0 ] 2>/dev/null; then
-  echo "usage: $0 SECONDS [idx|png|csv|modelfile|safetensors|lesson ...]" >&2
+  echo "usage: $0 SECONDS [idx|png|csv|modelfile|safetensors|lesson|session ...]" >&2
   exit 2
 fi
 seconds=$1
 shift
 formats=("$@")
-[ ${#formats[@]} -gt 0 ] || formats=(idx png csv modelfile safetensors lesson)
+[ ${#formats[@]} -gt 0 ] || formats=(idx png csv modelfile safetensors lesson session)
 
 build=build-libfuzzer
 if [ ! -f "$build/build.ninja" ]; then
@@ -43,6 +43,7 @@ max_len_of () {
     modelfile) echo 4096 ;;
     safetensors) echo 4096 ;;
     lesson) echo 4096 ;;
+    session) echo 2048 ;;
     *) echo "unknown format: $1" >&2; exit 2 ;;
   esac
 }
