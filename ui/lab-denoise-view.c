@@ -147,12 +147,14 @@ lab_denoise_view_redraw_images (LabDenoiseView *self)
       else if (isnan (self->psnr[i]))
         self->captions[i] = g_strdup ("no model yet");
       else
-        self->captions[i] = g_strdup_printf ("PSNR %.1f dB · SSIM %.2f", self->psnr[i],
+        self->captions[i] = g_strdup_printf ("PSNR %.1f dB\nSSIM %.2f", self->psnr[i],
                                              self->ssim[i]);
     }
   self->column_labels[LAB_DENOISE_PANEL_CLEAN] = "clean";
-  self->column_labels[LAB_DENOISE_PANEL_NOISY] = "noisy (drag to paint)";
-  self->column_labels[LAB_DENOISE_PANEL_MODEL] = "denoised by the model";
+  /* short, so that they stand over their images in presentation mode too (the Brush
+   * buttons say that the noisy panel takes paint) */
+  self->column_labels[LAB_DENOISE_PANEL_NOISY] = "noisy";
+  self->column_labels[LAB_DENOISE_PANEL_MODEL] = "model";
   self->column_labels[LAB_DENOISE_PANEL_FILTER] = lab_filter_name (self->filter);
 
   memset (&self->grid, 0, sizeof self->grid);

@@ -49,6 +49,24 @@ grid_has_images (const LabImageGridData *data)
   return false;
 }
 
+/* The image height that columns images a line give, in avail_w x avail_h (label_h above
+ * and caption_h below each line); sets *lines and *row_gap. */
+static double
+cell_height_for (const LabImageGridData *data, int columns, double avail_w, double avail_h,
+                 double gap, double label_h, double caption_h, int *lines, double *row_gap)
+{
+  double aspect = is_series (data) ? SERIES_ASPECT : (double) data->image_width / data->image_height;
+
+  *lines = 0;
+  for (int r = 0; r < data->n_rows; r++)
+    *lines += row_lines (&data->rows[r], columns);
+  *row_gap = data->n_rows > 1 && columns < data->rows[0].n_images ? gap * 1.5 : 0.0;
+  double h_by_width = (avail_w - (columns - 1) * gap) / (columns * aspect);
+  double h_by_height = (avail_h - (*lines - 1) * gap - *lines * (caption_h + label_h)
+                        - (data->n_rows - 1) * *row_gap) / *lines;
+  return fmin (h_by_width, h_by_height);
+}
+
 static bool
 grid_layout (GridLayout *layout, int width, int height, const LabImageGridData *data,
              const LabPlotStyle *style)
@@ -66,41 +84,70 @@ grid_layout (GridLayout *layout, int width, int height, const LabImageGridData *
       columns = data->rows[r].n_images > columns ? data->rows[r].n_images : columns;
   if (columns <= 0)
     columns = 1;
-  layout->columns = columns;
 
-  int lines = 0;
-  bool captions = false;
+  /* captions may hold several lines ("PSNR 20.1 dB\nSSIM 0.71") */
+  int caption_lines = 0;
   for (int r = 0; r < data->n_rows; r++)
-    {
-      lines += row_lines (&data->rows[r], columns);
-      captions = captions || data->rows[r].captions != NULL;
-    }
+    for (int i = 0; data->rows[r].captions && i < data->rows[r].n_images; i++)
+      if (data->rows[r].captions[i])
+        {
+          int n = 1;
+          for (const char *c = data->rows[r].captions[i]; *c; c++)
+            n += *c == '\n';
+          caption_lines = n > caption_lines ? n : caption_lines;
+        }
 
+  /* the widest row label, and the widest text an image carries (its label and caption) */
   cairo_t *measure = _lab_plot_measure_new ();
   _lab_plot_set_font (measure, style, LAB_PLOT_TEXT_NORMAL, false);
-  double label_w = 0.0;
+  double label_w = 0.0, text_w = 0.0;
   for (int r = 0; r < data->n_rows; r++)
     if (data->rows[r].label && data->rows[r].label[0])
       label_w = fmax (label_w, _lab_plot_text_width (measure, data->rows[r].label));
+  if (data->column_labels)
+    for (int i = 0; i < data->rows[0].n_images; i++)
+      if (data->column_labels[i])
+        text_w = fmax (text_w, _lab_plot_text_width (measure, data->column_labels[i]));
+  _lab_plot_set_font (measure, style, LAB_PLOT_TEXT_SMALL, false);
+  for (int r = 0; r < data->n_rows; r++)
+    for (int i = 0; data->rows[r].captions && i < data->rows[r].n_images; i++)
+      if (data->rows[r].captions[i])
+        text_w = fmax (text_w, _lab_plot_text_width (measure, data->rows[r].captions[i]));
   cairo_destroy (measure);
 
   double top = pad + _lab_plot_title_height (style, data->title);
-  if (data->column_labels)
-    top += round (font * 1.6);
+  double label_h = data->column_labels ? round (font * 1.6) : 0.0;
   layout->label_x = pad;
   double left = pad + (label_w > 0 ? label_w + font * 1.2 : 0.0);
-  layout->caption_h = captions ? round (small * 1.5) : 0.0;
+  layout->caption_h = caption_lines > 0 ? round (small * (1.5 + 1.25 * (caption_lines - 1))) : 0.0;
 
   double avail_w = width - pad - left;
   double avail_h = height - pad - top;
   double aspect = is_series (data) ? SERIES_ASPECT : (double) data->image_width / data->image_height;
   /* Gaps scale with the images but stay within a few pixels: dense, yet separate. */
   double gap = 6.0;
-  double row_gap = data->n_rows > 1 && columns < data->rows[0].n_images ? gap * 1.5 : 0.0;
-  double h_by_width = (avail_w - (columns - 1) * gap) / (columns * aspect);
-  double h_by_height = (avail_h - (lines - 1) * gap - lines * layout->caption_h
-                        - (data->n_rows - 1) * row_gap) / lines;
-  double cell_h = fmin (h_by_width, h_by_height);
+  int lines;
+  double row_gap;
+  double cell_h = cell_height_for (data, columns, avail_w, avail_h, gap, label_h,
+                                   layout->caption_h, &lines, &row_gap);
+  /* Labelled images (one row, as the Denoise view's panels) wrap onto more lines when their
+   * labels and captions would overlap side by side and the wrapped images come out larger
+   * (a tall panel, or presentation mode's larger text). */
+  if (data->column_labels && data->n_rows == 1)
+    for (int fewer = columns - 1; fewer >= 1 && cell_h * aspect + gap < text_w + font * 0.5; fewer--)
+      {
+        int fewer_lines;
+        double fewer_gap, h = cell_height_for (data, fewer, avail_w, avail_h, gap, label_h,
+                                               layout->caption_h, &fewer_lines, &fewer_gap);
+        if (floor (h * aspect) + gap >= text_w + font * 0.5 || h > cell_h)
+          {
+            columns = fewer;
+            cell_h = h;
+            lines = fewer_lines;
+            row_gap = fewer_gap;
+          }
+      }
+  layout->columns = columns;
   if (cell_h < 2.0)
     {
       _lab_plot_note_too_small ();
@@ -116,9 +163,9 @@ grid_layout (GridLayout *layout, int width, int height, const LabImageGridData *
   layout->cell_w = floor (cell_h * aspect);
   layout->gap = gap;
   layout->row_gap = row_gap;
-  layout->line_h = cell_h + layout->caption_h + gap;
+  layout->line_h = label_h + cell_h + layout->caption_h + gap;
   layout->x0 = round (left);
-  layout->y0 = round (top);
+  layout->y0 = round (top + label_h);
   return true;
 }
 
@@ -325,13 +372,17 @@ lab_plot_image_grid_draw (cairo_t *cr, int width, int height, const LabImageGrid
   _lab_plot_title (cr, style, pad, pad, data->title);
   double radius = fmin (6.0, fmax (2.0, layout.cell_h * 0.06));
 
+  /* above each of the first row's images (one line of them: column headings) */
   if (data->column_labels)
     {
       _lab_plot_set_font (cr, style, LAB_PLOT_TEXT_NORMAL, false);
       _lab_plot_set_color (cr, style->foreground);
-      for (int c = 0; c < layout.columns; c++)
-        _lab_plot_text (cr, layout.x0 + c * (layout.cell_w + layout.gap) + layout.cell_w / 2,
-                        layout.y0 - 4, data->column_labels[c], 0.5, 1.0);
+      for (int i = 0; i < data->rows[0].n_images; i++)
+        if (data->column_labels[i])
+          _lab_plot_text (cr, layout.x0 + (i % layout.columns) * (layout.cell_w + layout.gap)
+                                + layout.cell_w / 2,
+                          line_top (&layout, i / layout.columns, 0) - 4, data->column_labels[i],
+                          0.5, 1.0);
     }
 
   int line = 0;

@@ -171,7 +171,9 @@ typedef struct {
   int n_rows;
   int columns;                    /* images per line; 0 = as many as the longest row */
   const char *title;              /* optional */
-  const char *const *column_labels; /* optional, `columns` strings above the first line */
+  /* optional, one string above each image of the first row; a single row so labelled wraps
+   * onto more lines when its labels and captions would overlap side by side */
+  const char *const *column_labels;
   int highlight_row, highlight_index; /* outlined in the accent colour; -1 for none */
   const char *empty_text;
 } LabImageGridData;
