@@ -21,6 +21,8 @@
 #include "lab-latent-view.h"
 #include "lab-reflow.h"
 
+/* The plane before any codes (a plane being made says so instead). */
+#define LAB_LATENT_NO_CODES N_("The codes appear with the first report: press Run")
 #define LAB_STRIP_STEPS 10
 #define LAB_PICK_DISTANCE 12.0
 #define LAB_GLIDE_US (400 * G_TIME_SPAN_MILLISECOND)
@@ -510,6 +512,14 @@ lab_latent_view_request (LabLatentView *self)
   req->snapshot = lab_snapshot_ref (s);
   req->request = self->request;
   self->busy = TRUE;
+  if (self->plane == NULL)
+    {
+      /* training runs: "press Run" would mislead while the first plane is being made */
+      self->scatter.empty_text = method == LAB_PROJECTION_TSNE && s->latent > 2
+                                   ? _("Placing the first codes among their neighbours (t-SNE)…")
+                                   : _("Projecting the first codes…");
+      lab_chart_redraw (self->scatter_chart);
+    }
   lab_projection_run_async (s, method, gtk_spin_button_get_value_as_int (self->dim_x),
                             gtk_spin_button_get_value_as_int (self->dim_y), previous, raw, s->dim,
                             self->cancellable, on_projection_done, req);
@@ -539,6 +549,7 @@ lab_latent_view_forget_model (LabLatentView *self)
   lab_background_slot_cancel (self->click_job);
   lab_background_slot_cancel (self->path_job);
   lab_background_slot_cancel (self->drawing_job);
+  self->scatter.empty_text = _(LAB_LATENT_NO_CODES);
   self->scatter.sigmas = NULL;
   self->scatter.n_points = self->baseline.n_points = 0;
   self->scatter.highlight = -1;
@@ -1280,7 +1291,7 @@ lab_latent_view_init (LabLatentView *self)
   /* codes are real coordinates: one unit as long on both axes, so sigma ellipses and t-SNE's
    * distances keep their shape */
   self->scatter.equal_aspect = TRUE;
-  self->scatter.empty_text = _("The codes appear with the first report: press Run");
+  self->scatter.empty_text = _(LAB_LATENT_NO_CODES);
   self->scatter_chart = new_chart (main_box, lab_plot_scatter_draw_func, &self->scatter, 480, 360);
   lab_chart_set_description (self->scatter_chart, _("The codes of the test samples, coloured by class"));
   gtk_widget_set_vexpand (GTK_WIDGET (self->scatter_chart), TRUE);
