@@ -56,17 +56,12 @@ void
 lab_plot_bars_draw (cairo_t *cr, int width, int height, const LabBarsData *data,
                     const LabPlotStyle *style)
 {
-  cairo_save (cr);
-  _lab_plot_begin (cr, width, height, style);
   LabPlotFrame frame;
   LabPlotFrameSpec spec;
-  if (!bars_layout (&frame, &spec, width, height, data, style))
-    {
-      _lab_plot_empty (cr, width, height, style, data ? data->title : NULL,
-                       data ? data->empty_text : NULL);
-      cairo_restore (cr);
-      return;
-    }
+  bool laid_out = bars_layout (&frame, &spec, width, height, data, style);
+  if (!_lab_plot_open (cr, width, height, style, laid_out, data ? data->title : NULL,
+                       data ? data->empty_text : NULL))
+    return;
   _lab_plot_frame_draw (cr, &frame, style, &spec);
 
   LabRgba color = lab_plot_style_color (style, data->color_index);
@@ -128,12 +123,7 @@ lab_plot_bars_draw (cairo_t *cr, int width, int height, const LabBarsData *data,
   cairo_restore (cr);
 }
 
-void
-lab_plot_bars_draw_func (cairo_t *cr, int width, int height, const void *data,
-                         const LabPlotStyle *style)
-{
-  lab_plot_bars_draw (cr, width, height, data, style);
-}
+LAB_PLOT_DEFINE_DRAW_FUNC (bars, LabBarsData)
 
 int
 lab_plot_bars_index_at (int width, int height, const LabBarsData *data,

@@ -113,18 +113,13 @@ void
 lab_plot_histogram_draw (cairo_t *cr, int width, int height, const LabHistogramData *data,
                          const LabPlotStyle *style)
 {
-  cairo_save (cr);
-  _lab_plot_begin (cr, width, height, style);
   double normal[MAX_BINS], anomalous[MAX_BINS];
   LabPlotFrame frame;
   LabPlotFrameSpec spec;
-  if (!histogram_layout (&frame, &spec, width, height, data, style, normal, anomalous))
-    {
-      _lab_plot_empty (cr, width, height, style, data ? data->title : NULL,
-                       data ? data->empty_text : NULL);
-      cairo_restore (cr);
-      return;
-    }
+  bool laid_out = histogram_layout (&frame, &spec, width, height, data, style, normal, anomalous);
+  if (!_lab_plot_open (cr, width, height, style, laid_out, data ? data->title : NULL,
+                       data ? data->empty_text : NULL))
+    return;
   _lab_plot_frame_draw (cr, &frame, style, &spec);
   double lo, hi;
   histogram_range (data, &lo, &hi);
@@ -132,7 +127,6 @@ lab_plot_histogram_draw (cairo_t *cr, int width, int height, const LabHistogramD
   LabRgba normal_color = lab_plot_style_color (style, 0);
   LabRgba anomalous_color = lab_plot_style_color (style, 3);
 
-  cairo_save (cr);
   _lab_plot_frame_clip (cr, &frame);
   if (data->n_normal > 0)
     draw_bins (cr, &frame, normal, bins, lo, hi, normal_color, style);
@@ -172,12 +166,7 @@ lab_plot_histogram_draw (cairo_t *cr, int width, int height, const LabHistogramD
   cairo_restore (cr);
 }
 
-void
-lab_plot_histogram_draw_func (cairo_t *cr, int width, int height, const void *data,
-                              const LabPlotStyle *style)
-{
-  lab_plot_histogram_draw (cr, width, height, data, style);
-}
+LAB_PLOT_DEFINE_DRAW_FUNC (histogram, LabHistogramData)
 
 bool
 lab_plot_histogram_value_at (int width, int height, const LabHistogramData *data,

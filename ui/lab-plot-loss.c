@@ -132,13 +132,8 @@ draw_series (cairo_t *cr, const LabPlotFrame *frame, const LabLossData *data,
     {
       if (!point_usable (data, series->x[i], series->y[i]))
         continue;
-      cairo_arc (cr, _lab_plot_frame_px (frame, series->x[i]),
-                 _lab_plot_frame_py (frame, series->y[i]), radius, 0, 2 * M_PI);
-      _lab_plot_set_color (cr, color);
-      cairo_fill_preserve (cr);
-      _lab_plot_set_color (cr, style->background);
-      cairo_set_line_width (cr, 1.0);
-      cairo_stroke (cr);
+      _lab_plot_dot (cr, style, _lab_plot_frame_px (frame, series->x[i]),
+                     _lab_plot_frame_py (frame, series->y[i]), radius, color, 1.0);
     }
 }
 
@@ -176,12 +171,7 @@ draw_hover (cairo_t *cr, const LabPlotFrame *frame, const LabLossData *data,
         continue;
       double py = _lab_plot_frame_py (frame, y);
       colors[n] = lab_plot_style_color (style, series->color_index);
-      cairo_arc (cr, px, py, 4.0 * style->line_scale, 0, 2 * M_PI);
-      _lab_plot_set_color (cr, colors[n]);
-      cairo_fill_preserve (cr);
-      _lab_plot_set_color (cr, style->background);
-      cairo_set_line_width (cr, 1.5);
-      cairo_stroke (cr);
+      _lab_plot_dot (cr, style, px, py, 4.0 * style->line_scale, colors[n], 1.5);
       snprintf (texts[n], sizeof texts[n], "%s  %.4g", series->name ? series->name : "", y);
       y_sum += py;
       y_count++;
@@ -308,21 +298,15 @@ void
 lab_plot_loss_draw (cairo_t *cr, int width, int height, const LabLossData *data,
                     const LabPlotStyle *style)
 {
-  cairo_save (cr);
-  _lab_plot_begin (cr, width, height, style);
   LabPlotFrame frame;
   LabPlotFrameSpec spec;
   LabPlotLegend corner;
-  if (data == NULL || !loss_layout (&frame, &spec, width, height, data, style, &corner))
-    {
-      _lab_plot_empty (cr, width, height, style, data ? data->title : NULL,
-                       data ? data->empty_text : NULL);
-      cairo_restore (cr);
-      return;
-    }
+  bool laid_out = data != NULL && loss_layout (&frame, &spec, width, height, data, style, &corner);
+  if (!_lab_plot_open (cr, width, height, style, laid_out, data ? data->title : NULL,
+                       data ? data->empty_text : NULL))
+    return;
   _lab_plot_frame_draw (cr, &frame, style, &spec);
 
-  cairo_save (cr);
   _lab_plot_frame_clip (cr, &frame);
   for (int s = 0; s < data->n_series; s++)
     draw_series (cr, &frame, data, &data->series[s], style);
@@ -338,12 +322,7 @@ lab_plot_loss_draw (cairo_t *cr, int width, int height, const LabLossData *data,
   cairo_restore (cr);
 }
 
-void
-lab_plot_loss_draw_func (cairo_t *cr, int width, int height, const void *data,
-                         const LabPlotStyle *style)
-{
-  lab_plot_loss_draw (cr, width, height, data, style);
-}
+LAB_PLOT_DEFINE_DRAW_FUNC (loss, LabLossData)
 
 bool
 lab_plot_loss_x_at (int width, int height, const LabLossData *data, const LabPlotStyle *style,

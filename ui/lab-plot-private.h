@@ -41,6 +41,24 @@ double _lab_plot_title_height (const LabPlotStyle *style, const char *title);
 /* The readable empty state: title (if any) and a centred muted message. */
 void _lab_plot_empty (cairo_t *cr, int width, int height, const LabPlotStyle *style,
                       const char *title, const char *text);
+/* Defines lab_plot_NAME_draw_func, the LabPlotDrawFunc of lab_plot_NAME_draw (which draws
+ * a DataType). */
+#define LAB_PLOT_DEFINE_DRAW_FUNC(name, DataType)                                            \
+  void lab_plot_##name##_draw_func (cairo_t *cr, int width, int height, const void *data,   \
+                                    const LabPlotStyle *style)                               \
+  {                                                                                          \
+    lab_plot_##name##_draw (cr, width, height, (const DataType *) data, style);             \
+  }
+
+/* Starts a picture: saves cr and paints the background (_lab_plot_begin). Without a plot
+ * to draw (laid_out false: no data, or too little room for it) draws the empty state,
+ * restores cr and returns false; else the caller draws and ends with cairo_restore (cr). */
+bool _lab_plot_open (cairo_t *cr, int width, int height, const LabPlotStyle *style,
+                     bool laid_out, const char *title, const char *empty_text);
+/* A dot of `color` at (x, y) ringed in the background colour, so that it stands out from
+ * the lines and points under it. */
+void _lab_plot_dot (cairo_t *cr, const LabPlotStyle *style, double x, double y, double radius,
+                    LabRgba color, double ring_width);
 
 static inline bool
 _lab_plot_finite (double v)
@@ -95,6 +113,8 @@ double _lab_plot_frame_px (const LabPlotFrame *frame, double x);
 double _lab_plot_frame_py (const LabPlotFrame *frame, double y);
 double _lab_plot_frame_x  (const LabPlotFrame *frame, double px);
 double _lab_plot_frame_y  (const LabPlotFrame *frame, double py);
+/* Saves cr and clips it to the plot area (and a pixel around it) for the data; the caller
+ * ends the clip with cairo_restore (cr). */
 void   _lab_plot_frame_clip (cairo_t *cr, const LabPlotFrame *frame);
 
 /* Pads a data range: a share of its span on each side (in log space for log axes); a

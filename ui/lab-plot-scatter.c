@@ -250,13 +250,8 @@ draw_path (cairo_t *cr, const LabPlotFrame *frame, const LabScatterData *data,
       if (!point_finite (p))
         continue;
       bool end = i == 0 || i == data->n_path - 1;
-      cairo_arc (cr, _lab_plot_frame_px (frame, p[0]), _lab_plot_frame_py (frame, p[1]),
-                 (end ? 4.5 : 2.5) * style->line_scale, 0, 2 * M_PI);
-      _lab_plot_set_color (cr, style->accent);
-      cairo_fill_preserve (cr);
-      _lab_plot_set_color (cr, style->background);
-      cairo_set_line_width (cr, 1.5);
-      cairo_stroke (cr);
+      _lab_plot_dot (cr, style, _lab_plot_frame_px (frame, p[0]), _lab_plot_frame_py (frame, p[1]),
+                     (end ? 4.5 : 2.5) * style->line_scale, style->accent, 1.5);
     }
 }
 
@@ -270,12 +265,7 @@ draw_highlight (cairo_t *cr, const LabPlotFrame *frame, const LabScatterData *da
   double px = _lab_plot_frame_px (frame, p[0]), py = _lab_plot_frame_py (frame, p[1]);
   double r = default_radius (data, style) + 3.0 * style->line_scale;
   LabRgba c = lab_plot_style_color (style, data->labels ? data->labels[data->highlight] : 0);
-  cairo_arc (cr, px, py, r, 0, 2 * M_PI);
-  _lab_plot_set_color (cr, c);
-  cairo_fill_preserve (cr);
-  _lab_plot_set_color (cr, style->background);
-  cairo_set_line_width (cr, 2.0 * style->line_scale);
-  cairo_stroke (cr);
+  _lab_plot_dot (cr, style, px, py, r, c, 2.0 * style->line_scale);
   cairo_arc (cr, px, py, r + 2.0 * style->line_scale, 0, 2 * M_PI);
   _lab_plot_set_color (cr, style->foreground);
   cairo_set_line_width (cr, 1.5 * style->line_scale);
@@ -326,20 +316,14 @@ void
 lab_plot_scatter_draw (cairo_t *cr, int width, int height, const LabScatterData *data,
                        const LabPlotStyle *style)
 {
-  cairo_save (cr);
-  _lab_plot_begin (cr, width, height, style);
   LabPlotFrame frame;
   LabPlotFrameSpec spec;
-  if (!scatter_layout (&frame, &spec, width, height, data, style))
-    {
-      _lab_plot_empty (cr, width, height, style, data ? data->title : NULL,
-                       data ? data->empty_text : NULL);
-      cairo_restore (cr);
-      return;
-    }
+  bool laid_out = scatter_layout (&frame, &spec, width, height, data, style);
+  if (!_lab_plot_open (cr, width, height, style, laid_out, data ? data->title : NULL,
+                       data ? data->empty_text : NULL))
+    return;
   _lab_plot_frame_draw (cr, &frame, style, &spec);
 
-  cairo_save (cr);
   _lab_plot_frame_clip (cr, &frame);
   if (data->points && data->n_points > 0)
     {
@@ -365,12 +349,7 @@ lab_plot_scatter_draw (cairo_t *cr, int width, int height, const LabScatterData 
   cairo_restore (cr);
 }
 
-void
-lab_plot_scatter_draw_func (cairo_t *cr, int width, int height, const void *data,
-                            const LabPlotStyle *style)
-{
-  lab_plot_scatter_draw (cr, width, height, data, style);
-}
+LAB_PLOT_DEFINE_DRAW_FUNC (scatter, LabScatterData)
 
 bool
 lab_plot_scatter_to_data (int width, int height, const LabScatterData *data,

@@ -119,16 +119,11 @@ void
 lab_plot_sequence_draw (cairo_t *cr, int width, int height, const LabSequenceData *data,
                         const LabPlotStyle *style)
 {
-  cairo_save (cr);
-  _lab_plot_begin (cr, width, height, style);
   SequenceLayout layout;
-  if (!sequence_layout (&layout, width, height, data, style))
-    {
-      _lab_plot_empty (cr, width, height, style, data ? data->title : NULL,
-                       data ? data->empty_text : NULL);
-      cairo_restore (cr);
-      return;
-    }
+  bool laid_out = sequence_layout (&layout, width, height, data, style);
+  if (!_lab_plot_open (cr, width, height, style, laid_out, data ? data->title : NULL,
+                       data ? data->empty_text : NULL))
+    return;
   const LabPlotFrame *frame = &layout.frame;
   LabRgba anomaly = lab_plot_style_color (style, 3);
   if (data->anomalous)
@@ -147,7 +142,6 @@ lab_plot_sequence_draw (cairo_t *cr, int width, int height, const LabSequenceDat
     }
   _lab_plot_frame_draw (cr, frame, style, &layout.spec);
 
-  cairo_save (cr);
   _lab_plot_frame_clip (cr, frame);
   int features = data->n_features < MAX_FEATURES ? data->n_features : MAX_FEATURES;
   int references = data->n_references < MAX_REFERENCES ? data->n_references : MAX_REFERENCES;
@@ -270,9 +264,4 @@ lab_plot_sequence_draw (cairo_t *cr, int width, int height, const LabSequenceDat
   cairo_restore (cr);
 }
 
-void
-lab_plot_sequence_draw_func (cairo_t *cr, int width, int height, const void *data,
-                             const LabPlotStyle *style)
-{
-  lab_plot_sequence_draw (cr, width, height, data, style);
-}
+LAB_PLOT_DEFINE_DRAW_FUNC (sequence, LabSequenceData)
