@@ -1,6 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-lesson-panel.c: the lesson beside the views (see lab-lesson-panel.h).
- *
- * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The panel does no numerical work: settings go to the session (which loads on a worker),
  * checks are measured by LabLessonState on a worker, and the panel only shows what comes
