@@ -41,19 +41,19 @@ loss_ranges (const LabLossData *data, double *xmin, double *xmax, double *ymin, 
 }
 
 static bool
-loss_frame_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int height,
-                   const LabLossData *data, const LabPlotStyle *style, double extra_right)
+loss_frame_layout (LabPlotFrame *frame, int width, int height, const LabLossData *data,
+                   const LabPlotStyle *style, double extra_right)
 {
   double xmin, xmax, ymin, ymax;
   if (data == NULL || !loss_ranges (data, &xmin, &xmax, &ymin, &ymax))
     return false;
-  memset (spec, 0, sizeof *spec);
-  spec->title = data->title;
-  spec->x_label = data->x_label;
-  spec->y_label = data->y_label;
-  spec->ylog = data->log_y;
-  spec->x_integer_ticks = fabs (xmin - round (xmin)) < 1e-9 && fabs (xmax - round (xmax)) < 1e-9;
-  spec->extra_right = extra_right;
+  LabPlotFrameSpec spec = { 0 };
+  spec.title = data->title;
+  spec.x_label = data->x_label;
+  spec.y_label = data->y_label;
+  spec.ylog = data->log_y;
+  spec.x_integer_ticks = fabs (xmin - round (xmin)) < 1e-9 && fabs (xmax - round (xmax)) < 1e-9;
+  spec.extra_right = extra_right;
   bool markers = false;
   for (int s = 0; s < data->n_series; s++)
     markers = markers || data->series[s].markers;
@@ -65,7 +65,7 @@ loss_frame_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int h
   _lab_plot_pad_range (&ymin, &ymax, 0.06, data->log_y);
   if (non_negative && ymin < 0.0)
     ymin = 0.0; /* losses and errors: a negative axis would suggest negative values */
-  return _lab_plot_frame_layout (frame, width, height, style, spec, xmin, xmax, ymin, ymax);
+  return _lab_plot_frame_layout (frame, width, height, style, &spec, xmin, xmax, ymin, ymax);
 }
 
 /* Linear interpolation of a series at x; false outside its finite span. */
@@ -233,12 +233,12 @@ points_in_box (const LabPlotFrame *frame, const LabLossData *data, const double 
  * corner whose legend box covers the fewest points of the curves, and when every corner
  * would cover some, beside the plot area on the right (room permitting). */
 static bool
-loss_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int height,
-             const LabLossData *data, const LabPlotStyle *style, LabPlotLegend *corner)
+loss_layout (LabPlotFrame *frame, int width, int height, const LabLossData *data,
+             const LabPlotStyle *style, LabPlotLegend *corner)
 {
   enum { MAX_ENTRIES = 16 };
   LabLegendEntry entries[MAX_ENTRIES];
-  if (!loss_frame_layout (frame, spec, width, height, data, style, 0.0))
+  if (!loss_frame_layout (frame, width, height, data, style, 0.0))
     return false;
   *corner = data->legend;
   if (data->legend != LAB_PLOT_LEGEND_BEST)
@@ -271,11 +271,9 @@ loss_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int height,
   if (fewest > 0 && (frame->x1 - frame->x0) > 2.5 * beside)
     {
       LabPlotFrame narrower;
-      LabPlotFrameSpec narrower_spec;
-      if (loss_frame_layout (&narrower, &narrower_spec, width, height, data, style, beside))
+      if (loss_frame_layout (&narrower, width, height, data, style, beside))
         {
           *frame = narrower;
-          *spec = narrower_spec;
           *corner = LAB_PLOT_LEGEND_OUTSIDE_RIGHT;
         }
     }
@@ -287,9 +285,8 @@ lab_plot_loss_legend_corner (int width, int height, const LabLossData *data,
                              const LabPlotStyle *style)
 {
   LabPlotFrame frame;
-  LabPlotFrameSpec spec;
   LabPlotLegend corner;
-  if (data == NULL || !loss_layout (&frame, &spec, width, height, data, style, &corner))
+  if (data == NULL || !loss_layout (&frame, width, height, data, style, &corner))
     return LAB_PLOT_LEGEND_NONE;
   return corner;
 }
@@ -299,13 +296,12 @@ lab_plot_loss_draw (cairo_t *cr, int width, int height, const LabLossData *data,
                     const LabPlotStyle *style)
 {
   LabPlotFrame frame;
-  LabPlotFrameSpec spec;
   LabPlotLegend corner;
-  bool laid_out = data != NULL && loss_layout (&frame, &spec, width, height, data, style, &corner);
+  bool laid_out = data != NULL && loss_layout (&frame, width, height, data, style, &corner);
   if (!_lab_plot_open (cr, width, height, style, laid_out, data ? data->title : NULL,
                        data ? data->empty_text : NULL))
     return;
-  _lab_plot_frame_draw (cr, &frame, style, &spec);
+  _lab_plot_frame_draw (cr, &frame, style);
 
   _lab_plot_frame_clip (cr, &frame);
   for (int s = 0; s < data->n_series; s++)
@@ -329,9 +325,8 @@ lab_plot_loss_x_at (int width, int height, const LabLossData *data, const LabPlo
                     double px, double *x)
 {
   LabPlotFrame frame;
-  LabPlotFrameSpec spec;
   LabPlotLegend corner;
-  if (data == NULL || !loss_layout (&frame, &spec, width, height, data, style, &corner))
+  if (data == NULL || !loss_layout (&frame, width, height, data, style, &corner))
     return false;
   if (px < frame.x0 || px > frame.x1)
     return false;

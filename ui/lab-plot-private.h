@@ -77,17 +77,6 @@ _lab_plot_trace_to (cairo_t *cr, double px, double py, bool *pen_down)
   *pen_down = true;
 }
 
-/* An x/y plot area in pixels with its data ranges and ticks. */
-typedef struct {
-  double x0, y0, x1, y1;          /* plot area, y0 at the top */
-  double xmin, xmax, ymin, ymax;  /* data range shown */
-  bool xlog, ylog;
-  LabPlotTick xticks[LAB_PLOT_MAX_TICKS], yticks[LAB_PLOT_MAX_TICKS];
-  int n_xticks, n_yticks;
-  double xstep, ystep;            /* 0 on a log axis */
-  double title_y;                 /* baseline region top of the title */
-} LabPlotFrame;
-
 typedef struct {
   const char *title, *x_label, *y_label;
   bool xlog, ylog;
@@ -98,6 +87,19 @@ typedef struct {
   double min_label_width;         /* room kept for labels left of the axis (e.g. "error") */
 } LabPlotFrameSpec;
 
+/* An x/y plot area in pixels with its data ranges and ticks. */
+typedef struct {
+  double x0, y0, x1, y1;          /* plot area, y0 at the top */
+  double xmin, xmax, ymin, ymax;  /* data range shown */
+  bool xlog, ylog;
+  LabPlotTick xticks[LAB_PLOT_MAX_TICKS], yticks[LAB_PLOT_MAX_TICKS];
+  int n_xticks, n_yticks;
+  double xstep, ystep;            /* 0 on a log axis */
+  double title_y;                 /* baseline region top of the title */
+  LabPlotFrameSpec spec;          /* what it was laid out for: titles, labels, room kept */
+} LabPlotFrame;
+
+
 /* Counts a plot that had data but no room for it (lab_plot_too_small_count). */
 void _lab_plot_note_too_small (void);
 
@@ -107,8 +109,7 @@ bool _lab_plot_frame_layout (LabPlotFrame *frame, int width, int height,
                              const LabPlotStyle *style, const LabPlotFrameSpec *spec,
                              double xmin, double xmax, double ymin, double ymax);
 /* Grid lines, axes, tick labels, axis labels and title. */
-void _lab_plot_frame_draw (cairo_t *cr, const LabPlotFrame *frame, const LabPlotStyle *style,
-                           const LabPlotFrameSpec *spec);
+void _lab_plot_frame_draw (cairo_t *cr, const LabPlotFrame *frame, const LabPlotStyle *style);
 double _lab_plot_frame_px (const LabPlotFrame *frame, double x);
 double _lab_plot_frame_py (const LabPlotFrame *frame, double y);
 double _lab_plot_frame_x  (const LabPlotFrame *frame, double px);

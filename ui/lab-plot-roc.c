@@ -34,7 +34,7 @@ lab_plot_roc_draw (cairo_t *cr, int width, int height, const LabRocData *data,
   if (!_lab_plot_open (cr, width, height, style, laid_out, data ? data->title : NULL,
                        data ? data->empty_text : NULL))
     return;
-  _lab_plot_frame_draw (cr, &frame, style, &spec);
+  _lab_plot_frame_draw (cr, &frame, style);
 
   _lab_plot_frame_clip (cr, &frame);
   LabRgba diagonal = style->muted;

@@ -94,20 +94,20 @@ legend_width (const LabLegendEntry *entries, int n, const LabPlotStyle *style)
 }
 
 static bool
-scatter_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int height,
-                const LabScatterData *data, const LabPlotStyle *style)
+scatter_layout (LabPlotFrame *frame, int width, int height, const LabScatterData *data,
+                const LabPlotStyle *style)
 {
   if (!scatter_has_data (data))
     return false;
   LabLegendEntry entries[MAX_LEGEND];
   int n = legend_entries (data, style, entries);
-  memset (spec, 0, sizeof *spec);
-  spec->title = data->title;
-  spec->x_label = data->x_label;
-  spec->y_label = data->y_label;
-  spec->extra_right = legend_width (entries, n, style);
+  LabPlotFrameSpec spec = { 0 };
+  spec.title = data->title;
+  spec.x_label = data->x_label;
+  spec.y_label = data->y_label;
+  spec.extra_right = legend_width (entries, n, style);
   LabPlotRect rect = lab_plot_scatter_visible_rect (data);
-  bool ok = _lab_plot_frame_layout (frame, width, height, style, spec, rect.x0, rect.x1, rect.y0,
+  bool ok = _lab_plot_frame_layout (frame, width, height, style, &spec, rect.x0, rect.x1, rect.y0,
                                     rect.y1);
   /* Equal aspect: widen the range of the axis with more pixels per unit until both match (a
    * second pass, as the wider range can change the tick labels' room). */
@@ -129,7 +129,7 @@ scatter_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int heig
           rect.y0 = mid - half;
           rect.y1 = mid + half;
         }
-      ok = _lab_plot_frame_layout (frame, width, height, style, spec, rect.x0, rect.x1, rect.y0,
+      ok = _lab_plot_frame_layout (frame, width, height, style, &spec, rect.x0, rect.x1, rect.y0,
                                    rect.y1);
     }
   return ok;
@@ -317,12 +317,11 @@ lab_plot_scatter_draw (cairo_t *cr, int width, int height, const LabScatterData 
                        const LabPlotStyle *style)
 {
   LabPlotFrame frame;
-  LabPlotFrameSpec spec;
-  bool laid_out = scatter_layout (&frame, &spec, width, height, data, style);
+  bool laid_out = scatter_layout (&frame, width, height, data, style);
   if (!_lab_plot_open (cr, width, height, style, laid_out, data ? data->title : NULL,
                        data ? data->empty_text : NULL))
     return;
-  _lab_plot_frame_draw (cr, &frame, style, &spec);
+  _lab_plot_frame_draw (cr, &frame, style);
 
   _lab_plot_frame_clip (cr, &frame);
   if (data->points && data->n_points > 0)
@@ -356,8 +355,7 @@ lab_plot_scatter_to_data (int width, int height, const LabScatterData *data,
                           const LabPlotStyle *style, double px, double py, double *x, double *y)
 {
   LabPlotFrame frame;
-  LabPlotFrameSpec spec;
-  if (!scatter_layout (&frame, &spec, width, height, data, style))
+  if (!scatter_layout (&frame, width, height, data, style))
     return false;
   if (x)
     *x = _lab_plot_frame_x (&frame, px);
@@ -372,8 +370,7 @@ lab_plot_scatter_to_widget (int width, int height, const LabScatterData *data,
                             double *py)
 {
   LabPlotFrame frame;
-  LabPlotFrameSpec spec;
-  if (!scatter_layout (&frame, &spec, width, height, data, style))
+  if (!scatter_layout (&frame, width, height, data, style))
     return false;
   if (px)
     *px = _lab_plot_frame_px (&frame, x);
@@ -387,9 +384,8 @@ lab_plot_scatter_nearest (int width, int height, const LabScatterData *data,
                           const LabPlotStyle *style, double px, double py, double max_distance)
 {
   LabPlotFrame frame;
-  LabPlotFrameSpec spec;
   if (data == NULL || data->points == NULL
-      || !scatter_layout (&frame, &spec, width, height, data, style))
+      || !scatter_layout (&frame, width, height, data, style))
     return -1;
   int best = -1;
   double best_d2 = max_distance * max_distance;
@@ -415,9 +411,8 @@ lab_plot_scatter_legend_at (int width, int height, const LabScatterData *data,
                             const LabPlotStyle *style, double px, double py)
 {
   LabPlotFrame frame;
-  LabPlotFrameSpec spec;
   LabLegendEntry entries[MAX_LEGEND];
-  if (data == NULL || !scatter_layout (&frame, &spec, width, height, data, style))
+  if (data == NULL || !scatter_layout (&frame, width, height, data, style))
     return -1;
   int n = legend_entries (data, style, entries);
   if (n == 0)

@@ -565,6 +565,7 @@ _lab_plot_frame_layout (LabPlotFrame *frame, int width, int height, const LabPlo
                         double ymax)
 {
   memset (frame, 0, sizeof *frame);
+  frame->spec = *spec;
   frame->xmin = xmin;
   frame->xmax = xmax;
   frame->ymin = ymin;
@@ -677,9 +678,9 @@ _lab_plot_frame_clip (cairo_t *cr, const LabPlotFrame *frame)
 }
 
 void
-_lab_plot_frame_draw (cairo_t *cr, const LabPlotFrame *frame, const LabPlotStyle *style,
-                      const LabPlotFrameSpec *spec)
+_lab_plot_frame_draw (cairo_t *cr, const LabPlotFrame *frame, const LabPlotStyle *style)
 {
+  const LabPlotFrameSpec *spec = &frame->spec;
   double pad = outer_pad (style);
   double tick_len = 4.0 * style->line_scale;
   char buf[32];
