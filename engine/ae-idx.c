@@ -176,23 +176,30 @@ ae_idx_set_labels (AeDataset *ds, long first, const uint8_t *labels, long count,
   return AE_OK;
 }
 
-AeStatus
-ae_idx_parse_images (AeDataset **out, const uint8_t *buf, size_t len, const char *name,
-                     AeError *err)
+/* A parser of IDX bytes: target is the AeDataset ** of images or the AeDataset * of labels. */
+typedef AeStatus (*IdxParser) (void *target, const uint8_t *buf, size_t len, const char *name,
+                               AeError *err);
+
+/* Compressed bytes in memory are as welcome as they are in a file: parse sees them inflated. */
+static AeStatus
+parse_inflated (IdxParser parse, void *target, const uint8_t *buf, size_t len, const char *name,
+                AeError *err)
 {
-  *out = NULL;
-  /* Compressed bytes in memory are as welcome as they are in a file. */
-  if (len >= 2 && buf[0] == 0x1f && buf[1] == 0x8b)
-    {
-      uint8_t *raw;
-      size_t raw_len;
-      AeStatus status = ae_gunzip_memory (buf, len, IDX_FILE_MAX, &raw, &raw_len, name, err);
-      if (status != AE_OK)
-        return status;
-      status = ae_idx_parse_images (out, raw, raw_len, name, err);
-      free (raw);
-      return status;
-    }
+  if (len < 2 || buf[0] != 0x1f || buf[1] != 0x8b)
+    return parse (target, buf, len, name, err);
+  uint8_t *raw;
+  size_t raw_len;
+  AeStatus status = ae_gunzip_memory (buf, len, IDX_FILE_MAX, &raw, &raw_len, name, err);
+  if (status == AE_OK)
+    status = parse (target, raw, raw_len, name, err);
+  free (raw);
+  return status;
+}
+
+static AeStatus
+parse_images (void *target, const uint8_t *buf, size_t len, const char *name, AeError *err)
+{
+  AeDataset **out = target;
   long n;
   int rows, cols;
   AeStatus status = ae_idx_check_images (buf, len, name, &n, &rows, &cols, err);
@@ -208,20 +215,10 @@ ae_idx_parse_images (AeDataset **out, const uint8_t *buf, size_t len, const char
   return AE_OK;
 }
 
-AeStatus
-ae_idx_parse_labels (AeDataset *ds, const uint8_t *buf, size_t len, const char *name, AeError *err)
+static AeStatus
+parse_labels (void *target, const uint8_t *buf, size_t len, const char *name, AeError *err)
 {
-  if (len >= 2 && buf[0] == 0x1f && buf[1] == 0x8b)
-    {
-      uint8_t *raw;
-      size_t raw_len;
-      AeStatus status = ae_gunzip_memory (buf, len, IDX_FILE_MAX, &raw, &raw_len, name, err);
-      if (status != AE_OK)
-        return status;
-      status = ae_idx_parse_labels (ds, raw, raw_len, name, err);
-      free (raw);
-      return status;
-    }
+  AeDataset *ds = target;
   long n;
   AeStatus status = ae_idx_check_labels (buf, len, name, &n, err);
   if (status != AE_OK)
@@ -232,6 +229,20 @@ ae_idx_parse_labels (AeDataset *ds, const uint8_t *buf, size_t len, const char *
   for (long i = 0; i < n; i++)
     max_label = buf[8 + i] > max_label ? buf[8 + i] : max_label;
   return ae_idx_set_labels (ds, 0, buf + 8, n, max_label + 1, err);
+}
+
+AeStatus
+ae_idx_parse_images (AeDataset **out, const uint8_t *buf, size_t len, const char *name,
+                     AeError *err)
+{
+  *out = NULL;
+  return parse_inflated (parse_images, out, buf, len, name, err);
+}
+
+AeStatus
+ae_idx_parse_labels (AeDataset *ds, const uint8_t *buf, size_t len, const char *name, AeError *err)
+{
+  return parse_inflated (parse_labels, ds, buf, len, name, err);
 }
 
 /* Slack beyond the declared size, so that a few stray bytes at the end are reported as a

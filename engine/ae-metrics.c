@@ -233,12 +233,60 @@ ae_roc_curve (const float *scores, const uint8_t *labels, long n, float *fpr, fl
 /* Queries per sgemm: at most 256, and the (queries, nr) block of dot products within 64 MiB. */
 enum { KNN_MAX_BLOCK = 256, KNN_BLOCK_FLOATS = 16 << 20 };
 
-/* Query rows per sgemm against nr reference points. */
-static long
-knn_block_rows (long nr)
+/* Squared distances from query points to every reference point, a block of queries at a
+ * time: |q - r|^2 = |q|^2 + |r|^2 - 2 q.r, with the dot products of a block from one sgemm.
+ * |q|^2 is the same for every candidate of a query, so knn_scan_dist leaves it out. */
+typedef struct {
+  const float *query, *ref;
+  long nq, nr;
+  int dim;
+  long block;       /* query rows per sgemm */
+  float *ref_norms; /* (nr) |r|^2 */
+  float *dots;      /* (block, nr) q r^T of the current block */
+} KnnScan;
+
+/* False when out of memory (knn_scan_clear still frees what was taken). */
+static int
+knn_scan_init (KnnScan *scan, const float *query, long nq, const float *ref, long nr, int dim)
 {
   long block = KNN_BLOCK_FLOATS / nr;
-  return block < 1 ? 1 : block > KNN_MAX_BLOCK ? KNN_MAX_BLOCK : block;
+  *scan = (KnnScan){ query, ref, nq, nr, dim,
+                     block < 1 ? 1 : block > KNN_MAX_BLOCK ? KNN_MAX_BLOCK : block, NULL, NULL };
+  scan->ref_norms = malloc ((size_t) nr * sizeof *scan->ref_norms);
+  scan->dots = malloc ((size_t) scan->block * (size_t) nr * sizeof *scan->dots);
+  if (scan->ref_norms == NULL || scan->dots == NULL)
+    return 0;
+  for (long r = 0; r < nr; r++)
+    {
+      const float *row = ref + (size_t) r * (size_t) dim;
+      scan->ref_norms[r] = cblas_sdot (dim, row, 1, row, 1);
+    }
+  return 1;
+}
+
+/* The dot products of the queries from start on (a block of them); returns how many rows. */
+static int
+knn_scan_block (KnnScan *scan, long start)
+{
+  int rows = (int) (scan->nq - start < scan->block ? scan->nq - start : scan->block);
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, rows, (int) scan->nr, scan->dim, 1.0f,
+               scan->query + (size_t) start * (size_t) scan->dim, scan->dim, scan->ref, scan->dim,
+               0.0f, scan->dots, (int) scan->nr);
+  return rows;
+}
+
+/* |q - r|^2 - |q|^2 for row i of the current block and reference point r. */
+static inline float
+knn_scan_dist (const KnnScan *scan, int i, long r)
+{
+  return scan->ref_norms[r] - 2.0f * scan->dots[(size_t) i * (size_t) scan->nr + (size_t) r];
+}
+
+static void
+knn_scan_clear (KnnScan *scan)
+{
+  free (scan->ref_norms);
+  free (scan->dots);
 }
 
 /* Inserts (dist, index) into the ascending list best[0..*count) of at most k entries; equal
@@ -295,36 +343,26 @@ ae_knn_search (long *indices, float *dist2, const float *query, long nq, const f
   if (k > candidates)
     k = (int) candidates;
 
-  size_t d = (size_t) dim;
-  long block = knn_block_rows (nr);
-  float *ref_norms = malloc ((size_t) nr * sizeof *ref_norms);
-  float *dots = malloc ((size_t) block * (size_t) nr * sizeof *dots);
+  KnnScan scan;
   float *best_dist = malloc ((size_t) k * sizeof *best_dist);
   int found = 0;
-  if (ref_norms == NULL || dots == NULL || best_dist == NULL)
+  if (!knn_scan_init (&scan, query, nq, ref, nr, dim) || best_dist == NULL)
     goto done;
-  for (long r = 0; r < nr; r++)
-    ref_norms[r] = cblas_sdot (dim, ref + (size_t) r * d, 1, ref + (size_t) r * d, 1);
-
-  for (long start = 0; start < nq; start += block)
+  for (long start = 0; start < nq; start += scan.block)
     {
-      int rows = (int) (nq - start < block ? nq - start : block);
-      /* dots (rows, nr) = q r^T; |q - r|^2 = |q|^2 + |r|^2 - 2 q.r, and |q|^2 is the same for
-       * every candidate of a query, so it is added only to the k kept. */
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, rows, (int) nr, dim, 1.0f,
-                   query + (size_t) start * d, dim, ref, dim, 0.0f, dots, (int) nr);
+      int rows = knn_scan_block (&scan, start);
       for (int i = 0; i < rows; i++)
         {
           long q = start + i;
-          const float *row = dots + (size_t) i * (size_t) nr;
           long *best_index = indices + (size_t) q * (size_t) k;
           int count = 0;
           for (long r = 0; r < nr; r++)
             if (!(leave_one_out && r == q))
-              knn_insert (best_dist, best_index, &count, k, ref_norms[r] - 2.0f * row[r], r);
+              knn_insert (best_dist, best_index, &count, k, knn_scan_dist (&scan, i, r), r);
           if (dist2 != NULL)
             {
-              const float *qrow = query + (size_t) q * d;
+              /* |q|^2 only for the k kept */
+              const float *qrow = query + (size_t) q * (size_t) dim;
               float qnorm = cblas_sdot (dim, qrow, 1, qrow, 1);
               for (int j = 0; j < k; j++)
                 dist2[(size_t) q * (size_t) k + (size_t) j] = fmaxf (best_dist[j] + qnorm, 0.0f);
@@ -334,8 +372,7 @@ ae_knn_search (long *indices, float *dist2, const float *query, long nq, const f
   found = k;
 
 done:
-  free (ref_norms);
-  free (dots);
+  knn_scan_clear (&scan);
   free (best_dist);
   return found;
 }
@@ -452,32 +489,24 @@ ae_trustworthiness (const float *x, int dim, const float *y, int ydim, long n, i
 {
   if (n < 2 || dim <= 0 || ydim <= 0 || k <= 0 || 2 * (long) k >= n || n > INT32_MAX)
     return NAN;
-  size_t d = (size_t) dim;
-  long block = knn_block_rows (n);
   long *embedded = malloc ((size_t) n * (size_t) k * sizeof *embedded);
   long *original = malloc ((size_t) n * (size_t) k * sizeof *original);
-  float *norms = malloc ((size_t) n * sizeof *norms);
-  float *dots = malloc ((size_t) block * (size_t) n * sizeof *dots);
+  KnnScan scan;
   double result = NAN;
-  if (embedded == NULL || original == NULL || norms == NULL || dots == NULL
+  if (!knn_scan_init (&scan, x, n, x, n, dim) || embedded == NULL || original == NULL
       || ae_knn_search (embedded, NULL, y, n, y, n, ydim, k) != k
       || ae_knn_search (original, NULL, x, n, x, n, dim, k) != k)
     goto done;
-  for (long i = 0; i < n; i++)
-    norms[i] = cblas_sdot (dim, x + (size_t) i * d, 1, x + (size_t) i * d, 1);
 
   /* Each neighbour in the plane that is not among the k nearest in the original space costs
    * its rank there beyond k; the rank is 1 + the number of points strictly nearer. */
   double penalty = 0;
-  for (long start = 0; start < n; start += block)
+  for (long start = 0; start < n; start += scan.block)
     {
-      int rows = (int) (n - start < block ? n - start : block);
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, rows, (int) n, dim, 1.0f,
-                   x + (size_t) start * d, dim, x, dim, 0.0f, dots, (int) n);
+      int rows = knn_scan_block (&scan, start);
       for (int r = 0; r < rows; r++)
         {
           long i = start + r;
-          const float *row = dots + (size_t) r * (size_t) n;
           for (int a = 0; a < k; a++)
             {
               long j = embedded[(size_t) i * (size_t) k + (size_t) a];
@@ -486,10 +515,10 @@ ae_trustworthiness (const float *x, int dim, const float *y, int ydim, long n, i
                 kept = original[(size_t) i * (size_t) k + (size_t) b] == j;
               if (kept)
                 continue;
-              float dj = norms[j] - 2.0f * row[j];
+              float dj = knn_scan_dist (&scan, r, j);
               long rank = 1;
               for (long m = 0; m < n; m++)
-                if (m != i && m != j && norms[m] - 2.0f * row[m] < dj)
+                if (m != i && m != j && knn_scan_dist (&scan, r, m) < dj)
                   rank++;
               penalty += (double) (rank - k);
             }
@@ -500,7 +529,6 @@ ae_trustworthiness (const float *x, int dim, const float *y, int ydim, long n, i
 done:
   free (embedded);
   free (original);
-  free (norms);
-  free (dots);
+  knn_scan_clear (&scan);
   return result;
 }

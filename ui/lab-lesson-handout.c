@@ -1,7 +1,5 @@
-/* lab-lesson-handout.c: the lesson as it was run, to PDF (see lab-lesson-handout.h).
- *
- * SPDX-License-Identifier: GPL-3.0-or-later
- */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* lab-lesson-handout.c: the lesson as it was run, to PDF (see lab-lesson-handout.h). */
 #include <math.h>
 
 #include <cairo-pdf.h>

@@ -1,6 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-lesson-handout.h: the lesson as it was run, to PDF.
- *
- * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One A4 page per step: its title and text, the prediction asked and what was answered,
  * the checks with their measured values, and the live plots of the step's last snapshot

@@ -1,6 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-lesson-panel.c: the lesson beside the views (see lab-lesson-panel.h).
- *
- * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The panel does no numerical work: settings go to the session (which loads on a worker),
  * checks are measured by LabLessonState on a worker, and the panel only shows what comes
@@ -615,12 +614,25 @@ step_item_factory (gboolean ellipsize)
   return factory;
 }
 
+/* A flat icon button beside the lesson's title that runs a window action. */
+static GtkWidget *
+header_button (const char *icon, const char *action, const char *tooltip)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_widget_set_valign (button, GTK_ALIGN_START);
+  gtk_widget_add_css_class (button, "flat");
+  return button;
+}
+
 static void
 lab_lesson_panel_build (LabLessonPanel *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *button, *checks_heading, *nav, *footer, *scroller;
+  GtkWidget *checks_heading, *nav, *footer, *scroller;
   GtkStringList *steps = gtk_string_list_new (NULL);
   GtkListItemFactory *factory;
 
@@ -632,18 +644,11 @@ lab_lesson_panel_build (LabLessonPanel *self)
   self->lesson_title = GTK_LABEL (wrapped_label ("heading"));
   gtk_widget_set_hexpand (GTK_WIDGET (self->lesson_title), TRUE);
   gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->lesson_title));
-  button = gtk_button_new_from_icon_name ("document-save-as-symbolic");
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.export-handout");
-  gtk_widget_set_tooltip_text (button, _("Export the lesson as run, with answers, checks and plots, to PDF"));
-  gtk_widget_set_valign (button, GTK_ALIGN_START);
-  gtk_widget_add_css_class (button, "flat");
-  gtk_box_append (GTK_BOX (header), button);
-  button = gtk_button_new_from_icon_name ("window-close-symbolic");
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.close-lesson");
-  gtk_widget_set_tooltip_text (button, _("Close the lesson"));
-  gtk_widget_set_valign (button, GTK_ALIGN_START);
-  gtk_widget_add_css_class (button, "flat");
-  gtk_box_append (GTK_BOX (header), button);
+  gtk_box_append (GTK_BOX (header),
+                  header_button ("document-save-as-symbolic", "win.export-handout",
+                                 _("Export the lesson as run, with answers, checks and plots, to PDF")));
+  gtk_box_append (GTK_BOX (header),
+                  header_button ("window-close-symbolic", "win.close-lesson", _("Close the lesson")));
   gtk_box_append (GTK_BOX (box), header);
 
   for (guint i = 0; i < lab_lesson_state_get_n_steps (self->state); i++)

@@ -1,6 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-lesson-panel.h: the lesson beside the views.
- *
- * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The step list, previous and next, the progress through the lesson, the step's title and
  * text, the prediction asked before the run (revealed after it), the step's run, and its

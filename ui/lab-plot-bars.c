@@ -8,8 +8,8 @@
 #include <string.h>
 
 static bool
-bars_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int height,
-             const LabBarsData *data, const LabPlotStyle *style)
+bars_layout (LabPlotFrame *frame, int width, int height, const LabBarsData *data,
+             const LabPlotStyle *style)
 {
   if (data == NULL || data->values == NULL || data->n <= 0)
     return false;
@@ -36,38 +36,33 @@ bars_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int height,
     hi += (hi - lo) * 0.06;
   if (lo < 0.0)
     lo -= (hi - lo) * 0.06;
-  memset (spec, 0, sizeof *spec);
-  spec->title = data->title;
-  spec->x_label = data->x_label;
-  spec->y_label = data->y_label;
-  spec->x_integer_ticks = true;
+  LabPlotFrameSpec spec = { 0 };
+  spec.title = data->title;
+  spec.x_label = data->x_label;
+  spec.y_label = data->y_label;
+  spec.x_integer_ticks = true;
   if (data->show_reference && data->reference_label)
     {
       /* The reference label stands right of the plot, where it hides no bar. */
       cairo_t *measure = _lab_plot_measure_new ();
       _lab_plot_set_font (measure, style, LAB_PLOT_TEXT_SMALL, false);
-      spec->extra_right = _lab_plot_text_width (measure, data->reference_label) + 8;
+      spec.extra_right = _lab_plot_text_width (measure, data->reference_label) + 8;
       cairo_destroy (measure);
     }
-  return _lab_plot_frame_layout (frame, width, height, style, spec, -0.5, data->n - 0.5, lo, hi);
+  return _lab_plot_frame_layout (frame, width, height, style, &spec, -0.5, data->n - 0.5, lo,
+                                 hi);
 }
 
 void
 lab_plot_bars_draw (cairo_t *cr, int width, int height, const LabBarsData *data,
                     const LabPlotStyle *style)
 {
-  cairo_save (cr);
-  _lab_plot_begin (cr, width, height, style);
   LabPlotFrame frame;
-  LabPlotFrameSpec spec;
-  if (!bars_layout (&frame, &spec, width, height, data, style))
-    {
-      _lab_plot_empty (cr, width, height, style, data ? data->title : NULL,
-                       data ? data->empty_text : NULL);
-      cairo_restore (cr);
-      return;
-    }
-  _lab_plot_frame_draw (cr, &frame, style, &spec);
+  bool laid_out = bars_layout (&frame, width, height, data, style);
+  if (!_lab_plot_open (cr, width, height, style, laid_out, data ? data->title : NULL,
+                       data ? data->empty_text : NULL))
+    return;
+  _lab_plot_frame_draw (cr, &frame, style);
 
   LabRgba color = lab_plot_style_color (style, data->color_index);
   LabRgba flagged_color = style->muted;
@@ -128,20 +123,14 @@ lab_plot_bars_draw (cairo_t *cr, int width, int height, const LabBarsData *data,
   cairo_restore (cr);
 }
 
-void
-lab_plot_bars_draw_func (cairo_t *cr, int width, int height, const void *data,
-                         const LabPlotStyle *style)
-{
-  lab_plot_bars_draw (cr, width, height, data, style);
-}
+LAB_PLOT_DEFINE_DRAW_FUNC (bars, LabBarsData)
 
 int
 lab_plot_bars_index_at (int width, int height, const LabBarsData *data,
                         const LabPlotStyle *style, double px)
 {
   LabPlotFrame frame;
-  LabPlotFrameSpec spec;
-  if (!bars_layout (&frame, &spec, width, height, data, style))
+  if (!bars_layout (&frame, width, height, data, style))
     return -1;
   if (px < frame.x0 || px > frame.x1)
     return -1;

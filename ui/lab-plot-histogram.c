@@ -65,9 +65,8 @@ fill_bins (const float *values, int n, double lo, double hi, int bins, double *o
 }
 
 static bool
-histogram_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int height,
-                  const LabHistogramData *data, const LabPlotStyle *style, double *bins_normal,
-                  double *bins_anomalous)
+histogram_layout (LabPlotFrame *frame, int width, int height, const LabHistogramData *data,
+                  const LabPlotStyle *style, double *bins_normal, double *bins_anomalous)
 {
   double lo, hi;
   if (data == NULL || !histogram_range (data, &lo, &hi))
@@ -78,12 +77,12 @@ histogram_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int he
   double top = 0.0;
   for (int b = 0; b < bins; b++)
     top = fmax (top, fmax (bins_normal[b], bins_anomalous[b]));
-  memset (spec, 0, sizeof *spec);
-  spec->title = data->title;
-  spec->x_label = data->x_label;
-  spec->y_label = "fraction";
+  LabPlotFrameSpec spec = { 0 };
+  spec.title = data->title;
+  spec.x_label = data->x_label;
+  spec.y_label = "fraction";
   double pad = (hi - lo) * 0.02;
-  return _lab_plot_frame_layout (frame, width, height, style, spec, lo - pad, hi + pad, 0.0,
+  return _lab_plot_frame_layout (frame, width, height, style, &spec, lo - pad, hi + pad, 0.0,
                                  top > 0 ? top * 1.08 : 1.0);
 }
 
@@ -113,26 +112,19 @@ void
 lab_plot_histogram_draw (cairo_t *cr, int width, int height, const LabHistogramData *data,
                          const LabPlotStyle *style)
 {
-  cairo_save (cr);
-  _lab_plot_begin (cr, width, height, style);
   double normal[MAX_BINS], anomalous[MAX_BINS];
   LabPlotFrame frame;
-  LabPlotFrameSpec spec;
-  if (!histogram_layout (&frame, &spec, width, height, data, style, normal, anomalous))
-    {
-      _lab_plot_empty (cr, width, height, style, data ? data->title : NULL,
-                       data ? data->empty_text : NULL);
-      cairo_restore (cr);
-      return;
-    }
-  _lab_plot_frame_draw (cr, &frame, style, &spec);
+  bool laid_out = histogram_layout (&frame, width, height, data, style, normal, anomalous);
+  if (!_lab_plot_open (cr, width, height, style, laid_out, data ? data->title : NULL,
+                       data ? data->empty_text : NULL))
+    return;
+  _lab_plot_frame_draw (cr, &frame, style);
   double lo, hi;
   histogram_range (data, &lo, &hi);
   int bins = bin_count (data);
   LabRgba normal_color = lab_plot_style_color (style, 0);
   LabRgba anomalous_color = lab_plot_style_color (style, 3);
 
-  cairo_save (cr);
   _lab_plot_frame_clip (cr, &frame);
   if (data->n_normal > 0)
     draw_bins (cr, &frame, normal, bins, lo, hi, normal_color, style);
@@ -172,12 +164,7 @@ lab_plot_histogram_draw (cairo_t *cr, int width, int height, const LabHistogramD
   cairo_restore (cr);
 }
 
-void
-lab_plot_histogram_draw_func (cairo_t *cr, int width, int height, const void *data,
-                              const LabPlotStyle *style)
-{
-  lab_plot_histogram_draw (cr, width, height, data, style);
-}
+LAB_PLOT_DEFINE_DRAW_FUNC (histogram, LabHistogramData)
 
 bool
 lab_plot_histogram_value_at (int width, int height, const LabHistogramData *data,
@@ -185,8 +172,7 @@ lab_plot_histogram_value_at (int width, int height, const LabHistogramData *data
 {
   double normal[MAX_BINS], anomalous[MAX_BINS];
   LabPlotFrame frame;
-  LabPlotFrameSpec spec;
-  if (!histogram_layout (&frame, &spec, width, height, data, style, normal, anomalous))
+  if (!histogram_layout (&frame, width, height, data, style, normal, anomalous))
     return false;
   if (px < frame.x0 || px > frame.x1)
     return false;

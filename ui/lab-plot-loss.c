@@ -41,19 +41,19 @@ loss_ranges (const LabLossData *data, double *xmin, double *xmax, double *ymin, 
 }
 
 static bool
-loss_frame_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int height,
-                   const LabLossData *data, const LabPlotStyle *style, double extra_right)
+loss_frame_layout (LabPlotFrame *frame, int width, int height, const LabLossData *data,
+                   const LabPlotStyle *style, double extra_right)
 {
   double xmin, xmax, ymin, ymax;
   if (data == NULL || !loss_ranges (data, &xmin, &xmax, &ymin, &ymax))
     return false;
-  memset (spec, 0, sizeof *spec);
-  spec->title = data->title;
-  spec->x_label = data->x_label;
-  spec->y_label = data->y_label;
-  spec->ylog = data->log_y;
-  spec->x_integer_ticks = fabs (xmin - round (xmin)) < 1e-9 && fabs (xmax - round (xmax)) < 1e-9;
-  spec->extra_right = extra_right;
+  LabPlotFrameSpec spec = { 0 };
+  spec.title = data->title;
+  spec.x_label = data->x_label;
+  spec.y_label = data->y_label;
+  spec.ylog = data->log_y;
+  spec.x_integer_ticks = fabs (xmin - round (xmin)) < 1e-9 && fabs (xmax - round (xmax)) < 1e-9;
+  spec.extra_right = extra_right;
   bool markers = false;
   for (int s = 0; s < data->n_series; s++)
     markers = markers || data->series[s].markers;
@@ -65,7 +65,7 @@ loss_frame_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int h
   _lab_plot_pad_range (&ymin, &ymax, 0.06, data->log_y);
   if (non_negative && ymin < 0.0)
     ymin = 0.0; /* losses and errors: a negative axis would suggest negative values */
-  return _lab_plot_frame_layout (frame, width, height, style, spec, xmin, xmax, ymin, ymax);
+  return _lab_plot_frame_layout (frame, width, height, style, &spec, xmin, xmax, ymin, ymax);
 }
 
 /* Linear interpolation of a series at x; false outside its finite span. */
@@ -132,13 +132,8 @@ draw_series (cairo_t *cr, const LabPlotFrame *frame, const LabLossData *data,
     {
       if (!point_usable (data, series->x[i], series->y[i]))
         continue;
-      cairo_arc (cr, _lab_plot_frame_px (frame, series->x[i]),
-                 _lab_plot_frame_py (frame, series->y[i]), radius, 0, 2 * M_PI);
-      _lab_plot_set_color (cr, color);
-      cairo_fill_preserve (cr);
-      _lab_plot_set_color (cr, style->background);
-      cairo_set_line_width (cr, 1.0);
-      cairo_stroke (cr);
+      _lab_plot_dot (cr, style, _lab_plot_frame_px (frame, series->x[i]),
+                     _lab_plot_frame_py (frame, series->y[i]), radius, color, 1.0);
     }
 }
 
@@ -176,12 +171,7 @@ draw_hover (cairo_t *cr, const LabPlotFrame *frame, const LabLossData *data,
         continue;
       double py = _lab_plot_frame_py (frame, y);
       colors[n] = lab_plot_style_color (style, series->color_index);
-      cairo_arc (cr, px, py, 4.0 * style->line_scale, 0, 2 * M_PI);
-      _lab_plot_set_color (cr, colors[n]);
-      cairo_fill_preserve (cr);
-      _lab_plot_set_color (cr, style->background);
-      cairo_set_line_width (cr, 1.5);
-      cairo_stroke (cr);
+      _lab_plot_dot (cr, style, px, py, 4.0 * style->line_scale, colors[n], 1.5);
       snprintf (texts[n], sizeof texts[n], "%s  %.4g", series->name ? series->name : "", y);
       y_sum += py;
       y_count++;
@@ -243,12 +233,12 @@ points_in_box (const LabPlotFrame *frame, const LabLossData *data, const double 
  * corner whose legend box covers the fewest points of the curves, and when every corner
  * would cover some, beside the plot area on the right (room permitting). */
 static bool
-loss_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int height,
-             const LabLossData *data, const LabPlotStyle *style, LabPlotLegend *corner)
+loss_layout (LabPlotFrame *frame, int width, int height, const LabLossData *data,
+             const LabPlotStyle *style, LabPlotLegend *corner)
 {
   enum { MAX_ENTRIES = 16 };
   LabLegendEntry entries[MAX_ENTRIES];
-  if (!loss_frame_layout (frame, spec, width, height, data, style, 0.0))
+  if (!loss_frame_layout (frame, width, height, data, style, 0.0))
     return false;
   *corner = data->legend;
   if (data->legend != LAB_PLOT_LEGEND_BEST)
@@ -281,11 +271,9 @@ loss_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int height,
   if (fewest > 0 && (frame->x1 - frame->x0) > 2.5 * beside)
     {
       LabPlotFrame narrower;
-      LabPlotFrameSpec narrower_spec;
-      if (loss_frame_layout (&narrower, &narrower_spec, width, height, data, style, beside))
+      if (loss_frame_layout (&narrower, width, height, data, style, beside))
         {
           *frame = narrower;
-          *spec = narrower_spec;
           *corner = LAB_PLOT_LEGEND_OUTSIDE_RIGHT;
         }
     }
@@ -297,9 +285,8 @@ lab_plot_loss_legend_corner (int width, int height, const LabLossData *data,
                              const LabPlotStyle *style)
 {
   LabPlotFrame frame;
-  LabPlotFrameSpec spec;
   LabPlotLegend corner;
-  if (data == NULL || !loss_layout (&frame, &spec, width, height, data, style, &corner))
+  if (data == NULL || !loss_layout (&frame, width, height, data, style, &corner))
     return LAB_PLOT_LEGEND_NONE;
   return corner;
 }
@@ -308,21 +295,14 @@ void
 lab_plot_loss_draw (cairo_t *cr, int width, int height, const LabLossData *data,
                     const LabPlotStyle *style)
 {
-  cairo_save (cr);
-  _lab_plot_begin (cr, width, height, style);
   LabPlotFrame frame;
-  LabPlotFrameSpec spec;
   LabPlotLegend corner;
-  if (data == NULL || !loss_layout (&frame, &spec, width, height, data, style, &corner))
-    {
-      _lab_plot_empty (cr, width, height, style, data ? data->title : NULL,
-                       data ? data->empty_text : NULL);
-      cairo_restore (cr);
-      return;
-    }
-  _lab_plot_frame_draw (cr, &frame, style, &spec);
+  bool laid_out = data != NULL && loss_layout (&frame, width, height, data, style, &corner);
+  if (!_lab_plot_open (cr, width, height, style, laid_out, data ? data->title : NULL,
+                       data ? data->empty_text : NULL))
+    return;
+  _lab_plot_frame_draw (cr, &frame, style);
 
-  cairo_save (cr);
   _lab_plot_frame_clip (cr, &frame);
   for (int s = 0; s < data->n_series; s++)
     draw_series (cr, &frame, data, &data->series[s], style);
@@ -338,21 +318,15 @@ lab_plot_loss_draw (cairo_t *cr, int width, int height, const LabLossData *data,
   cairo_restore (cr);
 }
 
-void
-lab_plot_loss_draw_func (cairo_t *cr, int width, int height, const void *data,
-                         const LabPlotStyle *style)
-{
-  lab_plot_loss_draw (cr, width, height, data, style);
-}
+LAB_PLOT_DEFINE_DRAW_FUNC (loss, LabLossData)
 
 bool
 lab_plot_loss_x_at (int width, int height, const LabLossData *data, const LabPlotStyle *style,
                     double px, double *x)
 {
   LabPlotFrame frame;
-  LabPlotFrameSpec spec;
   LabPlotLegend corner;
-  if (data == NULL || !loss_layout (&frame, &spec, width, height, data, style, &corner))
+  if (data == NULL || !loss_layout (&frame, width, height, data, style, &corner))
     return false;
   if (px < frame.x0 || px > frame.x1)
     return false;

@@ -41,6 +41,24 @@ double _lab_plot_title_height (const LabPlotStyle *style, const char *title);
 /* The readable empty state: title (if any) and a centred muted message. */
 void _lab_plot_empty (cairo_t *cr, int width, int height, const LabPlotStyle *style,
                       const char *title, const char *text);
+/* Defines lab_plot_NAME_draw_func, the LabPlotDrawFunc of lab_plot_NAME_draw (which draws
+ * a DataType). */
+#define LAB_PLOT_DEFINE_DRAW_FUNC(name, DataType)                                            \
+  void lab_plot_##name##_draw_func (cairo_t *cr, int width, int height, const void *data,   \
+                                    const LabPlotStyle *style)                               \
+  {                                                                                          \
+    lab_plot_##name##_draw (cr, width, height, (const DataType *) data, style);             \
+  }
+
+/* Starts a picture: saves cr and paints the background (_lab_plot_begin). Without a plot
+ * to draw (laid_out false: no data, or too little room for it) draws the empty state,
+ * restores cr and returns false; else the caller draws and ends with cairo_restore (cr). */
+bool _lab_plot_open (cairo_t *cr, int width, int height, const LabPlotStyle *style,
+                     bool laid_out, const char *title, const char *empty_text);
+/* A dot of `color` at (x, y) ringed in the background colour, so that it stands out from
+ * the lines and points under it. */
+void _lab_plot_dot (cairo_t *cr, const LabPlotStyle *style, double x, double y, double radius,
+                    LabRgba color, double ring_width);
 
 static inline bool
 _lab_plot_finite (double v)
@@ -59,17 +77,6 @@ _lab_plot_trace_to (cairo_t *cr, double px, double py, bool *pen_down)
   *pen_down = true;
 }
 
-/* An x/y plot area in pixels with its data ranges and ticks. */
-typedef struct {
-  double x0, y0, x1, y1;          /* plot area, y0 at the top */
-  double xmin, xmax, ymin, ymax;  /* data range shown */
-  bool xlog, ylog;
-  LabPlotTick xticks[LAB_PLOT_MAX_TICKS], yticks[LAB_PLOT_MAX_TICKS];
-  int n_xticks, n_yticks;
-  double xstep, ystep;            /* 0 on a log axis */
-  double title_y;                 /* baseline region top of the title */
-} LabPlotFrame;
-
 typedef struct {
   const char *title, *x_label, *y_label;
   bool xlog, ylog;
@@ -80,6 +87,19 @@ typedef struct {
   double min_label_width;         /* room kept for labels left of the axis (e.g. "error") */
 } LabPlotFrameSpec;
 
+/* An x/y plot area in pixels with its data ranges and ticks. */
+typedef struct {
+  double x0, y0, x1, y1;          /* plot area, y0 at the top */
+  double xmin, xmax, ymin, ymax;  /* data range shown */
+  bool xlog, ylog;
+  LabPlotTick xticks[LAB_PLOT_MAX_TICKS], yticks[LAB_PLOT_MAX_TICKS];
+  int n_xticks, n_yticks;
+  double xstep, ystep;            /* 0 on a log axis */
+  double title_y;                 /* baseline region top of the title */
+  LabPlotFrameSpec spec;          /* what it was laid out for: titles, labels, room kept */
+} LabPlotFrame;
+
+
 /* Counts a plot that had data but no room for it (lab_plot_too_small_count). */
 void _lab_plot_note_too_small (void);
 
@@ -89,12 +109,13 @@ bool _lab_plot_frame_layout (LabPlotFrame *frame, int width, int height,
                              const LabPlotStyle *style, const LabPlotFrameSpec *spec,
                              double xmin, double xmax, double ymin, double ymax);
 /* Grid lines, axes, tick labels, axis labels and title. */
-void _lab_plot_frame_draw (cairo_t *cr, const LabPlotFrame *frame, const LabPlotStyle *style,
-                           const LabPlotFrameSpec *spec);
+void _lab_plot_frame_draw (cairo_t *cr, const LabPlotFrame *frame, const LabPlotStyle *style);
 double _lab_plot_frame_px (const LabPlotFrame *frame, double x);
 double _lab_plot_frame_py (const LabPlotFrame *frame, double y);
 double _lab_plot_frame_x  (const LabPlotFrame *frame, double px);
 double _lab_plot_frame_y  (const LabPlotFrame *frame, double py);
+/* Saves cr and clips it to the plot area (and a pixel around it) for the data; the caller
+ * ends the clip with cairo_restore (cr). */
 void   _lab_plot_frame_clip (cairo_t *cr, const LabPlotFrame *frame);
 
 /* Pads a data range: a share of its span on each side (in log space for log axes); a

@@ -21,27 +21,21 @@ void
 lab_plot_roc_draw (cairo_t *cr, int width, int height, const LabRocData *data,
                    const LabPlotStyle *style)
 {
-  cairo_save (cr);
-  _lab_plot_begin (cr, width, height, style);
   LabPlotFrame frame;
   LabPlotFrameSpec spec = { 0 };
+  bool laid_out = false;
   if (roc_has_data (data))
     {
       spec.title = data->title;
       spec.x_label = "false positive rate";
       spec.y_label = "true positive rate";
+      laid_out = _lab_plot_frame_layout (&frame, width, height, style, &spec, 0.0, 1.0, 0.0, 1.02);
     }
-  if (!roc_has_data (data)
-      || !_lab_plot_frame_layout (&frame, width, height, style, &spec, 0.0, 1.0, 0.0, 1.02))
-    {
-      _lab_plot_empty (cr, width, height, style, data ? data->title : NULL,
-                       data ? data->empty_text : NULL);
-      cairo_restore (cr);
-      return;
-    }
-  _lab_plot_frame_draw (cr, &frame, style, &spec);
+  if (!_lab_plot_open (cr, width, height, style, laid_out, data ? data->title : NULL,
+                       data ? data->empty_text : NULL))
+    return;
+  _lab_plot_frame_draw (cr, &frame, style);
 
-  cairo_save (cr);
   _lab_plot_frame_clip (cr, &frame);
   LabRgba diagonal = style->muted;
   diagonal.a = 0.6;
@@ -77,16 +71,9 @@ lab_plot_roc_draw (cairo_t *cr, int width, int height, const LabRocData *data,
   _lab_plot_dash (cr, style, false);
 
   if (data->show_point && _lab_plot_finite (data->point_fpr) && _lab_plot_finite (data->point_tpr))
-    {
-      cairo_arc (cr, _lab_plot_frame_px (&frame, data->point_fpr),
-                 _lab_plot_frame_py (&frame, data->point_tpr), 5.0 * style->line_scale, 0,
-                 2 * M_PI);
-      _lab_plot_set_color (cr, style->foreground);
-      cairo_fill_preserve (cr);
-      _lab_plot_set_color (cr, style->background);
-      cairo_set_line_width (cr, 2.0);
-      cairo_stroke (cr);
-    }
+    _lab_plot_dot (cr, style, _lab_plot_frame_px (&frame, data->point_fpr),
+                   _lab_plot_frame_py (&frame, data->point_tpr), 5.0 * style->line_scale,
+                   style->foreground, 2.0);
   cairo_restore (cr);
 
   char texts[MAX_CURVES][96];
@@ -108,12 +95,7 @@ lab_plot_roc_draw (cairo_t *cr, int width, int height, const LabRocData *data,
   cairo_restore (cr);
 }
 
-void
-lab_plot_roc_draw_func (cairo_t *cr, int width, int height, const void *data,
-                        const LabPlotStyle *style)
-{
-  lab_plot_roc_draw (cr, width, height, data, style);
-}
+LAB_PLOT_DEFINE_DRAW_FUNC (roc, LabRocData)
 
 void
 lab_plot_roc_summary (const LabRocData *data, char *buf, size_t size)

@@ -94,20 +94,20 @@ legend_width (const LabLegendEntry *entries, int n, const LabPlotStyle *style)
 }
 
 static bool
-scatter_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int height,
-                const LabScatterData *data, const LabPlotStyle *style)
+scatter_layout (LabPlotFrame *frame, int width, int height, const LabScatterData *data,
+                const LabPlotStyle *style)
 {
   if (!scatter_has_data (data))
     return false;
   LabLegendEntry entries[MAX_LEGEND];
   int n = legend_entries (data, style, entries);
-  memset (spec, 0, sizeof *spec);
-  spec->title = data->title;
-  spec->x_label = data->x_label;
-  spec->y_label = data->y_label;
-  spec->extra_right = legend_width (entries, n, style);
+  LabPlotFrameSpec spec = { 0 };
+  spec.title = data->title;
+  spec.x_label = data->x_label;
+  spec.y_label = data->y_label;
+  spec.extra_right = legend_width (entries, n, style);
   LabPlotRect rect = lab_plot_scatter_visible_rect (data);
-  bool ok = _lab_plot_frame_layout (frame, width, height, style, spec, rect.x0, rect.x1, rect.y0,
+  bool ok = _lab_plot_frame_layout (frame, width, height, style, &spec, rect.x0, rect.x1, rect.y0,
                                     rect.y1);
   /* Equal aspect: widen the range of the axis with more pixels per unit until both match (a
    * second pass, as the wider range can change the tick labels' room). */
@@ -129,7 +129,7 @@ scatter_layout (LabPlotFrame *frame, LabPlotFrameSpec *spec, int width, int heig
           rect.y0 = mid - half;
           rect.y1 = mid + half;
         }
-      ok = _lab_plot_frame_layout (frame, width, height, style, spec, rect.x0, rect.x1, rect.y0,
+      ok = _lab_plot_frame_layout (frame, width, height, style, &spec, rect.x0, rect.x1, rect.y0,
                                    rect.y1);
     }
   return ok;
@@ -250,13 +250,8 @@ draw_path (cairo_t *cr, const LabPlotFrame *frame, const LabScatterData *data,
       if (!point_finite (p))
         continue;
       bool end = i == 0 || i == data->n_path - 1;
-      cairo_arc (cr, _lab_plot_frame_px (frame, p[0]), _lab_plot_frame_py (frame, p[1]),
-                 (end ? 4.5 : 2.5) * style->line_scale, 0, 2 * M_PI);
-      _lab_plot_set_color (cr, style->accent);
-      cairo_fill_preserve (cr);
-      _lab_plot_set_color (cr, style->background);
-      cairo_set_line_width (cr, 1.5);
-      cairo_stroke (cr);
+      _lab_plot_dot (cr, style, _lab_plot_frame_px (frame, p[0]), _lab_plot_frame_py (frame, p[1]),
+                     (end ? 4.5 : 2.5) * style->line_scale, style->accent, 1.5);
     }
 }
 
@@ -270,12 +265,7 @@ draw_highlight (cairo_t *cr, const LabPlotFrame *frame, const LabScatterData *da
   double px = _lab_plot_frame_px (frame, p[0]), py = _lab_plot_frame_py (frame, p[1]);
   double r = default_radius (data, style) + 3.0 * style->line_scale;
   LabRgba c = lab_plot_style_color (style, data->labels ? data->labels[data->highlight] : 0);
-  cairo_arc (cr, px, py, r, 0, 2 * M_PI);
-  _lab_plot_set_color (cr, c);
-  cairo_fill_preserve (cr);
-  _lab_plot_set_color (cr, style->background);
-  cairo_set_line_width (cr, 2.0 * style->line_scale);
-  cairo_stroke (cr);
+  _lab_plot_dot (cr, style, px, py, r, c, 2.0 * style->line_scale);
   cairo_arc (cr, px, py, r + 2.0 * style->line_scale, 0, 2 * M_PI);
   _lab_plot_set_color (cr, style->foreground);
   cairo_set_line_width (cr, 1.5 * style->line_scale);
@@ -326,20 +316,13 @@ void
 lab_plot_scatter_draw (cairo_t *cr, int width, int height, const LabScatterData *data,
                        const LabPlotStyle *style)
 {
-  cairo_save (cr);
-  _lab_plot_begin (cr, width, height, style);
   LabPlotFrame frame;
-  LabPlotFrameSpec spec;
-  if (!scatter_layout (&frame, &spec, width, height, data, style))
-    {
-      _lab_plot_empty (cr, width, height, style, data ? data->title : NULL,
-                       data ? data->empty_text : NULL);
-      cairo_restore (cr);
-      return;
-    }
-  _lab_plot_frame_draw (cr, &frame, style, &spec);
+  bool laid_out = scatter_layout (&frame, width, height, data, style);
+  if (!_lab_plot_open (cr, width, height, style, laid_out, data ? data->title : NULL,
+                       data ? data->empty_text : NULL))
+    return;
+  _lab_plot_frame_draw (cr, &frame, style);
 
-  cairo_save (cr);
   _lab_plot_frame_clip (cr, &frame);
   if (data->points && data->n_points > 0)
     {
@@ -365,20 +348,14 @@ lab_plot_scatter_draw (cairo_t *cr, int width, int height, const LabScatterData 
   cairo_restore (cr);
 }
 
-void
-lab_plot_scatter_draw_func (cairo_t *cr, int width, int height, const void *data,
-                            const LabPlotStyle *style)
-{
-  lab_plot_scatter_draw (cr, width, height, data, style);
-}
+LAB_PLOT_DEFINE_DRAW_FUNC (scatter, LabScatterData)
 
 bool
 lab_plot_scatter_to_data (int width, int height, const LabScatterData *data,
                           const LabPlotStyle *style, double px, double py, double *x, double *y)
 {
   LabPlotFrame frame;
-  LabPlotFrameSpec spec;
-  if (!scatter_layout (&frame, &spec, width, height, data, style))
+  if (!scatter_layout (&frame, width, height, data, style))
     return false;
   if (x)
     *x = _lab_plot_frame_x (&frame, px);
@@ -393,8 +370,7 @@ lab_plot_scatter_to_widget (int width, int height, const LabScatterData *data,
                             double *py)
 {
   LabPlotFrame frame;
-  LabPlotFrameSpec spec;
-  if (!scatter_layout (&frame, &spec, width, height, data, style))
+  if (!scatter_layout (&frame, width, height, data, style))
     return false;
   if (px)
     *px = _lab_plot_frame_px (&frame, x);
@@ -408,9 +384,8 @@ lab_plot_scatter_nearest (int width, int height, const LabScatterData *data,
                           const LabPlotStyle *style, double px, double py, double max_distance)
 {
   LabPlotFrame frame;
-  LabPlotFrameSpec spec;
   if (data == NULL || data->points == NULL
-      || !scatter_layout (&frame, &spec, width, height, data, style))
+      || !scatter_layout (&frame, width, height, data, style))
     return -1;
   int best = -1;
   double best_d2 = max_distance * max_distance;
@@ -436,9 +411,8 @@ lab_plot_scatter_legend_at (int width, int height, const LabScatterData *data,
                             const LabPlotStyle *style, double px, double py)
 {
   LabPlotFrame frame;
-  LabPlotFrameSpec spec;
   LabLegendEntry entries[MAX_LEGEND];
-  if (data == NULL || !scatter_layout (&frame, &spec, width, height, data, style))
+  if (data == NULL || !scatter_layout (&frame, width, height, data, style))
     return -1;
   int n = legend_entries (data, style, entries);
   if (n == 0)

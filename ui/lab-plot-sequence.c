@@ -12,7 +12,6 @@
 
 typedef struct {
   LabPlotFrame frame;
-  LabPlotFrameSpec spec;
   double strip_y, strip_h;     /* the error strip, under the tick labels */
   double x_label_y;
 } SequenceLayout;
@@ -60,27 +59,28 @@ sequence_layout (SequenceLayout *layout, int width, int height, const LabSequenc
     }
   _lab_plot_pad_range (&ymin, &ymax, 0.06, false);
   double font = _lab_plot_font_px (style, LAB_PLOT_TEXT_NORMAL);
-  layout->spec.title = data->title;
-  layout->spec.x_integer_ticks = true;
+  LabPlotFrameSpec spec = { 0 };
+  spec.title = data->title;
+  spec.x_integer_ticks = true;
   /* The curves fill the plot's width, so any corner of it would hide some: the legend takes
    * a row of its own above. */
   if (!data->hide_legend)
-    layout->spec.extra_top = _lab_plot_legend_row_height (style);
+    spec.extra_top = _lab_plot_legend_row_height (style);
   if (data->step_error)
     {
       /* The strip sits between the tick labels and the axis label. */
       layout->strip_h = round (font * 2.4);
       cairo_t *measure = _lab_plot_measure_new ();
       _lab_plot_set_font (measure, style, LAB_PLOT_TEXT_SMALL, false);
-      layout->spec.min_label_width = _lab_plot_text_width (measure, "error");
+      spec.min_label_width = _lab_plot_text_width (measure, "error");
       cairo_destroy (measure);
-      layout->spec.extra_bottom = layout->strip_h + font * 0.8
+      spec.extra_bottom = layout->strip_h + font * 0.8
                                   + (data->x_label ? font * 1.6 : 0.0);
     }
   else
-    layout->spec.x_label = data->x_label;
+    spec.x_label = data->x_label;
   double xmax = data->n_steps > 1 ? data->n_steps - 1 : 1;
-  if (!_lab_plot_frame_layout (&layout->frame, width, height, style, &layout->spec, 0.0, xmax,
+  if (!_lab_plot_frame_layout (&layout->frame, width, height, style, &spec, 0.0, xmax,
                                ymin, ymax))
     return false;
   double small = _lab_plot_font_px (style, LAB_PLOT_TEXT_SMALL);
@@ -119,16 +119,11 @@ void
 lab_plot_sequence_draw (cairo_t *cr, int width, int height, const LabSequenceData *data,
                         const LabPlotStyle *style)
 {
-  cairo_save (cr);
-  _lab_plot_begin (cr, width, height, style);
   SequenceLayout layout;
-  if (!sequence_layout (&layout, width, height, data, style))
-    {
-      _lab_plot_empty (cr, width, height, style, data ? data->title : NULL,
-                       data ? data->empty_text : NULL);
-      cairo_restore (cr);
-      return;
-    }
+  bool laid_out = sequence_layout (&layout, width, height, data, style);
+  if (!_lab_plot_open (cr, width, height, style, laid_out, data ? data->title : NULL,
+                       data ? data->empty_text : NULL))
+    return;
   const LabPlotFrame *frame = &layout.frame;
   LabRgba anomaly = lab_plot_style_color (style, 3);
   if (data->anomalous)
@@ -145,9 +140,8 @@ lab_plot_sequence_draw (cairo_t *cr, int width, int height, const LabSequenceDat
           }
       cairo_fill (cr);
     }
-  _lab_plot_frame_draw (cr, frame, style, &layout.spec);
+  _lab_plot_frame_draw (cr, frame, style);
 
-  cairo_save (cr);
   _lab_plot_frame_clip (cr, frame);
   int features = data->n_features < MAX_FEATURES ? data->n_features : MAX_FEATURES;
   int references = data->n_references < MAX_REFERENCES ? data->n_references : MAX_REFERENCES;
@@ -270,9 +264,4 @@ lab_plot_sequence_draw (cairo_t *cr, int width, int height, const LabSequenceDat
   cairo_restore (cr);
 }
 
-void
-lab_plot_sequence_draw_func (cairo_t *cr, int width, int height, const void *data,
-                             const LabPlotStyle *style)
-{
-  lab_plot_sequence_draw (cr, width, height, data, style);
-}
+LAB_PLOT_DEFINE_DRAW_FUNC (sequence, LabSequenceData)

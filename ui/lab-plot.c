@@ -20,6 +20,12 @@ rgb8 (int r, int g, int b)
   return (LabRgba){ r / 255.0, g / 255.0, b / 255.0, 1.0 };
 }
 
+static LabRgba
+rgb_hex (unsigned rgb)
+{
+  return rgb8 ((rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff);
+}
+
 /* Okabe & Ito's eight colours (black swapped for a light grey on dark backgrounds) and two
  * of Tol's muted scheme, so that ten digit classes stay apart for colour-blind readers. */
 static void
@@ -39,38 +45,35 @@ style_set_palette (LabPlotStyle *style, bool dark)
     style->palette[0] = rgb8 (40, 150, 220); /* the blue is too dark on near-black */
 }
 
-void
-lab_plot_style_init_light (LabPlotStyle *style)
+/* A style of text, frame and accent colours given as 0xRRGGBB. */
+static void
+style_init (LabPlotStyle *style, bool dark, unsigned foreground, unsigned muted,
+            unsigned background, unsigned grid, unsigned accent)
 {
   memset (style, 0, sizeof *style);
-  style->foreground = rgb8 (34, 34, 34);
-  style->muted = rgb8 (96, 96, 96);
-  style->background = rgb8 (255, 255, 255);
-  style->grid = rgb8 (232, 232, 232);
-  style->accent = rgb8 (53, 132, 228);
-  style_set_palette (style, false);
+  style->foreground = rgb_hex (foreground);
+  style->muted = rgb_hex (muted);
+  style->background = rgb_hex (background);
+  style->grid = rgb_hex (grid);
+  style->accent = rgb_hex (accent);
+  style_set_palette (style, dark);
   style->font_size = 12.0;
   style->font_scale = 1.0;
   style->line_scale = 1.0;
   style->fill_background = true;
-  style->dark = false;
+  style->dark = dark;
+}
+
+void
+lab_plot_style_init_light (LabPlotStyle *style)
+{
+  style_init (style, false, 0x222222, 0x606060, 0xffffff, 0xe8e8e8, 0x3584e4);
 }
 
 void
 lab_plot_style_init_dark (LabPlotStyle *style)
 {
-  memset (style, 0, sizeof *style);
-  style->foreground = rgb8 (238, 238, 238);
-  style->muted = rgb8 (170, 170, 170);
-  style->background = rgb8 (36, 36, 36);
-  style->grid = rgb8 (62, 62, 62);
-  style->accent = rgb8 (120, 174, 237);
-  style_set_palette (style, true);
-  style->font_size = 12.0;
-  style->font_scale = 1.0;
-  style->line_scale = 1.0;
-  style->fill_background = true;
-  style->dark = true;
+  style_init (style, true, 0xeeeeee, 0xaaaaaa, 0x242424, 0x3e3e3e, 0x78aeed);
 }
 
 LabRgba
@@ -447,6 +450,31 @@ _lab_plot_empty (cairo_t *cr, int width, int height, const LabPlotStyle *style,
   _lab_plot_text (cr, width / 2.0, (height + top) / 2.0, text ? text : "No data yet", 0.5, 0.5);
 }
 
+bool
+_lab_plot_open (cairo_t *cr, int width, int height, const LabPlotStyle *style, bool laid_out,
+                const char *title, const char *empty_text)
+{
+  cairo_save (cr);
+  _lab_plot_begin (cr, width, height, style);
+  if (laid_out)
+    return true;
+  _lab_plot_empty (cr, width, height, style, title, empty_text);
+  cairo_restore (cr);
+  return false;
+}
+
+void
+_lab_plot_dot (cairo_t *cr, const LabPlotStyle *style, double x, double y, double radius,
+               LabRgba color, double ring_width)
+{
+  cairo_arc (cr, x, y, radius, 0, 2 * M_PI);
+  _lab_plot_set_color (cr, color);
+  cairo_fill_preserve (cr);
+  _lab_plot_set_color (cr, style->background);
+  cairo_set_line_width (cr, ring_width);
+  cairo_stroke (cr);
+}
+
 void
 _lab_plot_rounded_rect (cairo_t *cr, double x, double y, double w, double h, double r)
 {
@@ -537,6 +565,7 @@ _lab_plot_frame_layout (LabPlotFrame *frame, int width, int height, const LabPlo
                         double ymax)
 {
   memset (frame, 0, sizeof *frame);
+  frame->spec = *spec;
   frame->xmin = xmin;
   frame->xmax = xmax;
   frame->ymin = ymin;
@@ -642,15 +671,16 @@ _lab_plot_frame_y (const LabPlotFrame *frame, double py)
 void
 _lab_plot_frame_clip (cairo_t *cr, const LabPlotFrame *frame)
 {
+  cairo_save (cr);
   cairo_rectangle (cr, frame->x0, frame->y0 - 1, frame->x1 - frame->x0 + 1,
                    frame->y1 - frame->y0 + 2);
   cairo_clip (cr);
 }
 
 void
-_lab_plot_frame_draw (cairo_t *cr, const LabPlotFrame *frame, const LabPlotStyle *style,
-                      const LabPlotFrameSpec *spec)
+_lab_plot_frame_draw (cairo_t *cr, const LabPlotFrame *frame, const LabPlotStyle *style)
 {
+  const LabPlotFrameSpec *spec = &frame->spec;
   double pad = outer_pad (style);
   double tick_len = 4.0 * style->line_scale;
   char buf[32];

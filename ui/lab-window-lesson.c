@@ -1,8 +1,6 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-window-lesson.c: the window's lessons: Open Lesson, the lesson panel beside the
- * views, Close Lesson, Export Handout, and a lesson restored from a session file.
- *
- * SPDX-License-Identifier: GPL-3.0-or-later
- */
+ * views, Close Lesson, Export Handout, and a lesson restored from a session file. */
 #include <adwaita.h>
 #include <glib/gi18n.h>
 

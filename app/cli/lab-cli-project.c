@@ -79,12 +79,8 @@ lab_cli_project (LabArgs *args)
   options.seed = (uint64_t) seed;
   options.iterations = (int) iterations;
   options.threads = (int) threads;
-  int status = out_path != NULL ? lab_check_writable (args, "out", out_path) : LAB_EXIT_OK;
-  if (status != LAB_EXIT_OK)
-    return status;
-
   AeModel *model = NULL;
-  status = lab_load_model (args, path, &model);
+  int status = lab_load_model_writing (args, path, "out", out_path, &model);
   if (status != LAB_EXIT_OK)
     return status;
   AeDataset *ds = NULL;

@@ -188,11 +188,8 @@ lab_cli_generate (LabArgs *args)
     return LAB_EXIT_USAGE;
   if (out == NULL)
     return lab_fail (args, LAB_EXIT_USAGE, "--out GRID.png is required");
-  int status = lab_check_writable (args, "out", out);
-  if (status != LAB_EXIT_OK)
-    return status;
   AeModel *model = NULL;
-  status = lab_load_model (args, path, &model);
+  int status = lab_load_model_writing (args, path, "out", out, &model);
   if (status != LAB_EXIT_OK)
     return status;
   const AeConfig *c = ae_model_config (model);
@@ -271,11 +268,8 @@ lab_cli_interpolate (LabArgs *args)
       || !lab_args_int (args, "to", 0, 0, AE_MAX_SAMPLES, &to)
       || !lab_args_int (args, "steps", 10, 2, 1000, &steps))
     return LAB_EXIT_USAGE;
-  int status = lab_check_writable (args, "out", out);
-  if (status != LAB_EXIT_OK)
-    return status;
   AeModel *model = NULL;
-  status = lab_load_model (args, path, &model);
+  int status = lab_load_model_writing (args, path, "out", out, &model);
   if (status != LAB_EXIT_OK)
     return status;
   const AeConfig *c = ae_model_config (model);
@@ -618,11 +612,8 @@ lab_cli_export (LabArgs *args)
     format = "safetensors";
   if (strcmp (format, "safetensors") != 0)
     return lab_fail (args, LAB_EXIT_USAGE, "--format '%s': expected safetensors", format);
-  int status = lab_check_writable (args, "out", out);
-  if (status != LAB_EXIT_OK)
-    return status;
   AeModel *model = NULL;
-  status = lab_load_model (args, path, &model);
+  int status = lab_load_model_writing (args, path, "out", out, &model);
   if (status != LAB_EXIT_OK)
     return status;
   AeError err = { 0 };

@@ -652,6 +652,14 @@ lab_load_model (const LabArgs *args, const char *path, AeModel **out)
   return lab_fail (args, LAB_EXIT_FAILURE, "%s", err.message);
 }
 
+int
+lab_load_model_writing (const LabArgs *args, const char *path, const char *option,
+                        const char *dest, AeModel **out)
+{
+  int status = dest != NULL ? lab_check_writable (args, option, dest) : LAB_EXIT_OK;
+  return status != LAB_EXIT_OK ? status : lab_load_model (args, path, out);
+}
+
 static int
 check_model_shape (const LabArgs *args, const AeModel *model, int channels, int height, int width,
                    const char *spec)

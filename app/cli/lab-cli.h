@@ -77,6 +77,11 @@ int lab_load_training_data (const LabArgs *args, const char *spec, const AeConfi
  * declares (before anything is inflated), then once loaded. */
 int lab_load_model_data (const LabArgs *args, const char *spec, const AeModel *model, AeDataset **out);
 int lab_load_model (const LabArgs *args, const char *path, AeModel **out);
+/* lab_load_model for a command that writes to dest, given as --option: a destination that
+ * lab_check_writable turns down is refused first, before the model is read. A NULL dest
+ * (an optional output not asked for) is no obstacle. */
+int lab_load_model_writing (const LabArgs *args, const char *path, const char *option,
+                            const char *dest, AeModel **out);
 /* Sets the BLAS threads from --threads (or the model's setting). */
 void lab_apply_threads (const LabArgs *args, int config_threads);
 

@@ -1,7 +1,5 @@
-/* lab-lesson-state.c: a lesson as the window runs it (see lab-lesson-state.h).
- *
- * SPDX-License-Identifier: GPL-3.0-or-later
- */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* lab-lesson-state.c: a lesson as the window runs it (see lab-lesson-state.h). */
 #include <math.h>
 #include <string.h>
 

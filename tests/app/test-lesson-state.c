@@ -1,6 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-lesson-state.c: a lesson as the window runs it (LabLessonState), without a display.
- *
- * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The settings a step leads to, the state kept in session files and refused when it does
  * not fit the lesson, and the window's measure of a step's checks: taken on a worker from a

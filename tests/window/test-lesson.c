@@ -1,6 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-lesson.c: a bundled lesson in the window, under Xvfb.
- *
- * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Opens the pca lesson in the lesson panel, answers the first step's prediction and runs it
  * with the panel's own buttons, and waits for its checks to turn from "not yet measured" to
