@@ -680,13 +680,7 @@ lab_sequence_view_class_init (LabSequenceViewClass *klass)
   view_class->session_changed = session_changed;
   view_class->snapshot = on_snapshot;
   view_class->refresh = refresh;
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
-  gtk_widget_class_set_css_name (widget_class, "labsequenceview");
-
-  g_type_ensure (LAB_TYPE_CHART);
-  g_type_ensure (LAB_TYPE_REFLOW);
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/latentlab/LatentLab/ui/lab-sequence-view.ui");
+  lab_view_class_set_template (view_class, GTK_TYPE_BIN_LAYOUT, "labsequenceview", "lab-sequence-view.ui");
   gtk_widget_class_bind_template_child (widget_class, LabSequenceView, stack);
   gtk_widget_class_bind_template_child (widget_class, LabSequenceView, notice);
   gtk_widget_class_bind_template_child (widget_class, LabSequenceView, sample_spin);
