@@ -88,28 +88,10 @@ lab_window_view (GtkWidget *widget, const char *action_name, GVariant *param)
 }
 
 static void
-load_confirmed (gpointer owner, gpointer data, gboolean accepted)
-{
-  LabWindow *self = owner;
-
-  if (accepted)
-    _lab_window_load (self, data, NULL, FALSE);
-  else
-    lab_sidebar_refresh (self->sidebar); /* back to the dataset in use */
-}
-
-/* Another dataset needs a new network: asked first when batches were trained. */
-static void
-load_dataset_asking (LabWindow *self, const char *spec)
-{
-  lab_confirm_new_model (GTK_WIDGET (self), self->session, _("Another dataset needs a new network."),
-                         load_confirmed, g_strdup (spec), g_free);
-}
-
-static void
 lab_window_load_dataset (GtkWidget *widget, const char *action_name, GVariant *param)
 {
-  load_dataset_asking (LAB_WINDOW (widget), g_variant_get_string (param, NULL));
+  _lab_window_open_asking (LAB_WINDOW (widget), LAB_OPEN_DATASET, g_variant_get_string (param, NULL),
+                           FALSE);
 }
 
 /* --- files ------------------------------------------------------------------------------ */
@@ -126,7 +108,7 @@ lab_window_file_chooser (LabWindow *self, const char *title, GtkFileChooserActio
 static void
 open_dataset_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
 {
-  load_dataset_asking (self, path);
+  _lab_window_open_asking (self, LAB_OPEN_DATASET, path, FALSE);
 }
 
 static void
@@ -285,24 +267,9 @@ lab_window_open_session (LabWindow *self, const char *path)
 }
 
 static void
-open_session_confirmed (gpointer owner, gpointer path, gboolean accepted)
-{
-  if (accepted)
-    lab_window_open_session (owner, path);
-}
-
-/* The opened session's model takes the place of this one: asked first when it has trained. */
-static void
-open_session_asking (LabWindow *self, const char *path)
-{
-  lab_confirm_new_model (GTK_WIDGET (self), self->session, _("The opened session brings its own model."),
-                         open_session_confirmed, g_strdup (path), g_free);
-}
-
-static void
 open_session_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
 {
-  open_session_asking (self, path);
+  _lab_window_open_asking (self, LAB_OPEN_SESSION, path, FALSE);
 }
 
 static GtkFileFilter *
@@ -395,7 +362,7 @@ recent_row_activated (GtkListBox *list, GtkListBoxRow *row, LabWindow *self)
       g_autofree char *chosen = g_strdup (path);
 
       gtk_window_destroy (dialog);
-      open_session_asking (self, chosen);
+      _lab_window_open_asking (self, LAB_OPEN_SESSION, chosen, FALSE);
     }
 }
 
