@@ -250,20 +250,63 @@ apply_choices (LabWindow *self)
     lab_latent_view_set_projection_choice (LAB_LATENT_VIEW (latent), pair);
 }
 
-void
-lab_window_open_session (LabWindow *self, const char *path)
+/* What the window does with a session file opened, or says when it could not be. */
+static gboolean
+session_opened (LabWindow *self, const char *path, const GError *error)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!lab_session_open_file (self->session, path, &error))
+  if (error != NULL)
     {
       _lab_window_show_error (self, _("The session could not be opened"), error->message);
-      return;
+      return FALSE;
     }
   remember_session (path);
   _lab_window_set_session_path (self, path);
   apply_choices (self);
   _lab_window_restore_lesson (self);
+  return TRUE;
+}
+
+void
+lab_window_open_session (LabWindow *self, const char *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  lab_session_open_file (self->session, path, &error);
+  session_opened (self, path, error);
+}
+
+typedef struct {
+  LabWindow *self;
+  char *path;
+  gboolean run;
+} LabSessionOpening;
+
+static void
+session_file_opened (GObject *source, GAsyncResult *result, gpointer data)
+{
+  LabSessionOpening *opening = data;
+  LabWindow *self = opening->self;
+  g_autoptr(GError) error = NULL;
+
+  lab_session_open_file_finish (LAB_SESSION (source), result, &error);
+  /* a window closed meanwhile shows nothing */
+  if (gtk_widget_get_root (GTK_WIDGET (self)) != NULL && self->session == LAB_SESSION (source)
+      && session_opened (self, opening->path, error) && opening->run)
+    lab_session_run (self->session);
+  g_object_unref (opening->self);
+  g_free (opening->path);
+  g_free (opening);
+}
+
+void
+_lab_window_open_session_async (LabWindow *self, const char *path, gboolean run)
+{
+  LabSessionOpening *opening = g_new (LabSessionOpening, 1);
+
+  opening->self = g_object_ref (self);
+  opening->path = g_strdup (path);
+  opening->run = run;
+  lab_session_open_file_async (self->session, path, NULL, session_file_opened, opening);
 }
 
 static void

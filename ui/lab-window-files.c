@@ -62,9 +62,7 @@ opening_confirmed (gpointer owner, gpointer data, gboolean accepted)
       _lab_window_load (self, opening->path, NULL, opening->run);
       break;
     case LAB_OPEN_SESSION:
-      lab_window_open_session (self, opening->path);
-      if (opening->run && lab_session_get_dataset_spec (self->session) != NULL)
-        lab_session_run (self->session);
+      _lab_window_open_session_async (self, opening->path, opening->run);
       break;
     case LAB_OPEN_LESSON:
       if (!lab_window_open_lesson (self, opening->path, &error))

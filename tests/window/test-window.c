@@ -782,6 +782,49 @@ test_views_ask_before_new_model (void)
   g_rmdir (dir);
 }
 
+/* A session file dropped on the window is read, and its dataset loaded, on a worker: the
+ * call returns at once with the session loading, and the saved run comes in after. */
+static void
+test_session_opens_on_a_worker (void)
+{
+  LabWindow *window = open_window ();
+  LabSession *session = lab_window_get_session (window);
+  g_autofree char *dir = g_dir_make_tmp ("test-window-XXXXXX", NULL);
+  g_autofree char *saved = g_build_filename (dir, "run" LAB_SESSION_FILE_SUFFIX, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (saved);
+  g_autoptr(GError) error = NULL;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.step", NULL);
+  g_assert_true (wait_for (window, steps_exactly, GINT_TO_POINTER (1), 30));
+  lab_session_pause (session);
+  spin_for (0.3);
+  g_assert_true (lab_session_save_file (session, saved, &error));
+  g_assert_no_error (error);
+  /* a new network: nothing trained is lost by opening, so nothing is asked */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.reset", NULL);
+  g_assert_true (wait_for (window, steps_exactly, GINT_TO_POINTER (0), 30));
+
+  lab_window_open_file (window, file, FALSE);
+  g_assert_true (lab_session_get_loading (session));
+  g_assert_cmpint (lab_session_get_snapshot (session)->steps, ==, 0);
+  g_assert_true (wait_for (window, is_loaded, NULL, 30));
+  g_assert_true (wait_for (window, steps_exactly, GINT_TO_POINTER (1), 30));
+
+  /* a damaged file is still named in an error, once read on the worker */
+  g_assert_true (g_file_set_contents (saved, "LATENTLAB-MODEL 1\nbroken", -1, NULL));
+  lab_window_open_file (window, file, FALSE);
+  /* the batch trained is asked for first */
+  answer (window, lab_session_get_generation (session), "new-model");
+  g_assert_true (wait_for (window, dialog_shown, NULL, 30));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (find_dialog ())),
+                           "run" LAB_SESSION_FILE_SUFFIX));
+  gtk_window_destroy (GTK_WINDOW (find_dialog ()));
+
+  close_window (window);
+  g_unlink (saved);
+  g_rmdir (dir);
+}
+
 /* Views: every switcher page exists and --view names select them. */
 static void
 test_views (void)
@@ -865,6 +908,7 @@ main (int argc, char **argv)
   g_test_add_func ("/window/views", test_views);
   g_test_add_func ("/window/views-ask-before-new-model", test_views_ask_before_new_model);
   g_test_add_func ("/window/files-ask-before-new-model", test_files_ask_before_new_model);
+  g_test_add_func ("/window/session-opens-on-a-worker", test_session_opens_on_a_worker);
   g_test_add_func ("/window/close-while-running", test_close_while_running);
 
   return g_test_run ();
