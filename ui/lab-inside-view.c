@@ -142,8 +142,8 @@ lab_inside_view_show_activity (LabInsideView *self)
                             s->n_codes);
   gtk_label_set_label (self->dead_label, text);
 
-  self->codes_hist.normal = s->codes;
-  self->codes_hist.n_normal = s->n_codes * s->latent;
+  self->codes_hist.normal = look->code_values;
+  self->codes_hist.n_normal = look->n_code_values;
   lab_chart_redraw (self->codes_chart);
 }
 

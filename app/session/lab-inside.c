@@ -133,6 +133,7 @@ lab_inside_look_free (LabInsideLook *look)
   g_free (look->mean);
   g_free (look->dead);
   g_free (look->tiles);
+  g_free (look->code_values);
   g_free (look);
 }
 
@@ -224,6 +225,18 @@ lab_inside_look_job_run (gpointer data, GCancellable *cancellable)
   look->n_dead = lab_inside_unit_activity (look->mean, look->dead, s->codes,
                                            s->codes != NULL ? s->n_codes : 0, look->units,
                                            look->info.active_above, look->info.signed_codes);
+  if (s->codes != NULL)
+    {
+      long total = (long) s->n_codes * s->latent;
+
+      /* an even stride through every sample and unit: the histogram keeps its shape, and
+       * the main thread bins tens of thousands of values, not millions, at each redraw */
+      look->n_code_values = (int) MIN (total, LAB_INSIDE_CODE_VALUES);
+      look->code_values = g_new (float, MAX (look->n_code_values, 1));
+      for (long i = 0; i < look->n_code_values; i++)
+        look->code_values[i] = s->codes[total <= LAB_INSIDE_CODE_VALUES
+                                        ? i : (long) ((double) i * total / LAB_INSIDE_CODE_VALUES)];
+    }
   return look;
 }
 

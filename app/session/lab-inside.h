@@ -64,7 +64,11 @@ typedef struct {
   int tile_w, tile_h;
   gboolean colour;         /* RGB tiles (three input planes), else one diverging plane */
   float *tiles;            /* (n_tiles, colour ? 3 : 1, tile_h, tile_w) in [-1, 1] ([0, 1] RGB) */
+  float *code_values;      /* the codes' values for their histogram: every one, or an even */
+  int n_code_values;       /* sample of LAB_INSIDE_CODE_VALUES (a wide code holds millions) */
 } LabInsideLook;
+
+#define LAB_INSIDE_CODE_VALUES 50000
 
 /* Takes references to weights and snapshot. */
 LabInsideLookJob *lab_inside_look_job_new (LabWeights *weights, LabSnapshot *snapshot, int max_tiles);
