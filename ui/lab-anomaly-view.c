@@ -59,7 +59,7 @@ struct _LabAnomalyView {
   gboolean normal[LAB_MAX_CLASSES];
   char *dataset_key;          /* name and shape of the dataset the controls were built for */
 
-  LabBackgroundSlot *sets_job;
+  LabBackgroundSlot *sets_job, *file_job;
   gboolean sets_stale;         /* new sets are wanted once the view is shown */
   LabAnomalySet *test_set, *pca_train, *file_set;
   LabAnomalyBaseline *baseline;
@@ -832,29 +832,49 @@ on_file_scored (GObject *source, GAsyncResult *res, gpointer user_data)
 }
 
 static void
+show_message (LabAnomalyView *self, const char *text)
+{
+  gtk_label_set_text (self->message_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label), text != NULL);
+}
+
+/* The file is read on a worker ("Reading…" meanwhile), then scored on another. */
+static void
 lab_anomaly_view_score_file (LabAnomalyView *self, const char *path)
 {
-  g_autoptr (GError) error = NULL;
-  LabAnomalySet *set;
-
-  gtk_widget_set_visible (GTK_WIDGET (self->message_label), FALSE);
+  show_message (self, NULL);
   if (self->weights == NULL)
     {
-      gtk_label_set_text (self->message_label, _("There is no model to score with yet: train a few batches first."));
-      gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
+      show_message (self, _("There is no model to score with yet: train a few batches first."));
       return;
     }
-  set = lab_anomaly_set_load (path, lab_weights_get_input_dim (self->weights), LAB_FILE_SAMPLES, &error);
-  if (set == NULL)
+  show_message (self, _("Reading the file…"));
+  lab_background_slot_request (self->file_job,
+                               lab_anomaly_file_job_new (path, lab_weights_get_input_dim (self->weights),
+                                                         LAB_FILE_SAMPLES));
+}
+
+static void
+on_file_read (GObject *owner, gpointer input, gpointer output)
+{
+  LabAnomalyView *self = LAB_ANOMALY_VIEW (owner);
+  LabAnomalyFileLoad *load = output;
+
+  (void) input;
+  if (load->set == NULL || self->weights == NULL
+      || lab_weights_get_input_dim (self->weights) != load->set->dim)
     {
-      gtk_label_set_text (self->message_label, error->message);
-      gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
+      show_message (self, load->error != NULL ? load->error->message : NULL);
+      lab_anomaly_file_load_free (load);
       return;
     }
+  show_message (self, NULL);
   g_clear_pointer (&self->file_set, lab_anomaly_set_unref);
   g_clear_pointer (&self->file_result, lab_anomaly_result_free);
-  self->file_set = set;
-  lab_anomaly_score_async (self->weights, set, NULL, NULL, 0, NULL, on_file_scored, g_object_ref (self));
+  self->file_set = g_steal_pointer (&load->set);
+  lab_anomaly_file_load_free (load);
+  lab_anomaly_score_async (self->weights, self->file_set, NULL, NULL, 0, NULL, on_file_scored,
+                           g_object_ref (self));
 }
 
 static void
@@ -958,6 +978,7 @@ lab_anomaly_view_dispose (GObject *object)
 
   lab_anomaly_view_cancel (self);
   g_clear_pointer (&self->sets_job, lab_background_slot_free);
+  g_clear_pointer (&self->file_job, lab_background_slot_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_ANOMALY_VIEW);
   g_clear_pointer (&self->weights, lab_weights_unref);
   G_OBJECT_CLASS (lab_anomaly_view_parent_class)->dispose (object);
@@ -1027,6 +1048,9 @@ lab_anomaly_view_init (LabAnomalyView *self)
   self->sets_job = lab_background_slot_new (G_OBJECT (self), lab_anomaly_sets_job_run,
                                             (GDestroyNotify) lab_anomaly_sets_job_free, on_sets_done,
                                             (GDestroyNotify) lab_anomaly_sets_free);
+  self->file_job = lab_background_slot_new (G_OBJECT (self), lab_anomaly_file_job_run,
+                                            (GDestroyNotify) lab_anomaly_file_job_free, on_file_read,
+                                            (GDestroyNotify) lab_anomaly_file_load_free);
   gtk_widget_init_template (GTK_WIDGET (self));
   /* the charts draw from data that lives in this view */
   lab_chart_set_draw_func (self->histogram_chart, lab_plot_histogram_draw_func, &self->hist, NULL);

@@ -222,6 +222,47 @@ lab_anomaly_set_load (const char *path, int dim, long max, GError **error)
   return set;
 }
 
+LabAnomalyFileJob *
+lab_anomaly_file_job_new (const char *path, int dim, long max)
+{
+  LabAnomalyFileJob *job = g_new (LabAnomalyFileJob, 1);
+
+  job->path = g_strdup (path);
+  job->dim = dim;
+  job->max = max;
+  return job;
+}
+
+void
+lab_anomaly_file_job_free (LabAnomalyFileJob *job)
+{
+  if (job == NULL)
+    return;
+  g_free (job->path);
+  g_free (job);
+}
+
+gpointer
+lab_anomaly_file_job_run (gpointer data, GCancellable *cancellable)
+{
+  LabAnomalyFileJob *job = data;
+  LabAnomalyFileLoad *load = g_new0 (LabAnomalyFileLoad, 1);
+
+  (void) cancellable;
+  load->set = lab_anomaly_set_load (job->path, job->dim, job->max, &load->error);
+  return load;
+}
+
+void
+lab_anomaly_file_load_free (LabAnomalyFileLoad *load)
+{
+  if (load == NULL)
+    return;
+  g_clear_pointer (&load->set, lab_anomaly_set_unref);
+  g_clear_error (&load->error);
+  g_free (load);
+}
+
 /* --- PCA baseline ----------------------------------------------------------------------- */
 
 static void

@@ -63,6 +63,23 @@ void               lab_anomaly_sets_free (LabAnomalySets *sets);
 /* Every sample of a dataset file (IDX, PNG folder, CSV; at most max, evenly spread), all
  * marked not anomalous; dim must match the model's input. Errors name the file. */
 LabAnomalySet *lab_anomaly_set_load (const char *path, int dim, long max, GError **error);
+/* The same on a worker (a LabBackgroundSlot's work): input a LabAnomalyFileJob, output a
+ * LabAnomalyFileLoad. */
+typedef struct {
+  char *path;
+  int dim;
+  long max;
+} LabAnomalyFileJob;
+
+typedef struct {
+  LabAnomalySet *set;  /* or NULL with error set */
+  GError *error;
+} LabAnomalyFileLoad;
+
+LabAnomalyFileJob *lab_anomaly_file_job_new (const char *path, int dim, long max);
+void               lab_anomaly_file_job_free (LabAnomalyFileJob *job);
+gpointer           lab_anomaly_file_job_run (gpointer job, GCancellable *cancellable);
+void               lab_anomaly_file_load_free (LabAnomalyFileLoad *load);
 LabAnomalySet *lab_anomaly_set_ref (LabAnomalySet *set);
 void           lab_anomaly_set_unref (LabAnomalySet *set);
 
