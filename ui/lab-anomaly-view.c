@@ -10,13 +10,15 @@
  * size (fitted once per choice of classes on the normal training samples), and the worst
  * reconstructions with their error maps, or for time series the worst windows with the
  * labelled anomalous steps shaded. A dataset file can be scored by the same model and
- * shown against the normal test samples.
+ * shown against the normal test samples. The sets scored are made on a worker too, from
+ * the session's dataset borrowed by reference (lab_anomaly_sets_job_run).
  */
 #include <glib/gi18n.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lab-background.h"
 #include "lab-confirm.h"
 #include "lab-anomaly.h"
 #include "lab-anomaly-view.h"
@@ -57,6 +59,8 @@ struct _LabAnomalyView {
   gboolean normal[LAB_MAX_CLASSES];
   char *dataset_key;          /* name and shape of the dataset the controls were built for */
 
+  LabBackgroundSlot *sets_job, *file_job;
+  gboolean sets_stale;         /* new sets are wanted once the view is shown */
   LabAnomalySet *test_set, *pca_train, *file_set;
   LabAnomalyBaseline *baseline;
   LabAnomalyResult *result, *file_result;
@@ -514,16 +518,33 @@ lab_anomaly_view_rebuild_sets (LabAnomalyView *self)
   g_clear_pointer (&self->baseline, lab_anomaly_baseline_unref);
   g_clear_pointer (&self->result, lab_anomaly_result_free);
   self->threshold_set = FALSE;
-  if (session != NULL)
+  lab_background_slot_cancel (self->sets_job);
+  self->sets_stale = FALSE;
+  if (session != NULL && lab_view_get_shown (LAB_VIEW (self)))
     {
-      self->test_set = lab_anomaly_set_from_session (session, LAB_SPLIT_TEST, self->normal,
-                                                     self->n_classes, LAB_SCORE_SAMPLES, FALSE);
-      self->pca_train = lab_anomaly_set_from_session (session, LAB_SPLIT_TRAIN, self->normal,
-                                                      self->n_classes, LAB_PCA_SAMPLES, TRUE);
+      LabAnomalySetsJob *job = lab_anomaly_sets_job_new (session, self->normal, self->n_classes,
+                                                         LAB_SCORE_SAMPLES, LAB_PCA_SAMPLES);
+
+      if (job != NULL)
+        lab_background_slot_request (self->sets_job, job);
     }
-  if (self->pca_train != NULL && self->pca_train->n < 2)
-    g_clear_pointer (&self->pca_train, lab_anomaly_set_unref);
+  else
+    /* hidden, the view makes nothing: it does when shown */
+    self->sets_stale = session != NULL;
   gtk_widget_set_sensitive (GTK_WIDGET (self->threshold_scale), FALSE);
+  lab_anomaly_view_show_result (self);
+}
+
+static void
+on_sets_done (GObject *owner, gpointer input, gpointer output)
+{
+  LabAnomalyView *self = LAB_ANOMALY_VIEW (owner);
+  LabAnomalySets *sets = output;
+
+  (void) input;
+  self->test_set = g_steal_pointer (&sets->test);
+  self->pca_train = g_steal_pointer (&sets->pca_train);
+  lab_anomaly_sets_free (sets);
   lab_anomaly_view_show_result (self);
   lab_anomaly_view_queue_score (self);
 }
@@ -765,6 +786,9 @@ lab_anomaly_view_refresh (LabView *view)
 {
   LabSession *session = lab_view_get_session (view);
 
+  if (LAB_ANOMALY_VIEW (view)->sets_stale)
+    lab_anomaly_view_rebuild_sets (LAB_ANOMALY_VIEW (view));
+
   if (session != NULL)
     lab_anomaly_view_on_snapshot (view, lab_session_get_snapshot (session));
   lab_anomaly_view_queue_score (LAB_ANOMALY_VIEW (view));
@@ -808,29 +832,49 @@ on_file_scored (GObject *source, GAsyncResult *res, gpointer user_data)
 }
 
 static void
+show_message (LabAnomalyView *self, const char *text)
+{
+  gtk_label_set_text (self->message_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label), text != NULL);
+}
+
+/* The file is read on a worker ("Reading…" meanwhile), then scored on another. */
+static void
 lab_anomaly_view_score_file (LabAnomalyView *self, const char *path)
 {
-  g_autoptr (GError) error = NULL;
-  LabAnomalySet *set;
-
-  gtk_widget_set_visible (GTK_WIDGET (self->message_label), FALSE);
+  show_message (self, NULL);
   if (self->weights == NULL)
     {
-      gtk_label_set_text (self->message_label, _("There is no model to score with yet: train a few batches first."));
-      gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
+      show_message (self, _("There is no model to score with yet: train a few batches first."));
       return;
     }
-  set = lab_anomaly_set_load (path, lab_weights_get_input_dim (self->weights), LAB_FILE_SAMPLES, &error);
-  if (set == NULL)
+  show_message (self, _("Reading the file…"));
+  lab_background_slot_request (self->file_job,
+                               lab_anomaly_file_job_new (path, lab_weights_get_input_dim (self->weights),
+                                                         LAB_FILE_SAMPLES));
+}
+
+static void
+on_file_read (GObject *owner, gpointer input, gpointer output)
+{
+  LabAnomalyView *self = LAB_ANOMALY_VIEW (owner);
+  LabAnomalyFileLoad *load = output;
+
+  (void) input;
+  if (load->set == NULL || self->weights == NULL
+      || lab_weights_get_input_dim (self->weights) != load->set->dim)
     {
-      gtk_label_set_text (self->message_label, error->message);
-      gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
+      show_message (self, load->error != NULL ? load->error->message : NULL);
+      lab_anomaly_file_load_free (load);
       return;
     }
+  show_message (self, NULL);
   g_clear_pointer (&self->file_set, lab_anomaly_set_unref);
   g_clear_pointer (&self->file_result, lab_anomaly_result_free);
-  self->file_set = set;
-  lab_anomaly_score_async (self->weights, set, NULL, NULL, 0, NULL, on_file_scored, g_object_ref (self));
+  self->file_set = g_steal_pointer (&load->set);
+  lab_anomaly_file_load_free (load);
+  lab_anomaly_score_async (self->weights, self->file_set, NULL, NULL, 0, NULL, on_file_scored,
+                           g_object_ref (self));
 }
 
 static void
@@ -933,6 +977,8 @@ lab_anomaly_view_dispose (GObject *object)
   LabAnomalyView *self = LAB_ANOMALY_VIEW (object);
 
   lab_anomaly_view_cancel (self);
+  g_clear_pointer (&self->sets_job, lab_background_slot_free);
+  g_clear_pointer (&self->file_job, lab_background_slot_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_ANOMALY_VIEW);
   g_clear_pointer (&self->weights, lab_weights_unref);
   G_OBJECT_CLASS (lab_anomaly_view_parent_class)->dispose (object);
@@ -974,13 +1020,7 @@ lab_anomaly_view_class_init (LabAnomalyViewClass *klass)
   view_class->session_changed = lab_anomaly_view_session_changed;
   view_class->snapshot = lab_anomaly_view_on_snapshot;
   view_class->refresh = lab_anomaly_view_refresh;
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
-  gtk_widget_class_set_css_name (widget_class, "labanomalyview");
-
-  g_type_ensure (LAB_TYPE_CHART);
-  g_type_ensure (LAB_TYPE_REFLOW);
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/latentlab/LatentLab/ui/lab-anomaly-view.ui");
+  lab_view_class_set_template (view_class, GTK_TYPE_BIN_LAYOUT, "labanomalyview", "lab-anomaly-view.ui");
   gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, classes_box);
   gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, hold_out_dropdown);
   gtk_widget_class_bind_template_child (widget_class, LabAnomalyView, apply_button);
@@ -1005,6 +1045,12 @@ lab_anomaly_view_class_init (LabAnomalyViewClass *klass)
 static void
 lab_anomaly_view_init (LabAnomalyView *self)
 {
+  self->sets_job = lab_background_slot_new (G_OBJECT (self), lab_anomaly_sets_job_run,
+                                            (GDestroyNotify) lab_anomaly_sets_job_free, on_sets_done,
+                                            (GDestroyNotify) lab_anomaly_sets_free);
+  self->file_job = lab_background_slot_new (G_OBJECT (self), lab_anomaly_file_job_run,
+                                            (GDestroyNotify) lab_anomaly_file_job_free, on_file_read,
+                                            (GDestroyNotify) lab_anomaly_file_load_free);
   gtk_widget_init_template (GTK_WIDGET (self));
   /* the charts draw from data that lives in this view */
   lab_chart_set_draw_func (self->histogram_chart, lab_plot_histogram_draw_func, &self->hist, NULL);

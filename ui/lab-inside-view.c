@@ -7,12 +7,15 @@
  * the snapshot's test subset with the sparsity target rho and the units that subset never
  * activates, the distribution of all code values, and for a contractive encoder the
  * per-sample norm of the encoder's Jacobian beside that of a companion model trained with
- * the same settings and no penalty (on request, on a worker thread).
+ * the same settings and no penalty (on request). Everything is computed on workers
+ * (lab_inside_look_job_run and lab_inside_norms_job_run through LabBackgroundSlots, the
+ * newest weights winning); the main thread draws what they return.
  */
 #include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
+#include "lab-background.h"
 #include "lab-chart.h"
 #include "lab-inside.h"
 #include "lab-inside-view.h"
@@ -36,34 +39,25 @@ struct _LabInsideView {
   GtkLabel *weights_label, *dead_label, *jacobian_label;
   GtkWidget *companion_button;
 
-  LabSnapshot *snapshot;
-  LabWeights *shown_weights;   /* the weights last drawn, to skip snapshots without new ones */
+  LabSnapshot *snapshot;       /* the newest asked for */
+  LabWeights *shown_weights;   /* the weights last asked for, to skip snapshots without new ones */
   gint64 refresh_time;
-  LabInsideInfo info;
+  LabBackgroundSlot *look_job, *jacobian_job, *companion_job;
 
-  float *tiles;                /* (n_tiles, tile_h, tile_w) */
-  int n_tiles;
+  LabInsideLook *look;         /* what the charts draw from */
+  LabSnapshot *look_snapshot;  /* the snapshot it was made of, for the codes' histogram */
+  LabInsideInfo info;
   LabImageRow tiles_row;
   LabImageGridData tiles_grid;
-
-  float *mean;                 /* (units) */
-  guint8 *dead;                /* (units) */
-  int units, n_dead;
   char rho_text[32];
   LabBarsData bars;
   LabHistogramData codes_hist;
 
-  guint test_generation;       /* the test subset below belongs to this generation */
-  float *test;                 /* (n_test, dim) inputs of the snapshot's code samples */
-  int n_test, dim;
-  float *norms, *companion_norms;
+  LabInsideNorms *norms, *companion;
   int n_norms, n_companion;
   char model_name[64];
   LabHistogramData jacobian_hist;
 
-  GCancellable *jacobian_cancel; /* a measurement of the norms is running */
-  gboolean jacobian_pending;      /* and newer weights wait for it */
-  GCancellable *companion_cancel;
   guint companion_generation;
   long companion_samples;
   int companion_epochs;
@@ -71,45 +65,11 @@ struct _LabInsideView {
 
 G_DEFINE_FINAL_TYPE (LabInsideView, lab_inside_view, LAB_TYPE_VIEW)
 
-/* Unit u's weights as one tile: the mean over input channels, scaled to [-1, 1]. */
 static void
-build_tile (float *tile, const float *w, int channels, int pixels)
+lab_inside_view_show_tiles (LabInsideView *self)
 {
-  float largest = 0;
-
-  for (int p = 0; p < pixels; p++)
-    {
-      float sum = 0;
-
-      for (int c = 0; c < channels; c++)
-        sum += w[(size_t) c * pixels + p];
-      tile[p] = sum / channels;
-      largest = fmaxf (largest, fabsf (tile[p]));
-    }
-  if (largest > 0)
-    for (int p = 0; p < pixels; p++)
-      tile[p] /= largest;
-}
-
-/* Unit u's weights on three input planes as one RGB tile: mid grey for zero, each plane
- * scaled by the tile's largest weight, so a filter shows the colour it responds to. */
-static void
-build_colour_tile (float *tile, const float *w, int pixels)
-{
-  float largest = 0;
-
-  for (int i = 0; i < 3 * pixels; i++)
-    largest = fmaxf (largest, fabsf (w[i]));
-  for (int i = 0; i < 3 * pixels; i++)
-    tile[i] = largest > 0 ? 0.5f + 0.5f * w[i] / largest : 0.5f;
-}
-
-static void
-lab_inside_view_build_tiles (LabInsideView *self, LabWeights *weights)
-{
-  const LabSnapshot *s = self->snapshot;
-  int units = 0, inputs = 0, tile_w = 0, tile_h = 0, channels = MAX (s->channels, 1);
-  g_autofree float *w = NULL;
+  const LabInsideLook *look = self->look;
+  const LabSnapshot *s = self->look_snapshot;
   g_autofree char *text = NULL;
 
   self->tiles_grid.n_rows = 0;
@@ -119,80 +79,49 @@ lab_inside_view_build_tiles (LabInsideView *self, LabWeights *weights)
       lab_chart_redraw (self->weights_chart);
       return;
     }
-  w = lab_weights_dup_first_layer (weights, &units, &inputs);
-  if (inputs == s->dim)
-    {
-      tile_w = s->width;
-      tile_h = s->height;
-    }
-  else
-    {
-      /* a convolution: (in channels, k, k) per kernel */
-      int k = (int) lround (sqrt ((double) inputs / channels));
-
-      if (k * k * channels == inputs)
-        tile_w = tile_h = k;
-    }
-  if (w == NULL || units <= 0 || tile_w <= 0)
+  if (look->n_tiles <= 0)
     {
       lab_chart_redraw (self->weights_chart);
       return;
     }
-  self->n_tiles = MIN (units, LAB_MAX_TILES);
-  gboolean colour = channels == 3;
-  gsize tile_values = (gsize) (colour ? 3 : 1) * tile_w * tile_h;
-  self->tiles = g_renew (float, self->tiles, (gsize) self->n_tiles * tile_values);
-  for (int u = 0; u < self->n_tiles; u++)
-    if (colour)
-      build_colour_tile (self->tiles + (gsize) u * tile_values, w + (gsize) u * inputs, tile_w * tile_h);
-    else
-      build_tile (self->tiles + (gsize) u * tile_values, w + (gsize) u * inputs, channels,
-                  tile_w * tile_h);
-  self->tiles_row = (LabImageRow) { .pixels = self->tiles, .n_images = self->n_tiles,
-                                    .colormap = colour ? LAB_IMAGE_RGB : LAB_IMAGE_DIVERGING,
+  self->tiles_row = (LabImageRow) { .pixels = look->tiles, .n_images = look->n_tiles,
+                                    .colormap = look->colour ? LAB_IMAGE_RGB : LAB_IMAGE_DIVERGING,
                                     .vmax = 1.0f };
-  self->tiles_grid.image_width = tile_w;
-  self->tiles_grid.image_height = tile_h;
+  self->tiles_grid.image_width = look->tile_w;
+  self->tiles_grid.image_height = look->tile_h;
   self->tiles_grid.rows = &self->tiles_row;
   self->tiles_grid.n_rows = 1;
   /* the panel is wider than tall: about 1.6 columns per line */
-  self->tiles_grid.columns = MIN (self->n_tiles, (int) ceil (sqrt (self->n_tiles * 1.6)));
-  if (colour)
+  self->tiles_grid.columns = MIN (look->n_tiles, (int) ceil (sqrt (look->n_tiles * 1.6)));
+  if (look->colour)
     text = g_strdup_printf (_("Each tile is the weights of one first-layer %s on the red, green "
                               "and blue planes (%d of %d), drawn as a colour: grey is zero, and "
                               "a tinted pixel shows the colour that excites the unit there."),
-                            inputs == s->dim ? _("unit") : _("kernel"), self->n_tiles, units);
-  else if (inputs == s->dim)
+                            look->inputs == s->dim ? _("unit") : _("kernel"), look->n_tiles,
+                            look->layer_units);
+  else if (look->inputs == s->dim)
     text = g_strdup_printf (_("Each tile is the weight vector of one first-layer unit drawn as "
                               "an image (%d of %d units): red pixels excite the unit, blue "
                               "inhibit it, each tile scaled to its own largest weight."),
-                            self->n_tiles, units);
+                            look->n_tiles, look->layer_units);
   else
     text = g_strdup_printf (_("Each tile is one %d×%d kernel of the first convolution (%d of %d, "
                               "averaged over input channels): red weights excite, blue inhibit."),
-                            tile_w, tile_h, self->n_tiles, units);
+                            look->tile_w, look->tile_h, look->n_tiles, look->layer_units);
   gtk_label_set_label (self->weights_label, text);
   lab_chart_redraw (self->weights_chart);
 }
 
 static void
-lab_inside_view_build_activity (LabInsideView *self)
+lab_inside_view_show_activity (LabInsideView *self)
 {
-  const LabSnapshot *s = self->snapshot;
+  const LabInsideLook *look = self->look;
+  const LabSnapshot *s = self->look_snapshot;
   g_autofree char *text = NULL;
 
-  if (s->latent != self->units)
-    {
-      self->units = s->latent;
-      self->mean = g_renew (float, self->mean, self->units);
-      self->dead = g_renew (guint8, self->dead, self->units);
-    }
-  self->n_dead = lab_inside_unit_activity (self->mean, self->dead, s->codes, s->n_codes,
-                                           self->units, self->info.active_above,
-                                           self->info.signed_codes);
-  self->bars.values = self->mean;
-  self->bars.n = self->units;
-  self->bars.flagged = self->dead;
+  self->bars.values = look->mean;
+  self->bars.n = look->units;
+  self->bars.flagged = look->dead;
   self->bars.y_label = self->info.signed_codes ? _("mean |activation|") : _("mean activation");
   self->bars.show_reference = self->info.has_rho;
   self->bars.reference = self->info.rho;
@@ -204,49 +133,52 @@ lab_inside_view_build_activity (LabInsideView *self)
     text = g_strdup_printf (_("%d of %d code units never rise above %g on %d test samples. The "
                               "sparsity penalty pulls each unit's mean activation towards ρ = %g, "
                               "so that a sample activates only a few units."),
-                            self->n_dead, self->units, (double) self->info.active_above,
+                            look->n_dead, look->units, (double) self->info.active_above,
                             s->n_codes, (double) self->info.rho);
   else
     text = g_strdup_printf (_("%d of %d code units never rise above %g on %d test samples (dead "
                               "units carry no information)."),
-                            self->n_dead, self->units, (double) self->info.active_above,
+                            look->n_dead, look->units, (double) self->info.active_above,
                             s->n_codes);
   gtk_label_set_label (self->dead_label, text);
 
-  self->codes_hist.normal = s->codes;
-  self->codes_hist.n_normal = s->n_codes * s->latent;
+  self->codes_hist.normal = look->code_values;
+  self->codes_hist.n_normal = look->n_code_values;
   lab_chart_redraw (self->codes_chart);
 }
 
-/* The inputs of the snapshot's code samples, gathered once per generation. */
-static gboolean
-lab_inside_view_gather_test (LabInsideView *self)
+static void lab_inside_view_show_jacobian (LabInsideView *self);
+
+static void
+on_look_done (GObject *owner, gpointer input, gpointer output)
+{
+  LabInsideView *self = LAB_INSIDE_VIEW (owner);
+  LabInsideLookJob *job = input;
+
+  lab_inside_look_free (self->look);
+  self->look = output;
+  g_clear_pointer (&self->look_snapshot, lab_snapshot_unref);
+  self->look_snapshot = lab_snapshot_ref (job->snapshot);
+  self->info = self->look->info;
+  lab_inside_view_show_tiles (self);
+  lab_inside_view_show_activity (self);
+  /* the companion's button and the text follow the description */
+  lab_inside_view_show_jacobian (self);
+}
+
+/* A norms job on the snapshot's code samples (at most LAB_JACOBIAN_SAMPLES); NULL without. */
+static LabInsideNormsJob *
+lab_inside_view_norms_job (LabInsideView *self)
 {
   LabSession *session = lab_view_get_session (LAB_VIEW (self));
   const LabSnapshot *s = self->snapshot;
-  int n = MIN (s->n_codes, LAB_JACOBIAN_SAMPLES);
+  LabSamples *train;
 
-  if (self->test != NULL && self->test_generation == s->generation && self->n_test == n)
-    return TRUE;
-  g_clear_pointer (&self->test, g_free);
-  if (session == NULL || s->code_indices == NULL || n <= 0)
-    return FALSE;
-  self->test = g_new (float, (gsize) n * s->dim);
-  for (int i = 0; i < n; i++)
-    {
-      const float *x = lab_session_get_dataset_sample (session, s->code_indices[i], NULL);
-
-      if (x == NULL)
-        {
-          g_clear_pointer (&self->test, g_free);
-          return FALSE;
-        }
-      memcpy (self->test + (gsize) i * s->dim, x, sizeof (float) * s->dim);
-    }
-  self->n_test = n;
-  self->dim = s->dim;
-  self->test_generation = s->generation;
-  return TRUE;
+  if (session == NULL || s == NULL || s->code_indices == NULL || s->n_codes <= 0
+      || (train = lab_samples_new (session, LAB_SPLIT_TRAIN)) == NULL)
+    return NULL;
+  return lab_inside_norms_job_new (s->weights, train, s->code_indices,
+                                   MIN (s->n_codes, LAB_JACOBIAN_SAMPLES));
 }
 
 static void
@@ -256,9 +188,9 @@ lab_inside_view_update_jacobian_text (LabInsideView *self)
   double mean = 0, companion_mean = 0;
 
   for (int i = 0; i < self->n_norms; i++)
-    mean += self->norms[i] / self->n_norms;
+    mean += self->norms->norms[i] / self->n_norms;
   for (int i = 0; i < self->n_companion; i++)
-    companion_mean += self->companion_norms[i] / self->n_companion;
+    companion_mean += self->companion->norms[i] / self->n_companion;
   if (self->n_norms == 0)
     text = g_strdup (_("The encoder's Jacobian norm ‖J_f(x)‖_F is measured for a contractive "
                        "encoder: choose the Contractive preset (or set a contractive weight)."));
@@ -289,87 +221,53 @@ lab_inside_view_update_jacobian_text (LabInsideView *self)
 static void
 lab_inside_view_show_jacobian (LabInsideView *self)
 {
-  self->jacobian_hist.normal = self->norms;
+  self->jacobian_hist.normal = self->n_norms > 0 ? self->norms->norms : NULL;
   self->jacobian_hist.n_normal = self->n_norms;
   g_snprintf (self->model_name, sizeof self->model_name, _("this model (λ = %g)"),
               (double) self->info.contractive);
   self->jacobian_hist.normal_name = self->model_name;
   gtk_widget_set_sensitive (self->companion_button,
-                            self->n_norms > 0 && self->companion_cancel == NULL
+                            self->n_norms > 0 && !lab_background_slot_is_busy (self->companion_job)
                             && self->info.contractive > 0);
   lab_inside_view_update_jacobian_text (self);
   lab_chart_redraw (self->jacobian_chart);
 }
 
-static void lab_inside_view_build_jacobian (LabInsideView *self);
-
 static void
-on_jacobian_done (GObject *source, GAsyncResult *result, gpointer data)
+on_jacobian_done (GObject *owner, gpointer input, gpointer output)
 {
-  LabInsideView *self = data;
-  g_autoptr (GError) error = NULL;
-  long n = 0;
-  float *norms = lab_inside_jacobian_norms_finish (result, &n, &error);
+  LabInsideView *self = LAB_INSIDE_VIEW (owner);
 
-  (void) source;
-  if (norms == NULL)
-    {
-      /* cancelled: the model changed or the view went away */
-      g_object_unref (self);
-      return;
-    }
-  g_clear_object (&self->jacobian_cancel);
-  g_free (self->norms);
-  self->norms = norms;
-  self->n_norms = (int) n;
+  (void) input;
+  lab_inside_norms_free (self->norms);
+  self->norms = output;
+  self->n_norms = (int) self->norms->n;
   lab_inside_view_show_jacobian (self);
-  if (self->jacobian_pending)
-    lab_inside_view_build_jacobian (self);
-  g_object_unref (self);
 }
 
-/* Measures the newest weights' Jacobian norms on a worker; while one measurement runs,
- * newer weights wait for it to finish and only the newest of them is measured next. */
+/* Measures the newest weights' Jacobian norms on a worker (the newest request wins); the
+ * model is measured when its norms mean something, or to compare with a companion. */
 static void
 lab_inside_view_build_jacobian (LabInsideView *self)
 {
-  /* the closed form is cheap; the estimate costs several encoder passes per sample */
-  gboolean wanted = self->info.contractive > 0 || self->info.exact_jacobian
-                    || self->companion_norms != NULL;
+  LabInsideNormsJob *job = lab_inside_view_norms_job (self);
 
-  self->jacobian_pending = FALSE;
-  if (!wanted || !lab_inside_view_gather_test (self))
+  if (job == NULL)
     {
+      lab_background_slot_cancel (self->jacobian_job);
       self->n_norms = 0;
       lab_inside_view_show_jacobian (self);
       return;
     }
-  if (self->jacobian_cancel != NULL)
-    {
-      self->jacobian_pending = TRUE;
-      return;
-    }
-  self->jacobian_cancel = g_cancellable_new ();
-  lab_inside_jacobian_norms_async (self->snapshot->weights, self->test, self->n_test,
-                                   self->jacobian_cancel, on_jacobian_done, g_object_ref (self));
-}
-
-static void
-lab_inside_view_cancel_jacobian (LabInsideView *self)
-{
-  if (self->jacobian_cancel != NULL)
-    g_cancellable_cancel (self->jacobian_cancel);
-  g_clear_object (&self->jacobian_cancel);
-  self->jacobian_pending = FALSE;
+  job->always = self->companion != NULL;
+  lab_background_slot_request (self->jacobian_job, job);
 }
 
 static void
 lab_inside_view_clear_companion (LabInsideView *self)
 {
-  if (self->companion_cancel != NULL)
-    g_cancellable_cancel (self->companion_cancel);
-  g_clear_object (&self->companion_cancel);
-  g_clear_pointer (&self->companion_norms, g_free);
+  lab_background_slot_cancel (self->companion_job);
+  g_clear_pointer (&self->companion, lab_inside_norms_free);
   self->n_companion = 0;
   self->jacobian_hist.n_anomalous = 0;
   self->jacobian_hist.anomalous = NULL;
@@ -399,93 +297,70 @@ lab_inside_view_on_snapshot (LabView *view, LabSnapshot *snapshot)
   self->refresh_time = now;
   if (new_model)
     {
-      lab_inside_view_cancel_jacobian (self);
+      /* norms of another model are not worth finishing */
+      lab_background_slot_cancel (self->jacobian_job);
       self->n_norms = 0;
     }
   if (new_model && self->companion_generation != snapshot->generation)
     lab_inside_view_clear_companion (self);
 
-  lab_inside_describe (snapshot->weights, &self->info);
-  lab_inside_view_build_tiles (self, snapshot->weights);
-  lab_inside_view_build_activity (self);
+  lab_background_slot_request (self->look_job,
+                               lab_inside_look_job_new (snapshot->weights, snapshot, LAB_MAX_TILES));
   lab_inside_view_build_jacobian (self);
 }
 
 static void
-on_companion_done (GObject *source, GAsyncResult *result, gpointer data)
+on_companion_done (GObject *owner, gpointer input, gpointer output)
 {
-  LabInsideView *self = data;
-  g_autoptr (GError) error = NULL;
-  long n = 0;
-  float *norms = lab_inside_train_companion_finish (result, &n, &error);
+  LabInsideView *self = LAB_INSIDE_VIEW (owner);
+  LabInsideNorms *companion = output;
 
-  (void) source;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_object_unref (self);
-      return;
-    }
-  g_clear_object (&self->companion_cancel);
+  (void) input;
   gtk_button_set_label (GTK_BUTTON (self->companion_button), _("Train the companion again"));
-  if (norms == NULL)
+  if (companion->error != NULL)
     {
       g_autofree char *text = g_strdup_printf (_("The companion model failed: %s"),
-                                               error->message);
+                                               companion->error->message);
 
       gtk_label_set_label (self->jacobian_label, text);
+      lab_inside_norms_free (companion);
     }
   else
     {
-      g_free (self->companion_norms);
-      self->companion_norms = norms;
-      self->n_companion = (int) n;
-      self->jacobian_hist.anomalous = norms;
-      self->jacobian_hist.n_anomalous = (int) n;
+      lab_inside_norms_free (self->companion);
+      self->companion = companion;
+      self->n_companion = (int) companion->n;
+      self->jacobian_hist.anomalous = companion->norms;
+      self->jacobian_hist.n_anomalous = (int) companion->n;
       lab_inside_view_update_jacobian_text (self);
       lab_chart_redraw (self->jacobian_chart);
     }
   gtk_widget_set_sensitive (self->companion_button, self->n_norms > 0);
-  g_object_unref (self);
 }
 
 gboolean
 lab_inside_view_train_companion (LabInsideView *self)
 {
-  LabSession *session;
-  long n_train;
-  float *train;
+  LabInsideNormsJob *job;
 
   g_return_val_if_fail (LAB_IS_INSIDE_VIEW (self), FALSE);
 
-  session = lab_view_get_session (LAB_VIEW (self));
-  if (session == NULL || self->snapshot == NULL || self->companion_cancel != NULL
-      || self->info.contractive <= 0 || !lab_inside_view_gather_test (self))
+  if (self->snapshot == NULL || lab_background_slot_is_busy (self->companion_job)
+      || self->info.contractive <= 0 || (job = lab_inside_view_norms_job (self)) == NULL)
     return FALSE;
-  n_train = MIN (lab_session_get_split_size (session, LAB_SPLIT_TRAIN), LAB_COMPANION_SAMPLES);
-  if (n_train <= 0)
-    return FALSE;
-  train = g_new (float, (gsize) n_train * self->dim);
-  for (long i = 0; i < n_train; i++)
+  job->n_train = MIN (lab_samples_get_count (job->train), LAB_COMPANION_SAMPLES);
+  job->epochs = CLAMP ((int) ((self->snapshot->steps + MAX (self->snapshot->batches_per_epoch, 1) - 1)
+                              / MAX (self->snapshot->batches_per_epoch, 1)),
+                       1, LAB_COMPANION_MAX_EPOCHS);
+  if (job->n_train <= 0)
     {
-      const float *x = lab_session_get_sample (session, LAB_SPLIT_TRAIN, i, NULL);
-
-      if (x == NULL)
-        {
-          g_free (train);
-          return FALSE;
-        }
-      memcpy (train + (gsize) i * self->dim, x, sizeof (float) * self->dim);
+      lab_inside_norms_job_free (job);
+      return FALSE;
     }
-  self->companion_cancel = g_cancellable_new ();
   self->companion_generation = self->snapshot->generation;
-  self->companion_samples = n_train;
-  self->companion_epochs = CLAMP ((int) ((self->snapshot->steps + MAX (self->snapshot->batches_per_epoch, 1) - 1)
-                                         / MAX (self->snapshot->batches_per_epoch, 1)),
-                                  1, LAB_COMPANION_MAX_EPOCHS);
-  lab_inside_train_companion_async (self->snapshot->weights, train, n_train, self->test,
-                                    self->n_test, self->companion_epochs, self->companion_cancel,
-                                    on_companion_done, g_object_ref (self));
-  g_free (train);
+  self->companion_samples = job->n_train;
+  self->companion_epochs = job->epochs;
+  lab_background_slot_request (self->companion_job, job);
   gtk_widget_set_sensitive (self->companion_button, FALSE);
   gtk_button_set_label (GTK_BUTTON (self->companion_button), _("Training the companion…"));
   return TRUE;
@@ -497,14 +372,14 @@ int
 lab_inside_view_get_n_tiles (LabInsideView *self)
 {
   g_return_val_if_fail (LAB_IS_INSIDE_VIEW (self), 0);
-  return self->tiles_grid.n_rows > 0 ? self->n_tiles : 0;
+  return self->tiles_grid.n_rows > 0 ? self->look->n_tiles : 0;
 }
 
 int
 lab_inside_view_get_dead_units (LabInsideView *self)
 {
   g_return_val_if_fail (LAB_IS_INSIDE_VIEW (self), -1);
-  return self->units > 0 ? self->n_dead : -1;
+  return self->look != NULL && self->look->units > 0 ? self->look->n_dead : -1;
 }
 
 const float *
@@ -514,21 +389,21 @@ lab_inside_view_get_jacobian_norms (LabInsideView *self, gboolean companion, int
   g_return_val_if_fail (n != NULL, NULL);
 
   *n = companion ? self->n_companion : self->n_norms;
-  return *n > 0 ? (companion ? self->companion_norms : self->norms) : NULL;
+  return *n > 0 ? (companion ? self->companion : self->norms)->norms : NULL;
 }
 
 gboolean
 lab_inside_view_get_training_companion (LabInsideView *self)
 {
   g_return_val_if_fail (LAB_IS_INSIDE_VIEW (self), FALSE);
-  return self->companion_cancel != NULL;
+  return lab_background_slot_is_busy (self->companion_job);
 }
 
 gboolean
 lab_inside_view_get_measuring (LabInsideView *self)
 {
   g_return_val_if_fail (LAB_IS_INSIDE_VIEW (self), FALSE);
-  return self->jacobian_cancel != NULL || self->jacobian_pending;
+  return lab_background_owner_is_busy (G_OBJECT (self));
 }
 
 /* --- GObject ---------------------------------------------------------------------------- */
@@ -538,18 +413,15 @@ lab_inside_view_dispose (GObject *object)
 {
   LabInsideView *self = LAB_INSIDE_VIEW (object);
 
-  lab_inside_view_cancel_jacobian (self);
-  if (self->companion_cancel != NULL)
-    g_cancellable_cancel (self->companion_cancel);
-  g_clear_object (&self->companion_cancel);
+  g_clear_pointer (&self->look_job, lab_background_slot_free);
+  g_clear_pointer (&self->jacobian_job, lab_background_slot_free);
+  g_clear_pointer (&self->companion_job, lab_background_slot_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_INSIDE_VIEW);
   g_clear_pointer (&self->snapshot, lab_snapshot_unref);
-  g_clear_pointer (&self->tiles, g_free);
-  g_clear_pointer (&self->mean, g_free);
-  g_clear_pointer (&self->dead, g_free);
-  g_clear_pointer (&self->test, g_free);
-  g_clear_pointer (&self->norms, g_free);
-  g_clear_pointer (&self->companion_norms, g_free);
+  g_clear_pointer (&self->look_snapshot, lab_snapshot_unref);
+  g_clear_pointer (&self->look, lab_inside_look_free);
+  g_clear_pointer (&self->norms, lab_inside_norms_free);
+  g_clear_pointer (&self->companion, lab_inside_norms_free);
   G_OBJECT_CLASS (lab_inside_view_parent_class)->dispose (object);
 }
 
@@ -558,12 +430,8 @@ lab_inside_view_class_init (LabInsideViewClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = lab_inside_view_dispose;
   LAB_VIEW_CLASS (klass)->snapshot = lab_inside_view_on_snapshot;
-  gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BOX_LAYOUT);
-  gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "labinsideview");
-
-  g_type_ensure (LAB_TYPE_CHART);
-  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass),
-                                               "/io/github/latentlab/LatentLab/ui/lab-inside-view.ui");
+  lab_view_class_set_template (LAB_VIEW_CLASS (klass), GTK_TYPE_BOX_LAYOUT, "labinsideview",
+                               "lab-inside-view.ui");
   gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabInsideView, weights_chart);
   gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabInsideView, bars_chart);
   gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabInsideView, codes_chart);
@@ -578,9 +446,19 @@ lab_inside_view_class_init (LabInsideViewClass *klass)
 static void
 lab_inside_view_init (LabInsideView *self)
 {
-  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
+  GtkLayoutManager *layout;
 
+  self->look_job = lab_background_slot_new (G_OBJECT (self), lab_inside_look_job_run,
+                                            (GDestroyNotify) lab_inside_look_job_free, on_look_done,
+                                            (GDestroyNotify) lab_inside_look_free);
+  self->jacobian_job = lab_background_slot_new (G_OBJECT (self), lab_inside_norms_job_run,
+                                                (GDestroyNotify) lab_inside_norms_job_free,
+                                                on_jacobian_done, (GDestroyNotify) lab_inside_norms_free);
+  self->companion_job = lab_background_slot_new (G_OBJECT (self), lab_inside_norms_job_run,
+                                                 (GDestroyNotify) lab_inside_norms_job_free,
+                                                 on_companion_done, (GDestroyNotify) lab_inside_norms_free);
   gtk_widget_init_template (GTK_WIDGET (self));
+  layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
   gtk_box_layout_set_homogeneous (GTK_BOX_LAYOUT (layout), TRUE);
 

@@ -6,13 +6,14 @@
  * shaded. Right, generation: decodes of codes drawn from the prior (a VAE) or from a
  * Gaussian fitted to the test codes (a plain autoencoder), and a slider between the codes
  * of two test sequences. Everything is recomputed from the newest weights at each snapshot
- * that carries them (the model over a few short sequences takes well under a millisecond);
- * a slider move decodes the one sequence it shows.
+ * that carries them, on a worker (lab_sequence_job_run through a LabBackgroundSlot per
+ * part), as is a page turned or a slider moved; the main thread only draws the results.
  */
 #include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
+#include "lab-background.h"
 #include "lab-chart.h"
 #include "lab-plot.h"
 #include "lab-sequence-tools.h"
@@ -44,7 +45,8 @@ struct _LabSequenceView {
   LabChart *charts[LAB_SHOWN];
   LabChart *prior_charts[LAB_PRIOR];
 
-  LabWeights *weights; /* the copy everything shown was computed with */
+  LabWeights *weights; /* the copy everything shown is computed with */
+  LabBackgroundSlot *shown_job, *pair_job, *prior_job;
   guint generation;
   int steps, features, dim, latent;
   gboolean variational, has_anomalies;
@@ -52,21 +54,17 @@ struct _LabSequenceView {
   double y_min, y_max; /* of the test sequences: one value axis for every plot */
 
   long shown_index[LAB_SHOWN]; /* test indices, -1 past the end */
-  float *shown_input, *shown_output, *shown_error; /* (LAB_SHOWN, dim), (.., dim), (.., steps) */
-  guint8 *shown_flags; /* (LAB_SHOWN, steps): copies, the dataset may go before a redraw */
+  LabSequenceResult *shown_result; /* what the shown plots draw from */
   char shown_title[LAB_SHOWN][128];
   LabSequenceData shown[LAB_SHOWN];
 
   GRand *rand;
   float *draw_normal; /* (LAB_PRIOR, latent) standard normal deviates, kept between snapshots */
-  float *code_mean, *code_sd; /* (latent) each: the spread of a plain model's test codes */
-  float *prior_codes, *prior_output; /* (LAB_PRIOR, latent), (LAB_PRIOR, dim) */
+  LabSequenceResult *prior_result; /* its code spread is kept for new draws */
   LabSequenceData prior[LAB_PRIOR];
   char prior_title[LAB_PRIOR][32];
 
-  float *end_codes; /* (2, latent): the codes of the two test sequences */
-  float *mix_output; /* (dim) */
-  float *end_output; /* (2, dim): the decodes of the two codes, drawn pale under the mix */
+  LabSequenceResult *pair_result; /* the ends' decodes are drawn pale under the mix */
   const float *end_pointers[2];
   char end_names[2][48];
   const char *end_name_pointers[2];
@@ -100,11 +98,33 @@ class_name (LabSequenceView *self, int label)
 
 /* --- test sequences ------------------------------------------------------------------------ */
 
+/* A job on the test split with the weights shown; NULL before the data. */
+static LabSequenceJob *
+new_job (LabSequenceView *self)
+{
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+  LabSamples *test = session != NULL ? lab_samples_new (session, LAB_SPLIT_TEST) : NULL;
+
+  return test != NULL ? lab_sequence_job_new (test, self->weights) : NULL;
+}
+
 static void
 update_shown (LabSequenceView *self)
 {
-  LabSession *session = lab_view_get_session (LAB_VIEW (self));
-  long first = gtk_spin_button_get_value_as_int (self->sample_spin);
+  LabSequenceJob *job = new_job (self);
+
+  if (job == NULL)
+    return;
+  job->first = gtk_spin_button_get_value_as_int (self->sample_spin);
+  job->n_shown = LAB_SHOWN;
+  job->n_range = LAB_SPREAD_CODES;
+  lab_background_slot_request (self->shown_job, job);
+}
+
+static void
+show_shown (LabSequenceView *self, long first)
+{
+  LabSequenceResult *r = self->shown_result;
   double total = 0;
   int counted = 0;
   char *text;
@@ -113,13 +133,6 @@ update_shown (LabSequenceView *self)
     {
       LabSequenceData *d = &self->shown[i];
       long index = first + i;
-      int label = -1;
-      const float *x = index < self->n_test
-                       ? lab_session_get_sample (session, LAB_SPLIT_TEST, index, &label) : NULL;
-      float *in = self->shown_input + (gsize) i * self->dim;
-      float *out = self->shown_output + (gsize) i * self->dim;
-      float *err = self->shown_error + (gsize) i * self->steps;
-      const guint8 *flags;
       double mse = 0;
       char kind[64];
 
@@ -129,29 +142,24 @@ update_shown (LabSequenceView *self)
       d->x_label = _("step");
       d->empty_text = _("No test sequence here");
       use_common_range (self, d);
-      self->shown_index[i] = x != NULL ? index : -1;
-      if (x == NULL)
+      self->shown_index[i] = r != NULL && i < r->n_shown ? index : -1;
+      if (self->shown_index[i] < 0)
         continue;
-      memcpy (in, x, sizeof (float) * self->dim);
-      d->input = in;
-      flags = lab_session_get_step_anomaly (session, LAB_SPLIT_TEST, index);
-      if (flags != NULL)
+      d->input = r->shown_input + (gsize) i * self->dim;
+      if (r->shown_flags != NULL)
         for (int t = 0; t < self->steps; t++)
-          if (flags[t])
+          if (r->shown_flags[(gsize) i * self->steps + t])
             {
               /* shaded only when the beat is anomalous: a row of zeros says nothing */
-              memcpy (self->shown_flags + (gsize) i * self->steps, flags, self->steps);
-              d->anomalous = self->shown_flags + (gsize) i * self->steps;
+              d->anomalous = r->shown_flags + (gsize) i * self->steps;
               break;
             }
-      if (self->weights != NULL)
+      if (r->recon != NULL)
         {
-          lab_weights_reconstruct (self->weights, out, in, 1);
-          lab_sequence_step_errors (err, in, out, self->steps, self->features);
-          d->reconstruction = out;
-          d->step_error = err;
+          d->reconstruction = r->recon + (gsize) i * self->dim;
+          d->step_error = r->step_errors + (gsize) i * self->steps;
           for (int t = 0; t < self->steps; t++)
-            mse += err[t] / self->steps;
+            mse += d->step_error[t] / self->steps;
           total += mse;
           counted++;
         }
@@ -166,8 +174,8 @@ update_shown (LabSequenceView *self)
           g_snprintf (kind, sizeof kind, _("anomalous beat, steps %d to %d"), lo, hi);
         }
       else
-        g_strlcpy (kind, class_name (self, label), sizeof kind);
-      if (self->weights != NULL)
+        g_strlcpy (kind, class_name (self, r->shown_labels[i]), sizeof kind);
+      if (r->recon != NULL)
         g_snprintf (self->shown_title[i], sizeof self->shown_title[i],
                     _("Test sequence %ld · %s · MSE %.4f"), index, kind, mse);
       else
@@ -192,6 +200,26 @@ update_shown (LabSequenceView *self)
   g_free (text);
   for (int i = 0; i < LAB_SHOWN; i++)
     lab_chart_redraw (self->charts[i]);
+}
+
+static void update_range (LabSequenceView *self);
+
+static void
+on_shown_done (GObject *owner, gpointer input, gpointer output)
+{
+  LabSequenceView *self = LAB_SEQUENCE_VIEW (owner);
+  LabSequenceJob *job = input;
+  LabSequenceResult *r = output;
+
+  lab_sequence_result_free (self->shown_result);
+  self->shown_result = r;
+  if (r->y_min <= r->y_max && (r->y_min != self->y_min || r->y_max != self->y_max))
+    {
+      self->y_min = r->y_min;
+      self->y_max = r->y_max;
+      update_range (self);
+    }
+  show_shown (self, job->first);
 }
 
 static void
@@ -232,58 +260,50 @@ on_next_anomaly (LabSequenceView *self)
 
 /* --- generation ------------------------------------------------------------------------------ */
 
-/* A plain autoencoder has no prior: new codes are drawn from the spread of its test codes,
- * those the snapshot carries (the trainer encodes them anyway), else encoded here. */
+/* New codes decoded: from the prior for a VAE; a plain autoencoder has no prior, so they are
+ * drawn from the spread of its test codes, those the snapshot carries (the trainer encodes
+ * them anyway), else encoded on the worker; with refit FALSE the last spread is kept. */
 static void
-update_code_spread (LabSequenceView *self)
+update_prior (LabSequenceView *self, gboolean refit)
 {
   LabSession *session = lab_view_get_session (LAB_VIEW (self));
-  LabSnapshot *s = lab_session_get_snapshot (session);
-  long n = MIN (self->n_test, LAB_SPREAD_CODES);
-  float *x, *codes;
+  LabSnapshot *s = session != NULL ? lab_session_get_snapshot (session) : NULL;
+  LabSequenceResult *last = self->prior_result;
+  LabSequenceJob *job;
 
-  if (self->weights == NULL || self->variational || n <= 0)
+  if (self->weights == NULL || self->latent <= 0 || (job = new_job (self)) == NULL)
     return;
-  if (s != NULL && s->codes != NULL && s->n_codes > 1 && s->latent == self->latent)
+  job->n_prior = LAB_PRIOR;
+  job->normal = g_memdup2 (self->draw_normal, sizeof (float) * LAB_PRIOR * self->latent);
+  if (!refit && last != NULL && last->code_mean != NULL)
     {
-      lab_sequence_code_spread (self->code_mean, self->code_sd, s->codes, s->n_codes, s->latent);
-      return;
+      job->code_mean = g_memdup2 (last->code_mean, sizeof (float) * self->latent);
+      job->code_sd = g_memdup2 (last->code_sd, sizeof (float) * self->latent);
     }
-  x = g_new (float, (gsize) n * self->dim);
-  codes = g_new (float, (gsize) n * self->latent);
-  for (long i = 0; i < n; i++)
-    memcpy (x + (gsize) i * self->dim, lab_session_get_sample (session, LAB_SPLIT_TEST, i, NULL),
-            sizeof (float) * self->dim);
-  lab_weights_encode (self->weights, codes, NULL, x, n);
-  lab_sequence_code_spread (self->code_mean, self->code_sd, codes, n, self->latent);
-  g_free (x);
-  g_free (codes);
+  else if (s != NULL && s->codes != NULL && s->n_codes > 1 && s->latent == self->latent)
+    {
+      job->spread_codes = g_memdup2 (s->codes, sizeof (float) * (gsize) s->n_codes * s->latent);
+      job->n_spread = s->n_codes;
+    }
+  else
+    job->n_spread = LAB_SPREAD_CODES;
+  lab_background_slot_request (self->prior_job, job);
 }
 
 static void
-update_prior (LabSequenceView *self)
+show_prior (LabSequenceView *self)
 {
-  for (int i = 0; i < LAB_PRIOR; i++)
-    {
-      memset (&self->prior[i], 0, sizeof self->prior[i]);
-      self->prior[i].empty_text = _("Appears with the first weights");
-    }
-  if (self->weights == NULL)
-    goto out;
-  for (int i = 0; i < LAB_PRIOR; i++)
-    for (int d = 0; d < self->latent; d++)
-      {
-        gsize k = (gsize) i * self->latent + d;
+  LabSequenceResult *r = self->prior_result;
 
-        self->prior_codes[k] = self->variational ? self->draw_normal[k]
-                               : self->code_mean[d] + self->code_sd[d] * self->draw_normal[k];
-      }
-  lab_weights_decode (self->weights, self->prior_output, self->prior_codes, LAB_PRIOR);
   for (int i = 0; i < LAB_PRIOR; i++)
     {
       LabSequenceData *d = &self->prior[i];
 
-      d->input = self->prior_output + (gsize) i * self->dim;
+      memset (d, 0, sizeof *d);
+      d->empty_text = _("Appears with the first weights");
+      if (self->weights == NULL || r == NULL || r->prior_output == NULL)
+        continue;
+      d->input = r->prior_output + (gsize) i * self->dim;
       d->hide_legend = true;
       use_common_range (self, d);
       d->n_steps = self->steps;
@@ -291,7 +311,6 @@ update_prior (LabSequenceView *self)
       g_snprintf (self->prior_title[i], sizeof self->prior_title[i], _("Sample %d"), i + 1);
       d->title = self->prior_title[i];
     }
-out:
   gtk_label_set_label (self->prior_label,
                        self->weights == NULL ? _("Decodes of random codes appear with the first weights.")
                        : self->variational ? _("Codes drawn from the prior N(0, I), decoded: new sequences.")
@@ -304,12 +323,23 @@ out:
 }
 
 static void
+on_prior_done (GObject *owner, gpointer input, gpointer output)
+{
+  LabSequenceView *self = LAB_SEQUENCE_VIEW (owner);
+
+  (void) input;
+  lab_sequence_result_free (self->prior_result);
+  self->prior_result = output;
+  show_prior (self);
+}
+
+static void
 on_new_samples (LabSequenceView *self)
 {
   if (self->latent <= 0)
     return;
   lab_sequence_draw_codes (self->draw_normal, LAB_PRIOR, self->latent, NULL, NULL, self->rand);
-  update_prior (self);
+  update_prior (self, FALSE);
 }
 
 static void
@@ -329,25 +359,50 @@ on_make_variational (LabSequenceView *self)
   lab_session_run (session);
 }
 
+/* The two ends' codes and the decode between them, for the spins and the slider: the
+ * latest request wins, so that a drag decodes its first and last positions. */
 static void
-update_mix (LabSequenceView *self)
+update_pair (LabSequenceView *self)
 {
-  double t = gtk_range_get_value (self->mix_scale);
-  float *code;
+  LabSequenceJob *job;
+
+  if (self->weights == NULL || (job = new_job (self)) == NULL)
+    {
+      g_clear_pointer (&self->pair_result, lab_sequence_result_free);
+      self->has_mix = FALSE;
+      memset (&self->mix, 0, sizeof self->mix);
+      self->mix.empty_text = _("Appears with the first weights");
+      lab_chart_redraw (self->mix_chart);
+      return;
+    }
+  job->has_ends = TRUE;
+  job->ends[0] = gtk_spin_button_get_value_as_int (self->from_spin);
+  job->ends[1] = gtk_spin_button_get_value_as_int (self->to_spin);
+  job->mix_t = gtk_range_get_value (self->mix_scale);
+  lab_background_slot_request (self->pair_job, job);
+}
+
+static void
+show_mix (LabSequenceView *self, const LabSequenceJob *job)
+{
+  LabSequenceResult *r = self->pair_result;
 
   memset (&self->mix, 0, sizeof self->mix);
   self->mix.empty_text = _("Appears with the first weights");
+  self->has_mix = r != NULL && r->has_ends;
   if (!self->has_mix)
     {
       lab_chart_redraw (self->mix_chart);
       return;
     }
-  code = g_new (float, self->latent);
-  lab_sequence_mix_codes (code, self->end_codes, self->end_codes + self->latent, self->latent, t,
-                          self->variational);
-  lab_weights_decode (self->weights, self->mix_output, code, 1);
-  g_free (code);
-  self->mix.input = self->mix_output;
+  for (int e = 0; e < 2; e++)
+    {
+      self->end_pointers[e] = r->end_output + (gsize) e * self->dim;
+      g_snprintf (self->end_names[e], sizeof self->end_names[e],
+                  e == 0 ? _("start: test %ld") : _("end: test %ld"), job->ends[e]);
+      self->end_name_pointers[e] = self->end_names[e];
+    }
+  self->mix.input = r->mix_output;
   self->mix.input_name = _("decoded");
   self->mix.references = self->end_pointers;
   self->mix.reference_names = self->end_name_pointers;
@@ -357,8 +412,7 @@ update_mix (LabSequenceView *self)
   self->mix.n_features = self->features;
   self->mix.x_label = _("step");
   g_snprintf (self->mix_title, sizeof self->mix_title, _("%.0f%% of the way from %ld to %ld"),
-              100 * t, (long) gtk_spin_button_get_value_as_int (self->from_spin),
-              (long) gtk_spin_button_get_value_as_int (self->to_spin));
+              100 * job->mix_t, job->ends[0], job->ends[1]);
   self->mix.title = self->mix_title;
   lab_chart_set_description (self->mix_chart, self->mix_title);
   gtk_label_set_label (self->mix_label,
@@ -368,42 +422,50 @@ update_mix (LabSequenceView *self)
 }
 
 static void
-update_pair (LabSequenceView *self)
+on_pair_done (GObject *owner, gpointer input, gpointer output)
 {
-  long ends[2] = { gtk_spin_button_get_value_as_int (self->from_spin),
-                   gtk_spin_button_get_value_as_int (self->to_spin) };
+  LabSequenceView *self = LAB_SEQUENCE_VIEW (owner);
 
-  self->has_mix = FALSE;
-  if (self->weights != NULL)
-    {
-      self->has_mix = TRUE;
-      for (int e = 0; e < 2; e++)
-        {
-          const float *x = lab_session_get_sample (lab_view_get_session (LAB_VIEW (self)), LAB_SPLIT_TEST, ends[e], NULL);
+  lab_sequence_result_free (self->pair_result);
+  self->pair_result = output;
+  show_mix (self, input);
+}
 
-          if (x == NULL)
-            self->has_mix = FALSE;
-          else
-            lab_weights_encode (self->weights, self->end_codes + (gsize) e * self->latent, NULL, x, 1);
-        }
-    }
+/* The value axis every plot shares changed. */
+static void
+update_range (LabSequenceView *self)
+{
+  for (int i = 0; i < LAB_PRIOR; i++)
+    if (self->prior[i].input != NULL)
+      {
+        use_common_range (self, &self->prior[i]);
+        lab_chart_redraw (self->prior_charts[i]);
+      }
   if (self->has_mix)
     {
-      lab_weights_decode (self->weights, self->end_output, self->end_codes, 2);
-      for (int e = 0; e < 2; e++)
-        {
-          self->end_pointers[e] = self->end_output + (gsize) e * self->dim;
-          g_snprintf (self->end_names[e], sizeof self->end_names[e],
-                      e == 0 ? _("start: test %ld") : _("end: test %ld"), ends[e]);
-          self->end_name_pointers[e] = self->end_names[e];
-        }
+      use_common_range (self, &self->mix);
+      lab_chart_redraw (self->mix_chart);
     }
-  update_mix (self);
 }
 
 /* --- session ------------------------------------------------------------------------------- */
 
-/* The notice, and buffers for the current shape; FALSE when the data are not sequences. */
+/* Drops what was computed for other data (or a view about to go). */
+static void
+forget_results (LabSequenceView *self)
+{
+  lab_background_slot_cancel (self->shown_job);
+  lab_background_slot_cancel (self->pair_job);
+  lab_background_slot_cancel (self->prior_job);
+  g_clear_pointer (&self->shown_result, lab_sequence_result_free);
+  g_clear_pointer (&self->prior_result, lab_sequence_result_free);
+  g_clear_pointer (&self->pair_result, lab_sequence_result_free);
+  self->has_mix = FALSE;
+  self->y_min = 1;
+  self->y_max = 0;
+}
+
+/* The notice, and the current shape; FALSE when the data are not sequences. */
 static gboolean
 update_shape (LabSequenceView *self)
 {
@@ -425,31 +487,12 @@ update_shape (LabSequenceView *self)
   gtk_spin_button_set_range (self->to_spin, 0, MAX (self->n_test - 1, 0));
   if (height * width != self->dim)
     {
-      /* weights of another shape must not meet these buffers */
+      /* results of another shape must not meet these plots */
       g_clear_pointer (&self->weights, lab_weights_unref);
+      forget_results (self);
       self->steps = height;
       self->features = width;
       self->dim = height * width;
-      self->shown_input = g_renew (float, self->shown_input, (gsize) LAB_SHOWN * self->dim);
-      self->shown_output = g_renew (float, self->shown_output, (gsize) LAB_SHOWN * self->dim);
-      self->shown_error = g_renew (float, self->shown_error, (gsize) LAB_SHOWN * self->steps);
-      self->shown_flags = g_renew (guint8, self->shown_flags, (gsize) LAB_SHOWN * self->steps);
-      self->prior_output = g_renew (float, self->prior_output, (gsize) LAB_PRIOR * self->dim);
-      self->mix_output = g_renew (float, self->mix_output, self->dim);
-      self->end_output = g_renew (float, self->end_output, 2 * (gsize) self->dim);
-    }
-  self->y_min = G_MAXDOUBLE;
-  self->y_max = -G_MAXDOUBLE;
-  for (long i = 0; i < MIN (self->n_test, LAB_SPREAD_CODES); i++)
-    {
-      const float *x = lab_session_get_sample (session, LAB_SPLIT_TEST, i, NULL);
-
-      for (int k = 0; k < self->dim; k++)
-        if (isfinite (x[k]))
-          {
-            self->y_min = MIN (self->y_min, x[k]);
-            self->y_max = MAX (self->y_max, x[k]);
-          }
     }
   self->has_anomalies = FALSE;
   for (long i = 0; i < self->n_test && !self->has_anomalies; i++)
@@ -488,17 +531,15 @@ refresh (LabView *view)
         {
           self->latent = latent;
           self->draw_normal = g_renew (float, self->draw_normal, (gsize) LAB_PRIOR * latent);
-          self->prior_codes = g_renew (float, self->prior_codes, (gsize) LAB_PRIOR * latent);
-          self->end_codes = g_renew (float, self->end_codes, 2 * (gsize) latent);
-          self->code_mean = g_renew (float, self->code_mean, latent);
-          self->code_sd = g_renew (float, self->code_sd, latent);
+          g_clear_pointer (&self->prior_result, lab_sequence_result_free);
           lab_sequence_draw_codes (self->draw_normal, LAB_PRIOR, latent, NULL, NULL, self->rand);
         }
-      if (changed)
-        update_code_spread (self);
     }
   update_shown (self);
-  update_prior (self);
+  if (changed || self->prior_result == NULL)
+    update_prior (self, TRUE);
+  if (self->weights == NULL)
+    show_prior (self);
   update_pair (self);
 }
 
@@ -577,14 +618,14 @@ lab_sequence_view_set_mix (LabSequenceView *self, double t)
 {
   g_return_if_fail (LAB_IS_SEQUENCE_VIEW (self));
   gtk_range_set_value (self->mix_scale, t);
-  update_mix (self);
+  update_pair (self);
 }
 
 const float *
 lab_sequence_view_get_mixed (LabSequenceView *self)
 {
   g_return_val_if_fail (LAB_IS_SEQUENCE_VIEW (self), NULL);
-  return self->has_mix ? self->mix_output : NULL;
+  return self->has_mix ? self->pair_result->mix_output : NULL;
 }
 
 const float *
@@ -592,11 +633,14 @@ lab_sequence_view_get_generated (LabSequenceView *self, const float **codes, int
 {
   g_return_val_if_fail (LAB_IS_SEQUENCE_VIEW (self), NULL);
 
+  gboolean has = self->weights != NULL && self->prior_result != NULL
+                 && self->prior_result->prior_output != NULL;
+
   if (n != NULL)
-    *n = self->weights != NULL ? LAB_PRIOR : 0;
+    *n = has ? LAB_PRIOR : 0;
   if (codes != NULL)
-    *codes = self->weights != NULL ? self->prior_codes : NULL;
-  return self->weights != NULL ? self->prior_output : NULL;
+    *codes = has ? self->prior_result->prior_codes : NULL;
+  return has ? self->prior_result->prior_output : NULL;
 }
 
 GtkWidget *
@@ -614,21 +658,15 @@ lab_sequence_view_dispose (GObject *object)
 {
   LabSequenceView *self = LAB_SEQUENCE_VIEW (object);
 
+  if (self->shown_job != NULL)
+    forget_results (self);
+  g_clear_pointer (&self->shown_job, lab_background_slot_free);
+  g_clear_pointer (&self->pair_job, lab_background_slot_free);
+  g_clear_pointer (&self->prior_job, lab_background_slot_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_SEQUENCE_VIEW);
   g_clear_pointer (&self->weights, lab_weights_unref);
   g_clear_pointer (&self->rand, g_rand_free);
-  g_clear_pointer (&self->shown_input, g_free);
-  g_clear_pointer (&self->shown_output, g_free);
-  g_clear_pointer (&self->shown_error, g_free);
-  g_clear_pointer (&self->shown_flags, g_free);
   g_clear_pointer (&self->draw_normal, g_free);
-  g_clear_pointer (&self->code_mean, g_free);
-  g_clear_pointer (&self->code_sd, g_free);
-  g_clear_pointer (&self->prior_codes, g_free);
-  g_clear_pointer (&self->prior_output, g_free);
-  g_clear_pointer (&self->end_codes, g_free);
-  g_clear_pointer (&self->mix_output, g_free);
-  g_clear_pointer (&self->end_output, g_free);
   G_OBJECT_CLASS (lab_sequence_view_parent_class)->dispose (object);
 }
 
@@ -642,13 +680,7 @@ lab_sequence_view_class_init (LabSequenceViewClass *klass)
   view_class->session_changed = session_changed;
   view_class->snapshot = on_snapshot;
   view_class->refresh = refresh;
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
-  gtk_widget_class_set_css_name (widget_class, "labsequenceview");
-
-  g_type_ensure (LAB_TYPE_CHART);
-  g_type_ensure (LAB_TYPE_REFLOW);
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/latentlab/LatentLab/ui/lab-sequence-view.ui");
+  lab_view_class_set_template (view_class, GTK_TYPE_BIN_LAYOUT, "labsequenceview", "lab-sequence-view.ui");
   gtk_widget_class_bind_template_child (widget_class, LabSequenceView, stack);
   gtk_widget_class_bind_template_child (widget_class, LabSequenceView, notice);
   gtk_widget_class_bind_template_child (widget_class, LabSequenceView, sample_spin);
@@ -665,7 +697,6 @@ lab_sequence_view_class_init (LabSequenceViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabSequenceView, mix_chart);
   gtk_widget_class_bind_template_callback (widget_class, update_shown);
   gtk_widget_class_bind_template_callback (widget_class, update_pair);
-  gtk_widget_class_bind_template_callback (widget_class, update_mix);
   gtk_widget_class_bind_template_callback (widget_class, on_previous);
   gtk_widget_class_bind_template_callback (widget_class, on_next);
   gtk_widget_class_bind_template_callback (widget_class, on_next_anomaly);
@@ -689,6 +720,17 @@ static void
 lab_sequence_view_init (LabSequenceView *self)
 {
   self->rand = g_rand_new_with_seed (7);
+  self->y_min = 1;
+  self->y_max = 0;
+  self->shown_job = lab_background_slot_new (G_OBJECT (self), lab_sequence_job_run,
+                                             (GDestroyNotify) lab_sequence_job_free, on_shown_done,
+                                             (GDestroyNotify) lab_sequence_result_free);
+  self->pair_job = lab_background_slot_new (G_OBJECT (self), lab_sequence_job_run,
+                                            (GDestroyNotify) lab_sequence_job_free, on_pair_done,
+                                            (GDestroyNotify) lab_sequence_result_free);
+  self->prior_job = lab_background_slot_new (G_OBJECT (self), lab_sequence_job_run,
+                                             (GDestroyNotify) lab_sequence_job_free, on_prior_done,
+                                             (GDestroyNotify) lab_sequence_result_free);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   for (int i = 0; i < LAB_SHOWN; i++)
@@ -705,7 +747,7 @@ lab_sequence_view_init (LabSequenceView *self)
   lab_chart_set_draw_func (self->mix_chart, lab_plot_sequence_draw_func, &self->mix, NULL);
 
   gtk_spin_button_set_value (self->to_spin, 1);
-  update_shown (self);
-  update_prior (self);
-  update_mix (self);
+  show_shown (self, 0);
+  show_prior (self);
+  update_pair (self);
 }

@@ -9,6 +9,9 @@
  */
 #include "lab-view.h"
 
+#include "lab-chart.h"
+#include "lab-reflow.h"
+
 typedef struct {
   LabSession *session;
   gboolean stale; /* something came while the view was hidden */
@@ -156,6 +159,20 @@ lab_view_class_init (LabViewClass *klass)
     g_param_spec_object ("session", NULL, NULL, LAB_TYPE_SESSION,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+void
+lab_view_class_set_template (LabViewClass *klass, GType layout_manager, const char *css_name,
+                             const char *name)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  g_autofree char *path = g_strconcat ("/io/github/latentlab/LatentLab/ui/", name, NULL);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, layout_manager);
+  gtk_widget_class_set_css_name (widget_class, css_name);
+  g_type_ensure (LAB_TYPE_CHART);
+  g_type_ensure (LAB_TYPE_REFLOW);
+  gtk_widget_class_set_template_from_resource (widget_class, path);
 }
 
 static void

@@ -36,5 +36,9 @@ void        lab_view_set_session (LabView *self, LabSession *session);
 /* Whether the view is shown now; when it is not, refresh() runs when it is. For work that
  * a hidden view leaves for later. */
 gboolean    lab_view_get_shown   (LabView *self);
+/* What a view's class_init shares: its layout manager, its CSS name and its template
+ * (`name` in the program's ui/ resources), with the chart and reflow types templates use. */
+void        lab_view_class_set_template (LabViewClass *klass, GType layout_manager,
+                                         const char *css_name, const char *name);
 
 G_END_DECLS

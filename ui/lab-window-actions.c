@@ -88,28 +88,10 @@ lab_window_view (GtkWidget *widget, const char *action_name, GVariant *param)
 }
 
 static void
-load_confirmed (gpointer owner, gpointer data, gboolean accepted)
-{
-  LabWindow *self = owner;
-
-  if (accepted)
-    _lab_window_load (self, data, NULL, FALSE);
-  else
-    lab_sidebar_refresh (self->sidebar); /* back to the dataset in use */
-}
-
-/* Another dataset needs a new network: asked first when batches were trained. */
-static void
-load_dataset_asking (LabWindow *self, const char *spec)
-{
-  lab_confirm_new_model (GTK_WIDGET (self), self->session, _("Another dataset needs a new network."),
-                         load_confirmed, g_strdup (spec), g_free);
-}
-
-static void
 lab_window_load_dataset (GtkWidget *widget, const char *action_name, GVariant *param)
 {
-  load_dataset_asking (LAB_WINDOW (widget), g_variant_get_string (param, NULL));
+  _lab_window_open_asking (LAB_WINDOW (widget), LAB_OPEN_DATASET, g_variant_get_string (param, NULL),
+                           FALSE);
 }
 
 /* --- files ------------------------------------------------------------------------------ */
@@ -126,7 +108,7 @@ lab_window_file_chooser (LabWindow *self, const char *title, GtkFileChooserActio
 static void
 open_dataset_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
 {
-  load_dataset_asking (self, path);
+  _lab_window_open_asking (self, LAB_OPEN_DATASET, path, FALSE);
 }
 
 static void
@@ -268,41 +250,69 @@ apply_choices (LabWindow *self)
     lab_latent_view_set_projection_choice (LAB_LATENT_VIEW (latent), pair);
 }
 
-void
-lab_window_open_session (LabWindow *self, const char *path)
+/* What the window does with a session file opened, or says when it could not be. */
+static gboolean
+session_opened (LabWindow *self, const char *path, const GError *error)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!lab_session_open_file (self->session, path, &error))
+  if (error != NULL)
     {
       _lab_window_show_error (self, _("The session could not be opened"), error->message);
-      return;
+      return FALSE;
     }
   remember_session (path);
   _lab_window_set_session_path (self, path);
   apply_choices (self);
   _lab_window_restore_lesson (self);
+  return TRUE;
 }
 
-static void
-open_session_confirmed (gpointer owner, gpointer path, gboolean accepted)
+void
+lab_window_open_session (LabWindow *self, const char *path)
 {
-  if (accepted)
-    lab_window_open_session (owner, path);
+  g_autoptr(GError) error = NULL;
+
+  lab_session_open_file (self->session, path, &error);
+  session_opened (self, path, error);
 }
 
-/* The opened session's model takes the place of this one: asked first when it has trained. */
+typedef struct {
+  LabWindow *self;
+  char *path;
+  gboolean run;
+} LabSessionOpening;
+
 static void
-open_session_asking (LabWindow *self, const char *path)
+session_file_opened (GObject *source, GAsyncResult *result, gpointer data)
 {
-  lab_confirm_new_model (GTK_WIDGET (self), self->session, _("The opened session brings its own model."),
-                         open_session_confirmed, g_strdup (path), g_free);
+  LabSessionOpening *opening = data;
+  LabWindow *self = opening->self;
+  g_autoptr(GError) error = NULL;
+
+  lab_session_open_file_finish (LAB_SESSION (source), result, &error);
+  /* a window closed meanwhile shows nothing */
+  if (gtk_widget_get_root (GTK_WIDGET (self)) != NULL && self->session == LAB_SESSION (source)
+      && session_opened (self, opening->path, error) && opening->run)
+    lab_session_run (self->session);
+  g_object_unref (opening->self);
+  g_free (opening->path);
+  g_free (opening);
+}
+
+void
+_lab_window_open_session_async (LabWindow *self, const char *path, gboolean run)
+{
+  LabSessionOpening *opening = g_new (LabSessionOpening, 1);
+
+  opening->self = g_object_ref (self);
+  opening->path = g_strdup (path);
+  opening->run = run;
+  lab_session_open_file_async (self->session, path, NULL, session_file_opened, opening);
 }
 
 static void
 open_session_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
 {
-  open_session_asking (self, path);
+  _lab_window_open_asking (self, LAB_OPEN_SESSION, path, FALSE);
 }
 
 static GtkFileFilter *
@@ -395,7 +405,7 @@ recent_row_activated (GtkListBox *list, GtkListBoxRow *row, LabWindow *self)
       g_autofree char *chosen = g_strdup (path);
 
       gtk_window_destroy (dialog);
-      open_session_asking (self, chosen);
+      _lab_window_open_asking (self, LAB_OPEN_SESSION, chosen, FALSE);
     }
 }
 

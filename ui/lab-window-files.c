@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lab-confirm.h"
 #include "lab-denoise-view.h"
 #include "lab-session-file.h"
 #include "lab-window-private.h"
@@ -27,6 +28,66 @@ is_picture (const char *path)
          || (n >= sizeof jpeg && memcmp (head, jpeg, sizeof jpeg) == 0);
 }
 
+typedef struct {
+  LabOpenKind kind;
+  char *path;
+  gboolean run;
+} LabOpening;
+
+static void
+opening_free (gpointer data)
+{
+  LabOpening *opening = data;
+
+  g_free (opening->path);
+  g_free (opening);
+}
+
+static void
+opening_confirmed (gpointer owner, gpointer data, gboolean accepted)
+{
+  LabWindow *self = owner;
+  LabOpening *opening = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!accepted)
+    {
+      if (opening->kind == LAB_OPEN_DATASET)
+        lab_sidebar_refresh (self->sidebar); /* back to the dataset in use */
+      return;
+    }
+  switch (opening->kind)
+    {
+    case LAB_OPEN_DATASET:
+      _lab_window_load (self, opening->path, NULL, opening->run);
+      break;
+    case LAB_OPEN_SESSION:
+      _lab_window_open_session_async (self, opening->path, opening->run);
+      break;
+    case LAB_OPEN_LESSON:
+      if (!lab_window_open_lesson (self, opening->path, &error))
+        _lab_window_show_error (self, _("The lesson could not be opened"), error->message);
+      break;
+    }
+}
+
+void
+_lab_window_open_asking (LabWindow *self, LabOpenKind kind, const char *path, gboolean run)
+{
+  static const char *const why[] = {
+    [LAB_OPEN_DATASET] = N_("Another dataset needs a new network."),
+    [LAB_OPEN_SESSION] = N_("The opened session brings its own model."),
+    [LAB_OPEN_LESSON] = N_("The lesson starts a network of its own."),
+  };
+  LabOpening *opening = g_new (LabOpening, 1);
+
+  opening->kind = kind;
+  opening->path = g_strdup (path);
+  opening->run = run;
+  lab_confirm_new_model (GTK_WIDGET (self), self->session, _(why[kind]), opening_confirmed,
+                         opening, opening_free);
+}
+
 void
 lab_window_open_file (LabWindow *self, GFile *file, gboolean run)
 {
@@ -45,19 +106,11 @@ lab_window_open_file (LabWindow *self, GFile *file, gboolean run)
       return;
     }
 
+  /* a session, a lesson or a dataset takes the place of the trained network: asked */
   if (g_str_has_suffix (path, LAB_SESSION_FILE_SUFFIX))
-    {
-      lab_window_open_session (self, path);
-      if (run && lab_session_get_dataset_spec (self->session) != NULL)
-        lab_session_run (self->session);
-    }
+    _lab_window_open_asking (self, LAB_OPEN_SESSION, path, run);
   else if (g_str_has_suffix (path, ".lesson"))
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (!lab_window_open_lesson (self, path, &error))
-        _lab_window_show_error (self, _("The lesson could not be opened"), error->message);
-    }
+    _lab_window_open_asking (self, LAB_OPEN_LESSON, path, FALSE);
   else if (!g_file_test (path, G_FILE_TEST_IS_DIR) && is_picture (path))
     {
       GtkWidget *denoise = gtk_stack_get_child_by_name (self->stack, "denoise");
@@ -70,7 +123,7 @@ lab_window_open_file (LabWindow *self, GFile *file, gboolean run)
   else
     /* a folder of images or a dataset file (IDX, CSV, .npy): the load names the file and
      * the problem when it cannot read it */
-    _lab_window_load (self, path, NULL, run);
+    _lab_window_open_asking (self, LAB_OPEN_DATASET, path, run);
 }
 
 typedef struct {

@@ -105,18 +105,9 @@ _lab_window_restore_lesson (LabWindow *self)
 }
 
 static void
-open_lesson_or_say (LabWindow *self, const char *file_or_name)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!lab_window_open_lesson (self, file_or_name, &error))
-    _lab_window_show_error (self, _("The lesson could not be opened"), error->message);
-}
-
-static void
 lesson_file_chosen (gpointer owner, GtkFileChooser *chooser, const char *path)
 {
-  open_lesson_or_say (LAB_WINDOW (owner), path);
+  _lab_window_open_asking (LAB_WINDOW (owner), LAB_OPEN_LESSON, path, FALSE);
 }
 
 static void
@@ -139,7 +130,7 @@ lesson_row_activated (GtkListBox *list, GtkListBoxRow *row, AdwMessageDialog *di
   const char *name = g_object_get_data (G_OBJECT (row), "lesson");
 
   gtk_window_close (GTK_WINDOW (dialog));
-  open_lesson_or_say (self, name);
+  _lab_window_open_asking (self, LAB_OPEN_LESSON, name, FALSE);
 }
 
 static void

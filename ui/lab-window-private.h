@@ -80,6 +80,23 @@ LabTrainingView *_lab_window_get_training_view (LabWindow *self);
 void             _lab_window_toast (LabWindow *self, const char *text);
 /* The session file that Save Session writes to without asking (NULL: ask). */
 void             _lab_window_set_session_path (LabWindow *self, const char *path);
+/* What takes the place of the trained network: another dataset (spec or file), a session
+ * file with its own model, a lesson (a file or a bundled lesson's name) with its first
+ * step's. */
+typedef enum {
+  LAB_OPEN_DATASET,
+  LAB_OPEN_SESSION,
+  LAB_OPEN_LESSON,
+} LabOpenKind;
+/* Opens it once the user agreed to lose the trained network (asked only when a batch was
+ * trained; errors are shown); run starts training a dataset or session once opened. */
+void             _lab_window_open_asking (LabWindow *self, LabOpenKind kind, const char *path,
+                                          gboolean run);
+/* lab_window_open_session with the file read and its dataset loaded on a worker: the
+ * window stays responsive, the session "loading" meanwhile; run starts training once it
+ * is open. */
+void             _lab_window_open_session_async (LabWindow *self, const char *path,
+                                                 gboolean run);
 /* Files dropped on the window open as lab_window_open_file does. */
 void             _lab_window_init_drop (LabWindow *self);
 /* Writes the window's size, run and view into its settings, once, as it goes. */

@@ -25,7 +25,8 @@ const char *lab_window_get_view (LabWindow *self);
 const char *const *lab_window_get_view_names (void);
 LabSession *lab_window_get_session (LabWindow *self);
 /* Opens a session file (lab-session-file.h) and shows its view and chosen samples; an error
- * dialog names the file when it cannot be opened. Blocks while the dataset loads. */
+ * dialog names the file when it cannot be opened. Blocks while the dataset loads (the
+ * command line's --session; what the user opens in the window loads on a worker). */
 void        lab_window_open_session (LabWindow *self, const char *path);
 /* Presentation mode: full screen, larger text, thicker plot lines and more contrast, for a
  * projector (the "presentation" property, the win.presentation action, F11). */

@@ -15,6 +15,12 @@
 /* The seed a loaded file is split with: its split does not matter, every sample is scored. */
 #define LAB_ANOMALY_FILE_SEED 1
 
+/* The reference counting of a type held in a GAtomicRcBox: prefix_ref and prefix_unref, the
+ * last unref running clear. */
+#define LAB_DEFINE_RC_BOX(Type, prefix, clear)                                        \
+  Type *prefix##_ref (Type *self) { return g_atomic_rc_box_acquire (self); }           \
+  void prefix##_unref (Type *self) { g_atomic_rc_box_release_full (self, (GDestroyNotify) clear); }
+
 struct _LabAnomalyBaseline {
   AePca *pca;
   int k;
@@ -33,17 +39,7 @@ set_clear (LabAnomalySet *set)
   g_free (set->name);
 }
 
-LabAnomalySet *
-lab_anomaly_set_ref (LabAnomalySet *set)
-{
-  return g_atomic_rc_box_acquire (set);
-}
-
-void
-lab_anomaly_set_unref (LabAnomalySet *set)
-{
-  g_atomic_rc_box_release_full (set, (GDestroyNotify) set_clear);
-}
+LAB_DEFINE_RC_BOX (LabAnomalySet, lab_anomaly_set, set_clear)
 
 static LabAnomalySet *
 set_new (long n, int dim, int steps, gboolean with_steps, const char *name)
@@ -73,17 +69,16 @@ any_flag (const guint8 *flags, int count)
 }
 
 LabAnomalySet *
-lab_anomaly_set_from_session (LabSession *session, LabSplit split, const gboolean *normal,
+lab_anomaly_set_from_samples (const LabSamples *samples, LabSplit split, const gboolean *normal,
                               int n_classes, long max, gboolean normal_only)
 {
-  long count = lab_session_get_split_size (session, split), n = 0;
-  int channels, height, width;
-  gboolean sequence = lab_session_get_is_sequence (session);
-  gboolean steps_labelled = lab_session_get_step_anomaly (session, split, 0) != NULL;
+  long count = lab_samples_get_count (samples), n = 0;
+  int dim = lab_samples_get_dim (samples), steps = lab_samples_get_steps (samples);
+  gboolean steps_labelled = lab_samples_get_step_anomaly (samples, 0) != NULL;
   long *chosen;
   LabAnomalySet *set;
 
-  if (count <= 0 || max <= 0 || !lab_session_get_sample_shape (session, &channels, &height, &width))
+  if (count <= 0 || max <= 0)
     return NULL;
   /* evenly spread, so that a subset still holds every class in proportion */
   chosen = g_new (long, MIN (count, max));
@@ -91,12 +86,12 @@ lab_anomaly_set_from_session (LabSession *session, LabSplit split, const gboolea
     {
       long index = count <= max ? i : (long) ((double) i * count / max);
       int label;
-      const guint8 *steps = lab_session_get_step_anomaly (session, split, index);
+      const guint8 *flags = lab_samples_get_step_anomaly (samples, index);
       gboolean is_normal;
 
-      lab_session_get_sample (session, split, index, &label);
-      if (steps != NULL)
-        is_normal = !any_flag (steps, height);
+      lab_samples_get (samples, index, &label);
+      if (flags != NULL)
+        is_normal = !any_flag (flags, steps);
       else
         is_normal = label < 0 || label >= n_classes || normal == NULL || normal[label];
       if (!normal_only || is_normal)
@@ -107,20 +102,20 @@ lab_anomaly_set_from_session (LabSession *session, LabSplit split, const gboolea
       g_free (chosen);
       return NULL;
     }
-  set = set_new (n, channels * height * width, sequence ? height : 0, steps_labelled,
+  set = set_new (n, dim, steps, steps_labelled,
                  split == LAB_SPLIT_TEST ? "test split" : split == LAB_SPLIT_TRAIN ? "training split"
                                                                                  : "validation split");
   for (long i = 0; i < n; i++)
     {
-      const float *x = lab_session_get_sample (session, split, chosen[i], &set->labels[i]);
-      const guint8 *steps = lab_session_get_step_anomaly (session, split, chosen[i]);
+      const float *x = lab_samples_get (samples, chosen[i], &set->labels[i]);
+      const guint8 *flags = lab_samples_get_step_anomaly (samples, chosen[i]);
 
       memcpy (set->x + (gsize) i * set->dim, x, (gsize) set->dim * sizeof (float));
       set->index[i] = chosen[i];
-      if (steps != NULL)
+      if (flags != NULL)
         {
-          memcpy (set->step_anomaly + (gsize) i * set->steps, steps, (gsize) set->steps);
-          set->anomalous[i] = any_flag (steps, set->steps);
+          memcpy (set->step_anomaly + (gsize) i * set->steps, flags, (gsize) set->steps);
+          set->anomalous[i] = any_flag (flags, set->steps);
         }
       else
         set->anomalous[i] = normal != NULL && set->labels[i] >= 0 && set->labels[i] < n_classes
@@ -128,6 +123,67 @@ lab_anomaly_set_from_session (LabSession *session, LabSplit split, const gboolea
     }
   g_free (chosen);
   return set;
+}
+
+LabAnomalySetsJob *
+lab_anomaly_sets_job_new (LabSession *session, const gboolean *normal, int n_classes,
+                          long max_test, long max_train)
+{
+  LabAnomalySetsJob *job;
+
+  g_return_val_if_fail (LAB_IS_SESSION (session), NULL);
+
+  job = g_new0 (LabAnomalySetsJob, 1);
+  job->test = lab_samples_new (session, LAB_SPLIT_TEST);
+  job->train = lab_samples_new (session, LAB_SPLIT_TRAIN);
+  if (job->test == NULL || job->train == NULL)
+    {
+      lab_anomaly_sets_job_free (job);
+      return NULL;
+    }
+  job->normal = n_classes > 0 ? g_memdup2 (normal, sizeof (gboolean) * n_classes) : NULL;
+  job->n_classes = n_classes;
+  job->max_test = max_test;
+  job->max_train = max_train;
+  return job;
+}
+
+void
+lab_anomaly_sets_job_free (LabAnomalySetsJob *job)
+{
+  if (job == NULL)
+    return;
+  lab_samples_free (job->test);
+  lab_samples_free (job->train);
+  g_free (job->normal);
+  g_free (job);
+}
+
+gpointer
+lab_anomaly_sets_job_run (gpointer data, GCancellable *cancellable)
+{
+  LabAnomalySetsJob *job = data;
+  LabAnomalySets *sets = g_new0 (LabAnomalySets, 1);
+
+  (void) cancellable;
+  sets->test = lab_anomaly_set_from_samples (job->test, LAB_SPLIT_TEST, job->normal,
+                                             job->n_classes, job->max_test, FALSE);
+  sets->pca_train = lab_anomaly_set_from_samples (job->train, LAB_SPLIT_TRAIN, job->normal,
+                                                  job->n_classes, job->max_train, TRUE);
+  /* PCA needs two rows */
+  if (sets->pca_train != NULL && sets->pca_train->n < 2)
+    g_clear_pointer (&sets->pca_train, lab_anomaly_set_unref);
+  return sets;
+}
+
+void
+lab_anomaly_sets_free (LabAnomalySets *sets)
+{
+  if (sets == NULL)
+    return;
+  g_clear_pointer (&sets->test, lab_anomaly_set_unref);
+  g_clear_pointer (&sets->pca_train, lab_anomaly_set_unref);
+  g_free (sets);
 }
 
 LabAnomalySet *
@@ -166,6 +222,47 @@ lab_anomaly_set_load (const char *path, int dim, long max, GError **error)
   return set;
 }
 
+LabAnomalyFileJob *
+lab_anomaly_file_job_new (const char *path, int dim, long max)
+{
+  LabAnomalyFileJob *job = g_new (LabAnomalyFileJob, 1);
+
+  job->path = g_strdup (path);
+  job->dim = dim;
+  job->max = max;
+  return job;
+}
+
+void
+lab_anomaly_file_job_free (LabAnomalyFileJob *job)
+{
+  if (job == NULL)
+    return;
+  g_free (job->path);
+  g_free (job);
+}
+
+gpointer
+lab_anomaly_file_job_run (gpointer data, GCancellable *cancellable)
+{
+  LabAnomalyFileJob *job = data;
+  LabAnomalyFileLoad *load = g_new0 (LabAnomalyFileLoad, 1);
+
+  (void) cancellable;
+  load->set = lab_anomaly_set_load (job->path, job->dim, job->max, &load->error);
+  return load;
+}
+
+void
+lab_anomaly_file_load_free (LabAnomalyFileLoad *load)
+{
+  if (load == NULL)
+    return;
+  g_clear_pointer (&load->set, lab_anomaly_set_unref);
+  g_clear_error (&load->error);
+  g_free (load);
+}
+
 /* --- PCA baseline ----------------------------------------------------------------------- */
 
 static void
@@ -174,17 +271,7 @@ baseline_clear (LabAnomalyBaseline *baseline)
   ae_pca_free (baseline->pca);
 }
 
-LabAnomalyBaseline *
-lab_anomaly_baseline_ref (LabAnomalyBaseline *baseline)
-{
-  return g_atomic_rc_box_acquire (baseline);
-}
-
-void
-lab_anomaly_baseline_unref (LabAnomalyBaseline *baseline)
-{
-  g_atomic_rc_box_release_full (baseline, (GDestroyNotify) baseline_clear);
-}
+LAB_DEFINE_RC_BOX (LabAnomalyBaseline, lab_anomaly_baseline, baseline_clear)
 
 int
 lab_anomaly_baseline_get_k (const LabAnomalyBaseline *baseline)

@@ -10,6 +10,7 @@
 
 #include <gio/gio.h>
 
+#include "lab-samples.h"
 #include "lab-session.h"
 #include "lab-weights.h"
 
@@ -28,16 +29,57 @@ typedef struct {
   char *name;            /* what the samples are, e.g. "test split" or a file name */
 } LabAnomalySet;
 
-/* At most max samples of a split, evenly spread. normal (n_classes flags) says which
- * classes are normal; a dataset that labels anomalous steps (ecg) uses those instead.
- * normal_only keeps only normal samples (PCA's training rows). NULL when the split is
- * empty. */
-LabAnomalySet *lab_anomaly_set_from_session (LabSession *session, LabSplit split,
+/* At most max samples of a split (samples, borrowed from the session), evenly spread.
+ * normal (n_classes flags) says which classes are normal; a dataset that labels anomalous
+ * steps (ecg) uses those instead. normal_only keeps only normal samples (PCA's training
+ * rows). NULL when the split is empty. Any thread. */
+LabAnomalySet *lab_anomaly_set_from_samples (const LabSamples *samples, LabSplit split,
                                              const gboolean *normal, int n_classes,
                                              long max, gboolean normal_only);
+
+/* The view's sets on a worker (a LabBackgroundSlot's work): the test split's (at most
+ * max_test, every class) and PCA's training rows (at most max_train normal samples of the
+ * training split), from the session's dataset borrowed by reference. */
+typedef struct {
+  LabSamples *test, *train;
+  gboolean *normal;    /* (n_classes) */
+  int n_classes;
+  long max_test, max_train;
+} LabAnomalySetsJob;
+
+typedef struct {
+  LabAnomalySet *test;      /* NULL for an empty split */
+  LabAnomalySet *pca_train; /* NULL with fewer than two normal training samples */
+} LabAnomalySets;
+
+/* NULL before the first load. */
+LabAnomalySetsJob *lab_anomaly_sets_job_new (LabSession *session, const gboolean *normal,
+                                             int n_classes, long max_test, long max_train);
+void               lab_anomaly_sets_job_free (LabAnomalySetsJob *job);
+/* A LabAnomalySets (lab_anomaly_sets_free). */
+gpointer           lab_anomaly_sets_job_run (gpointer job, GCancellable *cancellable);
+void               lab_anomaly_sets_free (LabAnomalySets *sets);
+
 /* Every sample of a dataset file (IDX, PNG folder, CSV; at most max, evenly spread), all
  * marked not anomalous; dim must match the model's input. Errors name the file. */
 LabAnomalySet *lab_anomaly_set_load (const char *path, int dim, long max, GError **error);
+/* The same on a worker (a LabBackgroundSlot's work): input a LabAnomalyFileJob, output a
+ * LabAnomalyFileLoad. */
+typedef struct {
+  char *path;
+  int dim;
+  long max;
+} LabAnomalyFileJob;
+
+typedef struct {
+  LabAnomalySet *set;  /* or NULL with error set */
+  GError *error;
+} LabAnomalyFileLoad;
+
+LabAnomalyFileJob *lab_anomaly_file_job_new (const char *path, int dim, long max);
+void               lab_anomaly_file_job_free (LabAnomalyFileJob *job);
+gpointer           lab_anomaly_file_job_run (gpointer job, GCancellable *cancellable);
+void               lab_anomaly_file_load_free (LabAnomalyFileLoad *load);
 LabAnomalySet *lab_anomaly_set_ref (LabAnomalySet *set);
 void           lab_anomaly_set_unref (LabAnomalySet *set);
 

@@ -11,6 +11,8 @@
 
 #include <gio/gio.h>
 
+#include "lab-samples.h"
+#include "lab-snapshot.h"
 #include "lab-weights.h"
 
 G_BEGIN_DECLS
@@ -42,23 +44,66 @@ int    lab_inside_unit_activity (float *mean, guint8 *dead, const float *codes, 
  * engine's finite-difference estimate averaged over several random directions. */
 void   lab_inside_jacobian_norms (LabWeights *weights, float *norms, const float *x, long n);
 
-/* The same on a worker thread, on a copy of the weights and of x, for the many samples
- * and random directions of a deep encoder that would hold up the main loop. */
-void   lab_inside_jacobian_norms_async (LabWeights *weights, const float *x, long n,
-                                        GCancellable *cancellable, GAsyncReadyCallback callback,
-                                        gpointer user_data);
-/* The norms (n floats, g_free them), or NULL with error set (cancelled). */
-float *lab_inside_jacobian_norms_finish (GAsyncResult *result, long *n, GError **error);
+/* --- the view's computations on workers (LabBackgroundSlot works) --------------------- */
 
-/* Trains, on a worker thread, a model with the settings of `weights` but no contractive
- * penalty (a fresh initialisation from the same seed) for `epochs` passes over train
- * (n_train, input_dim), then gives the Jacobian norms of its encoder at test (n_test,
- * input_dim). The arrays are copied. */
-void   lab_inside_train_companion_async (LabWeights *weights, const float *train, long n_train,
-                                         const float *test, long n_test, int epochs,
-                                         GCancellable *cancellable, GAsyncReadyCallback callback,
-                                         gpointer user_data);
-/* The companion's norms (n_test floats, g_free them), or NULL with error set. */
-float *lab_inside_train_companion_finish (GAsyncResult *result, long *n_test, GError **error);
+/* What new weights show: the description, the first layer as tiles and the activity of
+ * the code units over the snapshot's codes. */
+typedef struct {
+  LabWeights *weights;     /* a reference */
+  LabSnapshot *snapshot;   /* a reference: its codes and the data's shape */
+  int max_tiles;
+} LabInsideLookJob;
+
+typedef struct {
+  LabInsideInfo info;
+  int units, n_dead;       /* code units, those never active */
+  float *mean;             /* (units) mean activation (of |h| for signed codes) */
+  guint8 *dead;            /* (units) */
+  int n_tiles;             /* first-layer units drawn, 0 for none (data not images) */
+  int layer_units, inputs; /* of the first layer: units (or kernels), inputs of each */
+  int tile_w, tile_h;
+  gboolean colour;         /* RGB tiles (three input planes), else one diverging plane */
+  float *tiles;            /* (n_tiles, colour ? 3 : 1, tile_h, tile_w) in [-1, 1] ([0, 1] RGB) */
+  float *code_values;      /* the codes' values for their histogram: every one, or an even */
+  int n_code_values;       /* sample of LAB_INSIDE_CODE_VALUES (a wide code holds millions) */
+} LabInsideLook;
+
+#define LAB_INSIDE_CODE_VALUES 50000
+
+/* Takes references to weights and snapshot. */
+LabInsideLookJob *lab_inside_look_job_new (LabWeights *weights, LabSnapshot *snapshot, int max_tiles);
+void              lab_inside_look_job_free (LabInsideLookJob *job);
+/* A LabInsideLook (lab_inside_look_free). */
+gpointer          lab_inside_look_job_run (gpointer job, GCancellable *cancellable);
+void              lab_inside_look_free (LabInsideLook *look);
+
+/* The encoder's Jacobian norms at samples of the dataset, on a worker: of weights' model
+ * (when it is contractive, when the norm is the closed form, or when `always`), or with
+ * `epochs` > 0 of a companion trained first with the same settings and no contractive
+ * penalty (a fresh initialisation from the same seed) for `epochs` passes over the first
+ * n_train samples of the training split. */
+typedef struct {
+  LabWeights *weights;     /* a reference */
+  LabSamples *train;       /* the training split, borrowed: rows are read through it too */
+  guint32 *rows;           /* (n) dataset rows measured (a snapshot's code indices) */
+  long n;
+  gboolean always;
+  int epochs;
+  long n_train;
+} LabInsideNormsJob;
+
+typedef struct {
+  long n;                  /* 0: nothing measured (the model needs no norms) */
+  float *norms;            /* (n) */
+  GError *error;           /* the companion failed (diverged, out of memory) */
+} LabInsideNorms;
+
+/* Takes train and a reference to weights; copies rows. */
+LabInsideNormsJob *lab_inside_norms_job_new (LabWeights *weights, LabSamples *train,
+                                             const guint32 *rows, long n);
+void               lab_inside_norms_job_free (LabInsideNormsJob *job);
+/* A LabInsideNorms (lab_inside_norms_free); a cancel stops a companion's training. */
+gpointer           lab_inside_norms_job_run (gpointer job, GCancellable *cancellable);
+void               lab_inside_norms_free (LabInsideNorms *norms);
 
 G_END_DECLS

@@ -31,9 +31,11 @@
 #include "ae-io.h"
 #include "ae-model.h"
 
+#include "lab-background.h"
 #include "lab-session-file.h"
 #include "lab-session-header.h"
 #include "lab-session-private.h"
+#include "lab-session-struct.h"
 
 #define HISTORY_PREFIX "history."
 #define MAX_TENSORS 256
@@ -236,19 +238,37 @@ take_history (LabSessionHeader *h, const char *path, const AeTensor *tensors, in
   return TRUE;
 }
 
-gboolean
-lab_session_open_file (LabSession *self, const char *path, GError **error)
+/* A session file read, with its dataset loaded: all of it on any thread (a worker), then
+ * put in force in a session on the main thread. */
+typedef struct {
+  char *path;
+  LabSessionHeader header;
+  AeModel *model;
+  LabRestoreJob *restore;
+} LabOpening;
+
+static void
+opening_free (LabOpening *o)
 {
-  LabSessionHeader header = { 0 };
+  g_free (o->path);
+  ae_model_free (o->model);
+  if (o->restore != NULL)
+    _lab_session_restore_job_free (o->restore);
+  lab_session_header_clear (&o->header);
+  g_free (o);
+}
+
+/* Reads the file and loads its dataset; touches no session. */
+static gboolean
+opening_read (LabOpening *o, GError **error)
+{
+  LabSessionHeader *header = &o->header;
+  const char *path = o->path;
   char *text = NULL;
   AeTensor *tensors = NULL, *model_tensors = NULL;
   int n_tensors = 0, n_model = 0;
-  AeModel *model = NULL;
   AeError err = { 0 };
   gboolean ok = FALSE;
-
-  g_return_val_if_fail (LAB_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
 
   if (ae_modelfile_read (path, &text, &tensors, &n_tensors, &err) != AE_OK)
     {
@@ -261,20 +281,20 @@ lab_session_open_file (LabSession *self, const char *path, GError **error)
       return FALSE;
     }
   model_tensors = g_new (AeTensor, MAX (n_tensors, 1));
-  if (!lab_session_header_parse (&header, path, text, error)
-      || !take_history (&header, path, tensors, n_tensors, model_tensors, &n_model, error))
+  if (!lab_session_header_parse (header, path, text, error)
+      || !take_history (header, path, tensors, n_tensors, model_tensors, &n_model, error))
     goto out;
   /* Every epoch begun takes at least one batch: counters beyond the steps are not a run's
    * (epoch = 99999 beside steps = 387 asked for 100,000 shuffles to be replayed). */
-  if (header.progress.epoch > header.progress.steps || header.progress.batch > header.progress.steps)
+  if (header->progress.epoch > header->progress.steps || header->progress.batch > header->progress.steps)
     {
       g_set_error (error, LAB_SESSION_ERROR, AE_ERR_FORMAT,
                    "%s: epoch = %d and batch = %ld do not fit steps = %ld (each epoch takes at "
-                   "least one batch)", path, header.progress.epoch, header.progress.batch,
-                   header.progress.steps);
+                   "least one batch)", path, header->progress.epoch, header->progress.batch,
+                   header->progress.steps);
       goto out;
     }
-  if (ae_model_from_tensors (&model, path, header.config_text, model_tensors, n_model, &err)
+  if (ae_model_from_tensors (&o->model, path, header->config_text, model_tensors, n_model, &err)
       != AE_OK)
     {
       fail_ae (error, &err);
@@ -283,39 +303,113 @@ lab_session_open_file (LabSession *self, const char *path, GError **error)
   /* A relative dataset path is the session file's neighbour, wherever the program was
    * started: a lesson shared in a folder brings its data along. Built-in names (no '/' and
    * no '.') stay as they are. */
-  if ((strchr (header.dataset, '/') != NULL || strchr (header.dataset, '.') != NULL)
-      && !g_path_is_absolute (header.dataset))
+  if ((strchr (header->dataset, '/') != NULL || strchr (header->dataset, '.') != NULL)
+      && !g_path_is_absolute (header->dataset))
     {
       g_autofree char *session_path = g_canonicalize_filename (path, NULL);
       g_autofree char *session_dir = g_path_get_dirname (session_path);
-      char *resolved = g_canonicalize_filename (header.dataset, session_dir);
+      char *resolved = g_canonicalize_filename (header->dataset, session_dir);
 
-      g_free (header.dataset);
-      header.dataset = resolved;
+      g_free (header->dataset);
+      header->dataset = resolved;
     }
-  if (!_lab_session_restore (self, header.dataset, header.dataset_seed,
-                             ae_model_config (model), model, &header.progress, error))
-    {
-      g_prefix_error (error, "%s: ", path);
-      goto out;
-    }
-  lab_session_clear_chosen (self);
-  for (guint i = 0; i < header.chosen->len; i++)
-    {
-      GArray *list = g_ptr_array_index (header.chosen, i);
-
-      lab_session_set_chosen (self, g_ptr_array_index (header.chosen_names, i),
-                              (const long *) list->data, list->len);
-    }
-  lab_session_set_view (self, header.view);
-  lab_session_set_lesson (self, header.lesson);
-  ok = TRUE;
+  o->restore = _lab_session_restore_job (header->dataset, header->dataset_seed,
+                                         ae_model_config (o->model));
+  ok = _lab_session_restore_job_run (o->restore, error);
+  if (!ok)
+    g_prefix_error (error, "%s: ", path);
 
 out:
-  ae_model_free (model);
   g_free (model_tensors);
   ae_modelfile_free_tensors (tensors, n_tensors);
   free (text);
-  lab_session_header_clear (&header);
   return ok;
+}
+
+/* Puts what was read in force (main thread). */
+static gboolean
+opening_apply (LabSession *self, LabOpening *o, GError **error)
+{
+  const LabSessionHeader *header = &o->header;
+
+  if (!_lab_session_restore (self, o->restore, o->model, &header->progress, error))
+    {
+      g_prefix_error (error, "%s: ", o->path);
+      return FALSE;
+    }
+  lab_session_clear_chosen (self);
+  for (guint i = 0; i < header->chosen->len; i++)
+    {
+      GArray *list = g_ptr_array_index (header->chosen, i);
+
+      lab_session_set_chosen (self, g_ptr_array_index (header->chosen_names, i),
+                              (const long *) list->data, list->len);
+    }
+  lab_session_set_view (self, header->view);
+  lab_session_set_lesson (self, header->lesson);
+  return TRUE;
+}
+
+static LabOpening *
+opening_new (const char *path)
+{
+  LabOpening *o = g_new0 (LabOpening, 1);
+
+  o->path = g_strdup (path);
+  return o;
+}
+
+gboolean
+lab_session_open_file (LabSession *self, const char *path, GError **error)
+{
+  LabOpening *o;
+  gboolean ok;
+
+  g_return_val_if_fail (LAB_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  o = opening_new (path);
+  ok = opening_read (o, error) && opening_apply (self, o, error);
+  opening_free (o);
+  return ok;
+}
+
+static void
+opening_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  (void) source;
+  (void) cancellable;
+  if (opening_read (data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+lab_session_open_file_async (LabSession *self, const char *path, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (LAB_IS_SESSION (self));
+  g_return_if_fail (path != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lab_session_open_file_async);
+  g_task_set_task_data (task, opening_new (path), (GDestroyNotify) opening_free);
+  lab_session_set_loading (self, TRUE);
+  lab_background_run (task, opening_thread);
+}
+
+gboolean
+lab_session_open_file_finish (LabSession *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (LAB_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  lab_session_set_loading (self, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error)
+         && opening_apply (self, g_task_get_task_data (G_TASK (result)), error);
 }

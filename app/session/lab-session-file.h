@@ -8,6 +8,8 @@
  */
 #pragma once
 
+#include <gio/gio.h>
+
 #include "lab-session.h"
 
 G_BEGIN_DECLS
@@ -21,5 +23,11 @@ G_BEGIN_DECLS
 gboolean lab_session_save_file (LabSession *self, const char *path, GError **error);
 /* On error (naming the file) the session is left as it was. */
 gboolean lab_session_open_file (LabSession *self, const char *path, GError **error);
+/* The same with the file read and its dataset loaded on a worker ("loading" meanwhile): the
+ * session changes only in finish, on the main thread. */
+void     lab_session_open_file_async (LabSession *self, const char *path,
+                                      GCancellable *cancellable, GAsyncReadyCallback callback,
+                                      gpointer user_data);
+gboolean lab_session_open_file_finish (LabSession *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS

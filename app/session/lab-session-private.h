@@ -60,10 +60,15 @@ typedef struct {
   LabCurve train[LAB_N_LOSS_TERMS];
   LabCurve val[LAB_N_LOSS_TERMS];
 } LabSavedProgress;
-/* Loads dataset spec (split with data_seed) with config, and a trainer that resumes from
- * weights (borrowed) at the saved counters; the history and counters show as saved. */
-gboolean     _lab_session_restore (LabSession *self, const char *spec, guint64 data_seed,
-                                   const AeConfig *config, const AeModel *weights,
+/* Restoring a saved session: the load of dataset spec (split with data_seed) for config,
+ * made on any thread (no session is needed: a worker runs it), ... */
+typedef struct _LabLoadJob LabRestoreJob;
+LabRestoreJob *_lab_session_restore_job (const char *spec, guint64 data_seed, const AeConfig *config);
+gboolean     _lab_session_restore_job_run (LabRestoreJob *job, GError **error);
+void         _lab_session_restore_job_free (LabRestoreJob *job);
+/* ... then put in force with a trainer that resumes from weights (borrowed) at the saved
+ * counters; the history and counters show as saved. */
+gboolean     _lab_session_restore (LabSession *self, LabRestoreJob *job, const AeModel *weights,
                                    const LabSavedProgress *progress, GError **error);
 
 G_END_DECLS

@@ -124,7 +124,7 @@ struct _LabSession {
   long full_n_train, full_n_val;
 };
 
-typedef struct {
+typedef struct _LabLoadJob {
   char *spec;          /* dataset to load, or NULL to keep the session's */
   char *preset;        /* preset to start from, or NULL to keep base */
   AeConfig base;       /* the session's configuration when the job started */
@@ -152,6 +152,8 @@ gboolean     lab_session_config_with (LabSession *self, AeConfig *out, const cha
 /* lab-session.c */
 void         lab_session_stop_trainer (LabSession *self);
 gboolean     lab_session_install (LabSession *self, LabLoadJob *job, GError **error);
+/* The "loading" property counts loads under way (a dataset, a session file). */
+void         lab_session_set_loading (LabSession *self, gboolean loading);
 gboolean     config_for_data (AeConfig *config, const char *preset, const AeConfig *base,
                               const AeDataset *ds, AeError *err);
 const char  *dataset_display_name (const AeDataset *ds);

@@ -682,7 +682,7 @@ lab_session_load_thread (GTask *task, gpointer source_object, gpointer task_data
     g_task_return_error (task, error);
 }
 
-static void
+void
 lab_session_set_loading (LabSession *self, gboolean loading)
 {
   gboolean was = self->loading > 0;
@@ -1088,36 +1088,52 @@ _lab_session_get_dataset_seed (LabSession *self)
   return self->dataset_seed;
 }
 
-gboolean
-_lab_session_restore (LabSession *self, const char *spec, guint64 data_seed,
-                      const AeConfig *config, const AeModel *weights,
-                      const LabSavedProgress *progress, GError **error)
+LabLoadJob *
+_lab_session_restore_job (const char *spec, guint64 data_seed, const AeConfig *config)
 {
-  LabLoadJob *job;
-  AeModel *shown;
-  gboolean ok;
+  LabLoadJob *job = g_new0 (LabLoadJob, 1);
 
-  g_return_val_if_fail (LAB_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (spec != NULL && config != NULL && weights != NULL && progress != NULL,
-                        FALSE);
-
-  job = lab_session_new_job (self, spec, NULL);
+  job->spec = g_strdup (spec);
   job->have_base = TRUE;
   job->base = *config;
   job->have_data_seed = TRUE;
   job->data_seed = data_seed;
+  return job;
+}
+
+gboolean
+_lab_session_restore_job_run (LabLoadJob *job, GError **error)
+{
+  return lab_load_job_run (job, error);
+}
+
+void
+_lab_session_restore_job_free (LabLoadJob *job)
+{
+  lab_load_job_free (job);
+}
+
+gboolean
+_lab_session_restore (LabSession *self, LabLoadJob *job, const AeModel *weights,
+                      const LabSavedProgress *progress, GError **error)
+{
+  AeModel *shown;
+  gboolean ok;
+
+  g_return_val_if_fail (LAB_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (job != NULL && weights != NULL && progress != NULL, FALSE);
+
   /* the trainer made by the install resumes from the saved weights and counters */
   self->resume_weights = weights;
   self->resume_epoch = progress->epoch;
   self->resume_batch = progress->batch;
   self->resume_steps = progress->steps;
   self->resume_elapsed_s = progress->elapsed_s;
-  ok = lab_load_job_run (job, error) && lab_session_install (self, job, error);
+  ok = lab_session_install (self, job, error);
   self->resume_weights = NULL;
   self->resume_epoch = 0;
   self->resume_batch = self->resume_steps = 0;
   self->resume_elapsed_s = 0;
-  lab_load_job_free (job);
   if (!ok)
     return FALSE;
 

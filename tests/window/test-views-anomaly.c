@@ -4,7 +4,8 @@
  * classes keep the held-out classes out of training and validation while the test split
  * stays whole; after a few batches on the normal digits the view shows finite AUROCs for
  * the model and PCA, and its precision and recall are those of a direct count; on ecg the
- * labelled beats are the anomalies and the gallery shows sequences.
+ * labelled beats are the anomalies and the gallery shows sequences; the view makes its sets
+ * and scores on workers.
  *
  * Run as `xvfb-run -a -s "-screen 0 1440x900x24" test-views-anomaly --tap` with
  * GSK_RENDERER=cairo; `--output DIR` keeps window shots there.
@@ -176,6 +177,16 @@ wait_for_data (LabSession *session)
     }
 }
 
+/* The window on data with preset, on the Anomaly view, once the data have loaded. */
+static void
+open_on (LabWindow *window, const char *data, const char *preset)
+{
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
+  lab_window_start (window, data, preset, FALSE, "anomaly");
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for_data (lab_window_get_session (window));
+}
+
 /* Trains `steps` batches, pauses, and waits for a scoring of the newest weights. */
 static void
 train_and_score (LabWindow *window, long steps)
@@ -269,6 +280,26 @@ assert_file_scores (LabWeights *weights)
   g_assert_nonnull (strstr (error->message, "784"));
 }
 
+/* The test split is whole: about a tenth of it is the one digit held out. Returns the
+ * count scored. */
+static long
+assert_one_digit_held_out (LabAnomalyView *view)
+{
+  const guint8 *anomalous;
+  long n_scored = 0, n_anomalous = 0;
+  const float *scores = lab_anomaly_view_get_scores (view, &anomalous, &n_scored);
+
+  g_assert_nonnull (scores);
+  for (long i = 0; i < n_scored; i++)
+    {
+      g_assert_true (isfinite (scores[i]));
+      n_anomalous += anomalous[i];
+    }
+  g_assert_cmpint (n_anomalous, >, n_scored / 20);
+  g_assert_cmpint (n_anomalous, <, n_scored / 5);
+  return n_scored;
+}
+
 static void
 test_view_on_digits (void)
 {
@@ -280,12 +311,9 @@ test_view_on_digits (void)
   const guint8 *anomalous;
   const float *scores;
   double auroc, pca_auroc;
-  long n, n_anomalous = 0;
+  long n;
 
-  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
-  lab_window_start (window, "digits", "undercomplete", FALSE, "anomaly");
-  gtk_window_present (GTK_WINDOW (window));
-  wait_for_data (session);
+  open_on (window, "digits", "undercomplete");
   g_assert_true (lab_session_set_option (session, "hidden", "64", &error));
   g_assert_true (lab_session_set_option (session, "latent", "8", &error));
   g_assert_no_error (error);
@@ -301,16 +329,8 @@ test_view_on_digits (void)
   g_test_message ("digits, normal all but 1, 150 batches: AUROC %.4f, PCA-8 %.4f", auroc, pca_auroc);
   g_assert_true (isfinite (auroc));
   g_assert_true (isfinite (pca_auroc));
+  g_assert_cmpint (assert_one_digit_held_out (view), >, 500);
   scores = lab_anomaly_view_get_scores (view, &anomalous, &n);
-  g_assert_cmpint (n, >, 500);
-  for (long i = 0; i < n; i++)
-    {
-      g_assert_true (isfinite (scores[i]));
-      n_anomalous += anomalous[i];
-    }
-  /* the test split is whole: about a tenth of it is the held-out digit */
-  g_assert_cmpint (n_anomalous, >, n / 20);
-  g_assert_cmpint (n_anomalous, <, n / 5);
   assert_metrics_match_count (view, scores[0]);
   assert_metrics_match_count (view, scores[n / 2] * 0.5);
   assert_file_scores (lab_session_get_snapshot (session)->weights);
@@ -331,10 +351,7 @@ test_view_on_ecg (void)
   double auroc, pca_auroc;
   long n, n_anomalous = 0;
 
-  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
-  lab_window_start (window, "ecg", "sequence", FALSE, "anomaly");
-  gtk_window_present (GTK_WINDOW (window));
-  wait_for_data (session);
+  open_on (window, "ecg", "sequence");
   g_assert_true (lab_session_set_option (session, "hidden", "16", &error));
   g_assert_no_error (error);
   train_and_score (window, 40);
@@ -355,6 +372,38 @@ test_view_on_ecg (void)
   spin_for (0.2);
 }
 
+/* Shown while training runs and while the classes are ticked, the view makes its sets
+ * and scores on workers: a tick returns at once with the sets still being made, and the
+ * main thread passes no sample through the model. */
+static void
+test_main_thread_computes_nothing (void)
+{
+  LabWindow *window = lab_window_new (NULL);
+  LabSession *session = lab_window_get_session (window);
+  LabAnomalyView *view = anomaly_view (window);
+  g_autoptr (GError) error = NULL;
+  gboolean normal[10];
+  guint64 here;
+
+  open_on (window, "digits", "undercomplete");
+  g_assert_true (lab_session_set_option (session, "hidden", "64", &error));
+  g_assert_no_error (error);
+  here = lab_weights_get_samples_computed_here ();
+  lab_session_run (session);
+  spin_for (1.0);
+  /* hold out the 3s: the test split's flags follow, made on a worker */
+  for (int c = 0; c < 10; c++)
+    normal[c] = c != 3;
+  lab_anomaly_view_set_normal (view, normal, 10);
+  g_assert_true (lab_background_owner_is_busy (G_OBJECT (view)));
+  train_and_score (window, 60);
+  wait_for_view (view);
+  g_assert_cmpuint (lab_weights_get_samples_computed_here () - here, ==, 0);
+  assert_one_digit_held_out (view);
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_for (0.2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -367,6 +416,7 @@ main (int argc, char **argv)
                    test_normal_classes_stay_out_of_training);
   g_test_add_func ("/views/anomaly/digits", test_view_on_digits);
   g_test_add_func ("/views/anomaly/ecg", test_view_on_ecg);
+  g_test_add_func ("/views/anomaly/main-thread-computes-nothing", test_main_thread_computes_nothing);
 
   return g_test_run ();
 }

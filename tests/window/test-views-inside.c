@@ -381,6 +381,46 @@ test_view_conv (void)
   spin_for (0.2);
 }
 
+/* New weights while the view is shown: the view hands its look at them and their Jacobian
+ * norms to workers (busy right after the snapshot came), and the main thread passes no
+ * sample through the model, training running or a step taken. */
+static void
+test_main_thread_computes_nothing (void)
+{
+  LabWindow *window = train_preset ("contractive", 30);
+  LabSession *session = lab_window_get_session (window);
+  LabInsideView *view = inside_view (window);
+  guint64 here = lab_weights_get_samples_computed_here ();
+  LabWeights *before = lab_session_get_snapshot (session)->weights;
+  gint64 end = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+  const float *norms;
+  int n;
+
+  /* a batch taken: the snapshot that ends the step (not running: nothing to pace) */
+  lab_session_step_batch (session);
+  while (lab_session_get_snapshot (session)->weights == before
+         || lab_session_get_snapshot (session)->state == LAB_TRAINING_RUNNING)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (500);
+    }
+  /* the snapshot came in this very iteration: what the view makes of it is on a worker */
+  g_assert_true (lab_background_owner_is_busy (G_OBJECT (view)));
+  lab_session_run (session);
+  spin_for (3.0);
+  lab_session_pause (session);
+  spin_for (0.5);
+  wait_for_view (view);
+  g_assert_cmpuint (lab_weights_get_samples_computed_here () - here, ==, 0);
+  /* and it shows the newest weights' measurement */
+  norms = lab_inside_view_get_jacobian_norms (view, FALSE, &n);
+  g_assert_nonnull (norms);
+  assert_view_shows_codes (view, session);
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_for (0.2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -392,6 +432,7 @@ main (int argc, char **argv)
   g_test_add_func ("/views/inside/sparse", test_view_sparse);
   g_test_add_func ("/views/inside/contractive", test_view_contractive);
   g_test_add_func ("/views/inside/conv", test_view_conv);
+  g_test_add_func ("/views/inside/main-thread-computes-nothing", test_main_thread_computes_nothing);
 
   return g_test_run ();
 }

@@ -4,7 +4,8 @@
  * sequences shown, the error strip is (x - x_hat)^2 per step, the interpolation's end points
  * are the decodes of the two sequences' codes, the ecg's anomalous steps are the dataset's,
  * a sequence VAE generates from N(0, I), images get a notice instead of plots, the Generate
- * view sends time series here, and the view draws something.
+ * view sends time series here, the main thread passes nothing through the model while the
+ * view follows training and its controls, and the view draws something.
  *
  * Run as `xvfb-run -a -s "-screen 0 1440x900x24" test-views-sequence --tap` with
  * GSK_RENDERER=cairo; `--output DIR` keeps window shots there.
@@ -88,6 +89,7 @@ open_trained_window (const char *data, gboolean variational)
   lab_session_pause (session);
   /* let the last report in flight arrive, so view and session agree on the weights */
   spin_for (0.5);
+  wait_for_view (sequence_view (window));
   return window;
 }
 
@@ -119,6 +121,7 @@ test_reconstructions_and_errors (void)
   g_assert_cmpint (steps * features, ==, dim);
   g_assert_true (lab_sequence_view_get_weights (view) == weights);
   lab_sequence_view_show_from (view, 17);
+  wait_for_view (view);
   for (int i = 0; i < 3; i++)
     {
       long index = -1;
@@ -155,6 +158,7 @@ test_reconstructions_and_errors (void)
     }
   /* the last page is cut short at the end of the split */
   lab_sequence_view_show_from (view, lab_session_get_split_size (session, LAB_SPLIT_TEST) - 1);
+  wait_for_view (view);
   {
     long index = 0;
 
@@ -186,11 +190,13 @@ test_interpolation_end_points (void)
                           lab_session_get_sample (session, LAB_SPLIT_TEST, pair[end], NULL), 1);
       lab_weights_decode (weights, expected, code, 1);
       lab_sequence_view_set_mix (view, end);
+      wait_for_view (view);
       g_assert_nonnull (lab_sequence_view_get_mixed (view));
       assert_equal (lab_sequence_view_get_mixed (view), expected, dim);
     }
   /* half way is neither end */
   lab_sequence_view_set_mix (view, 0.5);
+  wait_for_view (view);
   memcpy (middle, lab_sequence_view_get_mixed (view), sizeof (float) * dim);
   g_assert_true (memcmp (middle, expected, sizeof (float) * dim) != 0);
   close_window (window);
@@ -268,6 +274,7 @@ test_ecg_anomalous_steps (void)
   g_assert_cmpint (normal, >=, 0);
 
   lab_sequence_view_show_from (view, anomalous);
+  wait_for_view (view);
   {
     const LabSequenceData *d = lab_sequence_view_get_shown (view, 0, NULL);
     const guint8 *flags = lab_session_get_step_anomaly (session, LAB_SPLIT_TEST, anomalous);
@@ -276,6 +283,7 @@ test_ecg_anomalous_steps (void)
     g_assert_cmpmem (d->anomalous, d->n_steps, flags, 128);
   }
   lab_sequence_view_show_from (view, normal);
+  wait_for_view (view);
   g_assert_null (lab_sequence_view_get_shown (view, 0, NULL)->anomalous);
   save_window_shot (window, "sequence-view-ecg.png");
   close_window (window);
@@ -332,6 +340,52 @@ test_generate_view_points_here (void)
   close_window (window);
 }
 
+/* While training runs and while the controls move, the view reconstructs, encodes and
+ * decodes on workers: the main thread passes no sequence through the model. */
+static void
+test_main_thread_computes_nothing (void)
+{
+  LabWindow *window = open_trained_window ("sines", FALSE);
+  LabSession *session = lab_window_get_session (window);
+  LabSequenceView *view = sequence_view (window);
+  GtkWidget *new_samples = find_label_with (GTK_WIDGET (view), "New samples");
+  guint64 here = lab_weights_get_samples_computed_here ();
+  LabWeights *weights;
+  long steps;
+
+  g_assert_nonnull (new_samples);
+  steps = lab_session_get_snapshot (session)->steps;
+  lab_session_run (session);
+  /* several snapshots with new weights, each followed by the view */
+  g_assert_true (session_has_steps (session, FALSE, steps + 60, 120));
+  spin_for (1.0);
+  lab_sequence_view_show_from (view, 9);
+  lab_sequence_view_set_pair (view, 2, 11);
+  for (int i = 0; i <= 10; i++)
+    lab_sequence_view_set_mix (view, i / 10.0);
+  gtk_widget_activate (gtk_widget_get_ancestor (new_samples, GTK_TYPE_BUTTON));
+  lab_session_pause (session);
+  spin_for (0.5);
+  wait_for_view (view);
+  g_assert_cmpuint (lab_weights_get_samples_computed_here () - here, ==, 0);
+  /* and what it shows is the newest weights' work */
+  weights = lab_session_get_weights (session);
+  g_assert_true (lab_sequence_view_get_weights (view) == weights);
+  {
+    int dim = lab_weights_get_input_dim (weights);
+    long index = -1;
+    const LabSequenceData *d = lab_sequence_view_get_shown (view, 0, &index);
+    g_autofree float *expected = g_new (float, dim);
+
+    g_assert_cmpint (index, ==, 9);
+    lab_weights_reconstruct (weights, expected, d->input, 1);
+    g_assert_nonnull (d->reconstruction);
+    assert_equal (d->reconstruction, expected, dim);
+    g_assert_nonnull (lab_sequence_view_get_mixed (view));
+  }
+  close_window (window);
+}
+
 static void
 test_view_renders (void)
 {
@@ -357,6 +411,8 @@ main (int argc, char **argv)
   g_test_add_func ("/views/sequence/ecg-anomalous-steps", test_ecg_anomalous_steps);
   g_test_add_func ("/views/sequence/images-get-a-notice", test_images_get_a_notice);
   g_test_add_func ("/views/sequence/generate-view-points-here", test_generate_view_points_here);
+  g_test_add_func ("/views/sequence/main-thread-computes-nothing",
+                   test_main_thread_computes_nothing);
   g_test_add_func ("/views/sequence/renders", test_view_renders);
 
   return g_test_run ();

@@ -14,6 +14,7 @@
 
 #include "lab-denoise.h"
 #include "lab-denoise-view.h"
+#include "lab-session-file.h"
 #include "lab-window-private.h"
 
 static char *output_dir;
@@ -666,23 +667,81 @@ find_button (GtkWidget *widget, const char *label)
   return NULL;
 }
 
-/* Presses the button, answers the question it asks with response, and tells whether the
- * session kept its model. */
+/* Answers the question that was asked with response, and tells whether the session kept
+ * the model of generation. */
 static gboolean
-press_and_answer (LabWindow *window, GtkWidget *button, const char *response)
+answer (LabWindow *window, guint generation, const char *response)
 {
-  LabSession *session = lab_window_get_session (window);
-  guint generation = lab_session_get_generation (session);
   GtkWidget *dialog;
 
-  g_assert_nonnull (button);
-  g_signal_emit_by_name (button, "clicked");
   g_assert_true (wait_for (window, dialog_shown, NULL, 5));
   dialog = find_dialog ();
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), response);
   gtk_window_destroy (GTK_WINDOW (dialog));
   spin_for (0.2);
-  return lab_session_get_generation (session) == generation;
+  return lab_session_get_generation (lab_window_get_session (window)) == generation;
+}
+
+/* Presses the button, answers the question it asks with response, and tells whether the
+ * session kept its model. */
+static gboolean
+press_and_answer (LabWindow *window, GtkWidget *button, const char *response)
+{
+  guint generation = lab_session_get_generation (lab_window_get_session (window));
+
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  return answer (window, generation, response);
+}
+
+/* Opens the file as a drop or `latentlab FILE` does, answers the question, and tells
+ * whether the session kept its model. */
+static gboolean
+open_and_answer (LabWindow *window, const char *path, const char *response)
+{
+  guint generation = lab_session_get_generation (lab_window_get_session (window));
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  lab_window_open_file (window, file, FALSE);
+  return answer (window, generation, response);
+}
+
+/* A dataset, a lesson or a session file dropped on a window that has trained asks before
+ * its network takes the place of the trained one. */
+static void
+test_files_ask_before_new_model (void)
+{
+  LabWindow *window = open_window ();
+  LabSession *session = lab_window_get_session (window);
+  const char *root = g_getenv ("LATENTLAB_SOURCE_ROOT");
+  g_autofree char *data = g_build_filename (root != NULL ? root : ".", "resources", "data",
+                                            "images-idx3-ubyte.gz", NULL);
+  g_autofree char *lesson = g_build_filename (root != NULL ? root : ".", "resources", "lessons",
+                                              "pca.lesson", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("test-window-XXXXXX", NULL);
+  g_autofree char *saved = g_build_filename (dir, "run" LAB_SESSION_FILE_SUFFIX, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lab_session_save_file (session, saved, &error));
+  g_assert_no_error (error);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.step", NULL);
+  g_assert_true (wait_for (window, steps_exactly, GINT_TO_POINTER (1), 30));
+
+  /* Cancel keeps the trained model, whatever was dropped */
+  g_assert_true (open_and_answer (window, data, "cancel"));
+  g_assert_true (open_and_answer (window, lesson, "cancel"));
+  g_assert_null (lab_window_get_lesson (window));
+  g_assert_true (open_and_answer (window, saved, "cancel"));
+  g_assert_cmpstr (lab_session_get_dataset_spec (session), ==, "digits");
+  g_assert_cmpint (lab_session_get_snapshot (session)->steps, ==, 1);
+
+  /* accepting opens it */
+  open_and_answer (window, data, "new-model");
+  g_assert_true (wait_for (window, dataset_is, data, 30));
+
+  close_window (window);
+  g_unlink (saved);
+  g_rmdir (dir);
 }
 
 /* The views' buttons that start a new model ask first once a batch is trained. */
@@ -720,6 +779,49 @@ test_views_ask_before_new_model (void)
 
   close_window (window);
   g_unlink (image);
+  g_rmdir (dir);
+}
+
+/* A session file dropped on the window is read, and its dataset loaded, on a worker: the
+ * call returns at once with the session loading, and the saved run comes in after. */
+static void
+test_session_opens_on_a_worker (void)
+{
+  LabWindow *window = open_window ();
+  LabSession *session = lab_window_get_session (window);
+  g_autofree char *dir = g_dir_make_tmp ("test-window-XXXXXX", NULL);
+  g_autofree char *saved = g_build_filename (dir, "run" LAB_SESSION_FILE_SUFFIX, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (saved);
+  g_autoptr(GError) error = NULL;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.step", NULL);
+  g_assert_true (wait_for (window, steps_exactly, GINT_TO_POINTER (1), 30));
+  lab_session_pause (session);
+  spin_for (0.3);
+  g_assert_true (lab_session_save_file (session, saved, &error));
+  g_assert_no_error (error);
+  /* a new network: nothing trained is lost by opening, so nothing is asked */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.reset", NULL);
+  g_assert_true (wait_for (window, steps_exactly, GINT_TO_POINTER (0), 30));
+
+  lab_window_open_file (window, file, FALSE);
+  g_assert_true (lab_session_get_loading (session));
+  g_assert_cmpint (lab_session_get_snapshot (session)->steps, ==, 0);
+  g_assert_true (wait_for (window, is_loaded, NULL, 30));
+  g_assert_true (wait_for (window, steps_exactly, GINT_TO_POINTER (1), 30));
+
+  /* a damaged file is still named in an error, once read on the worker */
+  g_assert_true (g_file_set_contents (saved, "LATENTLAB-MODEL 1\nbroken", -1, NULL));
+  lab_window_open_file (window, file, FALSE);
+  /* the batch trained is asked for first */
+  answer (window, lab_session_get_generation (session), "new-model");
+  g_assert_true (wait_for (window, dialog_shown, NULL, 30));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (find_dialog ())),
+                           "run" LAB_SESSION_FILE_SUFFIX));
+  gtk_window_destroy (GTK_WINDOW (find_dialog ()));
+
+  close_window (window);
+  g_unlink (saved);
   g_rmdir (dir);
 }
 
@@ -805,6 +907,8 @@ main (int argc, char **argv)
   g_test_add_func ("/window/open-dataset", test_open_dataset);
   g_test_add_func ("/window/views", test_views);
   g_test_add_func ("/window/views-ask-before-new-model", test_views_ask_before_new_model);
+  g_test_add_func ("/window/files-ask-before-new-model", test_files_ask_before_new_model);
+  g_test_add_func ("/window/session-opens-on-a-worker", test_session_opens_on_a_worker);
   g_test_add_func ("/window/close-while-running", test_close_while_running);
 
   return g_test_run ();
