@@ -349,6 +349,22 @@ test_generate_end_points (void)
   memcpy (middle, lab_generate_view_get_decoded (view), sizeof (float) * dim);
   g_assert_true (memcmp (middle, expected, sizeof (float) * dim) != 0);
 
+  /* The KL bars are numbered as the sliders name the dimensions: the first slider moves the
+   * dimension of largest KL, and its name (z7) is the number of the tallest bar. */
+  {
+    const LabBarsData *bars = lab_chart_get_data (LAB_CHART (lab_generate_view_get_kl_chart (view)));
+    GtkWidget *name = gtk_widget_get_prev_sibling (GTK_WIDGET (lab_generate_view_get_traversal_scale (view, 0)));
+    int tallest = -1, named = -1;
+
+    g_assert_nonnull (bars);
+    for (int i = 0; i < bars->n; i++)
+      if (isfinite (bars->values[i]) && (tallest < 0 || bars->values[i] > bars->values[tallest]))
+        tallest = i;
+    g_assert_true (GTK_IS_LABEL (name));
+    g_assert_cmpint (sscanf (gtk_label_get_label (GTK_LABEL (name)), "z%d", &named), ==, 1);
+    g_assert_cmpint (tallest, ==, named);
+  }
+
   g_free (code);
   g_free (expected);
   g_free (middle);
