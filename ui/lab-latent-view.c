@@ -16,6 +16,7 @@
 
 #include "lab-background.h"
 #include "lab-chart.h"
+#include "lab-draw-pad.h"
 #include "lab-plot.h"
 #include "lab-projection.h"
 #include "lab-latent-view.h"
@@ -34,13 +35,17 @@ enum { PROJECT_PCA = LAB_PROJECTION_PCA, PROJECT_DIMENSIONS = LAB_PROJECTION_DIM
 struct _LabLatentView {
   LabView parent_instance;
 
+  /* template widgets */
   GtkWidget *toolbar;
   GtkDropDown *projection_menu;
   GtkSpinButton *dim_x, *dim_y;
   GtkToggleButton *sigma_toggle;
   GtkLabel *knn_label, *hover_label, *use_label;
-  GtkWidget *use_buttons[2];
+  GtkWidget *use_start_button, *use_end_button;
   LabChart *scatter_chart, *baseline_chart, *hover_chart, *decoded_chart, *strip_chart;
+  LabDrawPad *draw_pad;    /* draw to encode: the drawing, then its reconstruction */
+
+  GtkWidget *use_buttons[2];
 
   LabSnapshot *snapshot;
 
@@ -70,13 +75,6 @@ struct _LabLatentView {
   LabImageGridData hover_grid, decoded_grid, strip_grid;
   float path[2 * LAB_STRIP_STEPS];
 
-  /* draw to encode: the drawing (grey pixels), then its reconstruction, side by side */
-  LabChart *draw_chart;
-  GtkLabel *draw_label;
-  float *drawing;         /* (2, pixels): the drawing and its reconstruction */
-  LabImageRow draw_row;
-  LabImageGridData draw_grid;
-  gboolean has_drawing;
   gboolean drawing_placed;
   float drawing_point[2];   /* where the drawing fell in the plane */
 
@@ -89,20 +87,6 @@ struct _LabLatentView {
 };
 
 G_DEFINE_FINAL_TYPE (LabLatentView, lab_latent_view, LAB_TYPE_VIEW)
-
-/* The mean over channels: (channels, pixels) -> (pixels). */
-static void
-to_grey (float *out, const float *in, int channels, int pixels)
-{
-  for (int p = 0; p < pixels; p++)
-    {
-      float sum = 0;
-
-      for (int c = 0; c < channels; c++)
-        sum += in[(size_t) c * pixels + p];
-      out[p] = sum / channels;
-    }
-}
 
 /* --- what a click, a drag and a drawing compute, on a worker ----------------------------- */
 
@@ -257,13 +241,12 @@ on_drawing_encoded (GObject *owner, gpointer input, gpointer output)
   PlaneResult *r = output;
   g_autofree char *text = NULL;
 
-  if (!plane_result_fits (self, input, r) || !self->has_drawing)
+  if (!plane_result_fits (self, input, r) || !lab_draw_pad_has_drawing (self->draw_pad))
     {
       g_clear_pointer (&r, plane_result_free);
       return;
     }
-  to_grey (self->drawing + self->pixels, r->images, MAX (self->snapshot->channels, 1), self->pixels);
-  lab_chart_redraw (self->draw_chart);
+  lab_draw_pad_show_reconstruction (self->draw_pad, r->images, MAX (self->snapshot->channels, 1));
   self->drawing_placed = r->placed;
   if (r->placed)
     {
@@ -277,7 +260,7 @@ on_drawing_encoded (GObject *owner, gpointer input, gpointer output)
     }
   text = g_strdup_printf (_("Your drawing is the cross in the plane; reconstruction error %.1f "
                             "(the anomaly score)"), r->error);
-  gtk_label_set_label (self->draw_label, text);
+  lab_draw_pad_set_caption (self->draw_pad, text);
   plane_result_free (r);
 }
 
@@ -404,7 +387,7 @@ lab_latent_view_show_projection (LabLatentView *self, gboolean glide)
       self->baseline.n_classes = s->n_classes;
       lab_chart_redraw (self->baseline_chart);
     }
-  if (self->has_drawing)
+  if (lab_draw_pad_has_drawing (self->draw_pad))
     lab_latent_view_encode_drawing (self);
 }
 
@@ -591,20 +574,15 @@ lab_latent_view_on_snapshot (LabView *view, LabSnapshot *snapshot)
       self->decoded = g_renew (float, self->decoded, (gsize) LAB_STRIP_STEPS * self->dim);
       self->decoded_grey = g_renew (float, self->decoded_grey, self->dim);
       self->strip_grey = g_renew (float, self->strip_grey, (gsize) LAB_STRIP_STEPS * self->dim);
-      self->drawing = g_renew (float, self->drawing, 2 * (gsize) self->pixels);
-      memset (self->drawing, 0, sizeof (float) * 2 * self->pixels);
-      self->has_drawing = FALSE;
-      self->draw_row = (LabImageRow) { .label = NULL, .pixels = self->drawing, .n_images = 2 };
-      self->draw_grid.rows = &self->draw_row;
-      self->draw_grid.n_rows = snapshot->is_image ? 1 : 0;
+      /* colour data are drawn in colour */
+      lab_draw_pad_set_shape (self->draw_pad, snapshot->channels, snapshot->is_image ? snapshot->width : 0,
+                              snapshot->height);
       self->decoded_grid.n_rows = self->strip_grid.n_rows = self->hover_grid.n_rows = 0;
     }
   self->hover_grid.image_width = self->decoded_grid.image_width = self->strip_grid.image_width
     = snapshot->width;
   self->hover_grid.image_height = self->decoded_grid.image_height = self->strip_grid.image_height
     = snapshot->height;
-  self->draw_grid.image_width = snapshot->width;
-  self->draw_grid.image_height = snapshot->height;
   lab_latent_view_update_sigma_toggle (self);
   lab_latent_view_request (self);
 }
@@ -871,8 +849,6 @@ on_projection_changed (LabLatentView *self)
 
 /* --- draw to encode ---------------------------------------------------------------------- */
 
-#define LAB_PEN_RADIUS 1.4
-
 /* Encodes the drawing with the plane's weights on a worker, which shows its reconstruction
  * and reconstruction error and marks where it falls in the plane (t-SNE: among its nearest
  * codes). */
@@ -889,56 +865,15 @@ lab_latent_view_encode_drawing (LabLatentView *self)
   if (job == NULL)
     return;
   job->drawing = g_new (float, s->dim);
-  for (int c = 0; c < MAX (s->channels, 1); c++)
-    memcpy (job->drawing + (gsize) c * self->pixels, self->drawing, sizeof (float) * self->pixels);
+  lab_draw_pad_copy_sample (self->draw_pad, job->drawing, MAX (s->channels, 1));
   self->drawing_placed = FALSE;
   lab_background_slot_request (self->drawing_job, job);
 }
 
 static void
-draw_at (LabLatentView *self, double px, double py)
+on_draw_cleared (LabLatentView *self)
 {
-  GtkWidget *widget = GTK_WIDGET (self->draw_chart);
-  int row, index, w = self->draw_grid.image_width, h = self->draw_grid.image_height;
-  double x, y;
-
-  if (self->draw_grid.n_rows == 0
-      || !lab_plot_image_grid_locate (gtk_widget_get_width (widget), gtk_widget_get_height (widget),
-                                      &self->draw_grid, lab_chart_get_style (self->draw_chart), px,
-                                      py, &row, &index, &x, &y)
-      || index != 0)
-    return;
-  /* a soft round pen, about as wide as an MNIST stroke */
-  for (int iy = (int) floor (y - 2 * LAB_PEN_RADIUS); iy <= (int) ceil (y + 2 * LAB_PEN_RADIUS); iy++)
-    for (int ix = (int) floor (x - 2 * LAB_PEN_RADIUS); ix <= (int) ceil (x + 2 * LAB_PEN_RADIUS); ix++)
-      if (ix >= 0 && iy >= 0 && ix < w && iy < h)
-        {
-          double d = hypot (ix + 0.5 - x, iy + 0.5 - y);
-          float ink = (float) CLAMP (1.5 - d / LAB_PEN_RADIUS, 0.0, 1.0);
-          float *pixel = &self->drawing[(gsize) iy * w + ix];
-
-          *pixel = MAX (*pixel, ink);
-        }
-  self->has_drawing = TRUE;
-  lab_latent_view_encode_drawing (self);
-}
-
-static void
-on_draw_clicked (LabLatentView *self, double px, double py)
-{
-  draw_at (self, px, py);
-}
-
-static void
-on_draw_clear (LabLatentView *self)
-{
-  if (self->drawing == NULL)
-    return;
-  memset (self->drawing, 0, sizeof (float) * 2 * self->pixels);
-  self->has_drawing = FALSE;
   self->scatter.show_marker = FALSE;
-  gtk_label_set_label (self->draw_label, _("Drag on the left square to draw"));
-  lab_chart_redraw (self->draw_chart);
   lab_chart_redraw (self->scatter_chart);
 }
 
@@ -1026,10 +961,9 @@ lab_latent_view_set_drawing (LabLatentView *self, const float *grey)
   g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), FALSE);
   g_return_val_if_fail (grey != NULL, FALSE);
 
-  if (self->drawing == NULL || self->plane == NULL)
+  if (self->snapshot == NULL || !self->snapshot->is_image || self->plane == NULL)
     return FALSE;
-  memcpy (self->drawing, grey, sizeof (float) * self->pixels);
-  self->has_drawing = TRUE;
+  lab_draw_pad_set_drawing (self->draw_pad, grey);
   self->scatter.show_marker = FALSE;
   lab_latent_view_encode_drawing (self);
   return lab_background_slot_is_busy (self->drawing_job);
@@ -1040,7 +974,7 @@ lab_latent_view_get_drawing_point (LabLatentView *self, double *x, double *y)
 {
   g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), FALSE);
 
-  if (!self->has_drawing || !self->drawing_placed)
+  if (!lab_draw_pad_has_drawing (self->draw_pad) || !self->drawing_placed)
     return FALSE;
   *x = self->drawing_point[0];
   *y = self->drawing_point[1];
@@ -1092,6 +1026,13 @@ lab_latent_view_get_trustworthiness (LabLatentView *self)
   return self->plane != NULL ? self->plane->trustworthiness : NAN;
 }
 
+LabDrawPad *
+lab_latent_view_get_draw_pad (LabLatentView *self)
+{
+  g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), NULL);
+  return self->draw_pad;
+}
+
 GtkWidget *
 lab_latent_view_get_sigma_toggle (LabLatentView *self)
 {
@@ -1106,6 +1047,7 @@ lab_latent_view_dispose (GObject *object)
 {
   LabLatentView *self = LAB_LATENT_VIEW (object);
 
+  gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_LATENT_VIEW);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -1125,7 +1067,6 @@ lab_latent_view_dispose (GObject *object)
   g_clear_pointer (&self->decoded, g_free);
   g_clear_pointer (&self->decoded_grey, g_free);
   g_clear_pointer (&self->strip_grey, g_free);
-  g_clear_pointer (&self->drawing, g_free);
   g_clear_pointer (&self->hidden, g_free);
 
   G_OBJECT_CLASS (lab_latent_view_parent_class)->dispose (object);
@@ -1157,7 +1098,7 @@ lab_latent_view_css_changed (GtkWidget *widget, GtkCssStyleChange *change)
     return; /* still being built */
   reserve_two_lines (self->hover_label);
   reserve_two_lines (self->use_label);
-  reserve_two_lines (self->draw_label);
+  reserve_two_lines (lab_draw_pad_get_caption_label (self->draw_pad));
 }
 
 /* A hidden view computes nothing: what came meanwhile is projected when it is shown. */
@@ -1183,48 +1124,86 @@ lab_latent_view_class_init (LabLatentViewClass *klass)
   widget_class->css_changed = lab_latent_view_css_changed;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "lablatentview");
+
+  g_type_ensure (LAB_TYPE_CHART);
+  g_type_ensure (LAB_TYPE_REFLOW);
+  g_type_ensure (LAB_TYPE_DRAW_PAD);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/latentlab/LatentLab/ui/lab-latent-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, toolbar);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, projection_menu);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, dim_x);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, dim_y);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, sigma_toggle);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, knn_label);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, hover_label);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, use_label);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, use_start_button);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, use_end_button);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, scatter_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, baseline_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, hover_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, decoded_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, strip_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, draw_pad);
+  gtk_widget_class_bind_template_callback (widget_class, on_projection_changed);
+  gtk_widget_class_bind_template_callback (widget_class, lab_latent_view_refresh);
+  gtk_widget_class_bind_template_callback (widget_class, on_reset_view);
+  gtk_widget_class_bind_template_callback (widget_class, on_scatter_motion);
+  gtk_widget_class_bind_template_callback (widget_class, on_scatter_leave);
+  gtk_widget_class_bind_template_callback (widget_class, on_scatter_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_scatter_drag_begin);
+  gtk_widget_class_bind_template_callback (widget_class, on_scatter_drag_update);
+  gtk_widget_class_bind_template_callback (widget_class, on_scatter_scroll);
+  gtk_widget_class_bind_template_callback (widget_class, lab_latent_view_encode_drawing);
+  gtk_widget_class_bind_template_callback (widget_class, on_draw_cleared);
+  gtk_widget_class_bind_template_callback (widget_class, on_use_clicked);
 }
 
-static LabChart *
-new_chart (GtkWidget *box, LabPlotDrawFunc draw, gpointer data, int width, int height)
+/* An image grid in a chart of the side panel, drawing from data in the view. */
+static void
+image_chart_setup (LabChart *chart, LabImageGridData *grid, const char *empty_text)
 {
-  GtkWidget *chart = lab_chart_new ();
-
-  lab_chart_set_draw_func (LAB_CHART (chart), draw, data, NULL);
-  gtk_widget_set_size_request (chart, width, height);
-  gtk_box_append (GTK_BOX (box), chart);
-  return LAB_CHART (chart);
-}
-
-static GtkWidget *
-heading (GtkWidget *box, const char *text)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_widget_add_css_class (label, "heading");
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_box_append (GTK_BOX (box), label);
-  return label;
+  grid->highlight_row = grid->highlight_index = -1;
+  grid->empty_text = empty_text;
+  lab_chart_set_draw_func (chart, lab_plot_image_grid_draw_func, grid, NULL);
 }
 
 static void
 lab_latent_view_init (LabLatentView *self)
 {
-  static const char *const projections[] = { N_("PCA projection"), N_("Two dimensions"),
-                                              N_("t-SNE (neighbours)"), NULL };
   GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
-  GtkWidget *main_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  /* the side panel's two groups: one below the other beside a normal window's sidebar, side
-   * by side on a projector's whole width; close together, as each starts with a heading */
-  GtkWidget *side_panels = lab_reflow_new (4);
-  GtkWidget *side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *compare_group = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *reset = gtk_button_new_with_label ("Reset zoom");
-  GtkWidget *hint = gtk_label_new (_("Hover a point to see its input and its neighbours; click "
-                                     "to decode (a click on a sample also picks it for the "
-                                     "Generate view); drag from a point to another to "
-                                     "interpolate, elsewhere to pan; scroll to zoom; click a "
-                                     "class in the legend to hide or show it."));
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
+  self->use_buttons[0] = self->use_start_button;
+  self->use_buttons[1] = self->use_end_button;
+  for (int end = 0; end < 2; end++)
+    {
+      GtkLabel *label = GTK_LABEL (gtk_button_get_child (GTK_BUTTON (self->use_buttons[end])));
+
+      /* two lines rather than a side panel wider than a projector leaves it */
+      gtk_label_set_wrap (label, TRUE);
+      gtk_label_set_justify (label, GTK_JUSTIFY_CENTER);
+    }
+
+  self->scatter.highlight = -1;
+  self->scatter.legend = LAB_PLOT_LEGEND_TOP_RIGHT;
+  /* codes are real coordinates: one unit as long on both axes, so sigma ellipses and t-SNE's
+   * distances keep their shape */
+  self->scatter.equal_aspect = TRUE;
+  self->scatter.empty_text = _(LAB_LATENT_NO_CODES);
+  lab_chart_set_draw_func (self->scatter_chart, lab_plot_scatter_draw_func, &self->scatter, NULL);
+  image_chart_setup (self->hover_chart, &self->hover_grid, _("Hover a point"));
+  image_chart_setup (self->decoded_chart, &self->decoded_grid, _("Click in the plane"));
+  image_chart_setup (self->strip_chart, &self->strip_grid, _("Drag from one point to another"));
+  self->baseline.highlight = -1;
+  self->baseline.legend = LAB_PLOT_LEGEND_NONE;
+  self->baseline.x_label = _("principal component 1");
+  self->baseline.y_label = _("principal component 2");
+  self->baseline.empty_text = _("Computed with the first codes");
+  lab_chart_set_draw_func (self->baseline_chart, lab_plot_scatter_draw_func, &self->baseline, NULL);
+
   self->click_job = lab_background_slot_new (G_OBJECT (self), decode_points_work,
                                              (GDestroyNotify) plane_job_free, on_click_decoded,
                                              (GDestroyNotify) plane_result_free);
@@ -1234,189 +1213,8 @@ lab_latent_view_init (LabLatentView *self)
   self->drawing_job = lab_background_slot_new (G_OBJECT (self), encode_drawing_work,
                                                (GDestroyNotify) plane_job_free, on_drawing_encoded,
                                                (GDestroyNotify) plane_result_free);
-
-  gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
-  gtk_widget_set_parent (main_box, GTK_WIDGET (self));
-  gtk_widget_set_parent (side_panels, GTK_WIDGET (self));
-  gtk_widget_set_hexpand (main_box, TRUE);
-  gtk_widget_set_size_request (side, 300, -1);
-  gtk_widget_set_size_request (compare_group, 300, -1);
-  lab_reflow_append (LAB_REFLOW (side_panels), side);
-  lab_reflow_append (LAB_REFLOW (side_panels), compare_group);
-
-  self->toolbar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  self->projection_menu = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (projections));
-  self->dim_x = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 1, 1));
-  self->dim_y = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 1, 1));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->projection_menu),
-                               _("t-SNE (the default) places each code among its nearest codes, so "
-                                 "classes show as islands; PCA keeps the two directions of largest "
-                                 "spread; or show two chosen latent dimensions"));
-  gtk_drop_down_set_selected (self->projection_menu, PROJECT_TSNE);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->dim_x), "Latent dimension on the x axis");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->dim_y), "Latent dimension on the y axis");
-  gtk_widget_set_sensitive (GTK_WIDGET (self->dim_x), FALSE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->dim_y), FALSE);
-  gtk_box_append (GTK_BOX (self->toolbar), GTK_WIDGET (self->projection_menu));
-  gtk_box_append (GTK_BOX (self->toolbar), gtk_label_new ("x"));
-  gtk_box_append (GTK_BOX (self->toolbar), GTK_WIDGET (self->dim_x));
-  gtk_box_append (GTK_BOX (self->toolbar), gtk_label_new ("y"));
-  gtk_box_append (GTK_BOX (self->toolbar), GTK_WIDGET (self->dim_y));
-  gtk_widget_set_visible (self->toolbar, FALSE);
-
-  {
-    /* the projection's controls and the plot's, on two lines when the column is narrow */
-    GtkWidget *bar = lab_reflow_new (12);
-    GtkWidget *plot_buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-
-    lab_reflow_append (LAB_REFLOW (bar), self->toolbar);
-    lab_reflow_append (LAB_REFLOW (bar), plot_buttons);
-    self->sigma_toggle = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_label (_("σ ellipses (VAE)")));
-    gtk_widget_set_tooltip_text (GTK_WIDGET (self->sigma_toggle),
-                                 _("A variational encoder gives each code a mean and a spread: draw "
-                                   "one standard deviation around each point (on a PCA or "
-                                   "two-dimension plane; t-SNE has no axes to draw it on)"));
-    gtk_widget_set_sensitive (GTK_WIDGET (self->sigma_toggle), FALSE);
-    gtk_box_append (GTK_BOX (plot_buttons), GTK_WIDGET (self->sigma_toggle));
-    gtk_box_append (GTK_BOX (plot_buttons), reset);
-    gtk_box_append (GTK_BOX (main_box), bar);
-    self->knn_label = GTK_LABEL (gtk_label_new (_("5-NN accuracy appears with the first codes")));
-    gtk_label_set_xalign (self->knn_label, 0);
-    gtk_label_set_wrap (self->knn_label, TRUE);
-    gtk_box_append (GTK_BOX (main_box), GTK_WIDGET (self->knn_label));
-  }
-
-  self->scatter.highlight = -1;
-  self->scatter.legend = LAB_PLOT_LEGEND_TOP_RIGHT;
-  /* codes are real coordinates: one unit as long on both axes, so sigma ellipses and t-SNE's
-   * distances keep their shape */
-  self->scatter.equal_aspect = TRUE;
-  self->scatter.empty_text = _(LAB_LATENT_NO_CODES);
-  self->scatter_chart = new_chart (main_box, lab_plot_scatter_draw_func, &self->scatter, 480, 360);
-  lab_chart_set_description (self->scatter_chart, _("The codes of the test samples, coloured by class"));
-  gtk_widget_set_vexpand (GTK_WIDGET (self->scatter_chart), TRUE);
-  gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
-  /* as wide as the plot, not as the whole sentence: the side panel has the rest */
-  gtk_label_set_max_width_chars (GTK_LABEL (hint), 50);
-  gtk_label_set_xalign (GTK_LABEL (hint), 0);
-  gtk_widget_add_css_class (hint, "dim-label");
-  gtk_box_append (GTK_BOX (main_box), hint);
-
-  heading (side, _("Hovered input and its neighbours"));
-  self->hover_label = GTK_LABEL (heading (side, "—"));
-  gtk_widget_remove_css_class (GTK_WIDGET (self->hover_label), "heading");
-  gtk_label_set_wrap (self->hover_label, TRUE);
-  self->hover_grid.highlight_row = self->hover_grid.highlight_index = -1;
-  self->hover_grid.empty_text = _("Hover a point");
-  self->hover_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->hover_grid, 300, 40);
-  lab_chart_set_description (self->hover_chart, _("The input of the sample under the pointer, "
-                                                  "then those of its nearest codes"));
-  GtkWidget *pair = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *side_column = side;
-
-  /* drawing and decoding side by side: each is a small picture, and a projector's 720 lines
-   * have no room for them one under the other */
-  gtk_box_set_homogeneous (GTK_BOX (pair), TRUE);
-  gtk_box_append (GTK_BOX (side), pair);
-  side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_box_append (GTK_BOX (pair), side);
-  {
-    GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-    GtkWidget *title = gtk_label_new (_("Draw to encode"));
-    GtkWidget *clear = gtk_button_new_with_label (_("Clear"));
-
-    gtk_widget_add_css_class (title, "heading");
-    gtk_label_set_xalign (GTK_LABEL (title), 0);
-    gtk_label_set_wrap (GTK_LABEL (title), TRUE);
-    gtk_widget_set_hexpand (title, TRUE);
-    gtk_widget_set_tooltip_text (clear, _("Wipe the drawing"));
-    gtk_box_append (GTK_BOX (row), title);
-    gtk_box_append (GTK_BOX (row), clear);
-    gtk_box_append (GTK_BOX (side), row);
-    g_signal_connect_swapped (clear, "clicked", G_CALLBACK (on_draw_clear), self);
-  }
-  self->draw_grid.highlight_row = self->draw_grid.highlight_index = -1;
-  self->draw_grid.empty_text = _("Drawing needs image data");
-  self->draw_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->draw_grid, 140, 72);
-  lab_chart_set_description (self->draw_chart,
-                             _("A square to draw in, and the model's reconstruction of the drawing"));
-  self->draw_label = GTK_LABEL (gtk_label_new (_("Drag on the left square to draw")));
-  gtk_label_set_wrap (self->draw_label, TRUE);
-  gtk_label_set_xalign (self->draw_label, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->draw_label), "dim-label");
-  gtk_box_append (GTK_BOX (side), GTK_WIDGET (self->draw_label));
-  g_signal_connect_swapped (self->draw_chart, "clicked", G_CALLBACK (on_draw_clicked), self);
-  g_signal_connect_swapped (self->draw_chart, "drag-begin", G_CALLBACK (on_draw_clicked), self);
-  g_signal_connect_swapped (self->draw_chart, "drag-update", G_CALLBACK (on_draw_clicked), self);
-  side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_box_append (GTK_BOX (pair), side);
-  gtk_label_set_wrap (GTK_LABEL (heading (side, _("Decoded at the clicked point"))), TRUE);
-  self->decoded_grid.highlight_row = self->decoded_grid.highlight_index = -1;
-  self->decoded_grid.empty_text = _("Click in the plane");
-  self->decoded_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->decoded_grid, 140, 72);
-  side = side_column;
-  lab_chart_set_description (self->decoded_chart, _("The image decoded at the clicked point of the plane"));
-  {
-    GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-
-    for (int end = 0; end < 2; end++)
-      {
-        /* short, so that the two stay on one line in a projector's narrow side panel */
-        self->use_buttons[end] = gtk_button_new_with_label (end == 0 ? _("Use as Start")
-                                                                    : _("Use as End"));
-        gtk_widget_set_tooltip_text (self->use_buttons[end],
-                                     end == 0 ? _("Make the clicked sample the start of the "
-                                                  "interpolation in the Generate view")
-                                              : _("Make the clicked sample the end of the "
-                                                  "interpolation in the Generate view"));
-        gtk_widget_set_sensitive (self->use_buttons[end], FALSE);
-        gtk_widget_set_hexpand (self->use_buttons[end], TRUE);
-        /* two lines rather than a side panel wider than a projector leaves it */
-        gtk_label_set_wrap (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (self->use_buttons[end]))), TRUE);
-        gtk_label_set_justify (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (self->use_buttons[end]))),
-                               GTK_JUSTIFY_CENTER);
-        g_signal_connect (self->use_buttons[end], "clicked", G_CALLBACK (on_use_clicked), self);
-        gtk_box_append (GTK_BOX (row), self->use_buttons[end]);
-      }
-    gtk_box_append (GTK_BOX (side), row);
-    self->use_label = GTK_LABEL (gtk_label_new (_("Click a sample's point to use it in the "
-                                                  "Generate view's interpolation")));
-    gtk_label_set_wrap (self->use_label, TRUE);
-    gtk_label_set_xalign (self->use_label, 0);
-    gtk_widget_add_css_class (GTK_WIDGET (self->use_label), "dim-label");
-    gtk_box_append (GTK_BOX (side), GTK_WIDGET (self->use_label));
-  }
-  side = compare_group;
-  heading (side, _("Interpolation (10 steps)"));
-  self->strip_grid.highlight_row = self->strip_grid.highlight_index = -1;
-  self->strip_grid.empty_text = _("Drag from one point to another");
-  self->strip_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->strip_grid, 300, 40);
-  lab_chart_set_description (self->strip_chart, _("Ten images decoded along the dragged path"));
-  heading (side, _("Baseline: PCA of the raw inputs"));
-  self->baseline.highlight = -1;
-  self->baseline.legend = LAB_PLOT_LEGEND_NONE;
-  self->baseline.x_label = _("principal component 1");
-  self->baseline.y_label = _("principal component 2");
-  self->baseline.empty_text = _("Computed with the first codes");
-  self->baseline_chart = new_chart (side, lab_plot_scatter_draw_func, &self->baseline, 300, 110);
-  lab_chart_set_description (self->baseline_chart,
-                             _("The same samples placed by the PCA of their raw inputs, coloured by class"));
-  gtk_widget_set_vexpand (GTK_WIDGET (self->baseline_chart), TRUE);
-
   self->knn_accuracy = NAN;
   self->cancellable = g_cancellable_new ();
   self->drag_from = -1;
   self->picked = -1;
-
-  g_signal_connect_swapped (self->projection_menu, "notify::selected", G_CALLBACK (on_projection_changed), self);
-  g_signal_connect_swapped (self->dim_x, "value-changed", G_CALLBACK (on_projection_changed), self);
-  g_signal_connect_swapped (self->dim_y, "value-changed", G_CALLBACK (on_projection_changed), self);
-  g_signal_connect_swapped (self->sigma_toggle, "toggled", G_CALLBACK (lab_latent_view_refresh), self);
-  g_signal_connect_swapped (reset, "clicked", G_CALLBACK (on_reset_view), self);
-  g_signal_connect_swapped (self->scatter_chart, "motion", G_CALLBACK (on_scatter_motion), self);
-  g_signal_connect_swapped (self->scatter_chart, "leave", G_CALLBACK (on_scatter_leave), self);
-  g_signal_connect_swapped (self->scatter_chart, "clicked", G_CALLBACK (on_scatter_clicked), self);
-  g_signal_connect_swapped (self->scatter_chart, "drag-begin", G_CALLBACK (on_scatter_drag_begin), self);
-  g_signal_connect_swapped (self->scatter_chart, "drag-update", G_CALLBACK (on_scatter_drag_update), self);
-  g_signal_connect_swapped (self->scatter_chart, "scroll", G_CALLBACK (on_scatter_scroll), self);
 }
