@@ -459,7 +459,7 @@ lab_latent_view_request (LabLatentView *self)
   LabSnapshot *s = self->snapshot;
   LabProjectionMethod method = lab_latent_view_method (self);
   const float *previous = NULL;
-  float *raw = NULL;
+  LabSession *baseline_from = NULL;
   ProjectionRequest *req;
 
   if (s == NULL || s->codes == NULL || s->n_codes <= 0 || s->latent <= 0)
@@ -472,21 +472,9 @@ lab_latent_view_request (LabLatentView *self)
       && self->plane->method == LAB_PROJECTION_TSNE && self->plane->components == NULL
       && self->plane->n == s->n_codes && self->projected->generation == s->generation)
     previous = self->plane->points;
-  if (!(self->baseline_ready && self->baseline_generation == s->generation) && lab_view_get_session (LAB_VIEW (self)) != NULL
-      && s->code_indices != NULL)
-    {
-      /* a copy of the inputs, for the raw-PCA baseline on the worker */
-      raw = g_new (float, (gsize) s->n_codes * s->dim);
-      for (int i = 0; i < s->n_codes && raw != NULL; i++)
-        {
-          const float *sample = lab_session_get_dataset_sample (lab_view_get_session (LAB_VIEW (self)), s->code_indices[i], NULL);
-
-          if (sample == NULL)
-            g_clear_pointer (&raw, g_free);
-          else
-            memcpy (raw + (gsize) i * s->dim, sample, sizeof (float) * s->dim);
-        }
-    }
+  /* the raw-PCA baseline once per model, from the session's dataset, borrowed on the worker */
+  if (!(self->baseline_ready && self->baseline_generation == s->generation) && s->code_indices != NULL)
+    baseline_from = lab_view_get_session (LAB_VIEW (self));
   req = g_new0 (ProjectionRequest, 1);
   /* weak: a plane still being made when the window closes must not keep the view (and
    * its session) alive; dispose cancels it */
@@ -504,7 +492,7 @@ lab_latent_view_request (LabLatentView *self)
       lab_chart_redraw (self->scatter_chart);
     }
   lab_projection_run_async (s, method, gtk_spin_button_get_value_as_int (self->dim_x),
-                            gtk_spin_button_get_value_as_int (self->dim_y), previous, raw, s->dim,
+                            gtk_spin_button_get_value_as_int (self->dim_y), previous, baseline_from,
                             self->cancellable, on_projection_done, req);
 }
 
