@@ -19,21 +19,14 @@
 
 #include "lab-background.h"
 #include "lab-chart.h"
-#include "lab-confirm.h"
-#include "lab-denoise.h"
-#include "lab-denoise-view.h"
-#include "lab-file-chooser.h"
-#include "lab-plot.h"
+#include "lab-denoise-view-private.h"
 #include "lab-reflow.h"
 
 #define LAB_NOISE_SEED 20260
-#define LAB_CURVE_LEVELS 8
 #define LAB_CURVE_SAMPLES 100
 #define LAB_CURVES_INTERVAL_US (2 * G_USEC_PER_SEC)
 #define LAB_BRUSH_RADIUS 1.5
-#define LAB_TRAINING_PATCHES 6000
 
-enum { CURVE_MODEL, CURVE_MEDIAN, CURVE_BLUR, N_CURVES };
 
 /* Per noise kind: the slider's range, its starting value and the curves' top level. */
 static const struct {
@@ -45,87 +38,7 @@ static const struct {
   [LAB_NOISE_MASKING] = { 0.9, 0.3, 0.8, "fraction of pixels set to 0" },
 };
 
-struct _LabDenoiseView {
-  LabView parent_instance;
-
-  GtkDropDown *noise_dropdown;
-  GtkScale *level_scale;
-  GtkDropDown *filter_dropdown;
-  GtkSpinButton *sample_spin;
-  GtkWidget *sample_box;
-  GtkToggleButton *erase_toggle;
-  GtkWidget *save_button;
-  GtkWidget *train_button;
-  GtkLabel *hint_label;
-  GtkLabel *message_label;
-  LabChart *images_chart;
-  LabChart *curves_chart;
-  GtkLabel *curves_label;
-
-  LabWeights *weights;
-  int side;            /* the model's patch side, 0 when the data is not square images */
-  int channels;        /* of the panels: 3 for colour test samples, else 1 */
-  gboolean updating;   /* controls set from code: no feedback */
-
-  LabNoiseKind kind;
-  double level;
-  LabFilter filter;
-  long sample;
-
-  char *image_name;    /* opened PNG's basename, NULL for test samples */
-  char *image_path;    /* and its path */
-  float *image;        /* its clean pixels, (image_channels, image_height, image_width) */
-  int image_channels;  /* 3 for a colour photo, 1 for grey */
-  int image_width, image_height;
-  /* what the panels are to show: the clean sample or photo (channels, height, width); the
-   * other panels come from the worker for it */
-  float *clean;
-  int clean_channels, clean_width, clean_height;
-  guint clean_serial, panels_serial; /* of the clean image asked for, and of the one shown */
-  LabBackgroundSlot *denoise_job;
-  int width, height;   /* of the panels */
-  float *panels;       /* LAB_N_DENOISE_PANELS x channels x height x width */
-  double psnr[LAB_N_DENOISE_PANELS], ssim[LAB_N_DENOISE_PANELS];
-  char *captions[LAB_N_DENOISE_PANELS];
-  const char *column_labels[LAB_N_DENOISE_PANELS];
-  LabImageRow row;
-  LabImageGridData grid;
-  LabImageCache *image_cache;  /* the panels scaled to the chart: a photo is not rescaled
-                                * every frame */
-  unsigned long panels_version;
-
-  double curve_x[LAB_CURVE_LEVELS];
-  double curve_y[N_CURVES][LAB_CURVE_LEVELS];
-  LabSeries curves[N_CURVES];
-  LabLossData curve_data;
-  int n_curves;
-  long curve_samples;  /* test samples each curve point averages */
-  gint64 curves_time;
-  guint curves_timeout;
-  gboolean curves_busy, curves_again; /* a measurement runs; a newer one waits for it */
-  GCancellable *cancellable;          /* cancelled when the view goes */
-  guint curves_request;               /* bumped when the shown curves no longer apply */
-  LabNoiseKind curves_kind;           /* what the shown curves measure */
-  int curves_side;
-  /* hidden, the view computes nothing: what it skipped is caught up when it is shown */
-  gboolean dataset_stale, curves_stale;
-  char *training_noise;               /* the session's "noise" option the controls were set to */
-};
-
 G_DEFINE_FINAL_TYPE (LabDenoiseView, lab_denoise_view, LAB_TYPE_VIEW)
-
-/* Values in one panel: channels x height x width. */
-static long
-panel_size (const LabDenoiseView *self)
-{
-  return (long) self->channels * self->width * self->height;
-}
-
-static float *
-panel (LabDenoiseView *self, LabDenoisePanel which)
-{
-  return self->panels + (gsize) which * panel_size (self);
-}
 
 /* SSIM of (channels, h, w) images: the mean over the planes. */
 static double
@@ -331,8 +244,8 @@ lab_denoise_view_run_denoisers (LabDenoiseView *self)
 }
 
 /* The clean panel from the opened image or the chosen sample, then fresh noise. */
-static void
-lab_denoise_view_reload (LabDenoiseView *self)
+void
+_lab_denoise_view_reload (LabDenoiseView *self)
 {
   const float *clean = NULL;
   int channels = 0, height = 0, width = 0;
@@ -610,7 +523,7 @@ lab_denoise_view_on_snapshot (LabView *view, LabSnapshot *snapshot)
   /* the noise has a fixed seed: new weights denoise the same noisy panel again (strokes
    * painted on it stay); an opened photo follows them at the curves' pace */
   if (self->clean == NULL)
-    lab_denoise_view_reload (self);
+    _lab_denoise_view_reload (self);
   else if (self->image == NULL)
     lab_denoise_view_run_denoisers (self);
   lab_denoise_view_update_hint (self);
@@ -619,8 +532,6 @@ lab_denoise_view_on_snapshot (LabView *view, LabSnapshot *snapshot)
   else
     lab_denoise_view_queue_curves (self);
 }
-
-static void lab_denoise_view_show_message (LabDenoiseView *self, const char *text, gboolean is_error);
 
 /* The noise a model trains with ("gaussian:0.1"; "mixed:0.5" is Gaussian or salt and pepper
  * up to 0.5, shown as Gaussian at 0.5) as the view's kind and level; FALSE for none. */
@@ -684,7 +595,7 @@ lab_denoise_view_on_options (LabDenoiseView *self)
     self->dataset_stale = TRUE;
   else if (lab_denoise_view_follow_training_noise (self))
     {
-      lab_denoise_view_reload (self);
+      _lab_denoise_view_reload (self);
       lab_denoise_view_update_curves (self);
     }
 }
@@ -697,7 +608,7 @@ lab_denoise_view_on_dataset (LabDenoiseView *self)
     return;
   lab_denoise_view_follow_training_noise (self);
   lab_denoise_view_sync_sample_range (self);
-  lab_denoise_view_reload (self);
+  _lab_denoise_view_reload (self);
   /* an opened image stays while the new model can denoise it (or while the data are still
    * loading), and what was said of it with it; otherwise the status line belongs to the old
    * data */
@@ -705,7 +616,7 @@ lab_denoise_view_on_dataset (LabDenoiseView *self)
       && lab_session_get_sample_shape (lab_view_get_session (LAB_VIEW (self)), NULL, NULL, NULL))
     lab_denoise_view_open_image (self, NULL, NULL);
   if (self->image == NULL)
-    lab_denoise_view_show_message (self, "", FALSE);
+    _lab_denoise_view_show_message (self, "", FALSE);
   lab_denoise_view_update_hint (self);
   lab_denoise_view_update_curves (self);
 }
@@ -767,7 +678,7 @@ lab_denoise_view_set_noise (LabDenoiseView *self, int kind, double level)
   gtk_range_set_range (GTK_RANGE (self->level_scale), 0, noise_levels[kind].max);
   gtk_range_set_value (GTK_RANGE (self->level_scale), self->level);
   self->updating = FALSE;
-  lab_denoise_view_reload (self);
+  _lab_denoise_view_reload (self);
   if (new_kind)
     lab_denoise_view_update_curves (self);
   else
@@ -795,7 +706,7 @@ lab_denoise_view_set_sample (LabDenoiseView *self, long index)
   gtk_spin_button_set_value (self->sample_spin, self->sample);
   self->updating = FALSE;
   if (self->image == NULL)
-    lab_denoise_view_reload (self);
+    _lab_denoise_view_reload (self);
 }
 
 void
@@ -901,230 +812,6 @@ static void
 on_images_pressed (LabDenoiseView *self, int n_press, double x, double y)
 {
   paint_at (self, x, y);
-}
-
-/* --- files ------------------------------------------------------------------------------- */
-
-gboolean
-lab_denoise_view_open_image (LabDenoiseView *self, const char *path, GError **error)
-{
-  float *pixels = NULL;
-  int w, h, channels = 1;
-
-  g_return_val_if_fail (LAB_IS_DENOISE_VIEW (self), FALSE);
-
-  if (path != NULL && !lab_denoise_image_read (path, &pixels, &w, &h, &channels, error))
-    return FALSE;
-  g_clear_pointer (&self->image, g_free);
-  g_clear_pointer (&self->image_name, g_free);
-  g_clear_pointer (&self->image_path, g_free);
-  if (path != NULL)
-    {
-      self->image = pixels;
-      self->image_channels = channels;
-      self->image_name = g_path_get_basename (path);
-      self->image_path = g_strdup (path);
-      self->image_width = w;
-      self->image_height = h;
-    }
-  gtk_widget_set_sensitive (self->sample_box, path == NULL);
-  gtk_widget_set_sensitive (self->train_button, path != NULL);
-  lab_denoise_view_reload (self);
-  return TRUE;
-}
-
-gboolean
-lab_denoise_view_train_on_patches (LabDenoiseView *self, const char *path, GError **error)
-{
-  g_autofree char *base = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *seed_text = NULL;
-  /* the photo denoiser runs on images of any size, so the patches need only hold what its
-   * layers see */
-  int side = LAB_PHOTO_PATCH_SIDE;
-
-  g_return_val_if_fail (LAB_IS_DENOISE_VIEW (self), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-
-  if (lab_view_get_session (LAB_VIEW (self)) == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, _("%s: no session to train"), path);
-      return FALSE;
-    }
-  /* the session's seed: the same seed cuts the same patches */
-  seed_text = lab_session_dup_option (lab_view_get_session (LAB_VIEW (self)), "seed");
-  if (!lab_denoise_train_on_patches (lab_view_get_session (LAB_VIEW (self)), path, "photo-denoiser",
-                                     0, side, LAB_TRAINING_PATCHES,
-                                     seed_text != NULL ? g_ascii_strtoull (seed_text, NULL, 10) : 1,
-                                     error))
-    return FALSE;
-  lab_session_run (lab_view_get_session (LAB_VIEW (self)));
-  base = g_path_get_basename (path);
-  text = g_strdup_printf (_("Training the photo denoiser on %d random %d × %d patches of %s. "
-                            "It denoises whole photos of any size; the panels and curves follow "
-                            "as it learns, and the test samples are now patches too."),
-                          LAB_TRAINING_PATCHES, side, side, base);
-  lab_denoise_view_show_message (self, text, FALSE);
-  return TRUE;
-}
-
-static void
-lab_denoise_view_train_or_say (LabDenoiseView *self, const char *path)
-{
-  g_autoptr (GError) error = NULL;
-
-  if (!lab_denoise_view_train_on_patches (self, path, &error))
-    {
-      g_autofree char *text = g_strdup_printf (_("Could not train on %s: %s"), path, error->message);
-
-      lab_denoise_view_show_message (self, text, TRUE);
-    }
-}
-
-static void
-train_confirmed (gpointer self, gpointer path, gboolean accepted)
-{
-  if (accepted)
-    lab_denoise_view_train_or_say (self, path);
-}
-
-/* Patches are new training data, so a new network: asked first when batches were trained. */
-static void
-lab_denoise_view_train_asking (LabDenoiseView *self, const char *path)
-{
-  if (lab_view_get_session (LAB_VIEW (self)) != NULL)
-    lab_confirm_new_model (GTK_WIDGET (self), lab_view_get_session (LAB_VIEW (self)),
-                           _("Training on these patches needs a new network."), train_confirmed,
-                           g_strdup (path), g_free);
-}
-
-static void
-on_train_clicked (LabDenoiseView *self)
-{
-  if (self->image_path != NULL)
-    lab_denoise_view_train_asking (self, self->image_path);
-}
-
-static void
-on_folder_chosen (gpointer self, GtkFileChooser *chooser, const char *path)
-{
-  lab_denoise_view_train_asking (self, path);
-}
-
-static void
-on_train_folder_clicked (LabDenoiseView *self)
-{
-  lab_file_chooser_show (lab_file_chooser_new (GTK_WIDGET (self),
-                                               _("Train a Denoiser on a Folder of Photos"),
-                                               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Train"),
-                                               on_folder_chosen));
-}
-
-gboolean
-lab_denoise_view_save_result (LabDenoiseView *self, const char *path, GError **error)
-{
-  g_return_val_if_fail (LAB_IS_DENOISE_VIEW (self), FALSE);
-
-  if (self->panels == NULL || self->weights == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
-                   "%s: there is no denoised image yet (train the model first)", path);
-      return FALSE;
-    }
-  return lab_denoise_png_write_planar (path, panel (self, LAB_DENOISE_PANEL_MODEL), self->width,
-                                       self->height, self->channels, error);
-}
-
-static void
-lab_denoise_view_show_message (LabDenoiseView *self, const char *text, gboolean is_error)
-{
-  gtk_label_set_label (self->message_label, text);
-  gtk_widget_set_visible (GTK_WIDGET (self->message_label), text != NULL && text[0] != '\0');
-  if (is_error)
-    gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "error");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "error");
-}
-
-static GtkFileFilter *
-png_filter (void)
-{
-  GtkFileFilter *filter = gtk_file_filter_new ();
-
-  gtk_file_filter_set_name (filter, _("PNG images"));
-  gtk_file_filter_add_mime_type (filter, "image/png");
-  gtk_file_filter_add_suffix (filter, "png");
-  return filter;
-}
-
-static void
-on_image_chosen (gpointer owner, GtkFileChooser *chooser, const char *path)
-{
-  LabDenoiseView *self = owner;
-  g_autoptr (GError) error = NULL;
-
-  if (lab_denoise_view_open_image (self, path, &error))
-    {
-      g_autofree char *text = g_strdup_printf (_("%s, %d × %d pixels, denoised in overlapping "
-                                                 "%d × %d patches. Back to the test samples "
-                                                 "with “Test samples”."), self->image_name,
-                                               self->image_width, self->image_height, self->side,
-                                               self->side);
-      lab_denoise_view_show_message (self, text, FALSE);
-    }
-  else
-    {
-      g_autofree char *text = g_strdup_printf (_("Could not open %s: %s"), path, error->message);
-      lab_denoise_view_show_message (self, text, TRUE);
-    }
-}
-
-static void
-on_open_clicked (LabDenoiseView *self)
-{
-  GtkFileChooser *chooser = lab_file_chooser_new (GTK_WIDGET (self), _("Open an Image to Denoise"),
-                                                  GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
-                                                  on_image_chosen);
-  g_autoptr (GtkFileFilter) filter = png_filter ();
-
-  gtk_file_chooser_add_filter (chooser, filter);
-  lab_file_chooser_show (chooser);
-}
-
-static void
-on_samples_clicked (LabDenoiseView *self)
-{
-  lab_denoise_view_open_image (self, NULL, NULL);
-  lab_denoise_view_show_message (self, "", FALSE);
-}
-
-static void
-on_save_chosen (gpointer owner, GtkFileChooser *chooser, const char *path)
-{
-  LabDenoiseView *self = owner;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *text = NULL;
-
-  if (lab_denoise_view_save_result (self, path, &error))
-    text = g_strdup_printf (_("Saved the denoised image as %s."), path);
-  else
-    text = g_strdup_printf (_("Could not save %s: %s"), path, error->message);
-  lab_denoise_view_show_message (self, text, error != NULL);
-}
-
-static void
-on_save_clicked (LabDenoiseView *self)
-{
-  GtkFileChooser *chooser = lab_file_chooser_new (GTK_WIDGET (self), _("Save the Denoised Image"),
-                                                  GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"),
-                                                  on_save_chosen);
-  g_autofree char *name = g_strdup_printf ("%s-denoised.png",
-                                           self->image_name != NULL ? self->image_name : "sample");
-  g_autoptr (GtkFileFilter) filter = png_filter ();
-
-  gtk_file_chooser_set_current_name (chooser, name);
-  gtk_file_chooser_add_filter (chooser, filter);
-  lab_file_chooser_show (chooser);
 }
 
 /* --- accessors --------------------------------------------------------------------------- */
@@ -1246,13 +933,9 @@ lab_denoise_view_class_init (LabDenoiseViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_sample_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_previous);
   gtk_widget_class_bind_template_callback (widget_class, on_next);
-  gtk_widget_class_bind_template_callback (widget_class, on_samples_clicked);
-  gtk_widget_class_bind_template_callback (widget_class, on_open_clicked);
-  gtk_widget_class_bind_template_callback (widget_class, on_train_clicked);
-  gtk_widget_class_bind_template_callback (widget_class, on_train_folder_clicked);
-  gtk_widget_class_bind_template_callback (widget_class, on_save_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_images_pressed);
   gtk_widget_class_bind_template_callback (widget_class, paint_at);
+  _lab_denoise_view_bind_file_callbacks (widget_class);
 }
 
 static void
