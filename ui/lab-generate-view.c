@@ -150,9 +150,9 @@ show_end_label (LabGenerateView *self, int end, long index, int label)
   const LabSnapshot *s = self->snapshot;
   g_autofree char *text = NULL;
 
-  if (label >= 0 && label < s->n_classes && s->class_names != NULL)
+  if (lab_snapshot_class_name (s, label) != NULL)
     text = g_strdup_printf (end == 0 ? _("From sample %ld (%s)") : _("to sample %ld (%s)"),
-                            index, s->class_names[label]);
+                            index, lab_snapshot_class_name (s, label));
   else
     text = g_strdup_printf (end == 0 ? _("From sample %ld") : _("to sample %ld"), index);
   gtk_label_set_label (self->end_labels[end], text);

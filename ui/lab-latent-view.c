@@ -18,6 +18,7 @@
 #include "lab-chart.h"
 #include "lab-draw-pad.h"
 #include "lab-plot.h"
+#include "lab-plane-job.h"
 #include "lab-projection.h"
 #include "lab-latent-view.h"
 #include "lab-reflow.h"
@@ -88,107 +89,22 @@ struct _LabLatentView {
 
 G_DEFINE_FINAL_TYPE (LabLatentView, lab_latent_view, LAB_TYPE_VIEW)
 
-/* --- what a click, a drag and a drawing compute, on a worker ----------------------------- */
-
-typedef struct {
-  LabWeights *weights;
-  LabProjection *plane;
-  LabSnapshot *projected;   /* the codes the plane was made of */
-  int n;
-  float *points;            /* (n, 2): plane points to decode the codes of */
-  float *drawing;           /* (dim): a drawing to encode and place, or NULL */
-} PlaneJob;
-
-typedef struct {
-  float *images;            /* (n, dim) */
-  float error;              /* a drawing's reconstruction error */
-  gboolean placed;
-  float point[2], sigma[2]; /* where a drawing falls, and its sigma on a linear plane */
-} PlaneResult;
-
-static void
-plane_job_free (PlaneJob *job)
-{
-  lab_weights_unref (job->weights);
-  lab_projection_unref (job->plane);
-  lab_snapshot_unref (job->projected);
-  g_free (job->points);
-  g_free (job->drawing);
-  g_free (job);
-}
-
-static void
-plane_result_free (PlaneResult *r)
-{
-  g_free (r->images);
-  g_free (r);
-}
+/* --- what a click, a drag and a drawing compute, on a worker (lab-plane-job.h) ----------- */
 
 /* A job on the plane shown, with weights for its codes; NULL when there are none that fit. */
-static PlaneJob *
+static LabPlaneJob *
 plane_job_new (LabLatentView *self, LabWeights *weights, const float *points, int n)
 {
-  PlaneJob *job;
-
   if (self->plane == NULL || weights == NULL
       || lab_weights_get_latent_dim (weights) != self->plane->latent
       || lab_weights_get_input_dim (weights) != self->projected->dim)
     return NULL;
-  job = g_new0 (PlaneJob, 1);
-  job->weights = lab_weights_ref (weights);
-  job->plane = lab_projection_ref (self->plane);
-  job->projected = lab_snapshot_ref (self->projected);
-  job->n = n;
-  job->points = points != NULL ? g_memdup2 (points, sizeof (float) * 2 * n) : NULL;
-  return job;
-}
-
-/* Decodes the codes behind the job's plane points. */
-static gpointer
-decode_points_work (gpointer input, GCancellable *cancellable)
-{
-  PlaneJob *job = input;
-  int latent = job->plane->latent;
-  g_autofree float *codes = g_new (float, (gsize) job->n * latent);
-  PlaneResult *r;
-
-  (void) cancellable;
-  for (int i = 0; i < job->n; i++)
-    if (!lab_projection_code_at (job->plane, job->projected->codes, job->points[2 * i],
-                                 job->points[2 * i + 1], codes + (gsize) i * latent))
-      return NULL;
-  r = g_new0 (PlaneResult, 1);
-  r->images = g_new (float, (gsize) job->n * job->projected->dim);
-  lab_weights_decode (job->weights, r->images, codes, job->n);
-  return r;
-}
-
-/* Encodes the drawing, reconstructs it, scores it and places its code in the plane. */
-static gpointer
-encode_drawing_work (gpointer input, GCancellable *cancellable)
-{
-  PlaneJob *job = input;
-  const LabSnapshot *s = job->projected;
-  g_autofree float *code = g_new (float, s->latent), *logvar = NULL;
-  PlaneResult *r = g_new0 (PlaneResult, 1);
-
-  (void) cancellable;
-  /* a VAE's drawing is a Gaussian too: its sigma ellipse on a linear plane */
-  if (s->code_logvar != NULL && job->plane->components != NULL)
-    logvar = g_new (float, s->latent);
-  r->images = g_new (float, s->dim);
-  lab_weights_encode (job->weights, code, logvar, job->drawing, 1);
-  lab_weights_decode (job->weights, r->images, code, 1);
-  lab_weights_sample_errors (job->weights, &r->error, job->drawing, job->drawing, 1);
-  r->placed = lab_projection_place (job->plane, s->codes, code, r->point);
-  if (logvar != NULL)
-    lab_projection_sigma (job->plane, logvar, r->sigma);
-  return r;
+  return lab_plane_job_new (weights, self->plane, self->projected, points, n);
 }
 
 /* Whether a result still fits what the view shows (a new model or dataset may have come). */
 static gboolean
-plane_result_fits (LabLatentView *self, const PlaneJob *job, const PlaneResult *r)
+plane_result_fits (LabLatentView *self, const LabPlaneJob *job, const LabPlaneResult *r)
 {
   return r != NULL && self->snapshot != NULL && self->projected != NULL
          && job->projected->generation == self->projected->generation
@@ -199,7 +115,7 @@ static void
 on_click_decoded (GObject *owner, gpointer input, gpointer output)
 {
   LabLatentView *self = LAB_LATENT_VIEW (owner);
-  PlaneResult *r = output;
+  LabPlaneResult *r = output;
 
   if (plane_result_fits (self, input, r))
     {
@@ -212,14 +128,14 @@ on_click_decoded (GObject *owner, gpointer input, gpointer output)
       self->decoded_grid.n_rows = 1;
       lab_chart_redraw (self->decoded_chart);
     }
-  g_clear_pointer (&r, plane_result_free);
+  g_clear_pointer (&r, lab_plane_result_free);
 }
 
 static void
 on_path_decoded (GObject *owner, gpointer input, gpointer output)
 {
   LabLatentView *self = LAB_LATENT_VIEW (owner);
-  PlaneResult *r = output;
+  LabPlaneResult *r = output;
 
   if (plane_result_fits (self, input, r))
     {
@@ -231,19 +147,19 @@ on_path_decoded (GObject *owner, gpointer input, gpointer output)
       self->strip_grid.n_rows = 1;
       lab_chart_redraw (self->strip_chart);
     }
-  g_clear_pointer (&r, plane_result_free);
+  g_clear_pointer (&r, lab_plane_result_free);
 }
 
 static void
 on_drawing_encoded (GObject *owner, gpointer input, gpointer output)
 {
   LabLatentView *self = LAB_LATENT_VIEW (owner);
-  PlaneResult *r = output;
+  LabPlaneResult *r = output;
   g_autofree char *text = NULL;
 
   if (!plane_result_fits (self, input, r) || !lab_draw_pad_has_drawing (self->draw_pad))
     {
-      g_clear_pointer (&r, plane_result_free);
+      g_clear_pointer (&r, lab_plane_result_free);
       return;
     }
   lab_draw_pad_show_reconstruction (self->draw_pad, r->images, MAX (self->snapshot->channels, 1));
@@ -261,7 +177,7 @@ on_drawing_encoded (GObject *owner, gpointer input, gpointer output)
   text = g_strdup_printf (_("Your drawing is the cross in the plane; reconstruction error %.1f "
                             "(the anomaly score)"), r->error);
   lab_draw_pad_set_caption (self->draw_pad, text);
-  plane_result_free (r);
+  lab_plane_result_free (r);
 }
 
 static void lab_latent_view_encode_drawing (LabLatentView *self);
@@ -505,16 +421,23 @@ lab_latent_view_refresh (LabLatentView *self)
 
 static void lab_latent_view_pick (LabLatentView *self, int index);
 
+/* Stops the plane being made, and drops what it would deliver. */
+static void
+lab_latent_view_drop_plane_in_progress (LabLatentView *self)
+{
+  self->request++;
+  g_cancellable_cancel (self->cancellable);
+  g_set_object (&self->cancellable, g_cancellable_new ());
+  g_object_unref (self->cancellable);
+}
+
 /* A new model (or dataset) makes everything shown of the old one stale: its plane, the
  * hovered and clicked samples, what was decoded and the hidden classes. */
 static void
 lab_latent_view_forget_model (LabLatentView *self)
 {
   /* a plane of the old model still being made is of no use now */
-  self->request++;
-  g_cancellable_cancel (self->cancellable);
-  g_set_object (&self->cancellable, g_cancellable_new ());
-  g_object_unref (self->cancellable);
+  lab_latent_view_drop_plane_in_progress (self);
   g_clear_pointer (&self->plane, lab_projection_unref);
   g_clear_pointer (&self->projected, lab_snapshot_unref);
   lab_background_slot_cancel (self->click_job);
@@ -606,6 +529,7 @@ on_scatter_motion (LabLatentView *self, double px, double py)
   int index = nearest_point (self, px, py);
   const float *sample;
   int label = -1;
+  const char *name;
   char *text;
 
   if (index == self->scatter.highlight)
@@ -641,15 +565,13 @@ on_scatter_motion (LabLatentView *self, double px, double py)
   self->hover_grid.highlight_row = 0;
   self->hover_grid.highlight_index = 0;
   lab_chart_redraw (self->hover_chart);
+  name = lab_snapshot_class_name (s, label);
   if (shown > 1)
     text = g_strdup_printf (_("Sample %u: %s, then its %d nearest codes (%d of its class)"),
-                            s->code_indices[index],
-                            label >= 0 && label < s->n_classes && s->class_names != NULL
-                            ? s->class_names[label] : _("unlabelled"), shown - 1, alike);
+                            s->code_indices[index], name != NULL ? name : _("unlabelled"),
+                            shown - 1, alike);
   else
-    text = g_strdup_printf ("Sample %u: %s", s->code_indices[index],
-                            label >= 0 && label < s->n_classes && s->class_names != NULL
-                            ? s->class_names[label] : "unlabelled");
+    text = g_strdup_printf ("Sample %u: %s", s->code_indices[index], name != NULL ? name : "unlabelled");
   gtk_label_set_label (self->hover_label, text);
   g_free (text);
 }
@@ -675,9 +597,9 @@ lab_latent_view_pick (LabLatentView *self, int index)
   if (self->picked >= 0)
     {
       lab_session_get_dataset_sample (lab_view_get_session (LAB_VIEW (self)), self->picked, &label);
-      if (label >= 0 && label < s->n_classes && s->class_names != NULL)
+      if (lab_snapshot_class_name (s, label) != NULL)
         text = g_strdup_printf (_("Clicked sample %ld (%s): use it in the Generate view"),
-                                self->picked, s->class_names[label]);
+                                self->picked, lab_snapshot_class_name (s, label));
       else
         text = g_strdup_printf (_("Clicked sample %ld: use it in the Generate view"), self->picked);
     }
@@ -742,7 +664,7 @@ on_scatter_drag_begin (LabLatentView *self, double px, double py)
 static void
 lab_latent_view_interpolate (LabLatentView *self, double x0, double y0, double x1, double y1)
 {
-  PlaneJob *job;
+  LabPlaneJob *job;
 
   for (int i = 0; i < LAB_STRIP_STEPS; i++)
     {
@@ -828,10 +750,7 @@ on_projection_changed (LabLatentView *self)
   self->scatter.n_path = 0;
   self->scatter.show_marker = FALSE;
   /* a plane of the old kind still being made is of no use now */
-  self->request++;
-  g_cancellable_cancel (self->cancellable);
-  g_set_object (&self->cancellable, g_cancellable_new ());
-  g_object_unref (self->cancellable);
+  lab_latent_view_drop_plane_in_progress (self);
   lab_latent_view_request (self);
 }
 
@@ -844,7 +763,7 @@ static void
 lab_latent_view_encode_drawing (LabLatentView *self)
 {
   const LabSnapshot *s = self->projected;
-  PlaneJob *job;
+  LabPlaneJob *job;
 
   if (s == NULL || lab_view_get_session (LAB_VIEW (self)) == NULL)
     return;
@@ -887,7 +806,7 @@ gboolean
 lab_latent_view_decode_at (LabLatentView *self, double x, double y)
 {
   const float point[2] = { (float) x, (float) y };
-  PlaneJob *job;
+  LabPlaneJob *job;
 
   g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), FALSE);
 
@@ -1192,15 +1111,15 @@ lab_latent_view_init (LabLatentView *self)
   self->baseline.empty_text = _("Computed with the first codes");
   lab_chart_set_draw_func (self->baseline_chart, lab_plot_scatter_draw_func, &self->baseline, NULL);
 
-  self->click_job = lab_background_slot_new (G_OBJECT (self), decode_points_work,
-                                             (GDestroyNotify) plane_job_free, on_click_decoded,
-                                             (GDestroyNotify) plane_result_free);
-  self->path_job = lab_background_slot_new (G_OBJECT (self), decode_points_work,
-                                            (GDestroyNotify) plane_job_free, on_path_decoded,
-                                            (GDestroyNotify) plane_result_free);
-  self->drawing_job = lab_background_slot_new (G_OBJECT (self), encode_drawing_work,
-                                               (GDestroyNotify) plane_job_free, on_drawing_encoded,
-                                               (GDestroyNotify) plane_result_free);
+  self->click_job = lab_background_slot_new (G_OBJECT (self), lab_plane_job_decode_points,
+                                             (GDestroyNotify) lab_plane_job_free, on_click_decoded,
+                                             (GDestroyNotify) lab_plane_result_free);
+  self->path_job = lab_background_slot_new (G_OBJECT (self), lab_plane_job_decode_points,
+                                            (GDestroyNotify) lab_plane_job_free, on_path_decoded,
+                                            (GDestroyNotify) lab_plane_result_free);
+  self->drawing_job = lab_background_slot_new (G_OBJECT (self), lab_plane_job_encode_drawing,
+                                               (GDestroyNotify) lab_plane_job_free, on_drawing_encoded,
+                                               (GDestroyNotify) lab_plane_result_free);
   self->knn_accuracy = NAN;
   self->cancellable = g_cancellable_new ();
   self->drag_from = -1;
