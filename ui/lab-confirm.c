@@ -4,6 +4,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <string.h>
 
 typedef struct {
   GtkWidget *owner;
@@ -71,4 +72,31 @@ lab_confirm_new_model (GtkWidget *owner, LabSession *session, const char *why,
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_signal_connect (dialog, "response", G_CALLBACK (on_response), confirm);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+typedef struct {
+  LabConfirmedPathFunc then;
+  char path[];
+} LabConfirmPath;
+
+static void
+path_confirmed (gpointer owner, gpointer data, gboolean accepted)
+{
+  LabConfirmPath *from = data;
+
+  if (accepted)
+    from->then (owner, from->path);
+}
+
+void
+lab_confirm_new_model_from (GtkWidget *owner, LabSession *session, const char *why,
+                            LabConfirmedPathFunc then, const char *path)
+{
+  LabConfirmPath *from;
+
+  g_return_if_fail (then != NULL && path != NULL);
+  from = g_malloc (sizeof *from + strlen (path) + 1);
+  from->then = then;
+  strcpy (from->path, path);
+  lab_confirm_new_model (owner, session, why, path_confirmed, from, g_free);
 }

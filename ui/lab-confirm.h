@@ -22,4 +22,10 @@ typedef void (*LabConfirmedFunc) (gpointer owner, gpointer data, gboolean accept
 void lab_confirm_new_model (GtkWidget *owner, LabSession *session, const char *why,
                             LabConfirmedFunc done, gpointer data, GDestroyNotify destroy);
 
+/* The same for a new model made from a file or folder: calls then (owner, path) only when
+ * the new model may be started. */
+typedef void (*LabConfirmedPathFunc) (gpointer owner, const char *path);
+void lab_confirm_new_model_from (GtkWidget *owner, LabSession *session, const char *why,
+                                 LabConfirmedPathFunc then, const char *path);
+
 G_END_DECLS

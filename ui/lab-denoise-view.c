@@ -19,21 +19,14 @@
 
 #include "lab-background.h"
 #include "lab-chart.h"
-#include "lab-confirm.h"
-#include "lab-denoise.h"
-#include "lab-denoise-view.h"
-#include "lab-file-chooser.h"
-#include "lab-plot.h"
+#include "lab-denoise-view-private.h"
 #include "lab-reflow.h"
 
 #define LAB_NOISE_SEED 20260
-#define LAB_CURVE_LEVELS 8
 #define LAB_CURVE_SAMPLES 100
 #define LAB_CURVES_INTERVAL_US (2 * G_USEC_PER_SEC)
 #define LAB_BRUSH_RADIUS 1.5
-#define LAB_TRAINING_PATCHES 6000
 
-enum { CURVE_MODEL, CURVE_MEDIAN, CURVE_BLUR, N_CURVES };
 
 /* Per noise kind: the slider's range, its starting value and the curves' top level. */
 static const struct {
@@ -45,83 +38,7 @@ static const struct {
   [LAB_NOISE_MASKING] = { 0.9, 0.3, 0.8, "fraction of pixels set to 0" },
 };
 
-struct _LabDenoiseView {
-  LabView parent_instance;
-
-  GtkDropDown *noise_dropdown;
-  GtkScale *level_scale;
-  GtkDropDown *filter_dropdown;
-  GtkSpinButton *sample_spin;
-  GtkWidget *sample_box;
-  GtkToggleButton *erase_toggle;
-  GtkWidget *save_button;
-  GtkWidget *train_button;
-  GtkLabel *hint_label;
-  GtkLabel *message_label;
-  LabChart *images_chart;
-  LabChart *curves_chart;
-  GtkLabel *curves_label;
-
-  LabWeights *weights;
-  int side;            /* the model's patch side, 0 when the data is not square images */
-  int channels;        /* of the panels: 3 for colour test samples, else 1 */
-  gboolean updating;   /* controls set from code: no feedback */
-
-  LabNoiseKind kind;
-  double level;
-  LabFilter filter;
-  long sample;
-
-  char *image_name;    /* opened PNG's basename, NULL for test samples */
-  char *image_path;    /* and its path */
-  float *image;        /* its clean pixels, (image_channels, image_height, image_width) */
-  int image_channels;  /* 3 for a colour photo, 1 for grey */
-  int image_width, image_height;
-  /* what the panels are to show: the clean sample or photo (channels, height, width); the
-   * other panels come from the worker for it */
-  float *clean;
-  int clean_channels, clean_width, clean_height;
-  guint clean_serial, panels_serial; /* of the clean image asked for, and of the one shown */
-  LabBackgroundSlot *denoise_job;
-  int width, height;   /* of the panels */
-  float *panels;       /* LAB_N_DENOISE_PANELS x channels x height x width */
-  double psnr[LAB_N_DENOISE_PANELS], ssim[LAB_N_DENOISE_PANELS];
-  char *captions[LAB_N_DENOISE_PANELS];
-  const char *column_labels[LAB_N_DENOISE_PANELS];
-  LabImageRow row;
-  LabImageGridData grid;
-
-  double curve_x[LAB_CURVE_LEVELS];
-  double curve_y[N_CURVES][LAB_CURVE_LEVELS];
-  LabSeries curves[N_CURVES];
-  LabLossData curve_data;
-  int n_curves;
-  long curve_samples;  /* test samples each curve point averages */
-  gint64 curves_time;
-  guint curves_timeout;
-  gboolean curves_busy, curves_again; /* a measurement runs; a newer one waits for it */
-  GCancellable *cancellable;          /* cancelled when the view goes */
-  guint curves_request;               /* bumped when the shown curves no longer apply */
-  LabNoiseKind curves_kind;           /* what the shown curves measure */
-  int curves_side;
-  /* hidden, the view computes nothing: what it skipped is caught up when it is shown */
-  gboolean dataset_stale, curves_stale;
-};
-
 G_DEFINE_FINAL_TYPE (LabDenoiseView, lab_denoise_view, LAB_TYPE_VIEW)
-
-/* Values in one panel: channels x height x width. */
-static long
-panel_size (const LabDenoiseView *self)
-{
-  return (long) self->channels * self->width * self->height;
-}
-
-static float *
-panel (LabDenoiseView *self, LabDenoisePanel which)
-{
-  return self->panels + (gsize) which * panel_size (self);
-}
 
 /* SSIM of (channels, h, w) images: the mean over the planes. */
 static double
@@ -158,6 +75,8 @@ lab_denoise_view_redraw_images (LabDenoiseView *self)
   self->column_labels[LAB_DENOISE_PANEL_FILTER] = lab_filter_name (self->filter);
 
   memset (&self->grid, 0, sizeof self->grid);
+  self->grid.cache = self->image_cache;
+  self->grid.version = ++self->panels_version;
   self->grid.highlight_row = self->grid.highlight_index = -1;
   self->grid.empty_text = "The Denoise view needs a dataset of square images";
   if (self->panels != NULL)
@@ -325,8 +244,8 @@ lab_denoise_view_run_denoisers (LabDenoiseView *self)
 }
 
 /* The clean panel from the opened image or the chosen sample, then fresh noise. */
-static void
-lab_denoise_view_reload (LabDenoiseView *self)
+void
+_lab_denoise_view_reload (LabDenoiseView *self)
 {
   const float *clean = NULL;
   int channels = 0, height = 0, width = 0;
@@ -604,7 +523,7 @@ lab_denoise_view_on_snapshot (LabView *view, LabSnapshot *snapshot)
   /* the noise has a fixed seed: new weights denoise the same noisy panel again (strokes
    * painted on it stay); an opened photo follows them at the curves' pace */
   if (self->clean == NULL)
-    lab_denoise_view_reload (self);
+    _lab_denoise_view_reload (self);
   else if (self->image == NULL)
     lab_denoise_view_run_denoisers (self);
   lab_denoise_view_update_hint (self);
@@ -614,7 +533,72 @@ lab_denoise_view_on_snapshot (LabView *view, LabSnapshot *snapshot)
     lab_denoise_view_queue_curves (self);
 }
 
-static void lab_denoise_view_show_message (LabDenoiseView *self, const char *text, gboolean is_error);
+/* The noise a model trains with ("gaussian:0.1"; "mixed:0.5" is Gaussian or salt and pepper
+ * up to 0.5, shown as Gaussian at 0.5) as the view's kind and level; FALSE for none. */
+static gboolean
+parse_training_noise (const char *noise, LabNoiseKind *kind, double *level)
+{
+  static const struct { const char *name; LabNoiseKind kind; } names[] = {
+    { "gaussian", LAB_NOISE_GAUSSIAN }, { "mixed", LAB_NOISE_GAUSSIAN },
+    { "salt-pepper", LAB_NOISE_SALT_PEPPER }, { "masking", LAB_NOISE_MASKING },
+  };
+  const char *colon = noise != NULL ? strchr (noise, ':') : NULL;
+  char *end = NULL;
+
+  if (colon == NULL)
+    return FALSE;
+  *level = g_ascii_strtod (colon + 1, &end);
+  if (end == colon + 1 || !isfinite (*level) || *level <= 0)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (strncmp (noise, names[i].name, colon - noise) == 0 && names[i].name[colon - noise] == '\0')
+      {
+        *kind = names[i].kind;
+        *level = MIN (*level, noise_levels[*kind].max);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* The controls start at the noise the session's model trains with, and follow it when
+ * another preset or noise option comes; a level chosen meanwhile stays through resets. */
+static gboolean
+lab_denoise_view_follow_training_noise (LabDenoiseView *self)
+{
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+  g_autofree char *noise = session != NULL ? lab_session_dup_option (session, "noise") : NULL;
+  LabNoiseKind kind;
+  double level;
+
+  if (g_strcmp0 (noise, self->training_noise) == 0)
+    return FALSE;
+  g_free (self->training_noise);
+  self->training_noise = g_steal_pointer (&noise);
+  if (!parse_training_noise (self->training_noise, &kind, &level))
+    return FALSE;
+  self->kind = kind;
+  self->level = level;
+  self->updating = TRUE;
+  gtk_drop_down_set_selected (self->noise_dropdown, kind);
+  gtk_range_set_range (GTK_RANGE (self->level_scale), 0, noise_levels[kind].max);
+  gtk_range_set_value (GTK_RANGE (self->level_scale), level);
+  self->updating = FALSE;
+  return TRUE;
+}
+
+/* The noise option changes while training goes on (no new model): the panels and curves
+ * follow it now, or when the view is shown. */
+static void
+lab_denoise_view_on_options (LabDenoiseView *self)
+{
+  if (!lab_view_get_shown (LAB_VIEW (self)))
+    self->dataset_stale = TRUE;
+  else if (lab_denoise_view_follow_training_noise (self))
+    {
+      _lab_denoise_view_reload (self);
+      lab_denoise_view_update_curves (self);
+    }
+}
 
 static void
 lab_denoise_view_on_dataset (LabDenoiseView *self)
@@ -622,8 +606,9 @@ lab_denoise_view_on_dataset (LabDenoiseView *self)
   self->dataset_stale = !lab_view_get_shown (LAB_VIEW (self));
   if (self->dataset_stale)
     return;
+  lab_denoise_view_follow_training_noise (self);
   lab_denoise_view_sync_sample_range (self);
-  lab_denoise_view_reload (self);
+  _lab_denoise_view_reload (self);
   /* an opened image stays while the new model can denoise it (or while the data are still
    * loading), and what was said of it with it; otherwise the status line belongs to the old
    * data */
@@ -631,7 +616,7 @@ lab_denoise_view_on_dataset (LabDenoiseView *self)
       && lab_session_get_sample_shape (lab_view_get_session (LAB_VIEW (self)), NULL, NULL, NULL))
     lab_denoise_view_open_image (self, NULL, NULL);
   if (self->image == NULL)
-    lab_denoise_view_show_message (self, "", FALSE);
+    _lab_denoise_view_show_message (self, "", FALSE);
   lab_denoise_view_update_hint (self);
   lab_denoise_view_update_curves (self);
 }
@@ -669,7 +654,10 @@ lab_denoise_view_session_changed (LabView *view, LabSession *session)
   LabDenoiseView *self = LAB_DENOISE_VIEW (view);
 
   if (session != NULL)
-    g_signal_connect_swapped (session, "notify::generation", G_CALLBACK (lab_denoise_view_on_dataset), self);
+    {
+      g_signal_connect_swapped (session, "notify::generation", G_CALLBACK (lab_denoise_view_on_dataset), self);
+      g_signal_connect_swapped (session, "options-changed", G_CALLBACK (lab_denoise_view_on_options), self);
+    }
   g_clear_pointer (&self->weights, lab_weights_unref);
   lab_denoise_view_on_dataset (self);
 }
@@ -690,11 +678,21 @@ lab_denoise_view_set_noise (LabDenoiseView *self, int kind, double level)
   gtk_range_set_range (GTK_RANGE (self->level_scale), 0, noise_levels[kind].max);
   gtk_range_set_value (GTK_RANGE (self->level_scale), self->level);
   self->updating = FALSE;
-  lab_denoise_view_reload (self);
+  _lab_denoise_view_reload (self);
   if (new_kind)
     lab_denoise_view_update_curves (self);
   else
     lab_denoise_view_mark_level (self);
+}
+
+void
+lab_denoise_view_get_noise (LabDenoiseView *self, int *kind, double *level)
+{
+  g_return_if_fail (LAB_IS_DENOISE_VIEW (self));
+  if (kind != NULL)
+    *kind = (int) gtk_drop_down_get_selected (self->noise_dropdown);
+  if (level != NULL)
+    *level = gtk_range_get_value (GTK_RANGE (self->level_scale));
 }
 
 void
@@ -708,7 +706,7 @@ lab_denoise_view_set_sample (LabDenoiseView *self, long index)
   gtk_spin_button_set_value (self->sample_spin, self->sample);
   self->updating = FALSE;
   if (self->image == NULL)
-    lab_denoise_view_reload (self);
+    _lab_denoise_view_reload (self);
 }
 
 void
@@ -788,6 +786,7 @@ lab_denoise_view_paint (LabDenoiseView *self, double x, double y, float value)
           && hypot (px + 0.5 - x, py + 0.5 - y) <= LAB_BRUSH_RADIUS)
         for (int c = 0; c < self->channels; c++)
           noisy[((gsize) c * self->height + py) * self->width + px] = value;
+  self->grid.version = ++self->panels_version;
   lab_chart_redraw (self->images_chart);
   lab_denoise_view_run_denoisers (self);
 }
@@ -813,230 +812,6 @@ static void
 on_images_pressed (LabDenoiseView *self, int n_press, double x, double y)
 {
   paint_at (self, x, y);
-}
-
-/* --- files ------------------------------------------------------------------------------- */
-
-gboolean
-lab_denoise_view_open_image (LabDenoiseView *self, const char *path, GError **error)
-{
-  float *pixels = NULL;
-  int w, h, channels = 1;
-
-  g_return_val_if_fail (LAB_IS_DENOISE_VIEW (self), FALSE);
-
-  if (path != NULL && !lab_denoise_image_read (path, &pixels, &w, &h, &channels, error))
-    return FALSE;
-  g_clear_pointer (&self->image, g_free);
-  g_clear_pointer (&self->image_name, g_free);
-  g_clear_pointer (&self->image_path, g_free);
-  if (path != NULL)
-    {
-      self->image = pixels;
-      self->image_channels = channels;
-      self->image_name = g_path_get_basename (path);
-      self->image_path = g_strdup (path);
-      self->image_width = w;
-      self->image_height = h;
-    }
-  gtk_widget_set_sensitive (self->sample_box, path == NULL);
-  gtk_widget_set_sensitive (self->train_button, path != NULL);
-  lab_denoise_view_reload (self);
-  return TRUE;
-}
-
-gboolean
-lab_denoise_view_train_on_patches (LabDenoiseView *self, const char *path, GError **error)
-{
-  g_autofree char *base = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *seed_text = NULL;
-  /* the photo denoiser runs on images of any size, so the patches need only hold what its
-   * layers see */
-  int side = LAB_PHOTO_PATCH_SIDE;
-
-  g_return_val_if_fail (LAB_IS_DENOISE_VIEW (self), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-
-  if (lab_view_get_session (LAB_VIEW (self)) == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, _("%s: no session to train"), path);
-      return FALSE;
-    }
-  /* the session's seed: the same seed cuts the same patches */
-  seed_text = lab_session_dup_option (lab_view_get_session (LAB_VIEW (self)), "seed");
-  if (!lab_denoise_train_on_patches (lab_view_get_session (LAB_VIEW (self)), path, "photo-denoiser",
-                                     0, side, LAB_TRAINING_PATCHES,
-                                     seed_text != NULL ? g_ascii_strtoull (seed_text, NULL, 10) : 1,
-                                     error))
-    return FALSE;
-  lab_session_run (lab_view_get_session (LAB_VIEW (self)));
-  base = g_path_get_basename (path);
-  text = g_strdup_printf (_("Training the photo denoiser on %d random %d × %d patches of %s. "
-                            "It denoises whole photos of any size; the panels and curves follow "
-                            "as it learns, and the test samples are now patches too."),
-                          LAB_TRAINING_PATCHES, side, side, base);
-  lab_denoise_view_show_message (self, text, FALSE);
-  return TRUE;
-}
-
-static void
-lab_denoise_view_train_or_say (LabDenoiseView *self, const char *path)
-{
-  g_autoptr (GError) error = NULL;
-
-  if (!lab_denoise_view_train_on_patches (self, path, &error))
-    {
-      g_autofree char *text = g_strdup_printf (_("Could not train on %s: %s"), path, error->message);
-
-      lab_denoise_view_show_message (self, text, TRUE);
-    }
-}
-
-static void
-train_confirmed (gpointer self, gpointer path, gboolean accepted)
-{
-  if (accepted)
-    lab_denoise_view_train_or_say (self, path);
-}
-
-/* Patches are new training data, so a new network: asked first when batches were trained. */
-static void
-lab_denoise_view_train_asking (LabDenoiseView *self, const char *path)
-{
-  if (lab_view_get_session (LAB_VIEW (self)) != NULL)
-    lab_confirm_new_model (GTK_WIDGET (self), lab_view_get_session (LAB_VIEW (self)),
-                           _("Training on these patches needs a new network."), train_confirmed,
-                           g_strdup (path), g_free);
-}
-
-static void
-on_train_clicked (LabDenoiseView *self)
-{
-  if (self->image_path != NULL)
-    lab_denoise_view_train_asking (self, self->image_path);
-}
-
-static void
-on_folder_chosen (gpointer self, GtkFileChooser *chooser, const char *path)
-{
-  lab_denoise_view_train_asking (self, path);
-}
-
-static void
-on_train_folder_clicked (LabDenoiseView *self)
-{
-  lab_file_chooser_show (lab_file_chooser_new (GTK_WIDGET (self),
-                                               _("Train a Denoiser on a Folder of Photos"),
-                                               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Train"),
-                                               on_folder_chosen));
-}
-
-gboolean
-lab_denoise_view_save_result (LabDenoiseView *self, const char *path, GError **error)
-{
-  g_return_val_if_fail (LAB_IS_DENOISE_VIEW (self), FALSE);
-
-  if (self->panels == NULL || self->weights == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
-                   "%s: there is no denoised image yet (train the model first)", path);
-      return FALSE;
-    }
-  return lab_denoise_png_write_planar (path, panel (self, LAB_DENOISE_PANEL_MODEL), self->width,
-                                       self->height, self->channels, error);
-}
-
-static void
-lab_denoise_view_show_message (LabDenoiseView *self, const char *text, gboolean is_error)
-{
-  gtk_label_set_label (self->message_label, text);
-  gtk_widget_set_visible (GTK_WIDGET (self->message_label), text != NULL && text[0] != '\0');
-  if (is_error)
-    gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "error");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "error");
-}
-
-static GtkFileFilter *
-png_filter (void)
-{
-  GtkFileFilter *filter = gtk_file_filter_new ();
-
-  gtk_file_filter_set_name (filter, _("PNG images"));
-  gtk_file_filter_add_mime_type (filter, "image/png");
-  gtk_file_filter_add_suffix (filter, "png");
-  return filter;
-}
-
-static void
-on_image_chosen (gpointer owner, GtkFileChooser *chooser, const char *path)
-{
-  LabDenoiseView *self = owner;
-  g_autoptr (GError) error = NULL;
-
-  if (lab_denoise_view_open_image (self, path, &error))
-    {
-      g_autofree char *text = g_strdup_printf (_("%s, %d × %d pixels, denoised in overlapping "
-                                                 "%d × %d patches. Back to the test samples "
-                                                 "with “Test samples”."), self->image_name,
-                                               self->image_width, self->image_height, self->side,
-                                               self->side);
-      lab_denoise_view_show_message (self, text, FALSE);
-    }
-  else
-    {
-      g_autofree char *text = g_strdup_printf (_("Could not open %s: %s"), path, error->message);
-      lab_denoise_view_show_message (self, text, TRUE);
-    }
-}
-
-static void
-on_open_clicked (LabDenoiseView *self)
-{
-  GtkFileChooser *chooser = lab_file_chooser_new (GTK_WIDGET (self), _("Open an Image to Denoise"),
-                                                  GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
-                                                  on_image_chosen);
-  g_autoptr (GtkFileFilter) filter = png_filter ();
-
-  gtk_file_chooser_add_filter (chooser, filter);
-  lab_file_chooser_show (chooser);
-}
-
-static void
-on_samples_clicked (LabDenoiseView *self)
-{
-  lab_denoise_view_open_image (self, NULL, NULL);
-  lab_denoise_view_show_message (self, "", FALSE);
-}
-
-static void
-on_save_chosen (gpointer owner, GtkFileChooser *chooser, const char *path)
-{
-  LabDenoiseView *self = owner;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *text = NULL;
-
-  if (lab_denoise_view_save_result (self, path, &error))
-    text = g_strdup_printf (_("Saved the denoised image as %s."), path);
-  else
-    text = g_strdup_printf (_("Could not save %s: %s"), path, error->message);
-  lab_denoise_view_show_message (self, text, error != NULL);
-}
-
-static void
-on_save_clicked (LabDenoiseView *self)
-{
-  GtkFileChooser *chooser = lab_file_chooser_new (GTK_WIDGET (self), _("Save the Denoised Image"),
-                                                  GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"),
-                                                  on_save_chosen);
-  g_autofree char *name = g_strdup_printf ("%s-denoised.png",
-                                           self->image_name != NULL ? self->image_name : "sample");
-  g_autoptr (GtkFileFilter) filter = png_filter ();
-
-  gtk_file_chooser_set_current_name (chooser, name);
-  gtk_file_chooser_add_filter (chooser, filter);
-  lab_file_chooser_show (chooser);
 }
 
 /* --- accessors --------------------------------------------------------------------------- */
@@ -1072,172 +847,21 @@ lab_denoise_view_get_images_chart (LabDenoiseView *self)
   return GTK_WIDGET (self->images_chart);
 }
 
+unsigned long
+lab_denoise_view_get_image_builds (LabDenoiseView *self)
+{
+  g_return_val_if_fail (LAB_IS_DENOISE_VIEW (self), 0);
+  return lab_image_cache_get_builds (self->image_cache);
+}
+
 /* --- construction ------------------------------------------------------------------------ */
 
-static GtkWidget *
-labelled (const char *text, GtkWidget *control)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *label = gtk_label_new_with_mnemonic (text);
-
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), control);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), control);
-  return box;
-}
-
-static GtkWidget *
-card (GtkWidget *child)
-{
-  GtkWidget *frame = gtk_frame_new (NULL);
-
-  gtk_frame_set_child (GTK_FRAME (frame), child);
-  gtk_widget_add_css_class (frame, "view");
-  return frame;
-}
-
+/* The panels are scaled for the screen's pixels. */
 static void
-lab_denoise_view_build (LabDenoiseView *self)
+on_scale_factor (LabDenoiseView *self)
 {
-  static const char *const kinds[] = { "Gaussian", "Salt and pepper", "Masking", NULL };
-  static const char *const filters[] = { "3×3 median", "Gaussian blur", NULL };
-  GtkWidget *root = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *controls = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 18);
-  GtkWidget *actions = lab_reflow_new (12);
-  GtkWidget *files = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *paint = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  GtkWidget *paint_toggle = gtk_toggle_button_new_with_mnemonic ("_Paint");
-  GtkWidget *button, *curves_box, *plots = lab_reflow_new (12);
-
-  gtk_widget_set_parent (root, GTK_WIDGET (self));
-  gtk_widget_set_margin_start (root, 12);
-  gtk_widget_set_margin_end (root, 12);
-  gtk_widget_set_margin_top (root, 12);
-  gtk_widget_set_margin_bottom (root, 12);
-  gtk_widget_set_hexpand (root, TRUE);
-
-  self->noise_dropdown = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (kinds));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->noise_dropdown), "The kind of noise added to the clean image");
-  gtk_box_append (GTK_BOX (controls), labelled ("_Noise", GTK_WIDGET (self->noise_dropdown)));
-
-  self->level_scale = GTK_SCALE (gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, 1, 0.01));
-  gtk_scale_set_draw_value (self->level_scale, TRUE);
-  gtk_scale_set_digits (self->level_scale, 2);
-  gtk_scale_set_value_pos (self->level_scale, GTK_POS_RIGHT);
-  gtk_widget_set_size_request (GTK_WIDGET (self->level_scale), 180, -1);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->level_scale),
-                               "σ for Gaussian noise, the fraction of pixels hit otherwise; the noise pattern is fixed");
-  gtk_box_append (GTK_BOX (controls), labelled ("_Level", GTK_WIDGET (self->level_scale)));
-
-  self->filter_dropdown = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (filters));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->filter_dropdown), "The classical filter to compare with");
-  gtk_box_append (GTK_BOX (controls), labelled ("_Filter", GTK_WIDGET (self->filter_dropdown)));
-
-  self->sample_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  gtk_widget_add_css_class (self->sample_box, "linked");
-  button = gtk_button_new_from_icon_name ("go-previous-symbolic");
-  gtk_widget_set_tooltip_text (button, "Previous test sample");
-  g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_previous), self);
-  gtk_box_append (GTK_BOX (self->sample_box), button);
-  self->sample_spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 0, 1));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->sample_spin), "Which test sample is the clean image");
-  gtk_box_append (GTK_BOX (self->sample_box), GTK_WIDGET (self->sample_spin));
-  button = gtk_button_new_from_icon_name ("go-next-symbolic");
-  gtk_widget_set_tooltip_text (button, "Next test sample");
-  g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_next), self);
-  gtk_box_append (GTK_BOX (self->sample_box), button);
-  gtk_box_append (GTK_BOX (controls), labelled ("_Sample", self->sample_box));
-
-  gtk_widget_add_css_class (paint, "linked");
-  self->erase_toggle = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_mnemonic ("_Erase"));
-  gtk_toggle_button_set_group (self->erase_toggle, GTK_TOGGLE_BUTTON (paint_toggle));
-  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (paint_toggle), TRUE);
-  gtk_widget_set_tooltip_text (paint_toggle, "Dragging on the noisy image paints white");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->erase_toggle), "Dragging on the noisy image paints black");
-  gtk_box_append (GTK_BOX (paint), paint_toggle);
-  gtk_box_append (GTK_BOX (paint), GTK_WIDGET (self->erase_toggle));
-  lab_reflow_append (LAB_REFLOW (actions), labelled ("Brush", paint));
-
-  button = gtk_button_new_with_mnemonic ("_Test samples");
-  gtk_widget_set_tooltip_text (button, "Go back from an opened image to the test samples");
-  g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_samples_clicked), self);
-  gtk_box_append (GTK_BOX (files), button);
-  button = gtk_button_new_with_mnemonic ("_Open Image…");
-  gtk_widget_set_tooltip_text (button, _("Denoise a PNG or JPEG photo of any size, in colour: "
-                                         "whole with the photo denoiser, patch by patch with "
-                                         "another model"));
-  g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_open_clicked), self);
-  gtk_box_append (GTK_BOX (files), button);
-  self->train_button = gtk_button_new_with_mnemonic (_("T_rain on Its Patches"));
-  gtk_widget_set_tooltip_text (self->train_button,
-                               _("Train the photo denoiser (3×3 convolutions that predict the "
-                                 "noise) on random patches of the opened image"));
-  gtk_widget_set_sensitive (self->train_button, FALSE);
-  g_signal_connect_swapped (self->train_button, "clicked", G_CALLBACK (on_train_clicked), self);
-  gtk_box_append (GTK_BOX (files), self->train_button);
-  button = gtk_button_new_with_mnemonic (_("Train on a _Folder…"));
-  gtk_widget_set_tooltip_text (button, _("Train the photo denoiser (3×3 convolutions that predict "
-                                         "the noise) on random patches of every PNG and JPEG "
-                                         "photo in a folder"));
-  g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_train_folder_clicked), self);
-  gtk_box_append (GTK_BOX (files), button);
-  self->save_button = gtk_button_new_with_mnemonic ("Sa_ve Result…");
-  gtk_widget_set_tooltip_text (self->save_button, "Save the model's denoised image as PNG");
-  g_signal_connect_swapped (self->save_button, "clicked", G_CALLBACK (on_save_clicked), self);
-  gtk_box_append (GTK_BOX (files), self->save_button);
-  /* the file buttons at the right end, or under the brush where the row is too narrow */
-  gtk_widget_set_halign (files, GTK_ALIGN_END);
-  lab_reflow_append (LAB_REFLOW (actions), files);
-  gtk_box_append (GTK_BOX (root), controls);
-  gtk_box_append (GTK_BOX (root), actions);
-
-  self->hint_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->hint_label, 0);
-  gtk_label_set_wrap (self->hint_label, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->hint_label), "warning");
-  gtk_box_append (GTK_BOX (root), GTK_WIDGET (self->hint_label));
-
-  self->message_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->message_label, 0);
-  gtk_label_set_wrap (self->message_label, TRUE);
-  gtk_label_set_selectable (self->message_label, TRUE);
-  gtk_widget_set_visible (GTK_WIDGET (self->message_label), FALSE);
-  gtk_box_append (GTK_BOX (root), GTK_WIDGET (self->message_label));
-
-  self->images_chart = LAB_CHART (lab_chart_new ());
-  gtk_widget_set_vexpand (GTK_WIDGET (self->images_chart), TRUE);
-  gtk_widget_set_size_request (GTK_WIDGET (self->images_chart), 480, 180);
-  gtk_widget_set_cursor_from_name (GTK_WIDGET (self->images_chart), "crosshair");
-  lab_chart_set_draw_func (self->images_chart, lab_plot_image_grid_draw_func, &self->grid, NULL);
-  lab_chart_set_description (self->images_chart,
-                             "Clean, noisy, denoised by the model and by a classical filter");
-  g_signal_connect_swapped (self->images_chart, "pressed", G_CALLBACK (on_images_pressed), self);
-  g_signal_connect_swapped (self->images_chart, "drag-update", G_CALLBACK (paint_at), self);
-  /* the images and the curves side by side where the width allows, so that both keep
-   * their height on a 720-line projector */
-  gtk_widget_set_vexpand (plots, TRUE);
-  lab_reflow_append (LAB_REFLOW (plots), card (GTK_WIDGET (self->images_chart)));
-
-  curves_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  self->curves_chart = LAB_CHART (lab_chart_new ());
-  gtk_widget_set_size_request (GTK_WIDGET (self->curves_chart), 340, 200);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->curves_chart), TRUE);
-  lab_chart_set_draw_func (self->curves_chart, lab_plot_loss_draw_func, &self->curve_data, NULL);
-  lab_chart_set_description (self->curves_chart,
-                             _("PSNR against noise level for the model and the classical filters"));
-  gtk_box_append (GTK_BOX (curves_box), card (GTK_WIDGET (self->curves_chart)));
-  self->curves_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->curves_label, 0);
-  gtk_label_set_wrap (self->curves_label, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->curves_label), "dim-label");
-  gtk_box_append (GTK_BOX (curves_box), GTK_WIDGET (self->curves_label));
-  lab_reflow_append (LAB_REFLOW (plots), curves_box);
-  gtk_box_append (GTK_BOX (root), plots);
-
-  g_signal_connect_swapped (self->noise_dropdown, "notify::selected", G_CALLBACK (on_noise_selected), self);
-  g_signal_connect_swapped (self->level_scale, "value-changed", G_CALLBACK (on_level_changed), self);
-  g_signal_connect_swapped (self->filter_dropdown, "notify::selected", G_CALLBACK (on_filter_selected), self);
-  g_signal_connect_swapped (self->sample_spin, "value-changed", G_CALLBACK (on_sample_changed), self);
+  lab_image_cache_set_scale (self->image_cache, gtk_widget_get_scale_factor (GTK_WIDGET (self->images_chart)));
+  lab_chart_redraw (self->images_chart);
 }
 
 static void
@@ -1251,6 +875,7 @@ lab_denoise_view_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->weights, lab_weights_unref);
   g_clear_pointer (&self->denoise_job, lab_background_slot_free);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_DENOISE_VIEW);
   G_OBJECT_CLASS (lab_denoise_view_parent_class)->dispose (object);
 }
 
@@ -1264,6 +889,8 @@ lab_denoise_view_finalize (GObject *object)
   g_free (self->image);
   g_free (self->image_name);
   g_free (self->image_path);
+  g_free (self->training_noise);
+  lab_image_cache_free (self->image_cache);
   for (int i = 0; i < LAB_N_DENOISE_PANELS; i++)
     g_free (self->captions[i]);
   G_OBJECT_CLASS (lab_denoise_view_parent_class)->finalize (object);
@@ -1282,6 +909,33 @@ lab_denoise_view_class_init (LabDenoiseViewClass *klass)
   LAB_VIEW_CLASS (klass)->refresh = lab_denoise_view_refresh;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "labdenoiseview");
+
+  g_type_ensure (LAB_TYPE_CHART);
+  g_type_ensure (LAB_TYPE_REFLOW);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/latentlab/LatentLab/ui/lab-denoise-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, LabDenoiseView, noise_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, LabDenoiseView, level_scale);
+  gtk_widget_class_bind_template_child (widget_class, LabDenoiseView, filter_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, LabDenoiseView, sample_spin);
+  gtk_widget_class_bind_template_child (widget_class, LabDenoiseView, sample_box);
+  gtk_widget_class_bind_template_child (widget_class, LabDenoiseView, erase_toggle);
+  gtk_widget_class_bind_template_child (widget_class, LabDenoiseView, save_button);
+  gtk_widget_class_bind_template_child (widget_class, LabDenoiseView, train_button);
+  gtk_widget_class_bind_template_child (widget_class, LabDenoiseView, hint_label);
+  gtk_widget_class_bind_template_child (widget_class, LabDenoiseView, message_label);
+  gtk_widget_class_bind_template_child (widget_class, LabDenoiseView, images_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabDenoiseView, curves_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabDenoiseView, curves_label);
+  gtk_widget_class_bind_template_callback (widget_class, on_noise_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_level_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_filter_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_sample_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_previous);
+  gtk_widget_class_bind_template_callback (widget_class, on_next);
+  gtk_widget_class_bind_template_callback (widget_class, on_images_pressed);
+  gtk_widget_class_bind_template_callback (widget_class, paint_at);
+  _lab_denoise_view_bind_file_callbacks (widget_class);
 }
 
 static void
@@ -1296,7 +950,13 @@ lab_denoise_view_init (LabDenoiseView *self)
                                                (GDestroyNotify) denoise_result_free);
   for (int i = 0; i < LAB_N_DENOISE_PANELS; i++)
     self->psnr[i] = self->ssim[i] = NAN;
-  lab_denoise_view_build (self);
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->image_cache = lab_image_cache_new ();
+  g_signal_connect_swapped (self->images_chart, "notify::scale-factor", G_CALLBACK (on_scale_factor), self);
+  on_scale_factor (self);
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self->images_chart), "crosshair");
+  lab_chart_set_draw_func (self->images_chart, lab_plot_image_grid_draw_func, &self->grid, NULL);
+  lab_chart_set_draw_func (self->curves_chart, lab_plot_loss_draw_func, &self->curve_data, NULL);
   self->updating = TRUE;
   gtk_range_set_range (GTK_RANGE (self->level_scale), 0, noise_levels[self->kind].max);
   gtk_range_set_value (GTK_RANGE (self->level_scale), self->level);

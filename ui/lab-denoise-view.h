@@ -23,6 +23,8 @@ typedef enum {
 GtkWidget   *lab_denoise_view_new (void);
 /* Noise: kind as LabNoiseKind of lab-denoise.h (0 Gaussian, 1 salt and pepper, 2 masking). */
 void         lab_denoise_view_set_noise (LabDenoiseView *self, int kind, double level);
+/* The noise the controls show: they start at the noise the session's model trains with. */
+void         lab_denoise_view_get_noise (LabDenoiseView *self, int *kind, double *level);
 void         lab_denoise_view_set_sample (LabDenoiseView *self, long index);
 /* Filter: 0 median 3x3, 1 Gaussian blur. */
 void         lab_denoise_view_set_filter (LabDenoiseView *self, int filter);
@@ -45,5 +47,8 @@ int          lab_denoise_view_get_n_curves (LabDenoiseView *self);
 /* Recomputes the curves now instead of waiting for the throttle. */
 void         lab_denoise_view_update_curves (LabDenoiseView *self);
 GtkWidget   *lab_denoise_view_get_images_chart (LabDenoiseView *self);
+/* How many times a panel was scaled to the chart: only for new pixels or a new size, not
+ * for each frame (a test counts them). */
+unsigned long lab_denoise_view_get_image_builds (LabDenoiseView *self);
 
 G_END_DECLS

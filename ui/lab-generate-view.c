@@ -43,19 +43,26 @@ typedef struct {
 struct _LabGenerateView {
   LabView parent_instance;
 
+  /* template widgets */
   GtkStack *stack;                 /* "content", or "sequences" when the data are time series */
   GtkWidget *sequences_button;
-  GtkToggleButton *end_toggles[2]; /* which end a gallery click sets */
-  GtkLabel *end_labels[2];
+  GtkToggleButton *start_toggle, *end_toggle; /* which end a gallery click sets */
+  GtkLabel *first_label, *second_label;
   GtkWidget *compare_box;
   GtkLabel *compare_label;
   GtkRange *mix_scale;
   GtkLabel *mix_label, *traversal_label;
+  GtkWidget *sliders_box;
+  GtkWidget *kl_heading, *manifold_heading, *manifold_frame;
+  LabChart *kl_chart;
+  LabChart *gallery_chart, *first_chart, *second_chart, *mix_chart, *strip_chart;
+  LabChart *compare_chart, *traversal_chart, *prior_chart, *manifold_chart;
+
+  GtkToggleButton *end_toggles[2];
+  GtkLabel *end_labels[2];
   GtkWidget *dim_rows[LAB_MAX_TRAVERSAL];
   GtkLabel *dim_labels[LAB_MAX_TRAVERSAL];
   GtkRange *dim_scales[LAB_MAX_TRAVERSAL];
-  GtkWidget *kl_heading, *manifold_heading;
-  LabChart *kl_chart;
   ImagePanel first_thumb, second_thumb, mix_image, strip, traversal_image, prior, manifold;
   ImagePanel gallery, compare;      /* compare: a row per kind of model */
   LabImageRow compare_rows[N_KINDS];
@@ -71,6 +78,8 @@ struct _LabGenerateView {
   float *spread;                    /* (latent) standard deviation of the codes per dimension */
   float *center;                    /* (latent) their mean (0 for a VAE: the prior's) */
   float *kl;                        /* (latent) mean KL per dimension (VAE) */
+  float *kl_numbered;               /* (1 + latent): the bars, NaN then kl, so that the axis
+                                     * numbers them z1, z2, ... as the sliders name them */
   int traversal_dims[LAB_MAX_TRAVERSAL];
   int n_traversal;
   float *prior_codes;               /* (LAB_PRIOR_SAMPLES, latent) */
@@ -101,25 +110,14 @@ panel_show (LabGenerateView *self, ImagePanel *panel, const float *images, int n
   lab_chart_redraw (panel->chart);
 }
 
+/* A panel's chart (from the template) draws the panel's grid. */
 static void
-panel_init (ImagePanel *panel, GtkWidget *box, const char *empty_text, const char *description,
-            int width, int height)
+panel_setup (ImagePanel *panel, LabChart *chart, const char *empty_text)
 {
-  GtkWidget *chart = lab_chart_new ();
-
-  lab_chart_set_description (LAB_CHART (chart), description);
   panel->grid.highlight_row = panel->grid.highlight_index = -1;
   panel->grid.empty_text = empty_text;
-  lab_chart_set_draw_func (LAB_CHART (chart), lab_plot_image_grid_draw_func, &panel->grid, NULL);
-  GtkWidget *frame = gtk_aspect_frame_new (0.5, 0.5, (float) width / height, FALSE);
-
-  gtk_widget_set_size_request (chart, width, height);
-  /* the request fits a 1280 x 720 projector; a taller page gives every picture more room */
-  gtk_widget_set_vexpand (frame, TRUE);
-  /* the box around may be larger: the images keep their proportions */
-  gtk_aspect_frame_set_child (GTK_ASPECT_FRAME (frame), chart);
-  gtk_box_append (GTK_BOX (box), frame);
-  panel->chart = LAB_CHART (chart);
+  lab_chart_set_draw_func (chart, lab_plot_image_grid_draw_func, &panel->grid, NULL);
+  panel->chart = chart;
 }
 
 /* Sends n codes to a decode slot with the newest weights; FALSE without fitting weights. */
@@ -152,9 +150,9 @@ show_end_label (LabGenerateView *self, int end, long index, int label)
   const LabSnapshot *s = self->snapshot;
   g_autofree char *text = NULL;
 
-  if (label >= 0 && label < s->n_classes && s->class_names != NULL)
+  if (lab_snapshot_class_name (s, label) != NULL)
     text = g_strdup_printf (end == 0 ? _("From sample %ld (%s)") : _("to sample %ld (%s)"),
-                            index, s->class_names[label]);
+                            index, lab_snapshot_class_name (s, label));
   else
     text = g_strdup_printf (end == 0 ? _("From sample %ld") : _("to sample %ld"), index);
   gtk_label_set_label (self->end_labels[end], text);
@@ -416,7 +414,7 @@ on_pair_done (GObject *owner, gpointer input, gpointer output)
   if (r->compare != NULL)
     show_comparison (self, r->compare);
   gtk_widget_set_visible (self->manifold_heading, latent == 2);
-  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->manifold.chart)), latent == 2);
+  gtk_widget_set_visible (self->manifold_frame, latent == 2);
   if (r->manifold != NULL)
     panel_show (self, &self->manifold, r->manifold, LAB_MANIFOLD_SIDE * LAB_MANIFOLD_SIDE,
                 LAB_MANIFOLD_SIDE);
@@ -615,10 +613,12 @@ update_statistics (LabGenerateView *self)
 
   gtk_widget_set_visible (self->kl_heading, s->variational);
   gtk_widget_set_visible (GTK_WIDGET (self->kl_chart), s->variational);
-  self->kl_bars.values = self->kl;
-  self->kl_bars.n = latent;
+  self->kl_numbered[0] = NAN;
+  memcpy (self->kl_numbered + 1, self->kl, sizeof (float) * latent);
+  self->kl_bars.values = self->kl_numbered;
+  self->kl_bars.n = latent + 1;
   self->kl_bars.color_index = 1;
-  self->kl_bars.x_label = "latent dimension";
+  self->kl_bars.x_label = "latent dimension (1 is z1)";
   self->kl_bars.y_label = "KL (nats)";
   self->kl_bars.title = "KL per dimension: near 0 means unused";
   {
@@ -676,6 +676,7 @@ lab_generate_view_on_snapshot (LabView *view, LabSnapshot *snapshot)
       self->spread = g_renew (float, self->spread, self->latent);
       self->center = g_renew (float, self->center, self->latent);
       self->kl = g_renew (float, self->kl, self->latent);
+      self->kl_numbered = g_renew (float, self->kl_numbered, self->latent + 1);
       self->prior_codes = g_renew (float, self->prior_codes, (gsize) LAB_PRIOR_SAMPLES * self->latent);
       for (int i = 0; i < LAB_MAX_TRAVERSAL; i++)
         self->traversal_dims[i] = -1;
@@ -804,6 +805,13 @@ lab_generate_view_get_strip (LabGenerateView *self)
 }
 
 GtkWidget *
+lab_generate_view_get_kl_chart (LabGenerateView *self)
+{
+  g_return_val_if_fail (LAB_IS_GENERATE_VIEW (self), NULL);
+  return GTK_WIDGET (self->kl_chart);
+}
+
+GtkWidget *
 lab_generate_view_get_sequences_button (LabGenerateView *self)
 {
   g_return_val_if_fail (LAB_IS_GENERATE_VIEW (self), NULL);
@@ -821,6 +829,7 @@ lab_generate_view_dispose (GObject *object)
                            &self->traversal_image, &self->prior, &self->manifold, &self->gallery,
                            &self->compare };
 
+  gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_GENERATE_VIEW);
   for (guint i = 0; i < G_N_ELEMENTS (panels); i++)
     g_clear_pointer (&panels[i]->pixels, g_free);
   g_clear_pointer (&self->snapshot, lab_snapshot_unref);
@@ -830,6 +839,7 @@ lab_generate_view_dispose (GObject *object)
   g_clear_pointer (&self->spread, g_free);
   g_clear_pointer (&self->center, g_free);
   g_clear_pointer (&self->kl, g_free);
+  g_clear_pointer (&self->kl_numbered, g_free);
   g_clear_pointer (&self->prior_codes, g_free);
   g_clear_pointer (&self->pair_job, lab_background_slot_free);
   g_clear_pointer (&self->mix_job, lab_background_slot_free);
@@ -852,84 +862,90 @@ lab_generate_view_class_init (LabGenerateViewClass *klass)
   LAB_VIEW_CLASS (klass)->refresh = lab_generate_view_refresh;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "labgenerateview");
+
+  g_type_ensure (LAB_TYPE_CHART);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/latentlab/LatentLab/ui/lab-generate-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, stack);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, sequences_button);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, start_toggle);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, end_toggle);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, first_label);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, second_label);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, compare_box);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, compare_label);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, mix_scale);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, mix_label);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, traversal_label);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, sliders_box);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, kl_heading);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, kl_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, manifold_heading);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, manifold_frame);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, gallery_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, first_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, second_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, mix_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, strip_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, compare_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, traversal_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, prior_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabGenerateView, manifold_chart);
+  gtk_widget_class_bind_template_callback (widget_class, on_more_samples);
+  gtk_widget_class_bind_template_callback (widget_class, on_gallery_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, update_mix);
+  gtk_widget_class_bind_template_callback (widget_class, new_prior_samples);
 }
 
-static GtkWidget *
-section (GtkWidget *box, const char *title)
+/* The traversal's sliders, one row per dimension shown: as many as LAB_MAX_TRAVERSAL. */
+static void
+add_traversal_rows (LabGenerateView *self)
 {
-  GtkWidget *label = gtk_label_new (title);
-  GtkWidget *inner = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  for (int i = 0; i < LAB_MAX_TRAVERSAL; i++)
+    {
+      GtkWidget *scale = gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, -LAB_TRAVERSAL_SIGMAS,
+                                                   LAB_TRAVERSAL_SIGMAS, 0.1);
 
-  gtk_widget_add_css_class (label, "title-4");
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), inner);
-  return inner;
-}
-
-static GtkWidget *
-heading (GtkWidget *box, const char *text)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_widget_add_css_class (label, "heading");
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_box_append (GTK_BOX (box), label);
-  return label;
+      self->dim_rows[i] = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+      self->dim_labels[i] = GTK_LABEL (gtk_label_new (""));
+      gtk_label_set_width_chars (self->dim_labels[i], 4);
+      self->dim_scales[i] = GTK_RANGE (scale);
+      gtk_scale_add_mark (GTK_SCALE (scale), 0, GTK_POS_BOTTOM, NULL);
+      gtk_scale_set_draw_value (GTK_SCALE (scale), FALSE);
+      gtk_range_set_value (self->dim_scales[i], 0);
+      gtk_widget_set_hexpand (scale, TRUE);
+      gtk_widget_set_tooltip_text (scale, _("Moves this latent dimension of the first sample's code, "
+                                            "in standard deviations of the codes"));
+      gtk_box_append (GTK_BOX (self->dim_rows[i]), GTK_WIDGET (self->dim_labels[i]));
+      gtk_box_append (GTK_BOX (self->dim_rows[i]), scale);
+      gtk_box_append (GTK_BOX (self->sliders_box), self->dim_rows[i]);
+      g_signal_connect_swapped (scale, "value-changed", G_CALLBACK (update_traversal), self);
+    }
 }
 
 static void
 lab_generate_view_init (LabGenerateView *self)
 {
-  /* Three topics, one at a time: each whole and large on a 1280 x 720 projector, where
-   * all of them at once would need twice its height */
-  GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *switcher = gtk_stack_switcher_new ();
-  GtkStack *topics = GTK_STACK (gtk_stack_new ());
-  GtkWidget *left = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *traverse = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *sample = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *box, *row, *button;
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->end_toggles[0] = self->start_toggle;
+  self->end_toggles[1] = self->end_toggle;
+  self->end_labels[0] = self->first_label;
+  self->end_labels[1] = self->second_label;
+  add_traversal_rows (self);
+  /* the panels draw from data that lives in this view */
+  panel_setup (&self->gallery, self->gallery_chart, _("The samples appear with the first report"));
+  panel_setup (&self->first_thumb, self->first_chart, "");
+  panel_setup (&self->second_thumb, self->second_chart, "");
+  panel_setup (&self->mix_image, self->mix_chart, "");
+  panel_setup (&self->strip, self->strip_chart, _("Waiting for the first model"));
+  panel_setup (&self->compare, self->compare_chart, "");
+  panel_setup (&self->traversal_image, self->traversal_chart, "");
+  panel_setup (&self->prior, self->prior_chart, _("Waiting for the first model"));
+  panel_setup (&self->manifold, self->manifold_chart, "");
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self->gallery_chart), "pointer");
+  self->kl_bars.empty_text = _("Only a variational autoencoder has a KL term");
+  lab_chart_set_draw_func (self->kl_chart, lab_plot_bars_draw_func, &self->kl_bars, NULL);
 
-  self->stack = GTK_STACK (gtk_stack_new ());
-  gtk_widget_set_parent (GTK_WIDGET (self->stack), GTK_WIDGET (self));
-  gtk_stack_add_named (self->stack, content, "content");
-  {
-    GtkWidget *page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-    GtkWidget *notice = gtk_label_new (_("These are time series: the Sequences view generates them as "
-                                         "line plots, from the prior or from the spread of the test "
-                                         "codes, with a slider between two test sequences."));
-    GtkWidget *open = gtk_button_new_with_mnemonic (_("_Open the Sequences View"));
-
-    self->sequences_button = open;
-
-    gtk_label_set_wrap (GTK_LABEL (notice), TRUE);
-    gtk_label_set_max_width_chars (GTK_LABEL (notice), 60);
-    gtk_label_set_justify (GTK_LABEL (notice), GTK_JUSTIFY_CENTER);
-    gtk_widget_add_css_class (notice, "dim-label");
-    gtk_widget_set_halign (open, GTK_ALIGN_CENTER);
-    gtk_widget_add_css_class (open, "suggested-action");
-    gtk_actionable_set_action_name (GTK_ACTIONABLE (open), "win.view");
-    gtk_actionable_set_action_target (GTK_ACTIONABLE (open), "s", "sequence");
-    gtk_widget_set_valign (page, GTK_ALIGN_CENTER);
-    gtk_widget_set_halign (page, GTK_ALIGN_CENTER);
-    gtk_box_append (GTK_BOX (page), notice);
-    gtk_box_append (GTK_BOX (page), open);
-    gtk_stack_add_named (self->stack, page, "sequences");
-  }
-  gtk_stack_set_visible_child_name (self->stack, "content");
-  gtk_stack_set_vhomogeneous (topics, FALSE);
-  gtk_stack_set_hhomogeneous (topics, FALSE);
-  gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (switcher), topics);
-  gtk_widget_set_halign (switcher, GTK_ALIGN_START);
-  gtk_widget_set_vexpand (GTK_WIDGET (topics), TRUE);
-  gtk_box_append (GTK_BOX (content), switcher);
-  gtk_box_append (GTK_BOX (content), GTK_WIDGET (topics));
-  gtk_stack_add_titled (topics, left, "interpolate", _("Interpolate"));
-  gtk_stack_add_titled (topics, right, "compare", _("Plain beside VAE"));
-  gtk_stack_add_titled (topics, traverse, "traverse", _("Traverse"));
-  gtk_stack_add_titled (topics, sample, "sample", _("Sample"));
   self->rand = g_rand_new_with_seed (1);
   self->pair[0] = self->pair[1] = -1;
   self->pair_job = lab_background_slot_new (G_OBJECT (self), pair_work, (GDestroyNotify) pair_job_free,
@@ -942,139 +958,4 @@ lab_generate_view_init (LabGenerateView *self)
   self->prior_job = lab_background_slot_new (G_OBJECT (self), lab_decode_job_run,
                                              (GDestroyNotify) lab_decode_job_free, on_prior_decoded,
                                              g_free);
-
-  /* interpolation */
-  box = section (left, _("Interpolate between two test samples"));
-  {
-    GtkWidget *pick = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-    GtkWidget *more = gtk_button_new_with_label (_("Other samples"));
-    GtkWidget *hint = gtk_label_new (_("Click a sample to make it the"));
-
-    gtk_widget_add_css_class (hint, "dim-label");
-    gtk_box_append (GTK_BOX (pick), hint);
-    for (int end = 0; end < 2; end++)
-      {
-        self->end_toggles[end] = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_label (end == 0 ? _("start")
-                                                                                              : _("end")));
-        if (end == 1)
-          gtk_toggle_button_set_group (self->end_toggles[1], self->end_toggles[0]);
-        gtk_box_append (GTK_BOX (pick), GTK_WIDGET (self->end_toggles[end]));
-      }
-    gtk_toggle_button_set_active (self->end_toggles[0], TRUE);
-    gtk_widget_set_tooltip_text (more, _("Show the next sixteen of the test samples in the Latent view"));
-    gtk_widget_set_hexpand (more, TRUE);
-    gtk_widget_set_halign (more, GTK_ALIGN_END);
-    gtk_box_append (GTK_BOX (pick), more);
-    gtk_box_append (GTK_BOX (box), pick);
-    g_signal_connect_swapped (more, "clicked", G_CALLBACK (on_more_samples), self);
-  }
-  panel_init (&self->gallery, box, _("The samples appear with the first report"),
-              _("Test samples to interpolate between"), 400, 100);
-  gtk_widget_set_cursor_from_name (GTK_WIDGET (self->gallery.chart), "pointer");
-  g_signal_connect_swapped (self->gallery.chart, "clicked", G_CALLBACK (on_gallery_clicked), self);
-  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  for (int end = 0; end < 2; end++)
-    {
-      self->end_labels[end] = GTK_LABEL (gtk_label_new (""));
-      gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->end_labels[end]));
-      panel_init (end == 0 ? &self->first_thumb : &self->second_thumb, row, "",
-                  end == 0 ? _("The first sample") : _("The second sample"), 64, 64);
-      /* each thumbnail beside its caption, not centred in the room it is given */
-      gtk_aspect_frame_set_xalign (GTK_ASPECT_FRAME (gtk_widget_get_parent (GTK_WIDGET (
-        (end == 0 ? &self->first_thumb : &self->second_thumb)->chart))), 0);
-    }
-  gtk_box_append (GTK_BOX (box), row);
-  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  self->mix_scale = GTK_RANGE (gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, 1, 0.01));
-  gtk_scale_set_draw_value (GTK_SCALE (self->mix_scale), FALSE);
-  gtk_range_set_value (self->mix_scale, 0.5);
-  gtk_widget_set_hexpand (GTK_WIDGET (self->mix_scale), TRUE);
-  gtk_widget_set_size_request (GTK_WIDGET (self->mix_scale), 280, -1);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->mix_scale),
-                               _("How far from the first sample to the second the decoded code lies"));
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->mix_scale));
-  panel_init (&self->mix_image, row, "", _("The image decoded at the slider's position"), 96, 96);
-  gtk_aspect_frame_set_xalign (GTK_ASPECT_FRAME (gtk_widget_get_parent (GTK_WIDGET (self->mix_image.chart))), 0);
-  gtk_box_append (GTK_BOX (box), row);
-  self->mix_label = GTK_LABEL (gtk_label_new (_("The pictures appear with the first report: press Run")));
-  gtk_label_set_xalign (self->mix_label, 0);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->mix_label));
-  heading (box, _("Ten steps"));
-  panel_init (&self->strip, box, _("Waiting for the first model"),
-              _("Ten images decoded on the way from the first sample to the second"), 400, 64);
-
-  /* the same pair through a plain and a variational model */
-  box = section (right, _("Plain autoencoder beside VAE"));
-  self->compare_label = GTK_LABEL (gtk_label_new (""));
-  gtk_label_set_wrap (self->compare_label, TRUE);
-  gtk_label_set_xalign (self->compare_label, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->compare_label), "dim-label");
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->compare_label));
-  self->compare_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  panel_init (&self->compare, self->compare_box, "",
-              _("The pair interpolated through the last plain autoencoder and the last "
-                "variational one, ten steps each"), 440, 120);
-  gtk_widget_set_visible (self->compare_box, FALSE);
-  gtk_box_append (GTK_BOX (box), self->compare_box);
-
-  /* traversal */
-  box = section (traverse, _("Traverse the latent dimensions"));
-  self->traversal_label = GTK_LABEL (gtk_label_new (""));
-  gtk_label_set_wrap (self->traversal_label, TRUE);
-  gtk_label_set_xalign (self->traversal_label, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->traversal_label), "dim-label");
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->traversal_label));
-  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  {
-    GtkWidget *sliders = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-
-    gtk_widget_set_hexpand (sliders, TRUE);
-    gtk_widget_set_size_request (sliders, 280, -1);
-    for (int i = 0; i < LAB_MAX_TRAVERSAL; i++)
-      {
-        self->dim_rows[i] = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-        self->dim_labels[i] = GTK_LABEL (gtk_label_new (""));
-        gtk_label_set_width_chars (self->dim_labels[i], 4);
-        self->dim_scales[i] = GTK_RANGE (gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL,
-                                                                   -LAB_TRAVERSAL_SIGMAS,
-                                                                   LAB_TRAVERSAL_SIGMAS, 0.1));
-        gtk_scale_add_mark (GTK_SCALE (self->dim_scales[i]), 0, GTK_POS_BOTTOM, NULL);
-        gtk_scale_set_draw_value (GTK_SCALE (self->dim_scales[i]), FALSE);
-        gtk_range_set_value (self->dim_scales[i], 0);
-        gtk_widget_set_hexpand (GTK_WIDGET (self->dim_scales[i]), TRUE);
-        gtk_widget_set_tooltip_text (GTK_WIDGET (self->dim_scales[i]),
-                                     _("Moves this latent dimension of the first sample's code, "
-                                       "in standard deviations of the codes"));
-        gtk_box_append (GTK_BOX (self->dim_rows[i]), GTK_WIDGET (self->dim_labels[i]));
-        gtk_box_append (GTK_BOX (self->dim_rows[i]), GTK_WIDGET (self->dim_scales[i]));
-        gtk_box_append (GTK_BOX (sliders), self->dim_rows[i]);
-        g_signal_connect_swapped (self->dim_scales[i], "value-changed", G_CALLBACK (update_traversal), self);
-      }
-    gtk_box_append (GTK_BOX (row), sliders);
-  }
-  panel_init (&self->traversal_image, row, "",
-              _("The first sample's code decoded with the sliders' changes"), 128, 128);
-  gtk_aspect_frame_set_xalign (GTK_ASPECT_FRAME (gtk_widget_get_parent (GTK_WIDGET (self->traversal_image.chart))), 0);
-  gtk_box_append (GTK_BOX (box), row);
-  self->kl_heading = heading (box, _("KL divergence per dimension"));
-  self->kl_bars.empty_text = _("Only a variational autoencoder has a KL term");
-  self->kl_chart = LAB_CHART (lab_chart_new ());
-  lab_chart_set_draw_func (self->kl_chart, lab_plot_bars_draw_func, &self->kl_bars, NULL);
-  lab_chart_set_description (self->kl_chart, _("The KL divergence of each latent dimension"));
-  gtk_widget_set_size_request (GTK_WIDGET (self->kl_chart), 400, 180);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->kl_chart));
-
-  /* the prior and the manifold */
-  box = section (sample, _("Samples from the prior N(0, I)"));
-  button = gtk_button_new_with_label (_("New samples"));
-  gtk_widget_set_halign (button, GTK_ALIGN_START);
-  gtk_box_append (GTK_BOX (box), button);
-  panel_init (&self->prior, box, _("Waiting for the first model"),
-              _("Twenty-four images decoded from codes drawn from the prior N(0, I)"), 400, 160);
-  self->manifold_heading = heading (sample, _("The decoded 2-D manifold (±2.5 σ on each axis)"));
-  panel_init (&self->manifold, sample, "",
-              _("A 12 × 12 grid of images decoded across the 2-D latent plane"), 400, 400);
-
-  g_signal_connect_swapped (button, "clicked", G_CALLBACK (new_prior_samples), self);
-  g_signal_connect_swapped (self->mix_scale, "value-changed", G_CALLBACK (update_mix), self);
 }

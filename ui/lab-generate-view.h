@@ -29,6 +29,8 @@ void         lab_generate_view_set_mix (LabGenerateView *self, double t);
 /* The decoded image at the slider (dim floats), or NULL before there are weights. */
 const float *lab_generate_view_get_decoded (LabGenerateView *self);
 GtkWidget   *lab_generate_view_get_strip (LabGenerateView *self);
+/* The KL divergence per dimension (a LabChart of LabBarsData): bar k is dimension zk. */
+GtkWidget   *lab_generate_view_get_kl_chart (LabGenerateView *self);
 /* The button that opens the Sequences view, shown instead of the content for time series;
  * NULL while the data are images. */
 GtkWidget   *lab_generate_view_get_sequences_button (LabGenerateView *self);

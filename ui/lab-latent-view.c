@@ -16,7 +16,9 @@
 
 #include "lab-background.h"
 #include "lab-chart.h"
+#include "lab-draw-pad.h"
 #include "lab-plot.h"
+#include "lab-plane-job.h"
 #include "lab-projection.h"
 #include "lab-latent-view.h"
 #include "lab-reflow.h"
@@ -34,13 +36,17 @@ enum { PROJECT_PCA = LAB_PROJECTION_PCA, PROJECT_DIMENSIONS = LAB_PROJECTION_DIM
 struct _LabLatentView {
   LabView parent_instance;
 
+  /* template widgets */
   GtkWidget *toolbar;
   GtkDropDown *projection_menu;
   GtkSpinButton *dim_x, *dim_y;
   GtkToggleButton *sigma_toggle;
   GtkLabel *knn_label, *hover_label, *use_label;
-  GtkWidget *use_buttons[2];
+  GtkWidget *use_start_button, *use_end_button;
   LabChart *scatter_chart, *baseline_chart, *hover_chart, *decoded_chart, *strip_chart;
+  LabDrawPad *draw_pad;    /* draw to encode: the drawing, then its reconstruction */
+
+  GtkWidget *use_buttons[2];
 
   LabSnapshot *snapshot;
 
@@ -70,13 +76,6 @@ struct _LabLatentView {
   LabImageGridData hover_grid, decoded_grid, strip_grid;
   float path[2 * LAB_STRIP_STEPS];
 
-  /* draw to encode: the drawing (grey pixels), then its reconstruction, side by side */
-  LabChart *draw_chart;
-  GtkLabel *draw_label;
-  float *drawing;         /* (2, pixels): the drawing and its reconstruction */
-  LabImageRow draw_row;
-  LabImageGridData draw_grid;
-  gboolean has_drawing;
   gboolean drawing_placed;
   float drawing_point[2];   /* where the drawing fell in the plane */
 
@@ -90,121 +89,22 @@ struct _LabLatentView {
 
 G_DEFINE_FINAL_TYPE (LabLatentView, lab_latent_view, LAB_TYPE_VIEW)
 
-/* The mean over channels: (channels, pixels) -> (pixels). */
-static void
-to_grey (float *out, const float *in, int channels, int pixels)
-{
-  for (int p = 0; p < pixels; p++)
-    {
-      float sum = 0;
-
-      for (int c = 0; c < channels; c++)
-        sum += in[(size_t) c * pixels + p];
-      out[p] = sum / channels;
-    }
-}
-
-/* --- what a click, a drag and a drawing compute, on a worker ----------------------------- */
-
-typedef struct {
-  LabWeights *weights;
-  LabProjection *plane;
-  LabSnapshot *projected;   /* the codes the plane was made of */
-  int n;
-  float *points;            /* (n, 2): plane points to decode the codes of */
-  float *drawing;           /* (dim): a drawing to encode and place, or NULL */
-} PlaneJob;
-
-typedef struct {
-  float *images;            /* (n, dim) */
-  float error;              /* a drawing's reconstruction error */
-  gboolean placed;
-  float point[2], sigma[2]; /* where a drawing falls, and its sigma on a linear plane */
-} PlaneResult;
-
-static void
-plane_job_free (PlaneJob *job)
-{
-  lab_weights_unref (job->weights);
-  lab_projection_unref (job->plane);
-  lab_snapshot_unref (job->projected);
-  g_free (job->points);
-  g_free (job->drawing);
-  g_free (job);
-}
-
-static void
-plane_result_free (PlaneResult *r)
-{
-  g_free (r->images);
-  g_free (r);
-}
+/* --- what a click, a drag and a drawing compute, on a worker (lab-plane-job.h) ----------- */
 
 /* A job on the plane shown, with weights for its codes; NULL when there are none that fit. */
-static PlaneJob *
+static LabPlaneJob *
 plane_job_new (LabLatentView *self, LabWeights *weights, const float *points, int n)
 {
-  PlaneJob *job;
-
   if (self->plane == NULL || weights == NULL
       || lab_weights_get_latent_dim (weights) != self->plane->latent
       || lab_weights_get_input_dim (weights) != self->projected->dim)
     return NULL;
-  job = g_new0 (PlaneJob, 1);
-  job->weights = lab_weights_ref (weights);
-  job->plane = lab_projection_ref (self->plane);
-  job->projected = lab_snapshot_ref (self->projected);
-  job->n = n;
-  job->points = points != NULL ? g_memdup2 (points, sizeof (float) * 2 * n) : NULL;
-  return job;
-}
-
-/* Decodes the codes behind the job's plane points. */
-static gpointer
-decode_points_work (gpointer input, GCancellable *cancellable)
-{
-  PlaneJob *job = input;
-  int latent = job->plane->latent;
-  g_autofree float *codes = g_new (float, (gsize) job->n * latent);
-  PlaneResult *r;
-
-  (void) cancellable;
-  for (int i = 0; i < job->n; i++)
-    if (!lab_projection_code_at (job->plane, job->projected->codes, job->points[2 * i],
-                                 job->points[2 * i + 1], codes + (gsize) i * latent))
-      return NULL;
-  r = g_new0 (PlaneResult, 1);
-  r->images = g_new (float, (gsize) job->n * job->projected->dim);
-  lab_weights_decode (job->weights, r->images, codes, job->n);
-  return r;
-}
-
-/* Encodes the drawing, reconstructs it, scores it and places its code in the plane. */
-static gpointer
-encode_drawing_work (gpointer input, GCancellable *cancellable)
-{
-  PlaneJob *job = input;
-  const LabSnapshot *s = job->projected;
-  g_autofree float *code = g_new (float, s->latent), *logvar = NULL;
-  PlaneResult *r = g_new0 (PlaneResult, 1);
-
-  (void) cancellable;
-  /* a VAE's drawing is a Gaussian too: its sigma ellipse on a linear plane */
-  if (s->code_logvar != NULL && job->plane->components != NULL)
-    logvar = g_new (float, s->latent);
-  r->images = g_new (float, s->dim);
-  lab_weights_encode (job->weights, code, logvar, job->drawing, 1);
-  lab_weights_decode (job->weights, r->images, code, 1);
-  lab_weights_sample_errors (job->weights, &r->error, job->drawing, job->drawing, 1);
-  r->placed = lab_projection_place (job->plane, s->codes, code, r->point);
-  if (logvar != NULL)
-    lab_projection_sigma (job->plane, logvar, r->sigma);
-  return r;
+  return lab_plane_job_new (weights, self->plane, self->projected, points, n);
 }
 
 /* Whether a result still fits what the view shows (a new model or dataset may have come). */
 static gboolean
-plane_result_fits (LabLatentView *self, const PlaneJob *job, const PlaneResult *r)
+plane_result_fits (LabLatentView *self, const LabPlaneJob *job, const LabPlaneResult *r)
 {
   return r != NULL && self->snapshot != NULL && self->projected != NULL
          && job->projected->generation == self->projected->generation
@@ -215,7 +115,7 @@ static void
 on_click_decoded (GObject *owner, gpointer input, gpointer output)
 {
   LabLatentView *self = LAB_LATENT_VIEW (owner);
-  PlaneResult *r = output;
+  LabPlaneResult *r = output;
 
   if (plane_result_fits (self, input, r))
     {
@@ -228,14 +128,14 @@ on_click_decoded (GObject *owner, gpointer input, gpointer output)
       self->decoded_grid.n_rows = 1;
       lab_chart_redraw (self->decoded_chart);
     }
-  g_clear_pointer (&r, plane_result_free);
+  g_clear_pointer (&r, lab_plane_result_free);
 }
 
 static void
 on_path_decoded (GObject *owner, gpointer input, gpointer output)
 {
   LabLatentView *self = LAB_LATENT_VIEW (owner);
-  PlaneResult *r = output;
+  LabPlaneResult *r = output;
 
   if (plane_result_fits (self, input, r))
     {
@@ -247,23 +147,22 @@ on_path_decoded (GObject *owner, gpointer input, gpointer output)
       self->strip_grid.n_rows = 1;
       lab_chart_redraw (self->strip_chart);
     }
-  g_clear_pointer (&r, plane_result_free);
+  g_clear_pointer (&r, lab_plane_result_free);
 }
 
 static void
 on_drawing_encoded (GObject *owner, gpointer input, gpointer output)
 {
   LabLatentView *self = LAB_LATENT_VIEW (owner);
-  PlaneResult *r = output;
+  LabPlaneResult *r = output;
   g_autofree char *text = NULL;
 
-  if (!plane_result_fits (self, input, r) || !self->has_drawing)
+  if (!plane_result_fits (self, input, r) || !lab_draw_pad_has_drawing (self->draw_pad))
     {
-      g_clear_pointer (&r, plane_result_free);
+      g_clear_pointer (&r, lab_plane_result_free);
       return;
     }
-  to_grey (self->drawing + self->pixels, r->images, MAX (self->snapshot->channels, 1), self->pixels);
-  lab_chart_redraw (self->draw_chart);
+  lab_draw_pad_show_reconstruction (self->draw_pad, r->images, MAX (self->snapshot->channels, 1));
   self->drawing_placed = r->placed;
   if (r->placed)
     {
@@ -277,8 +176,8 @@ on_drawing_encoded (GObject *owner, gpointer input, gpointer output)
     }
   text = g_strdup_printf (_("Your drawing is the cross in the plane; reconstruction error %.1f "
                             "(the anomaly score)"), r->error);
-  gtk_label_set_label (self->draw_label, text);
-  plane_result_free (r);
+  lab_draw_pad_set_caption (self->draw_pad, text);
+  lab_plane_result_free (r);
 }
 
 static void lab_latent_view_encode_drawing (LabLatentView *self);
@@ -404,7 +303,7 @@ lab_latent_view_show_projection (LabLatentView *self, gboolean glide)
       self->baseline.n_classes = s->n_classes;
       lab_chart_redraw (self->baseline_chart);
     }
-  if (self->has_drawing)
+  if (lab_draw_pad_has_drawing (self->draw_pad))
     lab_latent_view_encode_drawing (self);
 }
 
@@ -476,7 +375,7 @@ lab_latent_view_request (LabLatentView *self)
   LabSnapshot *s = self->snapshot;
   LabProjectionMethod method = lab_latent_view_method (self);
   const float *previous = NULL;
-  float *raw = NULL;
+  LabSession *baseline_from = NULL;
   ProjectionRequest *req;
 
   if (s == NULL || s->codes == NULL || s->n_codes <= 0 || s->latent <= 0)
@@ -489,21 +388,9 @@ lab_latent_view_request (LabLatentView *self)
       && self->plane->method == LAB_PROJECTION_TSNE && self->plane->components == NULL
       && self->plane->n == s->n_codes && self->projected->generation == s->generation)
     previous = self->plane->points;
-  if (!(self->baseline_ready && self->baseline_generation == s->generation) && lab_view_get_session (LAB_VIEW (self)) != NULL
-      && s->code_indices != NULL)
-    {
-      /* a copy of the inputs, for the raw-PCA baseline on the worker */
-      raw = g_new (float, (gsize) s->n_codes * s->dim);
-      for (int i = 0; i < s->n_codes && raw != NULL; i++)
-        {
-          const float *sample = lab_session_get_dataset_sample (lab_view_get_session (LAB_VIEW (self)), s->code_indices[i], NULL);
-
-          if (sample == NULL)
-            g_clear_pointer (&raw, g_free);
-          else
-            memcpy (raw + (gsize) i * s->dim, sample, sizeof (float) * s->dim);
-        }
-    }
+  /* the raw-PCA baseline once per model, from the session's dataset, borrowed on the worker */
+  if (!(self->baseline_ready && self->baseline_generation == s->generation) && s->code_indices != NULL)
+    baseline_from = lab_view_get_session (LAB_VIEW (self));
   req = g_new0 (ProjectionRequest, 1);
   /* weak: a plane still being made when the window closes must not keep the view (and
    * its session) alive; dispose cancels it */
@@ -521,7 +408,7 @@ lab_latent_view_request (LabLatentView *self)
       lab_chart_redraw (self->scatter_chart);
     }
   lab_projection_run_async (s, method, gtk_spin_button_get_value_as_int (self->dim_x),
-                            gtk_spin_button_get_value_as_int (self->dim_y), previous, raw, s->dim,
+                            gtk_spin_button_get_value_as_int (self->dim_y), previous, baseline_from,
                             self->cancellable, on_projection_done, req);
 }
 
@@ -534,16 +421,23 @@ lab_latent_view_refresh (LabLatentView *self)
 
 static void lab_latent_view_pick (LabLatentView *self, int index);
 
+/* Stops the plane being made, and drops what it would deliver. */
+static void
+lab_latent_view_drop_plane_in_progress (LabLatentView *self)
+{
+  self->request++;
+  g_cancellable_cancel (self->cancellable);
+  g_set_object (&self->cancellable, g_cancellable_new ());
+  g_object_unref (self->cancellable);
+}
+
 /* A new model (or dataset) makes everything shown of the old one stale: its plane, the
  * hovered and clicked samples, what was decoded and the hidden classes. */
 static void
 lab_latent_view_forget_model (LabLatentView *self)
 {
   /* a plane of the old model still being made is of no use now */
-  self->request++;
-  g_cancellable_cancel (self->cancellable);
-  g_set_object (&self->cancellable, g_cancellable_new ());
-  g_object_unref (self->cancellable);
+  lab_latent_view_drop_plane_in_progress (self);
   g_clear_pointer (&self->plane, lab_projection_unref);
   g_clear_pointer (&self->projected, lab_snapshot_unref);
   lab_background_slot_cancel (self->click_job);
@@ -591,20 +485,15 @@ lab_latent_view_on_snapshot (LabView *view, LabSnapshot *snapshot)
       self->decoded = g_renew (float, self->decoded, (gsize) LAB_STRIP_STEPS * self->dim);
       self->decoded_grey = g_renew (float, self->decoded_grey, self->dim);
       self->strip_grey = g_renew (float, self->strip_grey, (gsize) LAB_STRIP_STEPS * self->dim);
-      self->drawing = g_renew (float, self->drawing, 2 * (gsize) self->pixels);
-      memset (self->drawing, 0, sizeof (float) * 2 * self->pixels);
-      self->has_drawing = FALSE;
-      self->draw_row = (LabImageRow) { .label = NULL, .pixels = self->drawing, .n_images = 2 };
-      self->draw_grid.rows = &self->draw_row;
-      self->draw_grid.n_rows = snapshot->is_image ? 1 : 0;
+      /* colour data are drawn in colour */
+      lab_draw_pad_set_shape (self->draw_pad, snapshot->channels, snapshot->is_image ? snapshot->width : 0,
+                              snapshot->height);
       self->decoded_grid.n_rows = self->strip_grid.n_rows = self->hover_grid.n_rows = 0;
     }
   self->hover_grid.image_width = self->decoded_grid.image_width = self->strip_grid.image_width
     = snapshot->width;
   self->hover_grid.image_height = self->decoded_grid.image_height = self->strip_grid.image_height
     = snapshot->height;
-  self->draw_grid.image_width = snapshot->width;
-  self->draw_grid.image_height = snapshot->height;
   lab_latent_view_update_sigma_toggle (self);
   lab_latent_view_request (self);
 }
@@ -640,6 +529,7 @@ on_scatter_motion (LabLatentView *self, double px, double py)
   int index = nearest_point (self, px, py);
   const float *sample;
   int label = -1;
+  const char *name;
   char *text;
 
   if (index == self->scatter.highlight)
@@ -675,15 +565,13 @@ on_scatter_motion (LabLatentView *self, double px, double py)
   self->hover_grid.highlight_row = 0;
   self->hover_grid.highlight_index = 0;
   lab_chart_redraw (self->hover_chart);
+  name = lab_snapshot_class_name (s, label);
   if (shown > 1)
     text = g_strdup_printf (_("Sample %u: %s, then its %d nearest codes (%d of its class)"),
-                            s->code_indices[index],
-                            label >= 0 && label < s->n_classes && s->class_names != NULL
-                            ? s->class_names[label] : _("unlabelled"), shown - 1, alike);
+                            s->code_indices[index], name != NULL ? name : _("unlabelled"),
+                            shown - 1, alike);
   else
-    text = g_strdup_printf ("Sample %u: %s", s->code_indices[index],
-                            label >= 0 && label < s->n_classes && s->class_names != NULL
-                            ? s->class_names[label] : "unlabelled");
+    text = g_strdup_printf ("Sample %u: %s", s->code_indices[index], name != NULL ? name : "unlabelled");
   gtk_label_set_label (self->hover_label, text);
   g_free (text);
 }
@@ -709,9 +597,9 @@ lab_latent_view_pick (LabLatentView *self, int index)
   if (self->picked >= 0)
     {
       lab_session_get_dataset_sample (lab_view_get_session (LAB_VIEW (self)), self->picked, &label);
-      if (label >= 0 && label < s->n_classes && s->class_names != NULL)
+      if (lab_snapshot_class_name (s, label) != NULL)
         text = g_strdup_printf (_("Clicked sample %ld (%s): use it in the Generate view"),
-                                self->picked, s->class_names[label]);
+                                self->picked, lab_snapshot_class_name (s, label));
       else
         text = g_strdup_printf (_("Clicked sample %ld: use it in the Generate view"), self->picked);
     }
@@ -776,7 +664,7 @@ on_scatter_drag_begin (LabLatentView *self, double px, double py)
 static void
 lab_latent_view_interpolate (LabLatentView *self, double x0, double y0, double x1, double y1)
 {
-  PlaneJob *job;
+  LabPlaneJob *job;
 
   for (int i = 0; i < LAB_STRIP_STEPS; i++)
     {
@@ -862,16 +750,11 @@ on_projection_changed (LabLatentView *self)
   self->scatter.n_path = 0;
   self->scatter.show_marker = FALSE;
   /* a plane of the old kind still being made is of no use now */
-  self->request++;
-  g_cancellable_cancel (self->cancellable);
-  g_set_object (&self->cancellable, g_cancellable_new ());
-  g_object_unref (self->cancellable);
+  lab_latent_view_drop_plane_in_progress (self);
   lab_latent_view_request (self);
 }
 
 /* --- draw to encode ---------------------------------------------------------------------- */
-
-#define LAB_PEN_RADIUS 1.4
 
 /* Encodes the drawing with the plane's weights on a worker, which shows its reconstruction
  * and reconstruction error and marks where it falls in the plane (t-SNE: among its nearest
@@ -880,7 +763,7 @@ static void
 lab_latent_view_encode_drawing (LabLatentView *self)
 {
   const LabSnapshot *s = self->projected;
-  PlaneJob *job;
+  LabPlaneJob *job;
 
   if (s == NULL || lab_view_get_session (LAB_VIEW (self)) == NULL)
     return;
@@ -889,56 +772,15 @@ lab_latent_view_encode_drawing (LabLatentView *self)
   if (job == NULL)
     return;
   job->drawing = g_new (float, s->dim);
-  for (int c = 0; c < MAX (s->channels, 1); c++)
-    memcpy (job->drawing + (gsize) c * self->pixels, self->drawing, sizeof (float) * self->pixels);
+  lab_draw_pad_copy_sample (self->draw_pad, job->drawing, MAX (s->channels, 1));
   self->drawing_placed = FALSE;
   lab_background_slot_request (self->drawing_job, job);
 }
 
 static void
-draw_at (LabLatentView *self, double px, double py)
+on_draw_cleared (LabLatentView *self)
 {
-  GtkWidget *widget = GTK_WIDGET (self->draw_chart);
-  int row, index, w = self->draw_grid.image_width, h = self->draw_grid.image_height;
-  double x, y;
-
-  if (self->draw_grid.n_rows == 0
-      || !lab_plot_image_grid_locate (gtk_widget_get_width (widget), gtk_widget_get_height (widget),
-                                      &self->draw_grid, lab_chart_get_style (self->draw_chart), px,
-                                      py, &row, &index, &x, &y)
-      || index != 0)
-    return;
-  /* a soft round pen, about as wide as an MNIST stroke */
-  for (int iy = (int) floor (y - 2 * LAB_PEN_RADIUS); iy <= (int) ceil (y + 2 * LAB_PEN_RADIUS); iy++)
-    for (int ix = (int) floor (x - 2 * LAB_PEN_RADIUS); ix <= (int) ceil (x + 2 * LAB_PEN_RADIUS); ix++)
-      if (ix >= 0 && iy >= 0 && ix < w && iy < h)
-        {
-          double d = hypot (ix + 0.5 - x, iy + 0.5 - y);
-          float ink = (float) CLAMP (1.5 - d / LAB_PEN_RADIUS, 0.0, 1.0);
-          float *pixel = &self->drawing[(gsize) iy * w + ix];
-
-          *pixel = MAX (*pixel, ink);
-        }
-  self->has_drawing = TRUE;
-  lab_latent_view_encode_drawing (self);
-}
-
-static void
-on_draw_clicked (LabLatentView *self, double px, double py)
-{
-  draw_at (self, px, py);
-}
-
-static void
-on_draw_clear (LabLatentView *self)
-{
-  if (self->drawing == NULL)
-    return;
-  memset (self->drawing, 0, sizeof (float) * 2 * self->pixels);
-  self->has_drawing = FALSE;
   self->scatter.show_marker = FALSE;
-  gtk_label_set_label (self->draw_label, _("Drag on the left square to draw"));
-  lab_chart_redraw (self->draw_chart);
   lab_chart_redraw (self->scatter_chart);
 }
 
@@ -964,7 +806,7 @@ gboolean
 lab_latent_view_decode_at (LabLatentView *self, double x, double y)
 {
   const float point[2] = { (float) x, (float) y };
-  PlaneJob *job;
+  LabPlaneJob *job;
 
   g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), FALSE);
 
@@ -1026,10 +868,9 @@ lab_latent_view_set_drawing (LabLatentView *self, const float *grey)
   g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), FALSE);
   g_return_val_if_fail (grey != NULL, FALSE);
 
-  if (self->drawing == NULL || self->plane == NULL)
+  if (self->snapshot == NULL || !self->snapshot->is_image || self->plane == NULL)
     return FALSE;
-  memcpy (self->drawing, grey, sizeof (float) * self->pixels);
-  self->has_drawing = TRUE;
+  lab_draw_pad_set_drawing (self->draw_pad, grey);
   self->scatter.show_marker = FALSE;
   lab_latent_view_encode_drawing (self);
   return lab_background_slot_is_busy (self->drawing_job);
@@ -1040,7 +881,7 @@ lab_latent_view_get_drawing_point (LabLatentView *self, double *x, double *y)
 {
   g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), FALSE);
 
-  if (!self->has_drawing || !self->drawing_placed)
+  if (!lab_draw_pad_has_drawing (self->draw_pad) || !self->drawing_placed)
     return FALSE;
   *x = self->drawing_point[0];
   *y = self->drawing_point[1];
@@ -1092,6 +933,13 @@ lab_latent_view_get_trustworthiness (LabLatentView *self)
   return self->plane != NULL ? self->plane->trustworthiness : NAN;
 }
 
+LabDrawPad *
+lab_latent_view_get_draw_pad (LabLatentView *self)
+{
+  g_return_val_if_fail (LAB_IS_LATENT_VIEW (self), NULL);
+  return self->draw_pad;
+}
+
 GtkWidget *
 lab_latent_view_get_sigma_toggle (LabLatentView *self)
 {
@@ -1106,6 +954,7 @@ lab_latent_view_dispose (GObject *object)
 {
   LabLatentView *self = LAB_LATENT_VIEW (object);
 
+  gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_LATENT_VIEW);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -1125,7 +974,6 @@ lab_latent_view_dispose (GObject *object)
   g_clear_pointer (&self->decoded, g_free);
   g_clear_pointer (&self->decoded_grey, g_free);
   g_clear_pointer (&self->strip_grey, g_free);
-  g_clear_pointer (&self->drawing, g_free);
   g_clear_pointer (&self->hidden, g_free);
 
   G_OBJECT_CLASS (lab_latent_view_parent_class)->dispose (object);
@@ -1157,7 +1005,7 @@ lab_latent_view_css_changed (GtkWidget *widget, GtkCssStyleChange *change)
     return; /* still being built */
   reserve_two_lines (self->hover_label);
   reserve_two_lines (self->use_label);
-  reserve_two_lines (self->draw_label);
+  reserve_two_lines (lab_draw_pad_get_caption_label (self->draw_pad));
 }
 
 /* A hidden view computes nothing: what came meanwhile is projected when it is shown. */
@@ -1183,108 +1031,68 @@ lab_latent_view_class_init (LabLatentViewClass *klass)
   widget_class->css_changed = lab_latent_view_css_changed;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "lablatentview");
+
+  g_type_ensure (LAB_TYPE_CHART);
+  g_type_ensure (LAB_TYPE_REFLOW);
+  g_type_ensure (LAB_TYPE_DRAW_PAD);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/latentlab/LatentLab/ui/lab-latent-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, toolbar);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, projection_menu);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, dim_x);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, dim_y);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, sigma_toggle);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, knn_label);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, hover_label);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, use_label);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, use_start_button);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, use_end_button);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, scatter_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, baseline_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, hover_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, decoded_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, strip_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabLatentView, draw_pad);
+  gtk_widget_class_bind_template_callback (widget_class, on_projection_changed);
+  gtk_widget_class_bind_template_callback (widget_class, lab_latent_view_refresh);
+  gtk_widget_class_bind_template_callback (widget_class, on_reset_view);
+  gtk_widget_class_bind_template_callback (widget_class, on_scatter_motion);
+  gtk_widget_class_bind_template_callback (widget_class, on_scatter_leave);
+  gtk_widget_class_bind_template_callback (widget_class, on_scatter_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_scatter_drag_begin);
+  gtk_widget_class_bind_template_callback (widget_class, on_scatter_drag_update);
+  gtk_widget_class_bind_template_callback (widget_class, on_scatter_scroll);
+  gtk_widget_class_bind_template_callback (widget_class, lab_latent_view_encode_drawing);
+  gtk_widget_class_bind_template_callback (widget_class, on_draw_cleared);
+  gtk_widget_class_bind_template_callback (widget_class, on_use_clicked);
 }
 
-static LabChart *
-new_chart (GtkWidget *box, LabPlotDrawFunc draw, gpointer data, int width, int height)
+/* An image grid in a chart of the side panel, drawing from data in the view. */
+static void
+image_chart_setup (LabChart *chart, LabImageGridData *grid, const char *empty_text)
 {
-  GtkWidget *chart = lab_chart_new ();
-
-  lab_chart_set_draw_func (LAB_CHART (chart), draw, data, NULL);
-  gtk_widget_set_size_request (chart, width, height);
-  gtk_box_append (GTK_BOX (box), chart);
-  return LAB_CHART (chart);
-}
-
-static GtkWidget *
-heading (GtkWidget *box, const char *text)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_widget_add_css_class (label, "heading");
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_box_append (GTK_BOX (box), label);
-  return label;
+  grid->highlight_row = grid->highlight_index = -1;
+  grid->empty_text = empty_text;
+  lab_chart_set_draw_func (chart, lab_plot_image_grid_draw_func, grid, NULL);
 }
 
 static void
 lab_latent_view_init (LabLatentView *self)
 {
-  static const char *const projections[] = { N_("PCA projection"), N_("Two dimensions"),
-                                              N_("t-SNE (neighbours)"), NULL };
   GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
-  GtkWidget *main_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  /* the side panel's two groups: one below the other beside a normal window's sidebar, side
-   * by side on a projector's whole width; close together, as each starts with a heading */
-  GtkWidget *side_panels = lab_reflow_new (4);
-  GtkWidget *side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *compare_group = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *reset = gtk_button_new_with_label ("Reset zoom");
-  GtkWidget *hint = gtk_label_new (_("Hover a point to see its input and its neighbours; click "
-                                     "to decode (a click on a sample also picks it for the "
-                                     "Generate view); drag from a point to another to "
-                                     "interpolate, elsewhere to pan; scroll to zoom; click a "
-                                     "class in the legend to hide or show it."));
-  self->click_job = lab_background_slot_new (G_OBJECT (self), decode_points_work,
-                                             (GDestroyNotify) plane_job_free, on_click_decoded,
-                                             (GDestroyNotify) plane_result_free);
-  self->path_job = lab_background_slot_new (G_OBJECT (self), decode_points_work,
-                                            (GDestroyNotify) plane_job_free, on_path_decoded,
-                                            (GDestroyNotify) plane_result_free);
-  self->drawing_job = lab_background_slot_new (G_OBJECT (self), encode_drawing_work,
-                                               (GDestroyNotify) plane_job_free, on_drawing_encoded,
-                                               (GDestroyNotify) plane_result_free);
 
+  gtk_widget_init_template (GTK_WIDGET (self));
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
-  gtk_widget_set_parent (main_box, GTK_WIDGET (self));
-  gtk_widget_set_parent (side_panels, GTK_WIDGET (self));
-  gtk_widget_set_hexpand (main_box, TRUE);
-  gtk_widget_set_size_request (side, 300, -1);
-  gtk_widget_set_size_request (compare_group, 300, -1);
-  lab_reflow_append (LAB_REFLOW (side_panels), side);
-  lab_reflow_append (LAB_REFLOW (side_panels), compare_group);
+  self->use_buttons[0] = self->use_start_button;
+  self->use_buttons[1] = self->use_end_button;
+  for (int end = 0; end < 2; end++)
+    {
+      GtkLabel *label = GTK_LABEL (gtk_button_get_child (GTK_BUTTON (self->use_buttons[end])));
 
-  self->toolbar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  self->projection_menu = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (projections));
-  self->dim_x = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 1, 1));
-  self->dim_y = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 1, 1));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->projection_menu),
-                               _("t-SNE (the default) places each code among its nearest codes, so "
-                                 "classes show as islands; PCA keeps the two directions of largest "
-                                 "spread; or show two chosen latent dimensions"));
-  gtk_drop_down_set_selected (self->projection_menu, PROJECT_TSNE);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->dim_x), "Latent dimension on the x axis");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->dim_y), "Latent dimension on the y axis");
-  gtk_widget_set_sensitive (GTK_WIDGET (self->dim_x), FALSE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->dim_y), FALSE);
-  gtk_box_append (GTK_BOX (self->toolbar), GTK_WIDGET (self->projection_menu));
-  gtk_box_append (GTK_BOX (self->toolbar), gtk_label_new ("x"));
-  gtk_box_append (GTK_BOX (self->toolbar), GTK_WIDGET (self->dim_x));
-  gtk_box_append (GTK_BOX (self->toolbar), gtk_label_new ("y"));
-  gtk_box_append (GTK_BOX (self->toolbar), GTK_WIDGET (self->dim_y));
-  gtk_widget_set_visible (self->toolbar, FALSE);
-
-  {
-    /* the projection's controls and the plot's, on two lines when the column is narrow */
-    GtkWidget *bar = lab_reflow_new (12);
-    GtkWidget *plot_buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-
-    lab_reflow_append (LAB_REFLOW (bar), self->toolbar);
-    lab_reflow_append (LAB_REFLOW (bar), plot_buttons);
-    self->sigma_toggle = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_label (_("σ ellipses (VAE)")));
-    gtk_widget_set_tooltip_text (GTK_WIDGET (self->sigma_toggle),
-                                 _("A variational encoder gives each code a mean and a spread: draw "
-                                   "one standard deviation around each point (on a PCA or "
-                                   "two-dimension plane; t-SNE has no axes to draw it on)"));
-    gtk_widget_set_sensitive (GTK_WIDGET (self->sigma_toggle), FALSE);
-    gtk_box_append (GTK_BOX (plot_buttons), GTK_WIDGET (self->sigma_toggle));
-    gtk_box_append (GTK_BOX (plot_buttons), reset);
-    gtk_box_append (GTK_BOX (main_box), bar);
-    self->knn_label = GTK_LABEL (gtk_label_new (_("5-NN accuracy appears with the first codes")));
-    gtk_label_set_xalign (self->knn_label, 0);
-    gtk_label_set_wrap (self->knn_label, TRUE);
-    gtk_box_append (GTK_BOX (main_box), GTK_WIDGET (self->knn_label));
-  }
+      /* two lines rather than a side panel wider than a projector leaves it */
+      gtk_label_set_wrap (label, TRUE);
+      gtk_label_set_justify (label, GTK_JUSTIFY_CENTER);
+    }
 
   self->scatter.highlight = -1;
   self->scatter.legend = LAB_PLOT_LEGEND_TOP_RIGHT;
@@ -1292,131 +1100,28 @@ lab_latent_view_init (LabLatentView *self)
    * distances keep their shape */
   self->scatter.equal_aspect = TRUE;
   self->scatter.empty_text = _(LAB_LATENT_NO_CODES);
-  self->scatter_chart = new_chart (main_box, lab_plot_scatter_draw_func, &self->scatter, 480, 360);
-  lab_chart_set_description (self->scatter_chart, _("The codes of the test samples, coloured by class"));
-  gtk_widget_set_vexpand (GTK_WIDGET (self->scatter_chart), TRUE);
-  gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
-  /* as wide as the plot, not as the whole sentence: the side panel has the rest */
-  gtk_label_set_max_width_chars (GTK_LABEL (hint), 50);
-  gtk_label_set_xalign (GTK_LABEL (hint), 0);
-  gtk_widget_add_css_class (hint, "dim-label");
-  gtk_box_append (GTK_BOX (main_box), hint);
-
-  heading (side, _("Hovered input and its neighbours"));
-  self->hover_label = GTK_LABEL (heading (side, "—"));
-  gtk_widget_remove_css_class (GTK_WIDGET (self->hover_label), "heading");
-  gtk_label_set_wrap (self->hover_label, TRUE);
-  self->hover_grid.highlight_row = self->hover_grid.highlight_index = -1;
-  self->hover_grid.empty_text = _("Hover a point");
-  self->hover_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->hover_grid, 300, 40);
-  lab_chart_set_description (self->hover_chart, _("The input of the sample under the pointer, "
-                                                  "then those of its nearest codes"));
-  GtkWidget *pair = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *side_column = side;
-
-  /* drawing and decoding side by side: each is a small picture, and a projector's 720 lines
-   * have no room for them one under the other */
-  gtk_box_set_homogeneous (GTK_BOX (pair), TRUE);
-  gtk_box_append (GTK_BOX (side), pair);
-  side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_box_append (GTK_BOX (pair), side);
-  {
-    GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-    GtkWidget *title = gtk_label_new (_("Draw to encode"));
-    GtkWidget *clear = gtk_button_new_with_label (_("Clear"));
-
-    gtk_widget_add_css_class (title, "heading");
-    gtk_label_set_xalign (GTK_LABEL (title), 0);
-    gtk_label_set_wrap (GTK_LABEL (title), TRUE);
-    gtk_widget_set_hexpand (title, TRUE);
-    gtk_widget_set_tooltip_text (clear, _("Wipe the drawing"));
-    gtk_box_append (GTK_BOX (row), title);
-    gtk_box_append (GTK_BOX (row), clear);
-    gtk_box_append (GTK_BOX (side), row);
-    g_signal_connect_swapped (clear, "clicked", G_CALLBACK (on_draw_clear), self);
-  }
-  self->draw_grid.highlight_row = self->draw_grid.highlight_index = -1;
-  self->draw_grid.empty_text = _("Drawing needs image data");
-  self->draw_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->draw_grid, 140, 72);
-  lab_chart_set_description (self->draw_chart,
-                             _("A square to draw in, and the model's reconstruction of the drawing"));
-  self->draw_label = GTK_LABEL (gtk_label_new (_("Drag on the left square to draw")));
-  gtk_label_set_wrap (self->draw_label, TRUE);
-  gtk_label_set_xalign (self->draw_label, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->draw_label), "dim-label");
-  gtk_box_append (GTK_BOX (side), GTK_WIDGET (self->draw_label));
-  g_signal_connect_swapped (self->draw_chart, "clicked", G_CALLBACK (on_draw_clicked), self);
-  g_signal_connect_swapped (self->draw_chart, "drag-begin", G_CALLBACK (on_draw_clicked), self);
-  g_signal_connect_swapped (self->draw_chart, "drag-update", G_CALLBACK (on_draw_clicked), self);
-  side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_box_append (GTK_BOX (pair), side);
-  gtk_label_set_wrap (GTK_LABEL (heading (side, _("Decoded at the clicked point"))), TRUE);
-  self->decoded_grid.highlight_row = self->decoded_grid.highlight_index = -1;
-  self->decoded_grid.empty_text = _("Click in the plane");
-  self->decoded_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->decoded_grid, 140, 72);
-  side = side_column;
-  lab_chart_set_description (self->decoded_chart, _("The image decoded at the clicked point of the plane"));
-  {
-    GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-
-    for (int end = 0; end < 2; end++)
-      {
-        /* short, so that the two stay on one line in a projector's narrow side panel */
-        self->use_buttons[end] = gtk_button_new_with_label (end == 0 ? _("Use as Start")
-                                                                    : _("Use as End"));
-        gtk_widget_set_tooltip_text (self->use_buttons[end],
-                                     end == 0 ? _("Make the clicked sample the start of the "
-                                                  "interpolation in the Generate view")
-                                              : _("Make the clicked sample the end of the "
-                                                  "interpolation in the Generate view"));
-        gtk_widget_set_sensitive (self->use_buttons[end], FALSE);
-        gtk_widget_set_hexpand (self->use_buttons[end], TRUE);
-        /* two lines rather than a side panel wider than a projector leaves it */
-        gtk_label_set_wrap (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (self->use_buttons[end]))), TRUE);
-        gtk_label_set_justify (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (self->use_buttons[end]))),
-                               GTK_JUSTIFY_CENTER);
-        g_signal_connect (self->use_buttons[end], "clicked", G_CALLBACK (on_use_clicked), self);
-        gtk_box_append (GTK_BOX (row), self->use_buttons[end]);
-      }
-    gtk_box_append (GTK_BOX (side), row);
-    self->use_label = GTK_LABEL (gtk_label_new (_("Click a sample's point to use it in the "
-                                                  "Generate view's interpolation")));
-    gtk_label_set_wrap (self->use_label, TRUE);
-    gtk_label_set_xalign (self->use_label, 0);
-    gtk_widget_add_css_class (GTK_WIDGET (self->use_label), "dim-label");
-    gtk_box_append (GTK_BOX (side), GTK_WIDGET (self->use_label));
-  }
-  side = compare_group;
-  heading (side, _("Interpolation (10 steps)"));
-  self->strip_grid.highlight_row = self->strip_grid.highlight_index = -1;
-  self->strip_grid.empty_text = _("Drag from one point to another");
-  self->strip_chart = new_chart (side, lab_plot_image_grid_draw_func, &self->strip_grid, 300, 40);
-  lab_chart_set_description (self->strip_chart, _("Ten images decoded along the dragged path"));
-  heading (side, _("Baseline: PCA of the raw inputs"));
+  lab_chart_set_draw_func (self->scatter_chart, lab_plot_scatter_draw_func, &self->scatter, NULL);
+  image_chart_setup (self->hover_chart, &self->hover_grid, _("Hover a point"));
+  image_chart_setup (self->decoded_chart, &self->decoded_grid, _("Click in the plane"));
+  image_chart_setup (self->strip_chart, &self->strip_grid, _("Drag from one point to another"));
   self->baseline.highlight = -1;
   self->baseline.legend = LAB_PLOT_LEGEND_NONE;
   self->baseline.x_label = _("principal component 1");
   self->baseline.y_label = _("principal component 2");
   self->baseline.empty_text = _("Computed with the first codes");
-  self->baseline_chart = new_chart (side, lab_plot_scatter_draw_func, &self->baseline, 300, 110);
-  lab_chart_set_description (self->baseline_chart,
-                             _("The same samples placed by the PCA of their raw inputs, coloured by class"));
-  gtk_widget_set_vexpand (GTK_WIDGET (self->baseline_chart), TRUE);
+  lab_chart_set_draw_func (self->baseline_chart, lab_plot_scatter_draw_func, &self->baseline, NULL);
 
+  self->click_job = lab_background_slot_new (G_OBJECT (self), lab_plane_job_decode_points,
+                                             (GDestroyNotify) lab_plane_job_free, on_click_decoded,
+                                             (GDestroyNotify) lab_plane_result_free);
+  self->path_job = lab_background_slot_new (G_OBJECT (self), lab_plane_job_decode_points,
+                                            (GDestroyNotify) lab_plane_job_free, on_path_decoded,
+                                            (GDestroyNotify) lab_plane_result_free);
+  self->drawing_job = lab_background_slot_new (G_OBJECT (self), lab_plane_job_encode_drawing,
+                                               (GDestroyNotify) lab_plane_job_free, on_drawing_encoded,
+                                               (GDestroyNotify) lab_plane_result_free);
   self->knn_accuracy = NAN;
   self->cancellable = g_cancellable_new ();
   self->drag_from = -1;
   self->picked = -1;
-
-  g_signal_connect_swapped (self->projection_menu, "notify::selected", G_CALLBACK (on_projection_changed), self);
-  g_signal_connect_swapped (self->dim_x, "value-changed", G_CALLBACK (on_projection_changed), self);
-  g_signal_connect_swapped (self->dim_y, "value-changed", G_CALLBACK (on_projection_changed), self);
-  g_signal_connect_swapped (self->sigma_toggle, "toggled", G_CALLBACK (lab_latent_view_refresh), self);
-  g_signal_connect_swapped (reset, "clicked", G_CALLBACK (on_reset_view), self);
-  g_signal_connect_swapped (self->scatter_chart, "motion", G_CALLBACK (on_scatter_motion), self);
-  g_signal_connect_swapped (self->scatter_chart, "leave", G_CALLBACK (on_scatter_leave), self);
-  g_signal_connect_swapped (self->scatter_chart, "clicked", G_CALLBACK (on_scatter_clicked), self);
-  g_signal_connect_swapped (self->scatter_chart, "drag-begin", G_CALLBACK (on_scatter_drag_begin), self);
-  g_signal_connect_swapped (self->scatter_chart, "drag-update", G_CALLBACK (on_scatter_drag_update), self);
-  g_signal_connect_swapped (self->scatter_chart, "scroll", G_CALLBACK (on_scatter_scroll), self);
 }

@@ -7,6 +7,7 @@
 
 #include <gtk/gtk.h>
 
+#include "lab-draw-pad.h"
 #include "lab-view.h"
 
 G_BEGIN_DECLS
@@ -26,8 +27,8 @@ const float *lab_latent_view_get_decoded (LabLatentView *self);
 /* Leave-one-out 5-NN accuracy of the codes; NaN before the first codes. */
 double       lab_latent_view_get_knn_accuracy (LabLatentView *self);
 GtkWidget   *lab_latent_view_get_scatter (LabLatentView *self);
-/* Draw to encode: takes grey (height * width) as the drawing and encodes it on a worker;
- * FALSE before the first plane. */
+/* Draw to encode: takes pixels as the drawing, grey (height * width) or, for colour data,
+ * three planes, and encodes it on a worker; FALSE before the first plane. */
 gboolean     lab_latent_view_set_drawing (LabLatentView *self, const float *grey);
 /* Where the drawing fell in the plane (x, y), once its encoding is back; FALSE before. */
 gboolean     lab_latent_view_get_drawing_point (LabLatentView *self, double *x, double *y);
@@ -46,5 +47,8 @@ GtkWidget   *lab_latent_view_get_sigma_toggle (LabLatentView *self);
  * second, the end) of its interpolation, through the window's win.use-sample action.
  * FALSE when the last click was on no sample. */
 gboolean     lab_latent_view_send_picked (LabLatentView *self, gboolean second);
+
+/* Draw to encode: the square drawn in (and the drawing's reconstruction beside it). */
+LabDrawPad  *lab_latent_view_get_draw_pad (LabLatentView *self);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_IMAGE_SIDE 4096
@@ -175,63 +176,145 @@ line_top (const GridLayout *layout, int line, int row)
   return layout->y0 + line * layout->line_h + row * layout->row_gap;
 }
 
-/* One image as an RGB surface at its own resolution; NaN pixels become the low end. */
-static cairo_surface_t *
-image_surface (const float *pixels, int w, int h, LabImageColormap colormap, double vmax)
+/* Pixel (x, y) of an image as cairo's RGB24; NaN pixels become the low end. */
+static uint32_t
+image_pixel (const float *pixels, int w, int h, int x, int y, LabImageColormap colormap,
+             double vmax)
 {
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+  double v = pixels[(size_t) y * w + x];
+  if (!_lab_plot_finite (v))
+    v = 0.0;
+  unsigned r, g, b;
+  if (colormap == LAB_IMAGE_RGB)
+    {
+      unsigned rgb[3];
+      for (int c = 0; c < 3; c++)
+        {
+          double u = pixels[((size_t) c * h + y) * w + x];
+          u = _lab_plot_finite (u) ? fmax (0.0, fmin (1.0, u)) : 0.0;
+          rgb[c] = (unsigned) lround (u * 255);
+        }
+      r = rgb[0], g = rgb[1], b = rgb[2];
+    }
+  else if (colormap == LAB_IMAGE_HEAT)
+    {
+      LabRgba c = lab_plot_colormap_inferno (fabs (v) / vmax);
+      r = (unsigned) lround (c.r * 255);
+      g = (unsigned) lround (c.g * 255);
+      b = (unsigned) lround (c.b * 255);
+    }
+  else if (colormap == LAB_IMAGE_DIVERGING)
+    {
+      /* ColorBrewer RdBu ends through white, so that a zero weight reads as nothing */
+      double t = fmax (-1.0, fmin (1.0, v / vmax));
+      double er = t < 0 ? 0.129 : 0.698, eg = t < 0 ? 0.400 : 0.094, eb = t < 0 ? 0.675 : 0.169;
+      double a = fabs (t);
+      r = (unsigned) lround ((1.0 + a * (er - 1.0)) * 255);
+      g = (unsigned) lround ((1.0 + a * (eg - 1.0)) * 255);
+      b = (unsigned) lround ((1.0 + a * (eb - 1.0)) * 255);
+    }
+  else
+    {
+      v = v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v;
+      r = g = b = (unsigned) lround (v * 255);
+    }
+  return 0xff000000u | (r << 16) | (g << 8) | b;
+}
+
+/* One image (w x h) as an RGB surface of out_w x out_h pixels, each the image pixel under
+ * its centre (nearest neighbour, as cairo scales it): at the image's own resolution, or
+ * already scaled to a cell, which reads only the pixels the cell shows. */
+static cairo_surface_t *
+image_surface (const float *pixels, int w, int h, LabImageColormap colormap, double vmax,
+               int out_w, int out_h)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, out_w, out_h);
   if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
     return surface;
   cairo_surface_flush (surface);
   unsigned char *bytes = cairo_image_surface_get_data (surface);
   int stride = cairo_image_surface_get_stride (surface);
-  for (int y = 0; y < h; y++)
+  for (int oy = 0; oy < out_h; oy++)
     {
-      uint32_t *out = (uint32_t *) (void *) (bytes + (size_t) y * stride);
-      for (int x = 0; x < w; x++)
+      uint32_t *out = (uint32_t *) (void *) (bytes + (size_t) oy * stride);
+      int y = out_h == h ? oy : (int) fmin (h - 1, floor ((oy + 0.5) * h / out_h));
+      for (int ox = 0; ox < out_w; ox++)
         {
-          double v = pixels[(size_t) y * w + x];
-          if (!_lab_plot_finite (v))
-            v = 0.0;
-          unsigned r, g, b;
-          if (colormap == LAB_IMAGE_RGB)
-            {
-              unsigned rgb[3];
-              for (int c = 0; c < 3; c++)
-                {
-                  double u = pixels[((size_t) c * h + y) * w + x];
-                  u = _lab_plot_finite (u) ? fmax (0.0, fmin (1.0, u)) : 0.0;
-                  rgb[c] = (unsigned) lround (u * 255);
-                }
-              r = rgb[0], g = rgb[1], b = rgb[2];
-            }
-          else if (colormap == LAB_IMAGE_HEAT)
-            {
-              LabRgba c = lab_plot_colormap_inferno (fabs (v) / vmax);
-              r = (unsigned) lround (c.r * 255);
-              g = (unsigned) lround (c.g * 255);
-              b = (unsigned) lround (c.b * 255);
-            }
-          else if (colormap == LAB_IMAGE_DIVERGING)
-            {
-              /* ColorBrewer RdBu ends through white, so that a zero weight reads as nothing */
-              double t = fmax (-1.0, fmin (1.0, v / vmax));
-              double er = t < 0 ? 0.129 : 0.698, eg = t < 0 ? 0.400 : 0.094, eb = t < 0 ? 0.675 : 0.169;
-              double a = fabs (t);
-              r = (unsigned) lround ((1.0 + a * (er - 1.0)) * 255);
-              g = (unsigned) lround ((1.0 + a * (eg - 1.0)) * 255);
-              b = (unsigned) lround ((1.0 + a * (eb - 1.0)) * 255);
-            }
-          else
-            {
-              v = v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v;
-              r = g = b = (unsigned) lround (v * 255);
-            }
-          out[x] = 0xff000000u | (r << 16) | (g << 8) | b;
+          int x = out_w == w ? ox : (int) fmin (w - 1, floor ((ox + 0.5) * w / out_w));
+          out[ox] = image_pixel (pixels, w, h, x, y, colormap, vmax);
         }
     }
   cairo_surface_mark_dirty (surface);
   return surface;
+}
+
+/* --- the cache of scaled images ------------------------------------------------------------ */
+
+typedef struct {
+  const float *pixels;
+  int image_w, image_h, w, h;
+  LabImageColormap colormap;
+  float row_vmax;
+  unsigned long version;
+  cairo_surface_t *surface;
+} CacheEntry;
+
+struct LabImageCache {
+  CacheEntry *entries;
+  int n_entries;
+  int scale;
+  unsigned long builds;
+};
+
+LabImageCache *
+lab_image_cache_new (void)
+{
+  LabImageCache *cache = calloc (1, sizeof *cache);
+  if (cache)
+    cache->scale = 1;
+  return cache;
+}
+
+void
+lab_image_cache_free (LabImageCache *cache)
+{
+  if (cache == NULL)
+    return;
+  for (int i = 0; i < cache->n_entries; i++)
+    if (cache->entries[i].surface)
+      cairo_surface_destroy (cache->entries[i].surface);
+  free (cache->entries);
+  free (cache);
+}
+
+void
+lab_image_cache_set_scale (LabImageCache *cache, int scale)
+{
+  if (cache)
+    cache->scale = scale >= 1 ? scale : 1;
+}
+
+unsigned long
+lab_image_cache_get_builds (const LabImageCache *cache)
+{
+  return cache ? cache->builds : 0;
+}
+
+/* Entry `slot` of the cache (grown as needed), or NULL when out of memory. */
+static CacheEntry *
+cache_entry (LabImageCache *cache, int slot)
+{
+  if (slot >= cache->n_entries)
+    {
+      int n = slot + 8;
+      CacheEntry *grown = realloc (cache->entries, sizeof *grown * (size_t) n);
+      if (grown == NULL)
+        return NULL;
+      memset (grown + cache->n_entries, 0, sizeof *grown * (size_t) (n - cache->n_entries));
+      cache->entries = grown;
+      cache->n_entries = n;
+    }
+  return &cache->entries[slot];
 }
 
 static double
@@ -292,10 +375,63 @@ draw_series (cairo_t *cr, const float *values, int n, double lo, double hi, doub
   cairo_stroke (cr);
 }
 
-/* vmax: the colour scale's top; lo, hi: the value range of a time series' cell */
+/* Whether cr draws on a vector surface (SVG, PDF, PostScript): it gets the images at their
+ * own resolution, not scaled for a screen. */
+static bool
+is_vector_target (cairo_t *cr)
+{
+  cairo_surface_type_t type = cairo_surface_get_type (cairo_get_target (cr));
+  return type == CAIRO_SURFACE_TYPE_PDF || type == CAIRO_SURFACE_TYPE_SVG
+         || type == CAIRO_SURFACE_TYPE_PS;
+}
+
+/* The surface to paint for an image in a w x h cell, and its size in *pw, *ph: from the
+ * grid's cache when it has one (rebuilt only when something it was made from changed), else
+ * made now at the image's own resolution. *vmax is the row's colour scale top, found on
+ * first need. */
+static cairo_surface_t *
+cell_surface (cairo_t *cr, const LabImageGridData *data, const LabImageRow *row,
+              const float *pixels, int slot, double *vmax, double w, double h, int *pw, int *ph)
+{
+  int iw = data->image_width, ih = data->image_height;
+  CacheEntry *entry = data->cache && !is_vector_target (cr) ? cache_entry (data->cache, slot) : NULL;
+
+  if (*vmax < 0.0)
+    *vmax = row->colormap == LAB_IMAGE_HEAT || row->colormap == LAB_IMAGE_DIVERGING
+              ? row_vmax (row, (size_t) iw * ih * row->n_images) : 1.0;
+  if (entry == NULL)
+    {
+      *pw = iw;
+      *ph = ih;
+      return image_surface (pixels, iw, ih, row->colormap, *vmax, iw, ih);
+    }
+  /* device pixels: the screen's scale, and an export's own scaling */
+  double dx = w, dy = h;
+  cairo_user_to_device_distance (cr, &dx, &dy);
+  double k = data->cache->scale * fmax (1.0, fmax (fabs (dx) / w, fabs (dy) / h));
+  *pw = (int) ceil (w * k - 1e-6);
+  *ph = (int) ceil (h * k - 1e-6);
+  if (entry->surface == NULL || entry->pixels != pixels || entry->image_w != iw
+      || entry->image_h != ih || entry->w != *pw || entry->h != *ph
+      || entry->colormap != row->colormap || entry->row_vmax != row->vmax
+      || entry->version != data->version)
+    {
+      if (entry->surface)
+        cairo_surface_destroy (entry->surface);
+      *entry = (CacheEntry) { .pixels = pixels, .image_w = iw, .image_h = ih, .w = *pw, .h = *ph,
+                              .colormap = row->colormap, .row_vmax = row->vmax,
+                              .version = data->version };
+      entry->surface = image_surface (pixels, iw, ih, row->colormap, *vmax, *pw, *ph);
+      data->cache->builds++;
+    }
+  return cairo_surface_reference (entry->surface);
+}
+
+/* slot: the image's place in the grid's cache; vmax: the colour scale's top, < 0 until
+ * known; lo, hi: the value range of a time series' cell */
 static void
 draw_image (cairo_t *cr, const LabImageGridData *data, const LabImageRow *row, int index,
-            double vmax, double lo, double hi, double x, double y, double w, double h,
+            int slot, double *vmax, double lo, double hi, double x, double y, double w, double h,
             double radius, const LabPlotStyle *style)
 {
   size_t size = (size_t) data->image_width * data->image_height;
@@ -307,13 +443,14 @@ draw_image (cairo_t *cr, const LabImageGridData *data, const LabImageRow *row, i
     }
   else
     {
-      cairo_surface_t *surface = image_surface (row->pixels + size * index, data->image_width,
-                                                data->image_height, row->colormap, vmax);
+      int pw, ph;
+      cairo_surface_t *surface = cell_surface (cr, data, row, row->pixels + size * index, slot,
+                                               vmax, w, h, &pw, &ph);
       cairo_save (cr);
       _lab_plot_rounded_rect (cr, x, y, w, h, radius);
       cairo_clip (cr);
       cairo_translate (cr, x, y);
-      cairo_scale (cr, w / data->image_width, h / data->image_height);
+      cairo_scale (cr, w / pw, h / ph);
       cairo_set_source_surface (cr, surface, 0, 0);
       cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
       cairo_paint (cr);
@@ -385,7 +522,7 @@ lab_plot_image_grid_draw (cairo_t *cr, int width, int height, const LabImageGrid
                           0.5, 1.0);
     }
 
-  int line = 0;
+  int line = 0, slot = 0;
   for (int r = 0; r < data->n_rows; r++)
     {
       const LabImageRow *row = &data->rows[r];
@@ -402,17 +539,21 @@ lab_plot_image_grid_draw (cairo_t *cr, int width, int height, const LabImageGrid
           continue;
         }
       size_t n_pixels = (size_t) data->image_width * data->image_height * row->n_images;
-      double vmax = row->colormap == LAB_IMAGE_HEAT || row->colormap == LAB_IMAGE_DIVERGING
-                      ? row_vmax (row, n_pixels) : 1.0;
+      /* the colour scale of a row of images is found when an image is made of it */
+      double vmax = -1.0;
       double lo = 0.0, hi = 1.0;
       if (is_series (data))
-        series_range (row, n_pixels, vmax, &lo, &hi);
+        {
+          vmax = row->colormap == LAB_IMAGE_HEAT || row->colormap == LAB_IMAGE_DIVERGING
+                   ? row_vmax (row, n_pixels) : 1.0;
+          series_range (row, n_pixels, vmax, &lo, &hi);
+        }
       for (int i = 0; i < row->n_images; i++)
         {
           double x = layout.x0 + (i % layout.columns) * (layout.cell_w + layout.gap);
           double y = line_top (&layout, line + i / layout.columns, r);
-          draw_image (cr, data, row, i, vmax, lo, hi, x, y, layout.cell_w, layout.cell_h, radius,
-                      style);
+          draw_image (cr, data, row, i, slot++, &vmax, lo, hi, x, y, layout.cell_w,
+                      layout.cell_h, radius, style);
           if (r == data->highlight_row && i == data->highlight_index)
             {
               _lab_plot_rounded_rect (cr, x - 1.5, y - 1.5, layout.cell_w + 3,

@@ -165,6 +165,20 @@ typedef struct {
   const char *const *captions;    /* optional, n_images strings under the images (PSNR) */
 } LabImageRow;
 
+/* Optional, for large images drawn often (a photo in the Denoise view): each image kept as a
+ * surface already scaled to the cell it is drawn in, rebuilt only when the grid's version,
+ * the cell's size or the image changes, so that a frame paints a few small surfaces instead
+ * of converting and scaling every full-size image. The caller owns it, one per grid, and
+ * changes the grid's version whenever it changes pixels in place. */
+typedef struct LabImageCache LabImageCache;
+
+LabImageCache *lab_image_cache_new        (void);
+void           lab_image_cache_free       (LabImageCache *cache);
+/* Device pixels per drawing unit on screen (the widget's scale factor), 1 by default. */
+void           lab_image_cache_set_scale  (LabImageCache *cache, int scale);
+/* Scaled surfaces made so far: a test counts rebuilds with it. */
+unsigned long  lab_image_cache_get_builds (const LabImageCache *cache);
+
 typedef struct {
   int image_width, image_height;
   const LabImageRow *rows;
@@ -176,6 +190,8 @@ typedef struct {
   const char *const *column_labels;
   int highlight_row, highlight_index; /* outlined in the accent colour; -1 for none */
   const char *empty_text;
+  LabImageCache *cache;           /* optional: scaled images kept between draws (see above) */
+  unsigned long version;          /* with a cache: changed whenever pixels change in place */
 } LabImageGridData;
 
 /* Samples (n, channels, pixels) as a row's pixels in out: copied as they are for colour

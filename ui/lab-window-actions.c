@@ -149,20 +149,21 @@ toast_saved (LabWindow *self, const char *format, const char *path)
 }
 
 static void
-open_model_confirmed (gpointer owner, gpointer path, gboolean accepted)
+open_model_confirmed (gpointer owner, const char *path)
 {
   LabWindow *self = owner;
   g_autoptr(GError) error = NULL;
 
-  if (accepted && !lab_session_open_model (self->session, path, &error))
+  if (!lab_session_open_model (self->session, path, &error))
     _lab_window_show_error (self, _("The model could not be opened"), error->message);
 }
 
 static void
 open_model_chosen (LabWindow *self, GtkFileChooser *chooser, const char *path)
 {
-  lab_confirm_new_model (GTK_WIDGET (self), self->session, _("The opened model takes the place of this one."),
-                         open_model_confirmed, g_strdup (path), g_free);
+  lab_confirm_new_model_from (GTK_WIDGET (self), self->session,
+                              _("The opened model takes the place of this one."),
+                              open_model_confirmed, path);
 }
 
 static void

@@ -8,6 +8,7 @@
 #include "ae-tsne.h"
 #include "lab-background.h"
 #include "lab-projection.h"
+#include "lab-session-private.h"
 
 #define LAB_PROJECTION_EXACT_PCA_MAX 1024
 
@@ -63,8 +64,7 @@ typedef struct {
   LabProjectionMethod method;
   int dim_x, dim_y;
   float *previous;
-  float *raw;
-  int raw_dim;
+  AeDataset *dataset;       /* the session's, borrowed for the baseline; NULL for none */
 } ProjectionJob;
 
 static void
@@ -72,7 +72,8 @@ projection_job_free (ProjectionJob *job)
 {
   lab_snapshot_unref (job->snapshot);
   g_free (job->previous);
-  g_free (job->raw);
+  if (job->dataset != NULL)
+    ae_dataset_free (job->dataset);
   g_free (job);
 }
 
@@ -155,6 +156,25 @@ run_tsne (LabProjection *p, const float *codes, const float *previous, gboolean 
   return TRUE;
 }
 
+/* The PCA of the raw inputs of the codes' samples (n, 2), read from the dataset on the worker;
+ * NULL when an index is not in it (the data changed meanwhile) or the fit fails. */
+static float *
+raw_baseline (const AeDataset *dataset, const uint32_t *indices, int n)
+{
+  g_autofree float *owned = NULL;
+  const float *raw;
+  float *baseline;
+
+  for (int i = 0; i < n; i++)
+    if (indices[i] >= (uint32_t) dataset->n)
+      return NULL;
+  raw = ae_dataset_rows (dataset, indices, n, &owned);
+  baseline = raw != NULL ? g_new (float, 2 * (gsize) n) : NULL;
+  if (baseline != NULL && !lab_projection_pca2 (baseline, NULL, NULL, raw, n, dataset->dim))
+    g_clear_pointer (&baseline, g_free);
+  return baseline;
+}
+
 static void
 projection_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
@@ -205,18 +225,14 @@ projection_thread (GTask *task, gpointer source, gpointer task_data, GCancellabl
       for (int i = 0; i < p->n; i++)
         lab_projection_sigma (p, s->code_logvar + (gsize) i * p->latent, p->sigmas + 2 * i);
     }
-  if (job->raw != NULL)
-    {
-      p->baseline = g_new (float, 2 * (gsize) p->n);
-      if (!lab_projection_pca2 (p->baseline, NULL, NULL, job->raw, p->n, job->raw_dim))
-        g_clear_pointer (&p->baseline, g_free);
-    }
+  if (job->dataset != NULL && s->code_indices != NULL)
+    p->baseline = raw_baseline (job->dataset, s->code_indices, p->n);
   g_task_return_pointer (task, p, (GDestroyNotify) lab_projection_unref);
 }
 
 void
 lab_projection_run_async (LabSnapshot *snapshot, LabProjectionMethod method, int dim_x, int dim_y,
-                          const float *previous, float *raw, int raw_dim,
+                          const float *previous, LabSession *baseline_from,
                           GCancellable *cancellable, GAsyncReadyCallback callback,
                           gpointer user_data)
 {
@@ -230,8 +246,7 @@ lab_projection_run_async (LabSnapshot *snapshot, LabProjectionMethod method, int
   job->dim_y = dim_y;
   job->previous = previous != NULL ? g_memdup2 (previous, sizeof (float) * 2 * (gsize) snapshot->n_codes)
                                    : NULL;
-  job->raw = raw;
-  job->raw_dim = raw_dim;
+  job->dataset = baseline_from != NULL ? _lab_session_ref_dataset (baseline_from) : NULL;
   g_task_set_source_tag (task, lab_projection_run_async);
   g_task_set_task_data (task, job, (GDestroyNotify) projection_job_free);
   lab_background_run (task, projection_thread);

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "lab-session.h"
 #include "lab-snapshot.h"
 
 G_BEGIN_DECLS
@@ -42,12 +43,13 @@ typedef struct {
 
 /* Places the snapshot's codes in a plane on a worker. dim_x and dim_y are the axes of
  * LAB_PROJECTION_DIMENSIONS. t-SNE starts from previous (n, 2, copied) when not NULL, runs a
- * shorter schedule then, and turns its result onto previous. raw (n, raw_dim), when not
- * NULL, is taken and projected by PCA as a baseline. Cancelling stops t-SNE within a few
- * dozen iterations. */
+ * shorter schedule then, and turns its result onto previous. With baseline_from, the raw
+ * inputs of the codes' samples are projected by PCA as a baseline, read on the worker from
+ * that session's dataset, which the job borrows (a reference, no copy). Cancelling stops
+ * t-SNE within a few dozen iterations. */
 void           lab_projection_run_async (LabSnapshot *snapshot, LabProjectionMethod method,
-                                         int dim_x, int dim_y, const float *previous, float *raw,
-                                         int raw_dim, GCancellable *cancellable,
+                                         int dim_x, int dim_y, const float *previous,
+                                         LabSession *baseline_from, GCancellable *cancellable,
                                          GAsyncReadyCallback callback, gpointer user_data);
 LabProjection *lab_projection_run_finish (GAsyncResult *result, GError **error);
 /* Shared between the view and the jobs that read it on a worker; immutable once made. */

@@ -158,6 +158,14 @@ _lab_snapshot_set_factors (LabSnapshot *pub, GBytes *share, int n_factors, const
 }
 
 const char *
+lab_snapshot_class_name (const LabSnapshot *self, int label)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return label >= 0 && label < self->n_classes && self->class_names != NULL
+         ? self->class_names[label] : NULL;
+}
+
+const char *
 lab_snapshot_dimension_factor (const LabSnapshot *self, int dimension, double *share)
 {
   int best = -1;

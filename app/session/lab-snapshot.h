@@ -101,6 +101,8 @@ const char  *lab_loss_term_name (LabLossTerm term);
 /* The title of the factor of which a latent dimension carries the largest share, and that
  * share when share is not NULL; NULL for data without known factors. */
 const char  *lab_snapshot_dimension_factor (const LabSnapshot *self, int dimension, double *share);
+/* The name of class label, or NULL for unlabelled data and labels out of range. */
+const char  *lab_snapshot_class_name (const LabSnapshot *self, int label);
 /* The term that is the whole objective: the total when there are several terms, else the
  * reconstruction (the only one). */
 LabLossTerm  lab_snapshot_objective_term (const LabSnapshot *self);

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "lab-projection.h"
 #include "lab-session.h"
 
 /* Follows every delivery and records what would break the contract with the UI. */
@@ -518,6 +519,59 @@ test_factor_share (void)
 
 /* Freeing a running session stops its thread within about one batch. */
 static void
+on_projected (GObject *source, GAsyncResult *result, gpointer data)
+{
+  LabProjection **out = data;
+
+  (void) source;
+  *out = lab_projection_run_finish (result, NULL);
+}
+
+/* The Latent view's baseline, the PCA of the raw inputs of the codes' samples, is read on the
+ * worker from the session's dataset, borrowed: another dataset loaded meanwhile changes
+ * nothing, and the baseline is that of the samples the codes came from. */
+static void
+test_projection_baseline (void)
+{
+  Recorder rec;
+  g_autoptr(GError) error = NULL;
+  LabSession *session = small_session (&rec, "undercomplete");
+  LabSnapshot *snapshot;
+  LabProjection *plane = NULL;
+  float *raw, *expected;
+  int n, dim = 784;
+
+  lab_session_run (session);
+  g_assert_true (wait_for (session, &rec, has_codes_after_steps, GINT_TO_POINTER (20), 60));
+  lab_session_pause (session);
+  g_assert_true (wait_for (session, &rec, not_running, NULL, 10));
+  snapshot = lab_snapshot_ref (rec.last);
+  g_assert_nonnull (snapshot->code_indices);
+  n = snapshot->n_codes;
+  raw = g_new (float, (gsize) n * dim);
+  expected = g_new (float, 2 * (gsize) n);
+  for (int i = 0; i < n; i++)
+    memcpy (raw + (gsize) i * dim, lab_session_get_dataset_sample (session, snapshot->code_indices[i], NULL),
+            sizeof (float) * dim);
+  g_assert_true (lab_projection_pca2 (expected, NULL, NULL, raw, n, dim));
+
+  lab_projection_run_async (snapshot, LAB_PROJECTION_PCA, 0, 1, NULL, session, NULL, on_projected,
+                            &plane);
+  g_assert_true (lab_session_load (session, "sines", NULL, &error));
+  g_assert_no_error (error);
+  while (plane == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (plane->baseline);
+  g_assert_cmpmem (plane->baseline, sizeof (float) * 2 * n, expected, sizeof (float) * 2 * n);
+
+  lab_projection_unref (plane);
+  lab_snapshot_unref (snapshot);
+  g_free (raw);
+  g_free (expected);
+  free_session (session, &rec);
+}
+
+static void
 test_stop_within_batch (void)
 {
   Recorder rec;
@@ -619,6 +673,7 @@ main (int argc, char **argv)
   g_test_add_func ("/session/stop-within-batch", test_stop_within_batch);
   g_test_add_func ("/session/random-commands", test_random_commands);
   g_test_add_func ("/session/factor-share", test_factor_share);
+  g_test_add_func ("/session/projection-baseline", test_projection_baseline);
 
   return g_test_run ();
 }

@@ -679,6 +679,96 @@ test_image_layouts (void)
 
 /* One-column images are time series (their rows are the steps): each cell is a line plot,
  * twice as wide as tall, whose line rises where the values do. */
+/* Draws data on a new w x h light surface (the caller frees it). */
+static cairo_surface_t *
+draw_grid (const LabImageGridData *data, int w, int h)
+{
+  LabPlotStyle style;
+  lab_plot_style_init_light (&style);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+  cairo_t *cr = cairo_create (surface);
+  lab_plot_image_grid_draw (cr, w, h, data, &style);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  return surface;
+}
+
+/* Pixels of a and b (same size) whose channels differ by more than tolerance. */
+static int
+count_different (cairo_surface_t *a, cairo_surface_t *b, int tolerance)
+{
+  int w = cairo_image_surface_get_width (a), h = cairo_image_surface_get_height (a), n = 0;
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        uint32_t p = test_pixel (a, x, y), q = test_pixel (b, x, y);
+        for (int shift = 0; shift < 24; shift += 8)
+          if (abs ((int) ((p >> shift) & 0xff) - (int) ((q >> shift) & 0xff)) > tolerance)
+            {
+              n++;
+              break;
+            }
+      }
+  return n;
+}
+
+/* A cache keeps each image scaled to its cell: drawn again, nothing is rebuilt; a new version
+ * (pixels changed in place) or another size rebuilds every image once; the picture is the one
+ * drawn without a cache. */
+static void
+test_image_cache (void)
+{
+  static GridFixture f;
+  grid_fixture (&f);
+  LabImageCache *cache = lab_image_cache_new ();
+  cairo_surface_t *plain = draw_grid (&f.data, 1040, 330);
+  f.data.cache = cache;
+  cairo_surface_t *cached = draw_grid (&f.data, 1040, 330);
+  CHECK (lab_image_cache_get_builds (cache) == 3 * NI, "%lu images made for %d",
+         lab_image_cache_get_builds (cache), 3 * NI);
+  CHECK (count_different (plain, cached, 0) == 0, "the cached picture is the same, pixel for pixel");
+  for (int frame = 0; frame < 10; frame++)
+    cairo_surface_destroy (draw_grid (&f.data, 1040, 330));
+  CHECK (lab_image_cache_get_builds (cache) == 3 * NI, "ten more frames rebuild nothing (%lu)",
+         lab_image_cache_get_builds (cache));
+  f.data.version++;
+  cairo_surface_destroy (draw_grid (&f.data, 1040, 330));
+  CHECK (lab_image_cache_get_builds (cache) == 6 * NI, "a new version rebuilds each image once");
+  cairo_surface_destroy (draw_grid (&f.data, 800, 300));
+  cairo_surface_destroy (draw_grid (&f.data, 800, 300));
+  CHECK (lab_image_cache_get_builds (cache) == 9 * NI, "a new size too, once");
+  cairo_surface_destroy (plain);
+  cairo_surface_destroy (cached);
+  f.data.cache = NULL;
+  lab_image_cache_free (cache);
+
+  /* Four 1600 x 1200 colour photos in small cells: scaled once, and the same picture. */
+  enum { PW = 1600, PH = 1200, N = 4 };
+  float *photos = malloc (sizeof (float) * N * 3 * PW * PH);
+  for (int i = 0; i < N; i++)
+    for (int c = 0; c < 3; c++)
+      for (int y = 0; y < PH; y++)
+        for (int x = 0; x < PW; x++)
+          photos[(((size_t) i * 3 + c) * PH + y) * PW + x]
+            = (float) (c == 0 ? x / (double) PW : c == 1 ? y / (double) PH : (i + 1) / 5.0);
+  LabImageRow row = { NULL, photos, N, LAB_IMAGE_RGB, 0, NULL };
+  LabImageGridData data = { .image_width = PW, .image_height = PH, .rows = &row, .n_rows = 1,
+                            .highlight_row = -1, .highlight_index = -1 };
+  plain = draw_grid (&data, 900, 260);
+  data.cache = cache = lab_image_cache_new ();
+  cached = draw_grid (&data, 900, 260);
+  for (int frame = 0; frame < 10; frame++)
+    cairo_surface_destroy (draw_grid (&data, 900, 260));
+  CHECK (lab_image_cache_get_builds (cache) == N, "%lu photos scaled for %d, over eleven frames",
+         lab_image_cache_get_builds (cache), N);
+  CHECK (count_different (plain, cached, 3) == 0, "the scaled photos look the same (%d pixels differ)",
+         count_different (plain, cached, 3));
+  cairo_surface_destroy (plain);
+  cairo_surface_destroy (cached);
+  lab_image_cache_free (cache);
+  free (photos);
+}
+
 static void
 test_image_series (void)
 {
@@ -1299,6 +1389,7 @@ main (int argc, char **argv)
     { "/images/as-row", test_images_as_row },
     { "/images/series", test_image_series },
     { "/images/layouts", test_image_layouts },
+    { "/images/cache", test_image_cache },
     { "/scatter/draw", test_scatter_draw },
     { "/scatter/marker-sigma", test_scatter_marker_sigma },
     { "/scatter/mapping", test_scatter_mapping },

@@ -175,6 +175,20 @@ test_denoise_view (void)
   g_assert_cmpint (w, ==, 90);
   g_assert_cmpint (h, ==, 61);
   g_assert_true (isfinite (psnr[0]));
+  /* Frames draw the panels scaled once for the chart: redrawn, they are not scaled again. */
+  {
+    GdkTexture *frame = render_widget (lab_denoise_view_get_images_chart (view));
+    unsigned long builds = lab_denoise_view_get_image_builds (view);
+
+    g_object_unref (frame);
+    g_assert_cmpuint (builds, >=, LAB_N_DENOISE_PANELS);
+    for (int i = 0; i < 5; i++)
+      {
+        lab_chart_redraw (LAB_CHART (lab_denoise_view_get_images_chart (view)));
+        g_object_unref (render_widget (lab_denoise_view_get_images_chart (view)));
+      }
+    g_assert_cmpuint (lab_denoise_view_get_image_builds (view), ==, builds);
+  }
   g_assert_true (lab_denoise_view_save_result (view, result, &error));
   g_assert_no_error (error);
   g_assert_true (lab_denoise_png_read (result, &back, &w, &h, &error));
@@ -249,6 +263,55 @@ test_denoise_view (void)
   g_rmdir (dir);
 }
 
+static void
+assert_noise (LabDenoiseView *view, int kind, double level)
+{
+  int shown_kind = -1;
+  double shown_level = -1;
+
+  lab_denoise_view_get_noise (view, &shown_kind, &shown_level);
+  g_assert_cmpint (shown_kind, ==, kind);
+  g_assert_cmpfloat_with_epsilon (shown_level, level, 1e-9);
+}
+
+/* The noise controls start where the model trains: the denoising preset's mixed noise up to
+ * 0.5 as Gaussian 0.5, a chosen noise option as it is, the photo denoiser's σ 0.1; a level
+ * the user picks stays through a reset. */
+static void
+test_denoise_starts_at_training_noise (void)
+{
+  g_autoptr (LabSession) session = lab_session_new ();
+  g_autoptr (GError) error = NULL;
+  GtkWidget *window = gtk_window_new ();
+  LabDenoiseView *view = LAB_DENOISE_VIEW (lab_denoise_view_new ());
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (lab_session_load (session, "digits", "photo-denoiser", &error));
+  g_assert_no_error (error);
+  lab_view_set_session (LAB_VIEW (view), session);
+  wait_for_view (view);
+  assert_noise (view, LAB_NOISE_GAUSSIAN, 0.1);
+
+  g_assert_true (lab_session_set_preset (session, "denoising", &error));
+  g_assert_no_error (error);
+  wait_for_view (view);
+  assert_noise (view, LAB_NOISE_GAUSSIAN, 0.5);
+
+  g_assert_true (lab_session_set_option (session, "noise", "salt-pepper:0.3", &error));
+  g_assert_no_error (error);
+  wait_for_view (view);
+  assert_noise (view, LAB_NOISE_SALT_PEPPER, 0.3);
+
+  lab_denoise_view_set_noise (view, LAB_NOISE_SALT_PEPPER, 0.25);
+  lab_session_reset (session);
+  wait_for_view (view);
+  assert_noise (view, LAB_NOISE_SALT_PEPPER, 0.25);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_for (0.2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -267,5 +330,6 @@ main (int argc, char **argv)
   g_option_context_set_ignore_unknown_options (context, TRUE);
   g_option_context_parse (context, &argc, &argv, NULL);
   g_test_add_func ("/views/denoise", test_denoise_view);
+  g_test_add_func ("/views/denoise/starts-at-training-noise", test_denoise_starts_at_training_noise);
   return g_test_run ();
 }

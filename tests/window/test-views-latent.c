@@ -311,6 +311,62 @@ test_latent_draw (void)
   spin_for (0.1);
 }
 
+/* The first shown widget of type under widget, or NULL. */
+static GtkWidget *
+find_shown (GtkWidget *widget, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && gtk_widget_get_visible (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_shown (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Colour data are drawn in colour, with a pen colour to choose; grey data in grey. */
+static void
+test_latent_draw_colour (void)
+{
+  LabWindow *window = open_trained_window_on ("shapes", "latent");
+  LabLatentView *view = LAB_LATENT_VIEW (gtk_stack_get_child_by_name (window->stack, "latent"));
+  LabDrawPad *pad = lab_latent_view_get_draw_pad (view);
+  const LabSnapshot *s = lab_session_get_snapshot (lab_window_get_session (window));
+  const GdkRGBA red = { 1, 0, 0, 1 };
+  int w = s->width, h = s->height, centre = (h / 2) * w + w / 2;
+  g_autofree float *sample = g_new (float, 3 * (gsize) w * h);
+  double x, y;
+
+  g_assert_cmpint (s->channels, ==, 3);
+  g_assert_true (lab_draw_pad_get_colour (pad));
+  g_assert_nonnull (find_shown (GTK_WIDGET (pad), GTK_TYPE_COLOR_BUTTON));
+  lab_draw_pad_set_pen (pad, &red);
+  lab_draw_pad_paint (pad, w / 2 + 0.5, h / 2 + 0.5);
+  lab_draw_pad_copy_sample (pad, sample, 3);
+  g_assert_cmpfloat (sample[centre], >, 0.9f);
+  g_assert_cmpfloat (sample[(gsize) w * h + centre], <, 0.01f);
+  g_assert_cmpfloat (sample[2 * (gsize) w * h + centre], <, 0.01f);
+  /* the colour drawing is what is encoded and placed */
+  wait_for_view (view);
+  g_assert_true (lab_latent_view_get_drawing_point (view, &x, &y));
+  spin_for (0.2);
+  save_window_shot (window, "latent-draw-colour.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_for (0.1);
+
+  window = open_trained_window ("latent");
+  view = LAB_LATENT_VIEW (gtk_stack_get_child_by_name (window->stack, "latent"));
+  pad = lab_latent_view_get_draw_pad (view);
+  g_assert_false (lab_draw_pad_get_colour (pad));
+  g_assert_null (find_shown (GTK_WIDGET (pad), GTK_TYPE_COLOR_BUTTON));
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_for (0.1);
+}
+
 static void
 test_generate_end_points (void)
 {
@@ -348,6 +404,22 @@ test_generate_end_points (void)
   wait_for_view (view);
   memcpy (middle, lab_generate_view_get_decoded (view), sizeof (float) * dim);
   g_assert_true (memcmp (middle, expected, sizeof (float) * dim) != 0);
+
+  /* The KL bars are numbered as the sliders name the dimensions: the first slider moves the
+   * dimension of largest KL, and its name (z7) is the number of the tallest bar. */
+  {
+    const LabBarsData *bars = lab_chart_get_data (LAB_CHART (lab_generate_view_get_kl_chart (view)));
+    GtkWidget *name = gtk_widget_get_prev_sibling (GTK_WIDGET (lab_generate_view_get_traversal_scale (view, 0)));
+    int tallest = -1, named = -1;
+
+    g_assert_nonnull (bars);
+    for (int i = 0; i < bars->n; i++)
+      if (isfinite (bars->values[i]) && (tallest < 0 || bars->values[i] > bars->values[tallest]))
+        tallest = i;
+    g_assert_true (GTK_IS_LABEL (name));
+    g_assert_cmpint (sscanf (gtk_label_get_label (GTK_LABEL (name)), "z%d", &named), ==, 1);
+    g_assert_cmpint (tallest, ==, named);
+  }
 
   g_free (code);
   g_free (expected);
@@ -885,6 +957,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/views/latent/click-decodes-its-code", test_latent_click);
   g_test_add_func ("/views/latent/draw-to-encode", test_latent_draw);
+  g_test_add_func ("/views/latent/draw-in-colour", test_latent_draw_colour);
   g_test_add_func ("/views/latent/forgets-old-data", test_latent_forgets_old_data);
   g_test_add_func ("/views/latent/hover-keeps-layout", test_latent_hover_keeps_layout);
   g_test_add_func ("/views/generate/end-points", test_generate_end_points);

@@ -468,6 +468,14 @@ test_sidebar (void)
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (sidebar_child (window, "latent_spin")), 2);
   g_assert_true (wait_for (window, dialog_shown, NULL, 5));
   dialog = find_dialog ();
+  /* the safe answer is the default (Enter) and what Escape or closing gives; starting anew is
+   * marked destructive */
+  g_assert_cmpstr (adw_message_dialog_get_close_response (ADW_MESSAGE_DIALOG (dialog)), ==, "cancel");
+  g_assert_cmpstr (adw_message_dialog_get_default_response (ADW_MESSAGE_DIALOG (dialog)), ==, "cancel");
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (ADW_MESSAGE_DIALOG (dialog), "new-model"),
+                   ==, ADW_RESPONSE_DESTRUCTIVE);
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (ADW_MESSAGE_DIALOG (dialog), "cancel"),
+                   ==, ADW_RESPONSE_DEFAULT);
   /* what a click on Cancel does: the answer, then the dialog goes */
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   gtk_window_destroy (GTK_WINDOW (dialog));

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* lab-denoise-view-files.c: the Denoise view's files: a PNG or JPEG photo opened as the clean
+ * image, the model's result saved, and the photo denoiser trained on random patches of the
+ * opened photo or of a folder of them (asked first when that replaces a trained model). */
+#include <glib/gi18n.h>
+
+#include "lab-confirm.h"
+#include "lab-denoise-view-private.h"
+#include "lab-file-chooser.h"
+
+#define LAB_TRAINING_PATCHES 6000
+
+gboolean
+lab_denoise_view_open_image (LabDenoiseView *self, const char *path, GError **error)
+{
+  float *pixels = NULL;
+  int w, h, channels = 1;
+
+  g_return_val_if_fail (LAB_IS_DENOISE_VIEW (self), FALSE);
+
+  if (path != NULL && !lab_denoise_image_read (path, &pixels, &w, &h, &channels, error))
+    return FALSE;
+  g_clear_pointer (&self->image, g_free);
+  g_clear_pointer (&self->image_name, g_free);
+  g_clear_pointer (&self->image_path, g_free);
+  if (path != NULL)
+    {
+      self->image = pixels;
+      self->image_channels = channels;
+      self->image_name = g_path_get_basename (path);
+      self->image_path = g_strdup (path);
+      self->image_width = w;
+      self->image_height = h;
+    }
+  gtk_widget_set_sensitive (self->sample_box, path == NULL);
+  gtk_widget_set_sensitive (self->train_button, path != NULL);
+  _lab_denoise_view_reload (self);
+  return TRUE;
+}
+
+gboolean
+lab_denoise_view_train_on_patches (LabDenoiseView *self, const char *path, GError **error)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *seed_text = NULL;
+  /* the photo denoiser runs on images of any size, so the patches need only hold what its
+   * layers see */
+  int side = LAB_PHOTO_PATCH_SIDE;
+
+  g_return_val_if_fail (LAB_IS_DENOISE_VIEW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (lab_view_get_session (LAB_VIEW (self)) == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, _("%s: no session to train"), path);
+      return FALSE;
+    }
+  /* the session's seed: the same seed cuts the same patches */
+  seed_text = lab_session_dup_option (lab_view_get_session (LAB_VIEW (self)), "seed");
+  if (!lab_denoise_train_on_patches (lab_view_get_session (LAB_VIEW (self)), path, "photo-denoiser",
+                                     0, side, LAB_TRAINING_PATCHES,
+                                     seed_text != NULL ? g_ascii_strtoull (seed_text, NULL, 10) : 1,
+                                     error))
+    return FALSE;
+  lab_session_run (lab_view_get_session (LAB_VIEW (self)));
+  base = g_path_get_basename (path);
+  text = g_strdup_printf (_("Training the photo denoiser on %d random %d × %d patches of %s. "
+                            "It denoises whole photos of any size; the panels and curves follow "
+                            "as it learns, and the test samples are now patches too."),
+                          LAB_TRAINING_PATCHES, side, side, base);
+  _lab_denoise_view_show_message (self, text, FALSE);
+  return TRUE;
+}
+
+static void
+lab_denoise_view_train_or_say (gpointer owner, const char *path)
+{
+  LabDenoiseView *self = owner;
+  g_autoptr (GError) error = NULL;
+
+  if (!lab_denoise_view_train_on_patches (self, path, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not train on %s: %s"), path, error->message);
+
+      _lab_denoise_view_show_message (self, text, TRUE);
+    }
+}
+
+/* Patches are new training data, so a new network: asked first when batches were trained. */
+static void
+lab_denoise_view_train_asking (LabDenoiseView *self, const char *path)
+{
+  if (lab_view_get_session (LAB_VIEW (self)) != NULL)
+    lab_confirm_new_model_from (GTK_WIDGET (self), lab_view_get_session (LAB_VIEW (self)),
+                                _("Training on these patches needs a new network."),
+                                lab_denoise_view_train_or_say, path);
+}
+
+static void
+on_train_clicked (LabDenoiseView *self)
+{
+  if (self->image_path != NULL)
+    lab_denoise_view_train_asking (self, self->image_path);
+}
+
+static void
+on_folder_chosen (gpointer self, GtkFileChooser *chooser, const char *path)
+{
+  lab_denoise_view_train_asking (self, path);
+}
+
+static void
+on_train_folder_clicked (LabDenoiseView *self)
+{
+  lab_file_chooser_show (lab_file_chooser_new (GTK_WIDGET (self),
+                                               _("Train a Denoiser on a Folder of Photos"),
+                                               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Train"),
+                                               on_folder_chosen));
+}
+
+gboolean
+lab_denoise_view_save_result (LabDenoiseView *self, const char *path, GError **error)
+{
+  g_return_val_if_fail (LAB_IS_DENOISE_VIEW (self), FALSE);
+
+  if (self->panels == NULL || self->weights == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                   "%s: there is no denoised image yet (train the model first)", path);
+      return FALSE;
+    }
+  return lab_denoise_png_write_planar (path, panel (self, LAB_DENOISE_PANEL_MODEL), self->width,
+                                       self->height, self->channels, error);
+}
+
+void
+_lab_denoise_view_show_message (LabDenoiseView *self, const char *text, gboolean is_error)
+{
+  gtk_label_set_label (self->message_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label), text != NULL && text[0] != '\0');
+  if (is_error)
+    gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "error");
+}
+
+static GtkFileFilter *
+png_filter (void)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("PNG images"));
+  gtk_file_filter_add_mime_type (filter, "image/png");
+  gtk_file_filter_add_suffix (filter, "png");
+  return filter;
+}
+
+static void
+on_image_chosen (gpointer owner, GtkFileChooser *chooser, const char *path)
+{
+  LabDenoiseView *self = owner;
+  g_autoptr (GError) error = NULL;
+
+  if (lab_denoise_view_open_image (self, path, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("%s, %d × %d pixels, denoised in overlapping "
+                                                 "%d × %d patches. Back to the test samples "
+                                                 "with “Test samples”."), self->image_name,
+                                               self->image_width, self->image_height, self->side,
+                                               self->side);
+      _lab_denoise_view_show_message (self, text, FALSE);
+    }
+  else
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not open %s: %s"), path, error->message);
+      _lab_denoise_view_show_message (self, text, TRUE);
+    }
+}
+
+static void
+on_open_clicked (LabDenoiseView *self)
+{
+  GtkFileChooser *chooser = lab_file_chooser_new (GTK_WIDGET (self), _("Open an Image to Denoise"),
+                                                  GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
+                                                  on_image_chosen);
+  g_autoptr (GtkFileFilter) filter = png_filter ();
+
+  gtk_file_chooser_add_filter (chooser, filter);
+  lab_file_chooser_show (chooser);
+}
+
+static void
+on_samples_clicked (LabDenoiseView *self)
+{
+  lab_denoise_view_open_image (self, NULL, NULL);
+  _lab_denoise_view_show_message (self, "", FALSE);
+}
+
+static void
+on_save_chosen (gpointer owner, GtkFileChooser *chooser, const char *path)
+{
+  LabDenoiseView *self = owner;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  if (lab_denoise_view_save_result (self, path, &error))
+    text = g_strdup_printf (_("Saved the denoised image as %s."), path);
+  else
+    text = g_strdup_printf (_("Could not save %s: %s"), path, error->message);
+  _lab_denoise_view_show_message (self, text, error != NULL);
+}
+
+static void
+on_save_clicked (LabDenoiseView *self)
+{
+  GtkFileChooser *chooser = lab_file_chooser_new (GTK_WIDGET (self), _("Save the Denoised Image"),
+                                                  GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"),
+                                                  on_save_chosen);
+  g_autofree char *name = g_strdup_printf ("%s-denoised.png",
+                                           self->image_name != NULL ? self->image_name : "sample");
+  g_autoptr (GtkFileFilter) filter = png_filter ();
+
+  gtk_file_chooser_set_current_name (chooser, name);
+  gtk_file_chooser_add_filter (chooser, filter);
+  lab_file_chooser_show (chooser);
+}
+
+void
+_lab_denoise_view_bind_file_callbacks (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_bind_template_callback (widget_class, on_samples_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_open_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_train_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_train_folder_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_save_clicked);
+}
