@@ -145,10 +145,32 @@ def test_npy(tmp):
     code, out, err = run("train", "--preset", "undercomplete", "--data", vectors, "--epochs", "1", "--hidden", "4",
                          "--latent", "2")
     check(".npy float vectors train", code == 0, err)
+    # Colour images with their channels last (NumPy) or second (PyTorch): the same pixels.
+    pixels = [[[[(n * 31 + y * 7 + x * 3 + c * 85) % 256 for c in range(3)] for x in range(6)] for y in range(4)]
+              for n in range(30)]
+    last, second = os.path.join(tmp, "last.npy"), os.path.join(tmp, "second.npy")
+    npy(last, "|u1", (30, 4, 6, 3), bytes(v for n in pixels for row in n for px in row for v in px))
+    npy(second, "|u1", (30, 3, 4, 6), bytes(n[y][x][c] for n in pixels for c in range(3) for y in range(4)
+                                             for x in range(6)))
+    colour = os.path.join(tmp, "colour.model")
+    code, out, err = run("train", "--preset", "undercomplete", "--data", last, "--epochs", "1", "--hidden", "8",
+                         "--latent", "2", "--save", colour)
+    check(".npy N x H x W x 3 trains", code == 0, err)
+    codes = {}
+    for name, path in (("last", last), ("second", second)):
+        code, out, err = run("export-latent", colour, "--data", path, "--out", os.path.join(tmp, "npy-" + name))
+        codes[name] = open(os.path.join(tmp, "npy-" + name, "vectors.tsv")).read() if code == 0 else err
+    # The model, of 3 x 4 x 6 inputs, refuses any other shape: both files are read as that
+    # (export-latent writes the test split, distinct images).
+    check(".npy channels last and second read the same pixels",
+          codes["last"] == codes["second"] and len(set(codes["last"].splitlines())) > 1, codes)
     bad = os.path.join(tmp, "bad.npy")
     for what, args in (("Fortran order", ("<f8", (4, 2, 2), bytes(8 * 16), True)),
                        ("dtype", ("|O", (4, 2), bytes(64))),
-                       ("bytes of data", ("|u1", (4, 2, 2), bytes(15)))):
+                       ("bytes of data", ("|u1", (4, 2, 2), bytes(15))),
+                       ("shape 4 x 5 x 6 x 7", ("|u1", (4, 5, 6, 7), bytes(840))),
+                       ("more than 4 sizes", ("|u1", (4, 2, 2, 3, 1), bytes(48))),
+                       ("dtype '<i4'", ("<i4", (4, 2, 2), bytes(64)))):
         npy(bad, *args)
         code, out, err = run("train", "--preset", "undercomplete", "--data", bad, "--epochs", "1")
         check(f".npy refused: {what}", code == 1 and one_line_error(err, "bad.npy", what), f"exit {code}: {err}")
