@@ -113,7 +113,9 @@ def test_completion():
     for words, want in ((["latentlab", "imp"], {"import"}), (["latentlab", "import", "--"], {"--save", "--help"}),
                         (["latentlab", "train", "--preset", "c"], {"contractive", "conv", "conv-vae"}),
                         (["latentlab", "--pre"], {"--preset", "--presentation"}),
-                        (["latentlab", "--lesson", "anom"], {"anomaly"})):
+                        (["latentlab", "--lesson", "anom"], {"anomaly"}),
+                        (["latentlab", "interpolate", "m.model", "--ch"], {"--channels"}),
+                        (["latentlab", "eval", "m.model", "--channels", ""], {"1", "3"})):
         line = (f"source {script}; COMP_WORDS=({' '.join(words)}); COMP_CWORD={len(words) - 1}; "
                 "_latentlab; echo ${COMPREPLY[@]}")
         p = subprocess.run(["bash", "-c", line], capture_output=True, text=True, env=env)
@@ -689,6 +691,29 @@ def test_colour_folder(tmp):
           f"exit {code}\n{err}")
     code, out, err = run("train", "--data", root, "--channels", "2")
     check("--channels 2 is a usage error", code == 2 and one_line_error(err, "--channels"), f"exit {code}\n{err}")
+    # A grey model of the colour folder: eval and interpolate read it grey, by default or
+    # with --channels 1, and refuse --channels 3 naming both shapes.
+    grey = os.path.join(tmp, "grey.model")
+    code, out, err = run("train", "--preset", "conv", "--data", root, "--image-size", "32", "--channels", "1",
+                         "--epochs", "1", "--save", grey)
+    check("train --channels 1 on a colour folder", code == 0, f"exit {code}\n{err}")
+    for args in ((), ("--channels", "1")):
+        code, out, err = run("eval", grey, "--data", root, *args, "--json")
+        check(f"eval {' '.join(args) or 'without --channels'} reads the folder grey",
+              code == 0 and json.loads(out)["test_mse_per_pixel"] > 0, f"exit {code}\n{err}")
+    code, out, err = run("interpolate", grey, "--data", root, "--channels", "1", "--from", "0", "--to", "5",
+                         "--steps", "3", "--out", strip)
+    check("interpolate --channels 1 writes a grey strip", code == 0 and png_colour_type(strip) == 0,
+          f"exit {code}\n{err}")
+    for cmd, more in (("eval", ()), ("interpolate", ("--from", "0", "--to", "5", "--out", strip))):
+        code, out, err = run(cmd, grey, "--data", root, "--channels", "3", *more)
+        # The line before the error says how the folder was read.
+        error = err.splitlines()[-1:]
+        check(f"{cmd} --channels 3 on a grey model is refused naming both shapes",
+              code == 1 and one_line_error("\n".join(error), "3 x 32 x 32", "1 x 32 x 32"), f"exit {code}\n{err}")
+        code, out, err = run(cmd, grey, "--data", root, "--channels", "2", *more)
+        check(f"{cmd} --channels 2 is a usage error", code == 2 and one_line_error(err, "--channels"),
+              f"exit {code}\n{err}")
     code, out, err = run("train", "--data", "digits", "--image-size", "32")
     check("--image-size on digits is refused with a reason", code == 1 and one_line_error(err, "digits"),
           f"exit {code}\n{err}")
