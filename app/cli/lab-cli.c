@@ -216,6 +216,16 @@ static const LabCommand commands[] = {
       { "json", NULL, "one JSON object per check: lesson, step, check, value, against, passed" },
       { "threads", "T", "threads that share each training batch (default 1: reproducible)" },
       { NULL, NULL, NULL } } },
+  { "datasets", lab_cli_datasets, NULL,
+    "latentlab datasets [--json]",
+    "list the built-in datasets and whether each is here",
+    "Lists the built-in datasets that --data takes by name: name, title, kind (images or\n"
+    "sequences), samples and their shape, and whether it loads on this machine (Fashion-MNIST\n"
+    "needs Debian's dataset-fashion-mnist, or its four files in $LATENTLAB_FASHION_MNIST_DIR).",
+    0,
+    { { "json", NULL, "one JSON object per dataset: name, title, kind, samples, channels, height, "
+                      "width, available, description" },
+      { NULL, NULL, NULL } } },
   { "bench", lab_cli_bench, NULL,
     "latentlab bench [--json] [--quick] [--threads T]",
     "measure training speed against this machine's sgemm",

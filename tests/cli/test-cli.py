@@ -69,7 +69,7 @@ def finite(v):
 
 
 COMMANDS = ["train", "eval", "denoise", "generate", "interpolate", "export-latent", "export", "import",
-            "anomaly", "project"]
+            "anomaly", "project", "datasets"]
 # Small and short, so that the suite stays well under a minute.
 SMALL = ["--data", "digits", "--epochs", "1", "--hidden", "64", "--latent", "8"]
 
@@ -176,6 +176,35 @@ def test_npy(tmp):
         npy(bad, *args)
         code, out, err = run("train", "--preset", "undercomplete", "--data", bad, "--epochs", "1")
         check(f".npy refused: {what}", code == 1 and one_line_error(err, "bad.npy", what), f"exit {code}: {err}")
+
+
+def test_datasets():
+    """`datasets` lists the built-in datasets of --data without loading them: what each holds,
+    and whether it is here (Fashion-MNIST follows LATENTLAB_FASHION_MNIST_DIR)."""
+    code, out, err = run("datasets", "--json")
+    rows = [json.loads(l) for l in out.splitlines()] if code == 0 else []
+    by_name = {r["name"]: r for r in rows}
+    check("datasets --json: one object per built-in dataset",
+          [r["name"] for r in rows] == ["digits", "fashion", "sines", "ecg", "shapes"]
+          and all(set(r) == {"name", "title", "kind", "samples", "channels", "height", "width", "available",
+                             "description"} for r in rows), f"exit {code}\n{out}{err}")
+    check("datasets --json: digits and shapes as they load",
+          rows != [] and [by_name["digits"][k] for k in ("kind", "samples", "channels", "height", "width",
+                                                        "available")] == ["images", 10000, 1, 28, 28, True]
+          and [by_name["shapes"][k] for k in ("samples", "channels", "height", "width")] == [12000, 3, 32, 32]
+          and by_name["ecg"]["kind"] == "sequences", out)
+    missing = dict(os.environ, LATENTLAB_FASHION_MNIST_DIR="/nonexistent/fashion")
+    p = subprocess.run([LATENTLAB, "datasets", "--json"], capture_output=True, text=True, env=missing)
+    rows = [json.loads(l) for l in p.stdout.splitlines()] if p.returncode == 0 else []
+    check("datasets --json: Fashion-MNIST's files missing make it unavailable",
+          [r["available"] for r in rows] == [True, False, True, True, True], p.stdout + p.stderr)
+    p = subprocess.run([LATENTLAB, "datasets"], capture_output=True, text=True, env=missing)
+    lines = p.stdout.splitlines()
+    check("datasets: one line each, the missing one said so",
+          p.returncode == 0 and len(lines) == 5 and lines[1].startswith("fashion") and "not installed" in lines[1]
+          and "not installed" not in lines[0] and "3 x 32 x 32" in lines[4], p.stdout + p.stderr)
+    code, out, err = run("datasets", "digits")
+    check("datasets takes no argument", code == 2 and one_line_error(err, "digits"), f"exit {code}\n{err}")
 
 
 def test_help():
@@ -783,6 +812,7 @@ def main():
         else:
             skip("window options and FILE", "this build has no window (-Dgui=disabled)")
         test_completion()
+        test_datasets()
         test_npy(tmp)
         test_usage_errors()
         test_bad_data(tmp)
