@@ -80,7 +80,8 @@ static const LabCommand commands[] = {
     1,
     { { "save", "FILE", "write the trained model here (atomically)" },
       { "json", NULL, "one JSON object per epoch, then {\"done\":true,...}" },
-      { "seconds", "S", "stop after S seconds of training, at the end of a batch (default: "
+      { "seconds", "S", "stop after S seconds of training, at the end of a batch, the learning "
+                        "rate falling linearly to a twentieth over the second half (default: "
                         "the epochs decide)" },
       { "patches", "N", "photo-denoiser on a folder or an image: random patches cut from it "
                         "(default 4000, of --image-size, default 40)" },
