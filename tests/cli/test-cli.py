@@ -452,6 +452,9 @@ def test_model_tools(tmp, model):
           and finite(d.get("psnr_noisy")) and finite(d.get("psnr_model")), f"exit {code}\n{out}{err}")
     code, out, err = run("denoise", model, "--in", os.path.join(tmp, "nope.png"), "--out", den)
     check("denoise of a missing PNG: exit 1 naming it", code == 1 and one_line_error(err, "nope.png"), err)
+    code, out, err = run("denoise", model, "--in", noisy_in, "--out", den, "--ensemble")
+    check("denoise --ensemble with a model of a fixed size: exit 1 naming the option",
+          code == 1 and one_line_error(err, "--ensemble", "fully convolutional"), f"exit {code}\n{err}")
 
 
 def test_families(tmp):
@@ -794,6 +797,14 @@ def test_photo_denoiser_preset(tmp):
     code, out, err = run("denoise", model, "--in", clean_path, "--out", den)
     check("without --noise it says the photo was denoised whole", code == 0 and "denoised whole" in out,
           f"exit {code}\n{out}{err}")
+    # The mean over the photo's flips and quarter turns: the same noise, a cleaner result.
+    code, out, err = run("denoise", model, "--in", clean_path, "--out", den, "--noise", "0.1", "--ensemble",
+                         "--json")
+    e = json_lines(out)[0] if code == 0 else {}
+    print(f"# with --ensemble: {e.get('psnr_model', float('nan')):.2f} dB")
+    check("denoise --ensemble: the same noisy photo, a better PSNR than one pass, its size",
+          code == 0 and e.get("psnr_noisy") == d["psnr_noisy"] and e.get("psnr_model", 0) > d["psnr_model"]
+          and Image.open(den).size == (w, h), f"exit {code}\n{out}{err}")
     code, out, err = run("train", "--preset", "photo-denoiser", "--data", root, "--patches", "5")
     check("--patches 5: a usage error naming it", code == 2 and one_line_error(err, "--patches"), err)
     code, out, err = run("train", "--preset", "photo-denoiser", "--data", root, "--seconds", "soon")
