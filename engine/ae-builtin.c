@@ -332,19 +332,19 @@ load_shapes (AeDataset **out, uint64_t seed, AeError *err)
 const AeBuiltinDataset ae_builtin_datasets[] = {
   { "digits", N_("MNIST digits"), N_("MNIST digits (embedded)"),
     N_("10,000 handwritten digits of 28 x 28 pixels, embedded in the program."), AE_DATA_IMAGES,
-    load_digits, NULL },
+    load_digits, NULL, 10000, 1, 28, 28 },
   { "fashion", N_("Fashion-MNIST"), N_("Fashion-MNIST"),
     N_("70,000 images of clothing of 28 x 28 pixels, from Debian's dataset-fashion-mnist."),
-    AE_DATA_IMAGES, load_fashion, fashion_available },
+    AE_DATA_IMAGES, load_fashion, fashion_available, 70000, 1, 28, 28 },
   { "sines", N_("Sine waves"), N_("Sine waves"),
-    N_("Windows of one to three mixed sine waves, generated."), AE_DATA_SEQUENCES, load_sines, NULL },
+    N_("Windows of one to three mixed sine waves, generated."), AE_DATA_SEQUENCES, load_sines, NULL, 6000, 1, 64, 1 },
   { "ecg", N_("ECG"), N_("ECG (with anomalies)"),
     N_("Synthetic heartbeats in which some beats are anomalous, marked step by step."),
-    AE_DATA_SEQUENCES, load_ecg, NULL },
+    AE_DATA_SEQUENCES, load_ecg, NULL, 6000, 1, 128, 1 },
   { "shapes", N_("Coloured shapes"), N_("Coloured shapes (generated)"),
     N_("Squares, circles, triangles and hearts of 32 x 32 pixels in colour, drawn from six known factors."),
-    AE_DATA_IMAGES, load_shapes, NULL },
-  { NULL, NULL, NULL, NULL, AE_DATA_IMAGES, NULL, NULL },
+    AE_DATA_IMAGES, load_shapes, NULL, 12000, 3, 32, 32 },
+  { NULL, NULL, NULL, NULL, AE_DATA_IMAGES, NULL, NULL, 0, 0, 0, 0 },
 };
 
 const AeBuiltinDataset *

@@ -104,6 +104,9 @@ typedef struct {
   AeDataKind kind;
   AeStatus (*load) (AeDataset **out, uint64_t seed, AeError *err);
   int (*available) (void); /* NULL: always loads; else whether its files are installed */
+  /* What it loads as, for a list that does not load it: samples and their shape. */
+  long samples;
+  int channels, height, width;
 } AeBuiltinDataset;
 
 /* Every built-in dataset, in the order lists show them, terminated by a NULL name. */

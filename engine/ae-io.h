@@ -115,7 +115,7 @@ AeStatus ae_image_random_patches_load (AeDataset **out, const char *path, int ch
  * and the scale is kept so that results can be reported in the file's units. */
 AeStatus ae_csv_load (AeDataset **out, const char *path, AeError *err);
 
-/* NumPy .npy (see ae-npy.c): N x H x W, N x C x H x W or N x D of uint8 or float in [0, 1];
+/* NumPy .npy (see ae-npy.c): N x H x W, N x C x H x W, N x H x W x C or N x D of uint8 or float in [0, 1];
  * labels from X-labels.npy beside X.npy, or labels.npy in the same folder. */
 AeStatus ae_npy_load (AeDataset **out, const char *path, AeError *err);
 

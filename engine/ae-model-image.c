@@ -170,3 +170,43 @@ ae_model_apply_image (AeModel *model, float *out, const float *in, int width, in
 {
   return ae_model_apply_image_bands (model, out, in, width, height, 0, err);
 }
+
+/* The eight symmetries of the square, view v: transposed when v & 4, then mirrored left to
+ * right when v & 1 and top to bottom when v & 2. Pixel (tx, ty) of the view, tw wide and th
+ * high, is the image's pixel returned. */
+static size_t
+view_source (int v, int tx, int ty, int tw, int th, int width)
+{
+  int ax = v & 1 ? tw - 1 - tx : tx, ay = v & 2 ? th - 1 - ty : ty;
+  return v & 4 ? (size_t) ax * width + ay : (size_t) ay * width + ax;
+}
+
+AeStatus
+ae_model_apply_image_ensemble (AeModel *model, float *out, const float *in, int width, int height,
+                               AeError *err)
+{
+  const int C = model->cfg.channels;
+  const size_t plane = (size_t) width * height;
+  float *view = malloc (2 * C * plane * sizeof (float));
+  if (view == NULL)
+    return ae_error_set (err, AE_ERR_NOMEM, "out of memory for a %d x %d image", width, height);
+  float *denoised = view + C * plane;
+  memset (out, 0, C * plane * sizeof (float));
+  AeStatus st = AE_OK;
+  for (int v = 0; v < AE_IMAGE_VIEWS && st == AE_OK; v++)
+    {
+      int tw = v & 4 ? height : width, th = v & 4 ? width : height;
+      for (int c = 0; c < C; c++)
+        for (int ty = 0; ty < th; ty++)
+          for (int tx = 0; tx < tw; tx++)
+            view[c * plane + (size_t) ty * tw + tx] = in[c * plane + view_source (v, tx, ty, tw, th, width)];
+      st = ae_model_apply_image (model, denoised, view, tw, th, err);
+      for (int c = 0; c < C && st == AE_OK; c++)
+        for (int ty = 0; ty < th; ty++)
+          for (int tx = 0; tx < tw; tx++)
+            out[c * plane + view_source (v, tx, ty, tw, th, width)]
+              += denoised[c * plane + (size_t) ty * tw + tx] * (1.0f / AE_IMAGE_VIEWS);
+    }
+  free (view);
+  return st;
+}

@@ -5,7 +5,7 @@
  * header length (2 bytes in 1.0, 4 after), a Python dict literal with 'descr',
  * 'fortran_order' and 'shape', then the values in C order. Read: uint8 ('|u1', scaled by
  * 1/255) or little-endian float32/float64 ('<f4', '<f8', values kept as they are), of shape
- * N x H x W (grey images), N x C x H x W (C 1 or 3) or N x D (vectors). Labels come from a
+ * N x H x W (grey images), N x C x H x W or N x H x W x C (C 1 or 3) or N x D (vectors). Labels come from a
  * sibling file: X-labels.npy beside X.npy, else labels.npy in the same folder, of N
  * integers ('|u1', '<i4', '<i8'). */
 #include "ae-io.h"
@@ -61,9 +61,12 @@ npy_parse (NpyArray *a, const uint8_t *buf, size_t len, const char *name, AeErro
     {
       char *end;
       long v = strtol (p, &end, 10);
-      if (end == p || v <= 0 || v > AE_MAX_DATASET_FLOATS || a->rank == 4)
+      if (end == p || v <= 0 || v > AE_MAX_DATASET_FLOATS)
         return ae_error_set (err, AE_ERR_LIMIT,
                              "%s: shape: expected 1 to 4 positive sizes within the limits", name);
+      if (a->rank == 4)
+        return ae_error_set (err, AE_ERR_UNSUPPORTED, "%s: shape of more than 4 sizes: expected "
+                             "N x D vectors or images of N x H x W (x C)", name);
       a->shape[a->rank++] = v;
       p = end;
       while (*p == ',' || *p == ' ' || *p == 'L')
@@ -114,6 +117,26 @@ npy_value (const NpyArray *a, size_t i)
   return v;
 }
 
+/* Reads the file at path (at most max bytes) and parses its header; *buf holds the values
+ * that a->data points into, for the caller to free. */
+static AeStatus
+npy_read (NpyArray *a, uint8_t **buf, const char *path, size_t max, AeError *err)
+{
+  size_t len = 0;
+  *buf = NULL;
+  AeStatus st = ae_file_read_all (path, max, buf, &len, err);
+  if (st == AE_OK)
+    st = npy_parse (a, *buf, len, path, err);
+  return st;
+}
+
+/* Whether a size can be the channels of an image: grey or RGB. */
+static int
+npy_is_channels (long size)
+{
+  return size == 1 || size == 3;
+}
+
 static AeStatus
 npy_labels (AeDataset *ds, const char *path, AeError *err)
 {
@@ -135,11 +158,8 @@ npy_labels (AeDataset *ds, const char *path, AeError *err)
         return AE_OK;
     }
   uint8_t *buf = NULL;
-  size_t len = 0;
   NpyArray a;
-  AeStatus st = ae_file_read_all (labels, NPY_LABELS_MAX, &buf, &len, err);
-  if (st == AE_OK)
-    st = npy_parse (&a, buf, len, labels, err);
+  AeStatus st = npy_read (&a, &buf, labels, NPY_LABELS_MAX, err);
   if (st == AE_OK && (a.rank != 1 || a.shape[0] != ds->n || a.descr[1] == 'f'))
     st = ae_error_set (err, AE_ERR_FORMAT, "%s: expected %ld integer labels, one per sample", labels, ds->n);
   int most = -1;
@@ -172,20 +192,33 @@ ae_npy_load (AeDataset **out, const char *path, AeError *err)
 {
   *out = NULL;
   uint8_t *buf = NULL;
-  size_t len = 0;
   NpyArray a;
-  AeStatus st = ae_file_read_all (path, NPY_FILE_MAX, &buf, &len, err);
-  if (st == AE_OK)
-    st = npy_parse (&a, buf, len, path, err);
-  if (st == AE_OK && (a.rank < 2 || (a.rank == 4 && a.shape[1] != 1 && a.shape[1] != 3) || a.descr[1] == 'i'))
-    st = ae_error_set (err, AE_ERR_UNSUPPORTED,
-                       "%s: expected N x H x W, N x C x H x W (C 1 or 3) or N x D of uint8 or floats", path);
+  AeStatus st = npy_read (&a, &buf, path, NPY_FILE_MAX, err);
+  /* Four sizes are images with their channels second (PyTorch's N x C x H x W) or last
+   * (NumPy's and TensorFlow's N x H x W x C); second wins when both could be channels. */
+  int channels_last = st == AE_OK && a.rank == 4 && !npy_is_channels (a.shape[1])
+                      && npy_is_channels (a.shape[3]);
+  if (st == AE_OK
+      && (a.rank < 2 || (a.rank == 4 && !npy_is_channels (a.shape[1]) && !channels_last)))
+    {
+      char shape[96] = "";
+      for (int i = 0; i < a.rank; i++)
+        snprintf (shape + strlen (shape), sizeof shape - strlen (shape), "%s%ld", i > 0 ? " x " : "",
+                  a.shape[i]);
+      st = ae_error_set (err, AE_ERR_UNSUPPORTED,
+                         "%s: shape %s: expected N x H x W, N x C x H x W or N x H x W x C (C 1 or 3) "
+                         "images, or N x D vectors", path, shape);
+    }
+  if (st == AE_OK && a.descr[1] == 'i')
+    st = ae_error_set (err, AE_ERR_UNSUPPORTED, "%s: dtype '%s': expected uint8 or floats for the data",
+                       path, a.descr);
   AeDataset *ds = NULL;
+  int c = 1, h = 1, w = 1;
   if (st == AE_OK)
     {
-      int c = a.rank == 4 ? (int) a.shape[1] : 1;
-      int h = a.rank == 2 ? 1 : (int) a.shape[a.rank - 2];
-      int w = (int) a.shape[a.rank - 1];
+      c = a.rank == 4 ? (int) a.shape[channels_last ? 3 : 1] : 1;
+      h = a.rank == 2 ? 1 : (int) a.shape[channels_last ? 1 : a.rank - 2];
+      w = (int) a.shape[channels_last ? 2 : a.rank - 1];
       st = ae_dataset_new (&ds, a.shape[0], c, h, w, 0, err);
       if (st != AE_OK)
         ae_error_prefix (err, "%s", path);
@@ -193,14 +226,21 @@ ae_npy_load (AeDataset **out, const char *path, AeError *err)
   if (st == AE_OK)
     {
       ds->kind = a.rank == 2 ? AE_DATA_VECTORS : AE_DATA_IMAGES;
-      size_t count = (size_t) ds->n * (size_t) ds->dim;
+      size_t count = (size_t) ds->n * (size_t) ds->dim, plane = (size_t) h * w;
       double scale = a.descr[1] == 'u' ? 1.0 / 255.0 : 1.0;
       for (size_t i = 0; i < count && st == AE_OK; i++)
         {
-          double v = npy_value (&a, i) * scale;
+          /* Value i of the planar dataset; channels last interleave the planes' pixels. */
+          size_t from = i;
+          if (channels_last)
+            {
+              size_t sample = i / ((size_t) c * plane), channel = i / plane % (size_t) c;
+              from = (sample * plane + i % plane) * (size_t) c + channel;
+            }
+          double v = npy_value (&a, from) * scale;
           if (!(v >= 0.0 && v <= 1.0))
             st = ae_error_set (err, AE_ERR_FORMAT, "%s: value %g at index %zu: float data must lie in [0, 1]",
-                               path, v, i);
+                               path, v, from);
           ds->x[i] = (float) v;
         }
     }

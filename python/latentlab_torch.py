@@ -36,7 +36,9 @@ The "architecture" metadata is JSON: ``input_kind`` ("image" or "sequence"),
 swap a sequence's steps and features around a 1-D convolution; ``shared_bias`` makes the
 biases of a ConvTranspose1d act as one) and its ``activation``.
 A VAE's ``head`` is the ``mu`` and ``logvar`` Linear pair. ``residual`` (the photo
-denoiser) makes the output the input less the decoder's output, the predicted noise.
+denoiser) makes the output the input less the decoder's output, the predicted noise, before
+the output activation; such a model is fully convolutional, and ``forward`` (``denoise``)
+takes images of any size.
 """
 
 import json
@@ -199,11 +201,20 @@ class LatentLabModel(nn.Module):
             y = self.scale_min + y * self.scale_range
         return y
 
+    def denoise(self, x):
+        """The residual denoiser on images of any size (N x C x H x W): the input less the
+        noise that its convolutions predict, then the output activation, as the engine runs
+        a whole photo (``latentlab denoise`` also clips to [0, 1])."""
+        if not torch.is_tensor(x):
+            x = torch.as_tensor(np.asarray(x), dtype=torch.float32)
+        noise = x
+        for layer, spec in zip([*self.encoder, *self.decoder], [*self.encoder_specs, *self.decoder_specs]):
+            noise = _ACTIVATIONS[spec["activation"]](layer(noise))
+        return _ACTIVATIONS[self.output_activation](x - noise)
+
     def forward(self, x):  # pylint: disable=arguments-differ
         if self.residual:
-            if not torch.is_tensor(x):
-                x = torch.as_tensor(np.asarray(x), dtype=torch.float32)
-            return x - self.decode(self.encode(x))
+            return self.denoise(x)
         return self.decode(self.encode(x))
 
 

@@ -31,7 +31,7 @@ lab_cli_denoise (LabArgs *args)
   const char *path = args->positional[0];
   const char *in = lab_args_get (args, "in"), *out = lab_args_get (args, "out");
   const char *noise_text = lab_args_get (args, "noise"), *noisy_out = lab_args_get (args, "noisy-out");
-  int json = lab_args_flag (args, "json");
+  int json = lab_args_flag (args, "json"), ensemble = lab_args_flag (args, "ensemble");
   if (in == NULL || out == NULL)
     return lab_fail (args, LAB_EXIT_USAGE, "--in IMAGE.png and --out OUT.png are required");
   int writable = lab_check_writable (args, "out", out);
@@ -76,6 +76,12 @@ lab_cli_denoise (LabArgs *args)
       goto out;
     }
   const int whole = ae_model_is_fully_convolutional (model);
+  if (ensemble && !whole)
+    {
+      lab_fail (args, LAB_EXIT_FAILURE, "%s: --ensemble needs a fully convolutional model "
+                "(photo-denoiser); the %s model has layers of a fixed size", path, c->preset);
+      goto out;
+    }
   if (!whole && (w < c->width || h < c->height))
     {
       lab_fail (args, LAB_EXIT_FAILURE, "%s: %d x %d pixels, smaller than the model's %d x %d input",
@@ -99,7 +105,8 @@ lab_cli_denoise (LabArgs *args)
     }
   /* A fully convolutional model takes the whole image at once; others go in tiles of their
    * input size that overlap by half, blended so that seams do not show. */
-  if (whole ? ae_model_apply_image (model, sum, noisy, w, h, &err) != AE_OK
+  if (whole ? (ensemble ? ae_model_apply_image_ensemble (model, sum, noisy, w, h, &err)
+                        : ae_model_apply_image (model, sum, noisy, w, h, &err)) != AE_OK
             : ae_tiles_apply (sum, noisy, C, w, h, c->width, c->height, reconstruct_tiles, model,
                               &err) != AE_OK)
     {
@@ -131,7 +138,8 @@ lab_cli_denoise (LabArgs *args)
     printf ("%s: %d x %d, PSNR against %s: noisy %.2f dB, denoised %.2f dB\n", out, w, h, in,
             psnr_noisy, psnr_out);
   else if (whole)
-    printf ("%s: %d x %d, denoised whole\n", out, w, h);
+    printf ("%s: %d x %d, denoised whole%s\n", out, w, h,
+            ensemble ? ", the mean of its eight flips and quarter turns" : "");
   else
     printf ("%s: %d x %d, denoised in overlapping %d x %d tiles\n", out, w, h, c->width, c->height);
   status = LAB_EXIT_OK;

@@ -80,7 +80,8 @@ static const LabCommand commands[] = {
     1,
     { { "save", "FILE", "write the trained model here (atomically)" },
       { "json", NULL, "one JSON object per epoch, then {\"done\":true,...}" },
-      { "seconds", "S", "stop after S seconds of training, at the end of a batch (default: "
+      { "seconds", "S", "stop after S seconds of training, at the end of a batch, the learning "
+                        "rate falling linearly to a twentieth over the second half (default: "
                         "the epochs decide)" },
       { "patches", "N", "photo-denoiser on a folder or an image: random patches cut from it "
                         "(default 4000, of --image-size, default 40)" },
@@ -97,6 +98,7 @@ static const LabCommand commands[] = {
     "the two dimensions that carry the most of it.",
     0,
     { { "data", "D", "the dataset the model was trained on (its split comes from the model's seed)" },
+      { "channels", "1|3", "image folders and files: 1 grey, 3 RGB (default: the model's)" },
       { "denoise", "KIND:LEVEL", "corrupt the test images (fixed noise seed) and compare denoisers" },
       { "threads", "T", "accepted for scripts; evaluation runs on one BLAS thread" },
       { "json", NULL, "one JSON object" },
@@ -116,6 +118,8 @@ static const LabCommand commands[] = {
                                "number alone: Gaussian of that sigma)" },
       { "noisy-out", "FILE.png", "also write the corrupted input" },
       { "seed", "S", "seed of the noise (default 1)" },
+      { "ensemble", NULL, "fully convolutional models: the mean over the image's 8 flips and "
+                          "quarter turns (8 times the work; +0.6 dB for the photo denoiser)" },
       { "json", NULL, "print the PSNR figures as one JSON object" },
       { NULL, NULL, NULL } } },
   { "generate", lab_cli_generate, "FILE",
@@ -137,6 +141,7 @@ static const LabCommand commands[] = {
     "S steps (both ends included) and writes the decoded images as one strip.",
     0,
     { { "data", "D", "the dataset" },
+      { "channels", "1|3", "image folders and files: 1 grey, 3 RGB (default: the model's)" },
       { "from", "I", "index of the first sample" },
       { "to", "J", "index of the last sample" },
       { "steps", "S", "images in the strip (default 10)" },
@@ -213,6 +218,16 @@ static const LabCommand commands[] = {
       { "check", NULL, "run every step and check its claims" },
       { "json", NULL, "one JSON object per check: lesson, step, check, value, against, passed" },
       { "threads", "T", "threads that share each training batch (default 1: reproducible)" },
+      { NULL, NULL, NULL } } },
+  { "datasets", lab_cli_datasets, NULL,
+    "latentlab datasets [--json]",
+    "list the built-in datasets and whether each is here",
+    "Lists the built-in datasets that --data takes by name: name, title, kind (images or\n"
+    "sequences), samples and their shape, and whether it loads on this machine (Fashion-MNIST\n"
+    "needs Debian's dataset-fashion-mnist, or its four files in $LATENTLAB_FASHION_MNIST_DIR).",
+    0,
+    { { "json", NULL, "one JSON object per dataset: name, title, kind, samples, channels, height, "
+                      "width, available, description" },
       { NULL, NULL, NULL } } },
   { "bench", lab_cli_bench, NULL,
     "latentlab bench [--json] [--quick] [--threads T]",
@@ -595,15 +610,26 @@ load_data_with (const LabArgs *args, const char *spec, const AeImageOptions *ima
   return lab_fail (args, LAB_EXIT_FAILURE, "%s", err.message);
 }
 
+/* --channels 1|3 (fallback when absent) into *channels; returns an exit status. */
+static int
+channels_option (const LabArgs *args, long fallback, long *channels)
+{
+  if (!lab_args_int (args, "channels", fallback, 1, 3, channels))
+    return LAB_EXIT_USAGE;
+  if (*channels == 2)
+    return lab_fail (args, LAB_EXIT_USAGE, "--channels 2: expected 1 (grey) or 3 (RGB)");
+  return LAB_EXIT_OK;
+}
+
 int
 lab_load_data (const LabArgs *args, const char *spec, uint64_t seed, AeDataset **out)
 {
   long size, channels;
-  if (!lab_args_int (args, "image-size", 0, 1, AE_MAX_IMAGE_SIDE, &size)
-      || !lab_args_int (args, "channels", 0, 1, 3, &channels))
+  if (!lab_args_int (args, "image-size", 0, 1, AE_MAX_IMAGE_SIDE, &size))
     return LAB_EXIT_USAGE;
-  if (channels == 2)
-    return lab_fail (args, LAB_EXIT_USAGE, "--channels 2: expected 1 (grey) or 3 (RGB)");
+  int status = channels_option (args, 0, &channels);
+  if (status != LAB_EXIT_OK)
+    return status;
   AeImageOptions images = { .channels = (int) channels, .image_size = (int) size };
   return load_data_with (args, spec, &images, seed, out);
 }
@@ -628,11 +654,11 @@ lab_load_training_data (const LabArgs *args, const char *spec, const AeConfig *c
     return lab_load_data (args, spec, cfg->seed, out);
   long side, channels, count;
   if (!lab_args_int (args, "image-size", LAB_PATCH_SIDE, 3, AE_MAX_IMAGE_SIDE, &side)
-      || !lab_args_int (args, "channels", 0, 1, 3, &channels)
       || !lab_args_int (args, "patches", LAB_PATCH_COUNT, 10, 10000000, &count))
     return LAB_EXIT_USAGE;
-  if (channels == 2)
-    return lab_fail (args, LAB_EXIT_USAGE, "--channels 2: expected 1 (grey) or 3 (RGB)");
+  int status = channels_option (args, 0, &channels);
+  if (status != LAB_EXIT_OK)
+    return status;
   AeError err = { 0 };
   if (ae_image_random_patches_load (out, spec, (int) channels, (int) side, count, cfg->seed, &err)
       != AE_OK)
@@ -709,7 +735,11 @@ lab_load_model_data (const LabArgs *args, const char *spec, const AeModel *model
     {
       /* Image files are brought to the shape the model was trained on, so that a folder of
        * mixed sizes loads as it did for training. */
-      images.channels = c->channels;
+      /* --channels other than the model's is refused below, naming both shapes. */
+      long channels;
+      if ((status = channels_option (args, c->channels, &channels)) != LAB_EXIT_OK)
+        return status;
+      images.channels = (int) channels;
       images.image_size = c->height == c->width ? c->height : 0;
     }
   else

@@ -135,3 +135,4 @@ int lab_cli_import (LabArgs *args);
 int lab_cli_anomaly (LabArgs *args);
 int lab_cli_bench (LabArgs *args);
 int lab_cli_lesson (LabArgs *args);
+int lab_cli_datasets (LabArgs *args);

@@ -17,6 +17,9 @@ _latentlab()
         --view)
             COMPREPLY=($(compgen -W "training latent generate denoise anomaly inside pca sequence" -- "$cur"))
             return ;;
+        --channels)
+            COMPREPLY=($(compgen -W "1 3" -- "$cur"))
+            return ;;
         --split)
             COMPREPLY=($(compgen -W "test train all" -- "$cur"))
             return ;;

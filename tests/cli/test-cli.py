@@ -69,7 +69,7 @@ def finite(v):
 
 
 COMMANDS = ["train", "eval", "denoise", "generate", "interpolate", "export-latent", "export", "import",
-            "anomaly", "project"]
+            "anomaly", "project", "datasets"]
 # Small and short, so that the suite stays well under a minute.
 SMALL = ["--data", "digits", "--epochs", "1", "--hidden", "64", "--latent", "8"]
 
@@ -113,7 +113,9 @@ def test_completion():
     for words, want in ((["latentlab", "imp"], {"import"}), (["latentlab", "import", "--"], {"--save", "--help"}),
                         (["latentlab", "train", "--preset", "c"], {"contractive", "conv", "conv-vae"}),
                         (["latentlab", "--pre"], {"--preset", "--presentation"}),
-                        (["latentlab", "--lesson", "anom"], {"anomaly"})):
+                        (["latentlab", "--lesson", "anom"], {"anomaly"}),
+                        (["latentlab", "interpolate", "m.model", "--ch"], {"--channels"}),
+                        (["latentlab", "eval", "m.model", "--channels", ""], {"1", "3"})):
         line = (f"source {script}; COMP_WORDS=({' '.join(words)}); COMP_CWORD={len(words) - 1}; "
                 "_latentlab; echo ${COMPREPLY[@]}")
         p = subprocess.run(["bash", "-c", line], capture_output=True, text=True, env=env)
@@ -145,13 +147,64 @@ def test_npy(tmp):
     code, out, err = run("train", "--preset", "undercomplete", "--data", vectors, "--epochs", "1", "--hidden", "4",
                          "--latent", "2")
     check(".npy float vectors train", code == 0, err)
+    # Colour images with their channels last (NumPy) or second (PyTorch): the same pixels.
+    pixels = [[[[(n * 31 + y * 7 + x * 3 + c * 85) % 256 for c in range(3)] for x in range(6)] for y in range(4)]
+              for n in range(30)]
+    last, second = os.path.join(tmp, "last.npy"), os.path.join(tmp, "second.npy")
+    npy(last, "|u1", (30, 4, 6, 3), bytes(v for n in pixels for row in n for px in row for v in px))
+    npy(second, "|u1", (30, 3, 4, 6), bytes(n[y][x][c] for n in pixels for c in range(3) for y in range(4)
+                                             for x in range(6)))
+    colour = os.path.join(tmp, "colour.model")
+    code, out, err = run("train", "--preset", "undercomplete", "--data", last, "--epochs", "1", "--hidden", "8",
+                         "--latent", "2", "--save", colour)
+    check(".npy N x H x W x 3 trains", code == 0, err)
+    codes = {}
+    for name, path in (("last", last), ("second", second)):
+        code, out, err = run("export-latent", colour, "--data", path, "--out", os.path.join(tmp, "npy-" + name))
+        codes[name] = open(os.path.join(tmp, "npy-" + name, "vectors.tsv")).read() if code == 0 else err
+    # The model, of 3 x 4 x 6 inputs, refuses any other shape: both files are read as that
+    # (export-latent writes the test split, distinct images).
+    check(".npy channels last and second read the same pixels",
+          codes["last"] == codes["second"] and len(set(codes["last"].splitlines())) > 1, codes)
     bad = os.path.join(tmp, "bad.npy")
     for what, args in (("Fortran order", ("<f8", (4, 2, 2), bytes(8 * 16), True)),
                        ("dtype", ("|O", (4, 2), bytes(64))),
-                       ("bytes of data", ("|u1", (4, 2, 2), bytes(15)))):
+                       ("bytes of data", ("|u1", (4, 2, 2), bytes(15))),
+                       ("shape 4 x 5 x 6 x 7", ("|u1", (4, 5, 6, 7), bytes(840))),
+                       ("more than 4 sizes", ("|u1", (4, 2, 2, 3, 1), bytes(48))),
+                       ("dtype '<i4'", ("<i4", (4, 2, 2), bytes(64)))):
         npy(bad, *args)
         code, out, err = run("train", "--preset", "undercomplete", "--data", bad, "--epochs", "1")
         check(f".npy refused: {what}", code == 1 and one_line_error(err, "bad.npy", what), f"exit {code}: {err}")
+
+
+def test_datasets():
+    """`datasets` lists the built-in datasets of --data without loading them: what each holds,
+    and whether it is here (Fashion-MNIST follows LATENTLAB_FASHION_MNIST_DIR)."""
+    code, out, err = run("datasets", "--json")
+    rows = [json.loads(l) for l in out.splitlines()] if code == 0 else []
+    by_name = {r["name"]: r for r in rows}
+    check("datasets --json: one object per built-in dataset",
+          [r["name"] for r in rows] == ["digits", "fashion", "sines", "ecg", "shapes"]
+          and all(set(r) == {"name", "title", "kind", "samples", "channels", "height", "width", "available",
+                             "description"} for r in rows), f"exit {code}\n{out}{err}")
+    check("datasets --json: digits and shapes as they load",
+          rows != [] and [by_name["digits"][k] for k in ("kind", "samples", "channels", "height", "width",
+                                                        "available")] == ["images", 10000, 1, 28, 28, True]
+          and [by_name["shapes"][k] for k in ("samples", "channels", "height", "width")] == [12000, 3, 32, 32]
+          and by_name["ecg"]["kind"] == "sequences", out)
+    missing = dict(os.environ, LATENTLAB_FASHION_MNIST_DIR="/nonexistent/fashion")
+    p = subprocess.run([LATENTLAB, "datasets", "--json"], capture_output=True, text=True, env=missing)
+    rows = [json.loads(l) for l in p.stdout.splitlines()] if p.returncode == 0 else []
+    check("datasets --json: Fashion-MNIST's files missing make it unavailable",
+          [r["available"] for r in rows] == [True, False, True, True, True], p.stdout + p.stderr)
+    p = subprocess.run([LATENTLAB, "datasets"], capture_output=True, text=True, env=missing)
+    lines = p.stdout.splitlines()
+    check("datasets: one line each, the missing one said so",
+          p.returncode == 0 and len(lines) == 5 and lines[1].startswith("fashion") and "not installed" in lines[1]
+          and "not installed" not in lines[0] and "3 x 32 x 32" in lines[4], p.stdout + p.stderr)
+    code, out, err = run("datasets", "digits")
+    check("datasets takes no argument", code == 2 and one_line_error(err, "digits"), f"exit {code}\n{err}")
 
 
 def test_help():
@@ -399,6 +452,9 @@ def test_model_tools(tmp, model):
           and finite(d.get("psnr_noisy")) and finite(d.get("psnr_model")), f"exit {code}\n{out}{err}")
     code, out, err = run("denoise", model, "--in", os.path.join(tmp, "nope.png"), "--out", den)
     check("denoise of a missing PNG: exit 1 naming it", code == 1 and one_line_error(err, "nope.png"), err)
+    code, out, err = run("denoise", model, "--in", noisy_in, "--out", den, "--ensemble")
+    check("denoise --ensemble with a model of a fixed size: exit 1 naming the option",
+          code == 1 and one_line_error(err, "--ensemble", "fully convolutional"), f"exit {code}\n{err}")
 
 
 def test_families(tmp):
@@ -667,6 +723,29 @@ def test_colour_folder(tmp):
           f"exit {code}\n{err}")
     code, out, err = run("train", "--data", root, "--channels", "2")
     check("--channels 2 is a usage error", code == 2 and one_line_error(err, "--channels"), f"exit {code}\n{err}")
+    # A grey model of the colour folder: eval and interpolate read it grey, by default or
+    # with --channels 1, and refuse --channels 3 naming both shapes.
+    grey = os.path.join(tmp, "grey.model")
+    code, out, err = run("train", "--preset", "conv", "--data", root, "--image-size", "32", "--channels", "1",
+                         "--epochs", "1", "--save", grey)
+    check("train --channels 1 on a colour folder", code == 0, f"exit {code}\n{err}")
+    for args in ((), ("--channels", "1")):
+        code, out, err = run("eval", grey, "--data", root, *args, "--json")
+        check(f"eval {' '.join(args) or 'without --channels'} reads the folder grey",
+              code == 0 and json.loads(out)["test_mse_per_pixel"] > 0, f"exit {code}\n{err}")
+    code, out, err = run("interpolate", grey, "--data", root, "--channels", "1", "--from", "0", "--to", "5",
+                         "--steps", "3", "--out", strip)
+    check("interpolate --channels 1 writes a grey strip", code == 0 and png_colour_type(strip) == 0,
+          f"exit {code}\n{err}")
+    for cmd, more in (("eval", ()), ("interpolate", ("--from", "0", "--to", "5", "--out", strip))):
+        code, out, err = run(cmd, grey, "--data", root, "--channels", "3", *more)
+        # The line before the error says how the folder was read.
+        error = err.splitlines()[-1:]
+        check(f"{cmd} --channels 3 on a grey model is refused naming both shapes",
+              code == 1 and one_line_error("\n".join(error), "3 x 32 x 32", "1 x 32 x 32"), f"exit {code}\n{err}")
+        code, out, err = run(cmd, grey, "--data", root, "--channels", "2", *more)
+        check(f"{cmd} --channels 2 is a usage error", code == 2 and one_line_error(err, "--channels"),
+              f"exit {code}\n{err}")
     code, out, err = run("train", "--data", "digits", "--image-size", "32")
     check("--image-size on digits is refused with a reason", code == 1 and one_line_error(err, "digits"),
           f"exit {code}\n{err}")
@@ -718,6 +797,14 @@ def test_photo_denoiser_preset(tmp):
     code, out, err = run("denoise", model, "--in", clean_path, "--out", den)
     check("without --noise it says the photo was denoised whole", code == 0 and "denoised whole" in out,
           f"exit {code}\n{out}{err}")
+    # The mean over the photo's flips and quarter turns: the same noise, a cleaner result.
+    code, out, err = run("denoise", model, "--in", clean_path, "--out", den, "--noise", "0.1", "--ensemble",
+                         "--json")
+    e = json_lines(out)[0] if code == 0 else {}
+    print(f"# with --ensemble: {e.get('psnr_model', float('nan')):.2f} dB")
+    check("denoise --ensemble: the same noisy photo, a better PSNR than one pass, its size",
+          code == 0 and e.get("psnr_noisy") == d["psnr_noisy"] and e.get("psnr_model", 0) > d["psnr_model"]
+          and Image.open(den).size == (w, h), f"exit {code}\n{out}{err}")
     code, out, err = run("train", "--preset", "photo-denoiser", "--data", root, "--patches", "5")
     check("--patches 5: a usage error naming it", code == 2 and one_line_error(err, "--patches"), err)
     code, out, err = run("train", "--preset", "photo-denoiser", "--data", root, "--seconds", "soon")
@@ -736,6 +823,7 @@ def main():
         else:
             skip("window options and FILE", "this build has no window (-Dgui=disabled)")
         test_completion()
+        test_datasets()
         test_npy(tmp)
         test_usage_errors()
         test_bad_data(tmp)

@@ -670,6 +670,84 @@ test_residual_image_equals_model (void)
   ae_model_free (model);
 }
 
+/* Planar (C, h, w) src turned into dst: transposed (w, h planes), or mirrored left to right. */
+static void
+transpose_image (float *dst, const float *src, int C, int w, int h)
+{
+  for (int c = 0; c < C; c++)
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++)
+        dst[((size_t) c * w + x) * h + y] = src[((size_t) c * h + y) * w + x];
+}
+
+static void
+mirror_image (float *dst, const float *src, int C, int w, int h)
+{
+  for (int c = 0; c < C; c++)
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++)
+        dst[((size_t) c * h + y) * w + x] = src[((size_t) c * h + y) * w + w - 1 - x];
+}
+
+/* The mean over the eight flips and quarter turns turns each view back: with no noise
+ * predicted it gives the input itself, and on a non-square image it commutes with a
+ * transpose and a mirror, which one pass does not. */
+static void
+test_residual_image_ensemble (void)
+{
+  ae_set_threads (1);
+  AeModel *model = random_residual (3, 12);
+  if (model == NULL)
+    return;
+  const int C = 3, w = 13, h = 9, n = C * w * h;
+  float *x = random_image (C, w, h, 4), *ens = malloc (n * sizeof (float));
+  float *turned = malloc (n * sizeof (float)), *ens_turned = malloc (n * sizeof (float));
+  float *back = malloc (n * sizeof (float)), *one = malloc (n * sizeof (float));
+  float *one_turned = malloc (n * sizeof (float));
+  AeError err = { 0 };
+  for (int mirror = 0; mirror < 2; mirror++)
+    {
+      const char *what = mirror ? "mirror" : "transpose";
+      int tw = mirror ? w : h, th = mirror ? h : w;
+      (mirror ? mirror_image : transpose_image) (turned, x, C, w, h);
+      CHECK (ae_model_apply_image_ensemble (model, ens, x, w, h, &err) == AE_OK, "%s", err.message);
+      CHECK (ae_model_apply_image_ensemble (model, ens_turned, turned, tw, th, &err) == AE_OK, "%s",
+             err.message);
+      (mirror ? mirror_image : transpose_image) (back, ens_turned, C, tw, th);
+      double most = 0, one_most = 0;
+      CHECK (ae_model_apply_image (model, one, x, w, h, &err) == AE_OK, "%s", err.message);
+      CHECK (ae_model_apply_image (model, one_turned, turned, tw, th, &err) == AE_OK, "%s", err.message);
+      (mirror ? mirror_image : transpose_image) (turned, one_turned, C, tw, th);
+      for (int i = 0; i < n; i++)
+        {
+          most = fmax (most, fabs (back[i] - ens[i]));
+          one_most = fmax (one_most, fabs (turned[i] - one[i]));
+        }
+      printf ("# %s: the ensemble moves by %g, one pass by %g\n", what, most, one_most);
+      CHECK (most < 1e-6, "the ensemble of the %s differs from the %s of the ensemble by %g", what,
+             what, most);
+      CHECK (one_most > 1e-3, "one pass commutes with the %s (by %g): the check shows nothing", what,
+             one_most);
+    }
+  size_t n_params = 0;
+  float *params = ae_model_params (model, &n_params);
+  memset (params, 0, n_params * sizeof (float));
+  CHECK (ae_model_apply_image_ensemble (model, ens, x, w, h, &err) == AE_OK, "%s", err.message);
+  /* Eight eighths of a value add up to it within the rounding of the sums. */
+  double moved = 0;
+  for (int i = 0; i < n; i++)
+    moved = fmax (moved, fabs (ens[i] - x[i]));
+  CHECK (moved < 1e-6, "a model that predicts no noise moved its input by %g", moved);
+  free (x);
+  free (ens);
+  free (turned);
+  free (ens_turned);
+  free (back);
+  free (one);
+  free (one_turned);
+  ae_model_free (model);
+}
+
 /* An odd-sized colour image of another size than the model's: bands of any height give
  * the one pass's values bit for bit, and the border pixels see the zero padding of the
  * image's edge, not of the band's. */
@@ -1765,6 +1843,7 @@ main (int argc, char **argv)
     { "/model/residual/identity", test_residual_identity },
     { "/model/residual/image-equals-model", test_residual_image_equals_model },
     { "/model/residual/image-bands", test_residual_image_bands },
+    { "/model/residual/image-ensemble", test_residual_image_ensemble },
     { "/model/residual/learns", test_residual_learns },
     { "/model/conv-vae-shapes", test_conv_vae_shapes },
     { "/model/gradients/sequence", test_gradients_sequence },

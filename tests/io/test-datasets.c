@@ -153,8 +153,9 @@ test_series_by_name (void)
     }
 }
 
-/* The registry is what loads: each available entry loads under its name with its kind, an
- * unavailable one fails with the reason, and Fashion-MNIST's availability follows its files. */
+/* The registry is what loads: each available entry loads under its name with its kind and
+ * the samples and shape it declares, an unavailable one fails with the reason, and
+ * Fashion-MNIST's availability follows its files. */
 static void
 test_registry (void)
 {
@@ -171,6 +172,11 @@ test_registry (void)
         {
           CHECK (st == AE_OK, "%s is available but does not load: %s", d->name, err.message);
           CHECK (ds != NULL && ds->kind == d->kind && strcmp (ds->name, d->name) == 0, "%s", d->name);
+          CHECK (ds != NULL && ds->n == d->samples && ds->channels == d->channels
+                 && ds->height == d->height && ds->width == d->width,
+                 "%s loads %ld of %d x %d x %d, and the registry says %ld of %d x %d x %d", d->name,
+                 ds != NULL ? ds->n : 0, ds != NULL ? ds->channels : 0, ds != NULL ? ds->height : 0,
+                 ds != NULL ? ds->width : 0, d->samples, d->channels, d->height, d->width);
         }
       else
         CHECK (st != AE_OK && err.message[0] != '\0', "%s is unavailable but loads", d->name);
