@@ -78,8 +78,6 @@ struct _LabGenerateView {
   float *spread;                    /* (latent) standard deviation of the codes per dimension */
   float *center;                    /* (latent) their mean (0 for a VAE: the prior's) */
   float *kl;                        /* (latent) mean KL per dimension (VAE) */
-  float *kl_numbered;               /* (1 + latent): the bars, NaN then kl, so that the axis
-                                     * numbers them z1, z2, ... as the sliders name them */
   int traversal_dims[LAB_MAX_TRAVERSAL];
   int n_traversal;
   float *prior_codes;               /* (LAB_PRIOR_SAMPLES, latent) */
@@ -613,10 +611,9 @@ update_statistics (LabGenerateView *self)
 
   gtk_widget_set_visible (self->kl_heading, s->variational);
   gtk_widget_set_visible (GTK_WIDGET (self->kl_chart), s->variational);
-  self->kl_numbered[0] = NAN;
-  memcpy (self->kl_numbered + 1, self->kl, sizeof (float) * latent);
-  self->kl_bars.values = self->kl_numbered;
-  self->kl_bars.n = latent + 1;
+  self->kl_bars.values = self->kl;
+  self->kl_bars.n = latent;
+  self->kl_bars.first_number = 1;  /* numbered as the sliders name the dimensions: z1, z2, ... */
   self->kl_bars.color_index = 1;
   self->kl_bars.x_label = "latent dimension (1 is z1)";
   self->kl_bars.y_label = "KL (nats)";
@@ -676,7 +673,6 @@ lab_generate_view_on_snapshot (LabView *view, LabSnapshot *snapshot)
       self->spread = g_renew (float, self->spread, self->latent);
       self->center = g_renew (float, self->center, self->latent);
       self->kl = g_renew (float, self->kl, self->latent);
-      self->kl_numbered = g_renew (float, self->kl_numbered, self->latent + 1);
       self->prior_codes = g_renew (float, self->prior_codes, (gsize) LAB_PRIOR_SAMPLES * self->latent);
       for (int i = 0; i < LAB_MAX_TRAVERSAL; i++)
         self->traversal_dims[i] = -1;
@@ -839,7 +835,6 @@ lab_generate_view_dispose (GObject *object)
   g_clear_pointer (&self->spread, g_free);
   g_clear_pointer (&self->center, g_free);
   g_clear_pointer (&self->kl, g_free);
-  g_clear_pointer (&self->kl_numbered, g_free);
   g_clear_pointer (&self->prior_codes, g_free);
   g_clear_pointer (&self->pair_job, lab_background_slot_free);
   g_clear_pointer (&self->mix_job, lab_background_slot_free);

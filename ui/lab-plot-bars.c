@@ -49,8 +49,8 @@ bars_layout (LabPlotFrame *frame, int width, int height, const LabBarsData *data
       spec.extra_right = _lab_plot_text_width (measure, data->reference_label) + 8;
       cairo_destroy (measure);
     }
-  return _lab_plot_frame_layout (frame, width, height, style, &spec, -0.5, data->n - 0.5, lo,
-                                 hi);
+  return _lab_plot_frame_layout (frame, width, height, style, &spec, data->first_number - 0.5,
+                                 data->first_number + data->n - 0.5, lo, hi);
 }
 
 void
@@ -80,7 +80,7 @@ lab_plot_bars_draw (cairo_t *cr, int width, int height, const LabBarsData *data,
           if (!_lab_plot_finite (v) || flagged != (pass == 1))
             continue;
           any_flagged = any_flagged || flagged;
-          double x = _lab_plot_frame_px (&frame, i) - bar / 2;
+          double x = _lab_plot_frame_px (&frame, data->first_number + i) - bar / 2;
           double y = _lab_plot_frame_py (&frame, v);
           double top = fmin (y, zero), h = fabs (zero - y);
           /* A zero-height (dead) unit still gets a hairline so that it can be seen. */
@@ -134,7 +134,7 @@ lab_plot_bars_index_at (int width, int height, const LabBarsData *data,
     return -1;
   if (px < frame.x0 || px > frame.x1)
     return -1;
-  int i = (int) lround (_lab_plot_frame_x (&frame, px));
+  int i = (int) lround (_lab_plot_frame_x (&frame, px)) - data->first_number;
   return i >= 0 && i < data->n ? i : -1;
 }
 

@@ -353,6 +353,7 @@ typedef struct {
   const char *reference_label;    /* "ρ = 0.05" */
   const char *title, *x_label, *y_label;
   const char *empty_text;
+  int first_number;               /* the number of the first bar on the axis (z1: 1) */
 } LabBarsData;
 
 void lab_plot_bars_draw      (cairo_t *cr, int width, int height, const LabBarsData *data,

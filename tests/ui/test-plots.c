@@ -1280,7 +1280,28 @@ test_bars (void)
   LabBarsData kl_data = { kl, 12, NULL, NULL, 0, false, 0, NULL, "KL per latent dimension",
                           "latent dimension", "KL (nats)", NULL };
   s = render ("bars-kl", lab_plot_bars_draw_func, &kl_data, 480, 300);
+  long bar_pixels = count_color (s, light_color (0), 4);
   cairo_surface_destroy (s);
+
+  /* Numbered from 1 (z1, z2, ...): the same bars in the same places, only the axis moves. */
+  kl_data.first_number = 1;
+  s = render ("bars-kl-from-1", lab_plot_bars_draw_func, &kl_data, 480, 300);
+  CHECK (labs (count_color (s, light_color (0), 4) - bar_pixels) <= bar_pixels / 50,
+         "bars numbered from 1 drawn as those from 0 (%ld pixels)", bar_pixels);
+  cairo_surface_destroy (s);
+  last = -1;
+  seen = 0;
+  ordered = true;
+  for (int px = 0; px < 480; px++)
+    {
+      int i = lab_plot_bars_index_at (480, 300, &kl_data, &style, px);
+      if (i < 0 || i == last)
+        continue;
+      ordered = ordered && i == last + 1;
+      last = i;
+      seen++;
+    }
+  CHECK (ordered && seen == 12, "every bar numbered from 1 reachable in order (%d)", seen);
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -418,7 +418,7 @@ test_generate_end_points (void)
         tallest = i;
     g_assert_true (GTK_IS_LABEL (name));
     g_assert_cmpint (sscanf (gtk_label_get_label (GTK_LABEL (name)), "z%d", &named), ==, 1);
-    g_assert_cmpint (tallest, ==, named);
+    g_assert_cmpint (bars->first_number + tallest, ==, named);
   }
 
   g_free (code);
