@@ -419,6 +419,22 @@ ae_config_preset (AeConfig *cfg, const char *preset, AeError *err)
   return AE_OK;
 }
 
+int
+ae_config_preset_epochs (const char *preset, long n_train)
+{
+  AeConfig c;
+  const AePreset *found = ae_preset_find (preset);
+  if (found == NULL || ae_config_preset (&c, preset, NULL) != AE_OK)
+    return 0;
+  /* the photo denoiser's epochs are counted on its patches */
+  if (strcmp (found->dataset, "digits") != 0 || c.arch == AE_ARCH_RESIDUAL
+      || n_train <= AE_PRESET_DIGITS_TRAIN)
+    return c.epochs;
+  long samples = (long) c.epochs * AE_PRESET_DIGITS_TRAIN;
+  long epochs = (samples + n_train / 2) / n_train;
+  return epochs > 1 ? (int) epochs : 1;
+}
+
 /* --- options by name ------------------------------------------------------------------------ */
 
 static AeStatus
