@@ -50,10 +50,12 @@ lab_projection_knn_accuracy (const float *x, const int *labels, long n, int dim,
 
 #define LAB_PROJECTION_K 5
 /* t-SNE iterations: from a PCA start while training runs (the first plane comes quickly, and
- * each snapshot refines it), from the previous plane, and to settle once training stops */
+ * each snapshot refines it), from the previous plane, and to settle once training stops. A
+ * warm start only follows codes that moved a little since the previous plane: a hundred
+ * steps do, for half the processor time that the trainer gives up to two hundred. */
 #define LAB_TSNE_QUICK_ITERATIONS 300
 #define LAB_TSNE_QUICK_EXAGGERATION 100
-#define LAB_TSNE_WARM_ITERATIONS 200
+#define LAB_TSNE_WARM_ITERATIONS 100
 #define LAB_TSNE_SETTLE_ITERATIONS 750
 #define LAB_TSNE_SLICE 25
 /* neighbours a new code is placed among */
