@@ -332,7 +332,8 @@ lab_window_get_session (LabWindow *self)
  * LATENTLAB_FRAME_STATS=SECONDS latentlab --run trains for that long, closes the window and
  * prints the duration of each frame (update to after-paint on the frame clock), the interval
  * between frames, how late a 10 ms main-loop timeout fires while training runs (a stall
- * shows there even when no frame is drawn), and the median training speed. */
+ * shows there even when no frame is drawn), the median training speed and, when the run's
+ * epochs were done in that time, its training time. */
 
 #define PROBE_INTERVAL_MS 10
 

@@ -121,7 +121,7 @@ class Bench:
         m = self.eval(path, "--measure", MEASURES[preset])["measures"]
         r = self.eval(ref_path, "--measure", MEASURES[preset])["measures"]
         for k, v in m.items():
-            fig[k] = f"{v:.4g} (ref {r[k]:.4g})"
+            fig[k] = f"{v:.4g}" + (f" (ref {r[k]:.4g})" if r[k] is not None else "")
         if preset == "sparse":
             return (m["code_mean"] < 2 * m["rho"] and m["code_active"] < 0.5 * r["code_active"]
                     and m["test_error"] < 1.5 * r["test_error"]), fig
