@@ -463,6 +463,7 @@ on_projection_done (GObject *source, GAsyncResult *result, gpointer data)
       if (p->components == NULL && req->snapshot->state == LAB_TRAINING_RUNNING)
         self->rest_until = g_get_monotonic_time ()
                            + (gint64) (LAB_TSNE_REST_FACTOR * p->cpu_seconds * G_USEC_PER_SEC);
+      g_debug ("a plane of %d codes in %.2f s of processor time", p->n, p->cpu_seconds);
       g_clear_pointer (&self->plane, lab_projection_unref);
       g_clear_pointer (&self->projected, lab_snapshot_unref);
       self->plane = p;
