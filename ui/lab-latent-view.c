@@ -26,9 +26,10 @@
 #define LAB_STRIP_STEPS 10
 #define LAB_PICK_DISTANCE 12.0
 #define LAB_GLIDE_US (400 * G_TIME_SPAN_MILLISECOND)
-/* While training runs, a t-SNE plane is followed by a rest of this many times the processor
- * time it took before the next: the worker then takes at most 1 / LAB_TSNE_REST_FACTOR of
- * one core, which is what it costs the trainer on two (whose threads wait for each other). */
+/* While training runs, a warm t-SNE plane is followed by a rest of this many times the
+ * processor time it took before the next: the worker then takes at most a thirteenth of one
+ * core, which is about what it costs the trainer on two (whose threads wait for each other:
+ * the worker's share of one core slows both). */
 #define LAB_TSNE_REST_FACTOR 12
 
 /* the projection menu's entries, in LabProjectionMethod order */
@@ -432,6 +433,7 @@ typedef struct {
   LabLatentView *self;
   LabSnapshot *snapshot;
   guint request;
+  gboolean warm;           /* t-SNE from the previous plane */
 } ProjectionRequest;
 
 static void
@@ -460,7 +462,8 @@ on_projection_done (GObject *source, GAsyncResult *result, gpointer data)
                        && self->plane->n == p->n
                        && self->projected->generation == req->snapshot->generation;
 
-      if (p->components == NULL && req->snapshot->state == LAB_TRAINING_RUNNING)
+      /* the first plane's longer schedule is paid once: the rest follows warm planes */
+      if (req->warm && req->snapshot->state == LAB_TRAINING_RUNNING)
         self->rest_until = g_get_monotonic_time ()
                            + (gint64) (LAB_TSNE_REST_FACTOR * p->cpu_seconds * G_USEC_PER_SEC);
       g_debug ("a plane of %d codes in %.2f s of processor time", p->n, p->cpu_seconds);
@@ -543,6 +546,7 @@ lab_latent_view_request (LabLatentView *self)
   g_object_add_weak_pointer (G_OBJECT (self), (gpointer *) &req->self);
   req->snapshot = lab_snapshot_ref (s);
   req->request = self->request;
+  req->warm = previous != NULL;
   self->busy = TRUE;
   if (self->plane == NULL)
     {
