@@ -314,7 +314,12 @@ ae_config_preset (AeConfig *cfg, const char *preset, AeError *err)
         c.noise = AE_NOISE_MIXED;
         c.noise_level = 0.5f;
         c.lr = 5e-3f;
-        c.batch = 64;
+        /* Small batches: these maps train as many images per second in batches of 8 as of 64,
+         * and eight times the steps put the model 4 dB above the 3x3 median on both
+         * salt-and-pepper 0.2 and Gaussian 0.5 after 6 epochs (+4.6 and +4.3 dB; after 8,
+         * +4.7 on salt and pepper where batches of 64 gave +2.9, of 16 +3.8; batches of 4
+         * gain on salt and pepper and lose on Gaussian 0.5). */
+        c.batch = 8;
         c.epochs = 40;
       }
       break;
@@ -420,6 +425,22 @@ ae_config_preset (AeConfig *cfg, const char *preset, AeError *err)
     }
   *cfg = c;
   return AE_OK;
+}
+
+int
+ae_config_preset_epochs (const char *preset, long n_train)
+{
+  AeConfig c;
+  const AePreset *found = ae_preset_find (preset);
+  if (found == NULL || ae_config_preset (&c, preset, NULL) != AE_OK)
+    return 0;
+  /* the photo denoiser's epochs are counted on its patches */
+  if (strcmp (found->dataset, "digits") != 0 || c.arch == AE_ARCH_RESIDUAL
+      || n_train <= AE_PRESET_DIGITS_TRAIN)
+    return c.epochs;
+  long samples = (long) c.epochs * AE_PRESET_DIGITS_TRAIN;
+  long epochs = (samples + n_train / 2) / n_train;
+  return epochs > 1 ? (int) epochs : 1;
 }
 
 /* --- options by name ------------------------------------------------------------------------ */

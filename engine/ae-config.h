@@ -124,6 +124,12 @@ const AePreset *ae_preset_find (const char *name);
 
 /* Fills cfg with a preset's defaults (for digits, or sines for `sequence`). */
 AeStatus ae_config_preset (AeConfig *cfg, const char *preset, AeError *err);
+/* The training split the digit presets' epochs are counted on: the embedded digits'. */
+#define AE_PRESET_DIGITS_TRAIN 7200
+/* A preset's epochs for a training split of n_train samples: its own on digits, fewer on a
+ * larger split (as many samples in all, at least one epoch), so that a demo lasts about as
+ * long on Fashion-MNIST's 54,000 images as on the digits. 0 for an unknown preset. */
+int      ae_config_preset_epochs (const char *preset, long n_train);
 /* Sets one option by its command-line name without the dashes: "latent", "hidden"
  * ("512,128"), "epochs", "batch", "lr", "seed", "threads", "l1", "rho", "beta" (KL
  * sparsity weight), "contractive", "noise" ("gaussian:0.5"), "kl-beta", "warmup",

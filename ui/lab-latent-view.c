@@ -28,6 +28,11 @@
 #define LAB_STRIP_STEPS 10
 #define LAB_PICK_DISTANCE 12.0
 #define LAB_GLIDE_US (400 * G_TIME_SPAN_MILLISECOND)
+/* While training runs, a warm t-SNE plane is followed by a rest of this many times the
+ * processor time it took before the next: the worker then takes at most a thirteenth of one
+ * core, which is about what it costs the trainer on two (whose threads wait for each other:
+ * the worker's share of one core slows both). */
+#define LAB_TSNE_REST_FACTOR 12
 
 /* the projection menu's entries, in LabProjectionMethod order */
 enum { PROJECT_PCA = LAB_PROJECTION_PCA, PROJECT_DIMENSIONS = LAB_PROJECTION_DIMENSIONS,
@@ -62,6 +67,8 @@ struct _LabLatentView {
   LabSnapshot *projected;  /* the snapshot the projection was made from */
   GCancellable *cancellable;
   gboolean busy, stale;
+  gint64 rest_until;       /* no t-SNE plane before this while training runs */
+  guint rest_source;       /* the timeout that ends the rest */
   guint request;           /* bumped when the method changes: older results are dropped */
   float *glide_from;       /* (n, 2): where the points were when the new plane came */
   gint64 glide_start;
@@ -325,6 +332,7 @@ typedef struct {
   LabLatentView *self;
   LabSnapshot *snapshot;
   guint request;
+  gboolean warm;           /* t-SNE from the previous plane */
 } ProjectionRequest;
 
 static void
@@ -353,6 +361,11 @@ on_projection_done (GObject *source, GAsyncResult *result, gpointer data)
                        && self->plane->n == p->n
                        && self->projected->generation == req->snapshot->generation;
 
+      /* the first plane's longer schedule is paid once: the rest follows warm planes */
+      if (req->warm && req->snapshot->state == LAB_TRAINING_RUNNING)
+        self->rest_until = g_get_monotonic_time ()
+                           + (gint64) (LAB_TSNE_REST_FACTOR * p->cpu_seconds * G_USEC_PER_SEC);
+      g_debug ("a plane of %d codes in %.2f s of processor time", p->n, p->cpu_seconds);
       g_clear_pointer (&self->plane, lab_projection_unref);
       g_clear_pointer (&self->projected, lab_snapshot_unref);
       self->plane = p;
@@ -367,8 +380,20 @@ on_projection_done (GObject *source, GAsyncResult *result, gpointer data)
     lab_latent_view_request (self);
 }
 
-/* Starts a plane for the newest snapshot, unless one is being made (then it waits) or the
- * view is hidden (then it is made when the view is shown). */
+static gboolean
+on_rest_over (gpointer data)
+{
+  LabLatentView *self = data;
+
+  self->rest_source = 0;
+  if (self->stale)
+    lab_latent_view_request (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Starts a plane for the newest snapshot, unless one is being made (then it waits), t-SNE
+ * rests while training runs (then it waits for the rest's end) or the view is hidden (then
+ * it is made when the view is shown). */
 static void
 lab_latent_view_request (LabLatentView *self)
 {
@@ -383,6 +408,16 @@ lab_latent_view_request (LabLatentView *self)
   self->stale = TRUE;
   if (self->busy || !lab_view_get_shown (LAB_VIEW (self)))
     return;
+  if (method == LAB_PROJECTION_TSNE && s->state == LAB_TRAINING_RUNNING && self->plane != NULL
+      && self->plane->components == NULL && g_get_monotonic_time () < self->rest_until)
+    {
+      if (self->rest_source == 0)
+        self->rest_source = g_timeout_add ((guint) ((self->rest_until - g_get_monotonic_time ()) / 1000 + 1),
+                                           on_rest_over, self);
+      return;
+    }
+  /* training stopped (the plane settles at once) or the rest is over */
+  g_clear_handle_id (&self->rest_source, g_source_remove);
   self->stale = FALSE;
   if (method == LAB_PROJECTION_TSNE && self->plane != NULL
       && self->plane->method == LAB_PROJECTION_TSNE && self->plane->components == NULL
@@ -398,6 +433,7 @@ lab_latent_view_request (LabLatentView *self)
   g_object_add_weak_pointer (G_OBJECT (self), (gpointer *) &req->self);
   req->snapshot = lab_snapshot_ref (s);
   req->request = self->request;
+  req->warm = previous != NULL;
   self->busy = TRUE;
   if (self->plane == NULL)
     {
@@ -961,6 +997,7 @@ lab_latent_view_dispose (GObject *object)
   if (self->glide_tick != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->glide_tick);
   self->glide_tick = 0;
+  g_clear_handle_id (&self->rest_source, g_source_remove);
   g_clear_pointer (&self->plane, lab_projection_unref);
   g_clear_pointer (&self->projected, lab_snapshot_unref);
   g_clear_pointer (&self->glide_from, g_free);

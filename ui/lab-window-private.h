@@ -53,6 +53,8 @@ struct _LabWindow {
   GArray *frame_durations;   /* double, ms: layout and paint of one frame */
   GArray *frame_intervals;   /* double, ms: between the starts of two frames */
   GArray *speeds;            /* double, samples/s of each delivery while running */
+  double finished_s;         /* training time when the run's epochs were done, 0 before */
+  int finished_epochs;
   gint64 frame_start;
   gint64 last_frame_start;
   GArray *loop_lateness;     /* double, ms: how late the main-loop probe's timeout fired */

@@ -332,7 +332,8 @@ lab_window_get_session (LabWindow *self)
  * LATENTLAB_FRAME_STATS=SECONDS latentlab --run trains for that long, closes the window and
  * prints the duration of each frame (update to after-paint on the frame clock), the interval
  * between frames, how late a 10 ms main-loop timeout fires while training runs (a stall
- * shows there even when no frame is drawn), and the median training speed. */
+ * shows there even when no frame is drawn), the median training speed and, when the run's
+ * epochs were done in that time, its training time. */
 
 #define PROBE_INTERVAL_MS 10
 
@@ -382,6 +383,11 @@ on_speed_for_stats (LabWindow *self, LabSnapshot *snapshot)
 {
   if (snapshot->state == LAB_TRAINING_RUNNING && snapshot->samples_per_s > 0)
     g_array_append_val (self->speeds, snapshot->samples_per_s);
+  if (snapshot->state == LAB_TRAINING_FINISHED && self->finished_s == 0)
+    {
+      self->finished_s = snapshot->elapsed_s;
+      self->finished_epochs = snapshot->epochs;
+    }
 }
 
 static int
@@ -408,20 +414,24 @@ static void
 lab_window_print_frame_stats (LabWindow *self)
 {
   guint over = 0;
+  g_autofree char *finished = self->finished_s > 0
+                                ? g_strdup_printf ("; finished %d epochs in %.1f s", self->finished_epochs,
+                                                   self->finished_s)
+                                : g_strdup ("");
 
   for (guint i = 0; i < self->frame_intervals->len; i++)
     if (g_array_index (self->frame_intervals, double, i) > 33.4)
       over++;
   g_printerr ("frames %u: duration p50 %.1f ms, p99 %.1f ms, max %.1f ms; interval p50 %.1f ms, "
               "p99 %.1f ms, max %.1f ms, %.2f %% over 33 ms; main loop late p99 %.1f ms, max "
-              "%.1f ms; training %.0f samples/s (median while running)\n",
+              "%.1f ms; training %.0f samples/s (median while running)%s\n",
               self->frame_durations->len, percentile (self->frame_durations, 0.5),
               percentile (self->frame_durations, 0.99), percentile (self->frame_durations, 1.0),
               percentile (self->frame_intervals, 0.5), percentile (self->frame_intervals, 0.99),
               percentile (self->frame_intervals, 1.0),
               self->frame_intervals->len > 0 ? 100.0 * over / self->frame_intervals->len : 0.0,
               percentile (self->loop_lateness, 0.99), percentile (self->loop_lateness, 1.0),
-              percentile (self->speeds, 0.5));
+              percentile (self->speeds, 0.5), finished);
 }
 
 static gboolean

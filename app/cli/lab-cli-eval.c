@@ -10,6 +10,7 @@
 #include "ae-factors.h"
 #include "ae-inspect.h"
 #include "ae-math.h"
+#include "lab-lesson-measure.h"
 
 /* Fixed seeds, so that two evaluations of one model print the same figures. */
 #define EVAL_NOISE_SEED 20240601u
@@ -117,6 +118,55 @@ denoise_figures (AeModel *model, const AeDataset *ds, const float *clean, long n
   return 1;
 }
 
+/* Checks a comma-separated list of lesson metrics (--measure): the name of the first unknown
+ * one in *bad, or NULL. */
+static const char *
+unknown_metric (const char *list, char *bad, size_t size)
+{
+  const char *p = list;
+  while (*p != '\0')
+    {
+      size_t len = strcspn (p, ",");
+      snprintf (bad, size, "%.*s", (int) len, p);
+      if (lab_metric_find (bad) < 0)
+        return bad;
+      p += len + (p[len] == ',');
+    }
+  return NULL;
+}
+
+/* The lesson metrics of --measure, as the lesson checks measure them, into the open JSON object
+ * (or printed). */
+static int
+print_measures (const AeModel *model, const AeDataset *ds, const char *list, LabJson *j)
+{
+  AeModel *clone = ae_model_clone (model);
+  LabMeasure *m = clone != NULL ? lab_measure_new (clone, ds, NULL) : NULL;
+  if (m == NULL)
+    {
+      ae_model_free (clone);
+      return 0;
+    }
+  if (j != NULL)
+    lab_json_object_begin (j, "measures");
+  for (const char *p = list; *p != '\0';)
+    {
+      size_t len = strcspn (p, ",");
+      char name[64];
+      snprintf (name, sizeof name, "%.*s", (int) len, p);
+      double v = lab_measure_get (m, name);
+      if (j != NULL)
+        lab_json_number (j, name, v);
+      else
+        printf ("  %-18s %10.4f   (%s)\n", name, v, lab_metrics[lab_metric_find (name)].label);
+      p += len + (p[len] == ',');
+    }
+  if (j != NULL)
+    lab_json_object_end (j);
+  lab_measure_free (m);
+  return 1;
+}
+
 /* For data with known factors: the test codes (means for a VAE) scored against them. */
 static AeStatus
 factor_score (AeModel *model, const AeDataset *ds, const float *x, long n, int k, float *codes,
@@ -169,6 +219,17 @@ lab_cli_eval (LabArgs *args)
   if (denoise != NULL && noise == AE_NOISE_NONE)
     return lab_fail (args, LAB_EXIT_USAGE, "--denoise %s: give a kind and level, e.g. gaussian:0.3",
                      denoise);
+  const char *measure = lab_args_get (args, "measure");
+  char bad[64];
+  if (measure != NULL && unknown_metric (measure, bad, sizeof bad) != NULL)
+    {
+      char list[1024] = "";
+      for (int i = 0; lab_metrics[i].name != NULL; i++)
+        snprintf (list + strlen (list), sizeof list - strlen (list), "%s%s", i > 0 ? ", " : "",
+                  lab_metrics[i].name);
+      return lab_fail (args, LAB_EXIT_USAGE, "--measure '%s': unknown metric '%s', expected %s",
+                       measure, bad, list);
+    }
   long threads;
   if (!lab_args_int (args, "threads", 0, 0, 1024, &threads))
     return LAB_EXIT_USAGE;
@@ -286,6 +347,11 @@ lab_cli_eval (LabArgs *args)
             lab_json_int (&j, ds->factor_info[f].name, factors.best_dim[f] + 1);
           lab_json_object_end (&j);
         }
+      if (measure != NULL && !print_measures (model, ds, measure, &j))
+        {
+          status = lab_fail (args, LAB_EXIT_FAILURE, "out of memory for the measures");
+          goto done;
+        }
       lab_json_end (&j);
     }
   else
@@ -305,6 +371,11 @@ lab_cli_eval (LabArgs *args)
                 denoise, dn.noisy, dn.model, dn.median, dn.gaussian, dn.gaussian_sigma);
       if (has_factors)
         print_factor_score (&factors, ds->factor_info);
+      if (measure != NULL && !print_measures (model, ds, measure, NULL))
+        {
+          status = lab_fail (args, LAB_EXIT_FAILURE, "out of memory for the measures");
+          goto done;
+        }
     }
   status = LAB_EXIT_OK;
 done:

@@ -379,6 +379,9 @@ lab_cli_train (LabArgs *args)
       ae_dataset_free (ds);
       return status;
     }
+  /* the preset's epochs, unless --epochs says otherwise, are counted on the digits' split */
+  if (lab_args_get (args, "epochs") == NULL && ae_config_preset_epochs (cfg.preset, ds->n_train) > 0)
+    cfg.epochs = ae_config_preset_epochs (cfg.preset, ds->n_train);
   lab_apply_threads (args, cfg.threads);
   if (!json)
     printf ("training %s on %s: %ld training, %ld validation samples of %d values; %d epoch%s\n",

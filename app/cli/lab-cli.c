@@ -87,7 +87,7 @@ static const LabCommand commands[] = {
                         "(default 4000, of --image-size, default 40)" },
       { NULL, NULL, NULL } } },
   { "eval", lab_cli_eval, "FILE",
-    "latentlab eval FILE --data D [--denoise KIND:LEVEL] [--json]",
+    "latentlab eval FILE --data D [--denoise KIND:LEVEL] [--measure M,...] [--json]",
     "measure a saved model beside PCA",
     "Measures a saved model on the test split beside PCA with the same code size (fitted\n"
     "on the training split): SSE per image, MSE per pixel, the negative ELBO of a VAE (nats\n"
@@ -95,11 +95,14 @@ static const LabCommand commands[] = {
     "principal angle to PCA's subspace for a linear model. With --denoise, PSNR of the noisy\n"
     "input, the model, a 3x3 median filter and the best Gaussian blur. On data with known\n"
     "factors (shapes), the mutual information gap (MIG) of the test codes and, per factor,\n"
-    "the two dimensions that carry the most of it.",
+    "the two dimensions that carry the most of it. With --measure, the metrics that lesson\n"
+    "checks compare (`latentlab lesson`), measured as the lessons measure them.",
     0,
     { { "data", "D", "the dataset the model was trained on (its split comes from the model's seed)" },
       { "channels", "1|3", "image folders and files: 1 grey, 3 RGB (default: the model's)" },
       { "denoise", "KIND:LEVEL", "corrupt the test images (fixed noise seed) and compare denoisers" },
+      { "measure", "M,...", "lesson metrics by name (prior_error, code_mean, jacobian, ...): JSON key "
+                            "\"measures\"" },
       { "threads", "T", "accepted for scripts; evaluation runs on one BLAS thread" },
       { "json", NULL, "one JSON object" },
       { NULL, NULL, NULL } } },

@@ -39,6 +39,7 @@ typedef struct {
   double knn_plane, knn_code; /* 5-NN accuracy of the labels in the plane and in the code */
   long *neighbours;         /* (n, LAB_PROJECTION_NEIGHBOURS): each code's nearest codes */
   float *sigmas;            /* (n, 2): a VAE's sigma of each code along a linear plane's axes */
+  double cpu_seconds;       /* the worker's processor time for this plane and its scores */
 } LabProjection;
 
 /* Places the snapshot's codes in a plane on a worker. dim_x and dim_y are the axes of

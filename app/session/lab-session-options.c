@@ -215,7 +215,7 @@ lab_session_set_preset (LabSession *self, const char *preset, GError **error)
   if (self->dataset == NULL)
     return lab_session_load (self, "digits", preset, error);
 
-  if (!config_for_data (&config, preset, NULL, self->dataset, &err))
+  if (!config_for_data (&config, preset, NULL, 0, self->dataset, &err))
     {
       /* a sequence preset needs time series, an image preset images */
       const AePreset *found = ae_preset_find (preset);

@@ -129,6 +129,7 @@ typedef struct _LabLoadJob {
   char *preset;        /* preset to start from, or NULL to keep base */
   AeConfig base;       /* the session's configuration when the job started */
   gboolean have_base;
+  long base_n_train;   /* the training split base was made for; 0 when it is not the session's */
   const AeDataset *current; /* the session's dataset (for preset-only jobs, sync only) */
   AeDataset *dataset;  /* result: loaded dataset (NULL when spec was NULL) */
   AeConfig config;     /* result: fitted configuration */
@@ -155,7 +156,7 @@ gboolean     lab_session_install (LabSession *self, LabLoadJob *job, GError **er
 /* The "loading" property counts loads under way (a dataset, a session file). */
 void         lab_session_set_loading (LabSession *self, gboolean loading);
 gboolean     config_for_data (AeConfig *config, const char *preset, const AeConfig *base,
-                              const AeDataset *ds, AeError *err);
+                              long base_n_train, const AeDataset *ds, AeError *err);
 const char  *dataset_display_name (const AeDataset *ds);
 void         lab_session_publish (LabSession *self);
 

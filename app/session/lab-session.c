@@ -519,17 +519,25 @@ lab_load_job_free (LabLoadJob *job)
   g_free (job);
 }
 
+/* A preset's epochs are counted on the digits (ae_config_preset_epochs): a preset applied to
+ * other data, or a configuration whose epochs are still its preset's moved to other data,
+ * takes the preset's epochs for that data's training split. */
 gboolean
-config_for_data (AeConfig *config, const char *preset, const AeConfig *base, const AeDataset *ds,
-                 AeError *err)
+config_for_data (AeConfig *config, const char *preset, const AeConfig *base, long base_n_train,
+                 const AeDataset *ds, AeError *err)
 {
   if (preset != NULL)
     {
       if (ae_config_preset (config, preset, err) != AE_OK)
         return FALSE;
+      config->epochs = ae_config_preset_epochs (preset, ds->n_train);
     }
   else
-    *config = *base;
+    {
+      *config = *base;
+      if (base_n_train > 0 && base->epochs == ae_config_preset_epochs (base->preset, base_n_train))
+        config->epochs = ae_config_preset_epochs (base->preset, ds->n_train);
+    }
 
   if (ae_config_fit_data (config, ds, err) != AE_OK)
     return FALSE;
@@ -562,14 +570,14 @@ lab_load_job_run (LabLoadJob *job, GError **error)
   if (job->preset == NULL && !job->have_base)
     job->preset = g_strdup (ds->kind == AE_DATA_SEQUENCES ? "sequence" : "undercomplete");
 
-  if (!config_for_data (&job->config, job->preset, &job->base, ds, &err))
+  if (!config_for_data (&job->config, job->preset, &job->base, job->base_n_train, ds, &err))
     {
       /* A configuration made for other data (an image preset on time series, ...) falls
        * back to the default preset for this kind of data. */
       const char *fallback = ds->kind == AE_DATA_SEQUENCES ? "sequence" : "undercomplete";
       AeError err2 = { 0 };
 
-      if (job->preset != NULL || !config_for_data (&job->config, fallback, NULL, ds, &err2))
+      if (job->preset != NULL || !config_for_data (&job->config, fallback, NULL, 0, ds, &err2))
         {
           _lab_set_error_from_ae (error, &err);
           return FALSE;
@@ -650,6 +658,7 @@ lab_session_new_job (LabSession *self, const char *dataset, const char *preset)
   job->preset = g_strdup (preset);
   job->have_base = self->dataset != NULL;
   job->base = self->config;
+  job->base_n_train = self->dataset != NULL ? self->dataset->n_train : 0;
   return job;
 }
 
@@ -1055,7 +1064,7 @@ _lab_session_load_dataset (LabSession *self, AeDataset *dataset, const char *spe
 
   job = lab_session_new_job (self, spec, preset);
   job->dataset = dataset;
-  ok = config_for_data (&job->config, preset, &job->base, dataset, &err);
+  ok = config_for_data (&job->config, preset, &job->base, job->base_n_train, dataset, &err);
   if (!ok)
     _lab_set_error_from_ae (error, &err);
   else
@@ -1096,6 +1105,7 @@ _lab_session_restore_job (const char *spec, guint64 data_seed, const AeConfig *c
   job->spec = g_strdup (spec);
   job->have_base = TRUE;
   job->base = *config;
+  job->base_n_train = 0; /* a saved configuration keeps its epochs */
   job->have_data_seed = TRUE;
   job->data_seed = data_seed;
   return job;

@@ -223,6 +223,43 @@ test_architecture_line (void)
   g_object_unref (session);
 }
 
+static int
+session_epochs (LabSession *session)
+{
+  int epochs = 0;
+
+  g_object_get (session, "epochs", &epochs, NULL);
+  return epochs;
+}
+
+/* A preset's epochs are for the digits: on Fashion-MNIST's larger split it trains as many
+ * images in fewer epochs, and epochs the user chose stay as they are. */
+static void
+test_preset_epochs_follow_the_data (void)
+{
+  LabSession *session = lab_session_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lab_session_load (session, "digits", "denoising", &error));
+  g_assert_cmpint (session_epochs (session), ==, 40);
+  if (!g_file_test ("/usr/share/datasets/fashion-mnist", G_FILE_TEST_IS_DIR))
+    {
+      g_object_unref (session);
+      g_test_skip ("Fashion-MNIST is not installed (dataset-fashion-mnist)");
+      return;
+    }
+  /* 40 epochs of 7,200 images are 5 of 54,000 */
+  g_assert_true (lab_session_load (session, "fashion", "denoising", &error));
+  g_assert_cmpint (session_epochs (session), ==, 5);
+  /* the same configuration back on the digits: the preset's epochs again */
+  g_assert_true (lab_session_load (session, "digits", NULL, &error));
+  g_assert_cmpint (session_epochs (session), ==, 40);
+  g_assert_true (lab_session_set_option (session, "epochs", "7", &error));
+  g_assert_true (lab_session_load (session, "fashion", NULL, &error));
+  g_assert_cmpint (session_epochs (session), ==, 7);
+  g_object_unref (session);
+}
+
 static void
 test_bad_options (void)
 {
@@ -664,6 +701,7 @@ main (int argc, char **argv)
   g_test_add_func ("/session/load", test_load);
   g_test_add_func ("/session/architecture-line", test_architecture_line);
   g_test_add_func ("/session/bad-options", test_bad_options);
+  g_test_add_func ("/session/preset-epochs-follow-the-data", test_preset_epochs_follow_the_data);
   g_test_add_func ("/session/pause-resume", test_run_pause);
   g_test_add_func ("/session/step", test_step);
   g_test_add_func ("/session/reset", test_reset);

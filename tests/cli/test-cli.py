@@ -333,6 +333,17 @@ def test_train_eval(tmp):
           all(finite(e.get(k)) for k in ["psnr_noisy", "psnr_model", "psnr_median", "psnr_gaussian"])
           and e["psnr_median"] > e["psnr_noisy"], f"exit {code}\n{out}{err}")
 
+    code, out, err = run("eval", model, "--data", "digits", "--measure", "test_error,code_active,kl", "--json")
+    e = json_lines(out)[0] if code == 0 else {}
+    m = e.get("measures", {})
+    check("eval --measure gives the lesson metrics asked for, as the lessons measure them",
+          sorted(m) == ["code_active", "kl", "test_error"] and finite(m["test_error"])
+          and abs(m["test_error"] - e["test_sse_per_image"]) <= 1e-4 * e["test_sse_per_image"]
+          and 0 <= m["code_active"] <= 1 and m["kl"] is None, f"exit {code}\n{out}{err}")
+    code, out, err = run("eval", model, "--data", "digits", "--measure", "test_error,loudness")
+    check("eval --measure with an unknown metric: exit 2 naming it",
+          code == 2 and one_line_error(err, "loudness", "prior_error"), f"exit {code}\n{err}")
+
     code, out, err = run("eval", model, "--data", "sines")
     check("a dataset of another shape: exit 1 naming it", code == 1 and one_line_error(err, "sines"),
           f"exit {code}\n{err}")

@@ -1782,6 +1782,32 @@ test_config_errors (void)
   ae_model_free (model);
 }
 
+/* A digit preset's epochs are its own on the digits and fewer on a larger split, as many
+ * samples in all; other presets and smaller splits keep theirs. */
+static void
+test_config_preset_epochs (void)
+{
+  AeConfig cfg;
+  AeError err = { 0 };
+  for (const AePreset *p = ae_presets; p->name != NULL; p++)
+    {
+      CHECK (ae_config_preset (&cfg, p->name, &err) == AE_OK, "%s", err.message);
+      CHECK (ae_config_preset_epochs (p->name, AE_PRESET_DIGITS_TRAIN) == cfg.epochs
+               && ae_config_preset_epochs (p->name, 500) == cfg.epochs,
+             "%s: %d epochs on the digits' split", p->name,
+             ae_config_preset_epochs (p->name, AE_PRESET_DIGITS_TRAIN));
+      int larger = ae_config_preset_epochs (p->name, 54000);
+      if (strcmp (p->dataset, "digits") == 0 && cfg.arch != AE_ARCH_RESIDUAL)
+        CHECK (larger >= 1 && larger < cfg.epochs
+                 && labs ((long) larger * 54000 - (long) cfg.epochs * AE_PRESET_DIGITS_TRAIN) <= 54000 / 2,
+               "%s: %d epochs of 54,000 for %d of the digits", p->name, larger, cfg.epochs);
+      else
+        CHECK (larger == cfg.epochs, "%s: %d epochs of 54,000, its own %d", p->name, larger, cfg.epochs);
+    }
+  CHECK (ae_config_preset_epochs ("undercomplete", 10000000) == 1, "at least one epoch");
+  CHECK (ae_config_preset_epochs ("no-such-preset", 54000) == 0, "an unknown preset has none");
+}
+
 static void
 test_config_live_change (void)
 {
@@ -1862,6 +1888,7 @@ main (int argc, char **argv)
     { "/config/round-trip", test_config_round_trip },
     { "/config/errors", test_config_errors },
     { "/config/live-change", test_config_live_change },
+    { "/config/preset-epochs", test_config_preset_epochs },
   };
   return ae_test_main (argc, argv, cases, AE_N_CASES (cases));
 }
