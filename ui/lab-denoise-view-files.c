@@ -10,16 +10,10 @@
 
 #define LAB_TRAINING_PATCHES 6000
 
-gboolean
-lab_denoise_view_open_image (LabDenoiseView *self, const char *path, GError **error)
+/* The decoded picture becomes the clean image (pixels taken), or NULL the test samples. */
+static void
+show_image (LabDenoiseView *self, const char *path, float *pixels, int w, int h, int channels)
 {
-  float *pixels = NULL;
-  int w, h, channels = 1;
-
-  g_return_val_if_fail (LAB_IS_DENOISE_VIEW (self), FALSE);
-
-  if (path != NULL && !lab_denoise_image_read (path, &pixels, &w, &h, &channels, error))
-    return FALSE;
   g_clear_pointer (&self->image, g_free);
   g_clear_pointer (&self->image_name, g_free);
   g_clear_pointer (&self->image_path, g_free);
@@ -35,6 +29,108 @@ lab_denoise_view_open_image (LabDenoiseView *self, const char *path, GError **er
   gtk_widget_set_sensitive (self->sample_box, path == NULL);
   gtk_widget_set_sensitive (self->train_button, path != NULL);
   _lab_denoise_view_reload (self);
+}
+
+gboolean
+lab_denoise_view_open_image (LabDenoiseView *self, const char *path, GError **error)
+{
+  float *pixels = NULL;
+  int w = 0, h = 0, channels = 1;
+
+  g_return_val_if_fail (LAB_IS_DENOISE_VIEW (self), FALSE);
+
+  if (path != NULL && !lab_denoise_image_read (path, &pixels, &w, &h, &channels, error))
+    return FALSE;
+  self->open_serial++;  /* a picture still being decoded comes too late */
+  show_image (self, path, pixels, w, h, channels);
+  return TRUE;
+}
+
+/* A photo of many megapixels takes seconds to decode: that happens on a worker. */
+typedef struct {
+  char *path;
+  guint serial;
+  float *pixels;
+  int w, h, channels;
+} LabImageOpening;
+
+static void
+image_opening_free (gpointer data)
+{
+  LabImageOpening *opening = data;
+
+  g_free (opening->path);
+  g_free (opening->pixels);
+  g_free (opening);
+}
+
+static void
+decode_image_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  LabImageOpening *opening = task_data;
+  GError *error = NULL;
+
+  if (lab_denoise_image_read (opening->path, &opening->pixels, &opening->w, &opening->h,
+                              &opening->channels, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+lab_denoise_view_open_image_async (LabDenoiseView *self, const char *path,
+                                   GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *text = NULL;
+  LabImageOpening *opening;
+
+  g_return_if_fail (LAB_IS_DENOISE_VIEW (self));
+  g_return_if_fail (path != NULL);
+
+  opening = g_new0 (LabImageOpening, 1);
+  opening->path = g_strdup (path);
+  opening->serial = ++self->open_serial;
+  opening->channels = 1;
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, lab_denoise_view_open_image_async);
+  g_task_set_task_data (task, opening, image_opening_free);
+  base = g_path_get_basename (path);
+  text = g_strdup_printf (_("Opening %s…"), base);
+  _lab_denoise_view_show_message (self, text, FALSE);
+  g_task_run_in_thread (task, decode_image_thread);
+}
+
+gboolean
+lab_denoise_view_open_image_finish (LabDenoiseView *self, GAsyncResult *result, GError **error)
+{
+  LabImageOpening *opening;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  opening = g_task_get_task_data (G_TASK (result));
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    {
+      if (opening->serial == self->open_serial)
+        _lab_denoise_view_show_message (self, "", FALSE);
+      return FALSE;
+    }
+  if (opening->serial != self->open_serial)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                   _("%s: another picture was opened meanwhile"), opening->path);
+      return FALSE;
+    }
+  show_image (self, opening->path, g_steal_pointer (&opening->pixels), opening->w, opening->h,
+              opening->channels);
+  {
+    g_autofree char *text = g_strdup_printf (_("%s, %d × %d pixels. Back to the test samples "
+                                               "with “Test samples”."), self->image_name,
+                                             self->image_width, self->image_height);
+
+    _lab_denoise_view_show_message (self, text, FALSE);
+  }
   return TRUE;
 }
 
@@ -146,36 +242,41 @@ _lab_denoise_view_show_message (LabDenoiseView *self, const char *text, gboolean
 }
 
 static GtkFileFilter *
-png_filter (void)
+picture_filter (gboolean with_jpeg)
 {
   GtkFileFilter *filter = gtk_file_filter_new ();
 
-  gtk_file_filter_set_name (filter, _("PNG images"));
+  gtk_file_filter_set_name (filter, with_jpeg ? _("PNG and JPEG images") : _("PNG images"));
   gtk_file_filter_add_mime_type (filter, "image/png");
   gtk_file_filter_add_suffix (filter, "png");
+  if (with_jpeg)
+    {
+      gtk_file_filter_add_mime_type (filter, "image/jpeg");
+      gtk_file_filter_add_suffix (filter, "jpg");
+      gtk_file_filter_add_suffix (filter, "jpeg");
+    }
   return filter;
+}
+
+static void
+image_chosen_opened (GObject *source, GAsyncResult *result, gpointer data)
+{
+  LabDenoiseView *self = LAB_DENOISE_VIEW (source);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = data;
+
+  if (!lab_denoise_view_open_image_finish (self, result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not open %s: %s"), path, error->message);
+      _lab_denoise_view_show_message (self, text, TRUE);
+    }
 }
 
 static void
 on_image_chosen (gpointer owner, GtkFileChooser *chooser, const char *path)
 {
-  LabDenoiseView *self = owner;
-  g_autoptr (GError) error = NULL;
-
-  if (lab_denoise_view_open_image (self, path, &error))
-    {
-      g_autofree char *text = g_strdup_printf (_("%s, %d × %d pixels, denoised in overlapping "
-                                                 "%d × %d patches. Back to the test samples "
-                                                 "with “Test samples”."), self->image_name,
-                                               self->image_width, self->image_height, self->side,
-                                               self->side);
-      _lab_denoise_view_show_message (self, text, FALSE);
-    }
-  else
-    {
-      g_autofree char *text = g_strdup_printf (_("Could not open %s: %s"), path, error->message);
-      _lab_denoise_view_show_message (self, text, TRUE);
-    }
+  lab_denoise_view_open_image_async (owner, path, image_chosen_opened, g_strdup (path));
 }
 
 static void
@@ -184,7 +285,7 @@ on_open_clicked (LabDenoiseView *self)
   GtkFileChooser *chooser = lab_file_chooser_new (GTK_WIDGET (self), _("Open an Image to Denoise"),
                                                   GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
                                                   on_image_chosen);
-  g_autoptr (GtkFileFilter) filter = png_filter ();
+  g_autoptr (GtkFileFilter) filter = picture_filter (TRUE);
 
   gtk_file_chooser_add_filter (chooser, filter);
   lab_file_chooser_show (chooser);
@@ -219,7 +320,7 @@ on_save_clicked (LabDenoiseView *self)
                                                   on_save_chosen);
   g_autofree char *name = g_strdup_printf ("%s-denoised.png",
                                            self->image_name != NULL ? self->image_name : "sample");
-  g_autoptr (GtkFileFilter) filter = png_filter ();
+  g_autoptr (GtkFileFilter) filter = picture_filter (FALSE);
 
   gtk_file_chooser_set_current_name (chooser, name);
   gtk_file_chooser_add_filter (chooser, filter);

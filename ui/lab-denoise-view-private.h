@@ -48,6 +48,7 @@ struct _LabDenoiseView {
   float *image;        /* its clean pixels, (image_channels, image_height, image_width) */
   int image_channels;  /* 3 for a colour photo, 1 for grey */
   int image_width, image_height;
+  guint open_serial;   /* of the newest picture asked for: an older decode is dropped */
   /* what the panels are to show: the clean sample or photo (channels, height, width); the
    * other panels come from the worker for it */
   float *clean;

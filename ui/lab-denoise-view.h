@@ -37,6 +37,12 @@ void         lab_denoise_view_paint (LabDenoiseView *self, double x, double y, f
 /* Opens a PNG as the clean image (denoised patch-wise), or goes back to the test samples
  * with NULL. */
 gboolean     lab_denoise_view_open_image (LabDenoiseView *self, const char *path, GError **error);
+/* The same, the picture decoded on a worker (the window's way); the newest opening wins: an
+ * older one finishes with G_IO_ERROR_CANCELLED. */
+void         lab_denoise_view_open_image_async  (LabDenoiseView *self, const char *path,
+                                                 GAsyncReadyCallback callback, gpointer user_data);
+gboolean     lab_denoise_view_open_image_finish (LabDenoiseView *self, GAsyncResult *result,
+                                                 GError **error);
 gboolean     lab_denoise_view_save_result (LabDenoiseView *self, const char *path, GError **error);
 /* Makes the session train the denoising preset on random patches, of the model's input
  * size, of the PNG at path or of every PNG in the folder at path, and starts it. */

@@ -88,6 +88,18 @@ _lab_window_open_asking (LabWindow *self, LabOpenKind kind, const char *path, gb
                          opening, opening_free);
 }
 
+static void
+picture_opened (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(LabWindow) self = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!lab_denoise_view_open_image_finish (LAB_DENOISE_VIEW (source), result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      && gtk_widget_get_root (GTK_WIDGET (self)) != NULL)
+    _lab_window_show_error (self, _("The picture could not be opened"), error->message);
+}
+
 void
 lab_window_open_file (LabWindow *self, GFile *file, gboolean run)
 {
@@ -114,11 +126,10 @@ lab_window_open_file (LabWindow *self, GFile *file, gboolean run)
   else if (!g_file_test (path, G_FILE_TEST_IS_DIR) && is_picture (path))
     {
       GtkWidget *denoise = gtk_stack_get_child_by_name (self->stack, "denoise");
-      g_autoptr(GError) error = NULL;
 
       lab_window_set_view (self, "denoise");
-      if (!lab_denoise_view_open_image (LAB_DENOISE_VIEW (denoise), path, &error))
-        _lab_window_show_error (self, _("The picture could not be opened"), error->message);
+      lab_denoise_view_open_image_async (LAB_DENOISE_VIEW (denoise), path, picture_opened,
+                                         g_object_ref (self));
     }
   else
     /* a folder of images or a dataset file (IDX, CSV, .npy): the load names the file and

@@ -211,11 +211,21 @@ lab_denoise_png_read (const char *path, float **pixels, int *w, int *h, GError *
   return TRUE;
 }
 
+static _Thread_local guint images_read_here;
+
+guint
+lab_denoise_get_images_read_here (void)
+{
+  return images_read_here;
+}
+
 gboolean
 lab_denoise_image_read (const char *path, float **pixels, int *w, int *h, int *channels,
                         GError **error)
 {
   AeError err = { 0 };
+
+  images_read_here++;
 
   /* PNG or JPEG, in colour when the file is */
   if (ae_image_read (path, 0, pixels, w, h, channels, &err) != AE_OK)

@@ -71,6 +71,8 @@ gboolean lab_denoise_png_read (const char *path, float **pixels, int *w, int *h,
 /* The same in colour when the file is: planar (channels, h, w), channels 1 or 3. */
 gboolean lab_denoise_image_read (const char *path, float **pixels, int *w, int *h, int *channels,
                                  GError **error);
+/* How many pictures this thread has read: a window test asks the main thread. */
+guint    lab_denoise_get_images_read_here (void);
 gboolean lab_denoise_png_write (const char *path, const float *pixels, int w, int h,
                                 GError **error);
 /* Planar (channels, h, w) pixels, channels 1 (grey) or 3 (RGB). */

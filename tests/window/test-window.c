@@ -833,6 +833,54 @@ test_session_opens_on_a_worker (void)
   g_rmdir (dir);
 }
 
+static gboolean
+picture_shown (LabWindow *window, gpointer data)
+{
+  GtkWidget *denoise = gtk_stack_get_child_by_name (window->stack, "denoise");
+  int width = 0;
+
+  lab_denoise_view_get_panel (LAB_DENOISE_VIEW (denoise), LAB_DENOISE_PANEL_CLEAN, &width, NULL,
+                              NULL, NULL);
+  return width == GPOINTER_TO_INT (data);
+}
+
+/* A picture dropped on the window (or given as `latentlab PHOTO`) is decoded on a worker:
+ * a photo of many megapixels takes seconds. A broken one is still named in an error. */
+static void
+test_picture_opens_on_a_worker (void)
+{
+  LabWindow *window = open_window ();
+  g_autofree char *dir = g_dir_make_tmp ("test-window-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "stripes.png", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  float pixels[57 * 31];
+  guint read_here = lab_denoise_get_images_read_here ();
+
+  for (int i = 0; i < 57 * 31; i++)
+    pixels[i] = (float) ((i % 57) / 5 % 2);
+  g_assert_true (lab_denoise_png_write (path, pixels, 57, 31, &error));
+  g_assert_no_error (error);
+  lab_window_open_file (window, file, FALSE);
+  g_assert_cmpstr (lab_window_get_view (window), ==, "denoise");
+  g_assert_true (wait_for (window, picture_shown, GINT_TO_POINTER (57), 30));
+  g_assert_cmpuint (lab_denoise_get_images_read_here (), ==, read_here);
+
+  g_assert_true (g_file_set_contents (path, "\x89PNG\r\n\x1a\ngarbage", -1, NULL));
+  lab_window_open_file (window, file, FALSE);
+  g_assert_true (wait_for (window, dialog_shown, NULL, 30));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (find_dialog ())),
+                           "stripes.png"));
+  gtk_window_destroy (GTK_WINDOW (find_dialog ()));
+  g_assert_cmpuint (lab_denoise_get_images_read_here (), ==, read_here);
+  /* the picture shown stays */
+  g_assert_true (picture_shown (window, GINT_TO_POINTER (57)));
+
+  close_window (window);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 /* Views: every switcher page exists and --view names select them. */
 static void
 test_views (void)
@@ -917,6 +965,7 @@ main (int argc, char **argv)
   g_test_add_func ("/window/views-ask-before-new-model", test_views_ask_before_new_model);
   g_test_add_func ("/window/files-ask-before-new-model", test_files_ask_before_new_model);
   g_test_add_func ("/window/session-opens-on-a-worker", test_session_opens_on_a_worker);
+  g_test_add_func ("/window/picture-opens-on-a-worker", test_picture_opens_on_a_worker);
   g_test_add_func ("/window/close-while-running", test_close_while_running);
 
   return g_test_run ();
