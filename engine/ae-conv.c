@@ -59,101 +59,216 @@ valid_range (int *lo, int *hi, int grid, int size, int stride, int pad, int k)
     *lo = *hi;
 }
 
+/* Zeroes n floats; a loop rather than memset: most runs here are a few floats long. */
+static inline void
+zero_floats (float *dst, long n)
+{
+  for (long i = 0; i < n; i++)
+    dst[i] = 0.0f;
+}
+
+/* The part of the grid that one kernel offset reads from inside the image: rows
+ * [ylo, yhi), columns [xlo, xhi). `first` is the offset in the image plane of what grid
+ * row ylo, column 0 reads (outside the plane when xlo > 0: only columns from xlo on are
+ * read through it). */
+typedef struct {
+  int ylo, yhi, xlo, xhi;
+  long first;
+} TapRange;
+
+static int
+tap_empty (const TapRange *r)
+{
+  return r->ylo >= r->yhi || r->xlo >= r->xhi;
+}
+
+/* Whether grid row y + 1 reads the image row right after grid row y's: stride 1 and a grid
+ * as wide as the image (a "same" convolution). A kernel offset's rows are then one run of
+ * the image, copied at once, and only the few columns that read padding differ. */
+static int
+rows_contiguous (const ColGeometry *g)
+{
+  return g->stride_h == 1 && g->stride_w == 1 && g->grid_w == g->width;
+}
+
+/* Floats from grid row ylo, column xlo to grid row yhi - 1, column xhi - 1. */
+static long
+run_length (const ColGeometry *g, const TapRange *r)
+{
+  return (long) (r->yhi - r->ylo - 1) * g->grid_w + r->xhi - r->xlo;
+}
+
+/* dst (grid_h, grid_w): what kernel offset r reads from one image plane; zero where it
+ * reads padding. */
+static void
+im2col_tap (float *restrict dst, const float *restrict plane, const ColGeometry *g,
+            const TapRange *r)
+{
+  const int gw = g->grid_w;
+  const long grid = (long) g->grid_h * gw;
+  if (tap_empty (r))
+    {
+      zero_floats (dst, grid);
+      return;
+    }
+  zero_floats (dst, (long) r->ylo * gw);
+  zero_floats (dst + (long) r->yhi * gw, grid - (long) r->yhi * gw);
+  const int rows = r->yhi - r->ylo, xlo = r->xlo, xhi = r->xhi;
+  const float *line = plane + r->first;
+  float *d = dst + (long) r->ylo * gw;
+  if (rows_contiguous (g))
+    {
+      memcpy (d + xlo, line + xlo, sizeof (float) * (size_t) run_length (g, r));
+      if (xlo > 0 || xhi < gw)
+        for (int y = 0; y < rows; y++)
+          {
+            zero_floats (d + (long) y * gw, xlo);
+            zero_floats (d + (long) y * gw + xhi, gw - xhi);
+          }
+      return;
+    }
+  const long step_y = (long) g->stride_h * g->width; /* image floats between grid rows */
+  if (gw == 1) /* a 1-D convolution along the steps: one value per grid row */
+    {
+      for (int y = 0; y < rows; y++)
+        d[y] = line[y * step_y];
+      return;
+    }
+  for (int y = 0; y < rows; y++, d += gw, line += step_y)
+    {
+      zero_floats (d, xlo);
+      /* The strides a model uses get their own loops with a constant step, which the
+       * compiler turns into shuffles instead of scalar loads. */
+      if (g->stride_w == 1)
+        for (int x = xlo; x < xhi; x++)
+          d[x] = line[x];
+      else if (g->stride_w == 2)
+        for (int x = xlo; x < xhi; x++)
+          d[x] = line[2 * x];
+      else
+        for (int x = xlo; x < xhi; x++)
+          d[x] = line[x * g->stride_w];
+      zero_floats (d + xhi, gw - xhi);
+    }
+}
+
+/* The adjoint of im2col_tap: plane += what kernel offset r wrote into src. src is
+ * scratch: its values that read padding may be set to zero. */
+static void
+col2im_tap (float *restrict plane, float *restrict src, const ColGeometry *g, const TapRange *r)
+{
+  if (tap_empty (r))
+    return;
+  const int gw = g->grid_w;
+  const int rows = r->yhi - r->ylo, xlo = r->xlo, xhi = r->xhi;
+  float *line = plane + r->first;
+  float *s = src + (long) r->ylo * gw;
+  if (rows_contiguous (g))
+    {
+      /* One run: the padding columns inside it add zero. */
+      if (xlo > 0 || xhi < gw)
+        for (int y = 0; y < rows; y++)
+          {
+            zero_floats (s + (long) y * gw, xlo);
+            zero_floats (s + (long) y * gw + xhi, gw - xhi);
+          }
+      const long n = run_length (g, r);
+      for (long i = xlo; i < xlo + n; i++)
+        line[i] += s[i];
+      return;
+    }
+  const long step_y = (long) g->stride_h * g->width;
+  if (gw == 1)
+    {
+      for (int y = 0; y < rows; y++)
+        line[y * step_y] += s[y];
+      return;
+    }
+  for (int y = 0; y < rows; y++, s += gw, line += step_y)
+    {
+      if (g->stride_w == 1)
+        for (int x = xlo; x < xhi; x++)
+          line[x] += s[x];
+      else if (g->stride_w == 2)
+        for (int x = xlo; x < xhi; x++)
+          line[2 * x] += s[x];
+      else
+        for (int x = xlo; x < xhi; x++)
+          line[x * g->stride_w] += s[x];
+    }
+}
+
+/* The ranges of every kernel offset: rows per ki, columns per kj (kernels are at most
+ * 64 wide, see check_common). */
+typedef struct {
+  int ylo[64], yhi[64], xlo[64], xhi[64];
+} TapRanges;
+
+static void
+tap_ranges (TapRanges *t, const ColGeometry *g)
+{
+  for (int ki = 0; ki < g->kernel_h; ki++)
+    valid_range (&t->ylo[ki], &t->yhi[ki], g->grid_h, g->height, g->stride_h, g->pad_h, ki);
+  for (int kj = 0; kj < g->kernel_w; kj++)
+    valid_range (&t->xlo[kj], &t->xhi[kj], g->grid_w, g->width, g->stride_w, g->pad_w, kj);
+}
+
+static TapRange
+tap_at (const TapRanges *t, const ColGeometry *g, int ki, int kj)
+{
+  TapRange r = { t->ylo[ki], t->yhi[ki], t->xlo[kj], t->xhi[kj], 0 };
+  r.first = (long) (r.ylo * g->stride_h - g->pad_h + ki) * g->width + kj - g->pad_w;
+  return r;
+}
+
 /* col (channels * KH * KW, B * grid_h * grid_w) from img (B, channels, height, width);
- * zero where the kernel reads padding. Inner loops run along one grid row, contiguous
- * writes and (for stride 1) contiguous reads. The rows and columns that read padding are
- * found once per kernel offset, so the row loop carries no bounds tests: the conv
- * preset's grid rows are 7 to 14 floats long, where per-row overhead is most of the cost. */
+ * zero where the kernel reads padding. Plane by plane (see im2col_tap), each image plane
+ * read for all its kernel offsets while it is in cache: the conv preset's grid rows are 7
+ * to 14 floats long, where per-row overhead is most of the cost, and a batch's input is
+ * larger than the cache. */
 static void
 im2col (float *col, const float *img, int B, const ColGeometry *g)
 {
   const long grid = (long) g->grid_h * g->grid_w;
   const long n = B * grid;
   const long image = (long) g->height * g->width;
-  const int gw = g->grid_w;
-  const long step_y = (long) g->stride_h * g->width; /* img floats from one grid row to the next */
-  for (int c = 0; c < g->channels; c++)
-    for (int ki = 0; ki < g->kernel_h; ki++)
+  TapRanges t;
+  tap_ranges (&t, g);
+  for (int b = 0; b < B; b++)
+    for (int c = 0; c < g->channels; c++)
       {
-        int ylo, yhi;
-        valid_range (&ylo, &yhi, g->grid_h, g->height, g->stride_h, g->pad_h, ki);
-        for (int kj = 0; kj < g->kernel_w; kj++)
-          {
-            float *row = col + (((long) c * g->kernel_h + ki) * g->kernel_w + kj) * n;
-            int xlo, xhi;
-            valid_range (&xlo, &xhi, gw, g->width, g->stride_w, g->pad_w, kj);
-            const int offset = kj - g->pad_w;
-            for (int b = 0; b < B; b++)
-              {
-                float *dst = row + b * grid;
-                memset (dst, 0, sizeof (float) * (size_t) ylo * gw);
-                memset (dst + (long) yhi * gw, 0, sizeof (float) * (size_t) (g->grid_h - yhi) * gw);
-                const float *line = img + ((long) b * g->channels + c) * image
-                                    + (long) (ylo * g->stride_h - g->pad_h + ki) * g->width + offset;
-                dst += (long) ylo * gw;
-                for (int gy = ylo; gy < yhi; gy++, dst += gw, line += step_y)
-                  {
-                    for (int x = 0; x < xlo; x++)
-                      dst[x] = 0.0f;
-                    /* The strides a model uses get their own loops with a constant step,
-                     * which the compiler turns into shuffles instead of scalar loads. */
-                    if (g->stride_w == 1)
-                      for (int x = xlo; x < xhi; x++)
-                        dst[x] = line[x];
-                    else if (g->stride_w == 2)
-                      for (int x = xlo; x < xhi; x++)
-                        dst[x] = line[2 * x];
-                    else
-                      for (int x = xlo; x < xhi; x++)
-                        dst[x] = line[x * g->stride_w];
-                    for (int x = xhi; x < gw; x++)
-                      dst[x] = 0.0f;
-                  }
-              }
-          }
+        const float *plane = img + ((long) b * g->channels + c) * image;
+        float *rows = col + (long) c * g->kernel_h * g->kernel_w * n + b * grid;
+        for (int ki = 0; ki < g->kernel_h; ki++)
+          for (int kj = 0; kj < g->kernel_w; kj++)
+            {
+              const TapRange r = tap_at (&t, g, ki, kj);
+              im2col_tap (rows + ((long) ki * g->kernel_w + kj) * n, plane, g, &r);
+            }
       }
 }
 
-/* The adjoint of im2col: img (B, channels, height, width) += col2im (col), with the same
- * ranges found once per kernel offset. */
+/* The adjoint of im2col: img (B, channels, height, width) += col2im (col). col is
+ * scratch afterwards. */
 static void
-col2im_add (float *img, const float *col, int B, const ColGeometry *g)
+col2im_add (float *img, float *col, int B, const ColGeometry *g)
 {
   const long grid = (long) g->grid_h * g->grid_w;
   const long n = B * grid;
   const long image = (long) g->height * g->width;
-  const int gw = g->grid_w;
-  const long step_y = (long) g->stride_h * g->width;
-  for (int c = 0; c < g->channels; c++)
-    for (int ki = 0; ki < g->kernel_h; ki++)
+  TapRanges t;
+  tap_ranges (&t, g);
+  for (int b = 0; b < B; b++)
+    for (int c = 0; c < g->channels; c++)
       {
-        int ylo, yhi;
-        valid_range (&ylo, &yhi, g->grid_h, g->height, g->stride_h, g->pad_h, ki);
-        for (int kj = 0; kj < g->kernel_w; kj++)
-          {
-            const float *row = col + (((long) c * g->kernel_h + ki) * g->kernel_w + kj) * n;
-            int xlo, xhi;
-            valid_range (&xlo, &xhi, gw, g->width, g->stride_w, g->pad_w, kj);
-            const int offset = kj - g->pad_w;
-            for (int b = 0; b < B; b++)
-              {
-                const float *src = row + b * grid + (long) ylo * gw;
-                float *line = img + ((long) b * g->channels + c) * image
-                              + (long) (ylo * g->stride_h - g->pad_h + ki) * g->width + offset;
-                for (int gy = ylo; gy < yhi; gy++, src += gw, line += step_y)
-                  {
-                    if (g->stride_w == 1)
-                      for (int x = xlo; x < xhi; x++)
-                        line[x] += src[x];
-                    else if (g->stride_w == 2)
-                      for (int x = xlo; x < xhi; x++)
-                        line[2 * x] += src[x];
-                    else
-                      for (int x = xlo; x < xhi; x++)
-                        line[x * g->stride_w] += src[x];
-                  }
-              }
-          }
+        float *plane = img + ((long) b * g->channels + c) * image;
+        float *rows = col + (long) c * g->kernel_h * g->kernel_w * n + b * grid;
+        for (int ki = 0; ki < g->kernel_h; ki++)
+          for (int kj = 0; kj < g->kernel_w; kj++)
+            {
+              const TapRange r = tap_at (&t, g, ki, kj);
+              col2im_tap (plane, rows + ((long) ki * g->kernel_w + kj) * n, g, &r);
+            }
       }
 }
 

@@ -12,11 +12,14 @@ typedef struct {
 } ConvCase;
 
 /* Odd and even kernels, strides 1 to 3, paddings 0 to 2, non-square inputs, 1x1 kernels,
- * and sizes the stride does not divide (the trailing row is never read). */
+ * "same" convolutions (stride 1, output as large as the input, whose kernel offsets read
+ * runs of whole rows), and sizes the stride does not divide (the trailing row is never
+ * read). */
 static const ConvCase conv_cases[] = {
   { 2, 5, 5, 3, 3, 1, 0 }, { 2, 7, 5, 3, 3, 2, 1 }, { 1, 8, 8, 4, 4, 2, 1 },
   { 3, 6, 7, 2, 5, 1, 2 }, { 2, 9, 9, 2, 3, 3, 2 }, { 1, 4, 5, 2, 1, 1, 0 },
   { 2, 6, 6, 3, 2, 2, 0 }, { 2, 8, 8, 2, 3, 2, 0 }, { 3, 5, 4, 2, 4, 1, 1 },
+  { 2, 6, 5, 3, 3, 1, 1 },
 };
 #define N_CONV_CASES AE_N_CASES (conv_cases)
 
