@@ -248,10 +248,11 @@ im2col (float *col, const float *img, int B, const ColGeometry *g)
       }
 }
 
-/* The adjoint of im2col: img (B, channels, height, width) += col2im (col). col is
- * scratch afterwards. */
+/* The adjoint of im2col: img (B, channels, height, width) += col2im (col), or = when
+ * not `add` (each plane cleared while it is in cache, instead of a pass over all of img
+ * before). col is scratch afterwards. */
 static void
-col2im_add (float *img, float *col, int B, const ColGeometry *g)
+col2im (float *img, float *col, int B, const ColGeometry *g, int add)
 {
   const long grid = (long) g->grid_h * g->grid_w;
   const long n = B * grid;
@@ -263,6 +264,8 @@ col2im_add (float *img, float *col, int B, const ColGeometry *g)
       {
         float *plane = img + ((long) b * g->channels + c) * image;
         float *rows = col + (long) c * g->kernel_h * g->kernel_w * n + b * grid;
+        if (!add)
+          zero_floats (plane, image);
         for (int ki = 0; ki < g->kernel_h; ki++)
           for (int kj = 0; kj < g->kernel_w; kj++)
             {
@@ -279,6 +282,35 @@ to_channel_major (float *dst, const float *src, int B, int C, long P)
   for (int b = 0; b < B; b++)
     for (int c = 0; c < C; c++)
       memcpy (dst + ((long) c * B + b) * P, src + ((long) b * C + c) * P, sizeof (float) * P);
+}
+
+/* dst (C, B * P) = src (B, C, P), and dbias (C) += the sum over b and p of src (in
+ * double: P * B terms) in the same pass. dbias may be NULL. */
+static void
+to_channel_major_bias_grad (float *dst, float *dbias, const float *src, int B, int C, long P)
+{
+  if (dbias == NULL)
+    {
+      to_channel_major (dst, src, B, C, P);
+      return;
+    }
+  for (int c = 0; c < C; c++)
+    {
+      double sum = 0.0;
+      for (int b = 0; b < B; b++)
+        {
+          const float *s = src + ((long) b * C + c) * P;
+          float *d = dst + ((long) c * B + b) * P;
+          float part = 0.0f;
+          for (long p = 0; p < P; p++)
+            {
+              d[p] = s[p];
+              part += s[p];
+            }
+          sum += part;
+        }
+      dbias[c] += (float) sum;
+    }
 }
 
 /* dst (B, C, P) = src (C, B * P) + bias (C) (bias may be NULL). */
@@ -529,7 +561,7 @@ ae_conv2d_forward (float *out, const float *inp, const float *weight, const floa
 void
 ae_conv2d_backward (float *dinp, float *dweight, float *dbias, const float *dout,
                     const float *inp, const float *weight, const AeConvShape *shape, int B,
-                    float *workspace)
+                    float *workspace, int add_dinp)
 {
   assert (!shape->transposed && B >= 1);
   const ColGeometry g = col_geometry (shape);
@@ -540,9 +572,7 @@ ae_conv2d_backward (float *dinp, float *dweight, float *dbias, const float *dout
   float *col = workspace;      /* (C * KK, B * P) */
   float *dres = col + rows * N; /* (OC, B * P) */
 
-  if (dbias)
-    bias_grad_add (dbias, dout, B, OC, P);
-  to_channel_major (dres, dout, B, OC, P);
+  to_channel_major_bias_grad (dres, dbias, dout, B, OC, P);
   /* The patches are rebuilt rather than kept from forward: the workspace is shared by
    * layers, and im2col costs little next to the gemms. */
   im2col (col, inp, B, &g);
@@ -554,7 +584,7 @@ ae_conv2d_backward (float *dinp, float *dweight, float *dbias, const float *dout
       /* dcol (C * KK, N) = weight^T (C * KK, OC) @ dres (OC, N), into col's place */
       cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, rows, (int) N, OC, 1.0f, weight,
                    rows, dres, (int) N, 0.0f, col, (int) N);
-      col2im_add (dinp, col, B, &g);
+      col2im (dinp, col, B, &g, add_dinp);
     }
 }
 
@@ -587,13 +617,13 @@ ae_conv_transpose2d_forward (float *out, const float *inp, const float *weight,
         for (long p = 0; p < out_plane; p++)
           plane[p] = value;
       }
-  col2im_add (out, col, B, &g);
+  col2im (out, col, B, &g, 1);
 }
 
 void
 ae_conv_transpose2d_backward (float *dinp, float *dweight, float *dbias, const float *dout,
                               const float *inp, const float *weight, const AeConvShape *shape,
-                              int B, float *workspace)
+                              int B, float *workspace, int add_dinp)
 {
   assert (shape->transposed && B >= 1);
   const ColGeometry g = col_geometry (shape);
@@ -616,6 +646,9 @@ ae_conv_transpose2d_backward (float *dinp, float *dweight, float *dbias, const f
       /* dinp_cm (C, N) = weight (C, OC * KK) @ col (OC * KK, N), into inp_cm's place */
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, C, (int) N, rows, 1.0f, weight,
                    rows, col, (int) N, 0.0f, inp_cm, (int) N);
-      from_channel_major_add (dinp, inp_cm, B, C, P);
+      if (add_dinp)
+        from_channel_major_add (dinp, inp_cm, B, C, P);
+      else
+        from_channel_major (dinp, inp_cm, NULL, B, C, P);
     }
 }

@@ -197,9 +197,9 @@ check_layer (const char *what, const AeConvShape *s, int B, AeRng *rng)
   memcpy (start_b, dbias, sizeof (float) * s->out_channels);
   if (s->transposed)
     ae_conv_transpose2d_backward (dinp, dweight, dbias, c.R, c.inp, c.weight, s, B,
-                                  c.workspace);
+                                  c.workspace, 1);
   else
-    ae_conv2d_backward (dinp, dweight, dbias, c.R, c.inp, c.weight, s, B, c.workspace);
+    ae_conv2d_backward (dinp, dweight, dbias, c.R, c.inp, c.weight, s, B, c.workspace, 1);
   CHECK (guard_intact (c.workspace, n_ws), "%s wrote past its workspace of %zu floats", what,
          n_ws);
   /* What was added is the gradient to check. */
@@ -214,13 +214,28 @@ check_layer (const char *what, const AeConvShape *s, int B, AeRng *rng)
   float *dweight2 = calloc ((size_t) n_w, sizeof (float));
   if (s->transposed)
     ae_conv_transpose2d_backward (NULL, dweight2, NULL, c.R, c.inp, c.weight, s, B,
-                                  c.workspace);
+                                  c.workspace, 1);
   else
-    ae_conv2d_backward (NULL, dweight2, NULL, c.R, c.inp, c.weight, s, B, c.workspace);
+    ae_conv2d_backward (NULL, dweight2, NULL, c.R, c.inp, c.weight, s, B, c.workspace, 1);
   double wdiff = 0.0;
   for (long i = 0; i < n_w; i++)
     wdiff = fmax (wdiff, fabs (dweight2[i] - dweight[i]) / fmax (1.0, fabs (dweight[i])));
   CHECK (wdiff < 1e-5, "%s: weight gradient without dinp differs by %g", what, wdiff);
+
+  /* Not adding, the input's gradient overwrites what dinp held. */
+  float *dinp2 = alloc_normal (rng, n_in, 1.0f);
+  memset (dweight2, 0, sizeof (float) * (size_t) n_w);
+  if (s->transposed)
+    ae_conv_transpose2d_backward (dinp2, dweight2, NULL, c.R, c.inp, c.weight, s, B,
+                                  c.workspace, 0);
+  else
+    ae_conv2d_backward (dinp2, dweight2, NULL, c.R, c.inp, c.weight, s, B, c.workspace, 0);
+  double idiff = 0.0;
+  for (long i = 0; i < n_in; i++)
+    idiff = fmax (idiff, fabs (dinp2[i] - dinp[i]) / fmax (1.0, fabs (dinp[i])));
+  CHECK (idiff < 1e-5, "%s: the stored input gradient differs from the added one by %g", what,
+         idiff);
+  free (dinp2);
 
   /* The loss is linear in each coordinate (conv is bilinear in input and weight), so a
    * central difference has no truncation error for any step: eps = 0.5 leaves only the
@@ -523,10 +538,10 @@ test_chain (void)
       for (int l = 3; l >= 0; l--)
         if (l < 2)
           ae_conv2d_backward (dact[l], dw[l], db[l], dact[l + 1], c.act[l], c.w[l],
-                              &c.shape[l], c.B, c.ws);
+                              &c.shape[l], c.B, c.ws, 1);
         else
           ae_conv_transpose2d_backward (dact[l], dw[l], db[l], dact[l + 1], c.act[l], c.w[l],
-                                        &c.shape[l], c.B, c.ws);
+                                        &c.shape[l], c.B, c.ws, 1);
       CHECK (guard_intact (c.ws, n_ws), "the chain wrote past its shared workspace");
       /* Each coordinate enters the chain once, so L is linear in it and the central
        * difference is exact but for rounding, as for a single layer: eps = 0.5. The
