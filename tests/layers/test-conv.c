@@ -160,8 +160,21 @@ conv_loss (void *p)
   return dot_double (c->out, c->R, (long) c->B * ae_conv_out_size (c->shape));
 }
 
+/* The backward of c's layer (conv or transposed) from c->R. */
+static void
+layer_backward (const ConvCtx *c, float *dinp, float *dweight, float *dbias, int add_dinp)
+{
+  if (c->shape->transposed)
+    ae_conv_transpose2d_backward (dinp, dweight, dbias, c->R, c->inp, c->weight, c->shape, c->B,
+                                  c->workspace, add_dinp);
+  else
+    ae_conv2d_backward (dinp, dweight, dbias, c->R, c->inp, c->weight, c->shape, c->B,
+                        c->workspace, add_dinp);
+}
+
 /* Forward against the direct definition, backward against central differences, the
- * workspace bound, and that backward adds rather than overwrites. */
+ * workspace bound, that backward adds rather than overwrites
+ * (and stores the input's gradient when asked). */
 static void
 check_layer (const char *what, const AeConvShape *s, int B, AeRng *rng)
 {
@@ -195,11 +208,7 @@ check_layer (const char *what, const AeConvShape *s, int B, AeRng *rng)
   memcpy (start_in, dinp, sizeof (float) * n_in);
   memcpy (start_w, dweight, sizeof (float) * n_w);
   memcpy (start_b, dbias, sizeof (float) * s->out_channels);
-  if (s->transposed)
-    ae_conv_transpose2d_backward (dinp, dweight, dbias, c.R, c.inp, c.weight, s, B,
-                                  c.workspace, 1);
-  else
-    ae_conv2d_backward (dinp, dweight, dbias, c.R, c.inp, c.weight, s, B, c.workspace, 1);
+  layer_backward (&c, dinp, dweight, dbias, 1);
   CHECK (guard_intact (c.workspace, n_ws), "%s wrote past its workspace of %zu floats", what,
          n_ws);
   /* What was added is the gradient to check. */
@@ -212,11 +221,7 @@ check_layer (const char *what, const AeConvShape *s, int B, AeRng *rng)
 
   /* Without dinp and dbias the weight gradient is the same. */
   float *dweight2 = calloc ((size_t) n_w, sizeof (float));
-  if (s->transposed)
-    ae_conv_transpose2d_backward (NULL, dweight2, NULL, c.R, c.inp, c.weight, s, B,
-                                  c.workspace, 1);
-  else
-    ae_conv2d_backward (NULL, dweight2, NULL, c.R, c.inp, c.weight, s, B, c.workspace, 1);
+  layer_backward (&c, NULL, dweight2, NULL, 1);
   double wdiff = 0.0;
   for (long i = 0; i < n_w; i++)
     wdiff = fmax (wdiff, fabs (dweight2[i] - dweight[i]) / fmax (1.0, fabs (dweight[i])));
@@ -225,11 +230,7 @@ check_layer (const char *what, const AeConvShape *s, int B, AeRng *rng)
   /* Not adding, the input's gradient overwrites what dinp held. */
   float *dinp2 = alloc_normal (rng, n_in, 1.0f);
   memset (dweight2, 0, sizeof (float) * (size_t) n_w);
-  if (s->transposed)
-    ae_conv_transpose2d_backward (dinp2, dweight2, NULL, c.R, c.inp, c.weight, s, B,
-                                  c.workspace, 0);
-  else
-    ae_conv2d_backward (dinp2, dweight2, NULL, c.R, c.inp, c.weight, s, B, c.workspace, 0);
+  layer_backward (&c, dinp2, dweight2, NULL, 0);
   double idiff = 0.0;
   for (long i = 0; i < n_in; i++)
     idiff = fmax (idiff, fabs (dinp2[i] - dinp[i]) / fmax (1.0, fabs (dinp[i])));
