@@ -248,11 +248,11 @@ im2col (float *col, const float *img, int B, const ColGeometry *g)
       }
 }
 
-/* The adjoint of im2col: img (B, channels, height, width) += col2im (col), or = when
- * not `add` (each plane cleared while it is in cache, instead of a pass over all of img
- * before). col is scratch afterwards. */
+/* The adjoint of im2col: img (B, channels, height, width) += col2im (col), or when not
+ * `add`, = col2im (col) + bias (channels) (bias may be NULL): each plane is set while it
+ * is in cache, rather than in a pass over all of img before. col is scratch afterwards. */
 static void
-col2im (float *img, float *col, int B, const ColGeometry *g, int add)
+col2im (float *img, float *col, const float *bias, int B, const ColGeometry *g, int add)
 {
   const long grid = (long) g->grid_h * g->grid_w;
   const long n = B * grid;
@@ -265,7 +265,11 @@ col2im (float *img, float *col, int B, const ColGeometry *g, int add)
         float *plane = img + ((long) b * g->channels + c) * image;
         float *rows = col + (long) c * g->kernel_h * g->kernel_w * n + b * grid;
         if (!add)
-          zero_floats (plane, image);
+          {
+            const float value = bias != NULL ? bias[c] : 0.0f;
+            for (long i = 0; i < image; i++)
+              plane[i] = value;
+          }
         for (int ki = 0; ki < g->kernel_h; ki++)
           for (int kj = 0; kj < g->kernel_w; kj++)
             {
@@ -584,7 +588,7 @@ ae_conv2d_backward (float *dinp, float *dweight, float *dbias, const float *dout
       /* dcol (C * KK, N) = weight^T (C * KK, OC) @ dres (OC, N), into col's place */
       cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, rows, (int) N, OC, 1.0f, weight,
                    rows, dres, (int) N, 0.0f, col, (int) N);
-      col2im (dinp, col, B, &g, add_dinp);
+      col2im (dinp, col, NULL, B, &g, add_dinp);
     }
 }
 
@@ -601,7 +605,6 @@ ae_conv_transpose2d_forward (float *out, const float *inp, const float *weight,
   const int rows = OC * shape->kernel_h * shape->kernel_w; /* OC * KK */
   const long P = (long) shape->in_height * shape->in_width;
   const long N = B * P;
-  const long out_plane = (long) shape->out_height * shape->out_width;
   float *col = workspace;         /* (OC * KK, B * P) */
   float *inp_cm = col + rows * N; /* (C, B * P) */
 
@@ -609,15 +612,7 @@ ae_conv_transpose2d_forward (float *out, const float *inp, const float *weight,
   /* col (OC * KK, N) = weight^T (OC * KK, C) @ inp_cm (C, N) */
   cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, rows, (int) N, C, 1.0f, weight, rows,
                inp_cm, (int) N, 0.0f, col, (int) N);
-  for (int b = 0; b < B; b++)
-    for (int oc = 0; oc < OC; oc++)
-      {
-        float *plane = out + ((long) b * OC + oc) * out_plane;
-        const float value = bias ? bias[oc] : 0.0f;
-        for (long p = 0; p < out_plane; p++)
-          plane[p] = value;
-      }
-  col2im (out, col, B, &g, 1);
+  col2im (out, col, bias, B, &g, 0);
 }
 
 void
