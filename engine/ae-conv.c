@@ -59,101 +59,286 @@ valid_range (int *lo, int *hi, int grid, int size, int stride, int pad, int k)
     *lo = *hi;
 }
 
+/* Zeroes n floats; a loop rather than memset: most runs here are a few floats long. */
+static inline void
+zero_floats (float *dst, long n)
+{
+  for (long i = 0; i < n; i++)
+    dst[i] = 0.0f;
+}
+
+/* The part of the grid that one kernel offset reads from inside the image: rows
+ * [ylo, yhi), columns [xlo, xhi). `first` is the offset in the image plane of what grid
+ * row ylo, column 0 reads (outside the plane when xlo > 0: only columns from xlo on are
+ * read through it). */
+typedef struct {
+  int ylo, yhi, xlo, xhi;
+  long first;
+} TapRange;
+
+static int
+tap_empty (const TapRange *r)
+{
+  return r->ylo >= r->yhi || r->xlo >= r->xhi;
+}
+
+/* Whether grid row y + 1 reads the image row right after grid row y's: stride 1 and a grid
+ * as wide as the image (a "same" convolution). A kernel offset's rows are then one run of
+ * the image, copied at once, and only the few columns that read padding differ. */
+static int
+rows_contiguous (const ColGeometry *g)
+{
+  return g->stride_h == 1 && g->stride_w == 1 && g->grid_w == g->width;
+}
+
+/* Floats from grid row ylo, column xlo to grid row yhi - 1, column xhi - 1. */
+static long
+run_length (const ColGeometry *g, const TapRange *r)
+{
+  return (long) (r->yhi - r->ylo - 1) * g->grid_w + r->xhi - r->xlo;
+}
+
+/* dst (grid_h, grid_w): what kernel offset r reads from one image plane; zero where it
+ * reads padding. */
+static void
+im2col_tap (float *restrict dst, const float *restrict plane, const ColGeometry *g,
+            const TapRange *r)
+{
+  const int gw = g->grid_w;
+  const long grid = (long) g->grid_h * gw;
+  if (tap_empty (r))
+    {
+      zero_floats (dst, grid);
+      return;
+    }
+  zero_floats (dst, (long) r->ylo * gw);
+  zero_floats (dst + (long) r->yhi * gw, grid - (long) r->yhi * gw);
+  const int rows = r->yhi - r->ylo, xlo = r->xlo, xhi = r->xhi;
+  const float *line = plane + r->first;
+  float *d = dst + (long) r->ylo * gw;
+  if (rows_contiguous (g))
+    {
+      memcpy (d + xlo, line + xlo, sizeof (float) * (size_t) run_length (g, r));
+      if (xlo > 0 || xhi < gw)
+        for (int y = 0; y < rows; y++)
+          {
+            zero_floats (d + (long) y * gw, xlo);
+            zero_floats (d + (long) y * gw + xhi, gw - xhi);
+          }
+      return;
+    }
+  const long step_y = (long) g->stride_h * g->width; /* image floats between grid rows */
+  if (gw == 1) /* a 1-D convolution along the steps: one value per grid row */
+    {
+      for (int y = 0; y < rows; y++)
+        d[y] = line[y * step_y];
+      return;
+    }
+  for (int y = 0; y < rows; y++, d += gw, line += step_y)
+    {
+      zero_floats (d, xlo);
+      /* The strides a model uses get their own loops with a constant step, which the
+       * compiler turns into shuffles instead of scalar loads. */
+      if (g->stride_w == 1)
+        for (int x = xlo; x < xhi; x++)
+          d[x] = line[x];
+      else if (g->stride_w == 2)
+        for (int x = xlo; x < xhi; x++)
+          d[x] = line[2 * x];
+      else
+        for (int x = xlo; x < xhi; x++)
+          d[x] = line[x * g->stride_w];
+      zero_floats (d + xhi, gw - xhi);
+    }
+}
+
+/* The adjoint of im2col_tap: plane += what kernel offset r wrote into src. src is
+ * scratch: its values that read padding may be set to zero. */
+static void
+col2im_tap (float *restrict plane, float *restrict src, const ColGeometry *g, const TapRange *r)
+{
+  if (tap_empty (r))
+    return;
+  const int gw = g->grid_w;
+  const int rows = r->yhi - r->ylo, xlo = r->xlo, xhi = r->xhi;
+  float *line = plane + r->first;
+  float *s = src + (long) r->ylo * gw;
+  if (rows_contiguous (g))
+    {
+      /* One run: the padding columns inside it add zero. */
+      if (xlo > 0 || xhi < gw)
+        for (int y = 0; y < rows; y++)
+          {
+            zero_floats (s + (long) y * gw, xlo);
+            zero_floats (s + (long) y * gw + xhi, gw - xhi);
+          }
+      const long n = run_length (g, r);
+      for (long i = xlo; i < xlo + n; i++)
+        line[i] += s[i];
+      return;
+    }
+  const long step_y = (long) g->stride_h * g->width;
+  if (gw == 1)
+    {
+      for (int y = 0; y < rows; y++)
+        line[y * step_y] += s[y];
+      return;
+    }
+  for (int y = 0; y < rows; y++, s += gw, line += step_y)
+    {
+      if (g->stride_w == 1)
+        for (int x = xlo; x < xhi; x++)
+          line[x] += s[x];
+      else if (g->stride_w == 2)
+        for (int x = xlo; x < xhi; x++)
+          line[2 * x] += s[x];
+      else
+        for (int x = xlo; x < xhi; x++)
+          line[x * g->stride_w] += s[x];
+    }
+}
+
+/* The ranges of every kernel offset: rows per ki, columns per kj (kernels are at most
+ * 64 wide, see check_common). */
+typedef struct {
+  int ylo[64], yhi[64], xlo[64], xhi[64];
+} TapRanges;
+
+static void
+tap_ranges (TapRanges *t, const ColGeometry *g)
+{
+  for (int ki = 0; ki < g->kernel_h; ki++)
+    valid_range (&t->ylo[ki], &t->yhi[ki], g->grid_h, g->height, g->stride_h, g->pad_h, ki);
+  for (int kj = 0; kj < g->kernel_w; kj++)
+    valid_range (&t->xlo[kj], &t->xhi[kj], g->grid_w, g->width, g->stride_w, g->pad_w, kj);
+}
+
+static TapRange
+tap_at (const TapRanges *t, const ColGeometry *g, int ki, int kj)
+{
+  TapRange r = { t->ylo[ki], t->yhi[ki], t->xlo[kj], t->xhi[kj], 0 };
+  r.first = (long) (r.ylo * g->stride_h - g->pad_h + ki) * g->width + kj - g->pad_w;
+  return r;
+}
+
+/* im2col of strided convolutions of small images goes through a padded copy of each image
+ * plane: every kernel offset then reads the same pattern of positions (a table made once),
+ * shifted, over the whole grid in one loop, where the row by row way spends most of its
+ * time starting rows of 7 to 14 values (conv preset: im2col from a fifth of a step to a
+ * tenth). Its adjoint stays row by row: a scatter through the table measured slower.
+ * Sizes up to these (floats on the stack). */
+#define PADDED_PLANE_MAX 8192
+#define PADDED_GRID_MAX 4096
+
+static int
+use_padded (const ColGeometry *g)
+{
+  return g->stride_w > 1 && g->grid_w > 1
+         && (long) (g->height + 2 * g->pad_h) * (g->width + 2 * g->pad_w) <= PADDED_PLANE_MAX
+         && (long) g->grid_h * g->grid_w <= PADDED_GRID_MAX;
+}
+
+/* Where each grid position's kernel window starts in the padded plane of pitch
+ * width + 2 * pad_w; kernel offset (ki, kj) adds ki * pitch + kj. */
+static void
+padded_starts (int *starts, const ColGeometry *g)
+{
+  const int pitch = g->width + 2 * g->pad_w;
+  for (int gy = 0; gy < g->grid_h; gy++)
+    for (int gx = 0; gx < g->grid_w; gx++)
+      starts[gy * g->grid_w + gx] = gy * g->stride_h * pitch + gx * g->stride_w;
+}
+
+/* im2col through a padded plane (see use_padded). */
+static void
+im2col_padded (float *col, const float *img, int B, const ColGeometry *g)
+{
+  const int pitch = g->width + 2 * g->pad_w;
+  const long grid = (long) g->grid_h * g->grid_w, n = B * grid;
+  const long image = (long) g->height * g->width;
+  float padded[PADDED_PLANE_MAX];
+  int starts[PADDED_GRID_MAX];
+  padded_starts (starts, g);
+  zero_floats (padded, (long) (g->height + 2 * g->pad_h) * pitch); /* the border stays zero */
+  for (int b = 0; b < B; b++)
+    for (int c = 0; c < g->channels; c++)
+      {
+        const float *plane = img + ((long) b * g->channels + c) * image;
+        for (int y = 0; y < g->height; y++)
+          memcpy (padded + (long) (y + g->pad_h) * pitch + g->pad_w, plane + (long) y * g->width,
+                  sizeof (float) * (size_t) g->width);
+        float *rows = col + (long) c * g->kernel_h * g->kernel_w * n + b * grid;
+        for (int ki = 0; ki < g->kernel_h; ki++)
+          for (int kj = 0; kj < g->kernel_w; kj++)
+            {
+              float *restrict d = rows + ((long) ki * g->kernel_w + kj) * n;
+              const float *src = padded + ki * pitch + kj;
+              for (long i = 0; i < grid; i++)
+                d[i] = src[starts[i]];
+            }
+      }
+}
+
 /* col (channels * KH * KW, B * grid_h * grid_w) from img (B, channels, height, width);
- * zero where the kernel reads padding. Inner loops run along one grid row, contiguous
- * writes and (for stride 1) contiguous reads. The rows and columns that read padding are
- * found once per kernel offset, so the row loop carries no bounds tests: the conv
- * preset's grid rows are 7 to 14 floats long, where per-row overhead is most of the cost. */
+ * zero where the kernel reads padding. Plane by plane (see im2col_tap), each image plane
+ * read for all its kernel offsets while it is in cache: the conv preset's grid rows are 7
+ * to 14 floats long, where per-row overhead is most of the cost, and a batch's input is
+ * larger than the cache. */
 static void
 im2col (float *col, const float *img, int B, const ColGeometry *g)
 {
   const long grid = (long) g->grid_h * g->grid_w;
   const long n = B * grid;
   const long image = (long) g->height * g->width;
-  const int gw = g->grid_w;
-  const long step_y = (long) g->stride_h * g->width; /* img floats from one grid row to the next */
-  for (int c = 0; c < g->channels; c++)
-    for (int ki = 0; ki < g->kernel_h; ki++)
+  if (use_padded (g))
+    {
+      im2col_padded (col, img, B, g);
+      return;
+    }
+  TapRanges t;
+  tap_ranges (&t, g);
+  for (int b = 0; b < B; b++)
+    for (int c = 0; c < g->channels; c++)
       {
-        int ylo, yhi;
-        valid_range (&ylo, &yhi, g->grid_h, g->height, g->stride_h, g->pad_h, ki);
-        for (int kj = 0; kj < g->kernel_w; kj++)
-          {
-            float *row = col + (((long) c * g->kernel_h + ki) * g->kernel_w + kj) * n;
-            int xlo, xhi;
-            valid_range (&xlo, &xhi, gw, g->width, g->stride_w, g->pad_w, kj);
-            const int offset = kj - g->pad_w;
-            for (int b = 0; b < B; b++)
-              {
-                float *dst = row + b * grid;
-                memset (dst, 0, sizeof (float) * (size_t) ylo * gw);
-                memset (dst + (long) yhi * gw, 0, sizeof (float) * (size_t) (g->grid_h - yhi) * gw);
-                const float *line = img + ((long) b * g->channels + c) * image
-                                    + (long) (ylo * g->stride_h - g->pad_h + ki) * g->width + offset;
-                dst += (long) ylo * gw;
-                for (int gy = ylo; gy < yhi; gy++, dst += gw, line += step_y)
-                  {
-                    for (int x = 0; x < xlo; x++)
-                      dst[x] = 0.0f;
-                    /* The strides a model uses get their own loops with a constant step,
-                     * which the compiler turns into shuffles instead of scalar loads. */
-                    if (g->stride_w == 1)
-                      for (int x = xlo; x < xhi; x++)
-                        dst[x] = line[x];
-                    else if (g->stride_w == 2)
-                      for (int x = xlo; x < xhi; x++)
-                        dst[x] = line[2 * x];
-                    else
-                      for (int x = xlo; x < xhi; x++)
-                        dst[x] = line[x * g->stride_w];
-                    for (int x = xhi; x < gw; x++)
-                      dst[x] = 0.0f;
-                  }
-              }
-          }
+        const float *plane = img + ((long) b * g->channels + c) * image;
+        float *rows = col + (long) c * g->kernel_h * g->kernel_w * n + b * grid;
+        for (int ki = 0; ki < g->kernel_h; ki++)
+          for (int kj = 0; kj < g->kernel_w; kj++)
+            {
+              const TapRange r = tap_at (&t, g, ki, kj);
+              im2col_tap (rows + ((long) ki * g->kernel_w + kj) * n, plane, g, &r);
+            }
       }
 }
 
-/* The adjoint of im2col: img (B, channels, height, width) += col2im (col), with the same
- * ranges found once per kernel offset. */
+/* The adjoint of im2col: img (B, channels, height, width) += col2im (col), or when not
+ * `add`, = col2im (col) + bias (channels) (bias may be NULL): each plane is set while it
+ * is in cache, rather than in a pass over all of img before. col is scratch afterwards. */
 static void
-col2im_add (float *img, const float *col, int B, const ColGeometry *g)
+col2im (float *img, float *col, const float *bias, int B, const ColGeometry *g, int add)
 {
   const long grid = (long) g->grid_h * g->grid_w;
   const long n = B * grid;
   const long image = (long) g->height * g->width;
-  const int gw = g->grid_w;
-  const long step_y = (long) g->stride_h * g->width;
-  for (int c = 0; c < g->channels; c++)
-    for (int ki = 0; ki < g->kernel_h; ki++)
+  TapRanges t;
+  tap_ranges (&t, g);
+  for (int b = 0; b < B; b++)
+    for (int c = 0; c < g->channels; c++)
       {
-        int ylo, yhi;
-        valid_range (&ylo, &yhi, g->grid_h, g->height, g->stride_h, g->pad_h, ki);
-        for (int kj = 0; kj < g->kernel_w; kj++)
+        float *plane = img + ((long) b * g->channels + c) * image;
+        float *rows = col + (long) c * g->kernel_h * g->kernel_w * n + b * grid;
+        if (!add)
           {
-            const float *row = col + (((long) c * g->kernel_h + ki) * g->kernel_w + kj) * n;
-            int xlo, xhi;
-            valid_range (&xlo, &xhi, gw, g->width, g->stride_w, g->pad_w, kj);
-            const int offset = kj - g->pad_w;
-            for (int b = 0; b < B; b++)
-              {
-                const float *src = row + b * grid + (long) ylo * gw;
-                float *line = img + ((long) b * g->channels + c) * image
-                              + (long) (ylo * g->stride_h - g->pad_h + ki) * g->width + offset;
-                for (int gy = ylo; gy < yhi; gy++, src += gw, line += step_y)
-                  {
-                    if (g->stride_w == 1)
-                      for (int x = xlo; x < xhi; x++)
-                        line[x] += src[x];
-                    else if (g->stride_w == 2)
-                      for (int x = xlo; x < xhi; x++)
-                        line[2 * x] += src[x];
-                    else
-                      for (int x = xlo; x < xhi; x++)
-                        line[x * g->stride_w] += src[x];
-                  }
-              }
+            const float value = bias != NULL ? bias[c] : 0.0f;
+            for (long i = 0; i < image; i++)
+              plane[i] = value;
           }
+        for (int ki = 0; ki < g->kernel_h; ki++)
+          for (int kj = 0; kj < g->kernel_w; kj++)
+            {
+              const TapRange r = tap_at (&t, g, ki, kj);
+              col2im_tap (plane, rows + ((long) ki * g->kernel_w + kj) * n, g, &r);
+            }
       }
 }
 
@@ -164,6 +349,35 @@ to_channel_major (float *dst, const float *src, int B, int C, long P)
   for (int b = 0; b < B; b++)
     for (int c = 0; c < C; c++)
       memcpy (dst + ((long) c * B + b) * P, src + ((long) b * C + c) * P, sizeof (float) * P);
+}
+
+/* dst (C, B * P) = src (B, C, P), and dbias (C) += the sum over b and p of src (in
+ * double: P * B terms) in the same pass. dbias may be NULL. */
+static void
+to_channel_major_bias_grad (float *dst, float *dbias, const float *src, int B, int C, long P)
+{
+  if (dbias == NULL)
+    {
+      to_channel_major (dst, src, B, C, P);
+      return;
+    }
+  for (int c = 0; c < C; c++)
+    {
+      double sum = 0.0;
+      for (int b = 0; b < B; b++)
+        {
+          const float *s = src + ((long) b * C + c) * P;
+          float *d = dst + ((long) c * B + b) * P;
+          float part = 0.0f;
+          for (long p = 0; p < P; p++)
+            {
+              d[p] = s[p];
+              part += s[p];
+            }
+          sum += part;
+        }
+      dbias[c] += (float) sum;
+    }
 }
 
 /* dst (B, C, P) = src (C, B * P) + bias (C) (bias may be NULL). */
@@ -414,7 +628,7 @@ ae_conv2d_forward (float *out, const float *inp, const float *weight, const floa
 void
 ae_conv2d_backward (float *dinp, float *dweight, float *dbias, const float *dout,
                     const float *inp, const float *weight, const AeConvShape *shape, int B,
-                    float *workspace)
+                    float *workspace, int add_dinp)
 {
   assert (!shape->transposed && B >= 1);
   const ColGeometry g = col_geometry (shape);
@@ -425,9 +639,7 @@ ae_conv2d_backward (float *dinp, float *dweight, float *dbias, const float *dout
   float *col = workspace;      /* (C * KK, B * P) */
   float *dres = col + rows * N; /* (OC, B * P) */
 
-  if (dbias)
-    bias_grad_add (dbias, dout, B, OC, P);
-  to_channel_major (dres, dout, B, OC, P);
+  to_channel_major_bias_grad (dres, dbias, dout, B, OC, P);
   /* The patches are rebuilt rather than kept from forward: the workspace is shared by
    * layers, and im2col costs little next to the gemms. */
   im2col (col, inp, B, &g);
@@ -439,7 +651,7 @@ ae_conv2d_backward (float *dinp, float *dweight, float *dbias, const float *dout
       /* dcol (C * KK, N) = weight^T (C * KK, OC) @ dres (OC, N), into col's place */
       cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, rows, (int) N, OC, 1.0f, weight,
                    rows, dres, (int) N, 0.0f, col, (int) N);
-      col2im_add (dinp, col, B, &g);
+      col2im (dinp, col, NULL, B, &g, add_dinp);
     }
 }
 
@@ -456,7 +668,6 @@ ae_conv_transpose2d_forward (float *out, const float *inp, const float *weight,
   const int rows = OC * shape->kernel_h * shape->kernel_w; /* OC * KK */
   const long P = (long) shape->in_height * shape->in_width;
   const long N = B * P;
-  const long out_plane = (long) shape->out_height * shape->out_width;
   float *col = workspace;         /* (OC * KK, B * P) */
   float *inp_cm = col + rows * N; /* (C, B * P) */
 
@@ -464,21 +675,13 @@ ae_conv_transpose2d_forward (float *out, const float *inp, const float *weight,
   /* col (OC * KK, N) = weight^T (OC * KK, C) @ inp_cm (C, N) */
   cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, rows, (int) N, C, 1.0f, weight, rows,
                inp_cm, (int) N, 0.0f, col, (int) N);
-  for (int b = 0; b < B; b++)
-    for (int oc = 0; oc < OC; oc++)
-      {
-        float *plane = out + ((long) b * OC + oc) * out_plane;
-        const float value = bias ? bias[oc] : 0.0f;
-        for (long p = 0; p < out_plane; p++)
-          plane[p] = value;
-      }
-  col2im_add (out, col, B, &g);
+  col2im (out, col, bias, B, &g, 0);
 }
 
 void
 ae_conv_transpose2d_backward (float *dinp, float *dweight, float *dbias, const float *dout,
                               const float *inp, const float *weight, const AeConvShape *shape,
-                              int B, float *workspace)
+                              int B, float *workspace, int add_dinp)
 {
   assert (shape->transposed && B >= 1);
   const ColGeometry g = col_geometry (shape);
@@ -501,6 +704,9 @@ ae_conv_transpose2d_backward (float *dinp, float *dweight, float *dbias, const f
       /* dinp_cm (C, N) = weight (C, OC * KK) @ col (OC * KK, N), into inp_cm's place */
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, C, (int) N, rows, 1.0f, weight,
                    rows, col, (int) N, 0.0f, inp_cm, (int) N);
-      from_channel_major_add (dinp, inp_cm, B, C, P);
+      if (add_dinp)
+        from_channel_major_add (dinp, inp_cm, B, C, P);
+      else
+        from_channel_major (dinp, inp_cm, NULL, B, C, P);
     }
 }

@@ -2,7 +2,9 @@
 /* ae-conv.h: 2-D (and 1-D) convolution and transposed convolution, im2col + sgemm.
  *
  * Layer functions in the llm.c manner: outputs first, then const inputs, then sizes;
- * forward overwrites its output, backward ADDS into every gradient it is given.
+ * forward overwrites its output, backward ADDS into the weights' gradients and into the
+ * input's when add_dinp (else it stores the input's, which spares the caller a pass that
+ * clears it).
  * Tensors are NCHW, row-major, float:
  *   conv2d            input (B, C, H, W), weight (OC, C, KH, KW), bias (OC) -> (B, OC, OH, OW)
  *   conv_transpose2d  input (B, C, H, W), weight (C, OC, KH, KW), bias (OC) -> (B, OC, OH, OW)
@@ -98,11 +100,11 @@ void ae_conv2d_forward (float *out, const float *inp, const float *weight, const
                         const AeConvShape *shape, int B, float *workspace);
 
 /* Adds the gradients of conv2d: dinp (B, C, H, W) (may be NULL, e.g. for the first
- * layer), dweight (OC, C, KH, KW), dbias (OC) (may be NULL), from dout (B, OC, OH, OW)
- * and the forward's inp and weight. */
+ * layer; stored unless add_dinp), dweight (OC, C, KH, KW), dbias (OC) (may be NULL), from
+ * dout (B, OC, OH, OW) and the forward's inp and weight. */
 void ae_conv2d_backward (float *dinp, float *dweight, float *dbias, const float *dout,
                          const float *inp, const float *weight, const AeConvShape *shape, int B,
-                         float *workspace);
+                         float *workspace, int add_dinp);
 
 /* out (B, OC, OH, OW) = conv_transpose (inp (B, C, H, W), weight (C, OC, KH, KW)) + bias.
  * shape from ae_conv_transpose2d_shape. */
@@ -110,8 +112,9 @@ void ae_conv_transpose2d_forward (float *out, const float *inp, const float *wei
                                   const float *bias, const AeConvShape *shape, int B,
                                   float *workspace);
 
-/* Adds the gradients of conv_transpose2d: dinp (B, C, H, W) (may be NULL),
- * dweight (C, OC, KH, KW), dbias (OC) (may be NULL). */
+/* Adds the gradients of conv_transpose2d: dinp (B, C, H, W) (may be NULL; stored unless
+ * add_dinp), dweight (C, OC, KH, KW), dbias (OC) (may be NULL). */
 void ae_conv_transpose2d_backward (float *dinp, float *dweight, float *dbias,
                                    const float *dout, const float *inp, const float *weight,
-                                   const AeConvShape *shape, int B, float *workspace);
+                                   const AeConvShape *shape, int B, float *workspace,
+                                   int add_dinp);

@@ -106,12 +106,12 @@ ae_dense_forward (float *out, const float *inp, const float *w, const float *b, 
 
 void
 ae_dense_backward (float *dinp, float *dw, float *db, const float *dout, const float *inp,
-                   const float *w, int B, int C, int OC)
+                   const float *w, int B, int C, int OC, int add_dinp)
 {
   assert (B > 0 && C > 0 && OC > 0);
   if (dinp != NULL)
     cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, B, C, OC, 1.0f, dout, OC, w, C,
-                 1.0f, dinp, C);
+                 add_dinp ? 1.0f : 0.0f, dinp, C);
   if (dw != NULL)
     ae_dense_weight_grad_rows (dw, db, dout, inp, B, C, OC, 0, OC, 1);
 }

@@ -18,10 +18,11 @@
 void ae_dense_forward (float *out, const float *inp, const float *w, const float *b, int B,
                        int C, int OC, AeActivation act);
 /* From dout (B, OC), the gradient with respect to the pre-activation output: dinp (B, C) +=
- * dout @ w, dw (OC, C) += dout^T @ inp, db (OC) += sum over the batch of dout. dinp and db
- * may be NULL; dw NULL leaves the weights' gradients (and the biases') for later. */
+ * dout @ w (= when not add_dinp), dw (OC, C) += dout^T @ inp, db (OC) += sum over the batch
+ * of dout. dinp and db may be NULL; dw NULL leaves the weights' gradients (and the biases')
+ * for later. */
 void ae_dense_backward (float *dinp, float *dw, float *db, const float *dout, const float *inp,
-                        const float *w, int B, int C, int OC);
+                        const float *w, int B, int C, int OC, int add_dinp);
 /* Rows [first, end) of the weights' gradient alone: dw (OC, C) and db (OC) (db may be
  * NULL) get dout^T @ inp and the sum over the batch of dout, added when `add`, else
  * stored. */

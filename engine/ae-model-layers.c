@@ -174,26 +174,32 @@ ae_layer_forward (const AeLayer *layer, float *out, float *cache, const float *i
   ae_activation_forward (out, (long) B * layer->out_dim, layer->act);
 }
 
-/* dpre is the gradient with respect to the layer's output before its activation. A dense
- * layer leaves its weights' gradients for later when `later_weights` (a split step). */
+/* dpre is the gradient with respect to the layer's output before its activation; dinp
+ * gets the gradient of the input (overwritten). A dense layer leaves its weights' gradients
+ * for later when `later_weights` (a split step). */
 void
 ae_layer_backward (const AeLayer *layer, float *dinp, const float *dpre, const float *cache,
                    const float *inp, int B, float *workspace, int later_weights)
 {
   assert (!later_weights || layer->kind == AE_LAYER_DENSE);
+  /* The kinds whose kernels only add into dinp start from zero. */
+  int stores = layer->kind == AE_LAYER_DENSE || layer->kind == AE_LAYER_CONV
+               || layer->kind == AE_LAYER_CONV_T || layer->kind == AE_LAYER_STEP_DENSE;
+  if (dinp != NULL && !stores)
+    memset (dinp, 0, (size_t) B * layer->in_dim * sizeof (float));
   switch (layer->kind)
     {
     case AE_LAYER_DENSE:
       ae_dense_backward (dinp, later_weights ? NULL : layer->dw, later_weights ? NULL : layer->db,
-                         dpre, inp, layer->w, B, layer->in_dim, layer->out_dim);
+                         dpre, inp, layer->w, B, layer->in_dim, layer->out_dim, 0);
       break;
     case AE_LAYER_CONV:
       ae_conv2d_backward (dinp, layer->dw, layer->db, dpre, inp, layer->w, &layer->conv, B,
-                          workspace);
+                          workspace, 0);
       break;
     case AE_LAYER_CONV_T:
       ae_conv_transpose2d_backward (dinp, layer->dw, layer->db, dpre, inp, layer->w, &layer->conv,
-                                    B, workspace);
+                                    B, workspace, 0);
       break;
     case AE_LAYER_LSTM:
       ae_lstm_backward (dinp, layer->dw, layer->dw2, layer->db, NULL, NULL, dpre, cache, inp,
@@ -210,7 +216,7 @@ ae_layer_backward (const AeLayer *layer, float *dinp, const float *dpre, const f
       break;
     case AE_LAYER_STEP_DENSE:
       ae_dense_backward (dinp, layer->dw, layer->db, dpre, inp, layer->w, B * layer->steps,
-                         layer->features, layer->units);
+                         layer->features, layer->units, 0);
       break;
     }
 }

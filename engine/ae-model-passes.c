@@ -108,8 +108,8 @@ decoder_forward (AeModel *m, const float *codes, int B)
 }
 
 /* Backward from the gradient in dout[l] (with respect to the output after the activation)
- * down to layer `first`; writes the gradient of the input of `first` into dinp (cleared
- * here) unless it is NULL. The contractive closed form joins at the code layer. */
+ * down to layer `first`; writes the gradient of the input of `first` into dinp
+ * (overwritten) unless it is NULL. The contractive closed form joins at the code layer. */
 static void
 layers_backward (AeModel *m, AePass *pass, int first, int last, const float *enc_input,
                  const float *dec_input, float *dinp, int B, float contractive_scale)
@@ -124,9 +124,6 @@ layers_backward (AeModel *m, AePass *pass, int first, int last, const float *enc
                                layer->in_dim, layer->out_dim, layer->act, m->cfg.contractive,
                                contractive_scale);
       float *d = l > first ? pass->dout[l - 1] : dinp;
-      size_t n_in = (size_t) B * layer->in_dim;
-      if (d != NULL)
-        memset (d, 0, n_in * sizeof (float));
       ae_layer_backward (layer, d, dpre, pass->cache[l],
                          ae_model_layer_input (m, pass, l, enc_input, dec_input), B, m->workspace,
                          m->later_weights);

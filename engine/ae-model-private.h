@@ -100,8 +100,9 @@ size_t ae_layer_workspace (const AeLayer *layer, int B);
 /* cache holds layer->cache_floats per sample that forward may keep for backward. */
 void   ae_layer_forward (const AeLayer *layer, float *out, float *cache, const float *inp, int B,
                          float *workspace);
-/* dpre: the gradient of the output before the activation; a dense layer leaves its
- * weights' gradients for later when later_weights (a split step). */
+/* dpre: the gradient of the output before the activation; dinp (may be NULL) gets the
+ * gradient of the input, overwritten; a dense layer leaves its weights' gradients for later
+ * when later_weights (a split step). */
 void   ae_layer_backward (const AeLayer *layer, float *dinp, const float *dpre, const float *cache,
                           const float *inp, int B, float *workspace, int later_weights);
 

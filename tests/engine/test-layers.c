@@ -146,7 +146,7 @@ test_dense_gradients (void)
       dense_objective (&c);
       memcpy (dpre, c.g, sizeof dpre);
       ae_activation_backward (dpre, c.out, DB * DOC, c.act);
-      ae_dense_backward (dinp, dw, db, dpre, c.inp, c.w, DB, DC, DOC);
+      ae_dense_backward (dinp, dw, db, dpre, c.inp, c.w, DB, DC, DOC, 1);
       for (int i = 0; i < DB * DC; i++)
         dinp[i] -= 0.5f;
       for (int i = 0; i < DOC * DC; i++)
@@ -172,9 +172,15 @@ test_dense_backward_optional (void)
   fill_uniform (c.w, DOC * DC, -1, 1);
   fill_uniform (c.g, DB * DOC, -1, 1);
   float dw1[DOC * DC] = { 0 }, dw2[DOC * DC] = { 0 }, dinp[DB * DC] = { 0 }, db[DOC] = { 0 };
-  ae_dense_backward (dinp, dw1, db, c.g, c.inp, c.w, DB, DC, DOC);
-  ae_dense_backward (NULL, dw2, NULL, c.g, c.inp, c.w, DB, DC, DOC);
+  ae_dense_backward (dinp, dw1, db, c.g, c.inp, c.w, DB, DC, DOC, 1);
+  ae_dense_backward (NULL, dw2, NULL, c.g, c.inp, c.w, DB, DC, DOC, 1);
   CHECK (memcmp (dw1, dw2, sizeof dw1) == 0, "dw differs when dinp and db are skipped");
+  /* Not adding, dinp gets the same gradient whatever it held. */
+  float dinp2[DB * DC];
+  for (int i = 0; i < DB * DC; i++)
+    dinp2[i] = 0.5f;
+  ae_dense_backward (dinp2, NULL, NULL, c.g, c.inp, c.w, DB, DC, DOC, 0);
+  CHECK (memcmp (dinp, dinp2, sizeof dinp) == 0, "dinp stored differs from dinp added to zero");
 }
 
 /* --- activations ----------------------------------------------------------------------- */
@@ -519,7 +525,7 @@ test_contractive_closed (void)
       float da[CB * CL] = { 0 }, dw[CL * CC] = { 0 }, db[CL] = { 0 };
       contract_objective (&c);
       ae_contractive_closed (da, dw, c.norms, c.h, c.w, CB, CL, CC, CL, c.act, 0.8f, 1.0f);
-      ae_dense_backward (NULL, dw, db, da, c.x, c.w, CB, CC, CL);
+      ae_dense_backward (NULL, dw, db, da, c.x, c.w, CB, CC, CL, 1);
       char what[64];
       snprintf (what, sizeof what, "contractive closed/%s dw", ae_activation_name (c.act));
       check_gradient (what, c.w, dw, CL * CC, 1e-2f, contract_objective, &c, 2e-3);

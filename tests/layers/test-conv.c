@@ -12,11 +12,14 @@ typedef struct {
 } ConvCase;
 
 /* Odd and even kernels, strides 1 to 3, paddings 0 to 2, non-square inputs, 1x1 kernels,
- * and sizes the stride does not divide (the trailing row is never read). */
+ * "same" convolutions (stride 1, output as large as the input, whose kernel offsets read
+ * runs of whole rows), and sizes the stride does not divide (the trailing row is never
+ * read). */
 static const ConvCase conv_cases[] = {
   { 2, 5, 5, 3, 3, 1, 0 }, { 2, 7, 5, 3, 3, 2, 1 }, { 1, 8, 8, 4, 4, 2, 1 },
   { 3, 6, 7, 2, 5, 1, 2 }, { 2, 9, 9, 2, 3, 3, 2 }, { 1, 4, 5, 2, 1, 1, 0 },
   { 2, 6, 6, 3, 2, 2, 0 }, { 2, 8, 8, 2, 3, 2, 0 }, { 3, 5, 4, 2, 4, 1, 1 },
+  { 2, 6, 5, 3, 3, 1, 1 },
 };
 #define N_CONV_CASES AE_N_CASES (conv_cases)
 
@@ -157,8 +160,21 @@ conv_loss (void *p)
   return dot_double (c->out, c->R, (long) c->B * ae_conv_out_size (c->shape));
 }
 
+/* The backward of c's layer (conv or transposed) from c->R. */
+static void
+layer_backward (const ConvCtx *c, float *dinp, float *dweight, float *dbias, int add_dinp)
+{
+  if (c->shape->transposed)
+    ae_conv_transpose2d_backward (dinp, dweight, dbias, c->R, c->inp, c->weight, c->shape, c->B,
+                                  c->workspace, add_dinp);
+  else
+    ae_conv2d_backward (dinp, dweight, dbias, c->R, c->inp, c->weight, c->shape, c->B,
+                        c->workspace, add_dinp);
+}
+
 /* Forward against the direct definition, backward against central differences, the
- * workspace bound, and that backward adds rather than overwrites. */
+ * workspace bound, that backward adds rather than overwrites
+ * (and stores the input's gradient when asked). */
 static void
 check_layer (const char *what, const AeConvShape *s, int B, AeRng *rng)
 {
@@ -192,11 +208,7 @@ check_layer (const char *what, const AeConvShape *s, int B, AeRng *rng)
   memcpy (start_in, dinp, sizeof (float) * n_in);
   memcpy (start_w, dweight, sizeof (float) * n_w);
   memcpy (start_b, dbias, sizeof (float) * s->out_channels);
-  if (s->transposed)
-    ae_conv_transpose2d_backward (dinp, dweight, dbias, c.R, c.inp, c.weight, s, B,
-                                  c.workspace);
-  else
-    ae_conv2d_backward (dinp, dweight, dbias, c.R, c.inp, c.weight, s, B, c.workspace);
+  layer_backward (&c, dinp, dweight, dbias, 1);
   CHECK (guard_intact (c.workspace, n_ws), "%s wrote past its workspace of %zu floats", what,
          n_ws);
   /* What was added is the gradient to check. */
@@ -209,15 +221,22 @@ check_layer (const char *what, const AeConvShape *s, int B, AeRng *rng)
 
   /* Without dinp and dbias the weight gradient is the same. */
   float *dweight2 = calloc ((size_t) n_w, sizeof (float));
-  if (s->transposed)
-    ae_conv_transpose2d_backward (NULL, dweight2, NULL, c.R, c.inp, c.weight, s, B,
-                                  c.workspace);
-  else
-    ae_conv2d_backward (NULL, dweight2, NULL, c.R, c.inp, c.weight, s, B, c.workspace);
+  layer_backward (&c, NULL, dweight2, NULL, 1);
   double wdiff = 0.0;
   for (long i = 0; i < n_w; i++)
     wdiff = fmax (wdiff, fabs (dweight2[i] - dweight[i]) / fmax (1.0, fabs (dweight[i])));
   CHECK (wdiff < 1e-5, "%s: weight gradient without dinp differs by %g", what, wdiff);
+
+  /* Not adding, the input's gradient overwrites what dinp held. */
+  float *dinp2 = alloc_normal (rng, n_in, 1.0f);
+  memset (dweight2, 0, sizeof (float) * (size_t) n_w);
+  layer_backward (&c, dinp2, dweight2, NULL, 0);
+  double idiff = 0.0;
+  for (long i = 0; i < n_in; i++)
+    idiff = fmax (idiff, fabs (dinp2[i] - dinp[i]) / fmax (1.0, fabs (dinp[i])));
+  CHECK (idiff < 1e-5, "%s: the stored input gradient differs from the added one by %g", what,
+         idiff);
+  free (dinp2);
 
   /* The loss is linear in each coordinate (conv is bilinear in input and weight), so a
    * central difference has no truncation error for any step: eps = 0.5 leaves only the
@@ -520,10 +539,10 @@ test_chain (void)
       for (int l = 3; l >= 0; l--)
         if (l < 2)
           ae_conv2d_backward (dact[l], dw[l], db[l], dact[l + 1], c.act[l], c.w[l],
-                              &c.shape[l], c.B, c.ws);
+                              &c.shape[l], c.B, c.ws, 1);
         else
           ae_conv_transpose2d_backward (dact[l], dw[l], db[l], dact[l + 1], c.act[l], c.w[l],
-                                        &c.shape[l], c.B, c.ws);
+                                        &c.shape[l], c.B, c.ws, 1);
       CHECK (guard_intact (c.ws, n_ws), "the chain wrote past its shared workspace");
       /* Each coordinate enters the chain once, so L is linear in it and the central
        * difference is exact but for rounding, as for a single layer: eps = 0.5. The
