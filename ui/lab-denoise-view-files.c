@@ -134,16 +134,36 @@ lab_denoise_view_open_image_finish (LabDenoiseView *self, GAsyncResult *result, 
   return TRUE;
 }
 
+/* The session's seed: the same seed cuts the same patches. */
+static guint64
+patches_seed (LabDenoiseView *self)
+{
+  g_autofree char *seed_text = lab_session_dup_option (lab_view_get_session (LAB_VIEW (self)),
+                                                       "seed");
+
+  return seed_text != NULL ? g_ascii_strtoull (seed_text, NULL, 10) : 1;
+}
+
+/* The patches are the session's data: train on them and say so. */
+static void
+patches_installed (LabDenoiseView *self, const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *text = NULL;
+
+  lab_session_run (lab_view_get_session (LAB_VIEW (self)));
+  text = g_strdup_printf (_("Training the photo denoiser on %d random %d × %d patches of %s. "
+                            "It denoises whole photos of any size; the panels and curves follow "
+                            "as it learns, and the test samples are now patches too."),
+                          LAB_TRAINING_PATCHES, LAB_PHOTO_PATCH_SIDE, LAB_PHOTO_PATCH_SIDE, base);
+  _lab_denoise_view_show_message (self, text, FALSE);
+}
+
+/* The photo denoiser runs on images of any size, so the patches need only hold what its
+ * layers see: LAB_PHOTO_PATCH_SIDE. */
 gboolean
 lab_denoise_view_train_on_patches (LabDenoiseView *self, const char *path, GError **error)
 {
-  g_autofree char *base = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *seed_text = NULL;
-  /* the photo denoiser runs on images of any size, so the patches need only hold what its
-   * layers see */
-  int side = LAB_PHOTO_PATCH_SIDE;
-
   g_return_val_if_fail (LAB_IS_DENOISE_VIEW (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
@@ -152,35 +172,65 @@ lab_denoise_view_train_on_patches (LabDenoiseView *self, const char *path, GErro
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, _("%s: no session to train"), path);
       return FALSE;
     }
-  /* the session's seed: the same seed cuts the same patches */
-  seed_text = lab_session_dup_option (lab_view_get_session (LAB_VIEW (self)), "seed");
   if (!lab_denoise_train_on_patches (lab_view_get_session (LAB_VIEW (self)), path, "photo-denoiser",
-                                     0, side, LAB_TRAINING_PATCHES,
-                                     seed_text != NULL ? g_ascii_strtoull (seed_text, NULL, 10) : 1,
-                                     error))
+                                     0, LAB_PHOTO_PATCH_SIDE, LAB_TRAINING_PATCHES,
+                                     patches_seed (self), error))
     return FALSE;
-  lab_session_run (lab_view_get_session (LAB_VIEW (self)));
-  base = g_path_get_basename (path);
-  text = g_strdup_printf (_("Training the photo denoiser on %d random %d × %d patches of %s. "
-                            "It denoises whole photos of any size; the panels and curves follow "
-                            "as it learns, and the test samples are now patches too."),
-                          LAB_TRAINING_PATCHES, side, side, base);
-  _lab_denoise_view_show_message (self, text, FALSE);
+  patches_installed (self, path);
   return TRUE;
+}
+
+static void
+say_could_not_train (LabDenoiseView *self, const char *path, const GError *error)
+{
+  g_autofree char *text = g_strdup_printf (_("Could not train on %s: %s"), path, error->message);
+
+  _lab_denoise_view_show_message (self, text, TRUE);
+}
+
+typedef struct {
+  LabDenoiseView *self;
+  char *path;
+} LabPatchesCutting;
+
+static void
+patches_cut (GObject *source, GAsyncResult *result, gpointer data)
+{
+  LabPatchesCutting *cutting = data;
+  g_autoptr (GError) error = NULL;
+
+  /* a view whose session changed meanwhile leaves the patches be */
+  if (lab_view_get_session (LAB_VIEW (cutting->self)) == LAB_SESSION (source))
+    {
+      if (lab_denoise_train_on_patches_finish (LAB_SESSION (source), result, &error))
+        patches_installed (cutting->self, cutting->path);
+      else
+        say_could_not_train (cutting->self, cutting->path, error);
+    }
+  g_object_unref (cutting->self);
+  g_free (cutting->path);
+  g_free (cutting);
 }
 
 static void
 lab_denoise_view_train_or_say (gpointer owner, const char *path)
 {
   LabDenoiseView *self = owner;
-  g_autoptr (GError) error = NULL;
+  LabSession *session = lab_view_get_session (LAB_VIEW (self));
+  LabPatchesCutting *cutting;
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *text = NULL;
 
-  if (!lab_denoise_view_train_on_patches (self, path, &error))
-    {
-      g_autofree char *text = g_strdup_printf (_("Could not train on %s: %s"), path, error->message);
-
-      _lab_denoise_view_show_message (self, text, TRUE);
-    }
+  if (session == NULL)
+    return;
+  cutting = g_new (LabPatchesCutting, 1);
+  cutting->self = g_object_ref (self);
+  cutting->path = g_strdup (path);
+  text = g_strdup_printf (_("Cutting %d patches of %s…"), LAB_TRAINING_PATCHES, base);
+  _lab_denoise_view_show_message (self, text, FALSE);
+  lab_denoise_train_on_patches_async (session, path, "photo-denoiser", 0, LAB_PHOTO_PATCH_SIDE,
+                                      LAB_TRAINING_PATCHES, patches_seed (self), patches_cut,
+                                      cutting);
 }
 
 /* Patches are new training data, so a new network: asked first when batches were trained. */

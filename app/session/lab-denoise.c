@@ -256,20 +256,99 @@ lab_denoise_png_write_planar (const char *path, const float *pixels, int w, int 
   return TRUE;
 }
 
-gboolean
-lab_denoise_train_on_patches (LabSession *session, const char *path, const char *preset,
-                              int channels, int side, long count, guint64 seed, GError **error)
+/* Counted as pictures read by this thread: a window test asks the main thread. */
+static AeDataset *
+patches_load (const char *path, int channels, int side, long count, guint64 seed, GError **error)
 {
   AeDataset *ds = NULL;
   AeError err = { 0 };
 
-  g_return_val_if_fail (LAB_IS_SESSION (session), FALSE);
-  g_return_val_if_fail (path != NULL && preset != NULL, FALSE);
-
+  images_read_here++;
   if (ae_image_random_patches_load (&ds, path, channels, side, count, seed, &err) != AE_OK)
     {
       _lab_set_error_from_ae (error, &err);
-      return FALSE;
+      return NULL;
     }
-  return _lab_session_load_dataset (session, ds, path, preset, error);
+  return ds;
+}
+
+gboolean
+lab_denoise_train_on_patches (LabSession *session, const char *path, const char *preset,
+                              int channels, int side, long count, guint64 seed, GError **error)
+{
+  AeDataset *ds;
+
+  g_return_val_if_fail (LAB_IS_SESSION (session), FALSE);
+  g_return_val_if_fail (path != NULL && preset != NULL, FALSE);
+
+  ds = patches_load (path, channels, side, count, seed, error);
+  return ds != NULL && _lab_session_load_dataset (session, ds, path, preset, error);
+}
+
+typedef struct {
+  char *path, *preset;
+  int channels, side;
+  long count;
+  guint64 seed;
+} LabPatchesJob;
+
+static void
+patches_job_free (gpointer data)
+{
+  LabPatchesJob *job = data;
+
+  g_free (job->path);
+  g_free (job->preset);
+  g_free (job);
+}
+
+static void
+patches_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  LabPatchesJob *job = task_data;
+  GError *error = NULL;
+  AeDataset *ds = patches_load (job->path, job->channels, job->side, job->count, job->seed,
+                                &error);
+
+  if (ds != NULL)
+    g_task_return_pointer (task, ds, (GDestroyNotify) ae_dataset_free);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+lab_denoise_train_on_patches_async (LabSession *session, const char *path, const char *preset,
+                                    int channels, int side, long count, guint64 seed,
+                                    GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LabPatchesJob *job;
+
+  g_return_if_fail (LAB_IS_SESSION (session));
+  g_return_if_fail (path != NULL && preset != NULL);
+
+  job = g_new0 (LabPatchesJob, 1);
+  job->path = g_strdup (path);
+  job->preset = g_strdup (preset);
+  job->channels = channels;
+  job->side = side;
+  job->count = count;
+  job->seed = seed;
+  task = g_task_new (session, NULL, callback, user_data);
+  g_task_set_source_tag (task, lab_denoise_train_on_patches_async);
+  g_task_set_task_data (task, job, patches_job_free);
+  g_task_run_in_thread (task, patches_thread);
+}
+
+gboolean
+lab_denoise_train_on_patches_finish (LabSession *session, GAsyncResult *result, GError **error)
+{
+  LabPatchesJob *job;
+  AeDataset *ds;
+
+  g_return_val_if_fail (g_task_is_valid (result, session), FALSE);
+
+  job = g_task_get_task_data (G_TASK (result));
+  ds = g_task_propagate_pointer (G_TASK (result), error);
+  return ds != NULL && _lab_session_load_dataset (session, ds, job->path, job->preset, error);
 }

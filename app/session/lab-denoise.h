@@ -89,5 +89,13 @@ gboolean lab_denoise_png_write_planar (const char *path, const float *pixels, in
 gboolean lab_denoise_train_on_patches (LabSession *session, const char *path, const char *preset,
                                        int channels, int side, long count, guint64 seed,
                                        GError **error);
+/* The same with the pictures read and cut on a worker (a folder of photos takes seconds):
+ * finish puts the patches in force. */
+void     lab_denoise_train_on_patches_async  (LabSession *session, const char *path,
+                                              const char *preset, int channels, int side,
+                                              long count, guint64 seed,
+                                              GAsyncReadyCallback callback, gpointer user_data);
+gboolean lab_denoise_train_on_patches_finish (LabSession *session, GAsyncResult *result,
+                                              GError **error);
 
 G_END_DECLS

@@ -764,6 +764,7 @@ test_views_ask_before_new_model (void)
   g_autofree char *image = g_build_filename (dir, "image.png", NULL);
   float pixels[40 * 40];
   g_autoptr(GError) error = NULL;
+  guint read_here;
 
   for (int i = 0; i < 40 * 40; i++)
     pixels[i] = (float) (i % 40) / 40;
@@ -780,10 +781,12 @@ test_views_ask_before_new_model (void)
   g_assert_true (press_and_answer (window, find_button (denoise, "T_rain on Its Patches"), "cancel"));
   g_assert_cmpstr (lab_session_get_dataset_spec (session), ==, "digits");
 
-  /* accepting starts the new model on the patches */
-  g_assert_false (press_and_answer (window, find_button (denoise, "T_rain on Its Patches"),
-                                    "new-model"));
-  g_assert_cmpstr (lab_session_get_dataset_spec (session), ==, image);
+  /* accepting starts the new model on the patches, read and cut on a worker */
+  read_here = lab_denoise_get_images_read_here ();
+  press_and_answer (window, find_button (denoise, "T_rain on Its Patches"), "new-model");
+  g_assert_true (wait_for (window, dataset_is, image, 30));
+  g_assert_cmpuint (lab_denoise_get_images_read_here (), ==, read_here);
+  g_assert_cmpstr (lab_session_get_preset (session), ==, "photo-denoiser");
 
   close_window (window);
   g_unlink (image);
