@@ -538,6 +538,13 @@ lab_plot_image_grid_draw (cairo_t *cr, int width, int height, const LabImageGrid
           line += row_lines (row, layout.columns);
           continue;
         }
+      /* captions wider than an image's place would run into their neighbours' ("class
+       * 8class 5"): a row whose captions do not all fit shows none */
+      bool captions_fit = row->captions != NULL;
+      _lab_plot_set_font (cr, style, LAB_PLOT_TEXT_SMALL, false);
+      for (int i = 0; captions_fit && i < row->n_images; i++)
+        captions_fit = row->captions[i] == NULL
+                       || _lab_plot_text_width (cr, row->captions[i]) <= layout.cell_w + layout.gap - 2;
       size_t n_pixels = (size_t) data->image_width * data->image_height * row->n_images;
       /* the colour scale of a row of images is found when an image is made of it */
       double vmax = -1.0;
@@ -562,7 +569,7 @@ lab_plot_image_grid_draw (cairo_t *cr, int width, int height, const LabImageGrid
               cairo_set_line_width (cr, 2.0 * style->line_scale);
               cairo_stroke (cr);
             }
-          if (row->captions && row->captions[i])
+          if (captions_fit && row->captions[i])
             {
               _lab_plot_set_font (cr, style, LAB_PLOT_TEXT_SMALL, false);
               _lab_plot_set_color (cr, style->muted);

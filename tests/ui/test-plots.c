@@ -1304,6 +1304,44 @@ test_bars (void)
   CHECK (ordered && seen == 12, "every bar numbered from 1 reachable in order (%d)", seen);
 }
 
+/* Captions wider than their images' places are left out rather than run together: small
+ * images captioned "class 8" draw as those captioned with nothing; with room they show. */
+static void
+test_image_captions_fit (void)
+{
+  enum { N = 8, SIDE = 28 };
+  static float pixels[N * SIDE * SIDE];
+  static const char *const wide[N] = { "class 8", "class 5", "class 6", "class 8",
+                                       "class 0", "class 7", "class 4", "class 8" };
+  static const char *const empty[N] = { "", "", "", "", "", "", "", "" };
+  for (int i = 0; i < N * SIDE * SIDE; i++)
+    pixels[i] = (float) ((i / 3) % 2);
+  LabImageRow row = { "input", pixels, N, LAB_IMAGE_GREY, 0, wide };
+  LabImageGridData data = { SIDE, SIDE, &row, 1, 0, NULL, NULL, -1, -1, NULL, NULL, 0 };
+
+  for (int size = 0; size < 2; size++)
+    {
+      int w = size == 0 ? 330 : 900, h = size == 0 ? 60 : 200;
+      row.captions = wide;
+      cairo_surface_t *captioned = render (size == 0 ? "images-captions-narrow" : "images-captions-wide",
+                                           lab_plot_image_grid_draw_func, &data, w, h);
+      row.captions = empty;
+      cairo_surface_t *bare = render ("images-captions-empty", lab_plot_image_grid_draw_func, &data,
+                                      w, h);
+      cairo_surface_flush (captioned);
+      cairo_surface_flush (bare);
+      bool same = memcmp (cairo_image_surface_get_data (captioned),
+                          cairo_image_surface_get_data (bare),
+                          (size_t) cairo_image_surface_get_stride (bare) * h) == 0;
+      if (size == 0)
+        CHECK (same, "captions too wide for small images are left out");
+      else
+        CHECK (!same, "captions that fit are drawn");
+      cairo_surface_destroy (captioned);
+      cairo_surface_destroy (bare);
+    }
+}
+
 /* ---------------------------------------------------------------------------------------- */
 
 static bool
@@ -1411,6 +1449,7 @@ main (int argc, char **argv)
     { "/images/series", test_image_series },
     { "/images/layouts", test_image_layouts },
     { "/images/cache", test_image_cache },
+    { "/images/captions-fit", test_image_captions_fit },
     { "/scatter/draw", test_scatter_draw },
     { "/scatter/marker-sigma", test_scatter_marker_sigma },
     { "/scatter/mapping", test_scatter_mapping },
