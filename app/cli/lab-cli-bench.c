@@ -2,7 +2,8 @@
 /* lab-cli-bench.c: `latentlab bench`, the machine's own yardstick for the engine.
  *
  * In one run: the sgemm rate on the exact GEMM shapes of the reference models, training
- * samples/s of those models (batch 128, Adam, embedded digits), the GEMM-only ceiling of
+ * samples/s of those models (batch 128, Adam, embedded digits; made-up colour images and
+ * sine windows for the colour and sequence models), the GEMM-only ceiling of
  * each, slider decode latency and peak memory. The ceiling is the fastest of three ways to
  * do one step's GEMMs alone on the cores training uses: each shape timed alone on one
  * BLAS thread, the same on as many BLAS threads as training has, and the whole step's
@@ -20,14 +21,17 @@
 #include <time.h>
 
 #include "ae-clock.h"
+#include "ae-series.h"
 #include "ae-team.h"
 
 #define BENCH_BATCH 128
 #define BENCH_MAX_GEMMS 48
-#define BENCH_N_MODELS 4
+#define BENCH_N_MODELS 6
 /* conv-rgb: the conv preset on made-up 32x32 RGB images (speed does not depend on them) */
 #define BENCH_RGB_SIDE 32
 #define BENCH_RGB_SAMPLES 2048
+/* sequence: the sequence preset on sine windows */
+#define BENCH_SEQUENCE_SAMPLES 8192
 
 /* One row-major C (M, N) = op(A) op(B) with inner size K. */
 typedef struct {
@@ -36,7 +40,7 @@ typedef struct {
 } BenchGemm;
 
 typedef struct {
-  const char *name;   /* "dense", "vae", "conv", "conv-rgb" */
+  const char *name;   /* "dense", "vae", "conv", "conv-rgb", "denoise", "sequence" */
   const char *preset; /* the preset it starts from */
   const char *hidden; /* --hidden override, or NULL */
   const char *latent; /* --latent override, or NULL */
@@ -81,17 +85,18 @@ add_dense_gemms (GemmList *list, int in, int out, int needs_dinput)
     add_gemm (list, list->batch, in, out, 0, 0);
 }
 
-/* A 3x3 convolution C -> OC with `positions` output positions per sample, as im2col GEMMs
- * over the batch: forward (OC, C*9) x (C*9, B*P), dW and dX alike. A transposed
- * convolution is its adjoint: the same three GEMMs with forward and dX swapped. */
+/* A convolution C -> OC of `taps` kernel taps (9 for 3x3, 5 along the steps) with
+ * `positions` output positions per sample, as im2col GEMMs over the batch: forward
+ * (OC, C*taps) x (C*taps, B*P), dW and dX alike. A transposed convolution is its adjoint:
+ * the same three GEMMs with forward and dX swapped. */
 static void
-add_conv_gemms (GemmList *list, int C, int OC, int positions, int needs_dinput)
+add_conv_gemms (GemmList *list, int C, int OC, int positions, int taps, int needs_dinput)
 {
   int cols = list->batch * positions;
-  add_gemm (list, OC, cols, C * 9, 0, 0);
-  add_gemm (list, OC, C * 9, cols, 0, 1);
+  add_gemm (list, OC, cols, C * taps, 0, 0);
+  add_gemm (list, OC, C * taps, cols, 0, 1);
   if (needs_dinput)
-    add_gemm (list, C * 9, cols, OC, 1, 0);
+    add_gemm (list, C * taps, cols, OC, 1, 0);
 }
 
 /* The GEMMs of one training step of model `which` on `batch` rows. */
@@ -115,20 +120,43 @@ list_gemms (GemmList *list, int which)
       add_dense_gemms (list, 20, 400, 1);
       add_dense_gemms (list, 400, 784, 1);
       break;
-    default:
+    case 2:
+    case 3:
       {
         /* conv preset: 1x28x28 -> 16x14x14 -> 32x7x7 -> code 32 (conv-rgb: 3x32x32 ->
          * 16x16x16 -> 32x8x8), mirrored by transposed convolutions (3x3, stride 2,
          * padding 1 as in ae-model.c). */
         int C = which == 3 ? 3 : 1, half = which == 3 ? BENCH_RGB_SIDE / 2 : 14;
         int quarter = half / 2;
-        add_conv_gemms (list, C, 16, half * half, 0);
-        add_conv_gemms (list, 16, 32, quarter * quarter, 1);
+        add_conv_gemms (list, C, 16, half * half, 9, 0);
+        add_conv_gemms (list, 16, 32, quarter * quarter, 9, 1);
         add_dense_gemms (list, 32 * quarter * quarter, 32, 1);
         add_dense_gemms (list, 32, 32 * quarter * quarter, 1);
-        add_conv_gemms (list, 16, 32, quarter * quarter, 1); /* transposed, to 16 maps */
-        add_conv_gemms (list, C, 16, half * half, 1);        /* transposed, to the image */
+        add_conv_gemms (list, 16, 32, quarter * quarter, 9, 1); /* transposed, to 16 maps */
+        add_conv_gemms (list, C, 16, half * half, 9, 1);        /* transposed, to the image */
       }
+      break;
+    case 4:
+      /* denoising preset, fully convolutional: 1x28x28 -> 8x28x28 (stride 1) -> 16x14x14
+       * -> 32x7x7, mirrored by transposed convolutions back to the image. */
+      add_conv_gemms (list, 1, 8, 28 * 28, 9, 0);
+      add_conv_gemms (list, 8, 16, 14 * 14, 9, 1);
+      add_conv_gemms (list, 16, 32, 7 * 7, 9, 1);
+      add_conv_gemms (list, 16, 32, 7 * 7, 9, 1);
+      add_conv_gemms (list, 8, 16, 14 * 14, 9, 1);
+      add_conv_gemms (list, 1, 8, 28 * 28, 9, 1);
+      break;
+    default:
+      /* sequence preset on sines: 64 steps -> 16x32 -> 32x16 -> 32x8 (kernel 5, stride 2)
+       * -> code 16, mirrored by transposed convolutions along the steps. */
+      add_conv_gemms (list, 1, 16, 32, 5, 0);
+      add_conv_gemms (list, 16, 32, 16, 5, 1);
+      add_conv_gemms (list, 32, 32, 8, 5, 1);
+      add_dense_gemms (list, 32 * 8, 16, 1);
+      add_dense_gemms (list, 16, 32 * 8, 1);
+      add_conv_gemms (list, 32, 32, 8, 5, 1);
+      add_conv_gemms (list, 16, 32, 16, 5, 1);
+      add_conv_gemms (list, 1, 16, 32, 5, 1);
       break;
     }
 }
@@ -142,6 +170,8 @@ describe_models (BenchModel models[BENCH_N_MODELS])
   models[1] = (BenchModel) { .name = "vae", .preset = "vae" };
   models[2] = (BenchModel) { .name = "conv", .preset = "conv" };
   models[3] = (BenchModel) { .name = "conv-rgb", .preset = "conv" };
+  models[4] = (BenchModel) { .name = "denoise", .preset = "denoising" };
+  models[5] = (BenchModel) { .name = "sequence", .preset = "sequence" };
   for (int i = 0; i < BENCH_N_MODELS; i++)
     {
       GemmList whole = { models[i].gemms, &models[i].n_gemms, BENCH_BATCH };
@@ -443,25 +473,24 @@ lab_cli_bench (LabArgs *args)
   double gemm_budget = quick ? 0.01 : 0.1;
   int n_decodes = quick ? 200 : 2000;
 
-  AeDataset *ds = NULL;
+  /* digits for most models, colour images for conv-rgb, sines for the sequence model */
+  AeDataset *ds = NULL, *colour = NULL, *series = NULL;
   int status = lab_load_data (args, "digits", 1, &ds);
   if (status != LAB_EXIT_OK)
     return status;
   float *owned = NULL;
   const float *train = ae_dataset_rows (ds, ae_dataset_train (ds), ds->n_train, &owned);
+  AeError data_err = { 0 };
   if (train == NULL)
-    {
-      ae_dataset_free (ds);
-      return lab_fail (args, LAB_EXIT_FAILURE, "out of memory gathering the training split");
-    }
-
-  AeDataset *colour = NULL;
-  AeError colour_err = { 0 };
-  if (colour_images (&colour, &colour_err) != AE_OK)
+    ae_error_set (&data_err, AE_ERR_NOMEM, "out of memory gathering the training split");
+  else if (colour_images (&colour, &data_err) == AE_OK)
+    ae_series_sines (&series, BENCH_SEQUENCE_SAMPLES, 1, &data_err);
+  if (data_err.message[0] != '\0')
     {
       free (owned);
       ae_dataset_free (ds);
-      return lab_fail (args, LAB_EXIT_FAILURE, "%s", colour_err.message);
+      ae_dataset_free (colour);
+      return lab_fail (args, LAB_EXIT_FAILURE, "%s", data_err.message);
     }
 
   BenchModel models[BENCH_N_MODELS];
@@ -473,8 +502,10 @@ lab_cli_bench (LabArgs *args)
       BenchModel *m = &models[i];
       if (!json)
         fprintf (stderr, "bench: %s...\n", m->name);
-      AeModel *model = i == 3 ? time_training (m, colour, colour->x, colour->n, train_budget)
-                              : time_training (m, ds, train, ds->n_train, train_budget);
+      /* colour images and sines are made up here: the bench trains on all their rows */
+      const AeDataset *own = i == 3 ? colour : i == 5 ? series : NULL;
+      AeModel *model = own != NULL ? time_training (m, own, own->x, own->n, train_budget)
+                                   : time_training (m, ds, train, ds->n_train, train_budget);
       describe_shares (m, i, model != NULL ? ae_model_train_threads (model, BENCH_BATCH) : 1);
       time_model_gemms (m, gemm_budget);
       all_flops += m->gemm_flops_per_step;
@@ -529,8 +560,9 @@ lab_cli_bench (LabArgs *args)
     {
       printf ("sgemm on the models' GEMM shapes: %.1f GFLOP/s (threads: %s)\n", gflops,
               threads > 0 ? lab_args_get (args, "threads") : "engine's choice");
-      printf ("training, batch %d, Adam, embedded digits (conv-rgb: %dx%d RGB images):\n",
-              BENCH_BATCH, BENCH_RGB_SIDE, BENCH_RGB_SIDE);
+      printf ("training, batch %d, Adam, embedded digits (conv-rgb: %dx%d RGB images; "
+              "sequence: windows of %d steps of sines):\n",
+              BENCH_BATCH, BENCH_RGB_SIDE, BENCH_RGB_SIDE, AE_SINES_STEPS);
       printf ("  %-8s %12s %16s %10s\n", "model", "samples/s", "GEMM ceiling/s", "fraction");
       for (int i = 0; i < BENCH_N_MODELS; i++)
         {
@@ -552,6 +584,7 @@ lab_cli_bench (LabArgs *args)
       printf ("peak memory: %.1f MB\n", rss);
     }
   free (owned);
+  ae_dataset_free (series);
   ae_dataset_free (colour);
   ae_dataset_free (ds);
   return LAB_EXIT_OK;

@@ -236,9 +236,10 @@ static const LabCommand commands[] = {
     "latentlab bench [--json] [--quick] [--threads T]",
     "measure training speed against this machine's sgemm",
     "Measures, in one run: sgemm GFLOP/s on the GEMM shapes of the reference models, training\n"
-    "samples/s of those models (dense 784-512-128-32 mirrored, VAE 784-400-20, the conv preset;\n"
-    "batch 128, Adam, embedded digits; conv-rgb: the conv preset on 32x32 RGB images), the\n"
-    "GEMM-only ceiling of each and the fraction reached,\n"
+    "samples/s of those models (dense 784-512-128-32 mirrored, VAE 784-400-20, the conv and the\n"
+    "denoising presets; batch 128, Adam, embedded digits; conv-rgb: the conv preset on 32x32 RGB\n"
+    "images; sequence: the sequence preset on sines), the GEMM-only ceiling of each and the\n"
+    "fraction reached,\n"
     "slider decode latency (p50, p99) and peak memory.",
     0,
     { { "json", NULL, "one JSON object" },

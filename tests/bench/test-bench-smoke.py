@@ -32,7 +32,7 @@ for m in models:
             bad.append("%s.%s null without a reason" % (m.get("name"), k))
         elif m[k] is not None and not m[k] > 0:
             bad.append("%s.%s=%r" % (m.get("name"), k, m[k]))
-good = names == ["dense", "vae", "conv", "conv-rgb"] and not bad and result.get("sgemm_gflops", 0) > 0
-print(("ok" if good else "not ok") + " 3 - models dense, vae, conv, conv-rgb with figures" +
+good = names == ["dense", "vae", "conv", "conv-rgb", "denoise", "sequence"] and not bad and result.get("sgemm_gflops", 0) > 0
+print(("ok" if good else "not ok") + " 3 - models dense, vae, conv, conv-rgb, denoise, sequence with figures" +
       ("" if good else " # %r %s" % (names, "; ".join(bad))))
 sys.exit(0)

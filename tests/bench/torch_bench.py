@@ -3,7 +3,8 @@
 """The reference models of `latentlab bench` in PyTorch, for a side-by-side ratio.
 
 Same layer sizes, activations (ReLU hidden, sigmoid output through BCE-with-logits), Adam,
-batch 128, on the embedded digits (conv-rgb: the conv preset on 32x32 RGB images) (resources/data, read with gzip + numpy). Prints one JSON
+batch 128, on the embedded digits (resources/data, read with gzip + numpy; conv-rgb: the conv
+preset on 32x32 RGB images; sequence: the sequence preset on windows of sines). Prints one JSON
 line: {"torch_threads":T, "openblas_threads":..., "models":[{"name":..,"samples_per_s":..}]}.
 Usage: torch_bench.py [--threads T] [--seconds S]"""
 import argparse
@@ -88,6 +89,56 @@ class Conv(nn.Module):
             self.dec(self.enc(img)), img, reduction="sum") / x.shape[0]
 
 
+class Denoise(nn.Module):
+    """The denoising preset, fully convolutional: 3x3 convolutions 1-8 (stride 1), 8-16 and
+    16-32 (stride 2), mirrored by transposed ones; trained on noisy copies of the digits."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(1, 8, 3, 1, 1), nn.ReLU(), nn.Conv2d(8, 16, 3, 2, 1), nn.ReLU(),
+            nn.Conv2d(16, 32, 3, 2, 1), nn.ReLU(),
+            nn.ConvTranspose2d(32, 16, 3, 2, 1, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(16, 8, 3, 2, 1, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(8, 1, 3, 1, 1))
+
+    def loss(self, x):
+        img = x.view(-1, 1, 28, 28)
+        noisy = (img + 0.5 * torch.randn_like(img)).clamp(0, 1)
+        return nn.functional.binary_cross_entropy_with_logits(
+            self.net(noisy), img, reduction="sum") / x.shape[0]
+
+
+class Sequence(nn.Module):
+    """The sequence preset: 1-D convolutions of 5 taps, stride 2, 1-16-32-32 channels along
+    64 steps, a code of 16, mirrored; squared error."""
+
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Sequential(
+            nn.Conv1d(1, 16, 5, 2, 2), nn.ReLU(), nn.Conv1d(16, 32, 5, 2, 2), nn.ReLU(),
+            nn.Conv1d(32, 32, 5, 2, 2), nn.ReLU(), nn.Flatten(), nn.Linear(32 * 8, 16))
+        self.dec = nn.Sequential(
+            nn.Linear(16, 32 * 8), nn.ReLU(), nn.Unflatten(1, (32, 8)),
+            nn.ConvTranspose1d(32, 32, 5, 2, 2, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose1d(32, 16, 5, 2, 2, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose1d(16, 1, 5, 2, 2, output_padding=1))
+
+    def loss(self, x):
+        seq = x.view(-1, 1, 64)
+        return nn.functional.mse_loss(self.dec(self.enc(seq)), seq, reduction="sum") / x.shape[0]
+
+
+def sines(n=8192, steps=64):
+    """Windows of one to three sines of random frequency and phase, scaled to [0, 1]."""
+    g = torch.Generator().manual_seed(1)
+    t = torch.arange(steps, dtype=torch.float32) / steps
+    freq = 1 + 5 * torch.rand(n, 3, 1, generator=g)
+    phase = 6.2832 * torch.rand(n, 3, 1, generator=g)
+    s = torch.sin(6.2832 * freq * t + phase).sum(1) / 3
+    return 0.5 + 0.5 * s
+
+
 def samples_per_s(model, data, seconds):
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     n_batches = data.shape[0] // BATCH
@@ -123,6 +174,8 @@ def main():
     # speed does not depend on the pixels: uniform noise of the colour images' shape
     models.append({"name": "conv-rgb",
                    "samples_per_s": samples_per_s(Conv(3, 32), torch.rand(2048, 3, 32, 32), a.seconds)})
+    models.append({"name": "denoise", "samples_per_s": samples_per_s(Denoise(), data, a.seconds)})
+    models.append({"name": "sequence", "samples_per_s": samples_per_s(Sequence(), sines(), a.seconds)})
     print(json.dumps({"torch_threads": a.threads,
                       "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
                       "models": models}))
