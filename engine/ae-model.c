@@ -104,6 +104,48 @@ build_dense (AeModel *m)
   return AE_OK;
 }
 
+/* decoder.first, decoder.first + 1, ...: transposed convolutions mirroring the encoder's
+ * enc[n - 1] down to enc[0], each taking its layer's output back to that layer's input
+ * shape (the output padding gives back what a strided convolution rounded away); the last
+ * gives logits, since the output activation is applied with the loss. `steps`: the
+ * encoder's are convolutions along the steps of a sequence (ae_conv_steps_shape). */
+static AeStatus
+add_mirrored_convs (AeModel *m, const AeConvShape *enc, int n, int first, int steps,
+                    AeError *err)
+{
+  char name[AE_TENSOR_NAME_MAX];
+  for (int i = n - 1; i >= 0; i--)
+    {
+      const AeConvShape *e = &enc[i];
+      int op_h = ae_conv_output_padding (e->out_height, e->in_height, e->kernel_h, e->stride_h,
+                                         e->pad_h);
+      int op_w = steps ? op_h : ae_conv_output_padding (e->out_width, e->in_width, e->kernel_w,
+                                                        e->stride_w, e->pad_w);
+      if (op_h < 0 || op_h != op_w)
+        return steps ? ae_error_set (err, AE_ERR_UNSUPPORTED,
+                                     "sequence conv layer %d: no transposed convolution maps %d "
+                                     "steps back to %d", i, e->out_height, e->in_height)
+                     : ae_error_set (err, AE_ERR_UNSUPPORTED,
+                                     "conv layer %d: no transposed convolution maps %d x %d back "
+                                     "to %d x %d", i, e->out_height, e->out_width, e->in_height,
+                                     e->in_width);
+      AeConvShape d;
+      AeStatus status = steps ? ae_conv_transpose_steps_shape (&d, e->out_channels, e->out_height,
+                                                               e->in_channels, e->in_width,
+                                                               e->kernel_h, e->stride_h, e->pad_h,
+                                                               op_h, err)
+                              : ae_conv_transpose2d_shape (&d, e->out_channels, e->out_height,
+                                                           e->out_width, e->in_channels,
+                                                           e->kernel_h, e->stride_h, e->pad_h,
+                                                           op_h, err);
+      if (status != AE_OK)
+        return ae_error_prefix (err, "transposed conv layer %d", n - i);
+      snprintf (name, sizeof name, "decoder.%d", first + n - 1 - i);
+      add_conv (m, name, &d, i == 0 ? AE_ACT_IDENTITY : m->cfg.activation);
+    }
+  return AE_OK;
+}
+
 #define CONV_KERNEL 3
 #define CONV_PADDING 1
 #define CONV_STRIDE 2
@@ -145,27 +187,7 @@ build_conv (AeModel *m, AeError *err)
       add_code_layer (m, c->n_hidden, C * H * W);
       add_dense (m, "decoder.0", c->latent, C * H * W, c->activation);
     }
-  for (int i = c->n_hidden - 1; i >= 0; i--)
-    {
-      const AeConvShape *e = &enc[i];
-      int op_h = ae_conv_output_padding (e->out_height, e->in_height, CONV_KERNEL, stride[i],
-                                         CONV_PADDING);
-      int op_w = ae_conv_output_padding (e->out_width, e->in_width, CONV_KERNEL, stride[i],
-                                         CONV_PADDING);
-      if (op_h < 0 || op_w < 0 || op_h != op_w)
-        return ae_error_set (err, AE_ERR_UNSUPPORTED,
-                             "conv layer %d: no transposed convolution maps %d x %d back to %d x %d",
-                             i, e->out_height, e->out_width, e->in_height, e->in_width);
-      AeConvShape d;
-      if (ae_conv_transpose2d_shape (&d, e->out_channels, e->out_height, e->out_width,
-                                     e->in_channels, CONV_KERNEL, stride[i], CONV_PADDING, op_h,
-                                     err) != AE_OK)
-        return ae_error_prefix (err, "transposed conv layer %d", c->n_hidden - i);
-      snprintf (name, sizeof name, "decoder.%d", c->n_hidden - i - map_code);
-      /* Logits last: the output activation is applied with the loss. */
-      add_conv (m, name, &d, i == 0 ? AE_ACT_IDENTITY : c->activation);
-    }
-  return AE_OK;
+  return add_mirrored_convs (m, enc, c->n_hidden, 1 - map_code, 0, err);
 }
 
 /* encoder.i: 3x3 convolution of stride 1 with the same padding to hidden[i] channels,
@@ -228,24 +250,7 @@ build_sequence_conv (AeModel *m, AeError *err)
     }
   add_code_layer (m, c->n_hidden, C * T);
   add_dense (m, "decoder.0", c->latent, C * T, c->activation);
-  for (int i = c->n_hidden - 1; i >= 0; i--)
-    {
-      const AeConvShape *e = &enc[i];
-      int op = ae_conv_output_padding (e->out_height, e->in_height, SEQ_CONV_KERNEL, CONV_STRIDE,
-                                       SEQ_CONV_PADDING);
-      AeConvShape d;
-      if (op < 0
-          || ae_conv_transpose_steps_shape (&d, e->out_channels, e->out_height, e->in_channels,
-                                            e->in_width, SEQ_CONV_KERNEL, CONV_STRIDE,
-                                            SEQ_CONV_PADDING, op, err) != AE_OK)
-        return ae_error_set (err, AE_ERR_UNSUPPORTED,
-                             "sequence conv layer %d: no transposed convolution maps %d steps "
-                             "back to %d", i, e->out_height, e->in_height);
-      snprintf (name, sizeof name, "decoder.%d", c->n_hidden - i);
-      /* Logits last: the output activation is applied with the loss. */
-      add_conv (m, name, &d, i == 0 ? AE_ACT_IDENTITY : c->activation);
-    }
-  return AE_OK;
+  return add_mirrored_convs (m, enc, c->n_hidden, 1, 1, err);
 }
 
 /* Input (T = height, F = width). encoder.0: LSTM F -> hidden[0]; encoder.1: its last
