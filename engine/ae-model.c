@@ -108,6 +108,78 @@ build_dense (AeModel *m)
 #define CONV_PADDING 1
 #define CONV_STRIDE 2
 
+/* encoder.0 .. encoder.n-1: convolutions of `kernel` and `padding` from (C, H, W) to hidden[i]
+ * channels, of stride 2 but for the first one's `first_stride`, the last one with `last_act`;
+ * their shapes in enc, the last one's output size in out_size. `steps`: convolutions along
+ * the steps of a sequence (ae_conv_steps_shape: H steps of W features). */
+static AeStatus
+add_encoder_convs (AeModel *m, AeConvShape *enc, int steps, int C, int H, int W, int kernel,
+                   int padding, int first_stride, AeActivation last_act, int *out_size,
+                   AeError *err)
+{
+  const AeConfig *c = &m->cfg;
+  char name[AE_TENSOR_NAME_MAX];
+  for (int i = 0; i < c->n_hidden; i++)
+    {
+      int stride = i == 0 ? first_stride : CONV_STRIDE;
+      AeStatus status = steps ? ae_conv_steps_shape (&enc[i], C, H, W, c->hidden[i], kernel, stride,
+                                                     padding, err)
+                              : ae_conv2d_shape (&enc[i], C, H, W, c->hidden[i], kernel, stride,
+                                                 padding, err);
+      if (status != AE_OK)
+        return steps ? ae_error_prefix (err, "sequence conv layer %d on %d channels of %d steps",
+                                        i, C, H)
+                     : ae_error_prefix (err, "conv layer %d on %d x %d x %d", i, C, H, W);
+      snprintf (name, sizeof name, "encoder.%d", i);
+      add_conv (m, name, &enc[i], i == c->n_hidden - 1 ? last_act : c->activation);
+      C = enc[i].out_channels, H = enc[i].out_height, W = enc[i].out_width;
+    }
+  *out_size = C * H * W;
+  return AE_OK;
+}
+
+/* decoder.first, decoder.first + 1, ...: transposed convolutions mirroring the encoder's
+ * enc[n - 1] down to enc[0], each taking its layer's output back to that layer's input
+ * shape (the output padding gives back what a strided convolution rounded away); the last
+ * gives logits, since the output activation is applied with the loss. `steps`: the
+ * encoder's are convolutions along the steps of a sequence (ae_conv_steps_shape). */
+static AeStatus
+add_mirrored_convs (AeModel *m, const AeConvShape *enc, int n, int first, int steps,
+                    AeError *err)
+{
+  char name[AE_TENSOR_NAME_MAX];
+  for (int i = n - 1; i >= 0; i--)
+    {
+      const AeConvShape *e = &enc[i];
+      int op_h = ae_conv_output_padding (e->out_height, e->in_height, e->kernel_h, e->stride_h,
+                                         e->pad_h);
+      int op_w = steps ? op_h : ae_conv_output_padding (e->out_width, e->in_width, e->kernel_w,
+                                                        e->stride_w, e->pad_w);
+      if (op_h < 0 || op_h != op_w)
+        return steps ? ae_error_set (err, AE_ERR_UNSUPPORTED,
+                                     "sequence conv layer %d: no transposed convolution maps %d "
+                                     "steps back to %d", i, e->out_height, e->in_height)
+                     : ae_error_set (err, AE_ERR_UNSUPPORTED,
+                                     "conv layer %d: no transposed convolution maps %d x %d back "
+                                     "to %d x %d", i, e->out_height, e->out_width, e->in_height,
+                                     e->in_width);
+      AeConvShape d;
+      AeStatus status = steps ? ae_conv_transpose_steps_shape (&d, e->out_channels, e->out_height,
+                                                               e->in_channels, e->in_width,
+                                                               e->kernel_h, e->stride_h, e->pad_h,
+                                                               op_h, err)
+                              : ae_conv_transpose2d_shape (&d, e->out_channels, e->out_height,
+                                                           e->out_width, e->in_channels,
+                                                           e->kernel_h, e->stride_h, e->pad_h,
+                                                           op_h, err);
+      if (status != AE_OK)
+        return ae_error_prefix (err, "transposed conv layer %d", n - i);
+      snprintf (name, sizeof name, "decoder.%d", first + n - 1 - i);
+      add_conv (m, name, &d, i == 0 ? AE_ACT_IDENTITY : m->cfg.activation);
+    }
+  return AE_OK;
+}
+
 /* encoder.i: conv2d stride 2 to hidden[i] channels; encoder.n: dense to the code (or the
  * head); decoder.0: dense back to the last conv's (C, H, W); decoder.1..n: transposed
  * convs mirroring the encoder, the last one giving the input's shape as logits.
@@ -119,53 +191,25 @@ static AeStatus
 build_conv (AeModel *m, AeError *err)
 {
   const AeConfig *c = &m->cfg;
-  char name[AE_TENSOR_NAME_MAX];
   AeConvShape enc[AE_MAX_HIDDEN];
-  int stride[AE_MAX_HIDDEN];
   const int map_code = c->latent == 0;
-  int C = c->channels, H = c->height, W = c->width;
-  for (int i = 0; i < c->n_hidden; i++)
-    {
-      stride[i] = map_code && i == 0 ? 1 : CONV_STRIDE;
-      if (ae_conv2d_shape (&enc[i], C, H, W, c->hidden[i], CONV_KERNEL, stride[i], CONV_PADDING,
-                           err) != AE_OK)
-        return ae_error_prefix (err, "conv layer %d on %d x %d x %d", i, C, H, W);
-      snprintf (name, sizeof name, "encoder.%d", i);
-      int last = i == c->n_hidden - 1;
-      add_conv (m, name, &enc[i], map_code && last ? c->code_activation : c->activation);
-      C = enc[i].out_channels, H = enc[i].out_height, W = enc[i].out_width;
-    }
+  int flat;
+  AeStatus status = add_encoder_convs (m, enc, 0, c->channels, c->height, c->width, CONV_KERNEL,
+                                       CONV_PADDING, map_code ? 1 : CONV_STRIDE,
+                                       map_code ? c->code_activation : c->activation, &flat, err);
+  if (status != AE_OK)
+    return status;
   if (map_code)
     {
       m->n_enc = m->n_layers;
-      m->latent = C * H * W;
+      m->latent = flat;
     }
   else
     {
-      add_code_layer (m, c->n_hidden, C * H * W);
-      add_dense (m, "decoder.0", c->latent, C * H * W, c->activation);
+      add_code_layer (m, c->n_hidden, flat);
+      add_dense (m, "decoder.0", c->latent, flat, c->activation);
     }
-  for (int i = c->n_hidden - 1; i >= 0; i--)
-    {
-      const AeConvShape *e = &enc[i];
-      int op_h = ae_conv_output_padding (e->out_height, e->in_height, CONV_KERNEL, stride[i],
-                                         CONV_PADDING);
-      int op_w = ae_conv_output_padding (e->out_width, e->in_width, CONV_KERNEL, stride[i],
-                                         CONV_PADDING);
-      if (op_h < 0 || op_w < 0 || op_h != op_w)
-        return ae_error_set (err, AE_ERR_UNSUPPORTED,
-                             "conv layer %d: no transposed convolution maps %d x %d back to %d x %d",
-                             i, e->out_height, e->out_width, e->in_height, e->in_width);
-      AeConvShape d;
-      if (ae_conv_transpose2d_shape (&d, e->out_channels, e->out_height, e->out_width,
-                                     e->in_channels, CONV_KERNEL, stride[i], CONV_PADDING, op_h,
-                                     err) != AE_OK)
-        return ae_error_prefix (err, "transposed conv layer %d", c->n_hidden - i);
-      snprintf (name, sizeof name, "decoder.%d", c->n_hidden - i - map_code);
-      /* Logits last: the output activation is applied with the loss. */
-      add_conv (m, name, &d, i == 0 ? AE_ACT_IDENTITY : c->activation);
-    }
-  return AE_OK;
+  return add_mirrored_convs (m, enc, c->n_hidden, 1 - map_code, 0, err);
 }
 
 /* encoder.i: 3x3 convolution of stride 1 with the same padding to hidden[i] channels,
@@ -214,38 +258,16 @@ static AeStatus
 build_sequence_conv (AeModel *m, AeError *err)
 {
   const AeConfig *c = &m->cfg;
-  char name[AE_TENSOR_NAME_MAX];
   AeConvShape enc[AE_MAX_HIDDEN];
-  int C = 1, T = c->height, W = c->channels * c->width;
-  for (int i = 0; i < c->n_hidden; i++)
-    {
-      if (ae_conv_steps_shape (&enc[i], C, T, W, c->hidden[i], SEQ_CONV_KERNEL, CONV_STRIDE,
-                               SEQ_CONV_PADDING, err) != AE_OK)
-        return ae_error_prefix (err, "sequence conv layer %d on %d channels of %d steps", i, C, T);
-      snprintf (name, sizeof name, "encoder.%d", i);
-      add_conv (m, name, &enc[i], c->activation);
-      C = enc[i].out_channels, T = enc[i].out_height, W = 1;
-    }
-  add_code_layer (m, c->n_hidden, C * T);
-  add_dense (m, "decoder.0", c->latent, C * T, c->activation);
-  for (int i = c->n_hidden - 1; i >= 0; i--)
-    {
-      const AeConvShape *e = &enc[i];
-      int op = ae_conv_output_padding (e->out_height, e->in_height, SEQ_CONV_KERNEL, CONV_STRIDE,
-                                       SEQ_CONV_PADDING);
-      AeConvShape d;
-      if (op < 0
-          || ae_conv_transpose_steps_shape (&d, e->out_channels, e->out_height, e->in_channels,
-                                            e->in_width, SEQ_CONV_KERNEL, CONV_STRIDE,
-                                            SEQ_CONV_PADDING, op, err) != AE_OK)
-        return ae_error_set (err, AE_ERR_UNSUPPORTED,
-                             "sequence conv layer %d: no transposed convolution maps %d steps "
-                             "back to %d", i, e->out_height, e->in_height);
-      snprintf (name, sizeof name, "decoder.%d", c->n_hidden - i);
-      /* Logits last: the output activation is applied with the loss. */
-      add_conv (m, name, &d, i == 0 ? AE_ACT_IDENTITY : c->activation);
-    }
-  return AE_OK;
+  int flat;
+  AeStatus status = add_encoder_convs (m, enc, 1, 1, c->height, c->channels * c->width,
+                                       SEQ_CONV_KERNEL, SEQ_CONV_PADDING, CONV_STRIDE,
+                                       c->activation, &flat, err);
+  if (status != AE_OK)
+    return status;
+  add_code_layer (m, c->n_hidden, flat);
+  add_dense (m, "decoder.0", c->latent, flat, c->activation);
+  return add_mirrored_convs (m, enc, c->n_hidden, 1, 1, err);
 }
 
 /* Input (T = height, F = width). encoder.0: LSTM F -> hidden[0]; encoder.1: its last

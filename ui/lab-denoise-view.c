@@ -907,13 +907,9 @@ lab_denoise_view_class_init (LabDenoiseViewClass *klass)
   LAB_VIEW_CLASS (klass)->session_changed = lab_denoise_view_session_changed;
   LAB_VIEW_CLASS (klass)->snapshot = lab_denoise_view_on_snapshot;
   LAB_VIEW_CLASS (klass)->refresh = lab_denoise_view_refresh;
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
-  gtk_widget_class_set_css_name (widget_class, "labdenoiseview");
 
-  g_type_ensure (LAB_TYPE_CHART);
-  g_type_ensure (LAB_TYPE_REFLOW);
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/latentlab/LatentLab/ui/lab-denoise-view.ui");
+  lab_view_class_set_template (LAB_VIEW_CLASS (klass), GTK_TYPE_BIN_LAYOUT, "labdenoiseview",
+                               "lab-denoise-view.ui");
   gtk_widget_class_bind_template_child (widget_class, LabDenoiseView, noise_dropdown);
   gtk_widget_class_bind_template_child (widget_class, LabDenoiseView, level_scale);
   gtk_widget_class_bind_template_child (widget_class, LabDenoiseView, filter_dropdown);

@@ -855,12 +855,9 @@ lab_generate_view_class_init (LabGenerateViewClass *klass)
   LAB_VIEW_CLASS (klass)->session_changed = lab_generate_view_session_changed;
   LAB_VIEW_CLASS (klass)->snapshot = lab_generate_view_on_snapshot;
   LAB_VIEW_CLASS (klass)->refresh = lab_generate_view_refresh;
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
-  gtk_widget_class_set_css_name (widget_class, "labgenerateview");
 
-  g_type_ensure (LAB_TYPE_CHART);
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/latentlab/LatentLab/ui/lab-generate-view.ui");
+  lab_view_class_set_template (LAB_VIEW_CLASS (klass), GTK_TYPE_BIN_LAYOUT, "labgenerateview",
+                               "lab-generate-view.ui");
   gtk_widget_class_bind_template_child (widget_class, LabGenerateView, stack);
   gtk_widget_class_bind_template_child (widget_class, LabGenerateView, sequences_button);
   gtk_widget_class_bind_template_child (widget_class, LabGenerateView, start_toggle);

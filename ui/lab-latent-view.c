@@ -1066,14 +1066,10 @@ lab_latent_view_class_init (LabLatentViewClass *klass)
   LAB_VIEW_CLASS (klass)->snapshot = lab_latent_view_on_snapshot;
   LAB_VIEW_CLASS (klass)->refresh = lab_latent_view_on_shown;
   widget_class->css_changed = lab_latent_view_css_changed;
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
-  gtk_widget_class_set_css_name (widget_class, "lablatentview");
 
-  g_type_ensure (LAB_TYPE_CHART);
-  g_type_ensure (LAB_TYPE_REFLOW);
   g_type_ensure (LAB_TYPE_DRAW_PAD);
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/latentlab/LatentLab/ui/lab-latent-view.ui");
+  lab_view_class_set_template (LAB_VIEW_CLASS (klass), GTK_TYPE_BOX_LAYOUT, "lablatentview",
+                               "lab-latent-view.ui");
   gtk_widget_class_bind_template_child (widget_class, LabLatentView, toolbar);
   gtk_widget_class_bind_template_child (widget_class, LabLatentView, projection_menu);
   gtk_widget_class_bind_template_child (widget_class, LabLatentView, dim_x);

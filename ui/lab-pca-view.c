@@ -585,12 +585,8 @@ lab_pca_view_class_init (LabPcaViewClass *klass)
   view_class->session_changed = lab_pca_view_session_changed;
   view_class->snapshot = lab_pca_view_on_snapshot;
   view_class->refresh = lab_pca_view_refresh;
-  gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BOX_LAYOUT);
-  gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "labpcaview");
 
-  g_type_ensure (LAB_TYPE_CHART);
-  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass),
-                                               "/io/github/latentlab/LatentLab/ui/lab-pca-view.ui");
+  lab_view_class_set_template (view_class, GTK_TYPE_BOX_LAYOUT, "labpcaview", "lab-pca-view.ui");
   gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabPcaView, status_label);
   gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabPcaView, angle_label);
   gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), LabPcaView, error_chart);

@@ -402,12 +402,8 @@ lab_training_view_class_init (LabTrainingViewClass *klass)
   LAB_VIEW_CLASS (klass)->session_changed = lab_training_view_session_changed;
   LAB_VIEW_CLASS (klass)->snapshot = lab_training_view_on_snapshot;
 
-  g_type_ensure (LAB_TYPE_CHART);
-
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/latentlab/LatentLab/ui/lab-training-view.ui");
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
-  gtk_widget_class_set_css_name (widget_class, "labtrainingview");
+  lab_view_class_set_template (LAB_VIEW_CLASS (klass), GTK_TYPE_BOX_LAYOUT, "labtrainingview",
+                               "lab-training-view.ui");
   gtk_widget_class_bind_template_child (widget_class, LabTrainingView, loss_row);
   gtk_widget_class_bind_template_child (widget_class, LabTrainingView, loss_card);
   gtk_widget_class_bind_template_child (widget_class, LabTrainingView, preview_card);

@@ -276,16 +276,10 @@ lab_window_open_session (LabWindow *self, const char *path)
   session_opened (self, path, error);
 }
 
-typedef struct {
-  LabWindow *self;
-  char *path;
-  gboolean run;
-} LabSessionOpening;
-
 static void
 session_file_opened (GObject *source, GAsyncResult *result, gpointer data)
 {
-  LabSessionOpening *opening = data;
+  LabOpening *opening = data;
   LabWindow *self = opening->self;
   g_autoptr(GError) error = NULL;
 
@@ -294,20 +288,14 @@ session_file_opened (GObject *source, GAsyncResult *result, gpointer data)
   if (gtk_widget_get_root (GTK_WIDGET (self)) != NULL && self->session == LAB_SESSION (source)
       && session_opened (self, opening->path, error) && opening->run)
     lab_session_run (self->session);
-  g_object_unref (opening->self);
-  g_free (opening->path);
-  g_free (opening);
+  _lab_opening_free (opening);
 }
 
 void
 _lab_window_open_session_async (LabWindow *self, const char *path, gboolean run)
 {
-  LabSessionOpening *opening = g_new (LabSessionOpening, 1);
-
-  opening->self = g_object_ref (self);
-  opening->path = g_strdup (path);
-  opening->run = run;
-  lab_session_open_file_async (self->session, path, NULL, session_file_opened, opening);
+  lab_session_open_file_async (self->session, path, NULL, session_file_opened,
+                               _lab_opening_new (self, LAB_OPEN_SESSION, path, run));
 }
 
 static void

@@ -28,17 +28,24 @@ is_picture (const char *path)
          || (n >= sizeof jpeg && memcmp (head, jpeg, sizeof jpeg) == 0);
 }
 
-typedef struct {
-  LabOpenKind kind;
-  char *path;
-  gboolean run;
-} LabOpening;
+LabOpening *
+_lab_opening_new (LabWindow *self, LabOpenKind kind, const char *path, gboolean run)
+{
+  LabOpening *opening = g_new (LabOpening, 1);
 
-static void
-opening_free (gpointer data)
+  opening->self = g_object_ref (self);
+  opening->kind = kind;
+  opening->path = g_strdup (path);
+  opening->run = run;
+  return opening;
+}
+
+void
+_lab_opening_free (gpointer data)
 {
   LabOpening *opening = data;
 
+  g_object_unref (opening->self);
   g_free (opening->path);
   g_free (opening);
 }
@@ -79,13 +86,9 @@ _lab_window_open_asking (LabWindow *self, LabOpenKind kind, const char *path, gb
     [LAB_OPEN_SESSION] = N_("The opened session brings its own model."),
     [LAB_OPEN_LESSON] = N_("The lesson starts a network of its own."),
   };
-  LabOpening *opening = g_new (LabOpening, 1);
 
-  opening->kind = kind;
-  opening->path = g_strdup (path);
-  opening->run = run;
   lab_confirm_new_model (GTK_WIDGET (self), self->session, _(why[kind]), opening_confirmed,
-                         opening, opening_free);
+                         _lab_opening_new (self, kind, path, run), _lab_opening_free);
 }
 
 static void

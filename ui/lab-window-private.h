@@ -90,6 +90,17 @@ typedef enum {
   LAB_OPEN_SESSION,
   LAB_OPEN_LESSON,
 } LabOpenKind;
+/* A file the window opens and whether training starts once it is open, handed on to the
+ * opening's end by the question or the worker in between. Holds the window. */
+typedef struct {
+  LabWindow *self;
+  LabOpenKind kind;
+  char *path;
+  gboolean run;
+} LabOpening;
+LabOpening      *_lab_opening_new  (LabWindow *self, LabOpenKind kind, const char *path,
+                                    gboolean run);
+void             _lab_opening_free (gpointer opening);
 /* Opens it once the user agreed to lose the trained network (asked only when a batch was
  * trained; errors are shown); run starts training a dataset or session once opened. */
 void             _lab_window_open_asking (LabWindow *self, LabOpenKind kind, const char *path,

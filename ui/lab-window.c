@@ -212,15 +212,10 @@ lab_window_on_snapshot (LabWindow *self, LabSnapshot *snapshot)
   gtk_widget_set_visible (self->banner, diverged);
 }
 
-typedef struct {
-  LabWindow *self;
-  gboolean run;
-} LabLoad;
-
 static void
 lab_window_load_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  LabLoad *load = user_data;
+  LabOpening *load = user_data;
   LabSession *session = LAB_SESSION (source);
   g_autoptr(GError) error = NULL;
 
@@ -231,24 +226,17 @@ lab_window_load_done (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   else if (load->run)
     lab_session_run (session);
-
-  g_object_unref (load->self);
-  g_free (load);
+  _lab_opening_free (load);
 }
 
 void
 _lab_window_load (LabWindow *self, const char *data, const char *preset, gboolean run)
 {
-  LabLoad *load;
-
   g_return_if_fail (LAB_IS_WINDOW (self));
   g_return_if_fail (data != NULL);
 
-  load = g_new0 (LabLoad, 1);
-  load->self = g_object_ref (self);
-  load->run = run;
   lab_session_load_async (self->session, data, preset, self->cancellable, lab_window_load_done,
-                          load);
+                          _lab_opening_new (self, LAB_OPEN_DATASET, data, run));
 }
 
 void

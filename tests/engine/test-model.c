@@ -861,6 +861,79 @@ test_residual_learns (void)
   ae_model_free (model);
 }
 
+/* The decoder of a convolutional model mirrors its encoder: transposed convolution j takes
+ * encoder layer n - 1 - j's output back to that layer's input (same kernel, stride and
+ * padding), numbered on from decoder.0 (a code of maps) or decoder.1 (after the dense
+ * layer back from the code), the last one giving identity logits. */
+static void
+check_mirrored (const char *what, const AeConfig *cfg, int first_decoder)
+{
+  AeModel *model = NULL;
+  AeError err = { 0 };
+  CHECK (ae_model_new (&model, cfg, &err) == AE_OK, "%s: %s", what, err.message);
+  if (model == NULL)
+    return;
+  const AeLayer *enc[AE_MAX_HIDDEN], *dec[AE_MAX_HIDDEN];
+  int n_enc = 0, n_dec = 0;
+  for (int l = 0; l < model->n_layers; l++)
+    {
+      const AeLayer *layer = &model->layers[l];
+      if (layer->kind == AE_LAYER_CONV && n_enc < AE_MAX_HIDDEN)
+        enc[n_enc++] = layer;
+      else if (layer->kind == AE_LAYER_CONV_T && n_dec < AE_MAX_HIDDEN)
+        dec[n_dec++] = layer;
+    }
+  CHECK (n_enc == cfg->n_hidden && n_dec == cfg->n_hidden, "%s: %d convs and %d transposed, "
+         "expected %d of each", what, n_enc, n_dec, cfg->n_hidden);
+  for (int i = 0; i < n_enc && n_enc == n_dec; i++)
+    {
+      char name[AE_TENSOR_NAME_MAX];
+      snprintf (name, sizeof name, "encoder.%d", i);
+      CHECK (strcmp (enc[i]->name, name) == 0, "%s: conv %d is %s", what, i, enc[i]->name);
+      const AeConvShape *e = &enc[i]->conv, *d = &dec[n_dec - 1 - i]->conv;
+      snprintf (name, sizeof name, "decoder.%d", first_decoder + n_dec - 1 - i);
+      CHECK (strcmp (dec[n_dec - 1 - i]->name, name) == 0, "%s: the mirror of encoder.%d is %s, "
+             "expected %s", what, i, dec[n_dec - 1 - i]->name, name);
+      CHECK (d->in_channels == e->out_channels && d->in_height == e->out_height
+                 && d->in_width == e->out_width && d->out_channels == e->in_channels
+                 && d->out_height == e->in_height && d->out_width == e->in_width,
+             "%s: encoder.%d %d x %d x %d -> %d x %d x %d, its mirror %d x %d x %d -> %d x %d x %d",
+             what, i, e->in_channels, e->in_height, e->in_width, e->out_channels, e->out_height,
+             e->out_width, d->in_channels, d->in_height, d->in_width, d->out_channels,
+             d->out_height, d->out_width);
+      CHECK (d->kernel_h == e->kernel_h && d->stride_h == e->stride_h && d->pad_h == e->pad_h,
+             "%s: encoder.%d kernel %d stride %d padding %d, its mirror %d %d %d", what, i,
+             e->kernel_h, e->stride_h, e->pad_h, d->kernel_h, d->stride_h, d->pad_h);
+      CHECK (dec[n_dec - 1 - i]->act == (i == 0 ? AE_ACT_IDENTITY : cfg->activation),
+             "%s: the mirror of encoder.%d has activation %d", what, i, dec[n_dec - 1 - i]->act);
+    }
+  ae_model_free (model);
+}
+
+static void
+test_conv_mirrors (void)
+{
+  AeConfig cfg = small_conv_config ();
+  check_mirrored ("conv", &cfg, 1);
+  cfg = small_map_config ();
+  check_mirrored ("code of maps", &cfg, 0);
+  cfg = small_sequence_config (AE_SEQUENCE_CONV);
+  check_mirrored ("sequence conv", &cfg, 1);
+
+  /* 28 rows halve to 14 and 7 exactly, 29 columns round up to 15 and 8: no one transposed
+   * convolution gives both back. */
+  cfg = small_conv_config ();
+  cfg.height = 28;
+  cfg.width = 29;
+  AeModel *model = NULL;
+  AeError err = { 0 };
+  CHECK (ae_model_new (&model, &cfg, &err) == AE_ERR_UNSUPPORTED && model == NULL,
+         "28 x 29: status %d (%s)", err.status, err.message);
+  CHECK (strstr (err.message, "no transposed convolution maps 7 x 8 back to 14 x 15") != NULL,
+         "28 x 29: %s", err.message);
+  ae_model_free (model);
+}
+
 static void
 test_gradients_sequence (void)
 {
@@ -1872,6 +1945,7 @@ main (int argc, char **argv)
     { "/model/residual/image-ensemble", test_residual_image_ensemble },
     { "/model/residual/learns", test_residual_learns },
     { "/model/conv-vae-shapes", test_conv_vae_shapes },
+    { "/model/conv-mirrors", test_conv_mirrors },
     { "/model/gradients/sequence", test_gradients_sequence },
     { "/model/conv-sequence-files", test_conv_sequence_files },
     { "/model/conv-sequence-learn", test_conv_sequence_learn },
