@@ -112,7 +112,10 @@ lab_training_view_build_loss (LabTrainingView *self)
   self->loss.y_label = _("loss per example");
   self->loss.log_y = gtk_toggle_button_get_active (self->log_toggle);
   self->loss.legend = LAB_PLOT_LEGEND_BEST;
-  self->loss.empty_text = _("Press Run to start training");
+  /* the first point comes after a twentieth of an epoch: a long wait on a large dataset */
+  self->loss.empty_text = snapshot != NULL && snapshot->state == LAB_TRAINING_RUNNING
+                            ? _("The curves begin after the first batches")
+                            : _("Press Run to start training");
 }
 
 static void
@@ -255,11 +258,13 @@ same_preview (const LabSnapshot *a, const LabSnapshot *b)
 
 /* Whether the loss plot would draw the same: the same curves with the same number of points
  * and the same last point (the session adds points, about twenty an epoch, and never edits
- * one it has handed out, except by thinning, which changes the count). */
+ * one it has handed out, except by thinning, which changes the count), and the same text
+ * while there is none. */
 static gboolean
 same_curves (const LabSnapshot *a, const LabSnapshot *b)
 {
-  if (a == NULL || b == NULL || a->generation != b->generation || a->terms != b->terms)
+  if (a == NULL || b == NULL || a->generation != b->generation || a->terms != b->terms
+      || (a->state == LAB_TRAINING_RUNNING) != (b->state == LAB_TRAINING_RUNNING))
     return FALSE;
   for (guint t = 0; t < LAB_N_LOSS_TERMS; t++)
     for (guint val = 0; val < 2; val++)
