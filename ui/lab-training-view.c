@@ -17,6 +17,11 @@
 
 #define LAB_MAX_CURVES (2 * LAB_N_LOSS_TERMS)
 #define LAB_PREVIEW_ROWS 4
+/* While training runs, snapshots come at the trainer's report rate (up to 30 a second) and
+ * each repaint of the two charts is a large part of the window: the plots follow at most
+ * five times a second, which still reads as live, and the snapshots in between are skipped.
+ * A snapshot that is not from a running trainer (a step, a pause, a reset) shows at once. */
+#define LAB_REDRAW_INTERVAL_US (200 * G_TIME_SPAN_MILLISECOND)
 
 struct _LabTrainingView {
   LabView parent_instance;
@@ -36,7 +41,11 @@ struct _LabTrainingView {
   GtkLabel *concept_watch;
 
   /* owned */
-  LabSnapshot *snapshot;
+  LabSnapshot *snapshot;     /* shown: the plots' data points into it */
+  LabSnapshot *waiting;      /* the newest, shown when the redraw timeout fires */
+  guint redraw_source;
+  gint64 shown_at;           /* monotonic time the plots last took a snapshot */
+  guint n_shown;             /* snapshots the plots took, for tests */
 
   LabSeries curves[LAB_MAX_CURVES];
   char *curve_names[LAB_MAX_CURVES];
@@ -103,7 +112,10 @@ lab_training_view_build_loss (LabTrainingView *self)
   self->loss.y_label = _("loss per example");
   self->loss.log_y = gtk_toggle_button_get_active (self->log_toggle);
   self->loss.legend = LAB_PLOT_LEGEND_BEST;
-  self->loss.empty_text = _("Press Run to start training");
+  /* the first point comes after a twentieth of an epoch: a long wait on a large dataset */
+  self->loss.empty_text = snapshot != NULL && snapshot->state == LAB_TRAINING_RUNNING
+                            ? _("The curves begin after the first batches")
+                            : _("Press Run to start training");
 }
 
 static void
@@ -235,20 +247,105 @@ lab_training_view_build_preview (LabTrainingView *self)
   lab_chart_set_description (self->preview_chart, description);
 }
 
+/* Whether two snapshots carry the same reconstructions (the session shares them). */
+static gboolean
+same_preview (const LabSnapshot *a, const LabSnapshot *b)
+{
+  return a != NULL && b != NULL && a->preview_output == b->preview_output
+         && a->preview_input == b->preview_input && a->preview_clean == b->preview_clean
+         && a->n_preview == b->n_preview && a->dim == b->dim && a->is_image == b->is_image;
+}
+
+/* Whether the loss plot would draw the same: the same curves with the same number of points
+ * and the same last point (the session adds points, about twenty an epoch, and never edits
+ * one it has handed out, except by thinning, which changes the count), and the same text
+ * while there is none. */
+static gboolean
+same_curves (const LabSnapshot *a, const LabSnapshot *b)
+{
+  if (a == NULL || b == NULL || a->generation != b->generation || a->terms != b->terms
+      || (a->state == LAB_TRAINING_RUNNING) != (b->state == LAB_TRAINING_RUNNING))
+    return FALSE;
+  for (guint t = 0; t < LAB_N_LOSS_TERMS; t++)
+    for (guint val = 0; val < 2; val++)
+      {
+        const LabCurve *ca = val ? &a->val[t] : &a->train[t];
+        const LabCurve *cb = val ? &b->val[t] : &b->train[t];
+
+        if (ca->n != cb->n)
+          return FALSE;
+        if (ca->n > 0 && (ca->x[ca->n - 1] != cb->x[cb->n - 1] || ca->y[ca->n - 1] != cb->y[cb->n - 1]))
+          return FALSE;
+      }
+  return TRUE;
+}
+
+static void
+lab_training_view_show (LabTrainingView *self, LabSnapshot *snapshot)
+{
+  gboolean new_preview = !same_preview (self->snapshot, snapshot);
+  gboolean new_curves = !same_curves (self->snapshot, snapshot);
+
+  lab_snapshot_ref (snapshot);
+  g_clear_pointer (&self->snapshot, lab_snapshot_unref);
+  self->snapshot = snapshot;
+  self->shown_at = g_get_monotonic_time ();
+  self->n_shown++;
+
+  /* the curves point into the snapshot: rebuilt always, drawn again only when they changed */
+  lab_training_view_build_loss (self);
+  if (new_curves)
+    {
+      if (!self->loss.show_hover)
+        lab_training_view_update_hover_label (self);
+      lab_chart_redraw (self->loss_chart);
+    }
+  /* the grid's data points into the shared pictures: the same ones need no new drawing */
+  if (new_preview)
+    {
+      lab_training_view_build_preview (self);
+      lab_chart_redraw (self->preview_chart);
+    }
+}
+
+static gboolean
+on_redraw_due (gpointer data)
+{
+  LabTrainingView *self = data;
+  LabSnapshot *waiting = g_steal_pointer (&self->waiting);
+
+  self->redraw_source = 0;
+  if (waiting != NULL)
+    {
+      lab_training_view_show (self, waiting);
+      lab_snapshot_unref (waiting);
+    }
+  return G_SOURCE_REMOVE;
+}
+
 static void
 lab_training_view_on_snapshot (LabView *view, LabSnapshot *snapshot)
 {
   LabTrainingView *self = LAB_TRAINING_VIEW (view);
+  gint64 since = g_get_monotonic_time () - self->shown_at;
 
-  g_clear_pointer (&self->snapshot, lab_snapshot_unref);
-  self->snapshot = lab_snapshot_ref (snapshot);
-
-  lab_training_view_build_loss (self);
-  lab_training_view_build_preview (self);
-  if (!self->loss.show_hover)
-    lab_training_view_update_hover_label (self);
-  lab_chart_redraw (self->loss_chart);
-  lab_chart_redraw (self->preview_chart);
+  g_clear_pointer (&self->waiting, lab_snapshot_unref);
+  if (snapshot->state != LAB_TRAINING_RUNNING || self->snapshot == NULL
+      || snapshot->generation != self->snapshot->generation)
+    {
+      g_clear_handle_id (&self->redraw_source, g_source_remove);
+      lab_training_view_show (self, snapshot);
+      return;
+    }
+  if (self->redraw_source != 0 || since < LAB_REDRAW_INTERVAL_US)
+    {
+      self->waiting = lab_snapshot_ref (snapshot);
+      if (self->redraw_source == 0)
+        self->redraw_source = g_timeout_add ((guint) ((LAB_REDRAW_INTERVAL_US - since) / 1000) + 1,
+                                             on_redraw_due, self);
+      return;
+    }
+  lab_training_view_show (self, snapshot);
 }
 
 static void
@@ -306,6 +403,13 @@ lab_training_view_get_snapshot (LabTrainingView *self)
 {
   g_return_val_if_fail (LAB_IS_TRAINING_VIEW (self), NULL);
   return self->snapshot;
+}
+
+guint
+lab_training_view_get_n_shown (LabTrainingView *self)
+{
+  g_return_val_if_fail (LAB_IS_TRAINING_VIEW (self), 0);
+  return self->n_shown;
 }
 
 guint
@@ -380,6 +484,8 @@ lab_training_view_dispose (GObject *object)
   if (self->preview_chart != NULL)
     lab_chart_set_draw_func (self->preview_chart, NULL, NULL, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_TRAINING_VIEW);
+  g_clear_handle_id (&self->redraw_source, g_source_remove);
+  g_clear_pointer (&self->waiting, lab_snapshot_unref);
   g_clear_pointer (&self->snapshot, lab_snapshot_unref);
   for (guint i = 0; i < LAB_MAX_CURVES; i++)
     g_clear_pointer (&self->curve_names[i], g_free);

@@ -19,6 +19,8 @@ G_DECLARE_FINAL_TYPE (LabTrainingView, lab_training_view, LAB, TRAINING_VIEW, La
 
 /* The snapshot on screen (NULL before the first). */
 LabSnapshot *lab_training_view_get_snapshot (LabTrainingView *self);
+/* How many snapshots the plots have taken: while training runs, at most five a second. */
+guint        lab_training_view_get_n_shown (LabTrainingView *self);
 /* How many curve points the loss plot draws now. */
 guint        lab_training_view_get_n_points (LabTrainingView *self);
 GtkWidget   *lab_training_view_get_chart (LabTrainingView *self, LabTrainingPicture picture);

@@ -56,10 +56,15 @@ struct _LabWindow {
   double finished_s;         /* training time when the run's epochs were done, 0 before */
   int finished_epochs;
   gint64 frame_start;
+  gint64 frame_cpu_start;    /* the main thread's CPU time at the frame's start, ns */
+  GArray *frame_cpu;         /* double, ms: the main thread's CPU time in one frame */
   gint64 last_frame_start;
   GArray *loop_lateness;     /* double, ms: how late the main-loop probe's timeout fired */
   gint64 probe_due;          /* when the probe should fire next (monotonic, us) */
   guint probe_source;
+  gint64 cpu_start_ns;       /* the main thread's CPU time when training was first seen */
+  gint64 wall_start_us;      /* and the monotonic clock then */
+  guint n_snapshots;         /* snapshots delivered since then */
 };
 
 void             _lab_window_class_init_actions (GtkWidgetClass *widget_class);

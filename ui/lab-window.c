@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab-window.c: the window's construction and what it shows of the session. */
 #include <math.h>
+#include <time.h>
 
 #include <glib/gi18n.h>
 
@@ -320,10 +321,22 @@ lab_window_get_session (LabWindow *self)
  * LATENTLAB_FRAME_STATS=SECONDS latentlab --run trains for that long, closes the window and
  * prints the duration of each frame (update to after-paint on the frame clock), the interval
  * between frames, how late a 10 ms main-loop timeout fires while training runs (a stall
- * shows there even when no frame is drawn), the median training speed and, when the run's
- * epochs were done in that time, its training time. */
+ * shows there even when no frame is drawn), the main thread's CPU time per frame, per second
+ * and per snapshot while training (these do not depend on the machine's load, the others do),
+ * the median training speed and, when the run's epochs were done in that time, its training
+ * time. */
 
 #define PROBE_INTERVAL_MS 10
+
+/* CPU time of the calling thread: the main thread's share does not depend on the load */
+static gint64
+thread_cpu_ns (void)
+{
+  struct timespec now;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &now);
+  return (gint64) now.tv_sec * G_GINT64_CONSTANT (1000000000) + now.tv_nsec;
+}
 
 static gboolean
 on_loop_probe (gpointer data)
@@ -334,7 +347,14 @@ on_loop_probe (gpointer data)
 
   /* while training: the window's start (the first layout of every view) is not a stall */
   if (lab_session_get_running (self->session))
-    g_array_append_val (self->loop_lateness, late);
+    {
+      g_array_append_val (self->loop_lateness, late);
+      if (self->wall_start_us == 0)
+        {
+          self->wall_start_us = now;
+          self->cpu_start_ns = thread_cpu_ns ();
+        }
+    }
   /* GLib counts the next interval from this dispatch */
   self->probe_due = now + PROBE_INTERVAL_MS * 1000;
   return G_SOURCE_CONTINUE;
@@ -352,6 +372,7 @@ on_frame_update (GdkFrameClock *clock, LabWindow *self)
       g_array_append_val (self->frame_intervals, interval);
     }
   self->frame_start = self->last_frame_start = now;
+  self->frame_cpu_start = thread_cpu_ns ();
 }
 
 static void
@@ -363,6 +384,8 @@ on_frame_after_paint (GdkFrameClock *clock, LabWindow *self)
     return;
   duration = (g_get_monotonic_time () - self->frame_start) / 1000.0;
   g_array_append_val (self->frame_durations, duration);
+  duration = (thread_cpu_ns () - self->frame_cpu_start) / 1e6;
+  g_array_append_val (self->frame_cpu, duration);
   self->frame_start = 0;
 }
 
@@ -371,6 +394,8 @@ on_speed_for_stats (LabWindow *self, LabSnapshot *snapshot)
 {
   if (snapshot->state == LAB_TRAINING_RUNNING && snapshot->samples_per_s > 0)
     g_array_append_val (self->speeds, snapshot->samples_per_s);
+  if (self->wall_start_us != 0)
+    self->n_snapshots++;
   if (snapshot->state == LAB_TRAINING_FINISHED && self->finished_s == 0)
     {
       self->finished_s = snapshot->elapsed_s;
@@ -402,6 +427,8 @@ static void
 lab_window_print_frame_stats (LabWindow *self)
 {
   guint over = 0;
+  double wall_s = self->wall_start_us != 0 ? (g_get_monotonic_time () - self->wall_start_us) / 1e6 : 0;
+  double cpu_ms = self->wall_start_us != 0 ? (thread_cpu_ns () - self->cpu_start_ns) / 1e6 : 0;
   g_autofree char *finished = self->finished_s > 0
                                 ? g_strdup_printf ("; finished %d epochs in %.1f s", self->finished_epochs,
                                                    self->finished_s)
@@ -410,14 +437,20 @@ lab_window_print_frame_stats (LabWindow *self)
   for (guint i = 0; i < self->frame_intervals->len; i++)
     if (g_array_index (self->frame_intervals, double, i) > 33.4)
       over++;
-  g_printerr ("frames %u: duration p50 %.1f ms, p99 %.1f ms, max %.1f ms; interval p50 %.1f ms, "
-              "p99 %.1f ms, max %.1f ms, %.2f %% over 33 ms; main loop late p99 %.1f ms, max "
+  g_printerr ("frames %u: duration p50 %.1f ms, p99 %.1f ms, max %.1f ms (CPU p50 %.1f ms, p99 "
+              "%.1f ms); interval p50 %.1f ms, "
+              "p99 %.1f ms, max %.1f ms, %.2f %% over 33 ms; main thread CPU %.1f %% while "
+              "training, %.1f ms per snapshot (%.1f snapshots/s); main loop late p99 %.1f ms, max "
               "%.1f ms; training %.0f samples/s (median while running)%s\n",
               self->frame_durations->len, percentile (self->frame_durations, 0.5),
               percentile (self->frame_durations, 0.99), percentile (self->frame_durations, 1.0),
+              percentile (self->frame_cpu, 0.5), percentile (self->frame_cpu, 0.99),
               percentile (self->frame_intervals, 0.5), percentile (self->frame_intervals, 0.99),
               percentile (self->frame_intervals, 1.0),
               self->frame_intervals->len > 0 ? 100.0 * over / self->frame_intervals->len : 0.0,
+              wall_s > 0 ? cpu_ms / (10 * wall_s) : 0.0,
+              self->n_snapshots > 0 ? cpu_ms / self->n_snapshots : 0.0,
+              wall_s > 0 ? self->n_snapshots / wall_s : 0.0,
               percentile (self->loop_lateness, 0.99), percentile (self->loop_lateness, 1.0),
               percentile (self->speeds, 0.5), finished);
 }
@@ -474,6 +507,7 @@ lab_window_dispose (GObject *object)
     {
       lab_window_print_frame_stats (self);
       g_clear_pointer (&self->frame_durations, g_array_unref);
+      g_clear_pointer (&self->frame_cpu, g_array_unref);
       g_clear_pointer (&self->frame_intervals, g_array_unref);
       g_clear_pointer (&self->speeds, g_array_unref);
       g_clear_pointer (&self->loop_lateness, g_array_unref);
@@ -636,6 +670,7 @@ lab_window_init (LabWindow *self)
         g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, (guint) seconds, close_window,
                                     g_object_ref (self), g_object_unref);
       self->frame_durations = g_array_new (FALSE, FALSE, sizeof (double));
+      self->frame_cpu = g_array_new (FALSE, FALSE, sizeof (double));
       self->frame_intervals = g_array_new (FALSE, FALSE, sizeof (double));
       self->speeds = g_array_new (FALSE, FALSE, sizeof (double));
       self->loop_lateness = g_array_new (FALSE, FALSE, sizeof (double));

@@ -268,6 +268,67 @@ test_train_pause_step_reset (void)
   close_window (window);
 }
 
+/* While training runs the plots take at most five snapshots a second, however many come:
+ * of a burst of running snapshots the first shows at once and the newest when the interval
+ * is over; a snapshot of a paused trainer shows at once. */
+static gboolean
+snapshot_replaced (LabWindow *window, gpointer old)
+{
+  LabSnapshot *s = lab_session_get_snapshot (lab_window_get_session (window));
+
+  return s != old && s->state == LAB_TRAINING_RUNNING;
+}
+
+static void
+test_plots_follow_at_a_rate (void)
+{
+  LabWindow *window = open_window ();
+  LabSession *session = lab_window_get_session (window);
+  LabTrainingView *view = _lab_window_get_training_view (window);
+  LabSnapshot *first, *newest;
+  guint before, burst = 50;
+  gint64 start;
+  double elapsed_s;
+
+  lab_session_run (session);
+  g_assert_true (wait_for (window, steps_at_least, GINT_TO_POINTER (2), 30));
+  first = lab_snapshot_ref (lab_session_get_snapshot (session));
+  g_assert_true (wait_for (window, snapshot_replaced, first, 30));
+  newest = lab_snapshot_ref (lab_session_get_snapshot (session));
+  g_assert_cmpint (first->state, ==, LAB_TRAINING_RUNNING);
+  lab_session_pause (session);
+  g_assert_true (wait_for (window, is_paused, NULL, 10));
+  spin_for (0.3);
+
+  /* the trainer's snapshots of the shown generation, again, in a burst */
+  before = lab_training_view_get_n_shown (view);
+  start = g_get_monotonic_time ();
+  g_signal_emit_by_name (session, "snapshot", first);
+  for (guint i = 1; i < burst; i++)
+    g_signal_emit_by_name (session, "snapshot", newest);
+  elapsed_s = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  g_test_message ("%u snapshots in %.3f s: the plots took %u", burst, elapsed_s,
+                  lab_training_view_get_n_shown (view) - before);
+  /* the first at once, and one more for each interval that the burst itself lasted */
+  g_assert_true (shown (window) == first || elapsed_s >= 0.2);
+  g_assert_cmpuint (lab_training_view_get_n_shown (view) - before, <=, 1 + (guint) (elapsed_s / 0.2));
+
+  /* the newest when the interval is over */
+  spin_for (0.4);
+  g_assert_true (shown (window) == newest);
+  g_assert_cmpuint (lab_training_view_get_n_shown (view) - before, <=, 2 + (guint) (elapsed_s / 0.2));
+
+  /* a paused trainer's at once */
+  before = lab_training_view_get_n_shown (view);
+  g_signal_emit_by_name (session, "snapshot", lab_session_get_snapshot (session));
+  g_assert_cmpuint (lab_training_view_get_n_shown (view), ==, before + 1);
+  g_assert_true (shown (window) == lab_session_get_snapshot (session));
+
+  lab_snapshot_unref (newest);
+  lab_snapshot_unref (first);
+  close_window (window);
+}
+
 static void
 test_export (void)
 {
@@ -957,6 +1018,7 @@ main (int argc, char **argv)
   adw_init (); /* GTK, and the Adwaita style the program has */
 
   g_test_add_func ("/window/train-pause-step-reset", test_train_pause_step_reset);
+  g_test_add_func ("/window/plots-follow-at-a-rate", test_plots_follow_at_a_rate);
   g_test_add_func ("/window/export", test_export);
   g_test_add_func ("/window/divergence", test_divergence);
   g_test_add_func ("/window/every-preset", test_every_preset);
