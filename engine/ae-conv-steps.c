@@ -123,55 +123,92 @@ phase_row (const Steps *g, int q, int c, int w)
   return ((long) q * g->lanes + (long) c * g->width + w) * g->row;
 }
 
-/* phases from seq (B, channels, steps, width), zero where no step is. */
+/* Where sample b's run of phase q, lane (c, w) starts in the phases. */
+static long
+phase_run (const Steps *g, const PhaseRuns *r, int q, int c, int w, int b)
+{
+  return phase_row (g, q, c, w) + (long) b * g->span + r->column[q];
+}
+
+/* Zeroes the columns [n, row) past the last sample of every row of the phases. */
+static void
+zero_phase_tails (float *phases, const Steps *g)
+{
+  for (long i = 0; i < (long) g->stride * g->lanes; i++)
+    for (long j = g->n; j < g->row; j++)
+      phases[i * g->row + j] = 0.0f;
+}
+
+/* phases from seq (B, channels, steps, width), zero where no step is (the padding). */
 static void
 pack_phases (float *phases, const float *seq, const Steps *g)
 {
-  memset (phases, 0, sizeof (float) * (size_t) g->stride * g->lanes * g->row);
   const long plane = (long) g->steps * g->width, step = (long) g->stride * g->width;
   PhaseRuns r;
   phase_runs (&r, g);
+  memset (phases, 0, sizeof (float) * (size_t) g->stride * g->lanes * g->row);
   for (int b = 0; b < g->B; b++)
     for (int c = 0; c < g->channels; c++)
       for (int w = 0; w < g->width; w++)
         {
           const float *x = seq + ((long) b * g->channels + c) * plane + w;
           for (int q = 0; q < g->stride; q++)
-            gather_run (phases + phase_row (g, q, c, w) + (long) b * g->span + r.column[q],
+            gather_run (phases + phase_run (g, &r, q, c, w, b),
                         x + (long) r.first[q] * g->width, r.count[q], step);
         }
 }
 
 /* seq (B, channels, steps, width) = phases + bias (channels) (bias may be NULL), or +=
- * phases when `add`: the padding is dropped. */
+ * phases when `add`: the padding is dropped. For stride 2 on one column, the phases' runs
+ * are interleaved at once, which the compiler vectorises. */
 static void
 unpack_phases (float *seq, const float *phases, const float *bias, int add, const Steps *g)
 {
   const long plane = (long) g->steps * g->width, step = (long) g->stride * g->width;
   PhaseRuns r;
   phase_runs (&r, g);
+  const int pairs = g->stride == 2 && g->width == 1 ? g->steps / 2 : 0;
   for (int b = 0; b < g->B; b++)
     for (int c = 0; c < g->channels; c++)
       {
         const float base = bias != NULL ? bias[c] : 0.0f;
         for (int w = 0; w < g->width; w++)
-          for (int q = 0; q < g->stride; q++)
-            {
-              const float *restrict s
-                = phases + phase_row (g, q, c, w) + (long) b * g->span + r.column[q];
-              float *restrict d = seq + ((long) b * g->channels + c) * plane + w
-                                  + (long) r.first[q] * g->width;
-              const int count = r.count[q];
-              if (add)
-                for (int i = 0; i < count; i++)
-                  d[i * step] += s[i];
-              else if (step == 2)
-                for (int i = 0; i < count; i++)
-                  d[2 * i] = s[i] + base;
-              else
-                for (int i = 0; i < count; i++)
-                  d[i * step] = s[i] + base;
-            }
+          {
+            float *x = seq + ((long) b * g->channels + c) * plane + w;
+            if (pairs > 0)
+              {
+                const float *restrict even = phases + phase_run (g, &r, g->pad % 2, c, w, b);
+                const float *restrict odd = phases + phase_run (g, &r, 1 - g->pad % 2, c, w, b);
+                float *restrict d = x;
+                if (add)
+                  for (int i = 0; i < pairs; i++)
+                    {
+                      d[2 * i] += even[i];
+                      d[2 * i + 1] += odd[i];
+                    }
+                else
+                  for (int i = 0; i < pairs; i++)
+                    {
+                      d[2 * i] = even[i] + base;
+                      d[2 * i + 1] = odd[i] + base;
+                    }
+                if (g->steps % 2)
+                  d[g->steps - 1] = (add ? d[g->steps - 1] : base) + even[pairs];
+                continue;
+              }
+            for (int q = 0; q < g->stride; q++)
+              {
+                const float *restrict s = phases + phase_run (g, &r, q, c, w, b);
+                float *restrict d = x + (long) r.first[q] * g->width;
+                const int count = r.count[q];
+                if (add)
+                  for (int i = 0; i < count; i++)
+                    d[i * step] += s[i];
+                else
+                  for (int i = 0; i < count; i++)
+                    d[i * step] = s[i] + base;
+              }
+          }
       }
 }
 
@@ -182,8 +219,11 @@ pack_other (float *other, const float *src, const Steps *g)
   for (int o = 0; o < g->other; o++)
     for (int b = 0; b < g->B; b++)
       {
-        float *d = other + (long) o * g->n + (long) b * g->span;
-        memcpy (d, src + ((long) b * g->other + o) * g->grid, sizeof (float) * g->grid);
+        /* a loop, not memcpy: runs are a few floats long */
+        float *restrict d = other + (long) o * g->n + (long) b * g->span;
+        const float *restrict s = src + ((long) b * g->other + o) * g->grid;
+        for (int j = 0; j < g->grid; j++)
+          d[j] = s[j];
         for (int j = g->grid; j < g->span; j++)
           d[j] = 0.0f;
       }
@@ -252,15 +292,22 @@ convolve (float *other, const float *phases, const float *wr, const Steps *g)
                  phases + gi, (int) g->row, gi > 0 ? 1.0f : 0.0f, other, (int) g->n);
 }
 
-/* phases (zeroed by the caller) += the adjoint of convolve applied to other. */
+/* phases = the adjoint of convolve applied to other. The first group writes every row
+ * when it has a tap per phase (kernel >= stride), and the later ones add to it shifted;
+ * otherwise the phases start from zero. */
 static void
 convolve_adjoint (float *phases, const float *other, const float *wr, const Steps *g)
 {
   const int ld = g->kernel * g->lanes;
+  const int first_sets = group_taps (g, 0) == g->stride;
+  if (first_sets)
+    zero_phase_tails (phases, g);
+  else
+    memset (phases, 0, sizeof (float) * (size_t) g->stride * g->lanes * g->row);
   for (int gi = 0; gi < g->groups; gi++)
     cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, group_taps (g, gi) * g->lanes,
                  (int) g->n, g->other, 1.0f, wr + (long) gi * g->stride * g->lanes, ld, other,
-                 (int) g->n, 1.0f, phases + gi, (int) g->row);
+                 (int) g->n, gi == 0 && first_sets ? 0.0f : 1.0f, phases + gi, (int) g->row);
 }
 
 /* dwr (OC, kernel, lanes) = the gradient of convolve's weight: other (OC, n) @ phases
@@ -330,7 +377,6 @@ ae_conv_steps_forward (float *out, const float *inp, const float *weight, const 
       return;
     }
   pack_other (p.other, inp, &g);
-  memset (p.phases, 0, sizeof (float) * (size_t) g.stride * g.lanes * g.row);
   convolve_adjoint (p.phases, p.other, p.wr, &g);
   unpack_phases (out, p.phases, bias, 0, &g);
 }
@@ -367,7 +413,6 @@ ae_conv_steps_backward (float *dinp, float *dweight, float *dbias, const float *
   rearrange_weight (p.wr, weight, &g);
   if (!shape->transposed)
     {
-      memset (p.phases, 0, sizeof (float) * (size_t) g.stride * g.lanes * g.row);
       convolve_adjoint (p.phases, p.other, p.wr, &g);
       unpack_phases (dinp, p.phases, NULL, add_dinp, &g);
       return;

@@ -417,12 +417,12 @@ test_conv_steps (void)
   /* The phases that convolutions along the steps go through (see ae-conv-steps.c) are
    * shared by neighbouring samples and hold padding and grid steps past a sample's own: hence
    * batches of several samples, padding from none to kernel - 1, a kernel shorter than the
-   * stride, odd lengths (an output padding in the mirror) and widths with stride 1 too. */
+   * stride, odd lengths and paddings (the even steps in the odd phase) and widths. */
   static const int cases[][8] = { /* C, T, F, OC, K, stride, padding, B */
     { 1, 12, 1, 3, 5, 2, 2, 2 }, { 1, 9, 3, 2, 5, 2, 2, 2 }, { 2, 7, 1, 3, 3, 1, 1, 2 },
     { 3, 10, 1, 2, 4, 3, 2, 2 }, { 4, 16, 1, 5, 5, 2, 2, 3 }, { 3, 11, 1, 4, 5, 2, 0, 3 },
     { 2, 13, 1, 3, 5, 2, 4, 2 }, { 2, 9, 1, 3, 1, 2, 0, 3 },  { 2, 10, 2, 3, 4, 2, 1, 3 },
-    { 1, 8, 4, 3, 3, 1, 0, 2 },
+    { 1, 8, 4, 3, 3, 1, 0, 2 },  { 3, 12, 1, 2, 4, 2, 1, 3 }, { 2, 11, 1, 3, 3, 2, 1, 2 },
   };
   for (int n = 0; n < AE_N_CASES (cases); n++)
     {
