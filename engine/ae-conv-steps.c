@@ -248,28 +248,49 @@ unpack_other (float *dst, const float *other, const float *bias, int add, const 
       }
 }
 
+/* dst (n, m, block) = src (m, n, block), or += when `add`: the first two axes swapped.
+ * Blocks of one float (a width of 1) get a loop of their own, which the compiler would
+ * otherwise turn into a call of memcpy per float. */
+static void
+swap_axes (float *restrict dst, const float *restrict src, int m, int n, int block, int add)
+{
+  if (block == 1)
+    {
+      for (int j = 0; j < n; j++)
+        for (int i = 0; i < m; i++)
+          dst[(long) j * m + i] = (add ? dst[(long) j * m + i] : 0.0f) + src[(long) i * n + j];
+      return;
+    }
+  for (int j = 0; j < n; j++)
+    for (int i = 0; i < m; i++)
+      {
+        const float *s = src + ((long) i * n + j) * block;
+        float *d = dst + ((long) j * m + i) * block;
+        if (add)
+          for (int e = 0; e < block; e++)
+            d[e] += s[e];
+        else
+          for (int e = 0; e < block; e++)
+            d[e] = s[e];
+      }
+}
+
 /* wr (OC, kernel, lanes) = weight (OC, C, kernel, W). */
 static void
 rearrange_weight (float *wr, const float *weight, const Steps *g)
 {
+  const long per = (long) g->channels * g->kernel * g->width;
   for (int o = 0; o < g->other; o++)
-    for (int c = 0; c < g->channels; c++)
-      for (int k = 0; k < g->kernel; k++)
-        for (int w = 0; w < g->width; w++)
-          wr[((long) o * g->kernel + k) * g->lanes + (long) c * g->width + w]
-            = weight[(((long) o * g->channels + c) * g->kernel + k) * g->width + w];
+    swap_axes (wr + o * per, weight + o * per, g->channels, g->kernel, g->width, 0);
 }
 
 /* dweight (OC, C, kernel, W) += dwr (OC, kernel, lanes). */
 static void
 add_rearranged (float *dweight, const float *dwr, const Steps *g)
 {
+  const long per = (long) g->channels * g->kernel * g->width;
   for (int o = 0; o < g->other; o++)
-    for (int c = 0; c < g->channels; c++)
-      for (int k = 0; k < g->kernel; k++)
-        for (int w = 0; w < g->width; w++)
-          dweight[(((long) o * g->channels + c) * g->kernel + k) * g->width + w]
-            += dwr[((long) o * g->kernel + k) * g->lanes + (long) c * g->width + w];
+    swap_axes (dweight + o * per, dwr + o * per, g->kernel, g->channels, g->width, 1);
 }
 
 /* Taps in group gi: gi * stride up to the kernel's end. */
