@@ -219,13 +219,17 @@ pack_other (float *other, const float *src, const Steps *g)
   for (int o = 0; o < g->other; o++)
     for (int b = 0; b < g->B; b++)
       {
-        /* a loop, not memcpy: runs are a few floats long */
+        /* Loops, not memcpy and memset: runs are a few floats long, and the usual gap of one
+         * float is stored as such (GCC makes a zeroing loop a call of memset). */
         float *restrict d = other + (long) o * g->n + (long) b * g->span;
         const float *restrict s = src + ((long) b * g->other + o) * g->grid;
         for (int j = 0; j < g->grid; j++)
           d[j] = s[j];
-        for (int j = g->grid; j < g->span; j++)
-          d[j] = 0.0f;
+        if (g->span == g->grid + 1)
+          d[g->grid] = 0.0f;
+        else
+          for (int j = g->grid; j < g->span; j++)
+            d[j] = 0.0f;
       }
 }
 
