@@ -7,6 +7,7 @@
  * NCHW (B, C, P) and channel-major (C, B * P), a copy of contiguous rows of P floats.
  */
 #include "ae-conv.h"
+#include "ae-conv-steps.h"
 
 #include <assert.h>
 #include <cblas.h>
@@ -597,6 +598,8 @@ ae_conv_output_padding (int in, int out, int K, int stride, int padding)
 size_t
 ae_conv_workspace_size (const AeConvShape *s, int B)
 {
+  if (ae_conv_steps_applies (s))
+    return ae_conv_steps_workspace_size (s, B);
   const size_t kernel = (size_t) s->kernel_h * s->kernel_w;
   if (s->transposed) /* col (OC * KK, B * H * W) + input channel-major (C, B * H * W) */
     return (s->out_channels * kernel + s->in_channels) * B * s->in_height * s->in_width;
@@ -610,6 +613,8 @@ void
 ae_conv2d_forward (float *out, const float *inp, const float *weight, const float *bias,
                    const AeConvShape *shape, int B, float *workspace)
 {
+  if (ae_conv_steps_applies (shape))
+    return ae_conv_steps_forward (out, inp, weight, bias, shape, B, workspace);
   assert (!shape->transposed && B >= 1);
   const ColGeometry g = col_geometry (shape);
   const int OC = shape->out_channels;
@@ -630,6 +635,9 @@ ae_conv2d_backward (float *dinp, float *dweight, float *dbias, const float *dout
                     const float *inp, const float *weight, const AeConvShape *shape, int B,
                     float *workspace, int add_dinp)
 {
+  if (ae_conv_steps_applies (shape))
+    return ae_conv_steps_backward (dinp, dweight, dbias, dout, inp, weight, shape, B, workspace,
+                                   add_dinp);
   assert (!shape->transposed && B >= 1);
   const ColGeometry g = col_geometry (shape);
   const int OC = shape->out_channels;
@@ -662,6 +670,8 @@ ae_conv_transpose2d_forward (float *out, const float *inp, const float *weight,
                              const float *bias, const AeConvShape *shape, int B,
                              float *workspace)
 {
+  if (ae_conv_steps_applies (shape))
+    return ae_conv_steps_forward (out, inp, weight, bias, shape, B, workspace);
   assert (shape->transposed && B >= 1);
   const ColGeometry g = col_geometry (shape);
   const int C = shape->in_channels, OC = shape->out_channels;
@@ -683,6 +693,9 @@ ae_conv_transpose2d_backward (float *dinp, float *dweight, float *dbias, const f
                               const float *inp, const float *weight, const AeConvShape *shape,
                               int B, float *workspace, int add_dinp)
 {
+  if (ae_conv_steps_applies (shape))
+    return ae_conv_steps_backward (dinp, dweight, dbias, dout, inp, weight, shape, B, workspace,
+                                   add_dinp);
   assert (shape->transposed && B >= 1);
   const ColGeometry g = col_geometry (shape);
   const int C = shape->in_channels, OC = shape->out_channels;

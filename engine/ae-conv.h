@@ -14,8 +14,9 @@
  *
  * No allocation inside: the caller passes a workspace of ae_conv*_workspace() floats,
  * which may be shared between layers (its content is scratch, not kept across calls).
- * A 1-D convolution over sequences (B, C, T) is the same code with the steps as H and
- * W = 1: describe it with ae_conv_steps_shape and call the conv2d functions.
+ * A 1-D convolution over sequences (B, C, T) is described with the steps as H and W = 1
+ * (ae_conv_steps_shape) and goes through the same functions, which hand a kernel that
+ * spans the whole width to a path without im2col (ae-conv-steps.c).
  */
 #pragma once
 
@@ -91,7 +92,7 @@ ae_conv_weight_size (const AeConvShape *s)
 }
 
 /* Workspace floats needed by forward and backward for a batch of B (either direction of
- * the layer described by shape, conv or transposed). Scales linearly with B. */
+ * the layer described by shape, conv or transposed). Grows linearly with B. */
 size_t ae_conv_workspace_size (const AeConvShape *shape, int B);
 
 /* out (B, OC, OH, OW) = conv (inp (B, C, H, W), weight (OC, C, KH, KW)) + bias (OC).

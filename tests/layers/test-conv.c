@@ -414,13 +414,20 @@ test_conv_steps (void)
 {
   AeRng rng;
   ae_rng_seed (&rng, 16);
-  static const int cases[][6] = { /* C, T, F, OC, K, stride (padding K / 2) */
-    { 1, 12, 1, 3, 5, 2 }, { 1, 9, 3, 2, 5, 2 }, { 2, 7, 1, 3, 3, 1 }, { 3, 10, 1, 2, 4, 3 },
+  /* The phases that convolutions along the steps go through (see ae-conv-steps.c) are
+   * shared by neighbouring samples and hold padding and grid steps past a sample's own: hence
+   * batches of several samples, padding from none to kernel - 1, a kernel shorter than the
+   * stride, odd lengths and paddings (the even steps in the odd phase) and widths. */
+  static const int cases[][8] = { /* C, T, F, OC, K, stride, padding, B */
+    { 1, 12, 1, 3, 5, 2, 2, 2 }, { 1, 9, 3, 2, 5, 2, 2, 2 }, { 2, 7, 1, 3, 3, 1, 1, 2 },
+    { 3, 10, 1, 2, 4, 3, 2, 2 }, { 4, 16, 1, 5, 5, 2, 2, 3 }, { 3, 11, 1, 4, 5, 2, 0, 3 },
+    { 2, 13, 1, 3, 5, 2, 4, 2 }, { 2, 9, 1, 3, 1, 2, 0, 3 },  { 2, 10, 2, 3, 4, 2, 1, 3 },
+    { 1, 8, 4, 3, 3, 1, 0, 2 },  { 3, 12, 1, 2, 4, 2, 1, 3 }, { 2, 11, 1, 3, 3, 2, 1, 2 },
   };
   for (int n = 0; n < AE_N_CASES (cases); n++)
     {
       int C = cases[n][0], T = cases[n][1], F = cases[n][2], OC = cases[n][3], K = cases[n][4];
-      int stride = cases[n][5], pad = K / 2, B = 2;
+      int stride = cases[n][5], pad = cases[n][6], B = cases[n][7];
       AeConvShape conv, tr;
       AeError err = { 0 };
       CHECK (ae_conv_steps_shape (&conv, C, T, F, OC, K, stride, pad, &err) == AE_OK, "%s",
@@ -437,10 +444,11 @@ test_conv_steps (void)
              "mirror gives (%d, %d, %d), expected (%d, %d, %d)", tr.out_channels, tr.out_height,
              tr.out_width, C, T, F);
       char what[80];
-      snprintf (what, sizeof what, "steps conv C%d T%d F%d OC%d K%d s%d", C, T, F, OC, K, stride);
+      snprintf (what, sizeof what, "steps conv C%d T%d F%d OC%d K%d s%d p%d B%d", C, T, F, OC,
+                K, stride, pad, B);
       check_layer (what, &conv, B, &rng);
-      snprintf (what, sizeof what, "steps conv_t C%d T%d F%d OC%d K%d s%d", OC, OT, F, C, K,
-                stride);
+      snprintf (what, sizeof what, "steps conv_t C%d T%d F%d OC%d K%d s%d p%d B%d", OC, OT, F, C,
+                K, stride, pad, B);
       check_layer (what, &tr, B, &rng);
       check_adjoint (what, &conv, &tr, &rng);
     }

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ae-conv-steps.h (private to the engine): the convolutions along the steps of a sequence,
+ * whose kernel spans the whole width (ae_conv_steps_shape, ae_conv_transpose_steps_shape),
+ * on a path of their own. The functions of ae-conv.h hand such shapes over to these, which
+ * compute the same thing with the same arguments. */
+#pragma once
+
+#include "ae-conv.h"
+
+/* Whether shape is a convolution along the steps: a conv whose kernel covers its input's
+ * width without padding (so one output column), or the adjoint of one. */
+int ae_conv_steps_applies (const AeConvShape *shape);
+
+/* As ae_conv_workspace_size. */
+size_t ae_conv_steps_workspace_size (const AeConvShape *shape, int B);
+
+/* As ae_conv2d_forward or ae_conv_transpose2d_forward, after shape->transposed. */
+void ae_conv_steps_forward (float *out, const float *inp, const float *weight, const float *bias,
+                            const AeConvShape *shape, int B, float *workspace);
+
+/* As ae_conv2d_backward or ae_conv_transpose2d_backward, after shape->transposed. */
+void ae_conv_steps_backward (float *dinp, float *dweight, float *dbias, const float *dout,
+                             const float *inp, const float *weight, const AeConvShape *shape,
+                             int B, float *workspace, int add_dinp);
