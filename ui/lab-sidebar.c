@@ -164,7 +164,9 @@ static const struct {
   { "mixed", N_("Mixed") },
 };
 
-static const char *const batch_sizes[] = { "16", "32", "64", "128", "256", "512", NULL };
+/* The photo denoiser trains in batches of 4 and the digits denoiser of 8; a size read from a
+ * session or the command line that is not here joins the list (lab_sidebar_show_batch). */
+static const char *const batch_sizes[] = { "4", "8", "16", "32", "64", "128", "256", "512", NULL };
 
 void
 lab_sidebar_set_locked (LabSidebar *self, gboolean dataset, gboolean preset, gboolean options)
@@ -322,6 +324,31 @@ lab_sidebar_update_value_labels (LabSidebar *self)
   gtk_label_set_label (self->kl_beta_label, kl_beta);
 }
 
+/* Selects the batch size, adding it to the list in its place when it is not there. */
+static void
+lab_sidebar_show_batch (LabSidebar *self, const char *batch)
+{
+  GListModel *sizes = gtk_drop_down_get_model (self->batch_dropdown);
+  guint n = g_list_model_get_n_items (sizes), at = 0;
+  long wanted = batch != NULL ? strtol (batch, NULL, 10) : 0;
+
+  for (; at < n; at++)
+    {
+      const char *size = gtk_string_list_get_string (GTK_STRING_LIST (sizes), at);
+      if (g_strcmp0 (size, batch) == 0)
+        break;
+      if (strtol (size, NULL, 10) > wanted)
+        {
+          if (wanted > 0)
+            gtk_string_list_splice (GTK_STRING_LIST (sizes), at, 0, (const char *const[]) { batch, NULL });
+          break;
+        }
+    }
+  if (at == n && wanted > 0)
+    gtk_string_list_append (GTK_STRING_LIST (sizes), batch);
+  gtk_drop_down_set_selected (self->batch_dropdown, wanted > 0 ? at : GTK_INVALID_LIST_POSITION);
+}
+
 static void
 lab_sidebar_sync (LabSidebar *self)
 {
@@ -363,7 +390,7 @@ lab_sidebar_sync (LabSidebar *self)
   if (fabs (lr_from_scale (self) - option_double (self, "lr")) > 1e-12)
     gtk_range_set_value (GTK_RANGE (self->lr_scale), log10 (MAX (option_double (self, "lr"), 1e-5)));
   batch = lab_session_dup_option (self->session, "batch");
-  gtk_drop_down_set_selected (self->batch_dropdown, strv_index (batch_sizes, batch));
+  lab_sidebar_show_batch (self, batch);
   gtk_spin_button_set_value (self->epochs_spin, option_double (self, "epochs"));
   gtk_spin_button_set_value (self->seed_spin, option_double (self, "seed"));
 
@@ -605,10 +632,10 @@ on_lr_changed (LabSidebar *self)
 static void
 on_batch_selected (LabSidebar *self)
 {
-  guint selected = gtk_drop_down_get_selected (self->batch_dropdown);
+  GtkStringObject *selected = gtk_drop_down_get_selected_item (self->batch_dropdown);
 
-  if (selected != GTK_INVALID_LIST_POSITION)
-    lab_sidebar_change (self, "batch", batch_sizes[selected]);
+  if (selected != NULL)
+    lab_sidebar_change (self, "batch", gtk_string_object_get_string (selected));
 }
 
 static void
@@ -830,6 +857,7 @@ label_grid_rows (GtkWidget *widget)
 static void
 lab_sidebar_init (LabSidebar *self)
 {
+  g_autoptr(GtkStringList) batch_model = NULL;
   g_autoptr(GListModel) preset_model = NULL;
   g_autoptr(GListModel) activation_model = NULL;
   g_autoptr(GListModel) noise_model = NULL;
@@ -849,6 +877,8 @@ lab_sidebar_init (LabSidebar *self)
   gtk_string_list_append (self->datasets, _("Open file…"));
   gtk_drop_down_set_model (self->dataset_dropdown, G_LIST_MODEL (self->datasets));
 
+  batch_model = gtk_string_list_new (batch_sizes);
+  gtk_drop_down_set_model (self->batch_dropdown, G_LIST_MODEL (batch_model));
   preset_model = titles_model (lab_session_list_presets (), lab_sidebar_preset_title);
   gtk_drop_down_set_model (self->preset_dropdown, preset_model);
   activation_model = titles_model (lab_session_list_activations (), choice_title);

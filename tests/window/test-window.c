@@ -411,6 +411,8 @@ test_divergence (void)
   close_window (window);
 }
 
+static void assert_batch_shown (LabWindow *window);
+
 /* Every preset can be chosen and trained from the window. */
 static void
 test_every_preset (void)
@@ -439,6 +441,7 @@ test_every_preset (void)
         }
       last_ok = presets[i];
       g_assert_cmpstr (lab_session_get_preset (session), ==, presets[i]);
+      assert_batch_shown (window);
       g_assert_nonnull (strstr (adw_window_title_get_subtitle (window->window_title),
                                 lab_sidebar_preset_title (presets[i])));
       gtk_widget_activate_action (GTK_WIDGET (window), "win.step", NULL);
@@ -466,6 +469,44 @@ sidebar_child (LabWindow *window, const char *name)
 
   g_assert_nonnull (child);
   return GTK_WIDGET (child);
+}
+
+/* The sidebar's batch size is the session's: every preset's own (4 for the photo denoiser,
+ * 8 for the digits denoiser) and a size from elsewhere, in its place among the others. */
+static void
+assert_batch_shown (LabWindow *window)
+{
+  g_autofree char *batch = lab_session_dup_option (lab_window_get_session (window), "batch");
+  GtkDropDown *dropdown = GTK_DROP_DOWN (sidebar_child (window, "batch_dropdown"));
+  GtkStringObject *shown_batch = gtk_drop_down_get_selected_item (dropdown);
+
+  g_assert_nonnull (shown_batch);
+  g_assert_cmpstr (gtk_string_object_get_string (shown_batch), ==, batch);
+}
+
+static void
+test_sidebar_batch_sizes (void)
+{
+  LabWindow *window = open_window ();
+  LabSession *session = lab_window_get_session (window);
+  GtkDropDown *dropdown = GTK_DROP_DOWN (sidebar_child (window, "batch_dropdown"));
+  g_autoptr(GError) error = NULL;
+  guint n_sizes = g_list_model_get_n_items (gtk_drop_down_get_model (dropdown));
+
+  g_assert_true (lab_session_set_option (session, "batch", "100", &error));
+  g_assert_no_error (error);
+  spin_for (0.1);
+  assert_batch_shown (window);
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (dropdown)), ==, n_sizes + 1);
+  /* between 64 and 128 */
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (gtk_drop_down_get_model (dropdown)),
+                                               gtk_drop_down_get_selected (dropdown) - 1), ==, "64");
+  /* choosing another size from the list sets it */
+  gtk_drop_down_set_selected (dropdown, 0);
+  g_autofree char *batch = lab_session_dup_option (session, "batch");
+  g_assert_cmpstr (batch, ==, "4");
+
+  close_window (window);
 }
 
 static GtkWidget *
@@ -1022,6 +1063,7 @@ main (int argc, char **argv)
   g_test_add_func ("/window/export", test_export);
   g_test_add_func ("/window/divergence", test_divergence);
   g_test_add_func ("/window/every-preset", test_every_preset);
+  g_test_add_func ("/window/sidebar-batch-sizes", test_sidebar_batch_sizes);
   g_test_add_func ("/window/sidebar", test_sidebar);
   g_test_add_func ("/window/sidebar-shows-the-model", test_sidebar_shows_the_model);
   g_test_add_func ("/window/fashion-texts", test_fashion_texts);
