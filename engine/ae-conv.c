@@ -467,75 +467,79 @@ use_batch_inner (const ColGeometry *g, int B)
   return B >= BATCH_INNER_MIN && strided_2d (g);
 }
 
+/* One value of transpose below. */
+static inline void
+transpose_one (float *dst, const float *src, long rows, long cols, long r, long c,
+               const float *bias, long group, int add)
+{
+  const float v = src[r * cols + c];
+  float *d = dst + c * rows + r;
+  *d = add ? *d + v : v + (bias != NULL ? bias[r / group] : 0.0f);
+}
+
+#ifdef __SSE__
+/* The four by four block of transpose below at source row r, column c, in SSE registers. */
+static inline void
+transpose_block (float *dst, const float *src, long rows, long cols, long r, long c,
+                 const float *bias, long group, int add)
+{
+  const float *s = src + r * cols + c;
+  float *d = dst + c * rows + r;
+  __m128 x0 = _mm_loadu_ps (s), x1 = _mm_loadu_ps (s + cols);
+  __m128 x2 = _mm_loadu_ps (s + 2 * cols), x3 = _mm_loadu_ps (s + 3 * cols);
+  _MM_TRANSPOSE4_PS (x0, x1, x2, x3);
+  if (add)
+    {
+      x0 = _mm_add_ps (_mm_loadu_ps (d), x0);
+      x1 = _mm_add_ps (_mm_loadu_ps (d + rows), x1);
+      x2 = _mm_add_ps (_mm_loadu_ps (d + 2 * rows), x2);
+      x3 = _mm_add_ps (_mm_loadu_ps (d + 3 * rows), x3);
+    }
+  else if (bias != NULL)
+    {
+      const __m128 b = _mm_setr_ps (bias[r / group], bias[(r + 1) / group],
+                                    bias[(r + 2) / group], bias[(r + 3) / group]);
+      x0 = _mm_add_ps (x0, b), x1 = _mm_add_ps (x1, b);
+      x2 = _mm_add_ps (x2, b), x3 = _mm_add_ps (x3, b);
+    }
+  _mm_storeu_ps (d, x0);
+  _mm_storeu_ps (d + rows, x1);
+  _mm_storeu_ps (d + 2 * rows, x2);
+  _mm_storeu_ps (d + 3 * rows, x3);
+}
+#endif
+
 /* dst (cols, rows) = src (rows, cols) transposed, + bias[r / group] on what source row r
- * holds (bias may be NULL); added into dst when `add`. In tiles that stay in cache, four
- * by four in SSE registers (a value at a time, the scalar loop was a tenth of a step). */
+ * holds (bias may be NULL); added into dst when `add`. Four by four blocks in SSE registers
+ * (a value at a time, the scalar loop was a tenth of a step), in strips four values thin
+ * across the long side: one side's rows are far apart (B samples of a whole feature map),
+ * often a multiple of 4 KiB, and square tiles put more of them in one cache set than it
+ * holds. */
 static void
 transpose (float *restrict dst, const float *restrict src, long rows, long cols,
            const float *bias, long group, int add)
 {
-  enum { TILE = 32 };
-  for (long r0 = 0; r0 < rows; r0 += TILE)
-    {
-      const long r1 = r0 + TILE < rows ? r0 + TILE : rows;
-      for (long c0 = 0; c0 < cols; c0 += TILE)
-        {
-          const long c1 = c0 + TILE < cols ? c0 + TILE : cols;
-          long r = r0;
+  enum { STRIP = 32 };
+  long r4 = 0, c4 = 0; /* the part of whole blocks */
 #ifdef __SSE__
-          for (; r + 4 <= r1; r += 4)
-            {
-              const float *s = src + r * cols;
-              __m128 b = _mm_setzero_ps ();
-              if (bias != NULL)
-                b = _mm_setr_ps (bias[r / group], bias[(r + 1) / group], bias[(r + 2) / group],
-                                 bias[(r + 3) / group]);
-              long c = c0;
-              for (; c + 4 <= c1; c += 4)
-                {
-                  __m128 x0 = _mm_loadu_ps (s + c), x1 = _mm_loadu_ps (s + cols + c);
-                  __m128 x2 = _mm_loadu_ps (s + 2 * cols + c), x3 = _mm_loadu_ps (s + 3 * cols + c);
-                  _MM_TRANSPOSE4_PS (x0, x1, x2, x3);
-                  float *d = dst + c * rows + r;
-                  if (add)
-                    {
-                      x0 = _mm_add_ps (_mm_loadu_ps (d), x0);
-                      x1 = _mm_add_ps (_mm_loadu_ps (d + rows), x1);
-                      x2 = _mm_add_ps (_mm_loadu_ps (d + 2 * rows), x2);
-                      x3 = _mm_add_ps (_mm_loadu_ps (d + 3 * rows), x3);
-                    }
-                  else
-                    {
-                      x0 = _mm_add_ps (x0, b), x1 = _mm_add_ps (x1, b);
-                      x2 = _mm_add_ps (x2, b), x3 = _mm_add_ps (x3, b);
-                    }
-                  _mm_storeu_ps (d, x0);
-                  _mm_storeu_ps (d + rows, x1);
-                  _mm_storeu_ps (d + 2 * rows, x2);
-                  _mm_storeu_ps (d + 3 * rows, x3);
-                }
-              for (; c < c1; c++) /* the tile's last columns */
-                for (long i = 0; i < 4; i++)
-                  {
-                    const float v = s[i * cols + c];
-                    float *d = dst + c * rows + r + i;
-                    *d = add ? *d + v : v + (bias != NULL ? bias[(r + i) / group] : 0.0f);
-                  }
-            }
+  r4 = rows / 4 * 4, c4 = cols / 4 * 4;
+  if (cols >= rows) /* source rows far apart: four of them at a time */
+    for (long c0 = 0; c0 < c4; c0 += STRIP)
+      for (long r = 0; r < r4; r += 4)
+        for (long c = c0; c < c4 && c < c0 + STRIP; c += 4)
+          transpose_block (dst, src, rows, cols, r, c, bias, group, add);
+  else /* destination rows far apart */
+    for (long r0 = 0; r0 < r4; r0 += STRIP)
+      for (long c = 0; c < c4; c += 4)
+        for (long r = r0; r < r4 && r < r0 + STRIP; r += 4)
+          transpose_block (dst, src, rows, cols, r, c, bias, group, add);
 #endif
-          for (; r < r1; r++) /* the tile's last rows */
-            {
-              const float *s = src + r * cols;
-              const float b = bias != NULL ? bias[r / group] : 0.0f;
-              if (add)
-                for (long c = c0; c < c1; c++)
-                  dst[c * rows + r] += s[c];
-              else
-                for (long c = c0; c < c1; c++)
-                  dst[c * rows + r] = s[c] + b;
-            }
-        }
-    }
+  for (long r = 0; r < r4; r++) /* the last columns */
+    for (long c = c4; c < cols; c++)
+      transpose_one (dst, src, rows, cols, r, c, bias, group, add);
+  for (long r = r4; r < rows; r++) /* the last rows */
+    for (long c = 0; c < cols; c++)
+      transpose_one (dst, src, rows, cols, r, c, bias, group, add);
 }
 
 /* col (channels * KH * KW, grid_h * grid_w * B) from img (channels, height, width, B);
