@@ -4,7 +4,8 @@
  * The whole batch goes through a single sgemm: im2col lays the patches of all B samples
  * side by side, col (rows, B * grid), so the gemm is (OC, rows) x (rows, B * grid) and
  * OpenBLAS sees one wide matrix instead of B thin ones. The price is a permutation between
- * NCHW (B, C, P) and channel-major (C, B * P), a copy of contiguous rows of P floats.
+ * NCHW (B, C, P) and channel-major (C, B * P), a copy of contiguous rows of P floats; strided
+ * layers on larger batches put the batch innermost instead (see use_batch_inner).
  */
 #include "ae-conv.h"
 #include "ae-conv-steps.h"
@@ -13,6 +14,10 @@
 #include <cblas.h>
 #include <limits.h>
 #include <string.h>
+
+#ifdef __SSE__
+#include <xmmintrin.h>
+#endif
 
 /* The im2col view of a layer: an image (channels, height, width) read or written through
  * a grid of kernel positions (grid_h, grid_w). conv2d: image = input, grid = output;
@@ -410,23 +415,231 @@ from_channel_major_add (float *dst, const float *src, int B, int C, long P)
       }
 }
 
-/* dbias (C) += sum over b and p of x (B, C, P). Summed in double: P * B terms. */
+/* dbias (C) += the sum of n_runs runs of `run` floats per channel, channel c's run r at
+ * x + c * channel_step + r * run_step. In double: P * B terms. */
 static void
-bias_grad_add (float *dbias, const float *x, int B, int C, long P)
+bias_grad_runs (float *dbias, const float *x, int C, long channel_step, long n_runs,
+                long run_step, long run)
 {
   for (int c = 0; c < C; c++)
     {
       double sum = 0.0;
-      for (int b = 0; b < B; b++)
+      for (long r = 0; r < n_runs; r++)
         {
-          const float *s = x + ((long) b * C + c) * P;
-          float part = 0.0f;
-          for (long p = 0; p < P; p++)
-            part += s[p];
-          sum += part;
+          const float *s = x + c * channel_step + r * run_step;
+          /* Eight sums side by side: one waits on the adder's latency at every value
+           * (the bias gradient of the conv preset's second layer was 3 % of a step). */
+          float part[8] = { 0.0f };
+          long i = 0;
+          for (; i + 8 <= run; i += 8)
+            for (int k = 0; k < 8; k++)
+              part[k] += s[i + k];
+          for (; i < run; i++)
+            part[0] += s[i];
+          sum += ((part[0] + part[1]) + (part[2] + part[3]))
+                 + ((part[4] + part[5]) + (part[6] + part[7]));
         }
       dbias[c] += (float) sum;
     }
+}
+
+/* dbias (C) += sum over b and p of x (B, C, P). */
+static void
+bias_grad_add (float *dbias, const float *x, int B, int C, long P)
+{
+  bias_grad_runs (dbias, x, C, P, B, C * P, P);
+}
+
+/* --- batch innermost ------------------------------------------------------------------ */
+
+/* Strided layers on a batch of at least this many samples run with the batch innermost:
+ * tensors (channels, height, width, B), so that every pixel's values over the batch are one
+ * run of B floats. im2col then copies runs of B floats and col2im adds them, where the plane
+ * by plane way starts a row of 7 to 14 values for every kernel offset, reading every other
+ * value (conv preset: im2col and col2im were a quarter of a step). The gemm's columns are
+ * then (P, B) instead of (B, P), and its result is the output with the batch innermost: a
+ * transposition to and from (B, C, H, W), which ae_conv_link spares between two such
+ * layers. Smaller batches, a stride of 1 (whole rows are runs there) and 1-D layers stay
+ * plane by plane. */
+#define BATCH_INNER_MIN 8
+
+static int
+strided_2d (const ColGeometry *g)
+{
+  return (g->stride_h > 1 || g->stride_w > 1) && g->grid_w > 1;
+}
+
+static int
+use_batch_inner (const ColGeometry *g, int B)
+{
+  return B >= BATCH_INNER_MIN && strided_2d (g);
+}
+
+/* One value of transpose below. */
+static inline void
+transpose_one (float *dst, const float *src, long rows, long cols, long r, long c,
+               const float *bias, long group, int add)
+{
+  const float v = src[r * cols + c];
+  float *d = dst + c * rows + r;
+  *d = add ? *d + v : v + (bias != NULL ? bias[r / group] : 0.0f);
+}
+
+#ifdef __SSE__
+/* The four by four block of transpose below at source row r, column c, in SSE registers. */
+static inline void
+transpose_block (float *dst, const float *src, long rows, long cols, long r, long c,
+                 const float *bias, long group, int add)
+{
+  const float *s = src + r * cols + c;
+  float *d = dst + c * rows + r;
+  __m128 x0 = _mm_loadu_ps (s), x1 = _mm_loadu_ps (s + cols);
+  __m128 x2 = _mm_loadu_ps (s + 2 * cols), x3 = _mm_loadu_ps (s + 3 * cols);
+  _MM_TRANSPOSE4_PS (x0, x1, x2, x3);
+  if (add)
+    {
+      x0 = _mm_add_ps (_mm_loadu_ps (d), x0);
+      x1 = _mm_add_ps (_mm_loadu_ps (d + rows), x1);
+      x2 = _mm_add_ps (_mm_loadu_ps (d + 2 * rows), x2);
+      x3 = _mm_add_ps (_mm_loadu_ps (d + 3 * rows), x3);
+    }
+  else if (bias != NULL)
+    {
+      const __m128 b = _mm_setr_ps (bias[r / group], bias[(r + 1) / group],
+                                    bias[(r + 2) / group], bias[(r + 3) / group]);
+      x0 = _mm_add_ps (x0, b), x1 = _mm_add_ps (x1, b);
+      x2 = _mm_add_ps (x2, b), x3 = _mm_add_ps (x3, b);
+    }
+  _mm_storeu_ps (d, x0);
+  _mm_storeu_ps (d + rows, x1);
+  _mm_storeu_ps (d + 2 * rows, x2);
+  _mm_storeu_ps (d + 3 * rows, x3);
+}
+#endif
+
+/* dst (cols, rows) = src (rows, cols) transposed, + bias[r / group] on what source row r
+ * holds (bias may be NULL); added into dst when `add`. Four by four blocks in SSE registers
+ * (a value at a time, the scalar loop was a tenth of a step), in strips four values thin
+ * across the long side: one side's rows are far apart (B samples of a whole feature map),
+ * often a multiple of 4 KiB, and square tiles put more of them in one cache set than it
+ * holds. */
+static void
+transpose (float *restrict dst, const float *restrict src, long rows, long cols,
+           const float *bias, long group, int add)
+{
+  enum { STRIP = 32 };
+  long r4 = 0, c4 = 0; /* the part of whole blocks */
+#ifdef __SSE__
+  r4 = rows / 4 * 4, c4 = cols / 4 * 4;
+  if (cols >= rows) /* source rows far apart: four of them at a time */
+    for (long c0 = 0; c0 < c4; c0 += STRIP)
+      for (long r = 0; r < r4; r += 4)
+        for (long c = c0; c < c4 && c < c0 + STRIP; c += 4)
+          transpose_block (dst, src, rows, cols, r, c, bias, group, add);
+  else /* destination rows far apart */
+    for (long r0 = 0; r0 < r4; r0 += STRIP)
+      for (long c = 0; c < c4; c += 4)
+        for (long r = r0; r < r4 && r < r0 + STRIP; r += 4)
+          transpose_block (dst, src, rows, cols, r, c, bias, group, add);
+#endif
+  for (long r = 0; r < r4; r++) /* the last columns */
+    for (long c = c4; c < cols; c++)
+      transpose_one (dst, src, rows, cols, r, c, bias, group, add);
+  for (long r = r4; r < rows; r++) /* the last rows */
+    for (long c = 0; c < cols; c++)
+      transpose_one (dst, src, rows, cols, r, c, bias, group, add);
+}
+
+/* col (channels * KH * KW, grid_h * grid_w * B) from img (channels, height, width, B);
+ * zero where the kernel reads padding. */
+static void
+im2col_batch_inner (float *restrict col, const float *restrict img, int B, const ColGeometry *g)
+{
+  const long run = B;
+  float *d = col;
+  for (int c = 0; c < g->channels; c++)
+    for (int ki = 0; ki < g->kernel_h; ki++)
+      for (int kj = 0; kj < g->kernel_w; kj++)
+        {
+          int xlo, xhi;
+          valid_range (&xlo, &xhi, g->grid_w, g->width, g->stride_w, g->pad_w, kj);
+          for (int gy = 0; gy < g->grid_h; gy++)
+            {
+              const int iy = gy * g->stride_h - g->pad_h + ki;
+              if (iy < 0 || iy >= g->height)
+                {
+                  zero_floats (d, g->grid_w * run);
+                  d += g->grid_w * run;
+                  continue;
+                }
+              const float *line = img + ((long) c * g->height + iy) * g->width * run;
+              zero_floats (d, xlo * run);
+              d += xlo * run;
+              for (int gx = xlo; gx < xhi; gx++, d += run)
+                {
+                  const float *s = line + (long) (gx * g->stride_w - g->pad_w + kj) * run;
+                  for (long b = 0; b < run; b++)
+                    d[b] = s[b];
+                }
+              zero_floats (d, (g->grid_w - xhi) * run);
+              d += (g->grid_w - xhi) * run;
+            }
+        }
+}
+
+/* The adjoint of im2col_batch_inner: img (channels, height, width, B) = col2im (col) + bias
+ * (bias may be NULL), or += col2im (col) when `add`; each run of B set once: its kernel offsets are added in the order
+ * col2im adds them, so sums round as there. */
+static void
+col2im_batch_inner (float *restrict img, const float *restrict col, const float *bias, int B,
+                    const ColGeometry *g, int add)
+{
+  const long run = B, n = (long) g->grid_h * g->grid_w * run;
+  for (int c = 0; c < g->channels; c++)
+    {
+      const float value = bias != NULL ? bias[c] : 0.0f;
+      const float *rows = col + (long) c * g->kernel_h * g->kernel_w * n;
+      for (int y = 0; y < g->height; y++)
+        for (int x = 0; x < g->width; x++)
+          {
+            float *restrict d = img + (((long) c * g->height + y) * g->width + x) * run;
+            if (!add)
+              for (long b = 0; b < run; b++)
+                d[b] = value;
+            for (int ki = 0; ki < g->kernel_h; ki++)
+              {
+                const int ty = y + g->pad_h - ki; /* gy * stride_h */
+                if (ty < 0 || ty % g->stride_h != 0 || ty / g->stride_h >= g->grid_h)
+                  continue;
+                const int gy = ty / g->stride_h;
+                for (int kj = 0; kj < g->kernel_w; kj++)
+                  {
+                    const int tx = x + g->pad_w - kj;
+                    if (tx < 0 || tx % g->stride_w != 0 || tx / g->stride_w >= g->grid_w)
+                      continue;
+                    const float *s = rows + ((long) ki * g->kernel_w + kj) * n
+                                     + ((long) gy * g->grid_w + tx / g->stride_w) * run;
+                    for (long b = 0; b < run; b++)
+                      d[b] += s[b];
+                  }
+              }
+          }
+    }
+}
+
+void
+ae_conv_link (AeConvShape *producer, AeConvShape *consumer)
+{
+  const ColGeometry a = col_geometry (producer), b = col_geometry (consumer);
+  /* Both take the batch-innermost way for the same batches (use_batch_inner). */
+  producer->out_batch_inner = consumer->in_batch_inner = strided_2d (&a) && strided_2d (&b);
+}
+
+/* dbias (C) += the sum over p and b of x (C, P, B). */
+static void
+bias_grad_rows (float *dbias, const float *x, int C, long P, int B)
+{
+  bias_grad_runs (dbias, x, C, P * B, P, B, B);
 }
 
 /* --- shapes ------------------------------------------------------------------------- */
@@ -601,13 +814,52 @@ ae_conv_workspace_size (const AeConvShape *s, int B)
   if (ae_conv_steps_applies (s))
     return ae_conv_steps_workspace_size (s, B);
   const size_t kernel = (size_t) s->kernel_h * s->kernel_w;
+  /* The batch-innermost way also keeps the layer's input or output transposed. */
+  const size_t in = ae_conv_in_size (s), out = ae_conv_out_size (s);
+  const size_t extra = (in > out ? in : out) * B;
   if (s->transposed) /* col (OC * KK, B * H * W) + input channel-major (C, B * H * W) */
-    return (s->out_channels * kernel + s->in_channels) * B * s->in_height * s->in_width;
+    return (s->out_channels * kernel + s->in_channels) * B * s->in_height * s->in_width + extra;
   /* col (C * KK, B * OH * OW) + output channel-major (OC, B * OH * OW) */
-  return (s->in_channels * kernel + s->out_channels) * B * s->out_height * s->out_width;
+  return (s->in_channels * kernel + s->out_channels) * B * s->out_height * s->out_width + extra;
 }
 
 /* --- conv2d ------------------------------------------------------------------------- */
+
+/* x (B, size) as (size, B) for the batch-innermost way: x itself when the neighbouring
+ * layer left it so (`linked`), else transposed into `room`. */
+static const float *
+batch_inner_view (float *room, const float *x, int linked, long size, int B)
+{
+  if (linked)
+    return x;
+  transpose (room, x, B, size, NULL, 1, 0);
+  return room;
+}
+
+/* The layer's input as (C, H, W, B), and its output (or the output's gradient) likewise. */
+static const float *
+input_batch_inner (float *room, const float *inp, const AeConvShape *shape, int B)
+{
+  return batch_inner_view (room, inp, shape->in_batch_inner, (long) ae_conv_in_size (shape), B);
+}
+
+static const float *
+output_batch_inner (float *room, const float *out, const AeConvShape *shape, int B)
+{
+  return batch_inner_view (room, out, shape->out_batch_inner, (long) ae_conv_out_size (shape), B);
+}
+
+/* x (C, P, B) += bias (C). */
+static void
+add_bias_rows (float *x, const float *bias, int C, long run)
+{
+  for (int c = 0; c < C; c++)
+    {
+      float *d = x + (long) c * run;
+      for (long i = 0; i < run; i++)
+        d[i] += bias[c];
+    }
+}
 
 void
 ae_conv2d_forward (float *out, const float *inp, const float *weight, const float *bias,
@@ -624,10 +876,23 @@ ae_conv2d_forward (float *out, const float *inp, const float *weight, const floa
   float *col = workspace;        /* (C * KK, B * P) */
   float *result = col + rows * N; /* (OC, B * P) */
 
-  im2col (col, inp, B, &g);
+  if (!use_batch_inner (&g, B))
+    {
+      im2col (col, inp, B, &g);
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, OC, (int) N, rows, 1.0f, weight,
+                   rows, col, (int) N, 0.0f, result, (int) N);
+      from_channel_major (out, result, bias, B, OC, P);
+      return;
+    }
+  im2col_batch_inner (col, input_batch_inner (result + OC * N, inp, shape, B), B, &g);
+  /* result (OC, P, B): the output itself when the next layer takes it so */
+  float *res = shape->out_batch_inner ? out : result;
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, OC, (int) N, rows, 1.0f, weight,
-               rows, col, (int) N, 0.0f, result, (int) N);
-  from_channel_major (out, result, bias, B, OC, P);
+               rows, col, (int) N, 0.0f, res, (int) N);
+  if (!shape->out_batch_inner)
+    transpose (out, result, OC * P, B, bias, P, 0);
+  else if (bias)
+    add_bias_rows (out, bias, OC, N);
 }
 
 void
@@ -645,12 +910,25 @@ ae_conv2d_backward (float *dinp, float *dweight, float *dbias, const float *dout
   const long P = (long) shape->out_height * shape->out_width;
   const long N = B * P;
   float *col = workspace;      /* (C * KK, B * P) */
-  float *dres = col + rows * N; /* (OC, B * P) */
+  float *room = col + rows * N; /* (OC, B * P) */
+  float *inp_t = room + OC * N;  /* batch innermost: the input, then its gradient */
+  const int inner = use_batch_inner (&g, B);
+  const float *dres = room;
 
-  to_channel_major_bias_grad (dres, dbias, dout, B, OC, P);
   /* The patches are rebuilt rather than kept from forward: the workspace is shared by
    * layers, and im2col costs little next to the gemms. */
-  im2col (col, inp, B, &g);
+  if (inner)
+    {
+      dres = output_batch_inner (room, dout, shape, B);
+      if (dbias)
+        bias_grad_rows (dbias, dres, OC, P, B);
+      im2col_batch_inner (col, input_batch_inner (inp_t, inp, shape, B), B, &g);
+    }
+  else
+    {
+      to_channel_major_bias_grad (room, dbias, dout, B, OC, P);
+      im2col (col, inp, B, &g);
+    }
   /* dweight (OC, C * KK) += dres (OC, N) @ col^T (N, C * KK) */
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, OC, rows, (int) N, 1.0f, dres,
                (int) N, col, (int) N, 1.0f, dweight, rows);
@@ -659,7 +937,15 @@ ae_conv2d_backward (float *dinp, float *dweight, float *dbias, const float *dout
       /* dcol (C * KK, N) = weight^T (C * KK, OC) @ dres (OC, N), into col's place */
       cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, rows, (int) N, OC, 1.0f, weight,
                    rows, dres, (int) N, 0.0f, col, (int) N);
-      col2im (dinp, col, NULL, B, &g, add_dinp);
+      if (!inner)
+        col2im (dinp, col, NULL, B, &g, add_dinp);
+      else if (shape->in_batch_inner)
+        col2im_batch_inner (dinp, col, NULL, B, &g, add_dinp);
+      else
+        {
+          col2im_batch_inner (inp_t, col, NULL, B, &g, 0);
+          transpose (dinp, inp_t, (long) ae_conv_in_size (shape), B, NULL, 1, add_dinp);
+        }
     }
 }
 
@@ -678,14 +964,28 @@ ae_conv_transpose2d_forward (float *out, const float *inp, const float *weight,
   const int rows = OC * shape->kernel_h * shape->kernel_w; /* OC * KK */
   const long P = (long) shape->in_height * shape->in_width;
   const long N = B * P;
-  float *col = workspace;         /* (OC * KK, B * P) */
-  float *inp_cm = col + rows * N; /* (C, B * P) */
+  float *col = workspace;       /* (OC * KK, B * P) */
+  float *room = col + rows * N; /* (C, B * P) */
+  const int inner = use_batch_inner (&g, B);
+  const float *inp_cm = room; /* (C, B * P); batch innermost (C, P, B) */
 
-  to_channel_major (inp_cm, inp, B, C, P);
+  if (inner)
+    inp_cm = input_batch_inner (room, inp, shape, B);
+  else
+    to_channel_major (room, inp, B, C, P);
   /* col (OC * KK, N) = weight^T (OC * KK, C) @ inp_cm (C, N) */
   cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, rows, (int) N, C, 1.0f, weight, rows,
                inp_cm, (int) N, 0.0f, col, (int) N);
-  col2im (out, col, bias, B, &g, 0);
+  if (!inner)
+    col2im (out, col, bias, B, &g, 0);
+  else if (shape->out_batch_inner)
+    col2im_batch_inner (out, col, bias, B, &g, 0);
+  else
+    {
+      float *out_t = room + C * N; /* (OC, OH, OW, B) */
+      col2im_batch_inner (out_t, col, bias, B, &g, 0);
+      transpose (out, out_t, (long) ae_conv_out_size (shape), B, NULL, 1, 0);
+    }
 }
 
 void
@@ -702,24 +1002,45 @@ ae_conv_transpose2d_backward (float *dinp, float *dweight, float *dbias, const f
   const int rows = OC * shape->kernel_h * shape->kernel_w;
   const long P = (long) shape->in_height * shape->in_width;
   const long N = B * P;
-  float *col = workspace;         /* (OC * KK, B * P) */
-  float *inp_cm = col + rows * N; /* (C, B * P) */
+  float *col = workspace;       /* (OC * KK, B * P) */
+  float *room = col + rows * N; /* (C, B * P) */
+  const int inner = use_batch_inner (&g, B);
+  const float *inp_cm = room; /* (C, B * P); batch innermost (C, P, B) */
 
-  if (dbias)
-    bias_grad_add (dbias, dout, B, OC, (long) shape->out_height * shape->out_width);
-  im2col (col, dout, B, &g);
-  to_channel_major (inp_cm, inp, B, C, P);
+  if (inner)
+    {
+      const long OP = (long) shape->out_height * shape->out_width;
+      const float *dout_t = output_batch_inner (room + C * N, dout, shape, B);
+      if (dbias)
+        bias_grad_rows (dbias, dout_t, OC, OP, B);
+      im2col_batch_inner (col, dout_t, B, &g);
+      inp_cm = input_batch_inner (room, inp, shape, B);
+    }
+  else
+    {
+      if (dbias)
+        bias_grad_add (dbias, dout, B, OC, (long) shape->out_height * shape->out_width);
+      im2col (col, dout, B, &g);
+      to_channel_major (room, inp, B, C, P);
+    }
   /* dweight (C, OC * KK) += inp_cm (C, N) @ col^T (N, OC * KK) */
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, C, rows, (int) N, 1.0f, inp_cm,
                (int) N, col, (int) N, 1.0f, dweight, rows);
   if (dinp)
     {
-      /* dinp_cm (C, N) = weight (C, OC * KK) @ col (OC * KK, N), into inp_cm's place */
+      /* dinp_cm (C, N) = weight (C, OC * KK) @ col (OC * KK, N): into dinp itself when the
+       * previous layer takes it so, else into room */
+      const int direct = inner && shape->in_batch_inner;
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, C, (int) N, rows, 1.0f, weight,
-                   rows, col, (int) N, 0.0f, inp_cm, (int) N);
-      if (add_dinp)
-        from_channel_major_add (dinp, inp_cm, B, C, P);
+                   rows, col, (int) N, direct && add_dinp ? 1.0f : 0.0f, direct ? dinp : room,
+                   (int) N);
+      if (direct)
+        return;
+      if (inner)
+        transpose (dinp, room, C * P, B, NULL, 1, add_dinp);
+      else if (add_dinp)
+        from_channel_major_add (dinp, room, B, C, P);
       else
-        from_channel_major (dinp, inp_cm, NULL, B, C, P);
+        from_channel_major (dinp, room, NULL, B, C, P);
     }
 }

@@ -33,6 +33,9 @@ typedef struct {
   int stride_h, stride_w;
   int pad_h, pad_w;
   int transposed; /* set by ae_conv_transpose2d_shape */
+  /* Set by ae_conv_link: on batches that the layer runs batch innermost, its input
+   * (output) is laid out as (C, H, W, B) instead of (B, C, H, W). */
+  int in_batch_inner, out_batch_inner;
 } AeConvShape;
 
 /* Convolution with a square kernel K, the same stride and padding on both axes:
@@ -73,6 +76,12 @@ AeStatus ae_conv_transpose2d_shape (AeConvShape *shape, int C, int H, int W, int
 /* The output_padding that makes a transposed conv from `in` reach `out` (to mirror a conv
  * that mapped out -> in), or -1 when no output padding in [0, stride) does. */
 int ae_conv_output_padding (int in, int out, int K, int stride, int padding);
+
+/* Lets `producer`'s output feed `consumer` (its next layer) with the batch innermost,
+ * sparing both a transposition, when both run that way (strided 2-D layers on batches of
+ * 8 or more; on smaller batches and for B = 1 the layout stays (B, C, H, W)). Only for a
+ * tensor that no one but the two layers reads. */
+void ae_conv_link (AeConvShape *producer, AeConvShape *consumer);
 
 /* Floats of input, output and weight per sample / per layer. */
 static inline size_t

@@ -37,6 +37,12 @@ add_dense (AeModel *m, const char *name, int in_dim, int out_dim, AeActivation a
   add_layer (m, &proto, name);
 }
 
+static int
+is_conv (const AeLayer *layer)
+{
+  return layer->kind == AE_LAYER_CONV || layer->kind == AE_LAYER_CONV_T;
+}
+
 static void
 add_conv (AeModel *m, const char *name, const AeConvShape *shape, AeActivation act)
 {
@@ -420,6 +426,10 @@ model_plan (AeModel **out, const AeConfig *cfg, AeError *err)
       free (m);
       return st;
     }
+  /* Feature maps between two convolutions are theirs alone (the code is read by others). */
+  for (int l = 1; l < m->n_layers; l++)
+    if (l != m->n_enc && is_conv (&m->layers[l - 1]) && is_conv (&m->layers[l]))
+      ae_conv_link (&m->layers[l - 1].conv, &m->layers[l].conv);
   if (m->n_params > (size_t) AE_MAX_PARAMS)
     {
       size_t n = m->n_params;

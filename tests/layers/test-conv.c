@@ -304,9 +304,13 @@ test_conv2d (void)
       const ConvCase *k = &conv_cases[i];
       AeConvShape s = conv_case_shape (k);
       char what[96];
-      snprintf (what, sizeof what, "conv2d C%d %dx%d OC%d K%d s%d p%d", k->C, k->H, k->W,
-                k->OC, k->K, k->stride, k->pad);
-      check_layer (what, &s, 1 + i % 3, &rng);
+      /* Small batches run plane by plane; 9 samples take strided layers batch innermost. */
+      for (int B = 1 + i % 3; B <= 9; B += 9 - 1 - i % 3)
+        {
+          snprintf (what, sizeof what, "conv2d C%d %dx%d OC%d K%d s%d p%d B%d", k->C, k->H,
+                    k->W, k->OC, k->K, k->stride, k->pad, B);
+          check_layer (what, &s, B, &rng);
+        }
     }
 }
 
@@ -321,10 +325,13 @@ test_conv_transpose2d (void)
       AeConvShape conv = conv_case_shape (k);
       AeConvShape s = mirror_shape (&conv, k);
       char what[96];
-      snprintf (what, sizeof what, "conv_transpose2d C%d %dx%d OC%d K%d s%d p%d",
-                s.in_channels, s.in_height, s.in_width, s.out_channels, k->K, k->stride,
-                k->pad);
-      check_layer (what, &s, 1 + i % 3, &rng);
+      for (int B = 1 + i % 3; B <= 9; B += 9 - 1 - i % 3)
+        {
+          snprintf (what, sizeof what, "conv_transpose2d C%d %dx%d OC%d K%d s%d p%d B%d",
+                    s.in_channels, s.in_height, s.in_width, s.out_channels, k->K, k->stride,
+                    k->pad, B);
+          check_layer (what, &s, B, &rng);
+        }
     }
 }
 
@@ -502,9 +509,12 @@ test_chain (void)
 {
   AeRng rng;
   ae_rng_seed (&rng, 15);
-  for (int K = 3; K <= 4; K++)
+  /* Two samples run plane by plane; nine run batch innermost, with the feature maps
+   * between layers left that way (ae_conv_link). */
+  for (int run = 0; run < 4; run++)
     {
-      Chain c = { .B = 2 };
+      const int K = 3 + run % 2, linked = run >= 2;
+      Chain c = { .B = linked ? 9 : 2 };
       AeError err = { 0 };
       int ok = ae_conv2d_shape (&c.shape[0], 1, 28, 28, 16, K, 2, 1, &err) == AE_OK
                && ae_conv2d_shape (&c.shape[1], 16, 14, 14, 32, K, 2, 1, &err) == AE_OK;
@@ -520,6 +530,13 @@ test_chain (void)
       CHECK (c.shape[2].out_height == 14 && c.shape[3].out_height == 28
              && c.shape[3].out_width == 28 && c.shape[3].out_channels == 1,
              "K %d: 7 -> %d -> %d", K, c.shape[2].out_height, c.shape[3].out_height);
+      if (linked)
+        for (int l = 0; l < 3; l++)
+          {
+            ae_conv_link (&c.shape[l], &c.shape[l + 1]);
+            CHECK (c.shape[l].out_batch_inner && c.shape[l + 1].in_batch_inner,
+                   "strided layers %d and %d are linked", l, l + 1);
+          }
 
       size_t n_ws = 0;
       for (int l = 0; l < 4; l++)
@@ -568,7 +585,7 @@ test_chain (void)
         { "deconv2.bias", c.b[3], db[3], c.shape[3].out_channels },
       };
       char what[32];
-      snprintf (what, sizeof what, "chain K%d", K);
+      snprintf (what, sizeof what, "chain K%d B%d", K, c.B);
       grad_check (what, t, AE_N_CASES (t), chain_loss, &c, 0.5f, 0, 2e-3, 60, &rng);
       for (int l = 0; l < 4; l++)
         free (c.w[l]), free (c.b[l]), free (dw[l]), free (db[l]);
