@@ -64,6 +64,8 @@ replica_new (const AeModel *m)
   r->team = NULL;
   memset (r->replicas, 0, sizeof r->replicas);
   r->adam_m = r->adam_v = NULL;
+  r->part_grads = NULL;
+  r->part_grads_floats = 0;
   r->buffers = NULL;
   r->grads = calloc (m->n_params, sizeof (float));
   for (int l = 0; l < r->n_layers; l++)
@@ -129,7 +131,9 @@ typedef struct {
   WeightPart parts[MAX_WEIGHT_PARTS];
   double grad_sq[MAX_WEIGHT_PARTS]; /* per part of the parameters */
   float grad_scale;
-  int update; /* the weight parts take the optimiser step too */
+  int update; /* the weight parts take the optimiser step too, from model->part_grads */
+  size_t part_floats;                  /* floats of part_grads per member */
+  atomic_int part_grads_used[AE_TEAM_MAX];
 } TeamStep;
 
 static AeModel *
@@ -224,17 +228,46 @@ weight_parts (const AeModel *m, WeightPart *parts)
   return n;
 }
 
+/* The optimiser step on parameters [begin, begin + n) from their gradients g. */
+static void
+update_from (AeModel *m, size_t begin, size_t n, const float *g, float grad_scale)
+{
+  const AeConfig *c = &m->cfg;
+  if (c->optimizer == AE_OPT_ADAM)
+    ae_adam_update (m->params + begin, m->adam_m + begin, m->adam_v + begin, g, n, c->lr,
+                    ADAM_BETA1, ADAM_BETA2, ADAM_EPS, c->weight_decay, grad_scale, m->step);
+  else
+    ae_sgd_update (m->params + begin, m->adam_v + begin, g, n, c->lr, c->momentum,
+                   c->weight_decay, grad_scale);
+}
+
 static void
 update_range (AeModel *m, size_t begin, size_t end, float grad_scale)
 {
-  const AeConfig *c = &m->cfg;
-  size_t n = end - begin;
-  if (c->optimizer == AE_OPT_ADAM)
-    ae_adam_update (m->params + begin, m->adam_m + begin, m->adam_v + begin, m->grads + begin, n,
-                    c->lr, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, c->weight_decay, grad_scale, m->step);
-  else
-    ae_sgd_update (m->params + begin, m->adam_v + begin, m->grads + begin, n, c->lr, c->momentum,
-                   c->weight_decay, grad_scale);
+  update_from (m, begin, end - begin, m->grads + begin, grad_scale);
+}
+
+/* The most floats (weights and biases) of a part's gradients. */
+static size_t
+most_part_floats (const AeModel *m, const WeightPart *parts, int n)
+{
+  size_t most = 0;
+  for (int i = 0; i < n; i++)
+    {
+      size_t floats = (size_t) (parts[i].end - parts[i].first) * (m->layers[parts[i].layer].in_dim + 1);
+      most = floats > most ? floats : most;
+    }
+  return most;
+}
+
+/* A free member's piece of model->part_grads: at most one per member is in use at once. */
+static int
+claim_part_grads (TeamStep *s)
+{
+  for (;;)
+    for (int i = 0; i < s->shares; i++)
+      if (!atomic_exchange (&s->part_grads_used[i], 1))
+        return i;
 }
 
 /* Rows of a dense layer's weight and bias gradients over the whole batch (the shares wrote
@@ -247,19 +280,24 @@ part_weight_grads (void *data, int part)
   const AeModel *m = s->model;
   const AeLayer *layer = &m->layers[p->layer];
   const float *inp = ae_model_layer_input (m, &m->main, p->layer, m->enc_input, m->dec_input);
-  ae_dense_weight_grad_rows (layer->dw, layer->db, m->main.dout[p->layer], inp, s->B,
-                             layer->in_dim, layer->out_dim, p->first, p->end, 0);
-  size_t C = (size_t) layer->in_dim;
-  s->grad_sq[part] = ae_sum_squares (layer->dw + p->first * C, (size_t) (p->end - p->first) * C)
-                     + ae_sum_squares (layer->db + p->first, (size_t) (p->end - p->first));
-  /* The optimiser reads the gradients while they are in cache. A part whose gradients are
-   * not finite keeps its weights; the step then fails as a whole. */
-  if (s->update && isfinite (s->grad_sq[part]))
+  size_t C = (size_t) layer->in_dim, rows = (size_t) (p->end - p->first);
+  /* Taken at once by the optimiser, the gradients go to a member's piece of part_grads,
+   * which stays in cache from part to part, instead of through the arena in memory. */
+  int piece = s->update ? claim_part_grads (s) : -1;
+  float *dw = piece >= 0 ? m->part_grads + (size_t) piece * s->part_floats : layer->dw + p->first * C;
+  float *db = piece >= 0 ? dw + rows * C : layer->db + p->first;
+  ae_dense_weight_grad_rows (dw, db, m->main.dout[p->layer], inp, s->B, layer->in_dim,
+                             layer->out_dim, p->first, p->end, 0);
+  s->grad_sq[part] = ae_sum_squares (dw, rows * C) + ae_sum_squares (db, rows);
+  /* A part whose gradients are not finite keeps its weights; the step then fails as a
+   * whole. */
+  if (piece >= 0 && isfinite (s->grad_sq[part]))
     {
-      size_t w = (size_t) (layer->w - m->params), b = (size_t) (layer->b - m->params);
-      update_range (s->model, w + p->first * C, w + p->end * C, 1.0f);
-      update_range (s->model, b + p->first, b + p->end, 1.0f);
+      update_from (s->model, (size_t) (layer->w - m->params) + p->first * C, rows * C, dw, 1.0f);
+      update_from (s->model, (size_t) (layer->b - m->params) + p->first, rows, db, 1.0f);
     }
+  if (piece >= 0)
+    atomic_store (&s->part_grads_used[piece], 0);
 }
 
 /* The replicas' gradients added into the model's, and their squared norm, in one pass. */
@@ -393,6 +431,22 @@ loss_and_grad (AeModel *m, AeLossTerms *terms, const float *x, int B, float epoc
     ae_loss_terms_add (terms, &s.terms[i], 1.0);
   int parts = later ? weight_parts (m, s.parts) : n * PARAM_PARTS_PER_THREAD;
   s.update = update && later && fusable_update (m) && isfinite (terms->total);
+  if (s.update)
+    {
+      s.part_floats = most_part_floats (m, s.parts, parts);
+      /* Each piece starts on a 64-byte line. */
+      s.part_floats = (s.part_floats + 15) / 16 * 16;
+      size_t floats = s.part_floats * (size_t) n;
+      if (m->part_grads_floats < floats)
+        {
+          free (m->part_grads);
+          m->part_grads_floats = 0;
+          m->part_grads = aligned_alloc (64, floats * sizeof (float));
+          if (m->part_grads != NULL)
+            m->part_grads_floats = floats;
+        }
+      s.update = m->part_grads != NULL;
+    }
   if (s.update)
     m->step++;
   run_items (m, later ? part_weight_grads : part_sum_grads, &s, parts);
