@@ -122,15 +122,15 @@ ae_dense_weight_grad_rows (float *dw, float *db, const float *dout, const float 
 {
   assert (B > 0 && C > 0 && 0 <= first && first < end && end <= OC);
   cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, end - first, C, B, 1.0f, dout + first, OC,
-               inp, C, add ? 1.0f : 0.0f, dw + (size_t) first * C, C);
+               inp, C, add ? 1.0f : 0.0f, dw, C);
   if (db == NULL)
     return;
   if (!add)
-    memset (db + first, 0, (size_t) (end - first) * sizeof (float));
+    memset (db, 0, (size_t) (end - first) * sizeof (float));
   for (int r = 0; r < B; r++)
     {
-      const float *d = dout + (size_t) r * OC;
-      for (int j = first; j < end; j++)
+      const float *d = dout + (size_t) r * OC + first;
+      for (int j = 0; j < end - first; j++)
         db[j] += d[j];
     }
 }

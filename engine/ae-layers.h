@@ -23,9 +23,9 @@ void ae_dense_forward (float *out, const float *inp, const float *w, const float
  * for later. */
 void ae_dense_backward (float *dinp, float *dw, float *db, const float *dout, const float *inp,
                         const float *w, int B, int C, int OC, int add_dinp);
-/* Rows [first, end) of the weights' gradient alone: dw (OC, C) and db (OC) (db may be
- * NULL) get dout^T @ inp and the sum over the batch of dout, added when `add`, else
- * stored. */
+/* Rows [first, end) of the weights' gradient alone: dw (end - first, C) and db (end -
+ * first) (db may be NULL), those rows of dw (OC, C) and db (OC), get dout^T @ inp and the
+ * sum over the batch of dout, added when `add`, else stored. */
 void ae_dense_weight_grad_rows (float *dw, float *db, const float *dout, const float *inp, int B,
                                 int C, int OC, int first, int end, int add);
 

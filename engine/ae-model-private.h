@@ -81,6 +81,9 @@ struct AeModel {
   AeModel *replicas[AE_TEAM_MAX - 1];
   int is_replica;
   int later_weights;     /* dense layers' weight gradients left to the split step */
+  float *part_grads;     /* a split step's weight gradients that the optimiser takes at
+                            once: one part's per team member, reused while in cache */
+  size_t part_grads_floats;
   const float *enc_input, *dec_input; /* what the last pass fed the encoder and decoder */
   /* Split steps run by the team, or by the calling thread alone when that measured
    * faster (see split_mode in ae-model.c); results are the same either way. */

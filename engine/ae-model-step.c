@@ -64,6 +64,8 @@ replica_new (const AeModel *m)
   r->team = NULL;
   memset (r->replicas, 0, sizeof r->replicas);
   r->adam_m = r->adam_v = NULL;
+  r->part_grads = NULL;
+  r->part_grads_floats = 0;
   r->buffers = NULL;
   r->grads = calloc (m->n_params, sizeof (float));
   for (int l = 0; l < r->n_layers; l++)
@@ -129,6 +131,9 @@ typedef struct {
   WeightPart parts[MAX_WEIGHT_PARTS];
   double grad_sq[MAX_WEIGHT_PARTS]; /* per part of the parameters */
   float grad_scale;
+  int update; /* the weight parts take the optimiser step too, from model->part_grads */
+  size_t part_floats;                  /* floats of part_grads per member */
+  atomic_int part_grads_used[AE_TEAM_MAX];
 } TeamStep;
 
 static AeModel *
@@ -164,6 +169,44 @@ dense_only (const AeModel *m)
   return 1;
 }
 
+/* The buffers of a replica's rows, saved while it works in the model's. */
+typedef struct {
+  AePass main;
+  float *input, *z, *dz, *eps;
+} RowBuffers;
+
+static void
+save_row_buffers (RowBuffers *saved, const AeModel *r)
+{
+  *saved = (RowBuffers) { r->main, r->input, r->z, r->dz, r->eps };
+}
+
+static void
+restore_row_buffers (AeModel *r, const RowBuffers *saved)
+{
+  r->main = saved->main;
+  r->input = saved->input, r->z = saved->z, r->dz = saved->dz, r->eps = saved->eps;
+}
+
+/* Points the buffers that hold one value per row of the main pass of replica r at rows
+ * [begin, ...) of m's: the shares then leave the whole batch's activations and gradients
+ * in m, rows in order, and each weight gradient is one GEMM over the batch. Dense layers
+ * keep no cache, and nothing else of a replica's is read after its share. */
+static void
+view_model_rows (AeModel *r, const AeModel *m, long begin)
+{
+  for (int l = 0; l < m->n_layers; l++)
+    {
+      size_t offset = (size_t) begin * m->layers[l].out_dim;
+      r->main.out[l] = m->main.out[l] + offset;
+      r->main.dout[l] = m->main.dout[l] + offset;
+    }
+  r->input = m->input + (size_t) begin * m->dim;
+  r->z = m->z + (size_t) begin * m->latent;
+  r->dz = m->dz + (size_t) begin * m->latent;
+  r->eps = m->eps + (size_t) begin * m->latent;
+}
+
 static int
 weight_parts (const AeModel *m, WeightPart *parts)
 {
@@ -185,26 +228,76 @@ weight_parts (const AeModel *m, WeightPart *parts)
   return n;
 }
 
-/* Rows of a dense layer's weight and bias gradients over every share, and their squared
- * norm while they are in cache. */
+/* The optimiser step on parameters [begin, begin + n) from their gradients g. */
+static void
+update_from (AeModel *m, size_t begin, size_t n, const float *g, float grad_scale)
+{
+  const AeConfig *c = &m->cfg;
+  if (c->optimizer == AE_OPT_ADAM)
+    ae_adam_update (m->params + begin, m->adam_m + begin, m->adam_v + begin, g, n, c->lr,
+                    ADAM_BETA1, ADAM_BETA2, ADAM_EPS, c->weight_decay, grad_scale, m->step);
+  else
+    ae_sgd_update (m->params + begin, m->adam_v + begin, g, n, c->lr, c->momentum,
+                   c->weight_decay, grad_scale);
+}
+
+static void
+update_range (AeModel *m, size_t begin, size_t end, float grad_scale)
+{
+  update_from (m, begin, end - begin, m->grads + begin, grad_scale);
+}
+
+/* The most floats (weights and biases) of a part's gradients. */
+static size_t
+most_part_floats (const AeModel *m, const WeightPart *parts, int n)
+{
+  size_t most = 0;
+  for (int i = 0; i < n; i++)
+    {
+      size_t floats = (size_t) (parts[i].end - parts[i].first) * (m->layers[parts[i].layer].in_dim + 1);
+      most = floats > most ? floats : most;
+    }
+  return most;
+}
+
+/* A free member's piece of model->part_grads: at most one per member is in use at once. */
+static int
+claim_part_grads (TeamStep *s)
+{
+  for (;;)
+    for (int i = 0; i < s->shares; i++)
+      if (!atomic_exchange (&s->part_grads_used[i], 1))
+        return i;
+}
+
+/* Rows of a dense layer's weight and bias gradients over the whole batch (the shares wrote
+ * their rows of the model's buffers), and their squared norm while they are in cache. */
 static void
 part_weight_grads (void *data, int part)
 {
   TeamStep *s = data;
   const WeightPart *p = &s->parts[part];
-  const AeLayer *layer = &s->model->layers[p->layer];
-  for (int i = 0; i < s->shares; i++)
+  const AeModel *m = s->model;
+  const AeLayer *layer = &m->layers[p->layer];
+  const float *inp = ae_model_layer_input (m, &m->main, p->layer, m->enc_input, m->dec_input);
+  size_t C = (size_t) layer->in_dim, rows = (size_t) (p->end - p->first);
+  /* Taken at once by the optimiser, the gradients go to a member's piece of part_grads,
+   * which stays in cache from part to part, instead of through the arena in memory. */
+  int piece = s->update ? claim_part_grads (s) : -1;
+  float *dw = piece >= 0 ? m->part_grads + (size_t) piece * s->part_floats : layer->dw + p->first * C;
+  float *db = piece >= 0 ? dw + rows * C : layer->db + p->first;
+  ae_dense_weight_grad_rows (dw, db, m->main.dout[p->layer], inp, s->B, layer->in_dim,
+                             layer->out_dim, p->first, p->end, 0);
+  s->grad_sq[part] = ae_sum_squares (dw, rows * C) + ae_sum_squares (db, rows);
+  /* A part whose gradients are not finite keeps its weights; the step then fails as a
+   * whole. */
+  if (piece >= 0 && isfinite (s->grad_sq[part]))
     {
-      AeModel *r = share_model (s->model, i);
-      long begin, end;
-      ae_team_share (s->B, i, s->shares, 1, &begin, &end);
-      const float *inp = ae_model_layer_input (r, &r->main, p->layer, r->enc_input, r->dec_input);
-      ae_dense_weight_grad_rows (layer->dw, layer->db, r->main.dout[p->layer], inp, (int) (end - begin),
-                                 layer->in_dim, layer->out_dim, p->first, p->end, i > 0);
+      update_from (s->model, (size_t) (layer->w - m->params) + p->first * C, rows * C, dw, 1.0f);
+      update_from (s->model, (size_t) (layer->b - m->params) + p->first, rows, db, 1.0f);
     }
-  size_t C = (size_t) layer->in_dim;
-  s->grad_sq[part] = ae_sum_squares (layer->dw + p->first * C, (size_t) (p->end - p->first) * C)
-                     + ae_sum_squares (layer->db + p->first, (size_t) (p->end - p->first));
+  if (piece >= 0)
+    atomic_store (&s->part_grads_used[piece], 0);
 }
 
 /* The replicas' gradients added into the model's, and their squared norm, in one pass. */
@@ -220,19 +313,6 @@ part_sum_grads (void *data, int part)
   for (int i = 0; i < s->shares - 2; i++)
     ae_add_sum_squares (m->grads + begin, m->replicas[i]->grads + begin, n);
   s->grad_sq[part] = ae_add_sum_squares (m->grads + begin, m->replicas[s->shares - 2]->grads + begin, n);
-}
-
-static void
-update_range (AeModel *m, size_t begin, size_t end, float grad_scale)
-{
-  const AeConfig *c = &m->cfg;
-  size_t n = end - begin;
-  if (c->optimizer == AE_OPT_ADAM)
-    ae_adam_update (m->params + begin, m->adam_m + begin, m->adam_v + begin, m->grads + begin, n,
-                    c->lr, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, c->weight_decay, grad_scale, m->step);
-  else
-    ae_sgd_update (m->params + begin, m->adam_v + begin, m->grads + begin, n, c->lr, c->momentum,
-                   c->weight_decay, grad_scale);
 }
 
 static void
@@ -287,12 +367,22 @@ run_items (AeModel *m, AeTeamFunc func, void *data, int n_items)
     ae_team_run (m->team, func, data, n_items);
 }
 
+/* Whether a split step may take the optimiser step in its weight parts: only when nothing
+ * needs the whole gradient first (its norm, for clipping). */
+static int
+fusable_update (const AeModel *m)
+{
+  return m->cfg.clip_norm <= 0.0f;
+}
+
 /* Fills the gradient arena; *grad_sq gets its squared norm when it comes for free (a split
- * step), else -1. */
+ * step), else -1. With `update`, a split step of dense layers also takes the optimiser step
+ * when the loss is finite and fusable_update allows; *updated says whether it did. */
 static void
 loss_and_grad (AeModel *m, AeLossTerms *terms, const float *x, int B, float epoch, AeRng *rng,
-               double *grad_sq)
+               double *grad_sq, int update, int *updated)
 {
+  *updated = 0;
   float kl_w = ae_model_kl_weight (&m->cfg, epoch);
   int n = team_size_for (m, B);
   *grad_sq = -1.0;
@@ -313,35 +403,74 @@ loss_and_grad (AeModel *m, AeLossTerms *terms, const float *x, int B, float epoc
       s.rng[i] = &forks[i];
     }
   int later = dense_only (m);
+  RowBuffers saved[AE_TEAM_MAX];
   for (int i = 0; i < n; i++)
-    share_model (m, i)->later_weights = later;
+    {
+      AeModel *r = share_model (m, i);
+      r->later_weights = later;
+      if (later && i > 0)
+        {
+          long begin, end;
+          ae_team_share (B, i, n, 1, &begin, &end);
+          save_row_buffers (&saved[i], r);
+          view_model_rows (r, m, begin);
+        }
+    }
   split_mode (m);
   double start = ae_monotonic_seconds ();
   run_items (m, share_loss_and_grad, &s, n);
   for (int i = 0; i < n; i++)
-    share_model (m, i)->later_weights = 0;
+    {
+      AeModel *r = share_model (m, i);
+      r->later_weights = 0;
+      if (later && i > 0)
+        restore_row_buffers (r, &saved[i]);
+    }
   memset (terms, 0, sizeof *terms);
   for (int i = 0; i < n; i++)
     ae_loss_terms_add (terms, &s.terms[i], 1.0);
   int parts = later ? weight_parts (m, s.parts) : n * PARAM_PARTS_PER_THREAD;
+  s.update = update && later && fusable_update (m) && isfinite (terms->total);
+  if (s.update)
+    {
+      s.part_floats = most_part_floats (m, s.parts, parts);
+      /* Each piece starts on a 64-byte line. */
+      s.part_floats = (s.part_floats + 15) / 16 * 16;
+      size_t floats = s.part_floats * (size_t) n;
+      if (m->part_grads_floats < floats)
+        {
+          free (m->part_grads);
+          m->part_grads_floats = 0;
+          m->part_grads = aligned_alloc (64, floats * sizeof (float));
+          if (m->part_grads != NULL)
+            m->part_grads_floats = floats;
+        }
+      s.update = m->part_grads != NULL;
+    }
+  if (s.update)
+    m->step++;
   run_items (m, later ? part_weight_grads : part_sum_grads, &s, parts);
   split_timed (m, ae_monotonic_seconds () - start);
   *grad_sq = 0.0;
   for (int i = 0; i < parts; i++)
     *grad_sq += s.grad_sq[i];
+  *updated = s.update;
+  if (s.update && !isfinite (*grad_sq))
+    m->step--; /* the step failed */
 }
 
 /* Checks the arguments, then loss_and_grad. */
 static AeStatus
 checked_loss_and_grad (AeModel *model, AeLossTerms *terms, const float *x, int B, float epoch,
-                       AeRng *rng, double *grad_sq, AeError *err)
+                       AeRng *rng, double *grad_sq, int update, int *updated, AeError *err)
 {
   if (model->grads == NULL)
     return ae_error_set (err, AE_ERR_INVALID, "this model is a read-only copy: it cannot train");
   if (B < 1 || B > model->cap)
     return ae_error_set (err, AE_ERR_INVALID, "batch of %d samples: this model takes 1 to %d", B,
                          model->cap);
-  loss_and_grad (model, terms, x, B, epoch, rng != NULL ? rng : &model->rng, grad_sq);
+  loss_and_grad (model, terms, x, B, epoch, rng != NULL ? rng : &model->rng, grad_sq, update,
+                 updated);
   return AE_OK;
 }
 
@@ -350,7 +479,8 @@ ae_model_loss_and_grad (AeModel *model, AeLossTerms *terms, const float *x, int 
                         AeRng *rng, AeError *err)
 {
   double grad_sq;
-  return checked_loss_and_grad (model, terms, x, B, epoch, rng, &grad_sq, err);
+  int updated;
+  return checked_loss_and_grad (model, terms, x, B, epoch, rng, &grad_sq, 0, &updated, err);
 }
 
 /* One optimiser step; grad_sq is the squared global gradient norm. */
@@ -388,7 +518,8 @@ ae_model_train_step (AeModel *model, AeLossTerms *terms, const float *x, int B, 
                      AeRng *rng, AeError *err)
 {
   double grad_sq;
-  AeStatus st = checked_loss_and_grad (model, terms, x, B, epoch, rng, &grad_sq, err);
+  int updated;
+  AeStatus st = checked_loss_and_grad (model, terms, x, B, epoch, rng, &grad_sq, 1, &updated, err);
   if (st != AE_OK)
     return st;
   if (!isfinite (terms->total))
@@ -403,7 +534,8 @@ ae_model_train_step (AeModel *model, AeLossTerms *terms, const float *x, int B, 
                          "a gradient became non-finite at step %ld: lower the learning rate "
                          "(--lr %g) or enable gradient clipping (--clip)",
                          model->step + 1, (double) model->cfg.lr);
-  apply_grad (model, grad_sq);
+  if (!updated)
+    apply_grad (model, grad_sq);
   return AE_OK;
 }
 

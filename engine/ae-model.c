@@ -497,6 +497,7 @@ ae_model_free (AeModel *model)
   if (model == NULL)
     return;
   ae_team_free (model->team);
+  free (model->part_grads);
   for (int i = 0; i < AE_TEAM_MAX - 1; i++)
     ae_model_free (model->replicas[i]);
   if (model->is_replica)

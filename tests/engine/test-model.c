@@ -1005,10 +1005,17 @@ check_split_matches_whole (const char *what, AeConfig cfg)
   ae_model_free (model);
 }
 
-/* A split step gives the same result whether the team or the calling thread alone runs
- * its items. */
+/* Two ways of training a model that must give the same weights, bit for bit. */
+typedef enum {
+  /* a split step run by the team, or by the calling thread alone */
+  TEAM_OR_ALONE,
+  /* ae_model_train_step, or loss_and_grad then apply_grad: a split step of dense layers
+   * takes the optimiser step in the parts of its weight gradients */
+  STEP_OR_GRAD_THEN_UPDATE,
+} TwoWays;
+
 static void
-check_alone_matches_team (const char *what, AeConfig cfg)
+check_ways_agree (const char *what, AeConfig cfg, TwoWays ways)
 {
   cfg.batch = 64;
   float *x = make_blobs (cfg.batch, cfg.height, 3);
@@ -1019,15 +1026,23 @@ check_alone_matches_team (const char *what, AeConfig cfg)
       models[way] = new_model (&cfg);
       if (models[way] == NULL)
         continue;
-      models[way]->split_fixed = way + 1; /* the team, then alone */
+      if (ways == TEAM_OR_ALONE)
+        models[way]->split_fixed = way + 1; /* the team, then alone */
       AeRng rng;
       ae_rng_seed (&rng, 8);
       for (int step = 0; step < 5; step++)
         {
           AeLossTerms terms;
           AeError err = { 0 };
-          CHECK (ae_model_train_step (models[way], &terms, x, cfg.batch, 0.5f, &rng, &err) == AE_OK, "%s: %s",
-                 what, err.message);
+          if (ways == STEP_OR_GRAD_THEN_UPDATE && way == 1)
+            {
+              CHECK (ae_model_loss_and_grad (models[way], &terms, x, cfg.batch, 0.5f, &rng, &err) == AE_OK,
+                     "%s: %s", what, err.message);
+              ae_model_apply_grad (models[way]);
+            }
+          else
+            CHECK (ae_model_train_step (models[way], &terms, x, cfg.batch, 0.5f, &rng, &err) == AE_OK,
+                   "%s: %s", what, err.message);
         }
     }
   ae_set_threads (1);
@@ -1036,7 +1051,9 @@ check_alone_matches_team (const char *what, AeConfig cfg)
       size_t n = 0;
       const float *a = ae_model_params (models[0], &n), *b = ae_model_params (models[1], NULL);
       CHECK (models[0]->team != NULL && memcmp (a, b, n * sizeof (float)) == 0,
-             "%s: the team's weights differ from those of the thread alone", what);
+             "%s: %s", what, ways == TEAM_OR_ALONE
+                               ? "the team's weights differ from those of the thread alone"
+                               : "a training step's weights differ from those of its gradients and then the step");
     }
   ae_model_free (models[0]);
   ae_model_free (models[1]);
@@ -1046,11 +1063,17 @@ check_alone_matches_team (const char *what, AeConfig cfg)
 static void
 test_split_batch (void)
 {
-  check_alone_matches_team ("vae", small_config ("vae"));
+  check_ways_agree ("vae", small_config ("vae"), STEP_OR_GRAD_THEN_UPDATE);
+  AeConfig sgd = small_config ("undercomplete");
+  sgd.optimizer = AE_OPT_SGD;
+  sgd.momentum = 0.9f;
+  sgd.weight_decay = 1e-3f;
+  check_ways_agree ("undercomplete, SGD", sgd, STEP_OR_GRAD_THEN_UPDATE);
+  check_ways_agree ("vae", small_config ("vae"), TEAM_OR_ALONE);
   AeConfig noisy_conv = small_conv_config ();
   noisy_conv.noise = AE_NOISE_GAUSSIAN;
   noisy_conv.noise_level = 0.2f;
-  check_alone_matches_team ("denoising conv", noisy_conv);
+  check_ways_agree ("denoising conv", noisy_conv, TEAM_OR_ALONE);
   check_split_matches_whole ("undercomplete", small_config ("undercomplete"));
   AeConfig cfg = small_config ("sparse");
   cfg.kl_sparsity = 0.0f;
