@@ -60,10 +60,21 @@ lab_window_step_epoch (GtkWidget *widget, const char *action_name, GVariant *par
 }
 
 static void
+reset_confirmed (gpointer owner, gpointer data, gboolean accepted)
+{
+  if (accepted)
+    lab_session_reset (LAB_WINDOW (owner)->session);
+}
+
+/* Reset throws the trained weights and history away: asked like any new model. */
+static void
 lab_window_reset (GtkWidget *widget, const char *action_name, GVariant *param)
 {
-  lab_session_reset (LAB_WINDOW (widget)->session);
+  lab_confirm_new_model (widget, LAB_WINDOW (widget)->session,
+                         _("Reset starts the network again from random weights."),
+                         reset_confirmed, NULL, NULL);
 }
+
 
 static void
 lab_window_lower_lr (GtkWidget *widget, const char *action_name, GVariant *param)

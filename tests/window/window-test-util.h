@@ -182,3 +182,19 @@ find_label_with (GtkWidget *widget, const char *text)
     }
   return NULL;
 }
+
+/* The question or error shown (an AdwMessageDialog), or NULL. */
+G_GNUC_UNUSED static GtkWidget *
+find_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels (); /* owned by GTK */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (item) && gtk_widget_get_visible (GTK_WIDGET (item)))
+        return GTK_WIDGET (item);
+    }
+  return NULL;
+}
