@@ -75,7 +75,6 @@ lab_window_reset (GtkWidget *widget, const char *action_name, GVariant *param)
                          reset_confirmed, NULL, NULL);
 }
 
-
 static void
 lab_window_lower_lr (GtkWidget *widget, const char *action_name, GVariant *param)
 {
@@ -278,47 +277,71 @@ session_opened (LabWindow *self, const char *path, const GError *error)
   return TRUE;
 }
 
-void
-lab_window_open_session (LabWindow *self, const char *path)
-{
-  g_autoptr(GError) error = NULL;
-
-  lab_session_open_file (self->session, path, &error);
-  session_opened (self, path, error);
-}
-
 typedef struct {
-  LabWindow *self;
   char *path;
   gboolean run;
 } LabSessionOpening;
 
 static void
-session_file_opened (GObject *source, GAsyncResult *result, gpointer data)
+session_opening_free (gpointer data)
 {
   LabSessionOpening *opening = data;
-  LabWindow *self = opening->self;
-  g_autoptr(GError) error = NULL;
 
-  lab_session_open_file_finish (LAB_SESSION (source), result, &error);
-  /* a window closed meanwhile shows nothing */
-  if (gtk_widget_get_root (GTK_WIDGET (self)) != NULL && self->session == LAB_SESSION (source)
-      && session_opened (self, opening->path, error) && opening->run)
-    lab_session_run (self->session);
-  g_object_unref (opening->self);
   g_free (opening->path);
   g_free (opening);
 }
 
-void
-_lab_window_open_session_async (LabWindow *self, const char *path, gboolean run)
+static void
+session_file_opened (GObject *source, GAsyncResult *result, gpointer data)
 {
-  LabSessionOpening *opening = g_new (LabSessionOpening, 1);
+  g_autoptr(GTask) task = data;
+  LabWindow *self = g_task_get_source_object (task);
+  LabSessionOpening *opening = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
 
-  opening->self = g_object_ref (self);
+  lab_session_open_file_finish (LAB_SESSION (source), result, &error);
+  /* a window closed meanwhile shows nothing */
+  if (gtk_widget_get_root (GTK_WIDGET (self)) == NULL || self->session != LAB_SESSION (source))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               _("%s: the window was closed"), opening->path);
+      return;
+    }
+  if (!session_opened (self, opening->path, error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (opening->run)
+    lab_session_run (self->session);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+lab_window_open_session (LabWindow *self, const char *path, gboolean run,
+                         GAsyncReadyCallback callback, gpointer user_data)
+{
+  LabSessionOpening *opening;
+  GTask *task;
+
+  g_return_if_fail (LAB_IS_WINDOW (self));
+  g_return_if_fail (path != NULL);
+
+  opening = g_new (LabSessionOpening, 1);
   opening->path = g_strdup (path);
   opening->run = run;
-  lab_session_open_file_async (self->session, path, NULL, session_file_opened, opening);
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, lab_window_open_session);
+  g_task_set_task_data (task, opening, session_opening_free);
+  lab_session_open_file_async (self->session, path, NULL, session_file_opened, task);
+}
+
+gboolean
+lab_window_open_session_finish (LabWindow *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static void
