@@ -108,6 +108,23 @@ draw_bins (cairo_t *cr, const LabPlotFrame *frame, const double *fractions, int 
   cairo_stroke (cr);
 }
 
+/* A distribution's legend words: "normal (912)", or for an even sample of a larger set
+ * "50,000 of 1,254,400 code values". */
+static void
+entry_text (const char *name, int n, long n_of, char *buf, size_t size)
+{
+  char count[32], of[32];
+
+  lab_plot_format_count (n, count, sizeof count);
+  if (n_of > n)
+    {
+      lab_plot_format_count (n_of, of, sizeof of);
+      snprintf (buf, size, "%s of %s %s", count, of, name);
+    }
+  else
+    snprintf (buf, size, "%s (%s)", name, count);
+}
+
 void
 lab_plot_histogram_draw (cairo_t *cr, int width, int height, const LabHistogramData *data,
                          const LabPlotStyle *style)
@@ -149,11 +166,11 @@ lab_plot_histogram_draw (cairo_t *cr, int width, int height, const LabHistogramD
       _lab_plot_text (cr, x + (left ? -5 : 5), frame.y0 + 2, label, left ? 1.0 : 0.0, 0.0);
     }
 
-  char normal_text[64], anomalous_text[64];
-  snprintf (normal_text, sizeof normal_text, "%s (%d)",
-            data->normal_name ? data->normal_name : "normal", data->n_normal);
-  snprintf (anomalous_text, sizeof anomalous_text, "%s (%d)",
-            data->anomalous_name ? data->anomalous_name : "anomalous", data->n_anomalous);
+  char normal_text[128], anomalous_text[128];
+  entry_text (data->normal_name ? data->normal_name : "normal", data->n_normal, data->n_normal_of,
+              normal_text, sizeof normal_text);
+  entry_text (data->anomalous_name ? data->anomalous_name : "anomalous", data->n_anomalous, 0,
+              anomalous_text, sizeof anomalous_text);
   LabLegendEntry entries[2] = {
     { normal_text, normal_color, LAB_LEGEND_BOX },
     { anomalous_text, anomalous_color, LAB_LEGEND_BOX },
@@ -209,6 +226,14 @@ lab_plot_histogram_summary (const LabHistogramData *data, char *buf, size_t size
   const char *normal = data->normal_name ? data->normal_name : "normal";
   const char *anomalous = data->anomalous_name ? data->anomalous_name : "anomalous";
   int n_normal, n_anomalous;
+  if (data->anomalous == NULL && !data->show_threshold)
+    {
+      char text[128];
+
+      entry_text (normal, data->n_normal, data->n_normal_of, text, sizeof text);
+      snprintf (buf, size, "%s from %.3g to %.3g", text, lo, hi);
+      return;
+    }
   if (!data->show_threshold || !_lab_plot_finite (data->threshold))
     {
       share_above (data->normal, data->n_normal, lo, &n_normal);
