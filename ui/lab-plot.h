@@ -194,6 +194,8 @@ typedef struct {
   const char *empty_text;
   LabImageCache *cache;           /* optional: scaled images kept between draws (see above) */
   unsigned long version;          /* with a cache: changed whenever pixels change in place */
+  int min_columns;                /* > 0: each row may show only its first images, down to
+                                     this many, when they come out clearly larger then */
 } LabImageGridData;
 
 /* Samples (n, channels, pixels) as a row's pixels in out: copied as they are for colour

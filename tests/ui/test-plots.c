@@ -583,6 +583,38 @@ test_image_grid (void)
   CHECK (test_distinct_colors (s) > 50, "still drawn");
   cairo_surface_destroy (s);
 
+  /* A narrow, tall panel: rows whose first images say enough show fewer, larger ones;
+   * wherever an image lies, it is one of the first and the rows stay aligned. */
+  f.data.highlight_row = f.data.highlight_index = -1;
+  int widest[2] = { 0, 0 }, last[2] = { -1, -1 };
+  for (int pass = 0; pass < 2; pass++)
+    {
+      f.data.min_columns = pass == 0 ? 0 : 4;
+      for (int py = 0; py < 400; py += 2)
+        {
+          int run = 0, previous = -1;
+          for (int px = 0; px < 420; px++)
+            {
+              int at_row, index;
+              if (lab_plot_image_grid_locate (420, 400, &f.data, &style, px + 0.5, py + 0.5, &at_row,
+                                              &index, NULL, NULL))
+                {
+                  last[pass] = index > last[pass] ? index : last[pass];
+                  run = index == previous ? run + 1 : 1;
+                  previous = index;
+                  widest[pass] = run > widest[pass] ? run : widest[pass];
+                }
+              else
+                previous = -1;
+            }
+        }
+    }
+  CHECK (last[0] == NI - 1 && last[1] >= 3 && last[1] < NI - 1,
+         "every image without min_columns, the first %d with it", last[1] + 1);
+  CHECK (widest[1] > widest[0] * 1.15, "fewer images come out larger: %d vs %d px", widest[1],
+         widest[0]);
+  f.data.min_columns = 0;
+
   LabImageGridData empty = { 0 };
   empty.title = "Reconstructions";
   s = render ("images-empty", lab_plot_image_grid_draw_func, &empty, 600, 300);
