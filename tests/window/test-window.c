@@ -12,6 +12,7 @@
 
 #include "ae-status.h"
 
+#include "lab-compare-window.h"
 #include "lab-denoise.h"
 #include "lab-denoise-view.h"
 #include "lab-session-file.h"
@@ -183,14 +184,16 @@ test_train_pause_step_reset (void)
   spin_for (0.2);
   g_assert_cmpint (shown (window)->steps, ==, steps + 1);
 
-  /* Reset asks first: until answered, and after Cancel, the weights and curves stay */
+  /* Reset asks first: until answered, and after Cancel, the weights and curves stay (the
+   * curves may still take in the step's last point) */
   points = lab_training_view_get_n_points (view);
+  g_assert_cmpuint (points, >, 0);
   generation = lab_session_get_generation (session);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.reset", NULL);
   g_assert_true (wait_for (window, dialog_shown, NULL, 5));
   spin_for (0.3);
   g_assert_cmpuint (lab_session_get_generation (session), ==, generation);
-  g_assert_cmpuint (lab_training_view_get_n_points (view), ==, points);
+  g_assert_cmpuint (lab_training_view_get_n_points (view), >=, points);
   g_assert_cmpint (shown (window)->steps, ==, steps + 1);
   dialog = find_dialog ();
   g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "Reset"));
@@ -198,7 +201,7 @@ test_train_pause_step_reset (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
   spin_for (0.3);
   g_assert_cmpuint (lab_session_get_generation (session), ==, generation);
-  g_assert_cmpuint (lab_training_view_get_n_points (view), ==, points);
+  g_assert_cmpuint (lab_training_view_get_n_points (view), >=, points);
   g_assert_cmpint (shown (window)->steps, ==, steps + 1);
 
   /* Reset, answered: the curves empty at once and stay empty */
@@ -727,6 +730,36 @@ test_views_ask_before_new_model (void)
   g_rmdir (dir);
 }
 
+/* Compare Runs' Reset Both throws the window's trained run away too: it asks first. */
+static void
+test_compare_reset_asks (void)
+{
+  LabWindow *window = open_window ();
+  LabSession *session = lab_window_get_session (window);
+  GtkWidget *compare = NULL;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.step", NULL);
+  g_assert_true (wait_for (window, steps_exactly, GINT_TO_POINTER (1), 30));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-seed", NULL);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && compare == NULL; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (LAB_IS_COMPARE_WINDOW (item))
+        compare = GTK_WIDGET (item);
+    }
+  g_assert_nonnull (compare);
+
+  g_assert_true (press_and_answer (window, find_button (compare, "Re_set Both"), "cancel"));
+  g_assert_cmpint (lab_session_get_snapshot (session)->steps, ==, 1);
+  g_assert_false (press_and_answer (window, find_button (compare, "Re_set Both"), "new-model"));
+  g_assert_true (wait_for (window, steps_exactly, GINT_TO_POINTER (0), 30));
+
+  gtk_window_destroy (GTK_WINDOW (compare));
+  close_window (window);
+}
+
 /* A session file dropped on the window is read, and its dataset loaded, on a worker: the
  * call returns at once with the session loading, and the saved run comes in after. */
 static void
@@ -888,6 +921,7 @@ main (int argc, char **argv)
   g_test_add_func ("/window/views", test_views);
   g_test_add_func ("/window/views-ask-before-new-model", test_views_ask_before_new_model);
   g_test_add_func ("/window/files-ask-before-new-model", test_files_ask_before_new_model);
+  g_test_add_func ("/window/compare-reset-asks", test_compare_reset_asks);
   g_test_add_func ("/window/session-opens-on-a-worker", test_session_opens_on_a_worker);
   g_test_add_func ("/window/picture-opens-on-a-worker", test_picture_opens_on_a_worker);
   g_test_add_func ("/window/close-while-running", test_close_while_running);
