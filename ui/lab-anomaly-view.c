@@ -1062,7 +1062,7 @@ lab_anomaly_view_init (LabAnomalyView *self)
   for (int i = 0; i < LAB_GALLERY_SEQUENCES; i++)
     {
       self->sequence_charts[i] = LAB_CHART (lab_chart_new ());
-      gtk_widget_set_size_request (GTK_WIDGET (self->sequence_charts[i]), 180, 150);
+      gtk_widget_set_size_request (GTK_WIDGET (self->sequence_charts[i]), 140, 150);
       gtk_widget_set_vexpand (GTK_WIDGET (self->sequence_charts[i]), TRUE);
       gtk_widget_set_hexpand (GTK_WIDGET (self->sequence_charts[i]), TRUE);
       lab_chart_set_draw_func (self->sequence_charts[i], lab_plot_sequence_draw_func, &self->sequences[i], NULL);

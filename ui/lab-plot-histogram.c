@@ -96,19 +96,26 @@ legend_entries (const LabHistogramData *data, const LabPlotStyle *style, char te
   return data->anomalous != NULL ? 2 : 1;
 }
 
-/* Where the legend box (top right) ends, in pixels from the top. */
-static double
-legend_bottom (const LabPlotFrame *frame, const LabPlotStyle *style, const LabHistogramData *data)
+/* Where the legend box would be in the plot area's top right corner. */
+static void
+legend_box (const LabPlotFrame *frame, const LabPlotStyle *style, const LabHistogramData *data,
+            double box[4])
 {
   char texts[2][128];
   LabLegendEntry entries[2];
   int n = legend_entries (data, style, texts, entries);
   cairo_t *measure = _lab_plot_measure_new ();
-  double box[4];
 
   _lab_plot_legend_box (measure, frame, style, LAB_PLOT_LEGEND_TOP_RIGHT, entries, n, box);
   cairo_destroy (measure);
-  return box[1] + box[3];
+}
+
+/* The legend a line per distribution over the plot area, from the chart's left edge, when
+ * the plot area is narrower than its box (frame->spec.extra_top holds their height). */
+static bool
+legend_above (const LabPlotFrame *frame)
+{
+  return frame->spec.extra_top > 0;
 }
 
 static bool
@@ -132,10 +139,21 @@ histogram_layout (LabPlotFrame *frame, int width, int height, const LabHistogram
   double ymax = top > 0 ? top * 1.08 : 1.0;
   if (!_lab_plot_frame_layout (frame, width, height, style, &spec, lo - pad, hi + pad, 0.0, ymax))
     return false;
+  double box[4], small = _lab_plot_font_px (style, LAB_PLOT_TEXT_SMALL);
+  legend_box (frame, style, data, box);
+  int n = data->anomalous != NULL ? 2 : 1;
+  if (box[0] < frame->x0
+      && frame->y1 - frame->y0 - n * _lab_plot_legend_row_height (style) > (frame->y1 - frame->y0) / 2)
+    {
+      spec.extra_top = n * _lab_plot_legend_row_height (style);
+      if (!_lab_plot_frame_layout (frame, width, height, style, &spec, lo - pad, hi + pad, 0.0, ymax))
+        return false;
+      box[1] = frame->y0; /* only the threshold's label is left to make room for */
+      box[3] = 0;
+    }
   /* Headroom over the bars for the legend in the top corner and the threshold's label under
    * it, so that neither covers a bar (up to 60 % of the plot's height) */
-  double band = legend_bottom (frame, style, data) - frame->y0
-                + _lab_plot_font_px (style, LAB_PLOT_TEXT_SMALL) * 1.5;
+  double band = box[1] + box[3] - frame->y0 + small * 1.5;
   double free_share = fmax (0.4, 1.0 - band / (frame->y1 - frame->y0));
   return _lab_plot_frame_layout (frame, width, height, style, &spec, lo - pad, hi + pad, 0.0,
                                  ymax / free_share);
@@ -208,12 +226,21 @@ lab_plot_histogram_draw (cairo_t *cr, int width, int height, const LabHistogramD
       double box[4];
       _lab_plot_legend_box (cr, &frame, style, LAB_PLOT_LEGEND_TOP_RIGHT, entries, n_entries, box);
       /* under the legend when beside it they would overlap */
-      double label_y = label_x0 + label_w > box[0] && label_x0 < box[0] + box[2]
-                       ? box[1] + box[3] + 2 : frame.y0 + 2;
+      double label_y = !legend_above (&frame) && label_x0 + label_w > box[0]
+                       && label_x0 < box[0] + box[2] ? box[1] + box[3] + 2 : frame.y0 + 2;
       _lab_plot_text (cr, x + (left ? -5 : 5), label_y, label, left ? 1.0 : 0.0, 0.0);
     }
 
-  _lab_plot_legend (cr, &frame, style, LAB_PLOT_LEGEND_TOP_RIGHT, entries, n_entries);
+  if (legend_above (&frame))
+    for (int i = 0; i < n_entries; i++)
+      {
+        LabPlotFrame line = frame;
+        line.y0 = frame.y0 - (n_entries - 1 - i) * _lab_plot_legend_row_height (style);
+        line.x0 = line.x1 = round (_lab_plot_font_px (style, 1.0) * 0.9);
+        _lab_plot_legend (cr, &line, style, LAB_PLOT_LEGEND_ABOVE, &entries[i], 1);
+      }
+  else
+    _lab_plot_legend (cr, &frame, style, LAB_PLOT_LEGEND_TOP_RIGHT, entries, n_entries);
   cairo_restore (cr);
 }
 
