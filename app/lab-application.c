@@ -219,6 +219,43 @@ lab_application_show_window (LabApplication *self, LabWindow *window)
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* The lesson of --lesson, else a run: the options' or the last one. */
+static void
+lab_application_open_lesson_or_run (LabApplication *self, LabWindow *window)
+{
+  if (self->lesson != NULL)
+    {
+      g_autoptr (GError) error = NULL;
+
+      /* checked when the options were read: only a file gone since then fails here */
+      if (!lab_window_open_lesson (window, self->lesson, &error))
+        g_printerr ("latentlab: --lesson %s: %s\n", self->lesson, error->message);
+    }
+  /* the window always has a run (a lesson loads its own) */
+  if (lab_window_get_lesson (window) == NULL)
+    lab_application_start_run (self, window);
+}
+
+static void
+session_option_opened (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(LabApplication) self = data;
+  LabWindow *window = LAB_WINDOW (source);
+  g_autoptr(GError) error = NULL;
+
+  if (lab_window_open_session_finish (window, result, &error))
+    {
+      if (self->view != NULL)
+        lab_window_set_view (window, self->view);
+      /* a lesson given too comes after the session, as it would have replaced its run */
+      if (self->lesson != NULL)
+        lab_application_open_lesson_or_run (self, window);
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    /* the error names the file; the window still gets a run */
+    lab_application_open_lesson_or_run (self, window);
+}
+
 static void
 lab_application_activate (GApplication *app)
 {
@@ -232,28 +269,12 @@ lab_application_activate (GApplication *app)
       return;
     }
   lab_window = lab_application_new_window (self);
+  /* --session: read on a worker, the window shown at once with the session loading */
   if (self->session != NULL)
-    {
-      lab_window_open_session (lab_window, self->session);
-      if (self->view != NULL)
-        lab_window_set_view (lab_window, self->view);
-      if (self->run)
-        lab_session_run (lab_window_get_session (lab_window));
-    }
-  if (self->lesson != NULL)
-    {
-      g_autoptr (GError) error = NULL;
-
-      /* checked when the options were read: only a file gone since then fails here */
-      if (!lab_window_open_lesson (lab_window, self->lesson, &error))
-        g_printerr ("latentlab: --lesson %s: %s\n", self->lesson, error->message);
-    }
-  /* also after a session that failed to open: the window always has a run (a lesson loads
-   * its own) */
-  if (lab_window_get_lesson (lab_window) == NULL
-      && (self->session == NULL
-          || lab_session_get_dataset_spec (lab_window_get_session (lab_window)) == NULL))
-    lab_application_start_run (self, lab_window);
+    lab_window_open_session (lab_window, self->session, self->run, session_option_opened,
+                             g_object_ref (self));
+  else
+    lab_application_open_lesson_or_run (self, lab_window);
   lab_application_show_window (self, lab_window);
 }
 

@@ -163,9 +163,9 @@ lab_anomaly_view_update_histogram (LabAnomalyView *self)
   g_clear_pointer (&self->hist_normal, g_free);
   g_clear_pointer (&self->hist_other, g_free);
   memset (&self->hist, 0, sizeof self->hist);
-  self->hist.x_label = _("squared reconstruction error");
+  self->hist.x_label = _("squared error");
   self->hist.empty_text = _("Reconstruction errors appear after the first batches");
-  self->hist.title = _("Test samples by reconstruction error");
+  self->hist.title = _("Test samples by error");
   if (r == NULL)
     {
       lab_chart_redraw (self->histogram_chart);
@@ -202,7 +202,8 @@ lab_anomaly_view_update_roc (LabAnomalyView *self)
 
   memset (&self->roc, 0, sizeof self->roc);
   self->roc.title = _("ROC on the test split");
-  self->roc.empty_text = steps_labelled (self) || self->n_classes < 2
+  self->roc.empty_text = r == NULL ? _("The ROC curve appears after the first batches")
+                         : steps_labelled (self) || self->n_classes < 2
                          ? _("The ROC curve needs normal and anomalous test samples")
                          : _("Untick a class: the ROC curve needs normal and held-out classes");
   self->roc.curves = self->roc_curves;
@@ -216,7 +217,7 @@ lab_anomaly_view_update_roc (LabAnomalyView *self)
   self->roc.n_curves = 1;
   if (r->n_pca_roc > 0)
     {
-      g_snprintf (self->pca_name, sizeof self->pca_name, _("PCA, %d components"),
+      g_snprintf (self->pca_name, sizeof self->pca_name, _("PCA (k = %d)"),
                   lab_anomaly_baseline_get_k (self->baseline));
       self->roc_curves[1] = (LabRocCurve) { self->pca_name, r->pca_fpr, r->pca_tpr, (int) r->n_pca_roc,
                                             r->pca_auroc, 1, TRUE };
@@ -340,13 +341,15 @@ lab_anomaly_view_update_gallery (LabAnomalyView *self)
     self->gallery_rows[0] = (LabImageRow) { _("input"), pixels, n, map, 0,
                                             (const char *const *) self->gallery_classes };
     self->gallery_rows[1] = (LabImageRow) { _("reconstruction"), pixels + n * image, n, map, 0, NULL };
-    self->gallery_rows[2] = (LabImageRow) { _("|error|, summed squares"), errors, n, LAB_IMAGE_HEAT, 1.0f,
+    self->gallery_rows[2] = (LabImageRow) { _("|error|"), errors, n, LAB_IMAGE_HEAT, 1.0f,
                                             (const char *const *) self->gallery_captions };
     self->gallery.image_width = width;
     self->gallery.image_height = height;
     self->gallery.rows = self->gallery_rows;
     self->gallery.n_rows = 3;
     self->gallery.columns = n;
+    /* worst first: a narrow panel shows the first few of them larger */
+    self->gallery.min_columns = MIN (n, 4);
     self->gallery.title = self->file_result != NULL ? self->file_set->name : _("Worst reconstructions of the test split");
     lab_chart_redraw (self->gallery_chart);
   }
@@ -1059,7 +1062,7 @@ lab_anomaly_view_init (LabAnomalyView *self)
   for (int i = 0; i < LAB_GALLERY_SEQUENCES; i++)
     {
       self->sequence_charts[i] = LAB_CHART (lab_chart_new ());
-      gtk_widget_set_size_request (GTK_WIDGET (self->sequence_charts[i]), 180, 150);
+      gtk_widget_set_size_request (GTK_WIDGET (self->sequence_charts[i]), 140, 150);
       gtk_widget_set_vexpand (GTK_WIDGET (self->sequence_charts[i]), TRUE);
       gtk_widget_set_hexpand (GTK_WIDGET (self->sequence_charts[i]), TRUE);
       lab_chart_set_draw_func (self->sequence_charts[i], lab_plot_sequence_draw_func, &self->sequences[i], NULL);

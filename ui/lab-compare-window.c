@@ -13,6 +13,7 @@
 #include "lab-background.h"
 #include "lab-chart.h"
 #include "lab-compare-window.h"
+#include "lab-confirm.h"
 #include "lab-plot.h"
 #include "lab-session-file.h"
 
@@ -271,10 +272,24 @@ on_step_clicked (GtkButton *button, LabCompareWindow *self)
 }
 
 static void
+reset_confirmed (gpointer owner, gpointer data, gboolean accepted)
+{
+  LabCompareWindow *self = owner;
+
+  if (accepted && self->a != NULL && self->b != NULL)
+    {
+      lab_session_reset (self->a);
+      lab_session_reset (self->b);
+    }
+}
+
+/* A is the main window's trained run: asked like any new model. */
+static void
 on_reset_clicked (GtkButton *button, LabCompareWindow *self)
 {
-  lab_session_reset (self->a);
-  lab_session_reset (self->b);
+  lab_confirm_new_model (GTK_WIDGET (self), self->a,
+                         _("Reset starts both networks again from random weights."),
+                         reset_confirmed, NULL, NULL);
 }
 
 static void

@@ -52,6 +52,7 @@ struct _LabInsideView {
   char rho_text[32];
   LabBarsData bars;
   LabHistogramData codes_hist;
+  char codes_name[96];         /* its legend: "code values of 2,000 test samples" */
 
   LabInsideNorms *norms, *companion;
   int n_norms, n_companion;
@@ -118,6 +119,7 @@ lab_inside_view_show_activity (LabInsideView *self)
   const LabInsideLook *look = self->look;
   const LabSnapshot *s = self->look_snapshot;
   g_autofree char *text = NULL;
+  char samples[32];
 
   self->bars.values = look->mean;
   self->bars.n = look->units;
@@ -144,6 +146,11 @@ lab_inside_view_show_activity (LabInsideView *self)
 
   self->codes_hist.normal = look->code_values;
   self->codes_hist.n_normal = look->n_code_values;
+  /* the histogram bins an even sample of every code value: the legend says of how many */
+  self->codes_hist.n_normal_of = (long) s->n_codes * s->latent;
+  lab_plot_format_count (s->n_codes, samples, sizeof samples);
+  g_snprintf (self->codes_name, sizeof self->codes_name, _("code values of %s test samples"), samples);
+  self->codes_hist.normal_name = self->codes_name;
   lab_chart_redraw (self->codes_chart);
 }
 
@@ -466,7 +473,6 @@ lab_inside_view_init (LabInsideView *self)
   self->tiles_grid.highlight_row = self->tiles_grid.highlight_index = -1;
   self->tiles_grid.empty_text = _("The weights appear with the first report: press Run");
   lab_chart_set_draw_func (self->weights_chart, lab_plot_image_grid_draw_func, &self->tiles_grid, NULL);
-  self->codes_hist.normal_name = _("code values of the test samples");
   self->codes_hist.title = NULL;
   self->codes_hist.x_label = _("activation");
   self->codes_hist.empty_text = _("The code values appear with the first report");

@@ -64,6 +64,60 @@ fill_bins (const float *values, int n, double lo, double hi, int bins, double *o
   return used;
 }
 
+/* A distribution's legend words: "normal (912)", or for an even sample of a larger set
+ * "50,000 of 1,254,400 code values". */
+static void
+entry_text (const char *name, int n, long n_of, char *buf, size_t size)
+{
+  char count[32], of[32];
+
+  lab_plot_format_count (n, count, sizeof count);
+  if (n_of > n)
+    {
+      lab_plot_format_count (n_of, of, sizeof of);
+      snprintf (buf, size, "%s of %s %s", count, of, name);
+    }
+  else
+    snprintf (buf, size, "%s (%s)", name, count);
+}
+
+/* The legend's entries: the distributions' colours, names and counts (texts: two of 128). */
+static int
+legend_entries (const LabHistogramData *data, const LabPlotStyle *style, char texts[2][128],
+                LabLegendEntry entries[2])
+{
+  entry_text (data->normal_name ? data->normal_name : "normal", data->n_normal, data->n_normal_of,
+              texts[0], 128);
+  entry_text (data->anomalous_name ? data->anomalous_name : "anomalous", data->n_anomalous, 0,
+              texts[1], 128);
+  entries[0] = (LabLegendEntry){ texts[0], lab_plot_style_color (style, 0), LAB_LEGEND_BOX };
+  entries[1] = (LabLegendEntry){ texts[1], lab_plot_style_color (style, 3), LAB_LEGEND_BOX };
+  /* one distribution alone (no anomalous array) needs no second legend entry */
+  return data->anomalous != NULL ? 2 : 1;
+}
+
+/* Where the legend box would be in the plot area's top right corner. */
+static void
+legend_box (const LabPlotFrame *frame, const LabPlotStyle *style, const LabHistogramData *data,
+            double box[4])
+{
+  char texts[2][128];
+  LabLegendEntry entries[2];
+  int n = legend_entries (data, style, texts, entries);
+  cairo_t *measure = _lab_plot_measure_new ();
+
+  _lab_plot_legend_box (measure, frame, style, LAB_PLOT_LEGEND_TOP_RIGHT, entries, n, box);
+  cairo_destroy (measure);
+}
+
+/* The legend a line per distribution over the plot area, from the chart's left edge, when
+ * the plot area is narrower than its box (frame->spec.extra_top holds their height). */
+static bool
+legend_above (const LabPlotFrame *frame)
+{
+  return frame->spec.extra_top > 0;
+}
+
 static bool
 histogram_layout (LabPlotFrame *frame, int width, int height, const LabHistogramData *data,
                   const LabPlotStyle *style, double *bins_normal, double *bins_anomalous)
@@ -82,8 +136,27 @@ histogram_layout (LabPlotFrame *frame, int width, int height, const LabHistogram
   spec.x_label = data->x_label;
   spec.y_label = "fraction";
   double pad = (hi - lo) * 0.02;
+  double ymax = top > 0 ? top * 1.08 : 1.0;
+  if (!_lab_plot_frame_layout (frame, width, height, style, &spec, lo - pad, hi + pad, 0.0, ymax))
+    return false;
+  double box[4], small = _lab_plot_font_px (style, LAB_PLOT_TEXT_SMALL);
+  legend_box (frame, style, data, box);
+  int n = data->anomalous != NULL ? 2 : 1;
+  if (box[0] < frame->x0
+      && frame->y1 - frame->y0 - n * _lab_plot_legend_row_height (style) > (frame->y1 - frame->y0) / 2)
+    {
+      spec.extra_top = n * _lab_plot_legend_row_height (style);
+      if (!_lab_plot_frame_layout (frame, width, height, style, &spec, lo - pad, hi + pad, 0.0, ymax))
+        return false;
+      box[1] = frame->y0; /* only the threshold's label is left to make room for */
+      box[3] = 0;
+    }
+  /* Headroom over the bars for the legend in the top corner and the threshold's label under
+   * it, so that neither covers a bar (up to 60 % of the plot's height) */
+  double band = box[1] + box[3] - frame->y0 + small * 1.5;
+  double free_share = fmax (0.4, 1.0 - band / (frame->y1 - frame->y0));
   return _lab_plot_frame_layout (frame, width, height, style, &spec, lo - pad, hi + pad, 0.0,
-                                 top > 0 ? top * 1.08 : 1.0);
+                                 ymax / free_share);
 }
 
 static void
@@ -122,8 +195,10 @@ lab_plot_histogram_draw (cairo_t *cr, int width, int height, const LabHistogramD
   double lo, hi;
   histogram_range (data, &lo, &hi);
   int bins = bin_count (data);
-  LabRgba normal_color = lab_plot_style_color (style, 0);
-  LabRgba anomalous_color = lab_plot_style_color (style, 3);
+  char texts[2][128];
+  LabLegendEntry entries[2];
+  int n_entries = legend_entries (data, style, texts, entries);
+  LabRgba normal_color = entries[0].color, anomalous_color = entries[1].color;
 
   _lab_plot_frame_clip (cr, &frame);
   if (data->n_normal > 0)
@@ -146,21 +221,26 @@ lab_plot_histogram_draw (cairo_t *cr, int width, int height, const LabHistogramD
       snprintf (label, sizeof label, "threshold %.3g", data->threshold);
       _lab_plot_set_font (cr, style, LAB_PLOT_TEXT_SMALL, false);
       bool left = x > (frame.x0 + frame.x1) / 2;
-      _lab_plot_text (cr, x + (left ? -5 : 5), frame.y0 + 2, label, left ? 1.0 : 0.0, 0.0);
+      double label_w = _lab_plot_text_width (cr, label);
+      double label_x0 = left ? x - 5 - label_w : x + 5;
+      double box[4];
+      _lab_plot_legend_box (cr, &frame, style, LAB_PLOT_LEGEND_TOP_RIGHT, entries, n_entries, box);
+      /* under the legend when beside it they would overlap */
+      double label_y = !legend_above (&frame) && label_x0 + label_w > box[0]
+                       && label_x0 < box[0] + box[2] ? box[1] + box[3] + 2 : frame.y0 + 2;
+      _lab_plot_text (cr, x + (left ? -5 : 5), label_y, label, left ? 1.0 : 0.0, 0.0);
     }
 
-  char normal_text[64], anomalous_text[64];
-  snprintf (normal_text, sizeof normal_text, "%s (%d)",
-            data->normal_name ? data->normal_name : "normal", data->n_normal);
-  snprintf (anomalous_text, sizeof anomalous_text, "%s (%d)",
-            data->anomalous_name ? data->anomalous_name : "anomalous", data->n_anomalous);
-  LabLegendEntry entries[2] = {
-    { normal_text, normal_color, LAB_LEGEND_BOX },
-    { anomalous_text, anomalous_color, LAB_LEGEND_BOX },
-  };
-  /* one distribution alone (no anomalous array) needs no second legend entry */
-  _lab_plot_legend (cr, &frame, style, LAB_PLOT_LEGEND_TOP_RIGHT, entries,
-                    data->anomalous != NULL ? 2 : 1);
+  if (legend_above (&frame))
+    for (int i = 0; i < n_entries; i++)
+      {
+        LabPlotFrame line = frame;
+        line.y0 = frame.y0 - (n_entries - 1 - i) * _lab_plot_legend_row_height (style);
+        line.x0 = line.x1 = round (_lab_plot_font_px (style, 1.0) * 0.9);
+        _lab_plot_legend (cr, &line, style, LAB_PLOT_LEGEND_ABOVE, &entries[i], 1);
+      }
+  else
+    _lab_plot_legend (cr, &frame, style, LAB_PLOT_LEGEND_TOP_RIGHT, entries, n_entries);
   cairo_restore (cr);
 }
 
@@ -209,6 +289,14 @@ lab_plot_histogram_summary (const LabHistogramData *data, char *buf, size_t size
   const char *normal = data->normal_name ? data->normal_name : "normal";
   const char *anomalous = data->anomalous_name ? data->anomalous_name : "anomalous";
   int n_normal, n_anomalous;
+  if (data->anomalous == NULL && !data->show_threshold)
+    {
+      char text[128];
+
+      entry_text (normal, data->n_normal, data->n_normal_of, text, sizeof text);
+      snprintf (buf, size, "%s from %.3g to %.3g", text, lo, hi);
+      return;
+    }
   if (!data->show_threshold || !_lab_plot_finite (data->threshold))
     {
       share_above (data->normal, data->n_normal, lo, &n_normal);

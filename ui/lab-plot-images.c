@@ -22,12 +22,20 @@ typedef struct {
   double caption_h;
   double row_gap;        /* extra space between rows */
   int columns;
+  int shown;             /* images drawn of each row, the first ones (0: all) */
 } GridLayout;
 
+/* How many of the row's images are drawn: the first shown (0: all). */
 static int
-row_lines (const LabImageRow *row, int columns)
+row_shown (const LabImageRow *row, int shown)
 {
-  int n = row->n_images > 0 ? row->n_images : 1;
+  return shown > 0 && shown < row->n_images ? shown : row->n_images;
+}
+
+static int
+row_lines (const LabImageRow *row, int columns, int shown)
+{
+  int n = row_shown (row, shown) > 0 ? row_shown (row, shown) : 1;
   return (n + columns - 1) / columns;
 }
 
@@ -51,17 +59,19 @@ grid_has_images (const LabImageGridData *data)
 }
 
 /* The image height that columns images a line give, in avail_w x avail_h (label_h above
- * and caption_h below each line); sets *lines and *row_gap. */
+ * and caption_h below each line), shown images of each row drawn (0: all); sets *lines and
+ * *row_gap. */
 static double
-cell_height_for (const LabImageGridData *data, int columns, double avail_w, double avail_h,
-                 double gap, double label_h, double caption_h, int *lines, double *row_gap)
+cell_height_for (const LabImageGridData *data, int columns, int shown, double avail_w,
+                 double avail_h, double gap, double label_h, double caption_h, int *lines,
+                 double *row_gap)
 {
   double aspect = is_series (data) ? SERIES_ASPECT : (double) data->image_width / data->image_height;
 
   *lines = 0;
   for (int r = 0; r < data->n_rows; r++)
-    *lines += row_lines (&data->rows[r], columns);
-  *row_gap = data->n_rows > 1 && columns < data->rows[0].n_images ? gap * 1.5 : 0.0;
+    *lines += row_lines (&data->rows[r], columns, shown);
+  *row_gap = data->n_rows > 1 && columns < row_shown (&data->rows[0], shown) ? gap * 1.5 : 0.0;
   double h_by_width = (avail_w - (columns - 1) * gap) / (columns * aspect);
   double h_by_height = (avail_h - (*lines - 1) * gap - *lines * (caption_h + label_h)
                         - (data->n_rows - 1) * *row_gap) / *lines;
@@ -129,8 +139,24 @@ grid_layout (GridLayout *layout, int width, int height, const LabImageGridData *
   double gap = 6.0;
   int lines;
   double row_gap;
-  double cell_h = cell_height_for (data, columns, avail_w, avail_h, gap, label_h,
+  double cell_h = cell_height_for (data, columns, 0, avail_w, avail_h, gap, label_h,
                                    layout->caption_h, &lines, &row_gap);
+  /* Rows whose first images say enough (the worst reconstructions, worst first) show fewer
+   * when that makes them clearly larger: five large ones on a projector's narrow panel
+   * rather than eight small ones. */
+  for (int fewer = columns - 1; fewer >= data->min_columns && data->min_columns > 0; fewer--)
+    {
+      int fewer_lines;
+      double fewer_gap, h = cell_height_for (data, fewer, fewer, avail_w, avail_h, gap, label_h,
+                                             layout->caption_h, &fewer_lines, &fewer_gap);
+      if (h > cell_h * 1.15)
+        {
+          columns = layout->shown = fewer;
+          cell_h = h;
+          lines = fewer_lines;
+          row_gap = fewer_gap;
+        }
+    }
   /* Labelled images (one row, as the Denoise view's panels) wrap onto more lines when their
    * labels and captions would overlap side by side and the wrapped images come out larger
    * (a tall panel, or presentation mode's larger text). */
@@ -138,7 +164,7 @@ grid_layout (GridLayout *layout, int width, int height, const LabImageGridData *
     for (int fewer = columns - 1; fewer >= 1 && cell_h * aspect + gap < text_w + font * 0.5; fewer--)
       {
         int fewer_lines;
-        double fewer_gap, h = cell_height_for (data, fewer, avail_w, avail_h, gap, label_h,
+        double fewer_gap, h = cell_height_for (data, fewer, 0, avail_w, avail_h, gap, label_h,
                                                layout->caption_h, &fewer_lines, &fewer_gap);
         if (floor (h * aspect) + gap >= text_w + font * 0.5 || h > cell_h)
           {
@@ -533,16 +559,17 @@ lab_plot_image_grid_draw (cairo_t *cr, int width, int height, const LabImageGrid
           _lab_plot_set_color (cr, style->muted);
           _lab_plot_text (cr, layout.label_x, top + layout.cell_h / 2, row->label, 0.0, 0.5);
         }
+      int shown = row_shown (row, layout.shown);
       if (row->pixels == NULL || row->n_images <= 0)
         {
-          line += row_lines (row, layout.columns);
+          line += row_lines (row, layout.columns, layout.shown);
           continue;
         }
       /* captions wider than an image's place would run into their neighbours' ("class
        * 8class 5"): a row whose captions do not all fit shows none */
       bool captions_fit = row->captions != NULL;
       _lab_plot_set_font (cr, style, LAB_PLOT_TEXT_SMALL, false);
-      for (int i = 0; captions_fit && i < row->n_images; i++)
+      for (int i = 0; captions_fit && i < shown; i++)
         captions_fit = row->captions[i] == NULL
                        || _lab_plot_text_width (cr, row->captions[i]) <= layout.cell_w + layout.gap - 2;
       size_t n_pixels = (size_t) data->image_width * data->image_height * row->n_images;
@@ -555,7 +582,7 @@ lab_plot_image_grid_draw (cairo_t *cr, int width, int height, const LabImageGrid
                    ? row_vmax (row, n_pixels) : 1.0;
           series_range (row, n_pixels, vmax, &lo, &hi);
         }
-      for (int i = 0; i < row->n_images; i++)
+      for (int i = 0; i < shown; i++)
         {
           double x = layout.x0 + (i % layout.columns) * (layout.cell_w + layout.gap);
           double y = line_top (&layout, line + i / layout.columns, r);
@@ -577,7 +604,7 @@ lab_plot_image_grid_draw (cairo_t *cr, int width, int height, const LabImageGrid
                               0.5, 0.0);
             }
         }
-      line += row_lines (row, layout.columns);
+      line += row_lines (row, layout.columns, layout.shown);
     }
   cairo_restore (cr);
 }
@@ -601,7 +628,7 @@ lab_plot_image_grid_locate (int width, int height, const LabImageGridData *data,
   for (int r = 0; r < data->n_rows; r++)
     {
       const LabImageRow *image_row = &data->rows[r];
-      for (int i = 0; i < image_row->n_images; i++)
+      for (int i = 0; i < row_shown (image_row, layout.shown); i++)
         {
           double x = layout.x0 + (i % layout.columns) * (layout.cell_w + layout.gap);
           double y = line_top (&layout, line + i / layout.columns, r);
@@ -617,7 +644,7 @@ lab_plot_image_grid_locate (int width, int height, const LabImageGridData *data,
             *image_y = (py - y) / layout.cell_h * data->image_height;
           return true;
         }
-      line += row_lines (image_row, layout.columns);
+      line += row_lines (image_row, layout.columns, layout.shown);
     }
   return false;
 }

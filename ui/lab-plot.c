@@ -191,6 +191,26 @@ lab_plot_log_ticks (double lo, double hi, LabPlotTick *ticks, int capacity)
 }
 
 void
+lab_plot_format_count (long n, char *buf, size_t size)
+{
+  char digits[24];
+  int len = snprintf (digits, sizeof digits, "%ld", labs (n));
+  size_t used = 0;
+
+  if (size == 0)
+    return;
+  if (n < 0 && used + 1 < size)
+    buf[used++] = '-';
+  for (int i = 0; i < len && used + 2 < size; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        buf[used++] = ',';
+      buf[used++] = digits[i];
+    }
+  buf[used] = '\0';
+}
+
+void
 lab_plot_format_tick (double value, double step, char *buf, size_t size)
 {
   if (size == 0)

@@ -77,6 +77,8 @@ int  lab_plot_log_ticks    (double lo, double hi, LabPlotTick *ticks, int capaci
 /* A short label for a tick value: "0.05", "1200", "1e-05"; `step` is the tick spacing (0 for
  * log axes). */
 void lab_plot_format_tick  (double value, double step, char *buf, size_t size);
+/* A count as a class reads it from across the room: 1254400 -> "1,254,400". */
+void lab_plot_format_count (long n, char *buf, size_t size);
 
 /* A perceptual dark-to-bright colormap (inferno-like) for t in [0, 1] (clamped). */
 LabRgba lab_plot_colormap_inferno (double t);
@@ -192,6 +194,8 @@ typedef struct {
   const char *empty_text;
   LabImageCache *cache;           /* optional: scaled images kept between draws (see above) */
   unsigned long version;          /* with a cache: changed whenever pixels change in place */
+  int min_columns;                /* > 0: each row may show only its first images, down to
+                                     this many, when they come out clearly larger then */
 } LabImageGridData;
 
 /* Samples (n, channels, pixels) as a row's pixels in out: copied as they are for colour
@@ -274,6 +278,7 @@ typedef struct {
   double threshold;
   const char *title, *x_label;    /* x_label e.g. "reconstruction error" */
   const char *empty_text;
+  long n_normal_of;               /* normal is an even sample of this many; 0: all of them */
 } LabHistogramData;
 
 void lab_plot_histogram_draw      (cairo_t *cr, int width, int height,
@@ -283,7 +288,8 @@ void lab_plot_histogram_draw_func (cairo_t *cr, int width, int height, const voi
 /* The score under widget x `px` (to drag the threshold); false outside the plot area. */
 bool lab_plot_histogram_value_at  (int width, int height, const LabHistogramData *data,
                                    const LabPlotStyle *style, double px, double *value);
-/* "threshold 0.055: 3.1% of normal (2000) and 92.5% of anomalous (200) above it". */
+/* "threshold 0.055: 3.1% of normal (2000) and 92.5% of anomalous (200) above it"; one
+ * distribution: "50,000 of 1,254,400 code values from -2.1 to 3.4" (n_normal_of). */
 void lab_plot_histogram_summary   (const LabHistogramData *data, char *buf, size_t size);
 
 /* ---------------------------------------------------------------------------------------- */

@@ -60,9 +60,19 @@ lab_window_step_epoch (GtkWidget *widget, const char *action_name, GVariant *par
 }
 
 static void
+reset_confirmed (gpointer owner, gpointer data, gboolean accepted)
+{
+  if (accepted)
+    lab_session_reset (LAB_WINDOW (owner)->session);
+}
+
+/* Reset throws the trained weights and history away: asked like any new model. */
+static void
 lab_window_reset (GtkWidget *widget, const char *action_name, GVariant *param)
 {
-  lab_session_reset (LAB_WINDOW (widget)->session);
+  lab_confirm_new_model (widget, LAB_WINDOW (widget)->session,
+                         _("Reset starts the network again from random weights."),
+                         reset_confirmed, NULL, NULL);
 }
 
 static void
@@ -267,35 +277,53 @@ session_opened (LabWindow *self, const char *path, const GError *error)
   return TRUE;
 }
 
-void
-lab_window_open_session (LabWindow *self, const char *path)
-{
-  g_autoptr(GError) error = NULL;
-
-  lab_session_open_file (self->session, path, &error);
-  session_opened (self, path, error);
-}
-
 static void
 session_file_opened (GObject *source, GAsyncResult *result, gpointer data)
 {
-  LabOpening *opening = data;
-  LabWindow *self = opening->self;
+  g_autoptr(GTask) task = data;
+  LabWindow *self = g_task_get_source_object (task);
+  LabOpening *opening = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
   lab_session_open_file_finish (LAB_SESSION (source), result, &error);
   /* a window closed meanwhile shows nothing */
-  if (gtk_widget_get_root (GTK_WIDGET (self)) != NULL && self->session == LAB_SESSION (source)
-      && session_opened (self, opening->path, error) && opening->run)
+  if (gtk_widget_get_root (GTK_WIDGET (self)) == NULL || self->session != LAB_SESSION (source))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               _("%s: the window was closed"), opening->path);
+      return;
+    }
+  if (!session_opened (self, opening->path, error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (opening->run)
     lab_session_run (self->session);
-  _lab_opening_free (opening);
+  g_task_return_boolean (task, TRUE);
 }
 
 void
-_lab_window_open_session_async (LabWindow *self, const char *path, gboolean run)
+lab_window_open_session (LabWindow *self, const char *path, gboolean run,
+                         GAsyncReadyCallback callback, gpointer user_data)
 {
-  lab_session_open_file_async (self->session, path, NULL, session_file_opened,
-                               _lab_opening_new (self, LAB_OPEN_SESSION, path, run));
+  GTask *task;
+
+  g_return_if_fail (LAB_IS_WINDOW (self));
+  g_return_if_fail (path != NULL);
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, lab_window_open_session);
+  g_task_set_task_data (task, _lab_opening_new (self, LAB_OPEN_SESSION, path, run), _lab_opening_free);
+  lab_session_open_file_async (self->session, path, NULL, session_file_opened, task);
+}
+
+gboolean
+lab_window_open_session_finish (LabWindow *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static void

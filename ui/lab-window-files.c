@@ -69,7 +69,7 @@ opening_confirmed (gpointer owner, gpointer data, gboolean accepted)
       _lab_window_load (self, opening->path, NULL, opening->run);
       break;
     case LAB_OPEN_SESSION:
-      _lab_window_open_session_async (self, opening->path, opening->run);
+      lab_window_open_session (self, opening->path, opening->run, NULL, NULL);
       break;
     case LAB_OPEN_LESSON:
       if (!lab_window_open_lesson (self, opening->path, &error))

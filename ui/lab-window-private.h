@@ -110,11 +110,6 @@ void             _lab_opening_free (gpointer opening);
  * trained; errors are shown); run starts training a dataset or session once opened. */
 void             _lab_window_open_asking (LabWindow *self, LabOpenKind kind, const char *path,
                                           gboolean run);
-/* lab_window_open_session with the file read and its dataset loaded on a worker: the
- * window stays responsive, the session "loading" meanwhile; run starts training once it
- * is open. */
-void             _lab_window_open_session_async (LabWindow *self, const char *path,
-                                                 gboolean run);
 /* Files dropped on the window open as lab_window_open_file does. */
 void             _lab_window_init_drop (LabWindow *self);
 /* Writes the window's size, run and view into its settings, once, as it goes. */

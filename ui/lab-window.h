@@ -24,10 +24,15 @@ const char *lab_window_get_view (LabWindow *self);
  * latent, generate, ... */
 const char *const *lab_window_get_view_names (void);
 LabSession *lab_window_get_session (LabWindow *self);
-/* Opens a session file (lab-session-file.h) and shows its view and chosen samples; an error
- * dialog names the file when it cannot be opened. Blocks while the dataset loads (the
- * command line's --session; what the user opens in the window loads on a worker). */
-void        lab_window_open_session (LabWindow *self, const char *path);
+/* Opens a session file (lab-session-file.h) without blocking: the file is read and its
+ * dataset loaded on a worker (the session "loading" meanwhile), then the window shows its
+ * view and chosen samples and starts training when run is TRUE; an error dialog names the
+ * file when it cannot be opened. callback (may be NULL) is called after that. */
+void        lab_window_open_session (LabWindow *self, const char *path, gboolean run,
+                                     GAsyncReadyCallback callback, gpointer user_data);
+/* FALSE with the error shown (or G_IO_ERROR_CANCELLED for a window closed meanwhile). */
+gboolean    lab_window_open_session_finish (LabWindow *self, GAsyncResult *result,
+                                            GError **error);
 /* Presentation mode: full screen, larger text, thicker plot lines and more contrast, for a
  * projector (the "presentation" property, the win.presentation action, F11). */
 /* Opens a lesson file, or a bundled lesson by name, in the lesson panel and applies its

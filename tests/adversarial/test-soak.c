@@ -235,8 +235,8 @@ test_soak (void)
                                g_rand_double_range (rand, -4, -1.5));
           break;
         case OPEN:
-          if (saved)
-            lab_window_open_session (window, session_path);
+          if (saved && !lab_session_get_loading (session))
+            lab_window_open_session (window, session_path, FALSE, NULL, NULL);
           break;
         case SAVE:
           if (!lab_session_get_loading (session) && lab_session_get_weights (session) != NULL)

@@ -202,6 +202,16 @@ test_format_tick (void)
   CHECK (strcmp (buf, "200") == 0, "%s", buf);
   lab_plot_format_tick (0.001, 0, buf, sizeof buf);
   CHECK (strcmp (buf, "0.001") == 0, "%s", buf);
+
+  static const struct { long n; const char *text; } counts[] = {
+    { 0, "0" }, { 999, "999" }, { 1000, "1,000" }, { 50000, "50,000" },
+    { 1254400, "1,254,400" }, { -12345, "-12,345" },
+  };
+  for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
+    {
+      lab_plot_format_count (counts[i].n, buf, sizeof buf);
+      CHECK (strcmp (buf, counts[i].text) == 0, "%ld: %s", counts[i].n, buf);
+    }
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -572,6 +582,38 @@ test_image_grid (void)
   s = render ("images-nan", lab_plot_image_grid_draw_func, &f.data, 1040, 330);
   CHECK (test_distinct_colors (s) > 50, "still drawn");
   cairo_surface_destroy (s);
+
+  /* A narrow, tall panel: rows whose first images say enough show fewer, larger ones;
+   * wherever an image lies, it is one of the first and the rows stay aligned. */
+  f.data.highlight_row = f.data.highlight_index = -1;
+  int widest[2] = { 0, 0 }, last[2] = { -1, -1 };
+  for (int pass = 0; pass < 2; pass++)
+    {
+      f.data.min_columns = pass == 0 ? 0 : 4;
+      for (int py = 0; py < 400; py += 2)
+        {
+          int run = 0, previous = -1;
+          for (int px = 0; px < 420; px++)
+            {
+              int at_row, index;
+              if (lab_plot_image_grid_locate (420, 400, &f.data, &style, px + 0.5, py + 0.5, &at_row,
+                                              &index, NULL, NULL))
+                {
+                  last[pass] = index > last[pass] ? index : last[pass];
+                  run = index == previous ? run + 1 : 1;
+                  previous = index;
+                  widest[pass] = run > widest[pass] ? run : widest[pass];
+                }
+              else
+                previous = -1;
+            }
+        }
+    }
+  CHECK (last[0] == NI - 1 && last[1] >= 3 && last[1] < NI - 1,
+         "every image without min_columns, the first %d with it", last[1] + 1);
+  CHECK (widest[1] > widest[0] * 1.15, "fewer images come out larger: %d vs %d px", widest[1],
+         widest[0]);
+  f.data.min_columns = 0;
 
   LabImageGridData empty = { 0 };
   empty.title = "Reconstructions";
@@ -1137,6 +1179,18 @@ test_histogram (void)
   snprintf (expected, sizeof expected, "%.1f%% of digits 0-8 (1999) and %.1f%% of digit 9 (199)",
             100.0 * normal_above / 1999, 100.0 * anomalous_above / 199);
   CHECK (strstr (summary, expected) != NULL, "%s, expected %s", summary, expected);
+
+  /* One distribution binned from an even sample of a larger set says so. */
+  LabHistogramData sampled = { .normal = normal, .n_normal = 2000, .normal_name = "code values",
+                               .n_normal_of = 1254400 };
+  lab_plot_histogram_summary (&sampled, summary, sizeof summary);
+  CHECK (strstr (summary, "2,000 of 1,254,400 code values from ") == summary, "%s", summary);
+  sampled.n_normal_of = 0;
+  lab_plot_histogram_summary (&sampled, summary, sizeof summary);
+  CHECK (strstr (summary, "code values (2,000) from ") == summary, "%s", summary);
+  s = render ("histogram-sampled", lab_plot_histogram_draw_func, &sampled, W, H);
+  CHECK (count_color (s, blue, 10) > 200, "one distribution drawn");
+  cairo_surface_destroy (s);
 
   LabHistogramData empty = { 0 };
   s = render ("histogram-empty", lab_plot_histogram_draw_func, &empty, W, H);

@@ -220,11 +220,11 @@ test_open_session (void)
   lab_session_step_batch (session);
   g_assert_true (wait_for (session, steps_exactly, 2, 30));
   lab_window_set_view (window, "latent");
-  lab_window_open_session (window, path);
+  lab_window_open_session (window, path, FALSE, NULL, NULL);
+  g_assert_true (wait_for (session, is_loaded, 0, 30));
   steps = lab_session_get_snapshot (session)->steps;
   g_assert_cmpint (steps, ==, 1);
   g_assert_cmpstr (lab_window_get_view (window), ==, "generate");
-  g_assert_true (wait_for (session, is_loaded, 0, 30));
   spin_for (0.2);
   lab_generate_view_get_pair (LAB_GENERATE_VIEW (generate), &first, &second);
   g_assert_cmpint (first, ==, 11);

@@ -441,6 +441,81 @@ test_open_files (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* The application as `latentlab --session FILE --view V` starts it. */
+static LabApplication *
+start_with_session (const char *path, const char *view)
+{
+  LabApplication *app = registered_application ();
+  g_autoptr(GVariantDict) options = g_variant_dict_new (NULL);
+  int status = 0;
+
+  g_variant_dict_insert_value (options, "session", g_variant_new_bytestring (path));
+  g_variant_dict_insert (options, "view", "s", view);
+  g_signal_emit_by_name (app, "handle-local-options", options, &status);
+  g_assert_cmpint (status, ==, -1);
+  g_application_activate (G_APPLICATION (app));
+  return app;
+}
+
+static gboolean
+dialog_names (gpointer unused, gconstpointer name)
+{
+  GtkWidget *dialog = find_dialog ();
+
+  return dialog != NULL && strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), name) != NULL;
+}
+
+/* `latentlab --session FILE`: the window shows at once, the file is read and its dataset
+ * loaded on a worker, and the saved run comes in after (under the --view asked for); a file
+ * that cannot be read is named in an error, and the window gets its usual run. */
+static void
+test_session_option_opens_on_a_worker (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("latentlab-session-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "start" LAB_SESSION_FILE_SUFFIX, NULL);
+  g_autoptr(GError) error = NULL;
+  LabApplication *app;
+  LabWindow *window;
+  LabSession *session;
+
+  window = open_window ("digits", "sparse");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.step", NULL);
+  g_assert_true (wait_until (window, steps_exactly, GINT_TO_POINTER (1), 30));
+  lab_session_set_view (lab_window_get_session (window), "latent");
+  g_assert_true (lab_session_save_file (lab_window_get_session (window), path, &error));
+  g_assert_no_error (error);
+  close_window (window);
+
+  app = start_with_session (path, "anomaly");
+  window = last_window (app);
+  session = lab_window_get_session (window);
+  /* shown with nothing read yet: the main thread has not opened the file */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_true (lab_session_get_loading (session));
+  g_assert_null (lab_session_get_dataset_spec (session));
+  g_assert_false (steps_exactly (window, GINT_TO_POINTER (1)));
+  g_assert_true (wait_until (window, steps_exactly, GINT_TO_POINTER (1), 30));
+  g_assert_false (lab_session_get_loading (session));
+  g_assert_cmpstr (lab_session_get_preset (session), ==, "sparse");
+  g_assert_cmpstr (lab_window_get_view (window), ==, "anomaly");
+  close_window (window);
+  g_object_unref (app);
+
+  g_assert_true (g_file_set_contents (path, "LATENTLAB-MODEL 1\nbroken", -1, NULL));
+  app = start_with_session (path, "training");
+  window = last_window (app);
+  g_assert_true (lab_session_get_loading (lab_window_get_session (window)));
+  g_assert_null (find_dialog ());
+  g_assert_true (wait_until (window, dialog_names, "start" LAB_SESSION_FILE_SUFFIX, 30));
+  gtk_window_destroy (GTK_WINDOW (find_dialog ()));
+  g_assert_true (wait_until (window, is_loaded, NULL, 30));
+  close_window (window);
+  g_object_unref (app);
+
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -453,6 +528,7 @@ main (int argc, char **argv)
   g_test_add_func ("/desktop/settings-restore-run", test_settings_restore_run);
   g_test_add_func ("/desktop/settings-presentation-scale", test_settings_presentation_scale);
   g_test_add_func ("/desktop/open-files", test_open_files);
+  g_test_add_func ("/desktop/session-option-opens-on-a-worker", test_session_option_opens_on_a_worker);
 
   return g_test_run ();
 }

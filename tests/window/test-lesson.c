@@ -193,7 +193,7 @@ test_lesson_run_and_step (void)
     LabLessonState *restored;
 
     gtk_window_present (GTK_WINDOW (reopened));
-    lab_window_open_session (reopened, session_path);
+    g_assert_true (open_session_and_wait (reopened, session_path));
     restored = lab_window_get_lesson (reopened);
     g_assert_nonnull (restored);
     g_assert_cmpstr (lab_lesson_state_get_source (restored), ==, "bundled:pca");

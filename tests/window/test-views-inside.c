@@ -14,7 +14,9 @@
 #include "ae-model.h"
 #include "ae-rng.h"
 #include "lab-inside.h"
+#include "lab-chart.h"
 #include "lab-inside-view.h"
+#include "lab-plot.h"
 #include "lab-session-private.h"
 #include "lab-window-private.h"
 #include "window-test-util.h"
@@ -268,6 +270,29 @@ train_preset (const char *preset, long steps)
   return window;
 }
 
+/* The codes' histogram says how many values it bins of how many: a wide code has millions,
+ * and it bins an even sample of LAB_INSIDE_CODE_VALUES. */
+static void
+assert_histogram_counts (LabInsideView *view, const LabSnapshot *s)
+{
+  GtkWidget *chart = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (view),
+                                                               LAB_TYPE_INSIDE_VIEW, "codes_chart"));
+  long total = (long) s->n_codes * s->latent;
+  char binned[32], all[32], samples[32];
+  g_autofree char *expected = NULL;
+
+  g_object_unref (render_widget (chart)); /* its description follows what it draws */
+  lab_plot_format_count (MIN (total, LAB_INSIDE_CODE_VALUES), binned, sizeof binned);
+  lab_plot_format_count (total, all, sizeof all);
+  lab_plot_format_count (s->n_codes, samples, sizeof samples);
+  if (total > LAB_INSIDE_CODE_VALUES)
+    expected = g_strdup_printf ("%s of %s code values of %s test samples", binned, all, samples);
+  else
+    expected = g_strdup_printf ("code values of %s test samples (%s)", samples, binned);
+  g_test_message ("codes' histogram: %s", lab_chart_get_description (LAB_CHART (chart)));
+  g_assert_nonnull (strstr (lab_chart_get_description (LAB_CHART (chart)), expected));
+}
+
 static void
 assert_view_shows_codes (LabInsideView *view, LabSession *session)
 {
@@ -281,6 +306,7 @@ assert_view_shows_codes (LabInsideView *view, LabSession *session)
   g_assert_cmpint (lab_inside_view_get_dead_units (view), ==,
                    lab_inside_unit_activity (mean, dead, s->codes, s->n_codes, s->latent,
                                              info.active_above, info.signed_codes));
+  assert_histogram_counts (view, s);
 }
 
 static void

@@ -12,12 +12,12 @@
 
 #include "ae-status.h"
 
+#include "lab-compare-window.h"
 #include "lab-denoise.h"
 #include "lab-denoise-view.h"
 #include "lab-session-file.h"
 #include "lab-window-private.h"
-
-static char *output_dir;
+#include "window-test-util.h"
 
 typedef gboolean (*Condition) (LabWindow *window, gpointer data);
 
@@ -34,16 +34,6 @@ wait_for (LabWindow *window, Condition cond, gpointer data, double timeout_s)
         g_usleep (1000);
     }
   return TRUE;
-}
-
-static void
-spin_for (double seconds)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
 }
 
 /* Closes the window and checks that its session goes with it: a session left alive keeps
@@ -126,87 +116,22 @@ open_window (void)
   return window;
 }
 
-/* Renders a widget as it is on screen into a texture. */
-static GdkTexture *
-render_widget (GtkWidget *widget)
-{
-  GdkPaintable *paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  GskRenderNode *node;
-  GdkTexture *texture;
-
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  /* a widget waiting for a new size (an animation is running) paints nothing: let the
-   * frame clock lay it out first */
-  for (int tries = 0; node == NULL && tries < 100; tries++)
-    {
-      spin_for (0.02);
-      width = gtk_widget_get_width (widget);
-      height = gtk_widget_get_height (widget);
-      snapshot = gtk_snapshot_new ();
-      gdk_paintable_snapshot (paintable, snapshot, width, height);
-      node = gtk_snapshot_free_to_node (snapshot);
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gsk_render_node_unref (node);
-  g_object_unref (paintable);
-  return texture;
-}
-
-/* How many of a coarse 4-bit-per-channel palette the picture uses: a blank or flat widget
- * uses one or two. */
-static guint
-count_colours (GdkTexture *texture)
-{
-  int width = gdk_texture_get_width (texture);
-  int height = gdk_texture_get_height (texture);
-  gsize stride = (gsize) width * 4;
-  guchar *pixels = g_malloc (stride * height);
-  guint8 seen[4096] = { 0 };
-  guint colours = 0;
-
-  gdk_texture_download (texture, pixels, stride);
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      {
-        const guchar *p = pixels + y * stride + x * 4;
-        guint key = (p[0] >> 4) << 8 | (p[1] >> 4) << 4 | (p[2] >> 4);
-
-        if (!seen[key])
-          {
-            seen[key] = 1;
-            colours++;
-          }
-      }
-  g_free (pixels);
-  return colours;
-}
-
 static void
 check_not_blank (GtkWidget *widget, const char *name, guint min_colours)
 {
-  GdkTexture *texture = render_widget (widget);
-  guint colours = count_colours (texture);
+  g_autofree char *file = g_strdup_printf ("%s.png", name);
+  guint colours = count_colours (widget);
 
-  g_test_message ("%s: %d x %d, %u colours", name, gdk_texture_get_width (texture),
-                  gdk_texture_get_height (texture), colours);
-  if (output_dir != NULL)
-    {
-      g_autofree char *file = g_strdup_printf ("%s.png", name);
-      g_autofree char *path = g_build_filename (output_dir, file, NULL);
-
-      g_assert_true (gdk_texture_save_to_png (texture, path));
-    }
+  g_test_message ("%s: %d x %d, %u colours", name, gtk_widget_get_width (widget),
+                  gtk_widget_get_height (widget), colours);
+  save_window_shot (widget, file);
   g_assert_cmpuint (colours, >=, min_colours);
-  g_object_unref (texture);
+}
+
+static gboolean
+dialog_shown (LabWindow *window, gpointer data)
+{
+  return find_dialog () != NULL;
 }
 
 static void
@@ -216,6 +141,8 @@ test_train_pause_step_reset (void)
   LabSession *session = lab_window_get_session (window);
   LabTrainingView *view = _lab_window_get_training_view (window);
   LabSnapshot *before = lab_snapshot_ref (shown (window));
+  GtkWidget *dialog;
+  guint generation, points;
   gsize preview_size = (gsize) before->n_preview * before->dim * sizeof (float);
   long steps;
 
@@ -257,13 +184,44 @@ test_train_pause_step_reset (void)
   spin_for (0.2);
   g_assert_cmpint (shown (window)->steps, ==, steps + 1);
 
-  /* Reset: the curves empty at once and stay empty */
+  /* Reset asks first: until answered, and after Cancel, the weights and curves stay (the
+   * curves may still take in the step's last point) */
+  points = lab_training_view_get_n_points (view);
+  g_assert_cmpuint (points, >, 0);
+  generation = lab_session_get_generation (session);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.reset", NULL);
+  g_assert_true (wait_for (window, dialog_shown, NULL, 5));
+  spin_for (0.3);
+  g_assert_cmpuint (lab_session_get_generation (session), ==, generation);
+  g_assert_cmpuint (lab_training_view_get_n_points (view), >=, points);
+  g_assert_cmpint (shown (window)->steps, ==, steps + 1);
+  dialog = find_dialog ();
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "Reset"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin_for (0.3);
+  g_assert_cmpuint (lab_session_get_generation (session), ==, generation);
+  g_assert_cmpuint (lab_training_view_get_n_points (view), >=, points);
+  g_assert_cmpint (shown (window)->steps, ==, steps + 1);
+
+  /* Reset, answered: the curves empty at once and stay empty */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.reset", NULL);
+  g_assert_true (wait_for (window, dialog_shown, NULL, 5));
+  dialog = find_dialog ();
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "new-model");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpuint (lab_session_get_generation (session), >, generation);
   g_assert_cmpuint (lab_training_view_get_n_points (view), ==, 0);
   spin_for (0.5);
   g_assert_cmpuint (lab_training_view_get_n_points (view), ==, 0);
   g_assert_cmpint (shown (window)->steps, ==, 0);
   check_not_blank (lab_training_view_get_chart (view, LAB_TRAINING_PICTURE_LOSS), "loss-chart-empty", 2);
+
+  /* nothing trained: nothing to lose, nothing asked */
+  generation = lab_session_get_generation (session);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.reset", NULL);
+  g_assert_null (find_dialog ());
+  g_assert_cmpuint (lab_session_get_generation (session), >, generation);
 
   close_window (window);
 }
@@ -507,27 +465,6 @@ test_sidebar_batch_sizes (void)
   g_assert_cmpstr (batch, ==, "4");
 
   close_window (window);
-}
-
-static GtkWidget *
-find_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels (); /* owned by GTK */
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (item) && gtk_widget_get_visible (GTK_WIDGET (item)))
-        return GTK_WIDGET (item);
-    }
-  return NULL;
-}
-
-static gboolean
-dialog_shown (LabWindow *window, gpointer data)
-{
-  return find_dialog () != NULL;
 }
 
 /* The sidebar's controls: a live change applies at once, a new preset shows its knobs and
@@ -895,6 +832,36 @@ test_views_ask_before_new_model (void)
   g_rmdir (dir);
 }
 
+/* Compare Runs' Reset Both throws the window's trained run away too: it asks first. */
+static void
+test_compare_reset_asks (void)
+{
+  LabWindow *window = open_window ();
+  LabSession *session = lab_window_get_session (window);
+  GtkWidget *compare = NULL;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.step", NULL);
+  g_assert_true (wait_for (window, steps_exactly, GINT_TO_POINTER (1), 30));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-seed", NULL);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && compare == NULL; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (LAB_IS_COMPARE_WINDOW (item))
+        compare = GTK_WIDGET (item);
+    }
+  g_assert_nonnull (compare);
+
+  g_assert_true (press_and_answer (window, find_button (compare, "Re_set Both"), "cancel"));
+  g_assert_cmpint (lab_session_get_snapshot (session)->steps, ==, 1);
+  g_assert_false (press_and_answer (window, find_button (compare, "Re_set Both"), "new-model"));
+  g_assert_true (wait_for (window, steps_exactly, GINT_TO_POINTER (0), 30));
+
+  gtk_window_destroy (GTK_WINDOW (compare));
+  close_window (window);
+}
+
 /* A session file dropped on the window is read, and its dataset loaded, on a worker: the
  * call returns at once with the session loading, and the saved run comes in after. */
 static void
@@ -915,6 +882,7 @@ test_session_opens_on_a_worker (void)
   g_assert_no_error (error);
   /* a new network: nothing trained is lost by opening, so nothing is asked */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.reset", NULL);
+  answer (window, lab_session_get_generation (session), "new-model");
   g_assert_true (wait_for (window, steps_exactly, GINT_TO_POINTER (0), 30));
 
   lab_window_open_file (window, file, FALSE);
@@ -1042,21 +1010,7 @@ test_close_while_running (void)
 int
 main (int argc, char **argv)
 {
-  for (int i = 1; i + 1 < argc; i++)
-    if (strcmp (argv[i], "--output") == 0)
-      {
-        output_dir = g_strdup (argv[i + 1]);
-        /* GTest must not see it */
-        for (int j = i; j + 2 <= argc; j++)
-          argv[j] = argv[j + 2];
-        argc -= 2;
-        break;
-      }
-
-  /* Xvfb has no session bus for the accessibility bridge, and GTest makes its warning fatal */
-  g_setenv ("GTK_A11Y", "none", FALSE);
-  g_test_init (&argc, &argv, NULL);
-  adw_init (); /* GTK, and the Adwaita style the program has */
+  window_test_init (&argc, &argv);
 
   g_test_add_func ("/window/train-pause-step-reset", test_train_pause_step_reset);
   g_test_add_func ("/window/plots-follow-at-a-rate", test_plots_follow_at_a_rate);
@@ -1071,6 +1025,7 @@ main (int argc, char **argv)
   g_test_add_func ("/window/views", test_views);
   g_test_add_func ("/window/views-ask-before-new-model", test_views_ask_before_new_model);
   g_test_add_func ("/window/files-ask-before-new-model", test_files_ask_before_new_model);
+  g_test_add_func ("/window/compare-reset-asks", test_compare_reset_asks);
   g_test_add_func ("/window/session-opens-on-a-worker", test_session_opens_on_a_worker);
   g_test_add_func ("/window/picture-opens-on-a-worker", test_picture_opens_on_a_worker);
   g_test_add_func ("/window/close-while-running", test_close_while_running);

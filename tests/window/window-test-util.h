@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "lab-background.h"
+#include "lab-window.h"
 
 static char *output_dir; /* from --output, or NULL: no shots kept */
 
@@ -179,6 +180,49 @@ find_label_with (GtkWidget *widget, const char *text)
 
       if (found != NULL)
         return found;
+    }
+  return NULL;
+}
+
+static void
+session_open_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  int *state = data;
+
+  *state = lab_window_open_session_finish (LAB_WINDOW (source), result, NULL) ? 1 : -1;
+}
+
+/* Opens the session file in the window (read on a worker) and runs the main loop until it
+ * is open (TRUE) or could not be (FALSE, the error shown). */
+G_GNUC_UNUSED static gboolean
+open_session_and_wait (gpointer window, const char *path)
+{
+  gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  int state = 0;
+
+  lab_window_open_session (LAB_WINDOW (window), path, FALSE, session_open_done, &state);
+  while (state == 0)
+    {
+      /* the callback writes into state: it may not outlive this frame */
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  return state == 1;
+}
+
+/* The question or error shown (an AdwMessageDialog), or NULL. */
+G_GNUC_UNUSED static GtkWidget *
+find_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels (); /* owned by GTK */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (item) && gtk_widget_get_visible (GTK_WIDGET (item)))
+        return GTK_WIDGET (item);
     }
   return NULL;
 }
