@@ -199,7 +199,7 @@ build_conv (AeModel *m, AeError *err)
   const AeConfig *c = &m->cfg;
   AeConvShape enc[AE_MAX_HIDDEN];
   const int map_code = c->latent == 0;
-  int flat;
+  int flat = 0;
   AeStatus status = add_encoder_convs (m, enc, 0, c->channels, c->height, c->width, CONV_KERNEL,
                                        CONV_PADDING, map_code ? 1 : CONV_STRIDE,
                                        map_code ? c->code_activation : c->activation, &flat, err);
@@ -265,7 +265,7 @@ build_sequence_conv (AeModel *m, AeError *err)
 {
   const AeConfig *c = &m->cfg;
   AeConvShape enc[AE_MAX_HIDDEN];
-  int flat;
+  int flat = 0;
   AeStatus status = add_encoder_convs (m, enc, 1, 1, c->height, c->channels * c->width,
                                        SEQ_CONV_KERNEL, SEQ_CONV_PADDING, CONV_STRIDE,
                                        c->activation, &flat, err);
