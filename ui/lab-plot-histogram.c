@@ -220,15 +220,21 @@ lab_plot_histogram_draw (cairo_t *cr, int width, int height, const LabHistogramD
       char label[48];
       snprintf (label, sizeof label, "threshold %.3g", data->threshold);
       _lab_plot_set_font (cr, style, LAB_PLOT_TEXT_SMALL, false);
-      bool left = x > (frame.x0 + frame.x1) / 2;
       double label_w = _lab_plot_text_width (cr, label);
+      /* beside the line on its roomier side, and never out over the axis's numbers */
+      bool left = x > (frame.x0 + frame.x1) / 2;
+      if (left && x - 5 - label_w < frame.x0 && x + 5 + label_w <= frame.x1)
+        left = false;
+      else if (!left && x + 5 + label_w > frame.x1 && x - 5 - label_w >= frame.x0)
+        left = true;
       double label_x0 = left ? x - 5 - label_w : x + 5;
+      label_x0 = fmax (frame.x0 + 2, fmin (label_x0, frame.x1 - label_w));
       double box[4];
       _lab_plot_legend_box (cr, &frame, style, LAB_PLOT_LEGEND_TOP_RIGHT, entries, n_entries, box);
       /* under the legend when beside it they would overlap */
       double label_y = !legend_above (&frame) && label_x0 + label_w > box[0]
                        && label_x0 < box[0] + box[2] ? box[1] + box[3] + 2 : frame.y0 + 2;
-      _lab_plot_text (cr, x + (left ? -5 : 5), label_y, label, left ? 1.0 : 0.0, 0.0);
+      _lab_plot_text (cr, label_x0, label_y, label, 0.0, 0.0);
     }
 
   if (legend_above (&frame))
