@@ -532,7 +532,7 @@ lab_plot_image_grid_draw (cairo_t *cr, int width, int height, const LabImageGrid
       return;
     }
   double pad = round (_lab_plot_font_px (style, 1.0) * 0.9);
-  _lab_plot_title (cr, style, pad, pad, data->title);
+  _lab_plot_title (cr, style, pad, pad, width - 2 * pad, data->title);
   double radius = fmin (6.0, fmax (2.0, layout.cell_h * 0.06));
 
   /* above each of the first row's images (one line of them: column headings) */

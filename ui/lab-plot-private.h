@@ -34,9 +34,10 @@ void _lab_plot_begin (cairo_t *cr, int width, int height, const LabPlotStyle *st
  * relative to (x, y), using the font's ascent and descent so that baselines line up. */
 void _lab_plot_text  (cairo_t *cr, double x, double y, const char *text, double halign,
                       double valign);
-/* Title at the top left; returns the height it used (0 without a title). */
+/* Title at the top left, ended with "…" where it is wider than max_width; returns the
+ * height it used (0 without a title). */
 double _lab_plot_title (cairo_t *cr, const LabPlotStyle *style, double x, double y,
-                        const char *title);
+                        double max_width, const char *title);
 double _lab_plot_title_height (const LabPlotStyle *style, const char *title);
 /* The readable empty state: title (if any) and a centred muted message. */
 void _lab_plot_empty (cairo_t *cr, int width, int height, const LabPlotStyle *style,
@@ -96,6 +97,7 @@ typedef struct {
   int n_xticks, n_yticks;
   double xstep, ystep;            /* 0 on a log axis */
   double title_y;                 /* baseline region top of the title */
+  double title_width;             /* the room across for the title */
   LabPlotFrameSpec spec;          /* what it was laid out for: titles, labels, room kept */
 } LabPlotFrame;
 

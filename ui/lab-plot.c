@@ -429,13 +429,28 @@ _lab_plot_title_height (const LabPlotStyle *style, const char *title)
 }
 
 double
-_lab_plot_title (cairo_t *cr, const LabPlotStyle *style, double x, double y, const char *title)
+_lab_plot_title (cairo_t *cr, const LabPlotStyle *style, double x, double y, double max_width,
+                 const char *title)
 {
   if (title == NULL || title[0] == '\0')
     return 0.0;
   _lab_plot_set_font (cr, style, LAB_PLOT_TEXT_TITLE, true);
   _lab_plot_set_color (cr, style->foreground);
-  _lab_plot_text (cr, x, y, title, 0.0, 0.0);
+  if (_lab_plot_text_width (cr, title) <= max_width)
+    _lab_plot_text (cr, x, y, title, 0.0, 0.0);
+  else
+    {
+      /* a narrow chart (three sequences side by side on a projector) would cut it mid-word */
+      PangoLayout *layout = text_layout (cr, title);
+      pango_layout_set_width (layout, (int) (fmax (max_width, 1.0) * PANGO_SCALE));
+      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+      cairo_move_to (cr, round (x), round (y));
+      pango_cairo_show_layout (cr, layout);
+      cairo_new_path (cr);
+      /* the layout is shared by every text drawn on this context */
+      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_NONE);
+      pango_layout_set_width (layout, -1);
+    }
   return _lab_plot_title_height (style, title);
 }
 
@@ -464,7 +479,7 @@ _lab_plot_empty (cairo_t *cr, int width, int height, const LabPlotStyle *style,
                  const char *title, const char *text)
 {
   double pad = outer_pad (style);
-  double top = _lab_plot_title (cr, style, pad, pad, title);
+  double top = _lab_plot_title (cr, style, pad, pad, width - 2 * pad, title);
   _lab_plot_set_font (cr, style, LAB_PLOT_TEXT_NORMAL, false);
   _lab_plot_set_color (cr, style->muted);
   _lab_plot_text (cr, width / 2.0, (height + top) / 2.0, text ? text : "No data yet", 0.5, 0.5);
@@ -597,6 +612,7 @@ _lab_plot_frame_layout (LabPlotFrame *frame, int width, int height, const LabPlo
   double font = _lab_plot_font_px (style, LAB_PLOT_TEXT_SMALL);
   double title_h = _lab_plot_title_height (style, spec->title);
   frame->title_y = pad;
+  frame->title_width = width - 2 * pad;
 
   double top = pad + title_h + (title_h > 0 ? 0 : font * 0.6) + spec->extra_top;
   double bottom = height - pad - font * 1.6 - spec->extra_bottom;
@@ -706,7 +722,7 @@ _lab_plot_frame_draw (cairo_t *cr, const LabPlotFrame *frame, const LabPlotStyle
   char buf[32];
 
   cairo_save (cr);
-  _lab_plot_title (cr, style, pad, frame->title_y, spec->title);
+  _lab_plot_title (cr, style, pad, frame->title_y, frame->title_width, spec->title);
 
   /* Grid: solid for major ticks, fainter for minor ones. */
   cairo_set_line_width (cr, _lab_plot_line (style, LAB_PLOT_LINE_THIN));

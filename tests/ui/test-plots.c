@@ -1396,6 +1396,48 @@ test_image_captions_fit (void)
     }
 }
 
+/* A title wider than its chart ends in an ellipsis inside the chart, not cut at its edge, and
+ * the text drawn after it (the axes' numbers) is not ellipsized with it. */
+static void
+test_title_ellipsized (void)
+{
+  enum { STEPS = 64, TW = 320, TH = 220 };
+  static float input[STEPS];
+  for (int t = 0; t < STEPS; t++)
+    input[t] = (float) (0.5 + 0.3 * sin (t * 0.2));
+  LabSequenceData data = { input, NULL, STEPS, 1, NULL, NULL, NULL,
+                           "Test sequence 0 · anomalous beat, steps 60 to 112 · MSE 0.0010",
+                           "step", NULL };
+  cairo_surface_t *s = render ("title-long", lab_plot_sequence_draw_func, &data, TW, TH);
+  uint32_t background = test_pixel (s, 0, 0);
+  int title_ink = 0, edge_ink = 0;
+  for (int y = 0; y < 30; y++)
+    for (int x = 0; x < TW; x++)
+      if (test_pixel (s, x, y) != background)
+        {
+          title_ink++;
+          edge_ink += x >= TW - 6;
+        }
+  CHECK (title_ink > 200, "the title is drawn: %d pixels", title_ink);
+  CHECK (edge_ink == 0, "the title runs to the chart's edge: %d pixels there", edge_ink);
+  cairo_surface_destroy (s);
+
+  /* the same chart with a short title draws the same plot beneath it */
+  data.title = "Test";
+  cairo_surface_t *plain = render ("title-short", lab_plot_sequence_draw_func, &data, TW, TH);
+  s = render ("title-long", lab_plot_sequence_draw_func,
+              &(LabSequenceData) { input, NULL, STEPS, 1, NULL, NULL, NULL,
+                                   "Test sequence 0 · anomalous beat, steps 60 to 112", "step",
+                                   NULL }, TW, TH);
+  int differ = 0;
+  for (int y = 40; y < TH; y++)
+    for (int x = 0; x < TW; x++)
+      differ += test_pixel (s, x, y) != test_pixel (plain, x, y);
+  CHECK (differ == 0, "below the title the plots differ in %d pixels", differ);
+  cairo_surface_destroy (s);
+  cairo_surface_destroy (plain);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 
 static bool
@@ -1515,6 +1557,7 @@ main (int argc, char **argv)
     { "/bars", test_bars },
     { "/export", test_export },
     { "/text/shaping", test_text_shaping },
+    { "/text/title-ellipsized", test_title_ellipsized },
   };
   int status = ae_test_main (argc, argv, cases, AE_N_CASES (cases));
   /* Pango's fonts (plot text) and Cairo's font caches, so that a leak checker sees only our
