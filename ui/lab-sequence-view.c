@@ -134,7 +134,7 @@ show_shown (LabSequenceView *self, long first)
       LabSequenceData *d = &self->shown[i];
       long index = first + i;
       double mse = 0;
-      char kind[64];
+      char kind[64], steps[64] = "";
 
       memset (d, 0, sizeof *d);
       d->n_steps = self->steps;
@@ -171,18 +171,28 @@ show_shown (LabSequenceView *self, long first)
             lo++;
           while (!d->anomalous[hi])
             hi--;
-          g_snprintf (kind, sizeof kind, _("anomalous beat, steps %d to %d"), lo, hi);
+          /* the title stays short enough for three charts across a projector: the shading
+           * shows the steps, the description (read by a screen reader) names them */
+          g_strlcpy (kind, _("anomalous beat"), sizeof kind);
+          g_snprintf (steps, sizeof steps, _("anomalous steps %d to %d"), lo, hi);
         }
       else
         g_strlcpy (kind, class_name (self, r->shown_labels[i]), sizeof kind);
       if (r->recon != NULL)
         g_snprintf (self->shown_title[i], sizeof self->shown_title[i],
-                    _("Test sequence %ld · %s · MSE %.4f"), index, kind, mse);
+                    _("#%ld · %s · MSE %.4f"), index, kind, mse);
       else
-        g_snprintf (self->shown_title[i], sizeof self->shown_title[i], _("Test sequence %ld · %s"),
+        g_snprintf (self->shown_title[i], sizeof self->shown_title[i], _("#%ld · %s"),
                     index, kind);
       d->title = self->shown_title[i];
-      lab_chart_set_description (self->charts[i], d->title);
+      if (steps[0] != '\0')
+        {
+          char *description = g_strdup_printf ("%s; %s", d->title, steps);
+          lab_chart_set_description (self->charts[i], description);
+          g_free (description);
+        }
+      else
+        lab_chart_set_description (self->charts[i], d->title);
     }
   if (self->n_test <= 0)
     text = g_strdup ("");

@@ -243,6 +243,24 @@ test_sequence_vae_generates (void)
   close_window (window);
 }
 
+/* A chart under widget whose accessible description contains text, or NULL. */
+static LabChart *
+find_chart_described (GtkWidget *widget, const char *text)
+{
+  if (LAB_IS_CHART (widget) && lab_chart_get_description (LAB_CHART (widget)) != NULL
+      && strstr (lab_chart_get_description (LAB_CHART (widget)), text) != NULL)
+    return LAB_CHART (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      LabChart *found = find_chart_described (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* On ecg the shaded steps are the dataset's labels, and normal beats have none. */
 static void
 test_ecg_anomalous_steps (void)
@@ -279,8 +297,24 @@ test_ecg_anomalous_steps (void)
     const LabSequenceData *d = lab_sequence_view_get_shown (view, 0, NULL);
     const guint8 *flags = lab_session_get_step_anomaly (session, LAB_SPLIT_TEST, anomalous);
 
+    int lo = 0, hi = 127;
+    char steps[64];
+    LabChart *chart;
+
     g_assert_nonnull (d->anomalous);
     g_assert_cmpmem (d->anomalous, d->n_steps, flags, 128);
+    /* a title short enough for three charts across a projector (with "· MSE 0.0012" once
+     * trained); the steps are shaded, and named in the chart's description */
+    g_assert_nonnull (strstr (d->title, " · anomalous beat"));
+    g_assert_null (strstr (d->title, "steps"));
+    while (!flags[lo])
+      lo++;
+    while (!flags[hi])
+      hi--;
+    g_snprintf (steps, sizeof steps, "; anomalous steps %d to %d", lo, hi);
+    chart = find_chart_described (GTK_WIDGET (view), steps);
+    g_assert_nonnull (chart);
+    g_assert_true (g_str_has_prefix (lab_chart_get_description (chart), d->title));
   }
   lab_sequence_view_show_from (view, normal);
   wait_for_view (view);
