@@ -17,8 +17,7 @@
 #include "lab-generate-view.h"
 #include "lab-session-file.h"
 #include "lab-window-private.h"
-
-static char *output_dir;
+#include "window-test-util.h"
 
 typedef gboolean (*Condition) (LabSession *session, long value);
 
@@ -35,16 +34,6 @@ wait_for (LabSession *session, Condition cond, long value, double timeout_s)
         g_usleep (1000);
     }
   return TRUE;
-}
-
-static void
-spin_for (double seconds)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
 }
 
 static gboolean
@@ -172,27 +161,9 @@ find_toplevel_titled (const char *title)
 }
 
 static gboolean
-find_label_containing (GtkWidget *widget, const char *text)
+label_is (GtkWidget *widget, gconstpointer text)
 {
-  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL)
-    return TRUE;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (find_label_containing (child, text))
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-find_label (GtkWidget *widget, const char *text)
-{
-  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
-    return TRUE;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (find_label (child, text))
-      return TRUE;
-  return FALSE;
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
 }
 
 static void
@@ -237,7 +208,7 @@ test_open_session (void)
   gtk_window_set_default_size (recent, 520, 360);
   spin_for (0.3);
   g_assert_cmpuint (render (GTK_WIDGET (recent), "open-recent"), >=, 3);
-  g_assert_true (find_label (GTK_WIDGET (recent), "lesson" LAB_SESSION_FILE_SUFFIX));
+  g_assert_nonnull (find_widget (GTK_WIDGET (recent), label_is, "lesson" LAB_SESSION_FILE_SUFFIX));
   gtk_window_destroy (recent);
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -301,9 +272,9 @@ test_compare_new_seed (void)
     g_assert_nonnull (strstr (description, "Run A"));
     g_assert_nonnull (strstr (description, "Run B"));
     /* a finished one-epoch run says so, not "epoch 2" */
-    g_assert_true (find_label_containing (child, "Run A: vae"));
-    g_assert_true (find_label_containing (child, "· epoch 1 ·"));
-    g_assert_false (find_label_containing (child, "· epoch 2 ·"));
+    g_assert_nonnull (find_label_with (child, "Run A: vae"));
+    g_assert_nonnull (find_label_with (child, "· epoch 1 ·"));
+    g_assert_null (find_label_with (child, "· epoch 2 ·"));
   }
 
   /* the second run goes with the compare window; the main one stays */

@@ -37,23 +37,10 @@ steps_exactly (gpointer window, gconstpointer data)
   return snapshot != NULL && snapshot->steps == GPOINTER_TO_INT (data);
 }
 
-/* Some label under widget whose text contains `text`. */
-static gboolean
-has_label_containing (GtkWidget *widget, const char *text)
-{
-  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_label (GTK_LABEL (widget)), text) != NULL)
-    return TRUE;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (has_label_containing (child, text))
-      return TRUE;
-  return FALSE;
-}
-
 static gboolean
 toast_says (gpointer window, gconstpointer text)
 {
-  return has_label_containing (GTK_WIDGET (LAB_WINDOW (window)->toast_overlay), text);
+  return find_label_with (GTK_WIDGET (LAB_WINDOW (window)->toast_overlay), text) != NULL;
 }
 
 static LabWindow *

@@ -21,37 +21,23 @@
 #include "lab-window-private.h"
 #include "window-test-util.h"
 
-typedef gboolean (*WidgetTest) (GtkWidget *widget, const char *text);
-
-static GtkWidget *
-find_widget (GtkWidget *root, WidgetTest test, const char *text)
-{
-  if (test (root, text) && gtk_widget_get_visible (root))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, test, text);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
+/* A shown check button whose label is text. */
 static gboolean
-is_check_button_labelled (GtkWidget *widget, const char *text)
+is_check_button_labelled (GtkWidget *widget, gconstpointer text)
 {
   GtkWidget *label = GTK_IS_CHECK_BUTTON (widget) ? gtk_check_button_get_child (GTK_CHECK_BUTTON (widget)) : NULL;
 
-  return GTK_IS_LABEL (label) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (label)), text) == 0;
+  return GTK_IS_LABEL (label) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (label)), text) == 0
+         && gtk_widget_get_visible (widget);
 }
 
+/* A shown button whose label starts with text. */
 static gboolean
-is_button_starting (GtkWidget *widget, const char *text)
+is_button_starting (GtkWidget *widget, gconstpointer text)
 {
   return GTK_IS_BUTTON (widget) && gtk_button_get_label (GTK_BUTTON (widget)) != NULL
-         && g_str_has_prefix (gtk_button_get_label (GTK_BUTTON (widget)), text);
+         && g_str_has_prefix (gtk_button_get_label (GTK_BUTTON (widget)), text)
+         && gtk_widget_get_visible (widget);
 }
 
 static gboolean

@@ -311,21 +311,11 @@ test_latent_draw (void)
   spin_for (0.1);
 }
 
-/* The first shown widget of type under widget, or NULL. */
-static GtkWidget *
-find_shown (GtkWidget *widget, GType type)
+/* A shown colour button. */
+static gboolean
+is_shown_color_button (GtkWidget *widget, gconstpointer unused)
 {
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && gtk_widget_get_visible (widget))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_shown (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return GTK_IS_COLOR_BUTTON (widget) && gtk_widget_get_visible (widget);
 }
 
 /* Colour data are drawn in colour, with a pen colour to choose; grey data in grey. */
@@ -343,7 +333,7 @@ test_latent_draw_colour (void)
 
   g_assert_cmpint (s->channels, ==, 3);
   g_assert_true (lab_draw_pad_get_colour (pad));
-  g_assert_nonnull (find_shown (GTK_WIDGET (pad), GTK_TYPE_COLOR_BUTTON));
+  g_assert_nonnull (find_widget (GTK_WIDGET (pad), is_shown_color_button, NULL));
   lab_draw_pad_set_pen (pad, &red);
   lab_draw_pad_paint (pad, w / 2 + 0.5, h / 2 + 0.5);
   lab_draw_pad_copy_sample (pad, sample, 3);
@@ -362,7 +352,7 @@ test_latent_draw_colour (void)
   view = LAB_LATENT_VIEW (gtk_stack_get_child_by_name (window->stack, "latent"));
   pad = lab_latent_view_get_draw_pad (view);
   g_assert_false (lab_draw_pad_get_colour (pad));
-  g_assert_null (find_shown (GTK_WIDGET (pad), GTK_TYPE_COLOR_BUTTON));
+  g_assert_null (find_widget (GTK_WIDGET (pad), is_shown_color_button, NULL));
   gtk_window_destroy (GTK_WINDOW (window));
   spin_for (0.1);
 }

@@ -243,22 +243,12 @@ test_sequence_vae_generates (void)
   close_window (window);
 }
 
-/* A chart under widget whose accessible description contains text, or NULL. */
-static LabChart *
-find_chart_described (GtkWidget *widget, const char *text)
+/* A chart whose accessible description contains text. */
+static gboolean
+chart_described (GtkWidget *widget, gconstpointer text)
 {
-  if (LAB_IS_CHART (widget) && lab_chart_get_description (LAB_CHART (widget)) != NULL
-      && strstr (lab_chart_get_description (LAB_CHART (widget)), text) != NULL)
-    return LAB_CHART (widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      LabChart *found = find_chart_described (child, text);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return LAB_IS_CHART (widget) && lab_chart_get_description (LAB_CHART (widget)) != NULL
+         && strstr (lab_chart_get_description (LAB_CHART (widget)), text) != NULL;
 }
 
 /* On ecg the shaded steps are the dataset's labels, and normal beats have none. */
@@ -312,7 +302,7 @@ test_ecg_anomalous_steps (void)
     while (!flags[hi])
       hi--;
     g_snprintf (steps, sizeof steps, "; anomalous steps %d to %d", lo, hi);
-    chart = find_chart_described (GTK_WIDGET (view), steps);
+    chart = LAB_CHART (find_widget (GTK_WIDGET (view), chart_described, steps));
     g_assert_nonnull (chart);
     g_assert_true (g_str_has_prefix (lab_chart_get_description (chart), d->title));
   }

@@ -697,21 +697,11 @@ test_open_dataset (void)
   close_window (window);
 }
 
-/* The button labelled label (with its mnemonic) under widget, or NULL. */
-static GtkWidget *
-find_button (GtkWidget *widget, const char *label)
+/* The button labelled label (with its mnemonic). */
+static gboolean
+is_button_labelled (GtkWidget *widget, gconstpointer label)
 {
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
 }
 
 /* Answers the question that was asked with response, and tells whether the session kept
@@ -816,13 +806,13 @@ test_views_ask_before_new_model (void)
 
   /* Train on These (the Anomaly view's classes), then Train on Its Patches (Denoise):
    * Cancel keeps the model */
-  g_assert_true (press_and_answer (window, find_button (anomaly, "_Train on These"), "cancel"));
-  g_assert_true (press_and_answer (window, find_button (denoise, "T_rain on Its Patches"), "cancel"));
+  g_assert_true (press_and_answer (window, find_widget (anomaly, is_button_labelled, "_Train on These"), "cancel"));
+  g_assert_true (press_and_answer (window, find_widget (denoise, is_button_labelled, "T_rain on Its Patches"), "cancel"));
   g_assert_cmpstr (lab_session_get_dataset_spec (session), ==, "digits");
 
   /* accepting starts the new model on the patches, read and cut on a worker */
   read_here = lab_denoise_get_images_read_here ();
-  press_and_answer (window, find_button (denoise, "T_rain on Its Patches"), "new-model");
+  press_and_answer (window, find_widget (denoise, is_button_labelled, "T_rain on Its Patches"), "new-model");
   g_assert_true (wait_for (window, dataset_is, image, 30));
   g_assert_cmpuint (lab_denoise_get_images_read_here (), ==, read_here);
   g_assert_cmpstr (lab_session_get_preset (session), ==, "photo-denoiser");
@@ -853,9 +843,9 @@ test_compare_reset_asks (void)
     }
   g_assert_nonnull (compare);
 
-  g_assert_true (press_and_answer (window, find_button (compare, "Re_set Both"), "cancel"));
+  g_assert_true (press_and_answer (window, find_widget (compare, is_button_labelled, "Re_set Both"), "cancel"));
   g_assert_cmpint (lab_session_get_snapshot (session)->steps, ==, 1);
-  g_assert_false (press_and_answer (window, find_button (compare, "Re_set Both"), "new-model"));
+  g_assert_false (press_and_answer (window, find_widget (compare, is_button_labelled, "Re_set Both"), "new-model"));
   g_assert_true (wait_for (window, steps_exactly, GINT_TO_POINTER (0), 30));
 
   gtk_window_destroy (GTK_WINDOW (compare));

@@ -167,21 +167,37 @@ save_window_shot (gpointer window, const char *name)
   g_object_unref (texture);
 }
 
-/* A label under widget whose text contains text, or NULL. */
+/* Whether a widget is the one sought; data says what (a text, a type, ...). */
+typedef gboolean (*WidgetTest) (GtkWidget *widget, gconstpointer data);
+
+/* The first widget under root, root included and depth first, that test accepts, or NULL. */
 G_GNUC_UNUSED static GtkWidget *
-find_label_with (GtkWidget *widget, const char *text)
+find_widget (GtkWidget *root, WidgetTest test, gconstpointer data)
 {
-  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_label (GTK_LABEL (widget)), text) != NULL)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+  if (test (root, data))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *found = find_label_with (child, text);
+      GtkWidget *found = find_widget (child, test, data);
 
       if (found != NULL)
         return found;
     }
   return NULL;
+}
+
+G_GNUC_UNUSED static gboolean
+label_contains (GtkWidget *widget, gconstpointer text)
+{
+  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_label (GTK_LABEL (widget)), text) != NULL;
+}
+
+/* A label under widget whose text contains text, or NULL. */
+G_GNUC_UNUSED static GtkWidget *
+find_label_with (GtkWidget *widget, const char *text)
+{
+  return find_widget (widget, label_contains, text);
 }
 
 static void
