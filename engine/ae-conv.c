@@ -587,14 +587,45 @@ im2col_batch_inner (float *restrict col, const float *restrict img, int B, const
         }
 }
 
+/* The kernel offsets' runs that add into one run of B of col2im_batch_inner, in the order
+ * col2im adds them (ki, then kj); at most 64 x 64 (see check_common). */
+typedef struct {
+  const float *src[64 * 64];
+  int n;
+} RunSources;
+
+/* d[0, n) = start[0, n) (value where start is NULL; start may be d itself) + floats
+ * [off, off + n) of every source, added in order; n <= RUN_CHUNK. The sums stay in
+ * registers over all sources: one store per value, where adding each source into d read
+ * and wrote it once per kernel offset. */
+#define RUN_CHUNK 16
+
+static inline void
+sum_sources (float *d, const float *start, float value, const RunSources *r, long off, long n)
+{
+  float acc[RUN_CHUNK];
+  for (long i = 0; i < n; i++)
+    acc[i] = start != NULL ? start[i] : value;
+  for (int k = 0; k < r->n; k++)
+    {
+      const float *s = r->src[k] + off;
+      for (long i = 0; i < n; i++)
+        acc[i] += s[i];
+    }
+  for (long i = 0; i < n; i++)
+    d[i] = acc[i];
+}
+
 /* The adjoint of im2col_batch_inner: img (channels, height, width, B) = col2im (col) + bias
- * (bias may be NULL), or += col2im (col) when `add`; each run of B set once: its kernel offsets are added in the order
- * col2im adds them, so sums round as there. */
+ * (bias may be NULL), or += col2im (col) when `add`. Each run of B is written once, its
+ * kernel offsets summed in registers in the order col2im adds them, so sums round as
+ * there. */
 static void
 col2im_batch_inner (float *restrict img, const float *restrict col, const float *bias, int B,
                     const ColGeometry *g, int add)
 {
   const long run = B, n = (long) g->grid_h * g->grid_w * run;
+  RunSources r;
   for (int c = 0; c < g->channels; c++)
     {
       const float value = bias != NULL ? bias[c] : 0.0f;
@@ -602,10 +633,8 @@ col2im_batch_inner (float *restrict img, const float *restrict col, const float 
       for (int y = 0; y < g->height; y++)
         for (int x = 0; x < g->width; x++)
           {
-            float *restrict d = img + (((long) c * g->height + y) * g->width + x) * run;
-            if (!add)
-              for (long b = 0; b < run; b++)
-                d[b] = value;
+            float *d = img + (((long) c * g->height + y) * g->width + x) * run;
+            r.n = 0;
             for (int ki = 0; ki < g->kernel_h; ki++)
               {
                 const int ty = y + g->pad_h - ki; /* gy * stride_h */
@@ -617,12 +646,15 @@ col2im_batch_inner (float *restrict img, const float *restrict col, const float 
                     const int tx = x + g->pad_w - kj;
                     if (tx < 0 || tx % g->stride_w != 0 || tx / g->stride_w >= g->grid_w)
                       continue;
-                    const float *s = rows + ((long) ki * g->kernel_w + kj) * n
-                                     + ((long) gy * g->grid_w + tx / g->stride_w) * run;
-                    for (long b = 0; b < run; b++)
-                      d[b] += s[b];
+                    r.src[r.n++] = rows + ((long) ki * g->kernel_w + kj) * n
+                                   + ((long) gy * g->grid_w + tx / g->stride_w) * run;
                   }
               }
+            long b = 0;
+            for (; b + RUN_CHUNK <= run; b += RUN_CHUNK)
+              sum_sources (d + b, add ? d + b : NULL, value, &r, b, RUN_CHUNK);
+            if (b < run)
+              sum_sources (d + b, add ? d + b : NULL, value, &r, b, run - b);
           }
     }
 }
