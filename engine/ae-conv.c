@@ -4,7 +4,7 @@
  * The whole batch goes through a single sgemm: im2col lays the patches of all B samples
  * side by side, col (rows, B * grid), so the gemm is (OC, rows) x (rows, B * grid) and
  * OpenBLAS sees one wide matrix instead of B thin ones. The price is a permutation between
- * NCHW (B, C, P) and channel-major (C, B * P), a copy of contiguous rows of P floats; strided
+ * NCHW (B, C, P) and channel-major (C, B * P), a copy of contiguous rows of P floats; 2-D
  * layers on larger batches put the batch innermost instead (see use_batch_inner).
  */
 #include "ae-conv.h"
@@ -452,27 +452,29 @@ bias_grad_add (float *dbias, const float *x, int B, int C, long P)
 
 /* --- batch innermost ------------------------------------------------------------------ */
 
-/* Strided layers on a batch of at least this many samples run with the batch innermost:
+/* 2-D layers on a batch of at least this many samples run with the batch innermost:
  * tensors (channels, height, width, B), so that every pixel's values over the batch are one
  * run of B floats. im2col then copies runs of B floats and col2im adds them, where the plane
  * by plane way starts a row of 7 to 14 values for every kernel offset, reading every other
  * value (conv preset: im2col and col2im were a quarter of a step). The gemm's columns are
  * then (P, B) instead of (B, P), and its result is the output with the batch innermost: a
  * transposition to and from (B, C, H, W), which ae_conv_link spares between two such
- * layers. Smaller batches, a stride of 1 (whole rows are runs there) and 1-D layers stay
+ * layers. Stride 1 takes it too: there the plane by plane way copies whole rows, but
+ * linked, the denoising preset's chain stays batch innermost from its first layer to its
+ * last (transpositions from 12 % of a step to 3 %). Smaller batches and 1-D layers stay
  * plane by plane. */
 #define BATCH_INNER_MIN 8
 
 static int
-strided_2d (const ColGeometry *g)
+two_d (const ColGeometry *g)
 {
-  return (g->stride_h > 1 || g->stride_w > 1) && g->grid_w > 1;
+  return g->grid_w > 1;
 }
 
 static int
 use_batch_inner (const ColGeometry *g, int B)
 {
-  return B >= BATCH_INNER_MIN && strided_2d (g);
+  return B >= BATCH_INNER_MIN && two_d (g);
 }
 
 /* One value of transpose below. */
@@ -575,26 +577,65 @@ im2col_batch_inner (float *restrict col, const float *restrict img, int B, const
               const float *line = img + ((long) c * g->height + iy) * g->width * run;
               zero_floats (d, xlo * run);
               d += xlo * run;
-              for (int gx = xlo; gx < xhi; gx++, d += run)
+              if (g->stride_w == 1 && xlo < xhi) /* the row's runs lie side by side */
                 {
-                  const float *s = line + (long) (gx * g->stride_w - g->pad_w + kj) * run;
-                  for (long b = 0; b < run; b++)
-                    d[b] = s[b];
+                  const long n = (long) (xhi - xlo) * run;
+                  memcpy (d, line + (long) (xlo - g->pad_w + kj) * run,
+                          sizeof (float) * (size_t) n);
+                  d += n;
                 }
+              else
+                for (int gx = xlo; gx < xhi; gx++, d += run)
+                  {
+                    const float *s = line + (long) (gx * g->stride_w - g->pad_w + kj) * run;
+                    for (long b = 0; b < run; b++)
+                      d[b] = s[b];
+                  }
               zero_floats (d, (g->grid_w - xhi) * run);
               d += (g->grid_w - xhi) * run;
             }
         }
 }
 
+/* The kernel offsets' runs that add into one run of B of col2im_batch_inner, in the order
+ * col2im adds them (ki, then kj); at most 64 x 64 (see check_common). */
+typedef struct {
+  const float *src[64 * 64];
+  int n;
+} RunSources;
+
+/* d[0, n) = start[0, n) (value where start is NULL; start may be d itself) + floats
+ * [off, off + n) of every source, added in order; n <= RUN_CHUNK. The sums stay in
+ * registers over all sources: one store per value, where adding each source into d read
+ * and wrote it once per kernel offset. */
+#define RUN_CHUNK 16
+
+static inline void
+sum_sources (float *d, const float *start, float value, const RunSources *r, long off, long n)
+{
+  float acc[RUN_CHUNK];
+  for (long i = 0; i < n; i++)
+    acc[i] = start != NULL ? start[i] : value;
+  for (int k = 0; k < r->n; k++)
+    {
+      const float *s = r->src[k] + off;
+      for (long i = 0; i < n; i++)
+        acc[i] += s[i];
+    }
+  for (long i = 0; i < n; i++)
+    d[i] = acc[i];
+}
+
 /* The adjoint of im2col_batch_inner: img (channels, height, width, B) = col2im (col) + bias
- * (bias may be NULL), or += col2im (col) when `add`; each run of B set once: its kernel offsets are added in the order
- * col2im adds them, so sums round as there. */
+ * (bias may be NULL), or += col2im (col) when `add`. Each run of B is written once, its
+ * kernel offsets summed in registers in the order col2im adds them, so sums round as
+ * there. */
 static void
 col2im_batch_inner (float *restrict img, const float *restrict col, const float *bias, int B,
                     const ColGeometry *g, int add)
 {
   const long run = B, n = (long) g->grid_h * g->grid_w * run;
+  RunSources r;
   for (int c = 0; c < g->channels; c++)
     {
       const float value = bias != NULL ? bias[c] : 0.0f;
@@ -602,27 +643,25 @@ col2im_batch_inner (float *restrict img, const float *restrict col, const float 
       for (int y = 0; y < g->height; y++)
         for (int x = 0; x < g->width; x++)
           {
-            float *restrict d = img + (((long) c * g->height + y) * g->width + x) * run;
-            if (!add)
-              for (long b = 0; b < run; b++)
-                d[b] = value;
-            for (int ki = 0; ki < g->kernel_h; ki++)
-              {
-                const int ty = y + g->pad_h - ki; /* gy * stride_h */
-                if (ty < 0 || ty % g->stride_h != 0 || ty / g->stride_h >= g->grid_h)
-                  continue;
-                const int gy = ty / g->stride_h;
-                for (int kj = 0; kj < g->kernel_w; kj++)
-                  {
-                    const int tx = x + g->pad_w - kj;
-                    if (tx < 0 || tx % g->stride_w != 0 || tx / g->stride_w >= g->grid_w)
-                      continue;
-                    const float *s = rows + ((long) ki * g->kernel_w + kj) * n
-                                     + ((long) gy * g->grid_w + tx / g->stride_w) * run;
-                    for (long b = 0; b < run; b++)
-                      d[b] += s[b];
-                  }
-              }
+            float *d = img + (((long) c * g->height + y) * g->width + x) * run;
+            /* Kernel offset ki reads image row y from grid row gy = (y + pad_h - ki) /
+             * stride_h when that divides: ki from (y + pad_h) % stride_h on in steps of
+             * the stride, gy falling by one at each (likewise kj, gx). */
+            const int ky0 = (y + g->pad_h) % g->stride_h, kx0 = (x + g->pad_w) % g->stride_w;
+            const int gy0 = (y + g->pad_h) / g->stride_h, gx0 = (x + g->pad_w) / g->stride_w;
+            r.n = 0;
+            for (int ki = ky0, gy = gy0; ki < g->kernel_h && gy >= 0; ki += g->stride_h, gy--)
+              if (gy < g->grid_h)
+                for (int kj = kx0, gx = gx0; kj < g->kernel_w && gx >= 0;
+                     kj += g->stride_w, gx--)
+                  if (gx < g->grid_w)
+                    r.src[r.n++] = rows + ((long) ki * g->kernel_w + kj) * n
+                                   + ((long) gy * g->grid_w + gx) * run;
+            long b = 0;
+            for (; b + RUN_CHUNK <= run; b += RUN_CHUNK)
+              sum_sources (d + b, add ? d + b : NULL, value, &r, b, RUN_CHUNK);
+            if (b < run)
+              sum_sources (d + b, add ? d + b : NULL, value, &r, b, run - b);
           }
     }
 }
@@ -632,7 +671,7 @@ ae_conv_link (AeConvShape *producer, AeConvShape *consumer)
 {
   const ColGeometry a = col_geometry (producer), b = col_geometry (consumer);
   /* Both take the batch-innermost way for the same batches (use_batch_inner). */
-  producer->out_batch_inner = consumer->in_batch_inner = strided_2d (&a) && strided_2d (&b);
+  producer->out_batch_inner = consumer->in_batch_inner = two_d (&a) && two_d (&b);
 }
 
 /* dbias (C) += the sum over p and b of x (C, P, B). */

@@ -78,8 +78,8 @@ AeStatus ae_conv_transpose2d_shape (AeConvShape *shape, int C, int H, int W, int
 int ae_conv_output_padding (int in, int out, int K, int stride, int padding);
 
 /* Lets `producer`'s output feed `consumer` (its next layer) with the batch innermost,
- * sparing both a transposition, when both run that way (strided 2-D layers on batches of
- * 8 or more; on smaller batches and for B = 1 the layout stays (B, C, H, W)). Only for a
+ * sparing both a transposition, when both run that way (2-D layers on batches of 8 or
+ * more; on smaller batches and for B = 1 the layout stays (B, C, H, W)). Only for a
  * tensor that no one but the two layers reads. */
 void ae_conv_link (AeConvShape *producer, AeConvShape *consumer);
 
