@@ -8,7 +8,8 @@
  * first (SPIN_SECONDS), the members for the next run and the caller for the last item:
  * a training step is two runs back to back and steps follow each other, and a thread
  * woken from sleep started about 0.4 ms after its run (a 2-core virtual machine at load
- * 2; dense bench model on two threads: wall time per step -12 %, VAE -20 %). */
+ * 2). Wall time per step on two threads, medians of A/B sets at load 3-4: dense bench
+ * model -12 %, -14 %, -1 %; VAE -20 %, -12 %, and +12 % in one set (noise of that size). */
 #include "ae-team.h"
 
 #include <pthread.h>
