@@ -452,19 +452,17 @@ bias_grad_add (float *dbias, const float *x, int B, int C, long P)
 
 /* --- batch innermost ------------------------------------------------------------------ */
 
-/* 2-D layers on a batch of at least this many samples run with the batch innermost:
- * tensors (channels, height, width, B), so that every pixel's values over the batch are one
- * run of B floats. im2col then copies runs of B floats and col2im adds them, where the plane
- * by plane way starts a row of 7 to 14 values for every kernel offset, reading every other
- * value (conv preset: im2col and col2im were a quarter of a step). The gemm's columns are
- * then (P, B) instead of (B, P), and its result is the output with the batch innermost: a
- * transposition to and from (B, C, H, W), which ae_conv_link spares between two such
- * layers. Stride 1 takes it too: there the plane by plane way copies whole rows, but
- * linked, the denoising preset's chain stays batch innermost from its first layer to its
- * last (transpositions from 12 % of a step to 3 %). Smaller batches and 1-D layers stay
- * plane by plane. */
-#define BATCH_INNER_MIN 8
-
+/* 2-D layers on a batch of at least AE_CONV_BATCH_INNER_MIN samples run with the batch
+ * innermost: tensors (channels, height, width, B), so that every pixel's values over the
+ * batch are one run of B floats. im2col then copies runs of B floats and col2im adds them,
+ * where the plane by plane way starts a row of 7 to 14 values for every kernel offset,
+ * reading every other value (conv preset: im2col and col2im were a quarter of a step). The
+ * gemm's columns are then (P, B) instead of (B, P), and its result is the output with the
+ * batch innermost: a transposition to and from (B, C, H, W), which ae_conv_link spares
+ * between two such layers, and ae_conv_link_dense between one and a dense layer. Stride 1
+ * takes it too: there the plane by plane way copies whole rows, but linked, the denoising
+ * preset's chain stays batch innermost from its first layer to its last (transpositions
+ * from 12 % of a step to 3 %). Smaller batches and 1-D layers stay plane by plane. */
 static int
 two_d (const ColGeometry *g)
 {
@@ -474,7 +472,7 @@ two_d (const ColGeometry *g)
 static int
 use_batch_inner (const ColGeometry *g, int B)
 {
-  return B >= BATCH_INNER_MIN && two_d (g);
+  return B >= AE_CONV_BATCH_INNER_MIN && two_d (g);
 }
 
 /* One value of transpose below. */
@@ -672,6 +670,19 @@ ae_conv_link (AeConvShape *producer, AeConvShape *consumer)
   const ColGeometry a = col_geometry (producer), b = col_geometry (consumer);
   /* Both take the batch-innermost way for the same batches (use_batch_inner). */
   producer->out_batch_inner = consumer->in_batch_inner = two_d (&a) && two_d (&b);
+}
+
+int
+ae_conv_link_dense (AeConvShape *conv, int conv_first)
+{
+  const ColGeometry g = col_geometry (conv);
+  if (!two_d (&g))
+    return 0;
+  if (conv_first)
+    conv->out_batch_inner = 1;
+  else
+    conv->in_batch_inner = 1;
+  return 1;
 }
 
 /* dbias (C) += the sum over p and b of x (C, P, B). */

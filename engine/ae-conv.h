@@ -83,6 +83,16 @@ int ae_conv_output_padding (int in, int out, int K, int stride, int padding);
  * tensor that no one but the two layers reads. */
 void ae_conv_link (AeConvShape *producer, AeConvShape *consumer);
 
+/* 2-D layers run batch innermost on batches of at least this many samples. */
+#define AE_CONV_BATCH_INNER_MIN 8
+
+/* The same between a conv and a dense neighbour: `conv` (a 2-D layer) leaves its output
+ * (B, C, H, W) as (C * H * W, B) when `conv_first` (it feeds the dense layer), else takes
+ * its input so (the dense layer feeds it), on batches of at least AE_CONV_BATCH_INNER_MIN.
+ * Returns whether it did: the dense layer then reads its input (writes its output) as
+ * (features, B) on those batches. A 1-D layer stays (B, C, H, W) and returns 0. */
+int ae_conv_link_dense (AeConvShape *conv, int conv_first);
+
 /* Floats of input, output and weight per sample / per layer. */
 static inline size_t
 ae_conv_in_size (const AeConvShape *s)

@@ -146,6 +146,64 @@ ae_dense_backward (float *dinp, float *dw, float *db, const float *dout, const f
 }
 
 void
+ae_dense_forward_inner (float *out, const float *inp, const float *w, const float *b, int B, int C,
+                        int OC, AeActivation act, int in_inner, int out_inner)
+{
+  assert (B > 0 && C > 0 && OC > 0);
+  const CBLAS_TRANSPOSE x_t = in_inner ? CblasTrans : CblasNoTrans;
+  const int ldx = in_inner ? B : C;
+  if (!out_inner)
+    {
+      /* out (B, OC) = x (B, C) @ w^T */
+      cblas_sgemm (CblasRowMajor, x_t, CblasTrans, B, OC, C, 1.0f, inp, ldx, w, C, 0.0f, out, OC);
+      bias_activation (out, b, B, OC, act);
+      return;
+    }
+  /* out (OC, B) = w (OC, C) @ x^T (C, B) */
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, in_inner ? CblasNoTrans : CblasTrans, OC, B, C, 1.0f,
+               w, C, inp, ldx, 0.0f, out, B);
+  for (int j = 0; b != NULL && j < OC; j++)
+    for (int r = 0; r < B; r++)
+      out[(size_t) j * B + r] += b[j];
+  ae_activation_forward (out, (long) OC * B, act);
+}
+
+void
+ae_dense_backward_inner (float *dinp, float *dw, float *db, const float *dout, const float *inp,
+                         const float *w, int B, int C, int OC, int in_inner, int out_inner)
+{
+  assert (B > 0 && C > 0 && OC > 0 && dw != NULL);
+  const CBLAS_TRANSPOSE d_t = out_inner ? CblasTrans : CblasNoTrans;
+  const int ldd = out_inner ? B : OC, ldx = in_inner ? B : C;
+  if (dinp == NULL)
+    ;
+  else if (!in_inner) /* dinp (B, C) = dout (B, OC) @ w (OC, C) */
+    cblas_sgemm (CblasRowMajor, d_t, CblasNoTrans, B, C, OC, 1.0f, dout, ldd, w, C, 0.0f, dinp,
+                 C);
+  else /* dinp (C, B) = w^T (C, OC) @ dout^T (OC, B) */
+    cblas_sgemm (CblasRowMajor, CblasTrans, out_inner ? CblasNoTrans : CblasTrans, C, B, OC, 1.0f,
+                 w, C, dout, ldd, 0.0f, dinp, B);
+  /* dw (OC, C) += dout^T (OC, B) @ x (B, C) */
+  cblas_sgemm (CblasRowMajor, out_inner ? CblasNoTrans : CblasTrans,
+               in_inner ? CblasTrans : CblasNoTrans, OC, C, B, 1.0f, dout, ldd, inp, ldx, 1.0f,
+               dw, C);
+  if (db == NULL)
+    return;
+  if (!out_inner)
+    for (int r = 0; r < B; r++)
+      for (int j = 0; j < OC; j++)
+        db[j] += dout[(size_t) r * OC + j];
+  else /* the same additions in the same order, a row of B at a time */
+    for (int j = 0; j < OC; j++)
+      {
+        float sum = db[j];
+        for (int r = 0; r < B; r++)
+          sum += dout[(size_t) j * B + r];
+        db[j] = sum;
+      }
+}
+
+void
 ae_dense_weight_grad_rows (float *dw, float *db, const float *dout, const float *inp, int B, int C,
                            int OC, int first, int end, int add)
 {

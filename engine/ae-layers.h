@@ -23,6 +23,16 @@ void ae_dense_forward (float *out, const float *inp, const float *w, const float
  * for later. */
 void ae_dense_backward (float *dinp, float *dw, float *db, const float *dout, const float *inp,
                         const float *w, int B, int C, int OC, int add_dinp);
+/* The same with either side laid out (features, B), the batch innermost, as a batch-
+ * innermost convolution beside the layer reads or writes it (ae_conv_link_dense): inp is
+ * (C, B) when in_inner, else (B, C); out (and dout) (OC, B) when out_inner, else (B, OC).
+ * The transposes are the GEMMs' flags. Backward stores dinp (may be NULL) and adds into
+ * dw and db (may be NULL); dw is not NULL (no split step runs with convolutions). */
+void ae_dense_forward_inner (float *out, const float *inp, const float *w, const float *b, int B,
+                             int C, int OC, AeActivation act, int in_inner, int out_inner);
+void ae_dense_backward_inner (float *dinp, float *dw, float *db, const float *dout,
+                              const float *inp, const float *w, int B, int C, int OC,
+                              int in_inner, int out_inner);
 /* Rows [first, end) of the weights' gradient alone: dw (end - first, C) and db (end -
  * first) (db may be NULL), those rows of dw (OC, C) and db (OC), get dout^T @ inp and the
  * sum over the batch of dout, added when `add`, else stored. */

@@ -140,6 +140,14 @@ ae_layer_workspace (const AeLayer *layer, int B)
     }
 }
 
+/* Whether a dense layer beside a linked convolution takes a side as (features, B) on B
+ * rows: on the batches where the convolution runs batch innermost. */
+static int
+dense_inner (const AeLayer *layer, int B)
+{
+  return (layer->in_batch_inner || layer->out_batch_inner) && B >= AE_CONV_BATCH_INNER_MIN;
+}
+
 /* cache holds layer->cache_floats per sample that forward may keep for backward. */
 void
 ae_layer_forward (const AeLayer *layer, float *out, float *cache, const float *inp, int B,
@@ -148,7 +156,12 @@ ae_layer_forward (const AeLayer *layer, float *out, float *cache, const float *i
   switch (layer->kind)
     {
     case AE_LAYER_DENSE:
-      ae_dense_forward (out, inp, layer->w, layer->b, B, layer->in_dim, layer->out_dim, layer->act);
+      if (dense_inner (layer, B))
+        ae_dense_forward_inner (out, inp, layer->w, layer->b, B, layer->in_dim, layer->out_dim,
+                                layer->act, layer->in_batch_inner, layer->out_batch_inner);
+      else
+        ae_dense_forward (out, inp, layer->w, layer->b, B, layer->in_dim, layer->out_dim,
+                          layer->act);
       return;
     case AE_LAYER_CONV:
       ae_conv2d_forward (out, inp, layer->w, layer->b, &layer->conv, B, workspace);
@@ -190,6 +203,14 @@ ae_layer_backward (const AeLayer *layer, float *dinp, const float *dpre, const f
   switch (layer->kind)
     {
     case AE_LAYER_DENSE:
+      if (dense_inner (layer, B))
+        {
+          assert (!later_weights);
+          ae_dense_backward_inner (dinp, layer->dw, layer->db, dpre, inp, layer->w, B,
+                                   layer->in_dim, layer->out_dim, layer->in_batch_inner,
+                                   layer->out_batch_inner);
+          break;
+        }
       ae_dense_backward (dinp, later_weights ? NULL : layer->dw, later_weights ? NULL : layer->db,
                          dpre, inp, layer->w, B, layer->in_dim, layer->out_dim, 0);
       break;

@@ -33,6 +33,9 @@ typedef struct {
                                     columns, LSTM gates); 0 for dense */
   size_t offset, n_params;       /* where its parameters sit in the arenas */
   AeConvShape conv;              /* conv, conv_t: the geometry */
+  int in_batch_inner, out_batch_inner; /* dense beside a linked conv (ae_conv_link_dense):
+                                    on batches of AE_CONV_BATCH_INNER_MIN rows or more, its
+                                    input (output) is (features, B) */
   int steps, features, units;    /* sequence kinds: T, features in, features out per step */
   float *w;                      /* dense: (out_dim, in_dim); conv: (OC, C, K, K); conv_t:
                                     (C, OC, K, K); lstm: w_ih (4 units, features);

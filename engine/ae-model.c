@@ -426,10 +426,20 @@ model_plan (AeModel **out, const AeConfig *cfg, AeError *err)
       free (m);
       return st;
     }
-  /* Feature maps between two convolutions are theirs alone (the code is read by others). */
+  /* Feature maps between two convolutions, or a convolution and a dense layer, are theirs
+   * alone (the code is read by others: layer n_enc reads it, or the sample z). */
   for (int l = 1; l < m->n_layers; l++)
-    if (l != m->n_enc && is_conv (&m->layers[l - 1]) && is_conv (&m->layers[l]))
-      ae_conv_link (&m->layers[l - 1].conv, &m->layers[l].conv);
+    {
+      AeLayer *a = &m->layers[l - 1], *b = &m->layers[l];
+      if (l == m->n_enc)
+        continue;
+      if (is_conv (a) && is_conv (b))
+        ae_conv_link (&a->conv, &b->conv);
+      else if (is_conv (a) && b->kind == AE_LAYER_DENSE)
+        b->in_batch_inner = ae_conv_link_dense (&a->conv, 1);
+      else if (a->kind == AE_LAYER_DENSE && is_conv (b))
+        a->out_batch_inner = ae_conv_link_dense (&b->conv, 0);
+    }
   if (m->n_params > (size_t) AE_MAX_PARAMS)
     {
       size_t n = m->n_params;

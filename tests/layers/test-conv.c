@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-conv.c: conv2d, conv1d and transposed conv2d against direct definitions, by central
  * differences, as adjoints of each other, and in the 28 -> 14 -> 7 -> 14 -> 28 chain of the
- * conv preset. */
+ * conv preset, and beside the dense layers of its code. */
 #include <stdlib.h>
 
 #include "ae-conv.h"
+#include "ae-layers.h"
 #include "layers-test-util.h"
 
 typedef struct {
@@ -666,6 +667,192 @@ test_denoising_chain (void)
     }
 }
 
+/* The boundary between convolutions and the dense layers of a code, as the model links
+ * it: conv (1, 28, 28) -> (8, 14, 14), dense 1568 -> 12 (the code), dense 12 -> 1568,
+ * transposed conv back to (1, 28, 28). Linked (ae_conv_link_dense), on batches that run
+ * batch innermost the conv leaves its maps as (1568, B) to the code layer, which reads
+ * them through the GEMM's flags, and decoder.0 writes (1568, B) for the transposed conv;
+ * the code itself stays (B, 12). */
+typedef struct {
+  AeConvShape conv, tconv;
+  float *w[4], *b[4], *act[5], *dw[4], *db[4], *dact[5], *R, *ws;
+  size_t n_ws;
+  int B, inner;       /* inner: the dense layers take the maps' side as (features, B) */
+  AeActivation dense_act;
+} DenseChain;
+
+#define DC_CODE 12
+#define DC_FLAT (8 * 14 * 14)
+
+static void
+dense_chain_forward (DenseChain *c)
+{
+  ae_conv2d_forward (c->act[1], c->act[0], c->w[0], c->b[0], &c->conv, c->B, c->ws);
+  ae_dense_forward_inner (c->act[2], c->act[1], c->w[1], c->b[1], c->B, DC_FLAT, DC_CODE,
+                          c->dense_act, c->inner, 0);
+  ae_dense_forward_inner (c->act[3], c->act[2], c->w[2], c->b[2], c->B, DC_CODE, DC_FLAT,
+                          c->dense_act, 0, c->inner);
+  ae_conv_transpose2d_forward (c->act[4], c->act[3], c->w[3], c->b[3], &c->tconv, c->B,
+                               c->ws);
+}
+
+static double
+dense_chain_loss (void *p)
+{
+  DenseChain *c = p;
+  dense_chain_forward (c);
+  return dot_double (c->act[4], c->R, (long) c->B * 28 * 28);
+}
+
+/* The shapes (linked or not), B samples and weights drawn from a generator seeded with
+ * `seed`, so that two chains of the same seed hold the same numbers. */
+static void
+dense_chain_init (DenseChain *c, int B, int linked, AeActivation act, uint64_t seed)
+{
+  AeError err = { 0 };
+  AeRng rng;
+  ae_rng_seed (&rng, seed);
+  *c = (DenseChain) { .B = B, .dense_act = act };
+  CHECK (ae_conv2d_shape (&c->conv, 1, 28, 28, 8, 3, 2, 1, &err) == AE_OK, "%s", err.message);
+  int op = ae_conv_output_padding (14, 28, 3, 2, 1);
+  CHECK (ae_conv_transpose2d_shape (&c->tconv, 8, 14, 14, 1, 3, 2, 1, op, &err) == AE_OK,
+         "%s", err.message);
+  if (linked)
+    {
+      CHECK (ae_conv_link_dense (&c->conv, 1) && ae_conv_link_dense (&c->tconv, 0),
+             "2-D layers link to a dense neighbour");
+      CHECK (c->conv.out_batch_inner && !c->conv.in_batch_inner && c->tconv.in_batch_inner
+             && !c->tconv.out_batch_inner, "only the sides next to the dense layers");
+      /* The model's rule: batch innermost only where the conv runs so. */
+      c->inner = B >= AE_CONV_BATCH_INNER_MIN;
+    }
+  const long n_img = (long) B * 28 * 28;
+  const long n[5] = { n_img, (long) B * DC_FLAT, (long) B * DC_CODE, (long) B * DC_FLAT, n_img };
+  const long n_w[4] = { 8 * 9, (long) DC_CODE * DC_FLAT, (long) DC_FLAT * DC_CODE, 8 * 9 };
+  const long n_b[4] = { 8, DC_CODE, DC_FLAT, 1 };
+  /* Fan-in scales (the transposed conv's output sums a quarter of its kernel). */
+  const float scale[4] = { 1.0f / 3.0f, 1.0f / sqrtf (DC_FLAT), 1.0f / sqrtf (DC_CODE),
+                           1.0f / sqrtf (18.0f) };
+  c->n_ws = ae_conv_workspace_size (&c->conv, B);
+  if (ae_conv_workspace_size (&c->tconv, B) > c->n_ws)
+    c->n_ws = ae_conv_workspace_size (&c->tconv, B);
+  c->ws = alloc_guarded (c->n_ws);
+  c->act[0] = alloc_normal (&rng, n_img, 1.0f);
+  for (int l = 0; l < 4; l++)
+    {
+      c->w[l] = alloc_normal (&rng, n_w[l], scale[l]);
+      c->b[l] = alloc_normal (&rng, n_b[l], 0.1f);
+      c->dw[l] = calloc ((size_t) n_w[l], sizeof (float));
+      c->db[l] = calloc ((size_t) n_b[l], sizeof (float));
+      c->act[l + 1] = malloc (sizeof (float) * (size_t) n[l + 1]);
+    }
+  for (int l = 0; l < 5; l++)
+    c->dact[l] = calloc ((size_t) n[l], sizeof (float));
+  c->R = alloc_normal (&rng, n_img, 1.0f);
+}
+
+/* Forward, then every gradient of sum (out * R). */
+static void
+dense_chain_backward (DenseChain *c)
+{
+  const int B = c->B;
+  dense_chain_loss (c);
+  memcpy (c->dact[4], c->R, sizeof (float) * (size_t) B * 28 * 28);
+  ae_conv_transpose2d_backward (c->dact[3], c->dw[3], c->db[3], c->dact[4], c->act[3], c->w[3],
+                                &c->tconv, B, c->ws, 0);
+  ae_activation_backward (c->dact[3], c->act[3], (long) B * DC_FLAT, c->dense_act);
+  ae_dense_backward_inner (c->dact[2], c->dw[2], c->db[2], c->dact[3], c->act[2], c->w[2], B,
+                           DC_CODE, DC_FLAT, 0, c->inner);
+  ae_activation_backward (c->dact[2], c->act[2], (long) B * DC_CODE, c->dense_act);
+  ae_dense_backward_inner (c->dact[1], c->dw[1], c->db[1], c->dact[2], c->act[1], c->w[1], B,
+                           DC_FLAT, DC_CODE, c->inner, 0);
+  ae_conv2d_backward (c->dact[0], c->dw[0], c->db[0], c->dact[1], c->act[0], c->w[0], &c->conv,
+                      B, c->ws, 0);
+}
+
+static void
+dense_chain_free (DenseChain *c)
+{
+  for (int l = 0; l < 4; l++)
+    free (c->w[l]), free (c->b[l]), free (c->dw[l]), free (c->db[l]);
+  for (int l = 0; l < 5; l++)
+    free (c->act[l]), free (c->dact[l]);
+  free (c->R), free (c->ws);
+}
+
+static int
+dense_chain_tensors (DenseChain *c, GradTensor *t)
+{
+  static const char *names[8] = { "conv.weight", "conv.bias", "code.weight", "code.bias",
+                                  "decoder.0.weight", "decoder.0.bias", "convT.weight",
+                                  "convT.bias" };
+  const long n_w[4] = { 8 * 9, (long) DC_CODE * DC_FLAT, (long) DC_FLAT * DC_CODE, 8 * 9 };
+  const long n_b[4] = { 8, DC_CODE, DC_FLAT, 1 };
+  t[0] = (GradTensor) { "input", c->act[0], c->dact[0], (long) c->B * 28 * 28 };
+  for (int l = 0; l < 4; l++)
+    {
+      t[1 + 2 * l] = (GradTensor) { names[2 * l], c->w[l], c->dw[l], n_w[l] };
+      t[2 + 2 * l] = (GradTensor) { names[2 * l + 1], c->b[l], c->db[l], n_b[l] };
+    }
+  return 9;
+}
+
+static void
+test_dense_boundary (void)
+{
+  AeRng rng;
+  ae_rng_seed (&rng, 17);
+  /* Nine samples linked (the maps' side (features, B)) and not, two linked (the flags are
+   * set but the batch is too small: every tensor (B, ...)). Linear, so each coordinate's
+   * central difference is exact but for rounding, as in the chains above: measured up to
+   * 1.1e-3 (an input coordinate whose gradient is below the floor of 1e-2 rms: an absolute
+   * 1e-5 against L's rounding), tolerance 2e-3 as there. */
+  static const int runs[3][2] = { { 9, 1 }, { 9, 0 }, { 2, 1 } };
+  for (int run = 0; run < 3; run++)
+    {
+      DenseChain c;
+      dense_chain_init (&c, runs[run][0], runs[run][1], AE_ACT_IDENTITY, 18);
+      CHECK (c.inner == (run == 0), "batch innermost on 9 linked samples only");
+      dense_chain_backward (&c);
+      CHECK (guard_intact (c.ws, c.n_ws), "the chain wrote past its workspace");
+      GradTensor t[9];
+      char what[48];
+      snprintf (what, sizeof what, "dense boundary B%d%s", c.B, c.inner ? " linked" : "");
+      grad_check (what, t, dense_chain_tensors (&c, t), dense_chain_loss, &c, 0.5f, 0, 2e-3,
+                  60, &rng);
+      dense_chain_free (&c);
+    }
+  /* With ReLU on the dense layers (bias and activation on (features, B) rows), the linked
+   * chain gives the unlinked one's output and gradients, the same numbers in another
+   * order: equal but for the GEMMs' rounding (measured at most 7e-6 of a tensor's rms, the
+   * weight gradients; activations and the other gradients equal). */
+  DenseChain a, b;
+  dense_chain_init (&a, 9, 1, AE_ACT_RELU, 19);
+  dense_chain_init (&b, 9, 0, AE_ACT_RELU, 19);
+  dense_chain_backward (&a);
+  dense_chain_backward (&b);
+  GradTensor ta[9], tb[9];
+  dense_chain_tensors (&a, ta);
+  dense_chain_tensors (&b, tb);
+  ta[8] = (GradTensor) { "output", a.act[4], a.act[4], 9 * 28 * 28 };
+  tb[8] = (GradTensor) { "output", b.act[4], b.act[4], 9 * 28 * 28 };
+  for (int k = 0; k < 9; k++)
+    {
+      double rms = 0.0, worst = 0.0;
+      for (long i = 0; i < tb[k].n; i++)
+        rms += (double) tb[k].grad[i] * tb[k].grad[i];
+      rms = sqrt (rms / (double) tb[k].n);
+      for (long i = 0; i < tb[k].n; i++)
+        worst = fmax (worst, fabs ((double) ta[k].grad[i] - tb[k].grad[i]));
+      printf ("# dense boundary ReLU %s: linked - unlinked at most %.2e, rms %.3g\n",
+              tb[k].name, worst, rms);
+      CHECK (rms > 0.0 && worst <= 1e-4 * rms, "ReLU %s: linked differs by %.3g (rms %.3g)",
+             tb[k].name, worst, rms);
+    }
+  dense_chain_free (&a);
+  dense_chain_free (&b);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -678,6 +865,7 @@ main (int argc, char **argv)
     { "/conv/adjoint", test_adjoint },
     { "/conv/chain-28-14-7-14-28", test_chain },
     { "/conv/denoising-chain", test_denoising_chain },
+    { "/conv/dense-boundary", test_dense_boundary },
   };
   return ae_test_main (argc, argv, cases, AE_N_CASES (cases));
 }
