@@ -139,23 +139,32 @@ zero_phase_tails (float *phases, const Steps *g)
       phases[i * g->row + j] = 0.0f;
 }
 
-/* phases from seq (B, channels, steps, width), zero where no step is (the padding). */
+/* phases from seq (B, channels, steps, width), zero where no step is (the padding): each
+ * float written once, the padding around a sample's run with it and the tails at the end
+ * (no memset of the whole first, which cost as much again as the copy). */
 static void
 pack_phases (float *phases, const float *seq, const Steps *g)
 {
   const long plane = (long) g->steps * g->width, step = (long) g->stride * g->width;
   PhaseRuns r;
   phase_runs (&r, g);
-  memset (phases, 0, sizeof (float) * (size_t) g->stride * g->lanes * g->row);
   for (int b = 0; b < g->B; b++)
     for (int c = 0; c < g->channels; c++)
       for (int w = 0; w < g->width; w++)
         {
           const float *x = seq + ((long) b * g->channels + c) * plane + w;
           for (int q = 0; q < g->stride; q++)
-            gather_run (phases + phase_run (g, &r, q, c, w, b),
-                        x + (long) r.first[q] * g->width, r.count[q], step);
+            {
+              float *restrict d = phases + phase_row (g, q, c, w) + (long) b * g->span;
+              const int end = r.column[q] + r.count[q];
+              for (int j = 0; j < r.column[q]; j++)
+                d[j] = 0.0f;
+              gather_run (d + r.column[q], x + (long) r.first[q] * g->width, r.count[q], step);
+              for (int j = end; j < g->span; j++)
+                d[j] = 0.0f;
+            }
         }
+  zero_phase_tails (phases, g);
 }
 
 /* seq (B, channels, steps, width) = phases + bias (channels) (bias may be NULL), or +=
