@@ -139,31 +139,58 @@ zero_phase_tails (float *phases, const Steps *g)
       phases[i * g->row + j] = 0.0f;
 }
 
+/* The sum of x[0 .. n): eight float lanes (which the compiler vectorises), added up in
+ * double. */
+static double
+run_sum (const float *restrict x, int n)
+{
+  float lane[8] = { 0 };
+  int j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int l = 0; l < 8; l++)
+      lane[l] += x[j + l];
+  double total = 0.0;
+  for (; j < n; j++)
+    total += x[j];
+  for (int l = 0; l < 8; l++)
+    total += lane[l];
+  return total;
+}
+
 /* phases from seq (B, channels, steps, width), zero where no step is (the padding): each
  * float written once, the padding around a sample's run with it and the tails at the end
- * (no memset of the whole first, which cost as much again as the copy). */
+ * (no memset of the whole first, which cost as much again as the copy). A row is written
+ * from start to end, sample after sample. sums (channels) may be NULL, else sums[c] += the
+ * sum of channel c over the batch (a bias's gradient), taken from the runs just written. */
 static void
-pack_phases (float *phases, const float *seq, const Steps *g)
+pack_phases (float *phases, const float *seq, float *sums, const Steps *g)
 {
   const long plane = (long) g->steps * g->width, step = (long) g->stride * g->width;
   PhaseRuns r;
   phase_runs (&r, g);
-  for (int b = 0; b < g->B; b++)
-    for (int c = 0; c < g->channels; c++)
+  for (int c = 0; c < g->channels; c++)
+    {
+      double total = 0.0;
       for (int w = 0; w < g->width; w++)
-        {
-          const float *x = seq + ((long) b * g->channels + c) * plane + w;
-          for (int q = 0; q < g->stride; q++)
-            {
-              float *restrict d = phases + phase_row (g, q, c, w) + (long) b * g->span;
-              const int end = r.column[q] + r.count[q];
-              for (int j = 0; j < r.column[q]; j++)
-                d[j] = 0.0f;
-              gather_run (d + r.column[q], x + (long) r.first[q] * g->width, r.count[q], step);
-              for (int j = end; j < g->span; j++)
-                d[j] = 0.0f;
-            }
-        }
+        for (int b = 0; b < g->B; b++)
+          {
+            const float *x = seq + ((long) b * g->channels + c) * plane + w;
+            for (int q = 0; q < g->stride; q++)
+              {
+                float *restrict d = phases + phase_row (g, q, c, w) + (long) b * g->span;
+                const int end = r.column[q] + r.count[q];
+                for (int j = 0; j < r.column[q]; j++)
+                  d[j] = 0.0f;
+                gather_run (d + r.column[q], x + (long) r.first[q] * g->width, r.count[q], step);
+                for (int j = end; j < g->span; j++)
+                  d[j] = 0.0f;
+                if (sums)
+                  total += run_sum (d + r.column[q], r.count[q]);
+              }
+          }
+      if (sums)
+        sums[c] += (float) total;
+    }
   zero_phase_tails (phases, g);
 }
 
@@ -221,25 +248,33 @@ unpack_phases (float *seq, const float *phases, const float *bias, int add, cons
       }
 }
 
-/* other (OC, B * span) from src (B, OC, grid), zero past each sample's grid. */
+/* other (OC, B * span) from src (B, OC, grid), zero past each sample's grid. sums (OC) may
+ * be NULL, else sums[o] += the sum of channel o over the batch (a bias's gradient). */
 static void
-pack_other (float *other, const float *src, const Steps *g)
+pack_other (float *other, const float *src, float *sums, const Steps *g)
 {
   for (int o = 0; o < g->other; o++)
-    for (int b = 0; b < g->B; b++)
-      {
-        /* Loops, not memcpy and memset: runs are a few floats long, and the usual gap of one
-         * float is stored as such (GCC makes a zeroing loop a call of memset). */
-        float *restrict d = other + (long) o * g->n + (long) b * g->span;
-        const float *restrict s = src + ((long) b * g->other + o) * g->grid;
-        for (int j = 0; j < g->grid; j++)
-          d[j] = s[j];
-        if (g->span == g->grid + 1)
-          d[g->grid] = 0.0f;
-        else
-          for (int j = g->grid; j < g->span; j++)
-            d[j] = 0.0f;
-      }
+    {
+      double total = 0.0;
+      for (int b = 0; b < g->B; b++)
+        {
+          /* Loops, not memcpy and memset: runs are a few floats long, and the usual gap of
+           * one float is stored as such (GCC makes a zeroing loop a call of memset). */
+          float *restrict d = other + (long) o * g->n + (long) b * g->span;
+          const float *restrict s = src + ((long) b * g->other + o) * g->grid;
+          for (int j = 0; j < g->grid; j++)
+            d[j] = s[j];
+          if (g->span == g->grid + 1)
+            d[g->grid] = 0.0f;
+          else
+            for (int j = g->grid; j < g->span; j++)
+              d[j] = 0.0f;
+          if (sums)
+            total += run_sum (d, g->grid);
+        }
+      if (sums)
+        sums[o] += (float) total;
+    }
 }
 
 /* dst (B, OC, grid) = other + bias (OC) (bias may be NULL), or += other when `add`. */
@@ -356,29 +391,6 @@ convolve_weight_grad (float *dwr, const float *other, const float *phases, const
                  dwr + (long) gi * g->stride * g->lanes, ld);
 }
 
-/* sums[i] += the sum of row i (len floats, rows ld apart) for i < n_rows: eight float
- * lanes (which the compiler vectorises), added up in double. The packed layouts hold each
- * channel's values in rows, zeros where no value is. */
-static void
-add_row_sums (float *sums, const float *rows, int n_rows, long len, long ld)
-{
-  for (int i = 0; i < n_rows; i++)
-    {
-      const float *r = rows + i * ld;
-      float lane[8] = { 0 };
-      long j = 0;
-      for (; j + 8 <= len; j += 8)
-        for (int l = 0; l < 8; l++)
-          lane[l] += r[j + l];
-      double total = 0.0;
-      for (; j < len; j++)
-        total += r[j];
-      for (int l = 0; l < 8; l++)
-        total += lane[l];
-      sums[i] += (float) total;
-    }
-}
-
 /* The workspace's parts. */
 typedef struct {
   float *phases, *other, *wr, *dwr;
@@ -405,12 +417,12 @@ ae_conv_steps_forward (float *out, const float *inp, const float *weight, const 
   rearrange_weight (p.wr, weight, &g);
   if (!shape->transposed)
     {
-      pack_phases (p.phases, inp, &g);
+      pack_phases (p.phases, inp, NULL, &g);
       convolve (p.other, p.phases, p.wr, &g);
       unpack_other (out, p.other, bias, 0, &g);
       return;
     }
-  pack_other (p.other, inp, &g);
+  pack_other (p.other, inp, NULL, &g);
   convolve_adjoint (p.phases, p.other, p.wr, &g);
   unpack_phases (out, p.phases, bias, 0, &g);
 }
@@ -423,22 +435,16 @@ ae_conv_steps_backward (float *dinp, float *dweight, float *dbias, const float *
   assert (ae_conv_steps_applies (shape) && B >= 1);
   const Steps g = steps_of (shape, B);
   const Parts p = parts_of (workspace, &g);
+  /* The bias's gradient is summed while the output's gradient is packed. */
   if (!shape->transposed)
     {
-      pack_other (p.other, dout, &g);
-      pack_phases (p.phases, inp, &g);
-      if (dbias)
-        add_row_sums (dbias, p.other, g.other, g.n, g.n);
+      pack_other (p.other, dout, dbias, &g);
+      pack_phases (p.phases, inp, NULL, &g);
     }
   else
     {
-      pack_other (p.other, inp, &g);
-      pack_phases (p.phases, dout, &g);
-      if (dbias) /* channel c: the rows (q, c, w) of every phase q and column w */
-        for (int q = 0; q < g.stride; q++)
-          for (int w = 0; w < g.width; w++)
-            add_row_sums (dbias, p.phases + phase_row (&g, q, 0, w), g.channels, g.row,
-                          (long) g.width * g.row);
+      pack_other (p.other, inp, NULL, &g);
+      pack_phases (p.phases, dout, dbias, &g);
     }
   convolve_weight_grad (p.dwr, p.other, p.phases, &g);
   add_rearranged (dweight, p.dwr, &g);
