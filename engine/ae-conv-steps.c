@@ -407,9 +407,26 @@ parts_of (float *workspace, const Steps *g)
   return p;
 }
 
+/* Floats a sample that forward keeps for backward: the packed side of the layer's input
+ * (phases of a conv, other of a transposed conv) for a batch of B fits in B of these. */
+size_t
+ae_conv_steps_keep_size (const AeConvShape *shape)
+{
+  const Steps g = steps_of (shape, 1);
+  return shape->transposed ? (size_t) g.other * g.n : (size_t) g.stride * g.lanes * g.row;
+}
+
 void
 ae_conv_steps_forward (float *out, const float *inp, const float *weight, const float *bias,
                        const AeConvShape *shape, int B, float *workspace)
+{
+  ae_conv_steps_forward_keep (out, inp, weight, bias, shape, B, workspace, NULL);
+}
+
+void
+ae_conv_steps_forward_keep (float *out, const float *inp, const float *weight,
+                            const float *bias, const AeConvShape *shape, int B, float *workspace,
+                            float *keep)
 {
   assert (ae_conv_steps_applies (shape) && B >= 1);
   const Steps g = steps_of (shape, B);
@@ -417,13 +434,15 @@ ae_conv_steps_forward (float *out, const float *inp, const float *weight, const 
   rearrange_weight (p.wr, weight, &g);
   if (!shape->transposed)
     {
-      pack_phases (p.phases, inp, NULL, &g);
-      convolve (p.other, p.phases, p.wr, &g);
+      float *phases = keep != NULL ? keep : p.phases;
+      pack_phases (phases, inp, NULL, &g);
+      convolve (p.other, phases, p.wr, &g);
       unpack_other (out, p.other, bias, 0, &g);
       return;
     }
-  pack_other (p.other, inp, NULL, &g);
-  convolve_adjoint (p.phases, p.other, p.wr, &g);
+  float *other = keep != NULL ? keep : p.other;
+  pack_other (other, inp, NULL, &g);
+  convolve_adjoint (p.phases, other, p.wr, &g);
   unpack_phases (out, p.phases, bias, 0, &g);
 }
 
@@ -432,21 +451,38 @@ ae_conv_steps_backward (float *dinp, float *dweight, float *dbias, const float *
                         const float *inp, const float *weight, const AeConvShape *shape, int B,
                         float *workspace, int add_dinp)
 {
+  ae_conv_steps_backward_kept (dinp, dweight, dbias, dout, inp, NULL, weight, shape, B,
+                               workspace, add_dinp);
+}
+
+void
+ae_conv_steps_backward_kept (float *dinp, float *dweight, float *dbias, const float *dout,
+                             const float *inp, const float *kept, const float *weight,
+                             const AeConvShape *shape, int B, float *workspace, int add_dinp)
+{
   assert (ae_conv_steps_applies (shape) && B >= 1);
   const Steps g = steps_of (shape, B);
   const Parts p = parts_of (workspace, &g);
-  /* The bias's gradient is summed while the output's gradient is packed. */
+  /* The bias's gradient is summed while the output's gradient is packed; the input's side
+   * is forward's when kept, else packed again. */
+  const float *in_phases = p.phases, *in_other = p.other;
   if (!shape->transposed)
     {
       pack_other (p.other, dout, dbias, &g);
-      pack_phases (p.phases, inp, NULL, &g);
+      if (kept != NULL)
+        in_phases = kept;
+      else
+        pack_phases (p.phases, inp, NULL, &g);
     }
   else
     {
-      pack_other (p.other, inp, NULL, &g);
+      if (kept != NULL)
+        in_other = kept;
+      else
+        pack_other (p.other, inp, NULL, &g);
       pack_phases (p.phases, dout, dbias, &g);
     }
-  convolve_weight_grad (p.dwr, p.other, p.phases, &g);
+  convolve_weight_grad (p.dwr, in_other, in_phases, &g);
   add_rearranged (dweight, p.dwr, &g);
   if (!dinp)
     return;
