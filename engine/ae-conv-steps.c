@@ -139,22 +139,35 @@ zero_phase_tails (float *phases, const Steps *g)
       phases[i * g->row + j] = 0.0f;
 }
 
-/* The sum of x[0 .. n): eight float lanes (which the compiler vectorises), added up in
- * double. */
+/* The sum of r[0 .. len): eight float lanes (which the compiler vectorises), added up in
+ * double. The packed layouts hold each channel's values in rows, zeros where no value is:
+ * a row is summed right after it is packed, while it is in the cache. */
 static double
-run_sum (const float *restrict x, int n)
+row_sum (const float *restrict r, long len)
 {
   float lane[8] = { 0 };
-  int j = 0;
-  for (; j + 8 <= n; j += 8)
+  long j = 0;
+  for (; j + 8 <= len; j += 8)
     for (int l = 0; l < 8; l++)
-      lane[l] += x[j + l];
+      lane[l] += r[j + l];
   double total = 0.0;
-  for (; j < n; j++)
-    total += x[j];
+  for (; j < len; j++)
+    total += r[j];
   for (int l = 0; l < 8; l++)
     total += lane[l];
   return total;
+}
+
+/* d[0 .. n) = 0 for the few floats of padding around a run: one float (the usual case)
+ * is stored as such, where GCC would make a zeroing loop a call of memset. */
+static inline void
+zero_few (float *d, int n)
+{
+  if (n == 1)
+    d[0] = 0.0f;
+  else
+    for (int j = 0; j < n; j++)
+      d[j] = 0.0f;
 }
 
 /* phases from seq (B, channels, steps, width), zero where no step is (the padding): each
@@ -170,7 +183,6 @@ pack_phases (float *phases, const float *seq, float *sums, const Steps *g)
   phase_runs (&r, g);
   for (int c = 0; c < g->channels; c++)
     {
-      double total = 0.0;
       for (int w = 0; w < g->width; w++)
         for (int b = 0; b < g->B; b++)
           {
@@ -179,19 +191,20 @@ pack_phases (float *phases, const float *seq, float *sums, const Steps *g)
               {
                 float *restrict d = phases + phase_row (g, q, c, w) + (long) b * g->span;
                 const int end = r.column[q] + r.count[q];
-                for (int j = 0; j < r.column[q]; j++)
-                  d[j] = 0.0f;
+                zero_few (d, r.column[q]);
                 gather_run (d + r.column[q], x + (long) r.first[q] * g->width, r.count[q], step);
-                for (int j = end; j < g->span; j++)
-                  d[j] = 0.0f;
-                if (sums)
-                  total += run_sum (d + r.column[q], r.count[q]);
+                zero_few (d + end, g->span - end);
               }
           }
-      if (sums)
-        sums[c] += (float) total;
+      for (int q = 0; q < g->stride; q++) /* the columns past the last sample */
+        for (int w = 0; w < g->width; w++)
+          for (long j = g->n; j < g->row; j++)
+            phases[phase_row (g, q, c, w) + j] = 0.0f;
+      if (sums) /* channel c: its rows (q, c, w) of every phase q and column w */
+        for (int q = 0; q < g->stride; q++)
+          for (int w = 0; w < g->width; w++)
+            sums[c] += (float) row_sum (phases + phase_row (g, q, c, w), g->row);
     }
-  zero_phase_tails (phases, g);
 }
 
 /* seq (B, channels, steps, width) = phases + bias (channels) (bias may be NULL), or +=
@@ -255,7 +268,6 @@ pack_other (float *other, const float *src, float *sums, const Steps *g)
 {
   for (int o = 0; o < g->other; o++)
     {
-      double total = 0.0;
       for (int b = 0; b < g->B; b++)
         {
           /* Loops, not memcpy and memset: runs are a few floats long, and the usual gap of
@@ -269,11 +281,9 @@ pack_other (float *other, const float *src, float *sums, const Steps *g)
           else
             for (int j = g->grid; j < g->span; j++)
               d[j] = 0.0f;
-          if (sums)
-            total += run_sum (d, g->grid);
         }
       if (sums)
-        sums[o] += (float) total;
+        sums[o] += (float) row_sum (other + (long) o * g->n, g->n);
     }
 }
 
