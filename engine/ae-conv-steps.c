@@ -28,6 +28,8 @@
 #include <cblas.h>
 #include <string.h>
 
+#include "ae-layers.h"
+
 typedef struct {
   int channels, steps, width; /* the sequence side: C, T, W */
   int lanes;                  /* C * W */
@@ -207,11 +209,13 @@ pack_phases (float *phases, const float *seq, float *sums, const Steps *g)
     }
 }
 
-/* seq (B, channels, steps, width) = phases + bias (channels) (bias may be NULL), or +=
- * phases when `add`: the padding is dropped. For stride 2 on one column, the phases' runs
+/* seq (B, channels, steps, width) = act (phases + bias (channels)) (bias may be NULL), or
+ * += phases when `add`: the padding is dropped. The activation goes over each sample once
+ * it is stored, while it is in the cache. For stride 2 on one column, the phases' runs
  * are interleaved at once, which the compiler vectorises. */
 static void
-unpack_phases (float *seq, const float *phases, const float *bias, int add, const Steps *g)
+unpack_phases (float *seq, const float *phases, const float *bias, int add, AeActivation act,
+               const Steps *g)
 {
   const long plane = (long) g->steps * g->width, step = (long) g->stride * g->width;
   PhaseRuns r;
@@ -258,6 +262,8 @@ unpack_phases (float *seq, const float *phases, const float *bias, int add, cons
                     d[i * step] = s[i] + base;
               }
           }
+        if (!add && act != AE_ACT_IDENTITY && c == g->channels - 1) /* sample b is stored */
+          ae_activation_forward (seq + (long) b * g->channels * plane, g->channels * plane, act);
       }
 }
 
@@ -287,9 +293,11 @@ pack_other (float *other, const float *src, float *sums, const Steps *g)
     }
 }
 
-/* dst (B, OC, grid) = other + bias (OC) (bias may be NULL), or += other when `add`. */
+/* dst (B, OC, grid) = act (other + bias (OC)) (bias may be NULL), or += other when `add`;
+ * the activation as in unpack_phases. */
 static void
-unpack_other (float *dst, const float *other, const float *bias, int add, const Steps *g)
+unpack_other (float *dst, const float *other, const float *bias, int add, AeActivation act,
+              const Steps *g)
 {
   for (int b = 0; b < g->B; b++)
     for (int o = 0; o < g->other; o++)
@@ -303,6 +311,9 @@ unpack_other (float *dst, const float *other, const float *bias, int add, const 
         else
           for (int j = 0; j < g->grid; j++)
             d[j] = s[j] + base;
+        if (!add && act != AE_ACT_IDENTITY && o == g->other - 1) /* sample b is stored */
+          ae_activation_forward (dst + (long) b * g->other * g->grid, (long) g->other * g->grid,
+                               act);
       }
 }
 
@@ -430,13 +441,14 @@ void
 ae_conv_steps_forward (float *out, const float *inp, const float *weight, const float *bias,
                        const AeConvShape *shape, int B, float *workspace)
 {
-  ae_conv_steps_forward_keep (out, inp, weight, bias, shape, B, workspace, NULL);
+  ae_conv_steps_forward_keep (out, inp, weight, bias, shape, B, workspace, AE_ACT_IDENTITY,
+                              NULL);
 }
 
 void
 ae_conv_steps_forward_keep (float *out, const float *inp, const float *weight,
                             const float *bias, const AeConvShape *shape, int B, float *workspace,
-                            float *keep)
+                            AeActivation act, float *keep)
 {
   assert (ae_conv_steps_applies (shape) && B >= 1);
   const Steps g = steps_of (shape, B);
@@ -447,13 +459,13 @@ ae_conv_steps_forward_keep (float *out, const float *inp, const float *weight,
       float *phases = keep != NULL ? keep : p.phases;
       pack_phases (phases, inp, NULL, &g);
       convolve (p.other, phases, p.wr, &g);
-      unpack_other (out, p.other, bias, 0, &g);
+      unpack_other (out, p.other, bias, 0, act, &g);
       return;
     }
   float *other = keep != NULL ? keep : p.other;
   pack_other (other, inp, NULL, &g);
   convolve_adjoint (p.phases, other, p.wr, &g);
-  unpack_phases (out, p.phases, bias, 0, &g);
+  unpack_phases (out, p.phases, bias, 0, act, &g);
 }
 
 void
@@ -500,9 +512,9 @@ ae_conv_steps_backward_kept (float *dinp, float *dweight, float *dbias, const fl
   if (!shape->transposed)
     {
       convolve_adjoint (p.phases, p.other, p.wr, &g);
-      unpack_phases (dinp, p.phases, NULL, add_dinp, &g);
+      unpack_phases (dinp, p.phases, NULL, add_dinp, AE_ACT_IDENTITY, &g);
       return;
     }
   convolve (p.other, p.phases, p.wr, &g);
-  unpack_other (dinp, p.other, NULL, add_dinp, &g);
+  unpack_other (dinp, p.other, NULL, add_dinp, AE_ACT_IDENTITY, &g);
 }

@@ -152,16 +152,17 @@ ae_layer_forward (const AeLayer *layer, float *out, float *cache, const float *i
       ae_dense_forward (out, inp, layer->w, layer->b, B, layer->in_dim, layer->out_dim, layer->act);
       return;
     case AE_LAYER_CONV:
-      if (cache != NULL && ae_conv_steps_applies (&layer->conv))
-        ae_conv_steps_forward_keep (out, inp, layer->w, layer->b, &layer->conv, B, workspace,
-                                    cache);
-      else
-        ae_conv2d_forward (out, inp, layer->w, layer->b, &layer->conv, B, workspace);
-      break;
     case AE_LAYER_CONV_T:
-      if (cache != NULL && ae_conv_steps_applies (&layer->conv))
-        ae_conv_steps_forward_keep (out, inp, layer->w, layer->b, &layer->conv, B, workspace,
-                                    cache);
+      if (ae_conv_steps_applies (&layer->conv))
+        {
+          /* Keeps its packed input in cache for backward, and applies the activation as it
+           * stores the output. */
+          ae_conv_steps_forward_keep (out, inp, layer->w, layer->b, &layer->conv, B, workspace,
+                                      layer->act, cache);
+          return;
+        }
+      if (layer->kind == AE_LAYER_CONV)
+        ae_conv2d_forward (out, inp, layer->w, layer->b, &layer->conv, B, workspace);
       else
         ae_conv_transpose2d_forward (out, inp, layer->w, layer->b, &layer->conv, B, workspace);
       break;

@@ -6,6 +6,7 @@
 
 #include "ae-conv.h"
 #include "ae-conv-steps.h"
+#include "ae-layers.h"
 #include "layers-test-util.h"
 
 typedef struct {
@@ -416,7 +417,8 @@ check_adjoint (const char *what, const AeConvShape *conv, const AeConvShape *tr,
 
 /* What a forward keeps for its backward (ae_conv_steps_forward_keep) gives the same output
  * and gradients as packing the input again, bit for bit, when the input buffer and the
- * workspace have changed in between (as the next layers change them in a model). */
+ * workspace have changed in between (as the next layers change them in a model); and the
+ * activations it fuses give what applying them after it gives. */
 static void
 check_kept (const char *what, const AeConvShape *s, int B, AeRng *rng)
 {
@@ -440,13 +442,25 @@ check_kept (const char *what, const AeConvShape *s, int B, AeRng *rng)
   ae_conv_steps_forward (out[0], inp, w, bias, s, B, ws);
   ae_conv_steps_backward (dinp[0], dw[0], db[0], dout, inp, w, s, B, ws, 0);
 
-  ae_conv_steps_forward_keep (out[1], copy, w, bias, s, B, ws, keep);
+  ae_conv_steps_forward_keep (out[1], copy, w, bias, s, B, ws, AE_ACT_IDENTITY, keep);
   ae_conv_steps_forward (scratch, other_inp, w, bias, s, B, ws); /* another pass's */
   memcpy (copy, other_inp, sizeof (float) * n_in);
   ae_conv_steps_backward_kept (dinp[1], dw[1], db[1], dout, copy, keep, w, s, B, ws, 0);
   CHECK (guard_intact (keep, n_keep) && guard_intact (ws, n_ws),
          "%s: wrote past what it keeps (%zu floats) or its workspace", what, n_keep);
   CHECK (memcmp (out[0], out[1], sizeof (float) * n_out) == 0, "%s: kept output differs", what);
+  /* The activation it applies as it stores the output: as one pass after it, to the bit. */
+  static const AeActivation acts[] = { AE_ACT_RELU, AE_ACT_LEAKY_RELU, AE_ACT_TANH,
+                                       AE_ACT_SIGMOID };
+  for (int a = 0; a < AE_N_CASES (acts); a++)
+    {
+      ae_conv_steps_forward_keep (out[1], inp, w, bias, s, B, ws, acts[a], NULL);
+      memcpy (scratch, out[0], sizeof (float) * n_out);
+      ae_activation_forward (scratch, n_out, acts[a]);
+      CHECK (memcmp (scratch, out[1], sizeof (float) * n_out) == 0,
+             "%s: output with activation %d differs from the activation after it", what,
+             acts[a]);
+    }
   CHECK (memcmp (dinp[0], dinp[1], sizeof (float) * n_in) == 0
            && memcmp (dw[0], dw[1], sizeof (float) * n_w) == 0
            && memcmp (db[0], db[1], sizeof (float) * s->out_channels) == 0,
