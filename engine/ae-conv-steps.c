@@ -28,6 +28,8 @@
 #include <cblas.h>
 #include <string.h>
 
+#include "ae-layers.h"
+
 typedef struct {
   int channels, steps, width; /* the sequence side: C, T, W */
   int lanes;                  /* C * W */
@@ -139,30 +141,81 @@ zero_phase_tails (float *phases, const Steps *g)
       phases[i * g->row + j] = 0.0f;
 }
 
-/* phases from seq (B, channels, steps, width), zero where no step is (the padding). */
+/* The sum of r[0 .. len): eight float lanes (which the compiler vectorises), added up in
+ * double. The packed layouts hold each channel's values in rows, zeros where no value is:
+ * a row is summed right after it is packed, while it is in the cache. */
+static double
+row_sum (const float *restrict r, long len)
+{
+  float lane[8] = { 0 };
+  long j = 0;
+  for (; j + 8 <= len; j += 8)
+    for (int l = 0; l < 8; l++)
+      lane[l] += r[j + l];
+  double total = 0.0;
+  for (; j < len; j++)
+    total += r[j];
+  for (int l = 0; l < 8; l++)
+    total += lane[l];
+  return total;
+}
+
+/* d[0 .. n) = 0 for the few floats of padding around a run: one float (the usual case)
+ * is stored as such, where GCC would make a zeroing loop a call of memset. */
+static inline void
+zero_few (float *d, int n)
+{
+  if (n == 1)
+    d[0] = 0.0f;
+  else
+    for (int j = 0; j < n; j++)
+      d[j] = 0.0f;
+}
+
+/* phases from seq (B, channels, steps, width), zero where no step is (the padding): each
+ * float written once, the padding around a sample's run with it and the tails at the end
+ * (no memset of the whole first, which cost as much again as the copy). A row is written
+ * from start to end, sample after sample. sums (channels) may be NULL, else sums[c] += the
+ * sum of channel c over the batch (a bias's gradient), taken from the runs just written. */
 static void
-pack_phases (float *phases, const float *seq, const Steps *g)
+pack_phases (float *phases, const float *seq, float *sums, const Steps *g)
 {
   const long plane = (long) g->steps * g->width, step = (long) g->stride * g->width;
   PhaseRuns r;
   phase_runs (&r, g);
-  memset (phases, 0, sizeof (float) * (size_t) g->stride * g->lanes * g->row);
-  for (int b = 0; b < g->B; b++)
-    for (int c = 0; c < g->channels; c++)
+  for (int c = 0; c < g->channels; c++)
+    {
       for (int w = 0; w < g->width; w++)
-        {
-          const float *x = seq + ((long) b * g->channels + c) * plane + w;
-          for (int q = 0; q < g->stride; q++)
-            gather_run (phases + phase_run (g, &r, q, c, w, b),
-                        x + (long) r.first[q] * g->width, r.count[q], step);
-        }
+        for (int b = 0; b < g->B; b++)
+          {
+            const float *x = seq + ((long) b * g->channels + c) * plane + w;
+            for (int q = 0; q < g->stride; q++)
+              {
+                float *restrict d = phases + phase_row (g, q, c, w) + (long) b * g->span;
+                const int end = r.column[q] + r.count[q];
+                zero_few (d, r.column[q]);
+                gather_run (d + r.column[q], x + (long) r.first[q] * g->width, r.count[q], step);
+                zero_few (d + end, g->span - end);
+              }
+          }
+      for (int q = 0; q < g->stride; q++) /* the columns past the last sample */
+        for (int w = 0; w < g->width; w++)
+          for (long j = g->n; j < g->row; j++)
+            phases[phase_row (g, q, c, w) + j] = 0.0f;
+      if (sums) /* channel c: its rows (q, c, w) of every phase q and column w */
+        for (int q = 0; q < g->stride; q++)
+          for (int w = 0; w < g->width; w++)
+            sums[c] += (float) row_sum (phases + phase_row (g, q, c, w), g->row);
+    }
 }
 
-/* seq (B, channels, steps, width) = phases + bias (channels) (bias may be NULL), or +=
- * phases when `add`: the padding is dropped. For stride 2 on one column, the phases' runs
+/* seq (B, channels, steps, width) = act (phases + bias (channels)) (bias may be NULL), or
+ * += phases when `add`: the padding is dropped. The activation goes over each sample once
+ * it is stored, while it is in the cache. For stride 2 on one column, the phases' runs
  * are interleaved at once, which the compiler vectorises. */
 static void
-unpack_phases (float *seq, const float *phases, const float *bias, int add, const Steps *g)
+unpack_phases (float *seq, const float *phases, const float *bias, int add, AeActivation act,
+               const Steps *g)
 {
   const long plane = (long) g->steps * g->width, step = (long) g->stride * g->width;
   PhaseRuns r;
@@ -209,33 +262,42 @@ unpack_phases (float *seq, const float *phases, const float *bias, int add, cons
                     d[i * step] = s[i] + base;
               }
           }
+        if (!add && act != AE_ACT_IDENTITY && c == g->channels - 1) /* sample b is stored */
+          ae_activation_forward (seq + (long) b * g->channels * plane, g->channels * plane, act);
       }
 }
 
-/* other (OC, B * span) from src (B, OC, grid), zero past each sample's grid. */
+/* other (OC, B * span) from src (B, OC, grid), zero past each sample's grid. sums (OC) may
+ * be NULL, else sums[o] += the sum of channel o over the batch (a bias's gradient). */
 static void
-pack_other (float *other, const float *src, const Steps *g)
+pack_other (float *other, const float *src, float *sums, const Steps *g)
 {
   for (int o = 0; o < g->other; o++)
-    for (int b = 0; b < g->B; b++)
-      {
-        /* Loops, not memcpy and memset: runs are a few floats long, and the usual gap of one
-         * float is stored as such (GCC makes a zeroing loop a call of memset). */
-        float *restrict d = other + (long) o * g->n + (long) b * g->span;
-        const float *restrict s = src + ((long) b * g->other + o) * g->grid;
-        for (int j = 0; j < g->grid; j++)
-          d[j] = s[j];
-        if (g->span == g->grid + 1)
-          d[g->grid] = 0.0f;
-        else
-          for (int j = g->grid; j < g->span; j++)
-            d[j] = 0.0f;
-      }
+    {
+      for (int b = 0; b < g->B; b++)
+        {
+          /* Loops, not memcpy and memset: runs are a few floats long, and the usual gap of
+           * one float is stored as such (GCC makes a zeroing loop a call of memset). */
+          float *restrict d = other + (long) o * g->n + (long) b * g->span;
+          const float *restrict s = src + ((long) b * g->other + o) * g->grid;
+          for (int j = 0; j < g->grid; j++)
+            d[j] = s[j];
+          if (g->span == g->grid + 1)
+            d[g->grid] = 0.0f;
+          else
+            for (int j = g->grid; j < g->span; j++)
+              d[j] = 0.0f;
+        }
+      if (sums)
+        sums[o] += (float) row_sum (other + (long) o * g->n, g->n);
+    }
 }
 
-/* dst (B, OC, grid) = other + bias (OC) (bias may be NULL), or += other when `add`. */
+/* dst (B, OC, grid) = act (other + bias (OC)) (bias may be NULL), or += other when `add`;
+ * the activation as in unpack_phases. */
 static void
-unpack_other (float *dst, const float *other, const float *bias, int add, const Steps *g)
+unpack_other (float *dst, const float *other, const float *bias, int add, AeActivation act,
+              const Steps *g)
 {
   for (int b = 0; b < g->B; b++)
     for (int o = 0; o < g->other; o++)
@@ -249,6 +311,9 @@ unpack_other (float *dst, const float *other, const float *bias, int add, const 
         else
           for (int j = 0; j < g->grid; j++)
             d[j] = s[j] + base;
+        if (!add && act != AE_ACT_IDENTITY && o == g->other - 1) /* sample b is stored */
+          ae_activation_forward (dst + (long) b * g->other * g->grid, (long) g->other * g->grid,
+                               act);
       }
 }
 
@@ -347,29 +412,6 @@ convolve_weight_grad (float *dwr, const float *other, const float *phases, const
                  dwr + (long) gi * g->stride * g->lanes, ld);
 }
 
-/* sums[i] += the sum of row i (len floats, rows ld apart) for i < n_rows: eight float
- * lanes (which the compiler vectorises), added up in double. The packed layouts hold each
- * channel's values in rows, zeros where no value is. */
-static void
-add_row_sums (float *sums, const float *rows, int n_rows, long len, long ld)
-{
-  for (int i = 0; i < n_rows; i++)
-    {
-      const float *r = rows + i * ld;
-      float lane[8] = { 0 };
-      long j = 0;
-      for (; j + 8 <= len; j += 8)
-        for (int l = 0; l < 8; l++)
-          lane[l] += r[j + l];
-      double total = 0.0;
-      for (; j < len; j++)
-        total += r[j];
-      for (int l = 0; l < 8; l++)
-        total += lane[l];
-      sums[i] += (float) total;
-    }
-}
-
 /* The workspace's parts. */
 typedef struct {
   float *phases, *other, *wr, *dwr;
@@ -386,9 +428,27 @@ parts_of (float *workspace, const Steps *g)
   return p;
 }
 
+/* Floats a sample that forward keeps for backward: the packed side of the layer's input
+ * (phases of a conv, other of a transposed conv) for a batch of B fits in B of these. */
+size_t
+ae_conv_steps_keep_size (const AeConvShape *shape)
+{
+  const Steps g = steps_of (shape, 1);
+  return shape->transposed ? (size_t) g.other * g.n : (size_t) g.stride * g.lanes * g.row;
+}
+
 void
 ae_conv_steps_forward (float *out, const float *inp, const float *weight, const float *bias,
                        const AeConvShape *shape, int B, float *workspace)
+{
+  ae_conv_steps_forward_keep (out, inp, weight, bias, shape, B, workspace, AE_ACT_IDENTITY,
+                              NULL);
+}
+
+void
+ae_conv_steps_forward_keep (float *out, const float *inp, const float *weight,
+                            const float *bias, const AeConvShape *shape, int B, float *workspace,
+                            AeActivation act, float *keep)
 {
   assert (ae_conv_steps_applies (shape) && B >= 1);
   const Steps g = steps_of (shape, B);
@@ -396,14 +456,16 @@ ae_conv_steps_forward (float *out, const float *inp, const float *weight, const 
   rearrange_weight (p.wr, weight, &g);
   if (!shape->transposed)
     {
-      pack_phases (p.phases, inp, &g);
-      convolve (p.other, p.phases, p.wr, &g);
-      unpack_other (out, p.other, bias, 0, &g);
+      float *phases = keep != NULL ? keep : p.phases;
+      pack_phases (phases, inp, NULL, &g);
+      convolve (p.other, phases, p.wr, &g);
+      unpack_other (out, p.other, bias, 0, act, &g);
       return;
     }
-  pack_other (p.other, inp, &g);
-  convolve_adjoint (p.phases, p.other, p.wr, &g);
-  unpack_phases (out, p.phases, bias, 0, &g);
+  float *other = keep != NULL ? keep : p.other;
+  pack_other (other, inp, NULL, &g);
+  convolve_adjoint (p.phases, other, p.wr, &g);
+  unpack_phases (out, p.phases, bias, 0, act, &g);
 }
 
 void
@@ -411,27 +473,38 @@ ae_conv_steps_backward (float *dinp, float *dweight, float *dbias, const float *
                         const float *inp, const float *weight, const AeConvShape *shape, int B,
                         float *workspace, int add_dinp)
 {
+  ae_conv_steps_backward_kept (dinp, dweight, dbias, dout, inp, NULL, weight, shape, B,
+                               workspace, add_dinp);
+}
+
+void
+ae_conv_steps_backward_kept (float *dinp, float *dweight, float *dbias, const float *dout,
+                             const float *inp, const float *kept, const float *weight,
+                             const AeConvShape *shape, int B, float *workspace, int add_dinp)
+{
   assert (ae_conv_steps_applies (shape) && B >= 1);
   const Steps g = steps_of (shape, B);
   const Parts p = parts_of (workspace, &g);
+  /* The bias's gradient is summed while the output's gradient is packed; the input's side
+   * is forward's when kept, else packed again. */
+  const float *in_phases = p.phases, *in_other = p.other;
   if (!shape->transposed)
     {
-      pack_other (p.other, dout, &g);
-      pack_phases (p.phases, inp, &g);
-      if (dbias)
-        add_row_sums (dbias, p.other, g.other, g.n, g.n);
+      pack_other (p.other, dout, dbias, &g);
+      if (kept != NULL)
+        in_phases = kept;
+      else
+        pack_phases (p.phases, inp, NULL, &g);
     }
   else
     {
-      pack_other (p.other, inp, &g);
-      pack_phases (p.phases, dout, &g);
-      if (dbias) /* channel c: the rows (q, c, w) of every phase q and column w */
-        for (int q = 0; q < g.stride; q++)
-          for (int w = 0; w < g.width; w++)
-            add_row_sums (dbias, p.phases + phase_row (&g, q, 0, w), g.channels, g.row,
-                          (long) g.width * g.row);
+      if (kept != NULL)
+        in_other = kept;
+      else
+        pack_other (p.other, inp, NULL, &g);
+      pack_phases (p.phases, dout, dbias, &g);
     }
-  convolve_weight_grad (p.dwr, p.other, p.phases, &g);
+  convolve_weight_grad (p.dwr, in_other, in_phases, &g);
   add_rearranged (dweight, p.dwr, &g);
   if (!dinp)
     return;
@@ -439,9 +512,9 @@ ae_conv_steps_backward (float *dinp, float *dweight, float *dbias, const float *
   if (!shape->transposed)
     {
       convolve_adjoint (p.phases, p.other, p.wr, &g);
-      unpack_phases (dinp, p.phases, NULL, add_dinp, &g);
+      unpack_phases (dinp, p.phases, NULL, add_dinp, AE_ACT_IDENTITY, &g);
       return;
     }
   convolve (p.other, p.phases, p.wr, &g);
-  unpack_other (dinp, p.other, NULL, add_dinp, &g);
+  unpack_other (dinp, p.other, NULL, add_dinp, AE_ACT_IDENTITY, &g);
 }

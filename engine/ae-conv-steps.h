@@ -5,6 +5,7 @@
  * compute the same thing with the same arguments. */
 #pragma once
 
+#include "ae-config.h"
 #include "ae-conv.h"
 
 /* Whether shape is a convolution along the steps: a conv whose kernel covers its input's
@@ -22,3 +23,22 @@ void ae_conv_steps_forward (float *out, const float *inp, const float *weight, c
 void ae_conv_steps_backward (float *dinp, float *dweight, float *dbias, const float *dout,
                              const float *inp, const float *weight, const AeConvShape *shape,
                              int B, float *workspace, int add_dinp);
+
+/* Floats per sample that ae_conv_steps_forward_keep keeps for ae_conv_steps_backward_kept
+ * (a batch of B takes B times as many). */
+size_t ae_conv_steps_keep_size (const AeConvShape *shape);
+
+/* As ae_conv_steps_forward followed by ae_activation_forward of act (applied to each
+ * sample as it is stored: no pass of its own over the output), and when keep is not NULL,
+ * the input packed for the gemms is left there (B * ae_conv_steps_keep_size floats) for
+ * ae_conv_steps_backward_kept. */
+void ae_conv_steps_forward_keep (float *out, const float *inp, const float *weight,
+                                 const float *bias, const AeConvShape *shape, int B,
+                                 float *workspace, AeActivation act, float *keep);
+
+/* As ae_conv_steps_backward, reading the input from kept (what the forward of the same
+ * input and B left in keep) instead of inp when kept is not NULL. */
+void ae_conv_steps_backward_kept (float *dinp, float *dweight, float *dbias, const float *dout,
+                                  const float *inp, const float *kept, const float *weight,
+                                  const AeConvShape *shape, int B, float *workspace,
+                                  int add_dinp);

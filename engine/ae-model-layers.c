@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ae-conv-steps.h"
 #include "ae-layers.h"
 #include "ae-lstm.h"
 #include "ae-model-private.h"
@@ -164,10 +165,19 @@ ae_layer_forward (const AeLayer *layer, float *out, float *cache, const float *i
                           layer->act);
       return;
     case AE_LAYER_CONV:
-      ae_conv2d_forward (out, inp, layer->w, layer->b, &layer->conv, B, workspace);
-      break;
     case AE_LAYER_CONV_T:
-      ae_conv_transpose2d_forward (out, inp, layer->w, layer->b, &layer->conv, B, workspace);
+      if (ae_conv_steps_applies (&layer->conv))
+        {
+          /* Keeps its packed input in cache for backward, and applies the activation as it
+           * stores the output. */
+          ae_conv_steps_forward_keep (out, inp, layer->w, layer->b, &layer->conv, B, workspace,
+                                      layer->act, cache);
+          return;
+        }
+      if (layer->kind == AE_LAYER_CONV)
+        ae_conv2d_forward (out, inp, layer->w, layer->b, &layer->conv, B, workspace);
+      else
+        ae_conv_transpose2d_forward (out, inp, layer->w, layer->b, &layer->conv, B, workspace);
       break;
     case AE_LAYER_LSTM:
       ae_lstm_forward (out, NULL, cache, inp, layer->w, layer->w2, layer->b, NULL, NULL, B,
@@ -215,12 +225,20 @@ ae_layer_backward (const AeLayer *layer, float *dinp, const float *dpre, const f
                          dpre, inp, layer->w, B, layer->in_dim, layer->out_dim, 0);
       break;
     case AE_LAYER_CONV:
-      ae_conv2d_backward (dinp, layer->dw, layer->db, dpre, inp, layer->w, &layer->conv, B,
-                          workspace, 0);
+      if (cache != NULL && ae_conv_steps_applies (&layer->conv))
+        ae_conv_steps_backward_kept (dinp, layer->dw, layer->db, dpre, inp, cache, layer->w,
+                                     &layer->conv, B, workspace, 0);
+      else
+        ae_conv2d_backward (dinp, layer->dw, layer->db, dpre, inp, layer->w, &layer->conv, B,
+                            workspace, 0);
       break;
     case AE_LAYER_CONV_T:
-      ae_conv_transpose2d_backward (dinp, layer->dw, layer->db, dpre, inp, layer->w, &layer->conv,
-                                    B, workspace, 0);
+      if (cache != NULL && ae_conv_steps_applies (&layer->conv))
+        ae_conv_steps_backward_kept (dinp, layer->dw, layer->db, dpre, inp, cache, layer->w,
+                                     &layer->conv, B, workspace, 0);
+      else
+        ae_conv_transpose2d_backward (dinp, layer->dw, layer->db, dpre, inp, layer->w,
+                                      &layer->conv, B, workspace, 0);
       break;
     case AE_LAYER_LSTM:
       ae_lstm_backward (dinp, layer->dw, layer->dw2, layer->db, NULL, NULL, dpre, cache, inp,

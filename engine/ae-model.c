@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ae-conv-steps.h"
 #include "ae-layers.h"
 #include "ae-lstm.h"
 #include "ae-model-private.h"
@@ -51,6 +52,8 @@ add_conv (AeModel *m, const char *name, const AeConvShape *shape, AeActivation a
                     .in_dim = (int) ae_conv_in_size (shape),
                     .out_dim = (int) ae_conv_out_size (shape),
                     .act = act };
+  if (ae_conv_steps_applies (shape)) /* forward keeps its packed input for backward */
+    proto.cache_floats = ae_conv_steps_keep_size (shape);
   add_layer (m, &proto, name);
 }
 

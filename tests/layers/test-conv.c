@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "ae-conv.h"
+#include "ae-conv-steps.h"
 #include "ae-layers.h"
 #include "layers-test-util.h"
 
@@ -414,6 +415,62 @@ check_adjoint (const char *what, const AeConvShape *conv, const AeConvShape *tr,
   free (x), free (y), free (w), free (cx), free (ty), free (ws);
 }
 
+/* What a forward keeps for its backward (ae_conv_steps_forward_keep) gives the same output
+ * and gradients as packing the input again, bit for bit, when the input buffer and the
+ * workspace have changed in between (as the next layers change them in a model); and the
+ * activations it fuses give what applying them after it gives. */
+static void
+check_kept (const char *what, const AeConvShape *s, int B, AeRng *rng)
+{
+  long n_in = (long) B * ae_conv_in_size (s), n_out = (long) B * ae_conv_out_size (s);
+  long n_w = ae_conv_weight_size (s);
+  size_t n_ws = ae_conv_workspace_size (s, B), n_keep = (size_t) B * ae_conv_steps_keep_size (s);
+  float *inp = alloc_normal (rng, n_in, 1.0f), *other_inp = alloc_normal (rng, n_in, 1.0f);
+  float *w = alloc_normal (rng, n_w, 0.5f), *bias = alloc_normal (rng, s->out_channels, 0.5f);
+  float *dout = alloc_normal (rng, n_out, 1.0f);
+  float *out[2], *dinp[2], *dw[2], *db[2];
+  for (int k = 0; k < 2; k++)
+    {
+      out[k] = malloc (sizeof (float) * n_out), dinp[k] = malloc (sizeof (float) * n_in);
+      dw[k] = calloc ((size_t) n_w, sizeof (float));
+      db[k] = calloc ((size_t) s->out_channels, sizeof (float));
+    }
+  float *ws = alloc_guarded (n_ws), *keep = alloc_guarded (n_keep);
+  float *copy = malloc (sizeof (float) * n_in), *scratch = malloc (sizeof (float) * n_out);
+  memcpy (copy, inp, sizeof (float) * n_in);
+
+  ae_conv_steps_forward (out[0], inp, w, bias, s, B, ws);
+  ae_conv_steps_backward (dinp[0], dw[0], db[0], dout, inp, w, s, B, ws, 0);
+
+  ae_conv_steps_forward_keep (out[1], copy, w, bias, s, B, ws, AE_ACT_IDENTITY, keep);
+  ae_conv_steps_forward (scratch, other_inp, w, bias, s, B, ws); /* another pass's */
+  memcpy (copy, other_inp, sizeof (float) * n_in);
+  ae_conv_steps_backward_kept (dinp[1], dw[1], db[1], dout, copy, keep, w, s, B, ws, 0);
+  CHECK (guard_intact (keep, n_keep) && guard_intact (ws, n_ws),
+         "%s: wrote past what it keeps (%zu floats) or its workspace", what, n_keep);
+  CHECK (memcmp (out[0], out[1], sizeof (float) * n_out) == 0, "%s: kept output differs", what);
+  /* The activation it applies as it stores the output: as one pass after it, to the bit. */
+  static const AeActivation acts[] = { AE_ACT_RELU, AE_ACT_LEAKY_RELU, AE_ACT_TANH,
+                                       AE_ACT_SIGMOID };
+  for (int a = 0; a < AE_N_CASES (acts); a++)
+    {
+      ae_conv_steps_forward_keep (out[1], inp, w, bias, s, B, ws, acts[a], NULL);
+      memcpy (scratch, out[0], sizeof (float) * n_out);
+      ae_activation_forward (scratch, n_out, acts[a]);
+      CHECK (memcmp (scratch, out[1], sizeof (float) * n_out) == 0,
+             "%s: output with activation %d differs from the activation after it", what,
+             acts[a]);
+    }
+  CHECK (memcmp (dinp[0], dinp[1], sizeof (float) * n_in) == 0
+           && memcmp (dw[0], dw[1], sizeof (float) * n_w) == 0
+           && memcmp (db[0], db[1], sizeof (float) * s->out_channels) == 0,
+         "%s: gradients from the kept input differ from those of the input", what);
+  for (int k = 0; k < 2; k++)
+    free (out[k]), free (dinp[k]), free (dw[k]), free (db[k]);
+  free (inp), free (other_inp), free (w), free (bias), free (dout), free (ws), free (keep);
+  free (copy), free (scratch);
+}
+
 /* Convolutions along the steps of a (T, F) sequence, as the sequence model stacks them:
  * the first spans the F features, the transposed one that mirrors it gives them back.
  * Against the direct definition, central differences, and as adjoints of each other. */
@@ -459,6 +516,10 @@ test_conv_steps (void)
                 K, stride, pad, B);
       check_layer (what, &tr, B, &rng);
       check_adjoint (what, &conv, &tr, &rng);
+      check_kept (what, &tr, B, &rng);
+      snprintf (what, sizeof what, "steps conv C%d T%d F%d OC%d K%d s%d p%d B%d", C, T, F, OC,
+                K, stride, pad, B);
+      check_kept (what, &conv, B, &rng);
     }
   AeConvShape s;
   AeError err = { 0 };
