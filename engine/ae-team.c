@@ -170,7 +170,8 @@ ae_team_run (AeTeam *team, AeTeamFunc func, void *data, int n_items)
   team->func = func;
   team->data = data;
   team->n_items = n_items;
-  team->next_item = team->items_done = 0;
+  team->next_item = 0;
+  atomic_store_explicit (&team->items_done, 0, memory_order_relaxed);
   team->generation++;
   if (team->size > 1 && n_items > 1)
     pthread_cond_broadcast (&team->start);
