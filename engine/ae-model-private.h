@@ -83,6 +83,7 @@ struct AeModel {
   AeTeam *team;
   AeModel *replicas[AE_TEAM_MAX - 1];
   int is_replica;
+  int params_in_arena;   /* params from ae_model_arena (a training model's), else malloc */
   int later_weights;     /* dense layers' weight gradients left to the split step */
   float *part_grads;     /* a split step's weight gradients that the optimiser takes at
                             once: one part's per team member, reused while in cache */
@@ -115,6 +116,10 @@ void   ae_layer_backward (const AeLayer *layer, float *dinp, const float *dpre, 
 /* Building (ae-model.c): carves the activation buffers (and their gradients when
  * with_grads) for model->cap rows out of one allocation. */
 AeStatus ae_model_alloc_buffers (AeModel *m, int with_grads, AeError *err);
+/* n zeroed floats for a training model's parameters, gradients or moments; NULL when out
+ * of memory. Freed by ae_model_arena_free with the same n. */
+float *ae_model_arena (size_t n);
+void   ae_model_arena_free (float *arena, size_t n);
 
 /* Passes (ae-model-passes.c). What layer l reads: the encoder's input, the decoder's, or
  * the layer before's output. */

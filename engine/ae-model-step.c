@@ -67,7 +67,7 @@ replica_new (const AeModel *m)
   r->part_grads = NULL;
   r->part_grads_floats = 0;
   r->buffers = NULL;
-  r->grads = calloc (m->n_params, sizeof (float));
+  r->grads = ae_model_arena (m->n_params);
   for (int l = 0; l < r->n_layers; l++)
     ae_layer_bind (&r->layers[l], m->params, r->grads);
   if (r->grads == NULL || ae_model_alloc_buffers (r, 1, NULL) != AE_OK)

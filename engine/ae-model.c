@@ -6,9 +6,11 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "ae-conv-steps.h"
 #include "ae-layers.h"
@@ -365,6 +367,52 @@ alloc_buffers_bind (AeModel *m, int with_grads)
   assert ((size_t) (p - m->buffers) == buffer_floats (m, with_grads));
 }
 
+/* A training model's arenas (parameters, gradients, Adam's moments) of 2 MB or more start on a 2 MB boundary and ask for huge pages: Adam streams
+ * through four arrays the size of the model every step, and with 4 KB pages their
+ * translations alone outgrow the TLB. The dense bench model on two threads (6 alternating
+ * runs, quiet): 3.10 against 3.32 s of CPU, 30,000-32,000 against 27,000-29,800 samples/s. */
+#define HUGE_PAGE_BYTES ((size_t) 2 << 20)
+
+static size_t
+arena_bytes (size_t n)
+{
+  return (n * sizeof (float) + HUGE_PAGE_BYTES - 1) / HUGE_PAGE_BYTES * HUGE_PAGE_BYTES;
+}
+
+/* Pages straight from mmap read as zeros and take memory only when touched: a split step
+ * of dense layers never touches the model's gradient arena. */
+float *
+ae_model_arena (size_t n)
+{
+  if (n * sizeof (float) < HUGE_PAGE_BYTES)
+    return calloc (n > 0 ? n : 1, sizeof (float));
+  size_t bytes = arena_bytes (n);
+  char *map = mmap (NULL, bytes + HUGE_PAGE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (map == MAP_FAILED)
+    return NULL;
+  /* keep the 2 MB-aligned stretch, give back what lies before and after it */
+  char *p = (char *) (((uintptr_t) map + HUGE_PAGE_BYTES - 1) & ~(uintptr_t) (HUGE_PAGE_BYTES - 1));
+  if (p > map)
+    munmap (map, (size_t) (p - map));
+  if (map + HUGE_PAGE_BYTES > p)
+    munmap (p + bytes, (size_t) (map + HUGE_PAGE_BYTES - p));
+#ifdef MADV_HUGEPAGE
+  madvise (p, bytes, MADV_HUGEPAGE); /* a hint: without it, 4 KB pages */
+#endif
+  return (float *) p;
+}
+
+void
+ae_model_arena_free (float *arena, size_t n)
+{
+  if (arena == NULL)
+    return;
+  if (n * sizeof (float) < HUGE_PAGE_BYTES)
+    free (arena);
+  else
+    munmap (arena, arena_bytes (n));
+}
+
 /* Carves every activation buffer out of one allocation. */
 AeStatus
 ae_model_alloc_buffers (AeModel *m, int with_grads, AeError *err)
@@ -471,12 +519,14 @@ model_create (AeModel **out, const AeConfig *cfg, int with_grads, AeError *err)
   AeStatus st = model_plan (&m, cfg, err);
   if (st != AE_OK)
     return st;
-  m->params = malloc (m->n_params * sizeof (float));
+  /* A read-only copy's parameters are read by passes, not streamed through by Adam. */
+  m->params = with_grads ? ae_model_arena (m->n_params) : malloc (m->n_params * sizeof (float));
+  m->params_in_arena = with_grads;
   if (with_grads)
     {
-      m->grads = calloc (m->n_params, sizeof (float));
-      m->adam_m = calloc (m->n_params, sizeof (float));
-      m->adam_v = calloc (m->n_params, sizeof (float));
+      m->grads = ae_model_arena (m->n_params);
+      m->adam_m = ae_model_arena (m->n_params);
+      m->adam_v = ae_model_arena (m->n_params);
     }
   if (m->params == NULL || (with_grads && (m->grads == NULL || m->adam_m == NULL || m->adam_v == NULL)))
     {
@@ -516,15 +566,18 @@ ae_model_free (AeModel *model)
   if (model->is_replica)
     {
       /* Its parameters are the model's. */
-      free (model->grads);
+      ae_model_arena_free (model->grads, model->n_params);
       free (model->buffers);
       free (model);
       return;
     }
-  free (model->params);
-  free (model->grads);
-  free (model->adam_m);
-  free (model->adam_v);
+  if (model->params_in_arena)
+    ae_model_arena_free (model->params, model->n_params);
+  else
+    free (model->params);
+  ae_model_arena_free (model->grads, model->n_params);
+  ae_model_arena_free (model->adam_m, model->n_params);
+  ae_model_arena_free (model->adam_v, model->n_params);
   free (model->buffers);
   free (model);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Whole models: training, determinism, divergence, clones and files. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1949,11 +1950,35 @@ test_config_live_change (void)
   ae_model_free (model);
 }
 
+/* Model arenas: zeroed, and the large ones on a 2 MB boundary (where huge pages can back
+ * them). */
+static void
+test_arena (void)
+{
+  const size_t sizes[] = { 1, 1000, (size_t) 3 << 18, ((size_t) 2 << 20) / sizeof (float) + 5 };
+  for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+    {
+      float *a = ae_model_arena (sizes[i]);
+      CHECK (a != NULL, "%zu floats", sizes[i]);
+      if (a == NULL)
+        continue;
+      size_t nonzero = 0;
+      for (size_t j = 0; j < sizes[i]; j++)
+        nonzero += a[j] != 0.0f;
+      CHECK (nonzero == 0, "%zu of %zu floats not zero", nonzero, sizes[i]);
+      a[sizes[i] - 1] = 1.0f; /* the last float is writable */
+      if (sizes[i] * sizeof (float) >= ((size_t) 2 << 20))
+        CHECK ((uintptr_t) a % ((size_t) 2 << 20) == 0, "%zu floats at %p", sizes[i], (void *) a);
+      ae_model_arena_free (a, sizes[i]);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   static const AeTestCase cases[] = {
     { "/model/loss-falls", test_loss_falls },
+    { "/model/arena", test_arena },
     { "/model/gradients/undercomplete", test_gradients_undercomplete },
     { "/model/gradients/sparse", test_gradients_sparse },
     { "/model/gradients/contractive", test_gradients_contractive },
