@@ -9,7 +9,9 @@
  * BLAS thread, the same on as many BLAS threads as training has, and the whole step's
  * GEMMs on each thread's share of the batch, all threads at once (as training splits
  * it). Ratios measured in one run are what matter: absolute figures drift on a shared
- * machine. */
+ * machine, whose load changes within seconds: each model trains in BENCH_SLICES slices,
+ * taken in turn over all the models, and keeps its best (torch_bench.py keeps its best
+ * slice too). */
 #include "lab-cli.h"
 
 #include <cblas.h>
@@ -27,6 +29,7 @@
 #define BENCH_BATCH 128
 #define BENCH_MAX_GEMMS 48
 #define BENCH_N_MODELS 6
+#define BENCH_SLICES 3
 /* conv-rgb: the conv preset on made-up 32x32 RGB images (speed does not depend on them) */
 #define BENCH_RGB_SIDE 32
 #define BENCH_RGB_SAMPLES 2048
@@ -55,7 +58,8 @@ typedef struct {
   double split_seconds;         /* the shares' GEMMs on `threads` threads at once */
   double gemm_seconds_per_step; /* the fastest of the three */
   double gemm_flops_per_step;
-  double samples_per_s; /* NAN when unavailable */
+  double samples_per_s; /* the best slice's; NAN when unavailable */
+  double slice_samples_per_s[BENCH_SLICES];
   char unavailable[sizeof ((AeError *) 0)->message];
 } BenchModel;
 
@@ -177,6 +181,8 @@ describe_models (BenchModel models[BENCH_N_MODELS])
       GemmList whole = { models[i].gemms, &models[i].n_gemms, BENCH_BATCH };
       list_gemms (&whole, i);
       models[i].samples_per_s = NAN;
+      for (int k = 0; k < BENCH_SLICES; k++)
+        models[i].slice_samples_per_s[k] = NAN;
     }
 }
 
@@ -345,49 +351,75 @@ model_config (const BenchModel *m, const AeDataset *ds, AeConfig *cfg, AeError *
   return s;
 }
 
-/* Trains for about `budget` seconds after a warm-up; batches walk the training split in
- * place (no gather), as consecutive rows. Returns the model for the decode test, or NULL
- * with m->unavailable set. */
-static AeModel *
-time_training (BenchModel *m, const AeDataset *ds, const float *train, long n_train, double budget)
+/* A bench model in training: batches walk the training rows in place (no gather), as
+ * consecutive rows. */
+typedef struct {
+  AeModel *model; /* NULL when unavailable */
+  const float *train;
+  long n_batches;
+  int dim;
+  long step;
+  AeRng rng;
+} BenchTraining;
+
+static AeStatus
+train_steps (BenchModel *m, BenchTraining *t, long steps)
+{
+  AeError err = { 0 };
+  AeLossTerms terms;
+  for (long i = 0; i < steps; i++, t->step++)
+    {
+      const float *x = t->train + (size_t) (t->step % t->n_batches) * BENCH_BATCH * t->dim;
+      float epoch = (float) t->step / (float) t->n_batches;
+      if (ae_model_train_step (t->model, &terms, x, BENCH_BATCH, epoch, &t->rng, &err) != AE_OK)
+        {
+          snprintf (m->unavailable, sizeof m->unavailable, "%s", err.message);
+          ae_model_free (t->model);
+          t->model = NULL;
+          return AE_ERR_INVALID;
+        }
+    }
+  return AE_OK;
+}
+
+/* Builds the model and takes a few warm-up steps; on failure t->model is NULL and
+ * m->unavailable says why. */
+static void
+start_training (BenchModel *m, BenchTraining *t, const AeDataset *ds, const float *train, long n_train)
 {
   AeError err = { 0 };
   AeConfig cfg;
-  AeModel *model = NULL;
-  if (model_config (m, ds, &cfg, &err) != AE_OK || ae_model_new (&model, &cfg, &err) != AE_OK)
+  *t = (BenchTraining) { .train = train, .n_batches = n_train / BENCH_BATCH, .dim = ds->dim };
+  ae_rng_seed (&t->rng, 1);
+  if (model_config (m, ds, &cfg, &err) != AE_OK || ae_model_new (&t->model, &cfg, &err) != AE_OK)
     {
       snprintf (m->unavailable, sizeof m->unavailable, "%s", err.message);
-      return NULL;
+      t->model = NULL;
+      return;
     }
-  AeRng rng;
-  ae_rng_seed (&rng, 1);
-  long n_batches = n_train / BENCH_BATCH;
-  long step = 0;
-  AeLossTerms terms;
-  double start = 0, elapsed = 0;
-  int warmup = 5;
-  for (;;)
+  train_steps (m, t, 5);
+}
+
+/* Trains for about `budget` seconds: slice `slice` of the model's samples/s. */
+static void
+time_slice (BenchModel *m, BenchTraining *t, int slice, double budget)
+{
+  if (t->model == NULL)
+    return;
+  long steps = 0;
+  double start = ae_monotonic_seconds (), elapsed;
+  do
     {
-      const float *x = train + (size_t) (step % n_batches) * BENCH_BATCH * ds->dim;
-      float epoch = (float) step / (float) n_batches;
-      if (ae_model_train_step (model, &terms, x, BENCH_BATCH, epoch, &rng, &err) != AE_OK)
-        {
-          snprintf (m->unavailable, sizeof m->unavailable, "%s", err.message);
-          ae_model_free (model);
-          return NULL;
-        }
-      step++;
-      if (step == warmup)
-        start = ae_monotonic_seconds ();
-      if (step > warmup)
-        {
-          elapsed = ae_monotonic_seconds () - start;
-          if (elapsed >= budget)
-            break;
-        }
+      if (train_steps (m, t, 1) != AE_OK)
+        return;
+      steps++;
+      elapsed = ae_monotonic_seconds () - start;
     }
-  m->samples_per_s = (double) (step - warmup) * BENCH_BATCH / elapsed;
-  return model;
+  while (elapsed < budget);
+  double rate = (double) steps * BENCH_BATCH / elapsed;
+  m->slice_samples_per_s[slice] = rate;
+  if (isnan (m->samples_per_s) || rate > m->samples_per_s)
+    m->samples_per_s = rate;
 }
 
 /* BENCH_RGB_SAMPLES colour images of BENCH_RGB_SIDE pixels: soft gradients and rings that
@@ -495,17 +527,29 @@ lab_cli_bench (LabArgs *args)
 
   BenchModel models[BENCH_N_MODELS];
   describe_models (models);
+  /* colour images and sines are made up here: the bench trains on all their rows */
+  BenchTraining trainings[BENCH_N_MODELS];
+  for (int i = 0; i < BENCH_N_MODELS; i++)
+    {
+      const AeDataset *own = i == 3 ? colour : i == 5 ? series : NULL;
+      if (own != NULL)
+        start_training (&models[i], &trainings[i], own, own->x, own->n);
+      else
+        start_training (&models[i], &trainings[i], ds, train, ds->n_train);
+    }
+  for (int slice = 0; slice < BENCH_SLICES; slice++)
+    for (int i = 0; i < BENCH_N_MODELS; i++)
+      {
+        if (!json)
+          fprintf (stderr, "bench: %s, slice %d of %d...\n", models[i].name, slice + 1, BENCH_SLICES);
+        time_slice (&models[i], &trainings[i], slice, train_budget / BENCH_SLICES);
+      }
   double all_flops = 0, all_seconds = 0;
   double decode_p50 = NAN, decode_p99 = NAN;
   for (int i = 0; i < BENCH_N_MODELS; i++)
     {
       BenchModel *m = &models[i];
-      if (!json)
-        fprintf (stderr, "bench: %s...\n", m->name);
-      /* colour images and sines are made up here: the bench trains on all their rows */
-      const AeDataset *own = i == 3 ? colour : i == 5 ? series : NULL;
-      AeModel *model = own != NULL ? time_training (m, own, own->x, own->n, train_budget)
-                                   : time_training (m, ds, train, ds->n_train, train_budget);
+      AeModel *model = trainings[i].model;
       describe_shares (m, i, model != NULL ? ae_model_train_threads (model, BENCH_BATCH) : 1);
       time_model_gemms (m, gemm_budget);
       all_flops += m->gemm_flops_per_step;
@@ -533,6 +577,7 @@ lab_cli_bench (LabArgs *args)
           lab_json_begin (&o, stdout);
           lab_json_string (&o, "name", m->name);
           lab_json_number (&o, "samples_per_s", m->samples_per_s);
+          lab_json_numbers (&o, "slice_samples_per_s", m->slice_samples_per_s, BENCH_SLICES);
           lab_json_number (&o, "gemm_ceiling_samples_per_s", ceiling);
           lab_json_number (&o, "fraction_of_ceiling", m->samples_per_s / ceiling);
           lab_json_number (&o, "gemm_gflop_per_sample",

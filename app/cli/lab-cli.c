@@ -239,8 +239,9 @@ static const LabCommand commands[] = {
     "samples/s of those models (dense 784-512-128-32 mirrored, VAE 784-400-20, the conv and the\n"
     "denoising presets; batch 128, Adam, embedded digits; conv-rgb: the conv preset on 32x32 RGB\n"
     "images; sequence: the sequence preset on sines), the GEMM-only ceiling of each and the\n"
-    "fraction reached,\n"
-    "slider decode latency (p50, p99) and peak memory.",
+    "fraction reached, slider decode latency (p50, p99) and peak memory. Each model trains in\n"
+    "three slices taken in turn over all the models and keeps its best (slice_samples_per_s\n"
+    "lists them): the load of a shared machine changes within seconds.",
     0,
     { { "json", NULL, "one JSON object" },
       { "quick", NULL, "short timings (a smoke run, not a measurement)" },
@@ -863,6 +864,23 @@ lab_json_number (LabJson *j, const char *key, double value)
     fprintf (j->out, "%.9g", value);
   else
     fputs ("null", j->out);
+}
+
+void
+lab_json_numbers (LabJson *j, const char *key, const double *values, int n)
+{
+  json_key (j, key);
+  fputc ('[', j->out);
+  for (int i = 0; i < n; i++)
+    {
+      if (i > 0)
+        fputc (',', j->out);
+      if (isfinite (values[i]))
+        fprintf (j->out, "%.9g", values[i]);
+      else
+        fputs ("null", j->out);
+    }
+  fputc (']', j->out);
 }
 
 void

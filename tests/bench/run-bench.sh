@@ -4,7 +4,8 @@
 # same models in PyTorch for torch threads {1,2} x OPENBLAS_NUM_THREADS {1,2}, each in its
 # own process. The machine is shared, so its load drifts within minutes: rounds interleave
 # the two sides, each side keeps its best per model over all rounds, and each round's own
-# ratio (ours / PyTorch's best in that round) is printed too, to show the spread.
+# ratio (ours / PyTorch's best in that round) is printed too, to show the spread. Within a
+# run, both sides time each model in three slices and keep the best slice.
 # Prints the ratios and the fraction of the GEMM-only ceiling reached.
 # Usage: [ROUNDS=3] tests/bench/run-bench.sh [BUILD_DIR] [extra latentlab bench options]
 set -eu

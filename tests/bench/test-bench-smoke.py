@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Smoke test of `latentlab bench --quick --json` (TAP): it runs and prints the keys of
-CLI.md. Not a timed test: the figures are only checked to be numbers where present."""
+CLI.md, each model's figure the best of its slices. Not a timed test: the figures are only
+checked to be numbers where present."""
 import json
 import subprocess
 import sys
@@ -32,6 +33,15 @@ for m in models:
             bad.append("%s.%s null without a reason" % (m.get("name"), k))
         elif m[k] is not None and not m[k] > 0:
             bad.append("%s.%s=%r" % (m.get("name"), k, m[k]))
+    # samples_per_s is the best of the slices, each timed on its own
+    slices = m.get("slice_samples_per_s")
+    if not isinstance(slices, list) or len(slices) < 2:
+        bad.append("%s.slice_samples_per_s=%r" % (m.get("name"), slices))
+    elif m.get("samples_per_s") is not None and (
+            not all(isinstance(v, (int, float)) and v > 0 for v in slices)
+            or max(slices) != m["samples_per_s"]):
+        bad.append("%s: samples_per_s %r is not the best of its slices %r"
+                   % (m.get("name"), m.get("samples_per_s"), slices))
 good = names == ["dense", "vae", "conv", "conv-rgb", "denoise", "sequence"] and not bad and result.get("sgemm_gflops", 0) > 0
 print(("ok" if good else "not ok") + " 3 - models dense, vae, conv, conv-rgb, denoise, sequence with figures" +
       ("" if good else " # %r %s" % (names, "; ".join(bad))))
