@@ -856,14 +856,20 @@ lab_json_begin (LabJson *j, FILE *out)
   fputc ('{', out);
 }
 
+static void
+json_number_value (FILE *out, double value)
+{
+  if (isfinite (value))
+    fprintf (out, "%.9g", value);
+  else
+    fputs ("null", out);
+}
+
 void
 lab_json_number (LabJson *j, const char *key, double value)
 {
   json_key (j, key);
-  if (isfinite (value))
-    fprintf (j->out, "%.9g", value);
-  else
-    fputs ("null", j->out);
+  json_number_value (j->out, value);
 }
 
 void
@@ -875,10 +881,7 @@ lab_json_numbers (LabJson *j, const char *key, const double *values, int n)
     {
       if (i > 0)
         fputc (',', j->out);
-      if (isfinite (values[i]))
-        fprintf (j->out, "%.9g", values[i]);
-      else
-        fputs ("null", j->out);
+      json_number_value (j->out, values[i]);
     }
   fputc (']', j->out);
 }

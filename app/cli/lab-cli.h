@@ -115,7 +115,7 @@ typedef struct {
 
 void lab_json_begin (LabJson *j, FILE *out);
 void lab_json_number (LabJson *j, const char *key, double value); /* null when not finite */
-void lab_json_numbers (LabJson *j, const char *key, const double *values, int n);
+void lab_json_numbers (LabJson *j, const char *key, const double *values, int n); /* an array */
 void lab_json_int (LabJson *j, const char *key, long value);
 void lab_json_bool (LabJson *j, const char *key, int value);
 void lab_json_string (LabJson *j, const char *key, const char *value);
