@@ -34,6 +34,10 @@ void _lab_plot_begin (cairo_t *cr, int width, int height, const LabPlotStyle *st
  * relative to (x, y), using the font's ascent and descent so that baselines line up. */
 void _lab_plot_text  (cairo_t *cr, double x, double y, const char *text, double halign,
                       double valign);
+/* The same, ended with "…" where it is wider than max_width (placed as if it were
+ * max_width wide). */
+void _lab_plot_text_fitted (cairo_t *cr, double x, double y, const char *text, double halign,
+                            double valign, double max_width);
 /* Title at the top left, ended with "…" where it is wider than max_width; returns the
  * height it used (0 without a title). */
 double _lab_plot_title (cairo_t *cr, const LabPlotStyle *style, double x, double y,

@@ -428,6 +428,33 @@ _lab_plot_title_height (const LabPlotStyle *style, const char *title)
   return round (_lab_plot_font_px (style, LAB_PLOT_TEXT_TITLE) * 1.9);
 }
 
+void
+_lab_plot_text_fitted (cairo_t *cr, double x, double y, const char *text, double halign,
+                       double valign, double max_width)
+{
+  if (text == NULL || text[0] == '\0')
+    return;
+  if (_lab_plot_text_width (cr, text) <= max_width)
+    {
+      _lab_plot_text (cr, x, y, text, halign, valign);
+      return;
+    }
+  /* cut at a word's middle by the chart's edge, it reads as a different word */
+  max_width = fmax (max_width, 1.0);
+  PangoLayout *layout = text_layout (cr, text);
+  pango_layout_set_width (layout, (int) (max_width * PANGO_SCALE));
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+  PangoRectangle logical;
+  pango_layout_get_extents (layout, NULL, &logical);
+  double h = (double) logical.height / PANGO_SCALE;
+  cairo_move_to (cr, round (x - halign * max_width), round (y - valign * h));
+  pango_cairo_show_layout (cr, layout);
+  cairo_new_path (cr);
+  /* the layout is shared by every text drawn on this context */
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_NONE);
+  pango_layout_set_width (layout, -1);
+}
+
 double
 _lab_plot_title (cairo_t *cr, const LabPlotStyle *style, double x, double y, double max_width,
                  const char *title)
@@ -436,21 +463,7 @@ _lab_plot_title (cairo_t *cr, const LabPlotStyle *style, double x, double y, dou
     return 0.0;
   _lab_plot_set_font (cr, style, LAB_PLOT_TEXT_TITLE, true);
   _lab_plot_set_color (cr, style->foreground);
-  if (_lab_plot_text_width (cr, title) <= max_width)
-    _lab_plot_text (cr, x, y, title, 0.0, 0.0);
-  else
-    {
-      /* a narrow chart (three sequences side by side on a projector) would cut it mid-word */
-      PangoLayout *layout = text_layout (cr, title);
-      pango_layout_set_width (layout, (int) (fmax (max_width, 1.0) * PANGO_SCALE));
-      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
-      cairo_move_to (cr, round (x), round (y));
-      pango_cairo_show_layout (cr, layout);
-      cairo_new_path (cr);
-      /* the layout is shared by every text drawn on this context */
-      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_NONE);
-      pango_layout_set_width (layout, -1);
-    }
+  _lab_plot_text_fitted (cr, x, y, title, 0.0, 0.0, max_width);
   return _lab_plot_title_height (style, title);
 }
 
@@ -799,10 +812,14 @@ _lab_plot_frame_draw (cairo_t *cr, const LabPlotFrame *frame, const LabPlotStyle
                     0.0);
   if (spec->y_label && spec->y_label[0])
     {
+      /* centred on the plot area, it may reach as far above it as the x axis's labels
+       * reach below it, and no further than the chart's top */
+      double below = label_top + font * 2.8 - frame->y1;
+      double room = frame->y1 - frame->y0 + 2.0 * fmin (below, frame->y0);
       cairo_save (cr);
       cairo_translate (cr, pad, (frame->y0 + frame->y1) / 2);
       cairo_rotate (cr, -M_PI / 2);
-      _lab_plot_text (cr, 0, 0, spec->y_label, 0.5, 0.0);
+      _lab_plot_text_fitted (cr, 0, 0, spec->y_label, 0.5, 0.0, room);
       cairo_restore (cr);
     }
   cairo_restore (cr);

@@ -1438,6 +1438,34 @@ test_title_ellipsized (void)
   cairo_surface_destroy (plain);
 }
 
+/* A short chart's vertical axis label stays inside it, ended with "…" (the Latent view's
+ * PCA baseline on a projector: "principal component 2" on a plot ~70 pixels tall). */
+static void
+test_y_label_ellipsized (void)
+{
+  enum { TW = 320, TH = 130, LABEL_COLUMNS = 24 };
+  static const float points[] = { -1.0f, -1.0f, 0.5f, 0.2f, 1.0f, 1.0f };
+  LabScatterData d = { 0 };
+  d.points = points;
+  d.n_points = 3;
+  d.highlight = -1;
+  d.x_label = "principal component 1";
+  d.y_label = "principal component 2 of the raw inputs";
+  cairo_surface_t *s = render ("y-label-long", lab_plot_scatter_draw_func, &d, TW, TH);
+  uint32_t background = test_pixel (s, TW - 1, 0);
+  int label_ink = 0, edge_ink = 0;
+  for (int y = 0; y < TH; y++)
+    for (int x = 0; x < LABEL_COLUMNS; x++)
+      if (test_pixel (s, x, y) != background)
+        {
+          label_ink++;
+          edge_ink += y < 2 || y >= TH - 2;
+        }
+  CHECK (label_ink > 100, "the label is drawn: %d pixels", label_ink);
+  CHECK (edge_ink == 0, "the label runs off the chart's top or bottom: %d pixels there", edge_ink);
+  cairo_surface_destroy (s);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 
 static bool
@@ -1558,6 +1586,7 @@ main (int argc, char **argv)
     { "/export", test_export },
     { "/text/shaping", test_text_shaping },
     { "/text/title-ellipsized", test_title_ellipsized },
+    { "/text/y-label-ellipsized", test_y_label_ellipsized },
   };
   int status = ae_test_main (argc, argv, cases, AE_N_CASES (cases));
   /* Pango's fonts (plot text) and Cairo's font caches, so that a leak checker sees only our
