@@ -1139,8 +1139,9 @@ lab_latent_view_init (LabLatentView *self)
   image_chart_setup (self->strip_chart, &self->strip_grid, _("Drag from one point to another"));
   self->baseline.highlight = -1;
   self->baseline.legend = LAB_PLOT_LEGEND_NONE;
-  self->baseline.x_label = _("principal component 1");
-  self->baseline.y_label = _("principal component 2");
+  /* short: the heading above says PCA, and on a projector the chart is ~70 pixels tall */
+  self->baseline.x_label = _("component 1");
+  self->baseline.y_label = _("component 2");
   self->baseline.empty_text = _("Computed with the first codes");
   lab_chart_set_draw_func (self->baseline_chart, lab_plot_scatter_draw_func, &self->baseline, NULL);
 
