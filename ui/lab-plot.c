@@ -135,6 +135,13 @@ lab_plot_linear_ticks (double lo, double hi, int target, LabPlotTick *ticks, int
         nice = multiples[i] * magnitude;
         break;
       }
+  /* at least two ticks where the range holds them: one alone gives the axis no scale */
+  for (int finer = 0; finer < 3 && hi > lo && floor (hi / nice + 1e-9) - ceil (lo / nice - 1e-9) < 1.0;
+       finer++)
+    {
+      double mantissa = nice / pow (10.0, floor (log10 (nice) + 1e-9));
+      nice *= mantissa > 3.0 ? 0.4 : 0.5; /* 5 -> 2, 2 -> 1, 1 -> 0.5 */
+    }
   double first = ceil (lo / nice - 1e-9) * nice;
   int n = 0;
   for (double k = 0; n < capacity; k++)

@@ -143,6 +143,10 @@ test_linear_ticks (void)
   int n = lab_plot_linear_ticks (0, 10, 5, ticks, 16, &step);
   CHECK (n == 6 && step == 2.0 && ticks[0].value == 0.0 && ticks[5].value == 10.0,
          "0..10: n=%d step=%g", n, step);
+  /* a short axis asking for three ticks (an ECG beat's range on a projector) still gets two:
+   * a step of 0.5 would leave 0.5 alone, which gives the axis no scale */
+  n = lab_plot_linear_ticks (0.16, 0.93, 3, ticks, 16, &step);
+  CHECK (n >= 2 && n <= 6, "0.16..0.93 for 3: n=%d step=%g", n, step);
 }
 
 static void
