@@ -10,16 +10,86 @@
 #define MAX_FEATURES 10
 #define MAX_REFERENCES 4
 
+/* Rows of the legend above the plot; a legend that needs more goes inside, in a corner */
+#define MAX_LEGEND_ROWS 2
+
 typedef struct {
   LabPlotFrame frame;
   double strip_y, strip_h;     /* the error strip, under the tick labels */
   double x_label_y;
+  int legend_rows;             /* rows above the plot; 0 inside its top right corner */
+  int legend_starts[MAX_LEGEND_ROWS + 1]; /* row i: entries [starts[i], starts[i + 1]) */
 } SequenceLayout;
 
 static bool
 sequence_has_data (const LabSequenceData *data)
 {
   return data && data->input && data->n_steps > 0 && data->n_features > 0;
+}
+
+/* The legend's entries (texts: copies of the feature names); returns how many. */
+static int
+legend_entries (const LabSequenceData *data, const LabPlotStyle *style,
+                char texts[MAX_FEATURES + 2][64], LabLegendEntry entries[MAX_FEATURES + 2 + MAX_REFERENCES])
+{
+  int features = data->n_features < MAX_FEATURES ? data->n_features : MAX_FEATURES;
+  int references = data->n_references < MAX_REFERENCES ? data->n_references : MAX_REFERENCES;
+  int n = 0;
+  if (features == 1 || data->feature_names == NULL)
+    {
+      entries[n++] = (LabLegendEntry){ data->input_name ? data->input_name : "input",
+                                       lab_plot_style_color (style, 0), LAB_LEGEND_LINE };
+    }
+  else
+    for (int f = 0; f < features; f++)
+      {
+        snprintf (texts[n], sizeof texts[n], "%s", data->feature_names[f] ? data->feature_names[f]
+                                                                          : "");
+        entries[n] = (LabLegendEntry){ texts[n], lab_plot_style_color (style, f), LAB_LEGEND_LINE };
+        n++;
+      }
+  if (data->reconstruction)
+    entries[n++] = (LabLegendEntry){ "reconstruction",
+                                     features == 1 ? lab_plot_style_color (style, 0) : style->muted,
+                                     LAB_LEGEND_DASHED };
+  for (int r = 0; r < references; r++)
+    if (data->references[r])
+      entries[n++] = (LabLegendEntry){ data->reference_names && data->reference_names[r]
+                                       ? data->reference_names[r] : "",
+                                       lab_plot_style_color (style, features + r), LAB_LEGEND_LINE };
+  if (data->anomalous || data->name_anomalous)
+    entries[n++] = (LabLegendEntry){ "anomalous steps", lab_plot_style_color (style, 3),
+                                     LAB_LEGEND_BOX };
+  return n;
+}
+
+/* Splits the legend into rows no wider than the plot (an entry wider than it alone on its
+ * row); returns their number, or 0 when they would be more than MAX_LEGEND_ROWS. */
+static int
+legend_rows (const LabPlotFrame *frame, const LabPlotStyle *style, const LabLegendEntry *entries,
+             int n, int starts[MAX_LEGEND_ROWS + 1])
+{
+  cairo_t *measure = _lab_plot_measure_new ();
+  int rows = 0;
+  for (int i = 0; i < n && rows <= MAX_LEGEND_ROWS; rows++)
+    {
+      if (rows < MAX_LEGEND_ROWS)
+        starts[rows] = i;
+      int k = 1;
+      for (; i + k < n; k++)
+        {
+          double box[4];
+          _lab_plot_legend_box (measure, frame, style, LAB_PLOT_LEGEND_ABOVE, entries + i, k + 1, box);
+          if (box[2] > frame->x1 - frame->x0)
+            break;
+        }
+      i += k;
+    }
+  cairo_destroy (measure);
+  if (rows > MAX_LEGEND_ROWS)
+    return 0;
+  starts[rows] = n;
+  return rows;
 }
 
 static bool
@@ -83,6 +153,23 @@ sequence_layout (SequenceLayout *layout, int width, int height, const LabSequenc
   if (!_lab_plot_frame_layout (&layout->frame, width, height, style, &spec, 0.0, xmax,
                                ymin, ymax))
     return false;
+  if (!data->hide_legend)
+    {
+      /* a row wider than the plot wraps onto a second row above it (room taken from the plot's
+       * height: the widths stay as laid out) */
+      char texts[MAX_FEATURES + 2][64];
+      LabLegendEntry entries[MAX_FEATURES + 2 + MAX_REFERENCES];
+      int n_entries = legend_entries (data, style, texts, entries);
+      layout->legend_rows = legend_rows (&layout->frame, style, entries, n_entries,
+                                         layout->legend_starts);
+      if (layout->legend_rows > 1)
+        {
+          spec.extra_top = layout->legend_rows * _lab_plot_legend_row_height (style);
+          if (!_lab_plot_frame_layout (&layout->frame, width, height, style, &spec, 0.0, xmax,
+                                       ymin, ymax))
+            return false;
+        }
+    }
   double small = _lab_plot_font_px (style, LAB_PLOT_TEXT_SMALL);
   layout->strip_y = round (layout->frame.y1 + 4 * style->line_scale + 2 + small * 1.5);
   layout->x_label_y = layout->strip_y + layout->strip_h + font * 0.5;
@@ -225,41 +312,21 @@ lab_plot_sequence_draw (cairo_t *cr, int width, int height, const LabSequenceDat
         }
     }
 
-  char texts[MAX_FEATURES + 2][64];
-  LabLegendEntry entries[MAX_FEATURES + 2 + MAX_REFERENCES];
-  int n = 0;
-  if (features == 1 || data->feature_names == NULL)
-    {
-      entries[n++] = (LabLegendEntry){ data->input_name ? data->input_name : "input",
-                                       lab_plot_style_color (style, 0), LAB_LEGEND_LINE };
-    }
-  else
-    for (int f = 0; f < features; f++)
-      {
-        snprintf (texts[n], sizeof texts[n], "%s", data->feature_names[f] ? data->feature_names[f]
-                                                                          : "");
-        entries[n] = (LabLegendEntry){ texts[n], lab_plot_style_color (style, f), LAB_LEGEND_LINE };
-        n++;
-      }
-  if (data->reconstruction)
-    entries[n++] = (LabLegendEntry){ "reconstruction",
-                                     features == 1 ? lab_plot_style_color (style, 0) : style->muted,
-                                     LAB_LEGEND_DASHED };
-  for (int r = 0; r < references; r++)
-    if (data->references[r])
-      entries[n++] = (LabLegendEntry){ data->reference_names && data->reference_names[r]
-                                       ? data->reference_names[r] : "",
-                                       lab_plot_style_color (style, features + r), LAB_LEGEND_LINE };
-  if (data->anomalous)
-    entries[n++] = (LabLegendEntry){ "anomalous steps", anomaly, LAB_LEGEND_BOX };
   if (!data->hide_legend)
     {
-      /* a row wider than the plot (many features) goes back inside, in the corner */
-      double box[4];
-      _lab_plot_legend_box (cr, frame, style, LAB_PLOT_LEGEND_ABOVE, entries, n, box);
-      _lab_plot_legend (cr, frame, style,
-                        box[2] <= frame->x1 - frame->x0 ? LAB_PLOT_LEGEND_ABOVE : LAB_PLOT_LEGEND_TOP_RIGHT,
-                        entries, n);
+      char texts[MAX_FEATURES + 2][64];
+      LabLegendEntry entries[MAX_FEATURES + 2 + MAX_REFERENCES];
+      int n = legend_entries (data, style, texts, entries);
+      /* the curves fill the plot's width, so any corner of it would hide some: rows above */
+      for (int row = 0; row < layout.legend_rows; row++)
+        {
+          LabPlotFrame line = *frame;
+          line.y0 = frame->y0 - (layout.legend_rows - 1 - row) * _lab_plot_legend_row_height (style);
+          _lab_plot_legend (cr, &line, style, LAB_PLOT_LEGEND_ABOVE, entries + layout.legend_starts[row],
+                            layout.legend_starts[row + 1] - layout.legend_starts[row]);
+        }
+      if (layout.legend_rows == 0)
+        _lab_plot_legend (cr, frame, style, LAB_PLOT_LEGEND_TOP_RIGHT, entries, n);
     }
   cairo_restore (cr);
 }

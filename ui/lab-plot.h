@@ -338,6 +338,8 @@ typedef struct {
   const float *const *references; /* n_references sequences of the same shape drawn thin and */
   const char *const *reference_names; /* pale beneath the input (e.g. the two ends of an */
   int n_references;               /* interpolation), each named in the legend; or none */
+  bool name_anomalous;            /* "anomalous steps" in the legend even with none flagged,
+                                     so that charts side by side have the same legend */
 } LabSequenceData;
 
 void lab_plot_sequence_draw      (cairo_t *cr, int width, int height,

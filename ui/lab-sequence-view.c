@@ -146,6 +146,9 @@ show_shown (LabSequenceView *self, long first)
       if (self->shown_index[i] < 0)
         continue;
       d->input = r->shown_input + (gsize) i * self->dim;
+      /* on data with labelled anomalies every chart of the row names them in its legend:
+       * the same legend, so the same room above each plot and the plots line up */
+      d->name_anomalous = r->shown_flags != NULL;
       if (r->shown_flags != NULL)
         for (int t = 0; t < self->steps; t++)
           if (r->shown_flags[(gsize) i * self->steps + t])

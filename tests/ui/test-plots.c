@@ -1289,6 +1289,31 @@ test_sequence (void)
   CHECK (bare_columns == 0, "the legend hides the line in %d columns", bare_columns);
   cairo_surface_destroy (s);
 
+  /* The same in a narrow chart with its reconstruction and anomalous steps: the legend's
+   * three entries wrap onto two rows above the plot rather than going inside it (three
+   * sequences side by side on a projector). */
+  enum { NARROW = 330 };
+  static unsigned char flagged[STEPS];
+  for (int t = 0; t < STEPS; t++)
+    flagged[t] = t >= 100 && t < 130;
+  LabSequenceData narrow = { high, high, STEPS, 1, NULL, NULL, flagged, "High", "step", NULL };
+  s = render ("sequence-narrow", lab_plot_sequence_draw_func, &narrow, NARROW, 260);
+  bare_columns = 0;
+  for (int x = NARROW / 4; x < NARROW - NARROW / 8; x++)
+    {
+      /* the pale input or the dashed reconstruction over it: blue either way */
+      bool line = false;
+      for (int y = 0; y < 260 && !line; y++)
+        {
+          uint32_t p = test_pixel (s, x, y);
+          line = (int) (p & 0xff) - (int) ((p >> 16) & 0xff) > 50;
+        }
+      bare_columns += !line;
+    }
+  CHECK (bare_columns == 0, "narrow: the legend hides the line in %d columns", bare_columns);
+  CHECK (count_color (s, light_color (3), 6) > 20, "narrow: the anomalous steps' swatch is drawn");
+  cairo_surface_destroy (s);
+
   LabSequenceData plain = { input, NULL, STEPS, 1, NULL, NULL, NULL, "Series", "step", NULL };
   s = render ("sequence-plain", lab_plot_sequence_draw_func, &plain, W, 260);
   CHECK (test_distinct_colors (s) > 10, "drawn");
