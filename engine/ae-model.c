@@ -367,10 +367,11 @@ alloc_buffers_bind (AeModel *m, int with_grads)
   assert ((size_t) (p - m->buffers) == buffer_floats (m, with_grads));
 }
 
-/* A training model's arenas (parameters, gradients, Adam's moments) of 2 MB or more start on a 2 MB boundary and ask for huge pages: Adam streams
- * through four arrays the size of the model every step, and with 4 KB pages their
- * translations alone outgrow the TLB. The dense bench model on two threads (6 alternating
- * runs, quiet): 3.10 against 3.32 s of CPU, 30,000-32,000 against 27,000-29,800 samples/s. */
+/* A training model's arenas (parameters, gradients, Adam's moments) of 2 MB or more
+ * start on a 2 MB boundary and ask for huge pages: Adam streams through arrays the size of
+ * the model every step, and with 4 KB pages their translations outgrow the TLB. The dense
+ * bench model on two threads, 5 alternating runs (quiet): 3.06-3.22 against 3.25-3.61 s of
+ * CPU. */
 #define HUGE_PAGE_BYTES ((size_t) 2 << 20)
 
 static size_t
@@ -394,8 +395,7 @@ ae_model_arena (size_t n)
   char *p = (char *) (((uintptr_t) map + HUGE_PAGE_BYTES - 1) & ~(uintptr_t) (HUGE_PAGE_BYTES - 1));
   if (p > map)
     munmap (map, (size_t) (p - map));
-  if (map + HUGE_PAGE_BYTES > p)
-    munmap (p + bytes, (size_t) (map + HUGE_PAGE_BYTES - p));
+  munmap (p + bytes, (size_t) (map + HUGE_PAGE_BYTES - p)); /* at least a page: p < map + 2 MB */
 #ifdef MADV_HUGEPAGE
   madvise (p, bytes, MADV_HUGEPAGE); /* a hint: without it, 4 KB pages */
 #endif
