@@ -118,10 +118,35 @@ legend_above (const LabPlotFrame *frame)
   return frame->spec.extra_top > 0;
 }
 
+/* A lone distribution's legend text after the x label, "activation: code values of 2,000
+ * test samples (40,000)", when the chart is wide enough for it centred under the plot (else
+ * false). */
+static bool
+legend_in_x_label (const LabHistogramData *data, const LabPlotStyle *style,
+                   const LabPlotFrame *frame, int width, char *label, size_t size)
+{
+  char texts[2][128];
+  LabLegendEntry entries[2];
+  if (legend_entries (data, style, texts, entries) != 1)
+    return false;
+  snprintf (label, size, "%s: %s", data->x_label ? data->x_label : "value", texts[0]);
+  cairo_t *measure = _lab_plot_measure_new ();
+  _lab_plot_set_font (measure, style, LAB_PLOT_TEXT_NORMAL, false);
+  double label_w = _lab_plot_text_width (measure, label);
+  cairo_destroy (measure);
+  double centre = (frame->x0 + frame->x1) / 2;
+  return label_w / 2 + 2 <= fmin (centre, width - centre);
+}
+
+/* Lays the chart out; *legend_in_label says whether the legend went into the x label
+ * (held in x_label, of X_LABEL_SIZE). */
+#define X_LABEL_SIZE 256
 static bool
 histogram_layout (LabPlotFrame *frame, int width, int height, const LabHistogramData *data,
-                  const LabPlotStyle *style, double *bins_normal, double *bins_anomalous)
+                  const LabPlotStyle *style, double *bins_normal, double *bins_anomalous,
+                  char *x_label, bool *legend_in_label)
 {
+  *legend_in_label = false;
   double lo, hi;
   if (data == NULL || !histogram_range (data, &lo, &hi))
     return false;
@@ -154,6 +179,14 @@ histogram_layout (LabPlotFrame *frame, int width, int height, const LabHistogram
   /* Headroom over the bars for the legend in the top corner and the threshold's label under
    * it, so that neither covers a bar (up to 60 % of the plot's height) */
   double band = box[1] + box[3] - frame->y0 + small * 1.5;
+  /* A plot too short to keep a lone entry's box clear of the bars says it under the axis */
+  if (band > 0.6 * (frame->y1 - frame->y0) && !legend_above (frame)
+      && legend_in_x_label (data, style, frame, width, x_label, X_LABEL_SIZE))
+    {
+      *legend_in_label = true;
+      spec.x_label = x_label;
+      band = small * 1.5;
+    }
   double free_share = fmax (0.4, 1.0 - band / (frame->y1 - frame->y0));
   return _lab_plot_frame_layout (frame, width, height, style, &spec, lo - pad, hi + pad, 0.0,
                                  ymax / free_share);
@@ -187,7 +220,10 @@ lab_plot_histogram_draw (cairo_t *cr, int width, int height, const LabHistogramD
 {
   double normal[MAX_BINS], anomalous[MAX_BINS];
   LabPlotFrame frame;
-  bool laid_out = histogram_layout (&frame, width, height, data, style, normal, anomalous);
+  char x_label[X_LABEL_SIZE];
+  bool legend_in_label;
+  bool laid_out = histogram_layout (&frame, width, height, data, style, normal, anomalous, x_label,
+                                    &legend_in_label);
   if (!_lab_plot_open (cr, width, height, style, laid_out, data ? data->title : NULL,
                        data ? data->empty_text : NULL))
     return;
@@ -232,7 +268,7 @@ lab_plot_histogram_draw (cairo_t *cr, int width, int height, const LabHistogramD
       double box[4];
       _lab_plot_legend_box (cr, &frame, style, LAB_PLOT_LEGEND_TOP_RIGHT, entries, n_entries, box);
       /* under the legend when beside it they would overlap */
-      double label_y = !legend_above (&frame) && label_x0 + label_w > box[0]
+      double label_y = !legend_above (&frame) && !legend_in_label && label_x0 + label_w > box[0]
                        && label_x0 < box[0] + box[2] ? box[1] + box[3] + 2 : frame.y0 + 2;
       _lab_plot_text (cr, label_x0, label_y, label, 0.0, 0.0);
     }
@@ -245,7 +281,7 @@ lab_plot_histogram_draw (cairo_t *cr, int width, int height, const LabHistogramD
         line.x0 = line.x1 = round (_lab_plot_font_px (style, 1.0) * 0.9);
         _lab_plot_legend (cr, &line, style, LAB_PLOT_LEGEND_ABOVE, &entries[i], 1);
       }
-  else
+  else if (!legend_in_label)
     _lab_plot_legend (cr, &frame, style, LAB_PLOT_LEGEND_TOP_RIGHT, entries, n_entries);
   cairo_restore (cr);
 }
@@ -258,7 +294,10 @@ lab_plot_histogram_value_at (int width, int height, const LabHistogramData *data
 {
   double normal[MAX_BINS], anomalous[MAX_BINS];
   LabPlotFrame frame;
-  if (!histogram_layout (&frame, width, height, data, style, normal, anomalous))
+  char x_label[X_LABEL_SIZE];
+  bool legend_in_label;
+  if (!histogram_layout (&frame, width, height, data, style, normal, anomalous, x_label,
+                         &legend_in_label))
     return false;
   if (px < frame.x0 || px > frame.x1)
     return false;

@@ -1202,6 +1202,52 @@ test_histogram (void)
   cairo_surface_destroy (s);
 }
 
+/* A lone distribution in a chart too short to keep its legend clear of the bars (the Inside
+ * view's code values on a 1280x720 projector) names it under the axis: the bell's top shows
+ * in every column of the plot's middle, where the legend's box covered it. */
+static void
+test_histogram_short (void)
+{
+  enum { TW = 480, TH = 100 };
+  static float values[4000];
+  uint32_t state = 7;
+  for (int i = 0; i < 4000; i++)
+    {
+      double sum = 0.0;
+      for (int k = 0; k < 4; k++)
+        {
+          state = state * 1664525u + 1013904223u;
+          sum += (state >> 8) / 16777216.0;
+        }
+      values[i] = (float) (sum - 2.0);
+    }
+  LabHistogramData data = { .normal = values, .n_normal = 4000,
+                            .normal_name = "code values of 2,000 test samples",
+                            .x_label = "activation" };
+  cairo_surface_t *s = render ("histogram-short", lab_plot_histogram_draw_func, &data, TW, TH);
+  LabRgba blue = light_color (0);
+  int first = -1, last = -1;
+  for (int x = 0; x < TW; x++)
+    for (int y = 0; y < TH; y++)
+      if (test_color_near (test_pixel (s, x, y), blue.r, blue.g, blue.b, 10))
+        {
+          first = first < 0 ? x : first;
+          last = x;
+        }
+  CHECK (last - first > TW / 2, "the bars span the plot: columns %d to %d", first, last);
+  int hidden = 0;
+  for (int x = first + (last - first) / 4; x < last - (last - first) / 4; x++)
+    {
+      bool outline = false;
+      /* at least half outline: the fill under it is 30 % blue */
+      for (int y = 0; y < TH && !outline; y++)
+        outline = test_color_near (test_pixel (s, x, y), blue.r, blue.g, blue.b, 100);
+      hidden += !outline;
+    }
+  CHECK (hidden == 0, "the bars' outline is hidden in %d columns of the plot's middle", hidden);
+  cairo_surface_destroy (s);
+}
+
 static void
 test_roc (void)
 {
@@ -1609,6 +1655,7 @@ main (int argc, char **argv)
     { "/scatter/legend-hide", test_scatter_legend_hide },
     { "/scatter/equal-aspect", test_scatter_equal_aspect },
     { "/histogram", test_histogram },
+    { "/histogram/short", test_histogram_short },
     { "/roc", test_roc },
     { "/sequence", test_sequence },
     { "/bars", test_bars },
