@@ -112,9 +112,9 @@ team_ready (AeModel *m, int n)
 #define WEIGHT_PART_FLOATS 65536
 #define MAX_WEIGHT_PARTS 128
 
-/* Rows [first, end) of layer's weights. */
+/* Rows [first, end) of layer's weights, of in_dim floats each. */
 typedef struct {
-  int layer, first, end;
+  int layer, first, end, in_dim;
 } WeightPart;
 
 /* One training step split over a team: the batch in one share per thread (share i on
@@ -207,6 +207,28 @@ view_model_rows (AeModel *r, const AeModel *m, long begin)
   r->eps = m->eps + (size_t) begin * m->latent;
 }
 
+/* Full parts (of about WEIGHT_PART_FLOATS) in the model's order, then the smaller ones,
+ * largest first. */
+static int
+compare_part_size (const void *a, const void *b)
+{
+  const WeightPart *x = a, *y = b;
+  long fx = (long) (x->end - x->first) * x->in_dim, fy = (long) (y->end - y->first) * y->in_dim;
+  int full_x = fx >= WEIGHT_PART_FLOATS / 2, full_y = fy >= WEIGHT_PART_FLOATS / 2;
+  if (full_x != full_y)
+    return full_x ? -1 : 1;
+  if (!full_x && fx != fy)
+    return fx < fy ? 1 : -1;
+  if (x->layer != y->layer)
+    return x->layer < y->layer ? -1 : 1;
+  return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* The weight parts of every dense layer: the full ones in the model's order (parts taken one
+ * after another share a layer's input in cache), then the small ones, largest first, so
+ * that the members finish together. VAE bench model, best epochs of 6 interleaved runs:
+ * median 46,200 samples/s against 44,000 in the model's order (and 45,500 with every part
+ * largest first, which mixes the layers); the dense model unchanged (its parts are full). */
 static int
 weight_parts (const AeModel *m, WeightPart *parts)
 {
@@ -222,9 +244,10 @@ weight_parts (const AeModel *m, WeightPart *parts)
         {
           long first, end;
           ae_team_share (layer->out_dim, i, k, 1, &first, &end);
-          parts[n++] = (WeightPart) { l, (int) first, (int) end };
+          parts[n++] = (WeightPart) { l, (int) first, (int) end, layer->in_dim };
         }
     }
+  qsort (parts, (size_t) n, sizeof *parts, compare_part_size);
   return n;
 }
 
