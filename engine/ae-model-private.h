@@ -90,9 +90,10 @@ struct AeModel {
   size_t part_grads_floats;
   const float *enc_input, *dec_input; /* what the last pass fed the encoder and decoder */
   /* Split steps run by the team, or by the calling thread alone when that measured
-   * faster (see split_mode in ae-model.c); results are the same either way. */
+   * faster (see split_mode in ae-model-step.c); results are the same either way. */
   int alone, alone_now;  /* the way chosen, and the way of the step in progress */
-  long split_steps;
+  int probe_left;        /* steps of the other way still to run in the probe under way */
+  long until_probe, probe_every; /* steps to the next probe, and the last interval */
   double split_seconds[2]; /* mean seconds of a split step: by the team, alone */
   int split_fixed;       /* 0: measure; 1: always the team; 2: always alone (tests) */
 };

@@ -352,19 +352,25 @@ part_update (void *data, int part)
  * run them all alone: on a machine whose cores other jobs keep busy, a thread that waits
  * for a descheduled partner loses more than the partner brings (dense bench model at load
  * 9 on two cores: 0.86x PyTorch's single thread with the team, 1.17x alone). Every
- * PROBE_EVERY steps, PROBE_STEPS run the other way, and the way with the lower recent
- * step time goes on. */
+ * probe_every steps, PROBE_STEPS run the other way, and the way with the lower recent
+ * step time goes on. A probe of a way twice as slow costs PROBE_STEPS / probe_every of the
+ * run's speed (3 % at 128), so while probes keep finding the other way more than
+ * PROBE_CLEAR times slower, the interval doubles, up to PROBE_EVERY_MOST. */
 #define PROBE_EVERY 128
+#define PROBE_EVERY_MOST 1024
 #define PROBE_STEPS 4
+#define PROBE_CLEAR 1.5
 
 /* Chooses the way of the step that starts. */
 static void
 split_mode (AeModel *m)
 {
-  long phase = m->split_steps % PROBE_EVERY;
-  m->alone_now = phase < PROBE_STEPS ? !m->alone : m->alone;
-  if (phase == 0)
-    m->split_seconds[m->alone_now] = 0.0; /* a fresh measure of the probed way */
+  if (m->probe_left == 0 && m->until_probe <= 0)
+    {
+      m->probe_left = PROBE_STEPS;
+      m->split_seconds[!m->alone] = 0.0; /* a fresh measure of the probed way */
+    }
+  m->alone_now = m->probe_left > 0 ? !m->alone : m->alone;
   if (m->split_fixed != 0)
     m->alone_now = m->split_fixed == 2;
 }
@@ -374,10 +380,25 @@ split_timed (AeModel *m, double seconds)
 {
   double *mean = &m->split_seconds[m->alone_now];
   *mean = *mean > 0.0 ? 0.75 * *mean + 0.25 * seconds : seconds;
-  if (m->split_steps % PROBE_EVERY == PROBE_STEPS - 1 && m->split_seconds[0] > 0.0
-      && m->split_seconds[1] > 0.0)
-    m->alone = m->split_seconds[1] < m->split_seconds[0];
-  m->split_steps++;
+  if (m->probe_left == 0)
+    {
+      m->until_probe--;
+      return;
+    }
+  if (--m->probe_left > 0)
+    return;
+  double team = m->split_seconds[0], alone = m->split_seconds[1];
+  long every = PROBE_EVERY;
+  if (team > 0.0 && alone > 0.0)
+    {
+      int was_alone = m->alone;
+      m->alone = alone < team;
+      long last = m->probe_every > 0 ? m->probe_every : PROBE_EVERY;
+      if (m->alone == was_alone && fmax (team, alone) > PROBE_CLEAR * fmin (team, alone))
+        every = 2 * last < PROBE_EVERY_MOST ? 2 * last : PROBE_EVERY_MOST;
+    }
+  m->probe_every = every;
+  m->until_probe = every;
 }
 
 static void
