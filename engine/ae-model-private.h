@@ -90,7 +90,7 @@ struct AeModel {
   size_t part_grads_floats;
   const float *enc_input, *dec_input; /* what the last pass fed the encoder and decoder */
   /* Split steps run by the team, or by the calling thread alone when that measured
-   * faster (see split_mode in ae-model-step.c); results are the same either way. */
+   * faster (see ae_model_split_mode); results are the same either way. */
   int alone, alone_now;  /* the way chosen, and the way of the step in progress */
   int probe_left;        /* steps of the other way still to run in the probe under way */
   long until_probe, probe_every; /* steps to the next probe, and the last interval */
@@ -121,6 +121,11 @@ AeStatus ae_model_alloc_buffers (AeModel *m, int with_grads, AeError *err);
  * of memory. Freed by ae_model_arena_free with the same n. */
 float *ae_model_arena (size_t n);
 void   ae_model_arena_free (float *arena, size_t n);
+
+/* Split steps (ae-model-step.c): the way (team or alone) of the step that starts, and the
+ * step's wall time once it ended. */
+void ae_model_split_mode (AeModel *m);
+void ae_model_split_timed (AeModel *m, double seconds);
 
 /* Passes (ae-model-passes.c). What layer l reads: the encoder's input, the decoder's, or
  * the layer before's output. */

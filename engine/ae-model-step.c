@@ -362,8 +362,8 @@ part_update (void *data, int part)
 #define PROBE_CLEAR 1.5
 
 /* Chooses the way of the step that starts. */
-static void
-split_mode (AeModel *m)
+void
+ae_model_split_mode (AeModel *m)
 {
   if (m->probe_left == 0 && m->until_probe <= 0)
     {
@@ -375,8 +375,9 @@ split_mode (AeModel *m)
     m->alone_now = m->split_fixed == 2;
 }
 
-static void
-split_timed (AeModel *m, double seconds)
+/* Takes the wall time of the step that ended, and decides at a probe's end. */
+void
+ae_model_split_timed (AeModel *m, double seconds)
 {
   double *mean = &m->split_seconds[m->alone_now];
   *mean = *mean > 0.0 ? 0.75 * *mean + 0.25 * seconds : seconds;
@@ -460,7 +461,7 @@ loss_and_grad (AeModel *m, AeLossTerms *terms, const float *x, int B, float epoc
           view_model_rows (r, m, begin);
         }
     }
-  split_mode (m);
+  ae_model_split_mode (m);
   double start = ae_monotonic_seconds ();
   run_items (m, share_loss_and_grad, &s, n);
   for (int i = 0; i < n; i++)
@@ -494,7 +495,7 @@ loss_and_grad (AeModel *m, AeLossTerms *terms, const float *x, int B, float epoc
   if (s.update)
     m->step++;
   run_items (m, later ? part_weight_grads : part_sum_grads, &s, parts);
-  split_timed (m, ae_monotonic_seconds () - start);
+  ae_model_split_timed (m, ae_monotonic_seconds () - start);
   *grad_sq = 0.0;
   for (int i = 0; i < parts; i++)
     *grad_sq += s.grad_sq[i];

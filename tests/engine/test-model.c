@@ -1006,6 +1006,46 @@ check_split_matches_whole (const char *what, AeConfig cfg)
   ae_model_free (model);
 }
 
+/* Steps of `steps` run the other way than the team (or alone) that a model chooses, with
+ * made-up step times: the team's and the thread's alone. */
+static int
+steps_the_other_way (double team_seconds, double alone_seconds, int steps, int *alone_at_end)
+{
+  AeModel m;
+  memset (&m, 0, sizeof m);
+  int other = 0;
+  for (int i = 0; i < steps; i++)
+    {
+      ae_model_split_mode (&m);
+      other += m.alone_now != (team_seconds > alone_seconds);
+      ae_model_split_timed (&m, m.alone_now ? alone_seconds : team_seconds);
+    }
+  *alone_at_end = m.alone;
+  return other;
+}
+
+/* A split step probes the other way for 4 steps every 128, and more rarely (up to every
+ * 1,024) while it keeps finding it more than 1.5x slower: probing a way twice as slow every
+ * 128 steps cost the dense bench model 2.5 % of its speed. */
+static void
+test_split_probes (void)
+{
+  int alone;
+  /* the team twice as fast: after the first probes, one every 1,024 steps */
+  int other = steps_the_other_way (4e-3, 8e-3, 8192, &alone);
+  CHECK (!alone && other >= 4 * 6 && other <= 4 * 14,
+         "team 2x faster: %d of 8,192 steps alone (%d at every 128)", other, 4 * 8192 / 128);
+  /* close: the probes stay every 128 steps */
+  other = steps_the_other_way (4e-3, 5e-3, 8192, &alone);
+  CHECK (!alone && other >= 4 * 8192 / 128 - 8 && other <= 4 * 8192 / 128 + 4,
+         "ways within 1.5x: %d of 8,192 steps the other way", other);
+  /* a busy machine: alone wins at the second probe (the first 132 steps are the team's),
+   * and the team is probed rarely after */
+  other = steps_the_other_way (9e-3, 4e-3, 8192, &alone);
+  CHECK (alone && other >= 132 && other <= 132 + 4 * 14,
+         "alone 2x faster: alone at the end, %d team steps", other);
+}
+
 /* Two ways of training a model that must give the same weights, bit for bit. */
 typedef enum {
   /* a split step run by the team, or by the calling thread alone */
@@ -1998,6 +2038,7 @@ main (int argc, char **argv)
     { "/model/conv-sequence-files", test_conv_sequence_files },
     { "/model/conv-sequence-learn", test_conv_sequence_learn },
     { "/model/split-batch", test_split_batch },
+    { "/model/split-probes", test_split_probes },
     { "/model/same-seed-same-run", test_same_seed_same_run },
     { "/model/divergence", test_divergence },
     { "/model/clone-and-chunks", test_clone_and_chunks },
