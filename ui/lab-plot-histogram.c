@@ -129,7 +129,10 @@ legend_in_x_label (const LabHistogramData *data, const LabPlotStyle *style,
   LabLegendEntry entries[2];
   if (legend_entries (data, style, texts, entries) != 1)
     return false;
-  snprintf (label, size, "%s: %s", data->x_label ? data->x_label : "value", texts[0]);
+  if (data->x_label != NULL && data->x_label[0] != '\0')
+    snprintf (label, size, "%s: %s", data->x_label, texts[0]);
+  else
+    snprintf (label, size, "%s", texts[0]);
   cairo_t *measure = _lab_plot_measure_new ();
   _lab_plot_set_font (measure, style, LAB_PLOT_TEXT_NORMAL, false);
   double label_w = _lab_plot_text_width (measure, label);

@@ -310,14 +310,6 @@ time_gemms_split (const BenchModel *m, double budget)
   return atomic_load (&run.failed) ? NAN : seconds;
 }
 
-/* The smaller of *best and a new figure; NAN (not yet measured, or failed) never wins. */
-static void
-keep_fastest (double *best, double seconds)
-{
-  if (isnan (*best) || seconds < *best)
-    *best = seconds;
-}
-
 /* Times the three ways of one step's GEMMs once more, each keeping its fastest figure so
  * far: a ceiling timed in one stretch of a shared machine's load could fall far below the
  * machine's limit (a dense ceiling of 25,510 samples/s against 36,000-38,000 in the other
@@ -331,16 +323,17 @@ time_model_gemms (BenchModel *m, double budget_per_shape)
       const BenchGemm *g = &m->gemms[i];
       m->gemm_flops_per_step += 2.0 * g->M * g->N * g->K;
     }
-  keep_fastest (&m->one_thread_seconds, time_gemms_alone (m, 1, budget_per_shape));
+  /* fmin keeps the other figure where one is NAN (not yet measured, or failed) */
+  m->one_thread_seconds = fmin (m->one_thread_seconds, time_gemms_alone (m, 1, budget_per_shape));
   if (m->threads > 1)
     {
-      keep_fastest (&m->blas_threads_seconds, time_gemms_alone (m, m->threads, budget_per_shape));
-      keep_fastest (&m->split_seconds, time_gemms_split (m, budget_per_shape * m->n_gemms));
+      m->blas_threads_seconds = fmin (m->blas_threads_seconds,
+                                      time_gemms_alone (m, m->threads, budget_per_shape));
+      m->split_seconds = fmin (m->split_seconds, time_gemms_split (m, budget_per_shape * m->n_gemms));
     }
   /* The ceiling is the fastest way found. */
-  m->gemm_seconds_per_step = m->one_thread_seconds;
-  keep_fastest (&m->gemm_seconds_per_step, m->blas_threads_seconds);
-  keep_fastest (&m->gemm_seconds_per_step, m->split_seconds);
+  m->gemm_seconds_per_step = fmin (m->one_thread_seconds,
+                                   fmin (m->blas_threads_seconds, m->split_seconds));
 }
 
 static AeStatus
