@@ -10,6 +10,29 @@
 
 G_BEGIN_DECLS
 
+/* A presenting window asks the desktop for full screen; the desktop may take a moment to
+ * grant it, and may later take it back (a keyboard shortcut, the window menu), which ends the
+ * presentation. A window that asks before it shows is reported full screen at once and then,
+ * shown by a window manager still starting, not full screen until the manager gets to it:
+ * that is not the user leaving. */
+typedef struct {
+  gint64 shown_us;    /* when the presenting window was shown (monotonic), 0 while hidden */
+  gboolean confirmed; /* the desktop has shown it full screen since */
+} LabFullscreenWatch;
+typedef enum {
+  LAB_FULLSCREEN_KEEP,      /* nothing to do */
+  LAB_FULLSCREEN_ASK_AGAIN, /* not full screen yet: ask again */
+  LAB_FULLSCREEN_LEAVE,     /* the desktop took the window out of full screen */
+} LabFullscreenAnswer;
+/* How long after the window shows a report of "not full screen" is the desktop catching up */
+#define LAB_FULLSCREEN_SETTLE_US (3 * G_USEC_PER_SEC)
+/* From when presenting starts, or when the presenting window shows (maps). */
+void                _lab_fullscreen_watch_start (LabFullscreenWatch *watch, gboolean fullscreen,
+                                                 gboolean mapped, gint64 now_us);
+/* What a report of the window's state asks for. */
+LabFullscreenAnswer _lab_fullscreen_watch_report (LabFullscreenWatch *watch, gboolean fullscreen,
+                                                  gboolean mapped, gint64 now_us);
+
 struct _LabWindow {
   GtkApplicationWindow parent_instance;
 
@@ -44,6 +67,7 @@ struct _LabWindow {
   LabSession *session;
   GCancellable *cancellable; /* cancelled when the window goes */
   gboolean presenting;       /* presentation mode: full screen, large text, thick lines */
+  LabFullscreenWatch fullscreen_watch; /* whether the desktop has caught up with presenting */
   char *session_path;        /* the session file opened or saved last: Ctrl+S saves there */
   guint inhibit_cookie;      /* presentation mode keeps the projector from blanking */
   int last_state;            /* LabTrainingState of the last snapshot: a finish is told once */

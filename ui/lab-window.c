@@ -614,13 +614,62 @@ lab_window_scroll_to_top (LabWindow *self)
   gtk_adjustment_set_value (gtk_scrolled_window_get_hadjustment (self->view_scroller), 0);
 }
 
-/* The desktop can take the window out of full screen (a keyboard shortcut, the window menu);
- * a presentation that stayed on in a normal window would keep its projector-sized text. */
+void
+_lab_fullscreen_watch_start (LabFullscreenWatch *watch, gboolean fullscreen, gboolean mapped,
+                             gint64 now_us)
+{
+  watch->shown_us = mapped ? now_us : 0;
+  /* only a window already shown has a state its desktop gave */
+  watch->confirmed = mapped && fullscreen;
+}
+
+LabFullscreenAnswer
+_lab_fullscreen_watch_report (LabFullscreenWatch *watch, gboolean fullscreen, gboolean mapped,
+                              gint64 now_us)
+{
+  if (!mapped)
+    return LAB_FULLSCREEN_KEEP;
+  if (fullscreen)
+    {
+      watch->confirmed = TRUE;
+      return LAB_FULLSCREEN_KEEP;
+    }
+  if (!watch->confirmed && watch->shown_us > 0 && now_us - watch->shown_us < LAB_FULLSCREEN_SETTLE_US)
+    return LAB_FULLSCREEN_ASK_AGAIN;
+  return LAB_FULLSCREEN_LEAVE;
+}
+
+/* A presentation that stayed on in a normal window would keep its projector-sized text.
+ * `latentlab --presentation` under Xvfb, with openbox started half a second to a second after
+ * it and both cores busy, came up as a normal window in 6 of 16 starts without the watch. */
 static void
 lab_window_on_fullscreened (LabWindow *self)
 {
-  if (self->presenting && !gtk_window_is_fullscreen (GTK_WINDOW (self)))
-    lab_window_set_presentation (self, FALSE);
+  if (!self->presenting)
+    return;
+  switch (_lab_fullscreen_watch_report (&self->fullscreen_watch,
+                                        gtk_window_is_fullscreen (GTK_WINDOW (self)),
+                                        gtk_widget_get_mapped (GTK_WIDGET (self)),
+                                        g_get_monotonic_time ()))
+    {
+    case LAB_FULLSCREEN_KEEP:
+      break;
+    case LAB_FULLSCREEN_ASK_AGAIN:
+      gtk_window_fullscreen (GTK_WINDOW (self));
+      break;
+    case LAB_FULLSCREEN_LEAVE:
+      lab_window_set_presentation (self, FALSE);
+      break;
+    }
+}
+
+/* A window that asked for full screen before it showed is reported full screen before its
+ * desktop says so: the watch starts again, unconfirmed, when it shows. */
+static void
+lab_window_on_map (LabWindow *self)
+{
+  if (self->presenting)
+    _lab_fullscreen_watch_start (&self->fullscreen_watch, FALSE, TRUE, g_get_monotonic_time ());
 }
 
 static void
@@ -657,6 +706,7 @@ lab_window_init (LabWindow *self)
   g_signal_connect_swapped (self->stack, "notify::visible-child", G_CALLBACK (_lab_window_update_actions), self);
   g_signal_connect_swapped (self->stack, "notify::visible-child", G_CALLBACK (lab_window_scroll_to_top), self);
   g_signal_connect (self, "notify::fullscreened", G_CALLBACK (lab_window_on_fullscreened), NULL);
+  g_signal_connect (self, "map", G_CALLBACK (lab_window_on_map), NULL);
   _lab_window_init_drop (self);
   g_object_bind_property (self->flap, "reveal-flap", self->settings_button, "active",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
@@ -726,6 +776,9 @@ lab_window_set_presentation (LabWindow *self, gboolean presenting)
   if (presenting)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self), "presentation");
+      _lab_fullscreen_watch_start (&self->fullscreen_watch,
+                                   gtk_window_is_fullscreen (GTK_WINDOW (self)),
+                                   gtk_widget_get_mapped (GTK_WIDGET (self)), g_get_monotonic_time ());
       gtk_window_fullscreen (GTK_WINDOW (self));
     }
   else

@@ -211,6 +211,45 @@ test_settings_presentation_scale (void)
   close_window (window);
 }
 
+/* A presenting window keeps asking for full screen while its desktop catches up, and ends
+ * the presentation when the desktop takes full screen back. The reports (full screen,
+ * shown) are those of `latentlab --presentation` under Xvfb with openbox started after it. */
+static void
+test_presentation_fullscreen_watch (void)
+{
+  const gint64 s = G_USEC_PER_SEC;
+  LabFullscreenWatch watch;
+
+  /* the window manager came up after the window: full screen at once (asked before showing),
+   * shown, then not full screen until the manager gets to it, then full screen */
+  _lab_fullscreen_watch_start (&watch, FALSE, FALSE, 0);
+  g_assert_cmpint (_lab_fullscreen_watch_report (&watch, TRUE, FALSE, s / 10), ==, LAB_FULLSCREEN_KEEP);
+  _lab_fullscreen_watch_start (&watch, FALSE, TRUE, s);
+  g_assert_cmpint (_lab_fullscreen_watch_report (&watch, FALSE, TRUE, 2 * s), ==, LAB_FULLSCREEN_ASK_AGAIN);
+  g_assert_cmpint (_lab_fullscreen_watch_report (&watch, TRUE, TRUE, 2 * s + s / 10), ==, LAB_FULLSCREEN_KEEP);
+  /* the desktop takes it out of full screen: the presentation ends, however soon */
+  g_assert_cmpint (_lab_fullscreen_watch_report (&watch, FALSE, TRUE, 2 * s + s / 5), ==, LAB_FULLSCREEN_LEAVE);
+
+  /* a window manager that was ready: full screen from the start, so no report once shown;
+   * leaving through the desktop after the settling time ends the presentation */
+  _lab_fullscreen_watch_start (&watch, FALSE, FALSE, 0);
+  g_assert_cmpint (_lab_fullscreen_watch_report (&watch, TRUE, FALSE, s / 10), ==, LAB_FULLSCREEN_KEEP);
+  _lab_fullscreen_watch_start (&watch, FALSE, TRUE, s);
+  g_assert_cmpint (_lab_fullscreen_watch_report (&watch, FALSE, TRUE, s + LAB_FULLSCREEN_SETTLE_US), ==,
+                   LAB_FULLSCREEN_LEAVE);
+
+  /* presenting turned on in a window already full screen: leaving at once ends it */
+  _lab_fullscreen_watch_start (&watch, TRUE, TRUE, 10 * s);
+  g_assert_cmpint (_lab_fullscreen_watch_report (&watch, FALSE, TRUE, 10 * s + s / 10), ==, LAB_FULLSCREEN_LEAVE);
+
+  /* presenting turned on in a normal window, not yet full screen: ask again; a desktop that
+   * never grants it leaves a normal window with normal text */
+  _lab_fullscreen_watch_start (&watch, FALSE, TRUE, 20 * s);
+  g_assert_cmpint (_lab_fullscreen_watch_report (&watch, FALSE, TRUE, 20 * s + s / 2), ==, LAB_FULLSCREEN_ASK_AGAIN);
+  g_assert_cmpint (_lab_fullscreen_watch_report (&watch, FALSE, TRUE, 20 * s + LAB_FULLSCREEN_SETTLE_US), ==,
+                   LAB_FULLSCREEN_LEAVE);
+}
+
 static LabApplication *
 registered_application (void)
 {
@@ -514,6 +553,7 @@ main (int argc, char **argv)
   g_test_add_func ("/desktop/settings-remember-window", test_settings_remember_window);
   g_test_add_func ("/desktop/settings-restore-run", test_settings_restore_run);
   g_test_add_func ("/desktop/settings-presentation-scale", test_settings_presentation_scale);
+  g_test_add_func ("/desktop/presentation-fullscreen-watch", test_presentation_fullscreen_watch);
   g_test_add_func ("/desktop/open-files", test_open_files);
   g_test_add_func ("/desktop/session-option-opens-on-a-worker", test_session_option_opens_on_a_worker);
 
